@@ -1,0 +1,103 @@
+# weir - plain make, pkg-config for the three libraries.
+# Programs: every cmd/NAME.c becomes bin/NAME, linked with lib/libweir.a.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR = $(PREFIX)/bin
+MANDIR = $(PREFIX)/share/man
+
+CC ?= cc
+PKGS = rdkafka jansson yaml-0.1
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+OPT ?= -O2
+CFLAGS ?= $(OPT) -g
+WARN = -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Ilib $(PKG_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
+LDLIBS = $(PKG_LIBS) -lm -lpthread $(EXTRA_LDLIBS)
+
+# Build directory: plain builds in build/, sanitizer builds in build-asan/.
+B ?= build
+BIN ?= bin
+
+LIB_SRC = $(wildcard lib/*.c)
+LIB_OBJ = $(LIB_SRC:lib/%.c=$(B)/lib/%.o)
+CMD_SRC = $(wildcard cmd/*.c)
+PROGS = $(CMD_SRC:cmd/%.c=$(BIN)/%)
+UNIT_SRC = $(wildcard tests/unit/*.c)
+UNITS = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+FUZZ_SRC = $(wildcard tests/fuzz/*.c)
+MANS = $(wildcard man/*.[1-8])
+
+.PHONY: all test unit bats asan asan-test fuzz bench deps install uninstall lint clean
+
+all: $(PROGS)
+
+$(B)/lib/%.o: lib/%.c $(wildcard lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(B)/libweir.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN)/%: cmd/%.c $(B)/libweir.a $(wildcard lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $< -o $@ $(B)/libweir.a $(LDLIBS)
+
+$(B)/tests/%: tests/unit/%.c $(B)/libweir.a $(wildcard lib/*.h) tests/unit/unit.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $< -o $@ $(B)/libweir.a $(LDLIBS)
+
+unit: $(UNITS)
+	@set -e; for t in $(UNITS); do echo "# unit: $$t"; $$t; done
+
+bats: all
+	WEIR_BIN=$(CURDIR)/$(BIN) bats --tap tests/bats
+
+# The whole suite: unit tests, then the program tests (TAP, with a summary).
+test: all unit
+	@WEIR_BIN=$(CURDIR)/$(BIN) tests/run-bats
+
+# AddressSanitizer + UndefinedBehaviorSanitizer build and run of the suite.
+ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+asan:
+	$(MAKE) B=build-asan BIN=build-asan/bin CFLAGS="$(ASAN_FLAGS)" EXTRA_LDLIBS="-fsanitize=address,undefined" all unit
+asan-test: asan
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  WEIR_BIN=$(CURDIR)/build-asan/bin tests/run-bats
+
+# libFuzzer targets (clang), each run for FUZZ_SECONDS.
+FUZZ_SECONDS ?= 30
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -Ilib $(PKG_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined
+fuzz:
+	@mkdir -p build-fuzz/corpus
+	@set -e; for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
+	  clang $(FUZZ_CFLAGS) $$f $(LIB_SRC) -o build-fuzz/$$n $(LDLIBS); \
+	  mkdir -p build-fuzz/corpus/$$n; \
+	  cp -n tests/fuzz/seeds/$$n/* build-fuzz/corpus/$$n/ 2>/dev/null || true; \
+	  echo "# fuzz $$n for $(FUZZ_SECONDS)s"; \
+	  build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build-fuzz/corpus/$$n; done
+
+bench: all
+	@bench/run
+
+deps:
+	@sh tests/deps.sh
+
+lint:
+	mandoc -Tlint -Wwarning $(MANS)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)
+	@for m in $(MANS); do s=$${m##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s; \
+	  install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+
+uninstall:
+	@for p in $(PROGS); do rm -f $(DESTDIR)$(BINDIR)/$$(basename $$p); done
+	@for m in $(MANS); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$m); done
+
+clean:
+	rm -rf build build-asan build-fuzz bin

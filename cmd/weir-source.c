@@ -1,0 +1,398 @@
+/*
+ * weir-source - records into a weir pipeline: from files or stdin in any
+ * text format, or from the click generator.  Sets each record's key and
+ * event time from its fields and emits watermarks.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "dur.h"
+#include "gen.h"
+#include "input.h"
+#include "output.h"
+#include "record.h"
+#include "stage.h"
+
+static const char usage[] =
+"usage: weir-source [options] [FILE...]\n"
+"       weir-source --gen clicks [--count N] [--rate N] [--seed N]\n"
+"\n"
+"Read records from FILEs (or stdin) and write a weir stream to stdout.\n"
+"\n"
+"  -f, --format FMT      ndjson (default), csv, tsv, lines, raw, envelope,\n"
+"                        framed; a weir frame stream is always recognised\n"
+"  -k, --key PATH        set each record's key from a field (.user)\n"
+"      --time PATH|now   set each record's event time from a field\n"
+"      --time-format F   ms (default), s, us or iso8601\n"
+"      --max-delay DUR   emit watermarks: max event time seen minus DUR\n"
+"  -c, --count N         stop after N records\n"
+"      --on-error MODE   fail (default), skip, or a FILE for bad records\n"
+"      --gen clicks      generate clicks: ts, user, page, amount\n"
+"      --rate N          generate N records per second (event time = now)\n"
+"      --seed N          generator seed (default 1)\n"
+"      --users N         distinct users in generated clicks (default 1000)\n"
+"      --start MS        first generated event time (default 1700000000000)\n"
+"  -h, --help            this help\n"
+"      --version         print the version\n"
+"\n"
+"Exit status: 0 ok, 1 bad input data, 2 usage, 3 I/O failure.\n"
+"See weir-source(1).\n";
+
+enum { O_TIME = 256, O_TIMEFMT, O_MAXDELAY, O_ONERR, O_GEN, O_RATE, O_SEED,
+	O_USERS, O_START, O_VERSION };
+
+static const struct option longopts[] = {
+	{ "format", required_argument, NULL, 'f' },
+	{ "key", required_argument, NULL, 'k' },
+	{ "time", required_argument, NULL, O_TIME },
+	{ "time-format", required_argument, NULL, O_TIMEFMT },
+	{ "max-delay", required_argument, NULL, O_MAXDELAY },
+	{ "count", required_argument, NULL, 'c' },
+	{ "on-error", required_argument, NULL, O_ONERR },
+	{ "gen", required_argument, NULL, O_GEN },
+	{ "rate", required_argument, NULL, O_RATE },
+	{ "seed", required_argument, NULL, O_SEED },
+	{ "users", required_argument, NULL, O_USERS },
+	{ "start", required_argument, NULL, O_START },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, O_VERSION },
+	{ NULL, 0, NULL, 0 }
+};
+
+static struct {
+	weir_output *out;
+	weir_onerr onerr;
+	weir_path keyp, timep;
+	int have_key, have_time, time_now, timefmt;
+	int64_t max_delay;
+	int wm_on;
+	int64_t max_ts, last_wm;
+	uint64_t since_wm;
+	uint64_t limit, emitted;
+	weir_buf scratch, keybuf;
+} S;
+
+static void
+check(int rc)
+{
+	weir_stage_check_output(S.out, rc);
+}
+
+static void
+emit_watermark(void)
+{
+	int64_t wm;
+
+	if (!S.wm_on || S.max_ts == INT64_MIN)
+		return;
+	wm = S.max_ts - S.max_delay;
+	if (wm > S.last_wm) {
+		check(weir_output_watermark(S.out, wm));
+		S.last_wm = wm;
+	}
+	S.since_wm = 0;
+}
+
+/* Before blocking for input: watermark, then flush. */
+static void
+idle(void *arg)
+{
+	(void)arg;
+	emit_watermark();
+	check(weir_output_flush(S.out));
+}
+
+/* Apply --key and --time; 0 ok, -1 bad record (message in why). */
+static int
+shape(weir_record *r, char *why, size_t whysz)
+{
+	weir_pv root, v;
+
+	if (S.have_key || S.have_time) {
+		if (!weir_record_json(r, &S.scratch, &root)) {
+			snprintf(why, whysz, "value is not JSON, cannot read %s",
+			    S.have_key ? S.keyp.text : S.timep.text);
+			return -1;
+		}
+		if (S.have_key) {
+			if (!weir_path_get(&S.keyp, &root, &v) ||
+			    v.type == WEIR_PV_NULL) {
+				snprintf(why, whysz, "no key field %s", S.keyp.text);
+				return -1;
+			}
+			S.keybuf.len = 0;
+			if (weir_key_from_pv(&S.keybuf, &v) < 0) {
+				snprintf(why, whysz, "bad key field %s", S.keyp.text);
+				return -1;
+			}
+			r->key = S.keybuf.p ? S.keybuf.p : (const uint8_t *)"";
+			r->key_len = S.keybuf.len;
+			r->flags |= WEIR_R_KEY;
+		}
+		if (S.have_time) {
+			if (!weir_path_get(&S.timep, &root, &v) ||
+			    v.type == WEIR_PV_NULL) {
+				snprintf(why, whysz, "no event time field %s",
+				    S.timep.text);
+				return -1;
+			}
+			if (weir_time_from_pv(&v, S.timefmt, &r->ts) < 0) {
+				snprintf(why, whysz, "event time field %s is not %s",
+				    S.timep.text, S.timefmt == WEIR_TIME_ISO8601 ?
+				    "an ISO 8601 date-time" : "a number");
+				return -1;
+			}
+			r->flags |= WEIR_R_TS;
+		}
+	}
+	if (S.time_now) {
+		r->ts = weir_now_ms();
+		r->flags |= WEIR_R_TS;
+	}
+	if (S.wm_on && !(r->flags & WEIR_R_TS)) {
+		snprintf(why, whysz, "record has no event time for --max-delay "
+		    "(use --time PATH)");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+emit(weir_record *r)
+{
+	check(weir_output_record(S.out, r));
+	S.emitted++;
+	if (S.wm_on) {
+		if (r->ts > S.max_ts)
+			S.max_ts = r->ts;
+		if (++S.since_wm >= 1024)
+			emit_watermark();
+	}
+}
+
+static int
+done(void)
+{
+	return (S.limit && S.emitted >= S.limit) || weir_sig_stop();
+}
+
+static void
+read_input(int fd, const char *name, int fmt)
+{
+	weir_input *in = weir_input_open(fd, fmt, name);
+	weir_event ev;
+	char why[WEIR_ERRSZ], msg[WEIR_ERRSZ + 300];
+
+	if (!in)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	weir_input_set_idle(in, idle, NULL);
+	while (!done()) {
+		switch (weir_input_next(in, &ev, 1)) {
+		case WEIR_EV_RECORD:
+			if (shape(&ev.rec, why, sizeof(why)) < 0) {
+				if (weir_input_line(in))
+					snprintf(msg, sizeof(msg), "%s:%llu: %s",
+					    weir_input_name(in),
+					    (unsigned long long)weir_input_line(in), why);
+				else
+					snprintf(msg, sizeof(msg), "%s: record %llu: %s",
+					    weir_input_name(in),
+					    (unsigned long long)S.emitted + 1, why);
+				weir_onerr_bad(&S.onerr, msg, NULL, 0);
+				continue;
+			}
+			emit(&ev.rec);
+			break;
+		case WEIR_EV_WATERMARK:
+			if (!S.wm_on)	/* pass upstream watermarks through */
+				check(weir_output_watermark(S.out, ev.wm));
+			break;
+		case WEIR_EV_BARRIER:
+			check(weir_output_barrier(S.out, ev.barrier, ev.payload,
+			    ev.payload_len));
+			break;
+		case WEIR_EV_BAD:
+			weir_onerr_bad(&S.onerr, weir_input_error(in), ev.raw,
+			    ev.raw_len);
+			break;
+		case WEIR_EV_STOP:
+			break;	/* done() sees it */
+		case WEIR_EV_END:
+		case WEIR_EV_EOF:
+			weir_input_close(in);
+			return;
+		default:
+			check(weir_output_flush(S.out));
+			weir_die(WEIR_EXIT_IO, "%s", weir_input_error(in));
+		}
+	}
+	weir_input_close(in);
+}
+
+static void
+generate(uint64_t seed, int64_t start, uint32_t users, double rate)
+{
+	weir_gen g;
+	weir_record r;
+	int64_t t0 = weir_mono_ms();
+
+	weir_gen_init(&g, seed, start, users);
+	g.realtime = rate > 0;
+	memset(&r, 0, sizeof(r));
+	r.partition = -1;
+	while (!done()) {
+		if (rate > 0) {
+			/* pace: record i is due at t0 + i / rate seconds */
+			int64_t due = t0 + (int64_t)((double)S.emitted * 1000.0 / rate);
+			int64_t now = weir_mono_ms();
+			if (due > now) {
+				struct timespec ts = { 0, (long)(due - now) * 1000000L };
+				idle(NULL);
+				nanosleep(&ts, NULL);
+				continue;
+			}
+		}
+		S.scratch.len = 0;
+		if (weir_gen_click(&g, &S.scratch, &r.ts) < 0)
+			weir_die(WEIR_EXIT_IO, "out of memory");
+		r.flags = WEIR_R_TS;
+		weir_record_set_packed(&r, &S.scratch);
+		if (S.have_key || S.have_time) {
+			char why[WEIR_ERRSZ];
+			/* shape() reads the value: keep it out of its scratch */
+			weir_buf val = S.scratch;
+			S.scratch = (weir_buf){0};
+			weir_record_set_packed(&r, &val);
+			if (shape(&r, why, sizeof(why)) < 0)
+				weir_die(WEIR_EXIT_DATA, "generated record: %s", why);
+			emit(&r);
+			weir_buf_free(&S.scratch);
+			S.scratch = val;
+			continue;
+		}
+		emit(&r);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	int c, fmt = WEIR_FMT_AUTO, gen = -1;
+	const char *onerr = "fail";
+	char err[WEIR_ERRSZ];
+	uint64_t seed = 1;
+	int64_t start = WEIR_GEN_START;
+	uint32_t users = 1000;
+	double rate = 0;
+
+	weir_cli_init(argv[0]);
+	S.timefmt = WEIR_TIME_MS;
+	S.max_ts = INT64_MIN;
+	S.last_wm = INT64_MIN;
+	while ((c = getopt_long(argc, argv, "f:k:c:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			fmt = weir_fmt_parse(optarg);
+			if (fmt < 0 || fmt == WEIR_FMT_TABLE)
+				weir_usage_error("unknown input format '%s'", optarg);
+			break;
+		case 'k':
+			if (weir_path_parse(&S.keyp, optarg, err, sizeof(err)) < 0)
+				weir_usage_error("--key: %s", err);
+			S.have_key = 1;
+			break;
+		case O_TIME:
+			if (!strcmp(optarg, "now")) {
+				S.time_now = 1;
+				break;
+			}
+			if (weir_path_parse(&S.timep, optarg, err, sizeof(err)) < 0)
+				weir_usage_error("--time: %s", err);
+			S.have_time = 1;
+			break;
+		case O_TIMEFMT:
+			S.timefmt = weir_timefmt_parse(optarg);
+			if (S.timefmt < 0)
+				weir_usage_error("--time-format: '%s' is not ms, s, us "
+				    "or iso8601", optarg);
+			break;
+		case O_MAXDELAY:
+			if (weir_dur_parse(optarg, &S.max_delay, err, sizeof(err)) < 0)
+				weir_usage_error("--max-delay: %s", err);
+			S.wm_on = 1;
+			break;
+		case 'c':
+			S.limit = (uint64_t)weir_cli_int("--count", optarg, 0,
+			    INT64_MAX);
+			break;
+		case O_ONERR:
+			onerr = optarg;
+			break;
+		case O_GEN:
+			gen = weir_gen_kind(optarg);
+			if (gen < 0)
+				weir_usage_error("--gen: unknown generator '%s' "
+				    "(there is: clicks)", optarg);
+			break;
+		case O_RATE:
+			rate = (double)weir_cli_int("--rate", optarg, 1, 100000000);
+			break;
+		case O_SEED:
+			seed = (uint64_t)weir_cli_int("--seed", optarg, 0, INT64_MAX);
+			break;
+		case O_USERS:
+			users = (uint32_t)weir_cli_int("--users", optarg, 1, 100000000);
+			break;
+		case O_START:
+			start = weir_cli_int("--start", optarg, INT64_MIN / 2,
+			    INT64_MAX / 2);
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		case O_VERSION:
+			weir_version();
+		default:
+			fputs("Try 'weir-source --help' for more information.\n",
+			    stderr);
+			return WEIR_EXIT_USAGE;
+		}
+	}
+	if (gen >= 0 && optind < argc)
+		weir_usage_error("--gen takes no input files");
+	if (gen < 0 && (rate > 0 || seed != 1 || users != 1000 ||
+	    start != WEIR_GEN_START))
+		weir_usage_error("--rate, --seed, --users and --start go with --gen");
+	if (S.time_now && S.have_time)
+		weir_usage_error("--time is given twice");
+	weir_onerr_parse(&S.onerr, onerr);
+	weir_sig_install();
+	S.out = weir_output_open(1, WEIR_FMT_AUTO, NULL);
+	if (!S.out)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+
+	if (gen >= 0)
+		generate(seed, start, users, rate);
+	else if (optind == argc)
+		read_input(0, "-", fmt);
+	else {
+		for (; optind < argc && !done(); optind++) {
+			const char *f = argv[optind];
+			int fd = strcmp(f, "-") ? open(f, O_RDONLY | O_CLOEXEC) : 0;
+			if (fd < 0)
+				weir_die(WEIR_EXIT_IO, "%s: %s", f, strerror(errno));
+			read_input(fd, f, fmt);
+			if (fd)
+				close(fd);
+		}
+	}
+	check(weir_output_end(S.out));
+	weir_onerr_report(&S.onerr);
+	return 0;
+}

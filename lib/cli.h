@@ -1,0 +1,43 @@
+/*
+ * cli.h - program support for cmd/: the one warn/die helper (prefixed with
+ * the program name), the common options, and --on-error handling.
+ *
+ * This is the only module that prints or exits, and only because a
+ * program asked it to: library modules return errors; programs decide.
+ */
+#ifndef WEIR_CLI_H
+#define WEIR_CLI_H
+
+#include "util.h"
+
+extern const char *weir_prog;
+
+void weir_cli_init(const char *argv0);
+void weir_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void weir_die(int status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Usage error: message, a hint to --help, exit 2. */
+_Noreturn void weir_usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+_Noreturn void weir_version(void);
+
+/* --on-error fail|skip|FILE */
+typedef struct weir_onerr {
+	int mode;		/* 0 fail, 1 skip, 2 file */
+	int fd;
+	uint64_t skipped;
+	const char *file;
+} weir_onerr;
+enum { WEIR_ONERR_FAIL, WEIR_ONERR_SKIP, WEIR_ONERR_FILE };
+void weir_onerr_parse(weir_onerr *o, const char *arg);	/* dies on error */
+/* Handle one bad input: fail exits WEIR_EXIT_DATA with msg; skip counts;
+ * file counts and writes raw (plus a newline if raw lacks one). */
+void weir_onerr_bad(weir_onerr *o, const char *msg, const uint8_t *raw,
+    size_t rawlen);
+void weir_onerr_report(const weir_onerr *o);	/* "skipped N bad records" */
+
+/* Parse a non-negative integer option or die with a usage error. */
+long long weir_cli_int(const char *opt, const char *arg, long long min,
+    long long max);
+
+#endif

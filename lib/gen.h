@@ -1,0 +1,30 @@
+/*
+ * gen.h - deterministic synthetic streams for demos, tests and benchmarks.
+ *
+ * clicks: {"ts":..., "user":"u17", "page":"/p/3", "amount":12.34}.  Event
+ * times advance 1 ms per click from --start, and one click in five arrives
+ * up to WEIR_GEN_MAX_LATE ms late (out of order), like clicks from phones.
+ * The same seed always gives the same stream.
+ */
+#ifndef WEIR_GEN_H
+#define WEIR_GEN_H
+
+#include "util.h"
+
+#define WEIR_GEN_MAX_LATE 2000
+#define WEIR_GEN_START 1700000000000LL	/* 2023-11-14T22:13:20Z */
+
+typedef struct weir_gen {
+	uint64_t state;
+	uint64_t i;
+	int64_t start;
+	uint32_t users, pages;
+	int realtime;		/* event time from the clock, not from start */
+} weir_gen;
+
+int weir_gen_kind(const char *name);	/* 0 clicks, -1 unknown */
+void weir_gen_init(weir_gen *g, uint64_t seed, int64_t start, uint32_t users);
+/* Append the next click's packed value to out and set its event time. */
+int weir_gen_click(weir_gen *g, weir_buf *out, int64_t *ts);
+
+#endif

@@ -1,0 +1,66 @@
+/*
+ * input.h - one record stream in, whatever it is: weir frames when the
+ * stream starts with the frame header, otherwise text in the format asked
+ * for (NDJSON by default).  Every weir program reads through this.
+ */
+#ifndef WEIR_INPUT_H
+#define WEIR_INPUT_H
+
+#include "frame.h"
+#include "io.h"
+
+enum {
+	WEIR_FMT_AUTO = 0,	/* frames if the header is there, else NDJSON */
+	WEIR_FMT_FRAMED,
+	WEIR_FMT_NDJSON,
+	WEIR_FMT_CSV,
+	WEIR_FMT_TSV,
+	WEIR_FMT_LINES,
+	WEIR_FMT_RAW,
+	WEIR_FMT_ENVELOPE,
+	WEIR_FMT_TABLE		/* output only */
+};
+int weir_fmt_parse(const char *s);	/* -1 if unknown */
+const char *weir_fmt_name(int fmt);
+
+enum {
+	WEIR_EV_RECORD = 1,
+	WEIR_EV_WATERMARK,
+	WEIR_EV_BARRIER,
+	WEIR_EV_END,		/* clean end: END frame, or end of text */
+	WEIR_EV_EOF,		/* nothing more (after END) */
+	WEIR_EV_AGAIN,		/* non-blocking and nothing complete yet */
+	WEIR_EV_BAD,		/* one bad text record; next() goes on after it */
+	WEIR_EV_ERROR,		/* fatal: I/O, corrupt frames, early end */
+	WEIR_EV_STOP		/* a stop signal interrupted a blocking read */
+};
+
+typedef struct weir_event {
+	int type;
+	weir_record rec;	/* RECORD */
+	int64_t wm;		/* WATERMARK */
+	uint64_t barrier;	/* BARRIER */
+	const uint8_t *payload;
+	size_t payload_len;
+	const uint8_t *raw;	/* BAD: the offending text, for --on-error FILE */
+	size_t raw_len;
+} weir_event;
+
+typedef struct weir_input weir_input;
+
+/* fmt: WEIR_FMT_AUTO, FRAMED (the header is required), or a text format
+ * (used when the header is absent).  name is for messages ("-" = stdin). */
+weir_input *weir_input_open(int fd, int fmt, const char *name);
+void weir_input_close(weir_input *in);	/* does not close fd */
+int weir_input_next(weir_input *in, weir_event *ev, int block);
+/* The message for BAD and ERROR events, with the input position. */
+const char *weir_input_error(const weir_input *in);
+int weir_input_framed(const weir_input *in);	/* known after first event */
+int weir_input_fd(const weir_input *in);
+const char *weir_input_name(const weir_input *in);
+/* Text: the line the last record ended on; frames: 0. */
+uint64_t weir_input_line(const weir_input *in);
+uint64_t weir_input_bytes(const weir_input *in);	/* consumed so far */
+void weir_input_set_idle(weir_input *in, void (*fn)(void *), void *arg);
+
+#endif

@@ -1,0 +1,179 @@
+/* io.c - buffered reader and writer, signal flags. */
+#include "io.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+int
+weir_reader_init(weir_reader *r, int fd, size_t max)
+{
+	memset(r, 0, sizeof(*r));
+	r->fd = fd;
+	r->cap = WEIR_IO_BLOCK;
+	r->max = max < WEIR_IO_BLOCK ? WEIR_IO_BLOCK : max;
+	r->buf = malloc(r->cap);
+	return r->buf ? 0 : -1;
+}
+
+void
+weir_reader_free(weir_reader *r)
+{
+	free(r->buf);
+	r->buf = NULL;
+}
+
+int
+weir_fd_ready(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	return poll(&pfd, 1, 0) > 0;
+}
+
+static volatile sig_atomic_t stop_count, stop_last;
+
+long
+weir_reader_fill(weir_reader *r, int block)
+{
+	ssize_t n;
+
+	if (r->eof)
+		return WEIR_IO_EOF;
+	/* make room: move the unread tail to the front, or grow */
+	if (r->start > 0 && (r->end == r->cap || r->start >= r->cap / 2)) {
+		memmove(r->buf, r->buf + r->start, r->end - r->start);
+		r->end -= r->start;
+		r->start = 0;
+	}
+	if (r->end == r->cap) {
+		size_t ncap;
+		uint8_t *nb;
+		if (r->cap >= r->max + WEIR_IO_BLOCK)
+			return WEIR_IO_FULL;
+		ncap = r->cap * 2;
+		if (ncap > r->max + WEIR_IO_BLOCK)
+			ncap = r->max + WEIR_IO_BLOCK;
+		nb = realloc(r->buf, ncap);
+		if (!nb)
+			return WEIR_IO_ERR;
+		r->buf = nb;
+		r->cap = ncap;
+	}
+	if (!weir_fd_ready(r->fd)) {
+		if (!block)
+			return WEIR_IO_AGAIN;
+		if (r->idle)
+			r->idle(r->idle_arg);
+	}
+	for (;;) {
+		n = read(r->fd, r->buf + r->end, r->cap - r->end);
+		if (n >= 0)
+			break;
+		if (errno == EINTR) {
+			if (stop_count)
+				return WEIR_IO_INTR;
+			continue;
+		}
+		if (errno == EAGAIN && !block)
+			return WEIR_IO_AGAIN;
+		if (errno == EAGAIN) {
+			struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
+			poll(&pfd, 1, -1);
+			continue;
+		}
+		return WEIR_IO_ERR;
+	}
+	if (n == 0) {
+		r->eof = 1;
+		return WEIR_IO_EOF;
+	}
+	r->end += (size_t)n;
+	return n;
+}
+
+void
+weir_writer_init(weir_writer *w, int fd)
+{
+	memset(w, 0, sizeof(*w));
+	w->fd = fd;
+	w->flush_at = WEIR_IO_BLOCK;
+}
+
+void
+weir_writer_free(weir_writer *w)
+{
+	weir_buf_free(&w->buf);
+}
+
+int
+weir_write_all(int fd, const void *p, size_t n)
+{
+	const uint8_t *q = p;
+
+	while (n > 0) {
+		ssize_t k = write(fd, q, n);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		q += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+int
+weir_writer_flush(weir_writer *w)
+{
+	if (w->failed) {
+		errno = w->failed;
+		return -1;
+	}
+	if (!w->buf.len)
+		return 0;
+	if (weir_write_all(w->fd, w->buf.p, w->buf.len) < 0) {
+		w->failed = errno;
+		return -1;
+	}
+	w->written += w->buf.len;
+	w->buf.len = 0;
+	return 0;
+}
+
+static void
+on_stop(int sig)
+{
+	stop_count++;
+	stop_last = sig;
+}
+
+void
+weir_sig_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;	/* no SA_RESTART: a blocking read returns EINTR */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int
+weir_sig_stop(void)
+{
+	return stop_count;
+}
+
+int
+weir_sig_last(void)
+{
+	return stop_last;
+}

@@ -1,0 +1,84 @@
+/*
+ * io.h - large buffered reads and writes on file descriptors.
+ *
+ * The reader calls its idle hook just before it would block, so a program
+ * flushes its output whenever its input goes quiet: throughput from big
+ * blocks, latency from never holding data back while waiting.
+ */
+#ifndef WEIR_IO_H
+#define WEIR_IO_H
+
+#include "util.h"
+
+#define WEIR_IO_BLOCK (256u * 1024)
+
+enum {
+	WEIR_IO_EOF = 0,
+	WEIR_IO_ERR = -1,	/* errno is set */
+	WEIR_IO_AGAIN = -2,	/* non-blocking fill found nothing */
+	WEIR_IO_INTR = -3,	/* interrupted by a signal that asks to stop */
+	WEIR_IO_FULL = -4	/* buffer at its size limit */
+};
+
+typedef struct weir_reader {
+	int fd;
+	uint8_t *buf;
+	size_t cap, start, end, max;
+	int eof;
+	uint64_t consumed;	/* bytes before buf[start] since open */
+	void (*idle)(void *);
+	void *idle_arg;
+} weir_reader;
+
+int weir_reader_init(weir_reader *r, int fd, size_t max);
+void weir_reader_free(weir_reader *r);
+/* Read more.  Returns bytes read (> 0), WEIR_IO_EOF, or an error above.
+ * block = 0: return WEIR_IO_AGAIN rather than wait. */
+long weir_reader_fill(weir_reader *r, int block);
+static inline size_t
+weir_reader_avail(const weir_reader *r)
+{
+	return r->end - r->start;
+}
+static inline const uint8_t *
+weir_reader_data(const weir_reader *r)
+{
+	return r->buf + r->start;
+}
+static inline void
+weir_reader_consume(weir_reader *r, size_t n)
+{
+	r->start += n;
+	r->consumed += n;
+}
+/* 1 if the fd has data (or EOF) to read right now, without blocking. */
+int weir_fd_ready(int fd);
+
+typedef struct weir_writer {
+	int fd;
+	weir_buf buf;
+	size_t flush_at;
+	uint64_t written;
+	int failed;		/* errno of the first failed write, sticky */
+} weir_writer;
+
+void weir_writer_init(weir_writer *w, int fd);
+void weir_writer_free(weir_writer *w);
+int weir_writer_flush(weir_writer *w);	/* -1 with errno (EPIPE too) */
+static inline int
+weir_writer_maybe_flush(weir_writer *w)
+{
+	if (w->buf.len >= w->flush_at)
+		return weir_writer_flush(w);
+	return 0;
+}
+int weir_write_all(int fd, const void *p, size_t n);
+
+/* Signals: handlers only set flags.  weir_sig_install() catches TERM, INT
+ * and HUP (without SA_RESTART, so a blocking read returns) and ignores
+ * PIPE, so a closed stdout is seen as EPIPE. */
+void weir_sig_install(void);
+int weir_sig_stop(void);	/* number of stop signals seen so far */
+int weir_sig_last(void);	/* the last one */
+
+#endif

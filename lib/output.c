@@ -1,0 +1,648 @@
+/* output.c - frames or text out. */
+#include "output.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "pack.h"
+#include "record.h"
+
+#define TABLE_BATCH 1000
+
+struct weir_output {
+	weir_writer w;
+	weir_fenc enc;
+	int fmt;
+	int started;		/* frame header or text header written */
+	int failed;
+	uint64_t records;
+	weir_buf scratch, scratch2;
+	/* csv/tsv/table columns */
+	char **cols;
+	size_t *collen;
+	size_t ncols;
+	/* table: buffered cells */
+	weir_buf cells;
+	size_t *celloff;	/* ncols * rows + 1 offsets */
+	uint8_t *cellnum;	/* right-align this cell */
+	size_t rows, cellcap;
+	size_t *width;
+	int header_done;
+};
+
+static int
+add_col(weir_output *o, const char *s, size_t n)
+{
+	char **nc = realloc(o->cols, sizeof(*nc) * (o->ncols + 1));
+	size_t *nl;
+
+	if (!nc)
+		return -1;
+	o->cols = nc;
+	nl = realloc(o->collen, sizeof(*nl) * (o->ncols + 1));
+	if (!nl)
+		return -1;
+	o->collen = nl;
+	o->cols[o->ncols] = malloc(n + 1);
+	if (!o->cols[o->ncols])
+		return -1;
+	memcpy(o->cols[o->ncols], s, n);
+	o->cols[o->ncols][n] = 0;
+	o->collen[o->ncols] = n;
+	o->ncols++;
+	return 0;
+}
+
+weir_output *
+weir_output_open(int fd, int fmt, const char *fields)
+{
+	weir_output *o = calloc(1, sizeof(*o));
+
+	if (!o)
+		return NULL;
+	weir_writer_init(&o->w, fd);
+	if (fmt == WEIR_FMT_AUTO)
+		fmt = isatty(fd) ? WEIR_FMT_NDJSON : WEIR_FMT_FRAMED;
+	o->fmt = fmt;
+	if (fields) {
+		const char *p = fields;
+		while (*p) {
+			const char *c = strchr(p, ',');
+			size_t n = c ? (size_t)(c - p) : strlen(p);
+			if (n && p[0] == '.') {
+				p++;
+				n--;
+			}
+			if (add_col(o, p, n) < 0) {
+				weir_output_close(o);
+				return NULL;
+			}
+			p += n + (c ? 1 : 0);
+			if (!c)
+				break;
+		}
+	}
+	return o;
+}
+
+void
+weir_output_close(weir_output *o)
+{
+	size_t i;
+
+	if (!o)
+		return;
+	weir_writer_free(&o->w);
+	weir_buf_free(&o->scratch);
+	weir_buf_free(&o->scratch2);
+	weir_buf_free(&o->cells);
+	for (i = 0; i < o->ncols; i++)
+		free(o->cols[i]);
+	free(o->cols);
+	free(o->collen);
+	free(o->celloff);
+	free(o->cellnum);
+	free(o->width);
+	free(o);
+}
+
+int
+weir_output_format(const weir_output *o)
+{
+	return o->fmt;
+}
+
+int
+weir_output_failed(const weir_output *o)
+{
+	return o->w.failed;
+}
+
+uint64_t
+weir_output_records(const weir_output *o)
+{
+	return o->records;
+}
+
+uint64_t
+weir_output_bytes(const weir_output *o)
+{
+	return o->w.written + o->w.buf.len;
+}
+
+static int
+start(weir_output *o)
+{
+	if (o->started)
+		return 0;
+	o->started = 1;
+	if (o->fmt == WEIR_FMT_FRAMED)
+		return weir_frame_put_header(&o->w.buf);
+	return 0;
+}
+
+/* Append the value as one JSON text. */
+static int
+put_json_value(weir_output *o, weir_buf *b, const weir_record *r)
+{
+	weir_pv pv;
+
+	switch (r->enc) {
+	case WEIR_ENC_NULL:
+		return weir_buf_put(b, "null", 4);
+	case WEIR_ENC_PACKED:
+		weir_pv_of(r->value, r->value_len, &pv);
+		return weir_pv_to_json(b, &pv);
+	case WEIR_ENC_JSON:
+		return weir_buf_put(b, r->value, r->value_len);
+	default:
+		o->scratch.len = 0;
+		if (weir_pack_json(&o->scratch, r->value, r->value_len, NULL, 0) == 0)
+			return weir_buf_put(b, r->value, r->value_len);
+		if (weir_utf8_valid(r->value, r->value_len))
+			return weir_json_str(b, r->value, r->value_len);
+		/* not text: keep it readable and valid JSON */
+		{
+			size_t i;
+			if (weir_buf_putc(b, '"') < 0)
+				return -1;
+			for (i = 0; i < r->value_len; i++) {
+				uint8_t c = r->value[i];
+				if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+					if (weir_buf_putc(b, c) < 0)
+						return -1;
+				} else if (weir_buf_printf(b, "\\u%04x", c) < 0)
+					return -1;
+			}
+			return weir_buf_putc(b, '"');
+		}
+	}
+}
+
+/* Bytes (or base64 object) as a JSON value for envelopes. */
+static int
+put_bytes_json(weir_buf *b, const uint8_t *s, size_t n)
+{
+	if (weir_utf8_valid(s, n))
+		return weir_json_str(b, s, n);
+	if (weir_buf_puts(b, "{\"base64\":\"") < 0 || weir_b64_enc(b, s, n) < 0)
+		return -1;
+	return weir_buf_put(b, "\"}", 2);
+}
+
+int
+weir_envelope_put(weir_buf *b, const weir_record *r, weir_buf *scratch)
+{
+	const uint8_t *vb;
+	size_t vn;
+	weir_pv pv;
+	int first = 1;
+
+#define SEP() do { if (!first && weir_buf_putc(b, ',') < 0) return -1; \
+	first = 0; } while (0)
+	if (weir_buf_putc(b, '{') < 0)
+		return -1;
+	if (r->flags & WEIR_R_POS) {
+		SEP();
+		if (weir_buf_puts(b, "\"topic\":") < 0 ||
+		    weir_json_str(b, (const uint8_t *)r->topic, r->topic_len) < 0 ||
+		    weir_buf_printf(b, ",\"partition\":%d,\"offset\":%lld",
+		    (int)r->partition, (long long)r->offset) < 0)
+			return -1;
+	}
+	if (r->flags & WEIR_R_TS) {
+		SEP();
+		if (weir_buf_printf(b, "\"ts\":%lld", (long long)r->ts) < 0)
+			return -1;
+	}
+	if (r->flags & WEIR_R_WINDOW) {
+		SEP();
+		if (weir_buf_printf(b, "\"window\":[%lld,%lld]",
+		    (long long)r->win_start, (long long)r->win_end) < 0)
+			return -1;
+	}
+	if (r->flags & WEIR_R_LATE) {
+		SEP();
+		if (weir_buf_puts(b, "\"late\":true") < 0)
+			return -1;
+	}
+	if (r->flags & WEIR_R_KEY) {
+		SEP();
+		if (weir_utf8_valid(r->key, r->key_len)) {
+			if (weir_buf_puts(b, "\"key\":") < 0 ||
+			    weir_json_str(b, r->key, r->key_len) < 0)
+				return -1;
+		} else if (weir_buf_puts(b, "\"key_base64\":\"") < 0 ||
+		    weir_b64_enc(b, r->key, r->key_len) < 0 ||
+		    weir_buf_putc(b, '"') < 0)
+			return -1;
+	}
+	if (r->flags & WEIR_R_HEADERS) {
+		weir_hdr_iter it;
+		weir_hdr h;
+		int hf = 1;
+		SEP();
+		if (weir_buf_puts(b, "\"headers\":[") < 0)
+			return -1;
+		weir_hdr_iter_init(&it, r);
+		while (weir_hdr_next(&it, &h)) {
+			if (!hf && weir_buf_putc(b, ',') < 0)
+				return -1;
+			hf = 0;
+			if (weir_buf_putc(b, '[') < 0 ||
+			    put_bytes_json(b, h.name, h.name_len) < 0 ||
+			    weir_buf_putc(b, ',') < 0)
+				return -1;
+			if (!h.val) {
+				if (weir_buf_puts(b, "null") < 0)
+					return -1;
+			} else if (put_bytes_json(b, h.val, h.val_len) < 0)
+				return -1;
+			if (weir_buf_putc(b, ']') < 0)
+				return -1;
+		}
+		if (weir_buf_putc(b, ']') < 0)
+			return -1;
+	}
+	SEP();
+	if (r->enc == WEIR_ENC_NULL)
+		return weir_buf_puts(b, "\"value\":null}");
+	if (weir_record_bytes(r, scratch, &vb, &vn) < 0)
+		return -1;
+	/* inline when the bytes are canonical JSON of a non-string value */
+	if (r->enc == WEIR_ENC_PACKED) {
+		weir_pv_of(r->value, r->value_len, &pv);
+	} else {
+		size_t mark = scratch->len;
+		pv.type = WEIR_PV_MISSING;
+		if (weir_pack_json(scratch, vb, vn, NULL, 0) == 0) {
+			weir_pv_of(scratch->p + mark, scratch->len - mark, &pv);
+			/* canonical: packing then writing gives the same bytes */
+			size_t m2 = scratch->len;
+			if (weir_pv_to_json(scratch, &pv) < 0 ||
+			    scratch->len - m2 != vn ||
+			    memcmp(scratch->p + m2, vb, vn) != 0)
+				pv.type = WEIR_PV_MISSING;
+			/* vb may have moved if it pointed into scratch: it did
+			 * not, since only packed values are written there */
+		}
+	}
+	if (pv.type == WEIR_PV_OBJECT || pv.type == WEIR_PV_ARRAY ||
+	    pv.type == WEIR_PV_TRUE || pv.type == WEIR_PV_FALSE ||
+	    weir_pv_is_num(&pv)) {
+		if (weir_buf_puts(b, "\"value\":") < 0 ||
+		    weir_buf_put(b, vb, vn) < 0)
+			return -1;
+	} else if (weir_utf8_valid(vb, vn)) {
+		if (weir_buf_puts(b, "\"value\":") < 0 ||
+		    weir_json_str(b, vb, vn) < 0)
+			return -1;
+	} else if (weir_buf_puts(b, "\"value_base64\":\"") < 0 ||
+	    weir_b64_enc(b, vb, vn) < 0 || weir_buf_putc(b, '"') < 0)
+		return -1;
+	return weir_buf_putc(b, '}');
+#undef SEP
+}
+
+/* ---- csv, tsv, table ---- */
+
+static int
+cols_from(weir_output *o, const weir_pv *root)
+{
+	weir_pv_iter it;
+	weir_pv k, v;
+
+	if (root->type != WEIR_PV_OBJECT)
+		return add_col(o, "value", 5);
+	weir_pv_iter_init(&it, root);
+	while (weir_pv_iter_next(&it, &k, &v)) {
+		size_t mark = o->scratch2.len;
+		if (weir_pv_to_text(&o->scratch2, &k) < 0 ||
+		    add_col(o, (const char *)o->scratch2.p + mark,
+		    o->scratch2.len - mark) < 0)
+			return -1;
+		o->scratch2.len = mark;
+	}
+	return 0;
+}
+
+/* Cell text for column i: returns 0 null/missing, 1 string, 2 number/other. */
+static int
+cell(weir_output *o, const weir_pv *root, size_t i, weir_buf *b)
+{
+	weir_pv v;
+
+	if (root->type != WEIR_PV_OBJECT) {
+		if (root->type == WEIR_PV_MISSING || root->type == WEIR_PV_NULL)
+			return 0;
+		v = *root;
+	} else if (!weir_pv_member(root, o->cols[i], o->collen[i], &v) ||
+	    v.type == WEIR_PV_NULL)
+		return 0;
+	if (weir_pv_to_text(b, &v) < 0)
+		return -1;
+	return v.type == WEIR_PV_STRING ? 1 : weir_pv_is_num(&v) ? 2 : 3;
+}
+
+static int
+csv_field(weir_buf *b, const uint8_t *s, size_t n, int kind, int tsv)
+{
+	size_t i;
+
+	if (tsv) {
+		for (i = 0; i < n; i++) {
+			const char *e = s[i] == '\t' ? "\\t" : s[i] == '\n' ? "\\n" :
+			    s[i] == '\r' ? "\\r" : s[i] == '\\' ? "\\\\" : NULL;
+			if (e ? weir_buf_puts(b, e) : weir_buf_putc(b, s[i]))
+				return -1;
+		}
+		return 0;
+	}
+	if (kind == 1 && n == 0)
+		return weir_buf_put(b, "\"\"", 2);
+	for (i = 0; i < n; i++)
+		if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
+			break;
+	if (i == n)
+		return weir_buf_put(b, s, n);
+	if (weir_buf_putc(b, '"') < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '"' && weir_buf_putc(b, '"') < 0)
+			return -1;
+		if (weir_buf_putc(b, s[i]) < 0)
+			return -1;
+	}
+	return weir_buf_putc(b, '"');
+}
+
+static int
+put_csv(weir_output *o, const weir_record *r, int tsv)
+{
+	weir_pv root;
+	weir_buf *b = &o->w.buf;
+	size_t i;
+
+	weir_record_json(r, &o->scratch, &root);
+	if (!o->ncols && cols_from(o, &root) < 0)
+		return -1;
+	if (!o->header_done) {
+		o->header_done = 1;
+		for (i = 0; i < o->ncols; i++) {
+			if (i && weir_buf_putc(b, tsv ? '\t' : ',') < 0)
+				return -1;
+			if (csv_field(b, (const uint8_t *)o->cols[i], o->collen[i], 1,
+			    tsv) < 0)
+				return -1;
+		}
+		if (weir_buf_putc(b, '\n') < 0)
+			return -1;
+	}
+	for (i = 0; i < o->ncols; i++) {
+		int kind;
+		o->scratch2.len = 0;
+		if (i && weir_buf_putc(b, tsv ? '\t' : ',') < 0)
+			return -1;
+		kind = cell(o, &root, i, &o->scratch2);
+		if (kind < 0)
+			return -1;
+		if (kind && csv_field(b, o->scratch2.p, o->scratch2.len, kind,
+		    tsv) < 0)
+			return -1;
+	}
+	return weir_buf_putc(b, '\n');
+}
+
+static size_t
+display_width(const uint8_t *s, size_t n)
+{
+	size_t i, w = 0;
+
+	for (i = 0; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			w++;
+	return w;
+}
+
+static int
+table_flush(weir_output *o)
+{
+	weir_buf *b = &o->w.buf;
+	size_t i, j;
+
+	if (!o->ncols)
+		return 0;
+	if (!o->width) {
+		o->width = calloc(o->ncols, sizeof(size_t));
+		if (!o->width)
+			return -1;
+		for (j = 0; j < o->ncols; j++)
+			o->width[j] = display_width((const uint8_t *)o->cols[j],
+			    o->collen[j]);
+	}
+	for (i = 0; i < o->rows; i++)
+		for (j = 0; j < o->ncols; j++) {
+			size_t k = i * o->ncols + j;
+			size_t w = display_width(o->cells.p + o->celloff[k],
+			    o->celloff[k + 1] - o->celloff[k]);
+			if (w > o->width[j])
+				o->width[j] = w;
+		}
+	if (!o->header_done) {
+		o->header_done = 1;
+		for (j = 0; j < o->ncols; j++) {
+			size_t w = display_width((const uint8_t *)o->cols[j],
+			    o->collen[j]);
+			if (weir_buf_put(b, o->cols[j], o->collen[j]) < 0)
+				return -1;
+			if (j + 1 < o->ncols)
+				for (; w < o->width[j] + 2; w++)
+					if (weir_buf_putc(b, ' ') < 0)
+						return -1;
+		}
+		if (weir_buf_putc(b, '\n') < 0)
+			return -1;
+	}
+	for (i = 0; i < o->rows; i++) {
+		for (j = 0; j < o->ncols; j++) {
+			size_t k = i * o->ncols + j;
+			const uint8_t *s = o->cells.p + o->celloff[k];
+			size_t n = o->celloff[k + 1] - o->celloff[k];
+			size_t w = display_width(s, n), pad;
+			pad = o->width[j] > w ? o->width[j] - w : 0;
+			if (o->cellnum[k])
+				for (; pad; pad--)
+					if (weir_buf_putc(b, ' ') < 0)
+						return -1;
+			if (weir_buf_put(b, s, n) < 0)
+				return -1;
+			if (j + 1 < o->ncols) {
+				for (pad += 2; pad; pad--)
+					if (weir_buf_putc(b, ' ') < 0)
+						return -1;
+			}
+		}
+		if (weir_buf_putc(b, '\n') < 0)
+			return -1;
+	}
+	o->rows = 0;
+	o->cells.len = 0;
+	return 0;
+}
+
+static int
+put_table(weir_output *o, const weir_record *r)
+{
+	weir_pv root;
+	size_t j, need;
+
+	weir_record_json(r, &o->scratch, &root);
+	if (!o->ncols && cols_from(o, &root) < 0)
+		return -1;
+	need = (o->rows + 1) * o->ncols + 1;
+	if (need > o->cellcap) {
+		size_t nc = need * 2;
+		size_t *no = realloc(o->celloff, sizeof(*no) * nc);
+		uint8_t *nn;
+		if (!no)
+			return -1;
+		o->celloff = no;
+		nn = realloc(o->cellnum, nc);
+		if (!nn)
+			return -1;
+		o->cellnum = nn;
+		o->cellcap = nc;
+	}
+	for (j = 0; j < o->ncols; j++) {
+		size_t k = o->rows * o->ncols + j, i;
+		int kind;
+		o->celloff[k] = o->cells.len;
+		kind = cell(o, &root, j, &o->cells);
+		if (kind < 0)
+			return -1;
+		/* one line per row: control characters become spaces */
+		for (i = o->celloff[k]; i < o->cells.len; i++)
+			if (o->cells.p[i] < 0x20)
+				o->cells.p[i] = ' ';
+		o->cellnum[k] = kind == 2;
+	}
+	o->celloff[(o->rows + 1) * o->ncols] = o->cells.len;
+	o->rows++;
+	if (o->rows >= TABLE_BATCH)
+		return table_flush(o);
+	return 0;
+}
+
+static int
+fail(weir_output *o)
+{
+	if (!o->failed)
+		o->failed = errno ? errno : EIO;
+	return -1;
+}
+
+int
+weir_output_record(weir_output *o, const weir_record *r)
+{
+	weir_buf *b = &o->w.buf;
+	int rc = 0;
+
+	if (o->w.failed)
+		return fail(o);
+	if (start(o) < 0)
+		return fail(o);
+	switch (o->fmt) {
+	case WEIR_FMT_FRAMED:
+		rc = weir_frame_put_record(&o->enc, b, r);
+		break;
+	case WEIR_FMT_NDJSON:
+		rc = put_json_value(o, b, r);
+		if (!rc)
+			rc = weir_buf_putc(b, '\n');
+		break;
+	case WEIR_FMT_LINES:
+	case WEIR_FMT_RAW: {
+		weir_pv pv;
+		if (r->enc == WEIR_ENC_PACKED) {
+			weir_pv_of(r->value, r->value_len, &pv);
+			rc = weir_pv_to_text(b, &pv);
+		} else if (r->enc != WEIR_ENC_NULL)
+			rc = weir_buf_put(b, r->value, r->value_len);
+		if (!rc && o->fmt == WEIR_FMT_LINES)
+			rc = weir_buf_putc(b, '\n');
+		break;
+	}
+	case WEIR_FMT_CSV:
+		rc = put_csv(o, r, 0);
+		break;
+	case WEIR_FMT_TSV:
+		rc = put_csv(o, r, 1);
+		break;
+	case WEIR_FMT_TABLE:
+		rc = put_table(o, r);
+		break;
+	case WEIR_FMT_ENVELOPE:
+		rc = weir_envelope_put(b, r, &o->scratch);
+		if (!rc)
+			rc = weir_buf_putc(b, '\n');
+		break;
+	default:
+		errno = EINVAL;
+		return fail(o);
+	}
+	if (rc < 0) {
+		errno = ENOMEM;
+		return fail(o);
+	}
+	o->records++;
+	if (weir_writer_maybe_flush(&o->w) < 0)
+		return fail(o);
+	return 0;
+}
+
+int
+weir_output_watermark(weir_output *o, int64_t wm)
+{
+	if (o->fmt != WEIR_FMT_FRAMED)
+		return 0;
+	if (start(o) < 0 || weir_frame_put_watermark(&o->w.buf, wm) < 0)
+		return fail(o);
+	return weir_writer_maybe_flush(&o->w) < 0 ? fail(o) : 0;
+}
+
+int
+weir_output_barrier(weir_output *o, uint64_t id, const uint8_t *p, size_t n)
+{
+	if (o->fmt != WEIR_FMT_FRAMED)
+		return 0;
+	if (start(o) < 0 || weir_frame_put_barrier(&o->w.buf, id, p, n) < 0)
+		return fail(o);
+	return weir_writer_maybe_flush(&o->w) < 0 ? fail(o) : 0;
+}
+
+int
+weir_output_flush(weir_output *o)
+{
+	if (o->fmt == WEIR_FMT_TABLE && o->rows && table_flush(o) < 0)
+		return fail(o);
+	if (weir_writer_flush(&o->w) < 0)
+		return fail(o);
+	return 0;
+}
+
+int
+weir_output_end(weir_output *o)
+{
+	if (start(o) < 0)
+		return fail(o);
+	if (o->fmt == WEIR_FMT_FRAMED && weir_frame_put_end(&o->w.buf) < 0)
+		return fail(o);
+	return weir_output_flush(o);
+}
+
+void
+weir_output_idle(void *arg)
+{
+	(void)weir_output_flush(arg);
+}

@@ -1,0 +1,38 @@
+/*
+ * output.h - one record stream out: weir frames, or text for people and
+ * other tools (ndjson, csv, tsv, table, envelope, lines, raw).
+ *
+ * WEIR_FMT_AUTO writes frames unless the descriptor is a terminal, where it
+ * writes NDJSON: frames never land on a screen.
+ */
+#ifndef WEIR_OUTPUT_H
+#define WEIR_OUTPUT_H
+
+#include "frame.h"
+#include "input.h"
+#include "io.h"
+
+typedef struct weir_output weir_output;
+
+/* fields: comma-separated top-level field names for csv/tsv/table (NULL:
+ * the first record's fields). */
+weir_output *weir_output_open(int fd, int fmt, const char *fields);
+void weir_output_close(weir_output *o);	/* does not flush or close fd */
+int weir_output_format(const weir_output *o);
+int weir_output_record(weir_output *o, const weir_record *r);
+int weir_output_watermark(weir_output *o, int64_t wm);
+int weir_output_barrier(weir_output *o, uint64_t id, const uint8_t *p,
+    size_t n);
+/* Write END (frames only) and flush everything. */
+int weir_output_end(weir_output *o);
+int weir_output_flush(weir_output *o);
+/* For weir_input_set_idle: flush, remembering a failure for later. */
+void weir_output_idle(void *o);
+int weir_output_failed(const weir_output *o);	/* errno of a failed write */
+uint64_t weir_output_records(const weir_output *o);
+uint64_t weir_output_bytes(const weir_output *o);
+
+/* Append one record as an envelope line (no newline) to b. */
+int weir_envelope_put(weir_buf *b, const weir_record *r, weir_buf *scratch);
+
+#endif

@@ -1,0 +1,118 @@
+/*
+ * pack.h - packed JSON: the compact binary form of a JSON value that weir
+ * frames carry (man/weir-format.5, "PACKED VALUES").
+ *
+ * Text JSON is parsed once, at the edge, into a tagged form in which every
+ * container knows its byte length, so a field lookup skips siblings without
+ * scanning them and a writer turns it back into JSON with memcpy.  Numbers
+ * keep their exact text (integers and short decimals are stored as
+ * integers, everything else as its digits); strings keep their JSON-escaped
+ * form, so packing and unpacking minified JSON is byte-exact.
+ */
+#ifndef WEIR_PACK_H
+#define WEIR_PACK_H
+
+#include "util.h"
+
+enum {
+	WEIR_PK_NULL = 0x00,
+	WEIR_PK_FALSE = 0x01,
+	WEIR_PK_TRUE = 0x02,
+	WEIR_PK_INT = 0x03,	/* zigzag varint */
+	WEIR_PK_DEC = 0x04,	/* zigzag varint mantissa, u8 scale 1..15 */
+	WEIR_PK_NUM = 0x05,	/* varint length, JSON number text */
+	WEIR_PK_STR = 0x06,	/* varint length, plain UTF-8 (no escaping needed) */
+	WEIR_PK_ESTR = 0x07,	/* varint length, JSON-escaped string body */
+	WEIR_PK_ARR = 0x08,	/* varint body length, values */
+	WEIR_PK_OBJ = 0x09,	/* varint body length, (key string, value)... */
+	WEIR_PK_SSTR = 0x40	/* 0x40..0x5f: plain string of length tag & 0x1f */
+};
+
+#define WEIR_PACK_MAX_DEPTH 1024
+
+/* A decoded view of one packed value; pointers into the packed bytes. */
+enum {
+	WEIR_PV_MISSING = 0, WEIR_PV_NULL, WEIR_PV_FALSE, WEIR_PV_TRUE,
+	WEIR_PV_INT, WEIR_PV_DEC, WEIR_PV_NUMTEXT, WEIR_PV_STRING,
+	WEIR_PV_ARRAY, WEIR_PV_OBJECT
+};
+
+typedef struct weir_pv {
+	int type;
+	int escaped;		/* STRING: s is JSON-escaped */
+	int scale;		/* DEC: value is i / 10^scale */
+	int64_t i;		/* INT value, DEC mantissa */
+	const uint8_t *s;	/* STRING bytes, NUMTEXT text, container body */
+	size_t n;
+	const uint8_t *tag;	/* the whole encoded value: [tag, end) */
+	const uint8_t *end;
+} weir_pv;
+
+/* Parse JSON text (one value, whitespace around it allowed) and append its
+ * packed form to out.  On error returns -1 and a message naming the byte
+ * column; out is left with its original length. */
+int weir_pack_json(weir_buf *out, const uint8_t *s, size_t n,
+    char *err, size_t errsz);
+
+/* Check that [p, p+n) is exactly one well-formed packed value (bounds,
+ * nesting depth, UTF-8, escapes).  Untrusted input must pass this first. */
+int weir_pack_validate(const uint8_t *p, size_t n, char *err, size_t errsz);
+
+/* Decode the value starting at p; returns its end, or NULL if malformed. */
+const uint8_t *weir_pv_read(const uint8_t *p, const uint8_t *end, weir_pv *v);
+
+/* Whole packed buffer as a view (type MISSING if empty or malformed). */
+void weir_pv_of(const uint8_t *p, size_t n, weir_pv *v);
+
+int weir_pv_member(const weir_pv *obj, const char *key, size_t klen,
+    weir_pv *out);
+int weir_pv_index(const weir_pv *arr, int64_t i, weir_pv *out);
+
+/* Iterate an object's members or an array's elements. */
+typedef struct weir_pv_iter {
+	const uint8_t *p, *end;
+	int obj;
+} weir_pv_iter;
+void weir_pv_iter_init(weir_pv_iter *it, const weir_pv *container);
+/* 1 and fills key (objects only; may be NULL) and val, 0 at the end. */
+int weir_pv_iter_next(weir_pv_iter *it, weir_pv *key, weir_pv *val);
+
+static inline int
+weir_pv_is_num(const weir_pv *v)
+{
+	return v->type == WEIR_PV_INT || v->type == WEIR_PV_DEC ||
+	    v->type == WEIR_PV_NUMTEXT;
+}
+double weir_pv_num(const weir_pv *v);	/* NaN when not a number */
+
+/* The string's value (unescaped).  Plain strings point into the packed
+ * bytes; escaped ones are unescaped into scratch (reset by the caller). */
+int weir_pv_str(const weir_pv *v, weir_buf *scratch, const uint8_t **s,
+    size_t *n);
+/* Compare a string value with plain UTF-8 bytes. */
+int weir_pv_str_eq(const weir_pv *v, const char *s, size_t n);
+
+/* Append the value as compact JSON text. */
+int weir_pv_to_json(weir_buf *out, const weir_pv *v);
+/* Append the value as text: a string's own characters, otherwise JSON. */
+int weir_pv_to_text(weir_buf *out, const weir_pv *v);
+
+/* Builder.  Containers: mark = weir_pack_open(b, WEIR_PK_OBJ); members as
+ * key then value; weir_pack_close(b, mark). */
+size_t weir_pack_open(weir_buf *b, int tag);
+int weir_pack_close(weir_buf *b, size_t mark);
+int weir_pack_null(weir_buf *b);
+int weir_pack_bool(weir_buf *b, int v);
+int weir_pack_int(weir_buf *b, int64_t v);
+int weir_pack_double(weir_buf *b, double v);	/* NaN/Inf pack as null */
+int weir_pack_numtext(weir_buf *b, const char *s, size_t n);	/* valid JSON number */
+int weir_pack_str(weir_buf *b, const char *s, size_t n);	/* -1 unless UTF-8 */
+int weir_pack_raw(weir_buf *b, const weir_pv *v);	/* copy an encoded value */
+
+/* JSON helpers shared by the text formats. */
+int weir_json_escape(weir_buf *out, const uint8_t *s, size_t n);	/* no quotes */
+int weir_json_str(weir_buf *out, const uint8_t *s, size_t n);	/* with quotes */
+int weir_json_unescape(weir_buf *out, const uint8_t *s, size_t n);
+int weir_fmt_double(char *buf, size_t sz, double v);	/* shortest round-trip */
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * path.h - jq-style field paths: ".user", ".a.b", ".items[0]", ".[\"odd key\"]",
+ * ".a[-1]" (from the end), and "." for the whole value.
+ */
+#ifndef WEIR_PATH_H
+#define WEIR_PATH_H
+
+#include "pack.h"
+
+typedef struct weir_path_step {
+	int is_index;
+	int64_t index;
+	char *key;
+	size_t key_len;
+} weir_path_step;
+
+typedef struct weir_path {
+	char *text;		/* as written */
+	weir_path_step *steps;
+	size_t nsteps;
+} weir_path;
+
+int weir_path_parse(weir_path *p, const char *s, char *err, size_t errsz);
+void weir_path_free(weir_path *p);
+/* The last key of the path ("user" for ".a.user"), for output names. */
+const char *weir_path_name(const weir_path *p, size_t *len);
+/* Look the path up in a packed value: 1 and *out, or 0 if missing. */
+int weir_path_get(const weir_path *p, const weir_pv *root, weir_pv *out);
+
+#endif

@@ -1,0 +1,106 @@
+/* stage.c - the shared main-loop contract of filter-like programs. */
+#include "stage.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "io.h"
+
+void
+weir_stage_open(weir_stage *s, int infmt, int outfmt, const char *fields,
+    const char *onerr)
+{
+	memset(s, 0, sizeof(*s));
+	s->watermark = INT64_MIN;
+	weir_onerr_parse(&s->onerr, onerr ? onerr : "fail");
+	weir_sig_install();
+	s->in = weir_input_open(0, infmt, "-");
+	s->out = weir_output_open(1, outfmt, fields);
+	if (!s->in || !s->out)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	weir_input_set_idle(s->in, weir_output_idle, s->out);
+}
+
+void
+weir_stage_check_output(weir_output *o, int rc)
+{
+	int e;
+
+	if (rc >= 0)
+		return;
+	e = weir_output_failed(o);
+	if (e == EPIPE)
+		exit(WEIR_EXIT_OK);
+	weir_die(WEIR_EXIT_IO, "write: %s", strerror(e ? e : EIO));
+}
+
+int
+weir_stage_next(weir_stage *s, weir_event *ev)
+{
+	for (;;) {
+		switch (weir_input_next(s->in, ev, 1)) {
+		case WEIR_EV_RECORD:
+			s->in_records++;
+			return 1;
+		case WEIR_EV_WATERMARK:
+			if (ev->wm > s->watermark)
+				s->watermark = ev->wm;
+			return 1;
+		case WEIR_EV_BARRIER:
+			return 1;
+		case WEIR_EV_END:
+		case WEIR_EV_EOF:
+			return 0;
+		case WEIR_EV_BAD:
+			weir_onerr_bad(&s->onerr, weir_input_error(s->in), ev->raw,
+			    ev->raw_len);
+			continue;
+		case WEIR_EV_STOP:
+			if (weir_sig_stop() > 1) {
+				weir_stage_check_output(s->out,
+				    weir_output_flush(s->out));
+				weir_die(WEIR_EXIT_IO, "stopped by a second signal "
+				    "before the end of input");
+			}
+			s->stopping = 1;	/* drain to END */
+			continue;
+		case WEIR_EV_AGAIN:
+			continue;
+		default:
+			weir_stage_check_output(s->out, weir_output_flush(s->out));
+			weir_die(WEIR_EXIT_IO, "%s", weir_input_error(s->in));
+		}
+	}
+}
+
+void
+weir_stage_emit(weir_stage *s, const weir_record *r)
+{
+	weir_stage_check_output(s->out, weir_output_record(s->out, r));
+}
+
+void
+weir_stage_watermark(weir_stage *s, int64_t wm)
+{
+	weir_stage_check_output(s->out, weir_output_watermark(s->out, wm));
+}
+
+void
+weir_stage_forward(weir_stage *s, const weir_event *ev)
+{
+	if (ev->type == WEIR_EV_WATERMARK)
+		weir_stage_watermark(s, ev->wm);
+	else if (ev->type == WEIR_EV_BARRIER)
+		weir_stage_check_output(s->out, weir_output_barrier(s->out,
+		    ev->barrier, ev->payload, ev->payload_len));
+}
+
+void
+weir_stage_finish(weir_stage *s)
+{
+	weir_stage_check_output(s->out, weir_output_end(s->out));
+	weir_onerr_report(&s->onerr);
+	weir_input_close(s->in);
+	weir_output_close(s->out);
+	exit(WEIR_EXIT_OK);
+}

@@ -1,0 +1,50 @@
+/*
+ * stage.h - the main loop contract shared by every filter-like program
+ * (cmd-support, like cli.h: it may exit, on behalf of the program).
+ *
+ *   weir_stage st;
+ *   weir_stage_open(&st, argc_files..., WEIR_FMT_AUTO, WEIR_FMT_AUTO, NULL);
+ *   while (weir_stage_next(&st, &ev)) { ... weir_stage_emit(&st, &rec); }
+ *   weir_stage_finish(&st);	-- END downstream, flush, report, exit 0
+ *
+ * weir_stage_next() handles what every program handles the same way:
+ *  - a bad text record follows --on-error (fail exits 1, skip counts);
+ *  - a fatal input error (I/O, corrupt frames, upstream ended without END)
+ *    exits 3 without writing END, so the failure travels downstream;
+ *  - the first SIGTERM/SIGINT lets the program drain its input to END; a
+ *    second one exits 3 at once;
+ *  - watermarks and barriers are returned for the program to act on (or to
+ *    forward with weir_stage_forward).
+ * It returns 0 at the clean end of input.  A write error exits: EPIPE
+ * quietly with status 0 (the reader went away), anything else with 3.
+ */
+#ifndef WEIR_STAGE_H
+#define WEIR_STAGE_H
+
+#include "cli.h"
+#include "input.h"
+#include "output.h"
+
+typedef struct weir_stage {
+	weir_input *in;
+	weir_output *out;
+	weir_onerr onerr;
+	uint64_t in_records;
+	int64_t watermark;	/* last watermark seen, INT64_MIN if none */
+	int stopping;
+} weir_stage;
+
+/* Open stdin and stdout.  infmt: how text input is read; outfmt: AUTO for
+ * frames (text on a terminal).  onerr may be NULL (fail). */
+void weir_stage_open(weir_stage *s, int infmt, int outfmt, const char *fields,
+    const char *onerr);
+int weir_stage_next(weir_stage *s, weir_event *ev);
+void weir_stage_emit(weir_stage *s, const weir_record *r);
+void weir_stage_watermark(weir_stage *s, int64_t wm);
+/* Forward a watermark or barrier event unchanged. */
+void weir_stage_forward(weir_stage *s, const weir_event *ev);
+_Noreturn void weir_stage_finish(weir_stage *s);
+/* Check an output result: EPIPE exits 0, other errors exit 3. */
+void weir_stage_check_output(weir_output *o, int rc);
+
+#endif
