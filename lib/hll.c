@@ -1,0 +1,66 @@
+/* hll.c - HyperLogLog. */
+#include "hll.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+int
+weir_hll_init(weir_hll *h, int p)
+{
+	if (p < 4 || p > 18)
+		return -1;
+	h->p = p;
+	h->reg = calloc((size_t)1 << p, 1);
+	return h->reg ? 0 : -1;
+}
+
+void
+weir_hll_free(weir_hll *h)
+{
+	free(h->reg);
+	h->reg = NULL;
+}
+
+void
+weir_hll_add(weir_hll *h, uint64_t hash)
+{
+	uint64_t idx = hash >> (64 - h->p);
+	uint64_t rest = hash << h->p;
+	uint8_t rank = rest ? (uint8_t)(__builtin_clzll(rest) + 1) :
+	    (uint8_t)(64 - h->p + 1);
+
+	if (rank > h->reg[idx])
+		h->reg[idx] = rank;
+}
+
+double
+weir_hll_count(const weir_hll *h)
+{
+	size_t m = (size_t)1 << h->p, i, zeros = 0;
+	double sum = 0, alpha, est;
+
+	for (i = 0; i < m; i++) {
+		sum += ldexp(1.0, -h->reg[i]);
+		zeros += h->reg[i] == 0;
+	}
+	alpha = m == 16 ? 0.673 : m == 32 ? 0.697 : m == 64 ? 0.709 :
+	    0.7213 / (1 + 1.079 / (double)m);
+	est = alpha * (double)m * (double)m / sum;
+	if (est <= 2.5 * (double)m && zeros)
+		est = (double)m * log((double)m / (double)zeros);
+	return est;
+}
+
+int
+weir_hll_merge(weir_hll *dst, const weir_hll *src)
+{
+	size_t m, i;
+
+	if (dst->p != src->p)
+		return -1;
+	m = (size_t)1 << dst->p;
+	for (i = 0; i < m; i++)
+		if (src->reg[i] > dst->reg[i])
+			dst->reg[i] = src->reg[i];
+	return 0;
+}
