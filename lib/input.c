@@ -8,6 +8,7 @@
 
 #include "pack.h"
 #include "record.h"
+#include "stats.h"
 
 struct weir_input {
 	weir_reader rd;
@@ -142,8 +143,11 @@ fill(weir_input *in, int block)
 {
 	long n = weir_reader_fill(&in->rd, block);
 
-	if (n > 0)
+	if (n > 0) {
+		weir_stats_g.in_bytes += (uint64_t)n;
+		weir_stats_tick();
 		return 0;
+	}
 	switch (n) {
 	case WEIR_IO_EOF:
 		return WEIR_EV_EOF;
@@ -953,8 +957,8 @@ next_envelope(weir_input *in, weir_event *ev, int block)
 	return ev->type = WEIR_EV_RECORD;
 }
 
-int
-weir_input_next(weir_input *in, weir_event *ev, int block)
+static int
+input_next(weir_input *in, weir_event *ev, int block)
 {
 	int rc;
 
@@ -986,4 +990,17 @@ weir_input_next(weir_input *in, weir_event *ev, int block)
 		return ev->type = error(in, "format %s cannot be read",
 		    weir_fmt_name(in->fmt));
 	}
+}
+
+/* Every event passes here: count records and watermarks for weir-run. */
+int
+weir_input_next(weir_input *in, weir_event *ev, int block)
+{
+	int rc = input_next(in, ev, block);
+
+	if (rc == WEIR_EV_RECORD)
+		weir_stats_g.in++;
+	else if (rc == WEIR_EV_WATERMARK && ev->wm > weir_stats_g.wm_in)
+		weir_stats_g.wm_in = ev->wm;
+	return rc;
 }

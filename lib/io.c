@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "stats.h"
+
 int
 weir_reader_init(weir_reader *r, int fd, size_t max)
 {
@@ -140,7 +142,9 @@ weir_writer_flush(weir_writer *w)
 		return -1;
 	}
 	w->written += w->buf.len;
+	weir_stats_g.out_bytes += w->buf.len;
 	w->buf.len = 0;
+	weir_stats_tick();
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 
 #include "pack.h"
 #include "record.h"
+#include "stats.h"
 
 #define TABLE_BATCH 1000
 
@@ -596,6 +597,7 @@ weir_output_record(weir_output *o, const weir_record *r)
 		return fail(o);
 	}
 	o->records++;
+	weir_stats_g.out++;
 	if (weir_writer_maybe_flush(&o->w) < 0)
 		return fail(o);
 	return 0;
@@ -608,6 +610,7 @@ weir_output_watermark(weir_output *o, int64_t wm)
 		return 0;
 	if (start(o) < 0 || weir_frame_put_watermark(&o->w.buf, wm) < 0)
 		return fail(o);
+	weir_stats_g.wm_out = wm;
 	return weir_writer_maybe_flush(&o->w) < 0 ? fail(o) : 0;
 }
 
