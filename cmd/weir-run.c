@@ -279,9 +279,7 @@ start_run(void)
 	R.fail_stage = 0;
 	R.fail_status = 0;
 	if (R.restarts == 0)
-		notify("READY=1\nSTATUS=running");
-	else
-		notify("READY=1");
+		notify("READY=1");	/* every stage has been exec'd */
 	status_notify();
 }
 
@@ -595,6 +593,9 @@ main(int argc, char **argv)
 	    sizeof(err))))
 		weir_die(strstr(err, "--metrics-public") || strstr(err, "port") ?
 		    WEIR_EXIT_USAGE : WEIR_EXIT_IO, "--metrics: %s", err);
+	if (R.mx && !R.quiet)
+		logmsg(6, "metrics on port %d: /metrics, /status",
+		    weir_metrics_port(R.mx));
 	if (weir_notify_open(&R.nt, err, sizeof(err)) < 0)
 		logmsg(4, "%s", err);
 	if (weir_sv_init(&R.sv, R.pl, self, err, sizeof(err)) < 0)

@@ -116,32 +116,32 @@ is_null(const yaml_node_t *n)
 	    !strcmp(s, "Null") || !strcmp(s, "NULL");
 }
 
-/* Levenshtein distance, capped at short strings. */
+/* Edit distance with transpositions (optimal string alignment). */
 static size_t
 edit_distance(const char *a, const char *b)
 {
-	size_t la = strlen(a), lb = strlen(b), i, j;
-	size_t d[64], prev, tmp;
+	size_t la = strlen(a), lb = strlen(b), i, j, v;
+	static size_t d[62][62];
 
 	if (la > 60 || lb > 60)
 		return SIZE_MAX;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
 	for (j = 0; j <= lb; j++)
-		d[j] = j;
-	for (i = 1; i <= la; i++) {
-		prev = d[0];
-		d[0] = i;
+		d[0][j] = j;
+	for (i = 1; i <= la; i++)
 		for (j = 1; j <= lb; j++) {
-			size_t best = prev + (a[i - 1] != b[j - 1]);
-			if (d[j] + 1 < best)
-				best = d[j] + 1;
-			if (d[j - 1] + 1 < best)
-				best = d[j - 1] + 1;
-			tmp = d[j];
-			d[j] = best;
-			prev = tmp;
+			v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
 		}
-	}
-	return d[lb];
+	return d[la][lb];
 }
 
 /* The closest of words to s, if close enough to be a likely typo. */
@@ -158,7 +158,7 @@ suggest(const char *s, const char *const *words, size_t n)
 			best = words[i];
 		}
 	}
-	lim = strlen(s) <= 3 ? 1 : 2;
+	lim = strlen(s) <= 2 ? 0 : strlen(s) <= 4 ? 1 : 2;
 	return bd <= lim ? best : NULL;
 }
 
@@ -969,7 +969,11 @@ parse_stages(ctx *c, const yaml_node_t *seq)
 		char what[64];
 		if (!(m = node(c, *it)))
 			break;
-		snprintf(what, sizeof(what), "stage %d", i + 1);
+		v = m->type == YAML_MAPPING_NODE ? get(c, m, "name") : NULL;
+		if (v && v->type == YAML_SCALAR_NODE)
+			snprintf(what, sizeof(what), "stage '%.40s'", sval(v));
+		else
+			snprintf(what, sizeof(what), "stage %d", i + 1);
 		if (check_keys(c, m, what, stage_keys) < 0)
 			continue;
 		st = &pl->stages[i];
@@ -979,10 +983,12 @@ parse_stages(ctx *c, const yaml_node_t *seq)
 		v = get(c, m, "name");
 		if (!v) {
 			diag(c, m, "%s has no name", what);
+			snprintf(what, sizeof(what), "#%d", i + 1);
 			st->name = strdup(what);
 		} else if (v->type != YAML_SCALAR_NODE) {
 			diag(c, v, "%s: name must be a string, not %s", what,
 			    kind(v));
+			snprintf(what, sizeof(what), "#%d", i + 1);
 			st->name = strdup(what);
 		} else {
 			st->name = strdup(sval(v));
