@@ -852,7 +852,7 @@ wire(ctx *c, yaml_node_t **inp, yaml_node_t **inps)
 	weir_pipeline *pl = c->pl;
 	yaml_node_pair_t *p;
 	yaml_node_t *k, *v;
-	int i, j, from, fd, *state, *stack;
+	int i, j, from, fd, *state, *stack, changed;
 	char *end;
 	long x;
 
@@ -875,6 +875,16 @@ wire(ctx *c, yaml_node_t **inp, yaml_node_t **inps)
 			    (j = weir_pipeline_find(pl, sval(v))) >= 0)
 				pl->stages[j].side = 1;
 		}
+	}
+	/* ... and, up a side branch, the stages side stages name in input */
+	for (changed = 1; changed; ) {
+		changed = 0;
+		for (i = 0; i < pl->nstages; i++)
+			if (pl->stages[i].side && inp[i] &&
+			    inp[i]->type == YAML_SCALAR_NODE &&
+			    (j = weir_pipeline_find(pl, sval(inp[i]))) >= 0 &&
+			    !pl->stages[j].side)
+				pl->stages[j].side = changed = 1;
 	}
 	for (i = 0; i < pl->nstages; i++) {
 		weir_pl_stage *st = &pl->stages[i];

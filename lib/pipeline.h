@@ -8,9 +8,11 @@
  * not be run.
  *
  * Wiring (see weir-pipeline(5)):
+ *  - "side" stages are those named in some `inputs`, and those a side
+ *    stage names in its `input` (a side branch, followed upstream);
  *  - a stage without `input` reads the output of the stage before it in
- *    the list, skipping "side" stages (those named in some `inputs`); the
- *    first such stage reads weir-run's stdin;
+ *    the list, skipping side stages; the first such stage reads weir-run's
+ *    stdin;
  *  - side stages read /dev/null unless they say `input`;
  *  - `inputs: {FD: NAME}` gives a stage NAME's output on descriptor FD;
  *  - a stage whose output nobody reads writes to weir-run's stdout; a stage
