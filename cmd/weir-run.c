@@ -572,6 +572,7 @@ main(int argc, char **argv)
 		} else if (check)
 			printf("%s: ok (%d stage%s)\n", argv[i], pl->nstages,
 			    pl->nstages == 1 ? "" : "s");
+		fflush(stdout);
 		if (check || rc) {
 			weir_pipeline_free(pl);
 			continue;

@@ -24,6 +24,11 @@ typedef struct ctx {
 	char **stage_env;	/* the stage being parsed (its env first) */
 	size_t visits;
 	int oom;
+	struct dpos {
+		int line, col;
+		size_t off, len;
+	} *dp;			/* where each diagnostic is, to sort them */
+	int ndp;
 } ctx;
 
 static const char *top_keys[] = { "name", "description", "env", "restart",
@@ -36,16 +41,56 @@ static const char *restart_keys[] = { "policy", "backoff", "max", "period",
 static void diag(ctx *c, const yaml_node_t *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+static int
+dpos_cmp(const void *a, const void *b)
+{
+	const struct dpos *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->col != y->col)
+		return x->col < y->col ? -1 : 1;
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/* Put the diagnostics in file order (they are found in parse order). */
+static void
+sort_diags(ctx *c)
+{
+	weir_buf out = { 0 };
+	int i;
+
+	if (c->ndp < 2)
+		return;
+	qsort(c->dp, (size_t)c->ndp, sizeof(*c->dp), dpos_cmp);
+	for (i = 0; i < c->ndp; i++)
+		if (weir_buf_put(&out, c->pl->diag.p + c->dp[i].off,
+		    c->dp[i].len) < 0) {
+			weir_buf_free(&out);
+			return;
+		}
+	weir_buf_free(&c->pl->diag);
+	c->pl->diag = out;
+}
+
 static void
 diag_at(ctx *c, int line, int col, const char *fmt, va_list ap)
 {
 	weir_buf *b = &c->pl->diag;
 	char msg[1024];
 
+	size_t off = b->len;
+	struct dpos *dp;
+
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (weir_buf_printf(b, "%s:%d:%d: %s\n", c->pl->file, line, col,
-	    msg) < 0)
+	    msg) < 0 || !(dp = realloc(c->dp, sizeof(*dp) *
+	    (size_t)(c->ndp + 1)))) {
 		c->oom = 1;
+		return;
+	}
+	c->dp = dp;
+	dp[c->ndp++] = (struct dpos){ line, col, off, b->len - off };
 	c->pl->ndiag++;
 }
 
@@ -1078,6 +1123,7 @@ weir_pipeline_parse(const char *file, const char *text, size_t len,
 		    parser.context ? " " : "", parser.context ?
 		    parser.context : "");
 		yaml_parser_delete(&parser);
+		free(c.dp);
 		return pl;
 	}
 	yaml_parser_delete(&parser);
@@ -1105,6 +1151,8 @@ weir_pipeline_parse(const char *file, const char *text, size_t len,
 		    "aliases");
 	if (c.oom)
 		diag_lc(&c, 1, 1, "out of memory");
+	sort_diags(&c);
+	free(c.dp);
 	yaml_document_delete(&c.doc);
 	return pl;
 }
