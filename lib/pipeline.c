@@ -82,7 +82,13 @@ diag_at(ctx *c, int line, int col, const char *fmt, va_list ap)
 	size_t off = b->len;
 	struct dpos *dp;
 
+	char *q;
+
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* one line per problem: names from the file may hold anything */
+	for (q = msg; *q; q++)
+		if ((unsigned char)*q < 0x20 || *q == 0x7f)
+			*q = '?';
 	if (weir_buf_printf(b, "%s:%d:%d: %s\n", c->pl->file, line, col,
 	    msg) < 0 || !(dp = realloc(c->dp, sizeof(*dp) *
 	    (size_t)(c->ndp + 1)))) {
