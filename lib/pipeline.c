@@ -517,7 +517,7 @@ weir_pl_split(const char *s, const char *(*look)(const char *, void *),
 			i++;
 			continue;
 		}
-		if (ch == '$' && i + 1 < n && s[i + 1] == '{') {
+		if (ch == '$' && look && i + 1 < n && s[i + 1] == '{') {
 			if ((j = close_brace(s, i, n, err, errsz)) == SIZE_MAX)
 				goto fail;
 			if (weir_pl_expand(s + i, j + 1 - i, &w, look, arg, err,
@@ -526,7 +526,7 @@ weir_pl_split(const char *s, const char *(*look)(const char *, void *),
 			i = j + 1;
 			continue;
 		}
-		if (ch == '$' && i + 1 < n && s[i + 1] == '$') {
+		if (ch == '$' && look && i + 1 < n && s[i + 1] == '$') {
 			if (weir_buf_putc(&w, '$') < 0)
 				goto oom;
 			i += 2;
@@ -775,8 +775,10 @@ parse_run(ctx *c, weir_pl_stage *st, const yaml_node_t *v)
 		return;
 	}
 	if (v->type == YAML_SCALAR_NODE) {
-		char **argv = weir_pl_split(sval(v), lookup, c, &st->argc, err,
-		    sizeof(err));
+		/* a single-quoted YAML string is split but not expanded */
+		char **argv = weir_pl_split(sval(v), v->data.scalar.style ==
+		    YAML_SINGLE_QUOTED_SCALAR_STYLE ? NULL : lookup, c,
+		    &st->argc, err, sizeof(err));
 		if (!argv) {
 			diag(c, v, "stage '%s': run: %s", st->name, err);
 			return;

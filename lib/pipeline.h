@@ -93,7 +93,8 @@ int weir_pl_expand(const char *s, size_t n, weir_buf *out,
     size_t errsz);
 /* Split a command string into words like a shell would, but without one:
  * blanks separate words, '...' is literal, "..." and bare words expand
- * ${VAR}, backslash escapes the next character.  Returns a NULL-terminated
+ * ${VAR} (unless lookup is NULL: then nothing expands), backslash escapes
+ * the next character.  Returns a NULL-terminated
  * argv (free with weir_pl_argv_free) or NULL with err set. */
 char **weir_pl_split(const char *s, const char *(*lookup)(const char *,
     void *), void *arg, int *argc, char *err, size_t errsz);
