@@ -548,6 +548,7 @@ main(int argc, char **argv)
 		if (weir_metrics_get(status, "/status", &b, err, sizeof(err)) < 0)
 			weir_die(WEIR_EXIT_IO, "%s", err);
 		(void)weir_write_all(1, b.p, b.len);
+		weir_buf_free(&b);
 		return 0;
 	}
 	if (optind == argc)
@@ -579,13 +580,17 @@ main(int argc, char **argv)
 		}
 		R.pl = pl;
 	}
-	if (check || rc)
+	free(selfdir);
+	if (check || rc || dot) {
+		if (dot && !rc) {
+			if (weir_pipeline_dot(R.pl, &b) < 0)
+				weir_die(WEIR_EXIT_IO, "out of memory");
+			(void)weir_write_all(1, b.p, b.len);
+			weir_buf_free(&b);
+			weir_pipeline_free(R.pl);
+		}
+		free(self);
 		return rc;
-	if (dot) {
-		if (weir_pipeline_dot(R.pl, &b) < 0)
-			weir_die(WEIR_EXIT_IO, "out of memory");
-		(void)weir_write_all(1, b.p, b.len);
-		return 0;
 	}
 	if (!self)
 		weir_die(WEIR_EXIT_IO, "cannot find my own executable");
