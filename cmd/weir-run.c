@@ -275,6 +275,7 @@ start_run(void)
 		exit(WEIR_EXIT_IO);
 	}
 	R.state = RUNNING;
+	R.kill_at = INT64_MAX;	/* no stop deadline while running */
 	R.run_started = weir_mono_ms();
 	R.fail_stage = 0;
 	R.fail_status = 0;

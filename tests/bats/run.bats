@@ -299,3 +299,23 @@ teardown() {
 	[[ "$output" == *"<3>bad: error: broken"* ]]
 	[[ "$output" == *"<3>weir-run: stage 'bad' exited with status 3"* ]]
 }
+
+@test "after a restart, the old stop deadline does not kill the new run" {
+	cat > "$T/p.yaml" <<-'Y'
+	restart: {backoff: 50ms}
+	stages:
+	  - {name: src, run: weir-source --gen clicks --rate 200}
+	  - {name: mid, run: weir-source}
+	  - {name: out, run: [weir-sink, -o, /dev/null]}
+	Y
+	start_run --stop-timeout 400ms --metrics 127.0.0.1:0 "$T/p.yaml"
+	wait_for metrics_port
+	wait_for sh -c "[ \"\$(weir-run --status 127.0.0.1:$PORT | awk '\$1 == \"mid\" { print \$2 }')\" -gt 0 ]"
+	kill -9 "$(stage_pid mid)"
+	wait_for grep -q "restarting the pipeline" "$T/err"
+	sleep 1
+	! grep -q "did not stop" "$T/err"
+	[ "$(grep -c "restarting the pipeline" "$T/err")" -eq 1 ]
+	run weir-run --status "127.0.0.1:$PORT"
+	[[ "$output" == *"mid "*"running"* ]]
+}
