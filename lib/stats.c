@@ -2,6 +2,7 @@
 #include "stats.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -12,6 +13,7 @@ weir_stats weir_stats_g = { .wm_in = INT64_MIN, .wm_out = INT64_MIN,
 	.lag = -1 };
 
 static int sfd = -2;		/* -2: not looked at yet, -1: off */
+static weir_stats sent;		/* the last report */
 static int64_t last_ms;
 static char stage[128];
 
@@ -93,6 +95,7 @@ weir_stats_flush(void)
 	n = weir_stats_format(&weir_stats_g, stage, (long)getpid(), buf,
 	    sizeof(buf));
 	(void)send(sfd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+	sent = weir_stats_g;
 	last_ms = coarse_ms();
 	errno = e;
 }
@@ -106,6 +109,23 @@ weir_stats_tick(void)
 		return;
 	if (coarse_ms() - last_ms >= 1000)
 		weir_stats_flush();
+}
+
+void
+weir_stats_idle(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int64_t wait;
+
+	if (sfd == -2)
+		(void)setup();
+	if (sfd < 0 || !memcmp(&weir_stats_g, &sent, sizeof(sent)))
+		return;
+	/* wait for input until the report is due; if none came, send it */
+	wait = 1000 - (coarse_ms() - last_ms);
+	if (wait > 0 && poll(&p, 1, (int)wait) != 0)
+		return;
+	weir_stats_flush();
 }
 
 static int

@@ -10,7 +10,9 @@
  * Transport: weir-run gives each stage a datagram socket on the descriptor
  * named by $WEIR_STATS_FD and the stage's name in $WEIR_STAGE.  At most
  * once a second (checked when a reader fills or a writer flushes, never
- * per record) and once at exit, the counters go out as one datagram with
+ * per record; and before a reader blocks, so the counters of a burst are
+ * not held back by the pause after it) and once at exit, the counters go
+ * out as one datagram with
  * MSG_DONTWAIT: a slow or absent weir-run never blocks a stage; a report
  * that does not fit is simply dropped, the next one carries the totals.
  * Without $WEIR_STATS_FD nothing is sent.
@@ -38,6 +40,11 @@ extern weir_stats weir_stats_g;
 void weir_stats_tick(void);
 /* Send a report now (also done at exit). */
 void weir_stats_flush(void);
+/* About to block reading fd: if counters changed since the last report,
+ * wait for fd at most until a report is due, and send it if fd stayed
+ * quiet; so the last counters before a pause are not held back.  Returns
+ * early (EINTR) on a signal. */
+void weir_stats_idle(int fd);
 static inline void
 weir_stats_late(uint64_t n)
 {

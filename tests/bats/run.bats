@@ -319,3 +319,18 @@ teardown() {
 	run weir-run --status "127.0.0.1:$PORT"
 	[[ "$output" == *"mid "*"running"* ]]
 }
+
+@test "counters of a burst are reported while the stage waits for more" {
+	cat > "$T/p.yaml" <<-'Y'
+	name: burst
+	stages:
+	  - {name: src, run: [sh, -c, 'weir-source --gen clicks --count 500 | weir-sink -f ndjson; exec sleep 30']}
+	  - {name: mid, run: weir-source}
+	  - {name: out, run: [weir-sink, -o, /dev/null]}
+	Y
+	start_run --metrics 127.0.0.1:0 "$T/p.yaml"
+	wait_for metrics_port
+	# mid read 500 records at once and now blocks: its count must arrive
+	wait_for sh -c "curl -sf 127.0.0.1:$PORT/metrics | grep -qx 'weir_records_in_total{pipeline=\"burst\",stage=\"mid\"} 500'"
+	wait_for sh -c "curl -sf 127.0.0.1:$PORT/metrics | grep -qx 'weir_records_out_total{pipeline=\"burst\",stage=\"mid\"} 500'"
+}
