@@ -495,9 +495,9 @@ judge(weir_check *c, size_t i, scope *s, int64_t now)
 			double n = (double)s->records;
 			if ((r->has_lo && n < r->lo) || (r->has_hi && n > r->hi)) {
 				fail = 1;
-				snprintf(what, sizeof(what), "%llu records, "
+				snprintf(what, sizeof(what), "%llu record%s, "
 				    "expected %s", (unsigned long long)s->records,
-				    r->text);
+				    s->records == 1 ? "" : "s", r->text);
 			}
 		} else {
 			int64_t ref = s->has_win ? s->end : now;
