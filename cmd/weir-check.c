@@ -39,8 +39,10 @@ static const char usage[] =
 "  -r, --rules FILE           a rules file, together with rule flags\n"
 "\n"
 "Options:\n"
-"      --report FMT           text (default), json, junit or github\n"
-"  -o, --output FILE          write the report to FILE\n"
+"      --report FMT           text (default), json, junit or github; may\n"
+"                             be repeated, for several reports at once\n"
+"  -o, --output FILE          write the report given before (or after) it\n"
+"                             to FILE\n"
 "      --pass                 forward every record to stdout (the report\n"
 "                             then goes to stderr unless -o)\n"
 "      --reject FILE          write records that fail a rule to FILE\n"
@@ -102,6 +104,8 @@ static const char *const flag_kind[] = {
 	"not_null", "unique", "in", "range", "regex", "type", "freshness",
 	"count", "expr"
 };
+
+#define MAX_REPORTS 8
 
 struct run {
 	weir_check *chk;
@@ -282,6 +286,22 @@ run_input(struct run *r, int fd, const char *name)
 	}
 }
 
+/* A report to its file, or stdout (stderr when stdout carries records). */
+static void
+write_report(const char *file, int pass, const weir_buf *rep)
+{
+	int fd;
+
+	if (file) {
+		fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		if (fd < 0 || weir_write_all(fd, rep->p, rep->len) < 0 ||
+		    close(fd) < 0)
+			weir_die(WEIR_EXIT_IO, "%s: %s", file, strerror(errno));
+	} else if (weir_write_all(pass ? 2 : 1, rep->p, rep->len) < 0 &&
+	    errno != EPIPE)
+		weir_die(WEIR_EXIT_IO, "write: %s", strerror(errno));
+}
+
 static const char *
 base_name(const char *p)
 {
@@ -293,9 +313,9 @@ base_name(const char *p)
 int
 main(int argc, char **argv)
 {
-	int c, i, report = WEIR_REPORT_TEXT, pass = 0, validate = 0;
+	int c, i, pass = 0, validate = 0, nreports = 0;
 	int rejfmt = WEIR_FMT_NDJSON, nflags = 0, ok, fd;
-	const char *rulesfile = NULL, *outfile = NULL, *suite = NULL;
+	const char *rulesfile = NULL, *suite = NULL, *pending = NULL;
 	const char *onerr = "fail";
 	char err[WEIR_ERRSZ];
 	weir_rules rs;
@@ -303,6 +323,10 @@ main(int argc, char **argv)
 	weir_report_info info;
 	weir_buf rep = {0};
 	struct run r;
+	struct {
+		int fmt;
+		const char *file;
+	} reports[MAX_REPORTS + 1];
 	struct {
 		const char *kind, *opt, *arg;
 	} *flags = NULL;
@@ -331,12 +355,24 @@ main(int argc, char **argv)
 			rulesfile = optarg;
 			break;
 		case O_REPORT:
-			if ((report = weir_report_format_parse(optarg)) < 0)
+			if (nreports == MAX_REPORTS)
+				weir_usage_error("too many reports");
+			reports[nreports].file = pending;
+			pending = NULL;
+			if ((reports[nreports++].fmt =
+			    weir_report_format_parse(optarg)) < 0)
 				weir_usage_error("unknown report format '%s' "
 				    "(text, json, junit or github)", optarg);
 			break;
 		case 'o':
-			outfile = optarg;
+			/* the report before it, or else the next one */
+			if (nreports && !reports[nreports - 1].file)
+				reports[nreports - 1].file = optarg;
+			else if (pending)
+				weir_usage_error("two -o without a --report "
+				    "between them");
+			else
+				pending = optarg;
 			break;
 		case O_PASS:
 			pass = 1;
@@ -473,20 +509,17 @@ main(int argc, char **argv)
 	info.suite = suite;
 	info.records = weir_check_records(r.chk);
 	info.seconds = (double)(weir_mono_ms() - t0) / 1000.0;
-	rep.len = 0;
-	if (weir_report_write(&rep, report, &rs, weir_check_results(r.chk),
-	    &info) < 0)
-		weir_die(WEIR_EXIT_IO, "out of memory");
-	if (outfile) {
-		fd = open(outfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-		    0666);
-		if (fd < 0 || weir_write_all(fd, rep.p, rep.len) < 0 ||
-		    close(fd) < 0)
-			weir_die(WEIR_EXIT_IO, "%s: %s", outfile,
-			    strerror(errno));
-	} else if (weir_write_all(pass ? 2 : 1, rep.p, rep.len) < 0 &&
-	    errno != EPIPE)
-		weir_die(WEIR_EXIT_IO, "write: %s", strerror(errno));
+	if (nreports == 0 || pending) {
+		reports[nreports].fmt = WEIR_REPORT_TEXT;
+		reports[nreports++].file = pending;
+	}
+	for (i = 0; i < nreports; i++) {
+		rep.len = 0;
+		if (weir_report_write(&rep, reports[i].fmt, &rs,
+		    weir_check_results(r.chk), &info) < 0)
+			weir_die(WEIR_EXIT_IO, "out of memory");
+		write_report(reports[i].file, pass, &rep);
+	}
 	ok = weir_check_ok(r.chk);
 	weir_check_free(r.chk);
 	weir_rules_free(&rs);

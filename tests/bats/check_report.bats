@@ -104,3 +104,19 @@ mkdata() {
 	run weir-check -o "$T/nodir/r.json" --count 1.. "$T/in.ndjson"
 	[ "$status" -eq 3 ]
 }
+
+@test "several reports from one pass; -o names the report before it, or the next" {
+	mkdata
+	run weir-check -o "$T/a.xml" --report junit --report json -o "$T/b.json" \
+	    --report github "$T/rules.yaml" "$T/in.ndjson"
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == "::error file="* ]]
+	xmllint --noout "$T/a.xml"
+	jq -e '.passed == false' "$T/b.json" >/dev/null
+	run weir-check -o "$T/t.txt" --count 1.. "$T/in.ndjson"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[[ "$(head -1 "$T/t.txt")" == "suite weir-check: 31 records"* ]]
+	run weir-check -o "$T/x" -o "$T/y" --count 1.. "$T/in.ndjson"
+	[ "$status" -eq 2 ]
+}
