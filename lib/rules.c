@@ -331,8 +331,13 @@ static void
 prob_at(ctx *c, int line, int col, const char *fmt, va_list ap)
 {
 	char msg[WEIR_ERRSZ];
+	char *p;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* one problem, one line: quoted user text may hold line breaks */
+	for (p = msg; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	if (weir_buf_printf(c->errs, "%s:%d:%d: %s\n", c->name, line, col,
 	    msg) < 0)
 		c->oom = 1;
