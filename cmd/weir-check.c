@@ -521,6 +521,10 @@ main(int argc, char **argv)
 		write_report(reports[i].file, pass, &rep);
 	}
 	ok = weir_check_ok(r.chk);
+	if (r.out)
+		weir_output_close(r.out);
+	if (r.rej)
+		weir_output_close(r.rej);
 	weir_check_free(r.chk);
 	weir_rules_free(&rs);
 	weir_buf_free(&rep);

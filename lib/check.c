@@ -289,15 +289,18 @@ regex_match(weir_check *c, const weir_rule *r, const weir_pv *v)
 	if (v->type == WEIR_PV_STRING) {
 		if (weir_pv_str(v, &c->str, &s, &n) < 0)
 			return 0;
-	} else {
-		if (weir_pv_to_text(&c->str, v) < 0)
+		if (s != c->str.p && weir_buf_put(&c->str, s, n) < 0)
 			return 0;
-		s = c->str.p;
-		n = c->str.len;
-	}
+	} else if (weir_pv_to_text(&c->str, v) < 0)
+		return 0;
+	/* NUL-terminated for regexec (and sanitizers, which ignore
+	 * REG_STARTEND); REG_STARTEND so a NUL inside is matched too */
+	n = c->str.len;
+	if (weir_buf_putc(&c->str, 0) < 0)
+		return 0;
 	m[0].rm_so = 0;
 	m[0].rm_eo = (regoff_t)n;
-	return regexec(&r->re, n ? (const char *)s : "", 1, m,
+	return regexec(&r->re, (const char *)c->str.p, 1, m,
 	    REG_STARTEND) == 0;
 }
 
