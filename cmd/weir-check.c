@@ -463,6 +463,8 @@ main(int argc, char **argv)
 	if (validate) {
 		printf("%s: %zu rules ok\n", rulesfile ? rulesfile : "flags",
 		    rs.n);
+		weir_rules_free(&rs);
+		weir_buf_free(&rep);
 		return 0;
 	}
 	if (!suite)
