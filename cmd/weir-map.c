@@ -84,18 +84,13 @@ static size_t nexprs;
 static weir_expr *
 compile_or_die(const char *src, const char *what)
 {
-	char err[WEIR_ERRSZ];
-	weir_buf caret = {0};
-	weir_expr *e;
-	int col;
+	weir_buf diag = {0};
+	weir_expr *e = weir_expr_compile_diag(src, &diag);
 
-	e = weir_expr_compile(src, err, sizeof(err), &col);
 	if (e)
 		return e;
-	if (col > 0)
-		weir_expr_caret(&caret, src, col);
-	fprintf(stderr, "%s: bad expression in %s: %s\n%.*s", weir_prog, what,
-	    err, (int)caret.len, caret.p ? (const char *)caret.p : "");
+	fprintf(stderr, "%s: bad expression in %s: %.*s", weir_prog, what,
+	    (int)diag.len, (const char *)diag.p);
 	exit(WEIR_EXIT_USAGE);
 }
 

@@ -1764,3 +1764,20 @@ weir_expr_caret(weir_buf *out, const char *src, int col)
 			return -1;
 	return weir_buf_puts(out, "^\n");
 }
+
+weir_expr *
+weir_expr_compile_diag(const char *src, weir_buf *diag)
+{
+	char err[WEIR_ERRSZ];
+	weir_expr *e;
+	int col;
+
+	e = weir_expr_compile(src, err, sizeof(err), &col);
+	if (e)
+		return e;
+	weir_buf_puts(diag, err);
+	weir_buf_putc(diag, '\n');
+	if (col > 0)
+		weir_expr_caret(diag, src, col);
+	return NULL;
+}
