@@ -66,7 +66,7 @@ hex4(const uint8_t *s, unsigned *out)
  */
 static size_t
 scan_string(const uint8_t *s, size_t n, size_t i, int *escaped,
-    const char **why)
+    const char **why, size_t *at)
 {
 	*escaped = 0;
 	for (;;) {
@@ -74,20 +74,20 @@ scan_string(const uint8_t *s, size_t n, size_t i, int *escaped,
 			i++;
 		if (i >= n) {
 			*why = "unterminated string";
-			return (size_t)-1;
+			return *at = i, (size_t)-1;
 		}
 		switch (strclass[s[i]]) {
 		case 2:
 			return i;
 		case 1:
 			*why = "control character in string";
-			return (size_t)-1;
+			return *at = i, (size_t)-1;
 		case 3: {
 			unsigned u, u2;
 			*escaped = 1;
 			if (i + 1 >= n) {
 				*why = "truncated escape";
-				return (size_t)-1;
+				return *at = i, (size_t)-1;
 			}
 			switch (s[i + 1]) {
 			case '"': case '\\': case '/': case 'b': case 'f':
@@ -97,26 +97,26 @@ scan_string(const uint8_t *s, size_t n, size_t i, int *escaped,
 			case 'u':
 				if (i + 6 > n || hex4(s + i + 2, &u) < 0) {
 					*why = "bad \\u escape";
-					return (size_t)-1;
+					return *at = i, (size_t)-1;
 				}
 				i += 6;
 				if (u >= 0xdc00 && u <= 0xdfff) {
 					*why = "lone low surrogate";
-					return (size_t)-1;
+					return *at = i, (size_t)-1;
 				}
 				if (u >= 0xd800 && u <= 0xdbff) {
 					if (i + 6 > n || s[i] != '\\' || s[i + 1] != 'u' ||
 					    hex4(s + i + 2, &u2) < 0 ||
 					    u2 < 0xdc00 || u2 > 0xdfff) {
 						*why = "lone high surrogate";
-						return (size_t)-1;
+						return *at = i, (size_t)-1;
 					}
 					i += 6;
 				}
 				break;
 			default:
 				*why = "bad escape";
-				return (size_t)-1;
+				return *at = i, (size_t)-1;
 			}
 			break;
 		}
@@ -124,7 +124,7 @@ scan_string(const uint8_t *s, size_t n, size_t i, int *escaped,
 			size_t l = utf8_seq(s + i, n - i);
 			if (!l) {
 				*why = "invalid UTF-8";
-				return (size_t)-1;
+				return *at = i, (size_t)-1;
 			}
 			i += l;
 			break;
@@ -329,7 +329,7 @@ weir_pack_json(weir_buf *out, const uint8_t *s, size_t n, char *err,
 				goto key;
 			continue;
 		case '"':
-			j = scan_string(s, n, i + 1, &escaped, &why);
+			j = scan_string(s, n, i + 1, &escaped, &why, &i);
 			if (j == (size_t)-1)
 				goto fail;
 			if (put_strtag(out, s + i + 1, j - i - 1, escaped) < 0)
@@ -406,7 +406,7 @@ weir_pack_json(weir_buf *out, const uint8_t *s, size_t n, char *err,
 			why = "expected a string key";
 			goto fail;
 		}
-		j = scan_string(s, n, i + 1, &escaped, &why);
+		j = scan_string(s, n, i + 1, &escaped, &why, &i);
 		if (j == (size_t)-1)
 			goto fail;
 		if (put_strtag(out, s + i + 1, j - i - 1, escaped) < 0)
@@ -914,6 +914,7 @@ validate(const uint8_t *p, const uint8_t *end, int depth, const uint8_t **next,
 	weir_pv v, k;
 	const uint8_t *q, *e;
 	const char *w;
+	size_t at;
 	int esc;
 
 	if (depth > WEIR_PACK_MAX_DEPTH) {
@@ -938,7 +939,7 @@ validate(const uint8_t *p, const uint8_t *end, int depth, const uint8_t **next,
 				*why = "invalid UTF-8 in string";
 				return -1;
 			}
-		} else if (scan_string(v.s, v.n, 0, &esc, &w) != (size_t)-1 ||
+		} else if (scan_string(v.s, v.n, 0, &esc, &w, &at) != (size_t)-1 ||
 		    strcmp(w, "unterminated string") != 0) {
 			/* the body must scan to its end without a quote */
 			*why = "bad escaped string";
