@@ -770,9 +770,18 @@ fn_call(weir_expr *e, const node *n, const weir_expr_ctx *c, weir_xv *out)
 			set_missing(out);
 			return;
 		}
+		/* regexec wants a C string: copy it, NUL-ended; REG_STARTEND
+		 * still sees the whole string if it holds a NUL */
+		e->tmp.len = 0;
+		if (weir_buf_put(&e->tmp, a.s, a.n) < 0 ||
+		    weir_buf_putc(&e->tmp, 0) < 0) {
+			e->oom = 1;
+			set_missing(out);
+			return;
+		}
 		m[0].rm_so = 0;
 		m[0].rm_eo = (regoff_t)a.n;
-		set_bool(out, regexec(&n->re, a.n ? (const char *)a.s : "", 1, m,
+		set_bool(out, regexec(&n->re, (const char *)e->tmp.p, 1, m,
 		    REG_STARTEND) == 0);
 		return;
 	}
