@@ -504,11 +504,28 @@ compare(int op, const weir_xv *a, const weir_xv *b)
 
 static void eval(weir_expr *e, int i, const weir_expr_ctx *c, weir_xv *out);
 
+static int pcmp_num(const node *n, const weir_expr_ctx *c);
+static int pcmp_str(weir_expr *e, const node *n, const weir_expr_ctx *c);
+
+/* A node as a condition: the boolean shapes without building values. */
 static int
 test(weir_expr *e, int i, const weir_expr_ctx *c)
 {
+	const node *n = &e->nodes[i];
 	weir_xv v;
 
+	switch (n->op) {
+	case N_PCMP_NUM:
+		return pcmp_num(n, c);
+	case N_PCMP_STR:
+		return pcmp_str(e, n, c);
+	case N_AND:
+		return test(e, n->a, c) && test(e, n->b, c);
+	case N_OR:
+		return test(e, n->a, c) || test(e, n->b, c);
+	case N_NOT:
+		return !test(e, n->a, c);
+	}
 	eval(e, i, c, &v);
 	return weir_xv_truthy(&v);
 }
@@ -1029,12 +1046,10 @@ weir_expr_test(weir_expr *e, const weir_expr_ctx *ctx)
 
 	if (!c.root)
 		c.root = &missing_pv;
-	/* the common shapes, straight to their comparison */
+	/* the common shape, straight to its comparison */
 	if (n->op == N_PCMP_NUM)
 		return pcmp_num(n, &c);
 	eval_begin(e);
-	if (n->op == N_PCMP_STR)
-		return pcmp_str(e, n, &c);
 	return test(e, e->root, &c);
 }
 

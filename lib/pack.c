@@ -977,6 +977,100 @@ validate(const uint8_t *p, const uint8_t *end, int depth, const uint8_t **next,
 	return 0;
 }
 
+/* A plain string body: no byte that needs escaping, and UTF-8. */
+static int
+plain_ok(const uint8_t *s, size_t n)
+{
+	size_t i;
+	int hi = 0;
+
+	for (i = 0; i < n; i++) {
+		uint8_t c = s[i];
+		if (c < 0x20 || c == '"' || c == '\\')
+			return 0;
+		hi |= c & 0x80;
+	}
+	return !hi || weir_utf8_valid(s, n);
+}
+
+/*
+ * The same checks as validate(), decoding the common tags inline: every
+ * stage validates every record it reads, so this is on the hot path.
+ * Returns the end of the value, or NULL when it is not valid (validate()
+ * then says why).
+ */
+static const uint8_t *
+validate_fast(const uint8_t *p, const uint8_t *end, int depth)
+{
+	uint64_t u;
+	uint8_t t;
+	const uint8_t *e;
+	int obj;
+
+	if (p >= end || depth > WEIR_PACK_MAX_DEPTH)
+		return NULL;
+	t = *p++;
+	if ((t & 0xe0) == WEIR_PK_SSTR) {
+		size_t n = t & 0x1f;
+		if ((size_t)(end - p) < n || !plain_ok(p, n))
+			return NULL;
+		return p + n;
+	}
+	switch (t) {
+	case WEIR_PK_NULL:
+	case WEIR_PK_FALSE:
+	case WEIR_PK_TRUE:
+		return p;
+	case WEIR_PK_INT:
+		return weir_varint_dec(&p, end, &u) < 0 ? NULL : p;
+	case WEIR_PK_DEC: {
+		int64_t m;
+		if (weir_varint_dec(&p, end, &u) < 0 || p >= end)
+			return NULL;
+		m = weir_zz_dec(u);
+		if (*p < 1 || *p > 15 || m == 0 || m > (INT64_C(1) << 53) ||
+		    m < -(INT64_C(1) << 53))
+			return NULL;
+		return p + 1;
+	}
+	case WEIR_PK_NUM:
+	case WEIR_PK_STR:
+	case WEIR_PK_ESTR:
+	case WEIR_PK_ARR:
+	case WEIR_PK_OBJ:
+		break;
+	default:
+		return NULL;
+	}
+	if (weir_varint_dec(&p, end, &u) < 0 || u > (uint64_t)(end - p))
+		return NULL;
+	e = p + u;
+	switch (t) {
+	case WEIR_PK_NUM:
+		return u && scan_number(p, (size_t)u, 0) == u ? e : NULL;
+	case WEIR_PK_STR:
+		return plain_ok(p, (size_t)u) ? e : NULL;
+	case WEIR_PK_ESTR: {
+		int esc;
+		const char *w;
+		size_t at;
+		return scan_string(p, (size_t)u, 0, &esc, &w, &at) == (size_t)-1 &&
+		    strcmp(w, "unterminated string") == 0 ? e : NULL;
+	}
+	}
+	obj = t == WEIR_PK_OBJ;
+	while (p < e) {
+		if (obj && (p >= e || !(*p == WEIR_PK_STR || *p == WEIR_PK_ESTR ||
+		    (*p & 0xe0) == WEIR_PK_SSTR)))
+			return NULL;	/* a key must be a string */
+		if (obj && !(p = validate_fast(p, e, depth + 1)))
+			return NULL;
+		if (!(p = validate_fast(p, e, depth + 1)))
+			return NULL;
+	}
+	return e;
+}
+
 int
 weir_pack_validate(const uint8_t *p, size_t n, char *err, size_t errsz)
 {
@@ -987,6 +1081,8 @@ weir_pack_validate(const uint8_t *p, size_t n, char *err, size_t errsz)
 		weir_seterr(err, errsz, "empty packed value");
 		return -1;
 	}
+	if (validate_fast(p, p + n, 0) == p + n)
+		return 0;
 	if (validate(p, p + n, 0, &next, &why) < 0) {
 		weir_seterr(err, errsz, "corrupt packed value: %s", why);
 		return -1;
