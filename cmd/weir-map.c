@@ -345,6 +345,33 @@ path_expr(const char *name, const char *what)
 	return ei;
 }
 
+static void
+free_edits(edit *n)
+{
+	size_t i;
+
+	for (i = 0; i < n->nkids; i++) {
+		free_edits(&n->kids[i]);
+		free(n->kids[i].key);
+	}
+	free(n->kids);
+}
+
+/* Free everything before a normal exit (LeakSanitizer stays quiet). */
+static void
+cleanup(void)
+{
+	size_t k;
+
+	for (k = 0; k < nexprs; k++)
+		weir_expr_free(exprs[k]);
+	free(exprs);
+	free(vals);
+	free_edits(&root);
+	weir_buf_free(&out);
+	weir_buf_free(&kscratch);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -478,5 +505,9 @@ main(int argc, char **argv)
 		}
 		weir_stage_emit(&st, &r);
 	}
+	cleanup();
+	weir_buf_free(&scratch);
+	weir_buf_free(&keybuf);
+	weir_buf_free(&raw);
 	weir_stage_finish(&st);
 }
