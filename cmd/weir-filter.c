@@ -44,18 +44,13 @@ static const struct option longopts[] = {
 static weir_expr *
 compile_or_die(const char *src)
 {
-	char err[WEIR_ERRSZ];
-	weir_buf caret = {0};
-	weir_expr *e;
-	int col;
+	weir_buf diag = {0};
+	weir_expr *e = weir_expr_compile_diag(src, &diag);
 
-	e = weir_expr_compile(src, err, sizeof(err), &col);
 	if (e)
 		return e;
-	if (col > 0)
-		weir_expr_caret(&caret, src, col);
-	fprintf(stderr, "%s: bad expression: %s\n%.*s", weir_prog, err,
-	    (int)caret.len, caret.p ? (const char *)caret.p : "");
+	fprintf(stderr, "%s: bad expression: %.*s", weir_prog, (int)diag.len,
+	    (const char *)diag.p);
 	exit(WEIR_EXIT_USAGE);
 }
 

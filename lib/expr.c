@@ -262,12 +262,160 @@ weir_xv_type_name(const weir_xv *v)
 	return names[v->type];
 }
 
+/*
+ * Exact decimals.  A number that is an integer or a short decimal (from
+ * the record, a literal, or exact arithmetic on those) also carries its
+ * value as mantissa / 10^scale in pv.i and pv.scale (pv.type INT or DEC),
+ * so 68.35 * 100 is 6835, and 0.1 + 0.2 == 0.3, as people expect; num
+ * always holds the nearest double.
+ */
+#define MAX_SCALE 18
+
+static const int64_t p10[MAX_SCALE + 1] = {
+	1LL, 10LL, 100LL, 1000LL, 10000LL, 100000LL, 1000000LL, 10000000LL,
+	100000000LL, 1000000000LL, 10000000000LL, 100000000000LL,
+	1000000000000LL, 10000000000000LL, 100000000000000LL,
+	1000000000000000LL, 10000000000000000LL, 100000000000000000LL,
+	1000000000000000000LL
+};
+
+static int
+exact(const weir_xv *v, int64_t *m, int *sc)
+{
+	if (v->type != WEIR_XV_NUM)
+		return 0;
+	if (v->pv.type == WEIR_PV_INT) {
+		*m = v->pv.i;
+		*sc = 0;
+		return 1;
+	}
+	if (v->pv.type == WEIR_PV_DEC && v->pv.scale >= 0 &&
+	    v->pv.scale <= MAX_SCALE) {
+		*m = v->pv.i;
+		*sc = v->pv.scale;
+		return 1;
+	}
+	return 0;
+}
+
+static void
+set_exact(weir_xv *v, int64_t m, int sc)
+{
+	while (sc > 0 && m % 10 == 0) {
+		m /= 10;
+		sc--;
+	}
+	v->type = WEIR_XV_NUM;
+	v->num = sc ? (double)m / (double)p10[sc] : (double)m;
+	memset(&v->pv, 0, sizeof(v->pv));
+	v->pv.type = sc ? WEIR_PV_DEC : WEIR_PV_INT;
+	v->pv.i = m;
+	v->pv.scale = sc;
+}
+
+/* Bring two decimals to one scale; 0 if that overflows. */
+static int
+align(int64_t *a, int sa, int64_t *b, int sb, int *sc)
+{
+	if (sa < sb) {
+		if (__builtin_mul_overflow(*a, p10[sb - sa], a))
+			return 0;
+		*sc = sb;
+	} else {
+		if (__builtin_mul_overflow(*b, p10[sa - sb], b))
+			return 0;
+		*sc = sa;
+	}
+	return 1;
+}
+
+/* Exact + - * %: 1 and *out, or 0 to fall back to doubles. */
+static int
+exact_arith(int op, const weir_xv *x, const weir_xv *y, weir_xv *out)
+{
+	int64_t a, b, r;
+	int sa, sb, sc;
+
+	if (!exact(x, &a, &sa) || !exact(y, &b, &sb))
+		return 0;
+	switch (op) {
+	case N_ADD:
+	case N_SUB:
+		if (!align(&a, sa, &b, sb, &sc))
+			return 0;
+		if (op == N_ADD ? __builtin_add_overflow(a, b, &r) :
+		    __builtin_sub_overflow(a, b, &r))
+			return 0;
+		break;
+	case N_MUL:
+		sc = sa + sb;
+		if (sc > MAX_SCALE || __builtin_mul_overflow(a, b, &r))
+			return 0;
+		break;
+	case N_MOD:
+		if (!align(&a, sa, &b, sb, &sc) || b == 0 ||
+		    (b == -1 && a == INT64_MIN))
+			return 0;
+		r = a % b;
+		break;
+	default:
+		return 0;
+	}
+	set_exact(out, r, sc);
+	return 1;
+}
+
+/* Compare two numbers: <0, 0, >0; exactly when both are decimals. */
+static int
+num_order(const weir_xv *x, const weir_xv *y, int *c)
+{
+	int64_t a, b;
+	int sa, sb, sc;
+
+	if (exact(x, &a, &sa) && exact(y, &b, &sb) &&
+	    align(&a, sa, &b, sb, &sc)) {
+		*c = (a > b) - (a < b);
+		return 1;
+	}
+	if (x->num != x->num || y->num != y->num)
+		return 0;	/* NaN: unordered */
+	*c = (x->num > y->num) - (x->num < y->num);
+	return 1;
+}
+
 static int
 num_eq(const weir_xv *a, const weir_xv *b)
 {
-	if (a->pv.type == WEIR_PV_INT && b->pv.type == WEIR_PV_INT)
-		return a->pv.i == b->pv.i;
-	return a->num == b->num;
+	int c;
+
+	return num_order(a, b, &c) && c == 0;
+}
+
+/* Decimal text of mantissa / 10^scale. */
+static int
+fmt_exact(char *buf, size_t sz, int64_t m, int sc)
+{
+	char dig[24];
+	uint64_t u = m < 0 ? -(uint64_t)m : (uint64_t)m;
+	int n = 0, k = 0;
+
+	do {
+		dig[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	while (n <= sc)
+		dig[n++] = '0';
+	if (sz < (size_t)n + 3)
+		return -1;
+	if (m < 0)
+		buf[k++] = '-';
+	while (n > 0) {
+		buf[k++] = dig[--n];
+		if (n == sc && sc > 0)
+			buf[k++] = '.';
+	}
+	buf[k] = 0;
+	return k;
 }
 
 /* Equality of two present values (different types are unequal). */
@@ -344,10 +492,8 @@ compare(int op, const weir_xv *a, const weir_xv *b)
 	if (op == N_NE)
 		return !xv_eq(a, b);
 	if (a->type == WEIR_XV_NUM && b->type == WEIR_XV_NUM) {
-		if (a->pv.type == WEIR_PV_INT && b->pv.type == WEIR_PV_INT)
-			return cmp_result(op, (a->pv.i > b->pv.i) -
-			    (a->pv.i < b->pv.i));
-		return num_cmp(op, a->num, b->num);
+		int c;
+		return num_order(a, b, &c) && cmp_result(op, c);
 	}
 	if (a->type == WEIR_XV_STR && b->type == WEIR_XV_STR)
 		return cmp_result(op, bytes_cmp(a->s, a->n, b->s, b->n));
@@ -358,11 +504,28 @@ compare(int op, const weir_xv *a, const weir_xv *b)
 
 static void eval(weir_expr *e, int i, const weir_expr_ctx *c, weir_xv *out);
 
+static int pcmp_num(const node *n, const weir_expr_ctx *c);
+static int pcmp_str(weir_expr *e, const node *n, const weir_expr_ctx *c);
+
+/* A node as a condition: the boolean shapes without building values. */
 static int
 test(weir_expr *e, int i, const weir_expr_ctx *c)
 {
+	const node *n = &e->nodes[i];
 	weir_xv v;
 
+	switch (n->op) {
+	case N_PCMP_NUM:
+		return pcmp_num(n, c);
+	case N_PCMP_STR:
+		return pcmp_str(e, n, c);
+	case N_AND:
+		return test(e, n->a, c) && test(e, n->b, c);
+	case N_OR:
+		return test(e, n->a, c) || test(e, n->b, c);
+	case N_NOT:
+		return !test(e, n->a, c);
+	}
 	eval(e, i, c, &v);
 	return weir_xv_truthy(&v);
 }
@@ -479,6 +642,10 @@ weir_xv_text(weir_buf *out, const weir_xv *v)
 	case WEIR_XV_NUM:
 		if (has_raw(v))
 			return weir_pv_to_text(out, &v->pv);
+		if (v->pv.type == WEIR_PV_INT || v->pv.type == WEIR_PV_DEC) {
+			fmt_exact(buf, sizeof(buf), v->pv.i, v->pv.scale);
+			return weir_buf_puts(out, buf);
+		}
 		if (!isfinite(v->num))
 			return weir_buf_puts(out, "null");
 		num_text(buf, sizeof(buf), v->num);
@@ -493,6 +660,8 @@ weir_xv_text(weir_buf *out, const weir_xv *v)
 int
 weir_xv_pack(weir_buf *out, const weir_xv *v)
 {
+	char buf[32];
+
 	switch (v->type) {
 	case WEIR_XV_MISSING:
 		return 1;
@@ -503,6 +672,12 @@ weir_xv_pack(weir_buf *out, const weir_xv *v)
 	case WEIR_XV_NUM:
 		if (has_raw(v))
 			return weir_pack_raw(out, &v->pv);
+		if (v->pv.type == WEIR_PV_INT)
+			return weir_pack_int(out, v->pv.i);
+		if (v->pv.type == WEIR_PV_DEC) {
+			int n = fmt_exact(buf, sizeof(buf), v->pv.i, v->pv.scale);
+			return weir_pack_numtext(out, buf, (size_t)n);
+		}
 		if (v->num == floor(v->num) && fabs(v->num) < 9007199254740992.0)
 			return weir_pack_int(out, (int64_t)v->num);
 		return weir_pack_double(out, v->num);
@@ -612,9 +787,18 @@ fn_call(weir_expr *e, const node *n, const weir_expr_ctx *c, weir_xv *out)
 			set_missing(out);
 			return;
 		}
+		/* regexec wants a C string: copy it, NUL-ended; REG_STARTEND
+		 * still sees the whole string if it holds a NUL */
+		e->tmp.len = 0;
+		if (weir_buf_put(&e->tmp, a.s, a.n) < 0 ||
+		    weir_buf_putc(&e->tmp, 0) < 0) {
+			e->oom = 1;
+			set_missing(out);
+			return;
+		}
 		m[0].rm_so = 0;
 		m[0].rm_eo = (regoff_t)a.n;
-		set_bool(out, regexec(&n->re, a.n ? (const char *)a.s : "", 1, m,
+		set_bool(out, regexec(&n->re, (const char *)e->tmp.p, 1, m,
 		    REG_STARTEND) == 0);
 		return;
 	}
@@ -673,6 +857,8 @@ arith(weir_expr *e, int op, const weir_xv *a, const weir_xv *b, weir_xv *out)
 		set_missing(out);
 		return;
 	}
+	if (exact_arith(op, a, b, out))
+		return;
 	x = a->num;
 	y = b->num;
 	switch (op) {
@@ -777,9 +963,14 @@ eval(weir_expr *e, int i, const weir_expr_ctx *c, weir_xv *out)
 		return;
 	case N_NEG:
 		eval(e, n->a, c, &a);
-		if (a.type == WEIR_XV_NUM)
-			set_num(out, -a.num);
-		else
+		if (a.type == WEIR_XV_NUM) {
+			int64_t m;
+			int sc;
+			if (exact(&a, &m, &sc) && m != INT64_MIN)
+				set_exact(out, -m, sc);
+			else
+				set_num(out, -a.num);
+		} else
 			set_missing(out);
 		return;
 	case N_ADD: case N_SUB: case N_MUL: case N_DIV: case N_MOD:
@@ -855,12 +1046,10 @@ weir_expr_test(weir_expr *e, const weir_expr_ctx *ctx)
 
 	if (!c.root)
 		c.root = &missing_pv;
-	/* the common shapes, straight to their comparison */
+	/* the common shape, straight to its comparison */
 	if (n->op == N_PCMP_NUM)
 		return pcmp_num(n, &c);
 	eval_begin(e);
-	if (n->op == N_PCMP_STR)
-		return pcmp_str(e, n, &c);
 	return test(e, e->root, &c);
 }
 
@@ -1288,13 +1477,25 @@ parse_primary(parser *p)
 		if (i < 0)
 			return -1;
 		set_num(&p->e->nodes[i].lit, d);
-		for (k = 0; k < p->tlen && p->s[at + k] >= '0' &&
-		    p->s[at + k] <= '9'; k++)
-			;
-		if (k == p->tlen && k <= 18) {
-			/* an exact integer, compared exactly with INT fields */
-			p->e->nodes[i].lit.pv.type = WEIR_PV_INT;
-			p->e->nodes[i].lit.pv.i = strtoll(p->s + at, NULL, 10);
+		{
+			/* digits[.digits] of up to 18 digits: an exact decimal */
+			int64_t m = 0;
+			int nd = 0, sc = -1;
+			for (k = 0; k < p->tlen; k++) {
+				char ch = p->s[at + k];
+				if (ch == '.' && sc < 0)
+					sc = 0;
+				else if (ch >= '0' && ch <= '9') {
+					m = m * 10 + (ch - '0');
+					if (sc >= 0)
+						sc++;
+					if (++nd > 18)
+						break;
+				} else
+					break;
+			}
+			if (k == p->tlen)
+				set_exact(&p->e->nodes[i].lit, m, sc < 0 ? 0 : sc);
 		}
 		if (!isfinite(d))
 			return fail(p, at, "number out of range%s", "");
@@ -1763,4 +1964,21 @@ weir_expr_caret(weir_buf *out, const char *src, int col)
 		if (weir_buf_putc(out, ' ') < 0)
 			return -1;
 	return weir_buf_puts(out, "^\n");
+}
+
+weir_expr *
+weir_expr_compile_diag(const char *src, weir_buf *diag)
+{
+	char err[WEIR_ERRSZ];
+	weir_expr *e;
+	int col;
+
+	e = weir_expr_compile(src, err, sizeof(err), &col);
+	if (e)
+		return e;
+	weir_buf_puts(diag, err);
+	weir_buf_putc(diag, '\n');
+	if (col > 0)
+		weir_expr_caret(diag, src, col);
+	return NULL;
 }

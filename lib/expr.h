@@ -108,4 +108,10 @@ const char *weir_xv_type_name(const weir_xv *v);
  */
 int weir_expr_caret(weir_buf *out, const char *src, int col);
 
+/*
+ * Compile, and on error append the whole diagnostic to diag for a program
+ * to print: "column N: message\n" then the caret lines.
+ */
+weir_expr *weir_expr_compile_diag(const char *src, weir_buf *diag);
+
 #endif
