@@ -30,7 +30,7 @@ static const char usage[] =
 "rule of severity error fails.\n"
 "\n"
 "Rules as flags (each may be repeated):\n"
-"      --not-null PATH        --unique PATH\n"
+"      --not-null PATH        --unique PATH  --unique-approx PATH\n"
 "      --in PATH=A,B,...      --range PATH=LO..HI (LO.. or ..HI)\n"
 "      --regex PATH=RE        --type PATH=T[,T]  (null boolean number\n"
 "                                                integer string array object)\n"
@@ -67,7 +67,7 @@ static const char usage[] =
 
 enum {
 	O_NOT_NULL = 256, O_UNIQUE, O_IN, O_RANGE, O_REGEX, O_TYPE,
-	O_FRESHNESS, O_COUNT, O_EXPR,
+	O_FRESHNESS, O_COUNT, O_EXPR, O_UNIQUE_APPROX,
 	O_REPORT, O_PASS, O_REJECT, O_REJECT_FMT, O_WINDOW, O_NOW, O_UMEM,
 	O_SUITE, O_VALIDATE, O_ONERR, O_VERSION
 };
@@ -82,6 +82,7 @@ static const struct option longopts[] = {
 	{ "freshness", required_argument, NULL, O_FRESHNESS },
 	{ "count", required_argument, NULL, O_COUNT },
 	{ "expr", required_argument, NULL, O_EXPR },
+	{ "unique-approx", required_argument, NULL, O_UNIQUE_APPROX },
 	{ "rules", required_argument, NULL, 'r' },
 	{ "report", required_argument, NULL, O_REPORT },
 	{ "output", required_argument, NULL, 'o' },
@@ -102,7 +103,7 @@ static const struct option longopts[] = {
 
 static const char *const flag_kind[] = {
 	"not_null", "unique", "in", "range", "regex", "type", "freshness",
-	"count", "expr"
+	"count", "expr", "unique_approx"
 };
 
 #define MAX_REPORTS 8
@@ -341,7 +342,7 @@ main(int argc, char **argv)
 		switch (c) {
 		case O_NOT_NULL: case O_UNIQUE: case O_IN: case O_RANGE:
 		case O_REGEX: case O_TYPE: case O_FRESHNESS: case O_COUNT:
-		case O_EXPR:
+		case O_EXPR: case O_UNIQUE_APPROX:
 			/* applied after the rules file, in this order */
 			flags = realloc(flags, (size_t)(nflags + 1) *
 			    sizeof(*flags));

@@ -1092,7 +1092,8 @@ int
 weir_rules_add_flag(weir_rules *rs, const char *kname, const char *arg,
     char *err, size_t errsz)
 {
-	int kind = weir_rule_kind_parse(kname), col;
+	int approx = strcmp(kname, "unique_approx") == 0;
+	int kind = approx ? WEIR_RULE_UNIQUE : weir_rule_kind_parse(kname), col;
 	const char *eq = NULL, *rest = arg;
 	weir_rule *r;
 	size_t first = rs->n;
@@ -1105,6 +1106,7 @@ weir_rules_add_flag(weir_rules *rs, const char *kname, const char *arg,
 		weir_seterr(err, errsz, "out of memory");
 		return -1;
 	}
+	r->approx = approx;
 	switch (kind) {
 	case WEIR_RULE_NOT_NULL:
 	case WEIR_RULE_UNIQUE:

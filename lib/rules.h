@@ -107,7 +107,7 @@ int weir_rules_parse(weir_rules *rs, const char *name, const char *text,
  * One rule from a command-line flag: kind is the rule name (not_null,
  * unique, in, range, regex, type, freshness, count, expr) and arg its
  * argument:
- *   not_null/unique PATH;  in PATH=A,B,C;  range PATH=LO..HI (either side
+ *   not_null/unique/unique_approx PATH;  in PATH=A,B,C;  range PATH=LO..HI (either side
  *   may be empty);  regex PATH=RE;  type PATH=T[,T];  freshness PATH=DUR
  *   or DUR (the records' event time);  count MIN..MAX;  expr EXPR.
  * -1 with a message on a bad argument.

@@ -204,6 +204,10 @@ verdict() {
 	run weir-check --unique-memory 256K --unique .id "$T/uniq.ndjson"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"not checked past"* ]]
+	# the same from a flag
+	run weir-check --unique-memory 256K --unique-approx .id "$T/in.ndjson"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"about "*" duplicate values among 63000 (HyperLogLog estimate"* ]]
 	# with room enough it is exact
 	run weir-check --unique .id "$T/uniq.ndjson"
 	[ "$status" -eq 0 ]
