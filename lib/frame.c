@@ -251,7 +251,9 @@ weir_frame_parse(weir_fdec *d, const uint8_t *p, size_t n, size_t max_frame,
 static size_t
 record_body_size(weir_fenc *e, const weir_record *r, int *same_topic)
 {
-	size_t n = 1;
+	/* the flags varint: two bytes once WEIR_R_LATE (bit 7) is set */
+	size_t n = weir_varint_size((r->flags & ~(3u << WEIR_R_ENC_SHIFT)) |
+	    ((unsigned)r->enc << WEIR_R_ENC_SHIFT));
 
 	if (r->flags & WEIR_R_TS)
 		n += weir_varint_size(weir_zz_enc((int64_t)((uint64_t)r->ts -

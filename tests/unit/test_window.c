@@ -269,5 +269,37 @@ main(void)
 	CHECK(add(s, "x", INT64_MIN + 5, INT64_MIN, NULL, NULL) == -1);
 	weir_window_sessions_free(s);
 
+	/* a late record tagged with its window survives the frame format
+	 * (the LATE flag makes the flags varint two bytes long) */
+	{
+		weir_record r, *d;
+		weir_fenc enc;
+		weir_fdec dec;
+		weir_frame f;
+		weir_buf fb = { 0 };
+		char err[WEIR_ERRSZ];
+		long used;
+
+		memset(&r, 0, sizeof(r));
+		memset(&enc, 0, sizeof(enc));
+		memset(&dec, 0, sizeof(dec));
+		r.flags = WEIR_R_TS | WEIR_R_WINDOW | WEIR_R_LATE;
+		r.enc = WEIR_ENC_JSON;
+		r.ts = 5;
+		r.win_start = 0;
+		r.win_end = 10;
+		r.value = (const uint8_t *)"{\"ts\":5}";
+		r.value_len = 8;
+		CHECK(weir_frame_put_record(&enc, &fb, &r) == 0);
+		used = weir_frame_parse(&dec, fb.p, fb.len, 1 << 20, &f, NULL, err,
+		    sizeof(err));
+		d = &f.rec;
+		CHECK(used == (long)fb.len);
+		CHECK(used > 0 && d->flags == r.flags && d->enc == WEIR_ENC_JSON &&
+		    d->ts == 5 && d->win_start == 0 && d->win_end == 10 &&
+		    d->value_len == 8 && !memcmp(d->value, r.value, 8));
+		weir_buf_free(&fb);
+	}
+
 	UNIT_DONE();
 }
