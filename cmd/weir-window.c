@@ -200,10 +200,17 @@ close_sessions(int64_t cutoff)
 		weir_die(WEIR_EXIT_IO, "%s", err);
 }
 
+/*
+ * A watermark W closes windows with end <= W - grace and is forwarded as
+ * that cutoff.  Sessions close 1 ms later: a record exactly GAP after a
+ * session's last one still joins it, and W = end does not rule that record
+ * out (it says later records have ts >= W).  Forwarding the same cutoff
+ * keeps the contract that downstream closes a window at a watermark >= end.
+ */
 static void
 watermark(int64_t wm)
 {
-	S.cutoff = weir_window_cutoff(wm, S.grace);
+	S.cutoff = weir_window_cutoff(wm, S.grace + (S.sess ? 1 : 0));
 	if (S.sess)
 		close_sessions(S.cutoff);
 	if (S.cutoff > S.fwd_wm) {

@@ -67,6 +67,11 @@ int weir_window_iter_next(weir_window_iter *it, int64_t *start,
  * and one that is within gap of two sessions merges them.  Records are
  * copied in and handed back, tagged with the session's final window, when
  * it closes.  State is the open sessions and their records.
+ *
+ * Because a record exactly gap after a session's last one still joins it,
+ * a session [start, end) is complete only once the watermark W > end (a
+ * watermark promises ts >= W, not ts > W): pass the cutoff
+ * weir_window_cutoff(W, grace + 1) and forward that same value.
  */
 typedef struct weir_window_sessions weir_window_sessions;
 
