@@ -233,3 +233,51 @@ EOF
 	[ "$status" -eq 0 ]
 	[[ "$output" == "weir-window (weir) "* ]]
 }
+
+# The EXAMPLES of weir-window(1), as written there.
+
+@test "weir-window(1): tag clicks with the second they fall in" {
+	run sh -c "weir-source --gen clicks --count 3 --time .ts |
+	    weir-window tumbling 1s 2>'$T/err' | weir-sink -f envelope"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == '{"ts":1700000000000,"window":[1700000000000,1700000001000],"value":'* ]]
+	[ "${#lines[@]}" -eq 3 ]
+	grep -q "no watermarks" "$T/err"
+}
+
+@test "weir-window(1): counts per second, late clicks kept in a file" {
+	cd "$T"
+	run sh -c "weir-source --gen clicks --count 10000 --time .ts --max-delay 1s |
+	    weir-window tumbling 1s --grace 200ms --late late.ndjson |
+	    weir-sink -f envelope | jq -r '.window[0]' | sort | uniq -c"
+	[ "$status" -eq 0 ]
+	n=$(wc -l < late.ndjson)
+	[ "$n" -gt 0 ]
+	[[ "$output" == *"wrote $n late records to late.ndjson"* ]]
+	total=$(echo "$output" | awk '$2 ~ /^1[67]/ { s += $1 } END { print s }')
+	[ "$((total + n))" -eq 10000 ]
+	[ "$(echo "$output" | grep -c ' 1700000000000$')" -eq 1 ]
+}
+
+@test "weir-window(1): hopping windows with an offset" {
+	run sh -c "weir-source --gen clicks --count 100 --time .ts |
+	    weir-window hopping 10s 3s --offset 1s 2>/dev/null | weir-sink -f envelope |
+	    jq -r '.window | \"\(.[0] % 3000) \(.[1] - .[0])\"' | sort -u"
+	[ "$status" -eq 0 ]
+	[ "$output" = "1000 10000" ]
+	run sh -c "weir-source --gen clicks --count 100 --time .ts |
+	    weir-window --offset -5h tumbling 1d 2>/dev/null | weir-sink -f envelope |
+	    jq -r '.window[0] % 86400000' | sort -u"
+	[ "$output" = "68400000" ]
+}
+
+@test "weir-window(1): sessions of each user's clicks" {
+	run sh -c "weir-source --gen clicks --count 5000 --users 20 --time .ts \
+	    --max-delay 2s | weir-window session 5s -g .user |
+	    weir-sink -f envelope |
+	    jq -r '[.value.user, .window[0], .window[1]] | @tsv' | uniq -c"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | awk '{ s += $1 } END { print s }')" -eq 5000 ]
+	# each (user, session) comes out in one run
+	[ "$(echo "$output" | awk '{ print $2, $3 }' | sort | uniq -d | wc -l)" -eq 0 ]
+}
