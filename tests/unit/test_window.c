@@ -16,7 +16,7 @@ wins(const weir_window_spec *w, int64_t ts)
 	buf[0] = 0;
 	if (weir_window_iter_init(&it, w, ts, err, sizeof(err)) < 0)
 		return "range";
-	while (weir_window_iter_next(&it, &s, &e))
+	while (weir_window_iter_next(&it, &s, &e) && n < sizeof(buf) - 64)
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%lld,%lld",
 		    n ? " " : "", (long long)s, (long long)e);
 	return buf;
@@ -88,6 +88,140 @@ close_all(weir_window_sessions *s, int64_t cutoff)
 	    sizeof(err)) != 0)
 		return "error";
 	return out;
+}
+
+/* Brute force: every aligned start s with s <= ts < s + size. */
+static const char *
+wins_brute(const weir_window_spec *w, int64_t ts)
+{
+	static char buf[1024];
+	size_t n = 0;
+	int64_t s;
+
+	buf[0] = 0;
+	for (s = ts - w->size - 2 * w->advance; s <= ts; s++) {
+		int64_t m = ((s - w->offset) % w->advance + w->advance) %
+		    w->advance;
+		if (m == 0 && s + w->size > ts)
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+			    "%s%lld,%lld", n ? " " : "", (long long)s,
+			    (long long)(s + w->size));
+	}
+	return buf;
+}
+
+/*
+ * A naive model of sessions: the open records of each group; a session is
+ * a run of them (sorted by time) with steps of at most gap.
+ */
+#define MODEL_MAX 4096
+static struct mrec { int key; int64_t ts; } model[MODEL_MAX];
+static size_t nmodel;
+
+static int
+cmp_mrec(const void *a, const void *b)
+{
+	const struct mrec *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key - y->key;
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+/* 1 late, 0 kept. */
+static int
+model_add(int key, int64_t ts, int64_t gap, int64_t cutoff)
+{
+	size_t i;
+
+	for (i = 0; i < nmodel; i++)
+		if (model[i].key == key && model[i].ts - ts <= gap &&
+		    ts - model[i].ts <= gap)
+			break;
+	if (i == nmodel && ts + gap <= cutoff)
+		return 1;
+	model[nmodel].key = key;
+	model[nmodel++].ts = ts;
+	return 0;
+}
+
+/* Close sessions ending <= cutoff: their records as sorted lines. */
+static void
+model_close(int64_t gap, int64_t cutoff, char *buf, size_t sz)
+{
+	size_t i = 0, j, k, keep = 0, n = 0;
+
+	qsort(model, nmodel, sizeof(*model), cmp_mrec);
+	while (i < nmodel) {
+		for (j = i + 1; j < nmodel && model[j].key == model[i].key &&
+		    model[j].ts - model[j - 1].ts <= gap; j++)
+			;
+		if (model[j - 1].ts + gap <= cutoff) {
+			for (k = i; k < j; k++) {
+				n += (size_t)snprintf(buf + n, sz - n, "%d:%lld@%lld,%lld\n",
+				    model[k].key, (long long)model[k].ts,
+				    (long long)model[i].ts,
+				    (long long)(model[j - 1].ts + gap));
+			}
+		} else
+			for (k = i; k < j; k++)
+				model[keep++] = model[k];
+		i = j;
+	}
+	nmodel = keep;
+	buf[n] = 0;
+}
+
+/* The implementation's output in the same form, sorted. */
+static char *lines[MODEL_MAX];
+static size_t nlines;
+
+static int
+collect_line(void *arg, const weir_record *r)
+{
+	char tmp[128];
+
+	(void)arg;
+	if (r->win_end < lastend)
+		disorder = 1;
+	lastend = r->win_end;
+	snprintf(tmp, sizeof(tmp), "%.*s:%lld@%lld,%lld\n", (int)r->key_len,
+	    (const char *)r->key, (long long)r->ts, (long long)r->win_start,
+	    (long long)r->win_end);
+	lines[nlines++] = strdup(tmp);
+	return 0;
+}
+
+static int
+cmp_line(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	int kx = atoi(x), ky = atoi(y);
+	long long tx = atoll(strchr(x, ':') + 1), ty = atoll(strchr(y, ':') + 1);
+
+	if (kx != ky)
+		return kx - ky;
+	return tx < ty ? -1 : tx > ty;
+}
+
+static void
+impl_close(weir_window_sessions *s, int64_t cutoff, char *buf, size_t sz)
+{
+	char err[WEIR_ERRSZ];
+	size_t i, n = 0;
+
+	nlines = 0;
+	lastend = INT64_MIN;
+	if (weir_window_sessions_close(s, cutoff, collect_line, NULL, err,
+	    sizeof(err)) != 0)
+		disorder = 1;
+	/* stable by key then time: records with equal times are equal */
+	qsort(lines, nlines, sizeof(*lines), cmp_line);
+	for (i = 0; i < nlines; i++) {
+		n += (size_t)snprintf(buf + n, sz - n, "%s", lines[i]);
+		free(lines[i]);
+	}
+	buf[n] = 0;
 }
 
 int
@@ -268,6 +402,95 @@ main(void)
 	CHECK(add(s, "x", INT64_MAX - 5, INT64_MIN, NULL, NULL) == -1);
 	CHECK(add(s, "x", INT64_MIN + 5, INT64_MIN, NULL, NULL) == -1);
 	weir_window_sessions_free(s);
+
+
+	/* tumbling and hopping windows against brute force */
+	{
+		static const int64_t sizes[][2] = { { 10, 10 }, { 10, 3 },
+		    { 10, 4 }, { 7, 7 }, { 7, 2 }, { 12, 5 }, { 5, 1 } };
+		int ok = 1;
+		size_t i;
+		int64_t off, ts;
+		for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+			for (off = -3; off <= 13; off++) {
+				char sz[16], ad[16];
+				snprintf(sz, sizeof(sz), "%lld", (long long)sizes[i][0]);
+				snprintf(ad, sizeof(ad), "%lld", (long long)sizes[i][1]);
+				if (spec(&w, "hopping", sz, ad, off) != 3) {
+					ok = 0;
+					continue;
+				}
+				for (ts = -60; ts <= 60; ts++)
+					if (strcmp(wins(&w, ts), wins_brute(&w, ts))) {
+						printf("# hopping %s %s offset %lld ts %lld: "
+						    "%s vs %s\n", sz, ad, (long long)off,
+						    (long long)ts, wins(&w, ts),
+						    wins_brute(&w, ts));
+						ok = 0;
+					}
+			}
+		CHECK(ok);
+	}
+
+	/* sessions against the naive model, on random operations */
+	{
+		static char want[1 << 16], got[1 << 16];
+		uint64_t rnd = 42;
+		int64_t gaps[] = { 1, 5, 10 }, cutoff;
+		int round, ok = 1, lates = 0, closes = 0;
+#define RND() (rnd = rnd * 6364136223846793005ULL + 1442695040888963407ULL, \
+	    (uint32_t)(rnd >> 33))
+		for (round = 0; round < 60 && ok; round++) {
+			int64_t gap = gaps[round % 3];
+			int op;
+			s = weir_window_sessions_new(gap);
+			nmodel = 0;
+			cutoff = INT64_MIN;
+			for (op = 0; op < 400 && ok; op++) {
+				uint32_t r = RND();
+				if (r % 8 == 0) {	/* a watermark */
+					int64_t c = (cutoff == INT64_MIN ? -20 : cutoff) +
+					    (int64_t)(RND() % 12);
+					cutoff = c;
+					model_close(gap, cutoff, want, sizeof(want));
+					impl_close(s, cutoff, got, sizeof(got));
+					if (want[0])
+						closes++;
+				} else {
+					char key[2] = { (char)('0' + r % 3), 0 };
+					int64_t ts = (cutoff == INT64_MIN ? 0 : cutoff) -
+					    8 + (int64_t)(RND() % 30);
+					int64_t la, lb;
+					int m = model_add(key[0] - '0', ts, gap, cutoff);
+					int x = add(s, key, ts, cutoff, &la, &lb);
+					lates += m;
+					if (m != x) {
+						printf("# round %d op %d: add %s@%lld "
+						    "(cutoff %lld): model %d, impl %d\n",
+						    round, op, key, (long long)ts,
+						    (long long)cutoff, m, x);
+						ok = 0;
+					}
+					continue;
+				}
+				if (strcmp(want, got) || disorder) {
+					printf("# round %d op %d cutoff %lld:\n# want\n%s"
+					    "# got\n%s", round, op, (long long)cutoff,
+					    want, got);
+					ok = 0;
+				}
+			}
+			model_close(gap, INT64_MAX, want, sizeof(want));
+			impl_close(s, INT64_MAX, got, sizeof(got));
+			if (strcmp(want, got) || disorder ||
+			    weir_window_sessions_open(s) ||
+			    weir_window_sessions_records(s))
+				ok = 0;
+			weir_window_sessions_free(s);
+		}
+		CHECK(ok);
+		CHECK(lates > 100 && closes > 100);	/* both were exercised */
+	}
 
 	/* a late record tagged with its window survives the frame format
 	 * (the LATE flag makes the flags varint two bytes long) */
