@@ -454,7 +454,7 @@ main(int argc, char **argv)
 			weir_stage_forward(&st, &ev);
 			continue;
 		}
-		weir_record_json(&ev.rec, &scratch, &rootpv);
+		weir_expr_root(&ev.rec, &scratch, &rootpv);
 		ctx.rec = &ev.rec;
 		ctx.now_ms = 0;
 		for (k = 0; k < nexprs; k++)

@@ -1982,3 +1982,17 @@ weir_expr_compile_diag(const char *src, weir_buf *diag)
 		weir_expr_caret(diag, src, col);
 	return NULL;
 }
+
+void
+weir_expr_root(const weir_record *r, weir_buf *scratch, weir_pv *root)
+{
+	if (weir_record_json(r, scratch, root))
+		return;
+	root->type = WEIR_PV_MISSING;
+	if (r->enc != WEIR_ENC_BYTES && r->enc != WEIR_ENC_JSON)
+		return;
+	scratch->len = 0;
+	if (weir_pack_str(scratch, (const char *)(r->value ? r->value :
+	    (const uint8_t *)""), r->value_len) == 0)
+		weir_pv_of(scratch->p, scratch->len, root);
+}

@@ -173,6 +173,20 @@ TABLE
 	grep -q "skipped 1 bad record" "$T/err"
 }
 
+@test "weir-filter(1) EXAMPLES: lines of a log" {
+	cd "$T"
+	printf 'ok\nERROR disk full\nFATAL: gone\n' > app.log
+	run sh -c "weir-source -f lines app.log |
+	    weir-filter 'matches(., \"^(ERROR|FATAL)\")' | weir-sink -f lines"
+	[ "$status" -eq 0 ]
+	[ "$output" = "ERROR disk full
+FATAL: gone" ]
+	# bytes that are not UTF-8 are missing, not an error
+	printf 'a\377b\nab\n' > bin.txt
+	run sh -c "weir-source -f lines bin.txt | weir-filter 'len(.) == 2' | weir-sink -f lines"
+	[ "$output" = "ab" ]
+}
+
 @test "weir-expr(7) EXAMPLES" {
 	ndjson '{"user":null,"email":"A@Example.com","amount":51,"page":"/p/7"}' \
 	    '{"user":"","email":"b@other.org","amount":10,"page":"/p/7"}' \
