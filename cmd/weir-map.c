@@ -173,10 +173,11 @@ split_assign(char *arg)
 	for (s = arg; *s; s++) {
 		if (*s == '"' && (s == arg || s[-1] != '\\'))
 			q = !q;
-		if (!q && *s == '=' && s[1] != '=')
-			return s;
-		if (!q && *s == '=' && s[1] == '=')
-			break;
+		if (q || *s != '=')
+			continue;
+		if (s[1] == '=' || (s > arg && strchr("!<>=", s[-1])))
+			break;	/* an operator: there was no NAME= */
+		return s;
 	}
 	return NULL;
 }
@@ -461,7 +462,8 @@ main(int argc, char **argv)
 			if (weir_expr_eval(exprs[k], &ctx, &vals[k]) < 0)
 				weir_die(WEIR_EXIT_IO, "out of memory");
 		r = ev.rec;
-		if (root.nkids) {
+		if (root.nkids && (rootpv.type == WEIR_PV_OBJECT ||
+		    has_sets(&root))) {
 			out.len = 0;
 			rebuild(&rootpv, &root, 0);
 			weir_record_set_packed(&r, &out);

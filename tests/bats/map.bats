@@ -46,6 +46,18 @@ TABLE
 {"n":2,"t":"array"}' ]
 }
 
+@test "a value that is not an object is left alone by --drop and --keep" {
+	printf '"s"\nnull\n{"a":1,"b":2}\n' > "$T/in.ndjson"
+	run sh -c "weir-map -f ndjson --drop .a < '$T/in.ndjson'"
+	[ "$output" = '"s"
+null
+{"b":2}' ]
+	run sh -c "weir-map -f ndjson --keep .a 'c=.nope' < '$T/in.ndjson'"
+	[ "$output" = '"s"
+null
+{"a":1}' ]
+}
+
 @test "--key and --time re-key and re-time; the value stays as it was" {
 	ndjson '{"u":"ann","t":1000,"iso":"2024-05-01T12:00:00.250Z","n":7}' '{"u":"bob","t":2000.6,"n":{"a":1}}'
 	run sh -c "weir-map --key .u --time '.t + 1' < '$T/in.ndjson' | weir-sink -f envelope"
@@ -84,6 +96,8 @@ TABLE
 		[[ "$output" == *"$msg"* ]] || { echo "$args: $output"; return 1; }
 	done <<'TABLE'
 'x=.a +'|column 5: expected an operand
+'x<=5'|is not NAME=EXPR
+'x!=5'|is not NAME=EXPR
 'x'|is not NAME=EXPR
 '=1'|is not NAME=EXPR
 --rename .a|--rename wants OLD=NEW
