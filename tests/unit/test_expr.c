@@ -436,6 +436,35 @@ main(void)
 		CHECK(ok);
 		weir_expr_free(e);
 	}
+	/* the root a record gives: JSON, a string for other UTF-8 bytes,
+	 * missing for a tombstone or bytes that are not UTF-8 */
+	{
+		weir_record r = {0};
+		weir_buf sc = {0};
+		weir_pv pv;
+		const uint8_t *s;
+		size_t n;
+		r.enc = WEIR_ENC_BYTES;
+		r.value = (const uint8_t *)"{\"a\":1}";
+		r.value_len = 7;
+		weir_expr_root(&r, &sc, &pv);
+		CHECK(pv.type == WEIR_PV_OBJECT);
+		r.value = (const uint8_t *)"plain line";
+		r.value_len = 10;
+		weir_expr_root(&r, &sc, &pv);
+		CHECK(pv.type == WEIR_PV_STRING && weir_pv_str(&pv, &packed, &s,
+		    &n) == 0 && n == 10 && memcmp(s, "plain line", 10) == 0);
+		r.value = (const uint8_t *)"bad \377";
+		r.value_len = 5;
+		weir_expr_root(&r, &sc, &pv);
+		CHECK(pv.type == WEIR_PV_MISSING);
+		r.enc = WEIR_ENC_NULL;
+		r.value = NULL;
+		r.value_len = 0;
+		weir_expr_root(&r, &sc, &pv);
+		CHECK(pv.type == WEIR_PV_MISSING);
+		weir_buf_free(&sc);
+	}
 	weir_buf_free(&packed);
 	UNIT_DONE();
 }
