@@ -4,6 +4,7 @@
 #include "unit.h"
 
 static const char *doc = "{\"a\":{\"b\":3,\"c\":[10,20,30]},\"n\":null,"
+    "\"a_key_longer_than_thirty_one_bytes\":5,\"k\\\"q\":6,"
     "\"amount\":51.5,\"i\":7,\"big\":9007199254740993,\"page\":\"/p/7\","
     "\"esc\":\"tab\\there \\\"q\\\"\",\"name\":\"Ann\",\"t\":true,\"f\":false,"
     "\"tags\":[\"x\",\"y\"],\"s5\":\"5.25\",\"empty\":\"\",\"u\":\"h\\u00e9\","
@@ -131,6 +132,11 @@ main(void)
 		{ ".nope.deeper", "missing" },
 		{ ".n", "null:null" },
 		{ ".esc", "string:tab\there \"q\"" },
+		/* keys that are not short plain strings */
+		{ ".a_key_longer_than_thirty_one_bytes", "number:5" },
+		{ ".a_key_longer_than_thirty_one_bytes == 5", "boolean:true" },
+		{ ".[\"k\\\"q\"] == 6", "boolean:true" },
+		{ ".i == 7 and .page == \"/p/7\"", "boolean:true" },
 		{ ".big", "number:9007199254740993" },
 		/* precedence */
 		{ "1 + 2 * 3", "number:7" },
