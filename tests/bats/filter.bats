@@ -108,6 +108,15 @@ TABLE
 	[ "$w1" -gt "$w0" ]
 }
 
+@test "true passes a frame stream through byte for byte; barriers are forwarded" {
+	weir-source --gen clicks --count 5000 --max-delay 1s --key .user > "$T/a.wf"
+	weir-filter true < "$T/a.wf" | cmp - "$T/a.wf"
+	# header, BARRIER id 7 with payload "abc", END
+	printf '\211WEIR\n\001\000\003\004\007abc\004\000' > "$T/b.wf"
+	weir-filter false < "$T/b.wf" | cmp - "$T/b.wf"
+	weir-map 'x=1' < "$T/b.wf" | cmp - "$T/b.wf"
+}
+
 @test "a bad expression: exit 2, the column and a caret" {
 	run weir-filter '.amount > > 5'
 	[ "$status" -eq 2 ]
