@@ -384,7 +384,7 @@ main(int argc, char **argv)
 	weir_event ev;
 	weir_expr_ctx ctx;
 	weir_pv rootpv;
-	char *eq;
+	char *eq, *name, *end;
 	size_t k;
 
 	weir_cli_init(argv[0]);
@@ -443,7 +443,15 @@ main(int argc, char **argv)
 			weir_usage_error("'%s' is not NAME=EXPR (like "
 			    "'cents=.amount * 100')", argv[i]);
 		*eq = 0;
-		edit_for(argv[i], argv[i])->set = (int)add_expr(eq + 1, argv[i]);
+		name = argv[i];
+		while (*name == ' ')
+			name++;
+		for (end = eq; end > name && end[-1] == ' '; end--)
+			end[-1] = 0;	/* 'cents = .amount' works too */
+		if (!*name)
+			weir_usage_error("'%s=%s' has no NAME before '='", argv[i],
+			    eq + 1);
+		edit_for(name, name)->set = (int)add_expr(eq + 1, name);
 	}
 	settle(&root, 0);
 	weir_stage_open(&st, infmt, outfmt, NULL, onerr);

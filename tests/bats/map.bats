@@ -36,6 +36,7 @@ load helpers
 --keep .user '.["odd key"]=1'|{"user":"ann","odd key":1}
 --keep .user 'label=.user + ":" + string(.a.x)'|{"user":"ann","label":"ann:1"}
 --keep .nothing|{}
+--keep .user ' cents = .amount * 100 '|{"user":"ann","cents":1250}
 TABLE
 }
 
@@ -100,6 +101,7 @@ null
 'x!=5'|is not NAME=EXPR
 'x'|is not NAME=EXPR
 '=1'|is not NAME=EXPR
+' =1'|has no NAME
 --rename .a|--rename wants OLD=NEW
 '.a[0]=1'|array elements
 --drop '.a[1]'|array elements
