@@ -110,7 +110,7 @@ main(int argc, char **argv)
 			weir_stage_forward(&st, &ev);
 			continue;
 		}
-		weir_record_json(&ev.rec, &scratch, &root);
+		weir_expr_root(&ev.rec, &scratch, &root);
 		ctx.rec = &ev.rec;
 		if (weir_expr_test(e, &ctx) != invert)
 			weir_stage_emit(&st, &ev.rec);

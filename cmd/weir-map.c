@@ -173,10 +173,11 @@ split_assign(char *arg)
 	for (s = arg; *s; s++) {
 		if (*s == '"' && (s == arg || s[-1] != '\\'))
 			q = !q;
-		if (!q && *s == '=' && s[1] != '=')
-			return s;
-		if (!q && *s == '=' && s[1] == '=')
-			break;
+		if (q || *s != '=')
+			continue;
+		if (s[1] == '=' || (s > arg && strchr("!<>=", s[-1])))
+			break;	/* an operator: there was no NAME= */
+		return s;
 	}
 	return NULL;
 }
@@ -383,7 +384,7 @@ main(int argc, char **argv)
 	weir_event ev;
 	weir_expr_ctx ctx;
 	weir_pv rootpv;
-	char *eq;
+	char *eq, *name, *end;
 	size_t k;
 
 	weir_cli_init(argv[0]);
@@ -442,7 +443,15 @@ main(int argc, char **argv)
 			weir_usage_error("'%s' is not NAME=EXPR (like "
 			    "'cents=.amount * 100')", argv[i]);
 		*eq = 0;
-		edit_for(argv[i], argv[i])->set = (int)add_expr(eq + 1, argv[i]);
+		name = argv[i];
+		while (*name == ' ')
+			name++;
+		for (end = eq; end > name && end[-1] == ' '; end--)
+			end[-1] = 0;	/* 'cents = .amount' works too */
+		if (!*name)
+			weir_usage_error("'%s=%s' has no NAME before '='", argv[i],
+			    eq + 1);
+		edit_for(name, name)->set = (int)add_expr(eq + 1, name);
 	}
 	settle(&root, 0);
 	weir_stage_open(&st, infmt, outfmt, NULL, onerr);
@@ -454,14 +463,15 @@ main(int argc, char **argv)
 			weir_stage_forward(&st, &ev);
 			continue;
 		}
-		weir_record_json(&ev.rec, &scratch, &rootpv);
+		weir_expr_root(&ev.rec, &scratch, &rootpv);
 		ctx.rec = &ev.rec;
 		ctx.now_ms = 0;
 		for (k = 0; k < nexprs; k++)
 			if (weir_expr_eval(exprs[k], &ctx, &vals[k]) < 0)
 				weir_die(WEIR_EXIT_IO, "out of memory");
 		r = ev.rec;
-		if (root.nkids) {
+		if (root.nkids && (rootpv.type == WEIR_PV_OBJECT ||
+		    has_sets(&root))) {
 			out.len = 0;
 			rebuild(&rootpv, &root, 0);
 			weir_record_set_packed(&r, &out);

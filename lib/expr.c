@@ -886,13 +886,96 @@ arith(weir_expr *e, int op, const weir_xv *a, const weir_xv *b, weir_xv *out)
 		set_num(out, x);
 }
 
+/*
+ * Field lookup for the hot path: object members with short plain keys
+ * (nearly all keys) are compared and skipped without decoding each value
+ * into a weir_pv; anything else goes to weir_pv_member, which gives the
+ * same answer.
+ */
+static inline const uint8_t *
+skip_value(const uint8_t *p, const uint8_t *end)
+{
+	uint64_t u;
+	uint8_t t = *p++;
+
+	if ((t & 0xe0) == WEIR_PK_SSTR)
+		return (size_t)(end - p) >= (size_t)(t & 0x1f) ? p + (t & 0x1f) :
+		    NULL;
+	switch (t) {
+	case WEIR_PK_NULL:
+	case WEIR_PK_FALSE:
+	case WEIR_PK_TRUE:
+		return p;
+	case WEIR_PK_INT:
+		return weir_varint_dec(&p, end, &u) < 0 ? NULL : p;
+	case WEIR_PK_DEC:
+		return weir_varint_dec(&p, end, &u) < 0 || p >= end ? NULL :
+		    p + 1;
+	case WEIR_PK_NUM:
+	case WEIR_PK_STR:
+	case WEIR_PK_ESTR:
+	case WEIR_PK_ARR:
+	case WEIR_PK_OBJ:
+		if (weir_varint_dec(&p, end, &u) < 0 ||
+		    u > (uint64_t)(end - p))
+			return NULL;
+		return p + u;
+	}
+	return NULL;
+}
+
+static int
+member(const weir_pv *obj, const char *key, size_t klen, weir_pv *out)
+{
+	const uint8_t *p, *end;
+
+	if (obj->type != WEIR_PV_OBJECT)
+		return 0;
+	p = obj->s;
+	end = p + obj->n;
+	while (p < end) {
+		size_t kl;
+		if ((*p & 0xe0) != WEIR_PK_SSTR)
+			return weir_pv_member(obj, key, klen, out);
+		kl = *p & 0x1f;
+		if ((size_t)(end - p - 1) < kl)
+			return 0;
+		if (kl == klen && (kl == 0 || (p[1] == (uint8_t)key[0] &&
+		    memcmp(p + 1, key, kl) == 0)))
+			return weir_pv_read(p + 1 + kl, end, out) != NULL;
+		p += 1 + kl;
+		if (p >= end || !(p = skip_value(p, end)))
+			return 0;
+	}
+	return 0;
+}
+
+static int
+lookup(const weir_path *path, const weir_pv *root, weir_pv *out)
+{
+	weir_pv cur = *root;
+	size_t i;
+
+	if (root->type == WEIR_PV_MISSING)
+		return 0;
+	for (i = 0; i < path->nsteps; i++) {
+		const weir_path_step *st = &path->steps[i];
+		if (st->is_index ? !weir_pv_index(&cur, st->index, out) :
+		    !member(&cur, st->key, st->key_len, out))
+			return 0;
+		cur = *out;
+	}
+	*out = cur;
+	return 1;
+}
+
 /* path OP number: the field compared in place. */
 static int
 pcmp_num(const node *n, const weir_expr_ctx *c)
 {
 	weir_pv pv;
 
-	if (!weir_path_get(&n->path, c->root, &pv))
+	if (!lookup(&n->path, c->root, &pv))
 		return 0;
 	if (pv.type == WEIR_PV_INT) {
 		if (n->lit.pv.type == WEIR_PV_INT)
@@ -913,7 +996,7 @@ pcmp_str(weir_expr *e, const node *n, const weir_expr_ctx *c)
 	weir_pv pv;
 	int eq;
 
-	if (!weir_path_get(&n->path, c->root, &pv))
+	if (!lookup(&n->path, c->root, &pv))
 		return 0;
 	if (pv.type != WEIR_PV_STRING)
 		eq = 0;
@@ -941,7 +1024,7 @@ eval(weir_expr *e, int i, const weir_expr_ctx *c, weir_xv *out)
 		*out = n->lit;
 		return;
 	case N_PATH:
-		if (weir_path_get(&n->path, c->root, &pv))
+		if (lookup(&n->path, c->root, &pv))
 			from_pv(e, &pv, out);
 		else
 			set_missing(out);
@@ -1981,4 +2064,18 @@ weir_expr_compile_diag(const char *src, weir_buf *diag)
 	if (col > 0)
 		weir_expr_caret(diag, src, col);
 	return NULL;
+}
+
+void
+weir_expr_root(const weir_record *r, weir_buf *scratch, weir_pv *root)
+{
+	if (weir_record_json(r, scratch, root))
+		return;
+	root->type = WEIR_PV_MISSING;
+	if (r->enc != WEIR_ENC_BYTES && r->enc != WEIR_ENC_JSON)
+		return;
+	scratch->len = 0;
+	if (weir_pack_str(scratch, (const char *)(r->value ? r->value :
+	    (const uint8_t *)""), r->value_len) == 0)
+		weir_pv_of(scratch->p, scratch->len, root);
 }

@@ -28,6 +28,7 @@
 
 #include "frame.h"
 #include "pack.h"
+#include "record.h"
 
 /* Value types an expression produces. */
 enum {
@@ -107,6 +108,15 @@ const char *weir_xv_type_name(const weir_xv *v);
  * (tabs in src are kept so the caret lines up).  Appends to out.
  */
 int weir_expr_caret(weir_buf *out, const char *src, int col);
+
+/*
+ * The value an expression sees for a record: its JSON as packed JSON
+ * (weir_record_json); a value that is bytes but not JSON (lines, raw,
+ * Kafka payloads) is seen as a string if it is UTF-8, so '.' can be
+ * matched like a line of text.  Null values and other bytes are MISSING.
+ * scratch holds any parsed copy; it is reset by this call.
+ */
+void weir_expr_root(const weir_record *r, weir_buf *scratch, weir_pv *root);
 
 /*
  * Compile, and on error append the whole diagnostic to diag for a program

@@ -108,6 +108,15 @@ TABLE
 	[ "$w1" -gt "$w0" ]
 }
 
+@test "true passes a frame stream through byte for byte; barriers are forwarded" {
+	weir-source --gen clicks --count 5000 --max-delay 1s --key .user > "$T/a.wf"
+	weir-filter true < "$T/a.wf" | cmp - "$T/a.wf"
+	# header, BARRIER id 7 with payload "abc", END
+	printf '\211WEIR\n\001\000\003\004\007abc\004\000' > "$T/b.wf"
+	weir-filter false < "$T/b.wf" | cmp - "$T/b.wf"
+	weir-map 'x=1' < "$T/b.wf" | cmp - "$T/b.wf"
+}
+
 @test "a bad expression: exit 2, the column and a caret" {
 	run weir-filter '.amount > > 5'
 	[ "$status" -eq 2 ]
@@ -171,6 +180,20 @@ TABLE
 	[ "$status" -eq 0 ]
 	[ "$output" = '{"level":"error"}' ]
 	grep -q "skipped 1 bad record" "$T/err"
+}
+
+@test "weir-filter(1) EXAMPLES: lines of a log" {
+	cd "$T"
+	printf 'ok\nERROR disk full\nFATAL: gone\n' > app.log
+	run sh -c "weir-source -f lines app.log |
+	    weir-filter 'matches(., \"^(ERROR|FATAL)\")' | weir-sink -f lines"
+	[ "$status" -eq 0 ]
+	[ "$output" = "ERROR disk full
+FATAL: gone" ]
+	# bytes that are not UTF-8 are missing, not an error
+	printf 'a\377b\nab\n' > bin.txt
+	run sh -c "weir-source -f lines bin.txt | weir-filter 'len(.) == 2' | weir-sink -f lines"
+	[ "$output" = "ab" ]
 }
 
 @test "weir-expr(7) EXAMPLES" {

@@ -36,6 +36,7 @@ load helpers
 --keep .user '.["odd key"]=1'|{"user":"ann","odd key":1}
 --keep .user 'label=.user + ":" + string(.a.x)'|{"user":"ann","label":"ann:1"}
 --keep .nothing|{}
+--keep .user ' cents = .amount * 100 '|{"user":"ann","cents":1250}
 TABLE
 }
 
@@ -44,6 +45,18 @@ TABLE
 	run sh -c "weir-map -f ndjson 'n=len(.)' 't=type(.)' < '$T/in.ndjson'"
 	[ "$output" = '{"n":13,"t":"string"}
 {"n":2,"t":"array"}' ]
+}
+
+@test "a value that is not an object is left alone by --drop and --keep" {
+	printf '"s"\nnull\n{"a":1,"b":2}\n' > "$T/in.ndjson"
+	run sh -c "weir-map -f ndjson --drop .a < '$T/in.ndjson'"
+	[ "$output" = '"s"
+null
+{"b":2}' ]
+	run sh -c "weir-map -f ndjson --keep .a 'c=.nope' < '$T/in.ndjson'"
+	[ "$output" = '"s"
+null
+{"a":1}' ]
 }
 
 @test "--key and --time re-key and re-time; the value stays as it was" {
@@ -84,8 +97,11 @@ TABLE
 		[[ "$output" == *"$msg"* ]] || { echo "$args: $output"; return 1; }
 	done <<'TABLE'
 'x=.a +'|column 5: expected an operand
+'x<=5'|is not NAME=EXPR
+'x!=5'|is not NAME=EXPR
 'x'|is not NAME=EXPR
 '=1'|is not NAME=EXPR
+' =1'|has no NAME
 --rename .a|--rename wants OLD=NEW
 '.a[0]=1'|array elements
 --drop '.a[1]'|array elements

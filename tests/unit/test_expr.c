@@ -4,6 +4,7 @@
 #include "unit.h"
 
 static const char *doc = "{\"a\":{\"b\":3,\"c\":[10,20,30]},\"n\":null,"
+    "\"a_key_longer_than_thirty_one_bytes\":5,\"k\\\"q\":6,"
     "\"amount\":51.5,\"i\":7,\"big\":9007199254740993,\"page\":\"/p/7\","
     "\"esc\":\"tab\\there \\\"q\\\"\",\"name\":\"Ann\",\"t\":true,\"f\":false,"
     "\"tags\":[\"x\",\"y\"],\"s5\":\"5.25\",\"empty\":\"\",\"u\":\"h\\u00e9\","
@@ -131,6 +132,11 @@ main(void)
 		{ ".nope.deeper", "missing" },
 		{ ".n", "null:null" },
 		{ ".esc", "string:tab\there \"q\"" },
+		/* keys that are not short plain strings */
+		{ ".a_key_longer_than_thirty_one_bytes", "number:5" },
+		{ ".a_key_longer_than_thirty_one_bytes == 5", "boolean:true" },
+		{ ".[\"k\\\"q\"] == 6", "boolean:true" },
+		{ ".i == 7 and .page == \"/p/7\"", "boolean:true" },
 		{ ".big", "number:9007199254740993" },
 		/* precedence */
 		{ "1 + 2 * 3", "number:7" },
@@ -435,6 +441,35 @@ main(void)
 				ok = 0;
 		CHECK(ok);
 		weir_expr_free(e);
+	}
+	/* the root a record gives: JSON, a string for other UTF-8 bytes,
+	 * missing for a tombstone or bytes that are not UTF-8 */
+	{
+		weir_record r = {0};
+		weir_buf sc = {0};
+		weir_pv pv;
+		const uint8_t *s;
+		size_t n;
+		r.enc = WEIR_ENC_BYTES;
+		r.value = (const uint8_t *)"{\"a\":1}";
+		r.value_len = 7;
+		weir_expr_root(&r, &sc, &pv);
+		CHECK(pv.type == WEIR_PV_OBJECT);
+		r.value = (const uint8_t *)"plain line";
+		r.value_len = 10;
+		weir_expr_root(&r, &sc, &pv);
+		CHECK(pv.type == WEIR_PV_STRING && weir_pv_str(&pv, &packed, &s,
+		    &n) == 0 && n == 10 && memcmp(s, "plain line", 10) == 0);
+		r.value = (const uint8_t *)"bad \377";
+		r.value_len = 5;
+		weir_expr_root(&r, &sc, &pv);
+		CHECK(pv.type == WEIR_PV_MISSING);
+		r.enc = WEIR_ENC_NULL;
+		r.value = NULL;
+		r.value_len = 0;
+		weir_expr_root(&r, &sc, &pv);
+		CHECK(pv.type == WEIR_PV_MISSING);
+		weir_buf_free(&sc);
 	}
 	weir_buf_free(&packed);
 	UNIT_DONE();
