@@ -530,6 +530,9 @@ weir_sv_signal_all(weir_sv *sv, int sig)
 	for (i = 0; i < sv->ntees; i++)
 		if (sv->tees[i].pid)
 			(void)kill(sv->tees[i].pid, sig);
+	/* SIGKILL takes what the stages started, too: the whole group */
+	if (sig == SIGKILL && sv->pgid > 0 && weir_sv_alive(sv))
+		(void)kill(-sv->pgid, SIGKILL);
 }
 
 void

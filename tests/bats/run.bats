@@ -334,3 +334,38 @@ teardown() {
 	wait_for sh -c "curl -sf 127.0.0.1:$PORT/metrics | grep -qx 'weir_records_in_total{pipeline=\"burst\",stage=\"mid\"} 500'"
 	wait_for sh -c "curl -sf 127.0.0.1:$PORT/metrics | grep -qx 'weir_records_out_total{pipeline=\"burst\",stage=\"mid\"} 500'"
 }
+
+@test "a second signal stops at once and names what it kills" {
+	cat > "$T/p.yaml" <<-'Y'
+	stages:
+	  - {name: src, run: weir-source --gen clicks --rate 100}
+	  - {name: stubborn, run: [sh, -c, 'trap "" TERM; cat >/dev/null; sleep 30']}
+	Y
+	start_run --stop-timeout 20s "$T/p.yaml"
+	sleep 0.5
+	kill -TERM "$RUN_PID"
+	wait_for grep -q "stopping: sources first" "$T/err"
+	kill -INT "$RUN_PID"
+	status=0
+	wait "$RUN_PID" || status=$?
+	RUN_PID=
+	[ "$status" -eq 3 ]
+	grep -q "second signal: killing stage 'stubborn'" "$T/err"
+}
+
+@test "killing a pipeline kills what its stages started, too" {
+	cat > "$T/p.yaml" <<-Y
+	stages:
+	  - {name: src, run: weir-source --gen clicks --rate 100}
+	  - {name: parent, run: [sh, -c, 'trap "" TERM; sleep 31 & echo \$! > $T/child; cat >/dev/null; wait']}
+	Y
+	start_run --stop-timeout 200ms "$T/p.yaml"
+	wait_for test -s "$T/child"
+	kill -TERM "$RUN_PID"
+	status=0
+	wait "$RUN_PID" || status=$?
+	RUN_PID=
+	[ "$status" -eq 3 ]
+	# gone, or a zombie waiting for whoever inherited it
+	wait_for sh -c "! ps -o stat= -p $(cat "$T/child") | grep -qv Z"
+}
