@@ -216,12 +216,15 @@ teardown() {
 	with open(sys.argv[3], "w") as out:
 	    while time.time() < end:
 	        try:
-	            out.write(s.recv(4096).decode() + "\n")
+	            m = s.recv(4096).decode()
+	            out.write(m + "\n")
 	            out.flush()
+	            if m == "STOPPING=1":
+	                break
 	        except socket.timeout:
 	            pass
 	P
-	python3 "$T/listen.py" "$T/notify" 4 "$T/got" &
+	python3 "$T/listen.py" "$T/notify" 10 "$T/got" 3>&- &
 	lp=$!
 	wait_for test -S "$T/notify"
 	cat > "$T/p.yaml" <<-'Y'
@@ -230,7 +233,7 @@ teardown() {
 	  - {name: out, run: [weir-sink, -o, /dev/null]}
 	Y
 	NOTIFY_SOCKET="$T/notify" WATCHDOG_USEC=200000 start_run "$T/p.yaml"
-	sleep 1.5
+	sleep 1.2
 	kill -TERM "$RUN_PID"
 	status=0; wait "$RUN_PID" || status=$?
 	RUN_PID=
