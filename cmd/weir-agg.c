@@ -85,15 +85,6 @@ maybe_snapshot(void)
 	S.due = now + S.every;
 }
 
-/* Before the input blocks: a due snapshot, then flush. */
-static void
-idle(void *arg)
-{
-	if (S.every)
-		maybe_snapshot();
-	weir_output_idle(arg);
-}
-
 static void
 add(const weir_record *r)
 {
@@ -123,7 +114,7 @@ add(const weir_record *r)
 int
 main(int argc, char **argv)
 {
-	int c, infmt = WEIR_FMT_AUTO;
+	int c, rc, infmt = WEIR_FMT_AUTO;
 	const char *onerr = "fail";
 	char err[WEIR_ERRSZ];
 	weir_event ev;
@@ -179,9 +170,12 @@ main(int argc, char **argv)
 		weir_usage_error("%s", err);
 
 	weir_stage_open(&S.st, infmt, WEIR_FMT_AUTO, NULL, onerr);
-	weir_input_set_idle(S.st.in, idle, S.st.out);
-	S.due = weir_mono_ms() + S.every;
-	while (weir_stage_next(&S.st, &ev)) {
+	S.due = S.every ? weir_mono_ms() + S.every : INT64_MAX;
+	while ((rc = weir_stage_next_until(&S.st, &ev, S.due)) != 0) {
+		if (rc < 0) {	/* --every: input was quiet until due */
+			maybe_snapshot();
+			continue;
+		}
 		switch (ev.type) {
 		case WEIR_EV_RECORD:
 			add(&ev.rec);
@@ -200,7 +194,12 @@ main(int argc, char **argv)
 			break;
 		}
 	}
-	check(weir_agg_close_all(S.agg, !S.updates, emit, NULL));
+	/* END: every window is final; unwindowed groups are emitted too,
+	 * with --every only those changed since the last snapshot. */
+	check(weir_agg_close(S.agg, INT64_MAX, !S.updates, emit, NULL));
+	if (S.every)
+		check(weir_agg_snapshot(S.agg, emit, NULL));
+	check(weir_agg_close_all(S.agg, !S.updates && !S.every, emit, NULL));
 	if (S.late)
 		weir_warn("dropped %llu late records (their window had "
 		    "already closed)", (unsigned long long)S.late);

@@ -1111,15 +1111,13 @@ emit_one(weir_agg *a, struct win *w, struct gent *g, weir_agg_emit_fn fn,
 		r.win_end = w->e;
 	}
 	if (a->ng == 0) {
-		if (pack_name(b, "key") < 0)
-			return -1;
-		if (*k == 0) {
-			if (weir_pack_null(b) < 0)
-				return -1;
-		} else {
+		/* by record key: a "key" field unless the records had none */
+		if (*k) {
 			r.flags |= WEIR_R_KEY;
 			r.key = k + 1;
 			r.key_len = g->klen - 1;
+			if (pack_name(b, "key") < 0)
+				return -1;
 			if (weir_pack_str(b, (const char *)r.key, r.key_len) < 0) {
 				/* not UTF-8: base64 */
 				a->tmp.len = 0;
