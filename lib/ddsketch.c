@@ -174,32 +174,42 @@ weir_dds_merge(weir_dds *dst, const weir_dds *src)
 	return 0;
 }
 
+uint64_t
+weir_dds_rank(double q, uint64_t n)
+{
+	double r = ceil(q * (double)n - 1e-9);
+
+	if (r < 1)
+		return 1;
+	return r > (double)n ? n : (uint64_t)r;
+}
+
 double
 weir_dds_quantile(const weir_dds *d, double q)
 {
-	double rank, v = NAN;
-	uint64_t cum = 0;
+	double v = NAN;
+	uint64_t cum = 0, rank;
 	uint32_t k;
 
 	if (d->count == 0 || !(q >= 0 && q <= 1))
 		return NAN;
-	rank = q * (double)(d->count - 1);
+	rank = weir_dds_rank(q, d->count);
 	/* Most negative first: the negative store from its top down. */
 	for (k = d->neg.n; k-- > 0;) {
 		cum += d->neg.c[k];
-		if ((double)cum > rank) {
+		if (cum >= rank) {
 			v = -bucket_value(d->neg.off + (int32_t)k);
 			goto out;
 		}
 	}
 	cum += d->zero;
-	if ((double)cum > rank) {
+	if (cum >= rank) {
 		v = 0;
 		goto out;
 	}
 	for (k = 0; k < d->pos.n; k++) {
 		cum += d->pos.c[k];
-		if ((double)cum > rank) {
+		if (cum >= rank) {
 			v = bucket_value(d->pos.off + (int32_t)k);
 			goto out;
 		}

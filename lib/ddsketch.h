@@ -9,8 +9,10 @@
  * magnitudes are collapsed together, which only affects the low quantiles
  * of data spanning more than 17 orders of magnitude).
  *
- * Quantile q of n values is the value of 0-based rank floor(q * (n - 1)) in
- * sorted order, as in the paper; q = 0 and q = 1 give the exact min and max.
+ * Quantile q of n values is the nearest-rank one: the k-th smallest value
+ * with k = ceil(q * n) (at least 1), the smallest value that at least a
+ * fraction q of the values are at or below; q = 0 and q = 1 give the exact
+ * min and max.
  */
 #ifndef WEIR_DDSKETCH_H
 #define WEIR_DDSKETCH_H
@@ -40,5 +42,8 @@ int weir_dds_add(weir_dds *d, double x);
 int weir_dds_merge(weir_dds *dst, const weir_dds *src);
 /* The q-quantile, 0 <= q <= 1; NaN when the sketch is empty. */
 double weir_dds_quantile(const weir_dds *d, double q);
+/* The nearest rank k (1..n) of quantile q among n values; a hair of
+ * tolerance keeps 0.99 * 100 at 99. */
+uint64_t weir_dds_rank(double q, uint64_t n);
 
 #endif

@@ -61,11 +61,11 @@ oracle() {
 	    (SELECT page FROM w x WHERE x.ws = w.ws AND x.user = w.user
 	        ORDER BY rid DESC LIMIT 1) AS lp,
 	    (SELECT amount FROM q WHERE q.ws = w.ws AND q.user = w.user AND
-	        q.r = CAST(0.5 * (q.n - 1) AS INTEGER)) AS p50,
+	        q.r = max(0, ceil(0.5 * q.n - 1e-9) - 1)) AS p50,
 	    (SELECT amount FROM q WHERE q.ws = w.ws AND q.user = w.user AND
-	        q.r = CAST(0.99 * (q.n - 1) AS INTEGER)) AS p99,
+	        q.r = max(0, ceil(0.99 * q.n - 1e-9) - 1)) AS p99,
 	    (SELECT amount FROM q WHERE q.ws = w.ws AND q.user = w.user AND
-	        q.r = CAST(0.999 * (q.n - 1) AS INTEGER)) AS p999,
+	        q.r = max(0, ceil(0.999 * q.n - 1e-9) - 1)) AS p999,
 	    CASE WHEN count(*) > 1 THEN sqrt((sum(amount * amount) -
 	        sum(amount) * sum(amount) / count(*)) / (count(*) - 1)) END AS sd
 	    FROM w GROUP BY ws, user;

@@ -40,7 +40,7 @@ accurate(const weir_dds *d, double *v, size_t n)
 
 	qsort(v, n, sizeof(*v), dcmp);
 	for (i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
-		double want = v[(size_t)(qs[i] * (double)(n - 1))];
+		double want = v[weir_dds_rank(qs[i], n) - 1];
 		double got = weir_dds_quantile(d, qs[i]);
 		if (!(fabs(got - want) <= WEIR_DDS_ALPHA * fabs(want) + 1e-300)) {
 			printf("# q=%g got %.17g want %.17g\n", qs[i], got, want);
@@ -104,7 +104,7 @@ test_dds(void)
 	CHECK(all.pos.n <= WEIR_DDS_MAX_BINS);
 	qsort(v, N, sizeof(*v), dcmp);
 	for (i = 6; i < sizeof(qs) / sizeof(qs[0]); i++) {
-		double want = v[(size_t)(qs[i] * (N - 1))];
+		double want = v[weir_dds_rank(qs[i], N) - 1];
 		CHECK(fabs(weir_dds_quantile(&all, qs[i]) - want) <=
 		    0.01 * want);
 	}
