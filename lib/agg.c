@@ -1216,7 +1216,7 @@ weir_agg_close(weir_agg *a, int64_t wm, int emit, weir_agg_emit_fn fn,
 
 	if (wm > a->closed_wm)
 		a->closed_wm = wm;
-	if (a->min_end > wm)
+	if (!a->nwins || a->min_end > wm)
 		return 0;
 	/* Closing windows first, sorted, then the ones staying open. */
 	qsort(a->wins, a->nwins, sizeof(*a->wins), win_order);
@@ -1260,7 +1260,8 @@ weir_agg_snapshot(weir_agg *a, weir_agg_emit_fn fn, void *arg)
 	uint32_t j;
 	int rc;
 
-	qsort(a->wins, a->nwins, sizeof(*a->wins), win_order);
+	if (a->nwins)
+		qsort(a->wins, a->nwins, sizeof(*a->wins), win_order);
 	for (i = 0; i <= a->nwins; i++) {
 		struct win *w = i < a->nwins ? a->wins[i] : a->nowin;
 		if (!w)
