@@ -78,7 +78,10 @@ fuzz:
 	  mkdir -p build-fuzz/corpus/$$n; \
 	  cp -n tests/fuzz/seeds/$$n/* build-fuzz/corpus/$$n/ 2>/dev/null || true; \
 	  echo "# fuzz $$n for $(FUZZ_SECONDS)s"; \
-	  build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build-fuzz/corpus/$$n; done
+	  if build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	      -artifact_prefix=build-fuzz/$$n- build-fuzz/corpus/$$n \
+	      > build-fuzz/$$n.log 2>&1; then tail -n 1 build-fuzz/$$n.log; \
+	  else tail -n 40 build-fuzz/$$n.log; exit 1; fi; done
 
 bench: all
 	@bench/run

@@ -215,9 +215,10 @@ sniff(weir_input *in, int block)
 	}
 	if (weir_reader_avail(&in->rd) >= WEIR_HEADER_LEN &&
 	    weir_frame_sniff(weir_reader_data(&in->rd), WEIR_HEADER_LEN)) {
-		if (weir_frame_check_header(weir_reader_data(&in->rd), in->err +
-		    0, sizeof(in->err)) < 0)
-			return error(in, "%s", in->err);
+		char why[WEIR_ERRSZ];
+		if (weir_frame_check_header(weir_reader_data(&in->rd), why,
+		    sizeof(why)) < 0)
+			return error(in, "%s", why);
 		weir_reader_consume(&in->rd, WEIR_HEADER_LEN);
 		memset(&in->dec, 0, sizeof(in->dec));
 		in->fmt = WEIR_FMT_FRAMED;
@@ -299,9 +300,10 @@ next_frame(weir_input *in, weir_event *ev, int block)
 			if (weir_reader_avail(&in->rd) >= WEIR_HEADER_LEN &&
 			    weir_frame_sniff(weir_reader_data(&in->rd),
 			    WEIR_HEADER_LEN)) {
+				char why[WEIR_ERRSZ];
 				if (weir_frame_check_header(weir_reader_data(&in->rd),
-				    in->err, sizeof(in->err)) < 0)
-					return error(in, "%s", in->err);
+				    why, sizeof(why)) < 0)
+					return error(in, "%s", why);
 				weir_reader_consume(&in->rd, WEIR_HEADER_LEN);
 				memset(&in->dec, 0, sizeof(in->dec));
 				continue;

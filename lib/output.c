@@ -483,6 +483,8 @@ table_flush(weir_output *o)
 						return -1;
 			}
 		}
+		while (b->len && b->p[b->len - 1] == ' ')
+			b->len--;	/* no trailing blanks */
 		if (weir_buf_putc(b, '\n') < 0)
 			return -1;
 	}

@@ -19,6 +19,21 @@ static const uint8_t strclass[256] = {
 	4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,
 };
 
+/* Nonzero if any of the 8 bytes in w is a control character, a quote, a
+ * backslash or not ASCII: the bytes a string scan must look at. */
+static inline uint64_t
+special8(const uint8_t *p)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	uint64_t w, q, b;
+
+	memcpy(&w, p, 8);
+	q = w ^ (ones * '"');
+	b = w ^ (ones * '\\');
+	return (w & high) | ((w - ones * 0x20) & ~w & high) |
+	    ((q - ones) & ~q & high) | ((b - ones) & ~b & high);
+}
+
 static size_t
 utf8_seq(const uint8_t *s, size_t n)
 {
@@ -66,28 +81,30 @@ hex4(const uint8_t *s, unsigned *out)
  */
 static size_t
 scan_string(const uint8_t *s, size_t n, size_t i, int *escaped,
-    const char **why)
+    const char **why, size_t *at)
 {
 	*escaped = 0;
 	for (;;) {
+		while (i + 8 <= n && !special8(s + i))
+			i += 8;
 		while (i < n && strclass[s[i]] == 0)
 			i++;
 		if (i >= n) {
 			*why = "unterminated string";
-			return (size_t)-1;
+			return *at = i, (size_t)-1;
 		}
 		switch (strclass[s[i]]) {
 		case 2:
 			return i;
 		case 1:
 			*why = "control character in string";
-			return (size_t)-1;
+			return *at = i, (size_t)-1;
 		case 3: {
 			unsigned u, u2;
 			*escaped = 1;
 			if (i + 1 >= n) {
 				*why = "truncated escape";
-				return (size_t)-1;
+				return *at = i, (size_t)-1;
 			}
 			switch (s[i + 1]) {
 			case '"': case '\\': case '/': case 'b': case 'f':
@@ -97,26 +114,26 @@ scan_string(const uint8_t *s, size_t n, size_t i, int *escaped,
 			case 'u':
 				if (i + 6 > n || hex4(s + i + 2, &u) < 0) {
 					*why = "bad \\u escape";
-					return (size_t)-1;
+					return *at = i, (size_t)-1;
 				}
 				i += 6;
 				if (u >= 0xdc00 && u <= 0xdfff) {
 					*why = "lone low surrogate";
-					return (size_t)-1;
+					return *at = i, (size_t)-1;
 				}
 				if (u >= 0xd800 && u <= 0xdbff) {
 					if (i + 6 > n || s[i] != '\\' || s[i + 1] != 'u' ||
 					    hex4(s + i + 2, &u2) < 0 ||
 					    u2 < 0xdc00 || u2 > 0xdfff) {
 						*why = "lone high surrogate";
-						return (size_t)-1;
+						return *at = i, (size_t)-1;
 					}
 					i += 6;
 				}
 				break;
 			default:
 				*why = "bad escape";
-				return (size_t)-1;
+				return *at = i, (size_t)-1;
 			}
 			break;
 		}
@@ -124,7 +141,7 @@ scan_string(const uint8_t *s, size_t n, size_t i, int *escaped,
 			size_t l = utf8_seq(s + i, n - i);
 			if (!l) {
 				*why = "invalid UTF-8";
-				return (size_t)-1;
+				return *at = i, (size_t)-1;
 			}
 			i += l;
 			break;
@@ -149,56 +166,89 @@ put_strtag(weir_buf *b, const uint8_t *s, size_t n, int escaped)
 	return 0;
 }
 
-/* Pack a validated JSON number token. */
-static int
-pack_number(weir_buf *b, const uint8_t *s, size_t n)
+/*
+ * Scan the JSON number at s[i..n) and pack it, in one pass: an integer that
+ * fits in 64 bits as INT, a plain decimal of at most 15 digits as DEC, and
+ * anything else as its text.  Returns the index after the number, or
+ * (size_t)-1 if s[i..] is not a JSON number (nothing is appended).
+ */
+static size_t
+pack_number_at(weir_buf *b, const uint8_t *s, size_t n, size_t i)
 {
-	size_t i = 0, intdigits = 0, fracdigits = 0;
+	size_t start = i, intdigits = 0, fracdigits = 0;
 	int neg = 0, simple = 1;
 	uint64_t m = 0;
+	uint8_t *o;
 
-	if (s[i] == '-') {
+	if (i < n && s[i] == '-') {
 		neg = 1;
 		i++;
 	}
-	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, intdigits++) {
-		if (m > (UINT64_MAX - 9) / 10)
-			simple = 0;
-		else
-			m = m * 10 + (uint64_t)(s[i] - '0');
+	if (i >= n || s[i] < '0' || s[i] > '9')
+		return (size_t)-1;
+	if (s[i] == '0') {
+		i++;
+		intdigits = 1;
+	} else {
+		while (i < n && s[i] >= '0' && s[i] <= '9') {
+			if (intdigits < 19)
+				m = m * 10 + (uint64_t)(s[i] - '0');
+			else
+				simple = 0;
+			i++;
+			intdigits++;
+		}
 	}
 	if (i < n && s[i] == '.') {
-		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++, fracdigits++)
-			if (m <= (UINT64_MAX - 9) / 10)
+		i++;
+		if (i >= n || s[i] < '0' || s[i] > '9')
+			return (size_t)-1;
+		while (i < n && s[i] >= '0' && s[i] <= '9') {
+			if (intdigits + fracdigits < 19)
 				m = m * 10 + (uint64_t)(s[i] - '0');
+			else
+				simple = 0;
+			i++;
+			fracdigits++;
+		}
 	}
-	if (i != n)
-		simple = 0;	/* exponent */
-	if (weir_buf_reserve(b, n + 12) < 0)
-		return -1;
-	if (simple && fracdigits == 0 &&
-	    (neg ? m <= (uint64_t)INT64_MAX + 1 && m != 0 : m <= INT64_MAX)) {
-		int64_t v = neg ? (int64_t)(0 - m) : (int64_t)m;
-		b->p[b->len++] = WEIR_PK_INT;
-		b->len = (size_t)(weir_varint_enc(b->p + b->len,
-		    weir_zz_enc(v)) - b->p);
-		return 0;
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		if (i >= n || s[i] < '0' || s[i] > '9')
+			return (size_t)-1;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+		simple = 0;
 	}
-	if (simple && fracdigits >= 1 && fracdigits <= 15 &&
-	    intdigits + fracdigits <= 15 && m != 0 &&
-	    (intdigits == 1 || s[neg] != '0')) {
-		int64_t v = neg ? -(int64_t)m : (int64_t)m;
-		b->p[b->len++] = WEIR_PK_DEC;
-		b->len = (size_t)(weir_varint_enc(b->p + b->len,
-		    weir_zz_enc(v)) - b->p);
-		b->p[b->len++] = (uint8_t)fracdigits;
-		return 0;
+	if (weir_buf_reserve(b, i - start + 12) < 0)
+		return (size_t)-1;
+	o = b->p + b->len;
+	if (simple && fracdigits == 0 && (neg ? m != 0 &&
+	    m <= (uint64_t)INT64_MAX + 1 : m <= (uint64_t)INT64_MAX)) {
+		*o++ = WEIR_PK_INT;
+		o = weir_varint_enc(o, weir_zz_enc(neg ? (int64_t)(0 - m) :
+		    (int64_t)m));
+	} else if (simple && fracdigits >= 1 && intdigits + fracdigits <= 15 &&
+	    m != 0) {
+		*o++ = WEIR_PK_DEC;
+		o = weir_varint_enc(o, weir_zz_enc(neg ? -(int64_t)m : (int64_t)m));
+		*o++ = (uint8_t)fracdigits;
+	} else {
+		*o++ = WEIR_PK_NUM;
+		o = weir_varint_enc(o, i - start);
+		memcpy(o, s + start, i - start);
+		o += i - start;
 	}
-	b->p[b->len++] = WEIR_PK_NUM;
-	b->len = (size_t)(weir_varint_enc(b->p + b->len, n) - b->p);
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	return 0;
+	b->len = (size_t)(o - b->p);
+	return i;
+}
+
+static int
+pack_number(weir_buf *b, const uint8_t *s, size_t n)
+{
+	return pack_number_at(b, s, n, 0) == n ? 0 : -1;
 }
 
 static size_t
@@ -329,7 +379,7 @@ weir_pack_json(weir_buf *out, const uint8_t *s, size_t n, char *err,
 				goto key;
 			continue;
 		case '"':
-			j = scan_string(s, n, i + 1, &escaped, &why);
+			j = scan_string(s, n, i + 1, &escaped, &why, &i);
 			if (j == (size_t)-1)
 				goto fail;
 			if (put_strtag(out, s + i + 1, j - i - 1, escaped) < 0)
@@ -364,14 +414,12 @@ weir_pack_json(weir_buf *out, const uint8_t *s, size_t n, char *err,
 			i += 4;
 			break;
 		default:
-			j = scan_number(s, n, i);
+			j = pack_number_at(out, s, n, i);
 			if (j == (size_t)-1) {
 				why = s[i] == '-' || (s[i] >= '0' && s[i] <= '9')
 				    ? "invalid number" : "unexpected character";
 				goto fail;
 			}
-			if (pack_number(out, s + i, j - i) < 0)
-				goto oom;
 			i = j;
 			break;
 		}
@@ -406,7 +454,7 @@ weir_pack_json(weir_buf *out, const uint8_t *s, size_t n, char *err,
 			why = "expected a string key";
 			goto fail;
 		}
-		j = scan_string(s, n, i + 1, &escaped, &why);
+		j = scan_string(s, n, i + 1, &escaped, &why, &i);
 		if (j == (size_t)-1)
 			goto fail;
 		if (put_strtag(out, s + i + 1, j - i - 1, escaped) < 0)
@@ -835,65 +883,90 @@ put_dec(weir_buf *out, int64_t m, int scale)
 	return weir_buf_put(out, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
-static int
-to_json(weir_buf *out, const weir_pv *v, int depth)
+/* Write the value at p as JSON; returns its end, or NULL if malformed. */
+static const uint8_t *
+jwrite(weir_buf *out, const uint8_t *p, const uint8_t *end, int depth)
 {
-	weir_pv_iter it;
-	weir_pv k, e;
-	int first = 1;
+	const uint8_t *e;
+	uint64_t u;
+	uint8_t t;
+	size_t n;
+	int first;
 
-	if (depth > WEIR_PACK_MAX_DEPTH)
-		return -1;
-	switch (v->type) {
-	case WEIR_PV_NULL:
-		return weir_buf_put(out, "null", 4);
-	case WEIR_PV_FALSE:
-		return weir_buf_put(out, "false", 5);
-	case WEIR_PV_TRUE:
-		return weir_buf_put(out, "true", 4);
-	case WEIR_PV_INT:
-		return put_i64(out, v->i);
-	case WEIR_PV_DEC:
-		return put_dec(out, v->i, v->scale);
-	case WEIR_PV_NUMTEXT:
-		return weir_buf_put(out, v->s, v->n);
-	case WEIR_PV_STRING:
-		if (weir_buf_reserve(out, v->n + 2) < 0)
-			return -1;
-		out->p[out->len++] = '"';
-		memcpy(out->p + out->len, v->s, v->n);
-		out->len += v->n;
-		out->p[out->len++] = '"';
-		return 0;
-	case WEIR_PV_ARRAY:
-	case WEIR_PV_OBJECT:
-		if (weir_buf_putc(out, v->type == WEIR_PV_OBJECT ? '{' : '[') < 0)
-			return -1;
-		weir_pv_iter_init(&it, v);
-		while (weir_pv_iter_next(&it, &k, &e)) {
-			if (!first && weir_buf_putc(out, ',') < 0)
-				return -1;
-			first = 0;
-			if (it.obj) {
-				if (to_json(out, &k, depth + 1) < 0 ||
-				    weir_buf_putc(out, ':') < 0)
-					return -1;
-			}
-			if (to_json(out, &e, depth + 1) < 0)
-				return -1;
-		}
-		if (it.p != it.end)
-			return -1;	/* malformed body */
-		return weir_buf_putc(out, v->type == WEIR_PV_OBJECT ? '}' : ']');
-	default:
-		return -1;
+	if (p >= end || depth > WEIR_PACK_MAX_DEPTH)
+		return NULL;
+	t = *p++;
+	if ((t & 0xe0) == WEIR_PK_SSTR) {
+		n = t & 0x1f;
+		goto str;
 	}
+	switch (t) {
+	case WEIR_PK_NULL:
+		return weir_buf_put(out, "null", 4) < 0 ? NULL : p;
+	case WEIR_PK_FALSE:
+		return weir_buf_put(out, "false", 5) < 0 ? NULL : p;
+	case WEIR_PK_TRUE:
+		return weir_buf_put(out, "true", 4) < 0 ? NULL : p;
+	case WEIR_PK_INT:
+		if (weir_varint_dec(&p, end, &u) < 0 ||
+		    put_i64(out, weir_zz_dec(u)) < 0)
+			return NULL;
+		return p;
+	case WEIR_PK_DEC:
+		if (weir_varint_dec(&p, end, &u) < 0 || p >= end || *p < 1 ||
+		    *p > 15 || put_dec(out, weir_zz_dec(u), *p) < 0)
+			return NULL;
+		return p + 1;
+	case WEIR_PK_NUM:
+	case WEIR_PK_STR:
+	case WEIR_PK_ESTR:
+	case WEIR_PK_ARR:
+	case WEIR_PK_OBJ:
+		if (weir_varint_dec(&p, end, &u) < 0 || u > (uint64_t)(end - p))
+			return NULL;
+		n = (size_t)u;
+		break;
+	default:
+		return NULL;
+	}
+	if (t == WEIR_PK_NUM)
+		return weir_buf_put(out, p, n) < 0 ? NULL : p + n;
+	if (t == WEIR_PK_STR || t == WEIR_PK_ESTR)
+		goto str;
+	/* containers */
+	e = p + n;
+	if (weir_buf_putc(out, t == WEIR_PK_OBJ ? '{' : '[') < 0)
+		return NULL;
+	for (first = 1; p < e; first = 0) {
+		if (!first && weir_buf_putc(out, ',') < 0)
+			return NULL;
+		if (t == WEIR_PK_OBJ) {
+			if (!(p = jwrite(out, p, e, depth + 1)) ||
+			    weir_buf_putc(out, ':') < 0)
+				return NULL;
+		}
+		if (!(p = jwrite(out, p, e, depth + 1)))
+			return NULL;
+	}
+	if (p != e)
+		return NULL;
+	return weir_buf_putc(out, t == WEIR_PK_OBJ ? '}' : ']') < 0 ? NULL : e;
+str:
+	if ((size_t)(end - p) < n || weir_buf_reserve(out, n + 2) < 0)
+		return NULL;
+	out->p[out->len++] = '"';
+	memcpy(out->p + out->len, p, n);
+	out->len += n;
+	out->p[out->len++] = '"';
+	return p + n;
 }
 
 int
 weir_pv_to_json(weir_buf *out, const weir_pv *v)
 {
-	return to_json(out, v, 0);
+	if (v->type == WEIR_PV_MISSING)
+		return -1;
+	return jwrite(out, v->tag, v->end, 0) == v->end ? 0 : -1;
 }
 
 int
@@ -904,76 +977,117 @@ weir_pv_to_text(weir_buf *out, const weir_pv *v)
 			return weir_buf_put(out, v->s, v->n);
 		return weir_json_unescape(out, v->s, v->n);
 	}
-	return to_json(out, v, 0);
+	return weir_pv_to_json(out, v);
 }
 
 static int
-validate(const uint8_t *p, const uint8_t *end, int depth, const uint8_t **next,
-    const char **why)
+plain_ok(const uint8_t *s, size_t n)
 {
-	weir_pv v, k;
-	const uint8_t *q, *e;
+	size_t i = 0;
+	int ascii = 1;
+
+	while (i + 8 <= n && !special8(s + i))
+		i += 8;
+	for (; i < n; i++) {
+		if (s[i] >= 0x80)
+			ascii = 0;
+		else if (strclass[s[i]])
+			return 0;
+	}
+	return ascii || weir_utf8_valid(s, n);
+}
+
+/* Validate the value at p; returns its end, or NULL with *why set. */
+static const uint8_t *
+vscan(const uint8_t *p, const uint8_t *end, int depth, const char **why)
+{
+	const uint8_t *e, *q;
+	uint64_t u;
+	uint8_t t;
 	const char *w;
+	size_t at;
 	int esc;
 
-	if (depth > WEIR_PACK_MAX_DEPTH) {
-		*why = "nesting too deep";
-		return -1;
+	if (p >= end)
+		goto bad;
+	t = *p++;
+	if ((t & 0xe0) == WEIR_PK_SSTR) {
+		size_t n = t & 0x1f;
+		if ((size_t)(end - p) < n)
+			goto bad;
+		if (!plain_ok(p, n)) {
+			*why = "plain string needs escaping or is not UTF-8";
+			return NULL;
+		}
+		return p + n;
 	}
-	q = weir_pv_read(p, end, &v);
-	if (!q) {
-		*why = "malformed value";
-		return -1;
+	switch (t) {
+	case WEIR_PK_NULL:
+	case WEIR_PK_FALSE:
+	case WEIR_PK_TRUE:
+		return p;
+	case WEIR_PK_INT:
+		return weir_varint_dec(&p, end, &u) < 0 ? NULL : p;
+	case WEIR_PK_DEC: {
+		int64_t m;
+		if (weir_varint_dec(&p, end, &u) < 0 || p >= end)
+			goto bad;
+		m = weir_zz_dec(u);
+		if (*p < 1 || *p > 15 || m == 0 || m > (INT64_C(1) << 53) ||
+		    m < -(INT64_C(1) << 53))
+			goto bad;
+		return p + 1;
 	}
-	switch (v.type) {
-	case WEIR_PV_STRING:
-		if (!v.escaped) {
-			size_t i;
-			for (i = 0; i < v.n; i++)
-				if (v.s[i] < 0x20 || v.s[i] == '"' || v.s[i] == '\\') {
-					*why = "plain string needs escaping";
-					return -1;
-				}
-			if (!weir_utf8_valid(v.s, v.n)) {
-				*why = "invalid UTF-8 in string";
-				return -1;
-			}
-		} else if (scan_string(v.s, v.n, 0, &esc, &w) != (size_t)-1 ||
-		    strcmp(w, "unterminated string") != 0) {
-			/* the body must scan to its end without a quote */
-			*why = "bad escaped string";
-			return -1;
-		}
-		break;
-	case WEIR_PV_NUMTEXT:
-		if (v.n == 0 || scan_number(v.s, v.n, 0) != v.n) {
-			*why = "bad number text";
-			return -1;
-		}
-		break;
-	case WEIR_PV_ARRAY:
-	case WEIR_PV_OBJECT:
-		e = v.s + v.n;
-		p = v.s;
-		while (p < e) {
-			if (v.type == WEIR_PV_OBJECT) {
-				const uint8_t *kq = weir_pv_read(p, e, &k);
-				if (!kq || k.type != WEIR_PV_STRING) {
-					*why = "object key is not a string";
-					return -1;
-				}
-				if (validate(p, e, depth + 1, &p, why) < 0)
-					return -1;
-			}
-			if (validate(p, e, depth + 1, &p, why) < 0)
-				return -1;
-		}
-		break;
 	default:
 		break;
 	}
-	*next = q;
-	return 0;
+	if (t < WEIR_PK_NUM || t > WEIR_PK_OBJ)
+		goto bad;
+	if (weir_varint_dec(&p, end, &u) < 0 || u > (uint64_t)(end - p))
+		goto bad;
+	e = p + u;
+	switch (t) {
+	case WEIR_PK_NUM:
+		if (u == 0 || scan_number(p, (size_t)u, 0) != u) {
+			*why = "bad number text";
+			return NULL;
+		}
+		return e;
+	case WEIR_PK_STR:
+		if (!plain_ok(p, (size_t)u)) {
+			*why = "plain string needs escaping or is not UTF-8";
+			return NULL;
+		}
+		return e;
+	case WEIR_PK_ESTR:
+		/* the body must scan to its end without a quote */
+		if (scan_string(p, (size_t)u, 0, &esc, &w, &at) != (size_t)-1 ||
+		    strcmp(w, "unterminated string") != 0) {
+			*why = "bad escaped string";
+			return NULL;
+		}
+		return e;
+	default:
+		if (depth >= WEIR_PACK_MAX_DEPTH) {
+			*why = "nesting too deep";
+			return NULL;
+		}
+		for (q = p; q < e;) {
+			if (t == WEIR_PK_OBJ && !((*q & 0xe0) == WEIR_PK_SSTR ||
+			    *q == WEIR_PK_STR || *q == WEIR_PK_ESTR)) {
+				*why = "object key is not a string";
+				return NULL;
+			}
+			if (t == WEIR_PK_OBJ && !(q = vscan(q, e, depth + 1, why)))
+				return NULL;
+			if (!(q = vscan(q, e, depth + 1, why)))
+				return NULL;
+		}
+		return e;
+	}
+bad:
+	*why = "malformed value";
+	return NULL;
 }
 
 int
@@ -986,7 +1100,8 @@ weir_pack_validate(const uint8_t *p, size_t n, char *err, size_t errsz)
 		weir_seterr(err, errsz, "empty packed value");
 		return -1;
 	}
-	if (validate(p, p + n, 0, &next, &why) < 0) {
+	next = vscan(p, p + n, 0, &why);
+	if (!next) {
 		weir_seterr(err, errsz, "corrupt packed value: %s", why);
 		return -1;
 	}
