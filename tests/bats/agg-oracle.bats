@@ -19,10 +19,21 @@ gen() {
 	SQL
 }
 
-# windowed SIZE ADV: the clicks tagged with windows, with watermarks
+# windowed SIZE ADV: the clicks tagged with windows, with watermarks: by
+# weir-window (with a grace) when VIA_WINDOW is set, else by an awk script
 windowed() {
+	if [ -n "$VIA_WINDOW" ]; then
+		weir-source --time .ts --max-delay 1s "$T/c.ndjson" |
+		    weir-window hopping "$1" "$2" --grace 1s
+		return
+	fi
 	awk -v size="$1" -v adv="$2" -f "$BATS_TEST_DIRNAME/agg-window.awk" \
 	    "$T/c.ndjson" | weir-source -f envelope --max-delay 3s
+}
+
+needs_window() {
+	command -v weir-window > /dev/null || skip "weir-window not built"
+	VIA_WINDOW=1
 }
 
 # oracle SIZE ADV [EMIT]: weir-agg's results equal sqlite's
@@ -136,4 +147,59 @@ oracle() {
 	[ "$(wc -l < "$T/diff")" -eq 1 ]
 	read -r ne ng < <(tr '|' ' ' < "$T/diff")
 	[ "$ne" -gt 100 ] && [ "$ne" = "$ng" ]
+}
+
+@test "oracle through weir-window: tumbling 2s with grace, every function" {
+	needs_window
+	gen 30000 20
+	oracle 2000 2000
+}
+
+@test "oracle through weir-window: hopping 5s every 2s, --emit updates" {
+	needs_window
+	gen 12000 10
+	oracle 5000 2000 updates
+}
+
+@test "oracle through weir-window: sessions per user, gap merging" {
+	needs_window
+	gen 20000 100
+	# max-delay above the clicks' 2 s lateness: no record is late
+	weir-source --time .ts --max-delay 3s "$T/c.ndjson" |
+	    weir-window session 150ms -g .user 2> "$T/err" |
+	    limit weir-agg -g .user count sum:.amount min:.amount max:.amount \
+	    distinct:.page p99:.amount | weir-sink -f ndjson |
+	    jq -r '[.window_start, .window_end, .user, .count, .sum_amount,
+	    .min_amount, .max_amount, .distinct_page, .p99_amount] | @csv' \
+	    > "$T/got.csv"
+	sqlite3 "$T/db" > "$T/diff" <<-SQL
+	CREATE TABLE g(ws INT, we INT, user TEXT, n INT, sm REAL, mn REAL,
+	    mx REAL, dp INT, p99 REAL);
+	.import --csv $T/got.csv g
+	CREATE TABLE s AS SELECT *, sum(brk) OVER (PARTITION BY user
+	    ORDER BY ts, rowid) AS sid FROM (SELECT c.*, c.rowid AS rid,
+	    coalesce(ts - lag(ts) OVER (PARTITION BY user ORDER BY ts, rowid)
+	    > 150, 1) AS brk FROM c);
+	CREATE TABLE q AS SELECT user, sid, amount, row_number() OVER
+	    (PARTITION BY user, sid ORDER BY amount) - 1 AS r,
+	    count(*) OVER (PARTITION BY user, sid) AS n FROM s;
+	CREATE TABLE e AS SELECT min(ts) AS ws, max(ts) + 150 AS we, user,
+	    count(*) AS n, sum(amount) AS sm, min(amount) AS mn,
+	    max(amount) AS mx, count(DISTINCT page) AS dp,
+	    (SELECT amount FROM q WHERE q.user = s.user AND q.sid = s.sid AND
+	        q.r = max(0, ceil(0.99 * q.n - 1e-9) - 1)) AS p99
+	    FROM s GROUP BY user, sid;
+	SELECT (SELECT count(*) FROM e), (SELECT count(*) FROM g);
+	SELECT 'missing', e.* FROM e LEFT JOIN g USING (ws, user)
+	    WHERE g.n IS NULL;
+	SELECT 'differs', e.*, '<>', g.* FROM e JOIN g USING (ws, user)
+	    WHERE e.we != g.we OR e.n != g.n OR abs(e.sm - g.sm) > 1e-9 * e.sm
+	    OR e.mn != g.mn OR e.mx != g.mx OR e.dp != g.dp
+	    OR abs(g.p99 - e.p99) > 0.01 * e.p99 + 1e-9;
+	SQL
+	cat "$T/diff" "$T/err"
+	[ ! -s "$T/err" ]
+	[ "$(wc -l < "$T/diff")" -eq 1 ]
+	read -r ne ng < <(tr '|' ' ' < "$T/diff")
+	[ "$ne" -gt 500 ] && [ "$ne" = "$ng" ]
 }
