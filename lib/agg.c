@@ -33,6 +33,15 @@ struct vbuf {			/* first, last: a packed value */
 	uint32_t len, cap;
 };
 
+/* approx_distinct: exact hashes while there are few, then HyperLogLog
+ * registers (16 KiB), so a group with a handful of values stays small. */
+#define HLL_SMALL 32
+struct hllst {
+	weir_hll h;		/* h.reg NULL while small */
+	uint64_t *small;
+	uint32_t n;
+};
+
 struct vent {			/* one distinct value */
 	uint64_t hash, count;
 	uint32_t off, len;	/* in vset.vals */
@@ -153,7 +162,8 @@ win_free_states(weir_agg *a, struct win *w)
 				break;
 			}
 			case ST_HLL:
-				weir_hll_free(p);
+				weir_hll_free(&((struct hllst *)p)->h);
+				free(((struct hllst *)p)->small);
 				break;
 			case ST_DDS:
 				weir_dds_free(p);
@@ -347,7 +357,7 @@ static const int st_of[] = {
 static const size_t st_size[] = {
 	[ST_MOM] = sizeof(struct mom), [ST_MINMAX] = sizeof(struct minmax),
 	[ST_FIRST] = sizeof(struct vbuf), [ST_LAST] = sizeof(struct vbuf),
-	[ST_SET] = sizeof(struct vset *), [ST_HLL] = sizeof(weir_hll),
+	[ST_SET] = sizeof(struct vset *), [ST_HLL] = sizeof(struct hllst),
 	[ST_DDS] = sizeof(weir_dds),
 };
 
@@ -801,6 +811,35 @@ vset_add(struct vset **pvs, const uint8_t *k, size_t n)
 }
 
 static int
+hll_add(struct hllst *s, uint64_t h)
+{
+	uint32_t i;
+
+	if (s->h.reg) {
+		weir_hll_add(&s->h, h);
+		return 0;
+	}
+	for (i = 0; i < s->n; i++)
+		if (s->small[i] == h)
+			return 0;
+	if (s->n < HLL_SMALL) {
+		if (!s->small &&
+		    !(s->small = malloc(HLL_SMALL * sizeof(*s->small))))
+			return -1;
+		s->small[s->n++] = h;
+		return 0;
+	}
+	if (weir_hll_init(&s->h, WEIR_HLL_P_DEFAULT) < 0)
+		return -1;
+	for (i = 0; i < s->n; i++)
+		weir_hll_add(&s->h, s->small[i]);
+	weir_hll_add(&s->h, h);
+	free(s->small);
+	s->small = NULL;
+	return 0;
+}
+
+static int
 update(weir_agg *a, uint8_t *blk)
 {
 	size_t i;
@@ -860,17 +899,13 @@ update(weir_agg *a, uint8_t *blk)
 			if (canon(a, v, &k, &kn) < 0 || vset_add(p, k, kn) < 0)
 				return -1;
 			break;
-		case ST_HLL: {
-			weir_hll *h = p;
+		case ST_HLL:
 			if (v->type == WEIR_PV_NULL)
 				break;
-			if (!h->reg && weir_hll_init(h, WEIR_HLL_P_DEFAULT) < 0)
+			if (canon(a, v, &k, &kn) < 0 ||
+			    hll_add(p, weir_hash(k, kn, SEED ^ 2)) < 0)
 				return -1;
-			if (canon(a, v, &k, &kn) < 0)
-				return -1;
-			weir_hll_add(h, weir_hash(k, kn, SEED ^ 2));
 			break;
-		}
 		case ST_DDS:
 			if (num_of(v, &x) && weir_dds_add(p, x) < 0)
 				return -1;
@@ -1070,9 +1105,9 @@ pack_func(weir_agg *a, weir_buf *b, const struct func *f, struct gent *g)
 		return weir_pack_int(b, vs ? (int64_t)vs->n : 0);
 	}
 	case WEIR_AGG_APPROX_DISTINCT: {
-		const weir_hll *h = p;
-		return weir_pack_int(b, h->reg ?
-		    (int64_t)llround(weir_hll_count(h)) : 0);
+		const struct hllst *h = p;
+		return weir_pack_int(b, h->h.reg ?
+		    (int64_t)llround(weir_hll_count(&h->h)) : h->n);
 	}
 	case WEIR_AGG_QUANTILE: {
 		const weir_dds *d = p;

@@ -267,11 +267,54 @@ test_windows(void)
 	weir_buf_free(&got);
 }
 
+static int64_t
+approx(int n)
+{
+	weir_agg *a = weir_agg_new();
+	char err[WEIR_ERRSZ], js[64];
+	int i;
+	weir_pv v, f;
+
+	weir_agg_add_func(a, "approx_distinct:.x", err, sizeof(err));
+	weir_agg_ready(a, err, sizeof(err));
+	for (i = 0; i < 2 * n; i++) {	/* every value twice */
+		snprintf(js, sizeof(js), "{\"x\":\"v%d\"}", i % n);
+		add(a, js, 0, 0);
+	}
+	got.len = 0;
+	weir_agg_close_all(a, 1, collect, NULL);
+	weir_agg_free(a);
+	/* the first record of got: {"approx_distinct_x":N} */
+	weir_buf p = {0};
+	weir_pack_json(&p, got.p, (size_t)(memchr(got.p, '\n', got.len) -
+	    (void *)got.p), err, sizeof(err));
+	weir_pv_of(p.p, p.len, &v);
+	weir_pv_member(&v, "approx_distinct_x", 17, &f);
+	weir_buf_free(&p);
+	return f.i;
+}
+
+static void
+test_approx_distinct(void)
+{
+	int64_t n;
+
+	/* exact while small, HyperLogLog (within 2%) beyond */
+	CHECK(approx(1) == 1);
+	CHECK(approx(32) == 32);
+	n = approx(33);
+	CHECK(n >= 32 && n <= 34);
+	n = approx(20000);
+	CHECK(n > 19600 && n < 20400);
+	weir_buf_free(&got);
+}
+
 int
 main(void)
 {
 	test_dds();
 	test_parse();
 	test_windows();
+	test_approx_distinct();
 	UNIT_DONE();
 }
