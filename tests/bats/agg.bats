@@ -158,3 +158,20 @@ win() {
 	[ "$rss" -lt 65536 ]
 	[ "$(weir-sink -f ndjson < "$T/out" | wc -l)" -gt 150000 ]
 }
+
+@test "latency: at 10,000 records/s a window's result follows its end within 100 ms" {
+	command -v weir-window > /dev/null || skip "weir-window not built"
+	timeout 3 weir-source --gen clicks --rate 10000 --time .ts --max-delay 0 |
+	    weir-window tumbling 250ms 2> /dev/null | weir-agg count |
+	    weir-sink -f ndjson | while read -r l; do
+		echo "$(date +%s%3N) $l"
+	done > "$T/arr"
+	# latency of every window but the first two and the last (END)
+	sed '1,2d;$d' "$T/arr" | sed 's/ .*"window_end":\([0-9]*\).*/ \1/' |
+	    awk '{ print $1 - $2 }' | sort -n > "$T/lat"
+	cat "$T/lat"
+	[ "$(wc -l < "$T/lat")" -ge 6 ]
+	# the median within 100 ms, none beyond 500 ms (a loaded machine)
+	[ "$(sed -n "$(( ($(wc -l < "$T/lat") + 1) / 2 ))p" "$T/lat")" -lt 100 ]
+	[ "$(tail -1 "$T/lat")" -lt 500 ]
+}
