@@ -21,6 +21,8 @@ struct mom {			/* sum, avg, stddev */
 	uint64_t n;
 	double sum, comp;	/* Neumaier-compensated sum */
 	double mean, m2;	/* Welford, when stddev asks for it */
+	int64_t isum;		/* exact while every value is an integer */
+	int notint;
 };
 
 struct minmax {
@@ -861,6 +863,9 @@ update(weir_agg *a, uint8_t *blk)
 			if (!num_of(v, &x))
 				break;
 			m->n++;
+			if (!m->notint && (v->type != WEIR_PV_INT ||
+			    __builtin_add_overflow(m->isum, v->i, &m->isum)))
+				m->notint = 1;
 			t = m->sum + x;
 			if (fabs(m->sum) >= fabs(x))
 				m->comp += (m->sum - t) + x;
@@ -1083,6 +1088,8 @@ pack_func(weir_agg *a, weir_buf *b, const struct func *f, struct gent *g)
 	case WEIR_AGG_COUNT:
 		return weir_pack_int(b, (int64_t)g->count);
 	case WEIR_AGG_SUM:
+		if (m->n && !m->notint)	/* integers: exact, as in SQL */
+			return weir_pack_int(b, m->isum);
 		return pack_num_or_null(b, m->n > 0, m->sum + m->comp);
 	case WEIR_AGG_AVG:
 		return pack_num_or_null(b, m->n > 0,

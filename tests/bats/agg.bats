@@ -42,6 +42,13 @@ win() {
 	[ "${#lines[@]}" -eq 2 ]
 }
 
+@test "integer sums are exact past 2^53; an int64 overflow falls back to doubles" {
+	run sh -c "printf '%s\n' '{\"x\":9007199254740993}' '{\"x\":1}' | weir-agg sum:.x | weir-sink"
+	[ "$output" = '{"sum_x":9007199254740994}' ]
+	run sh -c "printf '%s\n' '{\"x\":9223372036854775807}' '{\"x\":1}' | weir-agg sum:.x | weir-sink"
+	[ "$output" = '{"sum_x":9.223372036854776e+18}' ]
+}
+
 @test "group by the record key (default) or by nothing at all" {
 	ndjson '{"u":"a"}' '{"u":"b"}' '{"u":"a"}'
 	run sh -c "weir-source -k .u $T/in.ndjson | weir-agg | weir-sink -f envelope"
