@@ -25,14 +25,16 @@ struct mom {			/* sum, avg, stddev */
 	int notint;
 };
 
-struct minmax {
-	uint64_t n;
-	double min, max;
-};
-
 struct vbuf {			/* first, last: a packed value */
 	uint8_t *p;
 	uint32_t len, cap;
+};
+
+/* min, max: numbers, and strings (which sort after numbers, as in SQL). */
+struct minmax {
+	uint64_t n;
+	double min, max;
+	struct vbuf smin, smax;
 };
 
 /* approx_distinct: exact hashes while there are few, then HyperLogLog
@@ -153,6 +155,10 @@ win_free_states(weir_agg *a, struct win *w)
 			case ST_FIRST:
 			case ST_LAST:
 				free(((struct vbuf *)p)->p);
+				break;
+			case ST_MINMAX:
+				free(((struct minmax *)p)->smin.p);
+				free(((struct minmax *)p)->smax.p);
 				break;
 			case ST_SET: {
 				struct vset *vs = *(struct vset **)p;
@@ -812,6 +818,22 @@ vset_add(struct vset **pvs, const uint8_t *k, size_t n)
 	return 0;
 }
 
+static int vcmp(const uint8_t *, size_t, const uint8_t *, size_t);
+
+static int
+str_minmax(struct minmax *m, const weir_pv *v)
+{
+	size_t n = (size_t)(v->end - v->tag);
+
+	if ((!m->smin.p || vcmp(v->tag, n, m->smin.p, m->smin.len) < 0) &&
+	    vbuf_set(&m->smin, v) < 0)
+		return -1;
+	if ((!m->smax.p || vcmp(v->tag, n, m->smax.p, m->smax.len) > 0) &&
+	    vbuf_set(&m->smax, v) < 0)
+		return -1;
+	return 0;
+}
+
 static int
 hll_add(struct hllst *s, uint64_t h)
 {
@@ -881,8 +903,11 @@ update(weir_agg *a, uint8_t *blk)
 		}
 		case ST_MINMAX: {
 			struct minmax *m = p;
-			if (!num_of(v, &x))
+			if (!num_of(v, &x)) {
+				if (v->type == WEIR_PV_STRING && str_minmax(m, v) < 0)
+					return -1;
 				break;
+			}
 			if (!m->n || x < m->min)
 				m->min = x;
 			if (!m->n || x > m->max)
@@ -1076,13 +1101,23 @@ pack_topk(weir_agg *a, weir_buf *b, const struct vset *vs, uint32_t k)
 }
 
 static int
+pack_vbuf(weir_buf *b, const struct vbuf *vb)
+{
+	weir_pv v;
+
+	if (!vb->p)
+		return weir_pack_null(b);
+	weir_pv_read(vb->p, vb->p + vb->len, &v);
+	return weir_pack_raw(b, &v);
+}
+
+static int
 pack_func(weir_agg *a, weir_buf *b, const struct func *f, struct gent *g)
 {
 	void *p = f->st >= 0 ? (uint8_t *)(g + 1) + a->st[f->st].off : NULL;
 	const struct mom *m = p;
 	const struct minmax *mm = p;
 	const struct vbuf *vb = p;
-	weir_pv v;
 
 	switch (f->kind) {
 	case WEIR_AGG_COUNT:
@@ -1098,15 +1133,16 @@ pack_func(weir_agg *a, weir_buf *b, const struct func *f, struct gent *g)
 		return pack_num_or_null(b, m->n > 1,
 		    sqrt(m->m2 / (double)(m->n - 1)));
 	case WEIR_AGG_MIN:
+		if (!mm->n && mm->smin.p)
+			return pack_vbuf(b, &mm->smin);
 		return pack_num_or_null(b, mm->n > 0, mm->min);
 	case WEIR_AGG_MAX:
+		if (mm->smax.p)
+			return pack_vbuf(b, &mm->smax);
 		return pack_num_or_null(b, mm->n > 0, mm->max);
 	case WEIR_AGG_FIRST:
 	case WEIR_AGG_LAST:
-		if (!vb->p)
-			return weir_pack_null(b);
-		weir_pv_read(vb->p, vb->p + vb->len, &v);
-		return weir_pack_raw(b, &v);
+		return pack_vbuf(b, vb);
 	case WEIR_AGG_DISTINCT: {
 		const struct vset *vs = *(struct vset **)p;
 		return weir_pack_int(b, vs ? (int64_t)vs->n : 0);

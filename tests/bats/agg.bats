@@ -49,6 +49,16 @@ win() {
 	[ "$output" = '{"sum_x":9.223372036854776e+18}' ]
 }
 
+@test "min and max of strings; strings sort after numbers, as in SQL" {
+	ndjson '{"g":1,"t":"2024-05-02T10:00:00Z"}' '{"g":1,"t":"2024-05-01T09:00:00Z"}' \
+	    '{"g":1,"t":"2024-05-03"}' '{"g":2,"t":"b"}' '{"g":2,"t":7}' '{"g":2,"t":"a"}'
+	run sh -c "weir-agg -g .g min:.t max:.t < $T/in.ndjson | weir-sink"
+	[ "${lines[0]}" = '{"g":1,"min_t":"2024-05-01T09:00:00Z","max_t":"2024-05-03"}' ]
+	[ "${lines[1]}" = '{"g":2,"min_t":7,"max_t":"b"}' ]
+	sqlite3 :memory: "SELECT min(t), max(t) FROM (SELECT 'b' AS t UNION ALL
+	    SELECT 7 UNION ALL SELECT 'a')" | grep -qx '7|b'
+}
+
 @test "group by the record key (default) or by nothing at all" {
 	ndjson '{"u":"a"}' '{"u":"b"}' '{"u":"a"}'
 	run sh -c "weir-source -k .u $T/in.ndjson | weir-agg | weir-sink -f envelope"
