@@ -30,7 +30,7 @@ UNITS = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 FUZZ_SRC = $(wildcard tests/fuzz/*.c)
 MANS = $(wildcard man/*.[1-8])
 
-.PHONY: all test unit bats asan asan-test fuzz bench deps install uninstall lint clean
+.PHONY: all test unit bats asan asan-test fuzz bench deps demo install uninstall lint clean
 
 all: $(PROGS)
 
@@ -63,8 +63,10 @@ test: all unit
 # AddressSanitizer + UndefinedBehaviorSanitizer build and run of the suite.
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 asan:
-	$(MAKE) B=build-asan BIN=build-asan/bin CFLAGS="$(ASAN_FLAGS)" EXTRA_LDLIBS="-fsanitize=address,undefined" all unit
+	$(MAKE) B=build-asan BIN=build-asan/bin CFLAGS="$(ASAN_FLAGS)" EXTRA_LDLIBS="-fsanitize=address,undefined" all $(UNIT_SRC:tests/unit/%.c=build-asan/tests/%)
 asan-test: asan
+	@set -e; for t in $(UNIT_SRC:tests/unit/%.c=build-asan/tests/%); do echo "# unit (asan): $$t"; \
+	  ASAN_OPTIONS=detect_leaks=1 $$t > /dev/null; done
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  WEIR_BIN=$(CURDIR)/build-asan/bin tests/run-bats
 
@@ -104,3 +106,12 @@ uninstall:
 
 clean:
 	rm -rf build build-asan build-fuzz bin
+
+# The README's quick start: the main job on the built-in click generator.
+DEMO_N ?= 200000
+demo: all
+	@if [ -x $(BIN)/weir-window ] && [ -x $(BIN)/weir-agg ]; then \
+	  $(BIN)/weir-source --gen clicks --count $(DEMO_N) --max-delay 2s | \
+	  $(BIN)/weir-window tumbling 1m | $(BIN)/weir-agg -g .page count sum:.amount | \
+	  $(BIN)/weir-sink -f table; \
+	else $(BIN)/weir-source --gen clicks --count 20 | $(BIN)/weir-sink -f table; fi
