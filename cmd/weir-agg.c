@@ -100,8 +100,14 @@ add(const weir_record *r)
 	if (rc < 0) {
 		if (oom)
 			weir_die(WEIR_EXIT_IO, "%s", err);
-		snprintf(msg, sizeof(msg), "record %llu: %s",
-		    (unsigned long long)S.st.in_records, err);
+		if (weir_input_line(S.st.in))
+			snprintf(msg, sizeof(msg), "%s:%llu: %s",
+			    weir_input_name(S.st.in),
+			    (unsigned long long)weir_input_line(S.st.in), err);
+		else
+			snprintf(msg, sizeof(msg), "%s: record %llu: %s",
+			    weir_input_name(S.st.in),
+			    (unsigned long long)S.st.in_records, err);
 		weir_onerr_bad(&S.st.onerr, msg, r->value, r->value_len);
 		return;
 	}

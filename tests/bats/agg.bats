@@ -137,7 +137,7 @@ win() {
 	printf '{"u":"a"}\nnot json\n{"u":"a"}\n' > "$T/in.txt"
 	run sh -c "weir-agg -i lines -g .u count < $T/in.txt"
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"record 2: record value is not JSON"* ]]
+	[[ "$output" == *"weir-agg: stdin:2: record value is not JSON"* ]]
 	run sh -c "weir-agg -i lines --on-error skip -g .u count < $T/in.txt | weir-sink -f ndjson"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *'{"u":"a","count":2}'* ]]
