@@ -81,7 +81,8 @@ struct gpath {
 struct gent {
 	uint64_t hash, count;
 	uint32_t koff, klen;	/* group key bytes in win.keys */
-	uint32_t dirty, pad;
+	uint32_t dirty, hasts;
+	int64_t maxts;		/* latest event time seen (unwindowed results) */
 };
 
 struct win {
@@ -999,6 +1000,10 @@ weir_agg_add(weir_agg *a, const weir_record *r, weir_agg_ref *ref, int *oom,
 	g = ent_at(a, w, (uint32_t)gi);
 	g->count++;
 	g->dirty = 1;
+	if ((r->flags & WEIR_R_TS) && (!g->hasts || r->ts > g->maxts)) {
+		g->maxts = r->ts;
+		g->hasts = 1;
+	}
 	if (update(a, (uint8_t *)(g + 1)) < 0)
 		goto nomem;
 	if (ref) {
@@ -1187,6 +1192,9 @@ emit_one(weir_agg *a, struct win *w, struct gent *g, weir_agg_emit_fn fn,
 		r.ts = w->e - 1;
 		r.win_start = w->s;
 		r.win_end = w->e;
+	} else if (g->hasts) {
+		r.flags |= WEIR_R_TS;
+		r.ts = g->maxts;
 	}
 	if (a->ng == 0) {
 		/* by record key: a "key" field unless the records had none */

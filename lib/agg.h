@@ -17,10 +17,11 @@
  * Results are packed JSON objects: window_start and window_end (windowed
  * input), the group fields named by their paths' last key ("key" when
  * grouping by the record key), then the aggregates.  The result record's
- * event time is window_end - 1, its window the group's window, and its key
- * the group: one group path gives that value's text (a string's characters,
- * otherwise its JSON), several give the JSON array of their values
- * (["u1","/p/3"]), and the record key is kept as it is.
+ * event time is window_end - 1 (unwindowed: the latest event time of the
+ * group's records, if they had one), its window the group's window, and
+ * its key the group: one group path gives that value's text (a string's
+ * characters, otherwise its JSON), several give the JSON array of their
+ * values (["u1","/p/3"]), and the record key is kept as it is.
  */
 #ifndef WEIR_AGG_H
 #define WEIR_AGG_H

@@ -59,6 +59,16 @@ win() {
 	    SELECT 7 UNION ALL SELECT 'a')" | grep -qx '7|b'
 }
 
+@test "without windows a result's event time is its group's latest" {
+	ndjson '{"u":"a","t":5}' '{"u":"a","t":9}' '{"u":"a","t":7}' '{"u":"b"}'
+	run sh -c "weir-source --time .t --on-error skip $T/in.ndjson 2>/dev/null |
+	    weir-agg -g .u | weir-sink -f envelope"
+	[ "${lines[0]}" = '{"ts":9,"key":"a","value":{"u":"a","count":3}}' ]
+	[ "${#lines[@]}" -eq 1 ]
+	run sh -c "weir-agg -g .u < $T/in.ndjson | weir-sink -f envelope"
+	[ "${lines[1]}" = '{"key":"b","value":{"u":"b","count":1}}' ]
+}
+
 @test "group by the record key (default) or by nothing at all" {
 	ndjson '{"u":"a"}' '{"u":"b"}' '{"u":"a"}'
 	run sh -c "weir-source -k .u $T/in.ndjson | weir-agg | weir-sink -f envelope"
