@@ -53,7 +53,7 @@ if command -v sqlite3 > /dev/null; then
 fi
 
 if command -v duckdb > /dev/null; then
-	t=$(secs "duckdb -csv -c \"SELECT ts // 60000 * 60000 AS window_start,
+	t=$(secs "duckdb -csv -c \"SELECT CAST(floor(ts / 60000) AS BIGINT) * 60000 AS window_start,
 	    user, count(*) AS count, sum(amount) AS sum_amount
 	    FROM read_json_auto('$F') GROUP BY 1, 2\" > '$O/duckdb.csv'")
 	line duckdb "$N" "$t" "$O/duckdb.csv"
