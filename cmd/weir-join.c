@@ -204,9 +204,9 @@ drain(int side, int max)
 	for (n = 0; n < max && !ended[side]; n++) {
 		rc = step(side, 0);
 		if (rc == 2)
-			return n > 0;
+			break;
 	}
-	return 1;
+	return n > 0;
 }
 
 static int
