@@ -111,17 +111,24 @@ interval_want() {
 	# left 10 may match right up to 30 (inclusive); the combined watermark
 	# reaches 25 and then 30 before the right record at 30 arrives
 	{ frames '{"ts":10,"k":"a","o":1}'; wm 40; printf '\004\000'; } > "$T/l.wf"
-	{
-		# (END, then a second stream: frames are delta-coded per stream)
-		frames '{"ts":25,"k":"b","p":0}'; wm 25; wm 30; printf '\004\000'
-		echo '{"ts":30,"k":"a","p":1}' | weir-source --time .ts
-	} > "$T/r.wf"
-	run weir-source -f framed "$T/r.wf"
-	[ "$status" -eq 0 ]
-	weir-join --right "$T/r.wf" --on .k --within 20 --type left \
-	    < "$T/l.wf" > "$T/out.wf"
+	# the right side through a FIFO: the record at 25, watermarks 25 and
+	# 30, a pause, then the record at 30 and END (one stream cut in two)
+	printf '%s\n' '{"ts":25,"k":"b","p":0}' '{"ts":30,"k":"a","p":1}' |
+	    weir-source --time .ts > "$T/r.wf"
+	n=$(frames '{"ts":25,"k":"b","p":0}' | wc -c)
+	{ head -c "$n" "$T/r.wf"; wm 25; wm 30; } > "$T/r1.wf"
+	tail -c +$((n + 1)) "$T/r.wf" > "$T/r2.wf"
+	mkfifo "$T/rf"
+	weir-join --right "$T/rf" --on .k --within 20 --type left \
+	    < "$T/l.wf" > "$T/out.wf" &
+	pid=$!
+	exec 8>"$T/rf"
+	cat "$T/r1.wf" >&8
+	sleep 0.3
+	cat "$T/r2.wf" >&8
+	exec 8>&-
+	wait $pid
 	weir-sink -f envelope < "$T/out.wf" > "$T/got"
-	cat "$T/got"
 	[ "$(cat "$T/got")" = '{"ts":30,"value":{"ts":10,"k":"a","o":1,"p":1}}' ]
 	# and with a watermark past 30 first, the left record goes out alone
 	{
