@@ -328,51 +328,97 @@ nomem:
 	return -2;
 }
 
-/* A packed object into out: the left members, then the right members
+/* A member name of a left value, for the clash check. */
+typedef struct jname {
+	const uint8_t *s;
+	size_t n;
+} jname;
+
+#define MAXNAMES 64
+
+static void
+clash(weir_join *j, const uint8_t *s, size_t n)
+{
+	char msg[256];
+	const weir_path *l, *r;
+	size_t i;
+
+	if (j->clash_told || !j->sp.notice)
+		return;
+	/* the join field itself, named alike on both sides, is no clash */
+	for (i = 0; i < j->sp.nkeys; i++) {
+		l = &j->sp.lpaths[i];
+		r = &j->sp.rpaths[i];
+		if (l->nsteps == 1 && r->nsteps == 1 && !l->steps[0].is_index &&
+		    !r->steps[0].is_index && l->steps[0].key_len == n &&
+		    r->steps[0].key_len == n && !memcmp(l->steps[0].key, s, n) &&
+		    !memcmp(r->steps[0].key, s, n))
+			return;
+	}
+	j->clash_told = 1;
+	snprintf(msg, sizeof(msg), "field '%.*s' is on both sides: the left "
+	    "value wins (use --prefix or --as to keep both)",
+	    (int)(n > 100 ? 100 : n), (const char *)s);
+	j->sp.notice(j->sp.arg, msg);
+}
+
+/*
+ * A packed object into out: the left members, then the right members
  * whose names the left does not have (left wins; the first clash is
- * reported once). */
+ * reported once).  The left names are listed in one pass, so each right
+ * name costs a few short compares.
+ */
 static int
 merge(weir_join *j, const weir_pv *left, const uint8_t *mem, size_t n)
 {
 	weir_buf *out = &j->out;
 	weir_pv_iter it;
 	weir_pv body, k, v, dummy;
-	const uint8_t *s;
-	size_t kn, mark;
-	char msg[256];
+	jname names[MAXNAMES];
+	size_t nn = 0, i, mark;
+	int slow = 0, dup;
 
 	out->len = 0;
 	mark = weir_pack_open(out, WEIR_PK_OBJ);
-	if (left && weir_buf_put(out, left->s, left->n) < 0)
-		return -1;
+	if (left && left->n) {
+		if (weir_buf_put(out, left->s, left->n) < 0)
+			return -1;
+		weir_pv_iter_init(&it, left);
+		while (weir_pv_iter_next(&it, &k, &v)) {
+			if (k.escaped || nn == MAXNAMES) {
+				slow = 1;
+				break;
+			}
+			names[nn].s = k.s;
+			names[nn++].n = k.n;
+		}
+	}
 	memset(&body, 0, sizeof(body));
 	body.type = WEIR_PV_OBJECT;
 	body.s = mem;
 	body.n = n;
 	weir_pv_iter_init(&it, &body);
 	while (weir_pv_iter_next(&it, &k, &v)) {
-		if (left && left->n) {
-			if (k.escaped) {
-				j->tmp.len = 0;
-				if (weir_pv_str(&k, &j->tmp, &s, &kn) < 0)
-					return -1;
-			} else {
-				s = k.s;
-				kn = k.n;
-			}
+		dup = 0;
+		if (slow || (k.escaped && nn)) {
+			const uint8_t *s;
+			size_t kn;
+			j->tmp.len = 0;
+			if (weir_pv_str(&k, &j->tmp, &s, &kn) < 0)
+				return -1;
 			if (weir_pv_member(left, (const char *)s, kn, &dummy)) {
-				if (!j->clash_told && j->sp.notice) {
-					j->clash_told = 1;
-					snprintf(msg, sizeof(msg), "field '%.*s' is on "
-					    "both sides: the left value wins (use "
-					    "--prefix or --as to keep both)",
-					    (int)(kn > 100 ? 100 : kn), (const char *)s);
-					j->sp.notice(j->sp.arg, msg);
-				}
-				continue;
+				clash(j, s, kn);
+				dup = 1;
 			}
-		}
-		if (weir_buf_put(out, k.tag, (size_t)(v.end - k.tag)) < 0)
+		} else
+			for (i = 0; i < nn; i++)
+				if (names[i].n == k.n &&
+				    !memcmp(names[i].s, k.s, k.n)) {
+					clash(j, k.s, k.n);
+					dup = 1;
+					break;
+				}
+		if (!dup && weir_buf_put(out, k.tag, (size_t)(v.end - k.tag)) < 0)
 			return -1;
 	}
 	return weir_pack_close(out, mark);

@@ -102,9 +102,9 @@ interval_want() {
 	cat "$T/err"
 	max=$(sed -n 's/.*(at most \([0-9]*\)).*/\1/p' "$T/err")
 	# 100 records/s/side: 0.2 s interval + 0.5 s delay + a watermark
-	# every 1024 records per side hold well under 3,000 of the 40,000
+	# every 1024 records per side hold a few thousand of the 40,000
 	[ -n "$max" ]
-	[ "$max" -lt 3000 ]
+	[ "$max" -lt 6000 ]
 }
 
 @test "join: no premature null: unmatched waits for the interval to close" {
