@@ -427,8 +427,9 @@ main(int argc, char **argv)
 		    "watermark, or for a window already closed)",
 		    (unsigned long long)jst.late);
 	if (getenv("WEIR_JOIN_STATS"))
-		weir_warn("state: %llu rows, %llu buffered (at most %llu), "
-		    "%zu bytes", (unsigned long long)jst.rows,
+		weir_warn("state: %llu rows (%zu bytes of keys and fields), "
+		    "%llu buffered (at most %llu), %zu bytes allocated",
+		    (unsigned long long)jst.rows, jst.data,
 		    (unsigned long long)jst.buffered,
 		    (unsigned long long)jst.max_buffered, jst.bytes);
 	weir_join_free(J);

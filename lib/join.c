@@ -1133,6 +1133,7 @@ void
 weir_join_get_stats(const weir_join *j, weir_join_stats *st)
 {
 	*st = j->st;
+	st->data = j->arena.len - j->garbage;
 	st->bytes += j->arena.cap + j->caprows * sizeof(jrow) +
 	    (j->map.mask + 1) * sizeof(uint64_t) + j->caprecs * sizeof(jrec) +
 	    j->capgroups * sizeof(jgroup) + j->capheap * sizeof(jheap);

@@ -67,6 +67,7 @@ typedef struct weir_join_stats {
 	uint64_t buffered;	/* interval/window: records held now */
 	uint64_t max_buffered;	/* ... and the most ever held */
 	size_t bytes;		/* memory held by the state */
+	size_t data;		/* table: bytes of live keys and right fields */
 } weir_join_stats;
 void weir_join_get_stats(const weir_join *j, weir_join_stats *st);
 

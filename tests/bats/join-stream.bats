@@ -128,7 +128,8 @@ interval_want() {
 	cat "$T/r2.wf" >&8
 	exec 8>&-
 	wait $pid
-	weir-sink -f envelope < "$T/out.wf" > "$T/got"
+	# (through cat: the test is on the content)
+	weir-sink -f envelope < "$T/out.wf" | cat > "$T/got"
 	[ "$(cat "$T/got")" = '{"ts":30,"value":{"ts":10,"k":"a","o":1,"p":1}}' ]
 	# and with a watermark past 30 first, the left record goes out alone
 	{
@@ -136,7 +137,7 @@ interval_want() {
 		printf '\004\000'
 	} > "$T/r.wf"
 	weir-join --right "$T/r.wf" --on .k --within 20 --type left \
-	    < "$T/l.wf" | weir-sink -f envelope > "$T/got"
+	    < "$T/l.wf" | weir-sink -f envelope | cat > "$T/got"
 	[ "$(cat "$T/got")" = '{"ts":10,"value":{"ts":10,"k":"a","o":1}}' ]
 }
 
