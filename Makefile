@@ -30,7 +30,7 @@ UNITS = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 FUZZ_SRC = $(wildcard tests/fuzz/*.c)
 MANS = $(wildcard man/*.[1-8])
 
-.PHONY: all test unit bats asan asan-test fuzz bench deps install uninstall lint clean
+.PHONY: all test unit bats asan asan-test fuzz bench deps demo install uninstall lint clean
 
 all: $(PROGS)
 
@@ -78,7 +78,10 @@ fuzz:
 	  mkdir -p build-fuzz/corpus/$$n; \
 	  cp -n tests/fuzz/seeds/$$n/* build-fuzz/corpus/$$n/ 2>/dev/null || true; \
 	  echo "# fuzz $$n for $(FUZZ_SECONDS)s"; \
-	  build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build-fuzz/corpus/$$n; done
+	  if build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	      -artifact_prefix=build-fuzz/$$n- build-fuzz/corpus/$$n \
+	      > build-fuzz/$$n.log 2>&1; then tail -n 1 build-fuzz/$$n.log; \
+	  else tail -n 40 build-fuzz/$$n.log; exit 1; fi; done
 
 bench: all
 	@bench/run
@@ -101,3 +104,12 @@ uninstall:
 
 clean:
 	rm -rf build build-asan build-fuzz bin
+
+# The README's quick start: the main job on the built-in click generator.
+DEMO_N ?= 200000
+demo: all
+	@if [ -x $(BIN)/weir-window ] && [ -x $(BIN)/weir-agg ]; then \
+	  $(BIN)/weir-source --gen clicks --count $(DEMO_N) --max-delay 2s | \
+	  $(BIN)/weir-window tumbling 1m | $(BIN)/weir-agg -g .page count sum:.amount | \
+	  $(BIN)/weir-sink -f table; \
+	else $(BIN)/weir-source --gen clicks --count 20 | $(BIN)/weir-sink -f table; fi

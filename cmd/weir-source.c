@@ -225,6 +225,7 @@ read_input(int fd, const char *name, int fmt)
 			break;	/* done() sees it */
 		case WEIR_EV_END:
 		case WEIR_EV_EOF:
+			emit_watermark();
 			weir_input_close(in);
 			return;
 		default:
