@@ -265,7 +265,7 @@ side_fds(struct pollfd *p)
 	int n = 0, s;
 
 	for (s = 0; s < 2; s++) {
-		if (ended[s] || (J && s == 1 && !side_in[1]))
+		if (ended[s])
 			continue;
 		p[n].fd = weir_input_fd(side_in[s]);
 		p[n].events = POLLIN;
