@@ -232,3 +232,26 @@ genwin() {
 	grep -q '"window":\[20,30\],"key":"a","value":{"p":2}' "$T/out"
 	[ "$(wc -l < "$T/out")" -eq 3 ]
 }
+
+@test "join: window join of weir-window output equals sqlite3" {
+	command -v weir-window >/dev/null || skip "weir-window not built yet"
+	gen 5 3000 o | weir-source --time .ts --key .k --max-delay 500ms |
+	    weir-window tumbling 1s > "$T/left.wf"
+	gen 9 3000 p | weir-source --time .ts --key .k --max-delay 500ms |
+	    weir-window tumbling 1s > "$T/right.wf"
+	sql "create table l(ts int, k text, o int); create table r(ts int, k text, p int);" \
+	    ".import $T/o.tsv l" ".import $T/p.tsv r"
+	M="r.k = l.k and r.ts / 1000 = l.ts / 1000"
+	{
+		sql "select l.o, r.p from l join r on $M"
+		sql "select null, r.p from r where not exists
+		    (select 1 from l where $M)"
+		sql "select l.o, null from l where not exists
+		    (select 1 from r where $M)"
+	} | sort > "$T/want"
+	weir-join --right "$T/right.wf" --window --type outer --prefix r_ \
+	    < "$T/left.wf" 2>"$T/err" | weir-sink -f ndjson |
+	    jq -r '[.o, .r_p] | @tsv' | sort > "$T/got"
+	diff "$T/want" "$T/got"
+	! grep -q late "$T/err"
+}
