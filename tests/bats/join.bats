@@ -241,3 +241,17 @@ table_stream_driver() {
 		[ "$(wc -l < "$T/got")" -gt 25 ]
 	done
 }
+
+@test "join: --on-error FILE keeps refused records as envelope lines" {
+	printf '%s\n' '{"key":"u1","value":{"name":"ann"}}' |
+	    weir-source -f envelope > "$T/t.wf"
+	printf '%s\n' '{"key":"u1","value":{"n":1}}' '{"key":"u1","value":[2]}' \
+	    '{"key":"u1","value":{"n":3}}' | weir-source -f envelope |
+	    weir-join --table "$T/t.wf" --on-error "$T/rej" 2>"$T/err" |
+	    weir-sink -f ndjson > "$T/out"
+	[ "$(cat "$T/out")" = '{"n":1,"name":"ann"}
+{"n":3,"name":"ann"}' ]
+	[ "$(cat "$T/rej")" = '{"key":"u1","value":[2]}' ]
+	grep -q "left value is not a JSON object" "$T/err"
+	grep -q "skipped 1 bad record" "$T/err"
+}
