@@ -41,7 +41,8 @@ setup_interval() {
 	gen 5 3000 o | weir-source --time .ts --max-delay 500ms > "$T/left.wf"
 	gen 9 3000 p | weir-source --time .ts --max-delay 500ms > "$T/right.wf"
 	sql "create table l(ts int, k text, o int); create table r(ts int, k text, p int);" \
-	    ".import $T/o.tsv l" ".import $T/p.tsv r"
+	    ".import $T/o.tsv l" ".import $T/p.tsv r" \
+	    "create index l_k on l(k, ts); create index r_k on r(k, ts);"
 }
 
 # right.ts in [left.ts - 300, left.ts + 200]
@@ -183,7 +184,8 @@ genwin() {
 	genwin 3 4000 o | weir-source -f envelope --max-delay 500ms > "$T/left.wf"
 	genwin 4 4000 p | weir-source -f envelope --max-delay 500ms > "$T/right.wf"
 	sql "create table l(ws int, k text, o int); create table r(ws int, k text, p int);" \
-	    ".import $T/o.tsv l" ".import $T/p.tsv r"
+	    ".import $T/o.tsv l" ".import $T/p.tsv r" \
+	    "create index l_k on l(k, ws); create index r_k on r(k, ws);"
 	M="r.k = l.k and r.ws = l.ws"
 	for type in inner left outer; do
 		{

@@ -153,8 +153,10 @@ gen_table_ops() {
 	sql "create table ops(seq int, k text, name text, tier int, del int);
 	    create table c(ts int, u text, page text);" \
 	    ".import $T/ops.tsv ops" ".import $T/clicks.tsv c"
-	sql "create view t as select k, name, tier from ops o where del = 0
-	    and seq = (select max(seq) from ops p where p.k = o.k);"
+	sql "create index ops_k on ops(k, seq);
+	    create table t as select k, name, tier from ops o where del = 0
+	    and seq = (select max(seq) from ops p where p.k = o.k);
+	    create index t_k on t(k);"
 	for type in inner left; do
 		join=join
 		[ "$type" = left ] && join="left join"
