@@ -1118,8 +1118,9 @@ weir_join_out_watermark(const weir_join *j)
 
 	if (j->sp.mode == WEIR_JOIN_TABLE)
 		return j->wm[0];
-	if (j->wc == INT64_MIN || j->sp.mode == WEIR_JOIN_WINDOW)
-		return j->wc;
+	if (j->wc == INT64_MIN || j->wc == INT64_MAX ||
+	    j->sp.mode == WEIR_JOIN_WINDOW)
+		return j->wc;	/* none yet; or both ended: END says it all */
 	/* an unmatched record still buffered may come out with its own
 	 * time, at least wc - after (left) or wc - before (right) */
 	if (j->sp.type != WEIR_JOIN_INNER)

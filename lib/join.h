@@ -56,8 +56,9 @@ int weir_join_watermark(weir_join *j, int side, int64_t wm);
 /* END from a side: its watermark becomes +infinity; with both sides
  * ended everything still buffered is flushed. */
 int weir_join_end(weir_join *j, int side);
-/* The watermark the output may carry now (INT64_MIN: none yet): the
- * combined watermark held back by what the join may still emit. */
+/* The watermark the output may carry now (INT64_MIN: none yet;
+ * INT64_MAX: both sides ended, nothing to forward): the combined
+ * watermark held back by what the join may still emit. */
 int64_t weir_join_out_watermark(const weir_join *j);
 
 typedef struct weir_join_stats {

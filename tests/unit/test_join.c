@@ -170,7 +170,9 @@ test_interval_watermark(void)
 	CHECK(weir_join_record(j, 0, &r, err, sizeof(err)) == 0);
 	weir_join_end(j, 1);
 	CHECK(got == 1);	/* left still open until its watermark passes */
+	CHECK(weir_join_out_watermark(j) == 5000 - 300);
 	weir_join_end(j, 0);
+	CHECK(weir_join_out_watermark(j) == INT64_MAX);
 	CHECK(got == 2);
 	CHECK_STR(got_json, "{\"o\":4}");
 	{
