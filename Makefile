@@ -63,8 +63,10 @@ test: all unit
 # AddressSanitizer + UndefinedBehaviorSanitizer build and run of the suite.
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 asan:
-	$(MAKE) B=build-asan BIN=build-asan/bin CFLAGS="$(ASAN_FLAGS)" EXTRA_LDLIBS="-fsanitize=address,undefined" all unit
+	$(MAKE) B=build-asan BIN=build-asan/bin CFLAGS="$(ASAN_FLAGS)" EXTRA_LDLIBS="-fsanitize=address,undefined" all $(UNIT_SRC:tests/unit/%.c=build-asan/tests/%)
 asan-test: asan
+	@set -e; for t in $(UNIT_SRC:tests/unit/%.c=build-asan/tests/%); do echo "# unit (asan): $$t"; \
+	  ASAN_OPTIONS=detect_leaks=1 $$t > /dev/null; done
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  WEIR_BIN=$(CURDIR)/build-asan/bin tests/run-bats
 

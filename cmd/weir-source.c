@@ -395,5 +395,12 @@ main(int argc, char **argv)
 	}
 	check(weir_output_end(S.out));
 	weir_onerr_report(&S.onerr);
+	weir_output_close(S.out);
+	weir_buf_free(&S.scratch);
+	weir_buf_free(&S.keybuf);
+	if (S.have_key)
+		weir_path_free(&S.keyp);
+	if (S.have_time)
+		weir_path_free(&S.timep);
 	return 0;
 }
