@@ -208,6 +208,7 @@ struct weir_join {
 	int64_t wm[2], wc;
 	int ended[2];
 	int clash_told;
+	int prefix_plain;	/* --prefix needs no JSON escaping */
 	weir_join_stats st;
 };
 
@@ -222,6 +223,14 @@ weir_join_new(const weir_join_spec *spec, char *err, size_t errsz)
 		return NULL;
 	}
 	j->sp = *spec;
+	if (spec->prefix) {
+		const char *c;
+		j->prefix_plain = weir_utf8_valid((const uint8_t *)spec->prefix,
+		    strlen(spec->prefix));
+		for (c = spec->prefix; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == '"' || *c == '\\')
+				j->prefix_plain = 0;
+	}
 	j->rowfree = j->recfree = j->groupfree = j->cur = NONE;
 	j->wm[0] = j->wm[1] = j->wc = INT64_MIN;
 	return j;
@@ -312,6 +321,25 @@ right_members(weir_join *j, const weir_pv *v, weir_buf *b, char *err,
 		return weir_buf_put(b, v->s, v->n) < 0 ? -2 : 0;
 	weir_pv_iter_init(&it, v);
 	while (weir_pv_iter_next(&it, &k, &val)) {
+		if (j->prefix_plain && !k.escaped) {
+			/* plain + plain is plain: write the string directly */
+			size_t pl = strlen(j->sp.prefix), l = pl + k.n;
+			if (weir_buf_reserve(b, l + 11) < 0)
+				goto nomem;
+			if (l < 32)
+				b->p[b->len++] = (uint8_t)(WEIR_PK_SSTR | l);
+			else {
+				b->p[b->len++] = WEIR_PK_STR;
+				b->len = (size_t)(weir_varint_enc(b->p + b->len, l) -
+				    b->p);
+			}
+			memcpy(b->p + b->len, j->sp.prefix, pl);
+			memcpy(b->p + b->len + pl, k.s, k.n);
+			b->len += l;
+			if (weir_pack_raw(b, &val) < 0)
+				goto nomem;
+			continue;
+		}
 		j->tmp.len = 0;
 		if (weir_pv_str(&k, &j->tmp, &s, &n) < 0)
 			goto nomem;

@@ -257,3 +257,18 @@ table_stream_driver() {
 	grep -q "left value is not a JSON object" "$T/err"
 	grep -q "skipped 1 bad record" "$T/err"
 }
+
+@test "join: --prefix on escaped, long and plain names" {
+	printf '%s\n' '{"a\"b":1,"c":2,"long_name_long_name_long_name_x":3}' |
+	    weir-source --key .c > "$T/t.wf"
+	for p in p_ 'p"' long_prefix_long_prefix_long_prefix_; do
+		want=$(printf '{"c":2,"%s":1,"%s":2,"%s":3}' \
+		    "$(printf '%s' "${p}a\"b" | sed 's/"/\\"/g')" "$(printf '%s' "${p}c" | sed 's/"/\\"/g')" \
+		    "$(printf '%s' "${p}long_name_long_name_long_name_x" | sed 's/"/\\"/g')")
+		got=$(echo '{"c":2}' | weir-source --key .c |
+		    weir-join --table "$T/t.wf" --prefix "$p" | weir-sink -f ndjson)
+		[ "$got" = "$want" ]
+		# and what it wrote is valid JSON
+		echo "$got" | jq -e . >/dev/null
+	done
+}
