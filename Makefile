@@ -61,7 +61,7 @@ test: all unit
 	@WEIR_BIN=$(CURDIR)/$(BIN) tests/run-bats
 
 # AddressSanitizer + UndefinedBehaviorSanitizer build and run of the suite.
-ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+ASAN_FLAGS = -O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all
 asan:
 	$(MAKE) B=build-asan BIN=build-asan/bin CFLAGS="$(ASAN_FLAGS)" EXTRA_LDLIBS="-fsanitize=address,undefined" all $(UNIT_SRC:tests/unit/%.c=build-asan/tests/%)
 asan-test: asan

@@ -202,7 +202,7 @@ weir_fmt_double(char *buf, size_t sz, double v)
 
 	if (v == 0)
 		return snprintf(buf, sz, "0");
-	if (v == (double)(int64_t)v && fabs(v) < 1e15)
+	if (fabs(v) < 1e15 && v == (double)(int64_t)v)
 		return snprintf(buf, sz, "%lld", (long long)v);
 	for (prec = 15; prec <= 17; prec++) {
 		snprintf(buf, sz, "%.*g", prec, v);
