@@ -176,6 +176,7 @@ win() {
 	# 300 one-second windows over 1000 users, each group with a quantile
 	# sketch and a distinct set: ~150 MB if closed windows were kept
 	[ -z "$ASAN_OPTIONS" ] || skip "resident size means nothing under ASan"
+	[ -x /usr/bin/time ] || skip "/usr/bin/time (Debian package time) missing"
 	weir-source --gen clicks --count 300000 | weir-sink -f ndjson > "$T/in.ndjson"
 	win 1000 1000 5s > "$T/w"
 	/usr/bin/time -f '%M' -o "$T/rss" weir-agg -g .user count p99:.amount \
