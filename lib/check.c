@@ -466,18 +466,18 @@ set_detail(weir_check_result *res, const scope *s, const char *fmt, ...)
 static void
 set_detail(weir_check_result *res, const scope *s, const char *fmt, ...)
 {
-	char w[128] = "";
-	char m[200];
 	va_list ap;
+	size_t n = 0;
 
 	if (res->detail[0])
 		return;		/* keep the first failing scope's */
-	if (s && s->has_win)
-		win_text(w, sizeof(w), s);
-	va_start(ap, fmt);
-	vsnprintf(m, sizeof(m), fmt, ap);
+	if (s && s->has_win) {
+		win_text(res->detail, sizeof(res->detail), s);
+		n = strlen(res->detail);
+	}
+	va_start(ap, fmt);	/* the message after the window, truncated */
+	vsnprintf(res->detail + n, sizeof(res->detail) - n, fmt, ap);
 	va_end(ap);
-	snprintf(res->detail, sizeof(res->detail), "%s%s", w, m);
 }
 
 /* Judge one rule in one closed scope. */

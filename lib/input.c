@@ -18,6 +18,7 @@ struct weir_input {
 	int want;		/* format asked for */
 	int fmt;		/* format in force, 0 until sniffed */
 	int ended;		/* END frame seen */
+	int end_pending;	/* END read, looking for another stream */
 	int done;
 	char name[256];
 	uint64_t line;		/* text: line of the current record */
@@ -227,6 +228,43 @@ sniff(weir_input *in, int block)
 	return 0;
 }
 
+/*
+ * After an END frame: the clean end when the input ends there, or another
+ * stream when a header follows (cat a.wf b.wf).  Returns an event type, or
+ * 0 to go on reading frames.  Non-blocking calls return AGAIN and resume
+ * here on the next call.
+ */
+static int
+after_end(weir_input *in, weir_event *ev, int block)
+{
+	char why[WEIR_ERRSZ];
+	int rc;
+
+	while (weir_reader_avail(&in->rd) < WEIR_HEADER_LEN) {
+		rc = fill(in, block);
+		if (rc == WEIR_EV_EOF || rc == WEIR_EV_STOP)
+			break;
+		if (rc)
+			return ev->type = rc;
+	}
+	in->end_pending = 0;
+	if (weir_reader_avail(&in->rd) == 0) {
+		in->ended = 1;
+		return ev->type = WEIR_EV_END;
+	}
+	if (weir_reader_avail(&in->rd) >= WEIR_HEADER_LEN &&
+	    weir_frame_sniff(weir_reader_data(&in->rd), WEIR_HEADER_LEN)) {
+		if (weir_frame_check_header(weir_reader_data(&in->rd), why,
+		    sizeof(why)) < 0)
+			return error(in, "%s", why);
+		weir_reader_consume(&in->rd, WEIR_HEADER_LEN);
+		memset(&in->dec, 0, sizeof(in->dec));
+		return 0;
+	}
+	return error(in, "data after END at byte %llu",
+	    (unsigned long long)in->rd.consumed);
+}
+
 static int
 next_frame(weir_input *in, weir_event *ev, int block)
 {
@@ -235,6 +273,8 @@ next_frame(weir_input *in, weir_event *ev, int block)
 	int rc;
 	size_t need = 0;
 
+	if (in->end_pending && (rc = after_end(in, ev, block)) != 0)
+		return rc;
 	for (;;) {
 		used = weir_frame_parse(&in->dec, weir_reader_data(&in->rd),
 		    weir_reader_avail(&in->rd), weir_max_record() + 64, &f, &need,
@@ -277,33 +317,11 @@ next_frame(weir_input *in, weir_event *ev, int block)
 			ev->payload_len = f.payload_len;
 			return ev->type = WEIR_EV_BARRIER;
 		case WEIR_F_END:
-			/* another stream may follow (cat a.wf b.wf) */
-			while (weir_reader_avail(&in->rd) < WEIR_HEADER_LEN) {
-				rc = fill(in, 1);
-				if (rc == WEIR_EV_EOF)
-					break;
-				if (rc == WEIR_EV_STOP)
-					break;
-				if (rc)
-					return rc;
-			}
-			if (weir_reader_avail(&in->rd) == 0) {
-				in->ended = 1;
-				return ev->type = WEIR_EV_END;
-			}
-			if (weir_reader_avail(&in->rd) >= WEIR_HEADER_LEN &&
-			    weir_frame_sniff(weir_reader_data(&in->rd),
-			    WEIR_HEADER_LEN)) {
-				char why[WEIR_ERRSZ];
-				if (weir_frame_check_header(weir_reader_data(&in->rd),
-				    why, sizeof(why)) < 0)
-					return error(in, "%s", why);
-				weir_reader_consume(&in->rd, WEIR_HEADER_LEN);
-				memset(&in->dec, 0, sizeof(in->dec));
-				continue;
-			}
-			return error(in, "data after END at byte %llu",
-			    (unsigned long long)in->rd.consumed);
+			in->end_pending = 1;
+			rc = after_end(in, ev, block);
+			if (rc)
+				return rc;
+			continue;
 		default:
 			continue;	/* unknown, non-critical: skip */
 		}
