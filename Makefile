@@ -107,11 +107,8 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz bin
 
-# The README's quick start: the main job on the built-in click generator.
+# The README's quick start: the main job on the built-in click generator,
+# run as a supervised pipeline (pipelines/clicks-demo.yaml).
 DEMO_N ?= 200000
 demo: all
-	@if [ -x $(BIN)/weir-window ] && [ -x $(BIN)/weir-agg ]; then \
-	  $(BIN)/weir-source --gen clicks --count $(DEMO_N) --max-delay 2s | \
-	  $(BIN)/weir-window tumbling 1m | $(BIN)/weir-agg -g .page count sum:.amount | \
-	  $(BIN)/weir-sink -f table; \
-	else $(BIN)/weir-source --gen clicks --count 20 | $(BIN)/weir-sink -f table; fi
+	@COUNT=$(DEMO_N) FORMAT=table $(BIN)/weir-run pipelines/clicks-demo.yaml

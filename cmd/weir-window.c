@@ -16,6 +16,7 @@
 #include "dur.h"
 #include "io.h"
 #include "stage.h"
+#include "stats.h"
 #include "window.h"
 
 static const char usage[] =
@@ -100,6 +101,7 @@ late(weir_record *r, int64_t start, int64_t end)
 	r->win_start = start;
 	r->win_end = end;
 	S.late++;
+	weir_stats_late(1);
 	if (S.late_mode == LATE_PASS)
 		weir_stage_emit(&S.st, r);
 	else if (S.late_mode == LATE_FILE) {

@@ -14,6 +14,12 @@
 #include "path.h"
 #include "record.h"
 
+static const int64_t pow10i[] = {
+	1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+	1000000000, 10000000000LL, 100000000000LL, 1000000000000LL,
+	10000000000000LL, 100000000000000LL, 1000000000000000LL
+};
+
 /* Per-group state kinds; functions over the same path share one. */
 enum { ST_MOM, ST_MINMAX, ST_FIRST, ST_LAST, ST_SET, ST_HLL, ST_DDS };
 
@@ -21,9 +27,51 @@ struct mom {			/* sum, avg, stddev */
 	uint64_t n;
 	double sum, comp;	/* Neumaier-compensated sum */
 	double mean, m2;	/* Welford, when stddev asks for it */
-	int64_t isum;		/* exact while every value is an integer */
+	int64_t isum;		/* exact while every value is an integer or a */
+	int scale;		/* short decimal: the sum is isum / 10^scale */
 	int notint;
 };
+
+/* Add an integer or short decimal to the exact sum, rescaling it to the
+ * larger scale; -1 (fall back to doubles) on overflow or other numbers. */
+static int
+exact_add(struct mom *m, const weir_pv *v)
+{
+	int64_t x;
+	int sc;
+
+	if (v->type == WEIR_PV_INT)
+		sc = 0;
+	else if (v->type == WEIR_PV_DEC)
+		sc = v->scale;
+	else
+		return -1;
+	if (sc > m->scale) {
+		if (__builtin_mul_overflow(m->isum, pow10i[sc - m->scale],
+		    &m->isum))
+			return -1;
+		m->scale = sc;
+	}
+	if (__builtin_mul_overflow(v->i, pow10i[m->scale - sc], &x) ||
+	    __builtin_add_overflow(m->isum, x, &m->isum))
+		return -1;
+	return 0;
+}
+
+static int
+pack_exact(weir_buf *b, const struct mom *m)
+{
+	weir_buf t = {0};
+	int rc;
+
+	if (m->scale == 0)
+		return weir_pack_int(b, m->isum);
+	rc = weir_json_put_dec(&t, m->isum, m->scale);
+	if (rc == 0)
+		rc = weir_pack_numtext(b, (const char *)t.p, t.len);
+	weir_buf_free(&t);
+	return rc;
+}
 
 struct vbuf {			/* first, last: a packed value */
 	uint8_t *p;
@@ -886,8 +934,7 @@ update(weir_agg *a, uint8_t *blk)
 			if (!num_of(v, &x))
 				break;
 			m->n++;
-			if (!m->notint && (v->type != WEIR_PV_INT ||
-			    __builtin_add_overflow(m->isum, v->i, &m->isum)))
+			if (!m->notint && exact_add(m, v) < 0)
 				m->notint = 1;
 			t = m->sum + x;
 			if (fabs(m->sum) >= fabs(x))
@@ -1128,12 +1175,13 @@ pack_func(weir_agg *a, weir_buf *b, const struct func *f, struct gent *g)
 	case WEIR_AGG_COUNT:
 		return weir_pack_int(b, (int64_t)g->count);
 	case WEIR_AGG_SUM:
-		if (m->n && !m->notint)	/* integers: exact, as in SQL */
-			return weir_pack_int(b, m->isum);
+		if (m->n && !m->notint)	/* integers and decimals: exact */
+			return pack_exact(b, m);
 		return pack_num_or_null(b, m->n > 0, m->sum + m->comp);
 	case WEIR_AGG_AVG:
-		return pack_num_or_null(b, m->n > 0,
-		    (m->sum + m->comp) / (double)m->n);
+		return pack_num_or_null(b, m->n > 0, (m->n && !m->notint ?
+		    (double)m->isum / pow10i[m->scale] : m->sum + m->comp) /
+		    (double)m->n);
 	case WEIR_AGG_STDDEV:
 		return pack_num_or_null(b, m->n > 1,
 		    sqrt(m->m2 / (double)(m->n - 1)));

@@ -203,3 +203,20 @@ win() {
 	[ "$(sed -n "$(( ($(wc -l < "$T/lat") + 1) / 2 ))p" "$T/lat")" -lt 100 ]
 	[ "$(tail -1 "$T/lat")" -lt 500 ]
 }
+
+@test "sum of decimals is exact and keeps the largest scale; overflow falls back to doubles" {
+	printf '{"a":0.1}\n{"a":0.2}\n{"a":-0.35}\n{"a":1}\n' > "$T/in"
+	run sh -c "weir-agg sum:.a avg:.a < '$T/in' | weir-sink"
+	[ "$output" = '{"sum_a":0.95,"avg_a":0.2375}' ]
+	# 70,000 amounts of two decimals: the sum has no binary rounding noise
+	weir-source --gen clicks --count 70000 | weir-sink > "$T/c"
+	run sh -c "weir-agg total=sum:.amount < '$T/c' | weir-sink"
+	want=$(python3 -c "
+import json, decimal
+print(sum(decimal.Decimal(json.loads(l, parse_float=decimal.Decimal)['amount']) for l in open('$T/c')))")
+	[ "$output" = "{\"total\":$want}" ]
+	# past the 64-bit range: a double, still close
+	printf '{"a":9223372036854775807}\n{"a":1.5}\n' > "$T/big"
+	run sh -c "weir-agg sum:.a < '$T/big' | weir-sink"
+	[ "$output" = '{"sum_a":9.223372036854776e+18}' ]
+}

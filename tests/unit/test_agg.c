@@ -225,7 +225,7 @@ test_windows(void)
 	    "\"sum_x\":null,\"avg_x\":null,\"stddev_x\":null,\"distinct_x\":0}"
 	    " key=a ts=-1\n"
 	    "{\"window_start\":0,\"window_end\":10,\"u\":\"a\",\"count\":2,"
-	    "\"sum_x\":2,\"avg_x\":1,\"stddev_x\":0,\"distinct_x\":1}"
+	    "\"sum_x\":2.0,\"avg_x\":1,\"stddev_x\":0,\"distinct_x\":1}"
 	    " key=a ts=9\n"
 	    "{\"window_start\":0,\"window_end\":10,\"u\":\"b\",\"count\":1,"
 	    "\"sum_x\":2.5,\"avg_x\":2.5,\"stddev_x\":null,\"distinct_x\":1}"
