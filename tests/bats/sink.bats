@@ -115,3 +115,16 @@ E
 	run weir-sink extra
 	[ "$status" -eq 2 ]
 }
+
+@test "after a first SIGTERM a stage drains its input without spinning" {
+	( sleep 3; echo '{"a":1}' ) | weir-sink > "$T/out" &
+	sleep 0.5
+	pid=$(pgrep -n -x weir-sink)
+	kill -TERM "$pid"
+	sleep 1.5
+	# CPU time (utime + stime, in clock ticks) used while it waited
+	ticks=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+	wait
+	[ "$ticks" -lt 20 ]
+	[ "$(cat "$T/out")" = '{"a":1}' ]
+}
