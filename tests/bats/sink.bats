@@ -117,9 +117,11 @@ E
 }
 
 @test "after a first SIGTERM a stage drains its input without spinning" {
-	( sleep 3; echo '{"a":1}' ) | weir-sink > "$T/out" &
+	mkfifo "$T/fifo"
+	( sleep 3; echo '{"a":1}' ) > "$T/fifo" &
+	weir-sink < "$T/fifo" > "$T/out" &
+	pid=$!
 	sleep 0.5
-	pid=$(pgrep -n -x weir-sink)
 	kill -TERM "$pid"
 	sleep 1.5
 	# CPU time (utime + stime, in clock ticks) used while it waited
