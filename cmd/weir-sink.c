@@ -187,12 +187,9 @@ main(int argc, char **argv)
 	char err[WEIR_ERRSZ];
 
 	weir_cli_init(argv[0]);
-	weir_kafka_opts_init(&ko);
-	ko.warn = kafka_warn;
-	ko.topics = calloc((size_t)argc, sizeof(*ko.topics));
-	ko.props = calloc((size_t)argc, sizeof(*ko.props));
-	if (!ko.topics || !ko.props)
+	if (weir_kafka_opts_init(&ko, argc) < 0)
 		weir_die(WEIR_EXIT_IO, "out of memory");
+	ko.warn = kafka_warn;
 	while ((c = getopt_long(argc, argv, "f:o:ai:hb:t:p:K:X:m:", longopts,
 	    NULL)) != -1) {
 		switch (c) {
@@ -219,25 +216,17 @@ main(int argc, char **argv)
 			onerr = optarg;
 			break;
 		case 'b':
-			ko.brokers = optarg;
-			break;
 		case 't':
-			ko.topics[ko.ntopics++] = optarg;
-			break;
 		case 'p':
-			ko.partition = (int32_t)weir_cli_int("-p", optarg, 0,
-			    INT32_MAX);
+		case 'X':
+		case 'm':
+			if (weir_kafka_opt(&ko, c, optarg, err, sizeof(err)) < 0)
+				weir_usage_error("%s", err);
 			break;
 		case 'K':
 			if (weir_path_parse(&kp, optarg, err, sizeof(err)) < 0)
 				weir_usage_error("-K: %s", err);
 			have_kp = 1;
-			break;
-		case 'X':
-			ko.props[ko.nprops++] = optarg;
-			break;
-		case 'm':
-			ko.timeout_s = (int)weir_cli_int("-m", optarg, 1, 86400);
 			break;
 		case 'h':
 			fputs(usage, stdout);

@@ -397,12 +397,9 @@ main(int argc, char **argv)
 	int list = 0;
 
 	weir_cli_init(argv[0]);
-	weir_kafka_opts_init(&ko);
-	ko.warn = kafka_warn;
-	ko.topics = calloc((size_t)argc, sizeof(*ko.topics));
-	ko.props = calloc((size_t)argc, sizeof(*ko.props));
-	if (!ko.topics || !ko.props)
+	if (weir_kafka_opts_init(&ko, argc) < 0)
 		weir_die(WEIR_EXIT_IO, "out of memory");
+	ko.warn = kafka_warn;
 	S.timefmt = WEIR_TIME_MS;
 	S.max_ts = INT64_MIN;
 	S.last_wm = INT64_MIN;
@@ -468,14 +465,12 @@ main(int argc, char **argv)
 			    INT64_MAX / 2);
 			break;
 		case 'b':
-			ko.brokers = optarg;
-			break;
 		case 't':
-			ko.topics[ko.ntopics++] = optarg;
-			break;
 		case 'p':
-			ko.partition = (int32_t)weir_cli_int("-p", optarg, 0,
-			    INT32_MAX);
+		case 'X':
+		case 'm':
+			if (weir_kafka_opt(&ko, c, optarg, err, sizeof(err)) < 0)
+				weir_usage_error("%s", err);
 			break;
 		case 'o':
 			ko.offset = optarg;
@@ -486,14 +481,8 @@ main(int argc, char **argv)
 		case 'e':
 			ko.exit_eof = 1;
 			break;
-		case 'X':
-			ko.props[ko.nprops++] = optarg;
-			break;
 		case 'L':
 			list = 1;
-			break;
-		case 'm':
-			ko.timeout_s = (int)weir_cli_int("-m", optarg, 1, 86400);
 			break;
 		case O_IDLE:
 			if (weir_dur_parse(optarg, &S.idle_ms, err, sizeof(err)) < 0)

@@ -14,12 +14,68 @@
 
 #define BATCH 1024
 
-void
-weir_kafka_opts_init(weir_kafka_opts *o)
+int
+weir_kafka_opts_init(weir_kafka_opts *o, int maxargs)
 {
 	memset(o, 0, sizeof(*o));
 	o->partition = -1;
 	o->timeout_s = 10;
+	o->topics = calloc((size_t)maxargs + 1, sizeof(*o->topics));
+	o->props = calloc((size_t)maxargs + 1, sizeof(*o->props));
+	return o->topics && o->props ? 0 : -1;
+}
+
+void
+weir_kafka_opts_free(weir_kafka_opts *o)
+{
+	free(o->topics);
+	free(o->props);
+}
+
+static int
+num_arg(const char *arg, long long min, long long max, long long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoll(arg, &end, 10);
+	return errno || end == arg || *end || *v < min || *v > max ? -1 : 0;
+}
+
+int
+weir_kafka_opt(weir_kafka_opts *o, int c, const char *arg, char *err,
+    size_t errsz)
+{
+	long long v;
+
+	switch (c) {
+	case 'b':
+		o->brokers = arg;
+		return 1;
+	case 't':
+		o->topics[o->ntopics++] = arg;
+		return 1;
+	case 'X':
+		o->props[o->nprops++] = arg;
+		return 1;
+	case 'p':
+		if (num_arg(arg, 0, INT32_MAX, &v) < 0) {
+			weir_seterr(err, errsz, "-p: '%s' is not a partition "
+			    "number", arg);
+			return -1;
+		}
+		o->partition = (int32_t)v;
+		return 1;
+	case 'm':
+		if (num_arg(arg, 1, 86400, &v) < 0) {
+			weir_seterr(err, errsz, "-m: '%s' is not a number of "
+			    "seconds (1 to 86400)", arg);
+			return -1;
+		}
+		o->timeout_s = (int)v;
+		return 1;
+	}
+	return 0;
 }
 
 int
@@ -398,6 +454,7 @@ typedef struct kpart {
 	int64_t max_ts;		/* newest event time given by the caller */
 	int64_t last_ms;	/* monotonic time of the last record */
 	int64_t pending;	/* offset to store, -1 none */
+	int64_t from_ts;	/* s@MS without a broker lookup: skip until */
 	int assigned, done;
 } kpart;
 
@@ -451,6 +508,7 @@ part_get(weir_kafka_consumer *c, const char *topic, int32_t partition)
 	p->hi = -1;
 	p->max_ts = INT64_MIN;
 	p->pending = -1;
+	p->from_ts = -1;
 	return c->lastp = p;
 }
 
@@ -654,12 +712,17 @@ consumer_assign(weir_kafka_consumer *c, const struct rd_kafka_metadata *md,
 			    rd_kafka_err2str(e));
 			rc = -WEIR_EXIT_IO;
 		}
-		for (i = 0; i < l->cnt; i++)
-			if (l->elems[i].offset < 0)	/* none that late */
-				l->elems[i].offset = RD_KAFKA_OFFSET_END;
 	}
 	if (rc == 0) {
 		mark(c, l, 1);
+		/* -1: no message that late, or a broker that cannot look
+		 * times up (the mock): scan from the start, skip older ones */
+		for (i = 0; kind == WEIR_KOFF_START_TS && i < l->cnt; i++)
+			if (l->elems[i].offset < 0) {
+				l->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
+				part_get(c, l->elems[i].topic,
+				    l->elems[i].partition)->from_ts = val;
+			}
 		if (c->cb_status) {
 			weir_seterr(err, errsz, "%s", c->cb_err);
 			rc = c->cb_status;
@@ -899,6 +962,11 @@ weir_kafka_consumer_next(weir_kafka_consumer *c, weir_record *r,
 			continue;
 		}
 		ts = rd_kafka_message_timestamp(m, &tstype);
+		if (p->from_ts >= 0) {
+			if (ts < p->from_ts)
+				continue;
+			p->from_ts = -1;
+		}
 		if (c->stop_ts >= 0 && ts >= c->stop_ts) {
 			p->done = 1;
 			continue;

@@ -27,8 +27,14 @@ typedef struct weir_kafka_opts {
 	void (*warn)(const char *msg);
 } weir_kafka_opts;
 
-/* Defaults: all partitions, 10 s connection bound. */
-void weir_kafka_opts_init(weir_kafka_opts *o);
+/* Defaults: all partitions, 10 s connection bound; room for maxargs
+ * topics and properties (argc will do).  -1 out of memory. */
+int weir_kafka_opts_init(weir_kafka_opts *o, int maxargs);
+void weir_kafka_opts_free(weir_kafka_opts *o);
+/* The options both programs share, kcat's letters: -b -t -p -X -m.
+ * 1 if c was one of them, 0 if not, -1 with a message for a bad value. */
+int weir_kafka_opt(weir_kafka_opts *o, int c, const char *arg, char *err,
+    size_t errsz);
 
 /*
  * An -o OFFSET: beginning, end, stored, N (absolute), -N (the last N of
