@@ -30,7 +30,7 @@ UNITS = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 FUZZ_SRC = $(wildcard tests/fuzz/*.c)
 MANS = $(wildcard man/*.[1-8])
 
-.PHONY: all test unit bats asan asan-test fuzz bench deps install uninstall lint clean
+.PHONY: all test unit bats asan asan-test fuzz bench deps demo install uninstall lint clean
 
 all: $(PROGS)
 
@@ -61,10 +61,12 @@ test: all unit
 	@WEIR_BIN=$(CURDIR)/$(BIN) tests/run-bats
 
 # AddressSanitizer + UndefinedBehaviorSanitizer build and run of the suite.
-ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+ASAN_FLAGS = -O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all
 asan:
-	$(MAKE) B=build-asan BIN=build-asan/bin CFLAGS="$(ASAN_FLAGS)" EXTRA_LDLIBS="-fsanitize=address,undefined" all unit
+	$(MAKE) B=build-asan BIN=build-asan/bin CFLAGS="$(ASAN_FLAGS)" EXTRA_LDLIBS="-fsanitize=address,undefined" all $(UNIT_SRC:tests/unit/%.c=build-asan/tests/%)
 asan-test: asan
+	@set -e; for t in $(UNIT_SRC:tests/unit/%.c=build-asan/tests/%); do echo "# unit (asan): $$t"; \
+	  ASAN_OPTIONS=detect_leaks=1 $$t > /dev/null; done
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  WEIR_BIN=$(CURDIR)/build-asan/bin tests/run-bats
 
@@ -78,7 +80,10 @@ fuzz:
 	  mkdir -p build-fuzz/corpus/$$n; \
 	  cp -n tests/fuzz/seeds/$$n/* build-fuzz/corpus/$$n/ 2>/dev/null || true; \
 	  echo "# fuzz $$n for $(FUZZ_SECONDS)s"; \
-	  build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build-fuzz/corpus/$$n; done
+	  if build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	      -artifact_prefix=build-fuzz/$$n- build-fuzz/corpus/$$n \
+	      > build-fuzz/$$n.log 2>&1; then tail -n 1 build-fuzz/$$n.log; \
+	  else tail -n 40 build-fuzz/$$n.log; exit 1; fi; done
 
 bench: all
 	@bench/run
@@ -101,3 +106,9 @@ uninstall:
 
 clean:
 	rm -rf build build-asan build-fuzz bin
+
+# The README's quick start: the main job on the built-in click generator,
+# run as a supervised pipeline (pipelines/clicks-demo.yaml).
+DEMO_N ?= 200000
+demo: all
+	@COUNT=$(DEMO_N) FORMAT=table $(BIN)/weir-run pipelines/clicks-demo.yaml

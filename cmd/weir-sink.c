@@ -298,6 +298,8 @@ main(int argc, char **argv)
 			if (rc < 0)
 				goto wfail;
 			weir_onerr_report(&oe);
+			weir_input_close(in);
+			weir_output_close(out);
 			return 0;
 		default:
 			weir_output_flush(out);
@@ -307,8 +309,11 @@ main(int argc, char **argv)
 			goto wfail;
 	}
 wfail:
-	if (weir_output_failed(out) == EPIPE)
+	if (weir_output_failed(out) == EPIPE) {
+		weir_input_close(in);	/* a quiet exit: the reader left */
+		weir_output_close(out);
 		return 0;
+	}
 	weir_die(WEIR_EXIT_IO, "%s: %s", file ? file : "write",
 	    strerror(weir_output_failed(out)));
 }

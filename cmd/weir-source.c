@@ -254,6 +254,7 @@ read_input(int fd, const char *name, int fmt)
 			break;	/* done() sees it */
 		case WEIR_EV_END:
 		case WEIR_EV_EOF:
+			emit_watermark();
 			weir_input_close(in);
 			return;
 		default:
@@ -549,5 +550,12 @@ main(int argc, char **argv)
 	}
 	check(weir_output_end(S.out));
 	weir_onerr_report(&S.onerr);
+	weir_output_close(S.out);
+	weir_buf_free(&S.scratch);
+	weir_buf_free(&S.keybuf);
+	if (S.have_key)
+		weir_path_free(&S.keyp);
+	if (S.have_time)
+		weir_path_free(&S.timep);
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "io.h"
+#include "stats.h"
 
 const char *weir_prog = "weir";
 
@@ -112,6 +113,7 @@ weir_onerr_bad(weir_onerr *o, const char *msg, const uint8_t *raw,
 		/* FALLTHROUGH */
 	default:
 		o->skipped++;
+		weir_stats_g.skipped++;
 		if (o->skipped <= 3)
 			weir_warn("%s (skipped)", msg);
 	}

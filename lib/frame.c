@@ -249,9 +249,10 @@ weir_frame_parse(weir_fdec *d, const uint8_t *p, size_t n, size_t max_frame,
 }
 
 static size_t
-record_body_size(weir_fenc *e, const weir_record *r, int *same_topic)
+record_body_size(weir_fenc *e, const weir_record *r, unsigned flags,
+    int *same_topic)
 {
-	size_t n = 1;
+	size_t n = weir_varint_size(flags);
 
 	if (r->flags & WEIR_R_TS)
 		n += weir_varint_size(weir_zz_enc((int64_t)((uint64_t)r->ts -
@@ -281,9 +282,9 @@ int
 weir_frame_put_record(weir_fenc *e, weir_buf *out, const weir_record *r)
 {
 	int same_topic = 0;
-	size_t body = record_body_size(e, r, &same_topic);
 	unsigned flags = (r->flags & ~(3u << WEIR_R_ENC_SHIFT)) |
 	    ((unsigned)r->enc << WEIR_R_ENC_SHIFT);
+	size_t body = record_body_size(e, r, flags, &same_topic);
 	uint8_t *p;
 	int64_t ts = (r->flags & WEIR_R_TS) ? r->ts : 0;
 

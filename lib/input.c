@@ -6,8 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "csv.h"
+#include "envelope.h"
 #include "pack.h"
 #include "record.h"
+#include "stats.h"
 
 struct weir_input {
 	weir_reader rd;
@@ -15,21 +18,15 @@ struct weir_input {
 	int want;		/* format asked for */
 	int fmt;		/* format in force, 0 until sniffed */
 	int ended;		/* END frame seen */
+	int end_pending;	/* END read, looking for another stream */
 	int done;
 	char name[256];
 	uint64_t line;		/* text: line of the current record */
 	size_t scan;		/* text: bytes already searched for '\n' */
 	int discarding;		/* text: dropping an over-long line */
-	weir_buf val, aux, hdrs;	/* per-record scratch, reused */
-	/* CSV/TSV header */
-	weir_buf hdrnames;	/* packed key strings, one after another */
-	size_t *hdroff;
-	size_t ncols;
-	int have_header;
-	weir_buf cells;		/* unquoted cell text */
-	size_t *celloff;
-	uint8_t *cellq;
-	size_t cellcap;
+	weir_buf val;		/* per-record scratch, reused */
+	weir_envelope env;
+	weir_csv csv;
 	char err[WEIR_ERRSZ];
 };
 
@@ -83,13 +80,8 @@ weir_input_close(weir_input *in)
 		return;
 	weir_reader_free(&in->rd);
 	weir_buf_free(&in->val);
-	weir_buf_free(&in->aux);
-	weir_buf_free(&in->hdrs);
-	weir_buf_free(&in->hdrnames);
-	weir_buf_free(&in->cells);
-	free(in->hdroff);
-	free(in->celloff);
-	free(in->cellq);
+	weir_envelope_free(&in->env);
+	weir_csv_free(&in->csv);
 	free(in);
 }
 
@@ -142,8 +134,11 @@ fill(weir_input *in, int block)
 {
 	long n = weir_reader_fill(&in->rd, block);
 
-	if (n > 0)
+	if (n > 0) {
+		weir_stats_g.in_bytes += (uint64_t)n;
+		weir_stats_tick();
 		return 0;
+	}
 	switch (n) {
 	case WEIR_IO_EOF:
 		return WEIR_EV_EOF;
@@ -215,9 +210,10 @@ sniff(weir_input *in, int block)
 	}
 	if (weir_reader_avail(&in->rd) >= WEIR_HEADER_LEN &&
 	    weir_frame_sniff(weir_reader_data(&in->rd), WEIR_HEADER_LEN)) {
-		if (weir_frame_check_header(weir_reader_data(&in->rd), in->err +
-		    0, sizeof(in->err)) < 0)
-			return error(in, "%s", in->err);
+		char why[WEIR_ERRSZ];
+		if (weir_frame_check_header(weir_reader_data(&in->rd), why,
+		    sizeof(why)) < 0)
+			return error(in, "%s", why);
 		weir_reader_consume(&in->rd, WEIR_HEADER_LEN);
 		memset(&in->dec, 0, sizeof(in->dec));
 		in->fmt = WEIR_FMT_FRAMED;
@@ -232,6 +228,43 @@ sniff(weir_input *in, int block)
 	return 0;
 }
 
+/*
+ * After an END frame: the clean end when the input ends there, or another
+ * stream when a header follows (cat a.wf b.wf).  Returns an event type, or
+ * 0 to go on reading frames.  Non-blocking calls return AGAIN and resume
+ * here on the next call.
+ */
+static int
+after_end(weir_input *in, weir_event *ev, int block)
+{
+	char why[WEIR_ERRSZ];
+	int rc;
+
+	while (weir_reader_avail(&in->rd) < WEIR_HEADER_LEN) {
+		rc = fill(in, block);
+		if (rc == WEIR_EV_EOF || rc == WEIR_EV_STOP)
+			break;
+		if (rc)
+			return ev->type = rc;
+	}
+	in->end_pending = 0;
+	if (weir_reader_avail(&in->rd) == 0) {
+		in->ended = 1;
+		return ev->type = WEIR_EV_END;
+	}
+	if (weir_reader_avail(&in->rd) >= WEIR_HEADER_LEN &&
+	    weir_frame_sniff(weir_reader_data(&in->rd), WEIR_HEADER_LEN)) {
+		if (weir_frame_check_header(weir_reader_data(&in->rd), why,
+		    sizeof(why)) < 0)
+			return error(in, "%s", why);
+		weir_reader_consume(&in->rd, WEIR_HEADER_LEN);
+		memset(&in->dec, 0, sizeof(in->dec));
+		return 0;
+	}
+	return error(in, "data after END at byte %llu",
+	    (unsigned long long)in->rd.consumed);
+}
+
 static int
 next_frame(weir_input *in, weir_event *ev, int block)
 {
@@ -240,6 +273,8 @@ next_frame(weir_input *in, weir_event *ev, int block)
 	int rc;
 	size_t need = 0;
 
+	if (in->end_pending && (rc = after_end(in, ev, block)) != 0)
+		return rc;
 	for (;;) {
 		used = weir_frame_parse(&in->dec, weir_reader_data(&in->rd),
 		    weir_reader_avail(&in->rd), weir_max_record() + 64, &f, &need,
@@ -282,32 +317,11 @@ next_frame(weir_input *in, weir_event *ev, int block)
 			ev->payload_len = f.payload_len;
 			return ev->type = WEIR_EV_BARRIER;
 		case WEIR_F_END:
-			/* another stream may follow (cat a.wf b.wf) */
-			while (weir_reader_avail(&in->rd) < WEIR_HEADER_LEN) {
-				rc = fill(in, 1);
-				if (rc == WEIR_EV_EOF)
-					break;
-				if (rc == WEIR_EV_STOP)
-					break;
-				if (rc)
-					return rc;
-			}
-			if (weir_reader_avail(&in->rd) == 0) {
-				in->ended = 1;
-				return ev->type = WEIR_EV_END;
-			}
-			if (weir_reader_avail(&in->rd) >= WEIR_HEADER_LEN &&
-			    weir_frame_sniff(weir_reader_data(&in->rd),
-			    WEIR_HEADER_LEN)) {
-				if (weir_frame_check_header(weir_reader_data(&in->rd),
-				    in->err, sizeof(in->err)) < 0)
-					return error(in, "%s", in->err);
-				weir_reader_consume(&in->rd, WEIR_HEADER_LEN);
-				memset(&in->dec, 0, sizeof(in->dec));
-				continue;
-			}
-			return error(in, "data after END at byte %llu",
-			    (unsigned long long)in->rd.consumed);
+			in->end_pending = 1;
+			rc = after_end(in, ev, block);
+			if (rc)
+				return rc;
+			continue;
 		default:
 			continue;	/* unknown, non-critical: skip */
 		}
@@ -470,246 +484,15 @@ next_raw(weir_input *in, weir_event *ev, int block)
 	return ev->type = WEIR_EV_RECORD;
 }
 
-/* ---- CSV and TSV ---- */
-
-/* Make room for cell i (and the end offset after it). */
-static int
-cell_slot(weir_input *in, size_t i)
-{
-	size_t nc;
-	size_t *no;
-	uint8_t *nq;
-
-	if (i < in->cellcap)
-		return 0;
-	nc = in->cellcap ? in->cellcap * 2 : 32;
-	while (nc <= i)
-		nc *= 2;
-	no = realloc(in->celloff, sizeof(*no) * (nc + 1));
-	if (!no)
-		return -1;
-	in->celloff = no;
-	nq = realloc(in->cellq, nc);
-	if (!nq)
-		return -1;
-	in->cellq = nq;
-	in->cellcap = nc;
-	return 0;
-}
-
-static int
-cell_add(weir_input *in, size_t i, const uint8_t *s, size_t n, int quoted)
-{
-	if (cell_slot(in, i) < 0)
-		return -1;
-	in->celloff[i] = in->cells.len;
-	in->cellq[i] = (uint8_t)quoted;
-	return weir_buf_put(&in->cells, s, n);
-}
-
-/*
- * Split one CSV record (RFC 4180: quotes, doubled quotes, newlines inside
- * quotes) from the reader.  Returns the number of cells, 0 for a blank
- * line, -1 when the record is not complete in the buffer, -2 on bad quoting.
- */
-static long
-split_csv(weir_input *in, int delim, int at_eof, size_t *used)
-{
-	const uint8_t *p = weir_reader_data(&in->rd);
-	size_t n = weir_reader_avail(&in->rd), i = 0, nc = 0, start;
-	size_t lines = 1;
-
-	in->cells.len = 0;
-	for (;;) {
-		if (i < n && p[i] == '"') {
-			/* quoted cell */
-			size_t cstart = in->cells.len;
-			i++;
-			for (;;) {
-				const uint8_t *q = memchr(p + i, '"', n - i);
-				size_t k;
-				if (!q)
-					return at_eof ? -2 : -1;
-				k = (size_t)(q - p);
-				for (size_t t = i; t < k; t++)
-					if (p[t] == '\n')
-						lines++;
-				if (weir_buf_put(&in->cells, p + i, k - i) < 0)
-					return -2;
-				i = k + 1;
-				if (i < n && p[i] == '"') {
-					if (weir_buf_putc(&in->cells, '"') < 0)
-						return -2;
-					i++;
-					continue;
-				}
-				if (i >= n && !at_eof)
-					return -1;
-				break;
-			}
-			if (cell_slot(in, nc) < 0)
-				return -2;
-			in->celloff[nc] = cstart;
-			in->cellq[nc] = 1;
-			nc++;
-			if (i < n && p[i] != delim && p[i] != '\n' && p[i] != '\r')
-				return -2;
-		} else {
-			start = i;
-			while (i < n && p[i] != delim && p[i] != '\n')
-				i++;
-			if (i >= n && !at_eof)
-				return -1;
-			{
-				size_t e = i;
-				if (e > start && p[e - 1] == '\r' && (e >= n || p[e] == '\n'))
-					e--;
-				if (cell_add(in, nc, p + start, e - start, 0) < 0)
-					return -2;
-				nc++;
-			}
-		}
-		if (i < n && p[i] == '\r' && i + 1 < n && p[i + 1] == '\n')
-			i++;
-		if (i >= n) {
-			if (!at_eof)
-				return -1;
-			break;
-		}
-		if (p[i] == '\r') {
-			i++;
-			if (i >= n && !at_eof)
-				return -1;
-			break;
-		}
-		if (p[i] == '\n') {
-			i++;
-			break;
-		}
-		i++;	/* delimiter */
-		if (i >= n && !at_eof)
-			return -1;
-	}
-	in->celloff[nc] = in->cells.len;
-	*used = i;
-	in->line += lines;
-	if (nc == 1 && in->cells.len == 0 && !in->cellq[0])
-		return 0;
-	return (long)nc;
-}
-
-static long
-split_tsv(weir_input *in, const uint8_t *line, size_t n)
-{
-	size_t i = 0, nc = 0;
-
-	in->cells.len = 0;
-	for (;;) {
-		size_t start = i;
-		while (i < n && line[i] != '\t')
-			i++;
-		if (cell_add(in, nc, NULL, 0, 0) < 0)
-			return -2;
-		for (size_t k = start; k < i; k++) {
-			uint8_t c = line[k];
-			if (c == '\\' && k + 1 < i) {
-				uint8_t e = line[++k];
-				c = e == 't' ? '\t' : e == 'n' ? '\n' : e == 'r' ? '\r' :
-				    e == '\\' ? '\\' : e;
-				if (e != 't' && e != 'n' && e != 'r' && e != '\\' &&
-				    weir_buf_putc(&in->cells, '\\') < 0)
-					return -2;
-			}
-			if (weir_buf_putc(&in->cells, c) < 0)
-				return -2;
-		}
-		nc++;
-		if (i >= n)
-			break;
-		i++;
-	}
-	in->celloff[nc] = in->cells.len;
-	if (nc == 1 && in->cells.len == 0)
-		return 0;
-	return (long)nc;
-}
-
-static int
-is_json_number(const uint8_t *s, size_t n)
-{
-	weir_buf tmp = {0};
-	int ok;
-
-	if (!n || !(s[0] == '-' || (s[0] >= '0' && s[0] <= '9')))
-		return 0;
-	ok = weir_pack_numtext(&tmp, (const char *)s, n) == 0;
-	weir_buf_free(&tmp);
-	return ok;
-}
-
-static int
-set_header(weir_input *in, long nc)
-{
-	long i;
-
-	in->hdrnames.len = 0;
-	free(in->hdroff);
-	in->hdroff = malloc(sizeof(size_t) * ((size_t)nc + 1));
-	if (!in->hdroff)
-		return -1;
-	for (i = 0; i < nc; i++) {
-		const uint8_t *s = in->cells.p + in->celloff[i];
-		size_t n = in->celloff[i + 1] - in->celloff[i];
-		in->hdroff[i] = in->hdrnames.len;
-		if (!weir_utf8_valid(s, n))
-			return -2;
-		if (weir_pack_str(&in->hdrnames, (const char *)s, n) < 0)
-			return -1;
-	}
-	in->hdroff[nc] = in->hdrnames.len;
-	in->ncols = (size_t)nc;
-	in->have_header = 1;
-	return 0;
-}
-
-static int
-build_row(weir_input *in, weir_event *ev, long nc, const uint8_t *raw,
-    size_t rawlen)
-{
-	size_t mark, i;
-
-	if ((size_t)nc != in->ncols)
-		return bad(in, ev, raw, rawlen,
-		    "%ld fields, but the header has %zu", nc, in->ncols);
-	in->val.len = 0;
-	mark = weir_pack_open(&in->val, WEIR_PK_OBJ);
-	for (i = 0; i < (size_t)nc; i++) {
-		const uint8_t *s = in->cells.p + in->celloff[i];
-		size_t n = in->celloff[i + 1] - in->celloff[i];
-		if (weir_buf_put(&in->val, in->hdrnames.p + in->hdroff[i],
-		    in->hdroff[i + 1] - in->hdroff[i]) < 0)
-			return error(in, "out of memory");
-		if (!in->cellq[i] && n == 0)
-			weir_pack_null(&in->val);
-		else if (!in->cellq[i] && is_json_number(s, n))
-			weir_pack_numtext(&in->val, (const char *)s, n);
-		else if (weir_pack_str(&in->val, (const char *)s, n) < 0)
-			return bad(in, ev, raw, rawlen, "field %zu is not valid UTF-8",
-			    i + 1);
-	}
-	if (weir_pack_close(&in->val, mark) < 0)
-		return error(in, "out of memory");
-	rec_init(&ev->rec);
-	weir_record_set_packed(&ev->rec, &in->val);
-	return ev->type = WEIR_EV_RECORD;
-}
-
 static int
 next_csv(weir_input *in, weir_event *ev, int block)
 {
+	char why[WEIR_ERRSZ];
+
 	for (;;) {
 		long nc;
 		size_t used = 0;
+		uint64_t lines = 0;
 		const uint8_t *raw;
 		int rc;
 
@@ -719,11 +502,13 @@ next_csv(weir_input *in, weir_event *ev, int block)
 			rc = next_line(in, ev, block, &line, &n);
 			if (rc)
 				return ev->type = rc;
-			nc = split_tsv(in, line, n);
+			nc = weir_csv_split_tsv(&in->csv, line, n);
 			raw = line;
 			used = n;
 		} else {
-			nc = split_csv(in, ',', in->rd.eof, &used);
+			raw = weir_reader_data(&in->rd);
+			nc = weir_csv_split(&in->csv, raw, weir_reader_avail(&in->rd),
+			    in->rd.eof, &used, &lines);
 			if (nc == -1) {
 				rc = fill(in, block);
 				if (rc == WEIR_EV_EOF)
@@ -735,7 +520,6 @@ next_csv(weir_input *in, weir_event *ev, int block)
 					return ev->type = rc;
 				continue;
 			}
-			raw = weir_reader_data(&in->rd);
 			if (nc == -2) {
 				/* bad quoting: drop to the end of the line */
 				const uint8_t *nl = memchr(raw, '\n',
@@ -754,14 +538,15 @@ next_csv(weir_input *in, weir_event *ev, int block)
 				in->done = 1;
 				return ev->type = WEIR_EV_END;
 			}
+			in->line += lines;
 			weir_reader_consume(&in->rd, used);
 		}
 		if (nc == 0)
 			continue;	/* blank line */
 		if (nc < 0)
 			return error(in, "out of memory");
-		if (!in->have_header) {
-			rc = set_header(in, nc);
+		if (!in->csv.have_header) {
+			rc = weir_csv_set_header(&in->csv, nc);
 			if (rc == -2)
 				return error(in, "line %llu: header is not valid UTF-8",
 				    (unsigned long long)in->line);
@@ -769,55 +554,15 @@ next_csv(weir_input *in, weir_event *ev, int block)
 				return error(in, "out of memory");
 			continue;
 		}
-		return build_row(in, ev, nc, raw, used);
+		rc = weir_csv_row(&in->csv, nc, &in->val, why, sizeof(why));
+		if (rc == -1)
+			return bad(in, ev, raw, used, "%s", why);
+		if (rc < 0)
+			return error(in, "out of memory");
+		rec_init(&ev->rec);
+		weir_record_set_packed(&ev->rec, &in->val);
+		return ev->type = WEIR_EV_RECORD;
 	}
-}
-
-/* ---- envelope ---- */
-
-static int
-env_bytes(weir_input *in, const weir_pv *v, weir_buf *dst, const uint8_t **p,
-    size_t *n, int b64)
-{
-	const uint8_t *s;
-	size_t len;
-	size_t start = dst->len;
-
-	if (v->type != WEIR_PV_STRING)
-		return -1;
-	if (b64) {
-		if (weir_pv_str(v, &in->aux, &s, &len) < 0 ||
-		    weir_b64_dec(dst, (const char *)s, len) < 0)
-			return -1;
-		*p = dst->p ? dst->p + start : (const uint8_t *)"";
-		*n = dst->len - start;
-		return 0;
-	}
-	if (weir_pv_str(v, dst, &s, &len) < 0)
-		return -1;
-	*p = s;
-	*n = len;
-	return 0;
-}
-
-/* A string's characters, or the bytes of a {"base64": "..."} object. */
-static int
-pv_bytes(const weir_pv *v, weir_buf *out)
-{
-	weir_pv b;
-	weir_buf t = {0};
-	int rc;
-
-	if (v->type == WEIR_PV_STRING)
-		return weir_pv_to_text(out, v);
-	if (v->type != WEIR_PV_OBJECT || !weir_pv_member(v, "base64", 6, &b) ||
-	    b.type != WEIR_PV_STRING || weir_pv_to_text(&t, &b) < 0) {
-		weir_buf_free(&t);
-		return -1;
-	}
-	rc = weir_b64_dec(out, (const char *)t.p, t.len);
-	weir_buf_free(&t);
-	return rc;
 }
 
 static int
@@ -827,10 +572,6 @@ next_envelope(weir_input *in, weir_event *ev, int block)
 	size_t n;
 	int rc;
 	char why[WEIR_ERRSZ];
-	weir_pv root, v, w;
-	weir_record *r = &ev->rec;
-	const uint8_t *vs = NULL;
-	size_t vn = 0;
 
 	for (;;) {
 		rc = next_line(in, ev, block, &line, &n);
@@ -839,122 +580,14 @@ next_envelope(weir_input *in, weir_event *ev, int block)
 		if (!blank(line, n))
 			break;
 	}
-	in->val.len = 0;
-	in->aux.len = 0;
-	in->hdrs.len = 0;
-	if (weir_pack_json(&in->val, line, n, why, sizeof(why)) < 0)
+	if (weir_envelope_parse(&in->env, line, n, &ev->rec, why,
+	    sizeof(why)) < 0)
 		return bad(in, ev, line, n, "%s", why);
-	/* scratch for key/header bytes: reserve so pointers stay put */
-	if (weir_buf_reserve(&in->aux, 2 * n + 16) < 0)
-		return error(in, "out of memory");
-	weir_pv_of(in->val.p, in->val.len, &root);
-	if (root.type != WEIR_PV_OBJECT)
-		return bad(in, ev, line, n, "envelope is not a JSON object");
-	rec_init(r);
-	if (weir_pv_member(&root, "ts", 2, &v) && v.type != WEIR_PV_NULL) {
-		if (v.type != WEIR_PV_INT)
-			return bad(in, ev, line, n, "envelope ts is not an integer");
-		r->ts = v.i;
-		r->flags |= WEIR_R_TS;
-	}
-	if (weir_pv_member(&root, "topic", 5, &v) && v.type != WEIR_PV_NULL) {
-		const uint8_t *s;
-		size_t len;
-		if (env_bytes(in, &v, &in->aux, &s, &len, 0) < 0 || len == 0 ||
-		    len > 249)
-			return bad(in, ev, line, n, "envelope topic is not a topic name");
-		r->topic = (const char *)s;
-		r->topic_len = len;
-		r->flags |= WEIR_R_POS;
-		r->partition = -1;
-		r->offset = -1;
-		if (weir_pv_member(&root, "partition", 9, &w) && w.type == WEIR_PV_INT)
-			r->partition = (int32_t)w.i;
-		if (weir_pv_member(&root, "offset", 6, &w) && w.type == WEIR_PV_INT)
-			r->offset = w.i;
-	}
-	if (weir_pv_member(&root, "key", 3, &v) && v.type != WEIR_PV_NULL) {
-		if (env_bytes(in, &v, &in->aux, &r->key, &r->key_len, 0) < 0)
-			return bad(in, ev, line, n, "envelope key is not a string");
-		r->flags |= WEIR_R_KEY;
-	} else if (weir_pv_member(&root, "key_base64", 10, &v) &&
-	    v.type != WEIR_PV_NULL) {
-		if (env_bytes(in, &v, &in->aux, &r->key, &r->key_len, 1) < 0)
-			return bad(in, ev, line, n, "envelope key_base64 is not base64");
-		r->flags |= WEIR_R_KEY;
-	}
-	if (weir_pv_member(&root, "headers", 7, &v) && v.type != WEIR_PV_NULL) {
-		weir_pv_iter it;
-		weir_pv pair;
-		if (v.type != WEIR_PV_ARRAY)
-			return bad(in, ev, line, n, "envelope headers is not an array");
-		weir_pv_iter_init(&it, &v);
-		while (weir_pv_iter_next(&it, NULL, &pair)) {
-			weir_pv hn, hv, b;
-			weir_buf name = {0}, val = {0};
-			int ok = weir_pv_index(&pair, 0, &hn) &&
-			    weir_pv_index(&pair, 1, &hv) &&
-			    !weir_pv_index(&pair, 2, &b) &&
-			    pv_bytes(&hn, &name) == 0 &&
-			    (hv.type == WEIR_PV_NULL || pv_bytes(&hv, &val) == 0);
-			if (ok)
-				ok = weir_hdr_put(&in->hdrs, name.p ? name.p :
-				    (const uint8_t *)"", name.len,
-				    hv.type == WEIR_PV_NULL ? NULL : val.p ? val.p :
-				    (const uint8_t *)"", val.len) == 0;
-			weir_buf_free(&name);
-			weir_buf_free(&val);
-			if (!ok)
-				return bad(in, ev, line, n,
-				    "envelope header is not a [name, value] pair");
-			r->nhdrs++;
-		}
-		r->flags |= WEIR_R_HEADERS;
-		r->hdrs = in->hdrs.p;
-		r->hdrs_len = in->hdrs.len;
-	}
-	if (weir_pv_member(&root, "window", 6, &v) && v.type != WEIR_PV_NULL) {
-		weir_pv s, e;
-		if (!weir_pv_index(&v, 0, &s) || !weir_pv_index(&v, 1, &e) ||
-		    s.type != WEIR_PV_INT || e.type != WEIR_PV_INT || e.i < s.i)
-			return bad(in, ev, line, n, "envelope window is not [start, end]");
-		r->win_start = s.i;
-		r->win_end = e.i;
-		r->flags |= WEIR_R_WINDOW;
-	}
-	if (weir_pv_member(&root, "late", 4, &v) && v.type == WEIR_PV_TRUE)
-		r->flags |= WEIR_R_LATE;
-	if (weir_pv_member(&root, "value", 5, &v)) {
-		switch (v.type) {
-		case WEIR_PV_NULL:
-			r->enc = WEIR_ENC_NULL;
-			break;
-		case WEIR_PV_STRING:
-			if (env_bytes(in, &v, &in->aux, &vs, &vn, 0) < 0)
-				return bad(in, ev, line, n, "bad envelope value");
-			r->enc = WEIR_ENC_BYTES;
-			r->value = vs;
-			r->value_len = vn;
-			break;
-		default:
-			r->enc = WEIR_ENC_PACKED;
-			r->value = v.tag;
-			r->value_len = (size_t)(v.end - v.tag);
-		}
-	} else if (weir_pv_member(&root, "value_base64", 12, &v) &&
-	    v.type != WEIR_PV_NULL) {
-		if (env_bytes(in, &v, &in->aux, &vs, &vn, 1) < 0)
-			return bad(in, ev, line, n, "envelope value_base64 is not base64");
-		r->enc = WEIR_ENC_BYTES;
-		r->value = vs;
-		r->value_len = vn;
-	} else
-		r->enc = WEIR_ENC_NULL;
 	return ev->type = WEIR_EV_RECORD;
 }
 
-int
-weir_input_next(weir_input *in, weir_event *ev, int block)
+static int
+input_next(weir_input *in, weir_event *ev, int block)
 {
 	int rc;
 
@@ -986,4 +619,17 @@ weir_input_next(weir_input *in, weir_event *ev, int block)
 		return ev->type = error(in, "format %s cannot be read",
 		    weir_fmt_name(in->fmt));
 	}
+}
+
+/* Every event passes here: count records and watermarks for weir-run. */
+int
+weir_input_next(weir_input *in, weir_event *ev, int block)
+{
+	int rc = input_next(in, ev, block);
+
+	if (rc == WEIR_EV_RECORD)
+		weir_stats_g.in++;
+	else if (rc == WEIR_EV_WATERMARK && ev->wm > weir_stats_g.wm_in)
+		weir_stats_g.wm_in = ev->wm;
+	return rc;
 }

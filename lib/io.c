@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "stats.h"
+
 int
 weir_reader_init(weir_reader *r, int fd, size_t max)
 {
@@ -67,6 +69,9 @@ weir_reader_fill(weir_reader *r, int block)
 			return WEIR_IO_AGAIN;
 		if (r->idle)
 			r->idle(r->idle_arg);
+		weir_stats_idle(r->fd);	/* counters out while we wait */
+		if (stop_count)
+			return WEIR_IO_INTR;
 	}
 	for (;;) {
 		n = read(r->fd, r->buf + r->end, r->cap - r->end);
@@ -133,14 +138,18 @@ weir_writer_flush(weir_writer *w)
 		errno = w->failed;
 		return -1;
 	}
-	if (!w->buf.len)
+	if (!w->buf.len) {
+		weir_stats_tick();
 		return 0;
+	}
 	if (weir_write_all(w->fd, w->buf.p, w->buf.len) < 0) {
 		w->failed = errno;
 		return -1;
 	}
 	w->written += w->buf.len;
+	weir_stats_g.out_bytes += w->buf.len;
 	w->buf.len = 0;
+	weir_stats_tick();
 	return 0;
 }
 

@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "envelope.h"
 #include "pack.h"
 #include "record.h"
+#include "stats.h"
 
 #define TABLE_BATCH 1000
 
@@ -178,131 +180,6 @@ put_json_value(weir_output *o, weir_buf *b, const weir_record *r)
 			return weir_buf_putc(b, '"');
 		}
 	}
-}
-
-/* Bytes (or base64 object) as a JSON value for envelopes. */
-static int
-put_bytes_json(weir_buf *b, const uint8_t *s, size_t n)
-{
-	if (weir_utf8_valid(s, n))
-		return weir_json_str(b, s, n);
-	if (weir_buf_puts(b, "{\"base64\":\"") < 0 || weir_b64_enc(b, s, n) < 0)
-		return -1;
-	return weir_buf_put(b, "\"}", 2);
-}
-
-int
-weir_envelope_put(weir_buf *b, const weir_record *r, weir_buf *scratch)
-{
-	const uint8_t *vb;
-	size_t vn;
-	weir_pv pv;
-	int first = 1;
-
-#define SEP() do { if (!first && weir_buf_putc(b, ',') < 0) return -1; \
-	first = 0; } while (0)
-	if (weir_buf_putc(b, '{') < 0)
-		return -1;
-	if (r->flags & WEIR_R_POS) {
-		SEP();
-		if (weir_buf_puts(b, "\"topic\":") < 0 ||
-		    weir_json_str(b, (const uint8_t *)r->topic, r->topic_len) < 0 ||
-		    weir_buf_printf(b, ",\"partition\":%d,\"offset\":%lld",
-		    (int)r->partition, (long long)r->offset) < 0)
-			return -1;
-	}
-	if (r->flags & WEIR_R_TS) {
-		SEP();
-		if (weir_buf_printf(b, "\"ts\":%lld", (long long)r->ts) < 0)
-			return -1;
-	}
-	if (r->flags & WEIR_R_WINDOW) {
-		SEP();
-		if (weir_buf_printf(b, "\"window\":[%lld,%lld]",
-		    (long long)r->win_start, (long long)r->win_end) < 0)
-			return -1;
-	}
-	if (r->flags & WEIR_R_LATE) {
-		SEP();
-		if (weir_buf_puts(b, "\"late\":true") < 0)
-			return -1;
-	}
-	if (r->flags & WEIR_R_KEY) {
-		SEP();
-		if (weir_utf8_valid(r->key, r->key_len)) {
-			if (weir_buf_puts(b, "\"key\":") < 0 ||
-			    weir_json_str(b, r->key, r->key_len) < 0)
-				return -1;
-		} else if (weir_buf_puts(b, "\"key_base64\":\"") < 0 ||
-		    weir_b64_enc(b, r->key, r->key_len) < 0 ||
-		    weir_buf_putc(b, '"') < 0)
-			return -1;
-	}
-	if (r->flags & WEIR_R_HEADERS) {
-		weir_hdr_iter it;
-		weir_hdr h;
-		int hf = 1;
-		SEP();
-		if (weir_buf_puts(b, "\"headers\":[") < 0)
-			return -1;
-		weir_hdr_iter_init(&it, r);
-		while (weir_hdr_next(&it, &h)) {
-			if (!hf && weir_buf_putc(b, ',') < 0)
-				return -1;
-			hf = 0;
-			if (weir_buf_putc(b, '[') < 0 ||
-			    put_bytes_json(b, h.name, h.name_len) < 0 ||
-			    weir_buf_putc(b, ',') < 0)
-				return -1;
-			if (!h.val) {
-				if (weir_buf_puts(b, "null") < 0)
-					return -1;
-			} else if (put_bytes_json(b, h.val, h.val_len) < 0)
-				return -1;
-			if (weir_buf_putc(b, ']') < 0)
-				return -1;
-		}
-		if (weir_buf_putc(b, ']') < 0)
-			return -1;
-	}
-	SEP();
-	if (r->enc == WEIR_ENC_NULL)
-		return weir_buf_puts(b, "\"value\":null}");
-	if (weir_record_bytes(r, scratch, &vb, &vn) < 0)
-		return -1;
-	/* inline when the bytes are canonical JSON of a non-string value */
-	if (r->enc == WEIR_ENC_PACKED) {
-		weir_pv_of(r->value, r->value_len, &pv);
-	} else {
-		size_t mark = scratch->len;
-		pv.type = WEIR_PV_MISSING;
-		if (weir_pack_json(scratch, vb, vn, NULL, 0) == 0) {
-			weir_pv_of(scratch->p + mark, scratch->len - mark, &pv);
-			/* canonical: packing then writing gives the same bytes */
-			size_t m2 = scratch->len;
-			if (weir_pv_to_json(scratch, &pv) < 0 ||
-			    scratch->len - m2 != vn ||
-			    memcmp(scratch->p + m2, vb, vn) != 0)
-				pv.type = WEIR_PV_MISSING;
-			/* vb may have moved if it pointed into scratch: it did
-			 * not, since only packed values are written there */
-		}
-	}
-	if (pv.type == WEIR_PV_OBJECT || pv.type == WEIR_PV_ARRAY ||
-	    pv.type == WEIR_PV_TRUE || pv.type == WEIR_PV_FALSE ||
-	    weir_pv_is_num(&pv)) {
-		if (weir_buf_puts(b, "\"value\":") < 0 ||
-		    weir_buf_put(b, vb, vn) < 0)
-			return -1;
-	} else if (weir_utf8_valid(vb, vn)) {
-		if (weir_buf_puts(b, "\"value\":") < 0 ||
-		    weir_json_str(b, vb, vn) < 0)
-			return -1;
-	} else if (weir_buf_puts(b, "\"value_base64\":\"") < 0 ||
-	    weir_b64_enc(b, vb, vn) < 0 || weir_buf_putc(b, '"') < 0)
-		return -1;
-	return weir_buf_putc(b, '}');
-#undef SEP
 }
 
 /* ---- csv, tsv, table ---- */
@@ -483,6 +360,8 @@ table_flush(weir_output *o)
 						return -1;
 			}
 		}
+		while (b->len && b->p[b->len - 1] == ' ')
+			b->len--;	/* no trailing blanks */
 		if (weir_buf_putc(b, '\n') < 0)
 			return -1;
 	}
@@ -596,6 +475,7 @@ weir_output_record(weir_output *o, const weir_record *r)
 		return fail(o);
 	}
 	o->records++;
+	weir_stats_g.out++;
 	if (weir_writer_maybe_flush(&o->w) < 0)
 		return fail(o);
 	return 0;
@@ -608,6 +488,7 @@ weir_output_watermark(weir_output *o, int64_t wm)
 		return 0;
 	if (start(o) < 0 || weir_frame_put_watermark(&o->w.buf, wm) < 0)
 		return fail(o);
+	weir_stats_g.wm_out = wm;
 	return weir_writer_maybe_flush(&o->w) < 0 ? fail(o) : 0;
 }
 

@@ -8,6 +8,7 @@
 #ifndef WEIR_OUTPUT_H
 #define WEIR_OUTPUT_H
 
+#include "envelope.h"
 #include "frame.h"
 #include "input.h"
 #include "io.h"
@@ -31,8 +32,5 @@ void weir_output_idle(void *o);
 int weir_output_failed(const weir_output *o);	/* errno of a failed write */
 uint64_t weir_output_records(const weir_output *o);
 uint64_t weir_output_bytes(const weir_output *o);
-
-/* Append one record as an envelope line (no newline) to b. */
-int weir_envelope_put(weir_buf *b, const weir_record *r, weir_buf *scratch);
 
 #endif

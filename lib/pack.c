@@ -1,4 +1,4 @@
-/* pack.c - packed JSON: parse, validate, walk, write, build. */
+/* pack.c - packed JSON: parse JSON text, validate, build. */
 #include "pack.h"
 
 #include <math.h>
@@ -19,6 +19,21 @@ static const uint8_t strclass[256] = {
 	4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,
 };
 
+/* Nonzero if any of the 8 bytes in w is a control character, a quote, a
+ * backslash or not ASCII: the bytes a string scan must look at. */
+static inline uint64_t
+special8(const uint8_t *p)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	uint64_t w, q, b;
+
+	memcpy(&w, p, 8);
+	q = w ^ (ones * '"');
+	b = w ^ (ones * '\\');
+	return (w & high) | ((w - ones * 0x20) & ~w & high) |
+	    ((q - ones) & ~q & high) | ((b - ones) & ~b & high);
+}
+
 static size_t
 utf8_seq(const uint8_t *s, size_t n)
 {
@@ -31,34 +46,6 @@ utf8_seq(const uint8_t *s, size_t n)
 	return len;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int
-hex4(const uint8_t *s, unsigned *out)
-{
-	unsigned v = 0;
-	int i;
-
-	for (i = 0; i < 4; i++) {
-		int h = hexval(s[i]);
-		if (h < 0)
-			return -1;
-		v = v << 4 | (unsigned)h;
-	}
-	*out = v;
-	return 0;
-}
-
 /*
  * Scan a JSON string body starting after the opening quote.  Returns the
  * offset of the closing quote, or (size_t)-1 with *why set.
@@ -66,28 +53,30 @@ hex4(const uint8_t *s, unsigned *out)
  */
 static size_t
 scan_string(const uint8_t *s, size_t n, size_t i, int *escaped,
-    const char **why)
+    const char **why, size_t *at)
 {
 	*escaped = 0;
 	for (;;) {
+		while (i + 8 <= n && !special8(s + i))
+			i += 8;
 		while (i < n && strclass[s[i]] == 0)
 			i++;
 		if (i >= n) {
 			*why = "unterminated string";
-			return (size_t)-1;
+			return *at = i, (size_t)-1;
 		}
 		switch (strclass[s[i]]) {
 		case 2:
 			return i;
 		case 1:
 			*why = "control character in string";
-			return (size_t)-1;
+			return *at = i, (size_t)-1;
 		case 3: {
 			unsigned u, u2;
 			*escaped = 1;
 			if (i + 1 >= n) {
 				*why = "truncated escape";
-				return (size_t)-1;
+				return *at = i, (size_t)-1;
 			}
 			switch (s[i + 1]) {
 			case '"': case '\\': case '/': case 'b': case 'f':
@@ -95,28 +84,28 @@ scan_string(const uint8_t *s, size_t n, size_t i, int *escaped,
 				i += 2;
 				break;
 			case 'u':
-				if (i + 6 > n || hex4(s + i + 2, &u) < 0) {
+				if (i + 6 > n || weir_json_hex4(s + i + 2, &u) < 0) {
 					*why = "bad \\u escape";
-					return (size_t)-1;
+					return *at = i, (size_t)-1;
 				}
 				i += 6;
 				if (u >= 0xdc00 && u <= 0xdfff) {
 					*why = "lone low surrogate";
-					return (size_t)-1;
+					return *at = i, (size_t)-1;
 				}
 				if (u >= 0xd800 && u <= 0xdbff) {
 					if (i + 6 > n || s[i] != '\\' || s[i + 1] != 'u' ||
-					    hex4(s + i + 2, &u2) < 0 ||
+					    weir_json_hex4(s + i + 2, &u2) < 0 ||
 					    u2 < 0xdc00 || u2 > 0xdfff) {
 						*why = "lone high surrogate";
-						return (size_t)-1;
+						return *at = i, (size_t)-1;
 					}
 					i += 6;
 				}
 				break;
 			default:
 				*why = "bad escape";
-				return (size_t)-1;
+				return *at = i, (size_t)-1;
 			}
 			break;
 		}
@@ -124,7 +113,7 @@ scan_string(const uint8_t *s, size_t n, size_t i, int *escaped,
 			size_t l = utf8_seq(s + i, n - i);
 			if (!l) {
 				*why = "invalid UTF-8";
-				return (size_t)-1;
+				return *at = i, (size_t)-1;
 			}
 			i += l;
 			break;
@@ -149,56 +138,89 @@ put_strtag(weir_buf *b, const uint8_t *s, size_t n, int escaped)
 	return 0;
 }
 
-/* Pack a validated JSON number token. */
-static int
-pack_number(weir_buf *b, const uint8_t *s, size_t n)
+/*
+ * Scan the JSON number at s[i..n) and pack it, in one pass: an integer that
+ * fits in 64 bits as INT, a plain decimal of at most 15 digits as DEC, and
+ * anything else as its text.  Returns the index after the number, or
+ * (size_t)-1 if s[i..] is not a JSON number (nothing is appended).
+ */
+static size_t
+pack_number_at(weir_buf *b, const uint8_t *s, size_t n, size_t i)
 {
-	size_t i = 0, intdigits = 0, fracdigits = 0;
+	size_t start = i, intdigits = 0, fracdigits = 0;
 	int neg = 0, simple = 1;
 	uint64_t m = 0;
+	uint8_t *o;
 
-	if (s[i] == '-') {
+	if (i < n && s[i] == '-') {
 		neg = 1;
 		i++;
 	}
-	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, intdigits++) {
-		if (m > (UINT64_MAX - 9) / 10)
-			simple = 0;
-		else
-			m = m * 10 + (uint64_t)(s[i] - '0');
+	if (i >= n || s[i] < '0' || s[i] > '9')
+		return (size_t)-1;
+	if (s[i] == '0') {
+		i++;
+		intdigits = 1;
+	} else {
+		while (i < n && s[i] >= '0' && s[i] <= '9') {
+			if (intdigits < 19)
+				m = m * 10 + (uint64_t)(s[i] - '0');
+			else
+				simple = 0;
+			i++;
+			intdigits++;
+		}
 	}
 	if (i < n && s[i] == '.') {
-		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++, fracdigits++)
-			if (m <= (UINT64_MAX - 9) / 10)
+		i++;
+		if (i >= n || s[i] < '0' || s[i] > '9')
+			return (size_t)-1;
+		while (i < n && s[i] >= '0' && s[i] <= '9') {
+			if (intdigits + fracdigits < 19)
 				m = m * 10 + (uint64_t)(s[i] - '0');
+			else
+				simple = 0;
+			i++;
+			fracdigits++;
+		}
 	}
-	if (i != n)
-		simple = 0;	/* exponent */
-	if (weir_buf_reserve(b, n + 12) < 0)
-		return -1;
-	if (simple && fracdigits == 0 &&
-	    (neg ? m <= (uint64_t)INT64_MAX + 1 && m != 0 : m <= INT64_MAX)) {
-		int64_t v = neg ? (int64_t)(0 - m) : (int64_t)m;
-		b->p[b->len++] = WEIR_PK_INT;
-		b->len = (size_t)(weir_varint_enc(b->p + b->len,
-		    weir_zz_enc(v)) - b->p);
-		return 0;
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		if (i >= n || s[i] < '0' || s[i] > '9')
+			return (size_t)-1;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+		simple = 0;
 	}
-	if (simple && fracdigits >= 1 && fracdigits <= 15 &&
-	    intdigits + fracdigits <= 15 && m != 0 &&
-	    (intdigits == 1 || s[neg] != '0')) {
-		int64_t v = neg ? -(int64_t)m : (int64_t)m;
-		b->p[b->len++] = WEIR_PK_DEC;
-		b->len = (size_t)(weir_varint_enc(b->p + b->len,
-		    weir_zz_enc(v)) - b->p);
-		b->p[b->len++] = (uint8_t)fracdigits;
-		return 0;
+	if (weir_buf_reserve(b, i - start + 12) < 0)
+		return (size_t)-1;
+	o = b->p + b->len;
+	if (simple && fracdigits == 0 && (neg ? m != 0 &&
+	    m <= (uint64_t)INT64_MAX + 1 : m <= (uint64_t)INT64_MAX)) {
+		*o++ = WEIR_PK_INT;
+		o = weir_varint_enc(o, weir_zz_enc(neg ? (int64_t)(0 - m) :
+		    (int64_t)m));
+	} else if (simple && fracdigits >= 1 && intdigits + fracdigits <= 15 &&
+	    m != 0) {
+		*o++ = WEIR_PK_DEC;
+		o = weir_varint_enc(o, weir_zz_enc(neg ? -(int64_t)m : (int64_t)m));
+		*o++ = (uint8_t)fracdigits;
+	} else {
+		*o++ = WEIR_PK_NUM;
+		o = weir_varint_enc(o, i - start);
+		memcpy(o, s + start, i - start);
+		o += i - start;
 	}
-	b->p[b->len++] = WEIR_PK_NUM;
-	b->len = (size_t)(weir_varint_enc(b->p + b->len, n) - b->p);
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	return 0;
+	b->len = (size_t)(o - b->p);
+	return i;
+}
+
+static int
+pack_number(weir_buf *b, const uint8_t *s, size_t n)
+{
+	return pack_number_at(b, s, n, 0) == n ? 0 : -1;
 }
 
 static size_t
@@ -329,7 +351,7 @@ weir_pack_json(weir_buf *out, const uint8_t *s, size_t n, char *err,
 				goto key;
 			continue;
 		case '"':
-			j = scan_string(s, n, i + 1, &escaped, &why);
+			j = scan_string(s, n, i + 1, &escaped, &why, &i);
 			if (j == (size_t)-1)
 				goto fail;
 			if (put_strtag(out, s + i + 1, j - i - 1, escaped) < 0)
@@ -364,14 +386,12 @@ weir_pack_json(weir_buf *out, const uint8_t *s, size_t n, char *err,
 			i += 4;
 			break;
 		default:
-			j = scan_number(s, n, i);
+			j = pack_number_at(out, s, n, i);
 			if (j == (size_t)-1) {
 				why = s[i] == '-' || (s[i] >= '0' && s[i] <= '9')
 				    ? "invalid number" : "unexpected character";
 				goto fail;
 			}
-			if (pack_number(out, s + i, j - i) < 0)
-				goto oom;
 			i = j;
 			break;
 		}
@@ -406,7 +426,7 @@ weir_pack_json(weir_buf *out, const uint8_t *s, size_t n, char *err,
 			why = "expected a string key";
 			goto fail;
 		}
-		j = scan_string(s, n, i + 1, &escaped, &why);
+		j = scan_string(s, n, i + 1, &escaped, &why, &i);
 		if (j == (size_t)-1)
 			goto fail;
 		if (put_strtag(out, s + i + 1, j - i - 1, escaped) < 0)
@@ -436,544 +456,114 @@ done:
 	return rc;
 }
 
-const uint8_t *
-weir_pv_read(const uint8_t *p, const uint8_t *end, weir_pv *v)
+static int
+plain_ok(const uint8_t *s, size_t n)
 {
+	size_t i = 0;
+	int ascii = 1;
+
+	while (i + 8 <= n && !special8(s + i))
+		i += 8;
+	for (; i < n; i++) {
+		if (s[i] >= 0x80)
+			ascii = 0;
+		else if (strclass[s[i]])
+			return 0;
+	}
+	return ascii || weir_utf8_valid(s, n);
+}
+
+/* Validate the value at p; returns its end, or NULL with *why set. */
+static const uint8_t *
+vscan(const uint8_t *p, const uint8_t *end, int depth, const char **why)
+{
+	const uint8_t *e, *q;
 	uint64_t u;
 	uint8_t t;
+	const char *w;
+	size_t at;
+	int esc;
 
 	if (p >= end)
-		return NULL;
-	v->tag = p;
+		goto bad;
 	t = *p++;
-	v->escaped = 0;
 	if ((t & 0xe0) == WEIR_PK_SSTR) {
-		v->type = WEIR_PV_STRING;
-		v->n = t & 0x1f;
-		v->s = p;
-		if ((size_t)(end - p) < v->n)
+		size_t n = t & 0x1f;
+		if ((size_t)(end - p) < n)
+			goto bad;
+		if (!plain_ok(p, n)) {
+			*why = "plain string needs escaping or is not UTF-8";
 			return NULL;
-		return v->end = p + v->n;
+		}
+		return p + n;
 	}
 	switch (t) {
 	case WEIR_PK_NULL:
-		v->type = WEIR_PV_NULL;
-		return v->end = p;
 	case WEIR_PK_FALSE:
-		v->type = WEIR_PV_FALSE;
-		return v->end = p;
 	case WEIR_PK_TRUE:
-		v->type = WEIR_PV_TRUE;
-		return v->end = p;
+		return p;
 	case WEIR_PK_INT:
-		if (weir_varint_dec(&p, end, &u) < 0)
-			return NULL;
-		v->type = WEIR_PV_INT;
-		v->i = weir_zz_dec(u);
-		return v->end = p;
-	case WEIR_PK_DEC:
+		return weir_varint_dec(&p, end, &u) < 0 ? NULL : p;
+	case WEIR_PK_DEC: {
+		int64_t m;
 		if (weir_varint_dec(&p, end, &u) < 0 || p >= end)
-			return NULL;
-		v->type = WEIR_PV_DEC;
-		v->i = weir_zz_dec(u);
-		v->scale = *p++;
-		if (v->scale < 1 || v->scale > 15 || v->i == 0 ||
-		    v->i > (INT64_C(1) << 53) || v->i < -(INT64_C(1) << 53))
-			return NULL;
-		return v->end = p;
+			goto bad;
+		m = weir_zz_dec(u);
+		if (*p < 1 || *p > 15 || m == 0 || m > (INT64_C(1) << 53) ||
+		    m < -(INT64_C(1) << 53))
+			goto bad;
+		return p + 1;
+	}
+	default:
+		break;
+	}
+	if (t < WEIR_PK_NUM || t > WEIR_PK_OBJ)
+		goto bad;
+	if (weir_varint_dec(&p, end, &u) < 0 || u > (uint64_t)(end - p))
+		goto bad;
+	e = p + u;
+	switch (t) {
 	case WEIR_PK_NUM:
-	case WEIR_PK_STR:
-	case WEIR_PK_ESTR:
-	case WEIR_PK_ARR:
-	case WEIR_PK_OBJ:
-		if (weir_varint_dec(&p, end, &u) < 0 || u > (uint64_t)(end - p))
-			return NULL;
-		v->s = p;
-		v->n = (size_t)u;
-		v->type = t == WEIR_PK_NUM ? WEIR_PV_NUMTEXT :
-		    t == WEIR_PK_ARR ? WEIR_PV_ARRAY :
-		    t == WEIR_PK_OBJ ? WEIR_PV_OBJECT : WEIR_PV_STRING;
-		v->escaped = t == WEIR_PK_ESTR;
-		return v->end = p + u;
-	default:
-		return NULL;
-	}
-}
-
-void
-weir_pv_of(const uint8_t *p, size_t n, weir_pv *v)
-{
-	if (!p || !n || weir_pv_read(p, p + n, v) != p + n)
-		v->type = WEIR_PV_MISSING;
-}
-
-void
-weir_pv_iter_init(weir_pv_iter *it, const weir_pv *c)
-{
-	if (c->type == WEIR_PV_OBJECT || c->type == WEIR_PV_ARRAY) {
-		it->p = c->s;
-		it->end = c->s + c->n;
-		it->obj = c->type == WEIR_PV_OBJECT;
-	} else {
-		it->p = it->end = NULL;
-		it->obj = 0;
-	}
-}
-
-int
-weir_pv_iter_next(weir_pv_iter *it, weir_pv *key, weir_pv *val)
-{
-	weir_pv k;
-	const uint8_t *p = it->p;
-
-	if (!p || p >= it->end)
-		return 0;
-	if (it->obj) {
-		p = weir_pv_read(p, it->end, key ? key : &k);
-		if (!p)
-			return 0;
-	}
-	p = weir_pv_read(p, it->end, val);
-	if (!p)
-		return 0;
-	it->p = p;
-	return 1;
-}
-
-int
-weir_pv_str_eq(const weir_pv *v, const char *s, size_t n)
-{
-	weir_buf tmp = {0};
-	int eq;
-
-	if (v->type != WEIR_PV_STRING)
-		return 0;
-	if (!v->escaped)
-		return v->n == n && memcmp(v->s, s, n) == 0;
-	if (weir_json_unescape(&tmp, v->s, v->n) < 0)
-		return 0;
-	eq = tmp.len == n && memcmp(tmp.p, s, n) == 0;
-	weir_buf_free(&tmp);
-	return eq;
-}
-
-int
-weir_pv_member(const weir_pv *obj, const char *key, size_t klen, weir_pv *out)
-{
-	const uint8_t *p, *end;
-	weir_pv k;
-
-	if (obj->type != WEIR_PV_OBJECT)
-		return 0;
-	p = obj->s;
-	end = p + obj->n;
-	while (p < end) {
-		/* fast path: short plain key */
-		if ((*p & 0xe0) == WEIR_PK_SSTR) {
-			size_t kl = *p & 0x1f;
-			if (kl == klen && (size_t)(end - p - 1) >= kl &&
-			    memcmp(p + 1, key, kl) == 0) {
-				p += 1 + kl;
-				return weir_pv_read(p, end, out) != NULL;
-			}
-			p += 1 + kl;
-			if (p > end)
-				return 0;
-		} else {
-			p = weir_pv_read(p, end, &k);
-			if (!p)
-				return 0;
-			if (weir_pv_str_eq(&k, key, klen))
-				return weir_pv_read(p, end, out) != NULL;
-		}
-		p = weir_pv_read(p, end, out);
-		if (!p)
-			return 0;
-	}
-	return 0;
-}
-
-int
-weir_pv_index(const weir_pv *arr, int64_t i, weir_pv *out)
-{
-	weir_pv_iter it;
-	int64_t n = 0;
-
-	if (arr->type != WEIR_PV_ARRAY)
-		return 0;
-	if (i < 0) {
-		weir_pv_iter_init(&it, arr);
-		while (weir_pv_iter_next(&it, NULL, out))
-			n++;
-		i += n;
-		if (i < 0)
-			return 0;
-	}
-	weir_pv_iter_init(&it, arr);
-	while (weir_pv_iter_next(&it, NULL, out))
-		if (i-- == 0)
-			return 1;
-	return 0;
-}
-
-static const double pow10tab[] = {
-	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
-	1e13, 1e14, 1e15
-};
-
-double
-weir_pv_num(const weir_pv *v)
-{
-	char tmp[64];
-
-	switch (v->type) {
-	case WEIR_PV_INT:
-		return (double)v->i;
-	case WEIR_PV_DEC:
-		/* both operands exact, so this is correctly rounded */
-		return (double)v->i / pow10tab[v->scale];
-	case WEIR_PV_NUMTEXT:
-		if (v->n < sizeof(tmp)) {
-			memcpy(tmp, v->s, v->n);
-			tmp[v->n] = 0;
-			return strtod(tmp, NULL);
-		} else {
-			char *t = malloc(v->n + 1);
-			double d;
-			if (!t)
-				return NAN;
-			memcpy(t, v->s, v->n);
-			t[v->n] = 0;
-			d = strtod(t, NULL);
-			free(t);
-			return d;
-		}
-	default:
-		return NAN;
-	}
-}
-
-static int
-put_utf8(weir_buf *out, unsigned cp)
-{
-	uint8_t b[4];
-	size_t n;
-
-	if (cp < 0x80) {
-		b[0] = (uint8_t)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		b[0] = (uint8_t)(0xc0 | cp >> 6);
-		b[1] = (uint8_t)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		b[0] = (uint8_t)(0xe0 | cp >> 12);
-		b[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
-		b[2] = (uint8_t)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		b[0] = (uint8_t)(0xf0 | cp >> 18);
-		b[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3f));
-		b[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
-		b[3] = (uint8_t)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
-	return weir_buf_put(out, b, n);
-}
-
-int
-weir_json_unescape(weir_buf *out, const uint8_t *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		const uint8_t *bs = memchr(s + i, '\\', n - i);
-		size_t run = bs ? (size_t)(bs - s) - i : n - i;
-		unsigned u, u2;
-
-		if (weir_buf_put(out, s + i, run) < 0)
-			return -1;
-		i += run;
-		if (i >= n)
-			break;
-		if (i + 1 >= n)
-			return -1;
-		switch (s[i + 1]) {
-		case '"': case '\\': case '/':
-			if (weir_buf_putc(out, s[i + 1]) < 0)
-				return -1;
-			i += 2;
-			break;
-		case 'b': if (weir_buf_putc(out, '\b') < 0) return -1; i += 2; break;
-		case 'f': if (weir_buf_putc(out, '\f') < 0) return -1; i += 2; break;
-		case 'n': if (weir_buf_putc(out, '\n') < 0) return -1; i += 2; break;
-		case 'r': if (weir_buf_putc(out, '\r') < 0) return -1; i += 2; break;
-		case 't': if (weir_buf_putc(out, '\t') < 0) return -1; i += 2; break;
-		case 'u':
-			if (i + 6 > n || hex4(s + i + 2, &u) < 0)
-				return -1;
-			i += 6;
-			if (u >= 0xd800 && u <= 0xdbff) {
-				if (i + 6 > n || s[i] != '\\' || s[i + 1] != 'u' ||
-				    hex4(s + i + 2, &u2) < 0 || u2 < 0xdc00 ||
-				    u2 > 0xdfff)
-					return -1;
-				i += 6;
-				u = 0x10000 + ((u - 0xd800) << 10) + (u2 - 0xdc00);
-			} else if (u >= 0xdc00 && u <= 0xdfff)
-				return -1;
-			if (put_utf8(out, u) < 0)
-				return -1;
-			break;
-		default:
-			return -1;
-		}
-	}
-	return 0;
-}
-
-int
-weir_pv_str(const weir_pv *v, weir_buf *scratch, const uint8_t **s, size_t *n)
-{
-	size_t start;
-
-	if (v->type != WEIR_PV_STRING)
-		return -1;
-	if (!v->escaped) {
-		*s = v->s;
-		*n = v->n;
-		return 0;
-	}
-	start = scratch->len;
-	if (weir_json_unescape(scratch, v->s, v->n) < 0)
-		return -1;
-	*s = scratch->p + start;
-	*n = scratch->len - start;
-	return 0;
-}
-
-int
-weir_json_escape(weir_buf *out, const uint8_t *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i = 0;
-
-	while (i < n) {
-		size_t j = i;
-		uint8_t c;
-		while (j < n && s[j] >= 0x20 && s[j] != '"' && s[j] != '\\')
-			j++;
-		if (weir_buf_put(out, s + i, j - i) < 0)
-			return -1;
-		if (j >= n)
-			break;
-		c = s[j];
-		if (weir_buf_reserve(out, 6) < 0)
-			return -1;
-		out->p[out->len++] = '\\';
-		switch (c) {
-		case '"': out->p[out->len++] = '"'; break;
-		case '\\': out->p[out->len++] = '\\'; break;
-		case '\n': out->p[out->len++] = 'n'; break;
-		case '\r': out->p[out->len++] = 'r'; break;
-		case '\t': out->p[out->len++] = 't'; break;
-		case '\b': out->p[out->len++] = 'b'; break;
-		case '\f': out->p[out->len++] = 'f'; break;
-		default:
-			out->p[out->len++] = 'u';
-			out->p[out->len++] = '0';
-			out->p[out->len++] = '0';
-			out->p[out->len++] = (uint8_t)hex[c >> 4];
-			out->p[out->len++] = (uint8_t)hex[c & 15];
-		}
-		i = j + 1;
-	}
-	return 0;
-}
-
-int
-weir_json_str(weir_buf *out, const uint8_t *s, size_t n)
-{
-	if (weir_buf_putc(out, '"') < 0 || weir_json_escape(out, s, n) < 0)
-		return -1;
-	return weir_buf_putc(out, '"');
-}
-
-static int
-put_i64(weir_buf *out, int64_t v)
-{
-	char tmp[24], *p = tmp + sizeof(tmp);
-	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		*--p = '-';
-	return weir_buf_put(out, p, (size_t)(tmp + sizeof(tmp) - p));
-}
-
-static int
-put_dec(weir_buf *out, int64_t m, int scale)
-{
-	char tmp[40], *p = tmp + sizeof(tmp);
-	uint64_t u = m < 0 ? 0 - (uint64_t)m : (uint64_t)m;
-	int k;
-
-	for (k = 0; k < scale; k++) {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	}
-	*--p = '.';
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (m < 0)
-		*--p = '-';
-	return weir_buf_put(out, p, (size_t)(tmp + sizeof(tmp) - p));
-}
-
-static int
-to_json(weir_buf *out, const weir_pv *v, int depth)
-{
-	weir_pv_iter it;
-	weir_pv k, e;
-	int first = 1;
-
-	if (depth > WEIR_PACK_MAX_DEPTH)
-		return -1;
-	switch (v->type) {
-	case WEIR_PV_NULL:
-		return weir_buf_put(out, "null", 4);
-	case WEIR_PV_FALSE:
-		return weir_buf_put(out, "false", 5);
-	case WEIR_PV_TRUE:
-		return weir_buf_put(out, "true", 4);
-	case WEIR_PV_INT:
-		return put_i64(out, v->i);
-	case WEIR_PV_DEC:
-		return put_dec(out, v->i, v->scale);
-	case WEIR_PV_NUMTEXT:
-		return weir_buf_put(out, v->s, v->n);
-	case WEIR_PV_STRING:
-		if (weir_buf_reserve(out, v->n + 2) < 0)
-			return -1;
-		out->p[out->len++] = '"';
-		memcpy(out->p + out->len, v->s, v->n);
-		out->len += v->n;
-		out->p[out->len++] = '"';
-		return 0;
-	case WEIR_PV_ARRAY:
-	case WEIR_PV_OBJECT:
-		if (weir_buf_putc(out, v->type == WEIR_PV_OBJECT ? '{' : '[') < 0)
-			return -1;
-		weir_pv_iter_init(&it, v);
-		while (weir_pv_iter_next(&it, &k, &e)) {
-			if (!first && weir_buf_putc(out, ',') < 0)
-				return -1;
-			first = 0;
-			if (it.obj) {
-				if (to_json(out, &k, depth + 1) < 0 ||
-				    weir_buf_putc(out, ':') < 0)
-					return -1;
-			}
-			if (to_json(out, &e, depth + 1) < 0)
-				return -1;
-		}
-		if (it.p != it.end)
-			return -1;	/* malformed body */
-		return weir_buf_putc(out, v->type == WEIR_PV_OBJECT ? '}' : ']');
-	default:
-		return -1;
-	}
-}
-
-int
-weir_pv_to_json(weir_buf *out, const weir_pv *v)
-{
-	return to_json(out, v, 0);
-}
-
-int
-weir_pv_to_text(weir_buf *out, const weir_pv *v)
-{
-	if (v->type == WEIR_PV_STRING) {
-		if (!v->escaped)
-			return weir_buf_put(out, v->s, v->n);
-		return weir_json_unescape(out, v->s, v->n);
-	}
-	return to_json(out, v, 0);
-}
-
-static int
-validate(const uint8_t *p, const uint8_t *end, int depth, const uint8_t **next,
-    const char **why)
-{
-	weir_pv v, k;
-	const uint8_t *q, *e;
-	const char *w;
-	int esc;
-
-	if (depth > WEIR_PACK_MAX_DEPTH) {
-		*why = "nesting too deep";
-		return -1;
-	}
-	q = weir_pv_read(p, end, &v);
-	if (!q) {
-		*why = "malformed value";
-		return -1;
-	}
-	switch (v.type) {
-	case WEIR_PV_STRING:
-		if (!v.escaped) {
-			size_t i;
-			for (i = 0; i < v.n; i++)
-				if (v.s[i] < 0x20 || v.s[i] == '"' || v.s[i] == '\\') {
-					*why = "plain string needs escaping";
-					return -1;
-				}
-			if (!weir_utf8_valid(v.s, v.n)) {
-				*why = "invalid UTF-8 in string";
-				return -1;
-			}
-		} else if (scan_string(v.s, v.n, 0, &esc, &w) != (size_t)-1 ||
-		    strcmp(w, "unterminated string") != 0) {
-			/* the body must scan to its end without a quote */
-			*why = "bad escaped string";
-			return -1;
-		}
-		break;
-	case WEIR_PV_NUMTEXT:
-		if (v.n == 0 || scan_number(v.s, v.n, 0) != v.n) {
+		if (u == 0 || scan_number(p, (size_t)u, 0) != u) {
 			*why = "bad number text";
-			return -1;
+			return NULL;
 		}
-		break;
-	case WEIR_PV_ARRAY:
-	case WEIR_PV_OBJECT:
-		e = v.s + v.n;
-		p = v.s;
-		while (p < e) {
-			if (v.type == WEIR_PV_OBJECT) {
-				const uint8_t *kq = weir_pv_read(p, e, &k);
-				if (!kq || k.type != WEIR_PV_STRING) {
-					*why = "object key is not a string";
-					return -1;
-				}
-				if (validate(p, e, depth + 1, &p, why) < 0)
-					return -1;
-			}
-			if (validate(p, e, depth + 1, &p, why) < 0)
-				return -1;
+		return e;
+	case WEIR_PK_STR:
+		if (!plain_ok(p, (size_t)u)) {
+			*why = "plain string needs escaping or is not UTF-8";
+			return NULL;
 		}
-		break;
+		return e;
+	case WEIR_PK_ESTR:
+		/* the body must scan to its end without a quote */
+		if (scan_string(p, (size_t)u, 0, &esc, &w, &at) != (size_t)-1 ||
+		    strcmp(w, "unterminated string") != 0) {
+			*why = "bad escaped string";
+			return NULL;
+		}
+		return e;
 	default:
-		break;
+		if (depth >= WEIR_PACK_MAX_DEPTH) {
+			*why = "nesting too deep";
+			return NULL;
+		}
+		for (q = p; q < e;) {
+			if (t == WEIR_PK_OBJ && !((*q & 0xe0) == WEIR_PK_SSTR ||
+			    *q == WEIR_PK_STR || *q == WEIR_PK_ESTR)) {
+				*why = "object key is not a string";
+				return NULL;
+			}
+			if (t == WEIR_PK_OBJ && !(q = vscan(q, e, depth + 1, why)))
+				return NULL;
+			if (!(q = vscan(q, e, depth + 1, why)))
+				return NULL;
+		}
+		return e;
 	}
-	*next = q;
-	return 0;
+bad:
+	*why = "malformed value";
+	return NULL;
 }
 
 int
@@ -986,7 +576,8 @@ weir_pack_validate(const uint8_t *p, size_t n, char *err, size_t errsz)
 		weir_seterr(err, errsz, "empty packed value");
 		return -1;
 	}
-	if (validate(p, p + n, 0, &next, &why) < 0) {
+	next = vscan(p, p + n, 0, &why);
+	if (!next) {
 		weir_seterr(err, errsz, "corrupt packed value: %s", why);
 		return -1;
 	}
@@ -1015,23 +606,6 @@ weir_pack_int(weir_buf *b, int64_t v)
 	if (weir_buf_putc(b, WEIR_PK_INT) < 0)
 		return -1;
 	return weir_buf_put_varint(b, weir_zz_enc(v));
-}
-
-int
-weir_fmt_double(char *buf, size_t sz, double v)
-{
-	int prec;
-
-	if (v == 0)
-		return snprintf(buf, sz, "0");
-	if (v == (double)(int64_t)v && fabs(v) < 1e15)
-		return snprintf(buf, sz, "%lld", (long long)v);
-	for (prec = 15; prec <= 17; prec++) {
-		snprintf(buf, sz, "%.*g", prec, v);
-		if (strtod(buf, NULL) == v)
-			break;
-	}
-	return (int)strlen(buf);
 }
 
 int
@@ -1081,3 +655,4 @@ weir_pack_raw(weir_buf *b, const weir_pv *v)
 {
 	return weir_buf_put(b, v->tag, (size_t)(v->end - v->tag));
 }
+

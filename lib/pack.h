@@ -12,6 +12,7 @@
 #ifndef WEIR_PACK_H
 #define WEIR_PACK_H
 
+#include "json.h"
 #include "util.h"
 
 enum {
@@ -109,10 +110,5 @@ int weir_pack_numtext(weir_buf *b, const char *s, size_t n);	/* valid JSON numbe
 int weir_pack_str(weir_buf *b, const char *s, size_t n);	/* -1 unless UTF-8 */
 int weir_pack_raw(weir_buf *b, const weir_pv *v);	/* copy an encoded value */
 
-/* JSON helpers shared by the text formats. */
-int weir_json_escape(weir_buf *out, const uint8_t *s, size_t n);	/* no quotes */
-int weir_json_str(weir_buf *out, const uint8_t *s, size_t n);	/* with quotes */
-int weir_json_unescape(weir_buf *out, const uint8_t *s, size_t n);
-int weir_fmt_double(char *buf, size_t sz, double v);	/* shortest round-trip */
 
 #endif

@@ -2,6 +2,7 @@
 #include "stage.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 
 #include "io.h"
@@ -34,11 +35,39 @@ weir_stage_check_output(weir_output *o, int rc)
 	weir_die(WEIR_EXIT_IO, "write: %s", strerror(e ? e : EIO));
 }
 
+/* Wait for input until the monotonic deadline: 1 when there may be some,
+ * 0 when the deadline passed first.  The output is flushed before. */
+static int
+wait_input(weir_stage *s, int64_t deadline)
+{
+	struct pollfd pfd = { .fd = weir_input_fd(s->in), .events = POLLIN };
+	int64_t now = weir_mono_ms();
+
+	if (now >= deadline)
+		return 0;
+	weir_stage_check_output(s->out, weir_output_flush(s->out));
+	if (poll(&pfd, 1, deadline - now > INT32_MAX ? INT32_MAX :
+	    (int)(deadline - now)) == 0)
+		return 0;
+	if (weir_sig_stop() > 1)
+		weir_die(WEIR_EXIT_IO, "stopped by a second signal before the "
+		    "end of input");
+	return 1;
+}
+
 int
 weir_stage_next(weir_stage *s, weir_event *ev)
 {
+	return weir_stage_next_until(s, ev, INT64_MAX);
+}
+
+int
+weir_stage_next_until(weir_stage *s, weir_event *ev, int64_t deadline)
+{
+	int block = deadline == INT64_MAX;
+
 	for (;;) {
-		switch (weir_input_next(s->in, ev, 1)) {
+		switch (weir_input_next(s->in, ev, block)) {
 		case WEIR_EV_RECORD:
 			s->in_records++;
 			return 1;
@@ -65,6 +94,8 @@ weir_stage_next(weir_stage *s, weir_event *ev)
 			s->stopping = 1;	/* drain to END */
 			continue;
 		case WEIR_EV_AGAIN:
+			if (!block && !wait_input(s, deadline))
+				return -1;
 			continue;
 		default:
 			weir_stage_check_output(s->out, weir_output_flush(s->out));

@@ -39,6 +39,10 @@ typedef struct weir_stage {
 void weir_stage_open(weir_stage *s, int infmt, int outfmt, const char *fields,
     const char *onerr);
 int weir_stage_next(weir_stage *s, weir_event *ev);
+/* The same, but waiting for input only until the monotonic time deadline
+ * (weir_mono_ms; INT64_MAX: forever): -1 when it passed with no event,
+ * for programs that also act on a timer. */
+int weir_stage_next_until(weir_stage *s, weir_event *ev, int64_t deadline);
 void weir_stage_emit(weir_stage *s, const weir_record *r);
 void weir_stage_watermark(weir_stage *s, int64_t wm);
 /* Forward a watermark or barrier event unchanged. */

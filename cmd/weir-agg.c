@@ -1,0 +1,214 @@
+/*
+ * weir-agg - grouped aggregates per event-time window: count, sum, avg,
+ * min, max, first, last, distinct, approx_distinct, quantiles, topk,
+ * stddev.  A window's groups are emitted once, when the watermark reaches
+ * its end (or as a changelog with --emit updates); without windows, at the
+ * end of input or every DUR.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "agg.h"
+#include "cli.h"
+#include "dur.h"
+#include "stage.h"
+
+static const char usage[] =
+"usage: weir-agg [options] FUNC...\n"
+"\n"
+"Aggregate records per window and group; one JSON record per window and\n"
+"group when the window closes.\n"
+"\n"
+"Functions (NAME=FUNC names the output field; default count, sum_amount):\n"
+"  count  sum:P  avg:P  min:P  max:P  first:P  last:P  stddev:P (sample)\n"
+"  distinct:P (exact)  approx_distinct:P (HyperLogLog, 0.8% std. error)\n"
+"  pNN:P (p50, p99, p99.9; DDSketch, 1% relative error)  topk:N:P\n"
+"\n"
+"  -g, --group PATH,...  group by these fields (NAME=PATH renames one);\n"
+"                        default: the record key\n"
+"      --emit MODE       final (default): once per window and group when\n"
+"                        the window closes; updates: a record on every change\n"
+"      --every DUR       also emit changed groups every DUR (wall clock)\n"
+"  -i, --input-format F  how to read text input (default ndjson)\n"
+"      --on-error MODE   fail (default), skip, or a FILE for bad records\n"
+"  -h, --help            this help\n"
+"      --version         print the version\n"
+"\n"
+"Exit status: 0 ok, 1 bad input data, 2 usage, 3 I/O failure or\n"
+"upstream ended without END.  See weir-agg(1).\n";
+
+enum { O_EMIT = 256, O_EVERY, O_ONERR, O_VERSION };
+
+static const struct option longopts[] = {
+	{ "group", required_argument, NULL, 'g' },
+	{ "emit", required_argument, NULL, O_EMIT },
+	{ "every", required_argument, NULL, O_EVERY },
+	{ "input-format", required_argument, NULL, 'i' },
+	{ "on-error", required_argument, NULL, O_ONERR },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, O_VERSION },
+	{ NULL, 0, NULL, 0 }
+};
+
+static struct {
+	weir_stage st;
+	weir_agg *agg;
+	int updates;
+	int64_t every, due;	/* --every: period and next snapshot (mono ms) */
+	uint64_t late;
+} S;
+
+static int
+emit(void *arg, const weir_record *r)
+{
+	(void)arg;
+	weir_stage_emit(&S.st, r);
+	return 0;
+}
+
+static void
+check(int rc)
+{
+	if (rc < 0)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+}
+
+static void
+maybe_snapshot(void)
+{
+	int64_t now = weir_mono_ms();
+
+	if (now < S.due)
+		return;
+	check(weir_agg_snapshot(S.agg, emit, NULL));
+	S.due = now + S.every;
+}
+
+static void
+add(const weir_record *r)
+{
+	char err[WEIR_ERRSZ], msg[WEIR_ERRSZ + 64];
+	weir_agg_ref ref;
+	int oom, rc;
+
+	rc = weir_agg_add(S.agg, r, &ref, &oom, err, sizeof(err));
+	if (rc == 1) {
+		S.late++;
+		return;
+	}
+	if (rc < 0) {
+		if (oom)
+			weir_die(WEIR_EXIT_IO, "%s", err);
+		if (weir_input_line(S.st.in))
+			snprintf(msg, sizeof(msg), "%s:%llu: %s",
+			    weir_input_name(S.st.in),
+			    (unsigned long long)weir_input_line(S.st.in), err);
+		else
+			snprintf(msg, sizeof(msg), "%s: record %llu: %s",
+			    weir_input_name(S.st.in),
+			    (unsigned long long)S.st.in_records, err);
+		weir_onerr_bad(&S.st.onerr, msg, r->value, r->value_len);
+		return;
+	}
+	if (S.updates)
+		check(weir_agg_emit_group(S.agg, &ref, emit, NULL));
+	if (S.every && (S.st.in_records & 255) == 0)
+		maybe_snapshot();
+}
+
+int
+main(int argc, char **argv)
+{
+	int c, rc, infmt = WEIR_FMT_AUTO;
+	const char *onerr = "fail";
+	char err[WEIR_ERRSZ];
+	weir_event ev;
+
+	weir_cli_init(argv[0]);
+	if (!(S.agg = weir_agg_new()))
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	while ((c = getopt_long(argc, argv, "g:i:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'g':
+			if (weir_agg_add_groups(S.agg, optarg, err,
+			    sizeof(err)) < 0)
+				weir_usage_error("-g %s: %s", optarg, err);
+			break;
+		case O_EMIT:
+			if (strcmp(optarg, "final") == 0)
+				S.updates = 0;
+			else if (strcmp(optarg, "updates") == 0)
+				S.updates = 1;
+			else
+				weir_usage_error("--emit is final or updates, "
+				    "not '%s'", optarg);
+			break;
+		case O_EVERY:
+			if (weir_dur_parse(optarg, &S.every, err,
+			    sizeof(err)) < 0 || S.every <= 0)
+				weir_usage_error("--every %s: %s", optarg,
+				    S.every <= 0 ? "must be positive" : err);
+			break;
+		case 'i':
+			infmt = weir_fmt_parse(optarg);
+			if (infmt < 0 || infmt == WEIR_FMT_TABLE)
+				weir_usage_error("unknown input format '%s'", optarg);
+			break;
+		case O_ONERR:
+			onerr = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		case O_VERSION:
+			weir_version();
+		default:
+			fputs("Try 'weir-agg --help' for more information.\n",
+			    stderr);
+			return WEIR_EXIT_USAGE;
+		}
+	}
+	for (; optind < argc; optind++)
+		if (weir_agg_add_func(S.agg, argv[optind], err, sizeof(err)) < 0)
+			weir_usage_error("%s", err);
+	if (weir_agg_ready(S.agg, err, sizeof(err)) < 0)
+		weir_usage_error("%s", err);
+
+	weir_stage_open(&S.st, infmt, WEIR_FMT_AUTO, NULL, onerr);
+	S.due = S.every ? weir_mono_ms() + S.every : INT64_MAX;
+	while ((rc = weir_stage_next_until(&S.st, &ev, S.due)) != 0) {
+		if (rc < 0) {	/* --every: input was quiet until due */
+			maybe_snapshot();
+			continue;
+		}
+		switch (ev.type) {
+		case WEIR_EV_RECORD:
+			add(&ev.rec);
+			break;
+		case WEIR_EV_WATERMARK:
+			/* Close what the watermark completes, then pass it on:
+			 * results precede the watermark that finished them. */
+			check(weir_agg_close(S.agg, ev.wm, !S.updates, emit,
+			    NULL));
+			weir_stage_forward(&S.st, &ev);
+			if (S.every)
+				maybe_snapshot();
+			break;
+		default:
+			weir_stage_forward(&S.st, &ev);
+			break;
+		}
+	}
+	/* END: every window is final; unwindowed groups are emitted too,
+	 * with --every only those changed since the last snapshot. */
+	check(weir_agg_close(S.agg, INT64_MAX, !S.updates, emit, NULL));
+	if (S.every)
+		check(weir_agg_snapshot(S.agg, emit, NULL));
+	check(weir_agg_close_all(S.agg, !S.updates && !S.every, emit, NULL));
+	if (S.late)
+		weir_warn("dropped %llu late records (their window had "
+		    "already closed)", (unsigned long long)S.late);
+	weir_agg_free(S.agg);
+	weir_stage_finish(&S.st);
+}

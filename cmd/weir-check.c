@@ -1,0 +1,535 @@
+/*
+ * weir-check - data-quality rules over a record stream: a gate for CI
+ * (exit 1 when an error-severity rule fails, reports CI systems read) and
+ * a probe inside a pipeline (--pass forwards every record).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "cli.h"
+#include "dur.h"
+#include "input.h"
+#include "io.h"
+#include "output.h"
+#include "report.h"
+#include "rules.h"
+
+static const char usage[] =
+"usage: weir-check [options] RULES [FILE...]\n"
+"       weir-check [options] --RULE ARG... [FILE...]\n"
+"\n"
+"Check records (FILEs, or stdin; frames or text) against data-quality\n"
+"rules from a YAML file or from flags, print a report, and exit 1 when a\n"
+"rule of severity error fails.\n"
+"\n"
+"Rules as flags (each may be repeated):\n"
+"      --not-null PATH        --unique PATH  --unique-approx PATH\n"
+"      --in PATH=A,B,...      --range PATH=LO..HI (LO.. or ..HI)\n"
+"      --regex PATH=RE        --type PATH=T[,T]  (null boolean number\n"
+"                                                integer string array object)\n"
+"      --freshness [PATH=]DUR --count MIN..MAX\n"
+"      --expr EXPR            (see weir-expr(7))\n"
+"  -r, --rules FILE           a rules file, together with rule flags\n"
+"\n"
+"Options:\n"
+"      --report FMT           text (default), json, junit or github; may\n"
+"                             be repeated, for several reports at once\n"
+"  -o, --output FILE          write the report given before (or after) it\n"
+"                             to FILE\n"
+"      --pass                 forward every record to stdout (the report\n"
+"                             then goes to stderr unless -o)\n"
+"      --reject FILE          write records that fail a rule to FILE\n"
+"      --reject-format FMT    ndjson (default), envelope, framed, ...\n"
+"      --window DUR           judge rules per window: records from\n"
+"                             weir-window in their own window, others in\n"
+"                             tumbling windows of DUR by event time\n"
+"      --now TIME             the time freshness is measured from (ISO\n"
+"                             8601 or ms; default: the clock at the end)\n"
+"      --unique-memory SIZE   memory bound of each unique set (default\n"
+"                             256M)\n"
+"      --suite NAME           the suite's name in reports\n"
+"      --validate             check the rules file and exit\n"
+"  -i, --input-format F       how to read text input (default ndjson)\n"
+"      --on-error MODE        fail (default), skip, or a FILE for bad\n"
+"                             input records\n"
+"  -h, --help                 this help\n"
+"      --version              print the version\n"
+"\n"
+"Exit status: 0 every error rule holds, 1 a rule failed (or bad input),\n"
+"2 usage or rules file error, 3 I/O failure.  See weir-check(1).\n";
+
+enum {
+	O_NOT_NULL = 256, O_UNIQUE, O_IN, O_RANGE, O_REGEX, O_TYPE,
+	O_FRESHNESS, O_COUNT, O_EXPR, O_UNIQUE_APPROX,
+	O_REPORT, O_PASS, O_REJECT, O_REJECT_FMT, O_WINDOW, O_NOW, O_UMEM,
+	O_SUITE, O_VALIDATE, O_ONERR, O_VERSION
+};
+
+static const struct option longopts[] = {
+	{ "not-null", required_argument, NULL, O_NOT_NULL },
+	{ "unique", required_argument, NULL, O_UNIQUE },
+	{ "in", required_argument, NULL, O_IN },
+	{ "range", required_argument, NULL, O_RANGE },
+	{ "regex", required_argument, NULL, O_REGEX },
+	{ "type", required_argument, NULL, O_TYPE },
+	{ "freshness", required_argument, NULL, O_FRESHNESS },
+	{ "count", required_argument, NULL, O_COUNT },
+	{ "expr", required_argument, NULL, O_EXPR },
+	{ "unique-approx", required_argument, NULL, O_UNIQUE_APPROX },
+	{ "rules", required_argument, NULL, 'r' },
+	{ "report", required_argument, NULL, O_REPORT },
+	{ "output", required_argument, NULL, 'o' },
+	{ "pass", no_argument, NULL, O_PASS },
+	{ "reject", required_argument, NULL, O_REJECT },
+	{ "reject-format", required_argument, NULL, O_REJECT_FMT },
+	{ "window", required_argument, NULL, O_WINDOW },
+	{ "now", required_argument, NULL, O_NOW },
+	{ "unique-memory", required_argument, NULL, O_UMEM },
+	{ "suite", required_argument, NULL, O_SUITE },
+	{ "validate", no_argument, NULL, O_VALIDATE },
+	{ "input-format", required_argument, NULL, 'i' },
+	{ "on-error", required_argument, NULL, O_ONERR },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, O_VERSION },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const char *const flag_kind[] = {
+	"not_null", "unique", "in", "range", "regex", "type", "freshness",
+	"count", "expr", "unique_approx"
+};
+
+#define MAX_REPORTS 8
+
+struct run {
+	weir_check *chk;
+	weir_output *out;	/* --pass */
+	weir_output *rej;	/* --reject */
+	const char *rejfile;
+	weir_onerr oe;
+	int infmt;
+};
+
+/* Read a whole (small) file; NULL with errno on failure. */
+static char *
+slurp(const char *path, size_t *len)
+{
+	weir_buf b = {0};
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = 0;
+
+	if (fd < 0)
+		return NULL;
+	for (;;) {
+		if (weir_buf_reserve(&b, 65536) < 0) {
+			errno = ENOMEM;
+			n = -1;
+			break;
+		}
+		n = read(fd, b.p + b.len, b.cap - b.len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		b.len += (size_t)n;
+		if (b.len > 16u << 20) {
+			errno = EFBIG;
+			n = -1;
+			break;
+		}
+	}
+	if (n < 0 || weir_buf_putc(&b, 0) < 0) {
+		int e = errno;
+		close(fd);
+		weir_buf_free(&b);
+		errno = e;
+		return NULL;
+	}
+	close(fd);
+	*len = b.len - 1;
+	return (char *)b.p;
+}
+
+static size_t
+parse_size(const char *s)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (end == s || errno)
+		weir_usage_error("--unique-memory: bad size '%s'", s);
+	switch (*end) {
+	case 'k': case 'K':
+		v <<= 10, end++;
+		break;
+	case 'm': case 'M':
+		v <<= 20, end++;
+		break;
+	case 'g': case 'G':
+		v <<= 30, end++;
+		break;
+	default:
+		break;
+	}
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end || v < 4096)
+		weir_usage_error("--unique-memory: bad size '%s' (e.g. 64M; at "
+		    "least 4K)", s);
+	return (size_t)v;
+}
+
+static void
+print_notes(weir_check *c)
+{
+	weir_buf *n = weir_check_notes(c);
+	const char *p, *e;
+
+	if (!n->len)
+		return;
+	for (p = (const char *)n->p; p < (const char *)n->p + n->len; p = e + 1) {
+		e = memchr(p, '\n', (size_t)((const char *)n->p + n->len - p));
+		if (!e)
+			break;
+		weir_warn("%.*s", (int)(e - p), p);
+	}
+	n->len = 0;
+}
+
+static void
+check_out(weir_output *o, int rc, const char *what)
+{
+	int e;
+
+	if (rc >= 0)
+		return;
+	e = weir_output_failed(o);
+	if (e == EPIPE && !what)
+		exit(WEIR_EXIT_OK);
+	weir_die(WEIR_EXIT_IO, "%s: %s", what ? what : "write",
+	    strerror(e ? e : EIO));
+}
+
+/* Check one input to its end. */
+static void
+run_input(struct run *r, int fd, const char *name)
+{
+	weir_input *in = weir_input_open(fd, r->infmt, name);
+	weir_check_pos pos;
+	weir_event ev;
+
+	if (!in)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	if (r->out)
+		weir_input_set_idle(in, weir_output_idle, r->out);
+	pos.file = strcmp(name, "-") == 0 ? NULL : name;
+	pos.recno = 0;
+	for (;;) {
+		int rc;
+
+		switch (weir_input_next(in, &ev, 1)) {
+		case WEIR_EV_RECORD:
+			pos.recno++;
+			pos.line = weir_input_line(in);
+			rc = weir_check_record(r->chk, &ev.rec, &pos);
+			if (rc < 0)
+				weir_die(WEIR_EXIT_IO, "out of memory");
+			print_notes(r->chk);
+			if (r->out)
+				check_out(r->out, weir_output_record(r->out,
+				    &ev.rec), NULL);
+			if (rc && r->rej)
+				check_out(r->rej, weir_output_record(r->rej,
+				    &ev.rec), r->rejfile);
+			break;
+		case WEIR_EV_WATERMARK:
+			if (weir_check_watermark(r->chk, ev.wm) < 0)
+				weir_die(WEIR_EXIT_IO, "out of memory");
+			if (r->out)
+				check_out(r->out, weir_output_watermark(r->out,
+				    ev.wm), NULL);
+			break;
+		case WEIR_EV_BARRIER:
+			if (r->out)
+				check_out(r->out, weir_output_barrier(r->out,
+				    ev.barrier, ev.payload, ev.payload_len),
+				    NULL);
+			break;
+		case WEIR_EV_END:
+		case WEIR_EV_EOF:
+			weir_input_close(in);
+			return;
+		case WEIR_EV_BAD:
+			weir_onerr_bad(&r->oe, weir_input_error(in), ev.raw,
+			    ev.raw_len);
+			break;
+		case WEIR_EV_STOP:
+			if (weir_sig_stop() > 1)
+				weir_die(WEIR_EXIT_IO, "stopped by a second "
+				    "signal before the end of input");
+			break;
+		case WEIR_EV_AGAIN:
+			break;
+		default:
+			if (r->out)
+				weir_output_flush(r->out);
+			weir_die(WEIR_EXIT_IO, "%s", weir_input_error(in));
+		}
+	}
+}
+
+/* A report to its file, or stdout (stderr when stdout carries records). */
+static void
+write_report(const char *file, int pass, const weir_buf *rep)
+{
+	int fd;
+
+	if (file) {
+		fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		if (fd < 0 || weir_write_all(fd, rep->p, rep->len) < 0 ||
+		    close(fd) < 0)
+			weir_die(WEIR_EXIT_IO, "%s: %s", file, strerror(errno));
+	} else if (weir_write_all(pass ? 2 : 1, rep->p, rep->len) < 0 &&
+	    errno != EPIPE)
+		weir_die(WEIR_EXIT_IO, "write: %s", strerror(errno));
+}
+
+static const char *
+base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s ? s + 1 : p;
+}
+
+int
+main(int argc, char **argv)
+{
+	int c, i, pass = 0, validate = 0, nreports = 0;
+	int rejfmt = WEIR_FMT_NDJSON, nflags = 0, ok, fd;
+	const char *rulesfile = NULL, *suite = NULL, *pending = NULL;
+	const char *onerr = "fail";
+	char err[WEIR_ERRSZ];
+	weir_rules rs;
+	weir_check_opts co;
+	weir_report_info info;
+	weir_buf rep = {0};
+	struct run r;
+	struct {
+		int fmt;
+		const char *file;
+	} reports[MAX_REPORTS + 1];
+	struct {
+		const char *kind, *opt, *arg;
+	} *flags = NULL;
+	int64_t t0;
+
+	weir_cli_init(argv[0]);
+	memset(&r, 0, sizeof(r));
+	memset(&co, 0, sizeof(co));
+	r.infmt = WEIR_FMT_AUTO;
+	weir_rules_init(&rs);
+	while ((c = getopt_long(argc, argv, "r:o:i:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_NOT_NULL: case O_UNIQUE: case O_IN: case O_RANGE:
+		case O_REGEX: case O_TYPE: case O_FRESHNESS: case O_COUNT:
+		case O_EXPR: case O_UNIQUE_APPROX:
+			/* applied after the rules file, in this order */
+			flags = realloc(flags, (size_t)(nflags + 1) *
+			    sizeof(*flags));
+			if (!flags)
+				weir_die(WEIR_EXIT_IO, "out of memory");
+			flags[nflags].kind = flag_kind[c - O_NOT_NULL];
+			flags[nflags].opt = longopts[c - O_NOT_NULL].name;
+			flags[nflags++].arg = optarg;
+			break;
+		case 'r':
+			rulesfile = optarg;
+			break;
+		case O_REPORT:
+			if (nreports == MAX_REPORTS)
+				weir_usage_error("too many reports");
+			reports[nreports].file = pending;
+			pending = NULL;
+			if ((reports[nreports++].fmt =
+			    weir_report_format_parse(optarg)) < 0)
+				weir_usage_error("unknown report format '%s' "
+				    "(text, json, junit or github)", optarg);
+			break;
+		case 'o':
+			/* the report before it, or else the next one */
+			if (nreports && !reports[nreports - 1].file)
+				reports[nreports - 1].file = optarg;
+			else if (pending)
+				weir_usage_error("two -o without a --report "
+				    "between them");
+			else
+				pending = optarg;
+			break;
+		case O_PASS:
+			pass = 1;
+			break;
+		case O_REJECT:
+			r.rejfile = optarg;
+			break;
+		case O_REJECT_FMT:
+			rejfmt = weir_fmt_parse(optarg);
+			if (rejfmt < 0 || rejfmt == WEIR_FMT_AUTO)
+				weir_usage_error("unknown format '%s'", optarg);
+			break;
+		case O_WINDOW:
+			if (weir_dur_parse(optarg, &co.window, err,
+			    sizeof(err)) < 0 || co.window <= 0)
+				weir_usage_error("--window: bad duration '%s'",
+				    optarg);
+			break;
+		case O_NOW:
+			if (weir_iso8601_parse(optarg, strlen(optarg),
+			    &co.now_ms) < 0) {
+				char *end;
+				co.now_ms = strtoll(optarg, &end, 10);
+				if (end == optarg || *end || co.now_ms <= 0)
+					weir_usage_error("--now: expected an ISO "
+					    "8601 time or ms, got '%s'", optarg);
+			}
+			break;
+		case O_UMEM:
+			co.unique_limit = parse_size(optarg);
+			break;
+		case O_SUITE:
+			suite = optarg;
+			break;
+		case O_VALIDATE:
+			validate = 1;
+			break;
+		case 'i':
+			r.infmt = weir_fmt_parse(optarg);
+			if (r.infmt < 0 || r.infmt == WEIR_FMT_TABLE)
+				weir_usage_error("unknown input format '%s'",
+				    optarg);
+			break;
+		case O_ONERR:
+			onerr = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		case O_VERSION:
+			weir_version();
+		default:
+			fputs("Try 'weir-check --help' for more information.\n",
+			    stderr);
+			return WEIR_EXIT_USAGE;
+		}
+	}
+	if (!rulesfile && !nflags) {
+		if (optind >= argc)
+			weir_usage_error("no rules: give a RULES file or rule "
+			    "flags such as --not-null .id");
+		rulesfile = argv[optind++];
+	}
+	if (rulesfile) {
+		size_t len;
+		char *text = slurp(rulesfile, &len);
+		int n;
+
+		if (!text)
+			weir_die(errno == ENOENT || errno == EISDIR ||
+			    errno == EACCES ? WEIR_EXIT_USAGE : WEIR_EXIT_IO,
+			    "%s: %s", rulesfile, strerror(errno));
+		n = weir_rules_parse(&rs, rulesfile, text, len, &rep);
+		free(text);
+		if (n < 0)
+			weir_die(WEIR_EXIT_IO, "out of memory");
+		if (n > 0) {
+			fwrite(rep.p, 1, rep.len, stderr);
+			weir_die(WEIR_EXIT_USAGE, "%s: %d problem%s in the rules "
+			    "file", rulesfile, n, n == 1 ? "" : "s");
+		}
+	}
+	for (i = 0; i < nflags; i++)
+		if (weir_rules_add_flag(&rs, flags[i].kind, flags[i].arg, err,
+		    sizeof(err)) < 0)
+			weir_usage_error("--%s: %s", flags[i].opt, err);
+	free(flags);
+	if (validate) {
+		printf("%s: %zu rules ok\n", rulesfile ? rulesfile : "flags",
+		    rs.n);
+		weir_rules_free(&rs);
+		weir_buf_free(&rep);
+		return 0;
+	}
+	if (!suite)
+		suite = rs.suite ? rs.suite : rulesfile ? base_name(rulesfile) :
+		    "weir-check";
+	weir_onerr_parse(&r.oe, onerr);
+	weir_sig_install();
+	if (!(r.chk = weir_check_new(&rs, &co)))
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	if (pass && !(r.out = weir_output_open(1, WEIR_FMT_AUTO, NULL)))
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	if (r.rejfile) {
+		fd = open(r.rejfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		    0666);
+		if (fd < 0)
+			weir_die(WEIR_EXIT_IO, "%s: %s", r.rejfile,
+			    strerror(errno));
+		if (!(r.rej = weir_output_open(fd, rejfmt, NULL)))
+			weir_die(WEIR_EXIT_IO, "out of memory");
+	}
+	t0 = weir_mono_ms();
+	if (optind >= argc)
+		run_input(&r, 0, "-");
+	for (i = optind; i < argc; i++) {
+		if (strcmp(argv[i], "-") == 0) {
+			run_input(&r, 0, "-");
+			continue;
+		}
+		fd = open(argv[i], O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			weir_die(WEIR_EXIT_IO, "%s: %s", argv[i],
+			    strerror(errno));
+		run_input(&r, fd, argv[i]);
+		close(fd);
+	}
+	if (weir_check_finish(r.chk) < 0)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	print_notes(r.chk);
+	if (r.out)
+		check_out(r.out, weir_output_end(r.out), NULL);
+	if (r.rej)
+		check_out(r.rej, weir_output_end(r.rej), r.rejfile);
+	weir_onerr_report(&r.oe);
+	info.suite = suite;
+	info.records = weir_check_records(r.chk);
+	info.seconds = (double)(weir_mono_ms() - t0) / 1000.0;
+	if (nreports == 0 || pending) {
+		reports[nreports].fmt = WEIR_REPORT_TEXT;
+		reports[nreports++].file = pending;
+	}
+	for (i = 0; i < nreports; i++) {
+		rep.len = 0;
+		if (weir_report_write(&rep, reports[i].fmt, &rs,
+		    weir_check_results(r.chk), &info) < 0)
+			weir_die(WEIR_EXIT_IO, "out of memory");
+		write_report(reports[i].file, pass, &rep);
+	}
+	ok = weir_check_ok(r.chk);
+	if (r.out)
+		weir_output_close(r.out);
+	if (r.rej)
+		weir_output_close(r.rej);
+	weir_check_free(r.chk);
+	weir_rules_free(&rs);
+	weir_buf_free(&rep);
+	return ok ? WEIR_EXIT_OK : WEIR_EXIT_DATA;
+}

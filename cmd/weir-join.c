@@ -1,0 +1,438 @@
+/*
+ * weir-join - join the stream on stdin (the left side) with a table (a
+ * changelog: latest value per key) or with a second stream (interval and
+ * window joins), read from a file, a FIFO or an inherited descriptor.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "dur.h"
+#include "join.h"
+#include "output.h"
+#include "stage.h"
+
+static const char usage[] =
+"usage: weir-join --table SOURCE [options]\n"
+"       weir-join --right SOURCE --within DUR [options]\n"
+"       weir-join --right SOURCE --before DUR --after DUR [options]\n"
+"       weir-join --right SOURCE --window [options]\n"
+"\n"
+"Join the stream on stdin (left) with a table or a second stream.\n"
+"SOURCE is a file, a FIFO, or fd:N (an inherited descriptor); frames or\n"
+"text (NDJSON unless --right-format says otherwise).\n"
+"\n"
+"  -t, --table SOURCE     stream-table join: SOURCE is a changelog, each\n"
+"                         record upserts its key, a null value deletes it\n"
+"  -r, --right SOURCE     stream-stream join with SOURCE (right)\n"
+"  -w, --within DUR       interval join: |right.ts - left.ts| <= DUR\n"
+"      --before DUR       interval join: right.ts >= left.ts - DUR\n"
+"      --after DUR        interval join: right.ts <= left.ts + DUR\n"
+"      --window           window join: same key, same window (the input of\n"
+"                         both sides comes out of weir-window)\n"
+"  -o, --on LPATH[=RPATH] join on fields (repeat for a composite key);\n"
+"                         default: the record key\n"
+"  -T, --type TYPE        inner (default), left, or outer (streams only)\n"
+"  -p, --prefix STR       prefix the right field names with STR\n"
+"  -a, --as NAME          nest the right value under field NAME\n"
+"  -i, --input-format F   how to read text on stdin (default ndjson)\n"
+"  -I, --right-format F   how to read a text table or right side\n"
+"      --on-error MODE    fail (default), skip, or a FILE for bad records\n"
+"  -h, --help             this help\n"
+"      --version          print the version\n"
+"\n"
+"Exit status: 0 ok, 1 bad input data, 2 usage, 3 I/O failure or\n"
+"upstream ended without END.  See weir-join(1).\n";
+
+enum { O_BEFORE = 256, O_AFTER, O_WINDOW, O_ONERR, O_VERSION };
+
+static const struct option longopts[] = {
+	{ "table", required_argument, NULL, 't' },
+	{ "right", required_argument, NULL, 'r' },
+	{ "within", required_argument, NULL, 'w' },
+	{ "before", required_argument, NULL, O_BEFORE },
+	{ "after", required_argument, NULL, O_AFTER },
+	{ "window", no_argument, NULL, O_WINDOW },
+	{ "on", required_argument, NULL, 'o' },
+	{ "type", required_argument, NULL, 'T' },
+	{ "prefix", required_argument, NULL, 'p' },
+	{ "as", required_argument, NULL, 'a' },
+	{ "input-format", required_argument, NULL, 'i' },
+	{ "right-format", required_argument, NULL, 'I' },
+	{ "on-error", required_argument, NULL, O_ONERR },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, O_VERSION },
+	{ NULL, 0, NULL, 0 }
+};
+
+#define BATCH 1024
+
+static weir_stage st;
+static weir_input *side_in[2];
+static int ended[2];
+static weir_join *J;
+static int64_t out_wm = INT64_MIN;
+static int64_t side_wm[2] = { INT64_MIN, INT64_MIN };
+static weir_buf scratch, envbuf;
+
+static void
+emit_cb(void *arg, const weir_record *r)
+{
+	weir_stage_emit(&st, r);
+}
+
+static void
+notice_cb(void *arg, const char *msg)
+{
+	weir_warn("%s", msg);
+}
+
+static void
+forward_watermark(void)
+{
+	int64_t w = weir_join_out_watermark(J);
+
+	if (w > out_wm && w != INT64_MAX) {
+		out_wm = w;
+		weir_stage_watermark(&st, w);
+	}
+}
+
+static void
+nomem(void)
+{
+	weir_stage_check_output(st.out, weir_output_flush(st.out));
+	weir_die(WEIR_EXIT_IO, "out of memory");
+}
+
+static void
+stop_signal(void)
+{
+	if (weir_sig_stop() > 1) {
+		weir_stage_check_output(st.out, weir_output_flush(st.out));
+		weir_die(WEIR_EXIT_IO, "stopped by a second signal before the "
+		    "end of input");
+	}
+	st.stopping = 1;	/* drain both sides to END */
+}
+
+/* A record the join refused: --on-error gets it as an envelope line. */
+static void
+bad_record(int side, const weir_record *r, const char *why)
+{
+	weir_input *in = side_in[side];
+	char msg[WEIR_ERRSZ + 300];
+
+	if (weir_input_line(in))
+		snprintf(msg, sizeof(msg), "%s:%llu: %s", weir_input_name(in),
+		    (unsigned long long)weir_input_line(in), why);
+	else
+		snprintf(msg, sizeof(msg), "%s: at byte %llu: %s",
+		    weir_input_name(in),
+		    (unsigned long long)weir_input_bytes(in), why);
+	envbuf.len = 0;
+	if (weir_envelope_put(&envbuf, r, &scratch) < 0)
+		envbuf.len = 0;
+	weir_onerr_bad(&st.onerr, msg, envbuf.p, envbuf.len);
+}
+
+/* One event from a side: 0 go on, 1 the side ended, 2 nothing ready. */
+static int
+step(int side, int block)
+{
+	weir_input *in = side_in[side];
+	weir_event ev;
+	char err[WEIR_ERRSZ];
+	int rc;
+
+	switch (weir_input_next(in, &ev, block)) {
+	case WEIR_EV_RECORD:
+		if (side == 0)
+			st.in_records++;
+		rc = weir_join_record(J, side, &ev.rec, err, sizeof(err));
+		if (rc == -2)
+			nomem();
+		if (rc == -1)
+			bad_record(side, &ev.rec, err);
+		return 0;
+	case WEIR_EV_WATERMARK:
+		if (ev.wm > side_wm[side])
+			side_wm[side] = ev.wm;
+		if (weir_join_watermark(J, side, ev.wm) < 0)
+			nomem();
+		forward_watermark();
+		return 0;
+	case WEIR_EV_BARRIER:
+		if (side == 0)
+			weir_stage_forward(&st, &ev);
+		return 0;
+	case WEIR_EV_END:
+	case WEIR_EV_EOF:
+		ended[side] = 1;
+		side_wm[side] = INT64_MAX;
+		if (weir_join_end(J, side) < 0)
+			nomem();
+		forward_watermark();
+		return 1;
+	case WEIR_EV_BAD:
+		weir_onerr_bad(&st.onerr, weir_input_error(in), ev.raw,
+		    ev.raw_len);
+		return 0;
+	case WEIR_EV_AGAIN:
+		return 2;
+	case WEIR_EV_STOP:
+		stop_signal();
+		return 0;
+	default:
+		weir_stage_check_output(st.out, weir_output_flush(st.out));
+		weir_die(WEIR_EXIT_IO, "%s", weir_input_error(in));
+	}
+}
+
+/* Up to max events from a side; 1 if it made progress. */
+static int
+drain(int side, int max)
+{
+	int n, rc;
+
+	for (n = 0; n < max && !ended[side]; n++) {
+		rc = step(side, 0);
+		if (rc == 2)
+			break;
+	}
+	return n > 0;
+}
+
+static int
+open_source(const char *src)
+{
+	int fd;
+
+	if (!strncmp(src, "fd:", 3)) {
+		fd = (int)weir_cli_int("fd:", src + 3, 0, 1 << 20);
+		if (fd == 0 || fd == 1)
+			weir_usage_error("%s: stdin and stdout are the left "
+			    "stream and the output", src);
+		if (fcntl(fd, F_GETFD) < 0)
+			weir_die(WEIR_EXIT_IO, "%s: %s", src, strerror(errno));
+		return fd;
+	}
+	fd = open(src, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		weir_die(WEIR_EXIT_IO, "%s: %s", src, strerror(errno));
+	return fd;
+}
+
+static int64_t
+dur_opt(const char *opt, const char *arg)
+{
+	int64_t ms;
+	char err[WEIR_ERRSZ];
+
+	if (weir_dur_parse(arg, &ms, err, sizeof(err)) < 0)
+		weir_usage_error("%s: %s", opt, err);
+	return ms;
+}
+
+/* --on LPATH[=RPATH] */
+static void
+add_on(weir_path **l, weir_path **r, size_t *n, char *arg)
+{
+	char *eq = strchr(arg, '=');
+	char err[WEIR_ERRSZ];
+
+	*l = realloc(*l, (*n + 1) * sizeof(**l));
+	*r = realloc(*r, (*n + 1) * sizeof(**r));
+	if (!*l || !*r)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	if (eq)
+		*eq = '\0';
+	if (weir_path_parse(&(*l)[*n], arg, err, sizeof(err)) < 0 ||
+	    weir_path_parse(&(*r)[*n], eq ? eq + 1 : arg, err, sizeof(err)) < 0)
+		weir_usage_error("--on: %s", err);
+	(*n)++;
+}
+
+static int
+side_fds(struct pollfd *p)
+{
+	int n = 0, s;
+
+	for (s = 0; s < 2; s++) {
+		if (ended[s])
+			continue;
+		p[n].fd = weir_input_fd(side_in[s]);
+		p[n].events = POLLIN;
+		p[n].revents = 0;
+		n++;
+	}
+	return n;
+}
+
+int
+main(int argc, char **argv)
+{
+	weir_join_spec sp;
+	weir_join_stats jst;
+	const char *table = NULL, *right = NULL, *onerr = "fail";
+	int c, infmt = WEIR_FMT_AUTO, rfmt = WEIR_FMT_AUTO, rfd, window = 0;
+	int have_before = 0, have_after = 0, have_within = 0, turn = 0, busy;
+	weir_path *lp = NULL, *rp = NULL;
+	size_t nkeys = 0;
+	struct stat sb;
+	struct pollfd pfd[2];
+	char err[WEIR_ERRSZ];
+
+	memset(&sp, 0, sizeof(sp));
+	weir_cli_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "t:r:w:o:T:p:a:i:I:h", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 't':
+			table = optarg;
+			break;
+		case 'r':
+			right = optarg;
+			break;
+		case 'w':
+			sp.before = sp.after = dur_opt("--within", optarg);
+			have_within = 1;
+			break;
+		case O_BEFORE:
+			sp.before = dur_opt("--before", optarg);
+			have_before = 1;
+			break;
+		case O_AFTER:
+			sp.after = dur_opt("--after", optarg);
+			have_after = 1;
+			break;
+		case O_WINDOW:
+			window = 1;
+			break;
+		case 'o':
+			add_on(&lp, &rp, &nkeys, optarg);
+			break;
+		case 'T':
+			if (!strcmp(optarg, "inner"))
+				sp.type = WEIR_JOIN_INNER;
+			else if (!strcmp(optarg, "left"))
+				sp.type = WEIR_JOIN_LEFT;
+			else if (!strcmp(optarg, "outer") || !strcmp(optarg, "full"))
+				sp.type = WEIR_JOIN_OUTER;
+			else
+				weir_usage_error("unknown join type '%s' (inner, "
+				    "left or outer)", optarg);
+			break;
+		case 'p':
+			sp.prefix = optarg;
+			break;
+		case 'a':
+			sp.as = optarg;
+			break;
+		case 'i':
+		case 'I':
+			if (weir_fmt_parse(optarg) < 0 ||
+			    weir_fmt_parse(optarg) == WEIR_FMT_TABLE)
+				weir_usage_error("unknown input format '%s'", optarg);
+			*(c == 'i' ? &infmt : &rfmt) = weir_fmt_parse(optarg);
+			break;
+		case O_ONERR:
+			onerr = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		case O_VERSION:
+			weir_version();
+		default:
+			fputs("Try 'weir-join --help' for more information.\n",
+			    stderr);
+			return WEIR_EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		weir_usage_error("unexpected argument '%s' (the left stream is "
+		    "stdin)", argv[optind]);
+	if (!table == !right)
+		weir_usage_error("give one of --table SOURCE or --right SOURCE");
+	if (sp.prefix && sp.as)
+		weir_usage_error("--prefix and --as do not go together");
+	if (table) {
+		if (have_within || have_before || have_after || window)
+			weir_usage_error("--within, --before, --after and --window "
+			    "go with --right");
+		if (sp.type == WEIR_JOIN_OUTER)
+			weir_usage_error("a stream-table join is inner or left");
+		sp.mode = WEIR_JOIN_TABLE;
+	} else if (window) {
+		if (have_within || have_before || have_after)
+			weir_usage_error("--window joins by window, not interval");
+		sp.mode = WEIR_JOIN_WINDOW;
+	} else {
+		if (have_within && (have_before || have_after))
+			weir_usage_error("give --within, or --before and --after");
+		if (!have_within && !(have_before && have_after))
+			weir_usage_error("--right needs --within DUR, --before DUR "
+			    "--after DUR, or --window");
+		sp.mode = WEIR_JOIN_INTERVAL;
+	}
+	sp.nkeys = nkeys;
+	sp.lpaths = lp;
+	sp.rpaths = rp;
+	sp.emit = emit_cb;
+	sp.notice = notice_cb;
+
+	rfd = open_source(table ? table : right);
+	weir_stage_open(&st, infmt, WEIR_FMT_AUTO, NULL, onerr);
+	side_in[0] = st.in;
+	side_in[1] = weir_input_open(rfd, rfmt, table ? table : right);
+	J = weir_join_new(&sp, err, sizeof(err));
+	if (!side_in[1] || !J)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+
+	/* a table in a file is loaded whole before the first left record */
+	if (table && fstat(rfd, &sb) == 0 && S_ISREG(sb.st_mode))
+		while (!ended[1])
+			step(1, 1);
+
+	while (!ended[0] || (!table && !ended[1])) {
+		if (table) {
+			/* table updates first: they apply before later records */
+			busy = drain(1, INT32_MAX);
+			busy |= drain(0, BATCH);
+		} else {
+			/* the side holding the combined watermark back goes
+			 * first, so buffers stay bounded by the interval */
+			int first = side_wm[0] < side_wm[1] ? 0 :
+			    side_wm[1] < side_wm[0] ? 1 : (turn ^= 1);
+			busy = drain(first, BATCH);
+			if (!busy)
+				busy = drain(!first, BATCH);
+		}
+		if (busy)
+			continue;
+		weir_stage_check_output(st.out, weir_output_flush(st.out));
+		if (poll(pfd, (nfds_t)side_fds(pfd), -1) < 0 && errno == EINTR)
+			stop_signal();
+	}
+	weir_join_get_stats(J, &jst);
+	if (jst.late)
+		weir_warn("dropped %llu late records (behind their side's "
+		    "watermark, or for a window already closed)",
+		    (unsigned long long)jst.late);
+	if (getenv("WEIR_JOIN_STATS"))
+		weir_warn("state: %llu rows (%zu bytes of keys and fields), "
+		    "%llu buffered (at most %llu), %zu bytes allocated",
+		    (unsigned long long)jst.rows, jst.data,
+		    (unsigned long long)jst.buffered,
+		    (unsigned long long)jst.max_buffered, jst.bytes);
+	weir_join_free(J);
+	weir_input_close(side_in[1]);
+	weir_stage_finish(&st);
+}

@@ -1,0 +1,617 @@
+/*
+ * weir-run - run a YAML pipeline of weir programs, supervised: restarts
+ * with backoff, drains on SIGTERM, talks to systemd, serves metrics.
+ * The work is in lib/pipeline (file), lib/supervise (processes),
+ * lib/notify (systemd), lib/metrics (HTTP) and lib/stats (counters);
+ * this file holds the options, the main loop and the exit policy.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "dur.h"
+#include "io.h"
+#include "metrics.h"
+#include "notify.h"
+#include "pipeline.h"
+#include "supervise.h"
+
+static const char usage[] =
+"usage: weir-run [options] PIPELINE.yaml\n"
+"       weir-run --check PIPELINE.yaml...\n"
+"       weir-run --dot PIPELINE.yaml\n"
+"       weir-run --status [HOST:]PORT\n"
+"\n"
+"Run a pipeline of weir programs described in YAML (weir-pipeline(5)).\n"
+"\n"
+"      --check             validate only: every problem as FILE:LINE:COL\n"
+"      --dot               print the pipeline graph in Graphviz dot\n"
+"      --metrics [HOST:]PORT  serve Prometheus metrics at /metrics (and a\n"
+"                          table at /status); loopback unless\n"
+"      --metrics-public    allows a non-loopback HOST\n"
+"      --stop-timeout DUR  on stop, kill stages still running after DUR\n"
+"                          (default 10s)\n"
+"      --status [HOST:]PORT  print the stage table of a running weir-run\n"
+"                          (started with --metrics)\n"
+"  -q, --quiet             do not log restarts and stage exits\n"
+"  -h, --help              this help\n"
+"      --version           print the version\n"
+"\n"
+"SIGTERM/SIGINT stop the sources and let END drain the pipeline; a second\n"
+"signal kills at once.  SIGUSR1 prints the stage table on stderr.\n"
+"Exit status: 0 ok, 1 a stage failed a check, 2 usage or pipeline error,\n"
+"3 a stage failed (I/O) or too many restarts.  See weir-run(1).\n";
+
+enum { O_CHECK = 256, O_DOT, O_METRICS, O_PUBLIC, O_STOPTO, O_STATUS, O_TEE,
+	O_VERSION };
+
+static const struct option longopts[] = {
+	{ "check", no_argument, NULL, O_CHECK },
+	{ "dot", no_argument, NULL, O_DOT },
+	{ "metrics", required_argument, NULL, O_METRICS },
+	{ "metrics-public", no_argument, NULL, O_PUBLIC },
+	{ "stop-timeout", required_argument, NULL, O_STOPTO },
+	{ "status", required_argument, NULL, O_STATUS },
+	{ "tee", required_argument, NULL, O_TEE },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, O_VERSION },
+	{ NULL, 0, NULL, 0 }
+};
+
+enum { RUNNING, FAILING, DRAINING, BACKOFF };
+
+static volatile sig_atomic_t got_stop, got_chld, got_usr1;
+
+static struct {
+	weir_pipeline *pl;
+	weir_sv sv;
+	weir_notify nt;
+	weir_metrics *mx;
+	int journal, quiet, state;
+	int64_t stop_timeout, kill_at, restart_at, run_started, started;
+	int fail_stage, fail_status, drain_status, attempt, killed_any;
+	uint64_t restarts;
+	int64_t *restart_times;	/* ring of the last restart_max + 1 */
+	int nrt;
+} R;
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGCHLD)
+		got_chld = 1;
+	else if (sig == SIGUSR1)
+		got_usr1 = 1;
+	else
+		got_stop++;
+}
+
+/* Our own messages, with an sd-daemon priority when stderr is the journal. */
+static void logmsg(int prio, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+logmsg(int prio, const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+	int n = 0;
+
+	if (R.journal)
+		n = snprintf(buf, sizeof(buf), "<%d>", prio);
+	n += snprintf(buf + n, sizeof(buf) - (size_t)n, "%s: ", weir_prog);
+	va_start(ap, fmt);
+	vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	n = (int)strlen(buf);
+	buf[n++] = '\n';
+	(void)weir_write_all(2, buf, (size_t)n);
+}
+
+/* A stage's stderr line, prefixed with its name. */
+static void
+on_line(void *arg, int i, const char *s, size_t n)
+{
+	weir_buf b = { 0 };
+	int prio = 4;
+
+	(void)arg;
+	if (R.journal) {
+		if (n >= 3 && s[0] == '<' && s[1] >= '0' && s[1] <= '7' &&
+		    s[2] == '>') {
+			prio = s[1] - '0';
+			s += 3;
+			n -= 3;
+		} else if (memmem(s, n, "error", 5) || memmem(s, n, "fatal", 5))
+			prio = 3;
+		(void)weir_buf_printf(&b, "<%d>", prio);
+	}
+	(void)weir_buf_printf(&b, "%s: ", R.pl->stages[i].name);
+	(void)weir_buf_put(&b, s, n);
+	(void)weir_buf_putc(&b, '\n');
+	if (b.p)
+		(void)weir_write_all(2, b.p, b.len);
+	weir_buf_free(&b);
+}
+
+/* $JOURNAL_STREAM is "DEV:INODE" of the journal stream on stderr. */
+static int
+stderr_is_journal(void)
+{
+	const char *j = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (!j || sscanf(j, "%llu:%llu", &dev, &ino) != 2 ||
+	    fstat(2, &st) < 0)
+		return 0;
+	return (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino;
+}
+
+static void
+notify(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+notify(const char *fmt, ...)
+{
+	char buf[512], err[WEIR_ERRSZ];
+	va_list ap;
+	static int warned;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (weir_notify_send(&R.nt, buf, err, sizeof(err)) < 0 && !warned++)
+		logmsg(4, "%s", err);
+}
+
+static void
+status_notify(void)
+{
+	double rate = 0;
+	int i;
+
+	for (i = 0; i < R.pl->nstages; i++)
+		if (!R.pl->stages[i].nout)
+			rate += R.sv.st[i].rate_in;
+	notify("STATUS=%s: %.0f records/s, %llu restart%s",
+	    R.state == BACKOFF ? "restarting" : R.state == DRAINING ?
+	    "stopping" : R.state == FAILING ? "stage failed" : "running", rate,
+	    (unsigned long long)R.restarts, R.restarts == 1 ? "" : "s");
+}
+
+static int
+page(void *arg, const char *path, weir_buf *out)
+{
+	weir_metric_stage *ms;
+	int i, rc;
+
+	(void)arg;
+	if (!strcmp(path, "/status"))
+		return weir_sv_table(&R.sv, out);
+	if (strcmp(path, "/metrics"))
+		return -1;
+	ms = calloc((size_t)R.pl->nstages, sizeof(*ms));
+	if (!ms)
+		return -1;
+	for (i = 0; i < R.pl->nstages; i++) {
+		ms[i].name = R.pl->stages[i].name;
+		ms[i].up = R.sv.st[i].pid != 0;
+		ms[i].restarts = R.sv.st[i].restarts;
+		weir_sv_totals(&R.sv, i, &ms[i].st);
+		ms[i].rate_in = R.sv.st[i].rate_in;
+		ms[i].rate_out = R.sv.st[i].rate_out;
+	}
+	rc = weir_metrics_render(out, R.pl->name ? R.pl->name : "pipeline", ms,
+	    R.pl->nstages, R.restarts, R.started);
+	free(ms);
+	return rc;
+}
+
+static const char *
+stage_name(int i)
+{
+	static char buf[300];
+
+	if (i >= 0)
+		return R.pl->stages[i].name;
+	snprintf(buf, sizeof(buf), "%s (tee)", R.pl->stages[-1 - i].name);
+	return buf;
+}
+
+static void
+on_exit_status(void *arg, int i, int status)
+{
+	char how[128];
+	int src_termed;
+
+	(void)arg;
+	if (!status)
+		return;
+	weir_sv_describe(status, how, sizeof(how));
+	src_termed = i >= 0 && R.sv.st[i].termed && WIFSIGNALED(status) &&
+	    (WTERMSIG(status) == SIGTERM || WTERMSIG(status) == SIGPIPE);
+	switch (R.state) {
+	case RUNNING:
+		logmsg(3, "stage '%s' %s; stopping the pipeline", stage_name(i),
+		    how);
+		R.fail_stage = i;
+		R.fail_status = status;
+		R.state = FAILING;
+		R.kill_at = weir_mono_ms() + R.stop_timeout;
+		weir_sv_signal_all(&R.sv, SIGTERM);
+		break;
+	case DRAINING:
+		if (src_termed)
+			break;
+		if (!R.drain_status)
+			R.drain_status = status;
+		/* FALLTHROUGH */
+	default:
+		if (!src_termed && !R.quiet)
+			logmsg(4, "stage '%s' %s", stage_name(i), how);
+	}
+}
+
+static void
+start_run(void)
+{
+	char err[WEIR_ERRSZ];
+
+	if (weir_sv_start(&R.sv, err, sizeof(err)) < 0) {
+		logmsg(3, "%s", err);
+		exit(WEIR_EXIT_IO);
+	}
+	R.state = RUNNING;
+	R.kill_at = INT64_MAX;	/* no stop deadline while running */
+	R.run_started = weir_mono_ms();
+	R.fail_stage = 0;
+	R.fail_status = 0;
+	if (R.restarts == 0)
+		notify("READY=1");	/* every stage has been exec'd */
+	status_notify();
+}
+
+static _Noreturn void
+finish(int code)
+{
+	notify("STOPPING=1");
+	weir_metrics_close(R.mx);
+	exit(code);
+}
+
+/* Every process has ended: decide between exit and restart. */
+static void
+all_ended(void)
+{
+	int64_t now = weir_mono_ms(), delay;
+	int code, i, n;
+	char per[32];
+
+	if (R.state == DRAINING) {
+		code = R.drain_status ? weir_sv_exit_code(R.drain_status) : 0;
+		if (R.killed_any && !code)
+			code = WEIR_EXIT_IO;
+		if (!R.quiet)
+			logmsg(6, "pipeline stopped%s", code ? " with errors" : "");
+		finish(code);
+	}
+	if (R.state == RUNNING && R.pl->restart_policy != WEIR_RESTART_ALWAYS)
+		finish(0);	/* every stage ended cleanly */
+	code = R.state == FAILING ? weir_sv_exit_code(R.fail_status) : 0;
+	if (code == WEIR_EXIT_USAGE) {
+		logmsg(3, "stage '%s' reported a usage or configuration error "
+		    "(status 2): not restarting", stage_name(R.fail_stage));
+		finish(code);
+	}
+	if (R.pl->restart_policy == WEIR_RESTART_NEVER)
+		finish(code);
+	/* restarts within the period */
+	R.restart_times[R.nrt++ % (R.pl->restart_max + 1)] = now;
+	for (i = 0, n = 0; i < R.pl->restart_max + 1 && i < R.nrt; i++)
+		if (now - R.restart_times[i] <= R.pl->restart_period)
+			n++;
+	weir_dur_fmt(per, sizeof(per), R.pl->restart_period);
+	if (n > R.pl->restart_max) {
+		logmsg(3, "giving up: more than %d restart%s within %s",
+		    R.pl->restart_max, R.pl->restart_max == 1 ? "" : "s", per);
+		finish(code ? code : WEIR_EXIT_IO);
+	}
+	if (now - R.run_started >= R.pl->restart_period)
+		R.attempt = 0;
+	delay = R.pl->backoff_min;
+	for (i = 0; i < R.attempt && delay < R.pl->backoff_max; i++)
+		delay *= 2;
+	if (delay > R.pl->backoff_max)
+		delay = R.pl->backoff_max;
+	R.attempt++;
+	R.restarts++;
+	weir_dur_fmt(per, sizeof(per), delay);
+	if (!R.quiet)
+		logmsg(5, "restarting the pipeline in %s (restart %llu)", per,
+		    (unsigned long long)R.restarts);
+	R.state = BACKOFF;
+	R.restart_at = now + delay;
+	status_notify();
+}
+
+static void
+kill_stragglers(void)
+{
+	int i;
+
+	for (i = 0; i < R.pl->nstages; i++)
+		if (R.sv.st[i].pid)
+			logmsg(3, "stage '%s' did not stop within the stop "
+			    "timeout: killing it", R.pl->stages[i].name);
+	R.killed_any = 1;
+	weir_sv_signal_all(&R.sv, SIGKILL);
+	R.kill_at = INT64_MAX;
+}
+
+static void
+print_table(void)
+{
+	weir_buf b = { 0 };
+
+	weir_sv_sample(&R.sv, weir_mono_ms());
+	if (weir_sv_table(&R.sv, &b) == 0 && b.p)
+		(void)weir_write_all(2, b.p, b.len);
+	weir_buf_free(&b);
+}
+
+static _Noreturn void
+run(void)
+{
+	struct pollfd pfd[1100];
+	sigset_t block, empty;
+	struct sigaction sa;
+	int64_t now, next_sample = 0, next_wd = 0, wake;
+	struct timespec ts;
+	int n, mxi, i;
+	char err[WEIR_ERRSZ];
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGUSR1);
+	sigaddset(&block, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &block, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGCHLD, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&empty);
+	R.started = weir_now_ms();
+	start_run();
+	for (;;) {
+		now = weir_mono_ms();
+		wake = now + 1000;
+		if (R.state == BACKOFF && R.restart_at < wake)
+			wake = R.restart_at;
+		if (R.kill_at < wake)
+			wake = R.kill_at;
+		if (R.nt.watchdog_ms && next_wd < wake)
+			wake = next_wd;
+		if (wake < now)
+			wake = now;
+		ts.tv_sec = (wake - now) / 1000;
+		ts.tv_nsec = (long)((wake - now) % 1000) * 1000000L;
+		n = weir_sv_pollfds(&R.sv, pfd, 1000);
+		mxi = -1;
+		if (R.mx) {
+			mxi = n;
+			pfd[n].fd = weir_metrics_fd(R.mx);
+			pfd[n++].events = POLLIN;
+		}
+		if (ppoll(pfd, (nfds_t)n, &ts, &empty) < 0 && errno != EINTR)
+			weir_die(WEIR_EXIT_IO, "poll: %s", strerror(errno));
+		weir_sv_io(&R.sv);
+		if (mxi >= 0 && pfd[mxi].revents &&
+		    weir_metrics_serve(R.mx, page, NULL, err, sizeof(err)) < 0)
+			logmsg(4, "%s", err);
+		if (got_chld) {
+			got_chld = 0;
+			weir_sv_reap(&R.sv, on_exit_status, NULL);
+		}
+		if (got_usr1) {
+			got_usr1 = 0;
+			print_table();
+		}
+		if (got_stop >= 2) {
+			for (i = 0; i < R.pl->nstages; i++)
+				if (R.sv.st[i].pid)
+					logmsg(3, "second signal: killing stage "
+					    "'%s'", R.pl->stages[i].name);
+			weir_sv_signal_all(&R.sv, SIGKILL);
+			finish(WEIR_EXIT_IO);
+		}
+		if (got_stop && R.state != DRAINING) {
+			if (R.state == BACKOFF)
+				finish(0);
+			notify("STOPPING=1");
+			if (!R.quiet)
+				logmsg(6, "stopping: sources first, then the "
+				    "rest drains to END");
+			if (R.state == RUNNING)
+				weir_sv_signal_sources(&R.sv, SIGTERM);
+			R.state = DRAINING;
+			R.kill_at = weir_mono_ms() + R.stop_timeout;
+		}
+		now = weir_mono_ms();
+		if (now >= R.kill_at && weir_sv_alive(&R.sv))
+			kill_stragglers();
+		if (R.state != BACKOFF && !weir_sv_alive(&R.sv)) {
+			weir_sv_io(&R.sv);
+			all_ended();
+		}
+		if (R.state == BACKOFF && now >= R.restart_at)
+			start_run();
+		if (now >= next_sample) {
+			weir_sv_sample(&R.sv, now);
+			status_notify();
+			next_sample = now + 1000;
+		}
+		if (R.nt.watchdog_ms && now >= next_wd) {
+			notify("WATCHDOG=1");
+			next_wd = now + R.nt.watchdog_ms / 2;
+		}
+	}
+}
+
+/* weir-run's own directory: programs are looked up there first. */
+static char *
+self_path(const char *argv0)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n > 0) {
+		buf[n] = 0;
+		return strdup(buf);
+	}
+	return realpath(argv0, NULL);
+}
+
+int
+main(int argc, char **argv)
+{
+	int c, check = 0, dot = 0, public = 0, i, rc = 0;
+	const char *metrics = NULL, *status = NULL;
+	char err[WEIR_ERRSZ], *self, *selfdir;
+	weir_pl_opts opts;
+	weir_buf b = { 0 };
+
+	weir_cli_init(argv[0]);
+	R.stop_timeout = 10000;
+	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_CHECK:
+			check = 1;
+			break;
+		case O_DOT:
+			dot = 1;
+			break;
+		case O_METRICS:
+			metrics = optarg;
+			break;
+		case O_PUBLIC:
+			public = 1;
+			break;
+		case O_STOPTO:
+			if (weir_dur_parse(optarg, &R.stop_timeout, err,
+			    sizeof(err)) < 0)
+				weir_usage_error("--stop-timeout: %s", err);
+			break;
+		case O_STATUS:
+			status = optarg;
+			break;
+		case O_TEE:
+			signal(SIGPIPE, SIG_IGN);
+			if (weir_tee_run((int)weir_cli_int("--tee", optarg, 1,
+			    250), err, sizeof(err)) < 0)
+				weir_die(WEIR_EXIT_IO, "%s", err);
+			return 0;
+		case 'q':
+			R.quiet = 1;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		case O_VERSION:
+			weir_version();
+		default:
+			fputs("Try 'weir-run --help' for more information.\n",
+			    stderr);
+			return WEIR_EXIT_USAGE;
+		}
+	}
+	if (status) {
+		if (optind != argc)
+			weir_usage_error("--status takes no pipeline file");
+		if (weir_metrics_get(status, "/status", &b, err, sizeof(err)) < 0)
+			weir_die(WEIR_EXIT_IO, "%s", err);
+		(void)weir_write_all(1, b.p, b.len);
+		weir_buf_free(&b);
+		return 0;
+	}
+	if (optind == argc)
+		weir_usage_error("no pipeline file given");
+	if (optind + 1 < argc && !check)
+		weir_usage_error("one pipeline file at a time (--check takes "
+		    "several)");
+	if (check + dot > 1)
+		weir_usage_error("--check and --dot do not go together");
+	self = self_path(argv[0]);
+	selfdir = self ? strdup(self) : NULL;
+	memset(&opts, 0, sizeof(opts));
+	opts.selfdir = selfdir ? dirname(selfdir) : NULL;
+	for (i = optind; i < argc; i++) {
+		weir_pipeline *pl = weir_pipeline_load(argv[i], &opts, err,
+		    sizeof(err));
+		if (!pl)
+			weir_die(WEIR_EXIT_USAGE, "%s", err);
+		if (pl->ndiag) {
+			(void)weir_write_all(2, pl->diag.p, pl->diag.len);
+			rc = WEIR_EXIT_USAGE;
+		} else if (check)
+			printf("%s: ok (%d stage%s)\n", argv[i], pl->nstages,
+			    pl->nstages == 1 ? "" : "s");
+		fflush(stdout);
+		if (check || rc) {
+			weir_pipeline_free(pl);
+			continue;
+		}
+		R.pl = pl;
+	}
+	free(selfdir);
+	if (check || rc || dot) {
+		if (dot && !rc) {
+			if (weir_pipeline_dot(R.pl, &b) < 0)
+				weir_die(WEIR_EXIT_IO, "out of memory");
+			(void)weir_write_all(1, b.p, b.len);
+			weir_buf_free(&b);
+			weir_pipeline_free(R.pl);
+		}
+		free(self);
+		return rc;
+	}
+	if (!self)
+		weir_die(WEIR_EXIT_IO, "cannot find my own executable");
+	R.journal = stderr_is_journal();
+	if (metrics && !(R.mx = weir_metrics_listen(metrics, public, err,
+	    sizeof(err))))
+		weir_die(strstr(err, "--metrics-public") || strstr(err, "port") ?
+		    WEIR_EXIT_USAGE : WEIR_EXIT_IO, "--metrics: %s", err);
+	if (R.mx && !R.quiet)
+		logmsg(6, "metrics on port %d: /metrics, /status",
+		    weir_metrics_port(R.mx));
+	if (weir_notify_open(&R.nt, err, sizeof(err)) < 0)
+		logmsg(4, "%s", err);
+	if (weir_sv_init(&R.sv, R.pl, self, err, sizeof(err)) < 0)
+		weir_die(WEIR_EXIT_IO, "%s", err);
+	R.sv.line = on_line;
+	R.restart_times = calloc((size_t)R.pl->restart_max + 1,
+	    sizeof(int64_t));
+	if (!R.restart_times)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	R.kill_at = INT64_MAX;
+	run();
+}

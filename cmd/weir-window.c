@@ -1,0 +1,382 @@
+/*
+ * weir-window - tag records with their event-time window: tumbling,
+ * hopping or per-key session windows.  Time advances by the watermarks
+ * from upstream; windows close when the watermark passes end + grace, and
+ * the watermarks forwarded are held back by the grace so that downstream
+ * stages close a window when they see a watermark >= its end.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "dur.h"
+#include "io.h"
+#include "stage.h"
+#include "stats.h"
+#include "window.h"
+
+static const char usage[] =
+"usage: weir-window tumbling SIZE [options]\n"
+"       weir-window hopping SIZE ADVANCE [options]\n"
+"       weir-window session GAP [-g PATH,...] [options]\n"
+"\n"
+"Tag each record with its event-time window [start, end) and close windows\n"
+"as the watermarks from upstream pass them (weir-source --max-delay).\n"
+"\n"
+"  -g, --group PATH,...  sessions per these fields (default: the record key)\n"
+"      --offset DUR      shift window starts from the epoch by DUR\n"
+"      --grace DUR       keep windows open DUR after the watermark passes\n"
+"                        their end (default 0); forwarded watermarks are\n"
+"                        held back by DUR\n"
+"      --late MODE       records for closed windows: drop (default, counted),\n"
+"                        pass (forwarded, marked late), or a FILE to append\n"
+"                        them to as envelope lines\n"
+"  -i, --input-format F  how to read text input (default ndjson)\n"
+"      --on-error MODE   fail (default), skip, or a FILE for bad records\n"
+"  -h, --help            this help\n"
+"      --version         print the version\n"
+"\n"
+"Exit status: 0 ok, 1 bad input data, 2 usage, 3 I/O failure or\n"
+"upstream ended without END.  See weir-window(1).\n";
+
+enum { O_OFFSET = 256, O_GRACE, O_LATE, O_ONERR, O_VERSION };
+
+static const struct option longopts[] = {
+	{ "group", required_argument, NULL, 'g' },
+	{ "offset", required_argument, NULL, O_OFFSET },
+	{ "grace", required_argument, NULL, O_GRACE },
+	{ "late", required_argument, NULL, O_LATE },
+	{ "input-format", required_argument, NULL, 'i' },
+	{ "on-error", required_argument, NULL, O_ONERR },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, O_VERSION },
+	{ NULL, 0, NULL, 0 }
+};
+
+enum { LATE_DROP, LATE_PASS, LATE_FILE };
+
+static struct {
+	weir_stage st;
+	weir_window_spec w;
+	int64_t grace;
+	int64_t cutoff;		/* watermark - grace: windows ending <= it closed */
+	int64_t fwd_wm;		/* last watermark forwarded */
+	int late_mode, late_fd;
+	const char *late_file;
+	uint64_t late;
+	int windowed;		/* a record went into a window */
+	weir_path *paths;
+	size_t npaths;
+	weir_window_sessions *sess;
+	weir_buf key, scratch, latebuf;
+} S;
+
+static void
+late_flush(void)
+{
+	if (!S.latebuf.len)
+		return;
+	if (weir_write_all(S.late_fd, S.latebuf.p, S.latebuf.len) < 0)
+		weir_die(WEIR_EXIT_IO, "%s: %s", S.late_file, strerror(errno));
+	S.latebuf.len = 0;
+}
+
+/* Before blocking for input: late records to their file, then output. */
+static void
+idle(void *arg)
+{
+	late_flush();
+	weir_output_idle(arg);
+}
+
+/* A record (a copy, tagged with its closed window) for a closed window. */
+static void
+late(weir_record *r, int64_t start, int64_t end)
+{
+	r->flags |= WEIR_R_WINDOW | WEIR_R_LATE;
+	r->win_start = start;
+	r->win_end = end;
+	S.late++;
+	weir_stats_late(1);
+	if (S.late_mode == LATE_PASS)
+		weir_stage_emit(&S.st, r);
+	else if (S.late_mode == LATE_FILE) {
+		if (weir_envelope_put(&S.latebuf, r, &S.scratch) < 0 ||
+		    weir_buf_putc(&S.latebuf, '\n') < 0)
+			weir_die(WEIR_EXIT_IO, "out of memory");
+		if (S.latebuf.len >= 65536)
+			late_flush();
+	}
+}
+
+/* A record we cannot window: --on-error decides (FILE gets its envelope). */
+static void
+bad(const weir_record *r, const char *why)
+{
+	char msg[WEIR_ERRSZ + 300];
+	uint64_t line = weir_input_line(S.st.in);
+
+	if (line)
+		snprintf(msg, sizeof(msg), "%s:%llu: %s", weir_input_name(S.st.in),
+		    (unsigned long long)line, why);
+	else
+		snprintf(msg, sizeof(msg), "%s: record %llu: %s",
+		    weir_input_name(S.st.in),
+		    (unsigned long long)S.st.in_records, why);
+	S.key.len = 0;
+	if (weir_envelope_put(&S.key, r, &S.scratch) < 0)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	weir_onerr_bad(&S.st.onerr, msg, S.key.p, S.key.len);
+}
+
+static void
+fixed_windows(weir_record *r)
+{
+	weir_window_iter it;
+	weir_record c;
+	int64_t start, end;
+	char err[WEIR_ERRSZ];
+
+	if (weir_window_iter_init(&it, &S.w, r->ts, err, sizeof(err)) < 0) {
+		bad(r, err);
+		return;
+	}
+	while (weir_window_iter_next(&it, &start, &end)) {
+		c = *r;
+		if (end <= S.cutoff) {
+			late(&c, start, end);
+			continue;
+		}
+		c.flags = (c.flags | WEIR_R_WINDOW) & ~(unsigned)WEIR_R_LATE;
+		c.win_start = start;
+		c.win_end = end;
+		weir_stage_emit(&S.st, &c);
+		S.windowed = 1;
+	}
+}
+
+static void
+session(weir_record *r)
+{
+	int64_t start, end;
+	char err[WEIR_ERRSZ];
+	int rc;
+
+	if (weir_window_group_key(&S.key, r, S.paths, S.npaths, &S.scratch,
+	    err, sizeof(err)) < 0) {
+		bad(r, err);
+		return;
+	}
+	rc = weir_window_sessions_add(S.sess, S.key.p, S.key.len, r, S.cutoff,
+	    &start, &end, err, sizeof(err));
+	if (rc == -2)
+		weir_die(WEIR_EXIT_IO, "%s", err);
+	if (rc < 0) {
+		bad(r, err);
+		return;
+	}
+	if (rc == 1) {
+		weir_record c = *r;
+		late(&c, start, end);
+	}
+}
+
+static int
+emit_cb(void *arg, const weir_record *r)
+{
+	weir_stage_emit(&S.st, r);
+	return 0;
+}
+
+static void
+close_sessions(int64_t cutoff)
+{
+	char err[WEIR_ERRSZ];
+
+	if (weir_window_sessions_close(S.sess, cutoff, emit_cb, NULL, err,
+	    sizeof(err)) < 0)
+		weir_die(WEIR_EXIT_IO, "%s", err);
+}
+
+/*
+ * A watermark W closes windows with end <= W - grace and is forwarded as
+ * that cutoff.  Sessions close 1 ms later: a record exactly GAP after a
+ * session's last one still joins it, and W = end does not rule that record
+ * out (it says later records have ts >= W).  Forwarding the same cutoff
+ * keeps the contract that downstream closes a window at a watermark >= end.
+ */
+static void
+watermark(int64_t wm)
+{
+	S.cutoff = weir_window_cutoff(wm, S.grace + (S.sess ? 1 : 0));
+	if (S.sess)
+		close_sessions(S.cutoff);
+	if (S.cutoff > S.fwd_wm) {
+		weir_stage_watermark(&S.st, S.cutoff);
+		S.fwd_wm = S.cutoff;
+	}
+}
+
+/* Split "-g .a,.b" at commas outside quotes and brackets. */
+static void
+parse_groups(const char *arg)
+{
+	char err[WEIR_ERRSZ], *buf = strdup(arg), *p, *start;
+	int depth = 0, quote = 0;
+
+	if (!buf)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	for (p = start = buf;; p++) {
+		if (quote) {
+			if (*p == '\\' && p[1])
+				p++;
+			else if (*p == '"')
+				quote = 0;
+		} else if (*p == '"')
+			quote = 1;
+		else if (*p == '[')
+			depth++;
+		else if (*p == ']')
+			depth--;
+		if (*p && (*p != ',' || quote || depth > 0))
+			continue;
+		{
+			int last = !*p;
+			*p = 0;
+			S.paths = realloc(S.paths, (S.npaths + 1) * sizeof(*S.paths));
+			if (!S.paths)
+				weir_die(WEIR_EXIT_IO, "out of memory");
+			if (weir_path_parse(&S.paths[S.npaths], start, err,
+			    sizeof(err)) < 0)
+				weir_usage_error("-g: %s", err);
+			S.npaths++;
+			if (last)
+				break;
+			start = p + 1;
+		}
+	}
+	free(buf);
+}
+
+int
+main(int argc, char **argv)
+{
+	int c, infmt = WEIR_FMT_AUTO, used;
+	const char *onerr = "fail", *latearg = "drop";
+	char err[WEIR_ERRSZ];
+	int64_t offset = 0;
+	weir_event ev;
+
+	weir_cli_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "g:i:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'g':
+			parse_groups(optarg);
+			break;
+		case O_OFFSET: {
+			const char *a = optarg + (optarg[0] == '-');
+			if (weir_dur_parse(a, &offset, err, sizeof(err)) < 0)
+				weir_usage_error("--offset: %s", err);
+			if (optarg[0] == '-')
+				offset = -offset;
+			break;
+		}
+		case O_GRACE:
+			if (weir_dur_parse(optarg, &S.grace, err, sizeof(err)) < 0)
+				weir_usage_error("--grace: %s", err);
+			break;
+		case O_LATE:
+			latearg = optarg;
+			break;
+		case 'i':
+			infmt = weir_fmt_parse(optarg);
+			if (infmt < 0 || infmt == WEIR_FMT_TABLE)
+				weir_usage_error("unknown input format '%s'", optarg);
+			break;
+		case O_ONERR:
+			onerr = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		case O_VERSION:
+			weir_version();
+		default:
+			fputs("Try 'weir-window --help' for more information.\n",
+			    stderr);
+			return WEIR_EXIT_USAGE;
+		}
+	}
+	used = weir_window_parse(&S.w, argv + optind, argc - optind, offset,
+	    err, sizeof(err));
+	if (used < 0)
+		weir_usage_error("%s", err);
+	if (optind + used < argc)
+		weir_usage_error("unexpected argument '%s'", argv[optind + used]);
+	if (S.npaths && S.w.kind != WEIR_WINDOW_SESSION)
+		weir_usage_error("-g groups session windows only (tumbling and "
+		    "hopping windows are the same for every key)");
+	if (!strcmp(latearg, "drop"))
+		S.late_mode = LATE_DROP;
+	else if (!strcmp(latearg, "pass"))
+		S.late_mode = LATE_PASS;
+	else {
+		S.late_mode = LATE_FILE;
+		S.late_file = latearg;
+		S.late_fd = open(latearg, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+		    0666);
+		if (S.late_fd < 0)
+			weir_die(WEIR_EXIT_IO, "%s: %s", latearg, strerror(errno));
+	}
+	if (S.w.kind == WEIR_WINDOW_SESSION &&
+	    !(S.sess = weir_window_sessions_new(S.w.gap)))
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	S.cutoff = S.fwd_wm = INT64_MIN;
+
+	weir_stage_open(&S.st, infmt, WEIR_FMT_AUTO, NULL, onerr);
+	weir_input_set_idle(S.st.in, idle, S.st.out);
+	while (weir_stage_next(&S.st, &ev)) {
+		switch (ev.type) {
+		case WEIR_EV_RECORD:
+			if (!(ev.rec.flags & WEIR_R_TS))
+				bad(&ev.rec, "record has no event time (set it "
+				    "with weir-source --time PATH)");
+			else if (S.sess)
+				session(&ev.rec);
+			else
+				fixed_windows(&ev.rec);
+			break;
+		case WEIR_EV_WATERMARK:
+			watermark(S.st.watermark);
+			break;
+		default:
+			weir_stage_forward(&S.st, &ev);
+		}
+	}
+	/* END: every open window is final */
+	if (S.st.watermark == INT64_MIN && (S.sess ?
+	    weir_window_sessions_open(S.sess) > 0 : S.windowed))
+		weir_warn("the input had no watermarks: windows closed only at "
+		    "its end (weir-source --max-delay DUR sends watermarks)");
+	if (S.sess)
+		close_sessions(INT64_MAX);
+	late_flush();
+	if (S.late) {
+		if (S.late_mode == LATE_DROP)
+			weir_warn("dropped %llu late record%s (for windows already "
+			    "closed; see --grace and --late)",
+			    (unsigned long long)S.late, S.late == 1 ? "" : "s");
+		else if (S.late_mode == LATE_PASS)
+			weir_warn("passed %llu late record%s on, marked late",
+			    (unsigned long long)S.late, S.late == 1 ? "" : "s");
+		else
+			weir_warn("wrote %llu late record%s to %s",
+			    (unsigned long long)S.late, S.late == 1 ? "" : "s",
+			    S.late_file);
+	}
+	weir_stage_finish(&S.st);
+}

@@ -1,0 +1,1421 @@
+/* agg.c - grouped, windowed aggregation (see agg.h). */
+#include "agg.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "ddsketch.h"
+#include "hash.h"
+#include "hll.h"
+#include "pack.h"
+#include "path.h"
+#include "record.h"
+
+static const int64_t pow10i[] = {
+	1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+	1000000000, 10000000000LL, 100000000000LL, 1000000000000LL,
+	10000000000000LL, 100000000000000LL, 1000000000000000LL
+};
+
+/* Per-group state kinds; functions over the same path share one. */
+enum { ST_MOM, ST_MINMAX, ST_FIRST, ST_LAST, ST_SET, ST_HLL, ST_DDS };
+
+struct mom {			/* sum, avg, stddev */
+	uint64_t n;
+	double sum, comp;	/* Neumaier-compensated sum */
+	double mean, m2;	/* Welford, when stddev asks for it */
+	int64_t isum;		/* exact while every value is an integer or a */
+	int scale;		/* short decimal: the sum is isum / 10^scale */
+	int notint;
+};
+
+/* Add an integer or short decimal to the exact sum, rescaling it to the
+ * larger scale; -1 (fall back to doubles) on overflow or other numbers. */
+static int
+exact_add(struct mom *m, const weir_pv *v)
+{
+	int64_t x;
+	int sc;
+
+	if (v->type == WEIR_PV_INT)
+		sc = 0;
+	else if (v->type == WEIR_PV_DEC)
+		sc = v->scale;
+	else
+		return -1;
+	if (sc > m->scale) {
+		if (__builtin_mul_overflow(m->isum, pow10i[sc - m->scale],
+		    &m->isum))
+			return -1;
+		m->scale = sc;
+	}
+	if (__builtin_mul_overflow(v->i, pow10i[m->scale - sc], &x) ||
+	    __builtin_add_overflow(m->isum, x, &m->isum))
+		return -1;
+	return 0;
+}
+
+static int
+pack_exact(weir_buf *b, const struct mom *m)
+{
+	weir_buf t = {0};
+	int rc;
+
+	if (m->scale == 0)
+		return weir_pack_int(b, m->isum);
+	rc = weir_json_put_dec(&t, m->isum, m->scale);
+	if (rc == 0)
+		rc = weir_pack_numtext(b, (const char *)t.p, t.len);
+	weir_buf_free(&t);
+	return rc;
+}
+
+struct vbuf {			/* first, last: a packed value */
+	uint8_t *p;
+	uint32_t len, cap;
+};
+
+/* min, max: numbers, and strings (which sort after numbers, as in SQL). */
+struct minmax {
+	uint64_t n;
+	double min, max;
+	struct vbuf smin, smax;
+};
+
+/* approx_distinct: exact hashes while there are few, then HyperLogLog
+ * registers (16 KiB), so a group with a handful of values stays small. */
+#define HLL_SMALL 32
+struct hllst {
+	weir_hll h;		/* h.reg NULL while small */
+	uint64_t *small;
+	uint32_t n;
+};
+
+struct vent {			/* one distinct value */
+	uint64_t hash, count;
+	uint32_t off, len;	/* in vset.vals */
+};
+
+struct vset {			/* distinct, topk: exact value counts */
+	struct vent *e;
+	uint32_t n, cap;	/* cap: power of two, open addressing */
+	weir_buf vals;
+};
+
+struct func {
+	int kind;
+	char *name;
+	int st;			/* state index, -1 for count */
+	double q;		/* quantile */
+	uint32_t k;		/* topk */
+};
+
+struct state {
+	int kind;
+	size_t path;
+	size_t off;		/* in the group block */
+	int welford;
+};
+
+struct gpath {
+	weir_path path;
+	char *name;
+};
+
+/* A group: this header, then the state block. */
+struct gent {
+	uint64_t hash, count;
+	uint32_t koff, klen;	/* group key bytes in win.keys */
+	uint32_t dirty, hasts;
+	int64_t maxts;		/* latest event time seen (unwindowed results) */
+};
+
+struct win {
+	int64_t s, e;
+	int windowed;
+	uint32_t *slot;		/* group index + 1; 0 empty */
+	uint32_t scap;
+	uint8_t *ents;		/* n groups of a->stride bytes */
+	uint32_t n, ecap;
+	weir_buf keys;
+	struct win *next;	/* free list */
+};
+
+struct weir_agg {
+	struct gpath *g;
+	size_t ng;
+	weir_path *paths;	/* value paths the states read */
+	size_t npaths;
+	struct func *f;
+	size_t nf;
+	struct state *st;
+	size_t nst;
+	size_t stride;		/* sizeof(gent) + states */
+	int ready;
+
+	struct win **wins;	/* open windows */
+	size_t nwins, wcap;
+	struct win **wtab;	/* (s, e) -> window, open addressing */
+	size_t wtcap;
+	struct win *last, *nowin, *freelist;
+	int nfree;
+	int64_t closed_wm, min_end;
+	uint64_t ngroups;
+
+	weir_pv *pv;		/* this record's value per path */
+	int *have;
+	weir_buf gk, root, out, key, tmp, canon;
+	uint32_t *order;	/* topk sort scratch */
+	size_t ordcap;
+};
+
+#define SEED 0x5eed5eedULL
+#define MAX_FREE_WINS 8
+
+/* --- setup -------------------------------------------------------------- */
+
+weir_agg *
+weir_agg_new(void)
+{
+	weir_agg *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return NULL;
+	a->closed_wm = INT64_MIN;
+	a->min_end = INT64_MAX;
+	return a;
+}
+
+static void
+win_free_states(weir_agg *a, struct win *w)
+{
+	uint32_t i;
+	size_t k;
+
+	for (i = 0; i < w->n; i++) {
+		uint8_t *blk = w->ents + (size_t)i * a->stride +
+		    sizeof(struct gent);
+		for (k = 0; k < a->nst; k++) {
+			void *p = blk + a->st[k].off;
+			switch (a->st[k].kind) {
+			case ST_FIRST:
+			case ST_LAST:
+				free(((struct vbuf *)p)->p);
+				break;
+			case ST_MINMAX:
+				free(((struct minmax *)p)->smin.p);
+				free(((struct minmax *)p)->smax.p);
+				break;
+			case ST_SET: {
+				struct vset *vs = *(struct vset **)p;
+				if (vs) {
+					free(vs->e);
+					weir_buf_free(&vs->vals);
+					free(vs);
+				}
+				break;
+			}
+			case ST_HLL:
+				weir_hll_free(&((struct hllst *)p)->h);
+				free(((struct hllst *)p)->small);
+				break;
+			case ST_DDS:
+				weir_dds_free(p);
+				break;
+			}
+		}
+	}
+	a->ngroups -= w->n;
+	w->n = 0;
+	w->keys.len = 0;
+	if (w->slot)
+		memset(w->slot, 0, w->scap * sizeof(*w->slot));
+}
+
+static void
+win_destroy(weir_agg *a, struct win *w)
+{
+	win_free_states(a, w);
+	free(w->slot);
+	free(w->ents);
+	weir_buf_free(&w->keys);
+	free(w);
+}
+
+void
+weir_agg_free(weir_agg *a)
+{
+	size_t i;
+	struct win *w;
+
+	if (!a)
+		return;
+	for (i = 0; i < a->nwins; i++)
+		win_destroy(a, a->wins[i]);
+	if (a->nowin)
+		win_destroy(a, a->nowin);
+	while ((w = a->freelist)) {
+		a->freelist = w->next;
+		win_destroy(a, w);
+	}
+	for (i = 0; i < a->ng; i++) {
+		weir_path_free(&a->g[i].path);
+		free(a->g[i].name);
+	}
+	for (i = 0; i < a->npaths; i++)
+		weir_path_free(&a->paths[i]);
+	for (i = 0; i < a->nf; i++)
+		free(a->f[i].name);
+	free(a->g);
+	free(a->paths);
+	free(a->f);
+	free(a->st);
+	free(a->wins);
+	free(a->wtab);
+	free(a->pv);
+	free(a->have);
+	free(a->order);
+	weir_buf_free(&a->gk);
+	weir_buf_free(&a->root);
+	weir_buf_free(&a->out);
+	weir_buf_free(&a->key);
+	weir_buf_free(&a->tmp);
+	weir_buf_free(&a->canon);
+	free(a);
+}
+
+static int
+grow(void **p, size_t *cap, size_t n, size_t size)
+{
+	size_t c = *cap ? *cap * 2 : 8;
+	void *q;
+
+	if (n < *cap)
+		return 0;
+	q = realloc(*p, c * size);
+	if (!q)
+		return -1;
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
+/* A field name: letters, digits, '_', '-', '.'; not empty. */
+static int
+valid_name(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_' &&
+		    s[i] != '-' && s[i] != '.')
+			return 0;
+	return 1;
+}
+
+/* "NAME=REST": split off a name when one is there (paths start with '.'
+ * and function names have no '=', so "x=..." is always a name). */
+static const char *
+split_name(const char *s, char **name, char *err, size_t errsz)
+{
+	const char *eq = strchr(s, '=');
+
+	*name = NULL;
+	if (!eq || s[0] == '.' || memchr(s, ':', (size_t)(eq - s)))
+		return s;
+	if (!valid_name(s, (size_t)(eq - s))) {
+		weir_seterr(err, errsz, "bad output name '%.*s' (letters, "
+		    "digits, _ - . only)", (int)(eq - s), s);
+		return NULL;
+	}
+	*name = strndup(s, (size_t)(eq - s));
+	if (!*name) {
+		weir_seterr(err, errsz, "out of memory");
+		return NULL;
+	}
+	return eq + 1;
+}
+
+int
+weir_agg_add_groups(weir_agg *a, const char *spec, char *err, size_t errsz)
+{
+	char *copy = strdup(spec), *tok, *save = NULL, *name;
+	const char *p;
+	size_t cap = a->ng, nlen;
+	const char *nm;
+	int rc = -1;
+
+	if (!copy) {
+		weir_seterr(err, errsz, "out of memory");
+		return -1;
+	}
+	if (!*spec) {
+		weir_seterr(err, errsz, "empty group list");
+		goto out;
+	}
+	for (tok = strtok_r(copy, ",", &save); tok;
+	    tok = strtok_r(NULL, ",", &save)) {
+		struct gpath *g;
+		if (grow((void **)&a->g, &cap, a->ng, sizeof(*a->g)) < 0) {
+			weir_seterr(err, errsz, "out of memory");
+			goto out;
+		}
+		if (!(p = split_name(tok, &name, err, errsz)))
+			goto out;
+		g = &a->g[a->ng];
+		memset(g, 0, sizeof(*g));
+		if (weir_path_parse(&g->path, p, err, errsz) < 0) {
+			free(name);
+			goto out;
+		}
+		if (!name) {
+			nm = weir_path_name(&g->path, &nlen);
+			name = strndup(nm, nlen);
+		}
+		g->name = name;
+		a->ng++;
+		if (!name) {
+			weir_seterr(err, errsz, "out of memory");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(copy);
+	return rc;
+}
+
+static const struct {
+	const char *name;
+	int kind;
+} fnames[] = {
+	{ "count", WEIR_AGG_COUNT }, { "sum", WEIR_AGG_SUM },
+	{ "avg", WEIR_AGG_AVG }, { "min", WEIR_AGG_MIN },
+	{ "max", WEIR_AGG_MAX }, { "first", WEIR_AGG_FIRST },
+	{ "last", WEIR_AGG_LAST }, { "distinct", WEIR_AGG_DISTINCT },
+	{ "approx_distinct", WEIR_AGG_APPROX_DISTINCT },
+	{ "topk", WEIR_AGG_TOPK }, { "stddev", WEIR_AGG_STDDEV },
+};
+
+static const int st_of[] = {
+	[WEIR_AGG_SUM] = ST_MOM, [WEIR_AGG_AVG] = ST_MOM,
+	[WEIR_AGG_STDDEV] = ST_MOM, [WEIR_AGG_MIN] = ST_MINMAX,
+	[WEIR_AGG_MAX] = ST_MINMAX, [WEIR_AGG_FIRST] = ST_FIRST,
+	[WEIR_AGG_LAST] = ST_LAST, [WEIR_AGG_DISTINCT] = ST_SET,
+	[WEIR_AGG_TOPK] = ST_SET, [WEIR_AGG_APPROX_DISTINCT] = ST_HLL,
+	[WEIR_AGG_QUANTILE] = ST_DDS,
+};
+
+static const size_t st_size[] = {
+	[ST_MOM] = sizeof(struct mom), [ST_MINMAX] = sizeof(struct minmax),
+	[ST_FIRST] = sizeof(struct vbuf), [ST_LAST] = sizeof(struct vbuf),
+	[ST_SET] = sizeof(struct vset *), [ST_HLL] = sizeof(struct hllst),
+	[ST_DDS] = sizeof(weir_dds),
+};
+
+/* pNN: "p" then a number of percent, 0..100 ("p99.9"). */
+static int
+parse_quantile(const char *s, size_t n, double *q)
+{
+	char buf[32], *end;
+	double v;
+
+	if (n < 2 || n >= sizeof(buf) || s[0] != 'p' ||
+	    !isdigit((unsigned char)s[1]))
+		return 0;
+	memcpy(buf, s + 1, n - 1);
+	buf[n - 1] = 0;
+	errno = 0;
+	v = strtod(buf, &end);
+	if (*end || errno || !(v >= 0 && v <= 100))
+		return 0;
+	*q = v / 100;
+	return 1;
+}
+
+static int
+find_path(weir_agg *a, const char *text, char *err, size_t errsz)
+{
+	size_t i, cap = a->npaths;
+
+	for (i = 0; i < a->npaths; i++)
+		if (strcmp(a->paths[i].text, text) == 0)
+			return (int)i;
+	if (grow((void **)&a->paths, &cap, a->npaths, sizeof(*a->paths)) < 0) {
+		weir_seterr(err, errsz, "out of memory");
+		return -1;
+	}
+	if (weir_path_parse(&a->paths[a->npaths], text, err, errsz) < 0)
+		return -1;
+	return (int)a->npaths++;
+}
+
+static int
+find_state(weir_agg *a, int kind, size_t path, char *err, size_t errsz)
+{
+	size_t i, cap = a->nst;
+
+	for (i = 0; i < a->nst; i++)
+		if (a->st[i].kind == kind && a->st[i].path == path)
+			return (int)i;
+	if (grow((void **)&a->st, &cap, a->nst, sizeof(*a->st)) < 0) {
+		weir_seterr(err, errsz, "out of memory");
+		return -1;
+	}
+	memset(&a->st[a->nst], 0, sizeof(*a->st));
+	a->st[a->nst].kind = kind;
+	a->st[a->nst].path = path;
+	return (int)a->nst++;
+}
+
+int
+weir_agg_add_func(weir_agg *a, const char *spec, char *err, size_t errsz)
+{
+	struct func fn = { .st = -1 };
+	const char *s, *colon, *ptext = NULL;
+	char *name = NULL, nbuf[256];
+	size_t i, flen, cap = a->nf, plen;
+	const char *pname;
+	int p;
+
+	if (!(s = split_name(spec, &name, err, errsz)))
+		return -1;
+	colon = strchr(s, ':');
+	flen = colon ? (size_t)(colon - s) : strlen(s);
+	fn.kind = -1;
+	for (i = 0; i < sizeof(fnames) / sizeof(fnames[0]); i++)
+		if (strlen(fnames[i].name) == flen &&
+		    memcmp(fnames[i].name, s, flen) == 0)
+			fn.kind = fnames[i].kind;
+	if (fn.kind < 0 && parse_quantile(s, flen, &fn.q))
+		fn.kind = WEIR_AGG_QUANTILE;
+	if (fn.kind < 0) {
+		weir_seterr(err, errsz, "unknown function '%.*s' in '%s' (count, "
+		    "sum, avg, min, max, first, last, distinct, approx_distinct, "
+		    "pNN, topk, stddev)", (int)flen, s, spec);
+		goto fail;
+	}
+	if (fn.kind == WEIR_AGG_COUNT) {
+		if (colon) {
+			weir_seterr(err, errsz, "count takes no path: '%s'", spec);
+			goto fail;
+		}
+	} else {
+		if (!colon || !colon[1]) {
+			weir_seterr(err, errsz, "%.*s needs a path: %.*s:.field",
+			    (int)flen, s, (int)flen, s);
+			goto fail;
+		}
+		ptext = colon + 1;
+		if (fn.kind == WEIR_AGG_TOPK) {
+			char *end;
+			long k;
+			errno = 0;
+			k = strtol(ptext, &end, 10);
+			if (end == ptext || *end != ':' || errno || k < 1 ||
+			    k > 100000) {
+				weir_seterr(err, errsz, "topk needs a count 1.."
+				    "100000 and a path: topk:10:.field");
+				goto fail;
+			}
+			fn.k = (uint32_t)k;
+			ptext = end + 1;
+		}
+		if ((p = find_path(a, ptext, err, errsz)) < 0)
+			goto fail;
+		fn.st = find_state(a, st_of[fn.kind], (size_t)p, err, errsz);
+		if (fn.st < 0)
+			goto fail;
+		if (fn.kind == WEIR_AGG_STDDEV)
+			a->st[fn.st].welford = 1;
+	}
+	if (!name) {
+		if (fn.kind == WEIR_AGG_COUNT)
+			snprintf(nbuf, sizeof(nbuf), "count");
+		else {
+			pname = weir_path_name(&a->paths[a->st[fn.st].path],
+			    &plen);
+			snprintf(nbuf, sizeof(nbuf), "%.*s_%.*s", (int)flen, s,
+			    (int)plen, pname);
+			for (i = 0; i < flen; i++)	/* p99.9 -> p99_9 */
+				if (nbuf[i] == '.')
+					nbuf[i] = '_';
+		}
+		if (!(name = strdup(nbuf))) {
+			weir_seterr(err, errsz, "out of memory");
+			return -1;
+		}
+	}
+	fn.name = name;
+	if (grow((void **)&a->f, &cap, a->nf, sizeof(*a->f)) < 0) {
+		weir_seterr(err, errsz, "out of memory");
+		goto fail;
+	}
+	a->f[a->nf++] = fn;
+	return 0;
+fail:
+	free(name);
+	return -1;
+}
+
+int
+weir_agg_ready(weir_agg *a, char *err, size_t errsz)
+{
+	size_t i, j, off = sizeof(struct gent);
+	const char *names[2 + 1024];
+	size_t nn = 0;
+
+	if (a->nf == 0 && weir_agg_add_func(a, "count", err, errsz) < 0)
+		return -1;
+	names[nn++] = "window_start";
+	names[nn++] = "window_end";
+	if (a->ng == 0)
+		names[nn++] = "key";
+	if (a->ng + a->nf > 1000) {
+		weir_seterr(err, errsz, "too many groups and functions");
+		return -1;
+	}
+	for (i = 0; i < a->ng; i++)
+		names[nn++] = a->g[i].name;
+	for (i = 0; i < a->nf; i++)
+		names[nn++] = a->f[i].name;
+	for (i = 0; i < nn; i++)
+		for (j = i + 1; j < nn; j++)
+			if (strcmp(names[i], names[j]) == 0) {
+				weir_seterr(err, errsz, "two output fields are "
+				    "named '%s': name one with NAME=", names[j]);
+				return -1;
+			}
+	for (i = 0; i < a->nst; i++) {
+		a->st[i].off = off - sizeof(struct gent);
+		off += (st_size[a->st[i].kind] + 7) & ~(size_t)7;
+	}
+	a->stride = off;
+	a->pv = calloc(a->npaths + 1, sizeof(*a->pv));
+	a->have = calloc(a->npaths + 1, sizeof(*a->have));
+	if (!a->pv || !a->have) {
+		weir_seterr(err, errsz, "out of memory");
+		return -1;
+	}
+	a->ready = 1;
+	return 0;
+}
+
+/* --- windows and groups ------------------------------------------------- */
+
+static inline uint64_t
+win_hash(int64_t s, int64_t e)
+{
+	return weir_hash_u64((uint64_t)s * 0x9e3779b97f4a7c15ULL ^ (uint64_t)e);
+}
+
+static int
+wtab_insert(weir_agg *a, struct win *w)
+{
+	size_t i, mask;
+
+	if ((a->nwins + 1) * 2 > a->wtcap) {
+		size_t cap = a->wtcap ? a->wtcap * 2 : 16, k;
+		struct win **t = calloc(cap, sizeof(*t));
+		if (!t)
+			return -1;
+		free(a->wtab);
+		a->wtab = t;
+		a->wtcap = cap;
+		for (k = 0; k < a->nwins; k++)
+			if (a->wins[k] != w && wtab_insert(a, a->wins[k]) < 0)
+				return -1;
+	}
+	mask = a->wtcap - 1;
+	for (i = win_hash(w->s, w->e) & mask; a->wtab[i]; i = (i + 1) & mask)
+		;
+	a->wtab[i] = w;
+	return 0;
+}
+
+static struct win *
+win_new(weir_agg *a, int64_t s, int64_t e, int windowed)
+{
+	struct win *w = a->freelist;
+
+	if (w) {
+		a->freelist = w->next;
+		a->nfree--;
+	} else if (!(w = calloc(1, sizeof(*w))))
+		return NULL;
+	w->s = s;
+	w->e = e;
+	w->windowed = windowed;
+	w->next = NULL;
+	return w;
+}
+
+static struct win *
+win_get(weir_agg *a, int64_t s, int64_t e)
+{
+	struct win *w;
+	size_t i, mask;
+
+	if (a->last && a->last->s == s && a->last->e == e)
+		return a->last;
+	if (a->wtcap) {
+		mask = a->wtcap - 1;
+		for (i = win_hash(s, e) & mask; (w = a->wtab[i]);
+		    i = (i + 1) & mask)
+			if (w->s == s && w->e == e)
+				return a->last = w;
+	}
+	if (grow((void **)&a->wins, &a->wcap, a->nwins, sizeof(*a->wins)) < 0 ||
+	    !(w = win_new(a, s, e, 1)))
+		return NULL;
+	a->wins[a->nwins] = w;
+	if (wtab_insert(a, w) < 0) {
+		w->next = a->freelist;
+		a->freelist = w;
+		a->nfree++;
+		return NULL;
+	}
+	a->nwins++;
+	if (e < a->min_end)
+		a->min_end = e;
+	return a->last = w;
+}
+
+static inline struct gent *
+ent_at(const weir_agg *a, const struct win *w, uint32_t i)
+{
+	return (struct gent *)(w->ents + (size_t)i * a->stride);
+}
+
+static int
+slots_grow(weir_agg *a, struct win *w)
+{
+	uint32_t cap = w->scap ? w->scap * 2 : 64, i, j, mask = cap - 1;
+	uint32_t *s = calloc(cap, sizeof(*s));
+
+	if (!s)
+		return -1;
+	for (i = 0; i < w->n; i++) {
+		for (j = (uint32_t)ent_at(a, w, i)->hash & mask; s[j];
+		    j = (j + 1) & mask)
+			;
+		s[j] = i + 1;
+	}
+	free(w->slot);
+	w->slot = s;
+	w->scap = cap;
+	return 0;
+}
+
+/* The group with key bytes k[0..n) in w, created when new; -1 on ENOMEM. */
+static int64_t
+group_get(weir_agg *a, struct win *w, const uint8_t *k, size_t n)
+{
+	uint64_t h = weir_hash(k, n, SEED);
+	uint32_t i, mask, idx;
+	struct gent *g;
+	size_t st;
+
+	if (w->scap) {
+		mask = w->scap - 1;
+		for (i = (uint32_t)h & mask; w->slot[i]; i = (i + 1) & mask) {
+			g = ent_at(a, w, w->slot[i] - 1);
+			if (g->hash == h && g->klen == n &&
+			    memcmp(w->keys.p + g->koff, k, n) == 0)
+				return w->slot[i] - 1;
+		}
+	}
+	if ((w->n + 1) * 2 > w->scap && slots_grow(a, w) < 0)
+		return -1;
+	if (w->n == w->ecap) {
+		uint32_t cap = w->ecap ? w->ecap * 2 : 32;
+		uint8_t *e = realloc(w->ents, (size_t)cap * a->stride);
+		if (!e)
+			return -1;
+		w->ents = e;
+		w->ecap = cap;
+	}
+	if (n > UINT32_MAX || w->keys.len + n > UINT32_MAX ||
+	    weir_buf_put(&w->keys, k, n) < 0)
+		return -1;
+	idx = w->n++;
+	g = ent_at(a, w, idx);
+	memset(g, 0, a->stride);
+	g->hash = h;
+	g->koff = (uint32_t)(w->keys.len - n);
+	g->klen = (uint32_t)n;
+	for (st = 0; st < a->nst; st++)
+		if (a->st[st].kind == ST_DDS)
+			weir_dds_init((weir_dds *)((uint8_t *)(g + 1) +
+			    a->st[st].off));
+	mask = w->scap - 1;
+	for (i = (uint32_t)h & mask; w->slot[i]; i = (i + 1) & mask)
+		;
+	w->slot[i] = idx + 1;
+	a->ngroups++;
+	return idx;
+}
+
+/* --- values ------------------------------------------------------------- */
+
+/* A number: JSON numbers, and strings that hold one (CSV input). */
+static int
+num_of(const weir_pv *v, double *x)
+{
+	char buf[64], *end;
+
+	if (weir_pv_is_num(v)) {
+		*x = weir_pv_num(v);
+		return isfinite(*x);
+	}
+	if (v->type != WEIR_PV_STRING || v->escaped || v->n == 0 ||
+	    v->n >= sizeof(buf))
+		return 0;
+	memcpy(buf, v->s, v->n);
+	buf[v->n] = 0;
+	*x = strtod(buf, &end);
+	return *end == 0 && !isspace((unsigned char)buf[0]) && isfinite(*x);
+}
+
+/* The identity of a value for distinct counting: numbers by their double
+ * value (1 and 1.0 are one value), everything else by its packed bytes. */
+static int
+canon(weir_agg *a, const weir_pv *v, const uint8_t **p, size_t *n)
+{
+	if (weir_pv_is_num(v)) {
+		a->canon.len = 0;
+		if (weir_pack_double(&a->canon, weir_pv_num(v)) < 0)
+			return -1;
+		*p = a->canon.p;
+		*n = a->canon.len;
+	} else {
+		*p = v->tag;
+		*n = (size_t)(v->end - v->tag);
+	}
+	return 0;
+}
+
+static int
+vbuf_set(struct vbuf *b, const weir_pv *v)
+{
+	size_t n = (size_t)(v->end - v->tag);
+
+	if (n > b->cap) {
+		uint32_t cap = b->cap ? b->cap : 16;
+		uint8_t *p;
+		while (cap < n)
+			cap *= 2;
+		if (!(p = realloc(b->p, cap)))
+			return -1;
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p, v->tag, n);
+	b->len = (uint32_t)n;
+	return 0;
+}
+
+static int
+vset_add(struct vset **pvs, const uint8_t *k, size_t n)
+{
+	struct vset *vs = *pvs;
+	uint64_t h = weir_hash(k, n, SEED ^ 1);
+	uint32_t i, mask;
+	struct vent *e;
+
+	if (!vs) {
+		if (!(vs = calloc(1, sizeof(*vs))))
+			return -1;
+		*pvs = vs;
+	}
+	if ((vs->n + 1) * 2 > vs->cap) {
+		uint32_t cap = vs->cap ? vs->cap * 2 : 16, j;
+		struct vent *ne = calloc(cap, sizeof(*ne));
+		if (!ne)
+			return -1;
+		for (j = 0; j < vs->cap; j++) {
+			if (!vs->e[j].count)
+				continue;
+			for (i = (uint32_t)vs->e[j].hash & (cap - 1); ne[i].count;
+			    i = (i + 1) & (cap - 1))
+				;
+			ne[i] = vs->e[j];
+		}
+		free(vs->e);
+		vs->e = ne;
+		vs->cap = cap;
+	}
+	mask = vs->cap - 1;
+	for (i = (uint32_t)h & mask; (e = &vs->e[i])->count; i = (i + 1) & mask)
+		if (e->hash == h && e->len == n &&
+		    memcmp(vs->vals.p + e->off, k, n) == 0) {
+			e->count++;
+			return 0;
+		}
+	if (vs->vals.len + n > UINT32_MAX || weir_buf_put(&vs->vals, k, n) < 0)
+		return -1;
+	e->hash = h;
+	e->count = 1;
+	e->off = (uint32_t)(vs->vals.len - n);
+	e->len = (uint32_t)n;
+	vs->n++;
+	return 0;
+}
+
+static int vcmp(const uint8_t *, size_t, const uint8_t *, size_t);
+
+static int
+str_minmax(struct minmax *m, const weir_pv *v)
+{
+	size_t n = (size_t)(v->end - v->tag);
+
+	if ((!m->smin.p || vcmp(v->tag, n, m->smin.p, m->smin.len) < 0) &&
+	    vbuf_set(&m->smin, v) < 0)
+		return -1;
+	if ((!m->smax.p || vcmp(v->tag, n, m->smax.p, m->smax.len) > 0) &&
+	    vbuf_set(&m->smax, v) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+hll_add(struct hllst *s, uint64_t h)
+{
+	uint32_t i;
+
+	if (s->h.reg) {
+		weir_hll_add(&s->h, h);
+		return 0;
+	}
+	for (i = 0; i < s->n; i++)
+		if (s->small[i] == h)
+			return 0;
+	if (s->n < HLL_SMALL) {
+		if (!s->small &&
+		    !(s->small = malloc(HLL_SMALL * sizeof(*s->small))))
+			return -1;
+		s->small[s->n++] = h;
+		return 0;
+	}
+	if (weir_hll_init(&s->h, WEIR_HLL_P_DEFAULT) < 0)
+		return -1;
+	for (i = 0; i < s->n; i++)
+		weir_hll_add(&s->h, s->small[i]);
+	weir_hll_add(&s->h, h);
+	free(s->small);
+	s->small = NULL;
+	return 0;
+}
+
+static int
+update(weir_agg *a, uint8_t *blk)
+{
+	size_t i;
+	double x;
+	const uint8_t *k;
+	size_t kn;
+
+	for (i = 0; i < a->nst; i++) {
+		const struct state *st = &a->st[i];
+		const weir_pv *v = &a->pv[st->path];
+		void *p = blk + st->off;
+
+		if (!a->have[st->path])
+			continue;
+		switch (st->kind) {
+		case ST_MOM: {
+			struct mom *m = p;
+			double t;
+			if (!num_of(v, &x))
+				break;
+			m->n++;
+			if (!m->notint && exact_add(m, v) < 0)
+				m->notint = 1;
+			t = m->sum + x;
+			if (fabs(m->sum) >= fabs(x))
+				m->comp += (m->sum - t) + x;
+			else
+				m->comp += (x - t) + m->sum;
+			m->sum = t;
+			if (st->welford) {
+				double d = x - m->mean;
+				m->mean += d / (double)m->n;
+				m->m2 += d * (x - m->mean);
+			}
+			break;
+		}
+		case ST_MINMAX: {
+			struct minmax *m = p;
+			if (!num_of(v, &x)) {
+				if (v->type == WEIR_PV_STRING && str_minmax(m, v) < 0)
+					return -1;
+				break;
+			}
+			if (!m->n || x < m->min)
+				m->min = x;
+			if (!m->n || x > m->max)
+				m->max = x;
+			m->n++;
+			break;
+		}
+		case ST_FIRST:
+			if (!((struct vbuf *)p)->p && vbuf_set(p, v) < 0)
+				return -1;
+			break;
+		case ST_LAST:
+			if (vbuf_set(p, v) < 0)
+				return -1;
+			break;
+		case ST_SET:
+			if (v->type == WEIR_PV_NULL)
+				break;
+			if (canon(a, v, &k, &kn) < 0 || vset_add(p, k, kn) < 0)
+				return -1;
+			break;
+		case ST_HLL:
+			if (v->type == WEIR_PV_NULL)
+				break;
+			if (canon(a, v, &k, &kn) < 0 ||
+			    hll_add(p, weir_hash(k, kn, SEED ^ 2)) < 0)
+				return -1;
+			break;
+		case ST_DDS:
+			if (num_of(v, &x) && weir_dds_add(p, x) < 0)
+				return -1;
+			break;
+		}
+	}
+	return 0;
+}
+
+int
+weir_agg_add(weir_agg *a, const weir_record *r, weir_agg_ref *ref, int *oom,
+    char *err, size_t errsz)
+{
+	struct win *w;
+	weir_pv root;
+	size_t i;
+	int64_t gi;
+	struct gent *g;
+
+	*oom = 0;
+	if (r->flags & WEIR_R_WINDOW) {
+		if (r->win_end <= a->closed_wm)
+			return 1;
+		w = win_get(a, r->win_start, r->win_end);
+	} else {
+		if (!a->nowin)
+			a->nowin = win_new(a, 0, 0, 0);
+		w = a->nowin;
+	}
+	if (!w)
+		goto nomem;
+	a->gk.len = 0;
+	if (a->ng || a->npaths) {
+		if (!weir_record_json(r, &a->root, &root)) {
+			weir_seterr(err, errsz, r->enc == WEIR_ENC_NULL ?
+			    "record has no value (a tombstone)" :
+			    "record value is not JSON");
+			return -1;
+		}
+		for (i = 0; i < a->npaths; i++)
+			a->have[i] = weir_path_get(&a->paths[i], &root,
+			    &a->pv[i]);
+		for (i = 0; i < a->ng; i++) {
+			weir_pv v;
+			if (weir_path_get(&a->g[i].path, &root, &v)) {
+				if (weir_buf_put(&a->gk, v.tag,
+				    (size_t)(v.end - v.tag)) < 0)
+					goto nomem;
+			} else if (weir_buf_putc(&a->gk, WEIR_PK_NULL) < 0)
+				goto nomem;
+		}
+	}
+	if (!a->ng) {
+		int has = (r->flags & WEIR_R_KEY) != 0;
+		if (weir_buf_putc(&a->gk, has) < 0 ||
+		    (has && weir_buf_put(&a->gk, r->key, r->key_len) < 0))
+			goto nomem;
+	}
+	if ((gi = group_get(a, w, a->gk.p, a->gk.len)) < 0)
+		goto nomem;
+	g = ent_at(a, w, (uint32_t)gi);
+	g->count++;
+	g->dirty = 1;
+	if ((r->flags & WEIR_R_TS) && (!g->hasts || r->ts > g->maxts)) {
+		g->maxts = r->ts;
+		g->hasts = 1;
+	}
+	if (update(a, (uint8_t *)(g + 1)) < 0)
+		goto nomem;
+	if (ref) {
+		ref->win = w;
+		ref->idx = (uint32_t)gi;
+	}
+	return 0;
+nomem:
+	*oom = 1;
+	weir_seterr(err, errsz, "out of memory");
+	return -1;
+}
+
+/* --- results ------------------------------------------------------------ */
+
+static int
+pack_name(weir_buf *b, const char *s)
+{
+	return weir_pack_str(b, s, strlen(s));
+}
+
+static int
+pack_num_or_null(weir_buf *b, int have, double x)
+{
+	return have ? weir_pack_double(b, x) : weir_pack_null(b);
+}
+
+/* Order of topk ties: by value, strings bytewise, numbers numerically. */
+static int
+vcmp(const uint8_t *p, size_t pn, const uint8_t *q, size_t qn)
+{
+	weir_pv a, b;
+	double x, y;
+	size_t n;
+	int c;
+
+	weir_pv_read(p, p + pn, &a);
+	weir_pv_read(q, q + qn, &b);
+	if (a.type == WEIR_PV_STRING && b.type == WEIR_PV_STRING) {
+		n = a.n < b.n ? a.n : b.n;
+		c = memcmp(a.s, b.s, n);
+		return c ? c : (a.n > b.n) - (a.n < b.n);
+	}
+	if (weir_pv_is_num(&a) && weir_pv_is_num(&b)) {
+		x = weir_pv_num(&a);
+		y = weir_pv_num(&b);
+		return (x > y) - (x < y);
+	}
+	if (a.type != b.type)
+		return a.type - b.type;
+	n = pn < qn ? pn : qn;
+	c = memcmp(p, q, n);
+	return c ? c : (pn > qn) - (pn < qn);
+}
+
+static int
+topk_cmp(const void *x, const void *y, void *arg)
+{
+	const struct vset *vs = arg;
+	const struct vent *a = &vs->e[*(const uint32_t *)x];
+	const struct vent *b = &vs->e[*(const uint32_t *)y];
+
+	if (a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	return vcmp(vs->vals.p + a->off, a->len, vs->vals.p + b->off, b->len);
+}
+
+static int
+pack_topk(weir_agg *a, weir_buf *b, const struct vset *vs, uint32_t k)
+{
+	size_t mark = weir_pack_open(b, WEIR_PK_ARR), m;
+	uint32_t i, n = 0;
+	weir_pv v;
+
+	if (vs && vs->n) {
+		if (a->ordcap < vs->n) {
+			uint32_t *o = realloc(a->order, vs->n * sizeof(*o));
+			if (!o)
+				return -1;
+			a->order = o;
+			a->ordcap = vs->n;
+		}
+		for (i = 0; i < vs->cap; i++)
+			if (vs->e[i].count)
+				a->order[n++] = i;
+		qsort_r(a->order, n, sizeof(*a->order), topk_cmp, (void *)vs);
+		for (i = 0; i < n && i < k; i++) {
+			const struct vent *e = &vs->e[a->order[i]];
+			m = weir_pack_open(b, WEIR_PK_OBJ);
+			weir_pv_read(vs->vals.p + e->off, vs->vals.p + e->off +
+			    e->len, &v);
+			if (pack_name(b, "value") < 0 || weir_pack_raw(b, &v) < 0 ||
+			    pack_name(b, "count") < 0 ||
+			    weir_pack_int(b, (int64_t)e->count) < 0 ||
+			    weir_pack_close(b, m) < 0)
+				return -1;
+		}
+	}
+	return weir_pack_close(b, mark);
+}
+
+static int
+pack_vbuf(weir_buf *b, const struct vbuf *vb)
+{
+	weir_pv v;
+
+	if (!vb->p)
+		return weir_pack_null(b);
+	weir_pv_read(vb->p, vb->p + vb->len, &v);
+	return weir_pack_raw(b, &v);
+}
+
+static int
+pack_func(weir_agg *a, weir_buf *b, const struct func *f, struct gent *g)
+{
+	void *p = f->st >= 0 ? (uint8_t *)(g + 1) + a->st[f->st].off : NULL;
+	const struct mom *m = p;
+	const struct minmax *mm = p;
+	const struct vbuf *vb = p;
+
+	switch (f->kind) {
+	case WEIR_AGG_COUNT:
+		return weir_pack_int(b, (int64_t)g->count);
+	case WEIR_AGG_SUM:
+		if (m->n && !m->notint)	/* integers and decimals: exact */
+			return pack_exact(b, m);
+		return pack_num_or_null(b, m->n > 0, m->sum + m->comp);
+	case WEIR_AGG_AVG:
+		return pack_num_or_null(b, m->n > 0, (m->n && !m->notint ?
+		    (double)m->isum / pow10i[m->scale] : m->sum + m->comp) /
+		    (double)m->n);
+	case WEIR_AGG_STDDEV:
+		return pack_num_or_null(b, m->n > 1,
+		    sqrt(m->m2 / (double)(m->n - 1)));
+	case WEIR_AGG_MIN:
+		if (!mm->n && mm->smin.p)
+			return pack_vbuf(b, &mm->smin);
+		return pack_num_or_null(b, mm->n > 0, mm->min);
+	case WEIR_AGG_MAX:
+		if (mm->smax.p)
+			return pack_vbuf(b, &mm->smax);
+		return pack_num_or_null(b, mm->n > 0, mm->max);
+	case WEIR_AGG_FIRST:
+	case WEIR_AGG_LAST:
+		return pack_vbuf(b, vb);
+	case WEIR_AGG_DISTINCT: {
+		const struct vset *vs = *(struct vset **)p;
+		return weir_pack_int(b, vs ? (int64_t)vs->n : 0);
+	}
+	case WEIR_AGG_APPROX_DISTINCT: {
+		const struct hllst *h = p;
+		return weir_pack_int(b, h->h.reg ?
+		    (int64_t)llround(weir_hll_count(&h->h)) : h->n);
+	}
+	case WEIR_AGG_QUANTILE: {
+		const weir_dds *d = p;
+		return pack_num_or_null(b, d->count > 0,
+		    weir_dds_quantile(d, f->q));
+	}
+	case WEIR_AGG_TOPK:
+		return pack_topk(a, b, *(struct vset **)p, f->k);
+	}
+	return -1;
+}
+
+static int
+emit_one(weir_agg *a, struct win *w, struct gent *g, weir_agg_emit_fn fn,
+    void *arg)
+{
+	weir_buf *b = &a->out;
+	const uint8_t *k = w->keys.p + g->koff, *kend = k + g->klen;
+	weir_record r;
+	size_t mark, i;
+	weir_pv v;
+
+	memset(&r, 0, sizeof(r));
+	b->len = 0;
+	a->key.len = 0;
+	mark = weir_pack_open(b, WEIR_PK_OBJ);
+	if (w->windowed) {
+		if (pack_name(b, "window_start") < 0 ||
+		    weir_pack_int(b, w->s) < 0 ||
+		    pack_name(b, "window_end") < 0 ||
+		    weir_pack_int(b, w->e) < 0)
+			return -1;
+		r.flags |= WEIR_R_TS | WEIR_R_WINDOW;
+		r.ts = w->e - 1;
+		r.win_start = w->s;
+		r.win_end = w->e;
+	} else if (g->hasts) {
+		r.flags |= WEIR_R_TS;
+		r.ts = g->maxts;
+	}
+	if (a->ng == 0) {
+		/* by record key: a "key" field unless the records had none */
+		if (*k) {
+			r.flags |= WEIR_R_KEY;
+			r.key = k + 1;
+			r.key_len = g->klen - 1;
+			if (pack_name(b, "key") < 0)
+				return -1;
+			if (weir_pack_str(b, (const char *)r.key, r.key_len) < 0) {
+				/* not UTF-8: base64 */
+				a->tmp.len = 0;
+				if (weir_b64_enc(&a->tmp, r.key, r.key_len) < 0 ||
+				    weir_pack_str(b, (const char *)a->tmp.p,
+				    a->tmp.len) < 0)
+					return -1;
+			}
+		}
+	} else {
+		if (a->ng > 1 && weir_buf_putc(&a->key, '[') < 0)
+			return -1;
+		for (i = 0; i < a->ng; i++) {
+			if (!(k = weir_pv_read(k, kend, &v)))
+				return -1;
+			if (pack_name(b, a->g[i].name) < 0 ||
+			    weir_pack_raw(b, &v) < 0)
+				return -1;
+			if (a->ng == 1) {
+				if (weir_key_from_pv(&a->key, &v) < 0)
+					return -1;
+			} else if ((i && weir_buf_putc(&a->key, ',') < 0) ||
+			    weir_pv_to_json(&a->key, &v) < 0)
+				return -1;
+		}
+		if (a->ng > 1 && weir_buf_putc(&a->key, ']') < 0)
+			return -1;
+		r.flags |= WEIR_R_KEY;
+		r.key = a->key.p ? a->key.p : (const uint8_t *)"";
+		r.key_len = a->key.len;
+	}
+	for (i = 0; i < a->nf; i++)
+		if (pack_name(b, a->f[i].name) < 0 ||
+		    pack_func(a, b, &a->f[i], g) < 0)
+			return -1;
+	if (weir_pack_close(b, mark) < 0)
+		return -1;
+	weir_record_set_packed(&r, b);
+	g->dirty = 0;
+	return fn(arg, &r);
+}
+
+int
+weir_agg_emit_group(weir_agg *a, const weir_agg_ref *ref,
+    weir_agg_emit_fn fn, void *arg)
+{
+	struct win *w = ref->win;
+
+	return emit_one(a, w, ent_at(a, w, ref->idx), fn, arg);
+}
+
+static int
+emit_win(weir_agg *a, struct win *w, int emit, weir_agg_emit_fn fn,
+    void *arg)
+{
+	uint32_t i;
+	int rc;
+
+	if (emit)
+		for (i = 0; i < w->n; i++)
+			if ((rc = emit_one(a, w, ent_at(a, w, i), fn, arg)) < 0)
+				return rc;
+	return 0;
+}
+
+static void
+win_recycle(weir_agg *a, struct win *w)
+{
+	if (a->nfree >= MAX_FREE_WINS) {
+		win_destroy(a, w);
+		return;
+	}
+	win_free_states(a, w);
+	w->next = a->freelist;
+	a->freelist = w;
+	a->nfree++;
+}
+
+static int
+win_order(const void *x, const void *y)
+{
+	const struct win *a = *(struct win *const *)x;
+	const struct win *b = *(struct win *const *)y;
+
+	if (a->e != b->e)
+		return a->e < b->e ? -1 : 1;
+	return (a->s > b->s) - (a->s < b->s);
+}
+
+int
+weir_agg_close(weir_agg *a, int64_t wm, int emit, weir_agg_emit_fn fn,
+    void *arg)
+{
+	size_t i, n, keep;
+	int rc = 0;
+
+	if (wm > a->closed_wm)
+		a->closed_wm = wm;
+	if (!a->nwins || a->min_end > wm)
+		return 0;
+	/* Closing windows first, sorted, then the ones staying open. */
+	qsort(a->wins, a->nwins, sizeof(*a->wins), win_order);
+	for (n = 0; n < a->nwins && a->wins[n]->e <= wm; n++)
+		;
+	for (i = 0; i < n && rc >= 0; i++)
+		rc = emit_win(a, a->wins[i], emit, fn, arg);
+	for (i = 0; i < n; i++)
+		win_recycle(a, a->wins[i]);
+	keep = a->nwins - n;
+	memmove(a->wins, a->wins + n, keep * sizeof(*a->wins));
+	a->nwins = 0;
+	a->last = NULL;
+	a->min_end = keep ? a->wins[0]->e : INT64_MAX;
+	if (a->wtab)
+		memset(a->wtab, 0, a->wtcap * sizeof(*a->wtab));
+	for (i = 0; i < keep; i++) {
+		if (wtab_insert(a, a->wins[i]) < 0 && rc >= 0)
+			rc = -1;
+		a->nwins++;
+	}
+	return rc;
+}
+
+int
+weir_agg_close_all(weir_agg *a, int emit, weir_agg_emit_fn fn, void *arg)
+{
+	int rc = weir_agg_close(a, INT64_MAX, emit, fn, arg);
+
+	if (rc >= 0 && a->nowin) {
+		rc = emit_win(a, a->nowin, emit, fn, arg);
+		win_free_states(a, a->nowin);
+	}
+	return rc;
+}
+
+int
+weir_agg_snapshot(weir_agg *a, weir_agg_emit_fn fn, void *arg)
+{
+	size_t i;
+	uint32_t j;
+	int rc;
+
+	if (a->nwins)
+		qsort(a->wins, a->nwins, sizeof(*a->wins), win_order);
+	for (i = 0; i <= a->nwins; i++) {
+		struct win *w = i < a->nwins ? a->wins[i] : a->nowin;
+		if (!w)
+			continue;
+		for (j = 0; j < w->n; j++)
+			if (ent_at(a, w, j)->dirty &&
+			    (rc = emit_one(a, w, ent_at(a, w, j), fn, arg)) < 0)
+				return rc;
+	}
+	return 0;
+}
+
+size_t
+weir_agg_open_windows(const weir_agg *a)
+{
+	return a->nwins + (a->nowin && a->nowin->n ? 1 : 0);
+}
+
+uint64_t
+weir_agg_open_groups(const weir_agg *a)
+{
+	return a->ngroups;
+}

@@ -1,0 +1,93 @@
+/*
+ * agg.h - grouped, windowed aggregation (the engine of weir-agg).
+ *
+ * An aggregator holds the group paths and the functions, and the state of
+ * every (window, group) pair that is still open.  Records add to the group
+ * of their window (records without a window go to one unwindowed bucket);
+ * weir_agg_close() finishes every window whose end is at or before a
+ * watermark, hands each group's result to a callback and frees the state,
+ * so memory is bounded by open windows x groups, never by input size.
+ *
+ * Hot path: a window is found in a small hash table (with a last-hit
+ * cache), a group in the window's open-addressing table; group state is a
+ * fixed-size block in one array per window.  Only the unbounded functions
+ * (distinct, topk) and the growing ones (pNN buckets, first/last values,
+ * approx_distinct registers) allocate, once per group or as they grow.
+ *
+ * Results are packed JSON objects: window_start and window_end (windowed
+ * input), the group fields named by their paths' last key ("key" when
+ * grouping by the record key), then the aggregates.  The result record's
+ * event time is window_end - 1 (unwindowed: the latest event time of the
+ * group's records, if they had one), its window the group's window, and
+ * its key the group: one group path gives that value's text (a string's
+ * characters, otherwise its JSON), several give the JSON array of their
+ * values (["u1","/p/3"]), and the record key is kept as it is.
+ */
+#ifndef WEIR_AGG_H
+#define WEIR_AGG_H
+
+#include "frame.h"
+
+enum weir_agg_kind {
+	WEIR_AGG_COUNT, WEIR_AGG_SUM, WEIR_AGG_AVG, WEIR_AGG_MIN, WEIR_AGG_MAX,
+	WEIR_AGG_FIRST, WEIR_AGG_LAST, WEIR_AGG_DISTINCT,
+	WEIR_AGG_APPROX_DISTINCT, WEIR_AGG_QUANTILE, WEIR_AGG_TOPK,
+	WEIR_AGG_STDDEV
+};
+
+typedef struct weir_agg weir_agg;
+
+/* A group touched by weir_agg_add, for weir_agg_emit_group. */
+typedef struct weir_agg_ref {
+	void *win;
+	uint32_t idx;
+} weir_agg_ref;
+
+/* Receives one result record; returns < 0 to stop (the error is passed
+ * back to the caller of the emitting function). */
+typedef int (*weir_agg_emit_fn)(void *arg, const weir_record *r);
+
+weir_agg *weir_agg_new(void);
+void weir_agg_free(weir_agg *a);
+
+/* -g: "PATH[,PATH...]", each optionally NAME=PATH.  May be given more than
+ * once; without any, records group by their key. */
+int weir_agg_add_groups(weir_agg *a, const char *spec, char *err,
+    size_t errsz);
+/* One function: count, sum:P, ..., p99.9:P, topk:N:P, NAME=FUNC[:P]. */
+int weir_agg_add_func(weir_agg *a, const char *spec, char *err,
+    size_t errsz);
+/* After the groups and functions: check names, lay out the state (count
+ * alone when no function was given).  -1 with a message. */
+int weir_agg_ready(weir_agg *a, char *err, size_t errsz);
+
+/*
+ * Add one record.  Returns 0 and sets *ref (may be NULL) to its group; 1
+ * when the record belongs to a window that already closed (a late record:
+ * not added, the caller counts it); -1 for a bad record (err says why; the
+ * state is unchanged) or out of memory (*oom set).
+ */
+int weir_agg_add(weir_agg *a, const weir_record *r, weir_agg_ref *ref,
+    int *oom, char *err, size_t errsz);
+
+/* Emit the current result of one group (--emit updates). */
+int weir_agg_emit_group(weir_agg *a, const weir_agg_ref *ref,
+    weir_agg_emit_fn fn, void *arg);
+
+/* Close every window with end <= wm, in order of end then start; each
+ * group's result goes to fn unless emit is 0 (results already sent as
+ * updates).  Later records for those windows are late. */
+int weir_agg_close(weir_agg *a, int64_t wm, int emit, weir_agg_emit_fn fn,
+    void *arg);
+/* End of input: close every window and the unwindowed bucket. */
+int weir_agg_close_all(weir_agg *a, int emit, weir_agg_emit_fn fn,
+    void *arg);
+/* Emit the groups changed since the last snapshot (--every), windows
+ * staying open. */
+int weir_agg_snapshot(weir_agg *a, weir_agg_emit_fn fn, void *arg);
+
+/* Statistics. */
+size_t weir_agg_open_windows(const weir_agg *a);
+uint64_t weir_agg_open_groups(const weir_agg *a);
+
+#endif

@@ -1,0 +1,74 @@
+/*
+ * check.h - evaluating weir-check rules (lib/rules.h) over a record
+ * stream: per-value rules on every record, aggregate rules (count,
+ * freshness) and unique sets per scope.  A scope is the whole input, or,
+ * with a window size or windowed records (WEIR_R_WINDOW), one window
+ * [start, end), judged when the watermark reaches its end or at the end.
+ *
+ * Library code: never prints.  Warnings meant for people (a unique set
+ * turning approximate) are appended to c->notes, one line each, for the
+ * program to print and clear.
+ */
+#ifndef WEIR_CHECK_H
+#define WEIR_CHECK_H
+
+#include "frame.h"
+#include "rules.h"
+#include "uniq.h"
+
+#define WEIR_CHECK_SAMPLES 20
+
+/* Where a record came from, for failure samples. */
+typedef struct weir_check_pos {
+	const char *file;	/* input name (kept, not copied); NULL: stdin */
+	uint64_t line;		/* text input: its line; 0 for frames */
+	uint64_t recno;		/* record number within that input, from 1 */
+} weir_check_pos;
+
+typedef struct weir_check_sample {
+	const char *file;
+	uint64_t line, recno;	/* recno 0: a whole scope, not one record */
+	int has_win;
+	int64_t win_start, win_end;
+	char what[96];		/* the failing value, or what failed */
+} weir_check_sample;
+
+typedef struct weir_check_result {
+	uint64_t checked;	/* values (or scopes, for count/freshness) */
+	uint64_t failed;	/* of them, failing */
+	uint64_t skipped;	/* null or missing values not looked at */
+	uint64_t scopes, scopes_failed;
+	int passed;		/* the verdict, mostly taken into account */
+	int approx;		/* unique: estimated with HyperLogLog */
+	int stopped;		/* unique: exact set hit its memory limit */
+	char detail[224];	/* why it failed (first failing scope) */
+	size_t nsamples;
+	weir_check_sample samples[WEIR_CHECK_SAMPLES];
+} weir_check_result;
+
+typedef struct weir_check_opts {
+	size_t unique_limit;	/* bytes per unique set; 0: default */
+	int64_t window;		/* tumbling scope size in ms; 0: none */
+	int64_t now_ms;		/* freshness "now"; 0: the clock at the end */
+} weir_check_opts;
+
+typedef struct weir_check weir_check;
+
+weir_check *weir_check_new(const weir_rules *rs, const weir_check_opts *o);
+void weir_check_free(weir_check *c);
+/* Check one record.  Returns 1 if it failed a per-value rule (for
+ * --reject), 0 if not, -1 when memory ran out. */
+int weir_check_record(weir_check *c, const weir_record *r,
+    const weir_check_pos *pos);
+/* Judge every scope whose window ends at or before wm. */
+int weir_check_watermark(weir_check *c, int64_t wm);
+/* Judge every open scope; results are final after this. */
+int weir_check_finish(weir_check *c);
+const weir_check_result *weir_check_results(const weir_check *c);
+uint64_t weir_check_records(const weir_check *c);
+/* 1 if every error-severity rule passed. */
+int weir_check_ok(const weir_check *c);
+/* Lines for people (warnings); the caller prints and resets it. */
+weir_buf *weir_check_notes(weir_check *c);
+
+#endif

@@ -1,0 +1,252 @@
+/* csv.c - split CSV (RFC 4180) and TSV records, build packed rows. */
+#include "csv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "pack.h"
+
+
+/* Make room for cell i (and the end offset after it). */
+static int
+cell_slot(weir_csv *in, size_t i)
+{
+	size_t nc;
+	size_t *no;
+	uint8_t *nq;
+
+	if (i < in->cellcap)
+		return 0;
+	nc = in->cellcap ? in->cellcap * 2 : 32;
+	while (nc <= i)
+		nc *= 2;
+	no = realloc(in->celloff, sizeof(*no) * (nc + 1));
+	if (!no)
+		return -1;
+	in->celloff = no;
+	nq = realloc(in->cellq, nc);
+	if (!nq)
+		return -1;
+	in->cellq = nq;
+	in->cellcap = nc;
+	return 0;
+}
+
+static int
+cell_add(weir_csv *in, size_t i, const uint8_t *s, size_t n, int quoted)
+{
+	if (cell_slot(in, i) < 0)
+		return -1;
+	in->celloff[i] = in->cells.len;
+	in->cellq[i] = (uint8_t)quoted;
+	return weir_buf_put(&in->cells, s, n);
+}
+
+/*
+ * Split one CSV record (RFC 4180: quotes, doubled quotes, newlines inside
+ * quotes) from the reader.  Returns the number of cells, 0 for a blank
+ * line, -1 when the record is not complete in the buffer, -2 on bad quoting.
+ */
+long
+weir_csv_split(weir_csv *in, const uint8_t *p, size_t n, int at_eof,
+    size_t *used, uint64_t *nlines)
+{
+	const int delim = ',';
+	size_t i = 0, nc = 0, start;
+	size_t lines = 1;
+
+	in->cells.len = 0;
+	for (;;) {
+		if (i < n && p[i] == '"') {
+			/* quoted cell */
+			size_t cstart = in->cells.len;
+			i++;
+			for (;;) {
+				const uint8_t *q = memchr(p + i, '"', n - i);
+				size_t k;
+				if (!q)
+					return at_eof ? -2 : -1;
+				k = (size_t)(q - p);
+				for (size_t t = i; t < k; t++)
+					if (p[t] == '\n')
+						lines++;
+				if (weir_buf_put(&in->cells, p + i, k - i) < 0)
+					return -2;
+				i = k + 1;
+				if (i < n && p[i] == '"') {
+					if (weir_buf_putc(&in->cells, '"') < 0)
+						return -2;
+					i++;
+					continue;
+				}
+				if (i >= n && !at_eof)
+					return -1;
+				break;
+			}
+			if (cell_slot(in, nc) < 0)
+				return -2;
+			in->celloff[nc] = cstart;
+			in->cellq[nc] = 1;
+			nc++;
+			if (i < n && p[i] != delim && p[i] != '\n' && p[i] != '\r')
+				return -2;
+		} else {
+			start = i;
+			while (i < n && p[i] != delim && p[i] != '\n')
+				i++;
+			if (i >= n && !at_eof)
+				return -1;
+			{
+				size_t e = i;
+				if (e > start && p[e - 1] == '\r' && (e >= n || p[e] == '\n'))
+					e--;
+				if (cell_add(in, nc, p + start, e - start, 0) < 0)
+					return -2;
+				nc++;
+			}
+		}
+		if (i < n && p[i] == '\r' && i + 1 < n && p[i + 1] == '\n')
+			i++;
+		if (i >= n) {
+			if (!at_eof)
+				return -1;
+			break;
+		}
+		if (p[i] == '\r') {
+			i++;
+			if (i >= n && !at_eof)
+				return -1;
+			break;
+		}
+		if (p[i] == '\n') {
+			i++;
+			break;
+		}
+		i++;	/* delimiter */
+		if (i >= n && !at_eof)
+			return -1;
+	}
+	in->celloff[nc] = in->cells.len;
+	*used = i;
+	*nlines = lines;
+	if (nc == 1 && in->cells.len == 0 && !in->cellq[0])
+		return 0;
+	return (long)nc;
+}
+
+long
+weir_csv_split_tsv(weir_csv *in, const uint8_t *line, size_t n)
+{
+	size_t i = 0, nc = 0;
+
+	in->cells.len = 0;
+	for (;;) {
+		size_t start = i;
+		while (i < n && line[i] != '\t')
+			i++;
+		if (cell_add(in, nc, NULL, 0, 0) < 0)
+			return -2;
+		for (size_t k = start; k < i; k++) {
+			uint8_t c = line[k];
+			if (c == '\\' && k + 1 < i) {
+				uint8_t e = line[++k];
+				c = e == 't' ? '\t' : e == 'n' ? '\n' : e == 'r' ? '\r' :
+				    e == '\\' ? '\\' : e;
+				if (e != 't' && e != 'n' && e != 'r' && e != '\\' &&
+				    weir_buf_putc(&in->cells, '\\') < 0)
+					return -2;
+			}
+			if (weir_buf_putc(&in->cells, c) < 0)
+				return -2;
+		}
+		nc++;
+		if (i >= n)
+			break;
+		i++;
+	}
+	in->celloff[nc] = in->cells.len;
+	if (nc == 1 && in->cells.len == 0)
+		return 0;
+	return (long)nc;
+}
+
+static int
+is_json_number(const uint8_t *s, size_t n)
+{
+	weir_buf tmp = {0};
+	int ok;
+
+	if (!n || !(s[0] == '-' || (s[0] >= '0' && s[0] <= '9')))
+		return 0;
+	ok = weir_pack_numtext(&tmp, (const char *)s, n) == 0;
+	weir_buf_free(&tmp);
+	return ok;
+}
+
+int
+weir_csv_set_header(weir_csv *in, long nc)
+{
+	long i;
+
+	in->hdrnames.len = 0;
+	free(in->hdroff);
+	in->hdroff = malloc(sizeof(size_t) * ((size_t)nc + 1));
+	if (!in->hdroff)
+		return -1;
+	for (i = 0; i < nc; i++) {
+		const uint8_t *s = in->cells.p + in->celloff[i];
+		size_t n = in->celloff[i + 1] - in->celloff[i];
+		in->hdroff[i] = in->hdrnames.len;
+		if (!weir_utf8_valid(s, n))
+			return -2;
+		if (weir_pack_str(&in->hdrnames, (const char *)s, n) < 0)
+			return -1;
+	}
+	in->hdroff[nc] = in->hdrnames.len;
+	in->ncols = (size_t)nc;
+	in->have_header = 1;
+	return 0;
+}
+
+int
+weir_csv_row(weir_csv *in, long nc, weir_buf *out, char *why, size_t whysz)
+{
+	size_t mark, i;
+
+	if ((size_t)nc != in->ncols) {
+		snprintf(why, whysz, "%ld fields, but the header has %zu", nc,
+		    in->ncols);
+		return -1;
+	}
+	out->len = 0;
+	mark = weir_pack_open(out, WEIR_PK_OBJ);
+	for (i = 0; i < (size_t)nc; i++) {
+		const uint8_t *s = in->cells.p + in->celloff[i];
+		size_t n = in->celloff[i + 1] - in->celloff[i];
+		if (weir_buf_put(out, in->hdrnames.p + in->hdroff[i],
+		    in->hdroff[i + 1] - in->hdroff[i]) < 0)
+			return -2;
+		if (!in->cellq[i] && n == 0) {
+			if (weir_pack_null(out) < 0)
+				return -2;
+		} else if (!in->cellq[i] && is_json_number(s, n)) {
+			if (weir_pack_numtext(out, (const char *)s, n) < 0)
+				return -2;
+		} else if (weir_pack_str(out, (const char *)s, n) < 0) {
+			snprintf(why, whysz, "field %zu is not valid UTF-8", i + 1);
+			return -1;
+		}
+	}
+	return weir_pack_close(out, mark) < 0 ? -2 : 0;
+}
+
+void
+weir_csv_free(weir_csv *c)
+{
+	weir_buf_free(&c->hdrnames);
+	weir_buf_free(&c->cells);
+	free(c->hdroff);
+	free(c->celloff);
+	free(c->cellq);
+	memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,127 @@
+/*
+ * expr.h - the weir expression language (man/weir-expr.7), shared by
+ * weir-filter, weir-map and weir-check's `expr` rule.
+ *
+ *   .amount > 50 and .page == "/p/7"
+ *   lower(.user) in ["ann", "bob"] or matches(.email, "@example\\.com$")
+ *   .amount * 100
+ *
+ * An expression is compiled once (weir_expr_compile: parse, resolve paths
+ * with lib/path.h, regcomp() every matches() pattern), then evaluated
+ * against one record at a time with no allocation per record: values that
+ * need new bytes (string(), lower(), "a" + "b", unescaped strings) go into
+ * scratch blocks owned by the expression, reused from one evaluation to the
+ * next.  A compiled expression is not thread-safe (one evaluation at a
+ * time); the value an evaluation returns is valid until the next
+ * evaluation of the same expression, or until the record's bytes move.
+ *
+ * Missing values (the rule, in full in weir-expr(7)): a path that does not
+ * exist, or ts()/key() of a record without one, is MISSING (not null).
+ * Any comparison (== != < <= > >= in) with a missing operand is false.
+ * Arithmetic and functions given a missing argument give missing, except
+ * exists(), is_null() and type(), which are made to ask about it.  In a
+ * boolean context (and, or, not, weir-filter) missing, null and false are
+ * false; every other value is true.
+ */
+#ifndef WEIR_EXPR_H
+#define WEIR_EXPR_H
+
+#include "frame.h"
+#include "pack.h"
+#include "record.h"
+
+/* Value types an expression produces. */
+enum {
+	WEIR_XV_MISSING = 0,	/* no value (see the rule above) */
+	WEIR_XV_NULL,
+	WEIR_XV_BOOL,		/* b */
+	WEIR_XV_NUM,		/* num; pv too when taken from the record */
+	WEIR_XV_STR,		/* s, n: UTF-8 bytes, unescaped, not NUL-ended */
+	WEIR_XV_ARRAY,		/* pv */
+	WEIR_XV_OBJECT		/* pv */
+};
+
+typedef struct weir_xv {
+	int type;		/* WEIR_XV_* */
+	int b;			/* BOOL */
+	double num;		/* NUM */
+	const uint8_t *s;	/* STR */
+	size_t n;
+	weir_pv pv;		/* the packed value when the value is one of the
+				 * record's own (pv.type != WEIR_PV_MISSING):
+				 * lets callers copy it exactly (big integers,
+				 * number text) with weir_pack_raw */
+} weir_xv;
+
+typedef struct weir_expr weir_expr;
+
+/* What one evaluation looks at.  rec may be NULL (ts() and key() are then
+ * missing); root is the record's value as packed JSON (type MISSING when
+ * the value is null or not JSON: every path is then missing).  now_ms is
+ * what now() returns; 0 means "read the clock at most once per
+ * evaluation". */
+typedef struct weir_expr_ctx {
+	const weir_record *rec;
+	const weir_pv *root;
+	int64_t now_ms;
+} weir_expr_ctx;
+
+/*
+ * Compile src.  On error returns NULL, writes a one-line message into err
+ * ("column 9: expected an operand after 'and'") and the 1-based column of
+ * the problem into *col (when col is not NULL).
+ */
+weir_expr *weir_expr_compile(const char *src, char *err, size_t errsz,
+    int *col);
+void weir_expr_free(weir_expr *e);
+/* The source text it was compiled from. */
+const char *weir_expr_text(const weir_expr *e);
+
+/* Evaluate: fills *out (see weir_xv for lifetimes).  Returns 0, or -1 when
+ * memory ran out (out is then MISSING). */
+int weir_expr_eval(weir_expr *e, const weir_expr_ctx *ctx, weir_xv *out);
+
+/* Evaluate as a condition: 1 true, 0 false (missing, null, false). */
+int weir_expr_test(weir_expr *e, const weir_expr_ctx *ctx);
+
+/* 1 if v is true in a boolean context. */
+int weir_xv_truthy(const weir_xv *v);
+
+/* Append v as packed JSON (the record's own bytes when v.pv is set;
+ * integral numbers as integers).  MISSING appends nothing and returns 1;
+ * 0 on success; -1 on ENOMEM or a string that is not UTF-8. */
+int weir_xv_pack(weir_buf *out, const weir_xv *v);
+
+/* Append v as text: a string's own characters, a number's shortest form,
+ * true/false/null, containers as compact JSON.  MISSING appends nothing
+ * and returns 1. */
+int weir_xv_text(weir_buf *out, const weir_xv *v);
+
+/* Name of v's type as type() returns it: "missing", "null", "boolean",
+ * "number", "string", "array", "object". */
+const char *weir_xv_type_name(const weir_xv *v);
+
+/*
+ * A two-line diagnostic for a compile error, to print under the message:
+ *     .amount > > 5
+ *               ^
+ * (tabs in src are kept so the caret lines up).  Appends to out.
+ */
+int weir_expr_caret(weir_buf *out, const char *src, int col);
+
+/*
+ * The value an expression sees for a record: its JSON as packed JSON
+ * (weir_record_json); a value that is bytes but not JSON (lines, raw,
+ * Kafka payloads) is seen as a string if it is UTF-8, so '.' can be
+ * matched like a line of text.  Null values and other bytes are MISSING.
+ * scratch holds any parsed copy; it is reset by this call.
+ */
+void weir_expr_root(const weir_record *r, weir_buf *scratch, weir_pv *root);
+
+/*
+ * Compile, and on error append the whole diagnostic to diag for a program
+ * to print: "column N: message\n" then the caret lines.
+ */
+weir_expr *weir_expr_compile_diag(const char *src, weir_buf *diag);
+
+#endif

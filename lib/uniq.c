@@ -1,0 +1,222 @@
+/* uniq.c - exact distinct set with a memory bound, HyperLogLog after it. */
+#include "uniq.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "hash.h"
+
+#define OFF_BITS 40
+#define OFF_MASK ((UINT64_C(1) << OFF_BITS) - 1)
+#define UNIQ_SEED 0x7765697275ULL
+
+int
+weir_uniq_init(weir_uniq *u, size_t limit, int approx_ok)
+{
+	memset(u, 0, sizeof(*u));
+	u->limit = limit;
+	u->approx_ok = approx_ok;
+	u->mask = 1023;
+	u->slot = calloc(u->mask + 1, sizeof(*u->slot));
+	return u->slot ? 0 : -1;
+}
+
+static void
+uniq_drop_exact(weir_uniq *u)
+{
+	free(u->slot);
+	u->slot = NULL;
+	u->mask = u->used = 0;
+	weir_buf_free(&u->arena);
+}
+
+void
+weir_uniq_free(weir_uniq *u)
+{
+	uniq_drop_exact(u);
+	weir_hll_free(&u->hll);
+}
+
+size_t
+weir_uniq_bytes(const weir_uniq *u)
+{
+	size_t b = u->arena.cap;
+
+	if (u->slot)
+		b += (u->mask + 1) * sizeof(*u->slot);
+	if (u->hll.reg)
+		b += (size_t)1 << u->hll.p;
+	return b;
+}
+
+/* The arena entry at off: its bytes and their length. */
+static const uint8_t *
+entry_at(const weir_uniq *u, uint64_t off, size_t *n)
+{
+	const uint8_t *p = u->arena.p + off, *end = u->arena.p + u->arena.len;
+	uint64_t len;
+
+	if (weir_varint_dec(&p, end, &len) < 0)
+		len = 0;
+	*n = (size_t)len;
+	return p;
+}
+
+static uint64_t
+entry_hash(const weir_uniq *u, uint64_t off)
+{
+	size_t n;
+	const uint8_t *p = entry_at(u, off, &n);
+
+	return weir_hash(p, n, UNIQ_SEED);
+}
+
+static void
+slot_insert(uint64_t *slot, size_t mask, uint64_t h, uint64_t s)
+{
+	size_t i = (size_t)h & mask;
+
+	while (slot[i])
+		i = (i + 1) & mask;
+	slot[i] = s;
+}
+
+static int
+uniq_rehash(weir_uniq *u, size_t nmask)
+{
+	uint64_t *ns = calloc(nmask + 1, sizeof(*ns));
+	size_t i;
+
+	if (!ns)
+		return -1;
+	for (i = 0; i <= u->mask; i++) {
+		if (u->slot[i]) {
+			uint64_t h = entry_hash(u, (u->slot[i] & OFF_MASK) - 1);
+			slot_insert(ns, nmask, h, u->slot[i]);
+		}
+	}
+	free(u->slot);
+	u->slot = ns;
+	u->mask = nmask;
+	return 0;
+}
+
+/* Feed every exact entry to a new sketch and drop the exact set. */
+static int
+uniq_switch(weir_uniq *u)
+{
+	size_t i;
+
+	if (weir_hll_init(&u->hll, WEIR_UNIQ_HLL_P) < 0)
+		return -1;
+	for (i = 0; i <= u->mask; i++)
+		if (u->slot[i])
+			weir_hll_add(&u->hll,
+			    entry_hash(u, (u->slot[i] & OFF_MASK) - 1));
+	uniq_drop_exact(u);
+	u->mode = WEIR_UNIQ_APPROX;
+	return 0;
+}
+
+/* Would growing to this many table and arena bytes pass the limit? */
+static int
+over_limit(const weir_uniq *u, size_t table, size_t arena)
+{
+	if (!u->limit)
+		return 0;
+	return table + arena > u->limit;
+}
+
+static int
+uniq_limit_hit(weir_uniq *u, uint64_t h)
+{
+	if (!u->approx_ok) {
+		uniq_drop_exact(u);
+		u->mode = WEIR_UNIQ_STOPPED;
+		return WEIR_UNIQ_FULL;
+	}
+	if (uniq_switch(u) < 0)
+		return -1;
+	weir_hll_add(&u->hll, h);
+	return WEIR_UNIQ_SWITCHED;
+}
+
+int
+weir_uniq_add(weir_uniq *u, const void *p, size_t n)
+{
+	uint64_t h = weir_hash(p, n, UNIQ_SEED), tag = h >> OFF_BITS, off;
+	size_t i, need, tbytes;
+
+	u->values++;
+	if (u->mode == WEIR_UNIQ_APPROX) {
+		weir_hll_add(&u->hll, h);
+		return WEIR_UNIQ_NEW;
+	}
+	if (u->mode == WEIR_UNIQ_STOPPED)
+		return WEIR_UNIQ_FULL;
+	u->values_exact++;
+	for (i = (size_t)h & u->mask; u->slot[i]; i = (i + 1) & u->mask) {
+		size_t en;
+		const uint8_t *e;
+
+		if ((u->slot[i] >> OFF_BITS) != tag)
+			continue;
+		e = entry_at(u, (u->slot[i] & OFF_MASK) - 1, &en);
+		if (en == n && memcmp(e, p, n) == 0) {
+			u->dups++;
+			return WEIR_UNIQ_DUP;
+		}
+	}
+	/* A new value: make room within the limit, or give up exactness. */
+	tbytes = (u->mask + 1) * sizeof(*u->slot);
+	need = weir_varint_size(n) + n;
+	if (u->arena.cap - u->arena.len < need) {
+		size_t cap = u->arena.cap ? u->arena.cap : 256;
+		while (cap < u->arena.len + need)
+			cap *= 2;
+		if (over_limit(u, tbytes, cap) ||
+		    u->arena.len + need > OFF_MASK - 1)
+			return uniq_limit_hit(u, h);
+	}
+	if ((u->used + 1) * 4 > (u->mask + 1) * 3) {
+		/* old and new table live together while rehashing */
+		if (over_limit(u, tbytes * 3, u->arena.cap))
+			return uniq_limit_hit(u, h);
+		if (uniq_rehash(u, u->mask * 2 + 1) < 0)
+			return -1;
+	}
+	off = u->arena.len;
+	if (weir_buf_put_varint(&u->arena, n) < 0 ||
+	    weir_buf_put(&u->arena, p, n) < 0)
+		return -1;
+	slot_insert(u->slot, u->mask, h, (tag << OFF_BITS) | (off + 1));
+	u->used++;
+	return WEIR_UNIQ_NEW;
+}
+
+double
+weir_uniq_distinct(const weir_uniq *u)
+{
+	if (u->mode == WEIR_UNIQ_APPROX)
+		return weir_hll_count(&u->hll);
+	return (double)u->used;
+}
+
+double
+weir_uniq_dups(const weir_uniq *u)
+{
+	double d;
+
+	if (u->mode != WEIR_UNIQ_APPROX)
+		return (double)u->dups;
+	d = (double)u->values - weir_hll_count(&u->hll);
+	return d > 0 ? d : 0;
+}
+
+double
+weir_uniq_error(const weir_uniq *u)
+{
+	if (u->mode != WEIR_UNIQ_APPROX)
+		return 0;
+	return 1.04 / sqrt((double)((size_t)1 << u->hll.p));
+}

@@ -1,0 +1,770 @@
+/* window.c - window assignment and session windows (window.h). */
+#include "window.h"
+
+#include <stdlib.h>
+
+#include "dur.h"
+#include "hash.h"
+#include "record.h"
+
+static const char *const kinds[] = { "tumbling", "hopping", "session" };
+
+static int
+parse_dur(const char *what, const char *s, int64_t *ms, char *err,
+    size_t errsz)
+{
+	char e[WEIR_ERRSZ];
+
+	if (weir_dur_parse(s, ms, e, sizeof(e)) < 0) {
+		weir_seterr(err, errsz, "%s: %s", what, e);
+		return -1;
+	}
+	if (*ms <= 0) {
+		weir_seterr(err, errsz, "%s must be more than 0 (got '%s')", what,
+		    s);
+		return -1;
+	}
+	return 0;
+}
+
+int
+weir_window_parse(weir_window_spec *w, char *const *words, int n,
+    int64_t offset, char *err, size_t errsz)
+{
+	int k, need;
+
+	memset(w, 0, sizeof(*w));
+	if (n < 1) {
+		weir_seterr(err, errsz, "no window given (tumbling SIZE, "
+		    "hopping SIZE ADVANCE or session GAP)");
+		return -1;
+	}
+	for (k = 0; k < 3; k++)
+		if (!strcmp(words[0], kinds[k]))
+			break;
+	if (k == 3) {
+		weir_seterr(err, errsz, "unknown window '%s' (tumbling SIZE, "
+		    "hopping SIZE ADVANCE or session GAP)", words[0]);
+		return -1;
+	}
+	w->kind = k;
+	need = k == WEIR_WINDOW_HOPPING ? 3 : 2;
+	if (n < need) {
+		weir_seterr(err, errsz, "%s needs %s", words[0],
+		    k == WEIR_WINDOW_HOPPING ? "SIZE and ADVANCE" :
+		    k == WEIR_WINDOW_SESSION ? "a GAP" : "a SIZE");
+		return -1;
+	}
+	if (k == WEIR_WINDOW_SESSION) {
+		if (parse_dur("GAP", words[1], &w->gap, err, errsz) < 0)
+			return -1;
+		if (offset) {
+			weir_seterr(err, errsz, "--offset does not apply to "
+			    "session windows");
+			return -1;
+		}
+		return need;
+	}
+	if (parse_dur("SIZE", words[1], &w->size, err, errsz) < 0)
+		return -1;
+	w->advance = w->size;
+	if (k == WEIR_WINDOW_HOPPING) {
+		if (parse_dur("ADVANCE", words[2], &w->advance, err, errsz) < 0)
+			return -1;
+		if (w->advance > w->size) {
+			weir_seterr(err, errsz, "ADVANCE (%s) is longer than SIZE "
+			    "(%s): records between windows would be lost",
+			    words[2], words[1]);
+			return -1;
+		}
+		if ((w->size + w->advance - 1) / w->advance >
+		    WEIR_WINDOW_MAX_COPIES) {
+			weir_seterr(err, errsz, "hopping %s %s puts each record "
+			    "in more than %d windows", words[1], words[2],
+			    WEIR_WINDOW_MAX_COPIES);
+			return -1;
+		}
+	}
+	w->offset = offset % w->advance;
+	if (w->offset < 0)
+		w->offset += w->advance;
+	return need;
+}
+
+int
+weir_window_align(int64_t ts, int64_t step, int64_t offset, int64_t *start)
+{
+	/* ts - start, in [0, step): the floored remainder of ts - offset */
+	int64_t d = ts % step - offset;
+
+	while (d < 0)
+		d += step;
+	return __builtin_sub_overflow(ts, d, start) ? -1 : 0;
+}
+
+int64_t
+weir_window_cutoff(int64_t watermark, int64_t grace)
+{
+	int64_t c;
+
+	if (__builtin_sub_overflow(watermark, grace, &c))
+		return INT64_MIN;
+	return c;
+}
+
+int
+weir_window_iter_init(weir_window_iter *it, const weir_window_spec *w,
+    int64_t ts, char *err, size_t errsz)
+{
+	int64_t last, k, first, end;
+
+	it->size = w->size;
+	it->advance = w->advance;
+	it->done = 0;
+	/* the newest window starts at the aligned slot of ts; the oldest is
+	 * the earliest aligned start still > ts - size */
+	if (weir_window_align(ts, w->advance, w->offset, &last) < 0 ||
+	    __builtin_add_overflow(last, w->size, &end))
+		goto range;
+	k = (last - ts + w->size - 1) / w->advance;
+	if (__builtin_mul_overflow(k, w->advance, &first) ||
+	    __builtin_sub_overflow(last, first, &first))
+		goto range;
+	it->next = first;
+	it->last = last;
+	return 0;
+range:
+	weir_seterr(err, errsz, "event time %lld is out of range for %s "
+	    "windows", (long long)ts, kinds[w->kind]);
+	return -1;
+}
+
+int
+weir_window_iter_next(weir_window_iter *it, int64_t *start, int64_t *end)
+{
+	if (it->done)
+		return 0;
+	*start = it->next;
+	*end = it->next + it->size;
+	if (it->next == it->last)
+		it->done = 1;
+	else
+		it->next += it->advance;
+	return 1;
+}
+
+/* ---- sessions ---- */
+
+#define NONE UINT32_MAX
+
+struct sess {
+	int64_t start, last;	/* window [start, last + gap) */
+	weir_buf recs;		/* self-contained RECORD frames */
+	uint32_t nrecs;
+	uint32_t group;
+	uint32_t gen;		/* bumped when the slot is freed */
+	int live;
+};
+
+struct group {
+	uint64_t hash;
+	uint8_t *key;
+	size_t klen;
+	uint32_t *ids;		/* open sessions, by start (and so by end) */
+	uint32_t n, cap;
+};
+
+struct hent {
+	int64_t end;		/* a lower bound of the session's end */
+	uint32_t id, gen;
+};
+
+struct sortent {
+	int64_t ts;
+	size_t off;
+	uint32_t seq;
+};
+
+struct weir_window_sessions {
+	int64_t gap;
+	struct sess *sess;
+	uint32_t nsess, capsess;
+	uint32_t *sfree;
+	uint32_t nsfree;
+	struct group *grp;
+	uint32_t ngrp, capgrp;
+	uint32_t *gfree;
+	uint32_t ngfree;
+	uint32_t *table;	/* open addressing: group ids, NONE empty */
+	size_t tcap, tused;
+	struct hent *heap;
+	size_t nheap, capheap;
+	struct sortent *sortv;
+	size_t capsort;
+	size_t open, records;
+};
+
+static int
+grow(void *pp, uint32_t *cap, size_t elem, uint32_t want)
+{
+	void **p = pp;
+	uint32_t nc = *cap ? *cap : 8;
+	void *np;
+
+	while (nc < want) {
+		if (nc > UINT32_MAX / 2)
+			return -1;
+		nc *= 2;
+	}
+	if (nc == *cap)
+		return 0;
+	np = realloc(*p, (size_t)nc * elem);
+	if (!np)
+		return -1;
+	*p = np;
+	*cap = nc;
+	return 0;
+}
+
+weir_window_sessions *
+weir_window_sessions_new(int64_t gap)
+{
+	weir_window_sessions *s = calloc(1, sizeof(*s));
+	size_t i;
+
+	if (!s)
+		return NULL;
+	s->gap = gap;
+	s->tcap = 64;
+	s->table = malloc(s->tcap * sizeof(*s->table));
+	if (!s->table) {
+		free(s);
+		return NULL;
+	}
+	for (i = 0; i < s->tcap; i++)
+		s->table[i] = NONE;
+	return s;
+}
+
+void
+weir_window_sessions_free(weir_window_sessions *s)
+{
+	uint32_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->nsess; i++)
+		weir_buf_free(&s->sess[i].recs);
+	for (i = 0; i < s->ngrp; i++) {
+		free(s->grp[i].key);
+		free(s->grp[i].ids);
+	}
+	free(s->sess);
+	free(s->sfree);
+	free(s->grp);
+	free(s->gfree);
+	free(s->table);
+	free(s->heap);
+	free(s->sortv);
+	free(s);
+}
+
+size_t
+weir_window_sessions_open(const weir_window_sessions *s)
+{
+	return s->open;
+}
+
+size_t
+weir_window_sessions_records(const weir_window_sessions *s)
+{
+	return s->records;
+}
+
+/* Hash table of groups. */
+
+static size_t
+slot_of(const weir_window_sessions *s, uint64_t h, const uint8_t *key,
+    size_t klen)
+{
+	size_t mask = s->tcap - 1, i = (size_t)h & mask;
+
+	for (;; i = (i + 1) & mask) {
+		uint32_t g = s->table[i];
+		if (g == NONE)
+			return i;
+		if (s->grp[g].hash == h && s->grp[g].klen == klen &&
+		    (!klen || !memcmp(s->grp[g].key, key, klen)))
+			return i;
+	}
+}
+
+static int
+table_grow(weir_window_sessions *s)
+{
+	size_t ncap = s->tcap * 2, i, mask = ncap - 1;
+	uint32_t *nt = malloc(ncap * sizeof(*nt));
+
+	if (!nt)
+		return -1;
+	for (i = 0; i < ncap; i++)
+		nt[i] = NONE;
+	for (i = 0; i < s->tcap; i++) {
+		uint32_t g = s->table[i];
+		size_t j;
+		if (g == NONE)
+			continue;
+		for (j = (size_t)s->grp[g].hash & mask; nt[j] != NONE;
+		    j = (j + 1) & mask)
+			;
+		nt[j] = g;
+	}
+	free(s->table);
+	s->table = nt;
+	s->tcap = ncap;
+	return 0;
+}
+
+/* Remove the entry at slot i, shifting later entries of the probe run
+ * back so that no tombstones are needed. */
+static void
+table_del(weir_window_sessions *s, size_t i)
+{
+	size_t mask = s->tcap - 1, j = i;
+
+	for (;;) {
+		size_t home;
+		j = (j + 1) & mask;
+		if (s->table[j] == NONE)
+			break;
+		home = (size_t)s->grp[s->table[j]].hash & mask;
+		/* move j to i unless its home lies cyclically in (i, j] */
+		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+			continue;
+		s->table[i] = s->table[j];
+		i = j;
+	}
+	s->table[i] = NONE;
+	s->tused--;
+}
+
+static int
+group_new(weir_window_sessions *s, uint64_t h, const uint8_t *key,
+    size_t klen, uint32_t *gid)
+{
+	struct group *g;
+	uint32_t id;
+	size_t slot;
+
+	if ((s->tused + 1) * 2 > s->tcap && table_grow(s) < 0)
+		return -1;
+	if (s->ngfree)
+		id = s->gfree[--s->ngfree];
+	else {
+		if (grow(&s->grp, &s->capgrp, sizeof(*s->grp), s->ngrp + 1) < 0)
+			return -1;
+		id = s->ngrp++;
+		memset(&s->grp[id], 0, sizeof(s->grp[id]));
+	}
+	g = &s->grp[id];
+	g->hash = h;
+	g->klen = klen;
+	g->n = 0;
+	g->key = malloc(klen ? klen : 1);
+	if (!g->key) {
+		s->gfree[s->ngfree++] = id;	/* room: it came from there or is new */
+		return -1;
+	}
+	if (klen)
+		memcpy(g->key, key, klen);
+	slot = slot_of(s, h, key, klen);
+	s->table[slot] = id;
+	s->tused++;
+	*gid = id;
+	return 0;
+}
+
+static void
+group_free(weir_window_sessions *s, uint32_t id)
+{
+	struct group *g = &s->grp[id];
+
+	table_del(s, slot_of(s, g->hash, g->key, g->klen));
+	free(g->key);
+	g->key = NULL;
+	g->klen = 0;
+	/* keep g->ids for reuse; gfree has room for every group id */
+	s->gfree[s->ngfree++] = id;
+}
+
+/* Session slots. */
+
+static int
+sess_new(weir_window_sessions *s, uint32_t *sid)
+{
+	uint32_t id;
+
+	if (s->nsfree)
+		id = s->sfree[--s->nsfree];
+	else {
+		if (grow(&s->sess, &s->capsess, sizeof(*s->sess),
+		    s->nsess + 1) < 0)
+			return -1;
+		id = s->nsess++;
+		memset(&s->sess[id], 0, sizeof(s->sess[id]));
+	}
+	s->sess[id].live = 1;
+	s->sess[id].nrecs = 0;
+	s->sess[id].recs.len = 0;
+	s->open++;
+	*sid = id;
+	return 0;
+}
+
+static void
+sess_free(weir_window_sessions *s, uint32_t id)
+{
+	struct sess *x = &s->sess[id];
+
+	s->records -= x->nrecs;
+	weir_buf_free(&x->recs);
+	x->nrecs = 0;
+	x->live = 0;
+	x->gen++;
+	s->sfree[s->nsfree++] = id;
+	s->open--;
+}
+
+/* Heap of session ends, smallest first. */
+
+static int
+heap_push(weir_window_sessions *s, int64_t end, uint32_t id, uint32_t gen)
+{
+	size_t i;
+
+	if (s->nheap == s->capheap) {
+		size_t nc = s->capheap ? s->capheap * 2 : 64;
+		struct hent *nh = realloc(s->heap, nc * sizeof(*nh));
+		if (!nh)
+			return -1;
+		s->heap = nh;
+		s->capheap = nc;
+	}
+	i = s->nheap++;
+	while (i > 0) {
+		size_t p = (i - 1) / 2;
+		if (s->heap[p].end <= end)
+			break;
+		s->heap[i] = s->heap[p];
+		i = p;
+	}
+	s->heap[i] = (struct hent){ end, id, gen };
+	return 0;
+}
+
+static struct hent
+heap_pop(weir_window_sessions *s)
+{
+	struct hent top = s->heap[0], x = s->heap[--s->nheap];
+	size_t i = 0, n = s->nheap;
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= n)
+			break;
+		if (c + 1 < n && s->heap[c + 1].end < s->heap[c].end)
+			c++;
+		if (s->heap[c].end >= x.end)
+			break;
+		s->heap[i] = s->heap[c];
+		i = c;
+	}
+	if (n)
+		s->heap[i] = x;
+	return top;
+}
+
+/* The free lists must hold every slot: keep them as large as the pools. */
+static int
+reserve_free(weir_window_sessions *s)
+{
+	uint32_t cs = s->capsess, cg = s->capgrp;
+
+	if (grow(&s->sess, &s->capsess, sizeof(*s->sess), s->nsess + 1) < 0 ||
+	    grow(&s->grp, &s->capgrp, sizeof(*s->grp), s->ngrp + 1) < 0)
+		return -1;
+	if (s->capsess != cs || !s->sfree) {
+		uint32_t *p = realloc(s->sfree, s->capsess * sizeof(*p));
+		if (!p)
+			return -1;
+		s->sfree = p;
+	}
+	if (s->capgrp != cg || !s->gfree) {
+		uint32_t *p = realloc(s->gfree, s->capgrp * sizeof(*p));
+		if (!p)
+			return -1;
+		s->gfree = p;
+	}
+	return 0;
+}
+
+static int
+append_record(weir_window_sessions *s, struct sess *x, const weir_record *r)
+{
+	weir_fenc enc;
+	weir_record c = *r;
+
+	memset(&enc, 0, sizeof(enc));
+	c.flags &= ~(unsigned)(WEIR_R_WINDOW | WEIR_R_LATE);
+	if (weir_frame_put_record(&enc, &x->recs, &c) < 0)
+		return -1;
+	x->nrecs++;
+	s->records++;
+	return 0;
+}
+
+int
+weir_window_sessions_add(weir_window_sessions *s, const uint8_t *key,
+    size_t klen, const weir_record *r, int64_t cutoff, int64_t *start,
+    int64_t *end, char *err, size_t errsz)
+{
+	uint64_t h = weir_hash(key, klen, 0x5e55);
+	int64_t ts = r->ts, e, b4;
+	uint32_t gid = NONE, sid, lo, hi, i;
+	struct group *g = NULL;
+	struct sess *x;
+
+	if (!(r->flags & WEIR_R_TS)) {
+		weir_seterr(err, errsz, "record has no event time");
+		return -1;
+	}
+	if (__builtin_add_overflow(ts, s->gap, &e) ||
+	    __builtin_sub_overflow(ts, s->gap, &b4)) {
+		weir_seterr(err, errsz, "event time %lld is out of range for "
+		    "session windows", (long long)ts);
+		return -1;
+	}
+	if (reserve_free(s) < 0)
+		goto nomem;
+	{
+		uint32_t t = s->table[slot_of(s, h, key, klen)];
+		if (t != NONE) {
+			gid = t;
+			g = &s->grp[gid];
+		}
+	}
+	/* sessions joinable: last + gap >= ts and start - gap <= ts */
+	lo = hi = 0;
+	if (g) {
+		uint32_t a = 0, b = g->n;
+		while (a < b) {
+			uint32_t m = a + (b - a) / 2;
+			if (s->sess[g->ids[m]].last + s->gap >= ts)
+				b = m;
+			else
+				a = m + 1;
+		}
+		lo = hi = a;
+		while (hi < g->n && s->sess[g->ids[hi]].start - s->gap <= ts)
+			hi++;
+	}
+	if (lo == hi) {		/* joins nothing: a session of its own */
+		if (e <= cutoff) {
+			*start = ts;
+			*end = e;
+			return 1;
+		}
+		if (!g) {
+			if (group_new(s, h, key, klen, &gid) < 0)
+				goto nomem;
+			g = &s->grp[gid];
+		}
+		if (grow(&g->ids, &g->cap, sizeof(*g->ids), g->n + 1) < 0 ||
+		    sess_new(s, &sid) < 0)
+			goto nomem;
+		x = &s->sess[sid];
+		x->start = x->last = ts;
+		x->group = gid;
+		if (heap_push(s, e, sid, x->gen) < 0)
+			goto nomem;
+		memmove(g->ids + lo + 1, g->ids + lo,
+		    (g->n - lo) * sizeof(*g->ids));
+		g->ids[lo] = sid;
+		g->n++;
+	} else {		/* join ids[lo], merging ids[lo+1 .. hi) in */
+		sid = g->ids[lo];
+		x = &s->sess[sid];
+		for (i = lo + 1; i < hi; i++) {
+			struct sess *y = &s->sess[g->ids[i]];
+			if (weir_buf_put(&x->recs, y->recs.p, y->recs.len) < 0)
+				goto nomem;
+			x->nrecs += y->nrecs;
+			s->records += y->nrecs;
+			if (y->last > x->last)
+				x->last = y->last;
+			sess_free(s, g->ids[i]);
+		}
+		memmove(g->ids + lo + 1, g->ids + hi,
+		    (g->n - hi) * sizeof(*g->ids));
+		g->n -= hi - lo - 1;
+		if (ts < x->start)
+			x->start = ts;
+		if (ts > x->last)
+			x->last = ts;
+	}
+	if (append_record(s, x, r) < 0)
+		goto nomem;
+	return 0;
+nomem:
+	weir_seterr(err, errsz, "out of memory for session windows");
+	return -2;
+}
+
+static int
+cmp_sortent(const void *a, const void *b)
+{
+	const struct sortent *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int
+emit_session(weir_window_sessions *s, uint32_t sid, weir_window_emit_fn emit,
+    void *arg, char *err, size_t errsz)
+{
+	struct sess *x = &s->sess[sid];
+	size_t off = 0, n = 0, i;
+	weir_fdec dec;
+	weir_frame f;
+	long used;
+	int rc;
+
+	if (x->nrecs > s->capsort) {
+		struct sortent *p = realloc(s->sortv, x->nrecs * sizeof(*p));
+		if (!p) {
+			weir_seterr(err, errsz, "out of memory for session windows");
+			return -1;
+		}
+		s->sortv = p;
+		s->capsort = x->nrecs;
+	}
+	while (off < x->recs.len && n < x->nrecs) {
+		memset(&dec, 0, sizeof(dec));
+		used = weir_frame_parse(&dec, x->recs.p + off, x->recs.len - off,
+		    SIZE_MAX, &f, NULL, err, errsz);
+		if (used <= 0)
+			goto corrupt;
+		s->sortv[n].ts = f.rec.ts;
+		s->sortv[n].off = off;
+		s->sortv[n].seq = (uint32_t)n;
+		n++;
+		off += (size_t)used;
+	}
+	if (n != x->nrecs || off != x->recs.len)
+		goto corrupt;
+	qsort(s->sortv, n, sizeof(*s->sortv), cmp_sortent);
+	for (i = 0; i < n; i++) {
+		weir_record r;
+		memset(&dec, 0, sizeof(dec));
+		off = s->sortv[i].off;
+		used = weir_frame_parse(&dec, x->recs.p + off, x->recs.len - off,
+		    SIZE_MAX, &f, NULL, err, errsz);
+		if (used <= 0)
+			goto corrupt;
+		r = f.rec;
+		r.flags |= WEIR_R_WINDOW;
+		r.win_start = x->start;
+		r.win_end = x->last + s->gap;
+		if ((rc = emit(arg, &r)) != 0)
+			return rc;
+	}
+	return 0;
+corrupt:
+	weir_seterr(err, errsz, "session buffer is corrupt");
+	return -1;
+}
+
+int
+weir_window_sessions_close(weir_window_sessions *s, int64_t cutoff,
+    weir_window_emit_fn emit, void *arg, char *err, size_t errsz)
+{
+	while (s->nheap && s->heap[0].end <= cutoff) {
+		struct hent h = heap_pop(s);
+		struct sess *x = &s->sess[h.id];
+		struct group *g;
+		int64_t end;
+		uint32_t a, b;
+		int rc;
+
+		if (!x->live || x->gen != h.gen)
+			continue;	/* merged into another session */
+		end = x->last + s->gap;
+		if (end != h.end) {	/* it grew: queue it by its real end */
+			if (heap_push(s, end, h.id, h.gen) < 0) {
+				weir_seterr(err, errsz, "out of memory");
+				return -1;
+			}
+			continue;
+		}
+		if ((rc = emit_session(s, h.id, emit, arg, err, errsz)) != 0)
+			return rc;
+		/* drop it from its group (found by start) */
+		g = &s->grp[x->group];
+		a = 0;
+		b = g->n;
+		while (a < b) {
+			uint32_t m = a + (b - a) / 2;
+			if (s->sess[g->ids[m]].start < x->start)
+				a = m + 1;
+			else
+				b = m;
+		}
+		if (a < g->n && g->ids[a] == h.id) {
+			memmove(g->ids + a, g->ids + a + 1,
+			    (g->n - a - 1) * sizeof(*g->ids));
+			g->n--;
+		}
+		if (!g->n)
+			group_free(s, x->group);
+		sess_free(s, h.id);
+	}
+	return 0;
+}
+
+int
+weir_window_group_key(weir_buf *out, const weir_record *r,
+    const weir_path *paths, size_t npaths, weir_buf *scratch, char *err,
+    size_t errsz)
+{
+	weir_pv root, v;
+	size_t i;
+
+	out->len = 0;
+	if (!npaths) {
+		if (!(r->flags & WEIR_R_KEY)) {
+			if (weir_buf_putc(out, 'n') < 0)
+				goto nomem;
+		} else if (weir_buf_putc(out, 'k') < 0 ||
+		    weir_buf_put(out, r->key, r->key_len) < 0)
+			goto nomem;
+		return 0;
+	}
+	if (!weir_record_json(r, scratch, &root)) {
+		weir_seterr(err, errsz, "value is not JSON, cannot group by %s",
+		    paths[0].text);
+		return -1;
+	}
+	for (i = 0; i < npaths; i++) {
+		/* JSON text holds no NUL byte: it separates the fields */
+		if ((i && weir_buf_putc(out, 0) < 0) ||
+		    (weir_path_get(&paths[i], &root, &v) ?
+		    weir_pv_to_json(out, &v) : weir_buf_puts(out, "null")) < 0)
+			goto nomem;
+	}
+	return 0;
+nomem:
+	weir_seterr(err, errsz, "out of memory");
+	return -1;
+}

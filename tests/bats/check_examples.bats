@@ -1,0 +1,94 @@
+#!/usr/bin/env bats
+# The EXAMPLES of weir-check(1), run as written, and the CI example
+# pipelines/ci-check.sh with the sample rules pipelines/checks/orders.yaml.
+
+load helpers
+
+REPO="$BATS_TEST_DIRNAME/../.."
+
+# orders.ndjson: n good orders; "bad" adds a negative unrefunded amount,
+# a repeated id and an unknown status.
+orders() {
+	local now
+	now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+	for i in $(seq 1 50); do
+		echo "{\"order_id\":$i,\"status\":\"paid\",\"amount\":$i.5,\"currency\":\"EUR\",\"email\":\"c$i@shop.example\",\"ts\":\"$now\"}"
+	done
+	if [ "${1:-}" = bad ]; then
+		echo "{\"order_id\":7,\"status\":\"lost\",\"amount\":3,\"currency\":\"EUR\",\"email\":\"nobody\",\"ts\":\"$now\"}"
+		echo "{\"order_id\":99,\"status\":\"refunded\",\"amount\":-4,\"currency\":\"eur\",\"ts\":\"$now\"}"
+	fi
+}
+
+setup() {
+	T=$(mktemp -d "${BATS_TMPDIR:-/tmp}/weir.XXXXXX")
+	cp -r "$REPO/pipelines" "$T/"
+	cd "$T"
+}
+
+@test "weir-check(1): a one-liner on generated clicks" {
+	run sh -c "weir-source --gen clicks --count 1000 | weir-check --not-null .user --range .amount=0..100"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "suite weir-check: 1000 records, 2 rules, all passed" ]
+}
+
+@test "weir-check(1): validate the rules, gate with a JUnit report" {
+	orders > orders.ndjson
+	run weir-check --validate pipelines/checks/orders.yaml
+	[ "$status" -eq 0 ]
+	[ "$output" = "pipelines/checks/orders.yaml: 13 rules ok" ]
+	run weir-check --report junit -o quality.xml pipelines/checks/orders.yaml orders.ndjson
+	[ "$status" -eq 0 ]
+	xmllint --noout quality.xml
+	[ "$(xmllint --xpath 'count(//testcase)' quality.xml)" -eq 13 ]
+	orders bad > orders.ndjson
+	run weir-check --report junit -o quality.xml pipelines/checks/orders.yaml orders.ndjson
+	[ "$status" -eq 1 ]
+	xmllint --noout quality.xml
+	[ "$(xmllint --xpath 'count(//failure)' quality.xml)" -eq 5 ]
+}
+
+@test "weir-check(1): GitHub annotations" {
+	orders bad > orders.ndjson
+	run weir-check --report github pipelines/checks/orders.yaml orders.ndjson
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"::error file=orders.ndjson,line=51,title=.order_id%3Aunique::unique failed: 7"* ]]
+	[[ "$output" == *"::error file=orders.ndjson,line=52,title=refunds-have-amounts::"* ]]
+	[[ "$output" == *"::warning file=orders.ndjson,line=51,title=.email%3Aregex::"* ]]
+}
+
+@test "weir-check(1): mid-pipeline with --pass, --reject and a JSON report" {
+	run sh -c 'weir-source --gen clicks --count 1000 |
+	    weir-check --pass --range .amount=0..50 --reject high.ndjson \
+	      --report json -o quality.json |
+	    weir-sink -f csv > clicks.csv'
+	[ "$status" -eq 0 ]
+	[ "$(wc -l < clicks.csv)" -eq 1001 ]
+	high=$(weir-source --gen clicks --count 1000 | weir-sink | jq -c 'select(.amount > 50)' | wc -l)
+	[ "$high" -gt 0 ]
+	[ "$(wc -l < high.ndjson)" -eq "$high" ]
+	[ "$(jq '.rules[0].failed' quality.json)" -eq "$high" ]
+}
+
+@test "weir-check(1): at least 30 clicks in every second of event time" {
+	run sh -c "weir-source --gen clicks --count 10000 | weir-check --window 1s --count 30.."
+	[ "$status" -eq 0 ]
+	run sh -c "weir-source --gen clicks --count 10000 | weir-check --window 1s --count 900.."
+	[ "$status" -eq 1 ]
+}
+
+@test "pipelines/ci-check.sh: one pass, JUnit and text kept, GitHub annotations on Actions" {
+	orders > orders.ndjson
+	run env -u GITHUB_ACTIONS pipelines/ci-check.sh pipelines/checks/orders.yaml orders.ndjson
+	[ "$status" -eq 0 ]
+	xmllint --noout reports/data-quality.xml
+	[[ "$output" == *"13 rules, all passed"* ]]
+	orders bad > orders.ndjson
+	run env GITHUB_ACTIONS=true pipelines/ci-check.sh pipelines/checks/orders.yaml orders.ndjson
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"::error file=orders.ndjson,line=52"* ]]
+	[[ "$(cat reports/data-quality.txt)" == "suite orders: 52 records, 13 rules, 5 failed, 1 warned"* ]]
+	printf 'fields: [\n' > broken.yaml
+	run pipelines/ci-check.sh broken.yaml orders.ndjson
+	[ "$status" -eq 2 ]
+}

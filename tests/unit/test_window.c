@@ -1,0 +1,528 @@
+/* test_window.c - window assignment at the edges, and session windows. */
+#include "unit.h"
+
+#include "window.h"
+
+/* Windows that hold ts, as "start,end start,end ...". */
+static const char *
+wins(const weir_window_spec *w, int64_t ts)
+{
+	static char buf[1024];
+	weir_window_iter it;
+	int64_t s, e;
+	size_t n = 0;
+	char err[WEIR_ERRSZ];
+
+	buf[0] = 0;
+	if (weir_window_iter_init(&it, w, ts, err, sizeof(err)) < 0)
+		return "range";
+	while (weir_window_iter_next(&it, &s, &e) && n < sizeof(buf) - 64)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%lld,%lld",
+		    n ? " " : "", (long long)s, (long long)e);
+	return buf;
+}
+
+static int
+spec(weir_window_spec *w, const char *a, const char *b, const char *c,
+    int64_t offset)
+{
+	char *words[3] = { (char *)a, (char *)b, (char *)c };
+	char err[WEIR_ERRSZ];
+
+	return weir_window_parse(w, words, c ? 3 : b ? 2 : 1, offset, err,
+	    sizeof(err));
+}
+
+/* Session output collected as "ts@start,end/key" lines. */
+static char out[4096];
+static size_t outn, nout;
+static int64_t lastend;
+static int disorder;
+
+static int
+collect(void *arg, const weir_record *r)
+{
+	(void)arg;
+	nout++;
+	if (r->win_end < lastend)
+		disorder = 1;
+	lastend = r->win_end;
+	if (outn < sizeof(out) - 64)
+		outn += (size_t)snprintf(out + outn, sizeof(out) - outn,
+	    "%s%lld@%lld,%lld/%.*s", outn ? " " : "", (long long)r->ts,
+	    (long long)r->win_start, (long long)r->win_end, (int)r->key_len,
+	    (const char *)r->key);
+	return (r->flags & WEIR_R_WINDOW) ? 0 : -1;
+}
+
+static int
+add(weir_window_sessions *s, const char *key, int64_t ts, int64_t cutoff,
+    int64_t *ls, int64_t *le)
+{
+	weir_record r;
+	char err[WEIR_ERRSZ];
+	int64_t a, b;
+
+	memset(&r, 0, sizeof(r));
+	r.flags = WEIR_R_TS | WEIR_R_KEY;
+	r.enc = WEIR_ENC_JSON;
+	r.ts = ts;
+	r.key = (const uint8_t *)key;
+	r.key_len = strlen(key);
+	r.value = (const uint8_t *)"{}";
+	r.value_len = 2;
+	return weir_window_sessions_add(s, r.key, r.key_len, &r, cutoff,
+	    ls ? ls : &a, le ? le : &b, err, sizeof(err));
+}
+
+static const char *
+close_all(weir_window_sessions *s, int64_t cutoff)
+{
+	char err[WEIR_ERRSZ];
+
+	outn = nout = 0;
+	out[0] = 0;
+	lastend = INT64_MIN;
+	disorder = 0;
+	if (weir_window_sessions_close(s, cutoff, collect, NULL, err,
+	    sizeof(err)) != 0)
+		return "error";
+	return out;
+}
+
+/* Brute force: every aligned start s with s <= ts < s + size. */
+static const char *
+wins_brute(const weir_window_spec *w, int64_t ts)
+{
+	static char buf[1024];
+	size_t n = 0;
+	int64_t s;
+
+	buf[0] = 0;
+	for (s = ts - w->size - 2 * w->advance; s <= ts; s++) {
+		int64_t m = ((s - w->offset) % w->advance + w->advance) %
+		    w->advance;
+		if (m == 0 && s + w->size > ts)
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+			    "%s%lld,%lld", n ? " " : "", (long long)s,
+			    (long long)(s + w->size));
+	}
+	return buf;
+}
+
+/*
+ * A naive model of sessions: the open records of each group; a session is
+ * a run of them (sorted by time) with steps of at most gap.
+ */
+#define MODEL_MAX 4096
+static struct mrec { int key; int64_t ts; } model[MODEL_MAX];
+static size_t nmodel;
+
+static int
+cmp_mrec(const void *a, const void *b)
+{
+	const struct mrec *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key - y->key;
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+/* 1 late, 0 kept. */
+static int
+model_add(int key, int64_t ts, int64_t gap, int64_t cutoff)
+{
+	size_t i;
+
+	for (i = 0; i < nmodel; i++)
+		if (model[i].key == key && model[i].ts - ts <= gap &&
+		    ts - model[i].ts <= gap)
+			break;
+	if (i == nmodel && ts + gap <= cutoff)
+		return 1;
+	model[nmodel].key = key;
+	model[nmodel++].ts = ts;
+	return 0;
+}
+
+/* Close sessions ending <= cutoff: their records as sorted lines. */
+static void
+model_close(int64_t gap, int64_t cutoff, char *buf, size_t sz)
+{
+	size_t i = 0, j, k, keep = 0, n = 0;
+
+	qsort(model, nmodel, sizeof(*model), cmp_mrec);
+	while (i < nmodel) {
+		for (j = i + 1; j < nmodel && model[j].key == model[i].key &&
+		    model[j].ts - model[j - 1].ts <= gap; j++)
+			;
+		if (model[j - 1].ts + gap <= cutoff) {
+			for (k = i; k < j; k++) {
+				n += (size_t)snprintf(buf + n, sz - n, "%d:%lld@%lld,%lld\n",
+				    model[k].key, (long long)model[k].ts,
+				    (long long)model[i].ts,
+				    (long long)(model[j - 1].ts + gap));
+			}
+		} else
+			for (k = i; k < j; k++)
+				model[keep++] = model[k];
+		i = j;
+	}
+	nmodel = keep;
+	buf[n] = 0;
+}
+
+/* The implementation's output in the same form, sorted. */
+static char *lines[MODEL_MAX];
+static size_t nlines;
+
+static int
+collect_line(void *arg, const weir_record *r)
+{
+	char tmp[128];
+
+	(void)arg;
+	if (r->win_end < lastend)
+		disorder = 1;
+	lastend = r->win_end;
+	snprintf(tmp, sizeof(tmp), "%.*s:%lld@%lld,%lld\n", (int)r->key_len,
+	    (const char *)r->key, (long long)r->ts, (long long)r->win_start,
+	    (long long)r->win_end);
+	lines[nlines++] = strdup(tmp);
+	return 0;
+}
+
+static int
+cmp_line(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	int kx = atoi(x), ky = atoi(y);
+	long long tx = atoll(strchr(x, ':') + 1), ty = atoll(strchr(y, ':') + 1);
+
+	if (kx != ky)
+		return kx - ky;
+	return tx < ty ? -1 : tx > ty;
+}
+
+static void
+impl_close(weir_window_sessions *s, int64_t cutoff, char *buf, size_t sz)
+{
+	char err[WEIR_ERRSZ];
+	size_t i, n = 0;
+
+	nlines = 0;
+	lastend = INT64_MIN;
+	if (weir_window_sessions_close(s, cutoff, collect_line, NULL, err,
+	    sizeof(err)) != 0)
+		disorder = 1;
+	/* stable by key then time: records with equal times are equal */
+	qsort(lines, nlines, sizeof(*lines), cmp_line);
+	for (i = 0; i < nlines; i++) {
+		n += (size_t)snprintf(buf + n, sz - n, "%s", lines[i]);
+		free(lines[i]);
+	}
+	buf[n] = 0;
+}
+
+int
+main(void)
+{
+	weir_window_spec w;
+	weir_window_sessions *s;
+	int64_t st = 0, a, b;
+
+	/* epoch alignment floors, also below zero */
+	CHECK(weir_window_align(10, 10, 0, &st) == 0 && st == 10);
+	CHECK(weir_window_align(9, 10, 0, &st) == 0 && st == 0);
+	CHECK(weir_window_align(-1, 10, 0, &st) == 0 && st == -10);
+	CHECK(weir_window_align(-10, 10, 0, &st) == 0 && st == -10);
+	CHECK(weir_window_align(-11, 10, 0, &st) == 0 && st == -20);
+	CHECK(weir_window_align(2, 10, 3, &st) == 0 && st == -7);
+	CHECK(weir_window_align(3, 10, 3, &st) == 0 && st == 3);
+	CHECK(weir_window_align(-8, 10, 3, &st) == 0 && st == -17);
+	CHECK(weir_window_align(INT64_MIN, 10, 0, &st) < 0);
+	CHECK(weir_window_align(INT64_MIN, 10, 3, &st) < 0);
+	CHECK(weir_window_align(INT64_MIN + 9, 10, 3, &st) == 0 &&
+	    st == INT64_MIN + 1);
+	CHECK(weir_window_align(INT64_MAX, 1000, 0, &st) == 0 &&
+	    st == INT64_MAX - INT64_MAX % 1000);
+
+	/* tumbling: a record exactly at end belongs to the next window */
+	CHECK(spec(&w, "tumbling", "10", NULL, 0) == 2);
+	CHECK_STR(wins(&w, 0), "0,10");
+	CHECK_STR(wins(&w, 9), "0,10");
+	CHECK_STR(wins(&w, 10), "10,20");
+	CHECK_STR(wins(&w, -1), "-10,0");
+	CHECK_STR(wins(&w, -10), "-10,0");
+	CHECK_STR(wins(&w, -11), "-20,-10");
+	CHECK_STR(wins(&w, INT64_MAX - 5), "range");
+	CHECK_STR(wins(&w, INT64_MIN), "range");
+	CHECK(spec(&w, "tumbling", "1m", NULL, 0) == 2 && w.size == 60000);
+	CHECK_STR(wins(&w, 1700000059999), "1700000040000,1700000100000");
+	CHECK_STR(wins(&w, 1700000039999), "1699999980000,1700000040000");
+	CHECK_STR(wins(&w, 1700000040000), "1700000040000,1700000100000");
+
+	/* offsets shift the alignment; a negative one wraps into [0, size) */
+	CHECK(spec(&w, "tumbling", "10", NULL, 3) == 2 && w.offset == 3);
+	CHECK_STR(wins(&w, 12), "3,13");
+	CHECK_STR(wins(&w, 13), "13,23");
+	CHECK_STR(wins(&w, -8), "-17,-7");
+	CHECK_STR(wins(&w, -7), "-7,3");
+	CHECK(spec(&w, "tumbling", "10", NULL, -3) == 2 && w.offset == 7);
+	CHECK_STR(wins(&w, 6), "-3,7");
+	CHECK(spec(&w, "tumbling", "10", NULL, 23) == 2 && w.offset == 3);
+
+	/* hopping: one window per ADVANCE that overlaps the record */
+	CHECK(spec(&w, "hopping", "10", "5", 0) == 3);
+	CHECK_STR(wins(&w, 0), "-5,5 0,10");
+	CHECK_STR(wins(&w, 5), "0,10 5,15");
+	CHECK_STR(wins(&w, 9), "0,10 5,15");
+	CHECK_STR(wins(&w, -1), "-10,0 -5,5");
+	/* SIZE not a multiple of ADVANCE: 3 or 4 windows per record */
+	CHECK(spec(&w, "hopping", "10", "3", 0) == 3);
+	CHECK_STR(wins(&w, 9), "0,10 3,13 6,16 9,19");
+	CHECK_STR(wins(&w, 10), "3,13 6,16 9,19");
+	CHECK_STR(wins(&w, 0), "-9,1 -6,4 -3,7 0,10");
+	CHECK_STR(wins(&w, -1), "-9,1 -6,4 -3,7");
+	CHECK_STR(wins(&w, -10), "-18,-8 -15,-5 -12,-2");
+	CHECK(spec(&w, "hopping", "10", "4", 0) == 3);
+	CHECK_STR(wins(&w, 0), "-8,2 -4,6 0,10");
+	CHECK_STR(wins(&w, 3), "-4,6 0,10");
+	CHECK_STR(wins(&w, 2), "-4,6 0,10");
+	CHECK_STR(wins(&w, 1), "-8,2 -4,6 0,10");
+	CHECK(spec(&w, "hopping", "10", "4", 1) == 3);
+	CHECK_STR(wins(&w, 1), "-7,3 -3,7 1,11");
+	CHECK_STR(wins(&w, 0), "-7,3 -3,7");
+	CHECK(spec(&w, "hopping", "10", "10", 0) == 3);
+	CHECK_STR(wins(&w, 10), "10,20");
+
+	/* bad specs */
+	CHECK(spec(&w, "tumbling", "0", NULL, 0) == -1);
+	CHECK(spec(&w, "tumbling", "ten", NULL, 0) == -1);
+	CHECK(spec(&w, "tumbling", NULL, NULL, 0) == -1);
+	CHECK(spec(&w, "hopping", "10", NULL, 0) == -1);
+	CHECK(spec(&w, "hopping", "10", "20", 0) == -1);
+	CHECK(spec(&w, "hopping", "1d", "1ms", 0) == -1);
+	CHECK(spec(&w, "session", "5s", NULL, 0) == 2 && w.gap == 5000);
+	CHECK(spec(&w, "session", "5s", NULL, 1) == -1);
+	CHECK(spec(&w, "sliding", "5s", NULL, 0) == -1);
+
+	/* the cutoff is the watermark held back by the grace, saturating */
+	CHECK(weir_window_cutoff(100, 10) == 90);
+	CHECK(weir_window_cutoff(INT64_MIN, 10) == INT64_MIN);
+	CHECK(weir_window_cutoff(INT64_MIN + 5, 10) == INT64_MIN);
+	CHECK(weir_window_cutoff(INT64_MAX, 0) == INT64_MAX);
+
+	/* sessions: [first, last + gap); records at most gap apart join */
+	s = weir_window_sessions_new(10);
+	CHECK(s != NULL);
+	CHECK(add(s, "a", 0, INT64_MIN, NULL, NULL) == 0);
+	CHECK(add(s, "a", 10, INT64_MIN, NULL, NULL) == 0);	/* exactly gap */
+	CHECK(add(s, "a", 21, INT64_MIN, NULL, NULL) == 0);	/* gap + 1: new */
+	CHECK(add(s, "b", 5, INT64_MIN, NULL, NULL) == 0);
+	CHECK(weir_window_sessions_open(s) == 3);
+	CHECK_STR(close_all(s, 19), "5@5,15/b");
+	CHECK_STR(close_all(s, 19), "");	/* [0,20) needs cutoff >= 20 */
+	CHECK_STR(close_all(s, 20), "0@0,20/a 10@0,20/a");
+	CHECK(weir_window_sessions_open(s) == 1);
+	/* a record for a closed session that joins nothing is late */
+	CHECK(add(s, "a", 9, 20, &a, &b) == 1 && a == 9 && b == 19);
+	/* one that joins an open session is not, and moves its start */
+	CHECK(add(s, "a", 15, 20, NULL, NULL) == 0);
+	CHECK_STR(close_all(s, 30), "");
+	CHECK_STR(close_all(s, 31), "15@15,31/a 21@15,31/a");
+	CHECK(weir_window_sessions_open(s) == 0);
+	CHECK(weir_window_sessions_records(s) == 0);
+
+	/* a record that bridges two sessions merges them */
+	CHECK(add(s, "k", 100, INT64_MIN, NULL, NULL) == 0);
+	CHECK(add(s, "k", 118, INT64_MIN, NULL, NULL) == 0);
+	CHECK(add(s, "k", 136, INT64_MIN, NULL, NULL) == 0);
+	CHECK(add(s, "j", 112, INT64_MIN, NULL, NULL) == 0);
+	CHECK(weir_window_sessions_open(s) == 4);
+	CHECK(add(s, "k", 109, INT64_MIN, NULL, NULL) == 0);	/* 100..118 */
+	CHECK(weir_window_sessions_open(s) == 3);
+	CHECK(add(s, "k", 127, INT64_MIN, NULL, NULL) == 0);	/* ..136 */
+	CHECK(weir_window_sessions_open(s) == 2);
+	CHECK(weir_window_sessions_records(s) == 6);
+	CHECK(add(s, "k", 95, INT64_MIN, NULL, NULL) == 0);	/* earlier */
+	CHECK_STR(close_all(s, INT64_MAX),
+	    "112@112,122/j 95@95,146/k 100@95,146/k 109@95,146/k "
+	    "118@95,146/k 127@95,146/k 136@95,146/k");
+
+	/* many sessions in one group, added out of order, close by end */
+	{
+		int i, ok = 1;
+		for (i = 0; i < 1000; i++)
+			if (add(s, "m", (int64_t)((i * 7919) % 1000) * 100,
+			    INT64_MIN, NULL, NULL) != 0)
+				ok = 0;
+		CHECK(ok);
+		CHECK(weir_window_sessions_open(s) == 1000);
+		CHECK_STR(close_all(s, 110), "0@0,10/m 100@100,110/m");
+		CHECK(weir_window_sessions_open(s) == 998);
+		(void)close_all(s, INT64_MAX);
+		CHECK(nout == 998 && !disorder);
+		CHECK(weir_window_sessions_open(s) == 0);
+	}
+
+	/* many groups: the table grows and shrinks back through deletes */
+	{
+		char key[32];
+		int i, ok = 1;
+		for (i = 0; i < 5000; i++) {
+			snprintf(key, sizeof(key), "user%d", i);
+			if (add(s, key, 0, INT64_MIN, NULL, NULL) != 0)
+				ok = 0;
+		}
+		for (i = 0; i < 5000; i += 2) {
+			snprintf(key, sizeof(key), "user%d", i);
+			if (add(s, key, 5, INT64_MIN, NULL, NULL) != 0)
+				ok = 0;
+		}
+		CHECK(ok);
+		CHECK(weir_window_sessions_open(s) == 5000);
+		CHECK(weir_window_sessions_records(s) == 7500);
+		(void)close_all(s, 10);	/* the odd users' [0,10) */
+		CHECK(weir_window_sessions_open(s) == 2500);
+		for (i = 0; i < 5000; i++) {
+			snprintf(key, sizeof(key), "user%d", i);
+			if (add(s, key, 60, 10, NULL, NULL) != 0)
+				ok = 0;
+		}
+		CHECK(ok);
+		CHECK(weir_window_sessions_open(s) == 7500);
+		CHECK(weir_window_sessions_records(s) == 10000);
+		(void)close_all(s, INT64_MAX);
+		CHECK(nout == 10000 && !disorder);
+		CHECK(weir_window_sessions_open(s) == 0);
+	}
+
+	/* times whose session bound would overflow are refused */
+	CHECK(add(s, "x", INT64_MAX - 5, INT64_MIN, NULL, NULL) == -1);
+	CHECK(add(s, "x", INT64_MIN + 5, INT64_MIN, NULL, NULL) == -1);
+	weir_window_sessions_free(s);
+
+
+	/* tumbling and hopping windows against brute force */
+	{
+		static const int64_t sizes[][2] = { { 10, 10 }, { 10, 3 },
+		    { 10, 4 }, { 7, 7 }, { 7, 2 }, { 12, 5 }, { 5, 1 } };
+		int ok = 1;
+		size_t i;
+		int64_t off, ts;
+		for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+			for (off = -3; off <= 13; off++) {
+				char sz[16], ad[16];
+				snprintf(sz, sizeof(sz), "%lld", (long long)sizes[i][0]);
+				snprintf(ad, sizeof(ad), "%lld", (long long)sizes[i][1]);
+				if (spec(&w, "hopping", sz, ad, off) != 3) {
+					ok = 0;
+					continue;
+				}
+				for (ts = -60; ts <= 60; ts++)
+					if (strcmp(wins(&w, ts), wins_brute(&w, ts))) {
+						printf("# hopping %s %s offset %lld ts %lld: "
+						    "%s vs %s\n", sz, ad, (long long)off,
+						    (long long)ts, wins(&w, ts),
+						    wins_brute(&w, ts));
+						ok = 0;
+					}
+			}
+		CHECK(ok);
+	}
+
+	/* sessions against the naive model, on random operations */
+	{
+		static char want[1 << 16], got[1 << 16];
+		uint64_t rnd = 42;
+		int64_t gaps[] = { 1, 5, 10 }, cutoff;
+		int round, ok = 1, lates = 0, closes = 0;
+#define RND() (rnd = rnd * 6364136223846793005ULL + 1442695040888963407ULL, \
+	    (uint32_t)(rnd >> 33))
+		for (round = 0; round < 60 && ok; round++) {
+			int64_t gap = gaps[round % 3];
+			int op;
+			s = weir_window_sessions_new(gap);
+			nmodel = 0;
+			cutoff = INT64_MIN;
+			for (op = 0; op < 400 && ok; op++) {
+				uint32_t r = RND();
+				if (r % 8 == 0) {	/* a watermark */
+					int64_t c = (cutoff == INT64_MIN ? -20 : cutoff) +
+					    (int64_t)(RND() % 12);
+					cutoff = c;
+					model_close(gap, cutoff, want, sizeof(want));
+					impl_close(s, cutoff, got, sizeof(got));
+					if (want[0])
+						closes++;
+				} else {
+					char key[2] = { (char)('0' + r % 3), 0 };
+					int64_t ts = (cutoff == INT64_MIN ? 0 : cutoff) -
+					    8 + (int64_t)(RND() % 30);
+					int64_t la, lb;
+					int m = model_add(key[0] - '0', ts, gap, cutoff);
+					int x = add(s, key, ts, cutoff, &la, &lb);
+					lates += m;
+					if (m != x) {
+						printf("# round %d op %d: add %s@%lld "
+						    "(cutoff %lld): model %d, impl %d\n",
+						    round, op, key, (long long)ts,
+						    (long long)cutoff, m, x);
+						ok = 0;
+					}
+					continue;
+				}
+				if (strcmp(want, got) || disorder) {
+					printf("# round %d op %d cutoff %lld:\n# want\n%s"
+					    "# got\n%s", round, op, (long long)cutoff,
+					    want, got);
+					ok = 0;
+				}
+			}
+			model_close(gap, INT64_MAX, want, sizeof(want));
+			impl_close(s, INT64_MAX, got, sizeof(got));
+			if (strcmp(want, got) || disorder ||
+			    weir_window_sessions_open(s) ||
+			    weir_window_sessions_records(s))
+				ok = 0;
+			weir_window_sessions_free(s);
+		}
+		CHECK(ok);
+		CHECK(lates > 100 && closes > 100);	/* both were exercised */
+	}
+
+	/* a late record tagged with its window survives the frame format
+	 * (the LATE flag makes the flags varint two bytes long) */
+	{
+		weir_record r, *d;
+		weir_fenc enc;
+		weir_fdec dec;
+		weir_frame f;
+		weir_buf fb = { 0 };
+		char err[WEIR_ERRSZ];
+		long used;
+
+		memset(&r, 0, sizeof(r));
+		memset(&enc, 0, sizeof(enc));
+		memset(&dec, 0, sizeof(dec));
+		r.flags = WEIR_R_TS | WEIR_R_WINDOW | WEIR_R_LATE;
+		r.enc = WEIR_ENC_JSON;
+		r.ts = 5;
+		r.win_start = 0;
+		r.win_end = 10;
+		r.value = (const uint8_t *)"{\"ts\":5}";
+		r.value_len = 8;
+		CHECK(weir_frame_put_record(&enc, &fb, &r) == 0);
+		used = weir_frame_parse(&dec, fb.p, fb.len, 1 << 20, &f, NULL, err,
+		    sizeof(err));
+		d = &f.rec;
+		CHECK(used == (long)fb.len);
+		CHECK(used > 0 && d->flags == r.flags && d->enc == WEIR_ENC_JSON &&
+		    d->ts == 5 && d->win_start == 0 && d->win_end == 10 &&
+		    d->value_len == 8 && !memcmp(d->value, r.value, 8));
+		weir_buf_free(&fb);
+	}
+
+	UNIT_DONE();
+}
