@@ -22,7 +22,7 @@ load kafka_helpers
 
 @test "weir-source(1) Kafka examples" {
 	broker_start --topic clicks:2
-	weir-source --gen clicks --count 100 | limit weir-sink -b "$B" -t clicks
+	weir-source --gen clicks --count 100 | limit weir-sink -b "$B" -t clicks -K .user
 	limit weir-source -b "$B" -t clicks -e | weir-sink -f envelope > "$T/env"
 	[ "$(jq -r .topic "$T/env" | sort -u)" = clicks ]
 	[ "$(wc -l < "$T/env")" -eq 100 ]
