@@ -181,8 +181,8 @@ main(int argc, char **argv)
 	weir_output *out;
 	weir_onerr oe;
 	weir_event ev;
-	weir_kafka_opts ko;
-	weir_path kp;
+	static weir_kafka_opts ko;	/* static: alive until exit */
+	static weir_path kp;
 	int have_kp = 0;
 	char err[WEIR_ERRSZ];
 
@@ -262,10 +262,13 @@ main(int argc, char **argv)
 	in = weir_input_open(0, infmt, "-");
 	if (!in)
 		weir_die(WEIR_EXIT_IO, "out of memory");
-	if (ko.brokers)
-		return kafka_loop(in, &ko, have_kp ? &kp : NULL, &oe);
+	if (ko.brokers) {
+		c = kafka_loop(in, &ko, have_kp ? &kp : NULL, &oe);
+		weir_input_close(in);
+		return c;
+	}
 	out = weir_output_open(fd, fmt, fields);
-	if (!in || !out)
+	if (!out)
 		weir_die(WEIR_EXIT_IO, "out of memory");
 	weir_input_set_idle(in, weir_output_idle, out);
 	for (;;) {

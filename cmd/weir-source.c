@@ -394,7 +394,7 @@ main(int argc, char **argv)
 	int64_t start = WEIR_GEN_START;
 	uint32_t users = 1000;
 	double rate = 0;
-	weir_kafka_opts ko;
+	static weir_kafka_opts ko;	/* static: alive until exit */
 	int list = 0;
 
 	weir_cli_init(argv[0]);

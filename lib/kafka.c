@@ -467,7 +467,7 @@ struct weir_kafka_consumer {
 	size_t nparts, capparts;
 	int commit;		/* a group: store offsets after flushes */
 	int stopping;		/* -e or e@MS: finish when all are done */
-	int assigned_once;
+	int have_assignment;
 	int64_t stop_ts;
 	int64_t now_ms;
 	int cb_status;		/* an error inside a callback */
@@ -551,8 +551,9 @@ mark(weir_kafka_consumer *c, rd_kafka_topic_partition_list_t *l, int on)
 		p->hi = hi;
 		p->done = hi <= lo;
 	}
-	if (on)
-		c->assigned_once = 1;
+	/* -e ends only with an assignment in hand: a revoke is followed
+	 * by the next assignment */
+	c->have_assignment = on;
 }
 
 static void
@@ -827,7 +828,7 @@ all_done(const weir_kafka_consumer *c)
 {
 	size_t i;
 
-	if (!c->stopping || !c->assigned_once)
+	if (!c->stopping || !c->have_assignment)
 		return 0;
 	for (i = 0; i < c->nparts; i++)
 		if (c->parts[i].assigned && !c->parts[i].done)
