@@ -995,7 +995,7 @@ int
 weir_kafka_consumer_watermark(weir_kafka_consumer *c, int64_t delay,
     int64_t idle_ms, int64_t *wm)
 {
-	int64_t now = weir_mono_ms(), min = INT64_MAX;
+	int64_t now = weir_mono_ms(), min = INT64_MAX, idlemax = INT64_MIN;
 	size_t i;
 	int any = 0;
 
@@ -1003,16 +1003,23 @@ weir_kafka_consumer_watermark(weir_kafka_consumer *c, int64_t delay,
 		kpart *p = &c->parts[i];
 		if (!p->assigned || (c->stopping && p->done))
 			continue;
-		if (idle_ms > 0 && now - p->last_ms >= idle_ms)
+		if (idle_ms > 0 && now - p->last_ms >= idle_ms) {
+			if (p->max_ts != INT64_MIN && p->max_ts > idlemax)
+				idlemax = p->max_ts;
 			continue;
+		}
 		if (p->max_ts == INT64_MIN)
 			return 0;	/* a partition not heard from yet */
 		if (p->max_ts - delay < min)
 			min = p->max_ts - delay;
 		any = 1;
 	}
-	if (!any)
-		return 0;
+	if (!any) {
+		/* all quiet: nothing holds the newest time back */
+		if (idlemax == INT64_MIN)
+			return 0;
+		min = idlemax - delay;
+	}
 	*wm = min;
 	return 1;
 }

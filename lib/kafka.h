@@ -79,7 +79,8 @@ void weir_kafka_consumer_set_flush(weir_kafka_consumer *c,
 void weir_kafka_consumer_event_time(weir_kafka_consumer *c, int64_t ts);
 /* The watermark: the minimum over assigned partitions of (newest event
  * time - delay), leaving out partitions without a record for idle_ms
- * (0: never) and finished ones.  1 with *wm set, 0 if there is none yet. */
+ * (0: never) and finished ones; when every partition is idle, the newest
+ * event time of all - delay.  1 with *wm set, 0 if there is none yet. */
 int weir_kafka_consumer_watermark(weir_kafka_consumer *c, int64_t delay,
     int64_t idle_ms, int64_t *wm);
 int weir_kafka_consumer_store(weir_kafka_consumer *c, char *err,

@@ -139,3 +139,30 @@ W
 	run weir-source -b 127.0.0.1:1 -G g -o -5 x
 	[ "$status" -eq 2 ]
 }
+
+@test "watermarks per partition, combined by min; --idle stops a quiet one holding back" {
+	broker_start --topic w:2
+	printf '{"ts":%d,"value":1}\n' 1000 2500 5000 | weir-source -f envelope |
+	    limit weir-sink -b "$B" -t w -p 0
+	printf '{"ts":1500,"value":1}\n' | weir-source -f envelope |
+	    limit weir-sink -b "$B" -t w -p 1
+	for idle in "" "--idle 300ms"; do
+		setsid sh -c "trap : TERM; weir-source -b '$B' -t w --max-delay 0 $idle |
+		    weir-window tumbling 1s | weir-agg count |
+		    weir-sink -f ndjson > '$T/out$idle'" &
+		pg=$!
+		KILL_PIDS="-$pg"
+		sleep 2
+		jq -c '[.window_start, .count]' "$T/out$idle" | tr -d '\n' > "$T/early$idle"
+		kill -TERM -- "-$pg"
+		wait "$pg"
+		jq -c '[.window_start, .count]' "$T/out$idle" | tr -d '\n' > "$T/end$idle"
+	done
+	# partition 1 holds the watermark at 1500: no window closed yet
+	[ "$(cat "$T/early")" = "" ]
+	# quiet partitions do not hold it back: [1000,2000) and [2000,3000)
+	[ "$(cat "$T/early--idle 300ms")" = "[1000,2][2000,1]" ]
+	# END closes the rest either way
+	[ "$(cat "$T/end")" = "[1000,2][2000,1][5000,1]" ]
+	[ "$(cat "$T/end--idle 300ms")" = "[1000,2][2000,1][5000,1]" ]
+}
