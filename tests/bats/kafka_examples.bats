@@ -43,8 +43,8 @@ load kafka_helpers
 	    limit weir-sink -b "$B" -t clicks -K .user
 	limit weir-source -b "$B" -t clicks -e |
 	    limit weir-sink -b "$B" -t clicks-copy
-	limit kcat -b "$B" -C -t clicks -e -q -f '%p %k %T %s\n' | sort > "$T/a"
-	limit kcat -b "$B" -C -t clicks-copy -e -q -f '%p %k %T %s\n' | sort > "$T/b"
+	kcatc -t clicks -e -q -f '%p %k %T %s\n' | sort > "$T/a"
+	kcatc -t clicks-copy -e -q -f '%p %k %T %s\n' | sort > "$T/b"
 	[ "$(wc -l < "$T/a")" -eq 1000 ]
 	cmp "$T/a" "$T/b"
 }

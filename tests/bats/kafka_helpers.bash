@@ -31,8 +31,13 @@ teardown() {
 	rm -rf "$T"
 }
 
+# kcatc ARGS: kcat consuming to the end; a short fetch wait keeps it fast
+kcatc() {
+	limit kcat -X fetch.wait.max.ms=10 -b "$B" -C "$@"
+}
+
 # kcat_dump TOPIC: every message as kcat sees it, byte-exact, one per line:
 # partition, offset, key length, value length (-1 null), headers, value.
 kcat_dump() {
-	limit kcat -b "$B" -C -t "$1" -e -q -f '%p %o %K %S [%h] %s\n'
+	kcatc -t "$1" -e -q -f '%p %o %K %S [%h] %s\n'
 }

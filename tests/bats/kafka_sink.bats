@@ -12,11 +12,11 @@ load kafka_helpers
 {"ts":1700000000126,"value_base64":"AAH//g=="}
 W
 	weir-source -f envelope "$T/env" | limit weir-sink -b "$B" -t t
-	limit kcat -b "$B" -C -t t -e -q -f '%T %k %S [%h] %s\n' > "$T/got"
+	kcatc -t t -e -q -f '%T %k %S [%h] %s\n' > "$T/got"
 	printf '%s\n' '1700000000123 k1 7 [h=1,h=2,x=y] {"a":1}' \
 	    '1700000000124 k2 -1 [] ' '1700000000125  0 [] ' > "$T/want"
 	head -3 "$T/got" | diff "$T/want" -
-	limit kcat -b "$B" -C -t t -o 3 -e -q -D '' | cmp - <(printf '\000\001\377\376')
+	kcatc -t t -o 3 -e -q -D '' | cmp - <(printf '\000\001\377\376')
 }
 
 @test "-K PATH keys by a field; packed JSON is produced as JSON text" {
@@ -24,11 +24,11 @@ W
 	weir-source --gen clicks --count 50 | limit weir-sink -b "$B" -t t -K .user
 	weir-source --gen clicks --count 50 | weir-sink -f ndjson |
 	    jq -c '[(.user | tostring), .]' | sort > "$T/want"
-	limit kcat -b "$B" -C -t t -e -q -f '%k\t%s\n' |
+	kcatc -t t -e -q -f '%k\t%s\n' |
 	    jq -R -c 'split("\t") | [.[0], (.[1] | fromjson)]' | sort > "$T/got"
 	diff "$T/want" "$T/got"
 	# one key, one partition
-	limit kcat -b "$B" -C -t t -e -q -f '%k %p\n' | sort -u |
+	kcatc -t t -e -q -f '%k %p\n' | sort -u |
 	    awk '{ n[$1]++ } END { for (k in n) if (n[k] > 1) exit 1 }'
 	# a record without the field follows --on-error
 	run sh -c "echo '{\"a\":1}' | weir-sink -b '$B' -t t -K .user"
@@ -46,7 +46,7 @@ W
 
 @test "unreachable broker: exit 3 within -m" {
 	start=$(date +%s)
-	run sh -c "echo 1 | weir-sink -b 127.0.0.1:1 -t t -m 2"
+	run sh -c "echo 1 | weir-sink -b 127.0.0.1:1 -t t -m 1"
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"cannot reach Kafka"* ]]
 	[ $(( $(date +%s) - start )) -le 5 ]
@@ -60,11 +60,11 @@ W
 	KILL_PIDS="-$pg"
 	# the messages linger in the producer when the signal comes
 	sleep 1
-	[ -z "$(limit kcat -b "$B" -C -t t -e -q)" ]
+	[ -z "$(kcatc -t t -e -q)" ]
 	kill -TERM -- "-$pg"
 	wait "$pg" || true
 	[ "$(cat "$T/rc")" -eq 0 ]
-	limit kcat -b "$B" -C -t t -e -q | diff <(seq 1 500) -
+	kcatc -t t -e -q | diff <(seq 1 500) -
 }
 
 @test "Kafka options of weir-sink need -b and one -t" {

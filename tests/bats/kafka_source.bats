@@ -29,7 +29,7 @@ W
 	diff "$T/want" "$T/got"
 	# the Kafka timestamp is the event time
 	jq '.ts' "$T/env" > "$T/ts"
-	limit kcat -b "$B" -C -t t -e -q -f '%T\n' | diff - "$T/ts"
+	kcatc -t t -e -q -f '%T\n' | diff - "$T/ts"
 	# raw bytes of the binary message
 	limit weir-source -b "$B" -t t -o 3 -c 1 | weir-sink -f raw | cmp - "$T/bin"
 }
@@ -42,8 +42,8 @@ W
 	kcat_dump u > "$T/u"
 	cmp "$T/t" "$T/u"
 	[ "$(wc -l < "$T/u")" -eq 5 ]
-	limit kcat -b "$B" -C -t t -e -q -f '%T\n' > "$T/tt"
-	limit kcat -b "$B" -C -t u -e -q -f '%T\n' | diff "$T/tt" -
+	kcatc -t t -e -q -f '%T\n' > "$T/tt"
+	kcatc -t u -e -q -f '%T\n' | diff "$T/tt" -
 }
 
 @test "-e stops at the end read at start, on every partition" {
@@ -114,9 +114,9 @@ W
 
 @test "unreachable broker: a clear message and exit 3 within -m" {
 	start=$(date +%s)
-	run limit weir-source -b 127.0.0.1:1 -t t -e -m 2
+	run limit weir-source -b 127.0.0.1:1 -t t -e -m 1
 	[ "$status" -eq 3 ]
-	[[ "$output" == *"cannot reach Kafka at 127.0.0.1:1 within 2 s"* ]]
+	[[ "$output" == *"cannot reach Kafka at 127.0.0.1:1 within 1 s"* ]]
 	[ $(( $(date +%s) - start )) -le 5 ]
 }
 
