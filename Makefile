@@ -70,13 +70,28 @@ asan-test: asan
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  WEIR_BIN=$(CURDIR)/build-asan/bin tests/run-bats
 
-# libFuzzer targets (clang), each run for FUZZ_SECONDS.
+# libFuzzer targets (clang), each run for FUZZ_SECONDS.  The library is
+# compiled once with fuzzer instrumentation; each target links against it.
 FUZZ_SECONDS ?= 30
-FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -Ilib $(PKG_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined
-fuzz:
+FUZZ_SAN = -fsanitize=address,undefined,float-cast-overflow
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -Ilib $(PKG_CFLAGS) -O1 -g $(FUZZ_SAN)
+FUZZ_OBJ = $(LIB_SRC:lib/%.c=build-fuzz/lib/%.o)
+FUZZ_BINS = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+
+build-fuzz/lib/%.o: lib/%.c $(wildcard lib/*.h)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+build-fuzz/libweir.a: $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build-fuzz/%: tests/fuzz/%.c build-fuzz/libweir.a
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer $< -o $@ build-fuzz/libweir.a $(LDLIBS)
+
+fuzz: $(FUZZ_BINS)
 	@mkdir -p build-fuzz/corpus
 	@set -e; for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
-	  clang $(FUZZ_CFLAGS) $$f $(LIB_SRC) -o build-fuzz/$$n $(LDLIBS); \
 	  mkdir -p build-fuzz/corpus/$$n; \
 	  cp -n tests/fuzz/seeds/$$n/* build-fuzz/corpus/$$n/ 2>/dev/null || true; \
 	  echo "# fuzz $$n for $(FUZZ_SECONDS)s"; \

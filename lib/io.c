@@ -70,16 +70,21 @@ weir_reader_fill(weir_reader *r, int block)
 		if (r->idle)
 			r->idle(r->idle_arg);
 		weir_stats_idle(r->fd);	/* counters out while we wait */
-		if (stop_count)
+		if (stop_count > r->stops_seen) {
+			/* a signal came before we block: report it, once */
+			r->stops_seen = stop_count;
 			return WEIR_IO_INTR;
+		}
 	}
 	for (;;) {
 		n = read(r->fd, r->buf + r->end, r->cap - r->end);
 		if (n >= 0)
 			break;
 		if (errno == EINTR) {
-			if (stop_count)
+			if (stop_count > r->stops_seen) {
+				r->stops_seen = stop_count;
 				return WEIR_IO_INTR;
+			}
 			continue;
 		}
 		if (errno == EAGAIN && !block)

@@ -26,6 +26,7 @@ typedef struct weir_reader {
 	size_t cap, start, end, max;
 	int eof;
 	uint64_t consumed;	/* bytes before buf[start] since open */
+	int stops_seen;		/* stop signals already reported as INTR */
 	void (*idle)(void *);
 	void *idle_arg;
 } weir_reader;

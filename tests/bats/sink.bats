@@ -115,3 +115,18 @@ E
 	run weir-sink extra
 	[ "$status" -eq 2 ]
 }
+
+@test "after a first SIGTERM a stage drains its input without spinning" {
+	mkfifo "$T/fifo"
+	( sleep 3; echo '{"a":1}' ) > "$T/fifo" &
+	weir-sink < "$T/fifo" > "$T/out" &
+	pid=$!
+	sleep 0.5
+	kill -TERM "$pid"
+	sleep 1.5
+	# CPU time (utime + stime, in clock ticks) used while it waited
+	ticks=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+	wait
+	[ "$ticks" -lt 20 ]
+	[ "$(cat "$T/out")" = '{"a":1}' ]
+}
