@@ -32,6 +32,7 @@ static const char usage[] =
 "  -K PATH               message key from a field (default: record key)\n"
 "  -X PROP=VALUE|@FILE   librdkafka property, or a file of them\n"
 "  -m SECONDS            bound on the first connection (default 10)\n"
+"\n"
 "  -f, --format FMT      ndjson, csv, tsv, table, envelope, lines, raw or\n"
 "                        framed (default: table on a terminal, else ndjson)\n"
 "  -o, --output FILE     write to FILE instead of stdout\n"

@@ -146,13 +146,13 @@ W
 	    limit weir-sink -b "$B" -t w -p 0
 	printf '{"ts":1500,"value":1}\n' | weir-source -f envelope |
 	    limit weir-sink -b "$B" -t w -p 1
-	for idle in "" "--idle 300ms"; do
+	for idle in "" "--idle 1s"; do
 		setsid sh -c "trap : TERM; weir-source -b '$B' -t w --max-delay 0 $idle |
 		    weir-window tumbling 1s | weir-agg count |
 		    weir-sink -f ndjson > '$T/out$idle'" &
 		pg=$!
 		KILL_PIDS="-$pg"
-		sleep 2
+		sleep 2.5
 		jq -c '[.window_start, .count]' "$T/out$idle" | tr -d '\n' > "$T/early$idle"
 		kill -TERM -- "-$pg"
 		wait "$pg"
@@ -161,8 +161,8 @@ W
 	# partition 1 holds the watermark at 1500: no window closed yet
 	[ "$(cat "$T/early")" = "" ]
 	# quiet partitions do not hold it back: [1000,2000) and [2000,3000)
-	[ "$(cat "$T/early--idle 300ms")" = "[1000,2][2000,1]" ]
+	[ "$(cat "$T/early--idle 1s")" = "[1000,2][2000,1]" ]
 	# END closes the rest either way
 	[ "$(cat "$T/end")" = "[1000,2][2000,1][5000,1]" ]
-	[ "$(cat "$T/end--idle 300ms")" = "[1000,2][2000,1][5000,1]" ]
+	[ "$(cat "$T/end--idle 1s")" = "[1000,2][2000,1][5000,1]" ]
 }
