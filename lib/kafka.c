@@ -522,35 +522,61 @@ cb_fail(weir_kafka_consumer *c, const char *fmt, const char *a,
 	snprintf(c->cb_err, sizeof(c->cb_err), fmt, a, b);
 }
 
-/* Partitions assigned (on = 1) or taken away (on = 0). */
+/* One ListOffsets round for every partition of l: where = -2 gives the
+ * start offsets, -1 the ends (the high watermarks); NULL on error. */
+static rd_kafka_topic_partition_list_t *
+list_offsets(weir_kafka_consumer *c, const rd_kafka_topic_partition_list_t *l,
+    int64_t where)
+{
+	rd_kafka_topic_partition_list_t *q = rd_kafka_topic_partition_list_copy(l);
+	rd_kafka_resp_err_t e;
+	int i;
+
+	for (i = 0; i < q->cnt; i++)
+		q->elems[i].offset = where;
+	e = rd_kafka_offsets_for_times(c->b.rk, q, c->b.o.timeout_s * 1000);
+	for (i = 0; !e && i < q->cnt; i++)
+		e = q->elems[i].err;
+	if (e) {
+		cb_fail(c, "cannot read the end of %s: %s", q->elems[0].topic,
+		    rd_kafka_err2str(e));
+		rd_kafka_topic_partition_list_destroy(q);
+		return NULL;
+	}
+	return q;
+}
+
+/* Partitions assigned (on = 1) or taken away (on = 0).  With -e, read
+ * where each assigned partition starts and ends. */
 static void
 mark(weir_kafka_consumer *c, rd_kafka_topic_partition_list_t *l, int on)
 {
+	rd_kafka_topic_partition_list_t *lo = NULL, *hi = NULL;
 	int i;
-	int64_t lo, hi;
-	rd_kafka_resp_err_t e;
 
+	if (on && c->b.o.exit_eof && l->cnt > 0 &&
+	    (!(lo = list_offsets(c, l, RD_KAFKA_OFFSET_BEGINNING)) ||
+	    !(hi = list_offsets(c, l, RD_KAFKA_OFFSET_END))))
+		goto done;
 	for (i = 0; i < l->cnt; i++) {
 		kpart *p = part_get(c, l->elems[i].topic, l->elems[i].partition);
 		if (!p) {
 			cb_fail(c, "%s%s", "out of memory", "");
-			return;
+			break;
 		}
 		p->assigned = on;
 		p->done = 0;
 		p->last_ms = weir_mono_ms();
-		if (!on || !c->b.o.exit_eof)
-			continue;
-		e = rd_kafka_query_watermark_offsets(c->b.rk, p->topic,
-		    p->partition, &lo, &hi, c->b.o.timeout_s * 1000);
-		if (e) {
-			cb_fail(c, "cannot read the end of %s: %s", p->topic,
-			    rd_kafka_err2str(e));
-			return;
+		if (hi) {
+			p->hi = hi->elems[i].offset;
+			p->done = p->hi <= lo->elems[i].offset;
 		}
-		p->hi = hi;
-		p->done = hi <= lo;
 	}
+done:
+	if (lo)
+		rd_kafka_topic_partition_list_destroy(lo);
+	if (hi)
+		rd_kafka_topic_partition_list_destroy(hi);
 	/* -e ends only with an assignment in hand: a revoke is followed
 	 * by the next assignment */
 	c->have_assignment = on;
@@ -668,6 +694,37 @@ consumer_conf(weir_kafka_consumer *c, rd_kafka_conf_t *conf, int kind,
 	    o->exit_eof ? "true" : "false", err, errsz);
 }
 
+/* Turn logical start offsets (beginning, end, the last N) into offsets,
+ * with one request for all partitions: librdkafka would ask one partition
+ * at a time, and only once the group's coordinator answers. */
+static void
+resolve(weir_kafka_consumer *c, rd_kafka_topic_partition_list_t *l,
+    int kind, int64_t tail)
+{
+	rd_kafka_topic_partition_list_t *lo, *hi;
+	int i;
+
+	if (!(lo = list_offsets(c, l, RD_KAFKA_OFFSET_BEGINNING)))
+		return;
+	if (!(hi = list_offsets(c, l, RD_KAFKA_OFFSET_END))) {
+		rd_kafka_topic_partition_list_destroy(lo);
+		return;
+	}
+	for (i = 0; i < l->cnt; i++) {
+		int64_t off = l->elems[i].offset, b = lo->elems[i].offset,
+		    e = hi->elems[i].offset;
+		if (kind == WEIR_KOFF_TAIL)
+			off = e - tail > b ? e - tail : b;
+		else if (off == RD_KAFKA_OFFSET_BEGINNING)
+			off = b;
+		else if (off == RD_KAFKA_OFFSET_END)
+			off = e;
+		l->elems[i].offset = off;
+	}
+	rd_kafka_topic_partition_list_destroy(lo);
+	rd_kafka_topic_partition_list_destroy(hi);
+}
+
 /* Without a group: assign every partition (or -p) at its start offset. */
 static int
 consumer_assign(weir_kafka_consumer *c, const struct rd_kafka_metadata *md,
@@ -724,6 +781,9 @@ consumer_assign(weir_kafka_consumer *c, const struct rd_kafka_metadata *md,
 				part_get(c, l->elems[i].topic,
 				    l->elems[i].partition)->from_ts = val;
 			}
+		if (!c->cb_status && kind != WEIR_KOFF_STORED &&
+		    kind != WEIR_KOFF_ABS)
+			resolve(c, l, kind, val);
 		if (c->cb_status) {
 			weir_seterr(err, errsz, "%s", c->cb_err);
 			rc = c->cb_status;
@@ -897,6 +957,24 @@ to_record(weir_kafka_consumer *c, kpart *p, rd_kafka_message_t *m,
 	return 0;
 }
 
+/* A partition reached its end (-e, e@MS): stop fetching it, so the
+ * broker does not hold a fetch for it while others still have data. */
+static void
+finish(weir_kafka_consumer *c, kpart *p)
+{
+	rd_kafka_topic_partition_list_t *l;
+
+	if (p->done)
+		return;
+	p->done = 1;
+	if (!c->stopping)
+		return;
+	l = rd_kafka_topic_partition_list_new(1);
+	rd_kafka_topic_partition_list_add(l, p->topic, p->partition);
+	(void)rd_kafka_pause_partitions(c->b.rk, l);
+	rd_kafka_topic_partition_list_destroy(l);
+}
+
 int
 weir_kafka_consumer_next(weir_kafka_consumer *c, weir_record *r,
     int timeout_ms, char *err, size_t errsz)
@@ -920,8 +998,12 @@ weir_kafka_consumer_next(weir_kafka_consumer *c, weir_record *r,
 			return WEIR_KAFKA_DONE;
 		if (c->ibatch >= c->nbatch) {
 			batch_free(c);
-			n = rd_kafka_consume_batch_queue(c->q, timeout_ms,
-			    c->batch, BATCH);
+			/* what is there now; if nothing, wait for one message
+			 * (a batch call waits its whole timeout to fill up) */
+			n = rd_kafka_consume_batch_queue(c->q, 0, c->batch, BATCH);
+			if (n == 0 && (c->batch[0] = rd_kafka_consumer_poll(c->b.rk,
+			    timeout_ms)))
+				n = 1;
 			if (n < 0) {
 				weir_seterr(err, errsz, "consume: %s",
 				    rd_kafka_err2str(rd_kafka_last_error()));
@@ -943,7 +1025,7 @@ weir_kafka_consumer_next(weir_kafka_consumer *c, weir_record *r,
 			return -WEIR_EXIT_IO;
 		}
 		if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-			p->done = 1;
+			finish(c, p);
 			continue;
 		}
 		if (m->err) {
@@ -959,7 +1041,7 @@ weir_kafka_consumer_next(weir_kafka_consumer *c, weir_record *r,
 		if (c->stopping && p->done)
 			continue;	/* past -e or e@MS: not ours */
 		if (c->b.o.exit_eof && p->hi >= 0 && m->offset >= p->hi) {
-			p->done = 1;
+			finish(c, p);
 			continue;
 		}
 		ts = rd_kafka_message_timestamp(m, &tstype);
@@ -969,11 +1051,11 @@ weir_kafka_consumer_next(weir_kafka_consumer *c, weir_record *r,
 			p->from_ts = -1;
 		}
 		if (c->stop_ts >= 0 && ts >= c->stop_ts) {
-			p->done = 1;
+			finish(c, p);
 			continue;
 		}
 		if (c->b.o.exit_eof && p->hi >= 0 && m->offset + 1 >= p->hi)
-			p->done = 1;
+			finish(c, p);
 		if (to_record(c, p, m, ts, (int)tstype, r) < 0) {
 			weir_seterr(err, errsz, "out of memory");
 			return -WEIR_EXIT_IO;
@@ -1049,10 +1131,14 @@ weir_kafka_consumer_close(weir_kafka_consumer *c, char *err, size_t errsz)
 			rc = -WEIR_EXIT_IO;
 		}
 	}
-	c->commit = 0;	/* the revoke on close has nothing left to do */
 	rd_kafka_queue_destroy(c->q);
-	rd_kafka_consumer_close(c->b.rk);
-	rd_kafka_destroy(c->b.rk);
+	if (c->b.o.group) {	/* leave the group */
+		c->commit = 0;	/* the revoke on close has nothing left */
+		rd_kafka_consumer_close(c->b.rk);
+		rd_kafka_destroy(c->b.rk);
+	} else	/* no group to leave: do not wait for fetches to return */
+		rd_kafka_destroy_flags(c->b.rk,
+		    RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
 	for (i = 0; i < c->nparts; i++)
 		free(c->parts[i].topic);
 	free(c->parts);
