@@ -18,8 +18,9 @@ head -n "$N" "$BENCH_DIR/clicks.ndjson" |
 bytes=$(wc -c < "$D/msgs.ndjson")
 echo "# kafka: $N messages, $((bytes / N)) bytes each on average"
 
-# 8 partitions: the broker keeps only the last 5 MB of each
-weir-broker --topic in:8 --topic kout:8 --topic wout:8 > "$D/broker.addr" &
+# 16 partitions: the broker keeps only the last 5 MB of each, and
+# keyless messages fill partitions unevenly
+weir-broker --topic in:16 --topic kout:16 --topic wout:16 > "$D/broker.addr" &
 broker=$!
 trap 'kill $broker 2>/dev/null' EXIT
 for i in $(seq 100); do [ -s "$D/broker.addr" ] && break; sleep 0.05; done
