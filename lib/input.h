@@ -21,6 +21,8 @@ enum {
 	WEIR_FMT_TABLE		/* output only */
 };
 int weir_fmt_parse(const char *s);	/* -1 if unknown */
+/* CSV or TSV for a file named *.csv or *.tsv, else WEIR_FMT_AUTO. */
+int weir_fmt_guess(const char *name);
 const char *weir_fmt_name(int fmt);
 
 enum {
@@ -49,13 +51,15 @@ typedef struct weir_event {
 typedef struct weir_input weir_input;
 
 /* fmt: WEIR_FMT_AUTO, FRAMED (the header is required), or a text format
- * (used when the header is absent).  name is for messages ("-" = stdin). */
+ * (used when the header is absent); AUTO reads *.csv and *.tsv files as
+ * such (weir_fmt_guess).  name is for messages ("-" = stdin). */
 weir_input *weir_input_open(int fd, int fmt, const char *name);
 void weir_input_close(weir_input *in);	/* does not close fd */
 int weir_input_next(weir_input *in, weir_event *ev, int block);
 /* The message for BAD and ERROR events, with the input position. */
 const char *weir_input_error(const weir_input *in);
 int weir_input_framed(const weir_input *in);	/* known after first event */
+int weir_input_format(const weir_input *in);	/* WEIR_FMT_*, 0 until known */
 int weir_input_fd(const weir_input *in);
 const char *weir_input_name(const weir_input *in);
 /* Text: the line the last record ended on; frames: 0. */

@@ -149,6 +149,7 @@ static int
 put_json_value(weir_output *o, weir_buf *b, const weir_record *r)
 {
 	weir_pv pv;
+	int oneline;
 
 	switch (r->enc) {
 	case WEIR_ENC_NULL:
@@ -156,12 +157,21 @@ put_json_value(weir_output *o, weir_buf *b, const weir_record *r)
 	case WEIR_ENC_PACKED:
 		weir_pv_of(r->value, r->value_len, &pv);
 		return weir_pv_to_json(b, &pv);
-	case WEIR_ENC_JSON:
-		return weir_buf_put(b, r->value, r->value_len);
 	default:
-		o->scratch.len = 0;
-		if (weir_pack_json(&o->scratch, r->value, r->value_len, NULL, 0) == 0)
+		/* JSON text as it is, unless it spans lines: then minified,
+		 * so NDJSON stays one record per line */
+		oneline = !memchr(r->value, '\n', r->value_len) &&
+		    !memchr(r->value, '\r', r->value_len);
+		if (r->enc == WEIR_ENC_JSON && oneline)
 			return weir_buf_put(b, r->value, r->value_len);
+		o->scratch.len = 0;
+		if (weir_pack_json(&o->scratch, r->value, r->value_len, NULL,
+		    0) == 0) {
+			if (oneline)
+				return weir_buf_put(b, r->value, r->value_len);
+			weir_pv_of(o->scratch.p, o->scratch.len, &pv);
+			return weir_pv_to_json(b, &pv);
+		}
 		if (weir_utf8_valid(r->value, r->value_len))
 			return weir_json_str(b, r->value, r->value_len);
 		/* not text: keep it readable and valid JSON */

@@ -130,3 +130,13 @@ E
 	[ "$ticks" -lt 20 ]
 	[ "$(cat "$T/out")" = '{"a":1}' ]
 }
+
+@test "ndjson output is one line per record even for multi-line JSON bytes" {
+	printf '{"value":"{\\n  \\"a\\": 1\\n}"}\n{"value":"[1,\\r\\n2]"}\n{"value":"{\\"b\\": 2}"}\n' > "$T/env"
+	run sh -c "weir-source -f envelope '$T/env' | weir-sink -f ndjson"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 3 ]
+	[ "${lines[0]}" = '{"a":1}' ]
+	[ "${lines[1]}" = '[1,2]' ]
+	[ "${lines[2]}" = '{"b": 2}' ]
+}
