@@ -263,6 +263,8 @@ main(int argc, char **argv)
 	in = weir_input_open(0, infmt, "-");
 	if (!in)
 		weir_die(WEIR_EXIT_IO, "out of memory");
+	/* NDJSON in, JSON bytes out: each line goes on as it was written */
+	weir_input_keep_json(in, ko.brokers || fmt == WEIR_FMT_NDJSON);
 	if (ko.brokers) {
 		c = kafka_loop(in, &ko, have_kp ? &kp : NULL, &oe);
 		weir_input_close(in);

@@ -20,6 +20,7 @@ struct weir_input {
 	int fmt;		/* format in force, 0 until sniffed */
 	int ended;		/* END frame seen */
 	int end_pending;	/* END read, looking for another stream */
+	int keep_json;		/* NDJSON lines stay JSON text, validated */
 	int done;
 	char name[256];
 	uint64_t line;		/* text: line of the current record */
@@ -108,6 +109,12 @@ int
 weir_input_framed(const weir_input *in)
 {
 	return in->fmt == WEIR_FMT_FRAMED;
+}
+
+void
+weir_input_keep_json(weir_input *in, int on)
+{
+	in->keep_json = on;
 }
 
 int
@@ -457,7 +464,12 @@ next_ndjson(weir_input *in, weir_event *ev, int block)
 	if (weir_pack_json(&in->val, line, n, why, sizeof(why)) < 0)
 		return bad(in, ev, line, n, "%s", why);
 	rec_init(&ev->rec);
-	weir_record_set_packed(&ev->rec, &in->val);
+	if (in->keep_json) {
+		ev->rec.enc = WEIR_ENC_JSON;
+		ev->rec.value = line;
+		ev->rec.value_len = n;
+	} else
+		weir_record_set_packed(&ev->rec, &in->val);
 	return ev->type = WEIR_EV_RECORD;
 }
 

@@ -66,5 +66,9 @@ const char *weir_input_name(const weir_input *in);
 uint64_t weir_input_line(const weir_input *in);
 uint64_t weir_input_bytes(const weir_input *in);	/* consumed so far */
 void weir_input_set_idle(weir_input *in, void (*fn)(void *), void *arg);
+/* NDJSON text: give each line as its own JSON text (WEIR_ENC_JSON,
+ * validated, byte for byte) instead of packing it, for a program that only
+ * passes values on as bytes. */
+void weir_input_keep_json(weir_input *in, int on);
 
 #endif

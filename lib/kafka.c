@@ -671,6 +671,11 @@ consumer_conf(weir_kafka_consumer *c, rd_kafka_conf_t *conf, int kind,
 			return rc;
 		rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
 	}
+	/* a fetch for partitions with nothing new waits at most 100 ms
+	 * (librdkafka: 500), so quiet partitions hold the stream back less;
+	 * -X overrides it */
+	if ((rc = conf_set(conf, "fetch.wait.max.ms", "100", err, errsz)) < 0)
+		return rc;
 	if ((rc = conf_user(conf, o, err, errsz)) < 0)
 		return rc;
 	c->commit = conf_get_set(conf, "group.id");

@@ -75,3 +75,18 @@ W
 	run weir-sink -b 127.0.0.1:1 -t x -f csv
 	[ "$status" -eq 2 ]
 }
+
+@test "NDJSON text into weir-sink -b: each line produced byte for byte; a bad line is refused" {
+	broker_start --topic t:1
+	printf '{ "a" : 1 }\n{"b":[1, 2]}\n"s"\n' > "$T/in"
+	limit weir-sink -b "$B" -t t < "$T/in"
+	kcatc -t t -e -q > "$T/got"
+	cmp "$T/in" "$T/got"
+	printf '{"ok":1}\nnot json\n' > "$T/bad"
+	run limit weir-sink -b "$B" -t t < "$T/bad"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"stdin:2: invalid JSON"* ]]
+	# -i lines sends any line as it is
+	run limit weir-sink -i lines -b "$B" -t t < "$T/bad"
+	[ "$status" -eq 0 ]
+}

@@ -140,3 +140,13 @@ E
 	[ "${lines[1]}" = '[1,2]' ]
 	[ "${lines[2]}" = '{"b": 2}' ]
 }
+
+@test "NDJSON text straight into weir-sink passes through as written, still checked" {
+	printf '{ "a" : 1 }\n{"b":[1, 2]}\n' > "$T/in"
+	run sh -c "weir-sink < '$T/in'"
+	[ "$output" = "$(cat "$T/in")" ]
+	printf '{"a":1}\n{bad\n' > "$T/in"
+	run weir-sink < "$T/in"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"stdin:2: invalid JSON"* ]]
+}
