@@ -551,7 +551,6 @@ group_get(weir_agg *a, struct win *w, const uint8_t *k, size_t n)
 	return idx;
 }
 
-
 int
 weir_agg_add(weir_agg *a, const weir_record *r, weir_agg_ref *ref, int *oom,
     char *err, size_t errsz)
