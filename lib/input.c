@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
 
 #include "csv.h"
 #include "envelope.h"
@@ -56,6 +57,18 @@ weir_fmt_name(int fmt)
 	return fmtnames[fmt];
 }
 
+int
+weir_fmt_guess(const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+
+	if (n > 4 && !strcasecmp(name + n - 4, ".csv"))
+		return WEIR_FMT_CSV;
+	if (n > 4 && !strcasecmp(name + n - 4, ".tsv"))
+		return WEIR_FMT_TSV;
+	return WEIR_FMT_AUTO;
+}
+
 weir_input *
 weir_input_open(int fd, int fmt, const char *name)
 {
@@ -67,7 +80,7 @@ weir_input_open(int fd, int fmt, const char *name)
 		free(in);
 		return NULL;
 	}
-	in->want = fmt;
+	in->want = fmt == WEIR_FMT_AUTO ? weir_fmt_guess(name) : fmt;
 	snprintf(in->name, sizeof(in->name), "%s",
 	    !name || !strcmp(name, "-") ? "stdin" : name);
 	return in;

@@ -21,6 +21,8 @@ enum {
 	WEIR_FMT_TABLE		/* output only */
 };
 int weir_fmt_parse(const char *s);	/* -1 if unknown */
+/* CSV or TSV for a file named *.csv or *.tsv, else WEIR_FMT_AUTO. */
+int weir_fmt_guess(const char *name);
 const char *weir_fmt_name(int fmt);
 
 enum {
@@ -49,7 +51,8 @@ typedef struct weir_event {
 typedef struct weir_input weir_input;
 
 /* fmt: WEIR_FMT_AUTO, FRAMED (the header is required), or a text format
- * (used when the header is absent).  name is for messages ("-" = stdin). */
+ * (used when the header is absent); AUTO reads *.csv and *.tsv files as
+ * such (weir_fmt_guess).  name is for messages ("-" = stdin). */
 weir_input *weir_input_open(int fd, int fmt, const char *name);
 void weir_input_close(weir_input *in);	/* does not close fd */
 int weir_input_next(weir_input *in, weir_event *ev, int block);

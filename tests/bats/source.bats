@@ -225,3 +225,19 @@ load helpers
 	[ "$status" -eq 0 ]
 	[ "$output" -gt 10 ]
 }
+
+@test "files named .csv and .tsv are read as such without -f; -f wins" {
+	printf 'a,b\n1,x\n' > "$T/t.csv"
+	printf 'a\tb\n2\ty\n' > "$T/t.TSV"
+	run sh -c "weir-source '$T/t.csv' '$T/t.TSV' | weir-sink"
+	[ "$output" = '{"a":1,"b":"x"}
+{"a":2,"b":"y"}' ]
+	printf '{"a":3}\n' > "$T/j.csv"
+	run sh -c "weir-source -f ndjson '$T/j.csv' | weir-sink"
+	[ "$output" = '{"a":3}' ]
+	# and a join's table likewise
+	printf 'id,name\nu1,Ann\n' > "$T/users.csv"
+	printf '{"user":"u1"}\n' > "$T/c.ndjson"
+	run sh -c "weir-source '$T/c.ndjson' | weir-join --table '$T/users.csv' --on .user=.id | weir-sink"
+	[ "$output" = '{"user":"u1","id":"u1","name":"Ann"}' ]
+}
