@@ -1,10 +1,12 @@
 /*
  * weir-sink - a weir stream out of the pipeline: to stdout or a file, as
- * NDJSON, CSV, TSV, an aligned table, envelopes, lines, raw bytes or frames.
+ * NDJSON, CSV, TSV, an aligned table, envelopes, lines, raw bytes or frames,
+ * or to a Kafka topic (kcat's options, lib/kafka.c).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -12,12 +14,24 @@
 #include "cli.h"
 #include "input.h"
 #include "io.h"
+#include "kafka.h"
 #include "output.h"
+#include "record.h"
 
 static const char usage[] =
 "usage: weir-sink [options]\n"
+"       weir-sink -b BROKERS -t TOPIC [-p N] [-K PATH] [-X PROP=VALUE]\n"
 "\n"
-"Read a weir stream (or NDJSON) on stdin and write it out as text.\n"
+"Read a weir stream (or NDJSON) on stdin and write it out as text, or\n"
+"produce it to Kafka.\n"
+"\n"
+"  -b BROKERS            produce to Kafka (host:port,...): idempotent,\n"
+"                        acks=all, every delivery checked\n"
+"  -t TOPIC              the topic\n"
+"  -p PARTITION          this partition (default: by key)\n"
+"  -K PATH               message key from a field (default: record key)\n"
+"  -X PROP=VALUE|@FILE   librdkafka property, or a file of them\n"
+"  -m SECONDS            bound on the first connection (default 10)\n"
 "\n"
 "  -f, --format FMT      ndjson, csv, tsv, table, envelope, lines, raw or\n"
 "                        framed (default: table on a terminal, else ndjson)\n"
@@ -30,8 +44,9 @@ static const char usage[] =
 "  -h, --help            this help\n"
 "      --version         print the version\n"
 "\n"
-"Exit status: 0 ok, 1 bad input data, 2 usage, 3 I/O failure or\n"
-"upstream ended without END.  See weir-sink(1).\n";
+"Exit status: 0 ok, 1 bad input data, 2 usage, 3 I/O or Kafka failure\n"
+"(a message not delivered), or upstream ended without END.\n"
+"See weir-sink(1).\n";
 
 enum { O_FIELDS = 256, O_ONERR, O_VERSION };
 
@@ -47,6 +62,117 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static void
+kafka_warn(const char *msg)
+{
+	weir_warn("kafka: %s", msg);
+}
+
+/* Die after giving what is in flight a bounded time to land. */
+static _Noreturn void
+kafka_die(weir_kafka_producer *p, int status, const char *msg)
+{
+	char err[WEIR_ERRSZ];
+
+	if (weir_kafka_producer_flush(p, 10000, err, sizeof(err)) < 0 &&
+	    strcmp(err, msg))
+		weir_warn("%s", err);
+	weir_die(status, "%s", msg);
+}
+
+/* Key from -K PATH into kb: 0, or -1 with a message in why. */
+static int
+kafka_key(const weir_record *r, const weir_path *kp, weir_buf *scratch,
+    weir_buf *kb, char *why, size_t whysz)
+{
+	weir_pv root, v;
+
+	kb->len = 0;
+	if (!weir_record_json(r, scratch, &root)) {
+		snprintf(why, whysz, "value is not JSON, cannot read -K %s",
+		    kp->text);
+		return -1;
+	}
+	if (!weir_path_get(kp, &root, &v) || v.type == WEIR_PV_NULL) {
+		snprintf(why, whysz, "no key field %s", kp->text);
+		return -1;
+	}
+	if (weir_key_from_pv(kb, &v) < 0) {
+		snprintf(why, whysz, "bad key field %s", kp->text);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Produce stdin to Kafka.  Input is read without blocking so delivery
+ * reports are served while it is quiet.  END (or EOF) and the first
+ * SIGTERM, which lets upstream drain to END, flush what is in flight.
+ */
+static int
+kafka_loop(weir_input *in, const weir_kafka_opts *ko, const weir_path *kp,
+    weir_onerr *oe)
+{
+	weir_kafka_producer *p;
+	weir_buf scratch = { 0 }, kb = { 0 };
+	weir_event ev;
+	char err[WEIR_ERRSZ], why[WEIR_ERRSZ], msg[WEIR_ERRSZ * 2];
+	int rc, status;
+	uint64_t nrec = 0;
+	struct pollfd pfd = { 0, POLLIN, 0 };
+
+	p = weir_kafka_producer_open(ko, &status, err, sizeof(err));
+	if (!p)
+		weir_die(status, "%s", err);
+	for (;;) {
+		switch (weir_input_next(in, &ev, 0)) {
+		case WEIR_EV_RECORD:
+			nrec++;
+			if (kp && kafka_key(&ev.rec, kp, &scratch, &kb, why,
+			    sizeof(why)) < 0) {
+				snprintf(msg, sizeof(msg), "%s: record %llu: %s",
+				    weir_input_name(in), (unsigned long long)nrec, why);
+				weir_onerr_bad(oe, msg, NULL, 0);
+				break;
+			}
+			rc = weir_kafka_producer_send(p, &ev.rec,
+			    kp ? (kb.p ? kb.p : (const uint8_t *)"") : NULL,
+			    kb.len, err, sizeof(err));
+			if (rc == -WEIR_EXIT_DATA)
+				weir_onerr_bad(oe, err, NULL, 0);
+			else if (rc < 0)
+				kafka_die(p, WEIR_EXIT_IO, err);
+			break;
+		case WEIR_EV_WATERMARK:
+		case WEIR_EV_BARRIER:
+			break;
+		case WEIR_EV_BAD:
+			weir_onerr_bad(oe, weir_input_error(in), ev.raw, ev.raw_len);
+			break;
+		case WEIR_EV_AGAIN:
+		case WEIR_EV_STOP:
+			if (weir_sig_stop() > 1)
+				kafka_die(p, WEIR_EXIT_IO,
+				    "stopped before the end of input");
+			if (weir_kafka_producer_poll(p, 0, err, sizeof(err)) < 0)
+				kafka_die(p, WEIR_EXIT_IO, err);
+			(void)poll(&pfd, 1, 100);
+			break;
+		case WEIR_EV_END:
+		case WEIR_EV_EOF:
+			if (weir_kafka_producer_flush(p, -1, err, sizeof(err)) < 0)
+				weir_die(WEIR_EXIT_IO, "%s", err);
+			weir_kafka_producer_close(p);
+			weir_buf_free(&scratch);
+			weir_buf_free(&kb);
+			weir_onerr_report(oe);
+			return 0;
+		default:
+			kafka_die(p, WEIR_EXIT_IO, weir_input_error(in));
+		}
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -56,9 +182,17 @@ main(int argc, char **argv)
 	weir_output *out;
 	weir_onerr oe;
 	weir_event ev;
+	static weir_kafka_opts ko;	/* static: alive until exit */
+	static weir_path kp;
+	int have_kp = 0;
+	char err[WEIR_ERRSZ];
 
 	weir_cli_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "f:o:ai:h", longopts, NULL)) != -1) {
+	if (weir_kafka_opts_init(&ko, argc) < 0)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	ko.warn = kafka_warn;
+	while ((c = getopt_long(argc, argv, "f:o:ai:hb:t:p:K:X:m:", longopts,
+	    NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			fmt = weir_fmt_parse(optarg);
@@ -82,6 +216,19 @@ main(int argc, char **argv)
 		case O_ONERR:
 			onerr = optarg;
 			break;
+		case 'b':
+		case 't':
+		case 'p':
+		case 'X':
+		case 'm':
+			if (weir_kafka_opt(&ko, c, optarg, err, sizeof(err)) < 0)
+				weir_usage_error("%s", err);
+			break;
+		case 'K':
+			if (weir_path_parse(&kp, optarg, err, sizeof(err)) < 0)
+				weir_usage_error("-K: %s", err);
+			have_kp = 1;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
@@ -95,6 +242,14 @@ main(int argc, char **argv)
 	if (optind < argc)
 		weir_usage_error("unexpected argument '%s' (weir-sink reads stdin)",
 		    argv[optind]);
+	if (!ko.brokers && (ko.ntopics || ko.partition >= 0 || have_kp ||
+	    ko.nprops))
+		weir_usage_error("-t, -p, -K and -X go with -b BROKERS");
+	if (ko.brokers && (file || fmt != WEIR_FMT_AUTO || fields))
+		weir_usage_error("-b produces to Kafka: no -o, -f or --fields "
+		    "with it");
+	if (ko.brokers && ko.ntopics != 1)
+		weir_usage_error("-b wants one topic: -t TOPIC");
 	if (file) {
 		fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC |
 		    (append ? O_APPEND : O_TRUNC), 0666);
@@ -106,8 +261,15 @@ main(int argc, char **argv)
 	weir_onerr_parse(&oe, onerr);
 	weir_sig_install();
 	in = weir_input_open(0, infmt, "-");
+	if (!in)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	if (ko.brokers) {
+		c = kafka_loop(in, &ko, have_kp ? &kp : NULL, &oe);
+		weir_input_close(in);
+		return c;
+	}
 	out = weir_output_open(fd, fmt, fields);
-	if (!in || !out)
+	if (!out)
 		weir_die(WEIR_EXIT_IO, "out of memory");
 	weir_input_set_idle(in, weir_output_idle, out);
 	for (;;) {

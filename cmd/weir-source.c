@@ -1,7 +1,8 @@
 /*
- * weir-source - records into a weir pipeline: from files or stdin in any
- * text format, or from the click generator.  Sets each record's key and
- * event time from its fields and emits watermarks.
+ * weir-source - records into a weir pipeline: from Kafka (kcat's options,
+ * lib/kafka.c), from files or stdin in any text format, or from the click
+ * generator.  Sets each record's key and event time from its fields and
+ * emits watermarks.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,20 +16,39 @@
 #include "dur.h"
 #include "gen.h"
 #include "input.h"
+#include "kafka.h"
 #include "output.h"
 #include "record.h"
 #include "stage.h"
 
 static const char usage[] =
 "usage: weir-source [options] [FILE...]\n"
+"       weir-source -b BROKERS -t TOPIC [-p N] [-o OFFSET] [-e] [options]\n"
+"       weir-source -b BROKERS -G GROUP [-e] [options] TOPIC...\n"
+"       weir-source -b BROKERS -L [-t TOPIC]\n"
 "       weir-source --gen clicks [--count N] [--rate N] [--seed N]\n"
 "\n"
-"Read records from FILEs (or stdin) and write a weir stream to stdout.\n"
+"Read records from Kafka, FILEs (or stdin) and write a weir stream.\n"
+"\n"
+"  -b BROKERS            consume from Kafka (host:port,...)\n"
+"  -t TOPIC              topic to read (repeatable)\n"
+"  -p PARTITION          only this partition\n"
+"  -o OFFSET             beginning (default), end, stored, N, -N (last N),\n"
+"                        s@MS (from time MS), e@MS (stop at time MS)\n"
+"  -G GROUP              balanced consumer group; offsets are committed\n"
+"                        only for records written out (at-least-once)\n"
+"  -e                    exit at the end: the high watermarks at start\n"
+"  -X PROP=VALUE|@FILE   librdkafka property, or a file of them\n"
+"  -L                    list brokers, topics and partitions\n"
+"  -m SECONDS            bound on the first connection (default 10)\n"
+"      --idle DUR        a partition quiet for DUR stops holding the\n"
+"                        watermark back\n"
 "\n"
 "  -f, --format FMT      ndjson (default), csv, tsv, lines, raw, envelope,\n"
 "                        framed; a weir frame stream is always recognised\n"
 "  -k, --key PATH        set each record's key from a field (.user)\n"
 "      --time PATH|now   set each record's event time from a field\n"
+"                        (Kafka: the message timestamp by default)\n"
 "      --time-format F   ms (default), s, us or iso8601\n"
 "      --max-delay DUR   emit watermarks: max event time seen minus DUR\n"
 "  -c, --count N         stop after N records\n"
@@ -41,11 +61,11 @@ static const char usage[] =
 "  -h, --help            this help\n"
 "      --version         print the version\n"
 "\n"
-"Exit status: 0 ok, 1 bad input data, 2 usage, 3 I/O failure.\n"
+"Exit status: 0 ok, 1 bad input data, 2 usage, 3 I/O or Kafka failure.\n"
 "See weir-source(1).\n";
 
 enum { O_TIME = 256, O_TIMEFMT, O_MAXDELAY, O_ONERR, O_GEN, O_RATE, O_SEED,
-	O_USERS, O_START, O_VERSION };
+	O_USERS, O_START, O_VERSION, O_IDLE };
 
 static const struct option longopts[] = {
 	{ "format", required_argument, NULL, 'f' },
@@ -62,6 +82,7 @@ static const struct option longopts[] = {
 	{ "start", required_argument, NULL, O_START },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
+	{ "idle", required_argument, NULL, O_IDLE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -70,8 +91,9 @@ static struct {
 	weir_onerr onerr;
 	weir_path keyp, timep;
 	int have_key, have_time, time_now, timefmt;
-	int64_t max_delay;
+	int64_t max_delay, idle_ms;
 	int wm_on;
+	weir_kafka_consumer *kc;
 	int64_t max_ts, last_wm;
 	uint64_t since_wm;
 	uint64_t limit, emitted;
@@ -89,9 +111,16 @@ emit_watermark(void)
 {
 	int64_t wm;
 
-	if (!S.wm_on || S.max_ts == INT64_MIN)
+	if (!S.wm_on)
 		return;
-	wm = S.max_ts - S.max_delay;
+	if (S.kc) {	/* per partition, the minimum */
+		if (!weir_kafka_consumer_watermark(S.kc, S.max_delay, S.idle_ms,
+		    &wm))
+			return;
+	} else if (S.max_ts == INT64_MIN)
+		return;
+	else
+		wm = S.max_ts - S.max_delay;
 	if (wm > S.last_wm) {
 		check(weir_output_watermark(S.out, wm));
 		S.last_wm = wm;
@@ -237,6 +266,80 @@ read_input(int fd, const char *name, int fmt)
 }
 
 static void
+kafka_warn(const char *msg)
+{
+	weir_warn("kafka: %s", msg);
+}
+
+/* Output flushed: now the consumer may store the offsets of what it gave. */
+static void
+kafka_flush(void *arg)
+{
+	char err[WEIR_ERRSZ];
+
+	idle(arg);
+	if (weir_kafka_consumer_store(S.kc, err, sizeof(err)) < 0)
+		weir_warn("%s", err);
+}
+
+static void
+read_kafka(const weir_kafka_opts *ko)
+{
+	weir_record r;
+	char err[WEIR_ERRSZ], why[WEIR_ERRSZ], msg[WEIR_ERRSZ * 2];
+	int rc, status;
+	int64_t flushed = weir_mono_ms();
+
+	S.kc = weir_kafka_consumer_open(ko, &status, err, sizeof(err));
+	if (!S.kc)
+		weir_die(status, "%s", err);
+	weir_kafka_consumer_set_flush(S.kc, kafka_flush, NULL);
+	while (!done()) {
+		rc = weir_kafka_consumer_next(S.kc, &r, 100, err, sizeof(err));
+		if (rc == WEIR_KAFKA_DONE)
+			break;
+		if (rc < 0) {
+			check(weir_output_flush(S.out));
+			weir_die(-rc, "%s", err);
+		}
+		if (rc == WEIR_KAFKA_RECORD) {
+			if (shape(&r, why, sizeof(why)) < 0) {
+				snprintf(msg, sizeof(msg), "%.*s [%d] offset %lld: %s",
+				    (int)r.topic_len, r.topic, (int)r.partition,
+				    (long long)r.offset, why);
+				weir_onerr_bad(&S.onerr, msg, r.value, r.value_len);
+				continue;
+			}
+			weir_kafka_consumer_event_time(S.kc, r.ts);
+			emit(&r);
+			if ((S.emitted & 1023) || weir_mono_ms() - flushed < 1000)
+				continue;
+		}
+		kafka_flush(NULL);	/* quiet, or a second of records */
+		flushed = weir_mono_ms();
+	}
+	kafka_flush(NULL);
+	if (weir_kafka_consumer_close(S.kc, err, sizeof(err)) < 0)
+		weir_warn("%s", err);
+	S.kc = NULL;
+}
+
+static void
+list_kafka(const weir_kafka_opts *ko)
+{
+	weir_buf b = { 0 };
+	char err[WEIR_ERRSZ];
+	int rc = weir_kafka_list(ko, &b, err, sizeof(err));
+
+	if (rc < 0)
+		weir_die(-rc, "%s", err);
+	if (weir_write_all(1, b.p, b.len) < 0)
+		weir_die(WEIR_EXIT_IO, "stdout: %s", strerror(errno));
+	weir_buf_free(&b);
+	exit(0);
+}
+
+static void
 generate(uint64_t seed, int64_t start, uint32_t users, double rate)
 {
 	weir_gen g;
@@ -291,12 +394,18 @@ main(int argc, char **argv)
 	int64_t start = WEIR_GEN_START;
 	uint32_t users = 1000;
 	double rate = 0;
+	static weir_kafka_opts ko;	/* static: alive until exit */
+	int list = 0;
 
 	weir_cli_init(argv[0]);
+	if (weir_kafka_opts_init(&ko, argc) < 0)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	ko.warn = kafka_warn;
 	S.timefmt = WEIR_TIME_MS;
 	S.max_ts = INT64_MIN;
 	S.last_wm = INT64_MIN;
-	while ((c = getopt_long(argc, argv, "f:k:c:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:k:c:hb:t:p:o:G:eX:Lm:",
+	    longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			fmt = weir_fmt_parse(optarg);
@@ -309,6 +418,8 @@ main(int argc, char **argv)
 			S.have_key = 1;
 			break;
 		case O_TIME:
+			if (!strcmp(optarg, "kafka"))	/* the default */
+				break;
 			if (!strcmp(optarg, "now")) {
 				S.time_now = 1;
 				break;
@@ -354,6 +465,30 @@ main(int argc, char **argv)
 			start = weir_cli_int("--start", optarg, INT64_MIN / 2,
 			    INT64_MAX / 2);
 			break;
+		case 'b':
+		case 't':
+		case 'p':
+		case 'X':
+		case 'm':
+			if (weir_kafka_opt(&ko, c, optarg, err, sizeof(err)) < 0)
+				weir_usage_error("%s", err);
+			break;
+		case 'o':
+			ko.offset = optarg;
+			break;
+		case 'G':
+			ko.group = optarg;
+			break;
+		case 'e':
+			ko.exit_eof = 1;
+			break;
+		case 'L':
+			list = 1;
+			break;
+		case O_IDLE:
+			if (weir_dur_parse(optarg, &S.idle_ms, err, sizeof(err)) < 0)
+				weir_usage_error("--idle: %s", err);
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
@@ -365,6 +500,24 @@ main(int argc, char **argv)
 			return WEIR_EXIT_USAGE;
 		}
 	}
+	if (ko.brokers) {
+		if (gen >= 0 || fmt != WEIR_FMT_AUTO)
+			weir_usage_error("-b reads Kafka: no --gen or -f with it");
+		if (ko.group)	/* kcat: -G GROUP TOPIC... */
+			while (optind < argc)
+				ko.topics[ko.ntopics++] = argv[optind++];
+		if (optind < argc)
+			weir_usage_error("unexpected argument '%s' (topics go "
+			    "with -t, or after -G GROUP)", argv[optind]);
+		if (ko.group && ko.partition >= 0)
+			weir_usage_error("-p goes without -G (the group assigns "
+			    "partitions)");
+		if (list)
+			list_kafka(&ko);
+	} else if (ko.ntopics || ko.group || ko.exit_eof || ko.nprops ||
+	    ko.offset || ko.partition >= 0 || list || S.idle_ms)
+		weir_usage_error("-t, -p, -o, -G, -e, -X, -L and --idle go with "
+		    "-b BROKERS");
 	if (gen >= 0 && optind < argc)
 		weir_usage_error("--gen takes no input files");
 	if (gen < 0 && (rate > 0 || seed != 1 || users != 1000 ||
@@ -378,7 +531,9 @@ main(int argc, char **argv)
 	if (!S.out)
 		weir_die(WEIR_EXIT_IO, "out of memory");
 
-	if (gen >= 0)
+	if (ko.brokers)
+		read_kafka(&ko);
+	else if (gen >= 0)
 		generate(seed, start, users, rate);
 	else if (optind == argc)
 		read_input(0, "-", fmt);

@@ -1,0 +1,114 @@
+/*
+ * kafka.h - Kafka in and out through librdkafka: the consumer behind
+ * weir-source -b and the producer behind weir-sink -b, spelled like kcat.
+ *
+ * Errors: functions that can fail return a negative exit status,
+ * -WEIR_EXIT_USAGE for a bad option or property and -WEIR_EXIT_IO for a
+ * Kafka failure (unreachable broker, unknown topic, authorization,
+ * undelivered message), with a one-line message in err.
+ */
+#ifndef WEIR_KAFKA_H
+#define WEIR_KAFKA_H
+
+#include "frame.h"
+
+typedef struct weir_kafka_opts {
+	const char *brokers;	/* -b host:port,... */
+	const char **topics;	/* -t, or the topics after -G GROUP */
+	int ntopics;
+	int32_t partition;	/* -p, -1 for all */
+	const char *offset;	/* -o, NULL for beginning */
+	const char *group;	/* -G: balanced consumer group */
+	int exit_eof;		/* -e: stop at the high watermarks of start */
+	int timeout_s;		/* -m: bound on the first connection */
+	const char **props;	/* -X "name=value" or "@FILE", in order */
+	int nprops;
+	/* Diagnostics that are not fatal (broker went away, ...). */
+	void (*warn)(const char *msg);
+} weir_kafka_opts;
+
+/* Defaults: all partitions, 10 s connection bound; room for maxargs
+ * topics and properties (argc will do).  -1 out of memory. */
+int weir_kafka_opts_init(weir_kafka_opts *o, int maxargs);
+void weir_kafka_opts_free(weir_kafka_opts *o);
+/* The options both programs share, kcat's letters: -b -t -p -X -m.
+ * 1 if c was one of them, 0 if not, -1 with a message for a bad value. */
+int weir_kafka_opt(weir_kafka_opts *o, int c, const char *arg, char *err,
+    size_t errsz);
+
+/*
+ * An -o OFFSET: beginning, end, stored, N (absolute), -N (the last N of
+ * each partition), s@MS (from the first message at or after time MS),
+ * e@MS (stop before the first message at or after MS).
+ */
+enum { WEIR_KOFF_BEGINNING, WEIR_KOFF_END, WEIR_KOFF_STORED, WEIR_KOFF_ABS,
+	WEIR_KOFF_TAIL, WEIR_KOFF_START_TS, WEIR_KOFF_STOP_TS };
+int weir_kafka_offset_parse(const char *s, int *kind, int64_t *val);
+
+/* Split one property line "name=value" (surrounding blanks trimmed) in
+ * place.  Returns 1 with name/value, 0 for a blank or # comment line, -1
+ * when there is no '='. */
+int weir_kafka_prop_split(char *line, char **name, char **value);
+
+/* -L: the cluster's brokers, topics and partitions as text into out. */
+int weir_kafka_list(const weir_kafka_opts *o, weir_buf *out, char *err,
+    size_t errsz);
+
+/*
+ * Consumer.  weir_kafka_consumer_next() returns a record that points into
+ * the consumer and stays valid until the next call.  With a group (-G or
+ * -X group.id) offsets are stored only by weir_kafka_consumer_store(),
+ * which the caller invokes after its output holding every record returned
+ * so far is flushed: at-least-once.  On a rebalance the flush hook runs
+ * first, then the revoked partitions' offsets are committed.
+ */
+typedef struct weir_kafka_consumer weir_kafka_consumer;
+
+enum { WEIR_KAFKA_IDLE = 0, WEIR_KAFKA_RECORD = 1, WEIR_KAFKA_DONE = 2 };
+
+weir_kafka_consumer *weir_kafka_consumer_open(const weir_kafka_opts *o,
+    int *status, char *err, size_t errsz);
+/* RECORD, IDLE (nothing within timeout_ms), DONE (-e or e@MS reached on
+ * every assigned partition), or a negative status. */
+int weir_kafka_consumer_next(weir_kafka_consumer *c, weir_record *r,
+    int timeout_ms, char *err, size_t errsz);
+/* Called on rebalance before offsets are committed: flush your output. */
+void weir_kafka_consumer_set_flush(weir_kafka_consumer *c,
+    void (*fn)(void *), void *arg);
+/* The event time the caller gave the last record (after --time). */
+void weir_kafka_consumer_event_time(weir_kafka_consumer *c, int64_t ts);
+/* The watermark: the minimum over assigned partitions of (newest event
+ * time - delay), leaving out partitions without a record for idle_ms
+ * (0: never) and finished ones; when every partition is idle, the newest
+ * event time of all - delay.  1 with *wm set, 0 if there is none yet. */
+int weir_kafka_consumer_watermark(weir_kafka_consumer *c, int64_t delay,
+    int64_t idle_ms, int64_t *wm);
+int weir_kafka_consumer_store(weir_kafka_consumer *c, char *err,
+    size_t errsz);
+/* Store, commit (with a group) and leave the group. */
+int weir_kafka_consumer_close(weir_kafka_consumer *c, char *err,
+    size_t errsz);
+
+/*
+ * Producer: idempotent, acks=all.  Every delivery report is checked; a
+ * failed one makes poll/flush return -WEIR_EXIT_IO.
+ */
+typedef struct weir_kafka_producer weir_kafka_producer;
+
+weir_kafka_producer *weir_kafka_producer_open(const weir_kafka_opts *o,
+    int *status, char *err, size_t errsz);
+/* Produce r: value bytes, key (key != NULL overrides the record's key),
+ * headers, event time as the message timestamp. */
+int weir_kafka_producer_send(weir_kafka_producer *p, const weir_record *r,
+    const uint8_t *key, size_t key_len, char *err, size_t errsz);
+/* Serve delivery reports for up to timeout_ms. */
+int weir_kafka_producer_poll(weir_kafka_producer *p, int timeout_ms,
+    char *err, size_t errsz);
+/* Wait until everything in flight is delivered (or timeout_ms, -1 for
+ * the producer's message.timeout.ms). */
+int weir_kafka_producer_flush(weir_kafka_producer *p, int timeout_ms,
+    char *err, size_t errsz);
+uint64_t weir_kafka_producer_delivered(const weir_kafka_producer *p);
+void weir_kafka_producer_close(weir_kafka_producer *p);
+
+#endif

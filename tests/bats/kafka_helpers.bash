@@ -1,0 +1,43 @@
+# Kafka tests: every test starts its own weir-broker on an ephemeral
+# loopback port (killed in teardown); kcat is the independent client.
+# Load after helpers.
+
+# Consumer groups on the mock cluster rebalance after session.timeout.ms
+# minus a second: keep it short so group tests stay fast.
+GROUPX="-X session.timeout.ms=4500 -X heartbeat.interval.ms=1000"
+
+# broker_start [weir-broker options]: sets $B to the bootstrap servers.
+broker_start() {
+	weir-broker "$@" > "$T/broker.out" 2> "$T/broker.err" &
+	BROKER_PID=$!
+	local i
+	for i in $(seq 100); do
+		[ -s "$T/broker.out" ] && break
+		sleep 0.05
+	done
+	B=$(head -1 "$T/broker.out")
+	[ -n "$B" ]
+}
+
+teardown() {
+	local p
+	for p in ${KILL_PIDS:-}; do
+		kill "$p" 2>/dev/null || true
+	done
+	if [ -n "${BROKER_PID:-}" ]; then
+		kill "$BROKER_PID" 2>/dev/null || true
+		wait "$BROKER_PID" 2>/dev/null || true
+	fi
+	rm -rf "$T"
+}
+
+# kcatc ARGS: kcat consuming to the end; a short fetch wait keeps it fast
+kcatc() {
+	limit kcat -X fetch.wait.max.ms=10 -b "$B" -C "$@"
+}
+
+# kcat_dump TOPIC: every message as kcat sees it, byte-exact, one per line:
+# partition, offset, key length, value length (-1 null), headers, value.
+kcat_dump() {
+	kcatc -t "$1" -e -q -f '%p %o %K %S [%h] %s\n'
+}
