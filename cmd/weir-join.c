@@ -43,6 +43,8 @@ static const char usage[] =
 "  -a, --as NAME          nest the right value under field NAME\n"
 "  -i, --input-format F   how to read text on stdin (default ndjson)\n"
 "  -I, --right-format F   how to read a text table or right side\n"
+"      --table-wait DUR   wait at most DUR (default 10s) for a streaming\n"
+"                         table to end or send a watermark before joining\n"
 "      --on-error MODE    fail (default), skip, or a FILE for bad records\n"
 "  -h, --help             this help\n"
 "      --version          print the version\n"
@@ -50,7 +52,7 @@ static const char usage[] =
 "Exit status: 0 ok, 1 bad input data, 2 usage, 3 I/O failure or\n"
 "upstream ended without END.  See weir-join(1).\n";
 
-enum { O_BEFORE = 256, O_AFTER, O_WINDOW, O_ONERR, O_VERSION };
+enum { O_BEFORE = 256, O_AFTER, O_WINDOW, O_ONERR, O_VERSION, O_TABLEWAIT };
 
 static const struct option longopts[] = {
 	{ "table", required_argument, NULL, 't' },
@@ -66,6 +68,7 @@ static const struct option longopts[] = {
 	{ "input-format", required_argument, NULL, 'i' },
 	{ "right-format", required_argument, NULL, 'I' },
 	{ "on-error", required_argument, NULL, O_ONERR },
+	{ "table-wait", required_argument, NULL, O_TABLEWAIT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -76,6 +79,7 @@ static const struct option longopts[] = {
 static weir_stage st;
 static weir_input *side_in[2];
 static int ended[2];
+static int caught_up[2];	/* a watermark or barrier seen on the side */
 static weir_join *J;
 static int64_t out_wm = INT64_MIN;
 static int64_t side_wm[2] = { INT64_MIN, INT64_MIN };
@@ -162,6 +166,7 @@ step(int side, int block)
 			bad_record(side, &ev.rec, err);
 		return 0;
 	case WEIR_EV_WATERMARK:
+		caught_up[side] = 1;
 		if (ev.wm > side_wm[side])
 			side_wm[side] = ev.wm;
 		if (weir_join_watermark(J, side, ev.wm) < 0)
@@ -169,6 +174,7 @@ step(int side, int block)
 		forward_watermark();
 		return 0;
 	case WEIR_EV_BARRIER:
+		caught_up[side] = 1;
 		if (side == 0)
 			weir_stage_forward(&st, &ev);
 		return 0;
@@ -275,6 +281,44 @@ side_fds(struct pollfd *p)
 	return n;
 }
 
+/*
+ * The table is loaded before the first left record is joined: a file
+ * whole; a frame stream until it ends or marks that it has caught up with
+ * its first watermark or barrier (weir-source --max-delay emits one when
+ * its input pauses), waiting at most wait_ms; a text stream, which has no
+ * way to say so, is applied as it comes.
+ */
+static void
+load_table(int fd, int64_t wait_ms)
+{
+	struct stat sb;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int64_t deadline = weir_mono_ms() + wait_ms, left;
+
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
+		while (!ended[1])
+			step(1, 1);
+		return;
+	}
+	while (!ended[1] && !caught_up[1]) {
+		int fmt = weir_input_format(side_in[1]);
+		if (fmt && fmt != WEIR_FMT_FRAMED)
+			return;
+		if (step(1, 0) != 2)
+			continue;
+		left = deadline - weir_mono_ms();
+		if (left <= 0) {
+			weir_warn("%s: the table stream has not ended or sent a "
+			    "watermark in %lld ms; joining with what has arrived",
+			    weir_input_name(side_in[1]), (long long)wait_ms);
+			return;
+		}
+		if (poll(&p, 1, left > INT32_MAX ? INT32_MAX : (int)left) < 0 &&
+		    errno == EINTR)
+			stop_signal();
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -285,9 +329,9 @@ main(int argc, char **argv)
 	int have_before = 0, have_after = 0, have_within = 0, turn = 0, busy;
 	weir_path *lp = NULL, *rp = NULL;
 	size_t nkeys = 0;
-	struct stat sb;
 	struct pollfd pfd[2];
 	char err[WEIR_ERRSZ];
+	int64_t table_wait = 10000;
 
 	memset(&sp, 0, sizeof(sp));
 	weir_cli_init(argv[0]);
@@ -299,6 +343,9 @@ main(int argc, char **argv)
 			break;
 		case 'r':
 			right = optarg;
+			break;
+		case O_TABLEWAIT:
+			table_wait = dur_opt("--table-wait", optarg);
 			break;
 		case 'w':
 			sp.before = sp.after = dur_opt("--within", optarg);
@@ -396,10 +443,8 @@ main(int argc, char **argv)
 	if (!side_in[1] || !J)
 		weir_die(WEIR_EXIT_IO, "out of memory");
 
-	/* a table in a file is loaded whole before the first left record */
-	if (table && fstat(rfd, &sb) == 0 && S_ISREG(sb.st_mode))
-		while (!ended[1])
-			step(1, 1);
+	if (table)
+		load_table(rfd, table_wait);
 
 	while (!ended[0] || (!table && !ended[1])) {
 		if (table) {

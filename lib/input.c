@@ -111,6 +111,12 @@ weir_input_framed(const weir_input *in)
 }
 
 int
+weir_input_format(const weir_input *in)
+{
+	return in->fmt;
+}
+
+int
 weir_input_fd(const weir_input *in)
 {
 	return in->rd.fd;

@@ -59,6 +59,7 @@ int weir_input_next(weir_input *in, weir_event *ev, int block);
 /* The message for BAD and ERROR events, with the input position. */
 const char *weir_input_error(const weir_input *in);
 int weir_input_framed(const weir_input *in);	/* known after first event */
+int weir_input_format(const weir_input *in);	/* WEIR_FMT_*, 0 until known */
 int weir_input_fd(const weir_input *in);
 const char *weir_input_name(const weir_input *in);
 /* Text: the line the last record ended on; frames: 0. */

@@ -290,3 +290,28 @@ table_stream_driver() {
 	[ "$alloc" -le $((2 * data + 72 * rows + 65536)) ]
 	[ "$data" -lt "$(wc -c < "$T/users.ndjson")" ]
 }
+
+@test "join: a streaming frame table is loaded before the first record, however late it starts" {
+	printf '{"id":"u1","name":"Ann"}\n{"id":"u2","name":"Bo"}\n' > "$T/users.ndjson"
+	printf '{"user":"u1"}\n{"user":"u2"}\n' > "$T/clicks.ndjson"
+	mkfifo "$T/tf"
+	( sleep 1; weir-source "$T/users.ndjson" ) > "$T/tf" &
+	run sh -c "weir-source '$T/clicks.ndjson' | weir-join --table '$T/tf' --on .user=.id --type left | weir-sink"
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"user":"u1","id":"u1","name":"Ann"}
+{"user":"u2","id":"u2","name":"Bo"}' ]
+	wait
+}
+
+@test "join: --table-wait bounds the wait for a table stream that never says it caught up" {
+	printf '{"user":"u1"}\n' > "$T/clicks.ndjson"
+	mkfifo "$T/tf"
+	# a frame stream that starts but neither ends nor sends a watermark
+	( printf '\211WEIR\n\001\000'; sleep 3 ) > "$T/tf" &
+	run sh -c "weir-source '$T/clicks.ndjson' | weir-join --table '$T/tf' --on .user=.id --type left --table-wait 500ms | weir-sink"
+	[[ "$output" == *"has not ended or sent a watermark in 500 ms"* ]]
+	[[ "$output" == *'{"user":"u1"}'* ]]
+	wait
+	run weir-join --table x --table-wait soon
+	[ "$status" -eq 2 ]
+}

@@ -1,0 +1,32 @@
+/*
+ * rules_impl.h - what the parts of weir-check's rules share (private to
+ * lib/rules*.c):
+ *   rules.c        the model, numbers, bounds, types, ids, descriptions;
+ *   rules_yaml.c   the YAML rules file;
+ *   rules_flags.c  one rule from a command-line flag.
+ */
+#ifndef WEIR_RULES_IMPL_H
+#define WEIR_RULES_IMPL_H
+
+#include "rules.h"
+
+/* A new rule of kind at the end of rs (defaults set), or NULL. */
+weir_rule *weir_rules_push(weir_rules *rs, int kind);
+/* Free what rule r holds (not r). */
+void weir_rule_clear(weir_rule *r);
+/* A number, all of s (n bytes); 0 on success. */
+int weir_rules_num(const char *s, size_t n, double *v);
+/* Add type name s (n bytes) to *bits; -1 if unknown. */
+int weir_rules_types(const char *s, size_t n, unsigned *bits);
+/* Set r->text, a human description of the rule's parameters. */
+int weir_rule_describe(weir_rule *r);
+/* Give every rule from index from on without one an id, unique. */
+int weir_rules_ids(weir_rules *rs, size_t from);
+/* The regex rule's pattern, compiled; -1 with err set. */
+int weir_rule_regex(weir_rule *r, const char *pat, char *err, size_t errsz);
+/* The expr rule's expression, compiled; -1 with err set and *col the
+ * column of the problem in src (0: unknown). */
+int weir_rule_expr(weir_rule *r, const char *src, char *err, size_t errsz,
+    int *col);
+
+#endif

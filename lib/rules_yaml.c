@@ -1,0 +1,648 @@
+/*
+ * rules_yaml.c - weir-check's YAML rules files: rules keyed by field
+ * (fields:) and record rules (records:), each kept with its line and
+ * column; every problem found is reported, in the file's own terms.
+ */
+#include "rules_impl.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "dur.h"
+#include "yamldoc.h"
+
+static int
+kind_needs_field(int kind)
+{
+	return kind != WEIR_RULE_COUNT && kind != WEIR_RULE_EXPR &&
+	    kind != WEIR_RULE_FRESHNESS;
+}
+
+static int
+kind_allows_field(int kind)
+{
+	return kind != WEIR_RULE_COUNT && kind != WEIR_RULE_EXPR;
+}
+
+typedef struct ctx {
+	weir_rules *rs;
+	weir_yaml y;		/* the document, and the problems found */
+} ctx;
+
+/* A problem at node n (column moved right by dcol). */
+#define prob(c, n, dcol, ...) \
+	weir_yaml_diag(&(c)->y, (n), (dcol), __VA_ARGS__)
+
+static const char *
+sval(const yaml_node_t *n)
+{
+	return weir_yaml_str(n);
+}
+
+static int
+is_plain(const yaml_node_t *n)
+{
+	return weir_yaml_is_plain(n);
+}
+
+static int
+is_null(const yaml_node_t *n)
+{
+	return weir_yaml_is_null(n);
+}
+
+/* 1 true, 0 false, -1 not a boolean */
+static int
+is_bool(const yaml_node_t *n)
+{
+	const char *s;
+
+	if (!is_plain(n))
+		return -1;
+	s = sval(n);
+	if (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE"))
+		return 1;
+	if (!strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "FALSE"))
+		return 0;
+	return -1;
+}
+
+static int
+is_num(const yaml_node_t *n, double *v)
+{
+	if (!is_plain(n))
+		return 0;
+	return weir_rules_num(sval(n), n->data.scalar.length, v) == 0;
+}
+
+static const char *
+node_what(const yaml_node_t *n)
+{
+	switch (n->type) {
+	case YAML_MAPPING_NODE:
+		return "a mapping";
+	case YAML_SEQUENCE_NODE:
+		return "a list";
+	default:
+		return "a scalar";
+	}
+}
+
+static yaml_node_t *
+node(ctx *c, int id)
+{
+	return weir_yaml_node(&c->y, id);
+}
+
+/* Number or null bounds from [LO, HI] or "LO..HI". */
+static int
+bounds_node(ctx *c, weir_rule *r, yaml_node_t *arg, int ints)
+{
+	const char *kn = weir_rule_kind_name(r->kind);
+	yaml_node_t *lo, *hi;
+	double v;
+
+	if (arg->type == YAML_SCALAR_NODE && r->kind == WEIR_RULE_COUNT &&
+	    is_num(arg, &v)) {
+		if (v < 0 || v != floor(v)) {
+			prob(c, arg, 0, "count: expected a whole number >= 0");
+			return -1;
+		}
+		r->has_lo = r->has_hi = 1;
+		r->lo = r->hi = v;
+		return 0;
+	}
+	if (arg->type == YAML_SCALAR_NODE) {
+		if (weir_rules_bounds(sval(arg), r) < 0) {
+			prob(c, arg, 0, "%s: expected [LO, HI] or 'LO..HI' "
+			    "with LO <= HI, got '%s'", kn, sval(arg));
+			return -1;
+		}
+		return 0;
+	}
+	if (arg->type != YAML_SEQUENCE_NODE ||
+	    arg->data.sequence.items.top - arg->data.sequence.items.start != 2) {
+		prob(c, arg, 0, "%s: expected a list of two bounds [LO, HI] "
+		    "(null for no bound)", kn);
+		return -1;
+	}
+	lo = node(c, arg->data.sequence.items.start[0]);
+	hi = node(c, arg->data.sequence.items.start[1]);
+	if (!is_null(lo)) {
+		if (!is_num(lo, &r->lo) || (ints && (r->lo < 0 ||
+		    r->lo != floor(r->lo)))) {
+			prob(c, lo, 0, "%s: lower bound must be %s or null", kn,
+			    ints ? "a whole number >= 0" : "a number");
+			return -1;
+		}
+		r->has_lo = 1;
+	}
+	if (!is_null(hi)) {
+		if (!is_num(hi, &r->hi) || (ints && (r->hi < 0 ||
+		    r->hi != floor(r->hi)))) {
+			prob(c, hi, 0, "%s: upper bound must be %s or null", kn,
+			    ints ? "a whole number >= 0" : "a number");
+			return -1;
+		}
+		r->has_hi = 1;
+	}
+	if (!r->has_lo && !r->has_hi) {
+		prob(c, arg, 0, "%s: give at least one bound", kn);
+		return -1;
+	}
+	if (r->has_lo && r->has_hi && r->lo > r->hi) {
+		prob(c, arg, 0, "%s: lower bound is above the upper bound", kn);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+in_node(ctx *c, weir_rule *r, yaml_node_t *arg)
+{
+	yaml_node_item_t *it;
+	int bad = 0;
+
+	if (arg->type != YAML_SEQUENCE_NODE ||
+	    arg->data.sequence.items.top == arg->data.sequence.items.start) {
+		prob(c, arg, 0, "in: expected a non-empty list of accepted "
+		    "values");
+		return -1;
+	}
+	r->vals = calloc((size_t)(arg->data.sequence.items.top -
+	    arg->data.sequence.items.start), sizeof(*r->vals));
+	if (!r->vals) {
+		c->y.oom = 1;
+		return -1;
+	}
+	for (it = arg->data.sequence.items.start;
+	    it < arg->data.sequence.items.top; it++) {
+		yaml_node_t *v = node(c, *it);
+		weir_rule_val *rv = &r->vals[r->nvals];
+		int b;
+
+		if (v->type != YAML_SCALAR_NODE) {
+			prob(c, v, 0, "in: accepted values must be scalars, "
+			    "not %s", node_what(v));
+			bad = 1;
+			continue;
+		}
+		if (is_null(v))
+			rv->type = WEIR_RV_NULL;
+		else if ((b = is_bool(v)) >= 0) {
+			rv->type = WEIR_RV_BOOL;
+			rv->b = b;
+		} else if (is_num(v, &rv->num))
+			rv->type = WEIR_RV_NUM;
+		else {
+			rv->type = WEIR_RV_STR;
+			rv->n = v->data.scalar.length;
+			rv->s = malloc(rv->n + 1);
+			if (!rv->s) {
+				c->y.oom = 1;
+				return -1;
+			}
+			memcpy(rv->s, sval(v), rv->n + 1);
+		}
+		r->nvals++;
+	}
+	return bad ? -1 : 0;
+}
+
+/* Column offset of a scalar's text inside its node (past a quote). */
+static int
+scalar_dcol(const yaml_node_t *n)
+{
+	switch (n->data.scalar.style) {
+	case YAML_SINGLE_QUOTED_SCALAR_STYLE:
+	case YAML_DOUBLE_QUOTED_SCALAR_STYLE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int
+arg_node(ctx *c, weir_rule *r, yaml_node_t *arg)
+{
+	const char *kn = weir_rule_kind_name(r->kind);
+	char err[WEIR_ERRSZ];
+	yaml_node_item_t *it;
+	int col, b;
+
+	switch (r->kind) {
+	case WEIR_RULE_NOT_NULL:
+	case WEIR_RULE_UNIQUE:
+		if (!is_null(arg) && is_bool(arg) != 1) {
+			prob(c, arg, 0, "%s takes no argument (write it as a "
+			    "bare name, or %s: true)", kn, kn);
+			return -1;
+		}
+		return 0;
+	case WEIR_RULE_IN:
+		return in_node(c, r, arg);
+	case WEIR_RULE_RANGE:
+		return bounds_node(c, r, arg, 0);
+	case WEIR_RULE_COUNT:
+		return bounds_node(c, r, arg, 1);
+	case WEIR_RULE_TYPE:
+		if (arg->type == YAML_SCALAR_NODE) {
+			if (weir_rules_types(sval(arg), arg->data.scalar.length,
+			    &r->types) < 0)
+				goto badtype;
+			return 0;
+		}
+		if (arg->type != YAML_SEQUENCE_NODE ||
+		    arg->data.sequence.items.top ==
+		    arg->data.sequence.items.start) {
+			prob(c, arg, 0, "type: expected a type name or a list "
+			    "of them");
+			return -1;
+		}
+		for (it = arg->data.sequence.items.start;
+		    it < arg->data.sequence.items.top; it++) {
+			yaml_node_t *t = node(c, *it);
+			if (t->type != YAML_SCALAR_NODE ||
+			    weir_rules_types(sval(t), t->data.scalar.length,
+			    &r->types) < 0) {
+				arg = t;
+				goto badtype;
+			}
+		}
+		return 0;
+	badtype:
+		prob(c, arg, 0, "type: unknown type %s%s%s (expected null, "
+		    "boolean, number, integer, string, array or object)",
+		    arg->type == YAML_SCALAR_NODE ? "'" : "",
+		    arg->type == YAML_SCALAR_NODE ? sval(arg) : node_what(arg),
+		    arg->type == YAML_SCALAR_NODE ? "'" : "");
+		return -1;
+	default:
+		break;
+	}
+	/* the rest take one string */
+	if (arg->type != YAML_SCALAR_NODE || is_null(arg)) {
+		prob(c, arg, 0, "%s: expected %s", kn,
+		    r->kind == WEIR_RULE_FRESHNESS ? "a duration like 15m" :
+		    r->kind == WEIR_RULE_REGEX ? "a regular expression" :
+		    "an expression");
+		return -1;
+	}
+	switch (r->kind) {
+	case WEIR_RULE_REGEX:
+		if (weir_rule_regex(r, sval(arg), err, sizeof(err)) < 0) {
+			prob(c, arg, 0, "%s", err);
+			return -1;
+		}
+		return 0;
+	case WEIR_RULE_FRESHNESS:
+		if (weir_dur_parse(sval(arg), &r->max_age, err,
+		    sizeof(err)) < 0 || r->max_age <= 0) {
+			prob(c, arg, 0, "freshness: expected a duration like "
+			    "15m, got '%s'", sval(arg));
+			return -1;
+		}
+		return 0;
+	case WEIR_RULE_EXPR:
+		if (weir_rule_expr(r, sval(arg), err, sizeof(err), &col) < 0) {
+			b = col > 0 && !strchr(sval(arg), '\n') ? col - 1 : 0;
+			prob(c, arg, scalar_dcol(arg) + b, "expr: %s", err);
+			return -1;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static int
+id_taken(const weir_rules *rs, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		if (rs->v[i].id && strcmp(rs->v[i].id, id) == 0)
+			return 1;
+	return 0;
+}
+
+/* Modifiers of a rule item. */
+static void
+modifier(ctx *c, weir_rule *r, const char *key, yaml_node_t *k,
+    yaml_node_t *v)
+{
+	int b;
+
+	if (strcmp(key, "mostly") == 0) {
+		if (v->type != YAML_SCALAR_NODE ||
+		    weir_rules_share(sval(v), &r->mostly) < 0)
+			prob(c, v, 0, "mostly: expected a share like 99.9%% "
+			    "or 0.999");
+	} else if (strcmp(key, "severity") == 0) {
+		if (v->type == YAML_SCALAR_NODE && !strcmp(sval(v), "error"))
+			r->severity = WEIR_SEV_ERROR;
+		else if (v->type == YAML_SCALAR_NODE &&
+		    (!strcmp(sval(v), "warn") || !strcmp(sval(v), "warning")))
+			r->severity = WEIR_SEV_WARN;
+		else
+			prob(c, v, 0, "severity: expected error or warn");
+	} else if (strcmp(key, "id") == 0) {
+		if (v->type != YAML_SCALAR_NODE || !*sval(v) || is_null(v))
+			prob(c, v, 0, "id: expected a name");
+		else if (id_taken(c->rs, sval(v)))
+			prob(c, v, 0, "id: '%s' is already used by another "
+			    "rule", sval(v));
+		else {
+			free(r->id);
+			if (!(r->id = strdup(sval(v))))
+				c->y.oom = 1;
+		}
+	} else if (strcmp(key, "approx") == 0) {
+		if (r->kind != WEIR_RULE_UNIQUE)
+			prob(c, k, 0, "approx: only the unique rule takes it");
+		else if ((b = is_bool(v)) < 0)
+			prob(c, v, 0, "approx: expected true or false");
+		else
+			r->approx = b;
+	} else if (strcmp(key, "unit") == 0) {
+		int f = v->type == YAML_SCALAR_NODE ?
+		    weir_timefmt_parse(sval(v)) : -1;
+		if (r->kind != WEIR_RULE_FRESHNESS)
+			prob(c, k, 0, "unit: only the freshness rule takes it");
+		else if (f < 0 || f == WEIR_TIME_ISO8601)
+			prob(c, v, 0, "unit: expected ms, s or us (ISO 8601 "
+			    "strings are recognised by themselves)");
+		else
+			r->timefmt = f;
+	} else
+		prob(c, k, 0, "unknown key '%s' (a rule: not_null, unique, "
+		    "in, range, regex, type, freshness, count, expr; or a "
+		    "modifier: mostly, severity, id, approx, unit)", key);
+}
+
+static int
+is_modifier(const char *s)
+{
+	return !strcmp(s, "mostly") || !strcmp(s, "severity") ||
+	    !strcmp(s, "id") || !strcmp(s, "approx") || !strcmp(s, "unit");
+}
+
+static void
+rule_item(ctx *c, yaml_node_t *item, const char *field, yaml_node_t *fnode)
+{
+	yaml_node_t *kn = NULL, *arg = NULL;
+	yaml_node_pair_t *p, *q;
+	weir_rule *r;
+	char err[WEIR_ERRSZ];
+	int kind = -1, bad = 0;
+
+	if (item->type == YAML_SCALAR_NODE) {
+		kind = weir_rule_kind_parse(sval(item));
+		kn = item;
+		if (kind < 0) {
+			prob(c, item, 0, "unknown rule '%s' (expected not_null, "
+			    "unique, in, range, regex, type, freshness, count "
+			    "or expr)", sval(item));
+			return;
+		}
+		if (kind != WEIR_RULE_NOT_NULL && kind != WEIR_RULE_UNIQUE) {
+			prob(c, item, 0, "%s needs an argument: {%s: ...}",
+			    sval(item), sval(item));
+			return;
+		}
+	} else if (item->type == YAML_MAPPING_NODE) {
+		for (p = item->data.mapping.pairs.start;
+		    p < item->data.mapping.pairs.top; p++) {
+			yaml_node_t *k = node(c, p->key);
+			int kk;
+			if (k->type != YAML_SCALAR_NODE) {
+				prob(c, k, 0, "expected a rule name or modifier "
+				    "as key, not %s", node_what(k));
+				bad = 1;
+				continue;
+			}
+			for (q = item->data.mapping.pairs.start; q < p; q++) {
+				yaml_node_t *k2 = node(c, q->key);
+				if (k2->type == YAML_SCALAR_NODE &&
+				    !strcmp(sval(k2), sval(k))) {
+					prob(c, k, 0, "duplicate key '%s'",
+					    sval(k));
+					bad = 1;
+				}
+			}
+			if (is_modifier(sval(k)))
+				continue;
+			kk = weir_rule_kind_parse(sval(k));
+			if (kk < 0) {
+				modifier(c, NULL, sval(k), k, node(c, p->value));
+				bad = 1;
+			} else if (kind >= 0) {
+				prob(c, k, 0, "two rules in one item ('%s' and "
+				    "'%s'): give each its own item",
+				    weir_rule_kind_name(kind), sval(k));
+				bad = 1;
+			} else {
+				kind = kk;
+				kn = k;
+				arg = node(c, p->value);
+			}
+		}
+		if (kind < 0 && !bad) {
+			prob(c, item, 0, "no rule in this item (expected one of "
+			    "not_null, unique, in, range, regex, type, "
+			    "freshness, count, expr)");
+			return;
+		}
+		if (kind < 0)
+			return;
+	} else {
+		prob(c, item, 0, "expected a rule name or {rule: argument}, "
+		    "not %s", node_what(item));
+		return;
+	}
+	if (field && !kind_allows_field(kind)) {
+		prob(c, kn, 0, "'%s' is a record rule: put it under records:, "
+		    "not under a field", weir_rule_kind_name(kind));
+		return;
+	}
+	if (!field && kind_needs_field(kind)) {
+		prob(c, kn, 0, "'%s' checks a field: put it under fields:",
+		    weir_rule_kind_name(kind));
+		return;
+	}
+	if (!(r = weir_rules_push(c->rs, kind))) {
+		c->y.oom = 1;
+		return;
+	}
+	r->line = (int)kn->start_mark.line + 1;
+	r->col = (int)kn->start_mark.column + 1;
+	if (field) {
+		if (!(r->field = strdup(field)) ||
+		    weir_path_parse(&r->path, field, err, sizeof(err)) < 0) {
+			/* reported once by the caller */
+			(void)fnode;
+		}
+	}
+	if (arg && arg_node(c, r, arg) < 0)
+		bad = 1;
+	else if (!arg && item->type == YAML_MAPPING_NODE)
+		bad = 1;
+	if (item->type == YAML_MAPPING_NODE) {
+		for (p = item->data.mapping.pairs.start;
+		    p < item->data.mapping.pairs.top; p++) {
+			yaml_node_t *k = node(c, p->key);
+			if (k->type == YAML_SCALAR_NODE && is_modifier(sval(k)))
+				modifier(c, r, sval(k), k, node(c, p->value));
+		}
+	}
+	if (!bad && weir_rule_describe(r) < 0)
+		c->y.oom = 1;
+}
+
+static void
+rule_list(ctx *c, yaml_node_t *list, const char *field, yaml_node_t *fnode)
+{
+	yaml_node_item_t *it;
+
+	if (list->type != YAML_SEQUENCE_NODE) {
+		if (field && list->type != YAML_SEQUENCE_NODE && !is_null(list)) {
+			rule_item(c, list, field, fnode);
+			return;
+		}
+		prob(c, list, 0, "expected a list of rules");
+		return;
+	}
+	for (it = list->data.sequence.items.start;
+	    it < list->data.sequence.items.top; it++)
+		rule_item(c, node(c, *it), field, fnode);
+}
+
+static void
+fields_node(ctx *c, yaml_node_t *m)
+{
+	yaml_node_pair_t *p, *q;
+	char err[WEIR_ERRSZ];
+
+	if (m->type != YAML_MAPPING_NODE) {
+		prob(c, m, 0, "fields: expected a mapping of field paths to "
+		    "lists of rules");
+		return;
+	}
+	for (p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top;
+	    p++) {
+		yaml_node_t *k = node(c, p->key), *v = node(c, p->value);
+		weir_path path;
+		int dup = 0;
+
+		if (k->type != YAML_SCALAR_NODE) {
+			prob(c, k, 0, "expected a field path like .user, not %s",
+			    node_what(k));
+			continue;
+		}
+		for (q = m->data.mapping.pairs.start; q < p; q++) {
+			yaml_node_t *k2 = node(c, q->key);
+			if (k2->type == YAML_SCALAR_NODE &&
+			    !strcmp(sval(k2), sval(k)))
+				dup = 1;
+		}
+		if (dup) {
+			prob(c, k, 0, "field '%s' appears twice (list all its "
+			    "rules under one key)", sval(k));
+			continue;
+		}
+		if (weir_path_parse(&path, sval(k), err, sizeof(err)) < 0) {
+			prob(c, k, 0, "bad field path '%s': %s", sval(k), err);
+			continue;
+		}
+		weir_path_free(&path);
+		rule_list(c, v, sval(k), k);
+	}
+}
+
+static void
+root_node(ctx *c, yaml_node_t *root)
+{
+	yaml_node_pair_t *p, *q;
+
+	if (root->type != YAML_MAPPING_NODE) {
+		prob(c, root, 0, "expected a mapping with suite, fields and "
+		    "records");
+		return;
+	}
+	for (p = root->data.mapping.pairs.start;
+	    p < root->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node(c, p->key), *v = node(c, p->value);
+		const char *ks;
+		int dup = 0;
+
+		if (k->type != YAML_SCALAR_NODE) {
+			prob(c, k, 0, "expected suite, fields or records, not %s",
+			    node_what(k));
+			continue;
+		}
+		ks = sval(k);
+		for (q = root->data.mapping.pairs.start; q < p; q++) {
+			yaml_node_t *k2 = node(c, q->key);
+			if (k2->type == YAML_SCALAR_NODE && !strcmp(sval(k2), ks))
+				dup = 1;
+		}
+		if (dup) {
+			prob(c, k, 0, "duplicate key '%s'", ks);
+			continue;
+		}
+		if (strcmp(ks, "suite") == 0) {
+			if (v->type != YAML_SCALAR_NODE || is_null(v))
+				prob(c, v, 0, "suite: expected a name");
+			else {
+				free(c->rs->suite);
+				if (!(c->rs->suite = strdup(sval(v))))
+					c->y.oom = 1;
+			}
+		} else if (strcmp(ks, "description") == 0) {
+			if (v->type != YAML_SCALAR_NODE)
+				prob(c, v, 0, "description: expected text");
+		} else if (strcmp(ks, "fields") == 0)
+			fields_node(c, v);
+		else if (strcmp(ks, "records") == 0) {
+			if (is_null(v))
+				continue;
+			rule_list(c, v, NULL, NULL);
+		} else
+			prob(c, k, 0, "unknown key '%s' (expected suite, "
+			    "description, fields or records)", ks);
+	}
+}
+
+int
+weir_rules_parse(weir_rules *rs, const char *name, const char *text,
+    size_t len, weir_buf *errs)
+{
+	yaml_node_t *root;
+	ctx c;
+	size_t first = rs->n;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.rs = rs;
+	weir_yaml_init(&c.y, name, errs, WEIR_ERRSZ);
+	if ((rc = weir_yaml_load(&c.y, text, len)) != 0) {
+		/* a syntax error, reported (1), or out of memory */
+		weir_yaml_free(&c.y);
+		return rc < 0 || c.y.oom ? -1 : c.y.ndiag;
+	}
+	root = weir_yaml_root(&c.y);
+	if (!root)
+		prob(&c, NULL, 0, "empty rules file (expected suite, fields "
+		    "and records)");
+	else
+		root_node(&c, root);
+	if (c.y.ndiag == 0 && rs->n == first)
+		prob(&c, root, 0, "no rules: give fields: or records:");
+	if (!rs->file && !(rs->file = strdup(name)))
+		c.y.oom = 1;
+	if (!c.y.oom && weir_rules_ids(rs, first) < 0)
+		c.y.oom = 1;
+	weir_yaml_free(&c.y);
+	return c.y.oom ? -1 : c.y.ndiag;
+}
