@@ -1,0 +1,264 @@
+/*
+ * expr_fn.c - the built-in functions of weir expressions (weir-expr(7)):
+ * the table the parser checks calls against, and their evaluation.
+ */
+#include "expr_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+const struct expr_fn expr_fns[] = {
+	{ "exists", F_EXISTS, 1, 1 },
+	{ "is_null", F_IS_NULL, 1, 1 },
+	{ "type", F_TYPE, 1, 1 },
+	{ "len", F_LEN, 1, 1 },
+	{ "lower", F_LOWER, 1, 1 },
+	{ "upper", F_UPPER, 1, 1 },
+	{ "contains", F_CONTAINS, 2, 2 },
+	{ "starts_with", F_STARTS_WITH, 2, 2 },
+	{ "ends_with", F_ENDS_WITH, 2, 2 },
+	{ "matches", F_MATCHES, 2, 2 },
+	{ "number", F_NUMBER, 1, 1 },
+	{ "string", F_STRING, 1, 1 },
+	{ "now", F_NOW, 0, 0 },
+	{ "ts", F_TS, 0, 0 },
+	{ "key", F_KEY, 0, 0 },
+	{ NULL, 0, 0, 0 }
+};
+
+static size_t
+utf8_len(const uint8_t *s, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			k++;
+	return k;
+}
+
+static void
+fn_case(weir_expr *e, const weir_xv *a, int upper, weir_xv *out)
+{
+	uint8_t *p;
+	size_t i;
+
+	if (a->type != WEIR_XV_STR) {
+		expr_set_missing(out);
+		return;
+	}
+	p = expr_scratch(e, a->n);
+	if (!p) {
+		expr_set_missing(out);
+		return;
+	}
+	for (i = 0; i < a->n; i++) {
+		uint8_t ch = a->s[i];
+		if (upper && ch >= 'a' && ch <= 'z')
+			ch -= 32;
+		else if (!upper && ch >= 'A' && ch <= 'Z')
+			ch += 32;
+		p[i] = ch;
+	}
+	expr_set_str(out, p, a->n);
+}
+
+int
+expr_contains_elem(weir_expr *e, const weir_xv *arr, const weir_xv *x)
+{
+	weir_pv_iter it;
+	weir_pv pv;
+	weir_xv el;
+
+	weir_pv_iter_init(&it, &arr->pv);
+	while (weir_pv_iter_next(&it, NULL, &pv)) {
+		expr_from_pv(e, &pv, &el);
+		if (expr_xv_eq(&el, x))
+			return 1;
+	}
+	return 0;
+}
+
+/* number(): a number as is; a string holding a number (spaces around it
+ * allowed, no hex, inf or nan); anything else is missing. */
+static void
+fn_number(const weir_xv *a, weir_xv *out)
+{
+	char buf[64], *end;
+	size_t i = 0, n;
+	double d;
+
+	if (a->type == WEIR_XV_NUM) {
+		*out = *a;
+		return;
+	}
+	expr_set_missing(out);
+	if (a->type != WEIR_XV_STR)
+		return;
+	n = a->n;
+	while (i < n && (a->s[i] == ' ' || a->s[i] == '\t'))
+		i++;
+	while (n > i && (a->s[n - 1] == ' ' || a->s[n - 1] == '\t'))
+		n--;
+	if (n == i || n - i >= sizeof(buf))
+		return;
+	memcpy(buf, a->s + i, n - i);
+	buf[n - i] = 0;
+	if (strpbrk(buf, "xXnNiI"))
+		return;
+	if (!(buf[0] == '-' || buf[0] == '+' || buf[0] == '.' ||
+	    (buf[0] >= '0' && buf[0] <= '9')))
+		return;
+	d = strtod(buf, &end);
+	if (*end || !isfinite(d))
+		return;
+	expr_set_num(out, d);
+}
+
+static void
+fn_string(weir_expr *e, const weir_xv *a, weir_xv *out)
+{
+	switch (a->type) {
+	case WEIR_XV_MISSING:
+		expr_set_missing(out);
+		return;
+	case WEIR_XV_STR:
+		*out = *a;
+		return;
+	case WEIR_XV_NULL:
+		expr_set_str(out, (const uint8_t *)"null", 4);
+		return;
+	case WEIR_XV_BOOL:
+		if (a->b)
+			expr_set_str(out, (const uint8_t *)"true", 4);
+		else
+			expr_set_str(out, (const uint8_t *)"false", 5);
+		return;
+	}
+	e->tmp.len = 0;
+	if (weir_xv_text(&e->tmp, a) < 0) {
+		e->oom = 1;
+		expr_set_missing(out);
+		return;
+	}
+	expr_set_tmp_str(e, out);
+}
+
+void
+expr_fn_call(weir_expr *e, const node *n, const weir_expr_ctx *c, weir_xv *out)
+{
+	weir_xv a, b;
+	const weir_record *r = c->rec;
+
+	if (n->nargs > 0)
+		expr_eval(e, e->args[n->arg0], c, &a);
+	if (n->nargs > 1)
+		expr_eval(e, e->args[n->arg0 + 1], c, &b);
+	switch (n->fn) {
+	case F_EXISTS:
+		expr_set_bool(out, a.type != WEIR_XV_MISSING);
+		return;
+	case F_IS_NULL:
+		expr_set_bool(out, a.type == WEIR_XV_MISSING ||
+		    a.type == WEIR_XV_NULL);
+		return;
+	case F_TYPE: {
+		const char *t = weir_xv_type_name(&a);
+		expr_set_str(out, (const uint8_t *)t, strlen(t));
+		return;
+	}
+	case F_LEN:
+		if (a.type == WEIR_XV_STR)
+			expr_set_num(out, (double)utf8_len(a.s, a.n));
+		else if (a.type == WEIR_XV_NULL)
+			expr_set_num(out, 0);
+		else if (a.type == WEIR_XV_ARRAY || a.type == WEIR_XV_OBJECT) {
+			weir_pv_iter it;
+			weir_pv k, v;
+			size_t cnt = 0;
+			weir_pv_iter_init(&it, &a.pv);
+			while (weir_pv_iter_next(&it, &k, &v))
+				cnt++;
+			expr_set_num(out, (double)cnt);
+		} else
+			expr_set_missing(out);
+		return;
+	case F_LOWER:
+	case F_UPPER:
+		fn_case(e, &a, n->fn == F_UPPER, out);
+		return;
+	case F_CONTAINS:
+		if (a.type == WEIR_XV_MISSING || b.type == WEIR_XV_MISSING)
+			expr_set_missing(out);
+		else if (a.type == WEIR_XV_ARRAY)
+			expr_set_bool(out, expr_contains_elem(e, &a, &b));
+		else if (a.type == WEIR_XV_STR && b.type == WEIR_XV_STR)
+			expr_set_bool(out, b.n == 0 ||
+			    memmem(a.s, a.n, b.s, b.n));
+		else
+			expr_set_missing(out);
+		return;
+	case F_STARTS_WITH:
+	case F_ENDS_WITH:
+		if (a.type != WEIR_XV_STR || b.type != WEIR_XV_STR)
+			expr_set_missing(out);
+		else if (b.n > a.n)
+			expr_set_bool(out, 0);
+		else
+			expr_set_bool(out, b.n == 0 ||
+			    memcmp(n->fn == F_STARTS_WITH ? a.s : a.s + a.n - b.n,
+			    b.s, b.n) == 0);
+		return;
+	case F_MATCHES: {
+		regmatch_t m[1];
+		if (a.type != WEIR_XV_STR) {
+			expr_set_missing(out);
+			return;
+		}
+		/* regexec wants a C string: copy it, NUL-ended; REG_STARTEND
+		 * still sees the whole string if it holds a NUL */
+		e->tmp.len = 0;
+		if (weir_buf_put(&e->tmp, a.s, a.n) < 0 ||
+		    weir_buf_putc(&e->tmp, 0) < 0) {
+			e->oom = 1;
+			expr_set_missing(out);
+			return;
+		}
+		m[0].rm_so = 0;
+		m[0].rm_eo = (regoff_t)a.n;
+		expr_set_bool(out, regexec(&n->re, (const char *)e->tmp.p, 1, m,
+		    REG_STARTEND) == 0);
+		return;
+	}
+	case F_NUMBER:
+		fn_number(&a, out);
+		return;
+	case F_STRING:
+		fn_string(e, &a, out);
+		return;
+	case F_NOW:
+		if (c->now_ms)
+			expr_set_num(out, (double)c->now_ms);
+		else {
+			if (!e->now)
+				e->now = weir_now_ms();
+			expr_set_num(out, (double)e->now);
+		}
+		return;
+	case F_TS:
+		if (r && (r->flags & WEIR_R_TS))
+			expr_set_num(out, (double)r->ts);
+		else
+			expr_set_missing(out);
+		return;
+	case F_KEY:
+		if (r && (r->flags & WEIR_R_KEY) &&
+		    weir_utf8_valid(r->key, r->key_len))
+			expr_set_str(out, r->key ? r->key : (const uint8_t *)"",
+			    r->key_len);
+		else
+			expr_set_missing(out);
+		return;
+	}
+	expr_set_missing(out);
+}
