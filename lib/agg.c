@@ -1,178 +1,18 @@
-/* agg.c - grouped, windowed aggregation (see agg.h). */
-#include "agg.h"
+/*
+ * agg.c - grouped, windowed aggregation (see agg.h): setup, the windows
+ * and their groups, results.  What each function keeps per group is in
+ * agg_state.c.
+ */
+#include "agg_int.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "ddsketch.h"
 #include "hash.h"
-#include "hll.h"
-#include "pack.h"
-#include "path.h"
 #include "record.h"
 
-static const int64_t pow10i[] = {
-	1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
-	1000000000, 10000000000LL, 100000000000LL, 1000000000000LL,
-	10000000000000LL, 100000000000000LL, 1000000000000000LL
-};
-
-/* Per-group state kinds; functions over the same path share one. */
-enum { ST_MOM, ST_MINMAX, ST_FIRST, ST_LAST, ST_SET, ST_HLL, ST_DDS };
-
-struct mom {			/* sum, avg, stddev */
-	uint64_t n;
-	double sum, comp;	/* Neumaier-compensated sum */
-	double mean, m2;	/* Welford, when stddev asks for it */
-	int64_t isum;		/* exact while every value is an integer or a */
-	int scale;		/* short decimal: the sum is isum / 10^scale */
-	int notint;
-};
-
-/* Add an integer or short decimal to the exact sum, rescaling it to the
- * larger scale; -1 (fall back to doubles) on overflow or other numbers. */
-static int
-exact_add(struct mom *m, const weir_pv *v)
-{
-	int64_t x;
-	int sc;
-
-	if (v->type == WEIR_PV_INT)
-		sc = 0;
-	else if (v->type == WEIR_PV_DEC)
-		sc = v->scale;
-	else
-		return -1;
-	if (sc > m->scale) {
-		if (__builtin_mul_overflow(m->isum, pow10i[sc - m->scale],
-		    &m->isum))
-			return -1;
-		m->scale = sc;
-	}
-	if (__builtin_mul_overflow(v->i, pow10i[m->scale - sc], &x) ||
-	    __builtin_add_overflow(m->isum, x, &m->isum))
-		return -1;
-	return 0;
-}
-
-static int
-pack_exact(weir_buf *b, const struct mom *m)
-{
-	weir_buf t = {0};
-	int rc;
-
-	if (m->scale == 0)
-		return weir_pack_int(b, m->isum);
-	rc = weir_json_put_dec(&t, m->isum, m->scale);
-	if (rc == 0)
-		rc = weir_pack_numtext(b, (const char *)t.p, t.len);
-	weir_buf_free(&t);
-	return rc;
-}
-
-struct vbuf {			/* first, last: a packed value */
-	uint8_t *p;
-	uint32_t len, cap;
-};
-
-/* min, max: numbers, and strings (which sort after numbers, as in SQL). */
-struct minmax {
-	uint64_t n;
-	double min, max;
-	struct vbuf smin, smax;
-};
-
-/* approx_distinct: exact hashes while there are few, then HyperLogLog
- * registers (16 KiB), so a group with a handful of values stays small. */
-#define HLL_SMALL 32
-struct hllst {
-	weir_hll h;		/* h.reg NULL while small */
-	uint64_t *small;
-	uint32_t n;
-};
-
-struct vent {			/* one distinct value */
-	uint64_t hash, count;
-	uint32_t off, len;	/* in vset.vals */
-};
-
-struct vset {			/* distinct, topk: exact value counts */
-	struct vent *e;
-	uint32_t n, cap;	/* cap: power of two, open addressing */
-	weir_buf vals;
-};
-
-struct func {
-	int kind;
-	char *name;
-	int st;			/* state index, -1 for count */
-	double q;		/* quantile */
-	uint32_t k;		/* topk */
-};
-
-struct state {
-	int kind;
-	size_t path;
-	size_t off;		/* in the group block */
-	int welford;
-};
-
-struct gpath {
-	weir_path path;
-	char *name;
-};
-
-/* A group: this header, then the state block. */
-struct gent {
-	uint64_t hash, count;
-	uint32_t koff, klen;	/* group key bytes in win.keys */
-	uint32_t dirty, hasts;
-	int64_t maxts;		/* latest event time seen (unwindowed results) */
-};
-
-struct win {
-	int64_t s, e;
-	int windowed;
-	uint32_t *slot;		/* group index + 1; 0 empty */
-	uint32_t scap;
-	uint8_t *ents;		/* n groups of a->stride bytes */
-	uint32_t n, ecap;
-	weir_buf keys;
-	struct win *next;	/* free list */
-};
-
-struct weir_agg {
-	struct gpath *g;
-	size_t ng;
-	weir_path *paths;	/* value paths the states read */
-	size_t npaths;
-	struct func *f;
-	size_t nf;
-	struct state *st;
-	size_t nst;
-	size_t stride;		/* sizeof(gent) + states */
-	int ready;
-
-	struct win **wins;	/* open windows */
-	size_t nwins, wcap;
-	struct win **wtab;	/* (s, e) -> window, open addressing */
-	size_t wtcap;
-	struct win *last, *nowin, *freelist;
-	int nfree;
-	int64_t closed_wm, min_end;
-	uint64_t ngroups;
-
-	weir_pv *pv;		/* this record's value per path */
-	int *have;
-	weir_buf gk, root, out, key, tmp, canon;
-	uint32_t *order;	/* topk sort scratch */
-	size_t ordcap;
-};
-
-#define SEED 0x5eed5eedULL
 #define MAX_FREE_WINS 8
 
 /* --- setup -------------------------------------------------------------- */
@@ -193,41 +33,10 @@ static void
 win_free_states(weir_agg *a, struct win *w)
 {
 	uint32_t i;
-	size_t k;
 
-	for (i = 0; i < w->n; i++) {
-		uint8_t *blk = w->ents + (size_t)i * a->stride +
-		    sizeof(struct gent);
-		for (k = 0; k < a->nst; k++) {
-			void *p = blk + a->st[k].off;
-			switch (a->st[k].kind) {
-			case ST_FIRST:
-			case ST_LAST:
-				free(((struct vbuf *)p)->p);
-				break;
-			case ST_MINMAX:
-				free(((struct minmax *)p)->smin.p);
-				free(((struct minmax *)p)->smax.p);
-				break;
-			case ST_SET: {
-				struct vset *vs = *(struct vset **)p;
-				if (vs) {
-					free(vs->e);
-					weir_buf_free(&vs->vals);
-					free(vs);
-				}
-				break;
-			}
-			case ST_HLL:
-				weir_hll_free(&((struct hllst *)p)->h);
-				free(((struct hllst *)p)->small);
-				break;
-			case ST_DDS:
-				weir_dds_free(p);
-				break;
-			}
-		}
-	}
+	for (i = 0; i < w->n; i++)
+		weir_agg_state_free(a, w->ents + (size_t)i * a->stride +
+		    sizeof(struct gent));
 	a->ngroups -= w->n;
 	w->n = 0;
 	w->keys.len = 0;
@@ -402,22 +211,6 @@ static const struct {
 	{ "topk", WEIR_AGG_TOPK }, { "stddev", WEIR_AGG_STDDEV },
 };
 
-static const int st_of[] = {
-	[WEIR_AGG_SUM] = ST_MOM, [WEIR_AGG_AVG] = ST_MOM,
-	[WEIR_AGG_STDDEV] = ST_MOM, [WEIR_AGG_MIN] = ST_MINMAX,
-	[WEIR_AGG_MAX] = ST_MINMAX, [WEIR_AGG_FIRST] = ST_FIRST,
-	[WEIR_AGG_LAST] = ST_LAST, [WEIR_AGG_DISTINCT] = ST_SET,
-	[WEIR_AGG_TOPK] = ST_SET, [WEIR_AGG_APPROX_DISTINCT] = ST_HLL,
-	[WEIR_AGG_QUANTILE] = ST_DDS,
-};
-
-static const size_t st_size[] = {
-	[ST_MOM] = sizeof(struct mom), [ST_MINMAX] = sizeof(struct minmax),
-	[ST_FIRST] = sizeof(struct vbuf), [ST_LAST] = sizeof(struct vbuf),
-	[ST_SET] = sizeof(struct vset *), [ST_HLL] = sizeof(struct hllst),
-	[ST_DDS] = sizeof(weir_dds),
-};
-
 /* pNN: "p" then a number of percent, 0..100 ("p99.9"). */
 static int
 parse_quantile(const char *s, size_t n, double *q)
@@ -528,7 +321,8 @@ weir_agg_add_func(weir_agg *a, const char *spec, char *err, size_t errsz)
 		}
 		if ((p = find_path(a, ptext, err, errsz)) < 0)
 			goto fail;
-		fn.st = find_state(a, st_of[fn.kind], (size_t)p, err, errsz);
+		fn.st = find_state(a, weir_agg_state_kind(fn.kind), (size_t)p,
+		    err, errsz);
 		if (fn.st < 0)
 			goto fail;
 		if (fn.kind == WEIR_AGG_STDDEV)
@@ -593,7 +387,7 @@ weir_agg_ready(weir_agg *a, char *err, size_t errsz)
 			}
 	for (i = 0; i < a->nst; i++) {
 		a->st[i].off = off - sizeof(struct gent);
-		off += (st_size[a->st[i].kind] + 7) & ~(size_t)7;
+		off += (weir_agg_state_size(a->st[i].kind) + 7) & ~(size_t)7;
 	}
 	a->stride = off;
 	a->pv = calloc(a->npaths + 1, sizeof(*a->pv));
@@ -719,7 +513,6 @@ group_get(weir_agg *a, struct win *w, const uint8_t *k, size_t n)
 	uint64_t h = weir_hash(k, n, SEED);
 	uint32_t i, mask, idx;
 	struct gent *g;
-	size_t st;
 
 	if (w->scap) {
 		mask = w->scap - 1;
@@ -749,248 +542,13 @@ group_get(weir_agg *a, struct win *w, const uint8_t *k, size_t n)
 	g->hash = h;
 	g->koff = (uint32_t)(w->keys.len - n);
 	g->klen = (uint32_t)n;
-	for (st = 0; st < a->nst; st++)
-		if (a->st[st].kind == ST_DDS)
-			weir_dds_init((weir_dds *)((uint8_t *)(g + 1) +
-			    a->st[st].off));
+	weir_agg_state_init(a, (uint8_t *)(g + 1));
 	mask = w->scap - 1;
 	for (i = (uint32_t)h & mask; w->slot[i]; i = (i + 1) & mask)
 		;
 	w->slot[i] = idx + 1;
 	a->ngroups++;
 	return idx;
-}
-
-/* --- values ------------------------------------------------------------- */
-
-/* A number: JSON numbers, and strings that hold one (CSV input). */
-static int
-num_of(const weir_pv *v, double *x)
-{
-	char buf[64], *end;
-
-	if (weir_pv_is_num(v)) {
-		*x = weir_pv_num(v);
-		return isfinite(*x);
-	}
-	if (v->type != WEIR_PV_STRING || v->escaped || v->n == 0 ||
-	    v->n >= sizeof(buf))
-		return 0;
-	memcpy(buf, v->s, v->n);
-	buf[v->n] = 0;
-	*x = strtod(buf, &end);
-	return *end == 0 && !isspace((unsigned char)buf[0]) && isfinite(*x);
-}
-
-/* The identity of a value for distinct counting: numbers by their double
- * value (1 and 1.0 are one value), everything else by its packed bytes. */
-static int
-canon(weir_agg *a, const weir_pv *v, const uint8_t **p, size_t *n)
-{
-	if (weir_pv_is_num(v)) {
-		a->canon.len = 0;
-		if (weir_pack_double(&a->canon, weir_pv_num(v)) < 0)
-			return -1;
-		*p = a->canon.p;
-		*n = a->canon.len;
-	} else {
-		*p = v->tag;
-		*n = (size_t)(v->end - v->tag);
-	}
-	return 0;
-}
-
-static int
-vbuf_set(struct vbuf *b, const weir_pv *v)
-{
-	size_t n = (size_t)(v->end - v->tag);
-
-	if (n > b->cap) {
-		uint32_t cap = b->cap ? b->cap : 16;
-		uint8_t *p;
-		while (cap < n)
-			cap *= 2;
-		if (!(p = realloc(b->p, cap)))
-			return -1;
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p, v->tag, n);
-	b->len = (uint32_t)n;
-	return 0;
-}
-
-static int
-vset_add(struct vset **pvs, const uint8_t *k, size_t n)
-{
-	struct vset *vs = *pvs;
-	uint64_t h = weir_hash(k, n, SEED ^ 1);
-	uint32_t i, mask;
-	struct vent *e;
-
-	if (!vs) {
-		if (!(vs = calloc(1, sizeof(*vs))))
-			return -1;
-		*pvs = vs;
-	}
-	if ((vs->n + 1) * 2 > vs->cap) {
-		uint32_t cap = vs->cap ? vs->cap * 2 : 16, j;
-		struct vent *ne = calloc(cap, sizeof(*ne));
-		if (!ne)
-			return -1;
-		for (j = 0; j < vs->cap; j++) {
-			if (!vs->e[j].count)
-				continue;
-			for (i = (uint32_t)vs->e[j].hash & (cap - 1); ne[i].count;
-			    i = (i + 1) & (cap - 1))
-				;
-			ne[i] = vs->e[j];
-		}
-		free(vs->e);
-		vs->e = ne;
-		vs->cap = cap;
-	}
-	mask = vs->cap - 1;
-	for (i = (uint32_t)h & mask; (e = &vs->e[i])->count; i = (i + 1) & mask)
-		if (e->hash == h && e->len == n &&
-		    memcmp(vs->vals.p + e->off, k, n) == 0) {
-			e->count++;
-			return 0;
-		}
-	if (vs->vals.len + n > UINT32_MAX || weir_buf_put(&vs->vals, k, n) < 0)
-		return -1;
-	e->hash = h;
-	e->count = 1;
-	e->off = (uint32_t)(vs->vals.len - n);
-	e->len = (uint32_t)n;
-	vs->n++;
-	return 0;
-}
-
-static int vcmp(const uint8_t *, size_t, const uint8_t *, size_t);
-
-static int
-str_minmax(struct minmax *m, const weir_pv *v)
-{
-	size_t n = (size_t)(v->end - v->tag);
-
-	if ((!m->smin.p || vcmp(v->tag, n, m->smin.p, m->smin.len) < 0) &&
-	    vbuf_set(&m->smin, v) < 0)
-		return -1;
-	if ((!m->smax.p || vcmp(v->tag, n, m->smax.p, m->smax.len) > 0) &&
-	    vbuf_set(&m->smax, v) < 0)
-		return -1;
-	return 0;
-}
-
-static int
-hll_add(struct hllst *s, uint64_t h)
-{
-	uint32_t i;
-
-	if (s->h.reg) {
-		weir_hll_add(&s->h, h);
-		return 0;
-	}
-	for (i = 0; i < s->n; i++)
-		if (s->small[i] == h)
-			return 0;
-	if (s->n < HLL_SMALL) {
-		if (!s->small &&
-		    !(s->small = malloc(HLL_SMALL * sizeof(*s->small))))
-			return -1;
-		s->small[s->n++] = h;
-		return 0;
-	}
-	if (weir_hll_init(&s->h, WEIR_HLL_P_DEFAULT) < 0)
-		return -1;
-	for (i = 0; i < s->n; i++)
-		weir_hll_add(&s->h, s->small[i]);
-	weir_hll_add(&s->h, h);
-	free(s->small);
-	s->small = NULL;
-	return 0;
-}
-
-static int
-update(weir_agg *a, uint8_t *blk)
-{
-	size_t i;
-	double x;
-	const uint8_t *k;
-	size_t kn;
-
-	for (i = 0; i < a->nst; i++) {
-		const struct state *st = &a->st[i];
-		const weir_pv *v = &a->pv[st->path];
-		void *p = blk + st->off;
-
-		if (!a->have[st->path])
-			continue;
-		switch (st->kind) {
-		case ST_MOM: {
-			struct mom *m = p;
-			double t;
-			if (!num_of(v, &x))
-				break;
-			m->n++;
-			if (!m->notint && exact_add(m, v) < 0)
-				m->notint = 1;
-			t = m->sum + x;
-			if (fabs(m->sum) >= fabs(x))
-				m->comp += (m->sum - t) + x;
-			else
-				m->comp += (x - t) + m->sum;
-			m->sum = t;
-			if (st->welford) {
-				double d = x - m->mean;
-				m->mean += d / (double)m->n;
-				m->m2 += d * (x - m->mean);
-			}
-			break;
-		}
-		case ST_MINMAX: {
-			struct minmax *m = p;
-			if (!num_of(v, &x)) {
-				if (v->type == WEIR_PV_STRING && str_minmax(m, v) < 0)
-					return -1;
-				break;
-			}
-			if (!m->n || x < m->min)
-				m->min = x;
-			if (!m->n || x > m->max)
-				m->max = x;
-			m->n++;
-			break;
-		}
-		case ST_FIRST:
-			if (!((struct vbuf *)p)->p && vbuf_set(p, v) < 0)
-				return -1;
-			break;
-		case ST_LAST:
-			if (vbuf_set(p, v) < 0)
-				return -1;
-			break;
-		case ST_SET:
-			if (v->type == WEIR_PV_NULL)
-				break;
-			if (canon(a, v, &k, &kn) < 0 || vset_add(p, k, kn) < 0)
-				return -1;
-			break;
-		case ST_HLL:
-			if (v->type == WEIR_PV_NULL)
-				break;
-			if (canon(a, v, &k, &kn) < 0 ||
-			    hll_add(p, weir_hash(k, kn, SEED ^ 2)) < 0)
-				return -1;
-			break;
-		case ST_DDS:
-			if (num_of(v, &x) && weir_dds_add(p, x) < 0)
-				return -1;
-			break;
-		}
-	}
-	return 0;
 }
 
 int
@@ -1051,7 +609,7 @@ weir_agg_add(weir_agg *a, const weir_record *r, weir_agg_ref *ref, int *oom,
 		g->maxts = r->ts;
 		g->hasts = 1;
 	}
-	if (update(a, (uint8_t *)(g + 1)) < 0)
+	if (weir_agg_state_update(a, (uint8_t *)(g + 1)) < 0)
 		goto nomem;
 	if (ref) {
 		ref->win = w;
@@ -1065,156 +623,6 @@ nomem:
 }
 
 /* --- results ------------------------------------------------------------ */
-
-static int
-pack_name(weir_buf *b, const char *s)
-{
-	return weir_pack_str(b, s, strlen(s));
-}
-
-static int
-pack_num_or_null(weir_buf *b, int have, double x)
-{
-	return have ? weir_pack_double(b, x) : weir_pack_null(b);
-}
-
-/* Order of topk ties: by value, strings bytewise, numbers numerically. */
-static int
-vcmp(const uint8_t *p, size_t pn, const uint8_t *q, size_t qn)
-{
-	weir_pv a, b;
-	double x, y;
-	size_t n;
-	int c;
-
-	weir_pv_read(p, p + pn, &a);
-	weir_pv_read(q, q + qn, &b);
-	if (a.type == WEIR_PV_STRING && b.type == WEIR_PV_STRING) {
-		n = a.n < b.n ? a.n : b.n;
-		c = memcmp(a.s, b.s, n);
-		return c ? c : (a.n > b.n) - (a.n < b.n);
-	}
-	if (weir_pv_is_num(&a) && weir_pv_is_num(&b)) {
-		x = weir_pv_num(&a);
-		y = weir_pv_num(&b);
-		return (x > y) - (x < y);
-	}
-	if (a.type != b.type)
-		return a.type - b.type;
-	n = pn < qn ? pn : qn;
-	c = memcmp(p, q, n);
-	return c ? c : (pn > qn) - (pn < qn);
-}
-
-static int
-topk_cmp(const void *x, const void *y, void *arg)
-{
-	const struct vset *vs = arg;
-	const struct vent *a = &vs->e[*(const uint32_t *)x];
-	const struct vent *b = &vs->e[*(const uint32_t *)y];
-
-	if (a->count != b->count)
-		return a->count > b->count ? -1 : 1;
-	return vcmp(vs->vals.p + a->off, a->len, vs->vals.p + b->off, b->len);
-}
-
-static int
-pack_topk(weir_agg *a, weir_buf *b, const struct vset *vs, uint32_t k)
-{
-	size_t mark = weir_pack_open(b, WEIR_PK_ARR), m;
-	uint32_t i, n = 0;
-	weir_pv v;
-
-	if (vs && vs->n) {
-		if (a->ordcap < vs->n) {
-			uint32_t *o = realloc(a->order, vs->n * sizeof(*o));
-			if (!o)
-				return -1;
-			a->order = o;
-			a->ordcap = vs->n;
-		}
-		for (i = 0; i < vs->cap; i++)
-			if (vs->e[i].count)
-				a->order[n++] = i;
-		qsort_r(a->order, n, sizeof(*a->order), topk_cmp, (void *)vs);
-		for (i = 0; i < n && i < k; i++) {
-			const struct vent *e = &vs->e[a->order[i]];
-			m = weir_pack_open(b, WEIR_PK_OBJ);
-			weir_pv_read(vs->vals.p + e->off, vs->vals.p + e->off +
-			    e->len, &v);
-			if (pack_name(b, "value") < 0 || weir_pack_raw(b, &v) < 0 ||
-			    pack_name(b, "count") < 0 ||
-			    weir_pack_int(b, (int64_t)e->count) < 0 ||
-			    weir_pack_close(b, m) < 0)
-				return -1;
-		}
-	}
-	return weir_pack_close(b, mark);
-}
-
-static int
-pack_vbuf(weir_buf *b, const struct vbuf *vb)
-{
-	weir_pv v;
-
-	if (!vb->p)
-		return weir_pack_null(b);
-	weir_pv_read(vb->p, vb->p + vb->len, &v);
-	return weir_pack_raw(b, &v);
-}
-
-static int
-pack_func(weir_agg *a, weir_buf *b, const struct func *f, struct gent *g)
-{
-	void *p = f->st >= 0 ? (uint8_t *)(g + 1) + a->st[f->st].off : NULL;
-	const struct mom *m = p;
-	const struct minmax *mm = p;
-	const struct vbuf *vb = p;
-
-	switch (f->kind) {
-	case WEIR_AGG_COUNT:
-		return weir_pack_int(b, (int64_t)g->count);
-	case WEIR_AGG_SUM:
-		if (m->n && !m->notint)	/* integers and decimals: exact */
-			return pack_exact(b, m);
-		return pack_num_or_null(b, m->n > 0, m->sum + m->comp);
-	case WEIR_AGG_AVG:
-		return pack_num_or_null(b, m->n > 0, (m->n && !m->notint ?
-		    (double)m->isum / pow10i[m->scale] : m->sum + m->comp) /
-		    (double)m->n);
-	case WEIR_AGG_STDDEV:
-		return pack_num_or_null(b, m->n > 1,
-		    sqrt(m->m2 / (double)(m->n - 1)));
-	case WEIR_AGG_MIN:
-		if (!mm->n && mm->smin.p)
-			return pack_vbuf(b, &mm->smin);
-		return pack_num_or_null(b, mm->n > 0, mm->min);
-	case WEIR_AGG_MAX:
-		if (mm->smax.p)
-			return pack_vbuf(b, &mm->smax);
-		return pack_num_or_null(b, mm->n > 0, mm->max);
-	case WEIR_AGG_FIRST:
-	case WEIR_AGG_LAST:
-		return pack_vbuf(b, vb);
-	case WEIR_AGG_DISTINCT: {
-		const struct vset *vs = *(struct vset **)p;
-		return weir_pack_int(b, vs ? (int64_t)vs->n : 0);
-	}
-	case WEIR_AGG_APPROX_DISTINCT: {
-		const struct hllst *h = p;
-		return weir_pack_int(b, h->h.reg ?
-		    (int64_t)llround(weir_hll_count(&h->h)) : h->n);
-	}
-	case WEIR_AGG_QUANTILE: {
-		const weir_dds *d = p;
-		return pack_num_or_null(b, d->count > 0,
-		    weir_dds_quantile(d, f->q));
-	}
-	case WEIR_AGG_TOPK:
-		return pack_topk(a, b, *(struct vset **)p, f->k);
-	}
-	return -1;
-}
 
 static int
 emit_one(weir_agg *a, struct win *w, struct gent *g, weir_agg_emit_fn fn,
@@ -1285,7 +693,7 @@ emit_one(weir_agg *a, struct win *w, struct gent *g, weir_agg_emit_fn fn,
 	}
 	for (i = 0; i < a->nf; i++)
 		if (pack_name(b, a->f[i].name) < 0 ||
-		    pack_func(a, b, &a->f[i], g) < 0)
+		    weir_agg_pack_func(a, b, &a->f[i], g) < 0)
 			return -1;
 	if (weir_pack_close(b, mark) < 0)
 		return -1;
