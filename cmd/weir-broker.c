@@ -75,10 +75,13 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			fputs(usage, stdout);
+			free(topics);
 			return 0;
 		case O_VERSION:
+			free(topics);
 			weir_version();
 		default:
+			free(topics);
 			fputs("Try 'weir-broker --help' for more information.\n",
 			    stderr);
 			return WEIR_EXIT_USAGE;
