@@ -82,9 +82,7 @@ main(int argc, char **argv)
 			weir_version();
 		default:
 			free(topics);
-			fputs("Try 'weir-broker --help' for more information.\n",
-			    stderr);
-			return WEIR_EXIT_USAGE;
+			weir_cli_bad_option();
 		}
 	}
 	if (optind < argc)

@@ -412,23 +412,17 @@ main(int argc, char **argv)
 			validate = 1;
 			break;
 		case 'i':
-			r.infmt = weir_fmt_parse(optarg);
-			if (r.infmt < 0 || r.infmt == WEIR_FMT_TABLE)
-				weir_usage_error("unknown input format '%s'",
-				    optarg);
+			r.infmt = weir_cli_infmt(optarg);
 			break;
 		case O_ONERR:
 			onerr = optarg;
 			break;
 		case 'h':
-			fputs(usage, stdout);
-			return 0;
+			weir_cli_help(usage);
 		case O_VERSION:
 			weir_version();
 		default:
-			fputs("Try 'weir-check --help' for more information.\n",
-			    stderr);
-			return WEIR_EXIT_USAGE;
+			weir_cli_bad_option();
 		}
 	}
 	if (!rulesfile && !nflags) {

@@ -73,27 +73,20 @@ main(int argc, char **argv)
 			invert = 1;
 			break;
 		case 'i':
-			infmt = weir_fmt_parse(optarg);
-			if (infmt < 0 || infmt == WEIR_FMT_TABLE)
-				weir_usage_error("unknown input format '%s'", optarg);
+			infmt = weir_cli_infmt(optarg);
 			break;
 		case 'f':
-			outfmt = weir_fmt_parse(optarg);
-			if (outfmt < 0)
-				weir_usage_error("unknown output format '%s'", optarg);
+			outfmt = weir_cli_outfmt(optarg);
 			break;
 		case O_ONERR:
 			onerr = optarg;
 			break;
 		case 'h':
-			fputs(usage, stdout);
-			return 0;
+			weir_cli_help(usage);
 		case O_VERSION:
 			weir_version();
 		default:
-			fputs("Try 'weir-filter --help' for more information.\n",
-			    stderr);
-			return WEIR_EXIT_USAGE;
+			weir_cli_bad_option();
 		}
 	}
 	if (optind >= argc)

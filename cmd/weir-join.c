@@ -384,23 +384,17 @@ main(int argc, char **argv)
 			break;
 		case 'i':
 		case 'I':
-			if (weir_fmt_parse(optarg) < 0 ||
-			    weir_fmt_parse(optarg) == WEIR_FMT_TABLE)
-				weir_usage_error("unknown input format '%s'", optarg);
-			*(c == 'i' ? &infmt : &rfmt) = weir_fmt_parse(optarg);
+			*(c == 'i' ? &infmt : &rfmt) = weir_cli_infmt(optarg);
 			break;
 		case O_ONERR:
 			onerr = optarg;
 			break;
 		case 'h':
-			fputs(usage, stdout);
-			return 0;
+			weir_cli_help(usage);
 		case O_VERSION:
 			weir_version();
 		default:
-			fputs("Try 'weir-join --help' for more information.\n",
-			    stderr);
-			return WEIR_EXIT_USAGE;
+			weir_cli_bad_option();
 		}
 	}
 	if (optind < argc)

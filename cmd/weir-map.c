@@ -414,27 +414,20 @@ main(int argc, char **argv)
 			time_ei = (long)add_expr(optarg, "--time");
 			break;
 		case 'i':
-			infmt = weir_fmt_parse(optarg);
-			if (infmt < 0 || infmt == WEIR_FMT_TABLE)
-				weir_usage_error("unknown input format '%s'", optarg);
+			infmt = weir_cli_infmt(optarg);
 			break;
 		case 'f':
-			outfmt = weir_fmt_parse(optarg);
-			if (outfmt < 0)
-				weir_usage_error("unknown output format '%s'", optarg);
+			outfmt = weir_cli_outfmt(optarg);
 			break;
 		case O_ONERR:
 			onerr = optarg;
 			break;
 		case 'h':
-			fputs(usage, stdout);
-			return 0;
+			weir_cli_help(usage);
 		case O_VERSION:
 			weir_version();
 		default:
-			fputs("Try 'weir-map --help' for more information.\n",
-			    stderr);
-			return WEIR_EXIT_USAGE;
+			weir_cli_bad_option();
 		}
 	}
 	for (i = optind; i < argc; i++) {

@@ -195,9 +195,7 @@ main(int argc, char **argv)
 	    NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			fmt = weir_fmt_parse(optarg);
-			if (fmt < 0)
-				weir_usage_error("unknown output format '%s'", optarg);
+			fmt = weir_cli_outfmt(optarg);
 			break;
 		case 'o':
 			file = optarg;
@@ -209,9 +207,7 @@ main(int argc, char **argv)
 			fields = optarg;
 			break;
 		case 'i':
-			infmt = weir_fmt_parse(optarg);
-			if (infmt < 0 || infmt == WEIR_FMT_TABLE)
-				weir_usage_error("unknown input format '%s'", optarg);
+			infmt = weir_cli_infmt(optarg);
 			break;
 		case O_ONERR:
 			onerr = optarg;
@@ -230,13 +226,11 @@ main(int argc, char **argv)
 			have_kp = 1;
 			break;
 		case 'h':
-			fputs(usage, stdout);
-			return 0;
+			weir_cli_help(usage);
 		case O_VERSION:
 			weir_version();
 		default:
-			fputs("Try 'weir-sink --help' for more information.\n", stderr);
-			return WEIR_EXIT_USAGE;
+			weir_cli_bad_option();
 		}
 	}
 	if (optind < argc)

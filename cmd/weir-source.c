@@ -408,9 +408,7 @@ main(int argc, char **argv)
 	    longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			fmt = weir_fmt_parse(optarg);
-			if (fmt < 0 || fmt == WEIR_FMT_TABLE)
-				weir_usage_error("unknown input format '%s'", optarg);
+			fmt = weir_cli_infmt(optarg);
 			break;
 		case 'k':
 			if (weir_path_parse(&S.keyp, optarg, err, sizeof(err)) < 0)
@@ -490,14 +488,11 @@ main(int argc, char **argv)
 				weir_usage_error("--idle: %s", err);
 			break;
 		case 'h':
-			fputs(usage, stdout);
-			return 0;
+			weir_cli_help(usage);
 		case O_VERSION:
 			weir_version();
 		default:
-			fputs("Try 'weir-source --help' for more information.\n",
-			    stderr);
-			return WEIR_EXIT_USAGE;
+			weir_cli_bad_option();
 		}
 	}
 	if (ko.brokers) {

@@ -293,22 +293,17 @@ main(int argc, char **argv)
 			latearg = optarg;
 			break;
 		case 'i':
-			infmt = weir_fmt_parse(optarg);
-			if (infmt < 0 || infmt == WEIR_FMT_TABLE)
-				weir_usage_error("unknown input format '%s'", optarg);
+			infmt = weir_cli_infmt(optarg);
 			break;
 		case O_ONERR:
 			onerr = optarg;
 			break;
 		case 'h':
-			fputs(usage, stdout);
-			return 0;
+			weir_cli_help(usage);
 		case O_VERSION:
 			weir_version();
 		default:
-			fputs("Try 'weir-window --help' for more information.\n",
-			    stderr);
-			return WEIR_EXIT_USAGE;
+			weir_cli_bad_option();
 		}
 	}
 	used = weir_window_parse(&S.w, argv + optind, argc - optind, offset,

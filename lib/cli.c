@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "input.h"
 #include "io.h"
 #include "stats.h"
 
@@ -126,6 +127,40 @@ weir_onerr_report(const weir_onerr *o)
 		weir_warn("skipped %llu bad record%s%s%s",
 		    (unsigned long long)o->skipped, o->skipped == 1 ? "" : "s",
 		    o->file ? ", written to " : "", o->file ? o->file : "");
+}
+
+void
+weir_cli_help(const char *usage)
+{
+	fputs(usage, stdout);
+	exit(0);
+}
+
+void
+weir_cli_bad_option(void)
+{
+	fprintf(stderr, "Try '%s --help' for more information.\n", weir_prog);
+	exit(WEIR_EXIT_USAGE);
+}
+
+int
+weir_cli_infmt(const char *arg)
+{
+	int fmt = weir_fmt_parse(arg);
+
+	if (fmt < 0 || fmt == WEIR_FMT_TABLE)
+		weir_usage_error("unknown input format '%s'", arg);
+	return fmt;
+}
+
+int
+weir_cli_outfmt(const char *arg)
+{
+	int fmt = weir_fmt_parse(arg);
+
+	if (fmt < 0)
+		weir_usage_error("unknown output format '%s'", arg);
+	return fmt;
 }
 
 long long

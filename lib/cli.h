@@ -36,6 +36,13 @@ void weir_onerr_bad(weir_onerr *o, const char *msg, const uint8_t *raw,
     size_t rawlen);
 void weir_onerr_report(const weir_onerr *o);	/* "skipped N bad records" */
 
+/* Common options: -h prints usage and exits 0; an unknown option points
+ * at --help and exits 2; -i/-f take a format name or exit 2. */
+_Noreturn void weir_cli_help(const char *usage);
+_Noreturn void weir_cli_bad_option(void);
+int weir_cli_infmt(const char *arg);	/* a format weir can read */
+int weir_cli_outfmt(const char *arg);	/* a format weir can write */
+
 /* Parse a non-negative integer option or die with a usage error. */
 long long weir_cli_int(const char *opt, const char *arg, long long min,
     long long max);
