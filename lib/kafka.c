@@ -1,4 +1,6 @@
-/* kafka.c - Kafka consumer and producer on librdkafka (see kafka.h). */
+/* kafka.c - Kafka options, configuration, connection and metadata on
+ * librdkafka; the consumer and producer are in kafka_consumer.c and
+ * kafka_producer.c. */
 #include "kafka.h"
 
 #include <ctype.h>
@@ -10,9 +12,8 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "kafka_int.h"
 #include "record.h"
-
-#define BATCH 1024
 
 int
 weir_kafka_opts_init(weir_kafka_opts *o, int maxargs)
@@ -148,19 +149,9 @@ weir_kafka_prop_split(char *line, char **name, char **value)
 	return **name ? 1 : -1;
 }
 
-/* What consumer and producer share: the handle and its diagnostics. */
-typedef struct kbase {
-	rd_kafka_t *rk;
-	weir_kafka_opts o;
-	int quiet;		/* connecting: keep messages for the error */
-	int debug;		/* -X debug=...: pass every log line on */
-	int fatal;
-	char last[512];		/* the last diagnostic, for dedup and errors */
-	char fatalmsg[512];
-} kbase;
 
-static void
-note(kbase *b, const char *msg)
+void
+kafka_note(kbase *b, const char *msg)
 {
 	if (!strcmp(msg, b->last))
 		return;
@@ -179,11 +170,11 @@ log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 	if (b && b->debug && level > 4 && b->o.warn)
 		b->o.warn(buf);
 	else if (b && level <= 4)
-		note(b, buf);
+		kafka_note(b, buf);
 }
 
-static int
-auth_error(rd_kafka_resp_err_t e)
+int
+kafka_auth_error(rd_kafka_resp_err_t e)
 {
 	return e == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
 	    e == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED ||
@@ -201,8 +192,8 @@ error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 	if (err == RD_KAFKA_RESP_ERR__FATAL) {
 		rd_kafka_fatal_error(rk, es, sizeof(es));
 		reason = es;
-	} else if (!auth_error((rd_kafka_resp_err_t)err)) {
-		note(b, reason);
+	} else if (!kafka_auth_error((rd_kafka_resp_err_t)err)) {
+		kafka_note(b, reason);
 		return;
 	}
 	if (!b->fatal)
@@ -210,8 +201,8 @@ error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 	b->fatal = 1;
 }
 
-static int
-conf_set(rd_kafka_conf_t *conf, const char *name, const char *value,
+int
+kafka_conf_set(rd_kafka_conf_t *conf, const char *name, const char *value,
     char *err, size_t errsz)
 {
 	char es[512];
@@ -243,7 +234,7 @@ conf_file(rd_kafka_conf_t *conf, const char *path, char *err, size_t errsz)
 			weir_seterr(err, errsz, "%s:%u: expected name=value",
 			    path, lineno);
 			rc = -WEIR_EXIT_USAGE;
-		} else if (r > 0 && (rc = conf_set(conf, name, value, sub,
+		} else if (r > 0 && (rc = kafka_conf_set(conf, name, value, sub,
 		    sizeof(sub))) < 0)
 			weir_seterr(err, errsz, "%s:%u: %s", path, lineno, sub);
 	}
@@ -253,8 +244,8 @@ conf_file(rd_kafka_conf_t *conf, const char *path, char *err, size_t errsz)
 }
 
 /* The user's -X properties, in order: they override weir's defaults. */
-static int
-conf_user(rd_kafka_conf_t *conf, const weir_kafka_opts *o, char *err,
+int
+kafka_conf_user(rd_kafka_conf_t *conf, const weir_kafka_opts *o, char *err,
     size_t errsz)
 {
 	char *dup, *name, *value;
@@ -274,22 +265,22 @@ conf_user(rd_kafka_conf_t *conf, const weir_kafka_opts *o, char *err,
 			    "@FILE", o->props[i]);
 			rc = -WEIR_EXIT_USAGE;
 		} else
-			rc = conf_set(conf, name, value, err, errsz);
+			rc = kafka_conf_set(conf, name, value, err, errsz);
 		free(dup);
 	}
 	return rc;
 }
 
 /* Start a configuration with weir's defaults for both sides. */
-static int
-conf_base(kbase *b, rd_kafka_conf_t *conf, char *err, size_t errsz)
+int
+kafka_conf_base(kbase *b, rd_kafka_conf_t *conf, char *err, size_t errsz)
 {
 	int rc;
 
-	if (b->o.brokers && (rc = conf_set(conf, "bootstrap.servers",
+	if (b->o.brokers && (rc = kafka_conf_set(conf, "bootstrap.servers",
 	    b->o.brokers, err, errsz)) < 0)
 		return rc;
-	if ((rc = conf_set(conf, "log.queue", "true", err, errsz)) < 0)
+	if ((rc = kafka_conf_set(conf, "log.queue", "true", err, errsz)) < 0)
 		return rc;
 	rd_kafka_conf_set_log_cb(conf, log_cb);
 	rd_kafka_conf_set_error_cb(conf, error_cb);
@@ -297,8 +288,8 @@ conf_base(kbase *b, rd_kafka_conf_t *conf, char *err, size_t errsz)
 	return 0;
 }
 
-static int
-conf_get_set(rd_kafka_conf_t *conf, const char *name)
+int
+kafka_conf_get_set(rd_kafka_conf_t *conf, const char *name)
 {
 	char v[256];
 	size_t n = sizeof(v);
@@ -306,13 +297,13 @@ conf_get_set(rd_kafka_conf_t *conf, const char *name)
 	return rd_kafka_conf_get(conf, name, v, &n) == RD_KAFKA_CONF_OK && n > 1;
 }
 
-static int
-base_new(kbase *b, rd_kafka_type_t type, rd_kafka_conf_t *conf, char *err,
+int
+kafka_base_new(kbase *b, rd_kafka_type_t type, rd_kafka_conf_t *conf, char *err,
     size_t errsz)
 {
 	char es[512];
 
-	b->debug = conf_get_set(conf, "debug");
+	b->debug = kafka_conf_get_set(conf, "debug");
 	b->rk = rd_kafka_new(type, conf, es, sizeof(es));
 	if (!b->rk) {
 		rd_kafka_conf_destroy(conf);
@@ -324,8 +315,8 @@ base_new(kbase *b, rd_kafka_type_t type, rd_kafka_conf_t *conf, char *err,
 }
 
 /* The first connection, bounded by -m: metadata for rkt (or every topic). */
-static int
-base_connect(kbase *b, rd_kafka_topic_t *rkt,
+int
+kafka_base_connect(kbase *b, rd_kafka_topic_t *rkt,
     const struct rd_kafka_metadata **md, char *err, size_t errsz)
 {
 	rd_kafka_resp_err_t e;
@@ -350,8 +341,8 @@ base_connect(kbase *b, rd_kafka_topic_t *rkt,
 	return 0;
 }
 
-static int
-find_topic(const struct rd_kafka_metadata *md, const char *topic,
+int
+kafka_find_topic(const struct rd_kafka_metadata *md, const char *topic,
     int32_t part, const rd_kafka_metadata_topic_t **tp, char *err,
     size_t errsz)
 {
@@ -390,14 +381,14 @@ weir_kafka_list(const weir_kafka_opts *o, weir_buf *out, char *err,
 
 	memset(&b, 0, sizeof(b));
 	b.o = *o;
-	if ((rc = conf_base(&b, conf, err, errsz)) < 0 ||
-	    (rc = conf_user(conf, o, err, errsz)) < 0) {
+	if ((rc = kafka_conf_base(&b, conf, err, errsz)) < 0 ||
+	    (rc = kafka_conf_user(conf, o, err, errsz)) < 0) {
 		rd_kafka_conf_destroy(conf);
 		return rc;
 	}
-	if ((rc = base_new(&b, RD_KAFKA_PRODUCER, conf, err, errsz)) < 0)
+	if ((rc = kafka_base_new(&b, RD_KAFKA_PRODUCER, conf, err, errsz)) < 0)
 		return rc;
-	if ((rc = base_connect(&b, NULL, &md, err, errsz)) < 0) {
+	if ((rc = kafka_base_connect(&b, NULL, &md, err, errsz)) < 0) {
 		rd_kafka_destroy(b.rk);
 		return rc;
 	}
@@ -441,919 +432,4 @@ weir_kafka_list(const weir_kafka_opts *o, weir_buf *out, char *err,
 		return -WEIR_EXIT_IO;
 	}
 	return 0;
-}
-
-/*
- * Consumer
- */
-typedef struct kpart {
-	char *topic;
-	size_t topic_len;
-	int32_t partition;
-	int64_t hi;		/* -e: end here (exclusive); -1 unknown */
-	int64_t max_ts;		/* newest event time given by the caller */
-	int64_t last_ms;	/* monotonic time of the last record */
-	int64_t pending;	/* offset to store, -1 none */
-	int64_t from_ts;	/* s@MS without a broker lookup: skip until */
-	int assigned, done;
-} kpart;
-
-struct weir_kafka_consumer {
-	kbase b;		/* first: the librdkafka opaque */
-	rd_kafka_queue_t *q;
-	rd_kafka_message_t *batch[BATCH];
-	int nbatch, ibatch;
-	kpart *parts, *lastp;
-	size_t nparts, capparts;
-	int commit;		/* a group: store offsets after flushes */
-	int stopping;		/* -e or e@MS: finish when all are done */
-	int have_assignment;
-	int64_t stop_ts;
-	int64_t now_ms;
-	int cb_status;		/* an error inside a callback */
-	char cb_err[WEIR_ERRSZ];
-	void (*flush)(void *);
-	void *flush_arg;
-	weir_buf hdrs;
-};
-
-static kpart *
-part_get(weir_kafka_consumer *c, const char *topic, int32_t partition)
-{
-	kpart *p;
-	size_t i;
-
-	if (c->lastp && c->lastp->partition == partition &&
-	    !strcmp(c->lastp->topic, topic))
-		return c->lastp;
-	for (i = 0; i < c->nparts; i++)
-		if (c->parts[i].partition == partition &&
-		    !strcmp(c->parts[i].topic, topic))
-			return c->lastp = &c->parts[i];
-	if (c->nparts == c->capparts) {
-		size_t cap = c->capparts ? 2 * c->capparts : 16;
-		p = realloc(c->parts, cap * sizeof(*p));
-		if (!p)
-			return NULL;
-		c->parts = p;
-		c->capparts = cap;
-	}
-	p = &c->parts[c->nparts];
-	memset(p, 0, sizeof(*p));
-	if (!(p->topic = strdup(topic)))
-		return NULL;
-	c->nparts++;
-	p->topic_len = strlen(topic);
-	p->partition = partition;
-	p->hi = -1;
-	p->max_ts = INT64_MIN;
-	p->pending = -1;
-	p->from_ts = -1;
-	return c->lastp = p;
-}
-
-static void
-cb_fail(weir_kafka_consumer *c, const char *fmt, const char *a,
-    const char *b)
-{
-	if (c->cb_status)
-		return;
-	c->cb_status = -WEIR_EXIT_IO;
-	snprintf(c->cb_err, sizeof(c->cb_err), fmt, a, b);
-}
-
-/* One ListOffsets round for every partition of l: where = -2 gives the
- * start offsets, -1 the ends (the high watermarks); NULL on error. */
-static rd_kafka_topic_partition_list_t *
-list_offsets(weir_kafka_consumer *c, const rd_kafka_topic_partition_list_t *l,
-    int64_t where)
-{
-	rd_kafka_topic_partition_list_t *q = rd_kafka_topic_partition_list_copy(l);
-	rd_kafka_resp_err_t e;
-	int i;
-
-	for (i = 0; i < q->cnt; i++)
-		q->elems[i].offset = where;
-	e = rd_kafka_offsets_for_times(c->b.rk, q, c->b.o.timeout_s * 1000);
-	for (i = 0; !e && i < q->cnt; i++)
-		e = q->elems[i].err;
-	if (e) {
-		cb_fail(c, "cannot read the end of %s: %s", q->elems[0].topic,
-		    rd_kafka_err2str(e));
-		rd_kafka_topic_partition_list_destroy(q);
-		return NULL;
-	}
-	return q;
-}
-
-/* Partitions assigned (on = 1) or taken away (on = 0).  With -e, read
- * where each assigned partition starts and ends. */
-static void
-mark(weir_kafka_consumer *c, rd_kafka_topic_partition_list_t *l, int on)
-{
-	rd_kafka_topic_partition_list_t *lo = NULL, *hi = NULL;
-	int i;
-
-	if (on && c->b.o.exit_eof && l->cnt > 0 &&
-	    (!(lo = list_offsets(c, l, RD_KAFKA_OFFSET_BEGINNING)) ||
-	    !(hi = list_offsets(c, l, RD_KAFKA_OFFSET_END))))
-		goto done;
-	for (i = 0; i < l->cnt; i++) {
-		kpart *p = part_get(c, l->elems[i].topic, l->elems[i].partition);
-		if (!p) {
-			cb_fail(c, "%s%s", "out of memory", "");
-			break;
-		}
-		p->assigned = on;
-		p->done = 0;
-		p->last_ms = weir_mono_ms();
-		if (hi) {
-			p->hi = hi->elems[i].offset;
-			p->done = p->hi <= lo->elems[i].offset;
-		}
-	}
-done:
-	if (lo)
-		rd_kafka_topic_partition_list_destroy(lo);
-	if (hi)
-		rd_kafka_topic_partition_list_destroy(hi);
-	/* -e ends only with an assignment in hand: a revoke is followed
-	 * by the next assignment */
-	c->have_assignment = on;
-}
-
-static void
-store_pending(weir_kafka_consumer *c)
-{
-	rd_kafka_topic_partition_list_t *l;
-	size_t i;
-
-	if (!c->commit)
-		return;
-	l = rd_kafka_topic_partition_list_new((int)c->nparts);
-	for (i = 0; i < c->nparts; i++) {
-		kpart *p = &c->parts[i];
-		if (p->pending < 0)
-			continue;
-		if (p->assigned)
-			rd_kafka_topic_partition_list_add(l, p->topic,
-			    p->partition)->offset = p->pending;
-		p->pending = -1;
-	}
-	/* a partition no longer assigned fails alone: nothing to do */
-	if (l->cnt)
-		(void)rd_kafka_offsets_store(c->b.rk, l);
-	rd_kafka_topic_partition_list_destroy(l);
-}
-
-static void
-rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
-    rd_kafka_topic_partition_list_t *l, void *opaque)
-{
-	weir_kafka_consumer *c = opaque;
-	int coop = !strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE");
-	rd_kafka_error_t *e = NULL;
-
-	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-		mark(c, l, 1);
-		if (coop)
-			e = rd_kafka_incremental_assign(rk, l);
-		else
-			rd_kafka_assign(rk, l);
-	} else {
-		/* Before giving partitions up, commit what is written out. */
-		if (c->commit && !rd_kafka_assignment_lost(rk)) {
-			if (c->flush)
-				c->flush(c->flush_arg);
-			store_pending(c);
-			(void)rd_kafka_commit(rk, NULL, 0);
-		}
-		mark(c, l, 0);
-		if (coop)
-			e = rd_kafka_incremental_unassign(rk, l);
-		else
-			rd_kafka_assign(rk, NULL);
-	}
-	if (e) {
-		cb_fail(c, "rebalance: %s%s", rd_kafka_error_string(e), "");
-		rd_kafka_error_destroy(e);
-	}
-}
-
-void
-weir_kafka_consumer_set_flush(weir_kafka_consumer *c, void (*fn)(void *),
-    void *arg)
-{
-	c->flush = fn;
-	c->flush_arg = arg;
-}
-
-static int
-consumer_conf(weir_kafka_consumer *c, rd_kafka_conf_t *conf, int kind,
-    char *err, size_t errsz)
-{
-	const weir_kafka_opts *o = &c->b.o;
-	int rc;
-
-	if ((rc = conf_base(&c->b, conf, err, errsz)) < 0)
-		return rc;
-	if (o->group) {
-		if (kind != WEIR_KOFF_BEGINNING && kind != WEIR_KOFF_END &&
-		    kind != WEIR_KOFF_STORED) {
-			weir_seterr(err, errsz, "with -G, -o takes beginning, end "
-			    "or stored (where a partition without a committed "
-			    "offset starts)");
-			return -WEIR_EXIT_USAGE;
-		}
-		if ((rc = conf_set(conf, "group.id", o->group, err, errsz)) < 0 ||
-		    (rc = conf_set(conf, "auto.offset.reset", kind ==
-		    WEIR_KOFF_END ? "latest" : "earliest", err, errsz)) < 0)
-			return rc;
-		rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
-	}
-	/* a fetch for partitions with nothing new waits at most 100 ms
-	 * (librdkafka: 500), so quiet partitions hold the stream back less;
-	 * -X overrides it */
-	if ((rc = conf_set(conf, "fetch.wait.max.ms", "100", err, errsz)) < 0)
-		return rc;
-	if ((rc = conf_user(conf, o, err, errsz)) < 0)
-		return rc;
-	c->commit = conf_get_set(conf, "group.id");
-	if (!c->commit) {
-		if (kind == WEIR_KOFF_STORED) {
-			weir_seterr(err, errsz, "-o stored needs a group "
-			    "(-G GROUP or -X group.id=GROUP)");
-			return -WEIR_EXIT_USAGE;
-		}
-		/* assign() wants a group id; this one never commits */
-		if ((rc = conf_set(conf, "group.id", "weir-source", err,
-		    errsz)) < 0 || (rc = conf_set(conf, "enable.auto.commit",
-		    "false", err, errsz)) < 0)
-			return rc;
-	}
-	/* at-least-once: offsets are stored by weir, after output flushes */
-	if ((rc = conf_set(conf, "enable.auto.offset.store", "false", err,
-	    errsz)) < 0)
-		return rc;
-	return conf_set(conf, "enable.partition.eof",
-	    o->exit_eof ? "true" : "false", err, errsz);
-}
-
-/* Turn logical start offsets (beginning, end, the last N) into offsets,
- * with one request for all partitions: librdkafka would ask one partition
- * at a time, and only once the group's coordinator answers. */
-static void
-resolve(weir_kafka_consumer *c, rd_kafka_topic_partition_list_t *l,
-    int kind, int64_t tail)
-{
-	rd_kafka_topic_partition_list_t *lo, *hi;
-	int i;
-
-	if (!(lo = list_offsets(c, l, RD_KAFKA_OFFSET_BEGINNING)))
-		return;
-	if (!(hi = list_offsets(c, l, RD_KAFKA_OFFSET_END))) {
-		rd_kafka_topic_partition_list_destroy(lo);
-		return;
-	}
-	for (i = 0; i < l->cnt; i++) {
-		int64_t off = l->elems[i].offset, b = lo->elems[i].offset,
-		    e = hi->elems[i].offset;
-		if (kind == WEIR_KOFF_TAIL)
-			off = e - tail > b ? e - tail : b;
-		else if (off == RD_KAFKA_OFFSET_BEGINNING)
-			off = b;
-		else if (off == RD_KAFKA_OFFSET_END)
-			off = e;
-		l->elems[i].offset = off;
-	}
-	rd_kafka_topic_partition_list_destroy(lo);
-	rd_kafka_topic_partition_list_destroy(hi);
-}
-
-/* Without a group: assign every partition (or -p) at its start offset. */
-static int
-consumer_assign(weir_kafka_consumer *c, const struct rd_kafka_metadata *md,
-    int kind, int64_t val, char *err, size_t errsz)
-{
-	const weir_kafka_opts *o = &c->b.o;
-	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(8);
-	const rd_kafka_metadata_topic_t *t;
-	int i, j, rc = 0;
-	int64_t start;
-	rd_kafka_resp_err_t e;
-
-	switch (kind) {
-	case WEIR_KOFF_END:
-		start = RD_KAFKA_OFFSET_END;
-		break;
-	case WEIR_KOFF_STORED:
-		start = RD_KAFKA_OFFSET_STORED;
-		break;
-	case WEIR_KOFF_ABS:
-	case WEIR_KOFF_START_TS:
-		start = val;
-		break;
-	case WEIR_KOFF_TAIL:
-		start = RD_KAFKA_OFFSET_TAIL(val);
-		break;
-	default:
-		start = RD_KAFKA_OFFSET_BEGINNING;
-	}
-	for (i = 0; i < o->ntopics && rc == 0; i++) {
-		if ((rc = find_topic(md, o->topics[i], o->partition, &t, err,
-		    errsz)) < 0)
-			break;
-		for (j = 0; j < t->partition_cnt; j++)
-			if (o->partition < 0 || o->partition == j)
-				rd_kafka_topic_partition_list_add(l, t->topic,
-				    j)->offset = start;
-	}
-	if (rc == 0 && kind == WEIR_KOFF_START_TS) {
-		e = rd_kafka_offsets_for_times(c->b.rk, l, o->timeout_s * 1000);
-		if (e) {
-			weir_seterr(err, errsz, "-o s@%lld: %s", (long long)val,
-			    rd_kafka_err2str(e));
-			rc = -WEIR_EXIT_IO;
-		}
-	}
-	if (rc == 0) {
-		mark(c, l, 1);
-		/* -1: no message that late, or a broker that cannot look
-		 * times up (the mock): scan from the start, skip older ones */
-		for (i = 0; kind == WEIR_KOFF_START_TS && i < l->cnt; i++)
-			if (l->elems[i].offset < 0) {
-				l->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
-				part_get(c, l->elems[i].topic,
-				    l->elems[i].partition)->from_ts = val;
-			}
-		if (!c->cb_status && kind != WEIR_KOFF_STORED &&
-		    kind != WEIR_KOFF_ABS)
-			resolve(c, l, kind, val);
-		if (c->cb_status) {
-			weir_seterr(err, errsz, "%s", c->cb_err);
-			rc = c->cb_status;
-		} else if ((e = rd_kafka_assign(c->b.rk, l))) {
-			weir_seterr(err, errsz, "assign: %s", rd_kafka_err2str(e));
-			rc = -WEIR_EXIT_IO;
-		}
-	}
-	rd_kafka_topic_partition_list_destroy(l);
-	return rc;
-}
-
-static int
-consumer_subscribe(weir_kafka_consumer *c, const struct rd_kafka_metadata *md,
-    char *err, size_t errsz)
-{
-	const weir_kafka_opts *o = &c->b.o;
-	rd_kafka_topic_partition_list_t *l;
-	const rd_kafka_metadata_topic_t *t;
-	rd_kafka_resp_err_t e;
-	int i, rc = 0;
-
-	l = rd_kafka_topic_partition_list_new(o->ntopics);
-	for (i = 0; i < o->ntopics && rc == 0; i++) {
-		rc = find_topic(md, o->topics[i], -1, &t, err, errsz);
-		rd_kafka_topic_partition_list_add(l, o->topics[i],
-		    RD_KAFKA_PARTITION_UA);
-	}
-	if (rc == 0 && (e = rd_kafka_subscribe(c->b.rk, l))) {
-		weir_seterr(err, errsz, "subscribe: %s", rd_kafka_err2str(e));
-		rc = -WEIR_EXIT_IO;
-	}
-	rd_kafka_topic_partition_list_destroy(l);
-	return rc;
-}
-
-weir_kafka_consumer *
-weir_kafka_consumer_open(const weir_kafka_opts *o, int *status, char *err,
-    size_t errsz)
-{
-	weir_kafka_consumer *c = calloc(1, sizeof(*c));
-	rd_kafka_conf_t *conf;
-	const struct rd_kafka_metadata *md = NULL;
-	int kind = WEIR_KOFF_BEGINNING, rc;
-	int64_t val = 0;
-
-	*status = WEIR_EXIT_IO;
-	if (!c) {
-		weir_seterr(err, errsz, "out of memory");
-		return NULL;
-	}
-	c->b.o = *o;
-	c->stop_ts = -1;
-	if (!o->ntopics) {
-		weir_seterr(err, errsz, "no topic (-t TOPIC, or -G GROUP "
-		    "TOPIC...)");
-		*status = WEIR_EXIT_USAGE;
-		free(c);
-		return NULL;
-	}
-	if (o->offset && weir_kafka_offset_parse(o->offset, &kind, &val) < 0) {
-		weir_seterr(err, errsz, "-o %s: not beginning, end, stored, N, "
-		    "-N, s@MS or e@MS", o->offset);
-		*status = WEIR_EXIT_USAGE;
-		free(c);
-		return NULL;
-	}
-	if (kind == WEIR_KOFF_STOP_TS) {
-		c->stop_ts = val;
-		kind = WEIR_KOFF_BEGINNING;
-	}
-	c->stopping = o->exit_eof || c->stop_ts >= 0;
-	conf = rd_kafka_conf_new();
-	if ((rc = consumer_conf(c, conf, kind, err, errsz)) < 0) {
-		rd_kafka_conf_destroy(conf);
-		goto fail;
-	}
-	if ((rc = base_new(&c->b, RD_KAFKA_CONSUMER, conf, err, errsz)) < 0 ||
-	    (rc = base_connect(&c->b, NULL, &md, err, errsz)) < 0)
-		goto fail;
-	rd_kafka_poll_set_consumer(c->b.rk);
-	c->q = rd_kafka_queue_get_consumer(c->b.rk);
-	if (o->group)
-		rc = consumer_subscribe(c, md, err, errsz);
-	else
-		rc = consumer_assign(c, md, kind, val, err, errsz);
-	rd_kafka_metadata_destroy(md);
-	if (rc == 0)
-		return c;
-fail:
-	*status = -rc;
-	if (c->q)
-		rd_kafka_queue_destroy(c->q);
-	if (c->b.rk)
-		rd_kafka_destroy(c->b.rk);
-	free(c);
-	return NULL;
-}
-
-static int
-all_done(const weir_kafka_consumer *c)
-{
-	size_t i;
-
-	if (!c->stopping || !c->have_assignment)
-		return 0;
-	for (i = 0; i < c->nparts; i++)
-		if (c->parts[i].assigned && !c->parts[i].done)
-			return 0;
-	return 1;
-}
-
-static int
-fatal_message(rd_kafka_resp_err_t e)
-{
-	return auth_error(e) || e == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
-	    e == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
-	    e == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION ||
-	    e == RD_KAFKA_RESP_ERR__FATAL;
-}
-
-static void
-batch_free(weir_kafka_consumer *c)
-{
-	for (c->ibatch = 0; c->ibatch < c->nbatch; c->ibatch++)
-		rd_kafka_message_destroy(c->batch[c->ibatch]);
-	c->nbatch = c->ibatch = 0;
-}
-
-/* Fill r from message m; -1 out of memory. */
-static int
-to_record(weir_kafka_consumer *c, kpart *p, rd_kafka_message_t *m,
-    int64_t ts, int tstype, weir_record *r)
-{
-	rd_kafka_headers_t *h;
-	const char *name;
-	const void *v;
-	size_t i, vn;
-
-	memset(r, 0, sizeof(*r));
-	r->flags = WEIR_R_POS;
-	r->topic = p->topic;
-	r->topic_len = p->topic_len;
-	r->partition = m->partition;
-	r->offset = m->offset;
-	if (tstype != RD_KAFKA_TIMESTAMP_NOT_AVAILABLE) {
-		r->ts = ts;
-		r->flags |= WEIR_R_TS;
-	}
-	if (m->key) {
-		r->key = m->key;
-		r->key_len = m->key_len;
-		r->flags |= WEIR_R_KEY;
-	}
-	r->enc = m->payload ? WEIR_ENC_BYTES : WEIR_ENC_NULL;
-	r->value = m->payload;
-	r->value_len = m->payload ? m->len : 0;
-	if (rd_kafka_message_headers(m, &h) == RD_KAFKA_RESP_ERR_NO_ERROR &&
-	    rd_kafka_header_cnt(h) > 0) {
-		c->hdrs.len = 0;
-		for (i = 0; rd_kafka_header_get_all(h, i, &name, &v, &vn) ==
-		    RD_KAFKA_RESP_ERR_NO_ERROR; i++)
-			if (weir_hdr_put(&c->hdrs, (const uint8_t *)name,
-			    strlen(name), v, vn) < 0)
-				return -1;
-		r->hdrs = c->hdrs.p;
-		r->hdrs_len = c->hdrs.len;
-		r->nhdrs = (uint32_t)i;
-		r->flags |= WEIR_R_HEADERS;
-	}
-	return 0;
-}
-
-/* A partition reached its end (-e, e@MS): stop fetching it, so the
- * broker does not hold a fetch for it while others still have data. */
-static void
-finish(weir_kafka_consumer *c, kpart *p)
-{
-	rd_kafka_topic_partition_list_t *l;
-
-	if (p->done)
-		return;
-	p->done = 1;
-	if (!c->stopping)
-		return;
-	l = rd_kafka_topic_partition_list_new(1);
-	rd_kafka_topic_partition_list_add(l, p->topic, p->partition);
-	(void)rd_kafka_pause_partitions(c->b.rk, l);
-	rd_kafka_topic_partition_list_destroy(l);
-}
-
-int
-weir_kafka_consumer_next(weir_kafka_consumer *c, weir_record *r,
-    int timeout_ms, char *err, size_t errsz)
-{
-	rd_kafka_message_t *m;
-	rd_kafka_timestamp_type_t tstype;
-	kpart *p;
-	int64_t ts;
-	ssize_t n;
-
-	for (;;) {
-		if (c->b.fatal) {
-			weir_seterr(err, errsz, "%s", c->b.fatalmsg);
-			return -WEIR_EXIT_IO;
-		}
-		if (c->cb_status) {
-			weir_seterr(err, errsz, "%s", c->cb_err);
-			return c->cb_status;
-		}
-		if (all_done(c))
-			return WEIR_KAFKA_DONE;
-		if (c->ibatch >= c->nbatch) {
-			batch_free(c);
-			/* what is there now; if nothing, wait for one message
-			 * (a batch call waits its whole timeout to fill up) */
-			n = rd_kafka_consume_batch_queue(c->q, 0, c->batch, BATCH);
-			if (n == 0 && (c->batch[0] = rd_kafka_consumer_poll(c->b.rk,
-			    timeout_ms)))
-				n = 1;
-			if (n < 0) {
-				weir_seterr(err, errsz, "consume: %s",
-				    rd_kafka_err2str(rd_kafka_last_error()));
-				return -WEIR_EXIT_IO;
-			}
-			c->nbatch = (int)n;
-			c->now_ms = weir_mono_ms();
-			if (n == 0) {
-				if (c->b.fatal || c->cb_status || all_done(c))
-					continue;
-				return WEIR_KAFKA_IDLE;
-			}
-		}
-		m = c->batch[c->ibatch++];
-		p = part_get(c, m->rkt ? rd_kafka_topic_name(m->rkt) : "",
-		    m->partition);
-		if (!p) {
-			weir_seterr(err, errsz, "out of memory");
-			return -WEIR_EXIT_IO;
-		}
-		if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-			finish(c, p);
-			continue;
-		}
-		if (m->err) {
-			const char *why = rd_kafka_message_errstr(m);
-			if (fatal_message(m->err)) {
-				weir_seterr(err, errsz, "%s%s%s", m->rkt ?
-				    p->topic : "", m->rkt ? ": " : "", why);
-				return -WEIR_EXIT_IO;
-			}
-			note(&c->b, why);
-			continue;
-		}
-		if (c->stopping && p->done)
-			continue;	/* past -e or e@MS: not ours */
-		if (c->b.o.exit_eof && p->hi >= 0 && m->offset >= p->hi) {
-			finish(c, p);
-			continue;
-		}
-		ts = rd_kafka_message_timestamp(m, &tstype);
-		if (p->from_ts >= 0) {
-			if (ts < p->from_ts)
-				continue;
-			p->from_ts = -1;
-		}
-		if (c->stop_ts >= 0 && ts >= c->stop_ts) {
-			finish(c, p);
-			continue;
-		}
-		if (c->b.o.exit_eof && p->hi >= 0 && m->offset + 1 >= p->hi)
-			finish(c, p);
-		if (to_record(c, p, m, ts, (int)tstype, r) < 0) {
-			weir_seterr(err, errsz, "out of memory");
-			return -WEIR_EXIT_IO;
-		}
-		p->pending = m->offset + 1;
-		p->last_ms = c->now_ms;
-		return WEIR_KAFKA_RECORD;
-	}
-}
-
-void
-weir_kafka_consumer_event_time(weir_kafka_consumer *c, int64_t ts)
-{
-	if (c->lastp && ts > c->lastp->max_ts)
-		c->lastp->max_ts = ts;
-}
-
-int
-weir_kafka_consumer_watermark(weir_kafka_consumer *c, int64_t delay,
-    int64_t idle_ms, int64_t *wm)
-{
-	int64_t now = weir_mono_ms(), min = INT64_MAX, idlemax = INT64_MIN;
-	size_t i;
-	int any = 0;
-
-	for (i = 0; i < c->nparts; i++) {
-		kpart *p = &c->parts[i];
-		if (!p->assigned || (c->stopping && p->done))
-			continue;
-		if (idle_ms > 0 && now - p->last_ms >= idle_ms) {
-			if (p->max_ts != INT64_MIN && p->max_ts > idlemax)
-				idlemax = p->max_ts;
-			continue;
-		}
-		if (p->max_ts == INT64_MIN)
-			return 0;	/* a partition not heard from yet */
-		if (p->max_ts - delay < min)
-			min = p->max_ts - delay;
-		any = 1;
-	}
-	if (!any) {
-		/* all quiet: nothing holds the newest time back */
-		if (idlemax == INT64_MIN)
-			return 0;
-		min = idlemax - delay;
-	}
-	*wm = min;
-	return 1;
-}
-
-int
-weir_kafka_consumer_store(weir_kafka_consumer *c, char *err, size_t errsz)
-{
-	(void)err;
-	(void)errsz;
-	store_pending(c);
-	return 0;
-}
-
-int
-weir_kafka_consumer_close(weir_kafka_consumer *c, char *err, size_t errsz)
-{
-	rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR_NO_ERROR;
-	size_t i;
-	int rc = 0;
-
-	store_pending(c);
-	batch_free(c);
-	if (c->commit && !c->b.fatal) {
-		e = rd_kafka_commit(c->b.rk, NULL, 0);
-		if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET) {
-			weir_seterr(err, errsz, "commit: %s", rd_kafka_err2str(e));
-			rc = -WEIR_EXIT_IO;
-		}
-	}
-	rd_kafka_queue_destroy(c->q);
-	if (c->b.o.group) {	/* leave the group */
-		c->commit = 0;	/* the revoke on close has nothing left */
-		rd_kafka_consumer_close(c->b.rk);
-		rd_kafka_destroy(c->b.rk);
-	} else	/* no group to leave: do not wait for fetches to return */
-		rd_kafka_destroy_flags(c->b.rk,
-		    RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
-	for (i = 0; i < c->nparts; i++)
-		free(c->parts[i].topic);
-	free(c->parts);
-	weir_buf_free(&c->hdrs);
-	free(c);
-	return rc;
-}
-
-/*
- * Producer
- */
-struct weir_kafka_producer {
-	kbase b;		/* first: the librdkafka opaque */
-	rd_kafka_topic_t *rkt;
-	uint64_t sent, delivered, failed;
-	char failmsg[WEIR_ERRSZ];
-	weir_buf scratch;
-};
-
-static void
-dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
-{
-	weir_kafka_producer *p = opaque;
-
-	(void)rk;
-	if (!m->err) {
-		p->delivered++;
-		return;
-	}
-	if (!p->failed++)
-		snprintf(p->failmsg, sizeof(p->failmsg), "message to %s [%d] "
-		    "not delivered: %s", rd_kafka_topic_name(m->rkt),
-		    (int)m->partition, rd_kafka_err2str(m->err));
-}
-
-static int
-producer_status(weir_kafka_producer *p, char *err, size_t errsz)
-{
-	if (p->b.fatal) {
-		weir_seterr(err, errsz, "%s", p->b.fatalmsg);
-		return -WEIR_EXIT_IO;
-	}
-	if (p->failed) {
-		if (p->failed > 1)
-			weir_seterr(err, errsz, "%s (and %llu more)", p->failmsg,
-			    (unsigned long long)p->failed - 1);
-		else
-			weir_seterr(err, errsz, "%s", p->failmsg);
-		return -WEIR_EXIT_IO;
-	}
-	return 0;
-}
-
-weir_kafka_producer *
-weir_kafka_producer_open(const weir_kafka_opts *o, int *status, char *err,
-    size_t errsz)
-{
-	weir_kafka_producer *p = calloc(1, sizeof(*p));
-	rd_kafka_conf_t *conf = rd_kafka_conf_new();
-	const struct rd_kafka_metadata *md = NULL;
-	const rd_kafka_metadata_topic_t *t;
-	int rc;
-
-	*status = WEIR_EXIT_IO;
-	if (!p) {
-		rd_kafka_conf_destroy(conf);
-		weir_seterr(err, errsz, "out of memory");
-		return NULL;
-	}
-	p->b.o = *o;
-	if (o->ntopics != 1) {
-		rd_kafka_conf_destroy(conf);
-		weir_seterr(err, errsz, "-b wants one topic (-t TOPIC)");
-		*status = WEIR_EXIT_USAGE;
-		free(p);
-		return NULL;
-	}
-	if ((rc = conf_base(&p->b, conf, err, errsz)) < 0 ||
-	    (rc = conf_set(conf, "enable.idempotence", "true", err, errsz)) < 0 ||
-	    (rc = conf_set(conf, "acks", "all", err, errsz)) < 0 ||
-	    (rc = conf_user(conf, o, err, errsz)) < 0) {
-		rd_kafka_conf_destroy(conf);
-		goto fail;
-	}
-	rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
-	if ((rc = base_new(&p->b, RD_KAFKA_PRODUCER, conf, err, errsz)) < 0)
-		goto fail;
-	p->rkt = rd_kafka_topic_new(p->b.rk, o->topics[0], NULL);
-	if (!p->rkt) {
-		weir_seterr(err, errsz, "topic %s: %s", o->topics[0],
-		    rd_kafka_err2str(rd_kafka_last_error()));
-		rc = -WEIR_EXIT_USAGE;
-		goto fail;
-	}
-	if ((rc = base_connect(&p->b, p->rkt, &md, err, errsz)) < 0)
-		goto fail;
-	rc = find_topic(md, o->topics[0], o->partition, &t, err, errsz);
-	rd_kafka_metadata_destroy(md);
-	if (rc == 0)
-		return p;
-fail:
-	*status = -rc;
-	if (p->rkt)
-		rd_kafka_topic_destroy(p->rkt);
-	if (p->b.rk)
-		rd_kafka_destroy(p->b.rk);
-	free(p);
-	return NULL;
-}
-
-int
-weir_kafka_producer_send(weir_kafka_producer *p, const weir_record *r,
-    const uint8_t *key, size_t key_len, char *err, size_t errsz)
-{
-	rd_kafka_headers_t *h = NULL;
-	rd_kafka_resp_err_t e;
-	const uint8_t *v;
-	size_t vn;
-
-	if (weir_record_bytes(r, &p->scratch, &v, &vn) < 0) {
-		weir_seterr(err, errsz, "corrupt record value");
-		return -WEIR_EXIT_DATA;
-	}
-	if (!key && (r->flags & WEIR_R_KEY)) {
-		key = r->key ? r->key : (const uint8_t *)"";
-		key_len = r->key_len;
-	}
-	if ((r->flags & WEIR_R_HEADERS) && r->nhdrs) {
-		weir_hdr_iter it;
-		weir_hdr hd;
-		h = rd_kafka_headers_new(r->nhdrs);
-		weir_hdr_iter_init(&it, r);
-		while (weir_hdr_next(&it, &hd))
-			rd_kafka_header_add(h, (const char *)hd.name,
-			    (ssize_t)hd.name_len, hd.val, (ssize_t)hd.val_len);
-	}
-	for (;;) {
-		e = rd_kafka_producev(p->b.rk,
-		    RD_KAFKA_V_RKT(p->rkt),
-		    RD_KAFKA_V_PARTITION(p->b.o.partition),
-		    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-		    RD_KAFKA_V_VALUE((void *)v, vn),
-		    RD_KAFKA_V_KEY(key, key ? key_len : 0),
-		    RD_KAFKA_V_TIMESTAMP((r->flags & WEIR_R_TS) ? r->ts : 0),
-		    RD_KAFKA_V_HEADERS(h),
-		    RD_KAFKA_V_END);
-		if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
-			break;
-		rd_kafka_poll(p->b.rk, 10);	/* make room */
-		if (producer_status(p, err, errsz) < 0)
-			break;
-	}
-	if (e) {
-		if (h)
-			rd_kafka_headers_destroy(h);
-		if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
-			weir_seterr(err, errsz, "produce to %s: %s",
-			    p->b.o.topics[0], rd_kafka_err2str(e));
-		return e == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE ?
-		    -WEIR_EXIT_DATA : -WEIR_EXIT_IO;
-	}
-	if ((++p->sent & 1023) == 0)
-		rd_kafka_poll(p->b.rk, 0);
-	return producer_status(p, err, errsz);
-}
-
-int
-weir_kafka_producer_poll(weir_kafka_producer *p, int timeout_ms, char *err,
-    size_t errsz)
-{
-	rd_kafka_poll(p->b.rk, timeout_ms);
-	return producer_status(p, err, errsz);
-}
-
-int
-weir_kafka_producer_flush(weir_kafka_producer *p, int timeout_ms, char *err,
-    size_t errsz)
-{
-	int64_t t0 = weir_mono_ms();
-	int rc;
-
-	while (rd_kafka_outq_len(p->b.rk) > 0) {
-		rd_kafka_flush(p->b.rk, 200);
-		if (p->b.fatal)
-			break;
-		if (timeout_ms >= 0 && weir_mono_ms() - t0 >= timeout_ms)
-			break;
-	}
-	rd_kafka_poll(p->b.rk, 0);
-	if ((rc = producer_status(p, err, errsz)) < 0)
-		return rc;
-	if (rd_kafka_outq_len(p->b.rk) > 0) {
-		weir_seterr(err, errsz, "%d messages still in flight after %d ms",
-		    rd_kafka_outq_len(p->b.rk), timeout_ms);
-		return -WEIR_EXIT_IO;
-	}
-	return 0;
-}
-
-uint64_t
-weir_kafka_producer_delivered(const weir_kafka_producer *p)
-{
-	return p->delivered;
-}
-
-void
-weir_kafka_producer_close(weir_kafka_producer *p)
-{
-	rd_kafka_topic_destroy(p->rkt);
-	rd_kafka_destroy(p->b.rk);
-	weir_buf_free(&p->scratch);
-	free(p);
 }
