@@ -25,6 +25,7 @@ typedef struct kpart {
 	int64_t max_ts;		/* newest event time given by the caller */
 	int64_t last_ms;	/* monotonic time of the last record */
 	int64_t pending;	/* offset to store, -1 none */
+	int64_t stored;		/* last offset stored, -1 none: what close commits */
 	int64_t from_ts;	/* s@MS without a broker lookup: skip until */
 	int assigned, done;
 } kpart;
@@ -79,6 +80,7 @@ part_get(weir_kafka_consumer *c, const char *topic, int32_t partition)
 	p->hi = -1;
 	p->max_ts = INT64_MIN;
 	p->pending = -1;
+	p->stored = -1;
 	p->from_ts = -1;
 	return c->lastp = p;
 }
@@ -166,9 +168,11 @@ store_pending(weir_kafka_consumer *c)
 		kpart *p = &c->parts[i];
 		if (p->pending < 0)
 			continue;
-		if (p->assigned)
+		if (p->assigned) {
 			rd_kafka_topic_partition_list_add(l, p->topic,
 			    p->partition)->offset = p->pending;
+			p->stored = p->pending;
+		}
 		p->pending = -1;
 	}
 	/* a partition no longer assigned fails alone: nothing to do */
@@ -691,6 +695,42 @@ weir_kafka_consumer_store(weir_kafka_consumer *c, char *err, size_t errsz)
 	return 0;
 }
 
+/*
+ * Commit what was written out, partition by partition.  A group that is
+ * rebalancing refuses the commit (unknown member, old generation); the
+ * consumer then rejoins while we serve it, and the same offsets are
+ * committed again, for up to ten seconds.  Records fetched meanwhile are
+ * dropped unwritten: the next reader gets them again (at least once).
+ */
+static rd_kafka_resp_err_t
+commit_written(weir_kafka_consumer *c)
+{
+	rd_kafka_topic_partition_list_t *l;
+	rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR__NO_OFFSET;
+	int64_t deadline = weir_mono_ms() + 10000;
+	size_t i;
+
+	l = rd_kafka_topic_partition_list_new((int)c->nparts + 1);
+	for (i = 0; i < c->nparts; i++)
+		if (c->parts[i].stored >= 0)
+			rd_kafka_topic_partition_list_add(l, c->parts[i].topic,
+			    c->parts[i].partition)->offset = c->parts[i].stored;
+	while (l->cnt) {
+		e = rd_kafka_commit(c->b.rk, l, 0);
+		if (!c->b.o.group ||	/* not a member: nothing to rejoin */
+		    (e != RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID &&
+		    e != RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION &&
+		    e != RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS) ||
+		    weir_mono_ms() >= deadline)
+			break;
+		rd_kafka_message_t *m = rd_kafka_consumer_poll(c->b.rk, 200);
+		if (m)
+			rd_kafka_message_destroy(m);
+	}
+	rd_kafka_topic_partition_list_destroy(l);
+	return e;
+}
+
 int
 weir_kafka_consumer_close(weir_kafka_consumer *c, char *err, size_t errsz)
 {
@@ -701,7 +741,7 @@ weir_kafka_consumer_close(weir_kafka_consumer *c, char *err, size_t errsz)
 	store_pending(c);
 	batch_free(c);
 	if (c->commit && !c->b.fatal) {
-		e = rd_kafka_commit(c->b.rk, NULL, 0);
+		e = commit_written(c);
 		if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET) {
 			weir_seterr(err, errsz, "commit: %s", rd_kafka_err2str(e));
 			rc = -WEIR_EXIT_IO;
