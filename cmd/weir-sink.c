@@ -178,8 +178,8 @@ main(int argc, char **argv)
 {
 	int c, fmt = WEIR_FMT_AUTO, infmt = WEIR_FMT_AUTO, append = 0, fd = 1;
 	const char *file = NULL, *fields = NULL, *onerr = "fail";
-	weir_input *in;
-	weir_output *out;
+	static weir_input *in;	/* static: reachable when a Kafka error exits */
+	static weir_output *out;
 	weir_onerr oe;
 	weir_event ev;
 	static weir_kafka_opts ko;	/* static: alive until exit */
