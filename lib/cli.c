@@ -176,3 +176,33 @@ weir_cli_int(const char *opt, const char *arg, long long min, long long max)
 		    opt, arg, min, max);
 	return v;
 }
+
+int
+weir_cli_ckpt_opt(weir_ckpt_opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case WEIR_O_STATE:
+		if (!*arg)
+			weir_usage_error("--state: empty directory name");
+		o->dir = arg;
+		return 1;
+	case WEIR_O_NAME:
+		if (!*arg || strchr(arg, '/') || !strcmp(arg, ".") ||
+		    !strcmp(arg, ".."))
+			weir_usage_error("--name: '%s' is not a stage name", arg);
+		o->name = arg;
+		return 1;
+	case WEIR_O_RESET_STATE:
+		o->reset = 1;
+		return 1;
+	}
+	return 0;
+}
+
+const char *
+weir_cli_ckpt_name(const weir_ckpt_opts *o)
+{
+	if (o->name)
+		return o->name;
+	return strncmp(weir_prog, "weir-", 5) ? weir_prog : weir_prog + 5;
+}

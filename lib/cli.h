@@ -43,6 +43,26 @@ _Noreturn void weir_cli_bad_option(void);
 int weir_cli_infmt(const char *arg);	/* a format weir can read */
 int weir_cli_outfmt(const char *arg);	/* a format weir can write */
 
+/*
+ * The checkpoint options every stage takes (weir(7), CHECKPOINTS):
+ * --state DIR, --name NAME (default: the program name without "weir-")
+ * and --reset-state.  Put WEIR_CKPT_LONGOPTS in the program's longopts and
+ * pass each option to weir_cli_ckpt_opt first: 1 when it was one of these.
+ */
+typedef struct weir_ckpt_opts {
+	const char *dir;
+	const char *name;
+	int reset;
+} weir_ckpt_opts;
+enum { WEIR_O_STATE = 0x1000, WEIR_O_NAME, WEIR_O_RESET_STATE };
+#define WEIR_CKPT_LONGOPTS \
+	{ "state", required_argument, NULL, WEIR_O_STATE }, \
+	{ "name", required_argument, NULL, WEIR_O_NAME }, \
+	{ "reset-state", no_argument, NULL, WEIR_O_RESET_STATE }
+int weir_cli_ckpt_opt(weir_ckpt_opts *o, int c, const char *arg);
+/* The stage name: --name, or the program's name without "weir-". */
+const char *weir_cli_ckpt_name(const weir_ckpt_opts *o);
+
 /* Parse a non-negative integer option or die with a usage error. */
 long long weir_cli_int(const char *opt, const char *arg, long long min,
     long long max);

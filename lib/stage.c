@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "io.h"
 
@@ -76,7 +77,10 @@ weir_stage_next_until(weir_stage *s, weir_event *ev, int64_t deadline)
 				s->watermark = ev->wm;
 			return 1;
 		case WEIR_EV_BARRIER:
-			return 1;
+			if (s->ckpt)
+				weir_stage_save(s, ev->barrier);
+			weir_stage_forward(s, ev);
+			continue;
 		case WEIR_EV_END:
 		case WEIR_EV_EOF:
 			return 0;
@@ -134,4 +138,68 @@ weir_stage_finish(weir_stage *s)
 	weir_input_close(s->in);
 	weir_output_close(s->out);
 	exit(WEIR_EXIT_OK);
+}
+
+/* Exit for a snapshot error: a bad or foreign snapshot is a configuration
+ * error, anything else I/O. */
+static _Noreturn void
+die_snap(int rc, const char *err)
+{
+	weir_die(rc == WEIR_SNAP_EBAD ? WEIR_EXIT_USAGE : WEIR_EXIT_IO, "%s",
+	    rc == WEIR_SNAP_ENOMEM ? "out of memory" : err);
+}
+
+void
+weir_stage_checkpoint(weir_stage *s, const weir_ckpt_opts *o, int argc,
+    char *const *argv, const weir_state_ops *ops)
+{
+	char err[WEIR_ERRSZ];
+	weir_rd rd;
+	int rc;
+
+	if (!o->dir)
+		return;
+	if (!(s->ckpt = calloc(1, sizeof(*s->ckpt))))
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	s->ops = ops;
+	rc = weir_ckpt_open(s->ckpt, o->dir, weir_cli_ckpt_name(o), weir_prog,
+	    weir_ckpt_fingerprint(argc, argv), o->reset, err, sizeof(err));
+	if (rc < 0)
+		die_snap(rc, err);
+	rc = weir_ckpt_restore(s->ckpt, &s->snap, err, sizeof(err));
+	if (rc < 0)
+		die_snap(rc, err);
+	if (rc == 0)
+		return;
+	weir_rd_init(&rd, s->snap.p, s->snap.len);
+	s->watermark = weir_rd_i64(&rd);
+	s->in_records = weir_rd_u64(&rd);
+	s->onerr.skipped = weir_rd_u64(&rd);
+	if (!rd.bad && ops && ops->load(ops->arg, &rd, err, sizeof(err)) < 0)
+		weir_die(WEIR_EXIT_USAGE, "%s/%llu.snap: %s", s->ckpt->sdir,
+		    (unsigned long long)s->ckpt->commit.id, err);
+	if (weir_rd_done(&rd, "state", err, sizeof(err)) < 0)
+		weir_die(WEIR_EXIT_USAGE, "%s/%llu.snap: %s", s->ckpt->sdir,
+		    (unsigned long long)s->ckpt->commit.id, err);
+}
+
+void
+weir_stage_save(weir_stage *s, uint64_t id)
+{
+	char err[WEIR_ERRSZ];
+	int rc;
+
+	s->snap.len = 0;
+	if (weir_sw_i64(&s->snap, s->watermark) < 0 ||
+	    weir_sw_u64(&s->snap, s->in_records) < 0 ||
+	    weir_sw_u64(&s->snap, s->onerr.skipped) < 0)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	if (s->ops && s->ops->save(s->ops->arg, &s->snap, err,
+	    sizeof(err)) < 0)
+		weir_die(WEIR_EXIT_IO, "checkpoint %llu: %s",
+		    (unsigned long long)id, err);
+	rc = weir_ckpt_save(s->ckpt, id, s->snap.p, s->snap.len, err,
+	    sizeof(err));
+	if (rc < 0)
+		die_snap(rc, err);
 }

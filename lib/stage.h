@@ -24,6 +24,21 @@
 #include "cli.h"
 #include "input.h"
 #include "output.h"
+#include "snap.h"
+
+/*
+ * Checkpoints (weir(7), CHECKPOINTS).  A stage run with --state DIR keeps
+ * its state in DIR/NAME: at start it loads the snapshot of the checkpoint
+ * the sink committed last; at each BARRIER it saves its state, and only
+ * then forwards the barrier.  The program gives two callbacks: save
+ * appends its state to out (weir_sw_*), load reads it back (weir_rd_*)
+ * into the freshly set-up program.  Both return 0, or -1 with a message.
+ */
+typedef struct weir_state_ops {
+	int (*save)(void *arg, weir_buf *out, char *err, size_t errsz);
+	int (*load)(void *arg, weir_rd *rd, char *err, size_t errsz);
+	void *arg;
+} weir_state_ops;
 
 typedef struct weir_stage {
 	weir_input *in;
@@ -32,6 +47,9 @@ typedef struct weir_stage {
 	uint64_t in_records;
 	int64_t watermark;	/* last watermark seen, INT64_MIN if none */
 	int stopping;
+	weir_ckpt *ckpt;	/* NULL: no checkpoints */
+	const weir_state_ops *ops;
+	weir_buf snap;
 } weir_stage;
 
 /* Open stdin and stdout.  infmt: how text input is read; outfmt: AUTO for
@@ -48,6 +66,19 @@ void weir_stage_watermark(weir_stage *s, int64_t wm);
 /* Forward a watermark or barrier event unchanged. */
 void weir_stage_forward(weir_stage *s, const weir_event *ev);
 _Noreturn void weir_stage_finish(weir_stage *s);
+/*
+ * Checkpoints: call after weir_stage_open, once the program's state is set
+ * up and before the first weir_stage_next.  With o->dir NULL it does
+ * nothing.  ops NULL: a stateless stage (only the stage's own watermark
+ * and counters are kept).  Errors exit: a bad or foreign snapshot 2, I/O 3.
+ * From then on barriers never reach the program: the stage saves and
+ * forwards them itself.
+ */
+void weir_stage_checkpoint(weir_stage *s, const weir_ckpt_opts *o, int argc,
+    char *const *argv, const weir_state_ops *ops);
+/* Save the stage's state for checkpoint id now (for programs with their
+ * own loop, like weir-join's two inputs); exits on failure. */
+void weir_stage_save(weir_stage *s, uint64_t id);
 /* Check an output result: EPIPE exits 0, other errors exit 3. */
 void weir_stage_check_output(weir_output *o, int rc);
 
