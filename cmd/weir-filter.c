@@ -37,6 +37,7 @@ static const struct option longopts[] = {
 	{ "on-error", required_argument, NULL, O_ONERR },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
+	WEIR_CKPT_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -57,6 +58,7 @@ compile_or_die(const char *src)
 int
 main(int argc, char **argv)
 {
+	weir_ckpt_opts ck = { 0 };
 	int c, invert = 0, infmt = WEIR_FMT_AUTO, outfmt = WEIR_FMT_AUTO;
 	const char *onerr = "fail";
 	weir_buf scratch = {0};
@@ -86,7 +88,8 @@ main(int argc, char **argv)
 		case O_VERSION:
 			weir_version();
 		default:
-			weir_cli_bad_option();
+			if (!weir_cli_ckpt_opt(&ck, c, optarg))
+				weir_cli_bad_option();
 		}
 	}
 	if (optind >= argc)
@@ -96,6 +99,7 @@ main(int argc, char **argv)
 		    "expression as one argument)", argv[optind + 1]);
 	e = compile_or_die(argv[optind]);
 	weir_stage_open(&st, infmt, outfmt, NULL, onerr);
+	weir_stage_checkpoint(&st, &ck, argc, argv, NULL);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.root = &root;
 	while (weir_stage_next(&st, &ev)) {

@@ -57,6 +57,7 @@ static const struct option longopts[] = {
 	{ "on-error", required_argument, NULL, O_ONERR },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
+	WEIR_CKPT_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -376,6 +377,7 @@ cleanup(void)
 int
 main(int argc, char **argv)
 {
+	weir_ckpt_opts ck = { 0 };
 	int c, infmt = WEIR_FMT_AUTO, outfmt = WEIR_FMT_AUTO, i;
 	long key_ei = -1, time_ei = -1;
 	const char *onerr = "fail";
@@ -427,7 +429,8 @@ main(int argc, char **argv)
 		case O_VERSION:
 			weir_version();
 		default:
-			weir_cli_bad_option();
+			if (!weir_cli_ckpt_opt(&ck, c, optarg))
+				weir_cli_bad_option();
 		}
 	}
 	for (i = optind; i < argc; i++) {
@@ -448,6 +451,7 @@ main(int argc, char **argv)
 	}
 	settle(&root, 0);
 	weir_stage_open(&st, infmt, outfmt, NULL, onerr);
+	weir_stage_checkpoint(&st, &ck, argc, argv, NULL);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.root = &rootpv;
 	while (weir_stage_next(&st, &ev)) {

@@ -17,6 +17,7 @@
 #include "kafka.h"
 #include "output.h"
 #include "record.h"
+#include "snap.h"
 
 static const char usage[] =
 "usage: weir-sink [options]\n"
@@ -41,6 +42,11 @@ static const char usage[] =
 "                        first record's fields)\n"
 "  -i, --input-format F  how to read text input (default ndjson)\n"
 "      --on-error MODE   fail (default), skip, or a FILE for bad records\n"
+"      --state DIR       checkpoints: commit each checkpoint once its output\n"
+"                        is durable; on restart, truncate -o FILE to the\n"
+"                        last committed checkpoint\n"
+"      --name NAME       this sink's name in DIR (default sink)\n"
+"      --reset-state     ignore the saved state and start over\n"
 "  -h, --help            this help\n"
 "      --version         print the version\n"
 "\n"
@@ -59,8 +65,81 @@ static const struct option longopts[] = {
 	{ "on-error", required_argument, NULL, O_ONERR },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
+	WEIR_CKPT_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
+
+/* Checkpoints (weir(7), CHECKPOINTS): the sink decides what is committed. */
+static struct {
+	weir_ckpt_opts opts;
+	weir_ckpt c;
+	int on, fd;
+	const char *file;
+	weir_commit cm;
+} K;
+
+static _Noreturn void
+die_snap(int rc, const char *err)
+{
+	weir_die(rc == WEIR_SNAP_EBAD ? WEIR_EXIT_USAGE : WEIR_EXIT_IO, "%s",
+	    rc == WEIR_SNAP_ENOMEM ? "out of memory" : err);
+}
+
+/* Open the state; returns the committed output length of -o FILE to keep
+ * (0: start the file afresh). */
+static uint64_t
+ckpt_open(int argc, char **argv)
+{
+	char err[WEIR_ERRSZ];
+	int rc;
+
+	if (!K.opts.dir)
+		return 0;
+	K.on = 1;
+	rc = weir_ckpt_open(&K.c, K.opts.dir, weir_cli_ckpt_name(&K.opts),
+	    weir_prog, weir_ckpt_fingerprint(argc, argv), K.opts.reset, err,
+	    sizeof(err));
+	if (rc < 0)
+		die_snap(rc, err);
+	if (K.opts.reset)
+		return 0;
+	K.cm.id = K.c.commit.id;
+	if (weir_buf_put(&K.cm.positions, K.c.commit.positions.p,
+	    K.c.commit.positions.len) < 0)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	return K.c.commit.out_len;
+}
+
+/*
+ * Checkpoint id is complete here: everything before its barrier is out
+ * (flushed and fsync'd, or delivered), so record it as committed.  final:
+ * the stream's END, after the last barrier.
+ */
+static void
+ckpt_commit(uint64_t id, const uint8_t *payload, size_t n, int final,
+    uint64_t out_len)
+{
+	char err[WEIR_ERRSZ];
+	int rc;
+
+	if (K.file && fsync(K.fd) < 0 && errno != EINVAL)
+		weir_die(WEIR_EXIT_IO, "%s: %s", K.file, strerror(errno));
+	if (!final) {
+		if (id <= K.cm.id && K.cm.id)
+			weir_die(WEIR_EXIT_IO, "checkpoint %llu after %llu: "
+			    "barriers out of order", (unsigned long long)id,
+			    (unsigned long long)K.cm.id);
+		K.cm.id = id;
+		K.cm.positions.len = 0;
+		if (weir_buf_put(&K.cm.positions, payload, n) < 0)
+			weir_die(WEIR_EXIT_IO, "out of memory");
+	}
+	K.cm.final = final;
+	K.cm.out_len = out_len;
+	rc = weir_commit_write(K.opts.dir, &K.cm, err, sizeof(err));
+	if (rc < 0)
+		die_snap(rc, err);
+}
 
 static void
 kafka_warn(const char *msg)
@@ -144,7 +223,15 @@ kafka_loop(weir_input *in, const weir_kafka_opts *ko, const weir_path *kp,
 				kafka_die(p, WEIR_EXIT_IO, err);
 			break;
 		case WEIR_EV_WATERMARK:
+			break;
 		case WEIR_EV_BARRIER:
+			/* at-least-once: every message before the barrier is
+			 * delivered before its checkpoint commits */
+			if (!K.on)
+				break;
+			if (weir_kafka_producer_flush(p, -1, err, sizeof(err)) < 0)
+				weir_die(WEIR_EXIT_IO, "%s", err);
+			ckpt_commit(ev.barrier, ev.payload, ev.payload_len, 0, 0);
 			break;
 		case WEIR_EV_BAD:
 			weir_onerr_bad(oe, weir_input_error(in), ev.raw, ev.raw_len);
@@ -162,6 +249,8 @@ kafka_loop(weir_input *in, const weir_kafka_opts *ko, const weir_path *kp,
 		case WEIR_EV_EOF:
 			if (weir_kafka_producer_flush(p, -1, err, sizeof(err)) < 0)
 				weir_die(WEIR_EXIT_IO, "%s", err);
+			if (K.on)
+				ckpt_commit(0, NULL, 0, 1, 0);
 			weir_kafka_producer_close(p);
 			weir_buf_free(&scratch);
 			weir_buf_free(&kb);
@@ -186,6 +275,7 @@ main(int argc, char **argv)
 	static weir_path kp;
 	int have_kp = 0;
 	char err[WEIR_ERRSZ];
+	uint64_t keep = 0;
 
 	weir_cli_init(argv[0]);
 	if (weir_kafka_opts_init(&ko, argc) < 0)
@@ -230,7 +320,8 @@ main(int argc, char **argv)
 		case O_VERSION:
 			weir_version();
 		default:
-			weir_cli_bad_option();
+			if (!weir_cli_ckpt_opt(&K.opts, c, optarg))
+				weir_cli_bad_option();
 		}
 	}
 	if (optind < argc)
@@ -244,14 +335,32 @@ main(int argc, char **argv)
 		    "with it");
 	if (ko.brokers && ko.ntopics != 1)
 		weir_usage_error("-b wants one topic: -t TOPIC");
+	if (K.opts.dir && append)
+		weir_usage_error("--state and -a: a checkpointed file is "
+		    "truncated to its last checkpoint, never appended to");
+	keep = ckpt_open(argc, argv);
+	if (!file)
+		keep = 0;	/* stdout: nothing to truncate */
 	if (file) {
 		fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC |
-		    (append ? O_APPEND : O_TRUNC), 0666);
+		    (append ? O_APPEND : K.on ? 0 : O_TRUNC), 0666);
 		if (fd < 0)
 			weir_die(WEIR_EXIT_IO, "%s: %s", file, strerror(errno));
+		/* checkpoints: what follows the last commit never was */
+		if (K.on && (ftruncate(fd, (off_t)keep) < 0 ||
+		    lseek(fd, 0, SEEK_END) < 0))
+			weir_die(WEIR_EXIT_IO, "%s: %s", file, strerror(errno));
+		K.file = file;
+		K.fd = fd;
 	}
 	if (fmt == WEIR_FMT_AUTO)
 		fmt = isatty(fd) ? WEIR_FMT_TABLE : WEIR_FMT_NDJSON;
+	if (K.on && fmt == WEIR_FMT_TABLE)
+		weir_usage_error("--state: a table is written whole at the end; "
+		    "checkpoint to ndjson, csv, tsv or another format");
+	if (K.on && (fmt == WEIR_FMT_CSV || fmt == WEIR_FMT_TSV) && !fields)
+		weir_usage_error("--state with -f %s needs --fields, so a restart "
+		    "writes the same columns", weir_fmt_name(fmt));
 	weir_onerr_parse(&oe, onerr);
 	weir_sig_install();
 	in = weir_input_open(0, infmt, "-");
@@ -267,6 +376,8 @@ main(int argc, char **argv)
 	out = weir_output_open(fd, fmt, fields);
 	if (!out)
 		weir_die(WEIR_EXIT_IO, "out of memory");
+	if (keep > 0 && fmt != WEIR_FMT_FRAMED)
+		weir_output_resume(out);	/* the header is there */
 	weir_input_set_idle(in, weir_output_idle, out);
 	for (;;) {
 		int rc = 0;
@@ -280,6 +391,9 @@ main(int argc, char **argv)
 		case WEIR_EV_BARRIER:
 			rc = weir_output_barrier(out, ev.barrier, ev.payload,
 			    ev.payload_len);
+			if (rc == 0 && K.on && (rc = weir_output_flush(out)) == 0)
+				ckpt_commit(ev.barrier, ev.payload, ev.payload_len,
+				    0, keep + weir_output_bytes(out));
 			break;
 		case WEIR_EV_BAD:
 			weir_onerr_bad(&oe, weir_input_error(in), ev.raw, ev.raw_len);
@@ -297,6 +411,9 @@ main(int argc, char **argv)
 				weir_die(WEIR_EXIT_IO, "%s: %s", file, strerror(errno));
 			if (rc < 0)
 				goto wfail;
+			if (K.on)
+				ckpt_commit(0, NULL, 0, 1,
+				    keep + weir_output_bytes(out));
 			weir_onerr_report(&oe);
 			weir_input_close(in);
 			weir_output_close(out);

@@ -7,9 +7,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -19,6 +21,7 @@
 #include "kafka.h"
 #include "output.h"
 #include "record.h"
+#include "snap.h"
 #include "stage.h"
 
 static const char usage[] =
@@ -27,6 +30,7 @@ static const char usage[] =
 "       weir-source -b BROKERS -G GROUP [-e] [options] TOPIC...\n"
 "       weir-source -b BROKERS -L [-t TOPIC]\n"
 "       weir-source --gen clicks [--count N] [--rate N] [--seed N]\n"
+"       weir-source --checkpoint DUR --state DIR [options] [FILE...]\n"
 "\n"
 "Read records from Kafka, FILEs (or stdin) and write a weir stream.\n"
 "\n"
@@ -54,10 +58,16 @@ static const char usage[] =
 "  -c, --count N         stop after N records\n"
 "      --on-error MODE   fail (default), skip, or a FILE for bad records\n"
 "      --gen clicks      generate clicks: ts, user, page, amount\n"
-"      --rate N          generate N records per second (event time = now)\n"
+"      --rate N          pace the output at N records per second of wall\n"
+"                        time (event times do not change)\n"
 "      --seed N          generator seed (default 1)\n"
 "      --users N         distinct users in generated clicks (default 1000)\n"
 "      --start MS        first generated event time (default 1700000000000)\n"
+"      --checkpoint DUR  write a checkpoint barrier every DUR; resume from\n"
+"                        the last committed checkpoint (needs --state)\n"
+"      --state DIR       the pipeline's state directory\n"
+"      --name NAME       this source's name in checkpoints (default source)\n"
+"      --reset-state     ignore the saved state and start over\n"
 "  -h, --help            this help\n"
 "      --version         print the version\n"
 "\n"
@@ -65,7 +75,7 @@ static const char usage[] =
 "See weir-source(1).\n";
 
 enum { O_TIME = 256, O_TIMEFMT, O_MAXDELAY, O_ONERR, O_GEN, O_RATE, O_SEED,
-	O_USERS, O_START, O_VERSION, O_IDLE };
+	O_USERS, O_START, O_VERSION, O_IDLE, O_CHECKPOINT };
 
 static const struct option longopts[] = {
 	{ "format", required_argument, NULL, 'f' },
@@ -83,6 +93,8 @@ static const struct option longopts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
 	{ "idle", required_argument, NULL, O_IDLE },
+	{ "checkpoint", required_argument, NULL, O_CHECKPOINT },
+	WEIR_CKPT_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -98,6 +110,20 @@ static struct {
 	uint64_t since_wm;
 	uint64_t limit, emitted;
 	weir_buf scratch, keybuf;
+	double rate;		/* --rate: records per second, 0 unpaced */
+	int64_t pace_t0;
+	uint64_t paced;
+	/* checkpoints */
+	weir_ckpt_opts ck;
+	weir_ckpt ckpt;
+	int64_t ckpt_every, ckpt_due;
+	uint64_t ckpt_id;
+	json_t *resume;		/* this source's position in COMMITTED */
+	const char *pos_file;	/* the file being read, and its index */
+	int pos_index;
+	weir_input *pos_in;
+	weir_gen *pos_gen;
+	weir_buf payload, snap;
 } S;
 
 static void
@@ -128,12 +154,15 @@ emit_watermark(void)
 	S.since_wm = 0;
 }
 
-/* Before blocking for input: watermark, then flush. */
+static void maybe_barrier(void);
+
+/* Before blocking for input: watermark, a barrier if one is due, flush. */
 static void
 idle(void *arg)
 {
 	(void)arg;
 	emit_watermark();
+	maybe_barrier();
 	check(weir_output_flush(S.out));
 }
 
@@ -192,9 +221,176 @@ shape(weir_record *r, char *why, size_t whysz)
 	return 0;
 }
 
+/* --- checkpoints (weir(7), CHECKPOINTS) --------------------------------- */
+
+static _Noreturn void
+die_snap(int rc, const char *err)
+{
+	weir_die(rc == WEIR_SNAP_EBAD ? WEIR_EXIT_USAGE : WEIR_EXIT_IO, "%s",
+	    rc == WEIR_SNAP_ENOMEM ? "out of memory" : err);
+}
+
+/* This source's position, as the barrier payload {"NAME": {...}}. */
+static void
+position(weir_buf *b)
+{
+	const char *name = weir_cli_ckpt_name(&S.ck);
+	int rc = 0;
+
+	b->len = 0;
+	rc |= weir_buf_putc(b, '{');
+	rc |= weir_json_str(b, (const uint8_t *)name, strlen(name));
+	rc |= weir_buf_putc(b, ':');
+	if (S.pos_gen)
+		rc |= weir_buf_printf(b, "{\"gen\":%llu}",
+		    (unsigned long long)S.pos_gen->i);
+	else {
+		rc |= weir_buf_puts(b, "{\"file\":");
+		rc |= weir_json_str(b, (const uint8_t *)(S.pos_file ? S.pos_file :
+		    "-"), strlen(S.pos_file ? S.pos_file : "-"));
+		rc |= weir_buf_printf(b, ",\"index\":%d,\"offset\":%llu}",
+		    S.pos_index, (unsigned long long)(S.pos_in ?
+		    weir_input_bytes(S.pos_in) : 0));
+	}
+	rc |= weir_buf_putc(b, '}');
+	if (rc)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+}
+
+/*
+ * BARRIER N: save this source's own state (watermark, counts) as N's
+ * snapshot, then send the barrier with the position after the last record
+ * sent.  The sink commits N once everything before it is durable.
+ */
+static void
+barrier(void)
+{
+	char err[WEIR_ERRSZ];
+	int rc;
+
+	position(&S.payload);
+	S.snap.len = 0;
+	if (weir_sw_i64(&S.snap, S.max_ts) < 0 ||
+	    weir_sw_i64(&S.snap, S.last_wm) < 0 ||
+	    weir_sw_u64(&S.snap, S.emitted) < 0 ||
+	    weir_sw_u64(&S.snap, S.onerr.skipped) < 0)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	rc = weir_ckpt_save(&S.ckpt, S.ckpt_id, S.snap.p, S.snap.len, err,
+	    sizeof(err));
+	if (rc < 0)
+		die_snap(rc, err);
+	check(weir_output_barrier(S.out, S.ckpt_id, S.payload.p,
+	    S.payload.len));
+	S.ckpt_id++;
+	S.ckpt_due = weir_mono_ms() + S.ckpt_every;
+}
+
+/*
+ * Open the state, load this source's snapshot of the committed checkpoint
+ * and find its position there (S.resume).  After a finished run (final)
+ * the position still holds: a file read to its end is not read again.
+ */
+static void
+ckpt_start(int argc, char **argv)
+{
+	const char *name = weir_cli_ckpt_name(&S.ck);
+	weir_commit *cm = &S.ckpt.commit;
+	char err[WEIR_ERRSZ];
+	json_error_t je;
+	json_t *root;
+	weir_rd rd;
+	int rc;
+
+	if (!S.ck.dir) {
+		if (S.ckpt_every)
+			weir_usage_error("--checkpoint needs --state DIR");
+		return;
+	}
+	if (!S.ckpt_every)
+		weir_usage_error("--state on a source goes with --checkpoint DUR");
+	rc = weir_ckpt_open(&S.ckpt, S.ck.dir, name, weir_prog,
+	    weir_ckpt_fingerprint(argc, argv), S.ck.reset, err, sizeof(err));
+	if (rc < 0)
+		die_snap(rc, err);
+	S.ckpt.load_final = 1;
+	rc = weir_ckpt_restore(&S.ckpt, &S.snap, err, sizeof(err));
+	if (rc < 0)
+		die_snap(rc, err);
+	S.ckpt_id = cm->id + 1;
+	S.ckpt_due = weir_mono_ms() + S.ckpt_every;
+	if (rc == 0)
+		return;
+	weir_rd_init(&rd, S.snap.p, S.snap.len);
+	S.max_ts = weir_rd_i64(&rd);
+	S.last_wm = weir_rd_i64(&rd);
+	S.emitted = weir_rd_u64(&rd);
+	S.onerr.skipped = weir_rd_u64(&rd);
+	if (weir_rd_done(&rd, "source state", err, sizeof(err)) < 0)
+		weir_die(WEIR_EXIT_USAGE, "%s/%llu.snap: %s", S.ckpt.sdir,
+		    (unsigned long long)cm->id, err);
+	root = json_loadb((const char *)cm->positions.p, cm->positions.len, 0,
+	    &je);
+	S.resume = root ? json_incref(json_object_get(root, name)) : NULL;
+	json_decref(root);
+	if (!json_is_object(S.resume))
+		weir_die(WEIR_EXIT_USAGE, "%s/%s: checkpoint %llu holds no "
+		    "position for source '%s'", S.ck.dir, WEIR_COMMIT_NAME,
+		    (unsigned long long)cm->id, name);
+}
+
+/* The saved position's number field, or -1. */
+static long long
+resume_int(const char *field)
+{
+	json_t *v = S.resume ? json_object_get(S.resume, field) : NULL;
+
+	return json_is_integer(v) ? json_integer_value(v) : -1;
+}
+
+/* A barrier when one is due (--checkpoint). */
+static void
+maybe_barrier(void)
+{
+	if (S.ckpt_every && weir_mono_ms() >= S.ckpt_due)
+		barrier();
+}
+
+/* --rate: hold record number S.paced back until it is due. */
+static void
+pace(void)
+{
+	int64_t due, now;
+
+	for (;;) {
+		due = S.pace_t0 + (int64_t)((double)S.paced * 1000.0 / S.rate);
+		now = weir_mono_ms();
+		if (due <= now || weir_sig_stop())
+			break;
+		/* no barrier here: the record being paced is not out yet */
+		emit_watermark();
+		check(weir_output_flush(S.out));
+		struct timespec ts = { 0, (long)(due - now > 100 ? 100 :
+		    due - now) * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	S.paced++;
+}
+
+/*
+ * Watermark cadence (weir-source(1), WATERMARKS): a record that is behind
+ * the watermark the records so far allow is preceded by that watermark, so
+ * whether a record is late downstream depends on the data alone, never on
+ * how input bytes happened to arrive.  Otherwise watermarks go out every
+ * 1024 records and whenever input pauses.
+ */
 static void
 emit(weir_record *r)
 {
+	if (S.rate > 0)
+		pace();
+	if (S.wm_on && S.max_ts != INT64_MIN && r->ts < S.max_ts - S.max_delay &&
+	    S.max_ts - S.max_delay > S.last_wm)
+		emit_watermark();
 	check(weir_output_record(S.out, r));
 	S.emitted++;
 	if (S.wm_on) {
@@ -203,6 +399,8 @@ emit(weir_record *r)
 		if (++S.since_wm >= 1024)
 			emit_watermark();
 	}
+	if (S.ckpt_every && !(S.emitted & 63))
+		maybe_barrier();
 }
 
 static int
@@ -211,15 +409,54 @@ done(void)
 	return (S.limit && S.emitted >= S.limit) || weir_sig_stop();
 }
 
+/*
+ * Resume a file at the byte offset of a checkpoint: parse and drop what
+ * comes before it, so headers (CSV, frames) and delta-coded frames are
+ * read as they were the first time.
+ */
 static void
-read_input(int fd, const char *name, int fmt)
+skip_to(weir_input *in, uint64_t offset)
+{
+	weir_event ev;
+
+	while (weir_input_bytes(in) < offset) {
+		switch (weir_input_next(in, &ev, 1)) {
+		case WEIR_EV_RECORD:
+		case WEIR_EV_WATERMARK:
+		case WEIR_EV_BARRIER:
+		case WEIR_EV_BAD:
+		case WEIR_EV_STOP:
+			continue;
+		case WEIR_EV_END:
+		case WEIR_EV_EOF:
+			weir_die(WEIR_EXIT_USAGE, "%s: shorter than its checkpoint "
+			    "position %llu: not the file that was read",
+			    weir_input_name(in), (unsigned long long)offset);
+		default:
+			weir_die(WEIR_EXIT_IO, "%s", weir_input_error(in));
+		}
+	}
+	if (weir_input_bytes(in) != offset)
+		weir_die(WEIR_EXIT_USAGE, "%s: checkpoint position %llu is not at "
+		    "a record boundary: not the file that was read",
+		    weir_input_name(in), (unsigned long long)offset);
+}
+
+static void
+read_input(int fd, const char *name, int fmt, int index)
 {
 	weir_input *in = weir_input_open(fd, fmt, name);
 	weir_event ev;
 	char why[WEIR_ERRSZ], msg[WEIR_ERRSZ + 300];
+	long long at = resume_int("index"), off = resume_int("offset");
 
 	if (!in)
 		weir_die(WEIR_EXIT_IO, "out of memory");
+	S.pos_file = name;
+	S.pos_index = index;
+	S.pos_in = in;
+	if (S.resume && at == index && off > 0)
+		skip_to(in, (uint64_t)off);
 	weir_input_set_idle(in, idle, NULL);
 	while (!done()) {
 		switch (weir_input_next(in, &ev, 1)) {
@@ -255,6 +492,7 @@ read_input(int fd, const char *name, int fmt)
 		case WEIR_EV_END:
 		case WEIR_EV_EOF:
 			emit_watermark();
+			S.pos_in = NULL;
 			weir_input_close(in);
 			return;
 		default:
@@ -262,6 +500,7 @@ read_input(int fd, const char *name, int fmt)
 			weir_die(WEIR_EXIT_IO, "%s", weir_input_error(in));
 		}
 	}
+	S.pos_in = NULL;
 	weir_input_close(in);
 }
 
@@ -340,34 +579,25 @@ list_kafka(const weir_kafka_opts *ko)
 }
 
 static void
-generate(uint64_t seed, int64_t start, uint32_t users, double rate)
+generate(uint64_t seed, int64_t start, uint32_t users)
 {
-	weir_gen g;
+	static weir_gen g;
 	weir_record r;
-	int64_t t0 = weir_mono_ms();
+	long long at = resume_int("gen");
 
 	weir_gen_init(&g, seed, start, users);
-	g.realtime = rate > 0;
+	if (at > 0)
+		weir_gen_seek(&g, (uint64_t)at);
+	S.pos_gen = &g;
 	memset(&r, 0, sizeof(r));
 	r.partition = -1;
 	while (!done()) {
-		if (rate > 0) {
-			/* pace: record i is due at t0 + i / rate seconds */
-			int64_t due = t0 + (int64_t)((double)S.emitted * 1000.0 / rate);
-			int64_t now = weir_mono_ms();
-			if (due > now) {
-				struct timespec ts = { 0, (long)(due - now) * 1000000L };
-				idle(NULL);
-				nanosleep(&ts, NULL);
-				continue;
-			}
-		}
 		S.scratch.len = 0;
 		if (weir_gen_click(&g, &S.scratch, &r.ts) < 0)
 			weir_die(WEIR_EXIT_IO, "out of memory");
 		r.flags = WEIR_R_TS;
 		weir_record_set_packed(&r, &S.scratch);
-		if (S.have_key || S.have_time) {
+		if (S.have_key || S.have_time || S.time_now) {
 			char why[WEIR_ERRSZ];
 			/* shape() reads the value: keep it out of its scratch */
 			weir_buf val = S.scratch;
@@ -393,7 +623,6 @@ main(int argc, char **argv)
 	uint64_t seed = 1;
 	int64_t start = WEIR_GEN_START;
 	uint32_t users = 1000;
-	double rate = 0;
 	static weir_kafka_opts ko;	/* static: alive until exit */
 	int list = 0;
 
@@ -451,7 +680,8 @@ main(int argc, char **argv)
 				    "(there is: clicks)", optarg);
 			break;
 		case O_RATE:
-			rate = (double)weir_cli_int("--rate", optarg, 1, 100000000);
+			S.rate = (double)weir_cli_int("--rate", optarg, 1,
+			    100000000);
 			break;
 		case O_SEED:
 			seed = (uint64_t)weir_cli_int("--seed", optarg, 0, INT64_MAX);
@@ -487,12 +717,19 @@ main(int argc, char **argv)
 			if (weir_dur_parse(optarg, &S.idle_ms, err, sizeof(err)) < 0)
 				weir_usage_error("--idle: %s", err);
 			break;
+		case O_CHECKPOINT:
+			if (weir_dur_parse(optarg, &S.ckpt_every, err,
+			    sizeof(err)) < 0 || S.ckpt_every <= 0)
+				weir_usage_error("--checkpoint: %s", S.ckpt_every <= 0 ?
+				    "must be positive" : err);
+			break;
 		case 'h':
 			weir_cli_help(usage);
 		case O_VERSION:
 			weir_version();
 		default:
-			weir_cli_bad_option();
+			if (!weir_cli_ckpt_opt(&S.ck, c, optarg))
+				weir_cli_bad_option();
 		}
 	}
 	if (ko.brokers) {
@@ -515,9 +752,21 @@ main(int argc, char **argv)
 		    "-b BROKERS");
 	if (gen >= 0 && optind < argc)
 		weir_usage_error("--gen takes no input files");
-	if (gen < 0 && (rate > 0 || seed != 1 || users != 1000 ||
-	    start != WEIR_GEN_START))
-		weir_usage_error("--rate, --seed, --users and --start go with --gen");
+	if (gen < 0 && (seed != 1 || users != 1000 || start != WEIR_GEN_START))
+		weir_usage_error("--seed, --users and --start go with --gen");
+	if (S.ckpt_every && ko.brokers)
+		weir_usage_error("--checkpoint does not read Kafka yet");
+	if (S.ckpt_every && gen < 0 && !ko.brokers) {
+		struct stat st;
+		for (c = optind; c < argc; c++)
+			if (!strcmp(argv[c], "-"))
+				break;
+		if ((optind == argc || c < argc) &&
+		    (fstat(0, &st) < 0 || !S_ISREG(st.st_mode)))
+			weir_usage_error("--checkpoint: standard input is not a "
+			    "regular file, so a restart could not find its "
+			    "position (name the file)");
+	}
 	if (S.time_now && S.have_time)
 		weir_usage_error("--time is given twice");
 	weir_onerr_parse(&S.onerr, onerr);
@@ -525,24 +774,32 @@ main(int argc, char **argv)
 	S.out = weir_output_open(1, WEIR_FMT_AUTO, NULL);
 	if (!S.out)
 		weir_die(WEIR_EXIT_IO, "out of memory");
+	ckpt_start(argc, argv);
+	S.pace_t0 = weir_mono_ms();
 
 	if (ko.brokers)
 		read_kafka(&ko);
 	else if (gen >= 0)
-		generate(seed, start, users, rate);
+		generate(seed, start, users);
 	else if (optind == argc)
-		read_input(0, "-", fmt);
+		read_input(0, "-", fmt, 0);
 	else {
+		int first = optind;
+		long long at = resume_int("index");
+		if (at > 0)	/* files before the checkpoint's are done */
+			optind += (int)(at < argc - optind ? at : argc - optind);
 		for (; optind < argc && !done(); optind++) {
 			const char *f = argv[optind];
 			int fd = strcmp(f, "-") ? open(f, O_RDONLY | O_CLOEXEC) : 0;
 			if (fd < 0)
 				weir_die(WEIR_EXIT_IO, "%s: %s", f, strerror(errno));
-			read_input(fd, f, fmt);
+			read_input(fd, f, fmt, optind - first);
 			if (fd)
 				close(fd);
 		}
 	}
+	if (S.ckpt_every)	/* the last checkpoint: the end */
+		barrier();
 	check(weir_output_end(S.out));
 	weir_onerr_report(&S.onerr);
 	weir_output_close(S.out);

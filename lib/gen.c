@@ -32,11 +32,19 @@ weir_gen_init(weir_gen *g, uint64_t seed, int64_t start, uint32_t users)
 	g->pages = 50;
 }
 
+void
+weir_gen_seek(weir_gen *g, uint64_t n)
+{
+	/* splitmix64 steps its state by a constant; two draws per click */
+	g->state += (n - g->i) * 2 * 0x9e3779b97f4a7c15ULL;
+	g->i = n;
+}
+
 int
 weir_gen_click(weir_gen *g, weir_buf *out, int64_t *ts)
 {
 	uint64_t r1 = next(g), r2 = next(g);
-	int64_t t = g->realtime ? weir_now_ms() : g->start + (int64_t)g->i;
+	int64_t t = g->start + (int64_t)g->i;
 	char tmp[32];
 	size_t mark;
 	int n;

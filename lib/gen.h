@@ -19,11 +19,12 @@ typedef struct weir_gen {
 	uint64_t i;
 	int64_t start;
 	uint32_t users, pages;
-	int realtime;		/* event time from the clock, not from start */
 } weir_gen;
 
 int weir_gen_kind(const char *name);	/* 0 clicks, -1 unknown */
 void weir_gen_init(weir_gen *g, uint64_t seed, int64_t start, uint32_t users);
+/* Go to event number n: the generator is a function of seed and n. */
+void weir_gen_seek(weir_gen *g, uint64_t n);
 /* Append the next click's packed value to out and set its event time. */
 int weir_gen_click(weir_gen *g, weir_buf *out, int64_t *ts);
 

@@ -115,6 +115,12 @@ weir_output_format(const weir_output *o)
 	return o->fmt;
 }
 
+void
+weir_output_resume(weir_output *o)
+{
+	o->header_done = 1;
+}
+
 int
 weir_output_failed(const weir_output *o)
 {

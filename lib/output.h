@@ -20,6 +20,8 @@ typedef struct weir_output weir_output;
 weir_output *weir_output_open(int fd, int fmt, const char *fields);
 void weir_output_close(weir_output *o);	/* does not flush or close fd */
 int weir_output_format(const weir_output *o);
+/* The output continues a file that already has its CSV/TSV header. */
+void weir_output_resume(weir_output *o);
 int weir_output_record(weir_output *o, const weir_record *r);
 int weir_output_watermark(weir_output *o, int64_t wm);
 int weir_output_barrier(weir_output *o, uint64_t id, const uint8_t *p,

@@ -616,7 +616,7 @@ weir_ckpt_restore(weir_ckpt *c, weir_buf *body, char *err, size_t errsz)
 
 	body->len = 0;
 	prune(c, 0, 0, want);	/* newer than the commit: never committed */
-	if (!want || c->commit.final || c->reset)
+	if (!want || (c->commit.final && !c->load_final) || c->reset)
 		return 0;
 	if (!(path = snap_path(c, want)))
 		return WEIR_SNAP_ENOMEM;

@@ -107,6 +107,8 @@ typedef struct weir_ckpt {
 	weir_commit commit;	/* as found at open */
 	uint64_t last_saved;
 	int reset;		/* --reset-state: start empty */
+	int load_final;		/* restore after a finished run too (sources:
+				   their counts and positions still hold) */
 } weir_ckpt;
 
 /* The hash of argv without the checkpoint options themselves (--state,

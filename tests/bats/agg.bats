@@ -189,7 +189,7 @@ win() {
 
 @test "latency: at 10,000 records/s a window's result follows its end within 100 ms" {
 	command -v weir-window > /dev/null || skip "weir-window not built"
-	timeout 3 weir-source --gen clicks --rate 10000 --time .ts --max-delay 0 |
+	timeout 3 weir-source --gen clicks --rate 10000 --time now --max-delay 0 |
 	    weir-window tumbling 250ms 2> /dev/null | weir-agg count |
 	    weir-sink -f ndjson | while read -r l; do
 		echo "$(date +%s%3N) $l"
