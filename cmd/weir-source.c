@@ -492,7 +492,9 @@ read_input(int fd, const char *name, int fmt, int index)
 		case WEIR_EV_END:
 		case WEIR_EV_EOF:
 			emit_watermark();
-			S.pos_in = NULL;
+			S.pos_in = NULL;	/* done: the position is the next */
+			S.pos_file = NULL;
+			S.pos_index = index + 1;
 			weir_input_close(in);
 			return;
 		default:
@@ -781,13 +783,19 @@ main(int argc, char **argv)
 		read_kafka(&ko);
 	else if (gen >= 0)
 		generate(seed, start, users);
-	else if (optind == argc)
-		read_input(0, "-", fmt, 0);
+	else if (optind == argc) {
+		if (resume_int("index") < 1)	/* not read to its end yet */
+			read_input(0, "-", fmt, 0);
+		else
+			S.pos_index = 1;
+	}
 	else {
 		int first = optind;
 		long long at = resume_int("index");
-		if (at > 0)	/* files before the checkpoint's are done */
+		if (at > 0) {	/* files before the checkpoint's are done */
 			optind += (int)(at < argc - optind ? at : argc - optind);
+			S.pos_index = optind - first;
+		}
 		for (; optind < argc && !done(); optind++) {
 			const char *f = argv[optind];
 			int fd = strcmp(f, "-") ? open(f, O_RDONLY | O_CLOEXEC) : 0;
