@@ -207,17 +207,18 @@ weir_snap_decode(const uint8_t *p, size_t n, const char *kind, uint64_t fp,
 		weir_seterr(err, errsz, "not a weir snapshot (or truncated)");
 		return WEIR_SNAP_EBAD;
 	}
-	sum = get_le64(p + n - 8);
-	if (weir_hash(p, n - 8, SUM_SEED) != sum) {
-		weir_seterr(err, errsz, "checksum mismatch: the file is "
-		    "corrupt or truncated");
-		return WEIR_SNAP_EBAD;
-	}
+	/* the version first: another version may sum differently */
 	version = (uint32_t)p[8] | (uint32_t)p[9] << 8 | (uint32_t)p[10] << 16 |
 	    (uint32_t)p[11] << 24;
 	if (version != WEIR_SNAP_VERSION) {
 		weir_seterr(err, errsz, "snapshot format version %u, this "
 		    "program reads version %d", version, WEIR_SNAP_VERSION);
+		return WEIR_SNAP_EBAD;
+	}
+	sum = get_le64(p + n - 8);
+	if (weir_hash(p, n - 8, SUM_SEED) != sum) {
+		weir_seterr(err, errsz, "checksum mismatch: the file is "
+		    "corrupt or truncated");
 		return WEIR_SNAP_EBAD;
 	}
 	weir_rd_init(&r, p + 12, n - 12 - 8);
