@@ -8,14 +8,28 @@ MANDIR = $(PREFIX)/share/man
 
 CC ?= cc
 PKGS = rdkafka jansson yaml-0.1
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+# The libraries' flags are looked up when a recipe first needs them, not
+# when make reads this file, so that 'make deps demo' installs them first
+# and then builds in one run.  Each is computed once (the eval caches it).
+# A missing library stops the build with pkg-config's own message.
+pkg_check = $(if $(shell pkg-config --exists $(PKGS) && echo ok),,$(error \
+  missing libraries: $(shell pkg-config --print-errors --exists $(PKGS) 2>&1 | \
+  head -n 1); run 'make deps' (Debian) or install them))
+PKG_CFLAGS = $(pkg_check)$(eval PKG_CFLAGS := $$(shell pkg-config --cflags \
+  $(PKGS)))$(PKG_CFLAGS)
+PKG_LIBS = $(pkg_check)$(eval PKG_LIBS := $$(shell pkg-config --libs \
+  $(PKGS)))$(PKG_LIBS)
 
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g
 WARN = -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Ilib $(PKG_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
-LDLIBS = $(PKG_LIBS) -lm -lpthread $(EXTRA_LDLIBS)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Ilib $(CPPFLAGS) $(PKG_CFLAGS) \
+  $(CFLAGS) $(EXTRA_CFLAGS) -MMD -MP
+LDLIBS = $(LDFLAGS) $(PKG_LIBS) -lm -lpthread $(EXTRA_LDLIBS)
+
+# A recipe that fails leaves no half-written target behind.
+.DELETE_ON_ERROR:
 
 # Build directory: plain builds in build/, sanitizer builds in build-asan/.
 B ?= build
@@ -34,7 +48,7 @@ MANS = $(wildcard man/*.[1-8])
 
 all: $(PROGS)
 
-$(B)/lib/%.o: lib/%.c $(wildcard lib/*.h)
+$(B)/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
@@ -42,13 +56,16 @@ $(B)/libweir.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BIN)/%: cmd/%.c $(B)/libweir.a $(wildcard lib/*.h)
+$(BIN)/%: cmd/%.c $(B)/libweir.a
+	@mkdir -p $(@D) $(B)/dep
+	$(CC) $(ALL_CFLAGS) -MF $(B)/dep/$*.d $< -o $@ $(B)/libweir.a $(LDLIBS)
+
+$(B)/tests/%: tests/unit/%.c $(B)/libweir.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(B)/libweir.a $(LDLIBS)
 
-$(B)/tests/%: tests/unit/%.c $(B)/libweir.a $(wildcard lib/*.h) tests/unit/unit.h
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $< -o $@ $(B)/libweir.a $(LDLIBS)
+# Header dependencies, as the compiler saw them (-MMD -MP).
+-include $(wildcard $(B)/lib/*.d $(B)/tests/*.d $(B)/dep/*.d)
 
 unit: $(UNITS)
 	@set -e; for t in $(UNITS); do echo "# unit: $$t"; $$t; done

@@ -1,9 +1,16 @@
 #!/bin/sh
 # Install the Debian packages weir builds and tests with, when missing.
+# --dev-packages: only print the libraries' development packages (what a
+# fresh machine lacks; .ci/run removes them to test 'make deps demo').
 set -e
-PKGS="build-essential pkg-config librdkafka-dev libjansson-dev libyaml-dev
+DEV="librdkafka-dev libjansson-dev libyaml-dev"
+PKGS="build-essential pkg-config $DEV
 bats kcat sqlite3 mandoc clang libclang-rt-14-dev jq miller libxml2-utils
 curl python3 time"
+if [ "${1:-}" = --dev-packages ]; then
+	echo $DEV
+	exit 0
+fi
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
