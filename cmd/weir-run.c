@@ -24,6 +24,7 @@
 #include "metrics.h"
 #include "notify.h"
 #include "pipeline.h"
+#include "snap.h"
 #include "supervise.h"
 
 static const char usage[] =
@@ -43,6 +44,8 @@ static const char usage[] =
 "                          (default 10s)\n"
 "      --status [HOST:]PORT  print the stage table of a running weir-run\n"
 "                          (started with --metrics)\n"
+"      --reset-state       with checkpoint: forget the saved state and\n"
+"                          start the pipeline over\n"
 "  -q, --quiet             do not log restarts and stage exits\n"
 "  -h, --help              this help\n"
 "      --version           print the version\n"
@@ -53,7 +56,7 @@ static const char usage[] =
 "3 a stage failed (I/O) or too many restarts.  See weir-run(1).\n";
 
 enum { O_CHECK = 256, O_DOT, O_METRICS, O_PUBLIC, O_STOPTO, O_STATUS, O_TEE,
-	O_VERSION };
+	O_VERSION, O_RESET };
 
 static const struct option longopts[] = {
 	{ "check", no_argument, NULL, O_CHECK },
@@ -63,6 +66,7 @@ static const struct option longopts[] = {
 	{ "stop-timeout", required_argument, NULL, O_STOPTO },
 	{ "status", required_argument, NULL, O_STATUS },
 	{ "tee", required_argument, NULL, O_TEE },
+	{ "reset-state", no_argument, NULL, O_RESET },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
@@ -493,7 +497,7 @@ self_path(const char *argv0)
 int
 main(int argc, char **argv)
 {
-	int c, check = 0, dot = 0, public = 0, i, rc = 0;
+	int c, check = 0, dot = 0, public = 0, i, rc = 0, reset = 0, lockfd;
 	const char *metrics = NULL, *status = NULL;
 	char err[WEIR_ERRSZ], *self, *selfdir;
 	weir_pl_opts opts;
@@ -529,6 +533,9 @@ main(int argc, char **argv)
 			    250), err, sizeof(err)) < 0)
 				weir_die(WEIR_EXIT_IO, "%s", err);
 			return 0;
+		case O_RESET:
+			reset = 1;
+			break;
 		case 'q':
 			R.quiet = 1;
 			break;
@@ -602,6 +609,18 @@ main(int argc, char **argv)
 		    weir_metrics_port(R.mx));
 	if (weir_notify_open(&R.nt, err, sizeof(err)) < 0)
 		logmsg(4, "%s", err);
+	/* checkpoints: one running pipeline per state directory; its stages
+	 * restore from the last committed checkpoint by themselves */
+	if (R.pl->ckpt_dir) {
+		rc = weir_ckpt_lock_dir(R.pl->ckpt_dir, &lockfd, err,
+		    sizeof(err));
+		if (rc == 0 && reset)
+			rc = weir_ckpt_reset_dir(R.pl->ckpt_dir, err, sizeof(err));
+		if (rc < 0)
+			weir_die(rc == WEIR_SNAP_EBAD ? WEIR_EXIT_USAGE :
+			    WEIR_EXIT_IO, "checkpoint: %s", err);
+	} else if (reset)
+		weir_usage_error("--reset-state: the pipeline has no checkpoint");
 	if (weir_sv_init(&R.sv, R.pl, self, err, sizeof(err)) < 0)
 		weir_die(WEIR_EXIT_IO, "%s", err);
 	R.sv.line = on_line;

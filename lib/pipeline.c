@@ -20,11 +20,12 @@
 typedef weir_pl_ctx ctx;
 
 static const char *top_keys[] = { "name", "description", "env", "restart",
-	"stages", NULL };
+	"checkpoint", "stages", NULL };
 static const char *stage_keys[] = { "name", "description", "run", "input",
 	"inputs", "env", NULL };
 static const char *restart_keys[] = { "policy", "backoff", "max", "period",
 	NULL };
+static const char *checkpoint_keys[] = { "interval", "dir", NULL };
 
 static const char *
 env_find(char **env, const char *name)
@@ -150,6 +151,68 @@ parse_dur(ctx *c, const yaml_node_t *n, const char *what, int64_t *ms)
 		diag(c, n, "%s: %s", what, err);
 	free(s);
 	return rc;
+}
+
+static void
+parse_checkpoint(ctx *c, const yaml_node_t *m)
+{
+	weir_pipeline *pl = c->pl;
+	yaml_node_t *v;
+
+	if (check_keys(c, m, "checkpoint", checkpoint_keys) < 0)
+		return;
+	if (!(v = get(c, m, "dir")))
+		diag(c, m, "checkpoint: needs dir (the state directory)");
+	else if ((pl->ckpt_dir = expand_node(c, v, "checkpoint.dir")) &&
+	    !*pl->ckpt_dir)
+		diag(c, v, "checkpoint.dir: empty");
+	pl->ckpt_interval = 10000;
+	if ((v = get(c, m, "interval")) && parse_dur(c, v,
+	    "checkpoint.interval", &pl->ckpt_interval) == 0 &&
+	    pl->ckpt_interval <= 0)
+		diag(c, v, "checkpoint.interval: must be positive");
+}
+
+/*
+ * With checkpoint: every stage is a weir program, given the state
+ * directory and its name; sources also the interval.  A program that is
+ * not weir's would drop the barriers, and nothing would ever commit.
+ */
+static void
+add_ckpt_args(ctx *c)
+{
+	weir_pipeline *pl = c->pl;
+	char ms[32];
+	int i;
+
+	snprintf(ms, sizeof(ms), "%lldms", (long long)pl->ckpt_interval);
+	for (i = 0; i < pl->nstages; i++) {
+		weir_pl_stage *st = &pl->stages[i];
+		const char *prog, *slash;
+		int rc = 0;
+		if (!st->argv || !st->argv[0])
+			continue;
+		slash = strrchr(st->argv[0], '/');
+		prog = slash ? slash + 1 : st->argv[0];
+		if (strncmp(prog, "weir-", 5) || !strcmp(prog, "weir-run") ||
+		    !strcmp(prog, "weir-broker")) {
+			diag_lc(c, st->line, st->col, "stage '%s': with checkpoint, "
+			    "every stage must be a weir program (%s would drop "
+			    "the checkpoint barriers)", st->name, prog);
+			continue;
+		}
+		if (!strcmp(prog, "weir-source"))
+			rc |= weir_pl_argv_push(&st->argv, &st->argc,
+			    strdup("--checkpoint")) | weir_pl_argv_push(&st->argv,
+			    &st->argc, strdup(ms));
+		rc |= weir_pl_argv_push(&st->argv, &st->argc, strdup("--state")) |
+		    weir_pl_argv_push(&st->argv, &st->argc,
+		    strdup(pl->ckpt_dir)) | weir_pl_argv_push(&st->argv,
+		    &st->argc, strdup("--name")) | weir_pl_argv_push(&st->argv,
+		    &st->argc, strdup(st->name));
+		if (rc)
+			c->y.oom = 1;
+	}
 }
 
 static void
@@ -463,10 +526,14 @@ weir_pipeline_parse(const char *file, const char *text, size_t len,
 			    kind(v));
 		if ((v = get(&c, root, "restart")))
 			parse_restart(&c, v);
+		if ((v = get(&c, root, "checkpoint")))
+			parse_checkpoint(&c, v);
 		if ((v = get(&c, root, "stages")))
 			parse_stages(&c, v);
 		else
 			diag(&c, root, "the pipeline has no stages");
+		if (pl->ckpt_dir && *pl->ckpt_dir && !c.y.oom)
+			add_ckpt_args(&c);
 	}
 	if (c.y.visits > MAX_NODES_VISITED)
 		diag_lc(&c, 1, 1, "the document is too large or has too many "
@@ -543,6 +610,7 @@ weir_pipeline_free(weir_pipeline *pl)
 	free(pl->stages);
 	free(pl->edges);
 	weir_pl_argv_free(pl->env);
+	free(pl->ckpt_dir);
 	weir_buf_free(&pl->diag);
 	free(pl->file);
 	free(pl->name);

@@ -59,6 +59,8 @@ typedef struct weir_pipeline {
 	int nstages;
 	weir_pl_edge *edges;	/* every producer -> consumer descriptor */
 	int nedges;
+	char *ckpt_dir;		/* checkpoint: dir (NULL: no checkpoints) */
+	int64_t ckpt_interval;	/* checkpoint: interval, ms */
 	weir_buf diag;		/* "FILE:LINE:COL: message\n" lines */
 	int ndiag;
 } weir_pipeline;

@@ -558,6 +558,85 @@ prune(weir_ckpt *c, uint64_t below, unsigned keep, uint64_t above)
 	}
 }
 
+/*
+ * Lock path (made if missing).  A process that was just killed may still
+ * hold the lock for a moment (its parent died with SIGKILL and took it
+ * down with PR_SET_PDEATHSIG): wait for it a bounded time.
+ */
+static int
+lock_file(const char *path, int *fd, char *err, size_t errsz)
+{
+	int i;
+
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (*fd < 0) {
+		weir_seterr(err, errsz, "%s: %s", path, strerror(errno));
+		return WEIR_SNAP_EIO;
+	}
+	for (i = 0; i < 60; i++) {	/* 3 s */
+		if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			weir_seterr(err, errsz, "%s: %s", path, strerror(errno));
+			return WEIR_SNAP_EIO;
+		}
+		usleep(50000);
+	}
+	weir_seterr(err, errsz, "%s: in use by another process", path);
+	return WEIR_SNAP_EBAD;
+}
+
+int
+weir_ckpt_lock_dir(const char *dir, int *fd, char *err, size_t errsz)
+{
+	char *lock;
+	int rc;
+
+	*fd = -1;
+	if ((rc = mkdirs(dir, err, errsz)) < 0)
+		return rc;
+	if (!(lock = join_path(dir, "LOCK")))
+		return WEIR_SNAP_ENOMEM;
+	rc = lock_file(lock, fd, err, errsz);
+	if (rc == WEIR_SNAP_EBAD)
+		weir_seterr(err, errsz, "%s: the state directory is in use by "
+		    "another running pipeline", dir);
+	free(lock);
+	return rc;
+}
+
+int
+weir_ckpt_reset_dir(const char *dir, char *err, size_t errsz)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	weir_ckpt c;
+	char *p;
+	int rc;
+
+	if (!d)
+		return errno == ENOENT ? 0 : (weir_seterr(err, errsz, "%s: %s",
+		    dir, strerror(errno)), WEIR_SNAP_EIO);
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || !(p = join_path(dir, e->d_name)))
+			continue;
+		if (!strcmp(e->d_name, WEIR_COMMIT_NAME))
+			unlink(p);
+		else {
+			memset(&c, 0, sizeof(c));
+			c.sdir = p;
+			prune(&c, UINT64_MAX, 0, 0);	/* a stage's folder */
+		}
+		free(p);
+	}
+	closedir(d);
+	if (!(p = join_path(dir, WEIR_COMMIT_NAME)))
+		return WEIR_SNAP_ENOMEM;
+	rc = fsync_dir(p, err, errsz);	/* the folder p is in */
+	free(p);
+	return rc < 0 ? WEIR_SNAP_EIO : 0;
+}
+
 int
 weir_ckpt_open(weir_ckpt *c, const char *dir, const char *name,
     const char *kind, uint64_t fp, int reset, char *err, size_t errsz)
@@ -583,20 +662,14 @@ weir_ckpt_open(weir_ckpt *c, const char *dir, const char *name,
 		return rc;
 	if (!(lock = join_path(c->sdir, "LOCK")))
 		return WEIR_SNAP_ENOMEM;
-	c->lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (c->lockfd < 0) {
-		weir_seterr(err, errsz, "%s: %s", lock, strerror(errno));
-		free(lock);
-		return WEIR_SNAP_EIO;
-	}
-	if (flock(c->lockfd, LOCK_EX | LOCK_NB) < 0) {
+	rc = lock_file(lock, &c->lockfd, err, errsz);
+	free(lock);
+	if (rc == WEIR_SNAP_EBAD)
 		weir_seterr(err, errsz, "%s: state of stage '%s' is in use by "
 		    "another process (one state directory per running "
 		    "pipeline)", c->sdir, name);
-		free(lock);
-		return WEIR_SNAP_EBAD;
-	}
-	free(lock);
+	if (rc < 0)
+		return rc;
 	c->reset = reset;
 	if (reset)
 		prune(c, UINT64_MAX, 0, 0);

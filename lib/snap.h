@@ -138,4 +138,11 @@ int weir_ckpt_save(weir_ckpt *c, uint64_t id, const uint8_t *body, size_t n,
     char *err, size_t errsz);
 void weir_ckpt_close(weir_ckpt *c);
 
+/* The whole pipeline's state directory, for weir-run: lock DIR/LOCK (made
+ * if missing; *fd stays open while it is held), or WEIR_SNAP_EBAD when
+ * another process holds it. */
+int weir_ckpt_lock_dir(const char *dir, int *fd, char *err, size_t errsz);
+/* Start over: remove DIR/COMMITTED and every stage's snapshots. */
+int weir_ckpt_reset_dir(const char *dir, char *err, size_t errsz);
+
 #endif
