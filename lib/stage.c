@@ -154,6 +154,7 @@ weir_stage_checkpoint(weir_stage *s, const weir_ckpt_opts *o, int argc,
     char *const *argv, const weir_state_ops *ops)
 {
 	char err[WEIR_ERRSZ];
+	int64_t t0;
 	weir_rd rd;
 	int rc;
 
@@ -166,6 +167,7 @@ weir_stage_checkpoint(weir_stage *s, const weir_ckpt_opts *o, int argc,
 	    weir_ckpt_fingerprint(argc, argv), o->reset, err, sizeof(err));
 	if (rc < 0)
 		die_snap(rc, err);
+	t0 = weir_mono_ms();
 	rc = weir_ckpt_restore(s->ckpt, &s->snap, err, sizeof(err));
 	if (rc < 0)
 		die_snap(rc, err);
@@ -181,12 +183,16 @@ weir_stage_checkpoint(weir_stage *s, const weir_ckpt_opts *o, int argc,
 	if (weir_rd_done(&rd, "state", err, sizeof(err)) < 0)
 		weir_die(WEIR_EXIT_USAGE, "%s/%llu.snap: %s", s->ckpt->sdir,
 		    (unsigned long long)s->ckpt->commit.id, err);
+	weir_warn("resumed from checkpoint %llu (%zu bytes of state, loaded "
+	    "in %lld ms)", (unsigned long long)s->ckpt->commit.id, s->snap.len,
+	    (long long)(weir_mono_ms() - t0));
 }
 
 void
 weir_stage_save(weir_stage *s, uint64_t id)
 {
 	char err[WEIR_ERRSZ];
+	int64_t t0 = weir_mono_ms();
 	int rc;
 
 	s->snap.len = 0;
@@ -202,4 +208,8 @@ weir_stage_save(weir_stage *s, uint64_t id)
 	    sizeof(err));
 	if (rc < 0)
 		die_snap(rc, err);
+	if (getenv("WEIR_CKPT_VERBOSE"))
+		weir_warn("checkpoint %llu: %zu bytes of state saved in %lld ms",
+		    (unsigned long long)id, s->snap.len,
+		    (long long)(weir_mono_ms() - t0));
 }
