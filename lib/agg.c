@@ -957,7 +957,9 @@ weir_agg_load(weir_agg *a, weir_rd *rd, char *err, size_t errsz)
 		} else
 			rc = win_load(a, w, rd, &why);
 	}
-	if (rc == 0 && weir_rd_u64(rd)) {
+	if (rc == 0 && (nw = weir_rd_u64(rd)) > 1)
+		rd->bad = 1;
+	if (rc == 0 && nw == 1 && !rd->bad) {
 		if (!a->nowin && !(a->nowin = win_new(a, 0, 0, 0)))
 			rc = -2;
 		else

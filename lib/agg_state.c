@@ -581,13 +581,24 @@ rd_value(weir_rd *rd, size_t *n)
 	return p;
 }
 
+/* A saved flag: 0 or 1, anything else is malformed. */
+static int
+rd_flag(weir_rd *rd)
+{
+	uint64_t v = weir_rd_u64(rd);
+
+	if (v > 1)
+		rd->bad = 1;
+	return v == 1 && !rd->bad;
+}
+
 static int
 vbuf_load(weir_rd *rd, struct vbuf *vb)
 {
 	const uint8_t *p;
 	size_t n;
 
-	if (!weir_rd_u64(rd))
+	if (!rd_flag(rd))
 		return rd->bad ? -1 : 0;
 	if (!(p = rd_value(rd, &n)))
 		return -1;
@@ -631,14 +642,15 @@ vset_load(weir_rd *rd, struct vset **pvs)
 	const uint8_t *p;
 	size_t len;
 
-	if (!weir_rd_u64(rd))
+	if (!rd_flag(rd))
 		return rd->bad ? -1 : 0;
 	cap = weir_rd_u64(rd);
 	n = weir_rd_count(rd, 4);
 	/* as vset_add leaves it: a power of two at least twice n, at most
 	 * doubled once past that */
 	if (rd->bad || (cap & (cap - 1)) || n * 2 > cap ||
-	    (cap > 16 && cap > 4 * n + 4) || (cap && cap < 16))
+	    (cap > 16 && cap > 4 * n + 4) || (cap && cap < 16) ||
+	    cap > (1u << 31))
 		return -1;
 	if (!(vs = calloc(1, sizeof(*vs))))
 		return -2;
@@ -780,7 +792,7 @@ weir_agg_state_load(weir_agg *a, uint8_t *blk, weir_rd *rd)
 		case ST_HLL: {
 			struct hllst *h = p;
 			uint64_t n, k;
-			if (weir_rd_u64(rd)) {
+			if (rd_flag(rd)) {
 				rc = weir_hll_load(&h->h, WEIR_HLL_P_DEFAULT, rd);
 				break;
 			}
