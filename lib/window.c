@@ -973,9 +973,11 @@ weir_window_sessions_load(weir_window_sessions *s, weir_rd *rd, char *err,
 	goto out;
 bad:
 	weir_seterr(err, errsz, "%s", why);
-	goto out;
+	goto fail;
 nomem:
 	weir_seterr(err, errsz, "out of memory for session windows");
+fail:
+	s->nheap = 0;	/* no half-made entries: free it, do not close it */
 out:
 	free(sids);
 	free(refs);

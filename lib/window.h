@@ -123,7 +123,8 @@ size_t weir_window_sessions_records(const weir_window_sessions *s);
  * their held records, and the queue of session ends as it is, so that a
  * load into a new, empty set (of the same gap) closes and emits exactly
  * what the saved one would have.  save: -1 when out of memory.  load: -1
- * with a message on malformed state (it is checked, never trusted).
+ * with a message on malformed state (it is checked, never trusted); the
+ * set is then only fit to be freed.
  */
 int weir_window_sessions_save(const weir_window_sessions *s, weir_buf *out);
 int weir_window_sessions_load(weir_window_sessions *s, weir_rd *rd,
