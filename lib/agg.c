@@ -827,3 +827,149 @@ weir_agg_open_groups(const weir_agg *a)
 {
 	return a->ngroups;
 }
+
+/* --- checkpoints ---------------------------------------------------------- */
+
+/* A window's groups in the order they are emitted (as created), each with
+ * its key, counters and function states. */
+static int
+win_save(const weir_agg *a, const struct win *w, weir_buf *out)
+{
+	uint32_t i;
+
+	if (weir_sw_u64(out, w->n) < 0)
+		return -1;
+	for (i = 0; i < w->n; i++) {
+		const struct gent *g = ent_at(a, w, i);
+		if (weir_sw_bytes(out, w->keys.p + g->koff, g->klen) < 0 ||
+		    weir_sw_u64(out, g->count) < 0 ||
+		    weir_sw_u64(out, g->dirty) < 0 ||
+		    weir_sw_u64(out, g->hasts) < 0 ||
+		    weir_sw_i64(out, g->maxts) < 0 ||
+		    weir_agg_state_save(a, (const uint8_t *)(g + 1), out) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+weir_agg_save(const weir_agg *a, weir_buf *out)
+{
+	size_t i;
+
+	if (weir_sw_i64(out, a->closed_wm) < 0 ||
+	    weir_sw_u64(out, a->nwins) < 0)
+		return -1;
+	for (i = 0; i < a->nwins; i++)
+		if (weir_sw_i64(out, a->wins[i]->s) < 0 ||
+		    weir_sw_i64(out, a->wins[i]->e) < 0 ||
+		    win_save(a, a->wins[i], out) < 0)
+			return -1;
+	if (weir_sw_u64(out, a->nowin != NULL) < 0)
+		return -1;
+	return a->nowin ? win_save(a, a->nowin, out) : 0;
+}
+
+/* A group key as weir_agg_add makes it: the values of the group paths, or
+ * a has-key byte and the record key. */
+static int
+key_ok(const weir_agg *a, const uint8_t *k, size_t n)
+{
+	const uint8_t *end = k + n, *q;
+	weir_pv v;
+	size_t i;
+
+	if (!a->ng)
+		return n >= 1 && (k[0] == 1 || (k[0] == 0 && n == 1));
+	for (i = 0; i < a->ng; i++) {
+		if (!(q = weir_pv_read(k, end, &v)) ||
+		    weir_pack_validate(k, (size_t)(q - k), NULL, 0) < 0)
+			return 0;
+		k = q;
+	}
+	return k == end;
+}
+
+static int
+win_load(weir_agg *a, struct win *w, weir_rd *rd, const char **why)
+{
+	uint64_t n = weir_rd_count(rd, 6), i, flag;
+	const uint8_t *k;
+	size_t klen;
+	int64_t gi;
+	struct gent *g;
+	int rc;
+
+	for (i = 0; i < n && !rd->bad; i++) {
+		k = weir_rd_bytes(rd, &klen);
+		if (rd->bad || !key_ok(a, k, klen)) {
+			*why = "bad group key";
+			return -1;
+		}
+		if ((gi = group_get(a, w, k, klen)) < 0)
+			return -2;
+		if ((uint64_t)gi != i) {
+			*why = "a group is saved twice";
+			return -1;
+		}
+		g = ent_at(a, w, (uint32_t)gi);
+		g->count = weir_rd_u64(rd);
+		if ((flag = weir_rd_u64(rd)) > 1)
+			rd->bad = 1;
+		g->dirty = (uint32_t)flag;
+		if ((flag = weir_rd_u64(rd)) > 1)
+			rd->bad = 1;
+		g->hasts = (uint32_t)flag;
+		g->maxts = weir_rd_i64(rd);
+		if ((rc = weir_agg_state_load(a, (uint8_t *)(g + 1), rd)) < 0)
+			return rc;
+	}
+	return rd->bad ? -1 : 0;
+}
+
+int
+weir_agg_load(weir_agg *a, weir_rd *rd, char *err, size_t errsz)
+{
+	const char *why = "malformed aggregation state";
+	uint64_t nw, i;
+	int64_t s, e;
+	struct win *w;
+	int rc = 0;
+
+	if (!a->ready || a->nwins || (a->nowin && a->nowin->n)) {
+		weir_seterr(err, errsz, "aggregation state loaded twice");
+		return -1;
+	}
+	a->closed_wm = weir_rd_i64(rd);
+	nw = weir_rd_count(rd, 3);
+	for (i = 0; i < nw && rc == 0 && !rd->bad; i++) {
+		s = weir_rd_i64(rd);
+		e = weir_rd_i64(rd);
+		if (rd->bad || e <= a->closed_wm) {
+			rc = -1;	/* open windows end after the watermark */
+			break;
+		}
+		if (!(w = win_get(a, s, e)))
+			rc = -2;
+		else if (a->nwins != i + 1) {
+			why = "a window is saved twice";
+			rc = -1;
+		} else
+			rc = win_load(a, w, rd, &why);
+	}
+	if (rc == 0 && (nw = weir_rd_u64(rd)) > 1)
+		rd->bad = 1;
+	if (rc == 0 && nw == 1 && !rd->bad) {
+		if (!a->nowin && !(a->nowin = win_new(a, 0, 0, 0)))
+			rc = -2;
+		else
+			rc = win_load(a, a->nowin, rd, &why);
+	}
+	if (rc == 0 && rd->bad)
+		rc = -1;
+	if (rc == -2)
+		weir_seterr(err, errsz, "out of memory");
+	else if (rc < 0)
+		weir_seterr(err, errsz, "%s", why);
+	return rc < 0 ? -1 : 0;
+}

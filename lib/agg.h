@@ -27,6 +27,7 @@
 #define WEIR_AGG_H
 
 #include "frame.h"
+#include "snap.h"
 
 enum weir_agg_kind {
 	WEIR_AGG_COUNT, WEIR_AGG_SUM, WEIR_AGG_AVG, WEIR_AGG_MIN, WEIR_AGG_MAX,
@@ -85,6 +86,17 @@ int weir_agg_close_all(weir_agg *a, int emit, weir_agg_emit_fn fn,
 /* Emit the groups changed since the last snapshot (--every), windows
  * staying open. */
 int weir_agg_snapshot(weir_agg *a, weir_agg_emit_fn fn, void *arg);
+
+/*
+ * Checkpoints (snap.h): save appends every open window and group with the
+ * state of each function, and what decides later results (the closed
+ * watermark, the changed marks of --every); load reads that back into a
+ * new aggregator set up with the same groups and functions (their
+ * configuration is not saved).  save: -1 out of memory; load: -1 with a
+ * message on malformed state (it is checked, never trusted).
+ */
+int weir_agg_save(const weir_agg *a, weir_buf *out);
+int weir_agg_load(weir_agg *a, weir_rd *rd, char *err, size_t errsz);
 
 /* Statistics. */
 size_t weir_agg_open_windows(const weir_agg *a);

@@ -554,3 +554,268 @@ weir_agg_pack_func(weir_agg *a, weir_buf *b, const struct func *f,
 	}
 	return -1;
 }
+
+/* --- checkpoints ---------------------------------------------------------- */
+
+static int
+vbuf_save(weir_buf *out, const struct vbuf *vb)
+{
+	if (!vb->p)
+		return weir_sw_u64(out, 0);
+	if (weir_sw_u64(out, 1) < 0)
+		return -1;
+	return weir_sw_bytes(out, vb->p, vb->len);
+}
+
+/* One well-formed packed value of rd (*n bytes), or NULL. */
+static const uint8_t *
+rd_value(weir_rd *rd, size_t *n)
+{
+	const uint8_t *p = weir_rd_bytes(rd, n);
+
+	if (rd->bad || !*n || *n > UINT32_MAX ||
+	    weir_pack_validate(p, *n, NULL, 0) < 0) {
+		rd->bad = 1;
+		return NULL;
+	}
+	return p;
+}
+
+/* A saved flag: 0 or 1, anything else is malformed. */
+static int
+rd_flag(weir_rd *rd)
+{
+	uint64_t v = weir_rd_u64(rd);
+
+	if (v > 1)
+		rd->bad = 1;
+	return v == 1 && !rd->bad;
+}
+
+static int
+vbuf_load(weir_rd *rd, struct vbuf *vb)
+{
+	const uint8_t *p;
+	size_t n;
+
+	if (!rd_flag(rd))
+		return rd->bad ? -1 : 0;
+	if (!(p = rd_value(rd, &n)))
+		return -1;
+	if (!(vb->p = malloc(n)))
+		return -2;
+	memcpy(vb->p, p, n);
+	vb->len = vb->cap = (uint32_t)n;
+	return 0;
+}
+
+/* A value set as its table: the entries with their slots, so that a load
+ * has the same layout (topk orders ties by the table's order). */
+static int
+vset_save(weir_buf *out, const struct vset *vs)
+{
+	uint32_t i;
+
+	if (!vs)
+		return weir_sw_u64(out, 0);
+	if (weir_sw_u64(out, 1) < 0 || weir_sw_u64(out, vs->cap) < 0 ||
+	    weir_sw_u64(out, vs->n) < 0)
+		return -1;
+	for (i = 0; i < vs->cap; i++) {
+		const struct vent *e = &vs->e[i];
+		if (!e->count)
+			continue;
+		if (weir_sw_u64(out, i) < 0 || weir_sw_u64(out, e->hash) < 0 ||
+		    weir_sw_u64(out, e->count) < 0 ||
+		    weir_sw_bytes(out, vs->vals.p + e->off, e->len) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+vset_load(weir_rd *rd, struct vset **pvs)
+{
+	uint64_t cap, n, i, at;
+	struct vset *vs;
+	struct vent *e;
+	const uint8_t *p;
+	size_t len;
+
+	if (!rd_flag(rd))
+		return rd->bad ? -1 : 0;
+	cap = weir_rd_u64(rd);
+	n = weir_rd_count(rd, 4);
+	/* as vset_add leaves it: a power of two at least twice n, at most
+	 * doubled once past that */
+	if (rd->bad || (cap & (cap - 1)) || n * 2 > cap ||
+	    (cap > 16 && cap > 4 * n + 4) || (cap && cap < 16) ||
+	    cap > (1u << 31))
+		return -1;
+	if (!(vs = calloc(1, sizeof(*vs))))
+		return -2;
+	*pvs = vs;
+	if (cap && !(vs->e = calloc(cap, sizeof(*vs->e))))
+		return -2;
+	vs->cap = (uint32_t)cap;
+	for (i = 0; i < n; i++) {
+		at = weir_rd_u64(rd);
+		if (rd->bad || at >= cap || vs->e[at].count)
+			return -1;
+		e = &vs->e[at];
+		e->hash = weir_rd_u64(rd);
+		e->count = weir_rd_u64(rd);
+		if (!(p = rd_value(rd, &len)) || !e->count ||
+		    vs->vals.len + len > UINT32_MAX) {
+			e->count = 0;
+			return -1;
+		}
+		if (weir_buf_put(&vs->vals, p, len) < 0) {
+			e->count = 0;
+			return -2;
+		}
+		e->off = (uint32_t)(vs->vals.len - len);
+		e->len = (uint32_t)len;
+		vs->n++;
+	}
+	return 0;
+}
+
+int
+weir_agg_state_save(const weir_agg *a, const uint8_t *blk, weir_buf *out)
+{
+	size_t i;
+
+	for (i = 0; i < a->nst; i++) {
+		const void *p = blk + a->st[i].off;
+		switch (a->st[i].kind) {
+		case ST_MOM: {
+			const struct mom *m = p;
+			if (weir_sw_u64(out, m->n) < 0 ||
+			    weir_sw_f64(out, m->sum) < 0 ||
+			    weir_sw_f64(out, m->comp) < 0 ||
+			    weir_sw_f64(out, m->mean) < 0 ||
+			    weir_sw_f64(out, m->m2) < 0 ||
+			    weir_sw_i64(out, m->isum) < 0 ||
+			    weir_sw_u64(out, (uint64_t)m->scale) < 0 ||
+			    weir_sw_u64(out, (uint64_t)m->notint) < 0)
+				return -1;
+			break;
+		}
+		case ST_MINMAX: {
+			const struct minmax *m = p;
+			if (weir_sw_u64(out, m->n) < 0 ||
+			    weir_sw_f64(out, m->min) < 0 ||
+			    weir_sw_f64(out, m->max) < 0 ||
+			    vbuf_save(out, &m->smin) < 0 ||
+			    vbuf_save(out, &m->smax) < 0)
+				return -1;
+			break;
+		}
+		case ST_FIRST:
+		case ST_LAST:
+			if (vbuf_save(out, p) < 0)
+				return -1;
+			break;
+		case ST_SET:
+			if (vset_save(out, *(struct vset *const *)p) < 0)
+				return -1;
+			break;
+		case ST_HLL: {
+			const struct hllst *h = p;
+			uint32_t k;
+			if (h->h.reg) {
+				if (weir_sw_u64(out, 1) < 0 ||
+				    weir_hll_save(&h->h, out) < 0)
+					return -1;
+				break;
+			}
+			if (weir_sw_u64(out, 0) < 0 ||
+			    weir_sw_u64(out, h->n) < 0)
+				return -1;
+			for (k = 0; k < h->n; k++)
+				if (weir_sw_u64(out, h->small[k]) < 0)
+					return -1;
+			break;
+		}
+		case ST_DDS:
+			if (weir_dds_save(p, out) < 0)
+				return -1;
+			break;
+		}
+	}
+	return 0;
+}
+
+int
+weir_agg_state_load(weir_agg *a, uint8_t *blk, weir_rd *rd)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < a->nst && rc == 0 && !rd->bad; i++) {
+		void *p = blk + a->st[i].off;
+		switch (a->st[i].kind) {
+		case ST_MOM: {
+			struct mom *m = p;
+			uint64_t sc, ni;
+			m->n = weir_rd_u64(rd);
+			m->sum = weir_rd_f64(rd);
+			m->comp = weir_rd_f64(rd);
+			m->mean = weir_rd_f64(rd);
+			m->m2 = weir_rd_f64(rd);
+			m->isum = weir_rd_i64(rd);
+			sc = weir_rd_u64(rd);
+			ni = weir_rd_u64(rd);
+			if (sc >= sizeof(pow10i) / sizeof(pow10i[0]) || ni > 1)
+				rc = -1;
+			m->scale = (int)(sc & 15);
+			m->notint = (int)ni;
+			break;
+		}
+		case ST_MINMAX: {
+			struct minmax *m = p;
+			m->n = weir_rd_u64(rd);
+			m->min = weir_rd_f64(rd);
+			m->max = weir_rd_f64(rd);
+			if ((rc = vbuf_load(rd, &m->smin)) == 0)
+				rc = vbuf_load(rd, &m->smax);
+			break;
+		}
+		case ST_FIRST:
+		case ST_LAST:
+			rc = vbuf_load(rd, p);
+			break;
+		case ST_SET:
+			rc = vset_load(rd, p);
+			break;
+		case ST_HLL: {
+			struct hllst *h = p;
+			uint64_t n, k;
+			if (rd_flag(rd)) {
+				rc = weir_hll_load(&h->h, WEIR_HLL_P_DEFAULT, rd);
+				break;
+			}
+			n = weir_rd_count(rd, 1);
+			if (rd->bad || n > HLL_SMALL) {
+				rc = -1;
+				break;
+			}
+			if (n && !(h->small = malloc(HLL_SMALL *
+			    sizeof(*h->small)))) {
+				rc = -2;
+				break;
+			}
+			for (k = 0; k < n; k++)
+				h->small[h->n++] = weir_rd_u64(rd);
+			break;
+		}
+		case ST_DDS:
+			rc = weir_dds_load(p, rd);
+			break;
+		}
+	}
+	if (rc == 0 && rd->bad)
+		rc = -1;
+	return rc;
+}

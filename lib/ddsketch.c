@@ -222,3 +222,78 @@ out:
 		v = d->max;
 	return v;
 }
+
+/* --- checkpoints ---------------------------------------------------------- */
+
+static int
+store_save(const weir_dds_store *s, weir_buf *out)
+{
+	uint32_t k;
+
+	if (weir_sw_i64(out, s->off) < 0 || weir_sw_u64(out, s->n) < 0)
+		return -1;
+	for (k = 0; k < s->n; k++)
+		if (weir_sw_u64(out, s->c[k]) < 0)
+			return -1;
+	return 0;
+}
+
+int
+weir_dds_save(const weir_dds *d, weir_buf *out)
+{
+	if (weir_sw_u64(out, d->count) < 0 || weir_sw_u64(out, d->zero) < 0 ||
+	    weir_sw_f64(out, d->min) < 0 || weir_sw_f64(out, d->max) < 0)
+		return -1;
+	return store_save(&d->pos, out) < 0 || store_save(&d->neg, out) < 0 ?
+	    -1 : 0;
+}
+
+/* Bucket indexes of finite doubles stay far inside this. */
+#define MAX_INDEX (1 << 20)
+
+/* A store, adding its counts to *sum (-1 when it would overflow). */
+static int
+store_load(weir_dds_store *s, weir_rd *rd, uint64_t *sum)
+{
+	int64_t off = weir_rd_i64(rd);
+	uint64_t n = weir_rd_count(rd, 1), k;
+	uint32_t cap = 64;
+
+	if (rd->bad || n > WEIR_DDS_MAX_BINS || off < -MAX_INDEX ||
+	    off > MAX_INDEX)
+		return -1;
+	if (!n)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+	if (!(s->c = calloc(cap, sizeof(*s->c))))
+		return -2;
+	s->cap = cap;
+	s->n = (uint32_t)n;
+	s->off = (int32_t)off;
+	for (k = 0; k < n; k++) {
+		s->c[k] = weir_rd_u64(rd);
+		if (__builtin_add_overflow(*sum, s->c[k], sum))
+			return -1;
+	}
+	return rd->bad ? -1 : 0;
+}
+
+int
+weir_dds_load(weir_dds *d, weir_rd *rd)
+{
+	uint64_t sum;
+	int rc;
+
+	d->count = weir_rd_u64(rd);
+	sum = d->zero = weir_rd_u64(rd);
+	d->min = weir_rd_f64(rd);
+	d->max = weir_rd_f64(rd);
+	if ((rc = store_load(&d->pos, rd, &sum)) < 0 ||
+	    (rc = store_load(&d->neg, rd, &sum)) < 0)
+		return rc;
+	/* every value is counted once, and min <= max when there are some */
+	if (rd->bad || sum != d->count || (d->count && !(d->min <= d->max)))
+		return -1;
+	return 0;
+}

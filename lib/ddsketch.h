@@ -17,6 +17,7 @@
 #ifndef WEIR_DDSKETCH_H
 #define WEIR_DDSKETCH_H
 
+#include "snap.h"
 #include "util.h"
 
 #define WEIR_DDS_ALPHA 0.01
@@ -45,5 +46,11 @@ double weir_dds_quantile(const weir_dds *d, double q);
 /* The nearest rank k (1..n) of quantile q among n values; a hair of
  * tolerance keeps 0.99 * 100 at 99. */
 uint64_t weir_dds_rank(double q, uint64_t n);
+
+/* Checkpoints (snap.h): append the sketch to out (-1 on ENOMEM); read one
+ * back into an initialised, empty sketch: 0, -1 when malformed, -2 when
+ * out of memory. */
+int weir_dds_save(const weir_dds *d, weir_buf *out);
+int weir_dds_load(weir_dds *d, weir_rd *rd);
 
 #endif

@@ -64,3 +64,49 @@ weir_hll_merge(weir_hll *dst, const weir_hll *src)
 			dst->reg[i] = src->reg[i];
 	return 0;
 }
+
+/* Saved as the count of registers that are set, then (distance from the
+ * previous set register, value) pairs: a sketch that just turned from an
+ * exact set into registers has few of its 2^p set. */
+int
+weir_hll_save(const weir_hll *h, weir_buf *out)
+{
+	size_t m = (size_t)1 << h->p, i, n = 0, prev = 0;
+
+	for (i = 0; i < m; i++)
+		n += h->reg[i] != 0;
+	if (weir_sw_u64(out, n) < 0)
+		return -1;
+	for (i = 0; i < m; i++) {
+		if (!h->reg[i])
+			continue;
+		if (weir_sw_u64(out, i - prev) < 0 ||
+		    weir_sw_u64(out, h->reg[i]) < 0)
+			return -1;
+		prev = i;
+	}
+	return 0;
+}
+
+int
+weir_hll_load(weir_hll *h, int p, weir_rd *rd)
+{
+	uint64_t n = weir_rd_count(rd, 2), i, at = 0, d, v;
+	size_t m = (size_t)1 << p;
+
+	if (rd->bad || n > m)
+		return -1;
+	if (weir_hll_init(h, p) < 0)
+		return -2;
+	for (i = 0; i < n; i++) {
+		d = weir_rd_u64(rd);
+		v = weir_rd_u64(rd);
+		/* set registers in increasing order, each at most 64 - p + 1 */
+		if (rd->bad || (i && d == 0) || d >= m - at || v == 0 ||
+		    v > (uint64_t)(64 - p + 1))
+			return -1;
+		at += d;
+		h->reg[at] = (uint8_t)v;
+	}
+	return 0;
+}

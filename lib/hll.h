@@ -7,6 +7,7 @@
 #ifndef WEIR_HLL_H
 #define WEIR_HLL_H
 
+#include "snap.h"
 #include "util.h"
 
 #define WEIR_HLL_P_DEFAULT 14
@@ -21,5 +22,11 @@ void weir_hll_free(weir_hll *h);
 void weir_hll_add(weir_hll *h, uint64_t hash);	/* hash from weir_hash() */
 double weir_hll_count(const weir_hll *h);
 int weir_hll_merge(weir_hll *dst, const weir_hll *src);	/* -1 if p differs */
+
+/* Checkpoints (snap.h): append the registers to out, sparsely (-1 on
+ * ENOMEM); read them back into h (not initialised) when their precision
+ * is p: 0, -1 when malformed, -2 when out of memory. */
+int weir_hll_save(const weir_hll *h, weir_buf *out);
+int weir_hll_load(weir_hll *h, int p, weir_rd *rd);
 
 #endif

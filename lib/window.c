@@ -156,6 +156,7 @@ weir_window_iter_next(weir_window_iter *it, int64_t *start, int64_t *end)
 /* ---- sessions ---- */
 
 #define NONE UINT32_MAX
+#define GROUP_SEED 0x5e55
 
 struct sess {
 	int64_t start, last;	/* window [start, last + gap) */
@@ -528,7 +529,7 @@ weir_window_sessions_add(weir_window_sessions *s, const uint8_t *key,
     size_t klen, const weir_record *r, int64_t cutoff, int64_t *start,
     int64_t *end, char *err, size_t errsz)
 {
-	uint64_t h = weir_hash(key, klen, 0x5e55);
+	uint64_t h = weir_hash(key, klen, GROUP_SEED);
 	int64_t ts = r->ts, e, b4;
 	uint32_t gid = NONE, sid, lo, hi, i;
 	struct group *g = NULL;
@@ -767,4 +768,218 @@ weir_window_group_key(weir_buf *out, const weir_record *r,
 nomem:
 	weir_seterr(err, errsz, "out of memory");
 	return -1;
+}
+
+/* ---- checkpoints ---- */
+
+/*
+ * State: the groups, each with its open sessions in order of start
+ * (start, last, record count, record frames), then the heap of session
+ * ends exactly as it is laid out -- its shape decides which of two
+ * sessions with the same end closes first -- each entry naming its session
+ * by position in the saved order (1-based), or 0 for a session that was
+ * merged away since.
+ */
+int
+weir_window_sessions_save(const weir_window_sessions *s, weir_buf *out)
+{
+	uint32_t *ord = NULL, gi, k, n = 0;
+	size_t i;
+	int rc = -1;
+
+	if (s->nsess && !(ord = calloc(s->nsess, sizeof(*ord))))
+		return -1;
+	if (weir_sw_u64(out, s->tused) < 0)
+		goto out;
+	for (gi = 0; gi < s->ngrp; gi++) {
+		const struct group *g = &s->grp[gi];
+		if (!g->key)
+			continue;	/* a free slot */
+		if (weir_sw_bytes(out, g->key, g->klen) < 0 ||
+		    weir_sw_u64(out, g->n) < 0)
+			goto out;
+		for (k = 0; k < g->n; k++) {
+			const struct sess *x = &s->sess[g->ids[k]];
+			ord[g->ids[k]] = ++n;
+			if (weir_sw_i64(out, x->start) < 0 ||
+			    weir_sw_i64(out, x->last) < 0 ||
+			    weir_sw_u64(out, x->nrecs) < 0 ||
+			    weir_sw_bytes(out, x->recs.p, x->recs.len) < 0)
+				goto out;
+		}
+	}
+	if (weir_sw_u64(out, s->nheap) < 0)
+		goto out;
+	for (i = 0; i < s->nheap; i++) {
+		const struct hent *h = &s->heap[i];
+		const struct sess *x = &s->sess[h->id];
+		if (weir_sw_i64(out, h->end) < 0 || weir_sw_u64(out,
+		    x->live && x->gen == h->gen ? ord[h->id] : 0) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(ord);
+	return rc;
+}
+
+/* Check a session's saved record frames: nrecs self-contained records
+ * with event times inside [start, last]. */
+static int
+check_recs(const uint8_t *p, size_t len, uint64_t nrecs, int64_t start,
+    int64_t last)
+{
+	size_t off = 0;
+	uint64_t n = 0;
+	weir_fdec dec;
+	weir_frame f;
+	long used;
+
+	while (off < len) {
+		memset(&dec, 0, sizeof(dec));
+		used = weir_frame_parse(&dec, p + off, len - off, SIZE_MAX, &f,
+		    NULL, NULL, 0);
+		if (used <= 0 || f.type != WEIR_F_RECORD ||
+		    !(f.rec.flags & WEIR_R_TS) || f.rec.ts < start ||
+		    f.rec.ts > last)
+			return -1;
+		off += (size_t)used;
+		n++;
+	}
+	return n == nrecs && n > 0 ? 0 : -1;
+}
+
+int
+weir_window_sessions_load(weir_window_sessions *s, weir_rd *rd, char *err,
+    size_t errsz)
+{
+	uint32_t *sids = NULL, *refs = NULL, gid, sid;
+	uint64_t ngrp, nsess, nheap, total = 0, i, j, ref;
+	const char *why = "malformed session state";
+	struct group *g;
+	struct sess *x;
+	const uint8_t *key, *recs;
+	size_t klen, rlen;
+	int64_t start, last, prev = 0, e;
+	uint64_t nrecs, h;
+	int rc = -1, stale = 0;
+
+	if (s->open || s->nheap) {
+		weir_seterr(err, errsz, "session state loaded twice");
+		return -1;
+	}
+	ngrp = weir_rd_count(rd, 2);
+	for (i = 0; i < ngrp && !rd->bad; i++) {
+		key = weir_rd_bytes(rd, &klen);
+		nsess = weir_rd_count(rd, 4);
+		if (rd->bad || !nsess)
+			goto bad;
+		h = weir_hash(key, klen, GROUP_SEED);
+		if (s->table[slot_of(s, h, key, klen)] != NONE) {
+			why = "a group is saved twice";
+			goto bad;
+		}
+		if (reserve_free(s) < 0 || group_new(s, h, key, klen, &gid) < 0)
+			goto nomem;
+		g = &s->grp[gid];
+		if (grow(&g->ids, &g->cap, sizeof(*g->ids), (uint32_t)(nsess >
+		    UINT32_MAX / 2 ? UINT32_MAX / 2 : nsess)) < 0)
+			goto nomem;
+		for (j = 0; j < nsess; j++) {
+			start = weir_rd_i64(rd);
+			last = weir_rd_i64(rd);
+			nrecs = weir_rd_u64(rd);
+			recs = weir_rd_bytes(rd, &rlen);
+			if (rd->bad || start > last ||
+			    __builtin_add_overflow(last, s->gap, &e) ||
+			    __builtin_sub_overflow(start, s->gap, &e) ||
+			    (j && (__builtin_add_overflow(prev, s->gap, &e) ||
+			    e >= start)) || nrecs > UINT32_MAX ||
+			    check_recs(recs, rlen, nrecs, start, last) < 0)
+				goto bad;
+			prev = last;
+			if (reserve_free(s) < 0 || sess_new(s, &sid) < 0)
+				goto nomem;
+			g = &s->grp[gid];
+			g->ids[g->n++] = sid;
+			x = &s->sess[sid];
+			x->start = start;
+			x->last = last;
+			x->group = gid;
+			x->nrecs = (uint32_t)nrecs;
+			s->records += nrecs;
+			if (weir_buf_put(&x->recs, recs, rlen) < 0)
+				goto nomem;
+			if (total % 64 == 0) {
+				uint32_t *p = realloc(sids, (total + 64) *
+				    sizeof(*p));
+				if (!p)
+					goto nomem;
+				sids = p;
+			}
+			sids[total++] = sid;
+		}
+	}
+	nheap = weir_rd_count(rd, 2);
+	if (rd->bad)
+		goto bad;
+	if (total && !(refs = calloc(total, sizeof(*refs))))
+		goto nomem;
+	if (nheap > s->capheap) {
+		struct hent *nh = realloc(s->heap, nheap * sizeof(*nh));
+		if (!nh)
+			goto nomem;
+		s->heap = nh;
+		s->capheap = nheap;
+	}
+	for (i = 0; i < nheap; i++) {
+		e = weir_rd_i64(rd);
+		ref = weir_rd_u64(rd);
+		if (rd->bad || ref > total ||
+		    (i && s->heap[(i - 1) / 2].end > e))
+			goto bad;
+		if (ref) {
+			x = &s->sess[sids[ref - 1]];
+			if (refs[ref - 1]++ || e > x->last + s->gap) {
+				why = "bad queue of session ends";
+				goto bad;
+			}
+			s->heap[i] = (struct hent){ e, sids[ref - 1], x->gen };
+		} else {
+			s->heap[i] = (struct hent){ e, NONE, 0 };
+			stale = 1;
+		}
+		s->nheap++;
+	}
+	for (i = 0; i < total; i++)
+		if (!refs[i]) {
+			why = "a session is missing from the queue of ends";
+			goto bad;
+		}
+	if (stale) {
+		/* merged-away entries must never match a live session: an
+		 * older generation of slot 0 (a freed one if there is none) */
+		if (!s->nsess) {
+			if (reserve_free(s) < 0 || sess_new(s, &sid) < 0)
+				goto nomem;
+			sess_free(s, sid);
+		}
+		for (i = 0; i < s->nheap; i++)
+			if (s->heap[i].id == NONE)
+				s->heap[i] = (struct hent){ s->heap[i].end, 0,
+				    s->sess[0].gen - 1 };
+	}
+	rc = 0;
+	goto out;
+bad:
+	weir_seterr(err, errsz, "%s", why);
+	goto fail;
+nomem:
+	weir_seterr(err, errsz, "out of memory for session windows");
+fail:
+	s->nheap = 0;	/* no half-made entries: free it, do not close it */
+out:
+	free(sids);
+	free(refs);
+	return rc;
 }

@@ -16,6 +16,7 @@
 
 #include "frame.h"
 #include "path.h"
+#include "snap.h"
 
 enum { WEIR_WINDOW_TUMBLING, WEIR_WINDOW_HOPPING, WEIR_WINDOW_SESSION };
 
@@ -116,5 +117,17 @@ int weir_window_group_key(weir_buf *out, const weir_record *r,
 /* Open sessions, and records held in them. */
 size_t weir_window_sessions_open(const weir_window_sessions *s);
 size_t weir_window_sessions_records(const weir_window_sessions *s);
+
+/*
+ * Checkpoints (snap.h): save appends the open sessions of every group with
+ * their held records, and the queue of session ends as it is, so that a
+ * load into a new, empty set (of the same gap) closes and emits exactly
+ * what the saved one would have.  save: -1 when out of memory.  load: -1
+ * with a message on malformed state (it is checked, never trusted); the
+ * set is then only fit to be freed.
+ */
+int weir_window_sessions_save(const weir_window_sessions *s, weir_buf *out);
+int weir_window_sessions_load(weir_window_sessions *s, weir_rd *rd,
+    char *err, size_t errsz);
 
 #endif

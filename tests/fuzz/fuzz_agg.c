@@ -5,35 +5,21 @@
 #include "pack.h"
 #include "record.h"
 
+#include "agg_fuzz.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char *funcs[] = {
+static const char *const funcs[] = {
 	"count", "sum:.x", "avg:.x", "min:.x", "max:.x", "first:.x",
 	"last:.y", "distinct:.x", "approx_distinct:.y", "p50:.x",
 	"p99.9:.x", "topk:2:.x", "stddev:.x", "topk:1:.", "distinct:.",
 };
 
-static int
-check(void *arg, const weir_record *r)
-{
-	weir_buf *t = arg;
-	weir_pv v;
-
-	if (weir_pack_validate(r->value, r->value_len, NULL, 0) < 0)
-		__builtin_trap();
-	weir_pv_of(r->value, r->value_len, &v);
-	if (v.type != WEIR_PV_OBJECT)
-		__builtin_trap();
-	t->len = 0;
-	if (weir_pv_to_json(t, &v) < 0)
-		__builtin_trap();
-	return 0;
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	weir_agg *a = weir_agg_new();
+	weir_agg *a = agg_setup(".g,.x", funcs,
+	    sizeof(funcs) / sizeof(funcs[0]));
 	weir_buf p = {0}, t = {0};
 	char err[WEIR_ERRSZ];
 	size_t i, start = 0, line = 0;
@@ -41,13 +27,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	weir_record r;
 	int oom;
 
-	if (weir_agg_add_groups(a, ".g,.x", err, sizeof(err)) < 0)
-		__builtin_trap();
-	for (i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++)
-		if (weir_agg_add_func(a, funcs[i], err, sizeof(err)) < 0)
-			__builtin_trap();
-	if (weir_agg_ready(a, err, sizeof(err)) < 0)
-		__builtin_trap();
 	for (i = 0; i <= size; i++) {
 		if (i < size && data[i] != '\n')
 			continue;
@@ -62,17 +41,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			if (weir_agg_add(a, &r, &ref, &oom, err,
 			    sizeof(err)) == 0 && line % 3 == 0)
-				weir_agg_emit_group(a, &ref, check, &t);
+				weir_agg_emit_group(a, &ref, check_result, &t);
 		}
 		if (line % 7 == 6)
 			weir_agg_close(a, (int64_t)(line % 5) * 10 - 10, 1,
-			    check, &t);
+			    check_result, &t);
 		if (line % 11 == 10)
-			weir_agg_snapshot(a, check, &t);
+			weir_agg_snapshot(a, check_result, &t);
 		start = i + 1;
 		line++;
 	}
-	weir_agg_close_all(a, 1, check, &t);
+	weir_agg_close_all(a, 1, check_result, &t);
 	weir_agg_free(a);
 	weir_buf_free(&p);
 	weir_buf_free(&t);

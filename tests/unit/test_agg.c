@@ -8,6 +8,7 @@
 #include "pack.h"
 #include "record.h"
 #include "unit.h"
+#include "window.h"
 
 static int
 dcmp(const void *a, const void *b)
@@ -309,6 +310,270 @@ test_approx_distinct(void)
 	weir_buf_free(&got);
 }
 
+
+/*
+ * Checkpoints: a run that saves its aggregator at event k, throws it away
+ * and goes on with a new one loaded from the snapshot must emit the same
+ * bytes as a run without the interruption.
+ */
+struct ckrun {
+	const char *groups;	/* NULL: by record key */
+	const char *const *funcs;
+	const char *win[3];	/* window spec words; win[0] NULL: none */
+	int updates, every;
+};
+
+static const char *const all_funcs[] = {
+	"count", "sum:.x", "avg:.x", "min:.x", "max:.x", "first:.x", "last:.y",
+	"distinct:.x", "approx_distinct:.y", "p50:.x", "p99.9:.x",
+	"topk:3:.y", "stddev:.x", "min:.y", "max:.y", "sum:.d", "avg:.d",
+	"distinct:.y", NULL
+};
+
+static weir_agg *
+ck_new(const struct ckrun *c)
+{
+	weir_agg *a = weir_agg_new();
+	char err[WEIR_ERRSZ];
+	size_t i;
+
+	if (c->groups && weir_agg_add_groups(a, c->groups, err,
+	    sizeof(err)) < 0)
+		abort();
+	for (i = 0; c->funcs[i]; i++)
+		if (weir_agg_add_func(a, c->funcs[i], err, sizeof(err)) < 0) {
+			fprintf(stderr, "%s\n", err);
+			abort();
+		}
+	if (weir_agg_ready(a, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		abort();
+	}
+	return a;
+}
+
+static weir_fenc ck_enc;
+
+static int
+ck_emit(void *arg, const weir_record *r)
+{
+	return weir_frame_put_record(&ck_enc, arg, r);
+}
+
+/* Event i of a deterministic stream: a record (with its event time) or,
+ * every so often, a watermark. */
+static unsigned long long ck_rng;
+
+static uint64_t
+ck_next(void)
+{
+	return unit_xorshift(&ck_rng);
+}
+
+static const char *
+ck_json(char *buf, size_t n, int i)
+{
+	static const char *const xs[] = { "1", "2.5", "-3", "0.125", "1e300",
+	    "\"7\"", "null", "\"abc\"", "[1,2]", "{\"q\":1}", "-0.0", "12",
+	    "1.0", "4.25" };
+	static const char *const ys[] = { "\"a\"", "\"b\"", "\"c\\n\"", "1",
+	    "1.0", "true", "\"zz\"", "\"\"", "null" };
+	uint64_t r = ck_next();
+	int nx = sizeof(xs) / sizeof(xs[0]), ny = sizeof(ys) / sizeof(ys[0]);
+
+	if (r % 5 == 0)		/* many distinct values: HyperLogLog */
+		snprintf(buf, n, "{\"u\":\"g%d\",\"v\":%d,\"x\":%d,\"y\":\"v%d"
+		    "\",\"d\":%d.%02d}", (int)((r >> 8) % 3), (int)((r >> 16) % 2),
+		    i, i, (int)((r >> 20) % 100), (int)((r >> 30) % 100));
+	else
+		snprintf(buf, n, "{\"u\":\"g%d\",\"v\":%d,\"x\":%s,\"y\":%s,"
+		    "\"d\":%d}", (int)((r >> 8) % 3), (int)((r >> 16) % 2),
+		    xs[(r >> 24) % nx], ys[(r >> 32) % ny], (int)((r >> 40) % 50));
+	return buf;
+}
+
+/* Run n events; at event k (k < 0: never) save, reload into a new
+ * aggregator and check that saving that one gives the same bytes. */
+static int
+ck_run(const struct ckrun *c, int n, int k, weir_buf *out)
+{
+	weir_agg *a = ck_new(c);
+	weir_window_spec w;
+	weir_buf b = {0}, snap = {0}, snap2 = {0};
+	char err[WEIR_ERRSZ], js[256];
+	int i, ok = 1, oom, nw = c->win[2] ? 3 : 2;
+	int64_t ts = 1000, maxts = 0;
+	weir_agg_ref ref;
+	weir_record r;
+	weir_rd rd;
+
+	if (c->win[0] && weir_window_parse(&w, (char *const *)c->win, nw, 0,
+	    err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		abort();
+	}
+	memset(&ck_enc, 0, sizeof(ck_enc));
+	ck_rng = 0x9e3779b97f4a7c15ULL;
+	out->len = 0;
+	for (i = 0; i < n; i++) {
+		if (i == k) {
+			snap.len = snap2.len = 0;
+			ok &= weir_agg_save(a, &snap) == 0;
+			weir_agg_free(a);
+			a = ck_new(c);
+			weir_rd_init(&rd, snap.p, snap.len);
+			ok &= weir_agg_load(a, &rd, err, sizeof(err)) == 0;
+			ok &= weir_rd_done(&rd, "agg", err, sizeof(err)) == 0;
+			ok &= weir_agg_save(a, &snap2) == 0;
+			ok &= snap.len == snap2.len &&
+			    !memcmp(snap.p, snap2.p, snap.len);
+		}
+		if (i % 7 == 6) {	/* watermark: 3 behind */
+			weir_agg_close(a, maxts - 3, !c->updates, ck_emit, out);
+			continue;
+		}
+		if (c->every && i % 4 == 3)
+			weir_agg_snapshot(a, ck_emit, out);
+		ts += (int64_t)(ck_next() % 5) - 1;	/* some disorder */
+		if (ts > maxts)
+			maxts = ts;
+		b.len = 0;
+		memset(&r, 0, sizeof(r));
+		ck_json(js, sizeof(js), i);
+		if (weir_pack_json(&b, (const uint8_t *)js, strlen(js), err,
+		    sizeof(err)) < 0) {
+			fprintf(stderr, "%s: %s\n", js, err);
+			abort();
+		}
+		weir_record_set_packed(&r, &b);
+		r.flags |= WEIR_R_TS | (i % 3 ? WEIR_R_KEY : 0);
+		r.ts = ts;
+		r.key = (const uint8_t *)(i % 2 ? "k1" : "k\0002");
+		r.key_len = 3 - (size_t)(i % 2);
+		if (c->win[0]) {
+			weir_window_iter it;
+			int64_t s, e;
+			weir_window_iter_init(&it, &w, ts, err, sizeof(err));
+			while (weir_window_iter_next(&it, &s, &e)) {
+				r.flags |= WEIR_R_WINDOW;
+				r.win_start = s;
+				r.win_end = e;
+				if (weir_agg_add(a, &r, &ref, &oom, err,
+				    sizeof(err)) == 0 && c->updates)
+					weir_agg_emit_group(a, &ref, ck_emit, out);
+			}
+		} else if (weir_agg_add(a, &r, &ref, &oom, err,
+		    sizeof(err)) == 0 && c->updates)
+			weir_agg_emit_group(a, &ref, ck_emit, out);
+	}
+	weir_agg_close(a, INT64_MAX, !c->updates, ck_emit, out);
+	if (c->every)
+		weir_agg_snapshot(a, ck_emit, out);
+	weir_agg_close_all(a, !c->updates && !c->every, ck_emit, out);
+	weir_agg_free(a);
+	weir_buf_free(&b);
+	weir_buf_free(&snap);
+	weir_buf_free(&snap2);
+	return ok;
+}
+
+static void
+test_checkpoint(void)
+{
+	static const char *const few[] = { "n=count", "sum:.x", NULL };
+	const struct ckrun runs[] = {
+		{ ".u", all_funcs, { "tumbling", "20ms", NULL }, 0, 0 },
+		{ ".u,.v", all_funcs, { "hopping", "30ms", "10ms" }, 1, 0 },
+		{ NULL, all_funcs, { "tumbling", "15ms", NULL }, 0, 1 },
+		{ ".v", all_funcs, { NULL }, 0, 1 },
+		{ NULL, few, { NULL }, 0, 0 },
+	};
+	weir_buf ref = {0}, got2 = {0};
+	size_t i;
+	int k, n = 600, same, ok;
+
+	for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		ck_run(&runs[i], n, -1, &ref);
+		CHECK(ref.len > 100);
+		same = ok = 1;
+		for (k = 1; k < n; k += 37) {
+			ok &= ck_run(&runs[i], n, k, &got2);
+			same &= got2.len == ref.len &&
+			    !memcmp(got2.p, ref.p, ref.len);
+		}
+		CHECK(ok);
+		CHECK(same);
+	}
+	weir_buf_free(&ref);
+	weir_buf_free(&got2);
+}
+
+/* Load never trusts its input: cut short or with a byte changed, it fails
+ * cleanly or loads something that closes without harm. */
+static void
+test_checkpoint_bad(void)
+{
+	const struct ckrun c = { ".u", all_funcs, { "tumbling", "20ms", NULL },
+	    0, 0 };
+	weir_agg *a = ck_new(&c), *b;
+	weir_buf snap = {0}, out = {0};
+	char err[WEIR_ERRSZ], js[256];
+	weir_buf p = {0};
+	weir_record r;
+	weir_rd rd;
+	size_t cut;
+	int i, oom, fails = 0, trunc_ok = 1;
+
+	ck_rng = 7;
+	for (i = 0; i < 300; i++) {
+		p.len = 0;
+		ck_json(js, sizeof(js), i);
+		weir_pack_json(&p, (const uint8_t *)js, strlen(js), err,
+		    sizeof(err));
+		memset(&r, 0, sizeof(r));
+		weir_record_set_packed(&r, &p);
+		r.flags |= WEIR_R_WINDOW;
+		r.win_start = i / 50 * 20;
+		r.win_end = r.win_start + 20;
+		weir_agg_add(a, &r, NULL, &oom, err, sizeof(err));
+	}
+	CHECK(weir_agg_save(a, &snap) == 0);
+	for (cut = 0; cut < snap.len; cut += 1 + cut / 16) {
+		b = ck_new(&c);
+		weir_rd_init(&rd, snap.p, cut);
+		if (weir_agg_load(b, &rd, err, sizeof(err)) == 0 &&
+		    weir_rd_done(&rd, "agg", err, sizeof(err)) == 0)
+			trunc_ok = 0;	/* a prefix is never a whole state */
+		weir_agg_free(b);
+	}
+	CHECK(trunc_ok);
+	for (i = 0; i < 2000; i++) {
+		size_t at = (size_t)(ck_next() % snap.len);
+		uint8_t old = snap.p[at];
+		snap.p[at] ^= (uint8_t)(1 + ck_next() % 255);
+		b = ck_new(&c);
+		weir_rd_init(&rd, snap.p, snap.len);
+		if (weir_agg_load(b, &rd, err, sizeof(err)) < 0)
+			fails++;
+		out.len = 0;
+		weir_agg_close_all(b, 1, ck_emit, &out);
+		weir_agg_free(b);
+		snap.p[at] = old;
+	}
+	CHECK(fails > 0);
+	/* twice into one aggregator */
+	b = ck_new(&c);
+	weir_rd_init(&rd, snap.p, snap.len);
+	CHECK(weir_agg_load(b, &rd, err, sizeof(err)) == 0);
+	weir_rd_init(&rd, snap.p, snap.len);
+	CHECK(weir_agg_load(b, &rd, err, sizeof(err)) < 0);
+	weir_agg_free(b);
+	weir_agg_free(a);
+	weir_buf_free(&snap);
+	weir_buf_free(&out);
+	weir_buf_free(&p);
+}
+
 int
 main(void)
 {
@@ -316,5 +581,7 @@ main(void)
 	test_parse();
 	test_windows();
 	test_approx_distinct();
+	test_checkpoint();
+	test_checkpoint_bad();
 	UNIT_DONE();
 }

@@ -23,6 +23,16 @@ static int unit_n, unit_fail;
 	    unit_n, g_ ? g_ : "(null)", w_, __FILE__, __LINE__); } \
 } while (0)
 
+/* A xorshift64 step: deterministic test data (state must not be 0). */
+static inline unsigned long long
+unit_xorshift(unsigned long long *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
 #define UNIT_DONE() do { printf("1..%d\n", unit_n); \
 	return unit_fail ? 1 : 0; } while (0)
 
