@@ -10,17 +10,11 @@ import os
 import struct
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from wframes import varint  # noqa: E402
+
 M = (1 << 64) - 1
 SUM_SEED = 0x5745495253554D
-
-
-def varint(v):
-    out = bytearray()
-    while v >= 0x80:
-        out.append((v & 0x7F) | 0x80)
-        v >>= 7
-    out.append(v)
-    return bytes(out)
 
 
 def mix(a, b):

@@ -126,7 +126,8 @@ def read():
         pos = end
 
 
-if len(sys.argv) > 1 and sys.argv[1] == "-d":
-    read()
-else:
-    write()
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "-d":
+        read()
+    else:
+        write()
