@@ -20,6 +20,7 @@
 #include "output.h"
 #include "report.h"
 #include "rules.h"
+#include "stage.h"
 
 static const char usage[] =
 "usage: weir-check [options] RULES [FILE...]\n"
@@ -59,6 +60,10 @@ static const char usage[] =
 "  -i, --input-format F       how to read text input (default ndjson)\n"
 "      --on-error MODE        fail (default), skip, or a FILE for bad\n"
 "                             input records\n"
+"      --state DIR            keep checkpoints of the check state in DIR\n"
+"                             (input from stdin only)\n"
+"      --name NAME            the stage's name in DIR (default: check)\n"
+"      --reset-state          start with an empty state\n"
 "  -h, --help                 this help\n"
 "      --version              print the version\n"
 "\n"
@@ -98,6 +103,7 @@ static const struct option longopts[] = {
 	{ "on-error", required_argument, NULL, O_ONERR },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
+	WEIR_CKPT_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -115,7 +121,24 @@ struct run {
 	const char *rejfile;
 	weir_onerr oe;
 	int infmt;
+	weir_stage *ck;		/* --state: checkpoints (no stage I/O) */
 };
+
+static int
+state_save(void *arg, weir_buf *out, char *err, size_t errsz)
+{
+	if (weir_check_save(arg, out) < 0) {
+		weir_seterr(err, errsz, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+state_load(void *arg, weir_rd *rd, char *err, size_t errsz)
+{
+	return weir_check_load(arg, rd, err, errsz);
+}
 
 /* Read a whole (small) file; NULL with errno on failure. */
 static char *
@@ -232,7 +255,7 @@ run_input(struct run *r, int fd, const char *name)
 	if (r->out)
 		weir_input_set_idle(in, weir_output_idle, r->out);
 	pos.file = strcmp(name, "-") == 0 ? NULL : name;
-	pos.recno = 0;
+	pos.recno = r->ck ? r->ck->in_records : 0;
 	for (;;) {
 		int rc;
 
@@ -254,11 +277,19 @@ run_input(struct run *r, int fd, const char *name)
 		case WEIR_EV_WATERMARK:
 			if (weir_check_watermark(r->chk, ev.wm) < 0)
 				weir_die(WEIR_EXIT_IO, "out of memory");
+			if (r->ck && ev.wm > r->ck->watermark)
+				r->ck->watermark = ev.wm;
 			if (r->out)
 				check_out(r->out, weir_output_watermark(r->out,
 				    ev.wm), NULL);
 			break;
 		case WEIR_EV_BARRIER:
+			if (r->ck && r->ck->ckpt) {
+				/* the state first, then the barrier on */
+				r->ck->in_records = pos.recno;
+				r->ck->onerr.skipped = r->oe.skipped;
+				weir_stage_save(r->ck, ev.barrier);
+			}
 			if (r->out)
 				check_out(r->out, weir_output_barrier(r->out,
 				    ev.barrier, ev.payload, ev.payload_len),
@@ -323,6 +354,9 @@ main(int argc, char **argv)
 	weir_check_opts co;
 	weir_report_info info;
 	weir_buf rep = {0};
+	weir_ckpt_opts ck = { 0 };
+	static weir_stage ckst;
+	weir_state_ops ops = { state_save, state_load, NULL };
 	struct run r;
 	struct {
 		int fmt;
@@ -339,6 +373,8 @@ main(int argc, char **argv)
 	r.infmt = WEIR_FMT_AUTO;
 	weir_rules_init(&rs);
 	while ((c = getopt_long(argc, argv, "r:o:i:h", longopts, NULL)) != -1) {
+		if (weir_cli_ckpt_opt(&ck, c, optarg))
+			continue;
 		switch (c) {
 		case O_NOT_NULL: case O_UNIQUE: case O_IN: case O_RANGE:
 		case O_REGEX: case O_TYPE: case O_FRESHNESS: case O_COUNT:
@@ -479,6 +515,18 @@ main(int argc, char **argv)
 			    strerror(errno));
 		if (!(r.rej = weir_output_open(fd, rejfmt, NULL)))
 			weir_die(WEIR_EXIT_IO, "out of memory");
+	}
+	if (ck.dir) {
+		/* the checkpoint calls of weir_stage, without its I/O */
+		if (optind < argc && (optind + 1 < argc || strcmp(argv[optind],
+		    "-")))
+			weir_usage_error("--state reads stdin only (its upstream "
+			    "resumes from the committed checkpoint)");
+		ckst.watermark = INT64_MIN;
+		ops.arg = r.chk;
+		weir_stage_checkpoint(&ckst, &ck, argc, argv, &ops);
+		r.oe.skipped = ckst.onerr.skipped;
+		r.ck = &ckst;
 	}
 	t0 = weir_mono_ms();
 	if (optind >= argc)

@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "cli.h"
 #include "dur.h"
 #include "join.h"
@@ -46,6 +48,9 @@ static const char usage[] =
 "      --table-wait DUR   wait at most DUR (default 10s) for a streaming\n"
 "                         table to end or send a watermark before joining\n"
 "      --on-error MODE    fail (default), skip, or a FILE for bad records\n"
+"      --state DIR        keep checkpoints of the join state in DIR\n"
+"      --name NAME        the stage's name in DIR (default: join)\n"
+"      --reset-state      start with an empty state\n"
 "  -h, --help             this help\n"
 "      --version          print the version\n"
 "\n"
@@ -71,6 +76,7 @@ static const struct option longopts[] = {
 	{ "table-wait", required_argument, NULL, O_TABLEWAIT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
+	WEIR_CKPT_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -84,6 +90,19 @@ static weir_join *J;
 static int64_t out_wm = INT64_MIN;
 static int64_t side_wm[2] = { INT64_MIN, INT64_MIN };
 static weir_buf scratch, envbuf;
+
+/*
+ * Aligned barriers: a side that delivered barrier N is not read again
+ * until N came from the other side too (or it ended); then the state is
+ * saved and one barrier N goes out, its payload the union of both sides'
+ * (the last one of a side that ended).
+ */
+static int waiting[2];		/* the side delivered barrier wait_id */
+static uint64_t wait_id, last_id;
+static int have_last;		/* last_id is the barrier forwarded last */
+static weir_buf side_pay[2];	/* each side's latest barrier payload */
+static int table_file;		/* --table is a regular file, read whole */
+static int restored;		/* the state came from a snapshot */
 
 static void
 emit_cb(void *arg, const weir_record *r)
@@ -146,6 +165,158 @@ bad_record(int side, const weir_record *r, const char *why)
 	weir_onerr_bad(&st.onerr, msg, envbuf.p, envbuf.len);
 }
 
+static const char *
+side_name(int side)
+{
+	return side ? "right input" : "left input (stdin)";
+}
+
+/* The union of the JSON objects the aligned sides carried into out. */
+static void
+merge_payloads(weir_buf *out)
+{
+	json_t *all, *o;
+	json_error_t je;
+	char *text;
+	int s, n = 0, only = 0;
+
+	out->len = 0;
+	for (s = 0; s < 2; s++)
+		if ((waiting[s] || ended[s]) && side_pay[s].len) {
+			n++;
+			only = s;
+		}
+	if (n < 2) {	/* one payload (or none): as it came */
+		if (n && weir_buf_put(out, side_pay[only].p,
+		    side_pay[only].len) < 0)
+			nomem();
+		return;
+	}
+	if (!(all = json_object()))
+		nomem();
+	for (s = 0; s < 2; s++) {
+		o = json_loadb((const char *)side_pay[s].p, side_pay[s].len, 0,
+		    &je);
+		if (!o || !json_is_object(o)) {
+			weir_stage_check_output(st.out, weir_output_flush(st.out));
+			weir_die(WEIR_EXIT_IO, "%s: barrier %llu: the payload is "
+			    "not a JSON object (%s)", side_name(s),
+			    (unsigned long long)wait_id, o ? "another value" :
+			    je.text);
+		}
+		if (json_object_update_missing(all, o) < 0)
+			nomem();
+		json_decref(o);
+	}
+	if (!(text = json_dumps(all, JSON_COMPACT)) ||
+	    weir_buf_puts(out, text) < 0)
+		nomem();
+	free(text);
+	json_decref(all);
+}
+
+/* Forward the pending barrier once every side that has not ended has
+ * delivered it, after saving the state for it. */
+static void
+try_align(void)
+{
+	weir_buf pay = {0};
+	int s;
+
+	if (!waiting[0] && !waiting[1])
+		return;
+	for (s = 0; s < 2; s++)
+		if (!waiting[s] && !ended[s])
+			return;
+	merge_payloads(&pay);
+	if (st.ckpt)
+		weir_stage_save(&st, wait_id);
+	weir_stage_check_output(st.out, weir_output_barrier(st.out, wait_id,
+	    pay.p, pay.len));
+	weir_buf_free(&pay);
+	waiting[0] = waiting[1] = 0;
+	last_id = wait_id;
+	have_last = 1;
+}
+
+static void
+barrier_in(int side, const weir_event *ev)
+{
+	const char *why = NULL;
+
+	if (side == 1 && table_file)
+		return;		/* a table file is read whole at the start */
+	if (waiting[!side] && ev->barrier != wait_id)
+		why = "the other input delivered barrier";
+	else if (!waiting[!side] && have_last && ev->barrier != last_id + 1)
+		why = "the barrier before it was";
+	if (why) {
+		weir_stage_check_output(st.out, weir_output_flush(st.out));
+		weir_die(WEIR_EXIT_IO, "%s: barrier %llu out of order (%s %llu): "
+		    "checkpoint ids must rise by one on both inputs",
+		    side_name(side), (unsigned long long)ev->barrier, why,
+		    (unsigned long long)(waiting[!side] ? wait_id : last_id));
+	}
+	side_pay[side].len = 0;
+	if (weir_buf_put(&side_pay[side], ev->payload, ev->payload_len) < 0)
+		nomem();
+	waiting[side] = 1;
+	wait_id = ev->barrier;
+	try_align();
+}
+
+/* Checkpoints: the program's own variables, then the join. */
+static int
+state_save(void *arg, weir_buf *out, char *err, size_t errsz)
+{
+	int s;
+
+	if (weir_sw_i64(out, out_wm) < 0)
+		goto nomem;
+	for (s = 0; s < 2; s++)
+		if (weir_sw_i64(out, side_wm[s]) < 0 ||
+		    weir_sw_u64(out, (uint64_t)ended[s]) < 0 ||
+		    weir_sw_u64(out, (uint64_t)caught_up[s]) < 0 ||
+		    weir_sw_bytes(out, side_pay[s].p, side_pay[s].len) < 0)
+			goto nomem;
+	if (weir_join_save(J, out) < 0)
+		goto nomem;
+	return 0;
+nomem:
+	weir_seterr(err, errsz, "out of memory");
+	return -1;
+}
+
+static int
+state_load(void *arg, weir_rd *rd, char *err, size_t errsz)
+{
+	const uint8_t *p;
+	size_t n;
+	uint64_t e, c;
+	int s;
+
+	out_wm = weir_rd_i64(rd);
+	for (s = 0; s < 2; s++) {
+		side_wm[s] = weir_rd_i64(rd);
+		e = weir_rd_u64(rd);
+		c = weir_rd_u64(rd);
+		p = weir_rd_bytes(rd, &n);
+		if (rd->bad || e > 1 || c > 1) {
+			weir_seterr(err, errsz, "malformed state");
+			return -1;
+		}
+		ended[s] = (int)e;
+		caught_up[s] = (int)c;
+		side_pay[s].len = 0;
+		if (weir_buf_put(&side_pay[s], p, n) < 0) {
+			weir_seterr(err, errsz, "out of memory");
+			return -1;
+		}
+	}
+	restored = 1;
+	return weir_join_load(J, rd, err, errsz);
+}
+
 /* One event from a side: 0 go on, 1 the side ended, 2 nothing ready. */
 static int
 step(int side, int block)
@@ -175,8 +346,7 @@ step(int side, int block)
 		return 0;
 	case WEIR_EV_BARRIER:
 		caught_up[side] = 1;
-		if (side == 0)
-			weir_stage_forward(&st, &ev);
+		barrier_in(side, &ev);
 		return 0;
 	case WEIR_EV_END:
 	case WEIR_EV_EOF:
@@ -185,6 +355,7 @@ step(int side, int block)
 		if (weir_join_end(J, side) < 0)
 			nomem();
 		forward_watermark();
+		try_align();
 		return 1;
 	case WEIR_EV_BAD:
 		weir_onerr_bad(&st.onerr, weir_input_error(in), ev.raw,
@@ -207,7 +378,7 @@ drain(int side, int max)
 {
 	int n, rc;
 
-	for (n = 0; n < max && !ended[side]; n++) {
+	for (n = 0; n < max && !ended[side] && !waiting[side]; n++) {
 		rc = step(side, 0);
 		if (rc == 2)
 			break;
@@ -271,7 +442,7 @@ side_fds(struct pollfd *p)
 	int n = 0, s;
 
 	for (s = 0; s < 2; s++) {
-		if (ended[s])
+		if (ended[s] || waiting[s])
 			continue;
 		p[n].fd = weir_input_fd(side_in[s]);
 		p[n].events = POLLIN;
@@ -296,11 +467,14 @@ load_table(int fd, int64_t wait_ms)
 	int64_t deadline = weir_mono_ms() + wait_ms, left;
 
 	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
+		table_file = 1;
+		if (restored)
+			return;	/* its rows are in the snapshot */
 		while (!ended[1])
 			step(1, 1);
 		return;
 	}
-	while (!ended[1] && !caught_up[1]) {
+	while (!ended[1] && !caught_up[1] && !waiting[1]) {
 		int fmt = weir_input_format(side_in[1]);
 		if (fmt && fmt != WEIR_FMT_FRAMED)
 			return;
@@ -324,6 +498,8 @@ main(int argc, char **argv)
 {
 	weir_join_spec sp;
 	weir_join_stats jst;
+	weir_ckpt_opts ck = { 0 };
+	static const weir_state_ops ops = { state_save, state_load, NULL };
 	const char *table = NULL, *right = NULL, *onerr = "fail";
 	int c, infmt = WEIR_FMT_AUTO, rfmt = WEIR_FMT_AUTO, rfd, window = 0;
 	int have_before = 0, have_after = 0, have_within = 0, turn = 0, busy;
@@ -337,6 +513,8 @@ main(int argc, char **argv)
 	weir_cli_init(argv[0]);
 	while ((c = getopt_long(argc, argv, "t:r:w:o:T:p:a:i:I:h", longopts,
 	    NULL)) != -1) {
+		if (weir_cli_ckpt_opt(&ck, c, optarg))
+			continue;
 		switch (c) {
 		case 't':
 			table = optarg;
@@ -436,9 +614,17 @@ main(int argc, char **argv)
 	J = weir_join_new(&sp, err, sizeof(err));
 	if (!side_in[1] || !J)
 		weir_die(WEIR_EXIT_IO, "out of memory");
+	weir_stage_checkpoint(&st, &ck, argc, argv, &ops);
+	if (restored) {
+		/* the sources resume after the committed barrier */
+		last_id = st.ckpt->commit.id;
+		have_last = 1;
+	}
 
-	if (table)
+	if (table && !(restored && ended[1]))
 		load_table(rfd, table_wait);
+	else if (table)
+		table_file = 1;
 
 	while (!ended[0] || (!table && !ended[1])) {
 		if (table) {

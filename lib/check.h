@@ -71,4 +71,17 @@ int weir_check_ok(const weir_check *c);
 /* Lines for people (warnings); the caller prints and resets it. */
 weir_buf *weir_check_notes(weir_check *c);
 
+/*
+ * Checkpoints (snap.h): save appends everything that decides later results
+ * (open scopes with their counters, unique sets and newest times, the
+ * results so far with their samples, record counts); 0, or -1 when out of
+ * memory.  load reads it into a checker freshly made from the same rules
+ * and options; -1 with a message when it is malformed or was saved for
+ * other rules.
+ */
+struct weir_rd;
+int weir_check_save(const weir_check *c, weir_buf *out);
+int weir_check_load(weir_check *c, struct weir_rd *rd, char *err,
+    size_t errsz);
+
 #endif

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "record.h"
+#include "snap.h"
 
 static int
 map_init(jmap *m, size_t cap)
@@ -329,4 +330,79 @@ weir_join_get_stats(const weir_join *j, weir_join_stats *st)
 	st->bytes += j->arena.cap + j->caprows * sizeof(jrow) +
 	    (j->map.mask + 1) * sizeof(uint64_t) + j->caprecs * sizeof(jrec) +
 	    j->capgroups * sizeof(jgroup) + j->capheap * sizeof(jheap);
+}
+
+/* ---- checkpoints ---- */
+
+int
+weir_join_members_ok(weir_join *j, const uint8_t *mem, size_t n)
+{
+	char err[8];
+	size_t mark;
+
+	j->tmp.len = 0;
+	mark = weir_pack_open(&j->tmp, WEIR_PK_OBJ);
+	if (weir_buf_put(&j->tmp, mem, n) < 0 ||
+	    weir_pack_close(&j->tmp, mark) < 0)
+		return 0;
+	return weir_pack_validate(j->tmp.p, j->tmp.len, err, sizeof(err)) == 0;
+}
+
+int
+weir_join_save(const weir_join *j, weir_buf *out)
+{
+	if (weir_sw_u64(out, (uint64_t)j->sp.mode) < 0 ||
+	    weir_sw_i64(out, j->wm[0]) < 0 || weir_sw_i64(out, j->wm[1]) < 0 ||
+	    weir_sw_i64(out, j->wc) < 0 ||
+	    weir_sw_u64(out, (uint64_t)j->ended[0]) < 0 ||
+	    weir_sw_u64(out, (uint64_t)j->ended[1]) < 0 ||
+	    weir_sw_u64(out, (uint64_t)j->clash_told) < 0 ||
+	    weir_sw_u64(out, j->st.late) < 0 ||
+	    weir_sw_u64(out, j->st.nokey) < 0 ||
+	    weir_sw_u64(out, j->st.max_buffered) < 0)
+		return -1;
+	if (j->sp.mode == WEIR_JOIN_TABLE)
+		return weir_join_table_save(j, out);
+	return weir_join_stream_save(j, out);
+}
+
+int
+weir_join_load(weir_join *j, weir_rd *rd, char *err, size_t errsz)
+{
+	uint64_t mode, e0, e1, told;
+	int rc;
+
+	if (j->nrows || j->nrecs || j->ngroups) {
+		weir_seterr(err, errsz, "join state: loaded into a used join");
+		return -1;
+	}
+	mode = weir_rd_u64(rd);
+	j->wm[0] = weir_rd_i64(rd);
+	j->wm[1] = weir_rd_i64(rd);
+	j->wc = weir_rd_i64(rd);
+	e0 = weir_rd_u64(rd);
+	e1 = weir_rd_u64(rd);
+	told = weir_rd_u64(rd);
+	j->st.late = weir_rd_u64(rd);
+	j->st.nokey = weir_rd_u64(rd);
+	j->st.max_buffered = weir_rd_u64(rd);
+	if (rd->bad) {
+		weir_seterr(err, errsz, "join state: truncated");
+		return -1;
+	}
+	if (mode != (uint64_t)j->sp.mode || e0 > 1 || e1 > 1 || told > 1 ||
+	    (e0 && j->wm[0] != INT64_MAX) || (e1 && j->wm[1] != INT64_MAX)) {
+		weir_seterr(err, errsz, "join state: of another kind of join, "
+		    "or malformed");
+		return -1;
+	}
+	j->ended[0] = (int)e0;
+	j->ended[1] = (int)e1;
+	j->clash_told = (int)told;
+	rc = j->sp.mode == WEIR_JOIN_TABLE ?
+	    weir_join_table_load(j, rd, err, errsz) :
+	    weir_join_stream_load(j, rd, err, errsz);
+	if (rc == 0 && j->st.buffered > j->st.max_buffered)
+		j->st.max_buffered = j->st.buffered;
+	return rc;
 }

@@ -61,6 +61,19 @@ int weir_join_end(weir_join *j, int side);
  * watermark held back by what the join may still emit. */
 int64_t weir_join_out_watermark(const weir_join *j);
 
+/*
+ * Checkpoints (snap.h): save appends the whole state (table rows, stream
+ * buffers in their list and heap order, watermarks, ENDs, counters) to
+ * out; 0, or -1 when out of memory.  load reads it into a join freshly
+ * made from the same spec, so that it goes on exactly as the saved one
+ * would have; -1 with a message on anything malformed (hostile input is
+ * safe).
+ */
+struct weir_rd;
+int weir_join_save(const weir_join *j, weir_buf *out);
+int weir_join_load(weir_join *j, struct weir_rd *rd, char *err,
+    size_t errsz);
+
 typedef struct weir_join_stats {
 	uint64_t rows;		/* table: live rows */
 	uint64_t late;		/* stream records dropped as late */

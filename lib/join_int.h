@@ -233,6 +233,8 @@ int weir_join_right_members(weir_join *j, const weir_pv *v, weir_buf *b,
     char *err, size_t errsz);
 int weir_join_merge(weir_join *j, const weir_pv *left, const uint8_t *mem,
     size_t n);
+/* Loaded right members (key, value pairs): 1 when well-formed. */
+int weir_join_members_ok(weir_join *j, const uint8_t *mem, size_t n);
 
 /* join_table.c: a right (table) record updates the table, a left one
  * probes it. */
@@ -246,5 +248,14 @@ int weir_join_table_probe(weir_join *j, const weir_record *r, char *err,
 int weir_join_stream_record(weir_join *j, int side, const weir_record *r,
     char *err, size_t errsz);
 int weir_join_stream_advance(weir_join *j, int64_t wc);
+
+/* Checkpoints of each kind's state (weir_join_save, weir_join_load). */
+struct weir_rd;
+int weir_join_table_save(const weir_join *j, weir_buf *out);
+int weir_join_table_load(weir_join *j, struct weir_rd *rd, char *err,
+    size_t errsz);
+int weir_join_stream_save(const weir_join *j, weir_buf *out);
+int weir_join_stream_load(weir_join *j, struct weir_rd *rd, char *err,
+    size_t errsz);
 
 #endif

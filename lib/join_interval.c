@@ -9,6 +9,7 @@
 
 #include "hash.h"
 #include "record.h"
+#include "snap.h"
 
 #define CHUNK (1u << 20)
 
@@ -241,6 +242,22 @@ rec_unlink(weir_join *j, uint32_t id)
 	}
 }
 
+/* Store record x as id, at the tail of its side's list in group gid. */
+static void
+rec_append(weir_join *j, uint32_t id, jrec *x, uint32_t gid)
+{
+	jgroup *g = &j->groups[gid];
+
+	x->group = gid;
+	x->prev = g->tail[x->side];
+	j->recs[id] = *x;
+	if (x->prev != NONE)
+		j->recs[x->prev].next = id;
+	else
+		g->head[x->side] = id;
+	g->tail[x->side] = id;
+}
+
 /* Close one window group: every pair, then the unmatched. */
 static int
 window_close(weir_join *j, uint32_t gid)
@@ -295,7 +312,7 @@ weir_join_stream_record(weir_join *j, int side, const weir_record *r,
     char *err, size_t errsz)
 {
 	weir_pv v;
-	jrec x, *xp;
+	jrec x;
 	jgroup *g;
 	keyctx c;
 	uint32_t id, gid, y;
@@ -428,16 +445,7 @@ weir_join_stream_record(weir_join *j, int side, const weir_record *r,
 		if (win && heap_push(j, c.we, gid) < 0)
 			goto nomem;
 	}
-	g = &j->groups[gid];
-	x.group = gid;
-	x.prev = g->tail[side];
-	j->recs[id] = x;
-	xp = &j->recs[id];
-	if (xp->prev != NONE)
-		j->recs[xp->prev].next = id;
-	else
-		g->head[side] = id;
-	g->tail[side] = id;
+	rec_append(j, id, &x, gid);
 	if (!win && heap_push(j, sat_add(side == 0 ?
 	    sat_add(x.ts, j->sp.after) : sat_add(x.ts, j->sp.before), 1),
 	    id) < 0)
@@ -448,4 +456,221 @@ weir_join_stream_record(weir_join *j, int side, const weir_record *r,
 nomem:
 	weir_seterr(err, errsz, "out of memory");
 	return -2;
+}
+
+/* ---- checkpoints ----
+ *
+ * Groups in index order, each with its window, join key and the records
+ * of both sides in list order (so pairs come out in the same order), then
+ * the heap as it is laid out (so equal times close in the same order),
+ * naming records (interval) or groups (window) by their saved position.
+ */
+
+static int
+save_side(const weir_join *j, const jgroup *g, int side, weir_buf *out,
+    uint32_t *recmap, uint32_t *nrec)
+{
+	uint32_t a;
+	uint64_t n = 0;
+
+	for (a = g->head[side]; a != NONE; a = j->recs[a].next)
+		n++;
+	if (weir_sw_u64(out, n) < 0)
+		return -1;
+	for (a = g->head[side]; a != NONE; a = j->recs[a].next) {
+		const jrec *x = &j->recs[a];
+		recmap[a] = (*nrec)++;
+		if (weir_sw_i64(out, x->ts) < 0 ||
+		    weir_sw_u64(out, (uint64_t)x->matched |
+		    (uint64_t)x->haskey << 1) < 0 ||
+		    weir_sw_bytes(out, x->p + x->jklen, x->rklen) < 0 ||
+		    weir_sw_bytes(out, x->p + x->jklen + x->rklen, x->vlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+weir_join_stream_save(const weir_join *j, weir_buf *out)
+{
+	uint32_t *recmap, *groupmap, nrec = 0, ngroup = 0;
+	size_t i;
+	int rc = -1, win = j->sp.mode == WEIR_JOIN_WINDOW;
+
+	recmap = malloc((j->nrecs ? j->nrecs : 1) * sizeof(*recmap));
+	groupmap = malloc((j->ngroups ? j->ngroups : 1) * sizeof(*groupmap));
+	if (!recmap || !groupmap || weir_sw_u64(out, j->map.n) < 0)
+		goto out;
+	for (i = 0; i <= j->map.mask; i++) {
+		uint32_t gid;
+		const jgroup *g;
+		const jrec *first;
+		if (!j->map.slot[i])
+			continue;
+		gid = (uint32_t)j->map.slot[i] - 1;
+		g = &j->groups[gid];
+		groupmap[gid] = ngroup++;
+		first = &j->recs[g->head[0] != NONE ? g->head[0] : g->head[1]];
+		if (weir_sw_i64(out, g->ws) < 0 || weir_sw_i64(out, g->we) < 0 ||
+		    weir_sw_bytes(out, first->p, first->jklen) < 0 ||
+		    save_side(j, g, 0, out, recmap, &nrec) < 0 ||
+		    save_side(j, g, 1, out, recmap, &nrec) < 0)
+			goto out;
+	}
+	if (weir_sw_u64(out, j->nheap) < 0)
+		goto out;
+	for (i = 0; i < j->nheap; i++)
+		if (weir_sw_i64(out, j->heap[i].t) < 0 ||
+		    weir_sw_u64(out, win ? groupmap[j->heap[i].id] :
+		    recmap[j->heap[i].id]) < 0)
+			goto out;
+	rc = 0;
+out:
+	free(recmap);
+	free(groupmap);
+	return rc;
+}
+
+/* One loaded record, appended to group gid's list of side. */
+static int
+load_rec(weir_join *j, weir_rd *rd, uint32_t gid, int side,
+    const uint8_t *key, size_t kn, char *err, size_t errsz)
+{
+	jrec x;
+	const uint8_t *rk, *v;
+	size_t rkn, vn;
+	uint64_t flags;
+	uint32_t id;
+	weir_pv pv;
+
+	memset(&x, 0, sizeof(x));
+	x.ts = weir_rd_i64(rd);
+	flags = weir_rd_u64(rd);
+	rk = weir_rd_bytes(rd, &rkn);
+	v = weir_rd_bytes(rd, &vn);
+	if (rd->bad)
+		return -1;
+	if (side == 0 && weir_pack_validate(v, vn, err, errsz) == 0)
+		weir_pv_of(v, vn, &pv);
+	else
+		pv.type = WEIR_PV_MISSING;
+	if (flags > 3 || (!(flags & 2) && rkn) || (side == 0 ?
+	    pv.type != WEIR_PV_OBJECT : !weir_join_members_ok(j, v, vn)) ||
+	    kn + rkn + vn >= UINT32_MAX || j->nrecs >= NONE - 1) {
+		weir_seterr(err, errsz, "join state: a buffered record is "
+		    "malformed");
+		return -1;
+	}
+	x.side = (uint8_t)side;
+	x.matched = flags & 1;
+	x.haskey = (flags & 2) != 0;
+	x.jklen = (uint32_t)kn;
+	x.rklen = (uint32_t)rkn;
+	x.vlen = (uint32_t)vn;
+	x.group = gid;
+	x.next = NONE;
+	if (vgrow(&j->recs, &j->caprecs, j->nrecs + 1, sizeof(*j->recs)) < 0 ||
+	    !(x.p = chunk_alloc(j, kn + rkn + vn, &x.chunk)))
+		goto nomem;
+	memcpy(x.p, key, kn);
+	memcpy(x.p + kn, rk, rkn);
+	memcpy(x.p + kn + rkn, v, vn);
+	id = (uint32_t)j->nrecs++;
+	rec_append(j, id, &x, gid);
+	j->st.buffered++;
+	return 0;
+nomem:
+	weir_seterr(err, errsz, "out of memory");
+	return -1;
+}
+
+int
+weir_join_stream_load(weir_join *j, weir_rd *rd, char *err, size_t errsz)
+{
+	uint64_t ng = weir_rd_count(rd, 5), nh, i, n, k, bound;
+	int win = j->sp.mode == WEIR_JOIN_WINDOW, side;
+	uint8_t *seen = NULL;
+	const uint8_t *key;
+	size_t kn, pos;
+	keyctx c;
+	uint32_t gid;
+	jgroup *g;
+	uint64_t h;
+
+	for (i = 0; i < ng && !rd->bad; i++) {
+		c.j = j;
+		c.ws = weir_rd_i64(rd);
+		c.we = weir_rd_i64(rd);
+		key = weir_rd_bytes(rd, &kn);
+		if (rd->bad)
+			break;
+		c.k = key;
+		c.n = kn;
+		if (!win && (c.ws || c.we)) {
+			rd->bad = 1;
+			break;
+		}
+		h = weir_hash(key, kn, win ? weir_hash_u64((uint64_t)c.ws) ^
+		    (uint64_t)c.we : 0);
+		if (map_reserve(&j->map) < 0 || vgrow(&j->groups,
+		    &j->capgroups, j->ngroups + 1, sizeof(*j->groups)) < 0) {
+			weir_seterr(err, errsz, "out of memory");
+			return -1;
+		}
+		pos = map_probe(&j->map, h, group_eq, &c, &gid);
+		if (gid != NONE) {
+			weir_seterr(err, errsz, "join state: a group is there "
+			    "twice");
+			return -1;
+		}
+		gid = (uint32_t)j->ngroups++;
+		g = &j->groups[gid];
+		g->hash = h;
+		g->ws = c.ws;
+		g->we = c.we;
+		g->head[0] = g->head[1] = g->tail[0] = g->tail[1] = NONE;
+		for (side = 0; side < 2; side++) {
+			n = weir_rd_count(rd, 4);
+			for (k = 0; k < n && !rd->bad; k++)
+				if (load_rec(j, rd, gid, side, key, kn, err,
+				    errsz) < 0)
+					return -1;
+		}
+		if (rd->bad)
+			break;
+		if (g->head[0] == NONE && g->head[1] == NONE) {
+			weir_seterr(err, errsz, "join state: an empty group");
+			return -1;
+		}
+		map_set(&j->map, pos, h, gid);
+	}
+	bound = win ? j->ngroups : j->nrecs;
+	nh = weir_rd_count(rd, 2);
+	if (rd->bad) {
+		weir_seterr(err, errsz, "join state: truncated buffers");
+		return -1;
+	}
+	if (nh != bound || vgrow(&j->heap, &j->capheap, nh ? nh : 1,
+	    sizeof(*j->heap)) < 0 || !(seen = calloc(nh ? nh : 1, 1))) {
+		weir_seterr(err, errsz, nh != bound ? "join state: the heap "
+		    "does not hold every buffered item" : "out of memory");
+		return -1;
+	}
+	for (i = 0; i < nh; i++) {
+		int64_t t = weir_rd_i64(rd);
+		uint64_t id = weir_rd_u64(rd);
+		if (rd->bad || id >= bound || seen[id] ||
+		    (i && j->heap[(i - 1) / 2].t > t))
+			break;
+		seen[id] = 1;
+		j->heap[i].t = t;
+		j->heap[i].id = (uint32_t)id;
+		j->nheap++;
+	}
+	free(seen);
+	if (j->nheap != nh) {
+		weir_seterr(err, errsz, "join state: malformed heap");
+		return -1;
+	}
+	return 0;
 }

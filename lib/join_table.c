@@ -7,6 +7,7 @@
 
 #include "hash.h"
 #include "record.h"
+#include "snap.h"
 
 #define COMPACT_MIN (1u << 20)
 
@@ -200,4 +201,58 @@ weir_join_table_probe(weir_join *j, const weir_record *r, char *err,
 nomem:
 	weir_seterr(err, errsz, "out of memory");
 	return -2;
+}
+
+/* ---- checkpoints: the live rows, each its key and right members ---- */
+
+int
+weir_join_table_save(const weir_join *j, weir_buf *out)
+{
+	size_t i;
+
+	if (weir_sw_u64(out, j->st.rows) < 0)
+		return -1;
+	for (i = 0; i < j->nrows; i++) {
+		const jrow *r = &j->rows[i];
+		if (r->klen == NONE)
+			continue;
+		if (weir_sw_bytes(out, j->arena.p + r->off, r->klen) < 0 ||
+		    weir_sw_bytes(out, j->arena.p + r->off + r->klen,
+		    r->vlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+weir_join_table_load(weir_join *j, weir_rd *rd, char *err, size_t errsz)
+{
+	uint64_t n = weir_rd_count(rd, 2), i;
+	const uint8_t *k, *v;
+	size_t kn, vn;
+
+	for (i = 0; i < n && !rd->bad; i++) {
+		k = weir_rd_bytes(rd, &kn);
+		v = weir_rd_bytes(rd, &vn);
+		if (rd->bad)
+			break;
+		if (!weir_join_members_ok(j, v, vn)) {
+			weir_seterr(err, errsz, "join state: a table row is "
+			    "malformed");
+			return -1;
+		}
+		if (table_put(j, k, kn, v, vn) < 0) {
+			weir_seterr(err, errsz, "out of memory");
+			return -1;
+		}
+	}
+	if (rd->bad) {
+		weir_seterr(err, errsz, "join state: truncated table");
+		return -1;
+	}
+	if (j->st.rows != n) {
+		weir_seterr(err, errsz, "join state: a table key is there twice");
+		return -1;
+	}
+	return 0;
 }

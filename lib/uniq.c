@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "hash.h"
+#include "snap.h"
 
 #define OFF_BITS 40
 #define OFF_MASK ((UINT64_C(1) << OFF_BITS) - 1)
@@ -141,11 +142,29 @@ uniq_limit_hit(weir_uniq *u, uint64_t h)
 	return WEIR_UNIQ_SWITCHED;
 }
 
+/* Is the value with hash h in the exact set? */
+static inline int
+uniq_find(const weir_uniq *u, const void *p, size_t n, uint64_t h)
+{
+	uint64_t tag = h >> OFF_BITS;
+	size_t i, en;
+	const uint8_t *e;
+
+	for (i = (size_t)h & u->mask; u->slot[i]; i = (i + 1) & u->mask) {
+		if ((u->slot[i] >> OFF_BITS) != tag)
+			continue;
+		e = entry_at(u, (u->slot[i] & OFF_MASK) - 1, &en);
+		if (en == n && memcmp(e, p, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 int
 weir_uniq_add(weir_uniq *u, const void *p, size_t n)
 {
 	uint64_t h = weir_hash(p, n, UNIQ_SEED), tag = h >> OFF_BITS, off;
-	size_t i, need, tbytes;
+	size_t need, tbytes;
 
 	u->values++;
 	if (u->mode == WEIR_UNIQ_APPROX) {
@@ -155,17 +174,9 @@ weir_uniq_add(weir_uniq *u, const void *p, size_t n)
 	if (u->mode == WEIR_UNIQ_STOPPED)
 		return WEIR_UNIQ_FULL;
 	u->values_exact++;
-	for (i = (size_t)h & u->mask; u->slot[i]; i = (i + 1) & u->mask) {
-		size_t en;
-		const uint8_t *e;
-
-		if ((u->slot[i] >> OFF_BITS) != tag)
-			continue;
-		e = entry_at(u, (u->slot[i] & OFF_MASK) - 1, &en);
-		if (en == n && memcmp(e, p, n) == 0) {
-			u->dups++;
-			return WEIR_UNIQ_DUP;
-		}
+	if (uniq_find(u, p, n, h)) {
+		u->dups++;
+		return WEIR_UNIQ_DUP;
 	}
 	/* A new value: make room within the limit, or give up exactness. */
 	tbytes = (u->mask + 1) * sizeof(*u->slot);
@@ -219,4 +230,113 @@ weir_uniq_error(const weir_uniq *u)
 	if (u->mode != WEIR_UNIQ_APPROX)
 		return 0;
 	return 1.04 / sqrt((double)((size_t)1 << u->hll.p));
+}
+
+/* ---- checkpoints ---- */
+
+int
+weir_uniq_save(const weir_uniq *u, weir_buf *out)
+{
+	if (weir_sw_u64(out, (uint64_t)u->mode) < 0 ||
+	    weir_sw_u64(out, u->values) < 0 || weir_sw_u64(out, u->dups) < 0 ||
+	    weir_sw_u64(out, u->values_exact) < 0)
+		return -1;
+	if (u->mode == WEIR_UNIQ_APPROX)
+		return weir_sw_bytes(out, u->hll.reg, (size_t)1 << u->hll.p);
+	if (u->mode != WEIR_UNIQ_EXACT)
+		return 0;
+	if (weir_sw_u64(out, u->mask) < 0 || weir_sw_u64(out, u->used) < 0 ||
+	    weir_sw_u64(out, u->arena.cap) < 0)
+		return -1;
+	return weir_sw_bytes(out, u->arena.p, u->arena.len);
+}
+
+/* The exact set from its arena: the table rebuilt, every entry once. */
+static int
+uniq_load_exact(weir_uniq *u, weir_rd *rd)
+{
+	uint64_t mask = weir_rd_u64(rd), used = weir_rd_u64(rd),
+	    cap = weir_rd_u64(rd), n = 0, len, h;
+	const uint8_t *a, *p, *end;
+	size_t alen;
+
+	a = weir_rd_bytes(rd, &alen);
+	if (rd->bad || mask < 1023 || (mask & (mask + 1)) || used > alen ||
+	    (mask + 1) / 4 > used + 256 || (used + 1) * 4 > (mask + 1) * 3 + 4 ||
+	    cap < alen || cap > 2 * (uint64_t)alen + 512 ||
+	    alen > OFF_MASK - 1)
+		return -1;
+	free(u->slot);
+	u->mask = (size_t)mask;
+	if (!(u->slot = calloc(u->mask + 1, sizeof(*u->slot))))
+		return -2;
+	weir_buf_free(&u->arena);
+	if (cap && !(u->arena.p = malloc((size_t)cap)))
+		return -2;
+	u->arena.cap = (size_t)cap;
+	if (alen)
+		memcpy(u->arena.p, a, alen);
+	u->arena.len = alen;
+	for (p = u->arena.p, end = p + alen; p < end; p += len, n++) {
+		uint64_t off = (uint64_t)(p - u->arena.p);
+		if (weir_varint_dec(&p, end, &len) < 0 ||
+		    len > (uint64_t)(end - p) || n >= used)
+			return -1;
+		h = weir_hash(p, (size_t)len, UNIQ_SEED);
+		if (uniq_find(u, p, (size_t)len, h))
+			return -1;	/* there twice */
+		slot_insert(u->slot, u->mask, h, (h >> OFF_BITS << OFF_BITS) |
+		    (off + 1));
+	}
+	if (n != used)
+		return -1;
+	u->used = (size_t)used;
+	return 0;
+}
+
+int
+weir_uniq_load(weir_uniq *u, weir_rd *rd, char *err, size_t errsz)
+{
+	uint64_t mode = weir_rd_u64(rd);
+	const uint8_t *reg;
+	size_t n, i;
+	int rc = -1;
+
+	u->values = weir_rd_u64(rd);
+	u->dups = weir_rd_u64(rd);
+	u->values_exact = weir_rd_u64(rd);
+	if (rd->bad || u->values_exact > u->values || u->dups >
+	    u->values_exact)
+		goto bad;
+	if (mode == WEIR_UNIQ_EXACT)
+		rc = uniq_load_exact(u, rd);
+	else if (mode == WEIR_UNIQ_APPROX && u->approx_ok) {
+		reg = weir_rd_bytes(rd, &n);
+		if (rd->bad || n != (size_t)1 << WEIR_UNIQ_HLL_P)
+			goto bad;
+		for (i = 0; i < n; i++)
+			if (reg[i] > 64 - WEIR_UNIQ_HLL_P + 1)
+				goto bad;
+		uniq_drop_exact(u);
+		if (weir_hll_init(&u->hll, WEIR_UNIQ_HLL_P) < 0)
+			rc = -2;
+		else {
+			memcpy(u->hll.reg, reg, n);
+			rc = 0;
+		}
+	} else if (mode == WEIR_UNIQ_STOPPED && !u->approx_ok) {
+		uniq_drop_exact(u);
+		rc = 0;
+	}
+	if (rc == 0) {
+		u->mode = (int)mode;
+		return 0;
+	}
+	if (rc == -2) {
+		weir_seterr(err, errsz, "out of memory");
+		return -1;
+	}
+bad:
+	weir_seterr(err, errsz, "unique set: malformed state");
+	return -1;
 }

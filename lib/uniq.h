@@ -62,4 +62,14 @@ double weir_uniq_dups(const weir_uniq *u);
 double weir_uniq_error(const weir_uniq *u);
 size_t weir_uniq_bytes(const weir_uniq *u);
 
+/* Checkpoints (snap.h): save appends the set (0, or -1 out of memory);
+ * load fills a set made by weir_uniq_init with the same limit and
+ * approx_ok, so that it goes on exactly like the saved one (the arena's
+ * capacity included, which decides when the limit is reached); -1 with a
+ * message on malformed input. */
+struct weir_rd;
+int weir_uniq_save(const weir_uniq *u, weir_buf *out);
+int weir_uniq_load(weir_uniq *u, struct weir_rd *rd, char *err,
+    size_t errsz);
+
 #endif

@@ -8,12 +8,13 @@ wframes.py      write frames from a script on stdin, one item a line:
                          JSON value
   W 10                   a watermark at 10 ms
   B 7                    a checkpoint barrier with id 7
+  B 7 {"src":{"gen":5}}  ... with a payload (the rest of the line)
   END                    the END frame (leave it out to end without END)
 
 wframes.py -d   read frames on stdin and print one token a line:
   TS@START,END[L][/KEY]  a record (window, L when marked late, its key);
                          TS alone when it has no window
-  W 10, B 7, END
+  W 10, B 7 (and its payload, if any), END
 """
 import json
 import sys
@@ -54,7 +55,8 @@ def write():
         elif line.startswith("W "):
             out += frame(2, varint(zz(int(line[2:]))))
         elif line.startswith("B "):
-            out += frame(3, varint(int(line[2:])))
+            bid, _, pay = line[2:].partition(" ")
+            out += frame(3, varint(int(bid)) + pay.encode())
         else:
             v = json.loads(line)
             flags, body = 1 << 5, b""  # a JSON text value
@@ -116,7 +118,9 @@ def read():
         elif t == 2:
             print("W %d" % unzz(uv()))
         elif t == 3:
-            print("B %d" % uv())
+            bid = uv()
+            pay = data[pos:end].decode()
+            print(("B %d %s" % (bid, pay)) if pay else "B %d" % bid)
         elif t == 4:
             print("END")
         pos = end

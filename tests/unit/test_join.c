@@ -5,6 +5,7 @@
 #include "join.h"
 #include "pack.h"
 #include "record.h"
+#include "snap.h"
 #include "unit.h"
 
 #define NKEYS 700
@@ -185,10 +186,168 @@ test_interval_watermark(void)
 	weir_buf_free(&vb);
 }
 
+/* ---- checkpoints: save at event k, load into a fresh join, go on ---- */
+
+static void
+log_emit(void *arg, const weir_record *r)
+{
+	weir_buf *log = arg;
+	weir_pv v;
+
+	weir_buf_printf(log, "%lld %.*s [%lld,%lld) ", (long long)r->ts,
+	    (r->flags & WEIR_R_KEY) ? (int)r->key_len : 1,
+	    (r->flags & WEIR_R_KEY) ? (const char *)r->key : "-",
+	    (long long)r->win_start, (long long)r->win_end);
+	weir_pv_of(r->value, r->value_len, &v);
+	weir_pv_to_json(log, &v);
+	weir_buf_putc(log, '\n');
+}
+
+/* Event i of a deterministic script: a record or a watermark of a side. */
+static void
+feed(weir_join *j, int mode, unsigned i, weir_buf *vb)
+{
+	unsigned x = i * 2654435761u ^ 0x9e37u, side = (x >> 3) & 1;
+	char key[8], json[64];
+	weir_record r;
+	int64_t ts = (int64_t)i * 10 - (int64_t)((x >> 5) % 40);
+	char err[WEIR_ERRSZ];
+
+	if ((x >> 9) % 7 == 0) {
+		weir_join_watermark(j, (int)side, ts - 30);
+		return;
+	}
+	snprintf(key, sizeof(key), "k%u", (x >> 12) % 5);
+	if (mode == WEIR_JOIN_TABLE && side && (x >> 16) % 5 == 0) {
+		mkrec(&r, vb, key, NULL, ts);
+	} else {
+		snprintf(json, sizeof(json), "{\"%s\":%u,\"i\":%u}",
+		    side ? "r" : "l", x % 1000, i);
+		mkrec(&r, vb, key, json, ts);
+	}
+	if (mode == WEIR_JOIN_WINDOW) {
+		r.flags |= WEIR_R_WINDOW;
+		r.win_start = ts - ((ts % 50) + 50) % 50;
+		r.win_end = r.win_start + 50;
+	}
+	weir_join_record(j, (int)side, &r, err, sizeof(err));
+}
+
+static weir_join *
+ckpt_join(int mode, int type, weir_buf *log)
+{
+	weir_join_spec sp;
+	char err[WEIR_ERRSZ];
+
+	memset(&sp, 0, sizeof(sp));
+	sp.mode = mode;
+	sp.type = type;
+	sp.before = 25;
+	sp.after = 40;
+	sp.emit = log_emit;
+	sp.arg = log;
+	return weir_join_new(&sp, err, sizeof(err));
+}
+
+static void
+ckpt_run(int mode, int type, unsigned n, unsigned k, weir_buf *log,
+    weir_buf *snap)
+{
+	weir_join *j = ckpt_join(mode, type, log), *j2;
+	weir_buf vb = {0};
+	char err[WEIR_ERRSZ];
+	weir_rd rd;
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		if (i == k) {
+			snap->len = 0;
+			CHECK(weir_join_save(j, snap) == 0);
+			weir_join_free(j);
+			j2 = ckpt_join(mode, type, log);
+			weir_rd_init(&rd, snap->p, snap->len);
+			if (weir_join_load(j2, &rd, err, sizeof(err)) < 0 ||
+			    weir_rd_done(&rd, "join", err, sizeof(err)) < 0) {
+				printf("# %s\n", err);
+				CHECK(!"join state loads");
+			}
+			j = j2;
+		}
+		feed(j, mode, i, &vb);
+	}
+	weir_join_end(j, 1);
+	weir_join_end(j, 0);
+	weir_join_free(j);
+	weir_buf_free(&vb);
+}
+
+static void
+test_checkpoint(void)
+{
+	static const int modes[][2] = {
+		{ WEIR_JOIN_TABLE, WEIR_JOIN_LEFT },
+		{ WEIR_JOIN_INTERVAL, WEIR_JOIN_INNER },
+		{ WEIR_JOIN_INTERVAL, WEIR_JOIN_OUTER },
+		{ WEIR_JOIN_WINDOW, WEIR_JOIN_OUTER },
+	};
+	static const unsigned ks[] = { 0, 1, 37, 200, 555, 999 };
+	weir_buf want = {0}, got_log = {0}, snap = {0}, bad = {0};
+	char err[WEIR_ERRSZ];
+	weir_join *j;
+	weir_rd rd;
+	size_t m, k, cut;
+	int same;
+
+	for (m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		want.len = 0;
+		ckpt_run(modes[m][0], modes[m][1], 1000, UINT32_MAX, &want,
+		    &snap);
+		CHECK(want.len > 1000);
+		for (k = 0; k < sizeof(ks) / sizeof(ks[0]); k++) {
+			got_log.len = 0;
+			ckpt_run(modes[m][0], modes[m][1], 1000, ks[k],
+			    &got_log, &snap);
+			same = got_log.len == want.len &&
+			    !memcmp(got_log.p, want.p, want.len);
+			if (!same)
+				printf("# mode %d type %d k %u differs\n",
+				    modes[m][0], modes[m][1], ks[k]);
+			CHECK(same);
+		}
+		/* every truncation of the last snapshot is refused cleanly */
+		for (cut = 0; cut < snap.len; cut += 1 + cut / 8) {
+			bad.len = 0;
+			weir_buf_put(&bad, snap.p, cut);
+			j = ckpt_join(modes[m][0], modes[m][1], &got_log);
+			weir_rd_init(&rd, bad.p, bad.len);
+			same = weir_join_load(j, &rd, err, sizeof(err)) < 0 ||
+			    weir_rd_done(&rd, "join", err, sizeof(err)) < 0;
+			weir_join_free(j);
+			if (!same)
+				break;
+		}
+		CHECK(same);
+	}
+	/* a snapshot of another kind of join is refused */
+	snap.len = 0;
+	j = ckpt_join(WEIR_JOIN_TABLE, WEIR_JOIN_LEFT, &got_log);
+	CHECK(weir_join_save(j, &snap) == 0);
+	weir_join_free(j);
+	j = ckpt_join(WEIR_JOIN_INTERVAL, WEIR_JOIN_LEFT, &got_log);
+	weir_rd_init(&rd, snap.p, snap.len);
+	CHECK(weir_join_load(j, &rd, err, sizeof(err)) < 0);
+	weir_join_free(j);
+	weir_buf_free(&want);
+	weir_buf_free(&got_log);
+	weir_buf_free(&snap);
+	weir_buf_free(&bad);
+}
+
 int
 main(void)
 {
 	test_table();
 	test_interval_watermark();
+	test_checkpoint();
 	UNIT_DONE();
 }
