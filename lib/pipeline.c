@@ -44,11 +44,26 @@ lookup(const char *name, void *arg)
 	ctx *c = arg;
 	const char *v;
 
-	if ((v = env_find(c->stage_env, name)))
-		return v;
-	if ((v = env_find(c->pl->env, name)))
-		return v;
-	return c->o->getenv ? c->o->getenv(name) : getenv(name);
+	if (!(v = env_find(c->stage_env, name)) &&
+	    !(v = env_find(c->pl->env, name)))
+		v = c->o->getenv ? c->o->getenv(name) : getenv(name);
+	if (v && !c->over && (c->expanded += strlen(v)) > WEIR_PL_MAX_EXPANDED)
+		c->over = 1;
+	return c->over && v ? "" : v;
+}
+
+/* After an expansion: 0, or -1 (and one diagnostic) once the file's
+ * expansions went over the bound. */
+static int
+over_budget(ctx *c, const yaml_node_t *n, const char *what)
+{
+	if (!c->over)
+		return 0;
+	if (c->over == 1)
+		diag(c, n, "%s: ${...} expansions add up to more than %u MiB in "
+		    "this file", what, WEIR_PL_MAX_EXPANDED / (1024 * 1024));
+	c->over = 2;
+	return -1;
 }
 
 /* Expand a scalar node into a new string; NULL (and a diagnostic). */
@@ -68,6 +83,9 @@ expand_node(ctx *c, const yaml_node_t *n, const char *what)
 	else if (weir_pl_expand(sval(n), n->data.scalar.length, &b, lookup, c,
 	    err, sizeof(err)) < 0) {
 		diag(c, n, "%s: %s", what, err);
+		weir_buf_free(&b);
+		return NULL;
+	} else if (over_budget(c, n, what) < 0) {
 		weir_buf_free(&b);
 		return NULL;
 	} else
@@ -280,6 +298,11 @@ parse_run(ctx *c, weir_pl_stage *st, const yaml_node_t *v)
 		    &st->argc, err, sizeof(err));
 		if (!argv) {
 			diag(c, v, "stage '%s': run: %s", st->name, err);
+			return;
+		}
+		snprintf(err, sizeof(err), "stage '%s': run", st->name);
+		if (over_budget(c, v, err) < 0) {
+			weir_pl_argv_free(argv);
 			return;
 		}
 		free(st->argv);
