@@ -2,7 +2,7 @@
 # Install the Debian packages weir builds and tests with, when missing.
 set -e
 PKGS="build-essential pkg-config librdkafka-dev libjansson-dev libyaml-dev
-bats kcat sqlite3 mandoc clang libclang-rt-14-dev jq miller libxml2-utils
+libmicrohttpd-dev bats kcat sqlite3 mandoc clang libclang-rt-14-dev jq miller libxml2-utils
 curl python3 time"
 missing=""
 for p in $PKGS; do
