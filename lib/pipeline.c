@@ -22,7 +22,7 @@ typedef weir_pl_ctx ctx;
 static const char *top_keys[] = { "name", "description", "env", "restart",
 	"stages", NULL };
 static const char *stage_keys[] = { "name", "description", "run", "input",
-	"inputs", "env", NULL };
+	"inputs", "env", "stdout", NULL };
 static const char *restart_keys[] = { "policy", "backoff", "max", "period",
 	NULL };
 
@@ -343,7 +343,7 @@ parse_stages(ctx *c, const yaml_node_t *seq)
 {
 	weir_pipeline *pl = c->pl;
 	yaml_node_item_t *it;
-	yaml_node_t *m, *v, **inp, **inps;
+	yaml_node_t *m, *v, **inp, **inps, **outs;
 	int n, i;
 
 	if (seq->type != YAML_SEQUENCE_NODE) {
@@ -362,9 +362,11 @@ parse_stages(ctx *c, const yaml_node_t *seq)
 	pl->stages = calloc((size_t)n, sizeof(*pl->stages));
 	inp = calloc((size_t)n, sizeof(*inp));
 	inps = calloc((size_t)n, sizeof(*inps));
-	if (!pl->stages || !inp || !inps) {
+	outs = calloc((size_t)n, sizeof(*outs));
+	if (!pl->stages || !inp || !inps || !outs) {
 		free(inp);
 		free(inps);
+		free(outs);
 		c->y.oom = 1;
 		return;
 	}
@@ -423,6 +425,16 @@ parse_stages(ctx *c, const yaml_node_t *seq)
 			diag(c, m, "stage '%s' has no run (the command to run)",
 			    st->name);
 		c->stage_env = NULL;
+		if ((v = get(c, m, "stdout"))) {
+			if (v->type == YAML_SCALAR_NODE && !strcmp(sval(v), "none"))
+				st->discard = 1;
+			else
+				diag(c, v, "stage '%s': stdout: '%s' is not none (the "
+				    "only value; leave it out to write to weir-run's "
+				    "standard output)", st->name, v->type ==
+				    YAML_SCALAR_NODE ? sval(v) : kind(v));
+		}
+		outs[i] = v;
 		inp[i] = get(c, m, "input");
 		inps[i] = get(c, m, "inputs");
 		if (inps[i] && is_null(inps[i]))
@@ -431,9 +443,10 @@ parse_stages(ctx *c, const yaml_node_t *seq)
 	}
 	pl->nstages = i;
 	if (!c->y.oom && c->y.visits <= MAX_NODES_VISITED)
-		weir_pl_wire(c, inp, inps);
+		weir_pl_wire(c, inp, inps, outs);
 	free(inp);
 	free(inps);
+	free(outs);
 }
 
 weir_pipeline *

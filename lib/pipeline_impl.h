@@ -26,9 +26,11 @@ typedef struct weir_pl_ctx {
 	int over;		/* 1: more than WEIR_PL_MAX_EXPANDED, 2: said */
 } weir_pl_ctx;
 
-/* Connect the stages: inp[i] and inps[i] are stage i's `input` and
- * `inputs` nodes (or NULL); sets in_from, side, nout and the edges. */
-void weir_pl_wire(weir_pl_ctx *c, yaml_node_t **inp, yaml_node_t **inps);
+/* Connect the stages: inp[i], inps[i] and outs[i] are stage i's `input`,
+ * `inputs` and `stdout` nodes (or NULL); sets in_from, side, nout and the
+ * edges, and checks where outputs go. */
+void weir_pl_wire(weir_pl_ctx *c, yaml_node_t **inp, yaml_node_t **inps,
+    yaml_node_t **outs);
 
 /* Append s (taken over, freed on failure) to a NULL-terminated argv. */
 int weir_pl_argv_push(char ***argv, int *argc, char *s);

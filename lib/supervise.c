@@ -233,7 +233,7 @@ weir_sv_start(weir_sv *sv, char *err, size_t errsz)
 		ew[i] = p[1];
 		(void)fcntl(s->errfd, F_SETFL, O_NONBLOCK);
 		if (pl->stages[i].nout == 0)
-			out[i] = 1;
+			out[i] = pl->stages[i].discard ? devnull : 1;
 		else if (pl->stages[i].nout == 1) {
 			for (e = 0; e < ne && pl->edges[e].from != i; e++)
 				;

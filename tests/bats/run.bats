@@ -55,7 +55,7 @@ load run_helpers
 	stages:
 	  - {name: src, run: weir-source --gen clicks --count 5000}
 	  - {name: a, run: [weir-sink, -f, ndjson, -o, $T/a]}
-	  - {name: b, run: [weir-sink, -f, ndjson, -o, $T/b], input: src}
+	  - {name: b, run: [weir-sink, -f, ndjson, -o, $T/b], input: src, stdout: none}
 	Y
 	run limit weir-run "$T/p.yaml"
 	[ "$status" -eq 0 ]
@@ -309,4 +309,25 @@ load run_helpers
 	[ "$status" -eq 3 ]
 	# gone, or a zombie waiting for whoever inherited it
 	wait_for sh -c "! ps -o stat= -p $(cat "$T/child") | grep -qv Z"
+}
+
+@test "stdout: none sends a stage's output to /dev/null; two stdout writers do not run" {
+	cat > "$T/p.yaml" <<-'Y'
+	stages:
+	  - {name: src, run: [sh, -c, 'echo one; echo two']}
+	  - {name: keep, run: [sh, -c, 'cat; echo kept']}
+	  - {name: drop, input: src, stdout: none, run: [sh, -c, 'cat; echo dropped']}
+	Y
+	run limit weir-run "$T/p.yaml"
+	[ "$status" -eq 0 ]
+	[ "$output" = $'one\ntwo\nkept' ]
+	run weir-run --dot "$T/p.yaml"
+	[[ "$output" == *'"keep" -> stdout;'* ]]
+	[[ "$output" != *'"drop" -> stdout;'* ]]
+	# without stdout: none, weir-run refuses to start (exit 2)
+	sed -i 's/ stdout: none,//' "$T/p.yaml"
+	run limit weir-run "$T/p.yaml"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"stage 'keep': nothing reads its output"* ]]
+	[[ "$output" != *kept* ]]
 }
