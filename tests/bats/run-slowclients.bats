@@ -67,3 +67,41 @@ lines_more_than() {
 	[ $((t1 - t0)) -le 3000 ]
 	grep -q "pipeline stopped" "$T/err"
 }
+
+@test "a stuck supervision loop stops the watchdog pings, while metrics are still served" {
+	python3 "$BATS_TEST_DIRNAME/notifylisten.py" -t "$T/notify" 30 "$T/got" 3>&- &
+	LP_PID=$!
+	wait_for test -S "$T/notify"
+	# weir-run's stderr is a pipe nobody reads: once it is full, relaying
+	# the chatty stage's stderr blocks the supervision loop
+	mkfifo "$T/errpipe"
+	exec 5<> "$T/errpipe"
+	cat > "$T/p.yaml" <<-'Y'
+	stages:
+	  - {name: src, run: weir-source --gen clicks --rate 100}
+	  - {name: chatty, run: [sh, -c, 'sleep 1; i=0; while [ $i -lt 20000 ]; do echo "line $i" >&2; i=$((i+1)); done; cat > /dev/null']}
+	Y
+	NOTIFY_SOCKET="$T/notify" WATCHDOG_USEC=200000 \
+	    weir-run --metrics 127.0.0.1:0 "$T/p.yaml" 2> "$T/errpipe" 3>&- 5>&- &
+	RUN_PID=$!
+	( sleep 60; kill -9 "$RUN_PID" ) > /dev/null 2>&1 3>&- 5>&- &
+	GUARD_PID=$!
+	# the port is in the first line weir-run wrote to its stderr
+	read -r -t 10 line <&5
+	PORT=$(sed -n 's/.*metrics on port \([0-9]*\).*/\1/p' <<< "$line")
+	[ -n "$PORT" ]
+	wait_for grep -q WATCHDOG=1 "$T/got"
+	sleep 3		# the stage has filled the pipe by now
+	t0=$(ms)
+	curl -sf -m 5 "http://127.0.0.1:$PORT/metrics" | grep -q '^weir_stage_up{pipeline="pipeline",stage="chatty"} 1$'
+	sleep 1.5
+	n=$(awk -v t="$t0" '$1 >= t && $2 == "WATCHDOG=1"' "$T/got" | wc -l)
+	echo "pings while stuck: $n"
+	[ "$n" -eq 0 ]
+	# read the pipe: the loop goes on, and so do the pings
+	t0=$(ms)
+	timeout 10 cat <&5 > /dev/null &
+	CL_PID=$!
+	exec 5<&-
+	wait_for sh -c "awk -v t=$t0 '\$1 >= t && \$2 == \"WATCHDOG=1\"' '$T/got' | grep -q ."
+}
