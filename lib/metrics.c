@@ -251,8 +251,9 @@ weir_metrics_close(weir_metrics *m)
 	if (!m)
 		return;
 	if (m->d)
-		MHD_stop_daemon(m->d);
-	close(m->fd);
+		MHD_stop_daemon(m->d);	/* closes the listening socket too */
+	else
+		close(m->fd);
 	pthread_mutex_destroy(&m->lock);
 	for (i = 0; i < NPAGES; i++)
 		weir_buf_free(&m->page[i]);
