@@ -7,7 +7,7 @@ BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man
 
 CC ?= cc
-PKGS = rdkafka jansson yaml-0.1
+PKGS = rdkafka jansson yaml-0.1 libmicrohttpd
 
 # The libraries' flags are looked up when a recipe first needs them, not
 # when make reads this file, so that 'make deps demo' installs them first
@@ -26,7 +26,7 @@ CFLAGS ?= $(OPT) -g
 WARN = -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Ilib $(CPPFLAGS) $(PKG_CFLAGS) \
   $(CFLAGS) $(EXTRA_CFLAGS) -MMD -MP
-LDLIBS = $(LDFLAGS) $(PKG_LIBS) -lm -lpthread $(EXTRA_LDLIBS)
+LDLIBS = -Wl,--as-needed $(LDFLAGS) $(PKG_LIBS) -lm -lpthread $(EXTRA_LDLIBS)
 
 # A recipe that fails leaves no half-written target behind.
 .DELETE_ON_ERROR:

@@ -75,6 +75,8 @@ static const struct option longopts[] = {
 
 enum { RUNNING, FAILING, DRAINING, BACKOFF };
 
+#define PUBLISH_MS 250	/* the metrics pages are at most this old */
+
 static volatile sig_atomic_t got_stop, got_chld, got_usr1;
 
 static struct {
@@ -85,6 +87,7 @@ static struct {
 	int journal, quiet, state;
 	int64_t stop_timeout, kill_at, restart_at, run_started, started;
 	int fail_stage, fail_status, drain_status, attempt, killed_any;
+	int dirty;		/* the published pages are out of date */
 	uint64_t restarts;
 	int64_t *restart_times;	/* ring of the last restart_max + 1 */
 	int nrt;
@@ -196,20 +199,24 @@ status_notify(void)
 	    (unsigned long long)R.restarts, R.restarts == 1 ? "" : "s");
 }
 
-static int
-page(void *arg, const char *path, weir_buf *out)
+/*
+ * Render /metrics and /status and hand them to the metrics server's
+ * thread, which serves nothing else: what clients see is this snapshot,
+ * taken by the supervision loop, never the loop's own state.
+ */
+static void
+publish(void)
 {
 	weir_metric_stage *ms;
+	weir_buf b = { 0 };
 	int i, rc;
 
-	(void)arg;
-	if (!strcmp(path, "/status"))
-		return weir_sv_table(&R.sv, out);
-	if (strcmp(path, "/metrics"))
-		return -1;
+	R.dirty = 0;
+	if (!R.mx)
+		return;
 	ms = calloc((size_t)R.pl->nstages, sizeof(*ms));
 	if (!ms)
-		return -1;
+		return;
 	for (i = 0; i < R.pl->nstages; i++) {
 		ms[i].name = R.pl->stages[i].name;
 		ms[i].up = R.sv.st[i].pid != 0;
@@ -218,10 +225,15 @@ page(void *arg, const char *path, weir_buf *out)
 		ms[i].rate_in = R.sv.st[i].rate_in;
 		ms[i].rate_out = R.sv.st[i].rate_out;
 	}
-	rc = weir_metrics_render(out, R.pl->name ? R.pl->name : "pipeline", ms,
+	rc = weir_metrics_render(&b, R.pl->name ? R.pl->name : "pipeline", ms,
 	    R.pl->nstages, R.restarts, R.started);
 	free(ms);
-	return rc;
+	if (rc == 0)
+		(void)weir_metrics_publish(R.mx, "/metrics", &b);
+	b.len = 0;
+	if (weir_sv_table(&R.sv, &b) == 0)
+		(void)weir_metrics_publish(R.mx, "/status", &b);
+	weir_buf_free(&b);
 }
 
 static const char *
@@ -242,6 +254,7 @@ on_exit_status(void *arg, int i, int status)
 	int src_termed;
 
 	(void)arg;
+	R.dirty = 1;
 	if (!status)
 		return;
 	weir_sv_describe(status, how, sizeof(how));
@@ -283,6 +296,7 @@ start_run(void)
 	R.run_started = weir_mono_ms();
 	R.fail_stage = 0;
 	R.fail_status = 0;
+	R.dirty = 1;
 	if (R.restarts == 0)
 		notify("READY=1");	/* every stage has been exec'd */
 	status_notify();
@@ -348,6 +362,7 @@ all_ended(void)
 		    (unsigned long long)R.restarts);
 	R.state = BACKOFF;
 	R.restart_at = now + delay;
+	R.dirty = 1;
 	status_notify();
 }
 
@@ -376,16 +391,24 @@ print_table(void)
 	weir_buf_free(&b);
 }
 
+/*
+ * The supervision loop.  Signals are taken only inside ppoll, so every
+ * pass must be short: it reads what the stages said (bounded per pass,
+ * lib/supervise), reaps, acts on signals and deadlines, and publishes
+ * the metrics pages for the server's thread; it never talks to a metrics
+ * client.  The systemd watchdog is pinged at the end of a pass, after
+ * that work is done, and from nowhere else: a loop that is stuck stops
+ * the pings and systemd acts.
+ */
 static _Noreturn void
 run(void)
 {
 	struct pollfd pfd[1100];
 	sigset_t block, empty;
 	struct sigaction sa;
-	int64_t now, next_sample = 0, next_wd = 0, wake;
+	int64_t now, next_sample = 0, next_publish = 0, next_wd = 0, wake;
 	struct timespec ts;
-	int n, mxi, i;
-	char err[WEIR_ERRSZ];
+	int n, i;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -414,23 +437,16 @@ run(void)
 			wake = R.kill_at;
 		if (R.nt.watchdog_ms && next_wd < wake)
 			wake = next_wd;
+		if (R.mx && next_publish < wake)
+			wake = next_publish;
 		if (wake < now)
 			wake = now;
 		ts.tv_sec = (wake - now) / 1000;
 		ts.tv_nsec = (long)((wake - now) % 1000) * 1000000L;
 		n = weir_sv_pollfds(&R.sv, pfd, 1000);
-		mxi = -1;
-		if (R.mx) {
-			mxi = n;
-			pfd[n].fd = weir_metrics_fd(R.mx);
-			pfd[n++].events = POLLIN;
-		}
 		if (ppoll(pfd, (nfds_t)n, &ts, &empty) < 0 && errno != EINTR)
 			weir_die(WEIR_EXIT_IO, "poll: %s", strerror(errno));
 		weir_sv_io(&R.sv);
-		if (mxi >= 0 && pfd[mxi].revents &&
-		    weir_metrics_serve(R.mx, page, NULL, err, sizeof(err)) < 0)
-			logmsg(4, "%s", err);
 		if (got_chld) {
 			got_chld = 0;
 			weir_sv_reap(&R.sv, on_exit_status, NULL);
@@ -458,6 +474,7 @@ run(void)
 				weir_sv_signal_sources(&R.sv, SIGTERM);
 			R.state = DRAINING;
 			R.kill_at = weir_mono_ms() + R.stop_timeout;
+			R.dirty = 1;
 		}
 		now = weir_mono_ms();
 		if (now >= R.kill_at && weir_sv_alive(&R.sv))
@@ -472,6 +489,10 @@ run(void)
 			weir_sv_sample(&R.sv, now);
 			status_notify();
 			next_sample = now + 1000;
+		}
+		if (R.mx && (R.dirty || now >= next_publish)) {
+			publish();
+			next_publish = now + PUBLISH_MS;
 		}
 		if (R.nt.watchdog_ms && now >= next_wd) {
 			notify("WATCHDOG=1");

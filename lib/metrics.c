@@ -1,22 +1,36 @@
-/* metrics.c - a tiny HTTP/1.0 responder for Prometheus scrapes. */
+/*
+ * metrics.c - weir-run's metrics over HTTP: libmicrohttpd serves, in its
+ * own thread, the pages the supervision loop last published; and the
+ * exposition text, and a small client for --status.
+ */
 #include "metrics.h"
 
 #include "io.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
 
+/* The pages the supervision loop publishes, served as they are. */
+static const char *const paths[] = { "/metrics", "/status" };
+#define NPAGES (sizeof(paths) / sizeof(paths[0]))
+
 struct weir_metrics {
 	int fd;
 	int port;
+	struct MHD_Daemon *d;
+	pthread_mutex_t lock;	/* guards page[] */
+	weir_buf page[NPAGES];
+	int published[NPAGES];
 };
 
 static int
@@ -80,6 +94,68 @@ resolve(const char *addr, int passive, char *host, size_t hostsz,
 	return res;
 }
 
+static enum MHD_Result
+reply(struct MHD_Connection *conn, unsigned int code, const char *ctype,
+    const void *body, size_t n)
+{
+	struct MHD_Response *r;
+	enum MHD_Result rc;
+
+	r = MHD_create_response_from_buffer(n, (void *)body,
+	    MHD_RESPMEM_MUST_COPY);
+	if (!r)
+		return MHD_NO;
+	if (MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype) ==
+	    MHD_NO) {
+		MHD_destroy_response(r);
+		return MHD_NO;
+	}
+	rc = MHD_queue_response(conn, code, r);
+	MHD_destroy_response(r);
+	return rc;
+}
+
+/* In the server's thread: answer from the published pages only. */
+static enum MHD_Result
+answer(void *cls, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_size, void **req)
+{
+	static const char home[] = "weir-run: see /metrics and /status\n";
+	static const char nf[] = "not found; try /metrics\n";
+	weir_metrics *m = cls;
+	enum MHD_Result rc;
+	size_t i;
+
+	(void)version;
+	(void)upload;
+	(void)upload_size;
+	(void)req;
+	if (strcmp(method, MHD_HTTP_METHOD_GET) &&
+	    strcmp(method, MHD_HTTP_METHOD_HEAD))
+		return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain",
+		    "GET only\n", 9);
+	if (!strcmp(url, "/"))
+		return reply(conn, MHD_HTTP_OK, "text/plain", home,
+		    sizeof(home) - 1);
+	for (i = 0; i < NPAGES; i++)
+		if (!strcmp(url, paths[i]))
+			break;
+	if (i == NPAGES)
+		return reply(conn, MHD_HTTP_NOT_FOUND, "text/plain", nf,
+		    sizeof(nf) - 1);
+	pthread_mutex_lock(&m->lock);	/* held for the copy only */
+	if (!m->published[i])
+		rc = reply(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain",
+		    "starting\n", 9);
+	else
+		rc = reply(conn, MHD_HTTP_OK, i == 0 ?
+		    "text/plain; version=0.0.4; charset=utf-8" :
+		    "text/plain; charset=utf-8", m->page[i].p, m->page[i].len);
+	pthread_mutex_unlock(&m->lock);
+	return rc;
+}
+
 weir_metrics *
 weir_metrics_listen(const char *addr, int public, char *err, size_t errsz)
 {
@@ -89,6 +165,7 @@ weir_metrics_listen(const char *addr, int public, char *err, size_t errsz)
 	int fd = -1, one = 1;
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
+	sigset_t all, old;
 
 	if (!(res = resolve(addr, 1, host, sizeof(host), err, errsz)))
 		return NULL;
@@ -103,8 +180,8 @@ weir_metrics_listen(const char *addr, int public, char *err, size_t errsz)
 	    SOCK_NONBLOCK, 0);
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
 	    sizeof(one)) < 0 || bind(fd, res->ai_addr, res->ai_addrlen) < 0 ||
-	    listen(fd, 16) < 0 || getsockname(fd, (struct sockaddr *)&ss,
-	    &sl) < 0) {
+	    listen(fd, WEIR_METRICS_MAX_CONN) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&ss, &sl) < 0) {
 		weir_seterr(err, errsz, "listen on %s: %s", addr,
 		    strerror(errno));
 		if (fd >= 0)
@@ -122,13 +199,24 @@ weir_metrics_listen(const char *addr, int public, char *err, size_t errsz)
 	m->port = ntohs(ss.ss_family == AF_INET6 ?
 	    ((struct sockaddr_in6 *)&ss)->sin6_port :
 	    ((struct sockaddr_in *)&ss)->sin_port);
+	pthread_mutex_init(&m->lock, NULL);
+	/* the server's thread takes no signals: they are the caller's */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	m->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO,
+	    0, NULL, NULL, answer, m,
+	    MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)WEIR_METRICS_MAX_CONN,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)WEIR_METRICS_TIMEOUT,
+	    MHD_OPTION_END);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!m->d) {
+		weir_seterr(err, errsz, "listen on %s: cannot start the HTTP "
+		    "server", addr);
+		weir_metrics_close(m);
+		return NULL;
+	}
 	return m;
-}
-
-int
-weir_metrics_fd(const weir_metrics *m)
-{
-	return m->fd;
 }
 
 int
@@ -137,99 +225,38 @@ weir_metrics_port(const weir_metrics *m)
 	return m->port;
 }
 
-static void
-reply(int fd, const char *status, const char *ctype, const void *body,
-    size_t n, int head)
-{
-	char hdr[256];
-	int hl = snprintf(hdr, sizeof(hdr), "HTTP/1.0 %s\r\nContent-Type: %s\r\n"
-	    "Content-Length: %zu\r\nConnection: close\r\n\r\n", status, ctype,
-	    n);
-
-	if (weir_write_all(fd, hdr, (size_t)hl) == 0 && !head && n)
-		(void)weir_write_all(fd, body, n);
-}
-
 int
-weir_metrics_serve(weir_metrics *m, weir_metrics_page page, void *arg,
-    char *err, size_t errsz)
+weir_metrics_publish(weir_metrics *m, const char *path, const weir_buf *body)
 {
-	weir_buf body = { 0 };
-	char req[4096];
-	size_t n = 0;
-	int c, head = 0;
-	struct pollfd p;
-	int64_t deadline = weir_mono_ms() + 500;
+	size_t i;
+	int rc;
 
-	c = accept4(m->fd, NULL, NULL, SOCK_CLOEXEC);
-	if (c < 0) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
-		    errno == ECONNABORTED)
-			return 0;
-		weir_seterr(err, errsz, "metrics accept: %s", strerror(errno));
+	for (i = 0; i < NPAGES && strcmp(path, paths[i]); i++)
+		;
+	if (i == NPAGES)
 		return -1;
-	}
-	{
-		struct timeval tv = { 1, 0 };
-		(void)setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	}
-	/* read the request head (a blocking socket, bounded by poll) */
-	while (n < sizeof(req) - 1) {
-		int64_t left = deadline - weir_mono_ms();
-		ssize_t r;
-		if (left <= 0)
-			goto out;
-		p.fd = c;
-		p.events = POLLIN;
-		if (poll(&p, 1, (int)left) <= 0)
-			goto out;
-		r = read(c, req + n, sizeof(req) - 1 - n);
-		if (r <= 0)
-			goto out;
-		n += (size_t)r;
-		req[n] = 0;
-		if (strstr(req, "\r\n\r\n") || strstr(req, "\n\n"))
-			break;
-	}
-	req[n] = 0;
-	if (!strncmp(req, "HEAD ", 5))
-		head = 1;
-	else if (strncmp(req, "GET ", 4)) {
-		reply(c, "405 Method Not Allowed", "text/plain", "GET only\n", 9,
-		    0);
-		goto out;
-	}
-	{
-		char path[256];
-		const char *p0 = req + (head ? 5 : 4);
-		size_t pl = strcspn(p0, " ?\r\n");
-		if (pl >= sizeof(path))
-			pl = sizeof(path) - 1;
-		memcpy(path, p0, pl);
-		path[pl] = 0;
-		if (!strcmp(path, "/"))
-			reply(c, "200 OK", "text/plain", "weir-run: see /metrics "
-			    "and /status\n", 35, head);
-		else if (page(arg, path, &body) == 0)
-			reply(c, "200 OK", !strcmp(path, "/metrics") ?
-			    "text/plain; version=0.0.4; charset=utf-8" :
-			    "text/plain; charset=utf-8", body.p, body.len, head);
-		else
-			reply(c, "404 Not Found", "text/plain", "not found; "
-			    "try /metrics\n", 25, head);
-	}
-out:
-	weir_buf_free(&body);
-	close(c);
-	return 0;
+	pthread_mutex_lock(&m->lock);
+	m->page[i].len = 0;
+	rc = body->len ? weir_buf_put(&m->page[i], body->p, body->len) : 0;
+	m->published[i] = rc == 0;
+	pthread_mutex_unlock(&m->lock);
+	return rc;
 }
 
 void
 weir_metrics_close(weir_metrics *m)
 {
+	size_t i;
+
 	if (!m)
 		return;
-	close(m->fd);
+	if (m->d)
+		MHD_stop_daemon(m->d);	/* closes the listening socket too */
+	else
+		close(m->fd);
+	pthread_mutex_destroy(&m->lock);
+	for (i = 0; i < NPAGES; i++)
+		weir_buf_free(&m->page[i]);
 	free(m);
 }
 

@@ -1,10 +1,14 @@
 /*
  * metrics.h - Prometheus text exposition at /metrics for weir-run.
  *
- * weir_metrics_listen() opens a listening TCP socket; the caller polls
- * weir_metrics_fd() and calls weir_metrics_serve() when it is readable,
- * with the body built by weir_metrics_render().  Requests are tiny and
- * answered at once; one that does not arrive within 500 ms is dropped.
+ * weir_metrics_listen() opens a listening TCP socket served by
+ * libmicrohttpd in a thread of its own, which takes no signals.  That
+ * thread only copies out what the caller last published with
+ * weir_metrics_publish() (under a mutex), so no client, however slow or
+ * however many, can hold up the caller: the supervision loop renders
+ * (weir_metrics_render(), weir_sv_table()) and publishes, the server
+ * serves.  At most WEIR_METRICS_MAX_CONN connections at once; one idle
+ * for WEIR_METRICS_TIMEOUT seconds is closed.
  */
 #ifndef WEIR_METRICS_H
 #define WEIR_METRICS_H
@@ -12,6 +16,9 @@
 #include "stats.h"
 
 typedef struct weir_metrics weir_metrics;
+
+#define WEIR_METRICS_MAX_CONN 32
+#define WEIR_METRICS_TIMEOUT 5		/* seconds */
 
 /* One stage's view, for rendering. */
 typedef struct weir_metric_stage {
@@ -29,16 +36,14 @@ typedef struct weir_metric_stage {
  */
 weir_metrics *weir_metrics_listen(const char *addr, int public, char *err,
     size_t errsz);
-int weir_metrics_fd(const weir_metrics *m);
 /* The port actually bound (useful with port 0). */
 int weir_metrics_port(const weir_metrics *m);
-/* Builds the body for a path ("/metrics", "/status"); returns 0, or -1
- * for a path it does not serve (404). */
-typedef int (*weir_metrics_page)(void *arg, const char *path, weir_buf *out);
-/* Accept and answer one request; -1 with err set on an accept failure
- * (a client that misbehaves is not an error). */
-int weir_metrics_serve(weir_metrics *m, weir_metrics_page page, void *arg,
-    char *err, size_t errsz);
+/* Replace the body served at path ("/metrics" or "/status"; copied).
+ * Until a path is published it answers 503.  -1 for another path or when
+ * out of memory. */
+int weir_metrics_publish(weir_metrics *m, const char *path,
+    const weir_buf *body);
+/* Stop the server (its thread ends) and free. */
 void weir_metrics_close(weir_metrics *m);
 /* The client side: GET path from a weir-run at addr into body. */
 int weir_metrics_get(const char *addr, const char *path, weir_buf *body,

@@ -22,7 +22,7 @@ typedef weir_pl_ctx ctx;
 static const char *top_keys[] = { "name", "description", "env", "restart",
 	"checkpoint", "stages", NULL };
 static const char *stage_keys[] = { "name", "description", "run", "input",
-	"inputs", "env", NULL };
+	"inputs", "env", "stdout", NULL };
 static const char *restart_keys[] = { "policy", "backoff", "max", "period",
 	NULL };
 static const char *checkpoint_keys[] = { "interval", "dir", NULL };
@@ -45,11 +45,26 @@ lookup(const char *name, void *arg)
 	ctx *c = arg;
 	const char *v;
 
-	if ((v = env_find(c->stage_env, name)))
-		return v;
-	if ((v = env_find(c->pl->env, name)))
-		return v;
-	return c->o->getenv ? c->o->getenv(name) : getenv(name);
+	if (!(v = env_find(c->stage_env, name)) &&
+	    !(v = env_find(c->pl->env, name)))
+		v = c->o->getenv ? c->o->getenv(name) : getenv(name);
+	if (v && !c->over && (c->expanded += strlen(v)) > WEIR_PL_MAX_EXPANDED)
+		c->over = 1;
+	return c->over && v ? "" : v;
+}
+
+/* After an expansion: 0, or -1 (and one diagnostic) once the file's
+ * expansions went over the bound. */
+static int
+over_budget(ctx *c, const yaml_node_t *n, const char *what)
+{
+	if (!c->over)
+		return 0;
+	if (c->over == 1)
+		diag(c, n, "%s: ${...} expansions add up to more than %u MiB in "
+		    "this file", what, WEIR_PL_MAX_EXPANDED / (1024 * 1024));
+	c->over = 2;
+	return -1;
 }
 
 /* Expand a scalar node into a new string; NULL (and a diagnostic). */
@@ -69,6 +84,9 @@ expand_node(ctx *c, const yaml_node_t *n, const char *what)
 	else if (weir_pl_expand(sval(n), n->data.scalar.length, &b, lookup, c,
 	    err, sizeof(err)) < 0) {
 		diag(c, n, "%s: %s", what, err);
+		weir_buf_free(&b);
+		return NULL;
+	} else if (over_budget(c, n, what) < 0) {
 		weir_buf_free(&b);
 		return NULL;
 	} else
@@ -345,6 +363,11 @@ parse_run(ctx *c, weir_pl_stage *st, const yaml_node_t *v)
 			diag(c, v, "stage '%s': run: %s", st->name, err);
 			return;
 		}
+		snprintf(err, sizeof(err), "stage '%s': run", st->name);
+		if (over_budget(c, v, err) < 0) {
+			weir_pl_argv_free(argv);
+			return;
+		}
 		free(st->argv);
 		st->argv = argv;
 	} else if (v->type == YAML_SEQUENCE_NODE) {
@@ -383,7 +406,7 @@ parse_stages(ctx *c, const yaml_node_t *seq)
 {
 	weir_pipeline *pl = c->pl;
 	yaml_node_item_t *it;
-	yaml_node_t *m, *v, **inp, **inps;
+	yaml_node_t *m, *v, **inp, **inps, **outs;
 	int n, i;
 
 	if (seq->type != YAML_SEQUENCE_NODE) {
@@ -402,9 +425,11 @@ parse_stages(ctx *c, const yaml_node_t *seq)
 	pl->stages = calloc((size_t)n, sizeof(*pl->stages));
 	inp = calloc((size_t)n, sizeof(*inp));
 	inps = calloc((size_t)n, sizeof(*inps));
-	if (!pl->stages || !inp || !inps) {
+	outs = calloc((size_t)n, sizeof(*outs));
+	if (!pl->stages || !inp || !inps || !outs) {
 		free(inp);
 		free(inps);
+		free(outs);
 		c->y.oom = 1;
 		return;
 	}
@@ -463,6 +488,16 @@ parse_stages(ctx *c, const yaml_node_t *seq)
 			diag(c, m, "stage '%s' has no run (the command to run)",
 			    st->name);
 		c->stage_env = NULL;
+		if ((v = get(c, m, "stdout"))) {
+			if (v->type == YAML_SCALAR_NODE && !strcmp(sval(v), "none"))
+				st->discard = 1;
+			else
+				diag(c, v, "stage '%s': stdout: '%s' is not none (the "
+				    "only value; leave it out to write to weir-run's "
+				    "standard output)", st->name, v->type ==
+				    YAML_SCALAR_NODE ? sval(v) : kind(v));
+		}
+		outs[i] = v;
 		inp[i] = get(c, m, "input");
 		inps[i] = get(c, m, "inputs");
 		if (inps[i] && is_null(inps[i]))
@@ -471,9 +506,10 @@ parse_stages(ctx *c, const yaml_node_t *seq)
 	}
 	pl->nstages = i;
 	if (!c->y.oom && c->y.visits <= MAX_NODES_VISITED)
-		weir_pl_wire(c, inp, inps);
+		weir_pl_wire(c, inp, inps, outs);
 	free(inp);
 	free(inps);
+	free(outs);
 }
 
 weir_pipeline *

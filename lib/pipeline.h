@@ -15,8 +15,11 @@
  *    stdin;
  *  - side stages read /dev/null unless they say `input`;
  *  - `inputs: {FD: NAME}` gives a stage NAME's output on descriptor FD;
- *  - a stage whose output nobody reads writes to weir-run's stdout; a stage
- *    read by several consumers is fanned out by a tee (weir-run --tee).
+ *  - a stage whose output nobody reads writes to weir-run's stdout, unless
+ *    it says `stdout: none` (then /dev/null); exactly one stage may write
+ *    there, and a stage that says none must have no reader;
+ *  - a stage read by several consumers is fanned out by a tee (weir-run
+ *    --tee).
  */
 #ifndef WEIR_PIPELINE_H
 #define WEIR_PIPELINE_H
@@ -44,6 +47,7 @@ typedef struct weir_pl_stage {
 	int in_from;		/* stdin: stage index, WEIR_PL_STDIN or _NULL */
 	int side;		/* named in some stage's inputs */
 	int nout;		/* consumers of its stdout (0: weir-run's stdout) */
+	int discard;		/* stdout: none (to /dev/null) */
 	int line, col;
 } weir_pl_stage;
 

@@ -12,6 +12,9 @@
 #include "yamldoc.h"
 
 #define WEIR_PL_MAX_STAGES 1000
+/* All ${VAR} values expanded in one file, together (a file that doubles
+ * a variable again and again must not take all memory). */
+#define WEIR_PL_MAX_EXPANDED (4u * 1024 * 1024)
 
 /* Loading one file. */
 typedef struct weir_pl_ctx {
@@ -19,11 +22,15 @@ typedef struct weir_pl_ctx {
 	weir_yaml y;		/* the document, and pl->diag's problems */
 	const weir_pl_opts *o;
 	char **stage_env;	/* the stage being parsed (its env first) */
+	size_t expanded;	/* bytes of variable values expanded so far */
+	int over;		/* 1: more than WEIR_PL_MAX_EXPANDED, 2: said */
 } weir_pl_ctx;
 
-/* Connect the stages: inp[i] and inps[i] are stage i's `input` and
- * `inputs` nodes (or NULL); sets in_from, side, nout and the edges. */
-void weir_pl_wire(weir_pl_ctx *c, yaml_node_t **inp, yaml_node_t **inps);
+/* Connect the stages: inp[i], inps[i] and outs[i] are stage i's `input`,
+ * `inputs` and `stdout` nodes (or NULL); sets in_from, side, nout and the
+ * edges, and checks where outputs go. */
+void weir_pl_wire(weir_pl_ctx *c, yaml_node_t **inp, yaml_node_t **inps,
+    yaml_node_t **outs);
 
 /* Append s (taken over, freed on failure) to a NULL-terminated argv. */
 int weir_pl_argv_push(char ***argv, int *argc, char *s);

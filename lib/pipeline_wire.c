@@ -94,13 +94,52 @@ cycle_from(ctx *c, int i, int *state, int *stack, int depth)
 	return 0;
 }
 
+/*
+ * Where outputs go: exactly one stage writes to weir-run's standard
+ * output (any other must be read by a stage or say stdout: none), and a
+ * stage that says none has no reader.  Otherwise two streams would be
+ * mixed on stdout, and a branch left reading the wrong stage would pass
+ * unnoticed.
+ */
+static void
+check_outputs(ctx *c, yaml_node_t **outs)
+{
+	weir_pipeline *pl = c->pl;
+	int i, last = -1, e;
+
+	for (i = 0; i < pl->nstages; i++) {
+		weir_pl_stage *st = &pl->stages[i];
+		if (st->discard && st->nout) {
+			for (e = 0; pl->edges[e].from != i; e++)
+				;
+			diag(c, outs[i], "stage '%s': stdout: none, but stage "
+			    "'%s' reads its output", st->name,
+			    pl->stages[pl->edges[e].to].name);
+		}
+		if (!st->nout && !st->discard)
+			last = i;
+	}
+	for (i = 0; i < last; i++) {
+		weir_pl_stage *st = &pl->stages[i];
+		if (st->nout || st->discard)
+			continue;
+		diag_lc(c, st->line, st->col, "stage '%s': nothing reads its "
+		    "output, so it goes to weir-run's standard output, as does "
+		    "that of stage '%s' (line %d): only one stage may write "
+		    "there (read '%s' in an input, or give one of them stdout: "
+		    "none)", st->name, pl->stages[last].name,
+		    pl->stages[last].line, st->name);
+	}
+}
+
 void
-weir_pl_wire(ctx *c, yaml_node_t **inp, yaml_node_t **inps)
+weir_pl_wire(ctx *c, yaml_node_t **inp, yaml_node_t **inps,
+    yaml_node_t **outs)
 {
 	weir_pipeline *pl = c->pl;
 	yaml_node_pair_t *p;
 	yaml_node_t *k, *v;
-	int i, j, from, fd, *state, *stack, changed;
+	int i, j, from, fd, *state, *stack, changed, ndiag = c->y.ndiag;
 	char *end;
 	long x;
 
@@ -189,6 +228,9 @@ weir_pl_wire(ctx *c, yaml_node_t **inp, yaml_node_t **inps)
 	free(stack);
 	for (i = 0; i < pl->nedges; i++)
 		pl->stages[pl->edges[i].from].nout++;
+	/* with a reference or a cycle wrong, the graph is not the one meant */
+	if (c->y.ndiag == ndiag)
+		check_outputs(c, outs);
 }
 
 static int
@@ -235,7 +277,7 @@ weir_pipeline_dot(const weir_pipeline *pl, weir_buf *out)
 			rc |= dot_str(out, st->name);
 			rc |= weir_buf_puts(out, ";\n");
 		}
-		if (!st->nout) {
+		if (!st->nout && !st->discard) {
 			rc |= weir_buf_puts(out, "\tstdout [shape=plaintext];\n"
 			    "\t");
 			rc |= dot_str(out, st->name);

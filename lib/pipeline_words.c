@@ -6,6 +6,10 @@
 
 #include <stdlib.h>
 
+/* The longest value ${...} may expand to: one argument or environment
+ * string, NUL included, is at most MAX_ARG_STRLEN (128 KiB) for execve. */
+#define MAX_VALUE (128 * 1024)
+
 /* The '}' closing the "${" at s[i], or SIZE_MAX with err set. */
 static size_t
 close_brace(const char *s, size_t i, size_t n, char *err, size_t errsz)
@@ -21,6 +25,15 @@ close_brace(const char *s, size_t i, size_t n, char *err, size_t errsz)
 	}
 	weir_seterr(err, errsz, "unterminated '${' (missing '}')");
 	return SIZE_MAX;
+}
+
+static int
+toolong(char *err, size_t errsz)
+{
+	weir_seterr(err, errsz, "%d KiB or longer once ${...} is expanded "
+	    "(more than one argument or environment string can hold)",
+	    MAX_VALUE / 1024);
+	return -1;
 }
 
 int
@@ -39,6 +52,8 @@ weir_pl_expand(const char *s, size_t n, weir_buf *out,
 		return -1;
 	}
 	while (i < n) {
+		if (out->len >= MAX_VALUE)
+			return toolong(err, errsz);
 		if (s[i] != '$' || i + 1 >= n || (s[i + 1] != '$' &&
 		    s[i + 1] != '{')) {
 			if (weir_buf_putc(out, s[i++]) < 0)
@@ -83,6 +98,8 @@ weir_pl_expand(const char *s, size_t n, weir_buf *out,
 		name[namelen] = 0;
 		v = look(name, arg);
 		if (v && *v) {
+			if (strlen(v) >= MAX_VALUE - out->len)
+				return toolong(err, errsz);
 			if (weir_buf_puts(out, v) < 0)
 				goto oom;
 		} else if (hasdef) {
@@ -99,7 +116,7 @@ weir_pl_expand(const char *s, size_t n, weir_buf *out,
 		}
 		i = j + 1;
 	}
-	return 0;
+	return out->len >= MAX_VALUE ? toolong(err, errsz) : 0;
 oom:
 	weir_seterr(err, errsz, "out of memory");
 	return -1;

@@ -16,6 +16,10 @@
 
 #define MAX_LINE 4096
 #define HIGH_FD 600
+/* Work per call of weir_sv_io, so a chatty stage cannot hold up the
+ * supervision loop: what is left is read on the next pass. */
+#define MAX_ERR_READS 16	/* of 8 KiB, per stage */
+#define MAX_STATS_MSGS 256
 
 int
 weir_sv_init(weir_sv *sv, const weir_pipeline *pl, const char *self,
@@ -229,7 +233,7 @@ weir_sv_start(weir_sv *sv, char *err, size_t errsz)
 		ew[i] = p[1];
 		(void)fcntl(s->errfd, F_SETFL, O_NONBLOCK);
 		if (pl->stages[i].nout == 0)
-			out[i] = 1;
+			out[i] = pl->stages[i].discard ? devnull : 1;
 		else if (pl->stages[i].nout == 1) {
 			for (e = 0; e < ne && pl->edges[e].from != i; e++)
 				;
@@ -403,14 +407,16 @@ emit_lines(weir_sv *sv, int i, int final)
 	b->len -= start;
 }
 
-/* Read a stage's stderr until it would block (or EOF: close it). */
+/* Read a stage's stderr until it would block (or EOF: close it), at
+ * most MAX_ERR_READS times. */
 static void
 read_err(weir_sv *sv, int i)
 {
 	weir_sv_proc *s = &sv->st[i];
 	ssize_t r;
+	int k;
 
-	while (s->errfd >= 0) {
+	for (k = 0; s->errfd >= 0 && k < MAX_ERR_READS; k++) {
 		if (weir_buf_reserve(&s->errline, 8192) < 0)
 			return;
 		r = read(s->errfd, s->errline.p + s->errline.len, 8192);
@@ -435,9 +441,9 @@ read_stats(weir_sv *sv)
 	weir_stats st;
 	long pid;
 	ssize_t r;
-	int i;
+	int i, k;
 
-	for (;;) {
+	for (k = 0; k < MAX_STATS_MSGS; k++) {
 		r = recv(sv->stats_fd, msg, sizeof(msg) - 1, MSG_DONTWAIT);
 		if (r < 0 && errno == EINTR)
 			continue;

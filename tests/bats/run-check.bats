@@ -161,3 +161,51 @@ var.yaml:3:20: stage 'b': run: unterminated double quote" <<-'Y'
 		weir-run --dot "$T/p.yaml" | dot -Tsvg > /dev/null
 	fi
 }
+
+@test "--check: two stages writing weir-run's stdout are refused (issue 11, 5)" {
+	# c has no input: it reads b, the branch, not a; a and c would both
+	# write to weir-run's standard output
+	check_case twoout "twoout.yaml:3:5: stage 'a': nothing reads its output, so it goes to weir-run's standard output, as does that of stage 'c' (line 5): only one stage may write there (read 'a' in an input, or give one of them stdout: none)" <<-'Y'
+	stages:
+	  - {name: src, run: weir-source --gen clicks}
+	  - {name: a, run: weir-sink -f ndjson}
+	  - {name: b, input: src, run: weir-source}
+	  - {name: c, run: weir-sink -f csv}
+	Y
+	# a side stage left reading nothing: c is named in inputs, so it reads
+	# /dev/null, and j reads b
+	check_case side "side.yaml:3:5: stage 'a': nothing reads its output, so it goes to weir-run's standard output, as does that of stage 'j' (line 6): only one stage may write there (read 'a' in an input, or give one of them stdout: none)" <<-'Y'
+	stages:
+	  - {name: src, run: weir-source --gen clicks}
+	  - {name: a, run: weir-sink -f ndjson}
+	  - {name: b, input: src, run: weir-source}
+	  - {name: c, run: weir-source}
+	  - {name: j, run: weir-sink, inputs: {3: c}}
+	Y
+	# fan-out: every branch but one says where its output goes
+	check_case fanout "fanout.yaml:3:5: stage 'out': nothing reads its output, so it goes to weir-run's standard output, as does that of stage 'archive' (line 4): only one stage may write there (read 'out' in an input, or give one of them stdout: none)" <<-'Y'
+	stages:
+	  - {name: clicks, run: weir-source --gen clicks}
+	  - {name: out, run: weir-sink -f ndjson}
+	  - {name: archive, input: clicks, run: [weir-sink, -o, a.wf]}
+	Y
+	cat > "$T/ok.yaml" <<-'Y'
+	stages:
+	  - {name: clicks, run: weir-source --gen clicks}
+	  - {name: out, run: weir-sink -f ndjson}
+	  - {name: archive, input: clicks, stdout: none, run: [weir-sink, -o, a.wf]}
+	Y
+	run weir-run --check "$T/ok.yaml"
+	[ "$status" -eq 0 ]
+}
+
+@test "--check: stdout: none only on a stage nobody reads, and only none" {
+	check_case readnone "readnone.yaml:2:54: stage 'a': stdout: none, but stage 'b' reads its output
+readnone.yaml:4:54: stage 'c': stdout: 'off' is not none (the only value; leave it out to write to weir-run's standard output)" <<-'Y'
+	stages:
+	  - {name: a, run: weir-source --gen clicks, stdout: none}
+	  - {name: b, run: weir-sink}
+	  - {name: c, run: weir-source --gen clicks, stdout: off}
+	  - {name: d, run: weir-sink, input: c}
+	Y
+}

@@ -68,7 +68,7 @@ needs() {
 	  - {name: win, run: weir-window tumbling 200ms}
 	  - {name: agg, run: weir-agg n=count}
 	  - {name: out, run: [weir-sink, -f, csv, --fields, 'window_start,n', -o, $T/windows]}
-	  - {name: raw, input: src, run: [weir-sink, -f, ndjson, -o, $T/raw]}
+	  - {name: raw, input: src, stdout: none, run: [weir-sink, -f, ndjson, -o, $T/raw]}
 	Y
 	weir-run "$T/p.yaml" 2> "$T/err" 3>&- &
 	pid=$!

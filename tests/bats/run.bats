@@ -4,43 +4,7 @@
 # here, so these run on every branch.
 
 load helpers
-
-# Start weir-run in the background: logs to $T/err, pid in $RUN_PID; a
-# guard kills it after 40 s so no test can hang.
-start_run() {
-	weir-run "$@" 2> "$T/err" 3>&- &
-	RUN_PID=$!
-	( sleep 40; kill -9 "$RUN_PID" ) > /dev/null 2>&1 3>&- &
-	GUARD_PID=$!
-}
-
-# wait_for CMD...: poll (up to 10 s) until CMD succeeds.
-wait_for() {
-	local i
-	for i in $(seq 100); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-stage_pid() {	# NAME: the pid of a stage's process (from the status page)
-	weir-run --status "127.0.0.1:$PORT" | awk -v n="$1" '$1 == n { print $2 }'
-}
-
-metrics_port() {
-	PORT=$(sed -n 's/.*metrics on port \([0-9]*\).*/\1/p' "$T/err")
-	[ -n "$PORT" ]
-}
-
-teardown() {
-	[ -z "${GUARD_PID:-}" ] || kill "$GUARD_PID" 2>/dev/null || true
-	if [ -n "${RUN_PID:-}" ]; then
-		kill -9 "$RUN_PID" 2>/dev/null || true
-		wait "$RUN_PID" 2>/dev/null || true
-	fi
-	rm -rf "$T"
-}
+load run_helpers
 
 @test "linear pipeline: the same output as the shell pipe" {
 	cat > "$T/p.yaml" <<-'Y'
@@ -91,7 +55,7 @@ teardown() {
 	stages:
 	  - {name: src, run: weir-source --gen clicks --count 5000}
 	  - {name: a, run: [weir-sink, -f, ndjson, -o, $T/a]}
-	  - {name: b, run: [weir-sink, -f, ndjson, -o, $T/b], input: src}
+	  - {name: b, run: [weir-sink, -f, ndjson, -o, $T/b], input: src, stdout: none}
 	Y
 	run limit weir-run "$T/p.yaml"
 	[ "$status" -eq 0 ]
@@ -117,16 +81,7 @@ teardown() {
 }
 
 @test "kill -9 of a middle stage: restart logged, the pipeline runs on" {
-	cat > "$T/p.yaml" <<-Y
-	restart: {backoff: [100ms, 1s], max: 5, period: 1m}
-	stages:
-	  - {name: src, run: weir-source --gen clicks --rate 500}
-	  - {name: mid, run: weir-source}
-	  - {name: out, run: [weir-sink, -f, ndjson, -a, -o, $T/out]}
-	Y
-	start_run --metrics 127.0.0.1:0 "$T/p.yaml"
-	wait_for metrics_port
-	wait_for test -s "$T/out"
+	start_restarting
 	old=$(stage_pid mid)
 	[ -n "$old" ] && [ "$old" != 0 ]
 	kill -9 "$old"
@@ -207,24 +162,7 @@ teardown() {
 }
 
 @test "NOTIFY_SOCKET: READY=1, STATUS, WATCHDOG=1 and STOPPING=1" {
-	cat > "$T/listen.py" <<-'P'
-	import socket, sys, time
-	s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-	s.bind(sys.argv[1])
-	s.settimeout(0.2)
-	end = time.time() + float(sys.argv[2])
-	with open(sys.argv[3], "w") as out:
-	    while time.time() < end:
-	        try:
-	            m = s.recv(4096).decode()
-	            out.write(m + "\n")
-	            out.flush()
-	            if m == "STOPPING=1":
-	                break
-	        except socket.timeout:
-	            pass
-	P
-	python3 "$T/listen.py" "$T/notify" 10 "$T/got" 3>&- &
+	python3 "$BATS_TEST_DIRNAME/notifylisten.py" "$T/notify" 10 "$T/got" 3>&- &
 	lp=$!
 	wait_for test -S "$T/notify"
 	cat > "$T/p.yaml" <<-'Y'
@@ -371,4 +309,25 @@ teardown() {
 	[ "$status" -eq 3 ]
 	# gone, or a zombie waiting for whoever inherited it
 	wait_for sh -c "! ps -o stat= -p $(cat "$T/child") | grep -qv Z"
+}
+
+@test "stdout: none sends a stage's output to /dev/null; two stdout writers do not run" {
+	cat > "$T/p.yaml" <<-'Y'
+	stages:
+	  - {name: src, run: [sh, -c, 'echo one; echo two']}
+	  - {name: keep, run: [sh, -c, 'cat; echo kept']}
+	  - {name: drop, input: src, stdout: none, run: [sh, -c, 'cat; echo dropped']}
+	Y
+	run limit weir-run "$T/p.yaml"
+	[ "$status" -eq 0 ]
+	[ "$output" = $'one\ntwo\nkept' ]
+	run weir-run --dot "$T/p.yaml"
+	[[ "$output" == *'"keep" -> stdout;'* ]]
+	[[ "$output" != *'"drop" -> stdout;'* ]]
+	# without stdout: none, weir-run refuses to start (exit 2)
+	sed -i 's/ stdout: none,//' "$T/p.yaml"
+	run limit weir-run "$T/p.yaml"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"stage 'keep': nothing reads its output"* ]]
+	[[ "$output" != *kept* ]]
 }

@@ -95,7 +95,7 @@ main(void)
 	    " - {name: users, run: weir-source users.ndjson}\n"
 	    " - {name: enrich, run: weir-join --table fd:3, inputs: {3: users}}\n"
 	    " - {name: out, run: weir-sink}\n"
-	    " - {name: copy, run: weir-sink, input: agg}\n";
+	    " - {name: copy, run: weir-sink, input: agg, stdout: none}\n";
 	pl = weir_pipeline_parse("p", yaml, strlen(yaml), &o);
 	CHECK(pl && pl->ndiag == 0);
 	CHECK(pl->stages[0].in_from == WEIR_PL_STDIN);
@@ -106,6 +106,7 @@ main(void)
 	CHECK(pl->stages[5].in_from == 1);
 	CHECK(pl->stages[1].nout == 2);	/* enrich and copy: a tee */
 	CHECK(pl->stages[4].nout == 0 && pl->stages[5].nout == 0);
+	CHECK(!pl->stages[4].discard && pl->stages[5].discard);
 	CHECK(weir_pipeline_is_source(pl, 0) && weir_pipeline_is_source(pl, 2));
 	CHECK(!weir_pipeline_is_source(pl, 3));
 	CHECK(pl->restart_max == 5 && pl->backoff_min == 1000 &&
