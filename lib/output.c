@@ -67,6 +67,18 @@ weir_output_open(int fd, int fmt, const char *fields)
 	if (fmt == WEIR_FMT_AUTO)
 		fmt = isatty(fd) ? WEIR_FMT_NDJSON : WEIR_FMT_FRAMED;
 	o->fmt = fmt;
+	/* The frame header goes out now, before the program does anything
+	 * that may fail: a reader then sees a stream cut short (no END) and
+	 * fails too, instead of an empty input it would take as a clean end.
+	 * A failed write is remembered for the first record. */
+	if (fmt == WEIR_FMT_FRAMED) {
+		o->started = 1;
+		if (weir_frame_put_header(&o->w.buf) < 0) {
+			weir_output_close(o);
+			return NULL;
+		}
+		(void)weir_writer_flush(&o->w);
+	}
 	if (fields) {
 		const char *p = fields;
 		while (*p) {
