@@ -262,7 +262,7 @@ record_body_size(weir_fenc *e, const weir_record *r, unsigned flags,
 	if (r->flags & WEIR_R_WINDOW)
 		n += weir_varint_size(weir_zz_enc((int64_t)((uint64_t)r->win_start -
 		    (uint64_t)((r->flags & WEIR_R_TS) ? r->ts : 0)))) +
-		    weir_varint_size((uint64_t)(r->win_end - r->win_start));
+		    weir_varint_size((uint64_t)r->win_end - (uint64_t)r->win_start);
 	if (r->flags & WEIR_R_POS) {
 		*same_topic = e->have_topic && e->topic_len == r->topic_len &&
 		    memcmp(e->topic, r->topic, r->topic_len) == 0;
@@ -309,7 +309,8 @@ weir_frame_put_record(weir_fenc *e, weir_buf *out, const weir_record *r)
 	if (r->flags & WEIR_R_WINDOW) {
 		p = weir_varint_enc(p, weir_zz_enc((int64_t)((uint64_t)r->win_start -
 		    (uint64_t)ts)));
-		p = weir_varint_enc(p, (uint64_t)(r->win_end - r->win_start));
+		p = weir_varint_enc(p, (uint64_t)r->win_end -
+		    (uint64_t)r->win_start);
 	}
 	if (r->flags & WEIR_R_POS) {
 		if (same_topic)
