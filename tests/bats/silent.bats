@@ -20,3 +20,28 @@ load helpers
 		[[ "$output" == *"W   E   I   R"* ]] || { echo "$p: $output"; return 1; }
 	done
 }
+
+@test "-X @DIRECTORY is an error naming the path, not an empty file" {
+	mkdir "$T/props"
+	for p in "weir-source -b 127.0.0.1:1 -t t -e -m 1" \
+	    "weir-sink -b 127.0.0.1:1 -t t -m 1"; do
+		run limit sh -c "$p -X @'$T/props' < /dev/null > /dev/null"
+		[ "$status" -eq 2 ] || { echo "$p: $status $output"; return 1; }
+		[[ "$output" == *"$T/props"* ]]
+	done
+}
+
+@test "an invalid WEIR_MAX_RECORD is an error (exit 2), not ignored" {
+	ndjson '{"a":1}'
+	for v in lots 16X 16MB 100 2G -1 99999999999999999999; do
+		run sh -c "WEIR_MAX_RECORD='$v' weir-sink < '$T/in.ndjson'"
+		[ "$status" -eq 2 ] || { echo "$v: $status $output"; return 1; }
+		[[ "$output" == *"WEIR_MAX_RECORD"*"$v"* ]]
+	done
+	for v in 1024 64k 64M 1G ''; do
+		run sh -c "WEIR_MAX_RECORD='$v' weir-sink < '$T/in.ndjson'"
+		[ "$status" -eq 0 ] || { echo "$v: $status $output"; return 1; }
+	done
+	run sh -c "WEIR_MAX_RECORD=x weir-run --check /dev/null"
+	[ "$status" -eq 2 ]
+}
