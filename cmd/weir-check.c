@@ -282,7 +282,8 @@ run_input(struct run *r, int fd, const char *name)
 		default:
 			if (r->out)
 				weir_output_flush(r->out);
-			weir_die(WEIR_EXIT_IO, "%s", weir_input_error(in));
+			weir_die(weir_input_status(in), "%s",
+			    weir_input_error(in));
 		}
 	}
 }

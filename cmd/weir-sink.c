@@ -168,7 +168,8 @@ kafka_loop(weir_input *in, const weir_kafka_opts *ko, const weir_path *kp,
 			weir_onerr_report(oe);
 			return 0;
 		default:
-			kafka_die(p, WEIR_EXIT_IO, weir_input_error(in));
+			kafka_die(p, weir_input_status(in),
+			    weir_input_error(in));
 		}
 	}
 }
@@ -303,7 +304,8 @@ main(int argc, char **argv)
 			return 0;
 		default:
 			weir_output_flush(out);
-			weir_die(WEIR_EXIT_IO, "%s", weir_input_error(in));
+			weir_die(weir_input_status(in), "%s",
+			    weir_input_error(in));
 		}
 		if (rc < 0)
 			goto wfail;

@@ -259,7 +259,8 @@ read_input(int fd, const char *name, int fmt)
 			return;
 		default:
 			check(weir_output_flush(S.out));
-			weir_die(WEIR_EXIT_IO, "%s", weir_input_error(in));
+			weir_die(weir_input_status(in), "%s",
+			    weir_input_error(in));
 		}
 	}
 	weir_input_close(in);

@@ -99,7 +99,8 @@ weir_stage_next_until(weir_stage *s, weir_event *ev, int64_t deadline)
 			continue;
 		default:
 			weir_stage_check_output(s->out, weir_output_flush(s->out));
-			weir_die(WEIR_EXIT_IO, "%s", weir_input_error(s->in));
+			weir_die(weir_input_status(s->in), "%s",
+			    weir_input_error(s->in));
 		}
 	}
 }

@@ -45,3 +45,17 @@ load helpers
 	run sh -c "WEIR_MAX_RECORD=x weir-run --check /dev/null"
 	[ "$status" -eq 2 ]
 }
+
+@test "invalid UTF-8 in a CSV header is bad data (exit 1), not I/O" {
+	printf 'a,\377b\n1,2\n' > "$T/in.csv"
+	run sh -c "weir-source '$T/in.csv' > /dev/null"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"header is not valid UTF-8"* ]]
+	run sh -c "weir-sink -i csv < '$T/in.csv'"
+	[ "$status" -eq 1 ]
+	run sh -c "weir-filter -i csv true < '$T/in.csv'"
+	[ "$status" -eq 1 ]
+	run weir-check --not-null .a "$T/in.csv"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"header is not valid UTF-8"* ]]
+}
