@@ -212,6 +212,8 @@ check_out(weir_output *o, int rc, const char *what)
 
 	if (rc >= 0)
 		return;
+	if (rc == WEIR_OUTPUT_TOO_BIG)
+		weir_die(WEIR_EXIT_DATA, "%s", weir_output_error(o));
 	e = weir_output_failed(o);
 	if (e == EPIPE && !what)
 		exit(WEIR_EXIT_OK);

@@ -274,6 +274,10 @@ main(int argc, char **argv)
 		switch (weir_input_next(in, &ev, 1)) {
 		case WEIR_EV_RECORD:
 			rc = weir_output_record(out, &ev.rec);
+			if (rc == WEIR_OUTPUT_TOO_BIG) {
+				weir_onerr_bad(&oe, weir_output_error(out), NULL, 0);
+				rc = 0;
+			}
 			break;
 		case WEIR_EV_WATERMARK:
 			rc = weir_output_watermark(out, ev.wm);

@@ -189,6 +189,10 @@ shape(weir_record *r, char *why, size_t whysz)
 		    "(use --time PATH)");
 		return -1;
 	}
+	if (weir_output_too_big(S.out, r)) {	/* its readers would refuse it */
+		snprintf(why, whysz, "%s", weir_output_error(S.out));
+		return -1;
+	}
 	return 0;
 }
 

@@ -249,7 +249,7 @@ weir_frame_parse(weir_fdec *d, const uint8_t *p, size_t n, size_t max_frame,
 }
 
 static size_t
-record_body_size(weir_fenc *e, const weir_record *r, unsigned flags,
+record_body_size(const weir_fenc *e, const weir_record *r, unsigned flags,
     int *same_topic)
 {
 	size_t n = weir_varint_size(flags);
@@ -276,6 +276,17 @@ record_body_size(weir_fenc *e, const weir_record *r, unsigned flags,
 	if (r->enc != WEIR_ENC_NULL)
 		n += r->value_len;
 	return n;
+}
+
+size_t
+weir_frame_record_size(const weir_fenc *e, const weir_record *r)
+{
+	int same_topic = 0;
+	unsigned flags = (r->flags & ~(3u << WEIR_R_ENC_SHIFT)) |
+	    ((unsigned)r->enc << WEIR_R_ENC_SHIFT);
+	size_t body = record_body_size(e, r, flags, &same_topic);
+
+	return 1 + weir_varint_size(body) + body;
 }
 
 int

@@ -2,6 +2,7 @@
 #include "output.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -31,6 +32,7 @@ struct weir_output {
 	size_t rows, cellcap;
 	size_t *width;
 	int header_done;
+	char err[WEIR_ERRSZ];	/* why a record was refused */
 };
 
 static int
@@ -444,6 +446,30 @@ fail(weir_output *o)
 }
 
 int
+weir_output_too_big(weir_output *o, const weir_record *r)
+{
+	size_t max = weir_max_record(), n;
+
+	if (o->fmt != WEIR_FMT_FRAMED)
+		return 0;
+	/* a cheap bound first: no exact size for an ordinary record */
+	if (r->key_len + r->value_len + r->hdrs_len + r->topic_len + 128 <= max)
+		return 0;
+	n = weir_frame_record_size(&o->enc, r);
+	if (n <= max)
+		return 0;
+	snprintf(o->err, sizeof(o->err), "record frame of %zu bytes exceeds "
+	    "the record limit of %zu bytes (WEIR_MAX_RECORD)", n, max);
+	return 1;
+}
+
+const char *
+weir_output_error(const weir_output *o)
+{
+	return o->err;
+}
+
+int
 weir_output_record(weir_output *o, const weir_record *r)
 {
 	weir_buf *b = &o->w.buf;
@@ -453,6 +479,8 @@ weir_output_record(weir_output *o, const weir_record *r)
 		return fail(o);
 	if (start(o) < 0)
 		return fail(o);
+	if (weir_output_too_big(o, r))
+		return WEIR_OUTPUT_TOO_BIG;	/* nothing written */
 	switch (o->fmt) {
 	case WEIR_FMT_FRAMED:
 		rc = weir_frame_put_record(&o->enc, b, r);

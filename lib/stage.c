@@ -29,6 +29,8 @@ weir_stage_check_output(weir_output *o, int rc)
 
 	if (rc >= 0)
 		return;
+	if (rc == WEIR_OUTPUT_TOO_BIG)
+		weir_die(WEIR_EXIT_DATA, "%s", weir_output_error(o));
 	e = weir_output_failed(o);
 	if (e == EPIPE)
 		exit(WEIR_EXIT_OK);
@@ -108,7 +110,12 @@ weir_stage_next_until(weir_stage *s, weir_event *ev, int64_t deadline)
 void
 weir_stage_emit(weir_stage *s, const weir_record *r)
 {
-	weir_stage_check_output(s->out, weir_output_record(s->out, r));
+	int rc = weir_output_record(s->out, r);
+
+	if (rc == WEIR_OUTPUT_TOO_BIG)	/* a bad record, under --on-error */
+		weir_onerr_bad(&s->onerr, weir_output_error(s->out), NULL, 0);
+	else
+		weir_stage_check_output(s->out, rc);
 }
 
 void

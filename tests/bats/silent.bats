@@ -59,3 +59,36 @@ load helpers
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"header is not valid UTF-8"* ]]
 }
+
+@test "weir-source refuses a record whose frame its readers would refuse" {
+	# a 40 kB line keyed by its 40 kB field: an 80 kB frame over a 64k limit
+	python3 -c 'print("{\"k\":\"a\",\"n\":1}"); print("{\"k\":\"" + "x" * 40000 + "\"}"); print("{\"k\":\"b\",\"n\":2}")' > "$T/in.ndjson"
+	export WEIR_MAX_RECORD=64k
+	run bash -c "weir-source --key .k '$T/in.ndjson' | weir-sink > /dev/null; \
+	    echo status \${PIPESTATUS[*]}"
+	[[ "$output" == *"weir-source: "*"in.ndjson:2: "*"exceeds the record limit"* ]]
+	[[ "$output" == *"status 1 3" ]]
+	# --on-error skip: the other records go on and the reader is happy
+	run bash -o pipefail -c "weir-source --on-error skip --key .k '$T/in.ndjson' \
+	    | weir-map y=1 | weir-sink -f csv --fields n"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"skipped 1 bad record"* ]]
+	[ "$(echo "$output" | grep -c '^[12]$')" -eq 2 ]
+}
+
+@test "a stage refuses to write a frame over the record limit (bad data, exit 1)" {
+	python3 -c 'print("{\"k\":\"" + "x" * 40000 + "\"}")' > "$T/in.ndjson"
+	run bash -c "weir-source '$T/in.ndjson' \
+	    | WEIR_MAX_RECORD=64k weir-map 'a=.k' 'b=.k' | weir-sink > /dev/null; \
+	    echo status \${PIPESTATUS[*]}"
+	[[ "$output" == *"status 0 1 3" ]]
+	[[ "$output" == *"weir-map: "*"exceeds the record limit"* ]]
+}
+
+@test "a 9 MB line keyed by its 9 MB field is refused at the source (default limit)" {
+	python3 -c 'print("{\"k\":\"" + "x" * 9000000 + "\"}")' > "$T/in.ndjson"
+	run bash -c "weir-source --key .k '$T/in.ndjson' | weir-sink > /dev/null; \
+	    echo status \${PIPESTATUS[*]}"
+	[[ "$output" == *"weir-source: "*"exceeds the record limit of 16777216 bytes"* ]]
+	[[ "$output" == *"status 1 3" ]]
+}
