@@ -185,6 +185,7 @@ main(int argc, char **argv)
 	weir_event ev;
 	static weir_kafka_opts ko;	/* static: alive until exit */
 	static weir_path kp;
+	static weir_ofile of;	/* static: its new file is removed at exit */
 	int have_kp = 0;
 	char err[WEIR_ERRSZ];
 
@@ -245,11 +246,11 @@ main(int argc, char **argv)
 		    "with it");
 	if (ko.brokers && ko.ntopics != 1)
 		weir_usage_error("-b wants one topic: -t TOPIC");
-	if (file) {
-		fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC |
-		    (append ? O_APPEND : O_TRUNC), 0666);
-		if (fd < 0)
-			weir_die(WEIR_EXIT_IO, "%s: %s", file, strerror(errno));
+	if (file) {	/* replaced only when the run succeeds */
+		if (weir_ofile_open(&of, file, append ? WEIR_OFILE_APPEND : 0,
+		    err, sizeof(err)) < 0)
+			weir_die(WEIR_EXIT_IO, "%s", err);
+		fd = of.fd;
 	}
 	if (fmt == WEIR_FMT_AUTO)
 		fmt = isatty(fd) ? WEIR_FMT_TABLE : WEIR_FMT_NDJSON;
@@ -298,10 +299,10 @@ main(int argc, char **argv)
 		case WEIR_EV_END:
 		case WEIR_EV_EOF:
 			rc = weir_output_end(out);
-			if (rc == 0 && file && fsync(fd) < 0 && errno != EINVAL)
-				weir_die(WEIR_EXIT_IO, "%s: %s", file, strerror(errno));
 			if (rc < 0)
 				goto wfail;
+			if (file && weir_ofile_commit(&of, err, sizeof(err)) < 0)
+				weir_die(WEIR_EXIT_IO, "%s", err);
 			weir_onerr_report(&oe);
 			weir_input_close(in);
 			weir_output_close(out);

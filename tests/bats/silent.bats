@@ -4,6 +4,12 @@
 
 load helpers
 
+# background processes a test started, stopped by PID whatever happens
+teardown() {
+	[ -z "${PIDS:-}" ] || kill $PIDS 2>/dev/null || true
+	rm -rf "$T"
+}
+
 @test "a source that fails before its first frame fails the whole pipeline" {
 	run bash -o pipefail -c "weir-source '$T/missing.ndjson' | weir-agg count \
 	    | weir-sink; echo \"status \${PIPESTATUS[*]}\""
@@ -91,4 +97,72 @@ load helpers
 	    echo status \${PIPESTATUS[*]}"
 	[[ "$output" == *"weir-source: "*"exceeds the record limit of 16777216 bytes"* ]]
 	[[ "$output" == *"status 1 3" ]]
+}
+
+# frames FILE N: a weir stream of N records cut short (no END) into FILE
+cut_stream() {
+	weir-source --gen clicks --count "$2" | head -c -2 > "$1"
+}
+
+@test "weir-sink -o: a failed run leaves the old file whole, a good one replaces it" {
+	echo old > "$T/out.csv"
+	chmod 640 "$T/out.csv"
+	cut_stream "$T/cut.wf" 50000
+	run sh -c "weir-sink -f csv -o '$T/out.csv' < '$T/cut.wf'"
+	[ "$status" -eq 3 ]
+	[ "$(cat "$T/out.csv")" = old ]
+	[ "$(ls -A "$T" | wc -l)" -eq 2 ]	# no temporary file left
+	weir-source --gen clicks --count 10 | weir-sink -f csv -o "$T/out.csv"
+	[ "$(wc -l < "$T/out.csv")" -eq 11 ]
+	[ "$(stat -c %a "$T/out.csv")" = 640 ]
+	[ "$(ls -A "$T" | wc -l)" -eq 2 ]
+	# through a symbolic link: the file it names is replaced, the link stays
+	ln -s out.csv "$T/link.csv"
+	weir-source --gen clicks --count 3 | weir-sink -f csv -o "$T/link.csv"
+	[ -L "$T/link.csv" ]
+	[ "$(wc -l < "$T/out.csv")" -eq 4 ]
+	# a new file gets the usual mode (umask), a device is written in place
+	(umask 027; weir-source --gen clicks --count 3 | weir-sink -o "$T/new.ndjson")
+	[ "$(stat -c %a "$T/new.ndjson")" = 640 ]
+	weir-source --gen clicks --count 3 | weir-sink -o /dev/null
+	# -a appends in place
+	weir-source --gen clicks --count 2 | weir-sink -f csv -a -o "$T/out.csv"
+	[ "$(wc -l < "$T/out.csv")" -eq 7 ]
+}
+
+@test "weir-sink -o: while it runs and after its source is killed, the old file stays" {
+	echo old > "$T/out.ndjson"
+	mkfifo "$T/fifo"
+	weir-source --gen clicks --rate 5000 --count 50000 > "$T/fifo" &
+	spid=$!
+	limit weir-sink -o "$T/out.ndjson" < "$T/fifo" &
+	kpid=$!
+	PIDS="$spid $kpid"
+	sleep 1
+	[ "$(cat "$T/out.ndjson")" = old ]
+	kill -9 $spid
+	st=0
+	wait $kpid || st=$?
+	[ "$st" -eq 3 ]
+	[ "$(cat "$T/out.ndjson")" = old ]
+	[ "$(ls -A "$T" | wc -l)" -eq 2 ]
+}
+
+@test "weir-check -o and --reject: a failed run keeps the old files" {
+	echo old > "$T/report.xml"
+	echo old > "$T/rej.ndjson"
+	cut_stream "$T/cut.wf" 1000
+	run weir-check --not-null .user --reject "$T/rej.ndjson" --report junit \
+	    -o "$T/report.xml" "$T/cut.wf"
+	[ "$status" -eq 3 ]
+	[ "$(cat "$T/report.xml")" = old ]
+	[ "$(cat "$T/rej.ndjson")" = old ]
+	[ "$(ls -A "$T" | wc -l)" -eq 3 ]
+	# a failed check is a finished run: both files are written
+	ndjson '{"user":1}' '{"user":null}'
+	run weir-check --not-null .user --reject "$T/rej.ndjson" --report junit \
+	    -o "$T/report.xml" "$T/in.ndjson"
+	[ "$status" -eq 1 ]
+	grep -q '<testsuite' "$T/report.xml"
+	[ "$(cat "$T/rej.ndjson")" = '{"user":null}' ]
 }
