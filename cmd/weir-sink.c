@@ -17,6 +17,7 @@
 #include "kafka.h"
 #include "output.h"
 #include "record.h"
+#include "stage.h"
 
 static const char usage[] =
 "usage: weir-sink [options]\n"
@@ -38,7 +39,10 @@ static const char usage[] =
 "  -o, --output FILE     write to FILE instead of stdout\n"
 "  -a, --append          append to FILE instead of replacing it\n"
 "      --fields A,B,...  columns for csv, tsv and table (default: the\n"
-"                        first record's fields)\n"
+"                        first record's fields; others are named on\n"
+"                        stderr with a count)\n"
+"      --all-fields      columns: every field of every record (holds\n"
+"                        the records in memory to the end)\n"
 "  -i, --input-format F  how to read text input (default ndjson)\n"
 "      --on-error MODE   fail (default), skip, or a FILE for bad records\n"
 "  -h, --help            this help\n"
@@ -48,13 +52,14 @@ static const char usage[] =
 "(a message not delivered), or upstream ended without END.\n"
 "See weir-sink(1).\n";
 
-enum { O_FIELDS = 256, O_ONERR, O_VERSION };
+enum { O_FIELDS = 256, O_ONERR, O_VERSION, O_ALL_FIELDS };
 
 static const struct option longopts[] = {
 	{ "format", required_argument, NULL, 'f' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "append", no_argument, NULL, 'a' },
 	{ "fields", required_argument, NULL, O_FIELDS },
+	{ "all-fields", no_argument, NULL, O_ALL_FIELDS },
 	{ "input-format", required_argument, NULL, 'i' },
 	{ "on-error", required_argument, NULL, O_ONERR },
 	{ "help", no_argument, NULL, 'h' },
@@ -186,7 +191,8 @@ main(int argc, char **argv)
 	static weir_kafka_opts ko;	/* static: alive until exit */
 	static weir_path kp;
 	static weir_ofile of;	/* static: its new file is removed at exit */
-	int have_kp = 0;
+	int have_kp = 0, all_fields = 0;
+	size_t dropped = 0;	/* csv/tsv/table fields dropped, told */
 	char err[WEIR_ERRSZ];
 
 	weir_cli_init(argv[0]);
@@ -207,6 +213,9 @@ main(int argc, char **argv)
 			break;
 		case O_FIELDS:
 			fields = optarg;
+			break;
+		case O_ALL_FIELDS:
+			all_fields = 1;
 			break;
 		case 'i':
 			infmt = weir_cli_infmt(optarg);
@@ -241,7 +250,9 @@ main(int argc, char **argv)
 	if (!ko.brokers && (ko.ntopics || ko.partition >= 0 || have_kp ||
 	    ko.nprops))
 		weir_usage_error("-t, -p, -K and -X go with -b BROKERS");
-	if (ko.brokers && (file || fmt != WEIR_FMT_AUTO || fields))
+	if (all_fields && fields)
+		weir_usage_error("--all-fields or --fields, not both");
+	if (ko.brokers && (file || fmt != WEIR_FMT_AUTO || fields || all_fields))
 		weir_usage_error("-b produces to Kafka: no -o, -f or --fields "
 		    "with it");
 	if (ko.brokers && ko.ntopics != 1)
@@ -269,6 +280,8 @@ main(int argc, char **argv)
 	out = weir_output_open(fd, fmt, fields);
 	if (!out)
 		weir_die(WEIR_EXIT_IO, "out of memory");
+	if (all_fields && weir_output_all_fields(out) < 0)
+		weir_usage_error("--all-fields goes with -f csv, tsv or table");
 	weir_input_set_idle(in, weir_output_idle, out);
 	for (;;) {
 		int rc = 0;
@@ -279,6 +292,8 @@ main(int argc, char **argv)
 				weir_onerr_bad(&oe, weir_output_error(out), NULL, 0);
 				rc = 0;
 			}
+			if (weir_output_ndropped(out) > dropped)
+				weir_stage_warn_dropped(out, &dropped, 0);
 			break;
 		case WEIR_EV_WATERMARK:
 			rc = weir_output_watermark(out, ev.wm);
@@ -303,6 +318,7 @@ main(int argc, char **argv)
 				goto wfail;
 			if (file && weir_ofile_commit(&of, err, sizeof(err)) < 0)
 				weir_die(WEIR_EXIT_IO, "%s", err);
+			weir_stage_warn_dropped(out, &dropped, 1);
 			weir_onerr_report(&oe);
 			weir_input_close(in);
 			weir_output_close(out);

@@ -32,6 +32,7 @@ typedef struct weir_stage {
 	uint64_t in_records;
 	int64_t watermark;	/* last watermark seen, INT64_MIN if none */
 	int stopping;
+	size_t dropped_warned;	/* dropped csv/tsv/table fields told */
 } weir_stage;
 
 /* Open stdin and stdout.  infmt: how text input is read; outfmt: AUTO for
@@ -48,6 +49,9 @@ void weir_stage_watermark(weir_stage *s, int64_t wm);
 /* Forward a watermark or barrier event unchanged. */
 void weir_stage_forward(weir_stage *s, const weir_event *ev);
 _Noreturn void weir_stage_finish(weir_stage *s);
+/* Warn about csv/tsv/table fields dropped (weir_output_dropped): each new
+ * one since *warned, and at_end each with its count. */
+void weir_stage_warn_dropped(weir_output *o, size_t *warned, int at_end);
 /* Check an output result: EPIPE exits 0, other errors exit 3. */
 void weir_stage_check_output(weir_output *o, int rc);
 

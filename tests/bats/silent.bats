@@ -166,3 +166,37 @@ cut_stream() {
 	grep -q '<testsuite' "$T/report.xml"
 	[ "$(cat "$T/rej.ndjson")" = '{"user":null}' ]
 }
+
+@test "csv, tsv and table name each field they drop, with a count" {
+	ndjson '{"a":1}' '{"a":2,"b":3}' '{"a":3,"b":4,"c":"x"}' '{"b":5}'
+	for f in csv tsv table; do
+		run sh -c "weir-sink -f $f < '$T/in.ndjson' 2>&1 >/dev/null"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"weir-sink: "*".b"*"dropped from 3 records"*"--all-fields"* ]] ||
+		    { echo "$f: $output"; return 1; }
+		[[ "$output" == *".c"*"dropped from 1 record"* ]]
+		[[ "$output" != *".a"*dropped* ]]
+	done
+	# the same from a stage writing text
+	run sh -c "weir-filter -f csv true < '$T/in.ndjson' 2>&1 >/dev/null"
+	[[ "$output" == *"weir-filter: "*".b"*"dropped from 3 records"* ]]
+	# --fields chooses the columns: nothing to say
+	run sh -c "weir-sink -f csv --fields a < '$T/in.ndjson' 2>&1 >/dev/null"
+	[ -z "$output" ]
+}
+
+@test "--all-fields: csv, tsv and table with every field of every record" {
+	ndjson '{"a":1}' '{"a":2,"b":3}' '{"a":3,"b":4,"c":"x,y"}' '{"b":5}'
+	run weir-sink -f csv --all-fields < "$T/in.ndjson"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'a,b,c\n1,,\n2,3,\n3,4,"x,y"\n,5,')" ]
+	run weir-sink -f tsv --all-fields < "$T/in.ndjson"
+	[ "$output" = "$(printf 'a\tb\tc\n1\t\t\n2\t3\t\n3\t4\tx,y\n\t5\t')" ]
+	run weir-sink -f table --all-fields < "$T/in.ndjson"
+	[ "${lines[0]}" = "a  b  c" ]
+	[ "${#lines[@]}" -eq 5 ]
+	run weir-sink -f ndjson --all-fields < "$T/in.ndjson"
+	[ "$status" -eq 2 ]
+	run weir-sink -f csv --all-fields --fields a < "$T/in.ndjson"
+	[ "$status" -eq 2 ]
+}
