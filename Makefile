@@ -90,10 +90,14 @@ asan-test: asan
 # libFuzzer targets (clang), each run for FUZZ_SECONDS.  The library is
 # compiled once with fuzzer instrumentation; each target links against it.
 FUZZ_SECONDS ?= 30
-FUZZ_SAN = -fsanitize=address,undefined,float-cast-overflow
+# A sanitizer report stops the target (no recovery) and fails the run; the
+# log is searched too, so no report can scroll by in a passing run.
+FUZZ_SAN = -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -Ilib $(PKG_CFLAGS) -O1 -g $(FUZZ_SAN)
 FUZZ_OBJ = $(LIB_SRC:lib/%.c=build-fuzz/lib/%.o)
-FUZZ_BINS = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+# FUZZ_TARGETS="fuzz_expr fuzz_frame" runs only those.
+FUZZ_TARGETS ?= $(FUZZ_SRC:tests/fuzz/%.c=%)
+FUZZ_BINS = $(FUZZ_TARGETS:%=build-fuzz/%)
 
 build-fuzz/lib/%.o: lib/%.c $(wildcard lib/*.h)
 	@mkdir -p $(@D)
@@ -108,13 +112,16 @@ build-fuzz/%: tests/fuzz/%.c build-fuzz/libweir.a
 
 fuzz: $(FUZZ_BINS)
 	@mkdir -p build-fuzz/corpus
-	@set -e; for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
+	@set -e; for n in $(FUZZ_TARGETS); do \
 	  mkdir -p build-fuzz/corpus/$$n; \
 	  cp -n tests/fuzz/seeds/$$n/* build-fuzz/corpus/$$n/ 2>/dev/null || true; \
 	  echo "# fuzz $$n for $(FUZZ_SECONDS)s"; \
-	  if build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	  if UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	      build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	      -artifact_prefix=build-fuzz/$$n- build-fuzz/corpus/$$n \
-	      > build-fuzz/$$n.log 2>&1; then tail -n 1 build-fuzz/$$n.log; \
+	      > build-fuzz/$$n.log 2>&1 && \
+	      ! grep -q 'runtime error:\|ERROR: [A-Za-z]*Sanitizer' build-fuzz/$$n.log; \
+	  then tail -n 1 build-fuzz/$$n.log; \
 	  else tail -n 40 build-fuzz/$$n.log; exit 1; fi; done
 
 bench: all

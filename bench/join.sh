@@ -29,19 +29,30 @@ if command -v mlr >/dev/null; then
 fi
 
 # 2. orders with payments within 10 s: BENCH_N/2 of each (1,000,000 at the
-# default), one order per ms of event time, each paid 0-10 s later
+# default), one order per ms of event time, each paid 0-10 s later.
+# Times are printed with %.0f: mawk's %d stops at 2147483647, which once gave
+# every record the same time (the -v2 files replace data made that way).
 half=$((BENCH_N / 2))
-orders=$BENCH_DIR/orders-$half.wf
-payments=$BENCH_DIR/payments-$half.wf
+orders=$BENCH_DIR/orders-$half-v2.wf
+payments=$BENCH_DIR/payments-$half-v2.wf
 if [ ! -s "$orders" ] || [ ! -s "$payments" ]; then
 	awk -v n="$half" 'BEGIN { for (i = 0; i < n; i++)
-		printf "{\"ts\":%d,\"order\":\"o%d\",\"amount\":%d}\n",
+		printf "{\"ts\":%.0f,\"order\":\"o%d\",\"amount\":%d}\n",
 		    1700000000000 + i, i, i % 100 }' |
 	    weir-source --time .ts --key .order --max-delay 10s > "$orders"
 	awk -v n="$half" 'BEGIN { srand(1); for (i = 0; i < n; i++)
-		printf "{\"ts\":%d,\"order\":\"o%d\",\"paid\":%d}\n",
+		printf "{\"ts\":%.0f,\"order\":\"o%d\",\"paid\":%d}\n",
 		    1700000000000 + i + int(rand() * 10000), i, i % 100 }' |
 	    weir-source --time .ts --key .order --max-delay 10s > "$payments"
+fi
+# the data is what it says: distinct times, every order paid in the window
+joined=$(weir-join --right "$payments" --within 10s --prefix pay_ < "$orders" |
+    weir-sink -f lines | wc -l)
+first=$(weir-sink -f envelope < "$orders" | head -2 | sed 's/.*"ts":\([0-9]*\).*/\1/' |
+    uniq | wc -l)
+if [ "$joined" -ne "$half" ] || [ "$first" -ne 2 ]; then
+	echo "join.sh: bad interval-join data ($joined of $half joined)" >&2
+	exit 1
 fi
 rate "weir-join interval --within 10s (records/s per side)" "$half" \
     "weir-join --right $payments --within 10s --prefix pay_ < $orders"

@@ -235,6 +235,8 @@ check_out(weir_output *o, int rc, const char *what)
 
 	if (rc >= 0)
 		return;
+	if (rc == WEIR_OUTPUT_TOO_BIG)
+		weir_die(WEIR_EXIT_DATA, "%s", weir_output_error(o));
 	e = weir_output_failed(o);
 	if (e == EPIPE && !what)
 		exit(WEIR_EXIT_OK);
@@ -313,7 +315,8 @@ run_input(struct run *r, int fd, const char *name)
 		default:
 			if (r->out)
 				weir_output_flush(r->out);
-			weir_die(WEIR_EXIT_IO, "%s", weir_input_error(in));
+			weir_die(weir_input_status(in), "%s",
+			    weir_input_error(in));
 		}
 	}
 }
@@ -322,13 +325,16 @@ run_input(struct run *r, int fd, const char *name)
 static void
 write_report(const char *file, int pass, const weir_buf *rep)
 {
-	int fd;
+	static weir_ofile of;	/* static: its new file is removed at exit */
+	char err[WEIR_ERRSZ];
 
-	if (file) {
-		fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-		if (fd < 0 || weir_write_all(fd, rep->p, rep->len) < 0 ||
-		    close(fd) < 0)
+	if (file) {	/* whole or not at all */
+		if (weir_ofile_open(&of, file, 0, err, sizeof(err)) < 0)
+			weir_die(WEIR_EXIT_IO, "%s", err);
+		if (weir_write_all(of.fd, rep->p, rep->len) < 0)
 			weir_die(WEIR_EXIT_IO, "%s: %s", file, strerror(errno));
+		if (weir_ofile_commit(&of, err, sizeof(err)) < 0)
+			weir_die(WEIR_EXIT_IO, "%s", err);
 	} else if (weir_write_all(pass ? 2 : 1, rep->p, rep->len) < 0 &&
 	    errno != EPIPE)
 		weir_die(WEIR_EXIT_IO, "write: %s", strerror(errno));
@@ -358,6 +364,7 @@ main(int argc, char **argv)
 	static weir_stage ckst;
 	weir_state_ops ops = { state_save, state_load, NULL };
 	struct run r;
+	static weir_ofile rejf;	/* static: its new file is removed at exit */
 	struct {
 		int fmt;
 		const char *file;
@@ -507,13 +514,10 @@ main(int argc, char **argv)
 		weir_die(WEIR_EXIT_IO, "out of memory");
 	if (pass && !(r.out = weir_output_open(1, WEIR_FMT_AUTO, NULL)))
 		weir_die(WEIR_EXIT_IO, "out of memory");
-	if (r.rejfile) {
-		fd = open(r.rejfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-		    0666);
-		if (fd < 0)
-			weir_die(WEIR_EXIT_IO, "%s: %s", r.rejfile,
-			    strerror(errno));
-		if (!(r.rej = weir_output_open(fd, rejfmt, NULL)))
+	if (r.rejfile) {	/* replaced only when the run finishes */
+		if (weir_ofile_open(&rejf, r.rejfile, 0, err, sizeof(err)) < 0)
+			weir_die(WEIR_EXIT_IO, "%s", err);
+		if (!(r.rej = weir_output_open(rejf.fd, rejfmt, NULL)))
 			weir_die(WEIR_EXIT_IO, "out of memory");
 	}
 	if (ck.dir) {
@@ -548,8 +552,11 @@ main(int argc, char **argv)
 	print_notes(r.chk);
 	if (r.out)
 		check_out(r.out, weir_output_end(r.out), NULL);
-	if (r.rej)
+	if (r.rej) {
 		check_out(r.rej, weir_output_end(r.rej), r.rejfile);
+		if (weir_ofile_commit(&rejf, err, sizeof(err)) < 0)
+			weir_die(WEIR_EXIT_IO, "%s", err);
+	}
 	weir_onerr_report(&r.oe);
 	info.suite = suite;
 	info.records = weir_check_records(r.chk);

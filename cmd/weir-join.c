@@ -368,7 +368,7 @@ step(int side, int block)
 		return 0;
 	default:
 		weir_stage_check_output(st.out, weir_output_flush(st.out));
-		weir_die(WEIR_EXIT_IO, "%s", weir_input_error(in));
+		weir_die(weir_input_status(in), "%s", weir_input_error(in));
 	}
 }
 

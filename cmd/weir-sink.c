@@ -18,6 +18,7 @@
 #include "output.h"
 #include "record.h"
 #include "snap.h"
+#include "stage.h"
 
 static const char usage[] =
 "usage: weir-sink [options]\n"
@@ -39,7 +40,10 @@ static const char usage[] =
 "  -o, --output FILE     write to FILE instead of stdout\n"
 "  -a, --append          append to FILE instead of replacing it\n"
 "      --fields A,B,...  columns for csv, tsv and table (default: the\n"
-"                        first record's fields)\n"
+"                        first record's fields; others are named on\n"
+"                        stderr with a count)\n"
+"      --all-fields      columns: every field of every record (holds\n"
+"                        the records in memory to the end)\n"
 "  -i, --input-format F  how to read text input (default ndjson)\n"
 "      --on-error MODE   fail (default), skip, or a FILE for bad records\n"
 "      --state DIR       checkpoints: commit each checkpoint once its output\n"
@@ -54,13 +58,14 @@ static const char usage[] =
 "(a message not delivered), or upstream ended without END.\n"
 "See weir-sink(1).\n";
 
-enum { O_FIELDS = 256, O_ONERR, O_VERSION };
+enum { O_FIELDS = 256, O_ONERR, O_VERSION, O_ALL_FIELDS };
 
 static const struct option longopts[] = {
 	{ "format", required_argument, NULL, 'f' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "append", no_argument, NULL, 'a' },
 	{ "fields", required_argument, NULL, O_FIELDS },
+	{ "all-fields", no_argument, NULL, O_ALL_FIELDS },
 	{ "input-format", required_argument, NULL, 'i' },
 	{ "on-error", required_argument, NULL, O_ONERR },
 	{ "help", no_argument, NULL, 'h' },
@@ -257,7 +262,8 @@ kafka_loop(weir_input *in, const weir_kafka_opts *ko, const weir_path *kp,
 			weir_onerr_report(oe);
 			return 0;
 		default:
-			kafka_die(p, WEIR_EXIT_IO, weir_input_error(in));
+			kafka_die(p, weir_input_status(in),
+			    weir_input_error(in));
 		}
 	}
 }
@@ -273,7 +279,9 @@ main(int argc, char **argv)
 	weir_event ev;
 	static weir_kafka_opts ko;	/* static: alive until exit */
 	static weir_path kp;
-	int have_kp = 0;
+	static weir_ofile of;	/* static: its new file is removed at exit */
+	int have_kp = 0, all_fields = 0;
+	size_t dropped = 0;	/* csv/tsv/table fields dropped, told */
 	char err[WEIR_ERRSZ];
 	uint64_t keep = 0;
 
@@ -295,6 +303,9 @@ main(int argc, char **argv)
 			break;
 		case O_FIELDS:
 			fields = optarg;
+			break;
+		case O_ALL_FIELDS:
+			all_fields = 1;
 			break;
 		case 'i':
 			infmt = weir_cli_infmt(optarg);
@@ -330,7 +341,9 @@ main(int argc, char **argv)
 	if (!ko.brokers && (ko.ntopics || ko.partition >= 0 || have_kp ||
 	    ko.nprops))
 		weir_usage_error("-t, -p, -K and -X go with -b BROKERS");
-	if (ko.brokers && (file || fmt != WEIR_FMT_AUTO || fields))
+	if (all_fields && fields)
+		weir_usage_error("--all-fields or --fields, not both");
+	if (ko.brokers && (file || fmt != WEIR_FMT_AUTO || fields || all_fields))
 		weir_usage_error("-b produces to Kafka: no -o, -f or --fields "
 		    "with it");
 	if (ko.brokers && ko.ntopics != 1)
@@ -341,17 +354,20 @@ main(int argc, char **argv)
 	keep = ckpt_open(argc, argv);
 	if (!file)
 		keep = 0;	/* stdout: nothing to truncate */
-	if (file) {
-		fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC |
-		    (append ? O_APPEND : K.on ? 0 : O_TRUNC), 0666);
-		if (fd < 0)
-			weir_die(WEIR_EXIT_IO, "%s: %s", file, strerror(errno));
-		/* checkpoints: what follows the last commit never was */
-		if (K.on && (ftruncate(fd, (off_t)keep) < 0 ||
-		    lseek(fd, 0, SEEK_END) < 0))
+	if (file && K.on) {
+		/* checkpoints: written in place; what follows the last
+		 * commit never was */
+		fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+		if (fd < 0 || ftruncate(fd, (off_t)keep) < 0 ||
+		    lseek(fd, 0, SEEK_END) < 0)
 			weir_die(WEIR_EXIT_IO, "%s: %s", file, strerror(errno));
 		K.file = file;
 		K.fd = fd;
+	} else if (file) {	/* replaced only when the run succeeds */
+		if (weir_ofile_open(&of, file, append ? WEIR_OFILE_APPEND : 0,
+		    err, sizeof(err)) < 0)
+			weir_die(WEIR_EXIT_IO, "%s", err);
+		fd = of.fd;
 	}
 	if (fmt == WEIR_FMT_AUTO)
 		fmt = isatty(fd) ? WEIR_FMT_TABLE : WEIR_FMT_NDJSON;
@@ -378,12 +394,20 @@ main(int argc, char **argv)
 		weir_die(WEIR_EXIT_IO, "out of memory");
 	if (keep > 0 && fmt != WEIR_FMT_FRAMED)
 		weir_output_resume(out);	/* the header is there */
+	if (all_fields && weir_output_all_fields(out) < 0)
+		weir_usage_error("--all-fields goes with -f csv, tsv or table");
 	weir_input_set_idle(in, weir_output_idle, out);
 	for (;;) {
 		int rc = 0;
 		switch (weir_input_next(in, &ev, 1)) {
 		case WEIR_EV_RECORD:
 			rc = weir_output_record(out, &ev.rec);
+			if (rc == WEIR_OUTPUT_TOO_BIG) {
+				weir_onerr_bad(&oe, weir_output_error(out), NULL, 0);
+				rc = 0;
+			}
+			if (weir_output_ndropped(out) > dropped)
+				weir_stage_warn_dropped(out, &dropped, 0);
 			break;
 		case WEIR_EV_WATERMARK:
 			rc = weir_output_watermark(out, ev.wm);
@@ -407,20 +431,23 @@ main(int argc, char **argv)
 		case WEIR_EV_END:
 		case WEIR_EV_EOF:
 			rc = weir_output_end(out);
-			if (rc == 0 && file && fsync(fd) < 0 && errno != EINVAL)
-				weir_die(WEIR_EXIT_IO, "%s: %s", file, strerror(errno));
 			if (rc < 0)
 				goto wfail;
 			if (K.on)
 				ckpt_commit(0, NULL, 0, 1,
 				    keep + weir_output_bytes(out));
+			else if (file && weir_ofile_commit(&of, err,
+			    sizeof(err)) < 0)
+				weir_die(WEIR_EXIT_IO, "%s", err);
+			weir_stage_warn_dropped(out, &dropped, 1);
 			weir_onerr_report(&oe);
 			weir_input_close(in);
 			weir_output_close(out);
 			return 0;
 		default:
 			weir_output_flush(out);
-			weir_die(WEIR_EXIT_IO, "%s", weir_input_error(in));
+			weir_die(weir_input_status(in), "%s",
+			    weir_input_error(in));
 		}
 		if (rc < 0)
 			goto wfail;

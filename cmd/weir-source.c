@@ -218,6 +218,10 @@ shape(weir_record *r, char *why, size_t whysz)
 		    "(use --time PATH)");
 		return -1;
 	}
+	if (weir_output_too_big(S.out, r)) {	/* its readers would refuse it */
+		snprintf(why, whysz, "%s", weir_output_error(S.out));
+		return -1;
+	}
 	return 0;
 }
 
@@ -499,7 +503,8 @@ read_input(int fd, const char *name, int fmt, int index)
 			return;
 		default:
 			check(weir_output_flush(S.out));
-			weir_die(WEIR_EXIT_IO, "%s", weir_input_error(in));
+			weir_die(weir_input_status(in), "%s",
+			    weir_input_error(in));
 		}
 	}
 	S.pos_in = NULL;

@@ -20,7 +20,11 @@ weir_cli_init(const char *argv0)
 {
 	const char *s = argv0 ? strrchr(argv0, '/') : NULL;
 
+	char err[WEIR_ERRSZ];
+
 	weir_prog = s ? s + 1 : argv0 ? argv0 : "weir";
+	if (weir_max_record_check(err, sizeof(err)) < 0)
+		weir_die(WEIR_EXIT_USAGE, "%s", err);
 }
 
 static void

@@ -183,6 +183,13 @@ is_json_number(const uint8_t *s, size_t n)
 	return ok;
 }
 
+/* Cell i's text; cells.p is NULL while every cell so far was empty. */
+static const uint8_t *
+cell_at(const weir_csv *in, size_t i)
+{
+	return in->cells.p ? in->cells.p + in->celloff[i] : (const uint8_t *)"";
+}
+
 int
 weir_csv_set_header(weir_csv *in, long nc)
 {
@@ -194,7 +201,7 @@ weir_csv_set_header(weir_csv *in, long nc)
 	if (!in->hdroff)
 		return -1;
 	for (i = 0; i < nc; i++) {
-		const uint8_t *s = in->cells.p + in->celloff[i];
+		const uint8_t *s = cell_at(in, (size_t)i);
 		size_t n = in->celloff[i + 1] - in->celloff[i];
 		in->hdroff[i] = in->hdrnames.len;
 		if (!weir_utf8_valid(s, n))
@@ -221,7 +228,7 @@ weir_csv_row(weir_csv *in, long nc, weir_buf *out, char *why, size_t whysz)
 	out->len = 0;
 	mark = weir_pack_open(out, WEIR_PK_OBJ);
 	for (i = 0; i < (size_t)nc; i++) {
-		const uint8_t *s = in->cells.p + in->celloff[i];
+		const uint8_t *s = cell_at(in, (size_t)i);
 		size_t n = in->celloff[i + 1] - in->celloff[i];
 		if (weir_buf_put(out, in->hdrnames.p + in->hdroff[i],
 		    in->hdroff[i + 1] - in->hdroff[i]) < 0)

@@ -204,11 +204,11 @@ parse_primary(parser *p)
 				if (ch == '.' && sc < 0)
 					sc = 0;
 				else if (ch >= '0' && ch <= '9') {
+					if (++nd > 18)
+						break;	/* before m overflows */
 					m = m * 10 + (ch - '0');
 					if (sc >= 0)
 						sc++;
-					if (++nd > 18)
-						break;
 				} else
 					break;
 			}

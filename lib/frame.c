@@ -249,7 +249,7 @@ weir_frame_parse(weir_fdec *d, const uint8_t *p, size_t n, size_t max_frame,
 }
 
 static size_t
-record_body_size(weir_fenc *e, const weir_record *r, unsigned flags,
+record_body_size(const weir_fenc *e, const weir_record *r, unsigned flags,
     int *same_topic)
 {
 	size_t n = weir_varint_size(flags);
@@ -262,7 +262,7 @@ record_body_size(weir_fenc *e, const weir_record *r, unsigned flags,
 	if (r->flags & WEIR_R_WINDOW)
 		n += weir_varint_size(weir_zz_enc((int64_t)((uint64_t)r->win_start -
 		    (uint64_t)((r->flags & WEIR_R_TS) ? r->ts : 0)))) +
-		    weir_varint_size((uint64_t)(r->win_end - r->win_start));
+		    weir_varint_size((uint64_t)r->win_end - (uint64_t)r->win_start);
 	if (r->flags & WEIR_R_POS) {
 		*same_topic = e->have_topic && e->topic_len == r->topic_len &&
 		    memcmp(e->topic, r->topic, r->topic_len) == 0;
@@ -276,6 +276,17 @@ record_body_size(weir_fenc *e, const weir_record *r, unsigned flags,
 	if (r->enc != WEIR_ENC_NULL)
 		n += r->value_len;
 	return n;
+}
+
+size_t
+weir_frame_record_size(const weir_fenc *e, const weir_record *r)
+{
+	int same_topic = 0;
+	unsigned flags = (r->flags & ~(3u << WEIR_R_ENC_SHIFT)) |
+	    ((unsigned)r->enc << WEIR_R_ENC_SHIFT);
+	size_t body = record_body_size(e, r, flags, &same_topic);
+
+	return 1 + weir_varint_size(body) + body;
 }
 
 int
@@ -309,7 +320,8 @@ weir_frame_put_record(weir_fenc *e, weir_buf *out, const weir_record *r)
 	if (r->flags & WEIR_R_WINDOW) {
 		p = weir_varint_enc(p, weir_zz_enc((int64_t)((uint64_t)r->win_start -
 		    (uint64_t)ts)));
-		p = weir_varint_enc(p, (uint64_t)(r->win_end - r->win_start));
+		p = weir_varint_enc(p, (uint64_t)r->win_end -
+		    (uint64_t)r->win_start);
 	}
 	if (r->flags & WEIR_R_POS) {
 		if (same_topic)

@@ -127,6 +127,8 @@ long weir_frame_parse(weir_fdec *d, const uint8_t *p, size_t n,
 
 /* Encoders: append one frame to out. */
 int weir_frame_put_record(weir_fenc *e, weir_buf *out, const weir_record *r);
+/* The bytes weir_frame_put_record would write for r, as e stands. */
+size_t weir_frame_record_size(const weir_fenc *e, const weir_record *r);
 int weir_frame_put_watermark(weir_buf *out, int64_t wm);
 int weir_frame_put_barrier(weir_buf *out, uint64_t id, const uint8_t *p,
     size_t n);

@@ -22,6 +22,7 @@ struct weir_input {
 	int end_pending;	/* END read, looking for another stream */
 	int keep_json;		/* NDJSON lines stay JSON text, validated */
 	int done;
+	int status;		/* exit status for the ERROR event */
 	char name[256];
 	uint64_t line;		/* text: line of the current record */
 	size_t scan;		/* text: bytes already searched for '\n' */
@@ -103,6 +104,12 @@ const char *
 weir_input_error(const weir_input *in)
 {
 	return in->err;
+}
+
+int
+weir_input_status(const weir_input *in)
+{
+	return in->status ? in->status : WEIR_EXIT_IO;
 }
 
 int
@@ -578,9 +585,12 @@ next_csv(weir_input *in, weir_event *ev, int block)
 			return error(in, "out of memory");
 		if (!in->csv.have_header) {
 			rc = weir_csv_set_header(&in->csv, nc);
-			if (rc == -2)
+			if (rc == -2) {
+				/* bad data, though no one record to skip */
+				in->status = WEIR_EXIT_DATA;
 				return error(in, "line %llu: header is not valid UTF-8",
 				    (unsigned long long)in->line);
+			}
 			if (rc < 0)
 				return error(in, "out of memory");
 			continue;

@@ -1,9 +1,14 @@
 /* io.c - buffered reader and writer, signal flags. */
 #include "io.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -156,6 +161,138 @@ weir_writer_flush(weir_writer *w)
 	w->buf.len = 0;
 	weir_stats_tick();
 	return 0;
+}
+
+/* New files not committed yet, removed at exit. */
+#define OFILE_MAX 8
+static weir_ofile *pending[OFILE_MAX];
+
+static void
+remove_pending(void)
+{
+	int i;
+
+	for (i = 0; i < OFILE_MAX; i++)
+		if (pending[i] && pending[i]->tmp)
+			(void)unlink(pending[i]->tmp);
+}
+
+static int
+track(weir_ofile *f, int on)
+{
+	static int registered;
+	int i;
+
+	for (i = 0; i < OFILE_MAX; i++)
+		if (pending[i] == (on ? NULL : f)) {
+			pending[i] = on ? f : NULL;
+			break;
+		}
+	if (on && !registered && i < OFILE_MAX)
+		registered = atexit(remove_pending) == 0;
+	return on && (i == OFILE_MAX || !registered) ? -1 : 0;
+}
+
+static void
+ofile_clear(weir_ofile *f)
+{
+	if (f->tmp) {
+		(void)unlink(f->tmp);
+		track(f, 0);
+	}
+	free(f->path);
+	free(f->tmp);
+	f->path = f->tmp = NULL;
+	f->fd = -1;
+}
+
+int
+weir_ofile_open(weir_ofile *f, const char *path, int flags, char *err,
+    size_t errsz)
+{
+	struct stat st;
+	const char *slash, *base;
+	int exists, i;
+	static unsigned seq;
+
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
+	exists = stat(path, &st) == 0;
+	if (flags || (exists && !S_ISREG(st.st_mode))) {
+		f->fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC |
+		    ((flags & WEIR_OFILE_APPEND) ? O_APPEND : O_TRUNC), 0666);
+		if (f->fd < 0) {
+			weir_seterr(err, errsz, "%s: %s", path, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	/* beside the file itself: a link stays a link */
+	f->path = exists ? realpath(path, NULL) : strdup(path);
+	if (!f->path || !(f->tmp = malloc(strlen(f->path) + 64))) {
+		weir_seterr(err, errsz, "%s: %s", path, strerror(errno));
+		ofile_clear(f);
+		return -1;
+	}
+	slash = strrchr(f->path, '/');
+	base = slash ? slash + 1 : f->path;
+	for (i = 0; i < 100 && f->fd < 0; i++) {
+		sprintf(f->tmp, "%.*s.%s.%ld.%u.tmp", slash ?
+		    (int)(base - f->path) : 0, f->path, base, (long)getpid(),
+		    seq++);
+		f->fd = open(f->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		    0666);
+		if (f->fd < 0 && errno != EEXIST)
+			break;
+	}
+	if (f->fd < 0) {
+		weir_seterr(err, errsz, "%s: %s", f->tmp, strerror(errno));
+		free(f->tmp);
+		f->tmp = NULL;
+		ofile_clear(f);
+		return -1;
+	}
+	errno = 0;
+	if (track(f, 1) < 0 || (exists && fchmod(f->fd, st.st_mode & 07777) < 0)) {
+		weir_seterr(err, errsz, "%s: %s", f->tmp,
+		    errno ? strerror(errno) : "too many output files");
+		close(f->fd);
+		ofile_clear(f);
+		return -1;
+	}
+	return 0;
+}
+
+int
+weir_ofile_commit(weir_ofile *f, char *err, size_t errsz)
+{
+	int fd = f->fd, rc = 0;
+
+	f->fd = -1;
+	if (fd < 0)
+		return 0;
+	if ((fsync(fd) < 0 && errno != EINVAL) || close(fd) < 0) {
+		weir_seterr(err, errsz, "%s: %s", f->tmp ? f->tmp : "output",
+		    strerror(errno));
+		rc = -1;
+	} else if (f->tmp && rename(f->tmp, f->path) < 0) {
+		weir_seterr(err, errsz, "%s: %s", f->path, strerror(errno));
+		rc = -1;
+	} else if (f->tmp) {
+		free(f->tmp);	/* committed: nothing to remove */
+		f->tmp = NULL;
+		track(f, 0);
+	}
+	ofile_clear(f);
+	return rc;
+}
+
+void
+weir_ofile_abort(weir_ofile *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	ofile_clear(f);
 }
 
 static void

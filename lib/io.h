@@ -75,6 +75,32 @@ weir_writer_maybe_flush(weir_writer *w)
 }
 int weir_write_all(int fd, const void *p, size_t n);
 
+/*
+ * An output file (-o FILE) written whole or not at all.  weir_ofile_open
+ * writes to a new file beside FILE (a symbolic link's target, with FILE's
+ * mode if it exists); weir_ofile_commit fsyncs it and renames it over FILE.
+ * Until then FILE is untouched, and a run that exits without committing
+ * (weir_die, any exit) removes the new file, so a failed run leaves the old
+ * FILE as it was.  WEIR_OFILE_INPLACE writes FILE itself, truncated (for a
+ * mode that rewrites it in place); WEIR_OFILE_APPEND appends in place.  A
+ * FILE that exists and is not a regular file (/dev/null, a FIFO) is
+ * always written in place.
+ */
+enum { WEIR_OFILE_INPLACE = 1, WEIR_OFILE_APPEND = 2 };
+typedef struct weir_ofile {
+	int fd;
+	char *path;		/* FILE, or the file its link names */
+	char *tmp;		/* the new file, NULL when in place */
+} weir_ofile;
+
+int weir_ofile_open(weir_ofile *f, const char *path, int flags, char *err,
+    size_t errsz);
+/* fsync, close and rename into place (close alone when in place, fsync
+ * when a regular file).  -1 with a message; the new file is removed. */
+int weir_ofile_commit(weir_ofile *f, char *err, size_t errsz);
+/* Close without committing: the new file is removed. */
+void weir_ofile_abort(weir_ofile *f);
+
 /* Signals: handlers only set flags.  weir_sig_install() catches TERM, INT
  * and HUP (without SA_RESTART, so a blocking read returns) and ignores
  * PIPE, so a closed stdout is seen as EPIPE. */

@@ -238,6 +238,11 @@ conf_file(rd_kafka_conf_t *conf, const char *path, char *err, size_t errsz)
 		    sizeof(sub))) < 0)
 			weir_seterr(err, errsz, "%s:%u: %s", path, lineno, sub);
 	}
+	/* a read error (EISDIR for a directory) is not an empty file */
+	if (rc == 0 && ferror(f)) {
+		weir_seterr(err, errsz, "-X @%s: %s", path, strerror(errno));
+		rc = -WEIR_EXIT_USAGE;
+	}
 	free(line);
 	fclose(f);
 	return rc;

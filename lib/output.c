@@ -2,6 +2,7 @@
 #include "output.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -31,6 +32,16 @@ struct weir_output {
 	size_t rows, cellcap;
 	size_t *width;
 	int header_done;
+	char err[WEIR_ERRSZ];	/* why a record was refused */
+	/* columns from the first record: the fields other records drop */
+	int cols_given;		/* --fields: dropping is what was asked */
+	weir_buf dropnames;	/* names, NUL-terminated, one after another */
+	size_t *dropoff;
+	uint64_t *dropcount;
+	size_t ndrop;
+	/* --all-fields: every record held to the end, columns their union */
+	int all_fields;
+	weir_buf held;		/* varint length, packed value; ... */
 };
 
 static int
@@ -67,8 +78,21 @@ weir_output_open(int fd, int fmt, const char *fields)
 	if (fmt == WEIR_FMT_AUTO)
 		fmt = isatty(fd) ? WEIR_FMT_NDJSON : WEIR_FMT_FRAMED;
 	o->fmt = fmt;
+	/* The frame header goes out now, before the program does anything
+	 * that may fail: a reader then sees a stream cut short (no END) and
+	 * fails too, instead of an empty input it would take as a clean end.
+	 * A failed write is remembered for the first record. */
+	if (fmt == WEIR_FMT_FRAMED) {
+		o->started = 1;
+		if (weir_frame_put_header(&o->w.buf) < 0) {
+			weir_output_close(o);
+			return NULL;
+		}
+		(void)weir_writer_flush(&o->w);
+	}
 	if (fields) {
 		const char *p = fields;
+		o->cols_given = 1;
 		while (*p) {
 			const char *c = strchr(p, ',');
 			size_t n = c ? (size_t)(c - p) : strlen(p);
@@ -99,6 +123,10 @@ weir_output_close(weir_output *o)
 	weir_buf_free(&o->scratch);
 	weir_buf_free(&o->scratch2);
 	weir_buf_free(&o->cells);
+	weir_buf_free(&o->dropnames);
+	weir_buf_free(&o->held);
+	free(o->dropoff);
+	free(o->dropcount);
 	for (i = 0; i < o->ncols; i++)
 		free(o->cols[i]);
 	free(o->cols);
@@ -220,9 +248,102 @@ cols_from(weir_output *o, const weir_pv *root)
 	return 0;
 }
 
-/* Cell text for column i: returns 0 null/missing, 1 string, 2 number/other. */
 static int
-cell(weir_output *o, const weir_pv *root, size_t i, weir_buf *b)
+col_index(const weir_output *o, const uint8_t *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < o->ncols; i++)
+		if (o->collen[i] == n && !memcmp(o->cols[i], s, n))
+			return (int)i;
+	return -1;
+}
+
+static size_t
+members(const weir_pv *root)
+{
+	weir_pv_iter it;
+	weir_pv k, v;
+	size_t n = 0;
+
+	weir_pv_iter_init(&it, root);
+	while (weir_pv_iter_next(&it, &k, &v))
+		n++;
+	return n;
+}
+
+/* Count each field of root that is not a column (found: the columns it
+ * has).  Only a record with more members than that is looked at. */
+static int
+note_dropped(weir_output *o, const weir_pv *root, size_t found)
+{
+	weir_pv_iter it;
+	weir_pv k, v;
+	size_t i, mark = o->scratch2.len;
+
+	if (o->cols_given || root->type != WEIR_PV_OBJECT ||
+	    members(root) <= found)
+		return 0;
+	weir_pv_iter_init(&it, root);
+	while (weir_pv_iter_next(&it, &k, &v)) {
+		const char *name;
+		size_t n;
+		o->scratch2.len = mark;
+		if (weir_pv_to_text(&o->scratch2, &k) < 0)
+			return -1;
+		name = (const char *)o->scratch2.p + mark;
+		n = o->scratch2.len - mark;
+		if (col_index(o, (const uint8_t *)name, n) >= 0)
+			continue;
+		for (i = 0; i < o->ndrop; i++) {
+			const char *d = (const char *)o->dropnames.p +
+			    o->dropoff[i];
+			if (!strncmp(d, name, n) && d[n] == 0)
+				break;
+		}
+		if (i == o->ndrop) {
+			size_t *no = realloc(o->dropoff, sizeof(*no) * (i + 1));
+			uint64_t *nc;
+			if (!no)
+				return -1;
+			o->dropoff = no;
+			nc = realloc(o->dropcount, sizeof(*nc) * (i + 1));
+			if (!nc)
+				return -1;
+			o->dropcount = nc;
+			o->dropoff[i] = o->dropnames.len;
+			o->dropcount[i] = 0;
+			if (weir_buf_put(&o->dropnames, name, n) < 0 ||
+			    weir_buf_putc(&o->dropnames, 0) < 0)
+				return -1;
+			o->ndrop++;
+		}
+		o->dropcount[i]++;
+	}
+	o->scratch2.len = mark;
+	return 0;
+}
+
+size_t
+weir_output_ndropped(const weir_output *o)
+{
+	return o->ndrop;
+}
+
+const char *
+weir_output_dropped(const weir_output *o, size_t i, uint64_t *count)
+{
+	if (i >= o->ndrop)
+		return NULL;
+	*count = o->dropcount[i];
+	return (const char *)o->dropnames.p + o->dropoff[i];
+}
+
+/* Cell text for column i: returns 0 null/missing, 1 string, 2 number/other;
+ * *found counts the columns the record has. */
+static int
+cell(weir_output *o, const weir_pv *root, size_t i, weir_buf *b,
+    size_t *found)
 {
 	weir_pv v;
 
@@ -230,8 +351,9 @@ cell(weir_output *o, const weir_pv *root, size_t i, weir_buf *b)
 		if (root->type == WEIR_PV_MISSING || root->type == WEIR_PV_NULL)
 			return 0;
 		v = *root;
-	} else if (!weir_pv_member(root, o->cols[i], o->collen[i], &v) ||
-	    v.type == WEIR_PV_NULL)
+	} else if (!weir_pv_member(root, o->cols[i], o->collen[i], &v))
+		return 0;
+	else if (++*found, v.type == WEIR_PV_NULL)
 		return 0;
 	if (weir_pv_to_text(b, &v) < 0)
 		return -1;
@@ -271,13 +393,12 @@ csv_field(weir_buf *b, const uint8_t *s, size_t n, int kind, int tsv)
 }
 
 static int
-put_csv(weir_output *o, const weir_record *r, int tsv)
+put_csv(weir_output *o, const weir_pv *rootp, int tsv)
 {
-	weir_pv root;
+	weir_pv root = *rootp;
 	weir_buf *b = &o->w.buf;
-	size_t i;
+	size_t i, found = 0;
 
-	weir_record_json(r, &o->scratch, &root);
 	if (!o->ncols && cols_from(o, &root) < 0)
 		return -1;
 	if (!o->header_done) {
@@ -297,13 +418,16 @@ put_csv(weir_output *o, const weir_record *r, int tsv)
 		o->scratch2.len = 0;
 		if (i && weir_buf_putc(b, tsv ? '\t' : ',') < 0)
 			return -1;
-		kind = cell(o, &root, i, &o->scratch2);
+		kind = cell(o, &root, i, &o->scratch2, &found);
 		if (kind < 0)
 			return -1;
 		if (kind && csv_field(b, o->scratch2.p, o->scratch2.len, kind,
 		    tsv) < 0)
 			return -1;
 	}
+	o->scratch2.len = 0;
+	if (note_dropped(o, &root, found) < 0)
+		return -1;
 	return weir_buf_putc(b, '\n');
 }
 
@@ -387,12 +511,11 @@ table_flush(weir_output *o)
 }
 
 static int
-put_table(weir_output *o, const weir_record *r)
+put_table(weir_output *o, const weir_pv *rootp)
 {
-	weir_pv root;
-	size_t j, need;
+	weir_pv root = *rootp;
+	size_t j, need, found = 0;
 
-	weir_record_json(r, &o->scratch, &root);
 	if (!o->ncols && cols_from(o, &root) < 0)
 		return -1;
 	need = (o->rows + 1) * o->ncols + 1;
@@ -413,7 +536,7 @@ put_table(weir_output *o, const weir_record *r)
 		size_t k = o->rows * o->ncols + j, i;
 		int kind;
 		o->celloff[k] = o->cells.len;
-		kind = cell(o, &root, j, &o->cells);
+		kind = cell(o, &root, j, &o->cells, &found);
 		if (kind < 0)
 			return -1;
 		/* one line per row: control characters become spaces */
@@ -424,8 +547,77 @@ put_table(weir_output *o, const weir_record *r)
 	}
 	o->celloff[(o->rows + 1) * o->ncols] = o->cells.len;
 	o->rows++;
+	if (note_dropped(o, &root, found) < 0)
+		return -1;
 	if (o->rows >= TABLE_BATCH)
 		return table_flush(o);
+	return 0;
+}
+
+static int
+put_row(weir_output *o, const weir_pv *root)
+{
+	if (o->fmt == WEIR_FMT_TABLE)
+		return put_table(o, root);
+	return put_csv(o, root, o->fmt == WEIR_FMT_TSV);
+}
+
+/* --all-fields: keep the value, add its new fields to the columns. */
+static int
+hold(weir_output *o, const weir_pv *root)
+{
+	weir_pv_iter it;
+	weir_pv k, v;
+
+	if (weir_buf_put_varint(&o->held,
+	    (uint64_t)(root->end - root->tag)) < 0 ||
+	    weir_pack_raw(&o->held, root) < 0)
+		return -1;
+	if (root->type != WEIR_PV_OBJECT) {
+		if (col_index(o, (const uint8_t *)"value", 5) < 0 &&
+		    add_col(o, "value", 5) < 0)
+			return -1;
+		return 0;
+	}
+	weir_pv_iter_init(&it, root);
+	while (weir_pv_iter_next(&it, &k, &v)) {
+		o->scratch2.len = 0;
+		if (weir_pv_to_text(&o->scratch2, &k) < 0)
+			return -1;
+		if (col_index(o, o->scratch2.p, o->scratch2.len) < 0 &&
+		    add_col(o, (const char *)o->scratch2.p, o->scratch2.len) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* --all-fields at the end: every held record, under the union header. */
+static int
+put_held(weir_output *o)
+{
+	const uint8_t *p = o->held.p, *end = o->held.p + o->held.len;
+	uint64_t n;
+	weir_pv root;
+
+	while (p < end) {
+		if (weir_varint_dec(&p, end, &n) < 0 || n > (uint64_t)(end - p))
+			return -1;
+		weir_pv_of(p, (size_t)n, &root);
+		if (put_row(o, &root) < 0)
+			return -1;
+		p += n;
+	}
+	o->held.len = 0;
+	return 0;
+}
+
+int
+weir_output_all_fields(weir_output *o)
+{
+	if ((o->fmt != WEIR_FMT_CSV && o->fmt != WEIR_FMT_TSV &&
+	    o->fmt != WEIR_FMT_TABLE) || o->cols_given)
+		return -1;
+	o->all_fields = 1;
 	return 0;
 }
 
@@ -438,6 +630,30 @@ fail(weir_output *o)
 }
 
 int
+weir_output_too_big(weir_output *o, const weir_record *r)
+{
+	size_t max = weir_max_record(), n;
+
+	if (o->fmt != WEIR_FMT_FRAMED)
+		return 0;
+	/* a cheap bound first: no exact size for an ordinary record */
+	if (r->key_len + r->value_len + r->hdrs_len + r->topic_len + 128 <= max)
+		return 0;
+	n = weir_frame_record_size(&o->enc, r);
+	if (n <= max)
+		return 0;
+	snprintf(o->err, sizeof(o->err), "record frame of %zu bytes exceeds "
+	    "the record limit of %zu bytes (WEIR_MAX_RECORD)", n, max);
+	return 1;
+}
+
+const char *
+weir_output_error(const weir_output *o)
+{
+	return o->err;
+}
+
+int
 weir_output_record(weir_output *o, const weir_record *r)
 {
 	weir_buf *b = &o->w.buf;
@@ -447,6 +663,8 @@ weir_output_record(weir_output *o, const weir_record *r)
 		return fail(o);
 	if (start(o) < 0)
 		return fail(o);
+	if (weir_output_too_big(o, r))
+		return WEIR_OUTPUT_TOO_BIG;	/* nothing written */
 	switch (o->fmt) {
 	case WEIR_FMT_FRAMED:
 		rc = weir_frame_put_record(&o->enc, b, r);
@@ -469,14 +687,13 @@ weir_output_record(weir_output *o, const weir_record *r)
 		break;
 	}
 	case WEIR_FMT_CSV:
-		rc = put_csv(o, r, 0);
-		break;
 	case WEIR_FMT_TSV:
-		rc = put_csv(o, r, 1);
+	case WEIR_FMT_TABLE: {
+		weir_pv root;
+		weir_record_json(r, &o->scratch, &root);
+		rc = o->all_fields ? hold(o, &root) : put_row(o, &root);
 		break;
-	case WEIR_FMT_TABLE:
-		rc = put_table(o, r);
-		break;
+	}
 	case WEIR_FMT_ENVELOPE:
 		rc = weir_envelope_put(b, r, &o->scratch);
 		if (!rc)
@@ -533,6 +750,10 @@ weir_output_end(weir_output *o)
 {
 	if (start(o) < 0)
 		return fail(o);
+	if (o->all_fields && put_held(o) < 0) {
+		errno = ENOMEM;
+		return fail(o);
+	}
 	if (o->fmt == WEIR_FMT_FRAMED && weir_frame_put_end(&o->w.buf) < 0)
 		return fail(o);
 	return weir_output_flush(o);

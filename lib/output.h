@@ -19,10 +19,29 @@ typedef struct weir_output weir_output;
  * the first record's fields). */
 weir_output *weir_output_open(int fd, int fmt, const char *fields);
 void weir_output_close(weir_output *o);	/* does not flush or close fd */
+/* csv, tsv, table: hold every record to the end, then write them with the
+ * union of their fields as columns (in the order first seen).  -1 for
+ * another format, or with fields given. */
+int weir_output_all_fields(weir_output *o);
+/* csv, tsv, table with columns from the first record: the fields later
+ * records had that are not columns, each with the records it was dropped
+ * from (NULL past the last). */
+size_t weir_output_ndropped(const weir_output *o);
+const char *weir_output_dropped(const weir_output *o, size_t i,
+    uint64_t *count);
 int weir_output_format(const weir_output *o);
 /* The output continues a file that already has its CSV/TSV header. */
 void weir_output_resume(weir_output *o);
+/* 0, -1 on a write error (weir_output_failed), or WEIR_OUTPUT_TOO_BIG when
+ * the record would make a frame over weir_max_record(), which every reader
+ * refuses: nothing is written, the caller treats it as bad data
+ * (weir_output_error says why). */
+#define WEIR_OUTPUT_TOO_BIG (-2)
 int weir_output_record(weir_output *o, const weir_record *r);
+/* 1 when r would make a frame over the limit (the message is then
+ * weir_output_error), else 0. */
+int weir_output_too_big(weir_output *o, const weir_record *r);
+const char *weir_output_error(const weir_output *o);
 int weir_output_watermark(weir_output *o, int64_t wm);
 int weir_output_barrier(weir_output *o, uint64_t id, const uint8_t *p,
     size_t n);

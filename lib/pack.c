@@ -133,7 +133,8 @@ put_strtag(weir_buf *b, const uint8_t *s, size_t n, int escaped)
 		b->p[b->len++] = escaped ? WEIR_PK_ESTR : WEIR_PK_STR;
 		b->len = (size_t)(weir_varint_enc(b->p + b->len, n) - b->p);
 	}
-	memcpy(b->p + b->len, s, n);
+	if (n)	/* s may be NULL when n is 0 (an empty CSV cell) */
+		memcpy(b->p + b->len, s, n);
 	b->len += n;
 	return 0;
 }

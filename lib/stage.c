@@ -30,6 +30,8 @@ weir_stage_check_output(weir_output *o, int rc)
 
 	if (rc >= 0)
 		return;
+	if (rc == WEIR_OUTPUT_TOO_BIG)
+		weir_die(WEIR_EXIT_DATA, "%s", weir_output_error(o));
 	e = weir_output_failed(o);
 	if (e == EPIPE)
 		exit(WEIR_EXIT_OK);
@@ -103,15 +105,41 @@ weir_stage_next_until(weir_stage *s, weir_event *ev, int64_t deadline)
 			continue;
 		default:
 			weir_stage_check_output(s->out, weir_output_flush(s->out));
-			weir_die(WEIR_EXIT_IO, "%s", weir_input_error(s->in));
+			weir_die(weir_input_status(s->in), "%s",
+			    weir_input_error(s->in));
 		}
 	}
 }
 
 void
+weir_stage_warn_dropped(weir_output *o, size_t *warned, int at_end)
+{
+	const char *name;
+	uint64_t n;
+	size_t i;
+
+	for (i = *warned; (name = weir_output_dropped(o, i, &n)); i++)
+		weir_warn("field .%s is not a column (the columns are the first "
+		    "record's fields): dropped; --fields or --all-fields keeps "
+		    "it", name);
+	*warned = i;
+	for (i = 0; at_end && (name = weir_output_dropped(o, i, &n)); i++)
+		weir_warn("field .%s dropped from %llu record%s (--fields or "
+		    "--all-fields keeps it)", name, (unsigned long long)n,
+		    n == 1 ? "" : "s");
+}
+
+void
 weir_stage_emit(weir_stage *s, const weir_record *r)
 {
-	weir_stage_check_output(s->out, weir_output_record(s->out, r));
+	int rc = weir_output_record(s->out, r);
+
+	if (rc == WEIR_OUTPUT_TOO_BIG)	/* a bad record, under --on-error */
+		weir_onerr_bad(&s->onerr, weir_output_error(s->out), NULL, 0);
+	else
+		weir_stage_check_output(s->out, rc);
+	if (weir_output_ndropped(s->out) > s->dropped_warned)
+		weir_stage_warn_dropped(s->out, &s->dropped_warned, 0);
 }
 
 void
@@ -134,6 +162,7 @@ void
 weir_stage_finish(weir_stage *s)
 {
 	weir_stage_check_output(s->out, weir_output_end(s->out));
+	weir_stage_warn_dropped(s->out, &s->dropped_warned, 1);
 	weir_onerr_report(&s->onerr);
 	weir_input_close(s->in);
 	weir_output_close(s->out);

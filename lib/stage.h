@@ -50,6 +50,7 @@ typedef struct weir_stage {
 	weir_ckpt *ckpt;	/* NULL: no checkpoints */
 	const weir_state_ops *ops;
 	weir_buf snap;
+	size_t dropped_warned;	/* dropped csv/tsv/table fields told */
 } weir_stage;
 
 /* Open stdin and stdout.  infmt: how text input is read; outfmt: AUTO for
@@ -79,6 +80,9 @@ void weir_stage_checkpoint(weir_stage *s, const weir_ckpt_opts *o, int argc,
 /* Save the stage's state for checkpoint id now (for programs with their
  * own loop, like weir-join's two inputs); exits on failure. */
 void weir_stage_save(weir_stage *s, uint64_t id);
+/* Warn about csv/tsv/table fields dropped (weir_output_dropped): each new
+ * one since *warned, and at_end each with its count. */
+void weir_stage_warn_dropped(weir_output *o, size_t *warned, int at_end);
 /* Check an output result: EPIPE exits 0, other errors exit 3. */
 void weir_stage_check_output(weir_output *o, int rc);
 

@@ -7,33 +7,60 @@
 #include <stdlib.h>
 #include <time.h>
 
+/* A WEIR_MAX_RECORD value: bytes, with an optional K, M or G suffix, from
+ * 1K to the hard limit.  0 when it is not one. */
+static size_t
+max_record_parse(const char *s)
+{
+	unsigned long long v;
+	char *end;
+	int shift = 0;
+
+	if (*s < '0' || *s > '9')
+		return 0;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return 0;
+	if (*end == 'k' || *end == 'K')
+		shift = 10;
+	else if (*end == 'm' || *end == 'M')
+		shift = 20;
+	else if (*end == 'g' || *end == 'G')
+		shift = 30;
+	if (shift)
+		end++;
+	if (*end || v > WEIR_MAX_RECORD_HARD >> shift)
+		return 0;
+	v <<= shift;
+	return v >= 1024 ? (size_t)v : 0;
+}
+
 size_t
 weir_max_record(void)
 {
 	static size_t cached;
 	const char *s;
-	char *end;
-	unsigned long long v;
 
 	if (cached)
 		return cached;
 	cached = WEIR_MAX_RECORD_DEFAULT;
 	s = getenv("WEIR_MAX_RECORD");
-	if (s && *s) {
-		errno = 0;
-		v = strtoull(s, &end, 10);
-		if (!errno && end != s) {
-			if (*end == 'k' || *end == 'K')
-				v <<= 10;
-			else if (*end == 'm' || *end == 'M')
-				v <<= 20;
-			else if (*end == 'g' || *end == 'G')
-				v <<= 30;
-			if (v >= 1024 && v <= WEIR_MAX_RECORD_HARD)
-				cached = (size_t)v;
-		}
-	}
+	if (s && *s && max_record_parse(s))
+		cached = max_record_parse(s);
 	return cached;
+}
+
+int
+weir_max_record_check(char *err, size_t errsz)
+{
+	const char *s = getenv("WEIR_MAX_RECORD");
+
+	if (!s || !*s || max_record_parse(s))
+		return 0;
+	weir_seterr(err, errsz, "WEIR_MAX_RECORD=%s: not a size from 1K to 1G "
+	    "(bytes, or a number with a K, M or G suffix)", s);
+	return -1;
 }
 
 void

@@ -31,6 +31,9 @@ enum {
 #define WEIR_MAX_RECORD_HARD (1024u * 1024 * 1024)
 
 size_t weir_max_record(void);	/* WEIR_MAX_RECORD from the environment */
+/* -1 with a message when WEIR_MAX_RECORD is set but not a valid size (every
+ * program checks it at start: weir_cli_init). */
+int weir_max_record_check(char *err, size_t errsz);
 
 void weir_seterr(char *err, size_t errsz, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

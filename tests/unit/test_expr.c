@@ -168,6 +168,10 @@ main(void)
 		{ ".amount == 51.5", "boolean:true" },
 		{ ".big == 9007199254740993", "boolean:true" },
 		{ ".big > 9007199254740992", "boolean:true" },
+		/* more digits than an exact decimal holds (fuzzing found the
+		 * signed overflow) */
+		{ ".i < 9999999999999999999", "boolean:true" },
+		{ "9999999999999999999.5 > 1e18", "boolean:true" },
 		{ ".page == \"/p/7\"", "boolean:true" },
 		{ ".page != \"/p/7\"", "boolean:false" },
 		{ "\"/p/7\" == .page", "boolean:true" },

@@ -242,6 +242,28 @@ main(void)
 		CHECK(weir_zz_dec(weir_zz_enc(-1)) == -1);
 		CHECK(weir_zz_enc(-1) == 1 && weir_zz_enc(1) == 2);
 	}
+	/* a window wider than INT64_MAX round-trips (fuzzing found the
+	 * signed overflow) */
+	{
+		weir_buf b3 = {0};
+		weir_fenc e3 = {0};
+		weir_fdec d3 = {0};
+		/* volatile: no constant folding hides the overflow */
+		static volatile int64_t ws = -9223372036854771628LL, we = 4308;
+		weir_record s;
+
+		memset(&s, 0, sizeof(s));
+		s.flags = WEIR_R_WINDOW;
+		s.win_start = ws;
+		s.win_end = we;
+		s.enc = WEIR_ENC_NULL;
+		CHECK(weir_frame_put_record(&e3, &b3, &s) == 0);
+		used = weir_frame_parse(&d3, b3.p, b3.len, 1 << 20, &f, NULL, err,
+		    sizeof(err));
+		CHECK(used == (long)b3.len && f.rec.win_start == s.win_start &&
+		    f.rec.win_end == 4308);
+		weir_buf_free(&b3);
+	}
 	weir_buf_free(&b);
 	weir_buf_free(&hdrs);
 	weir_buf_free(&packed);

@@ -6,6 +6,7 @@
 
 #include "input.h"
 #include "output.h"
+#include "pack.h"
 #include "unit.h"
 
 static void
@@ -89,5 +90,34 @@ main(void)
 	CHECK(weir_input_next(in, &ev, 0) == WEIR_EV_END);
 	weir_input_close(in);
 	close(p[0]);
+
+	/* CSV headers with empty names (fuzzing found a null pointer) */
+	{
+		static const char *csvs[][2] = {
+			{ ",a\n1,2\n", "{\"\":1,\"a\":2}" },
+			{ "\"\"\n1\n", "{\"\":1}" },
+			{ ",\n\"\",\n", "{\"\":\"\",\"\":null}" },
+		};
+		size_t i;
+		weir_buf js = {0};
+		weir_pv pv;
+
+		for (i = 0; i < sizeof(csvs) / sizeof(csvs[0]); i++) {
+			CHECK(pipe(p) == 0);
+			(void)!write(p[1], csvs[i][0], strlen(csvs[i][0]));
+			close(p[1]);
+			in = weir_input_open(p[0], WEIR_FMT_CSV, "pipe");
+			CHECK(weir_input_next(in, &ev, 1) == WEIR_EV_RECORD);
+			js.len = 0;
+			weir_pv_of(ev.rec.value, ev.rec.value_len, &pv);
+			weir_pv_to_json(&js, &pv);
+			weir_buf_putc(&js, 0);
+			CHECK_STR((char *)js.p, csvs[i][1]);
+			CHECK(weir_input_next(in, &ev, 1) == WEIR_EV_END);
+			weir_input_close(in);
+			close(p[0]);
+		}
+		weir_buf_free(&js);
+	}
 	UNIT_DONE();
 }

@@ -1,9 +1,12 @@
 /* test_util.c - UTF-8, base64, durations, ISO 8601, hashing, HLL. */
 #include <math.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "dur.h"
 #include "hash.h"
 #include "hll.h"
+#include "io.h"
 #include "unit.h"
 #include "util.h"
 
@@ -130,6 +133,47 @@ main(void)
 		CHECK(fabs(weir_hll_count(&h2) - 100) < 2);
 		weir_hll_free(&h);
 		weir_hll_free(&h2);
+	}
+	/* -o files: the new file replaces the old one only on commit; in
+	 * place (the switch for a mode that rewrites FILE) it is FILE */
+	{
+		char dir[] = "/tmp/weir-ofile.XXXXXX", path[64], obuf[16];
+		static weir_ofile f;
+		char err[WEIR_ERRSZ];
+		FILE *fp;
+		size_t n;
+
+		CHECK(mkdtemp(dir) != NULL);
+		snprintf(path, sizeof(path), "%s/out", dir);
+		fp = fopen(path, "w");
+		fputs("old", fp);
+		fclose(fp);
+		CHECK(weir_ofile_open(&f, path, 0, err, sizeof(err)) == 0);
+		CHECK(f.tmp != NULL && write(f.fd, "new", 3) == 3);
+		fp = fopen(path, "r");
+		n = fread(obuf, 1, sizeof(obuf), fp);
+		fclose(fp);
+		CHECK(n == 3 && !memcmp(obuf, "old", 3));
+		weir_ofile_abort(&f);
+		CHECK(rmdir(dir) < 0);	/* only the old file is left */
+		CHECK(weir_ofile_open(&f, path, 0, err, sizeof(err)) == 0);
+		CHECK(write(f.fd, "new", 3) == 3);
+		CHECK(weir_ofile_commit(&f, err, sizeof(err)) == 0);
+		fp = fopen(path, "r");
+		n = fread(obuf, 1, sizeof(obuf), fp);
+		fclose(fp);
+		CHECK(n == 3 && !memcmp(obuf, "new", 3));
+		CHECK(weir_ofile_open(&f, path, WEIR_OFILE_INPLACE, err,
+		    sizeof(err)) == 0);
+		CHECK(f.tmp == NULL);
+		fp = fopen(path, "r");
+		CHECK(fread(obuf, 1, sizeof(obuf), fp) == 0);	/* truncated */
+		fclose(fp);
+		CHECK(weir_ofile_commit(&f, err, sizeof(err)) == 0);
+		CHECK(unlink(path) == 0 && rmdir(dir) == 0);
+		snprintf(path, sizeof(path), "%s/no/such/dir", dir);
+		CHECK(weir_ofile_open(&f, path, 0, err, sizeof(err)) < 0 &&
+		    strstr(err, "No such file"));
 	}
 	UNIT_DONE();
 }
