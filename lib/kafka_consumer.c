@@ -28,6 +28,8 @@ typedef struct kpart {
 	int64_t stored;		/* last offset stored, -1 none: what close commits */
 	int64_t from_ts;	/* s@MS without a broker lookup: skip until */
 	int assigned, done;
+	int paused;		/* by finish(): librdkafka keeps that across
+				 * a revoke and a new assignment */
 } kpart;
 
 struct weir_kafka_consumer {
@@ -40,6 +42,7 @@ struct weir_kafka_consumer {
 	int commit;		/* a group: store offsets after flushes */
 	int stopping;		/* -e or e@MS: finish when all are done */
 	int have_assignment;
+	unsigned nassign;	/* assignments received, for commit_written */
 	int64_t stop_ts;
 	int64_t now_ms;
 	int cb_status;		/* an error inside a callback */
@@ -137,6 +140,15 @@ mark(weir_kafka_consumer *c, rd_kafka_topic_partition_list_t *l, int on)
 			cb_fail(c, "%s%s", "out of memory", "");
 			break;
 		}
+		if (on && p->paused) {	/* finished under an earlier assignment */
+			rd_kafka_topic_partition_list_t *r =
+			    rd_kafka_topic_partition_list_new(1);
+			rd_kafka_topic_partition_list_add(r, p->topic,
+			    p->partition);
+			(void)rd_kafka_resume_partitions(c->b.rk, r);
+			rd_kafka_topic_partition_list_destroy(r);
+			p->paused = 0;
+		}
 		p->assigned = on;
 		p->done = 0;
 		p->last_ms = weir_mono_ms();
@@ -153,6 +165,8 @@ done:
 	/* -e ends only with an assignment in hand: a revoke is followed
 	 * by the next assignment */
 	c->have_assignment = on;
+	if (on)
+		c->nassign++;
 }
 
 static void
@@ -553,6 +567,7 @@ finish(weir_kafka_consumer *c, kpart *p)
 	rd_kafka_topic_partition_list_add(l, p->topic, p->partition);
 	(void)rd_kafka_pause_partitions(c->b.rk, l);
 	rd_kafka_topic_partition_list_destroy(l);
+	p->paused = 1;
 }
 
 int
@@ -698,8 +713,11 @@ weir_kafka_consumer_store(weir_kafka_consumer *c, char *err, size_t errsz)
 /*
  * Commit what was written out, partition by partition.  A group that is
  * rebalancing refuses the commit (unknown member, old generation); the
- * consumer then rejoins while we serve it, and the same offsets are
- * committed again, for up to ten seconds.  Records fetched meanwhile are
+ * consumer then rejoins while we serve it, and once the group has given
+ * it its new assignment the same offsets are committed again, for up to
+ * ten seconds.  (A commit sent while it rejoins is refused too, and the
+ * refusal makes librdkafka start the join over: retrying at once would
+ * keep it from ever getting back in.)  Records fetched meanwhile are
  * dropped unwritten: the next reader gets them again (at least once).
  */
 static rd_kafka_resp_err_t
@@ -708,6 +726,7 @@ commit_written(weir_kafka_consumer *c)
 	rd_kafka_topic_partition_list_t *l;
 	rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR__NO_OFFSET;
 	int64_t deadline = weir_mono_ms() + 10000;
+	unsigned seen;
 	size_t i;
 
 	l = rd_kafka_topic_partition_list_new((int)c->nparts + 1);
@@ -716,16 +735,21 @@ commit_written(weir_kafka_consumer *c)
 			rd_kafka_topic_partition_list_add(l, c->parts[i].topic,
 			    c->parts[i].partition)->offset = c->parts[i].stored;
 	while (l->cnt) {
+		seen = c->nassign;
 		e = rd_kafka_commit(c->b.rk, l, 0);
 		if (!c->b.o.group ||	/* not a member: nothing to rejoin */
 		    (e != RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID &&
 		    e != RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION &&
-		    e != RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS) ||
-		    weir_mono_ms() >= deadline)
+		    e != RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS))
 			break;
-		rd_kafka_message_t *m = rd_kafka_consumer_poll(c->b.rk, 200);
-		if (m)
-			rd_kafka_message_destroy(m);
+		while (c->nassign == seen && weir_mono_ms() < deadline) {
+			rd_kafka_message_t *m = rd_kafka_consumer_poll(c->b.rk,
+			    100);
+			if (m)
+				rd_kafka_message_destroy(m);
+		}
+		if (c->nassign == seen)
+			break;	/* not back in the group in time */
 	}
 	rd_kafka_topic_partition_list_destroy(l);
 	return e;
