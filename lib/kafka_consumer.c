@@ -715,17 +715,30 @@ weir_kafka_consumer_store(weir_kafka_consumer *c, char *err, size_t errsz)
  * rebalancing refuses the commit (unknown member, old generation); the
  * consumer then rejoins while we serve it, and once the group has given
  * it its new assignment the same offsets are committed again, for up to
- * ten seconds.  (A commit sent while it rejoins is refused too, and the
+ * thirty seconds.  (A commit sent while it rejoins is refused too, and the
  * refusal makes librdkafka start the join over: retrying at once would
  * keep it from ever getting back in.)  Records fetched meanwhile are
  * dropped unwritten: the next reader gets them again (at least once).
  */
+/* Serve the consumer (rebalances) for ms, dropping what it fetches. */
+static void
+serve(weir_kafka_consumer *c, int ms)
+{
+	int64_t end = weir_mono_ms() + ms;
+	rd_kafka_message_t *m;
+
+	do {
+		if ((m = rd_kafka_consumer_poll(c->b.rk, 50)))
+			rd_kafka_message_destroy(m);
+	} while (weir_mono_ms() < end);
+}
+
 static rd_kafka_resp_err_t
 commit_written(weir_kafka_consumer *c)
 {
 	rd_kafka_topic_partition_list_t *l;
 	rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR__NO_OFFSET;
-	int64_t deadline = weir_mono_ms() + 10000;
+	int64_t deadline = weir_mono_ms() + 30000;
 	unsigned seen;
 	size_t i;
 
@@ -742,14 +755,13 @@ commit_written(weir_kafka_consumer *c)
 		    e != RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION &&
 		    e != RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS))
 			break;
-		while (c->nassign == seen && weir_mono_ms() < deadline) {
-			rd_kafka_message_t *m = rd_kafka_consumer_poll(c->b.rk,
-			    100);
-			if (m)
-				rd_kafka_message_destroy(m);
-		}
+		while (c->nassign == seen && weir_mono_ms() < deadline)
+			serve(c, 100);
 		if (c->nassign == seen)
 			break;	/* not back in the group in time */
+		/* on weir-broker a member that syncs after the leader is
+		 * refused and joins again: let the others get in first */
+		serve(c, 300);
 	}
 	rd_kafka_topic_partition_list_destroy(l);
 	return e;
