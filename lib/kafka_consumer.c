@@ -292,7 +292,10 @@ consumer_conf(weir_kafka_consumer *c, rd_kafka_conf_t *conf, int kind,
 		    WEIR_KOFF_END ? "latest" : "earliest", err, errsz)) < 0)
 			return rc;
 		rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
-	}
+	} else if (kind == WEIR_KOFF_STORED &&	/* as with -G (-X may differ) */
+	    (rc = kafka_conf_set(conf, "auto.offset.reset", "earliest", err,
+	    errsz)) < 0)
+		return rc;
 	/* a fetch for partitions with nothing new waits at most 100 ms
 	 * (librdkafka: 500), so quiet partitions hold the stream back less;
 	 * -X overrides it */

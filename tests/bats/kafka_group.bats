@@ -141,3 +141,19 @@ member() {
 	wait "$pa"
 	sort -u "$T/a" | diff <(printf 'a\nb\n') -
 }
+
+@test "-o stored without -G starts a partition with no committed offset at the beginning" {
+	broker_start --topic t:2
+	seq 1 5 | kcat -b "$B" -P -t t -p 0
+	seq 6 10 | kcat -b "$B" -P -t t -p 1
+	# commits partition 0 at 3; partition 1 has no committed offset
+	limit weir-source -b "$B" -X group.id=h -p 0 -c 3 -t t | lines > "$T/1"
+	printf '1\n2\n3\n' | diff - "$T/1"
+	limit weir-source -b "$B" -X group.id=h -o stored -e -t t | lines |
+	    sort -n | diff <(seq 4 10) -
+	# -X auto.offset.reset still decides
+	seq 11 12 | kcat -b "$B" -P -t t -p 1
+	limit weir-source -b "$B" -X group.id=h2 -X auto.offset.reset=latest \
+	    -o stored -e -t t | lines > "$T/3"
+	[ ! -s "$T/3" ]
+}
