@@ -47,6 +47,7 @@ struct weir_kafka_consumer {
 	size_t nparts, capparts;
 	int commit;		/* a group: store offsets after flushes */
 	int manual;		/* set_manual_commit(): commit_positions only */
+	int64_t session_ms;	/* session.timeout.ms: a rebalance's bound */
 	rd_kafka_topic_partition_list_t *start;	/* no -G: assigned by the
 				 * first next(), after seek_to() */
 	int stopping;		/* -e or e@MS: finish when all are done */
@@ -275,6 +276,8 @@ consumer_conf(weir_kafka_consumer *c, rd_kafka_conf_t *conf, int kind,
     char *err, size_t errsz)
 {
 	const weir_kafka_opts *o = &c->b.o;
+	char v[32];
+	size_t vn = sizeof(v);
 	int rc;
 
 	if ((rc = kafka_conf_base(&c->b, conf, err, errsz)) < 0)
@@ -303,6 +306,9 @@ consumer_conf(weir_kafka_consumer *c, rd_kafka_conf_t *conf, int kind,
 		return rc;
 	if ((rc = kafka_conf_user(conf, o, err, errsz)) < 0)
 		return rc;
+	if (rd_kafka_conf_get(conf, "session.timeout.ms", v, &vn) ==
+	    RD_KAFKA_CONF_OK)
+		c->session_ms = strtoll(v, NULL, 10);
 	c->commit = kafka_conf_get_set(conf, "group.id");
 	if (!c->commit) {
 		if (kind == WEIR_KOFF_STORED) {
@@ -767,7 +773,8 @@ weir_kafka_consumer_store(weir_kafka_consumer *c, char *err, size_t errsz)
  * rebalancing refuses the commit (unknown member, old generation); the
  * consumer then rejoins while we serve it, and once the group has given
  * it its new assignment the same offsets are committed again, for up to
- * thirty seconds.  (A commit sent while it rejoins is refused too, and the
+ * thirty seconds, or the session timeout and five (weir-broker waits
+ * that long for members that do not rejoin).  (A commit sent while it rejoins is refused too, and the
  * refusal makes librdkafka start the join over: retrying at once would
  * keep it from ever getting back in.)  Records fetched meanwhile are
  * dropped unwritten: the next reader gets them again (at least once).
@@ -790,7 +797,8 @@ commit_written(weir_kafka_consumer *c)
 {
 	rd_kafka_topic_partition_list_t *l;
 	rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR__NO_OFFSET;
-	int64_t deadline = weir_mono_ms() + 30000;
+	int64_t deadline = weir_mono_ms() + (c->session_ms > 25000 ?
+	    c->session_ms + 5000 : 30000);
 	unsigned seen;
 	size_t i;
 
