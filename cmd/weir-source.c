@@ -565,9 +565,12 @@ read_kafka(const weir_kafka_opts *ko)
 		flushed = weir_mono_ms();
 	}
 	kafka_flush(NULL);
-	if (weir_kafka_consumer_close(S.kc, err, sizeof(err)) < 0)
-		weir_warn("%s", err);
+	/* a final commit that failed leaves what was written out to be
+	 * read again: not a success */
+	rc = weir_kafka_consumer_close(S.kc, err, sizeof(err));
 	S.kc = NULL;
+	if (rc < 0)
+		weir_die(-rc, "%s", err);
 }
 
 static void

@@ -85,9 +85,42 @@ int weir_kafka_consumer_watermark(weir_kafka_consumer *c, int64_t delay,
     int64_t idle_ms, int64_t *wm);
 int weir_kafka_consumer_store(weir_kafka_consumer *c, char *err,
     size_t errsz);
-/* Store, commit (with a group) and leave the group. */
+/* Store, commit (with a group, unless manual) and leave the group. */
 int weir_kafka_consumer_close(weir_kafka_consumer *c, char *err,
     size_t errsz);
+
+/*
+ * Checkpoints.  Positions are JSON text, [["topic",partition,next_offset],
+ * ...]: for each partition, the offset of the next record to read.
+ */
+/* Call fn for each position of the text; 0, fn's negative return, or
+ * -WEIR_EXIT_USAGE with a message for text that is not a position list. */
+int weir_kafka_positions_each(const char *json, size_t len,
+    int (*fn)(void *arg, const char *topic, int32_t partition,
+    int64_t offset), void *arg, char *err, size_t errsz);
+/* Append the positions right after the last record next() returned, for
+ * every partition a record came from or that is assigned; a partition
+ * assigned whose start is not known yet (a group's committed offset,
+ * before its first record) is left out: it starts there again.  -1 out
+ * of memory. */
+int weir_kafka_consumer_positions(weir_kafka_consumer *c, weir_buf *out);
+/* Start the listed partitions at the given offsets instead of -o or the
+ * group's committed offset; others start as they would.  Without -G, call
+ * it before the first next(); with -G it applies on every assignment of
+ * the partition until this consumer commits that partition at or past
+ * the offset. */
+int weir_kafka_consumer_seek_to(weir_kafka_consumer *c, const char *json,
+    size_t len, char *err, size_t errsz);
+/* on = 1: offsets are never stored or committed by the consumer itself
+ * (not after flushes, not on a revoke, not at close); only
+ * commit_positions() commits.  Call before the first next(). */
+void weir_kafka_consumer_set_manual_commit(weir_kafka_consumer *c, int on);
+/* Commit the given positions to the group, synchronously: with -G only
+ * the partitions assigned to this member now (a rebalance in progress
+ * refuses the commit: -WEIR_EXIT_IO), without -G all of them (needs
+ * -X group.id, else -WEIR_EXIT_USAGE). */
+int weir_kafka_consumer_commit_positions(weir_kafka_consumer *c,
+    const char *json, size_t len, char *err, size_t errsz);
 
 /*
  * Producer: idempotent, acks=all.  Every delivery report is checked; a

@@ -9,7 +9,9 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "json.h"
 #include "kafka_int.h"
+#include "pack.h"
 #include "record.h"
 
 #define BATCH 1024
@@ -27,7 +29,13 @@ typedef struct kpart {
 	int64_t pending;	/* offset to store, -1 none */
 	int64_t stored;		/* last offset stored, -1 none: what close commits */
 	int64_t from_ts;	/* s@MS without a broker lookup: skip until */
+	int64_t next;		/* the offset after the last record given out,
+				 * or where the partition starts; -1 unknown */
+	int64_t seek;		/* seek_to(): start here when assigned, -1 */
+	int emitted;		/* a record was given out */
 	int assigned, done;
+	int paused;		/* by finish(): librdkafka keeps that across
+				 * a revoke and a new assignment */
 } kpart;
 
 struct weir_kafka_consumer {
@@ -38,8 +46,13 @@ struct weir_kafka_consumer {
 	kpart *parts, *lastp;
 	size_t nparts, capparts;
 	int commit;		/* a group: store offsets after flushes */
+	int manual;		/* set_manual_commit(): commit_positions only */
+	int64_t session_ms;	/* session.timeout.ms: a rebalance's bound */
+	rd_kafka_topic_partition_list_t *start;	/* no -G: assigned by the
+				 * first next(), after seek_to() */
 	int stopping;		/* -e or e@MS: finish when all are done */
 	int have_assignment;
+	unsigned nassign;	/* assignments received, for commit_written */
 	int64_t stop_ts;
 	int64_t now_ms;
 	int cb_status;		/* an error inside a callback */
@@ -82,6 +95,8 @@ part_get(weir_kafka_consumer *c, const char *topic, int32_t partition)
 	p->pending = -1;
 	p->stored = -1;
 	p->from_ts = -1;
+	p->next = -1;
+	p->seek = -1;
 	return c->lastp = p;
 }
 
@@ -137,12 +152,25 @@ mark(weir_kafka_consumer *c, rd_kafka_topic_partition_list_t *l, int on)
 			cb_fail(c, "%s%s", "out of memory", "");
 			break;
 		}
+		if (on && p->paused) {	/* finished under an earlier assignment */
+			rd_kafka_topic_partition_list_t *r =
+			    rd_kafka_topic_partition_list_new(1);
+			rd_kafka_topic_partition_list_add(r, p->topic,
+			    p->partition);
+			(void)rd_kafka_resume_partitions(c->b.rk, r);
+			rd_kafka_topic_partition_list_destroy(r);
+			p->paused = 0;
+		}
 		p->assigned = on;
 		p->done = 0;
 		p->last_ms = weir_mono_ms();
+		if (on)
+			p->next = l->elems[i].offset >= 0 ?
+			    l->elems[i].offset : -1;
 		if (hi) {
 			p->hi = hi->elems[i].offset;
-			p->done = p->hi <= lo->elems[i].offset;
+			p->done = p->hi <= lo->elems[i].offset ||
+			    p->hi <= p->next;
 		}
 	}
 done:
@@ -153,6 +181,8 @@ done:
 	/* -e ends only with an assignment in hand: a revoke is followed
 	 * by the next assignment */
 	c->have_assignment = on;
+	if (on)
+		c->nassign++;
 }
 
 static void
@@ -161,7 +191,7 @@ store_pending(weir_kafka_consumer *c)
 	rd_kafka_topic_partition_list_t *l;
 	size_t i;
 
-	if (!c->commit)
+	if (!c->commit || c->manual)
 		return;
 	l = rd_kafka_topic_partition_list_new((int)c->nparts);
 	for (i = 0; i < c->nparts; i++) {
@@ -172,6 +202,7 @@ store_pending(weir_kafka_consumer *c)
 			rd_kafka_topic_partition_list_add(l, p->topic,
 			    p->partition)->offset = p->pending;
 			p->stored = p->pending;
+			p->seek = -1;	/* what gets committed is newer */
 		}
 		p->pending = -1;
 	}
@@ -179,6 +210,22 @@ store_pending(weir_kafka_consumer *c)
 	if (l->cnt)
 		(void)rd_kafka_offsets_store(c->b.rk, l);
 	rd_kafka_topic_partition_list_destroy(l);
+}
+
+/* Partitions of l given a position by seek_to() start there. */
+static void
+apply_seeks(weir_kafka_consumer *c, rd_kafka_topic_partition_list_t *l)
+{
+	kpart *p;
+	int i;
+
+	for (i = 0; i < l->cnt; i++) {
+		p = part_get(c, l->elems[i].topic, l->elems[i].partition);
+		if (p && p->seek >= 0) {
+			l->elems[i].offset = p->seek;
+			p->from_ts = -1;
+		}
+	}
 }
 
 static void
@@ -190,6 +237,7 @@ rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 	rd_kafka_error_t *e = NULL;
 
 	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+		apply_seeks(c, l);
 		mark(c, l, 1);
 		if (coop)
 			e = rd_kafka_incremental_assign(rk, l);
@@ -197,7 +245,7 @@ rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 			rd_kafka_assign(rk, l);
 	} else {
 		/* Before giving partitions up, commit what is written out. */
-		if (c->commit && !rd_kafka_assignment_lost(rk)) {
+		if (c->commit && !c->manual && !rd_kafka_assignment_lost(rk)) {
 			if (c->flush)
 				c->flush(c->flush_arg);
 			store_pending(c);
@@ -228,6 +276,8 @@ consumer_conf(weir_kafka_consumer *c, rd_kafka_conf_t *conf, int kind,
     char *err, size_t errsz)
 {
 	const weir_kafka_opts *o = &c->b.o;
+	char v[32];
+	size_t vn = sizeof(v);
 	int rc;
 
 	if ((rc = kafka_conf_base(&c->b, conf, err, errsz)) < 0)
@@ -245,7 +295,10 @@ consumer_conf(weir_kafka_consumer *c, rd_kafka_conf_t *conf, int kind,
 		    WEIR_KOFF_END ? "latest" : "earliest", err, errsz)) < 0)
 			return rc;
 		rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
-	}
+	} else if (kind == WEIR_KOFF_STORED &&	/* as with -G (-X may differ) */
+	    (rc = kafka_conf_set(conf, "auto.offset.reset", "earliest", err,
+	    errsz)) < 0)
+		return rc;
 	/* a fetch for partitions with nothing new waits at most 100 ms
 	 * (librdkafka: 500), so quiet partitions hold the stream back less;
 	 * -X overrides it */
@@ -253,6 +306,9 @@ consumer_conf(weir_kafka_consumer *c, rd_kafka_conf_t *conf, int kind,
 		return rc;
 	if ((rc = kafka_conf_user(conf, o, err, errsz)) < 0)
 		return rc;
+	if (rd_kafka_conf_get(conf, "session.timeout.ms", v, &vn) ==
+	    RD_KAFKA_CONF_OK)
+		c->session_ms = strtoll(v, NULL, 10);
 	c->commit = kafka_conf_get_set(conf, "group.id");
 	if (!c->commit) {
 		if (kind == WEIR_KOFF_STORED) {
@@ -364,12 +420,18 @@ consumer_assign(weir_kafka_consumer *c, const struct rd_kafka_metadata *md,
 		if (!c->cb_status && kind != WEIR_KOFF_STORED &&
 		    kind != WEIR_KOFF_ABS)
 			resolve(c, l, kind, val);
+		for (i = 0; i < l->cnt; i++) {	/* resolved: known now */
+			kpart *p = part_get(c, l->elems[i].topic,
+			    l->elems[i].partition);
+			if (p && l->elems[i].offset >= 0)
+				p->next = l->elems[i].offset;
+		}
 		if (c->cb_status) {
 			weir_seterr(err, errsz, "%s", c->cb_err);
 			rc = c->cb_status;
-		} else if ((e = rd_kafka_assign(c->b.rk, l))) {
-			weir_seterr(err, errsz, "assign: %s", rd_kafka_err2str(e));
-			rc = -WEIR_EXIT_IO;
+		} else {	/* assigned by the first next(), after seeks */
+			c->start = l;
+			return 0;
 		}
 	}
 	rd_kafka_topic_partition_list_destroy(l);
@@ -553,6 +615,7 @@ finish(weir_kafka_consumer *c, kpart *p)
 	rd_kafka_topic_partition_list_add(l, p->topic, p->partition);
 	(void)rd_kafka_pause_partitions(c->b.rk, l);
 	rd_kafka_topic_partition_list_destroy(l);
+	p->paused = 1;
 }
 
 int
@@ -565,6 +628,15 @@ weir_kafka_consumer_next(weir_kafka_consumer *c, weir_record *r,
 	int64_t ts;
 	ssize_t n;
 
+	if (c->start) {
+		rd_kafka_resp_err_t e = rd_kafka_assign(c->b.rk, c->start);
+		rd_kafka_topic_partition_list_destroy(c->start);
+		c->start = NULL;
+		if (e) {
+			weir_seterr(err, errsz, "assign: %s", rd_kafka_err2str(e));
+			return -WEIR_EXIT_IO;
+		}
+	}
 	for (;;) {
 		if (c->b.fatal) {
 			weir_seterr(err, errsz, "%s", c->b.fatalmsg);
@@ -640,7 +712,8 @@ weir_kafka_consumer_next(weir_kafka_consumer *c, weir_record *r,
 			weir_seterr(err, errsz, "out of memory");
 			return -WEIR_EXIT_IO;
 		}
-		p->pending = m->offset + 1;
+		p->pending = p->next = m->offset + 1;
+		p->emitted = 1;
 		p->last_ms = c->now_ms;
 		return WEIR_KAFKA_RECORD;
 	}
@@ -698,16 +771,35 @@ weir_kafka_consumer_store(weir_kafka_consumer *c, char *err, size_t errsz)
 /*
  * Commit what was written out, partition by partition.  A group that is
  * rebalancing refuses the commit (unknown member, old generation); the
- * consumer then rejoins while we serve it, and the same offsets are
- * committed again, for up to ten seconds.  Records fetched meanwhile are
+ * consumer then rejoins while we serve it, and once the group has given
+ * it its new assignment the same offsets are committed again, for up to
+ * thirty seconds, or the session timeout and five (weir-broker waits
+ * that long for members that do not rejoin).  (A commit sent while it rejoins is refused too, and the
+ * refusal makes librdkafka start the join over: retrying at once would
+ * keep it from ever getting back in.)  Records fetched meanwhile are
  * dropped unwritten: the next reader gets them again (at least once).
  */
+/* Serve the consumer (rebalances) for ms, dropping what it fetches. */
+static void
+serve(weir_kafka_consumer *c, int ms)
+{
+	int64_t end = weir_mono_ms() + ms;
+	rd_kafka_message_t *m;
+
+	do {
+		if ((m = rd_kafka_consumer_poll(c->b.rk, 50)))
+			rd_kafka_message_destroy(m);
+	} while (weir_mono_ms() < end);
+}
+
 static rd_kafka_resp_err_t
 commit_written(weir_kafka_consumer *c)
 {
 	rd_kafka_topic_partition_list_t *l;
 	rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR__NO_OFFSET;
-	int64_t deadline = weir_mono_ms() + 10000;
+	int64_t deadline = weir_mono_ms() + (c->session_ms > 25000 ?
+	    c->session_ms + 5000 : 30000);
+	unsigned seen;
 	size_t i;
 
 	l = rd_kafka_topic_partition_list_new((int)c->nparts + 1);
@@ -716,16 +808,20 @@ commit_written(weir_kafka_consumer *c)
 			rd_kafka_topic_partition_list_add(l, c->parts[i].topic,
 			    c->parts[i].partition)->offset = c->parts[i].stored;
 	while (l->cnt) {
+		seen = c->nassign;
 		e = rd_kafka_commit(c->b.rk, l, 0);
 		if (!c->b.o.group ||	/* not a member: nothing to rejoin */
 		    (e != RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID &&
 		    e != RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION &&
-		    e != RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS) ||
-		    weir_mono_ms() >= deadline)
+		    e != RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS))
 			break;
-		rd_kafka_message_t *m = rd_kafka_consumer_poll(c->b.rk, 200);
-		if (m)
-			rd_kafka_message_destroy(m);
+		while (c->nassign == seen && weir_mono_ms() < deadline)
+			serve(c, 100);
+		if (c->nassign == seen)
+			break;	/* not back in the group in time */
+		/* on weir-broker a member that syncs after the leader is
+		 * refused and joins again: let the others get in first */
+		serve(c, 300);
 	}
 	rd_kafka_topic_partition_list_destroy(l);
 	return e;
@@ -740,13 +836,15 @@ weir_kafka_consumer_close(weir_kafka_consumer *c, char *err, size_t errsz)
 
 	store_pending(c);
 	batch_free(c);
-	if (c->commit && !c->b.fatal) {
+	if (c->commit && !c->manual && !c->b.fatal) {
 		e = commit_written(c);
 		if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET) {
 			weir_seterr(err, errsz, "commit: %s", rd_kafka_err2str(e));
 			rc = -WEIR_EXIT_IO;
 		}
 	}
+	if (c->start)
+		rd_kafka_topic_partition_list_destroy(c->start);
 	rd_kafka_queue_destroy(c->q);
 	if (c->b.o.group) {	/* leave the group */
 		c->commit = 0;	/* the revoke on close has nothing left */
@@ -763,3 +861,191 @@ weir_kafka_consumer_close(weir_kafka_consumer *c, char *err, size_t errsz)
 	return rc;
 }
 
+
+/*
+ * Positions: [["topic",partition,next_offset],...]
+ */
+int
+weir_kafka_positions_each(const char *json, size_t len,
+    int (*fn)(void *, const char *, int32_t, int64_t), void *arg,
+    char *err, size_t errsz)
+{
+	weir_buf pk = { 0 }, topic = { 0 };
+	weir_pv all, e, t, part, off;
+	weir_pv_iter it;
+	const uint8_t *ts;
+	size_t tn;
+	int rc = 0, n = 0;
+
+	if (weir_pack_json(&pk, (const uint8_t *)json, len, err, errsz) < 0) {
+		weir_buf_free(&pk);
+		return -WEIR_EXIT_USAGE;
+	}
+	weir_pv_of(pk.p, pk.len, &all);
+	if (all.type != WEIR_PV_ARRAY) {
+		weir_seterr(err, errsz, "positions: not a JSON array");
+		rc = -WEIR_EXIT_USAGE;
+	}
+	if (!rc)
+		weir_pv_iter_init(&it, &all);
+	while (!rc && weir_pv_iter_next(&it, NULL, &e)) {
+		n++;
+		topic.len = 0;
+		if (e.type != WEIR_PV_ARRAY || weir_pv_index(&e, 3, &t) ||
+		    !weir_pv_index(&e, 0, &t) || t.type != WEIR_PV_STRING ||
+		    !weir_pv_index(&e, 1, &part) || part.type != WEIR_PV_INT ||
+		    part.i < 0 || part.i > INT32_MAX ||
+		    !weir_pv_index(&e, 2, &off) || off.type != WEIR_PV_INT ||
+		    off.i < 0 ||
+		    weir_pv_str(&t, &topic, &ts, &tn) < 0 || tn == 0 ||
+		    memchr(ts, 0, tn)) {
+			weir_seterr(err, errsz, "positions: element %d is not "
+			    "[\"topic\", partition, offset]", n);
+			rc = -WEIR_EXIT_USAGE;
+			break;
+		}
+		/* a NUL-terminated copy of the topic */
+		if (ts != topic.p) {
+			topic.len = 0;
+			if (weir_buf_put(&topic, ts, tn) < 0)
+				rc = -WEIR_EXIT_IO;
+		}
+		if (!rc && weir_buf_putc(&topic, 0) < 0)
+			rc = -WEIR_EXIT_IO;
+		if (rc) {
+			weir_seterr(err, errsz, "out of memory");
+			break;
+		}
+		rc = fn(arg, (const char *)topic.p, (int32_t)part.i, off.i);
+	}
+	weir_buf_free(&pk);
+	weir_buf_free(&topic);
+	return rc;
+}
+
+int
+weir_kafka_consumer_positions(weir_kafka_consumer *c, weir_buf *out)
+{
+	size_t i;
+	int first = 1;
+
+	if (weir_buf_putc(out, '[') < 0)
+		return -1;
+	for (i = 0; i < c->nparts; i++) {
+		kpart *p = &c->parts[i];
+		if (p->next < 0 || !(p->assigned || p->emitted))
+			continue;
+		if ((!first && weir_buf_putc(out, ',') < 0) ||
+		    weir_buf_putc(out, '[') < 0 ||
+		    weir_json_str(out, (const uint8_t *)p->topic,
+		    p->topic_len) < 0 ||
+		    weir_buf_printf(out, ",%ld,%lld]", (long)p->partition,
+		    (long long)p->next) < 0)
+			return -1;
+		first = 0;
+	}
+	return weir_buf_putc(out, ']');
+}
+
+static int
+seek_one(void *arg, const char *topic, int32_t partition, int64_t off)
+{
+	weir_kafka_consumer *c = arg;
+	rd_kafka_topic_partition_t *e;
+	kpart *p;
+
+	if (!(p = part_get(c, topic, partition)))
+		return -WEIR_EXIT_IO;
+	p->seek = off;
+	if (!c->start)	/* -G: on each assignment, in the rebalance */
+		return 0;
+	/* no group: the assignment waiting for the first next() */
+	if ((e = rd_kafka_topic_partition_list_find(c->start, topic,
+	    partition))) {
+		e->offset = off;
+		p->next = off;
+		p->from_ts = -1;
+		if (c->b.o.exit_eof && p->hi >= 0)
+			p->done = p->hi <= off;
+	}
+	return 0;
+}
+
+int
+weir_kafka_consumer_seek_to(weir_kafka_consumer *c, const char *json,
+    size_t len, char *err, size_t errsz)
+{
+	int rc;
+
+	if (!c->b.o.group && !c->start) {
+		weir_seterr(err, errsz, "seek: too late, records were read");
+		return -WEIR_EXIT_USAGE;
+	}
+	rc = weir_kafka_positions_each(json, len, seek_one, c, err, errsz);
+	if (rc == -WEIR_EXIT_IO)
+		weir_seterr(err, errsz, "out of memory");
+	return rc;
+}
+
+void
+weir_kafka_consumer_set_manual_commit(weir_kafka_consumer *c, int on)
+{
+	c->manual = on;
+}
+
+struct commit_arg {
+	weir_kafka_consumer *c;
+	rd_kafka_topic_partition_list_t *l;
+};
+
+static int
+commit_one(void *arg, const char *topic, int32_t partition, int64_t off)
+{
+	struct commit_arg *a = arg;
+	kpart *p;
+
+	if (a->c->b.o.group) {	/* a member commits only what it holds */
+		if (!(p = part_get(a->c, topic, partition)))
+			return -WEIR_EXIT_IO;
+		if (!p->assigned)
+			return 0;
+	}
+	rd_kafka_topic_partition_list_add(a->l, topic, partition)->offset = off;
+	return 0;
+}
+
+int
+weir_kafka_consumer_commit_positions(weir_kafka_consumer *c,
+    const char *json, size_t len, char *err, size_t errsz)
+{
+	struct commit_arg a = { c, NULL };
+	rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR_NO_ERROR;
+	kpart *p;
+	int i, rc;
+
+	if (!c->commit) {
+		weir_seterr(err, errsz, "commit: no group (-G GROUP or "
+		    "-X group.id=GROUP)");
+		return -WEIR_EXIT_USAGE;
+	}
+	a.l = rd_kafka_topic_partition_list_new(8);
+	rc = weir_kafka_positions_each(json, len, commit_one, &a, err, errsz);
+	if (rc == -WEIR_EXIT_IO)
+		weir_seterr(err, errsz, "out of memory");
+	if (!rc && a.l->cnt) {
+		e = rd_kafka_commit(c->b.rk, a.l, 0);
+		for (i = 0; !e && i < a.l->cnt; i++)
+			e = a.l->elems[i].err;
+		if (e) {
+			weir_seterr(err, errsz, "commit: %s", rd_kafka_err2str(e));
+			rc = -WEIR_EXIT_IO;
+		}
+	}
+	for (i = 0; !rc && i < a.l->cnt; i++) {	/* newer than a seek */
+		p = part_get(c, a.l->elems[i].topic, a.l->elems[i].partition);
+		if (p && p->seek >= 0 && a.l->elems[i].offset >= p->seek)
+			p->seek = -1;
+	}
+	rd_kafka_topic_partition_list_destroy(a.l);
+	return rc;
+}
