@@ -119,6 +119,8 @@ static struct {
 	int64_t ckpt_every, ckpt_due;
 	uint64_t ckpt_id;
 	json_t *resume;		/* this source's position in COMMITTED */
+	int kgroup;		/* Kafka with a group: commit its offsets */
+	uint64_t kcommitted;	/* the checkpoint last committed to it */
 	const char *pos_file;	/* the file being read, and its index */
 	int pos_index;
 	weir_input *pos_in;
@@ -248,7 +250,11 @@ position(weir_buf *b)
 	if (S.pos_gen)
 		rc |= weir_buf_printf(b, "{\"gen\":%llu}",
 		    (unsigned long long)S.pos_gen->i);
-	else {
+	else if (S.kc) {
+		rc |= weir_buf_puts(b, "{\"kafka\":");
+		rc |= weir_kafka_consumer_positions(S.kc, b);
+		rc |= weir_buf_putc(b, '}');
+	} else {
 		rc |= weir_buf_puts(b, "{\"file\":");
 		rc |= weir_json_str(b, (const uint8_t *)(S.pos_file ? S.pos_file :
 		    "-"), strlen(S.pos_file ? S.pos_file : "-"));
@@ -259,6 +265,48 @@ position(weir_buf *b)
 	rc |= weir_buf_putc(b, '}');
 	if (rc)
 		weir_die(WEIR_EXIT_IO, "out of memory");
+}
+
+/* This source's Kafka positions in a position object, as JSON text. */
+static char *
+kafka_positions(json_t *pos)
+{
+	json_t *k = pos ? json_object_get(pos, "kafka") : NULL;
+
+	return json_is_array(k) ? json_dumps(k, JSON_COMPACT) : NULL;
+}
+
+/*
+ * Kafka with a group: once the sink has committed a checkpoint, commit
+ * its offsets to the group, so the group never runs ahead of the output.
+ * A rebalance refuses the commit; a later checkpoint tries again.
+ */
+static void
+kafka_commit_done(void)
+{
+	const char *name = weir_cli_ckpt_name(&S.ck);
+	char err[WEIR_ERRSZ], *txt;
+	weir_commit cm = { 0 };
+	json_t *root;
+	int rc;
+
+	if (!S.kgroup || weir_commit_read(S.ck.dir, &cm, err, sizeof(err)) <= 0 ||
+	    cm.id <= S.kcommitted) {
+		weir_commit_free(&cm);
+		return;
+	}
+	root = json_loadb((const char *)cm.positions.p, cm.positions.len, 0,
+	    NULL);
+	txt = kafka_positions(root ? json_object_get(root, name) : NULL);
+	rc = txt ? weir_kafka_consumer_commit_positions(S.kc, txt, strlen(txt),
+	    err, sizeof(err)) : 0;
+	if (rc == 0)
+		S.kcommitted = cm.id;
+	else if (rc != -WEIR_EXIT_IO)
+		weir_die(-rc, "%s", err);
+	free(txt);
+	json_decref(root);
+	weir_commit_free(&cm);
 }
 
 /*
@@ -287,6 +335,8 @@ barrier(void)
 	    S.payload.len));
 	S.ckpt_id++;
 	S.ckpt_due = weir_mono_ms() + S.ckpt_every;
+	if (S.kc)
+		kafka_commit_done();
 }
 
 /*
@@ -540,6 +590,22 @@ read_kafka(const weir_kafka_opts *ko)
 	if (!S.kc)
 		weir_die(status, "%s", err);
 	weir_kafka_consumer_set_flush(S.kc, kafka_flush, NULL);
+	if (S.ckpt_every) {
+		/* the group's offsets follow committed checkpoints only;
+		 * a restart starts at the committed checkpoint's offsets */
+		char *txt = kafka_positions(S.resume);
+		int i;
+		weir_kafka_consumer_set_manual_commit(S.kc, 1);
+		S.kgroup = ko->group != NULL;
+		for (i = 0; i < ko->nprops; i++)
+			if (!strncmp(ko->props[i], "group.id=", 9))
+				S.kgroup = 1;
+		S.kcommitted = S.ckpt.commit.id;
+		if (txt && (rc = weir_kafka_consumer_seek_to(S.kc, txt,
+		    strlen(txt), err, sizeof(err))) < 0)
+			weir_die(-rc, "%s", err);
+		free(txt);
+	}
 	while (!done()) {
 		rc = weir_kafka_consumer_next(S.kc, &r, 100, err, sizeof(err));
 		if (rc == WEIR_KAFKA_DONE)
@@ -565,6 +631,8 @@ read_kafka(const weir_kafka_opts *ko)
 		flushed = weir_mono_ms();
 	}
 	kafka_flush(NULL);
+	if (S.ckpt_every)	/* the last checkpoint: the end */
+		barrier();
 	/* a final commit that failed leaves what was written out to be
 	 * read again: not a success */
 	rc = weir_kafka_consumer_close(S.kc, err, sizeof(err));
@@ -764,8 +832,6 @@ main(int argc, char **argv)
 		weir_usage_error("--gen takes no input files");
 	if (gen < 0 && (seed != 1 || users != 1000 || start != WEIR_GEN_START))
 		weir_usage_error("--seed, --users and --start go with --gen");
-	if (S.ckpt_every && ko.brokers)
-		weir_usage_error("--checkpoint does not read Kafka yet");
 	if (S.ckpt_every && gen < 0 && !ko.brokers) {
 		struct stat st;
 		for (c = optind; c < argc; c++)
@@ -814,7 +880,7 @@ main(int argc, char **argv)
 				close(fd);
 		}
 	}
-	if (S.ckpt_every)	/* the last checkpoint: the end */
+	if (S.ckpt_every && !ko.brokers)	/* the last checkpoint: the end */
 		barrier();
 	check(weir_output_end(S.out));
 	weir_onerr_report(&S.onerr);
