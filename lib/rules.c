@@ -302,6 +302,50 @@ weir_rules_ids(weir_rules *rs, size_t from)
 	return 0;
 }
 
+/* A character a bare (unquoted) path key may hold: what weir-expr's
+ * lexer (lib/expr_lex.c) takes as part of a path. */
+static int
+path_char(int ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	    (ch >= '0' && ch <= '9') || ch == '_' || ch == '$' || ch == '@' ||
+	    ch == '.' || ch == '[' || ch == ']' || ch == '-';
+}
+
+int
+weir_rules_path(weir_path *p, const char *s, char *err, size_t errsz)
+{
+	char e2[WEIR_ERRSZ];
+	size_t i;
+
+	if (weir_path_parse(p, s, e2, sizeof(e2)) < 0) {
+		weir_seterr(err, errsz, "bad field path '%s': %s", s, e2);
+		return -1;
+	}
+	/* weir_path_parse takes any byte in a bare key; weir-filter's lexer
+	 * ends the path there, so '.a,.b' or '.a b' is not one path */
+	for (i = 0; s[i]; i++) {
+		if (s[i] == '"') {
+			for (i++; s[i] && s[i] != '"'; i++)
+				if (s[i] == '\\' && s[i + 1])
+					i++;
+			if (!s[i])
+				break;
+			continue;
+		}
+		if (!path_char((unsigned char)s[i])) {
+			weir_seterr(err, errsz, "bad field path '%s': '%c' is "
+			    "not part of a path (quote odd keys: .[\"a b\"]%s)",
+			    s, s[i], s[i] == ',' ? "; for several fields "
+			    "write a list [.a, .b] where the rule takes one" :
+			    "");
+			weir_path_free(p);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int
 weir_rule_regex(weir_rule *r, const char *pat, char *err, size_t errsz)
 {

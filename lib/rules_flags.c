@@ -11,17 +11,11 @@
 static int
 flag_field(weir_rule *r, const char *path, size_t n, char *err, size_t errsz)
 {
-	char e2[WEIR_ERRSZ];
-
 	if (!(r->field = strndup(path, n))) {
 		weir_seterr(err, errsz, "out of memory");
 		return -1;
 	}
-	if (weir_path_parse(&r->path, r->field, e2, sizeof(e2)) < 0) {
-		weir_seterr(err, errsz, "bad field path '%s': %s", r->field, e2);
-		return -1;
-	}
-	return 0;
+	return weir_rules_path(&r->path, r->field, err, errsz);
 }
 
 static int

@@ -551,8 +551,8 @@ fields_node(ctx *c, yaml_node_t *m)
 			    "rules under one key)", sval(k));
 			continue;
 		}
-		if (weir_path_parse(&path, sval(k), err, sizeof(err)) < 0) {
-			prob(c, k, 0, "bad field path '%s': %s", sval(k), err);
+		if (weir_rules_path(&path, sval(k), err, sizeof(err)) < 0) {
+			prob(c, k, 0, "%s", err);
 			continue;
 		}
 		weir_path_free(&path);
