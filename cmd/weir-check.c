@@ -54,6 +54,8 @@ static const char usage[] =
 "                             8601 or ms; default: the clock at the end)\n"
 "      --unique-memory SIZE   memory bound of each unique set (default\n"
 "                             256M)\n"
+"      --allow-missing        a rule whose path matched no record passes\n"
+"                             (by default it fails: a typo in a path)\n"
 "      --suite NAME           the suite's name in reports\n"
 "      --validate             check the rules file and exit\n"
 "  -i, --input-format F       how to read text input (default ndjson)\n"
@@ -69,7 +71,7 @@ enum {
 	O_NOT_NULL = 256, O_UNIQUE, O_IN, O_RANGE, O_REGEX, O_TYPE,
 	O_FRESHNESS, O_COUNT, O_EXPR, O_UNIQUE_APPROX,
 	O_REPORT, O_PASS, O_REJECT, O_REJECT_FMT, O_WINDOW, O_NOW, O_UMEM,
-	O_SUITE, O_VALIDATE, O_ONERR, O_VERSION
+	O_SUITE, O_VALIDATE, O_ONERR, O_VERSION, O_ALLOW_MISSING
 };
 
 static const struct option longopts[] = {
@@ -93,6 +95,7 @@ static const struct option longopts[] = {
 	{ "now", required_argument, NULL, O_NOW },
 	{ "unique-memory", required_argument, NULL, O_UMEM },
 	{ "suite", required_argument, NULL, O_SUITE },
+	{ "allow-missing", no_argument, NULL, O_ALLOW_MISSING },
 	{ "validate", no_argument, NULL, O_VALIDATE },
 	{ "input-format", required_argument, NULL, 'i' },
 	{ "on-error", required_argument, NULL, O_ONERR },
@@ -314,7 +317,7 @@ base_name(const char *p)
 int
 main(int argc, char **argv)
 {
-	int c, i, pass = 0, validate = 0, nreports = 0;
+	int c, i, pass = 0, validate = 0, nreports = 0, allow_missing = 0;
 	int rejfmt = WEIR_FMT_NDJSON, nflags = 0, ok, fd;
 	const char *rulesfile = NULL, *suite = NULL, *pending = NULL;
 	const char *onerr = "fail";
@@ -411,6 +414,9 @@ main(int argc, char **argv)
 		case O_VALIDATE:
 			validate = 1;
 			break;
+		case O_ALLOW_MISSING:
+			allow_missing = 1;
+			break;
 		case 'i':
 			r.infmt = weir_cli_infmt(optarg);
 			break;
@@ -455,6 +461,8 @@ main(int argc, char **argv)
 		    sizeof(err)) < 0)
 			weir_usage_error("--%s: %s", flags[i].opt, err);
 	free(flags);
+	for (i = 0; allow_missing && i < (int)rs.n; i++)
+		rs.v[i].allow_missing = 1;
 	if (validate) {
 		printf("%s: %zu rules ok\n", rulesfile ? rulesfile : "flags",
 		    rs.n);

@@ -366,6 +366,7 @@ check_value(weir_check *c, size_t i, scope *s, const weir_record *rec,
 	}
 	have = root->type != WEIR_PV_MISSING &&
 	    weir_path_get(&r->path, root, &v);
+	res->matched += have;
 	if (r->kind == WEIR_RULE_NOT_NULL) {
 		st->checked++;
 		if (have && v.type != WEIR_PV_NULL)
@@ -697,6 +698,24 @@ weir_check_watermark(weir_check *c, int64_t wm)
 	return c->oom ? -1 : 0;
 }
 
+/* A rule whose path was in no record: a typo passes nothing by accident
+ * (unless the rule allows it). */
+static void
+no_match(weir_check_result *res, const weir_rule *r, uint64_t records)
+{
+	if (r->allow_missing)
+		snprintf(res->detail, sizeof(res->detail), "path %s matched "
+		    "no record (allowed)", r->field);
+	else
+		snprintf(res->detail, sizeof(res->detail), "path %s matched "
+		    "no record of %llu (a typo? allow_missing: true or "
+		    "--allow-missing accepts it)", r->field,
+		    (unsigned long long)records);
+	res->no_match = 1;
+	if (!r->allow_missing)
+		res->passed = 0;
+}
+
 int
 weir_check_finish(weir_check *c)
 {
@@ -715,6 +734,8 @@ weir_check_finish(weir_check *c)
 			    r->mostly);
 		else
 			res->passed = res->scopes_failed == 0;
+		if (r->field && !res->matched && c->records)
+			no_match(res, r, c->records);
 	}
 	return c->oom ? -1 : 0;
 }

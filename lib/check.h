@@ -37,6 +37,8 @@ typedef struct weir_check_result {
 	uint64_t checked;	/* values (or scopes, for count/freshness) */
 	uint64_t failed;	/* of them, failing */
 	uint64_t skipped;	/* null or missing values not looked at */
+	uint64_t matched;	/* records where the rule's path was present */
+	int no_match;		/* the path matched no record (detail says) */
 	uint64_t scopes, scopes_failed;
 	int passed;		/* the verdict, mostly taken into account */
 	int approx;		/* unique: estimated with HyperLogLog */

@@ -84,7 +84,7 @@ counts(const weir_rules *rs, const weir_check_result *res, size_t *nerr,
 static int
 detail(weir_buf *out, const weir_rule *r, const weir_check_result *x)
 {
-	if (x->detail[0] && !x->passed)
+	if (x->detail[0] && (!x->passed || x->no_match))
 		return weir_buf_puts(out, x->detail);
 	if (x->detail[0])
 		return weir_buf_printf(out, "within mostly: %s", x->detail);
@@ -221,6 +221,9 @@ report_json(weir_buf *out, const weir_rules *rs, const weir_check_result *res,
 				rc |= jstr(out, (const char *)at.p);
 			weir_buf_free(&at);
 		}
+		if (r->field)
+			rc |= weir_buf_printf(out, ",\"matched\":%llu",
+			    (unsigned long long)x->matched);
 		rc |= weir_buf_puts(out, ",\"detail\":");
 		rc |= jstr(out, x->detail);
 		rc |= weir_buf_puts(out, ",\"samples\":[");

@@ -79,6 +79,7 @@ typedef struct weir_rule {
 	int64_t max_age;	/* freshness, ms */
 	int timefmt;		/* freshness: WEIR_TIME_* for numbers */
 	int approx;		/* unique: may turn into HyperLogLog */
+	int allow_missing;	/* pass even if the path matched no record */
 	weir_expr *expr;	/* expr */
 	char *text;		/* the rule's parameters as written, for reports */
 } weir_rule;

@@ -365,6 +365,14 @@ modifier(ctx *c, weir_rule *r, const char *key, yaml_node_t *k,
 			prob(c, v, 0, "approx: expected true or false");
 		else
 			r->approx = b;
+	} else if (strcmp(key, "allow_missing") == 0) {
+		if (!r->field)
+			prob(c, k, 0, "allow_missing: only a rule on a field "
+			    "takes it");
+		else if ((b = is_bool(v)) < 0)
+			prob(c, v, 0, "allow_missing: expected true or false");
+		else
+			r->allow_missing = b;
 	} else if (strcmp(key, "unit") == 0) {
 		int f = v->type == YAML_SCALAR_NODE ?
 		    weir_timefmt_parse(sval(v)) : -1;
@@ -378,14 +386,16 @@ modifier(ctx *c, weir_rule *r, const char *key, yaml_node_t *k,
 	} else
 		prob(c, k, 0, "unknown key '%s' (a rule: not_null, unique, "
 		    "in, range, regex, type, freshness, count, expr; or a "
-		    "modifier: mostly, severity, id, approx, unit)", key);
+		    "modifier: mostly, severity, id, approx, unit, allow_missing)",
+		    key);
 }
 
 static int
 is_modifier(const char *s)
 {
 	return !strcmp(s, "mostly") || !strcmp(s, "severity") ||
-	    !strcmp(s, "id") || !strcmp(s, "approx") || !strcmp(s, "unit");
+	    !strcmp(s, "id") || !strcmp(s, "approx") || !strcmp(s, "unit") ||
+	    !strcmp(s, "allow_missing");
 }
 
 static void
