@@ -244,6 +244,12 @@ run_input(struct run *r, int fd, const char *name)
 			pos.recno++;
 			pos.line = weir_input_line(in);
 			rc = weir_check_record(r->chk, &ev.rec, &pos);
+			if (rc == -2) {
+				/* not counted: fail exits 1, skip counts it */
+				weir_onerr_bad_record(&r->oe,
+				    weir_check_error(r->chk), &ev.rec);
+				break;
+			}
 			if (rc < 0)
 				weir_die(WEIR_EXIT_IO, "out of memory");
 			print_notes(r->chk);

@@ -34,7 +34,10 @@ struct weir_check {
 	int64_t closed_end;	/* end of the last tumbling window judged */
 	int have_closed;
 	uint64_t records;
+	weir_buf json;		/* the record's value, parsed (root) */
 	weir_buf scratch, str, key, notes;
+	signed char *pre;	/* regex and expr verdicts of this record */
+	char err[WEIR_ERRSZ];	/* why the last record was bad */
 	int oom;
 };
 
@@ -51,7 +54,10 @@ weir_check_new(const weir_rules *rs, const weir_check_opts *o)
 	if (!c->o.unique_limit)
 		c->o.unique_limit = WEIR_UNIQ_LIMIT_DEFAULT;
 	c->res = calloc(rs->n ? rs->n : 1, sizeof(*c->res));
-	if (!c->res) {
+	c->pre = calloc(rs->n ? rs->n : 1, 1);
+	if (!c->res || !c->pre) {
+		free(c->res);
+		free(c->pre);
 		free(c);
 		return NULL;
 	}
@@ -82,6 +88,8 @@ weir_check_free(weir_check *c)
 		scope_free(c, s);
 	}
 	free(c->res);
+	free(c->pre);
+	weir_buf_free(&c->json);
 	weir_buf_free(&c->scratch);
 	weir_buf_free(&c->str);
 	weir_buf_free(&c->key);
@@ -93,6 +101,12 @@ const weir_check_result *
 weir_check_results(const weir_check *c)
 {
 	return c->res;
+}
+
+const char *
+weir_check_error(const weir_check *c)
+{
+	return c->err;
 }
 
 uint64_t
@@ -278,30 +292,71 @@ type_bits(const weir_pv *v)
 	}
 }
 
+/* 1 match, 0 not, -1 a match limit hit (m says) or no memory. */
 static int
-regex_match(weir_check *c, const weir_rule *r, const weir_pv *v)
+regex_match(weir_check *c, const weir_rule *r, const weir_pv *v, char *m,
+    size_t msz)
 {
 	const uint8_t *s;
 	size_t n;
-	regmatch_t m[1];
 
 	c->str.len = 0;
 	if (v->type == WEIR_PV_STRING) {
 		if (weir_pv_str(v, &c->str, &s, &n) < 0)
-			return 0;
-		if (s != c->str.p && weir_buf_put(&c->str, s, n) < 0)
-			return 0;
-	} else if (weir_pv_to_text(&c->str, v) < 0)
-		return 0;
-	/* NUL-terminated for regexec (and sanitizers, which ignore
-	 * REG_STARTEND); REG_STARTEND so a NUL inside is matched too */
-	n = c->str.len;
-	if (weir_buf_putc(&c->str, 0) < 0)
-		return 0;
-	m[0].rm_so = 0;
-	m[0].rm_eo = (regoff_t)n;
-	return regexec(&r->re, (const char *)c->str.p, 1, m,
-	    REG_STARTEND) == 0;
+			goto nomem;
+	} else {
+		if (weir_pv_to_text(&c->str, v) < 0)
+			goto nomem;
+		s = c->str.p;
+		n = c->str.len;
+	}
+	return weir_re_match(r->re, s, n, m, msz);
+nomem:
+	c->oom = 1;
+	return -1;
+}
+
+/*
+ * The verdicts that can fail to come (a regex past its match limit): taken
+ * before the record touches any state, so a bad record is not counted at
+ * all.  pre[i]: 1 the rule's value failed, 0 it passed or was not looked
+ * at.  -1 when the record is bad (c->err says why).
+ */
+static int
+pre_check(weir_check *c, const weir_record *rec, const weir_pv *root)
+{
+	size_t i;
+	weir_pv v;
+	int rc;
+
+	for (i = 0; i < c->rs->n; i++) {
+		const weir_rule *r = &c->rs->v[i];
+		weir_expr_ctx x;
+
+		c->pre[i] = 0;
+		if (r->kind == WEIR_RULE_EXPR) {
+			x.rec = rec;
+			x.root = root;
+			x.now_ms = c->o.now_ms;
+			if ((rc = weir_expr_test(r->expr, &x)) < 0) {
+				weir_seterr(c->err, sizeof(c->err), "rule %s: %s",
+				    r->id, weir_expr_error(r->expr));
+				return -1;
+			}
+			c->pre[i] = !rc;
+		} else if (r->kind == WEIR_RULE_REGEX &&
+		    weir_path_get(&r->path, root, &v) &&
+		    v.type != WEIR_PV_NULL) {
+			char m[WEIR_ERRSZ];
+			if ((rc = regex_match(c, r, &v, m, sizeof(m))) < 0) {
+				weir_seterr(c->err, sizeof(c->err), "rule %s: %s",
+				    r->id, m);
+				return -1;
+			}
+			c->pre[i] = !rc;
+		}
+	}
+	return 0;
 }
 
 /* The time a freshness rule reads from a value: 0, or -1 if not a time. */
@@ -338,12 +393,8 @@ check_value(weir_check *c, size_t i, scope *s, const weir_record *rec,
 	if (r->kind == WEIR_RULE_COUNT)
 		return 0;
 	if (r->kind == WEIR_RULE_EXPR) {
-		weir_expr_ctx x;
-		x.rec = rec;
-		x.root = root;
-		x.now_ms = c->o.now_ms;
 		st->checked++;
-		if (weir_expr_test(r->expr, &x))
+		if (!c->pre[i])
 			return 0;
 		st->failed++;
 		c->scratch.len = 0;
@@ -424,7 +475,7 @@ check_value(weir_check *c, size_t i, scope *s, const weir_record *rec,
 		}
 		break;
 	case WEIR_RULE_REGEX:
-		fail = !regex_match(c, r, &v);
+		fail = c->pre[i];
 		break;
 	case WEIR_RULE_TYPE:
 		fail = !(type_bits(&v) & r->types);
@@ -666,6 +717,10 @@ weir_check_record(weir_check *c, const weir_record *r,
 	size_t i;
 	int bad = 0, rc;
 
+	if (!weir_record_json(r, &c->json, &root))
+		root.type = WEIR_PV_MISSING;
+	if (pre_check(c, r, &root) < 0)
+		return c->oom ? -1 : -2;
 	c->records++;
 	if (c->o.window && (r->flags & WEIR_R_WINDOW))
 		s = scope_get(c, 1, r->win_start, r->win_end);
@@ -678,8 +733,6 @@ weir_check_record(weir_check *c, const weir_record *r,
 	if (!s)
 		return -1;
 	s->records++;
-	if (!weir_record_json(r, &c->scratch, &root))
-		root.type = WEIR_PV_MISSING;
 	for (i = 0; i < c->rs->n; i++) {
 		rc = check_value(c, i, s, r, &root, pos);
 		if (rc < 0)

@@ -59,9 +59,12 @@ typedef struct weir_check weir_check;
 weir_check *weir_check_new(const weir_rules *rs, const weir_check_opts *o);
 void weir_check_free(weir_check *c);
 /* Check one record.  Returns 1 if it failed a per-value rule (for
- * --reject), 0 if not, -1 when memory ran out. */
+ * --reject), 0 if not, -1 when memory ran out, -2 for a bad record (a
+ * regular expression hit its match limit: weir_check_error names the rule
+ * and the pattern); a bad record is not counted by any rule. */
 int weir_check_record(weir_check *c, const weir_record *r,
     const weir_check_pos *pos);
+const char *weir_check_error(const weir_check *c);
 /* Judge every scope whose window ends at or before wm. */
 int weir_check_watermark(weir_check *c, int64_t wm);
 /* Judge every open scope; results are final after this. */

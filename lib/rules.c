@@ -70,8 +70,7 @@ weir_rule_clear(weir_rule *r)
 		free(r->vals[i].s);
 	free(r->vals);
 	free(r->pattern);
-	if (r->re_ok)
-		regfree(&r->re);
+	weir_re_free(r->re);
 	if (r->expr)
 		weir_expr_free(r->expr);
 	free(r->text);
@@ -349,21 +348,12 @@ weir_rules_path(weir_path *p, const char *s, char *err, size_t errsz)
 int
 weir_rule_regex(weir_rule *r, const char *pat, char *err, size_t errsz)
 {
-	int rc;
-
 	if (!(r->pattern = strdup(pat))) {
 		weir_seterr(err, errsz, "out of memory");
 		return -1;
 	}
-	rc = regcomp(&r->re, pat, REG_EXTENDED | REG_NOSUB);
-	if (rc) {
-		char m[256];
-		regerror(rc, &r->re, m, sizeof(m));
-		weir_seterr(err, errsz, "regex: %s", m);
-		return -1;
-	}
-	r->re_ok = 1;
-	return 0;
+	r->re = weir_re_new(pat, strlen(pat), err, errsz);
+	return r->re ? 0 : -1;
 }
 
 int

@@ -17,10 +17,9 @@
 #ifndef WEIR_RULES_H
 #define WEIR_RULES_H
 
-#include <regex.h>
-
 #include "expr.h"
 #include "path.h"
+#include "re.h"
 #include "util.h"
 
 enum {
@@ -73,8 +72,7 @@ typedef struct weir_rule {
 	int has_lo, has_hi;	/* range, count: bounds (inclusive) */
 	double lo, hi;
 	char *pattern;		/* regex */
-	regex_t re;
-	int re_ok;
+	weir_re *re;
 	unsigned types;		/* type: WEIR_TY_* bits */
 	int64_t max_age;	/* freshness, ms */
 	int timefmt;		/* freshness: WEIR_TIME_* for numbers */

@@ -3,6 +3,7 @@
 set -e
 PKGS="build-essential pkg-config librdkafka-dev libjansson-dev libyaml-dev
 bats kcat sqlite3 mandoc clang libclang-rt-14-dev jq miller libxml2-utils
+libpcre2-dev
 curl python3 time"
 missing=""
 for p in $PKGS; do

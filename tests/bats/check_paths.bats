@@ -86,3 +86,11 @@ load helpers
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"r.yaml:2:3: bad field path '.a b'"* ]]
 }
+
+@test "a failing value does not hide the fields later rules read (records that are JSON text)" {
+	a=$(printf 'a%.0s' $(seq 60))
+	ndjson "{\"a\":\"$a\",\"b\":\"x\"}" "{\"a\":\"$a\",\"b\":\"x\"}"
+	run bash -o pipefail -c "weir-source -f lines '$T/in.ndjson' | weir-check --report json --range .a=0..1 --unique .b | jq -c '[.rules[] | [.checked, .failed]]'"
+	echo "$output"
+	[ "$output" = "[[2,2],[2,1]]" ]
+}

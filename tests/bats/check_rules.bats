@@ -35,7 +35,7 @@ load helpers
 	"$f:4:20: in: expected a non-empty list"
 	"$f:5:23: range: lower bound is above the upper bound"
 	"$f:5:57: mostly: expected a share like 99.9% or 0.999"
-	"$f:6:23: regex: "
+	"$f:6:23: regex '^[a-z': missing terminating ]"
 	"$f:7:22: type: unknown type 'strng'"
 	"$f:8:27: freshness: expected a duration like 15m, got 'soon'"
 	"$f:9:3: bad field path 'bad path'"
