@@ -36,6 +36,13 @@ static const char usage[] =
 "                                                integer string array object)\n"
 "      --freshness [PATH=]DUR --count MIN..MAX\n"
 "      --expr EXPR            (see weir-expr(7))\n"
+"      --unique '[PATH, PATH]' a composite key\n"
+"      --relationships PATH=FILE[:FIELD]  values present in a table\n"
+"      --required PATH|[PATH,...]  --allowed PATH|[PATH,...]  (schema)\n"
+"      --avg PATH=LO..HI      --min, --max, --sum PATH=LO..HI\n"
+"      --warn-if COND         --error-if COND  (after a rule flag: dbt's\n"
+"                             thresholds on its failures, like '>10' or\n"
+"                             '>=1%%')\n"
 "  -r, --rules FILE           a rules file, together with rule flags\n"
 "\n"
 "Options:\n"
@@ -69,7 +76,8 @@ static const char usage[] =
 
 enum {
 	O_NOT_NULL = 256, O_UNIQUE, O_IN, O_RANGE, O_REGEX, O_TYPE,
-	O_FRESHNESS, O_COUNT, O_EXPR, O_UNIQUE_APPROX,
+	O_FRESHNESS, O_COUNT, O_EXPR, O_UNIQUE_APPROX, O_RELATIONSHIPS,
+	O_REQUIRED, O_ALLOWED, O_AVG, O_MIN, O_MAX, O_SUM, O_WARN_IF, O_ERROR_IF,
 	O_REPORT, O_PASS, O_REJECT, O_REJECT_FMT, O_WINDOW, O_NOW, O_UMEM,
 	O_SUITE, O_VALIDATE, O_ONERR, O_VERSION, O_ALLOW_MISSING
 };
@@ -85,6 +93,15 @@ static const struct option longopts[] = {
 	{ "count", required_argument, NULL, O_COUNT },
 	{ "expr", required_argument, NULL, O_EXPR },
 	{ "unique-approx", required_argument, NULL, O_UNIQUE_APPROX },
+	{ "relationships", required_argument, NULL, O_RELATIONSHIPS },
+	{ "required", required_argument, NULL, O_REQUIRED },
+	{ "allowed", required_argument, NULL, O_ALLOWED },
+	{ "avg", required_argument, NULL, O_AVG },
+	{ "min", required_argument, NULL, O_MIN },
+	{ "max", required_argument, NULL, O_MAX },
+	{ "sum", required_argument, NULL, O_SUM },
+	{ "warn-if", required_argument, NULL, O_WARN_IF },
+	{ "error-if", required_argument, NULL, O_ERROR_IF },
 	{ "rules", required_argument, NULL, 'r' },
 	{ "report", required_argument, NULL, O_REPORT },
 	{ "output", required_argument, NULL, 'o' },
@@ -106,7 +123,8 @@ static const struct option longopts[] = {
 
 static const char *const flag_kind[] = {
 	"not_null", "unique", "in", "range", "regex", "type", "freshness",
-	"count", "expr", "unique_approx"
+	"count", "expr", "unique_approx", "relationships", "required",
+	"allowed", "avg", "min", "max", "sum"
 };
 
 #define MAX_REPORTS 8
@@ -338,7 +356,7 @@ main(int argc, char **argv)
 		const char *file;
 	} reports[MAX_REPORTS + 1];
 	struct {
-		const char *kind, *opt, *arg;
+		const char *kind, *opt, *arg, *warn_if, *error_if;
 	} *flags = NULL;
 	int64_t t0;
 
@@ -351,15 +369,30 @@ main(int argc, char **argv)
 		switch (c) {
 		case O_NOT_NULL: case O_UNIQUE: case O_IN: case O_RANGE:
 		case O_REGEX: case O_TYPE: case O_FRESHNESS: case O_COUNT:
-		case O_EXPR: case O_UNIQUE_APPROX:
+		case O_EXPR: case O_UNIQUE_APPROX: case O_RELATIONSHIPS:
+		case O_REQUIRED: case O_ALLOWED: case O_AVG: case O_MIN:
+		case O_MAX: case O_SUM:
 			/* applied after the rules file, in this order */
 			flags = realloc(flags, (size_t)(nflags + 1) *
 			    sizeof(*flags));
 			if (!flags)
 				weir_die(WEIR_EXIT_IO, "out of memory");
+			memset(&flags[nflags], 0, sizeof(*flags));
 			flags[nflags].kind = flag_kind[c - O_NOT_NULL];
 			flags[nflags].opt = longopts[c - O_NOT_NULL].name;
 			flags[nflags++].arg = optarg;
+			break;
+		case O_WARN_IF:
+		case O_ERROR_IF:
+			/* a threshold of the rule flag just before */
+			if (!nflags)
+				weir_usage_error("--%s: give it after the rule "
+				    "flag it is for", c == O_WARN_IF ?
+				    "warn-if" : "error-if");
+			if (c == O_WARN_IF)
+				flags[nflags - 1].warn_if = optarg;
+			else
+				flags[nflags - 1].error_if = optarg;
 			break;
 		case 'r':
 			rulesfile = optarg;
@@ -462,10 +495,15 @@ main(int argc, char **argv)
 			    "file", rulesfile, n, n == 1 ? "" : "s");
 		}
 	}
-	for (i = 0; i < nflags; i++)
+	for (i = 0; i < nflags; i++) {
 		if (weir_rules_add_flag(&rs, flags[i].kind, flags[i].arg, err,
 		    sizeof(err)) < 0)
 			weir_usage_error("--%s: %s", flags[i].opt, err);
+		if (weir_rules_flag_thresholds(&rs.v[rs.n - 1],
+		    flags[i].warn_if, flags[i].error_if, err, sizeof(err)) < 0)
+			weir_usage_error("--%s %s: %s", flags[i].opt,
+			    flags[i].arg, err);
+	}
 	free(flags);
 	for (i = 0; allow_missing && i < (int)rs.n; i++)
 		rs.v[i].allow_missing = 1;
@@ -483,6 +521,8 @@ main(int argc, char **argv)
 	weir_sig_install();
 	if (!(r.chk = weir_check_new(&rs, &co)))
 		weir_die(WEIR_EXIT_IO, "out of memory");
+	if ((fd = weir_check_load(r.chk, err, sizeof(err))) < 0)
+		weir_die(-fd, "%s", err);
 	if (pass && !(r.out = weir_output_open(1, WEIR_FMT_AUTO, NULL)))
 		weir_die(WEIR_EXIT_IO, "out of memory");
 	if (r.rejfile) {

@@ -45,9 +45,10 @@ load helpers
 	"$f:14:5: 'not_null' checks a field: put it under fields:"
 	"$f:15:21: unknown key 'colour'"
 	"$f:17:25: id: 'dup' is already used by another rule"
-	"$f:18:6: 'unique' checks a field"
+	"$f:18:14: unique: under records: expected a list of paths [.a, .b]"
+	"$f:18:28: approx: expected true or false"
 	"$f:19:1: unknown key 'extra'"
-	"weir-check: $f: 16 problems in the rules file"
+	"weir-check: $f: 17 problems in the rules file"
 	)
 	for i in "${!want[@]}"; do
 		if [[ "${lines[$i]}" != "${want[$i]}"* ]]; then

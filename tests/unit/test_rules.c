@@ -51,8 +51,8 @@ test_parse(void)
 	CHECK(parse(&rs, "fields:\n  .a: [nope]\n  .b: [{range: [2, 1]}]\n",
 	    &errs) == 2);
 	CHECK_STR(errstr(&errs), "t.yaml:2:8: unknown rule 'nope' (expected "
-	    "not_null, unique, in, range, regex, type, freshness, count or "
-	    "expr)\nt.yaml:3:16: range: lower bound is above the upper "
+	    "not_null, unique, in, range, regex, type, freshness, count, "
+	    "expr, relationships, schema, avg, min, max or sum)\nt.yaml:3:16: range: lower bound is above the upper "
 	    "bound\n");
 	weir_rules_free(&rs);
 
