@@ -79,8 +79,16 @@ flag_ref(weir_rule *r, const char *rest, char *err, size_t errsz)
 		    "FILE");
 		return -1;
 	}
-	return weir_rules_path_list(r->ref_field, &r->ref_paths,
-	    &r->nref_paths, err, errsz);
+	if (weir_rules_path_list(r->ref_field, &r->ref_paths, &r->nref_paths,
+	    err, errsz) < 0)
+		return -1;
+	if (r->nref_paths != (r->npaths ? r->npaths : 1)) {
+		weir_seterr(err, errsz, "FIELD gives %zu path%s for %zu",
+		    r->nref_paths, r->nref_paths == 1 ? "" : "s",
+		    r->npaths ? r->npaths : 1);
+		return -1;
+	}
+	return 0;
 }
 
 /* unique or relationships on PATH, or on a list [PATH, ...] */
