@@ -532,6 +532,8 @@ ref_probe(weir_check *c, size_t i, const weir_record *rec)
 	char e2[WEIR_ERRSZ];
 	int rc;
 
+	if (!c->joins[i])	/* weir_check_load was not called */
+		return 1;
 	c->hit = 0;
 	rc = weir_join_record(c->joins[i], 0, rec, e2, sizeof(e2));
 	if (rc == -2)

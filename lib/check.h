@@ -66,7 +66,7 @@ typedef struct weir_check weir_check;
 weir_check *weir_check_new(const weir_rules *rs, const weir_check_opts *o);
 void weir_check_free(weir_check *c);
 /* Load what rules read besides the records (relationships' reference
- * tables).  0, or minus an exit status with err set: -WEIR_EXIT_USAGE a
+ * tables; without them every value of such a rule fails).  0, or minus an exit status with err set: -WEIR_EXIT_USAGE a
  * file that cannot be opened, -WEIR_EXIT_DATA a bad reference record,
  * -WEIR_EXIT_IO a read error or no memory. */
 int weir_check_load(weir_check *c, char *err, size_t errsz);
