@@ -7,7 +7,7 @@ BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man
 
 CC ?= cc
-PKGS = rdkafka jansson yaml-0.1 libmicrohttpd
+PKGS = rdkafka jansson yaml-0.1 libmicrohttpd libpcre2-8
 
 # The libraries' flags are looked up when a recipe first needs them, not
 # when make reads this file, so that 'make deps demo' installs them first

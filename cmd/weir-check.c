@@ -37,6 +37,13 @@ static const char usage[] =
 "                                                integer string array object)\n"
 "      --freshness [PATH=]DUR --count MIN..MAX\n"
 "      --expr EXPR            (see weir-expr(7))\n"
+"      --unique '[PATH, PATH]' a composite key\n"
+"      --relationships PATH=FILE[:FIELD]  values present in a table\n"
+"      --required PATH|[PATH,...]  --allowed PATH|[PATH,...]  (schema)\n"
+"      --avg PATH=LO..HI      --min, --max, --sum PATH=LO..HI\n"
+"      --warn-if COND         --error-if COND  (after a rule flag: dbt's\n"
+"                             thresholds on its failures, like '>10' or\n"
+"                             '>=1%%')\n"
 "  -r, --rules FILE           a rules file, together with rule flags\n"
 "\n"
 "Options:\n"
@@ -55,6 +62,8 @@ static const char usage[] =
 "                             8601 or ms; default: the clock at the end)\n"
 "      --unique-memory SIZE   memory bound of each unique set (default\n"
 "                             256M)\n"
+"      --allow-missing        a rule whose path matched no record passes\n"
+"                             (by default it fails: a typo in a path)\n"
 "      --suite NAME           the suite's name in reports\n"
 "      --validate             check the rules file and exit\n"
 "  -i, --input-format F       how to read text input (default ndjson)\n"
@@ -72,9 +81,10 @@ static const char usage[] =
 
 enum {
 	O_NOT_NULL = 256, O_UNIQUE, O_IN, O_RANGE, O_REGEX, O_TYPE,
-	O_FRESHNESS, O_COUNT, O_EXPR, O_UNIQUE_APPROX,
+	O_FRESHNESS, O_COUNT, O_EXPR, O_UNIQUE_APPROX, O_RELATIONSHIPS,
+	O_REQUIRED, O_ALLOWED, O_AVG, O_MIN, O_MAX, O_SUM, O_WARN_IF, O_ERROR_IF,
 	O_REPORT, O_PASS, O_REJECT, O_REJECT_FMT, O_WINDOW, O_NOW, O_UMEM,
-	O_SUITE, O_VALIDATE, O_ONERR, O_VERSION
+	O_SUITE, O_VALIDATE, O_ONERR, O_VERSION, O_ALLOW_MISSING
 };
 
 static const struct option longopts[] = {
@@ -88,6 +98,15 @@ static const struct option longopts[] = {
 	{ "count", required_argument, NULL, O_COUNT },
 	{ "expr", required_argument, NULL, O_EXPR },
 	{ "unique-approx", required_argument, NULL, O_UNIQUE_APPROX },
+	{ "relationships", required_argument, NULL, O_RELATIONSHIPS },
+	{ "required", required_argument, NULL, O_REQUIRED },
+	{ "allowed", required_argument, NULL, O_ALLOWED },
+	{ "avg", required_argument, NULL, O_AVG },
+	{ "min", required_argument, NULL, O_MIN },
+	{ "max", required_argument, NULL, O_MAX },
+	{ "sum", required_argument, NULL, O_SUM },
+	{ "warn-if", required_argument, NULL, O_WARN_IF },
+	{ "error-if", required_argument, NULL, O_ERROR_IF },
 	{ "rules", required_argument, NULL, 'r' },
 	{ "report", required_argument, NULL, O_REPORT },
 	{ "output", required_argument, NULL, 'o' },
@@ -98,6 +117,7 @@ static const struct option longopts[] = {
 	{ "now", required_argument, NULL, O_NOW },
 	{ "unique-memory", required_argument, NULL, O_UMEM },
 	{ "suite", required_argument, NULL, O_SUITE },
+	{ "allow-missing", no_argument, NULL, O_ALLOW_MISSING },
 	{ "validate", no_argument, NULL, O_VALIDATE },
 	{ "input-format", required_argument, NULL, 'i' },
 	{ "on-error", required_argument, NULL, O_ONERR },
@@ -109,7 +129,8 @@ static const struct option longopts[] = {
 
 static const char *const flag_kind[] = {
 	"not_null", "unique", "in", "range", "regex", "type", "freshness",
-	"count", "expr", "unique_approx"
+	"count", "expr", "unique_approx", "relationships", "required",
+	"allowed", "avg", "min", "max", "sum"
 };
 
 #define MAX_REPORTS 8
@@ -127,7 +148,7 @@ struct run {
 static int
 state_save(void *arg, weir_buf *out, char *err, size_t errsz)
 {
-	if (weir_check_save(arg, out) < 0) {
+	if (weir_check_state_save(arg, out) < 0) {
 		weir_seterr(err, errsz, "out of memory");
 		return -1;
 	}
@@ -137,7 +158,7 @@ state_save(void *arg, weir_buf *out, char *err, size_t errsz)
 static int
 state_load(void *arg, weir_rd *rd, char *err, size_t errsz)
 {
-	return weir_check_load(arg, rd, err, errsz);
+	return weir_check_state_load(arg, rd, err, errsz);
 }
 
 /* Read a whole (small) file; NULL with errno on failure. */
@@ -266,6 +287,12 @@ run_input(struct run *r, int fd, const char *name)
 			pos.recno++;
 			pos.line = weir_input_line(in);
 			rc = weir_check_record(r->chk, &ev.rec, &pos);
+			if (rc == -2) {
+				/* not counted: fail exits 1, skip counts it */
+				weir_onerr_bad_record(&r->oe,
+				    weir_check_error(r->chk), &ev.rec);
+				break;
+			}
 			if (rc < 0)
 				weir_die(WEIR_EXIT_IO, "out of memory");
 			print_notes(r->chk);
@@ -351,7 +378,7 @@ base_name(const char *p)
 int
 main(int argc, char **argv)
 {
-	int c, i, pass = 0, validate = 0, nreports = 0;
+	int c, i, pass = 0, validate = 0, nreports = 0, allow_missing = 0;
 	int rejfmt = WEIR_FMT_NDJSON, nflags = 0, ok, fd;
 	const char *rulesfile = NULL, *suite = NULL, *pending = NULL;
 	const char *onerr = "fail";
@@ -370,7 +397,7 @@ main(int argc, char **argv)
 		const char *file;
 	} reports[MAX_REPORTS + 1];
 	struct {
-		const char *kind, *opt, *arg;
+		const char *kind, *opt, *arg, *warn_if, *error_if;
 	} *flags = NULL;
 	int64_t t0;
 
@@ -385,15 +412,30 @@ main(int argc, char **argv)
 		switch (c) {
 		case O_NOT_NULL: case O_UNIQUE: case O_IN: case O_RANGE:
 		case O_REGEX: case O_TYPE: case O_FRESHNESS: case O_COUNT:
-		case O_EXPR: case O_UNIQUE_APPROX:
+		case O_EXPR: case O_UNIQUE_APPROX: case O_RELATIONSHIPS:
+		case O_REQUIRED: case O_ALLOWED: case O_AVG: case O_MIN:
+		case O_MAX: case O_SUM:
 			/* applied after the rules file, in this order */
 			flags = realloc(flags, (size_t)(nflags + 1) *
 			    sizeof(*flags));
 			if (!flags)
 				weir_die(WEIR_EXIT_IO, "out of memory");
+			memset(&flags[nflags], 0, sizeof(*flags));
 			flags[nflags].kind = flag_kind[c - O_NOT_NULL];
 			flags[nflags].opt = longopts[c - O_NOT_NULL].name;
 			flags[nflags++].arg = optarg;
+			break;
+		case O_WARN_IF:
+		case O_ERROR_IF:
+			/* a threshold of the rule flag just before */
+			if (!nflags)
+				weir_usage_error("--%s: give it after the rule "
+				    "flag it is for", c == O_WARN_IF ?
+				    "warn-if" : "error-if");
+			if (c == O_WARN_IF)
+				flags[nflags - 1].warn_if = optarg;
+			else
+				flags[nflags - 1].error_if = optarg;
 			break;
 		case 'r':
 			rulesfile = optarg;
@@ -454,6 +496,9 @@ main(int argc, char **argv)
 		case O_VALIDATE:
 			validate = 1;
 			break;
+		case O_ALLOW_MISSING:
+			allow_missing = 1;
+			break;
 		case 'i':
 			r.infmt = weir_cli_infmt(optarg);
 			break;
@@ -493,11 +538,18 @@ main(int argc, char **argv)
 			    "file", rulesfile, n, n == 1 ? "" : "s");
 		}
 	}
-	for (i = 0; i < nflags; i++)
+	for (i = 0; i < nflags; i++) {
 		if (weir_rules_add_flag(&rs, flags[i].kind, flags[i].arg, err,
 		    sizeof(err)) < 0)
 			weir_usage_error("--%s: %s", flags[i].opt, err);
+		if (weir_rules_flag_thresholds(&rs.v[rs.n - 1],
+		    flags[i].warn_if, flags[i].error_if, err, sizeof(err)) < 0)
+			weir_usage_error("--%s %s: %s", flags[i].opt,
+			    flags[i].arg, err);
+	}
 	free(flags);
+	for (i = 0; allow_missing && i < (int)rs.n; i++)
+		rs.v[i].allow_missing = 1;
 	if (validate) {
 		printf("%s: %zu rules ok\n", rulesfile ? rulesfile : "flags",
 		    rs.n);
@@ -512,6 +564,8 @@ main(int argc, char **argv)
 	weir_sig_install();
 	if (!(r.chk = weir_check_new(&rs, &co)))
 		weir_die(WEIR_EXIT_IO, "out of memory");
+	if ((fd = weir_check_load(r.chk, err, sizeof(err))) < 0)
+		weir_die(-fd, "%s", err);
 	if (pass && !(r.out = weir_output_open(1, WEIR_FMT_AUTO, NULL)))
 		weir_die(WEIR_EXIT_IO, "out of memory");
 	if (r.rejfile) {	/* replaced only when the run finishes */

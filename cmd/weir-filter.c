@@ -62,7 +62,7 @@ int
 main(int argc, char **argv)
 {
 	weir_ckpt_opts ck = { 0 };
-	int c, invert = 0, infmt = WEIR_FMT_AUTO, outfmt = WEIR_FMT_AUTO;
+	int c, rc, invert = 0, infmt = WEIR_FMT_AUTO, outfmt = WEIR_FMT_AUTO;
 	const char *onerr = "fail";
 	weir_buf scratch = {0};
 	weir_stage st;
@@ -112,7 +112,11 @@ main(int argc, char **argv)
 		}
 		weir_expr_root(&ev.rec, &scratch, &root);
 		ctx.rec = &ev.rec;
-		if (weir_expr_test(e, &ctx) != invert)
+		rc = weir_expr_test(e, &ctx);
+		if (rc < 0)
+			weir_onerr_bad_record(&st.onerr, weir_expr_error(e),
+			    &ev.rec);
+		else if (rc != invert)
 			weir_stage_emit(&st, &ev.rec);
 	}
 	weir_expr_free(e);

@@ -466,9 +466,18 @@ main(int argc, char **argv)
 		weir_expr_root(&ev.rec, &scratch, &rootpv);
 		ctx.rec = &ev.rec;
 		ctx.now_ms = 0;
-		for (k = 0; k < nexprs; k++)
-			if (weir_expr_eval(exprs[k], &ctx, &vals[k]) < 0)
+		for (k = 0; k < nexprs; k++) {
+			int rc = weir_expr_eval(exprs[k], &ctx, &vals[k]);
+			if (rc == -1)
 				weir_die(WEIR_EXIT_IO, "out of memory");
+			if (rc < 0)
+				break;
+		}
+		if (k < nexprs) {
+			weir_onerr_bad_record(&st.onerr,
+			    weir_expr_error(exprs[k]), &ev.rec);
+			continue;
+		}
 		r = ev.rec;
 		if (root.nkids && (rootpv.type == WEIR_PV_OBJECT ||
 		    has_sets(&root))) {

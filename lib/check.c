@@ -1,17 +1,24 @@
 /* check.c - evaluating weir-check rules over a record stream. */
 #include "check.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "dur.h"
+#include "input.h"
+#include "join.h"
 #include "record.h"
 #include "snap.h"
 
 typedef struct rstate {
 	uint64_t checked, failed, skipped;
+	double sum, mn, mx;	/* avg/min/max/sum over the checked values */
 	weir_uniq u;
 	int have_u;
 	int64_t newest;
@@ -35,7 +42,12 @@ struct weir_check {
 	int64_t closed_end;	/* end of the last tumbling window judged */
 	int have_closed;
 	uint64_t records;
-	weir_buf scratch, str, key, notes;
+	weir_buf json;		/* the record's value, parsed (root) */
+	weir_buf scratch, str, key, ckey, notes;
+	signed char *pre;	/* regex and expr verdicts of this record */
+	weir_join **joins;	/* relationships: the reference tables */
+	int hit;		/* a probe found its row */
+	char err[WEIR_ERRSZ];	/* why the last record was bad */
 	int oom;
 	char **names;		/* sample file names read from a snapshot */
 	size_t nnames;
@@ -54,7 +66,12 @@ weir_check_new(const weir_rules *rs, const weir_check_opts *o)
 	if (!c->o.unique_limit)
 		c->o.unique_limit = WEIR_UNIQ_LIMIT_DEFAULT;
 	c->res = calloc(rs->n ? rs->n : 1, sizeof(*c->res));
-	if (!c->res) {
+	c->pre = calloc(rs->n ? rs->n : 1, 1);
+	c->joins = calloc(rs->n ? rs->n : 1, sizeof(*c->joins));
+	if (!c->res || !c->pre || !c->joins) {
+		free(c->res);
+		free(c->pre);
+		free(c->joins);
 		free(c);
 		return NULL;
 	}
@@ -77,6 +94,7 @@ void
 weir_check_free(weir_check *c)
 {
 	scope *s, *n;
+	size_t i;
 
 	if (!c)
 		return;
@@ -88,9 +106,15 @@ weir_check_free(weir_check *c)
 	while (c->nnames)
 		free(c->names[--c->nnames]);
 	free(c->names);
+	free(c->pre);
+	for (i = 0; i < c->rs->n; i++)
+		weir_join_free(c->joins[i]);
+	free(c->joins);
+	weir_buf_free(&c->json);
 	weir_buf_free(&c->scratch);
 	weir_buf_free(&c->str);
 	weir_buf_free(&c->key);
+	weir_buf_free(&c->ckey);
 	weir_buf_free(&c->notes);
 	free(c);
 }
@@ -99,6 +123,12 @@ const weir_check_result *
 weir_check_results(const weir_check *c)
 {
 	return c->res;
+}
+
+const char *
+weir_check_error(const weir_check *c)
+{
+	return c->err;
 }
 
 uint64_t
@@ -119,9 +149,104 @@ weir_check_ok(const weir_check *c)
 	size_t i;
 
 	for (i = 0; i < c->rs->n; i++)
-		if (!c->res[i].passed && c->rs->v[i].severity == WEIR_SEV_ERROR)
+		if (c->res[i].status == WEIR_CHECK_FAIL)
 			return 0;
 	return 1;
+}
+
+static void
+ref_hit(void *arg, const weir_record *r)
+{
+	(void)r;
+	*(int *)arg = 1;
+}
+
+/* Read rule i's reference table into a stream-table join's table (the
+ * loader weir-join uses); its probes tell whether a row exists. */
+static int
+load_ref(weir_check *c, size_t i, char *err, size_t errsz)
+{
+	const weir_rule *r = &c->rs->v[i];
+	weir_join_spec sp;
+	weir_input *in;
+	weir_event ev;
+	char e2[WEIR_ERRSZ];
+	uint64_t recno = 0;
+	int fd, rc = 0;
+
+	memset(&sp, 0, sizeof(sp));
+	sp.mode = WEIR_JOIN_TABLE;
+	sp.type = WEIR_JOIN_INNER;
+	sp.nkeys = r->nref_paths;
+	sp.lpaths = r->npaths ? r->paths : &r->path;
+	sp.rpaths = r->ref_paths;
+	sp.as = "ref";		/* any value may be a row */
+	sp.emit = ref_hit;
+	sp.arg = &c->hit;
+	if (!(c->joins[i] = weir_join_new(&sp, err, errsz)))
+		return -WEIR_EXIT_IO;
+	if ((fd = open(r->ref_file, O_RDONLY | O_CLOEXEC)) < 0) {
+		weir_seterr(err, errsz, "rule %s: %s: %s", r->id, r->ref_file,
+		    strerror(errno));
+		return -WEIR_EXIT_USAGE;
+	}
+	if (!(in = weir_input_open(fd, WEIR_FMT_AUTO, r->ref_file))) {
+		close(fd);
+		weir_seterr(err, errsz, "out of memory");
+		return -WEIR_EXIT_IO;
+	}
+	while (!rc) {
+		switch (weir_input_next(in, &ev, 1)) {
+		case WEIR_EV_RECORD:
+			recno++;
+			rc = weir_join_record(c->joins[i], 1, &ev.rec, e2,
+			    sizeof(e2));
+			if (rc == -1) {
+				weir_seterr(err, errsz, "rule %s: %s record "
+				    "%llu: %s", r->id, r->ref_file,
+				    (unsigned long long)recno, e2);
+				rc = -WEIR_EXIT_DATA;
+			} else if (rc < 0) {
+				weir_seterr(err, errsz, "out of memory");
+				rc = -WEIR_EXIT_IO;
+			}
+			break;
+		case WEIR_EV_BAD:
+			weir_seterr(err, errsz, "rule %s: %s", r->id,
+			    weir_input_error(in));
+			rc = -WEIR_EXIT_DATA;
+			break;
+		case WEIR_EV_END:
+		case WEIR_EV_EOF:
+			rc = 1;
+			break;
+		case WEIR_EV_WATERMARK:
+		case WEIR_EV_BARRIER:
+		case WEIR_EV_AGAIN:
+		case WEIR_EV_STOP:
+			break;
+		default:
+			weir_seterr(err, errsz, "rule %s: %s", r->id,
+			    weir_input_error(in));
+			rc = -WEIR_EXIT_IO;
+		}
+	}
+	weir_input_close(in);
+	close(fd);
+	return rc < 0 ? rc : 0;
+}
+
+int
+weir_check_load(weir_check *c, char *err, size_t errsz)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < c->rs->n; i++)
+		if (c->rs->v[i].kind == WEIR_RULE_RELATIONSHIPS &&
+		    (rc = load_ref(c, i, err, errsz)) < 0)
+			return rc;
+	return 0;
 }
 
 static scope *
@@ -284,30 +409,71 @@ type_bits(const weir_pv *v)
 	}
 }
 
+/* 1 match, 0 not, -1 a match limit hit (m says) or no memory. */
 static int
-regex_match(weir_check *c, const weir_rule *r, const weir_pv *v)
+regex_match(weir_check *c, const weir_rule *r, const weir_pv *v, char *m,
+    size_t msz)
 {
 	const uint8_t *s;
 	size_t n;
-	regmatch_t m[1];
 
 	c->str.len = 0;
 	if (v->type == WEIR_PV_STRING) {
 		if (weir_pv_str(v, &c->str, &s, &n) < 0)
-			return 0;
-		if (s != c->str.p && weir_buf_put(&c->str, s, n) < 0)
-			return 0;
-	} else if (weir_pv_to_text(&c->str, v) < 0)
-		return 0;
-	/* NUL-terminated for regexec (and sanitizers, which ignore
-	 * REG_STARTEND); REG_STARTEND so a NUL inside is matched too */
-	n = c->str.len;
-	if (weir_buf_putc(&c->str, 0) < 0)
-		return 0;
-	m[0].rm_so = 0;
-	m[0].rm_eo = (regoff_t)n;
-	return regexec(&r->re, (const char *)c->str.p, 1, m,
-	    REG_STARTEND) == 0;
+			goto nomem;
+	} else {
+		if (weir_pv_to_text(&c->str, v) < 0)
+			goto nomem;
+		s = c->str.p;
+		n = c->str.len;
+	}
+	return weir_re_match(r->re, s, n, m, msz);
+nomem:
+	c->oom = 1;
+	return -1;
+}
+
+/*
+ * The verdicts that can fail to come (a regex past its match limit): taken
+ * before the record touches any state, so a bad record is not counted at
+ * all.  pre[i]: 1 the rule's value failed, 0 it passed or was not looked
+ * at.  -1 when the record is bad (c->err says why).
+ */
+static int
+pre_check(weir_check *c, const weir_record *rec, const weir_pv *root)
+{
+	size_t i;
+	weir_pv v;
+	int rc;
+
+	for (i = 0; i < c->rs->n; i++) {
+		const weir_rule *r = &c->rs->v[i];
+		weir_expr_ctx x;
+
+		c->pre[i] = 0;
+		if (r->kind == WEIR_RULE_EXPR) {
+			x.rec = rec;
+			x.root = root;
+			x.now_ms = c->o.now_ms;
+			if ((rc = weir_expr_test(r->expr, &x)) < 0) {
+				weir_seterr(c->err, sizeof(c->err), "rule %s: %s",
+				    r->id, weir_expr_error(r->expr));
+				return -1;
+			}
+			c->pre[i] = !rc;
+		} else if (r->kind == WEIR_RULE_REGEX &&
+		    weir_path_get(&r->path, root, &v) &&
+		    v.type != WEIR_PV_NULL) {
+			char m[WEIR_ERRSZ];
+			if ((rc = regex_match(c, r, &v, m, sizeof(m))) < 0) {
+				weir_seterr(c->err, sizeof(c->err), "rule %s: %s",
+				    r->id, m);
+				return -1;
+			}
+			c->pre[i] = !rc;
+		}
+	}
+	return 0;
 }
 
 /* The time a freshness rule reads from a value: 0, or -1 if not a time. */
@@ -329,6 +495,144 @@ note(weir_check *c, const weir_rule *r, const char *fmt, double a, double b)
 		c->oom = 1;
 }
 
+/* Add a unique rule's key to the scope's set: 1 a duplicate, 0 not, -1
+ * no memory. */
+static int
+unique_add(weir_check *c, const weir_rule *r, rstate *st,
+    weir_check_result *res, const weir_buf *key)
+{
+	int rc;
+
+	if (!st->have_u) {
+		if (weir_uniq_init(&st->u, c->o.unique_limit, r->approx) < 0)
+			return -1;
+		st->have_u = 1;
+	}
+	rc = weir_uniq_add(&st->u, key->p, key->len);
+	if (rc < 0)
+		return -1;
+	if (rc == WEIR_UNIQ_DUP)
+		return 1;
+	if (rc == WEIR_UNIQ_SWITCHED) {
+		res->approx = 1;
+		note(c, r, "exact set reached its memory limit (%.0f "
+		    "bytes) after %.0f distinct values; counting "
+		    "duplicates with HyperLogLog from here on",
+		    (double)c->o.unique_limit, (double)st->u.values - 1);
+	} else if (rc == WEIR_UNIQ_FULL && !res->stopped) {
+		res->stopped = 1;
+		note(c, r, "exact set reached its memory limit (%.0f "
+		    "bytes) after %.0f values; the rule cannot be "
+		    "checked exactly (set approx: true, or raise "
+		    "--unique-memory)",
+		    (double)c->o.unique_limit, (double)st->u.values - 1);
+	}
+	return 0;
+}
+
+/* relationships: 1 if the record's key has no row in the reference
+ * table, 0 if it has one, -1 no memory. */
+static int
+ref_probe(weir_check *c, size_t i, const weir_record *rec)
+{
+	char e2[WEIR_ERRSZ];
+	int rc;
+
+	if (!c->joins[i])	/* weir_check_load was not called */
+		return 1;
+	c->hit = 0;
+	rc = weir_join_record(c->joins[i], 0, rec, e2, sizeof(e2));
+	if (rc == -2)
+		return -1;
+	return !c->hit;
+}
+
+/* schema: required fields present, no field outside allowed; 1 if the
+ * record failed (what is in c->scratch). */
+static int
+schema_check(weir_check *c, const weir_rule *r, const weir_pv *root)
+{
+	weir_pv_iter it;
+	weir_pv k, v;
+	const uint8_t *s;
+	size_t i, n;
+	int rc = 0;
+
+	c->scratch.len = 0;
+	if (root->type != WEIR_PV_OBJECT) {
+		rc |= weir_buf_puts(&c->scratch, "not a JSON object");
+		return rc ? -1 : 1;
+	}
+	for (i = 0; i < r->npaths; i++)
+		if (!weir_path_get(&r->paths[i], root, &v))
+			rc |= weir_buf_printf(&c->scratch, "%smissing %s",
+			    c->scratch.len ? ", " : "", r->paths[i].text);
+	if (r->nallowed) {
+		weir_pv_iter_init(&it, root);
+		while (weir_pv_iter_next(&it, &k, &v)) {
+			c->str.len = 0;
+			if (weir_pv_str(&k, &c->str, &s, &n) < 0)
+				return -1;
+			for (i = 0; i < r->nallowed; i++)
+				if (r->allowed[i].steps[0].key_len == n &&
+				    !memcmp(r->allowed[i].steps[0].key, s, n))
+					break;
+			if (i == r->nallowed)
+				rc |= weir_buf_printf(&c->scratch, "%sunexpected "
+				    "field '%.*s'", c->scratch.len ? ", " : "",
+				    (int)(n > 60 ? 60 : n), (const char *)s);
+		}
+	}
+	if (rc)
+		return -1;
+	return c->scratch.len > 0;
+}
+
+/* A composite unique or relationships key: every part present and not
+ * null, or the record is skipped.  1 if the value failed. */
+static int
+check_keys(weir_check *c, size_t i, scope *s, const weir_record *rec,
+    const weir_pv *root, const weir_check_pos *pos)
+{
+	const weir_rule *r = &c->rs->v[i];
+	rstate *st = &s->st[i];
+	weir_check_result *res = &c->res[i];
+	weir_pv v;
+	size_t k;
+	int nul = 0, fail, rc = 0;
+
+	c->ckey.len = 0;
+	c->scratch.len = 0;
+	for (k = 0; k < r->npaths; k++) {
+		if (!weir_path_get(&r->paths[k], root, &v))
+			break;
+		nul |= v.type == WEIR_PV_NULL;
+		/* the key: each part length-prefixed, so parts cannot blur */
+		if (unique_key(c, &v) < 0 ||
+		    weir_buf_put_varint(&c->ckey, c->key.len) < 0 ||
+		    weir_buf_put(&c->ckey, c->key.p, c->key.len) < 0)
+			return -1;
+		rc |= weir_buf_putc(&c->scratch, k ? ',' : '[');
+		rc |= weir_pv_to_json(&c->scratch, &v);
+	}
+	if (rc || weir_buf_putc(&c->scratch, ']') < 0)
+		return -1;
+	if (k < r->npaths || nul) {
+		res->matched += k == r->npaths;
+		st->skipped++;
+		return 0;
+	}
+	res->matched++;
+	st->checked++;
+	fail = r->kind == WEIR_RULE_UNIQUE ? unique_add(c, r, st, res,
+	    &c->ckey) : ref_probe(c, i, rec);
+	if (fail <= 0)
+		return fail;
+	st->failed++;
+	sample_add(res, pos, s, (const char *)c->scratch.p, c->scratch.len);
+	return 1;
+}
+
 /* Check one per-value rule; 1 if the value failed. */
 static int
 check_value(weir_check *c, size_t i, scope *s, const weir_record *rec,
@@ -338,18 +642,14 @@ check_value(weir_check *c, size_t i, scope *s, const weir_record *rec,
 	rstate *st = &s->st[i];
 	weir_check_result *res = &c->res[i];
 	weir_pv v;
-	int have, fail = 0, rc;
+	int have, fail = 0;
 	int64_t t;
 
 	if (r->kind == WEIR_RULE_COUNT)
 		return 0;
 	if (r->kind == WEIR_RULE_EXPR) {
-		weir_expr_ctx x;
-		x.rec = rec;
-		x.root = root;
-		x.now_ms = c->o.now_ms;
 		st->checked++;
-		if (weir_expr_test(r->expr, &x))
+		if (!c->pre[i])
 			return 0;
 		st->failed++;
 		c->scratch.len = 0;
@@ -370,8 +670,20 @@ check_value(weir_check *c, size_t i, scope *s, const weir_record *rec,
 		st->have_newest = 1;
 		return 0;
 	}
+	if (r->kind == WEIR_RULE_SCHEMA) {
+		st->checked++;
+		if ((fail = schema_check(c, r, root)) <= 0)
+			return fail;
+		st->failed++;
+		sample_add(res, pos, s, (const char *)c->scratch.p,
+		    c->scratch.len);
+		return 1;
+	}
+	if (r->npaths)		/* a composite key */
+		return check_keys(c, i, s, rec, root, pos);
 	have = root->type != WEIR_PV_MISSING &&
 	    weir_path_get(&r->path, root, &v);
+	res->matched += have;
 	if (r->kind == WEIR_RULE_NOT_NULL) {
 		st->checked++;
 		if (have && v.type != WEIR_PV_NULL)
@@ -381,40 +693,31 @@ check_value(weir_check *c, size_t i, scope *s, const weir_record *rec,
 		    have ? 4 : 7);
 		return 1;
 	}
-	if (!have || (v.type == WEIR_PV_NULL && r->kind != WEIR_RULE_TYPE)) {
+	if (!have || (v.type == WEIR_PV_NULL && r->kind != WEIR_RULE_TYPE) ||
+	    (weir_rule_is_stat(r->kind) && (!weir_pv_is_num(&v) ||
+	    isnan(weir_pv_num(&v))))) {
 		st->skipped++;
 		return 0;
 	}
 	st->checked++;
+	if (weir_rule_is_stat(r->kind)) {
+		double d = weir_pv_num(&v);
+		st->sum += d;
+		if (st->checked == 1 || d < st->mn)
+			st->mn = d;
+		if (st->checked == 1 || d > st->mx)
+			st->mx = d;
+		return 0;
+	}
 	switch (r->kind) {
 	case WEIR_RULE_UNIQUE:
-		if (!st->have_u) {
-			if (weir_uniq_init(&st->u, c->o.unique_limit,
-			    r->approx) < 0)
-				return -1;
-			st->have_u = 1;
-		}
-		if (unique_key(c, &v) < 0)
+		if (unique_key(c, &v) < 0 ||
+		    (fail = unique_add(c, r, st, res, &c->key)) < 0)
 			return -1;
-		rc = weir_uniq_add(&st->u, c->key.p, c->key.len);
-		if (rc < 0)
+		break;
+	case WEIR_RULE_RELATIONSHIPS:
+		if ((fail = ref_probe(c, i, rec)) < 0)
 			return -1;
-		if (rc == WEIR_UNIQ_DUP)
-			fail = 1;
-		else if (rc == WEIR_UNIQ_SWITCHED) {
-			res->approx = 1;
-			note(c, r, "exact set reached its memory limit (%.0f "
-			    "bytes) after %.0f distinct values; counting "
-			    "duplicates with HyperLogLog from here on",
-			    (double)c->o.unique_limit, (double)st->u.values - 1);
-		} else if (rc == WEIR_UNIQ_FULL && !res->stopped) {
-			res->stopped = 1;
-			note(c, r, "exact set reached its memory limit (%.0f "
-			    "bytes) after %.0f values; the rule cannot be "
-			    "checked exactly (set approx: true, or raise "
-			    "--unique-memory)",
-			    (double)c->o.unique_limit, (double)st->u.values - 1);
-		}
 		break;
 	case WEIR_RULE_IN:
 		fail = !value_in(r, &v);
@@ -429,7 +732,7 @@ check_value(weir_check *c, size_t i, scope *s, const weir_record *rec,
 		}
 		break;
 	case WEIR_RULE_REGEX:
-		fail = !regex_match(c, r, &v);
+		fail = c->pre[i];
 		break;
 	case WEIR_RULE_TYPE:
 		fail = !(type_bits(&v) & r->types);
@@ -486,6 +789,61 @@ set_detail(weir_check_result *res, const scope *s, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The level failed of checked reach: 2 error, 1 warn, 0 none; mostly,
+ * or dbt's error_if and warn_if (both "!= 0" unless given; a warn rule
+ * has no error_if). */
+static int
+level(const weir_rule *r, uint64_t failed, uint64_t checked)
+{
+	static const weir_rule_thr nonzero = { 1, WEIR_THR_NE, 0, 0, "!=0" };
+
+	if (!r->warn_if.set && !r->error_if.set)
+		return failed > allowed(checked, r->mostly) ? 2 : 0;
+	if (r->severity == WEIR_SEV_ERROR && weir_rules_thr_hit(r->error_if.set ?
+	    &r->error_if : &nonzero, failed, checked))
+		return 2;
+	return weir_rules_thr_hit(r->warn_if.set ? &r->warn_if : &nonzero,
+	    failed, checked) ? 1 : 0;
+}
+
+static const char *
+level_why(const weir_rule *r, int lvl)
+{
+	if (lvl == 2 && r->error_if.set)
+		return r->error_if.text;
+	if (lvl == 1 && r->warn_if.set)
+		return r->warn_if.text;
+	return "!=0";
+}
+
+/* avg/min/max/sum of a scope; 0, or -1 when it saw no number. */
+static int
+stat_of(const weir_rule *r, const rstate *st, double *v)
+{
+	if (!st->checked)
+		return r->kind == WEIR_RULE_SUM ? (*v = 0, 0) : -1;
+	switch (r->kind) {
+	case WEIR_RULE_AVG:
+		*v = st->sum / (double)st->checked;
+		break;
+	case WEIR_RULE_MIN:
+		*v = st->mn;
+		break;
+	case WEIR_RULE_MAX:
+		*v = st->mx;
+		break;
+	default:
+		*v = st->sum;
+	}
+	return 0;
+}
+
+static int
+out_of_bounds(const weir_rule *r, double v)
+{
+	return (r->has_lo && v < r->lo) || (r->has_hi && v > r->hi);
+}
+
 /* Judge one rule in one closed scope. */
 static void
 judge(weir_check *c, size_t i, scope *s, int64_t now)
@@ -494,19 +852,34 @@ judge(weir_check *c, size_t i, scope *s, int64_t now)
 	rstate *st = &s->st[i];
 	weir_check_result *res = &c->res[i];
 	char what[160], a[40];
-	int fail = 0;
+	int fail = 0, lvl;
 
 	res->scopes++;
-	if (r->kind == WEIR_RULE_COUNT || r->kind == WEIR_RULE_FRESHNESS) {
+	if (weir_rule_is_aggregate(r)) {
 		res->checked++;
 		res->skipped += st->skipped;
-		if (r->kind == WEIR_RULE_COUNT) {
+		if (weir_rule_is_stat(r->kind)) {
+			double v;
+			if (stat_of(r, st, &v) < 0) {
+				fail = 1;
+				snprintf(what, sizeof(what), "no numbers at %s",
+				    r->field);
+			} else {
+				res->stat = v;
+				res->has_stat = 1;
+				weir_fmt_double(a, sizeof(a), v);
+				if ((fail = out_of_bounds(r, v)))
+					snprintf(what, sizeof(what), "%s %s, "
+					    "expected %.*s", weir_rule_kind_name(
+					    r->kind), a, r->ntext, r->text);
+			}
+		} else if (r->kind == WEIR_RULE_COUNT) {
 			double n = (double)s->records;
 			if ((r->has_lo && n < r->lo) || (r->has_hi && n > r->hi)) {
 				fail = 1;
 				snprintf(what, sizeof(what), "%llu record%s, "
-				    "expected %s", (unsigned long long)s->records,
-				    s->records == 1 ? "" : "s", r->text);
+				    "expected %.*s", (unsigned long long)s->records,
+				    s->records == 1 ? "" : "s", r->ntext, r->text);
 			}
 		} else {
 			int64_t ref = s->has_win ? s->end : now;
@@ -521,8 +894,8 @@ judge(weir_check *c, size_t i, scope *s, int64_t now)
 				weir_iso8601_fmt(a, sizeof(a), st->newest);
 				weir_dur_fmt(age, sizeof(age), ref - st->newest);
 				snprintf(what, sizeof(what), "newest %s is %s, "
-				    "%s old (limit %s)", r->field ? r->field :
-				    "event time", a, age, r->text);
+				    "%s old (limit %.*s)", r->field ? r->field :
+				    "event time", a, age, r->ntext, r->text);
 			}
 		}
 		if (fail) {
@@ -560,7 +933,17 @@ judge(weir_check *c, size_t i, scope *s, int64_t now)
 		    "--unique-memory)", (double)st->u.values_exact);
 		return;
 	}
-	if (st->failed > allowed(st->checked, r->mostly)) {
+	if ((lvl = level(r, st->failed, st->checked)) == 1 ||
+	    (lvl == 2 && (r->warn_if.set || r->error_if.set))) {
+		if (lvl == 2)
+			res->scopes_failed++;
+		else
+			res->scopes_warned++;
+		set_detail(res, s, "%llu of %llu values failed (%s %s)",
+		    (unsigned long long)st->failed,
+		    (unsigned long long)st->checked,
+		    lvl == 2 ? "error_if" : "warn_if", level_why(r, lvl));
+	} else if (lvl == 2) {
 		res->scopes_failed++;
 		if (r->mostly < 1)
 			set_detail(res, s, "%llu of %llu values failed (%.3g%%; "
@@ -603,13 +986,13 @@ judge_gap(weir_check *c, int64_t from, int64_t to)
 		scope gap;
 		int fail;
 
-		if (r->kind != WEIR_RULE_COUNT &&
-		    r->kind != WEIR_RULE_FRESHNESS) {
+		if (!weir_rule_is_aggregate(r)) {
 			res->scopes += n;
 			continue;
 		}
-		fail = r->kind == WEIR_RULE_FRESHNESS ||
-		    (r->has_lo && r->lo > 0);
+		/* no values: count and sum see 0, the others nothing */
+		fail = r->kind == WEIR_RULE_COUNT || r->kind == WEIR_RULE_SUM ?
+		    out_of_bounds(r, 0) : 1;
 		res->scopes += n;
 		res->checked += n;
 		if (!fail)
@@ -671,6 +1054,10 @@ weir_check_record(weir_check *c, const weir_record *r,
 	size_t i;
 	int bad = 0, rc;
 
+	if (!weir_record_json(r, &c->json, &root))
+		root.type = WEIR_PV_MISSING;
+	if (pre_check(c, r, &root) < 0)
+		return c->oom ? -1 : -2;
 	c->records++;
 	if (c->o.window && (r->flags & WEIR_R_WINDOW))
 		s = scope_get(c, 1, r->win_start, r->win_end);
@@ -683,8 +1070,6 @@ weir_check_record(weir_check *c, const weir_record *r,
 	if (!s)
 		return -1;
 	s->records++;
-	if (!weir_record_json(r, &c->scratch, &root))
-		root.type = WEIR_PV_MISSING;
 	for (i = 0; i < c->rs->n; i++) {
 		rc = check_value(c, i, s, r, &root, pos);
 		if (rc < 0)
@@ -703,6 +1088,23 @@ weir_check_watermark(weir_check *c, int64_t wm)
 	return c->oom ? -1 : 0;
 }
 
+/* A rule whose path was in no record: a typo passes nothing by accident
+ * (unless the rule allows it). */
+static int
+no_match(weir_check_result *res, const weir_rule *r, uint64_t records)
+{
+	if (r->allow_missing)
+		snprintf(res->detail, sizeof(res->detail), "path %s matched "
+		    "no record (allowed)", r->field);
+	else
+		snprintf(res->detail, sizeof(res->detail), "path %s matched "
+		    "no record of %llu (a typo? allow_missing: true or "
+		    "--allow-missing accepts it)", r->field,
+		    (unsigned long long)records);
+	res->no_match = 1;
+	return r->allow_missing ? 0 : 2;
+}
+
 int
 weir_check_finish(weir_check *c)
 {
@@ -716,11 +1118,19 @@ weir_check_finish(weir_check *c)
 	for (i = 0; i < c->rs->n; i++) {
 		weir_check_result *res = &c->res[i];
 		const weir_rule *r = &c->rs->v[i];
+		int lvl;
 		if (weir_rule_is_aggregate(r))
-			res->passed = res->failed <= allowed(res->checked,
-			    r->mostly);
+			lvl = level(r, res->failed, res->checked);
 		else
-			res->passed = res->scopes_failed == 0;
+			lvl = res->scopes_failed ? 2 : res->scopes_warned ? 1 : 0;
+		if (r->field && !res->matched && c->records &&
+		    no_match(res, r, c->records) > lvl)
+			lvl = 2;
+		if (lvl == 2 && r->severity == WEIR_SEV_WARN)
+			lvl = 1;
+		res->status = lvl == 2 ? WEIR_CHECK_FAIL : lvl == 1 ?
+		    WEIR_CHECK_WARN : WEIR_CHECK_PASS;
+		res->passed = lvl == 0;
 	}
 	return c->oom ? -1 : 0;
 }
@@ -735,11 +1145,17 @@ save_result(const weir_check_result *res, weir_buf *out)
 	if (weir_sw_u64(out, res->checked) < 0 ||
 	    weir_sw_u64(out, res->failed) < 0 ||
 	    weir_sw_u64(out, res->skipped) < 0 ||
+	    weir_sw_u64(out, res->matched) < 0 ||
 	    weir_sw_u64(out, res->scopes) < 0 ||
 	    weir_sw_u64(out, res->scopes_failed) < 0 ||
+	    weir_sw_u64(out, res->scopes_warned) < 0 ||
+	    weir_sw_u64(out, (uint64_t)res->status) < 0 ||
+	    weir_sw_f64(out, res->stat) < 0 ||
 	    weir_sw_u64(out, (uint64_t)(res->passed != 0) |
 	    (uint64_t)(res->approx != 0) << 1 |
-	    (uint64_t)(res->stopped != 0) << 2) < 0 ||
+	    (uint64_t)(res->stopped != 0) << 2 |
+	    (uint64_t)(res->no_match != 0) << 3 |
+	    (uint64_t)(res->has_stat != 0) << 4) < 0 ||
 	    weir_sw_str(out, res->detail) < 0 ||
 	    weir_sw_u64(out, res->nsamples) < 0)
 		return -1;
@@ -764,6 +1180,9 @@ save_rstate(const rstate *st, weir_buf *out)
 	if (weir_sw_u64(out, st->checked) < 0 ||
 	    weir_sw_u64(out, st->failed) < 0 ||
 	    weir_sw_u64(out, st->skipped) < 0 ||
+	    weir_sw_f64(out, st->sum) < 0 ||
+	    weir_sw_f64(out, st->mn) < 0 ||
+	    weir_sw_f64(out, st->mx) < 0 ||
 	    weir_sw_i64(out, st->newest) < 0 ||
 	    weir_sw_u64(out, (uint64_t)(st->have_newest != 0)) < 0 ||
 	    weir_sw_u64(out, (uint64_t)(st->have_u != 0)) < 0)
@@ -772,7 +1191,7 @@ save_rstate(const rstate *st, weir_buf *out)
 }
 
 int
-weir_check_save(const weir_check *c, weir_buf *out)
+weir_check_state_save(const weir_check *c, weir_buf *out)
 {
 	const scope *s;
 	uint64_t nscopes = 0;
@@ -847,18 +1266,26 @@ load_name(weir_check *c, weir_rd *rd)
 static int
 load_result(weir_check *c, weir_check_result *res, weir_rd *rd)
 {
-	uint64_t flags, i;
+	uint64_t flags, i, status;
 
 	res->checked = weir_rd_u64(rd);
 	res->failed = weir_rd_u64(rd);
 	res->skipped = weir_rd_u64(rd);
+	res->matched = weir_rd_u64(rd);
 	res->scopes = weir_rd_u64(rd);
 	res->scopes_failed = weir_rd_u64(rd);
+	res->scopes_warned = weir_rd_u64(rd);
+	status = weir_rd_u64(rd);
+	res->stat = weir_rd_f64(rd);
 	flags = weir_rd_u64(rd);
+	res->status = (int)status;
 	res->passed = (flags & 1) != 0;
 	res->approx = (flags & 2) != 0;
 	res->stopped = (flags & 4) != 0;
-	if (flags > 7 || load_str(rd, res->detail, sizeof(res->detail)) < 0)
+	res->no_match = (flags & 8) != 0;
+	res->has_stat = (flags & 16) != 0;
+	if (flags > 31 || status > WEIR_CHECK_FAIL ||
+	    load_str(rd, res->detail, sizeof(res->detail)) < 0)
 		return -1;
 	res->nsamples = (size_t)weir_rd_u64(rd);
 	if (rd->bad || res->nsamples > WEIR_CHECK_SAMPLES)
@@ -895,6 +1322,9 @@ load_rstate(weir_check *c, const weir_rule *r, rstate *st, weir_rd *rd,
 	st->checked = weir_rd_u64(rd);
 	st->failed = weir_rd_u64(rd);
 	st->skipped = weir_rd_u64(rd);
+	st->sum = weir_rd_f64(rd);
+	st->mn = weir_rd_f64(rd);
+	st->mx = weir_rd_f64(rd);
 	st->newest = weir_rd_i64(rd);
 	hn = weir_rd_u64(rd);
 	hu = weir_rd_u64(rd);
@@ -913,7 +1343,7 @@ load_rstate(weir_check *c, const weir_rule *r, rstate *st, weir_rd *rd,
 }
 
 int
-weir_check_load(weir_check *c, weir_rd *rd, char *err, size_t errsz)
+weir_check_state_load(weir_check *c, weir_rd *rd, char *err, size_t errsz)
 {
 	uint64_t n = weir_rd_u64(rd), nscopes, i, hw, hc;
 	scope *s, **tail = &c->open;

@@ -33,12 +33,21 @@ typedef struct weir_check_sample {
 	char what[96];		/* the failing value, or what failed */
 } weir_check_sample;
 
+/* A rule's verdict: a warn rule that fails, or a rule whose failures pass
+ * its warn_if but not its error_if, ends as WARN. */
+enum { WEIR_CHECK_PASS, WEIR_CHECK_WARN, WEIR_CHECK_FAIL };
+
 typedef struct weir_check_result {
 	uint64_t checked;	/* values (or scopes, for count/freshness) */
 	uint64_t failed;	/* of them, failing */
 	uint64_t skipped;	/* null or missing values not looked at */
-	uint64_t scopes, scopes_failed;
-	int passed;		/* the verdict, mostly taken into account */
+	uint64_t matched;	/* records where the rule's path was present */
+	int no_match;		/* the path matched no record (detail says) */
+	uint64_t scopes, scopes_failed, scopes_warned;
+	int status;		/* the verdict: WEIR_CHECK_PASS, WARN, FAIL */
+	int passed;		/* status == WEIR_CHECK_PASS */
+	int has_stat;		/* avg/min/max/sum: stat is the value of the */
+	double stat;		/* last scope judged */
 	int approx;		/* unique: estimated with HyperLogLog */
 	int stopped;		/* unique: exact set hit its memory limit */
 	char detail[224];	/* why it failed (first failing scope) */
@@ -56,17 +65,25 @@ typedef struct weir_check weir_check;
 
 weir_check *weir_check_new(const weir_rules *rs, const weir_check_opts *o);
 void weir_check_free(weir_check *c);
+/* Load what rules read besides the records (relationships' reference
+ * tables; without them every value of such a rule fails).  0, or minus an exit status with err set: -WEIR_EXIT_USAGE a
+ * file that cannot be opened, -WEIR_EXIT_DATA a bad reference record,
+ * -WEIR_EXIT_IO a read error or no memory. */
+int weir_check_load(weir_check *c, char *err, size_t errsz);
 /* Check one record.  Returns 1 if it failed a per-value rule (for
- * --reject), 0 if not, -1 when memory ran out. */
+ * --reject), 0 if not, -1 when memory ran out, -2 for a bad record (a
+ * regular expression hit its match limit: weir_check_error names the rule
+ * and the pattern); a bad record is not counted by any rule. */
 int weir_check_record(weir_check *c, const weir_record *r,
     const weir_check_pos *pos);
+const char *weir_check_error(const weir_check *c);
 /* Judge every scope whose window ends at or before wm. */
 int weir_check_watermark(weir_check *c, int64_t wm);
 /* Judge every open scope; results are final after this. */
 int weir_check_finish(weir_check *c);
 const weir_check_result *weir_check_results(const weir_check *c);
 uint64_t weir_check_records(const weir_check *c);
-/* 1 if every error-severity rule passed. */
+/* 1 if no rule ended as WEIR_CHECK_FAIL. */
 int weir_check_ok(const weir_check *c);
 /* Lines for people (warnings); the caller prints and resets it. */
 weir_buf *weir_check_notes(weir_check *c);
@@ -80,8 +97,8 @@ weir_buf *weir_check_notes(weir_check *c);
  * other rules.
  */
 struct weir_rd;
-int weir_check_save(const weir_check *c, weir_buf *out);
-int weir_check_load(weir_check *c, struct weir_rd *rd, char *err,
+int weir_check_state_save(const weir_check *c, weir_buf *out);
+int weir_check_state_load(weir_check *c, struct weir_rd *rd, char *err,
     size_t errsz);
 
 #endif

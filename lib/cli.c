@@ -11,6 +11,7 @@
 
 #include "input.h"
 #include "io.h"
+#include "record.h"
 #include "stats.h"
 
 const char *weir_prog = "weir";
@@ -122,6 +123,19 @@ weir_onerr_bad(weir_onerr *o, const char *msg, const uint8_t *raw,
 		if (o->skipped <= 3)
 			weir_warn("%s (skipped)", msg);
 	}
+}
+
+void
+weir_onerr_bad_record(weir_onerr *o, const char *msg, const weir_record *r)
+{
+	static weir_buf text;
+	const uint8_t *p = NULL;
+	size_t n = 0;
+
+	if (o->mode == WEIR_ONERR_FILE &&
+	    weir_record_bytes(r, &text, &p, &n) < 0)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	weir_onerr_bad(o, msg, p, n);
 }
 
 void

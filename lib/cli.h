@@ -34,6 +34,11 @@ void weir_onerr_parse(weir_onerr *o, const char *arg);	/* dies on error */
  * file counts and writes raw (plus a newline if raw lacks one). */
 void weir_onerr_bad(weir_onerr *o, const char *msg, const uint8_t *raw,
     size_t rawlen);
+/* The same for a record that was read but could not be processed (a
+ * regex past its match limit); FILE gets its value as text. */
+struct weir_record;
+void weir_onerr_bad_record(weir_onerr *o, const char *msg,
+    const struct weir_record *r);
 void weir_onerr_report(const weir_onerr *o);	/* "skipped N bad records" */
 
 /* Common options: -h prints usage and exits 0; an unknown option points

@@ -81,8 +81,8 @@ weir_expr_free(weir_expr *e)
 		if ((n->op == N_LIT || n->op == N_PCMP_STR) &&
 		    n->lit.type == WEIR_XV_STR)
 			free((void *)n->lit.s);
-		if (n->op == N_CALL && n->has_re)
-			regfree(&n->re);
+		if (n->op == N_CALL)
+			weir_re_free(n->re);
 	}
 	for (i = 0; i < e->nblocks; i++)
 		free(e->blocks[i].p);

@@ -7,7 +7,7 @@
  *   .amount * 100
  *
  * An expression is compiled once (weir_expr_compile: parse, resolve paths
- * with lib/path.h, regcomp() every matches() pattern), then evaluated
+ * with lib/path.h, compile every matches() pattern with lib/re.h), then evaluated
  * against one record at a time with no allocation per record: values that
  * need new bytes (string(), lower(), "a" + "b", unescaped strings) go into
  * scratch blocks owned by the expression, reused from one evaluation to the
@@ -77,12 +77,18 @@ void weir_expr_free(weir_expr *e);
 /* The source text it was compiled from. */
 const char *weir_expr_text(const weir_expr *e);
 
-/* Evaluate: fills *out (see weir_xv for lifetimes).  Returns 0, or -1 when
- * memory ran out (out is then MISSING). */
+/* Evaluate: fills *out (see weir_xv for lifetimes).  Returns 0, -1 when
+ * memory ran out, or -2 when a matches() hit its regex match limit
+ * (weir_expr_error says which pattern; the record is bad, for
+ * --on-error); out is then MISSING. */
 int weir_expr_eval(weir_expr *e, const weir_expr_ctx *ctx, weir_xv *out);
 
-/* Evaluate as a condition: 1 true, 0 false (missing, null, false). */
+/* Evaluate as a condition: 1 true, 0 false (missing, null, false), -1
+ * when a matches() hit its regex match limit (weir_expr_error). */
 int weir_expr_test(weir_expr *e, const weir_expr_ctx *ctx);
+
+/* Why the last evaluation failed ("" if it did not). */
+const char *weir_expr_error(const weir_expr *e);
 
 /* 1 if v is true in a boolean context. */
 int weir_xv_truthy(const weir_xv *v);

@@ -246,6 +246,7 @@ eval_begin(weir_expr *e)
 	e->used = 0;
 	e->now = 0;
 	e->oom = 0;
+	e->failed = 0;
 }
 
 static const weir_pv missing_pv = { .type = WEIR_PV_MISSING };
@@ -263,6 +264,10 @@ weir_expr_eval(weir_expr *e, const weir_expr_ctx *ctx, weir_xv *out)
 		expr_set_missing(out);
 		return -1;
 	}
+	if (e->failed) {
+		expr_set_missing(out);
+		return -2;
+	}
 	return 0;
 }
 
@@ -271,6 +276,7 @@ weir_expr_test(weir_expr *e, const weir_expr_ctx *ctx)
 {
 	const node *n = &e->nodes[e->root];
 	weir_expr_ctx c = *ctx;
+	int rc;
 
 	if (!c.root)
 		c.root = &missing_pv;
@@ -278,5 +284,12 @@ weir_expr_test(weir_expr *e, const weir_expr_ctx *ctx)
 	if (n->op == N_PCMP_NUM)
 		return pcmp_num(n, &c);
 	eval_begin(e);
-	return test(e, e->root, &c);
+	rc = test(e, e->root, &c);
+	return e->failed ? -1 : rc;
+}
+
+const char *
+weir_expr_error(const weir_expr *e)
+{
+	return e->failed ? e->errmsg : "";
 }

@@ -210,24 +210,19 @@ expr_fn_call(weir_expr *e, const node *n, const weir_expr_ctx *c, weir_xv *out)
 			    b.s, b.n) == 0);
 		return;
 	case F_MATCHES: {
-		regmatch_t m[1];
+		int rc;
 		if (a.type != WEIR_XV_STR) {
 			expr_set_missing(out);
 			return;
 		}
-		/* regexec wants a C string: copy it, NUL-ended; REG_STARTEND
-		 * still sees the whole string if it holds a NUL */
-		e->tmp.len = 0;
-		if (weir_buf_put(&e->tmp, a.s, a.n) < 0 ||
-		    weir_buf_putc(&e->tmp, 0) < 0) {
-			e->oom = 1;
+		/* past a limit: the evaluation fails (weir_expr_error) */
+		rc = weir_re_match(n->re, a.s, a.n, e->errmsg,
+		    sizeof(e->errmsg));
+		if (rc < 0) {
+			e->failed = 1;
 			expr_set_missing(out);
-			return;
-		}
-		m[0].rm_so = 0;
-		m[0].rm_eo = (regoff_t)a.n;
-		expr_set_bool(out, regexec(&n->re, (const char *)e->tmp.p, 1, m,
-		    REG_STARTEND) == 0);
+		} else
+			expr_set_bool(out, rc);
 		return;
 	}
 	case F_NUMBER:

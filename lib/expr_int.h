@@ -8,10 +8,10 @@
 #ifndef WEIR_EXPR_INT_H
 #define WEIR_EXPR_INT_H
 
-#include <regex.h>
 
 #include "expr.h"
 #include "path.h"
+#include "re.h"
 
 #define MAX_DEPTH 1000		/* tree depth (evaluation recursion) */
 #define MAX_NEST 256		/* parentheses and prefix operators */
@@ -45,10 +45,9 @@ typedef struct node {
 	int a, b;		/* children; -1 if none */
 	int arg0, nargs;	/* CALL, IN: indices into e->args */
 	int depth;
-	int has_re;
 	weir_path path;		/* PATH, PCMP_* */
 	weir_xv lit;		/* LIT, PCMP_* */
-	regex_t re;		/* CALL matches */
+	weir_re *re;		/* CALL matches */
 } node;
 
 typedef struct block {
@@ -70,6 +69,8 @@ struct weir_expr {
 	weir_buf tmp;
 	int64_t now;
 	int oom;
+	int failed;		/* a matches() hit a limit: errmsg says */
+	char errmsg[WEIR_ERRSZ];
 };
 
 /* ---------- values (the small setters are inline: hot path) ---------- */

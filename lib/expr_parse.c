@@ -92,7 +92,6 @@ parse_string_lit(parser *p, int i)
 	n = &p->e->nodes[i];
 	n->op = N_LIT;
 	expr_set_str(&n->lit, copy, b.len);
-	n->has_re = 0;
 	weir_buf_free(&b);
 	return i;
 }
@@ -162,17 +161,13 @@ parse_call(parser *p, size_t at, size_t nlen)
 	if (f->id == F_MATCHES) {
 		node *n = &p->e->nodes[i];
 		const node *pat = &p->e->nodes[args[1]];
-		char *re = (char *)pat->lit.s;
-		int rc;
-		if (strlen(re) != pat->lit.n)
+		char msg[WEIR_ERRSZ];
+		if (memchr(pat->lit.s, 0, pat->lit.n))
 			return expr_fail(p, at, "regex has a NUL byte%s", "");
-		rc = regcomp(&n->re, re, REG_EXTENDED | REG_NOSUB);
-		if (rc) {
-			char msg[160];
-			regerror(rc, &n->re, msg, sizeof(msg));
-			return expr_fail(p, at, "bad regex: %s", msg);
-		}
-		n->has_re = 1;
+		n->re = weir_re_new((const char *)pat->lit.s, pat->lit.n, msg,
+		    sizeof(msg));
+		if (!n->re)
+			return expr_fail(p, at, "bad %s", msg);
 	}
 	return i;
 }

@@ -52,9 +52,9 @@ weir_report_where(weir_buf *out, const weir_check_sample *s)
 static const char *
 status_of(const weir_rule *r, const weir_check_result *x)
 {
-	if (x->passed)
-		return "ok";
-	return r->severity == WEIR_SEV_WARN ? "warn" : "FAIL";
+	(void)r;
+	return x->status == WEIR_CHECK_PASS ? "ok" :
+	    x->status == WEIR_CHECK_WARN ? "warn" : "FAIL";
 }
 
 static const char *
@@ -71,11 +71,9 @@ counts(const weir_rules *rs, const weir_check_result *res, size_t *nerr,
 
 	*nerr = *nwarn = 0;
 	for (i = 0; i < rs->n; i++) {
-		if (res[i].passed)
-			continue;
-		if (rs->v[i].severity == WEIR_SEV_WARN)
+		if (res[i].status == WEIR_CHECK_WARN)
 			(*nwarn)++;
-		else
+		else if (res[i].status == WEIR_CHECK_FAIL)
 			(*nerr)++;
 	}
 }
@@ -84,12 +82,19 @@ counts(const weir_rules *rs, const weir_check_result *res, size_t *nerr,
 static int
 detail(weir_buf *out, const weir_rule *r, const weir_check_result *x)
 {
-	if (x->detail[0] && !x->passed)
+	if (x->detail[0] && (!x->passed || x->no_match))
 		return weir_buf_puts(out, x->detail);
 	if (x->detail[0])
 		return weir_buf_printf(out, "within mostly: %s", x->detail);
 	if (x->approx)
 		return weir_buf_puts(out, "approximate (HyperLogLog)");
+	if (x->has_stat) {
+		char v[40];
+		weir_fmt_double(v, sizeof(v), x->stat);
+		return weir_buf_printf(out, "%s %s%s",
+		    weir_rule_kind_name(r->kind), v, x->scopes > 1 ?
+		    " (last window)" : "");
+	}
 	if (weir_rule_is_aggregate(r) && x->failed)
 		return weir_buf_printf(out, "%llu of %llu windows failed, "
 		    "within mostly", (unsigned long long)x->failed,
@@ -204,8 +209,9 @@ report_json(weir_buf *out, const weir_rules *rs, const weir_check_result *res,
 		    "\"status\":\"%s\",\"checked\":%llu,\"failed\":%llu,"
 		    "\"skipped\":%llu,\"windows\":%llu,\"windows_failed\":%llu,"
 		    "\"approximate\":%s", sev_name(r), num,
-		    x->passed ? "pass" : r->severity == WEIR_SEV_WARN ?
-		    "warn" : "fail", (unsigned long long)x->checked,
+		    x->status == WEIR_CHECK_PASS ? "pass" :
+		    x->status == WEIR_CHECK_WARN ? "warn" : "fail",
+		    (unsigned long long)x->checked,
 		    (unsigned long long)x->failed,
 		    (unsigned long long)x->skipped,
 		    (unsigned long long)x->scopes,
@@ -220,6 +226,21 @@ report_json(weir_buf *out, const weir_rules *rs, const weir_check_result *res,
 			if (at.p)
 				rc |= jstr(out, (const char *)at.p);
 			weir_buf_free(&at);
+		}
+		if (r->field)
+			rc |= weir_buf_printf(out, ",\"matched\":%llu",
+			    (unsigned long long)x->matched);
+		if (x->has_stat) {
+			weir_fmt_double(num, sizeof(num), x->stat);
+			rc |= weir_buf_printf(out, ",\"value\":%s", num);
+		}
+		if (r->warn_if.set) {
+			rc |= weir_buf_puts(out, ",\"warn_if\":");
+			rc |= jstr(out, r->warn_if.text);
+		}
+		if (r->error_if.set) {
+			rc |= weir_buf_puts(out, ",\"error_if\":");
+			rc |= jstr(out, r->error_if.text);
 		}
 		rc |= weir_buf_puts(out, ",\"detail\":");
 		rc |= jstr(out, x->detail);
@@ -360,15 +381,17 @@ report_junit(weir_buf *out, const weir_rules *rs, const weir_check_result *res,
 		m.len = 0;
 		if (!x->passed)
 			rc |= message(&m, r, x, WEIR_CHECK_SAMPLES, ", ");
-		if (!x->passed && r->severity == WEIR_SEV_ERROR) {
+		if (x->status == WEIR_CHECK_FAIL) {
 			rc |= weir_buf_puts(out, "      <failure message=\"");
 			rc |= xml(out, (const char *)m.p, m.len);
 			rc |= weir_buf_printf(out, "\" type=\"%s\">",
 			    weir_rule_kind_name(r->kind));
 		} else
 			rc |= weir_buf_puts(out, "      <system-out>");
-		if (!x->passed && r->severity == WEIR_SEV_WARN)
-			rc |= weir_buf_puts(out, "warning (severity warn): ");
+		if (x->status == WEIR_CHECK_WARN)
+			rc |= weir_buf_printf(out, "warning (%s): ",
+			    r->severity == WEIR_SEV_WARN ? "severity warn" :
+			    "warn_if");
 		rc |= weir_buf_printf(out, "rule %s", weir_rule_kind_name(r->kind));
 		if (r->field) {
 			rc |= weir_buf_puts(out, " on ");
@@ -396,7 +419,7 @@ report_junit(weir_buf *out, const weir_rules *rs, const weir_check_result *res,
 			rc |= weir_buf_puts(out, ": ");
 			rc |= xmls(out, x->samples[j].what);
 		}
-		if (!x->passed && r->severity == WEIR_SEV_ERROR)
+		if (x->status == WEIR_CHECK_FAIL)
 			rc |= weir_buf_puts(out, "</failure>\n");
 		else
 			rc |= weir_buf_puts(out, "</system-out>\n");
@@ -452,7 +475,7 @@ report_github(weir_buf *out, const weir_rules *rs,
 	for (i = 0; i < rs->n; i++) {
 		const weir_rule *r = &rs->v[i];
 		const weir_check_result *x = &res[i];
-		const char *cmd = r->severity == WEIR_SEV_WARN ? "warning" :
+		const char *cmd = x->status == WEIR_CHECK_WARN ? "warning" :
 		    "error";
 		int any = 0;
 

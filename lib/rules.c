@@ -14,7 +14,7 @@
 
 static const char *const kind_names[WEIR_RULE_NKINDS] = {
 	"not_null", "unique", "in", "range", "regex", "type", "freshness",
-	"count", "expr"
+	"count", "expr", "relationships", "schema", "avg", "min", "max", "sum"
 };
 
 static const struct {
@@ -49,7 +49,174 @@ weir_rule_kind_parse(const char *s)
 int
 weir_rule_is_aggregate(const weir_rule *r)
 {
-	return r->kind == WEIR_RULE_COUNT || r->kind == WEIR_RULE_FRESHNESS;
+	return r->kind == WEIR_RULE_COUNT || r->kind == WEIR_RULE_FRESHNESS ||
+	    weir_rule_is_stat(r->kind);
+}
+
+int
+weir_rule_is_stat(int kind)
+{
+	return kind == WEIR_RULE_AVG || kind == WEIR_RULE_MIN ||
+	    kind == WEIR_RULE_MAX || kind == WEIR_RULE_SUM;
+}
+
+static void
+paths_free(weir_path *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		weir_path_free(&v[i]);
+	free(v);
+}
+
+int
+weir_rules_paths_add(weir_path **v, size_t *n, const char *s, char *err,
+    size_t errsz)
+{
+	weir_path *nv = realloc(*v, (*n + 1) * sizeof(**v));
+
+	if (!nv) {
+		weir_seterr(err, errsz, "out of memory");
+		return -1;
+	}
+	*v = nv;
+	if (weir_rules_path(&nv[*n], s, err, errsz) < 0)
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+int
+weir_rules_path_list(const char *s, weir_path **v, size_t *n, char *err,
+    size_t errsz)
+{
+	const char *p, *e;
+	char *one;
+	int q, rc;
+
+	while (*s == ' ')
+		s++;
+	if (*s != '[')
+		return weir_rules_paths_add(v, n, s, err, errsz);
+	e = s + strlen(s);
+	while (e > s && e[-1] == ' ')
+		e--;
+	if (e - s < 2 || e[-1] != ']') {
+		weir_seterr(err, errsz, "expected a list like [.a, .b], got "
+		    "'%s'", s);
+		return -1;
+	}
+	for (p = s + 1; p < e - 1;) {
+		const char *a, *b;
+		while (*p == ' ')
+			p++;
+		/* a comma inside a quoted key is part of the key */
+		for (a = p, q = 0; p < e - 1 && (q || *p != ','); p++) {
+			if (*p == '\\' && q && p + 1 < e - 1)
+				p++;
+			else if (*p == '"')
+				q = !q;
+		}
+		for (b = p; b > a && b[-1] == ' '; b--)
+			;
+		if (!(one = strndup(a, (size_t)(b - a)))) {
+			weir_seterr(err, errsz, "out of memory");
+			return -1;
+		}
+		rc = weir_rules_paths_add(v, n, one, err, errsz);
+		free(one);
+		if (rc < 0)
+			return -1;
+		if (p < e - 1)
+			p++;	/* the comma */
+	}
+	if (!*n) {
+		weir_seterr(err, errsz, "expected at least one path in '%s'", s);
+		return -1;
+	}
+	return 0;
+}
+
+int
+weir_rules_schema_allowed(const weir_rule *r, char *err, size_t errsz)
+{
+	size_t i;
+
+	for (i = 0; i < r->nallowed; i++) {
+		if (r->allowed[i].nsteps != 1 || r->allowed[i].steps[0].is_index) {
+			weir_seterr(err, errsz, "allowed: '%s' is not a "
+			    "top-level field (like .id)", r->allowed[i].text);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+weir_rules_thr_parse(const char *s, weir_rule_thr *t)
+{
+	static const struct {
+		const char *op;
+		int v;
+	} ops[] = {
+		{ ">=", WEIR_THR_GE }, { "<=", WEIR_THR_LE }, { "==", WEIR_THR_EQ },
+		{ "!=", WEIR_THR_NE }, { ">", WEIR_THR_GT }, { "<", WEIR_THR_LT },
+		{ "=", WEIR_THR_EQ }
+	};
+	const char *p = s;
+	char *end;
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	while (*p == ' ')
+		p++;
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (!strncmp(p, ops[i].op, strlen(ops[i].op)))
+			break;
+	if (i == sizeof(ops) / sizeof(ops[0]))
+		return -1;
+	t->op = ops[i].v;
+	p += strlen(ops[i].op);
+	while (*p == ' ')
+		p++;
+	if (!(*p >= '0' && *p <= '9') && *p != '.')
+		return -1;
+	errno = 0;
+	t->v = strtod(p, &end);
+	if (end == p || errno || !isfinite(t->v))
+		return -1;
+	if (*end == '%') {
+		t->pct = 1;
+		t->v /= 100;
+		end++;
+		if (t->v > 1)
+			return -1;
+	}
+	while (*end == ' ')
+		end++;
+	if (*end || strlen(s) >= sizeof(t->text))
+		return -1;
+	strcpy(t->text, s);
+	t->set = 1;
+	return 0;
+}
+
+int
+weir_rules_thr_hit(const weir_rule_thr *t, uint64_t failed, uint64_t checked)
+{
+	double x = (double)failed;
+
+	if (t->pct)
+		x = checked ? x / (double)checked : 0;
+	switch (t->op) {
+	case WEIR_THR_GT: return x > t->v;
+	case WEIR_THR_GE: return x >= t->v;
+	case WEIR_THR_LT: return x < t->v;
+	case WEIR_THR_LE: return x <= t->v;
+	case WEIR_THR_EQ: return x == t->v;
+	default: return x != t->v;
+	}
 }
 
 void
@@ -70,8 +237,12 @@ weir_rule_clear(weir_rule *r)
 		free(r->vals[i].s);
 	free(r->vals);
 	free(r->pattern);
-	if (r->re_ok)
-		regfree(&r->re);
+	weir_re_free(r->re);
+	paths_free(r->paths, r->npaths);
+	paths_free(r->allowed, r->nallowed);
+	paths_free(r->ref_paths, r->nref_paths);
+	free(r->ref_file);
+	free(r->ref_field);
 	if (r->expr)
 		weir_expr_free(r->expr);
 	free(r->text);
@@ -186,6 +357,22 @@ weir_rules_types(const char *s, size_t n, unsigned *bits)
 	return -1;
 }
 
+/* "required [.a, .b]" for a description; 0 or -1 (no memory). */
+static int
+paths_text(weir_buf *b, const char *what, const weir_path *v, size_t n)
+{
+	size_t i;
+	int rc = 0;
+
+	if (!n)
+		return 0;
+	rc |= weir_buf_printf(b, "%s%s [", b->len ? " " : "", what);
+	for (i = 0; i < n; i++)
+		rc |= weir_buf_printf(b, "%s%s", i ? ", " : "", v[i].text);
+	rc |= weir_buf_putc(b, ']');
+	return rc ? -1 : 0;
+}
+
 /* A human description of the rule's parameters ("[0, 100000]"). */
 int
 weir_rule_describe(weir_rule *r)
@@ -216,6 +403,10 @@ weir_rule_describe(weir_rule *r)
 		break;
 	case WEIR_RULE_RANGE:
 	case WEIR_RULE_COUNT:
+	case WEIR_RULE_AVG:
+	case WEIR_RULE_MIN:
+	case WEIR_RULE_MAX:
+	case WEIR_RULE_SUM:
 		if (r->has_lo)
 			weir_fmt_double(n1, sizeof(n1), r->lo);
 		if (r->has_hi)
@@ -247,9 +438,24 @@ weir_rule_describe(weir_rule *r)
 		if (r->approx)
 			rc |= weir_buf_puts(&b, "approx");
 		break;
+	case WEIR_RULE_RELATIONSHIPS:
+		rc |= weir_buf_printf(&b, "to %s %s", r->ref_file,
+		    r->ref_field ? r->ref_field : r->field);
+		break;
+	case WEIR_RULE_SCHEMA:
+		rc |= paths_text(&b, "required", r->paths, r->npaths);
+		rc |= paths_text(&b, "allowed", r->allowed, r->nallowed);
+		break;
 	default:
 		break;
 	}
+	r->ntext = (int)b.len;
+	if (r->error_if.set)
+		rc |= weir_buf_printf(&b, "%serror_if %s", b.len ? " " : "",
+		    r->error_if.text);
+	if (r->warn_if.set)
+		rc |= weir_buf_printf(&b, "%swarn_if %s", b.len ? " " : "",
+		    r->warn_if.text);
 	rc |= weir_buf_putc(&b, 0);
 	if (rc) {
 		weir_buf_free(&b);
@@ -302,24 +508,59 @@ weir_rules_ids(weir_rules *rs, size_t from)
 	return 0;
 }
 
+/* A character a bare (unquoted) path key may hold: what weir-expr's
+ * lexer (lib/expr_lex.c) takes as part of a path. */
+static int
+path_char(int ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	    (ch >= '0' && ch <= '9') || ch == '_' || ch == '$' || ch == '@' ||
+	    ch == '.' || ch == '[' || ch == ']' || ch == '-';
+}
+
+int
+weir_rules_path(weir_path *p, const char *s, char *err, size_t errsz)
+{
+	char e2[WEIR_ERRSZ];
+	size_t i;
+
+	if (weir_path_parse(p, s, e2, sizeof(e2)) < 0) {
+		weir_seterr(err, errsz, "bad field path '%s': %s", s, e2);
+		return -1;
+	}
+	/* weir_path_parse takes any byte in a bare key; weir-filter's lexer
+	 * ends the path there, so '.a,.b' or '.a b' is not one path */
+	for (i = 0; s[i]; i++) {
+		if (s[i] == '"') {
+			for (i++; s[i] && s[i] != '"'; i++)
+				if (s[i] == '\\' && s[i + 1])
+					i++;
+			if (!s[i])
+				break;
+			continue;
+		}
+		if (!path_char((unsigned char)s[i])) {
+			weir_seterr(err, errsz, "bad field path '%s': '%c' is "
+			    "not part of a path (quote odd keys: .[\"a b\"]%s)",
+			    s, s[i], s[i] == ',' ? "; for several fields "
+			    "write a list [.a, .b] where the rule takes one" :
+			    "");
+			weir_path_free(p);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int
 weir_rule_regex(weir_rule *r, const char *pat, char *err, size_t errsz)
 {
-	int rc;
-
 	if (!(r->pattern = strdup(pat))) {
 		weir_seterr(err, errsz, "out of memory");
 		return -1;
 	}
-	rc = regcomp(&r->re, pat, REG_EXTENDED | REG_NOSUB);
-	if (rc) {
-		char m[256];
-		regerror(rc, &r->re, m, sizeof(m));
-		weir_seterr(err, errsz, "regex: %s", m);
-		return -1;
-	}
-	r->re_ok = 1;
-	return 0;
+	r->re = weir_re_new(pat, strlen(pat), err, errsz);
+	return r->re ? 0 : -1;
 }
 
 int

@@ -17,10 +17,9 @@
 #ifndef WEIR_RULES_H
 #define WEIR_RULES_H
 
-#include <regex.h>
-
 #include "expr.h"
 #include "path.h"
+#include "re.h"
 #include "util.h"
 
 enum {
@@ -33,6 +32,12 @@ enum {
 	WEIR_RULE_FRESHNESS,
 	WEIR_RULE_COUNT,
 	WEIR_RULE_EXPR,
+	WEIR_RULE_RELATIONSHIPS,	/* values present in a reference table */
+	WEIR_RULE_SCHEMA,	/* required and allowed fields */
+	WEIR_RULE_AVG,		/* aggregates of a field, per scope */
+	WEIR_RULE_MIN,
+	WEIR_RULE_MAX,
+	WEIR_RULE_SUM,
 	WEIR_RULE_NKINDS
 };
 
@@ -59,11 +64,33 @@ typedef struct weir_rule_val {
 	size_t n;
 } weir_rule_val;
 
+/* A dbt-style threshold on a rule's failures: "> 10", ">= 1%", "!= 0". */
+enum { WEIR_THR_GT, WEIR_THR_GE, WEIR_THR_LT, WEIR_THR_LE, WEIR_THR_EQ,
+    WEIR_THR_NE };
+typedef struct weir_rule_thr {
+	int set;
+	int op;			/* WEIR_THR_* */
+	double v;		/* a count, or a share 0..1 with pct */
+	int pct;
+	char text[48];		/* as written */
+} weir_rule_thr;
+
 typedef struct weir_rule {
 	int kind;		/* WEIR_RULE_* */
 	char *id;		/* unique within the rule set */
-	char *field;		/* path text; NULL for a record rule */
-	weir_path path;
+	char *field;		/* path text (or a list "[.a, .b]" for a composite
+				 * unique or relationships); NULL for a record
+				 * rule */
+	weir_path path;		/* the path, when not a list */
+	weir_path *paths;	/* a list: composite unique or relationships
+				 * keys; schema: required fields */
+	size_t npaths;
+	weir_path *allowed;	/* schema: the fields a record may have */
+	size_t nallowed;
+	char *ref_file;		/* relationships: the reference table */
+	char *ref_field;	/* ... and its key path (or list) as written */
+	weir_path *ref_paths;
+	size_t nref_paths;
 	int line, col;		/* where it is defined (0: a flag) */
 	int severity;		/* WEIR_SEV_* */
 	double mostly;		/* share of checked values that must pass */
@@ -73,14 +100,16 @@ typedef struct weir_rule {
 	int has_lo, has_hi;	/* range, count: bounds (inclusive) */
 	double lo, hi;
 	char *pattern;		/* regex */
-	regex_t re;
-	int re_ok;
+	weir_re *re;
 	unsigned types;		/* type: WEIR_TY_* bits */
 	int64_t max_age;	/* freshness, ms */
 	int timefmt;		/* freshness: WEIR_TIME_* for numbers */
 	int approx;		/* unique: may turn into HyperLogLog */
+	int allow_missing;	/* pass even if the path matched no record */
+	weir_rule_thr warn_if, error_if;	/* dbt-style thresholds */
 	weir_expr *expr;	/* expr */
 	char *text;		/* the rule's parameters as written, for reports */
+	int ntext;		/* ... its length before the thresholds */
 } weir_rule;
 
 typedef struct weir_rules {
@@ -105,20 +134,36 @@ int weir_rules_parse(weir_rules *rs, const char *name, const char *text,
 
 /*
  * One rule from a command-line flag: kind is the rule name (not_null,
- * unique, in, range, regex, type, freshness, count, expr) and arg its
- * argument:
+ * unique, in, range, regex, type, freshness, count, expr, relationships,
+ * required, allowed, avg, min, max, sum) and arg its argument:
  *   not_null/unique/unique_approx PATH;  in PATH=A,B,C;  range PATH=LO..HI (either side
  *   may be empty);  regex PATH=RE;  type PATH=T[,T];  freshness PATH=DUR
- *   or DUR (the records' event time);  count MIN..MAX;  expr EXPR.
+ *   or DUR (the records' event time);  count MIN..MAX;  expr EXPR;
+ *   unique [PATH, PATH] (composite);  relationships PATH=FILE[:FIELD];
+ *   required / allowed PATH or [PATH, ...] (a schema rule);
+ *   avg/min/max/sum PATH=LO..HI.
  * -1 with a message on a bad argument.
  */
 int weir_rules_add_flag(weir_rules *rs, const char *kind, const char *arg,
     char *err, size_t errsz);
 
+/* Set threshold t from text like ">10", ">= 1%" or "!=0"; -1 if bad. */
+int weir_rules_thr_parse(const char *s, weir_rule_thr *t);
+/* 1 if the threshold holds for failed of checked. */
+int weir_rules_thr_hit(const weir_rule_thr *t, uint64_t failed,
+    uint64_t checked);
+
+/* A flag rule's thresholds (either may be NULL); -1 with err set. */
+int weir_rules_flag_thresholds(weir_rule *r, const char *warn_if,
+    const char *error_if, char *err, size_t errsz);
+
 const char *weir_rule_kind_name(int kind);
 int weir_rule_kind_parse(const char *s);	/* -1 if unknown */
-/* 1 for rules judged once per scope (count, freshness), not per value. */
+/* 1 for rules judged once per scope (count, freshness, avg, min, max,
+ * sum), not per value. */
 int weir_rule_is_aggregate(const weir_rule *r);
+/* 1 for avg, min, max, sum. */
+int weir_rule_is_stat(int kind);
 /* Parse "99.9%" or "0.999" into a share 0..1; -1 when out of range. */
 int weir_rules_share(const char *s, double *share);
 /* Parse "A..B" (either side may be empty) into bounds; -1 if malformed. */

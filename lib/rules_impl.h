@@ -22,6 +22,18 @@ int weir_rules_types(const char *s, size_t n, unsigned *bits);
 int weir_rule_describe(weir_rule *r);
 /* Give every rule from index from on without one an id, unique. */
 int weir_rules_ids(weir_rules *rs, size_t from);
+/* Parse a field path s as weir-filter would (bare keys of letters,
+ * digits, _ $ @ only); -1 with "bad field path ..." in err. */
+int weir_rules_path(weir_path *p, const char *s, char *err, size_t errsz);
+/* Append path s to the list *v (*n long); -1 with err set. */
+int weir_rules_paths_add(weir_path **v, size_t *n, const char *s, char *err,
+    size_t errsz);
+/* A path, or a list "[.a, .b]" (a comma in a quoted key is the key's),
+ * appended to *v; -1 with err set. */
+int weir_rules_path_list(const char *s, weir_path **v, size_t *n, char *err,
+    size_t errsz);
+/* A schema rule's allowed list holds top-level fields only; -1 if not. */
+int weir_rules_schema_allowed(const weir_rule *r, char *err, size_t errsz);
 /* The regex rule's pattern, compiled; -1 with err set. */
 int weir_rule_regex(weir_rule *r, const char *pat, char *err, size_t errsz);
 /* The expr rule's expression, compiled; -1 with err set and *col the

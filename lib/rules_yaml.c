@@ -15,15 +15,20 @@
 static int
 kind_needs_field(int kind)
 {
-	return kind != WEIR_RULE_COUNT && kind != WEIR_RULE_EXPR &&
-	    kind != WEIR_RULE_FRESHNESS;
+	return kind == WEIR_RULE_NOT_NULL || kind == WEIR_RULE_IN ||
+	    kind == WEIR_RULE_RANGE || kind == WEIR_RULE_REGEX ||
+	    kind == WEIR_RULE_TYPE;
 }
 
 static int
 kind_allows_field(int kind)
 {
-	return kind != WEIR_RULE_COUNT && kind != WEIR_RULE_EXPR;
+	return kind != WEIR_RULE_COUNT && kind != WEIR_RULE_EXPR &&
+	    kind != WEIR_RULE_SCHEMA;
 }
+
+#define RULE_NAMES "not_null, unique, in, range, regex, type, freshness, " \
+	"count, expr, relationships, schema, avg, min, max or sum"
 
 typedef struct ctx {
 	weir_rules *rs;
@@ -223,6 +228,253 @@ scalar_dcol(const yaml_node_t *n)
 	}
 }
 
+/* A path, or a list of paths, into *v; with text, the list as written
+ * ("[.a, .b]") goes to *text.  -1 after reporting. */
+static int
+paths_node(ctx *c, const char *what, yaml_node_t *n, weir_path **v,
+    size_t *nv, char **text)
+{
+	char err[WEIR_ERRSZ];
+	yaml_node_item_t *it;
+	weir_buf b = {0};
+	int bad = 0;
+
+	if (n->type == YAML_SCALAR_NODE && !is_null(n)) {
+		if (weir_rules_paths_add(v, nv, sval(n), err, sizeof(err)) < 0) {
+			prob(c, n, 0, "%s: %s", what, err);
+			return -1;
+		}
+		if (text && !(*text = strdup(sval(n))))
+			c->y.oom = 1;
+		return 0;
+	}
+	if (n->type != YAML_SEQUENCE_NODE ||
+	    n->data.sequence.items.top == n->data.sequence.items.start) {
+		prob(c, n, 0, "%s: expected a path like .id or a list of them",
+		    what);
+		return -1;
+	}
+	for (it = n->data.sequence.items.start;
+	    it < n->data.sequence.items.top; it++) {
+		yaml_node_t *p = node(c, *it);
+		if (p->type != YAML_SCALAR_NODE) {
+			prob(c, p, 0, "%s: expected a path, not %s", what,
+			    node_what(p));
+			bad = 1;
+		} else if (weir_rules_paths_add(v, nv, sval(p), err,
+		    sizeof(err)) < 0) {
+			prob(c, p, 0, "%s: %s", what, err);
+			bad = 1;
+		} else if (weir_buf_printf(&b, "%s%s", b.len ? ", " : "[",
+		    sval(p)) < 0)
+			c->y.oom = 1;
+	}
+	if (!bad && text) {
+		if (weir_buf_puts(&b, "]") < 0 || weir_buf_putc(&b, 0) < 0)
+			c->y.oom = 1;
+		else {
+			*text = (char *)b.p;
+			return 0;
+		}
+	}
+	weir_buf_free(&b);
+	return bad ? -1 : 0;
+}
+
+/* The keys of a mapping argument: each must be one of names (a
+ * space-separated list); -1 after reporting an unknown one. */
+static int
+arg_keys(ctx *c, const char *kn, yaml_node_t *arg, const char *names)
+{
+	yaml_node_pair_t *p;
+	int bad = 0;
+
+	for (p = arg->data.mapping.pairs.start; p < arg->data.mapping.pairs.top;
+	    p++) {
+		yaml_node_t *k = node(c, p->key);
+		const char *s = k->type == YAML_SCALAR_NODE ? sval(k) : "";
+		const char *f = *s ? strstr(names, s) : NULL;
+		size_t l = strlen(s);
+		if (!f || (f != names && f[-1] != ' ') || (f[l] && f[l] != ' ')) {
+			prob(c, k, 0, "%s: unknown key '%s' (expected %s)", kn,
+			    s, names);
+			bad = 1;
+		}
+	}
+	return bad ? -1 : 0;
+}
+
+static yaml_node_t *
+arg_get(ctx *c, yaml_node_t *arg, const char *key)
+{
+	yaml_node_pair_t *p;
+
+	for (p = arg->data.mapping.pairs.start; p < arg->data.mapping.pairs.top;
+	    p++) {
+		yaml_node_t *k = node(c, p->key);
+		if (k->type == YAML_SCALAR_NODE && !strcmp(sval(k), key))
+			return node(c, p->value);
+	}
+	return NULL;
+}
+
+/* The path of a record rule that reads a field: path: in its mapping. */
+static int
+arg_path(ctx *c, weir_rule *r, const char *kn, yaml_node_t *arg, int list)
+{
+	yaml_node_t *p = arg_get(c, arg, "path");
+	char err[WEIR_ERRSZ];
+
+	if (r->field) {
+		if (p) {
+			prob(c, p, 0, "%s: path: is the field's own path under "
+			    "fields:", kn);
+			return -1;
+		}
+		return 0;
+	}
+	if (!p) {
+		prob(c, arg, 0, "%s: give the field as path:", kn);
+		return -1;
+	}
+	if (list && p->type == YAML_SEQUENCE_NODE)
+		return paths_node(c, kn, p, &r->paths, &r->npaths, &r->field);
+	if (p->type != YAML_SCALAR_NODE || is_null(p)) {
+		prob(c, p, 0, "%s: path: expected a path like .id", kn);
+		return -1;
+	}
+	if (!(r->field = strdup(sval(p)))) {
+		c->y.oom = 1;
+		return -1;
+	}
+	if (weir_rules_path(&r->path, r->field, err, sizeof(err)) < 0) {
+		prob(c, p, 0, "%s: %s", kn, err);
+		return -1;
+	}
+	return 0;
+}
+
+/* avg/min/max/sum: [LO, HI], "LO..HI", or {path:, min:, max:}. */
+static int
+stat_node(ctx *c, weir_rule *r, yaml_node_t *arg)
+{
+	const char *kn = weir_rule_kind_name(r->kind);
+	yaml_node_t *lo, *hi;
+
+	if (arg->type != YAML_MAPPING_NODE) {
+		if (!r->field) {
+			prob(c, arg, 0, "%s: expected {path: .x, min: LO, max: "
+			    "HI}", kn);
+			return -1;
+		}
+		return bounds_node(c, r, arg, 0);
+	}
+	if (arg_keys(c, kn, arg, "path min max") < 0 ||
+	    arg_path(c, r, kn, arg, 0) < 0)
+		return -1;
+	lo = arg_get(c, arg, "min");
+	hi = arg_get(c, arg, "max");
+	if ((lo && !is_null(lo) && !is_num(lo, &r->lo)) ||
+	    (hi && !is_null(hi) && !is_num(hi, &r->hi))) {
+		prob(c, lo && !is_num(lo, &r->lo) ? lo : hi, 0, "%s: min and "
+		    "max must be numbers", kn);
+		return -1;
+	}
+	r->has_lo = lo && !is_null(lo);
+	r->has_hi = hi && !is_null(hi);
+	if (!r->has_lo && !r->has_hi) {
+		prob(c, arg, 0, "%s: give min:, max: or both", kn);
+		return -1;
+	}
+	if (r->has_lo && r->has_hi && r->lo > r->hi) {
+		prob(c, arg, 0, "%s: min is above max", kn);
+		return -1;
+	}
+	return 0;
+}
+
+/* relationships: {path: .user, to: FILE, field: .id} */
+static int
+ref_node(ctx *c, weir_rule *r, yaml_node_t *arg)
+{
+	const char *kn = "relationships";
+	yaml_node_t *to, *f;
+
+	if (arg->type != YAML_MAPPING_NODE) {
+		prob(c, arg, 0, "relationships: expected {%sto: FILE, field: "
+		    ".id}", r->field ? "" : "path: .x, ");
+		return -1;
+	}
+	if (arg_keys(c, kn, arg, "path to field") < 0 ||
+	    arg_path(c, r, kn, arg, 1) < 0)
+		return -1;
+	to = arg_get(c, arg, "to");
+	if (!to || to->type != YAML_SCALAR_NODE || is_null(to) || !*sval(to)) {
+		prob(c, to ? to : arg, 0, "relationships: to: expected the "
+		    "reference table's file");
+		return -1;
+	}
+	if (!(r->ref_file = strdup(sval(to)))) {
+		c->y.oom = 1;
+		return -1;
+	}
+	if (!(f = arg_get(c, arg, "field"))) {
+		/* the same path (or list) on both sides */
+		char err[WEIR_ERRSZ];
+		if (!(r->ref_field = strdup(r->field))) {
+			c->y.oom = 1;
+			return -1;
+		}
+		if (weir_rules_path_list(r->ref_field, &r->ref_paths,
+		    &r->nref_paths, err, sizeof(err)) < 0) {
+			prob(c, arg, 0, "relationships: %s", err);
+			return -1;
+		}
+	} else if (paths_node(c, "relationships: field", f, &r->ref_paths,
+	    &r->nref_paths, &r->ref_field) < 0)
+		return -1;
+	if (r->nref_paths != (r->npaths ? r->npaths : 1)) {
+		prob(c, f ? f : arg, 0, "relationships: field: gives %zu "
+		    "path%s for %zu", r->nref_paths, r->nref_paths == 1 ? "" :
+		    "s", r->npaths ? r->npaths : 1);
+		return -1;
+	}
+	return 0;
+}
+
+/* schema: {required: [.a, .b], allowed: [.a, .b, .c]} */
+static int
+schema_node(ctx *c, weir_rule *r, yaml_node_t *arg)
+{
+	yaml_node_t *req, *al;
+	char err[WEIR_ERRSZ];
+
+	if (arg->type != YAML_MAPPING_NODE) {
+		prob(c, arg, 0, "schema: expected {required: [...], allowed: "
+		    "[...]}");
+		return -1;
+	}
+	if (arg_keys(c, "schema", arg, "required allowed") < 0)
+		return -1;
+	req = arg_get(c, arg, "required");
+	al = arg_get(c, arg, "allowed");
+	if (!req && !al) {
+		prob(c, arg, 0, "schema: give required:, allowed: or both");
+		return -1;
+	}
+	if (req && paths_node(c, "schema: required", req, &r->paths,
+	    &r->npaths, NULL) < 0)
+		return -1;
+	if (al && paths_node(c, "schema: allowed", al, &r->allowed,
+	    &r->nallowed, NULL) < 0)
+		return -1;
+	if (weir_rules_schema_allowed(r, err, sizeof(err)) < 0) {
+		prob(c, al, 0, "schema: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 arg_node(ctx *c, weir_rule *r, yaml_node_t *arg)
 {
@@ -232,8 +484,28 @@ arg_node(ctx *c, weir_rule *r, yaml_node_t *arg)
 	int col, b;
 
 	switch (r->kind) {
-	case WEIR_RULE_NOT_NULL:
 	case WEIR_RULE_UNIQUE:
+		if (r->field)
+			goto noarg;
+		/* a record rule: the composite key's paths */
+		if (arg->type != YAML_SEQUENCE_NODE) {
+			prob(c, arg, 0, "unique: under records: expected a list "
+			    "of paths [.a, .b] (a composite key)");
+			return -1;
+		}
+		return paths_node(c, "unique", arg, &r->paths, &r->npaths,
+		    &r->field);
+	case WEIR_RULE_RELATIONSHIPS:
+		return ref_node(c, r, arg);
+	case WEIR_RULE_SCHEMA:
+		return schema_node(c, r, arg);
+	case WEIR_RULE_AVG:
+	case WEIR_RULE_MIN:
+	case WEIR_RULE_MAX:
+	case WEIR_RULE_SUM:
+		return stat_node(c, r, arg);
+	case WEIR_RULE_NOT_NULL:
+	noarg:
 		if (!is_null(arg) && is_bool(arg) != 1) {
 			prob(c, arg, 0, "%s takes no argument (write it as a "
 			    "bare name, or %s: true)", kn, kn);
@@ -339,6 +611,9 @@ modifier(ctx *c, weir_rule *r, const char *key, yaml_node_t *k,
 		    weir_rules_share(sval(v), &r->mostly) < 0)
 			prob(c, v, 0, "mostly: expected a share like 99.9%% "
 			    "or 0.999");
+		else if (r->mostly < 1 && (r->warn_if.set || r->error_if.set))
+			prob(c, k, 0, "mostly: give either mostly or warn_if/"
+			    "error_if, not both");
 	} else if (strcmp(key, "severity") == 0) {
 		if (v->type == YAML_SCALAR_NODE && !strcmp(sval(v), "error"))
 			r->severity = WEIR_SEV_ERROR;
@@ -365,6 +640,23 @@ modifier(ctx *c, weir_rule *r, const char *key, yaml_node_t *k,
 			prob(c, v, 0, "approx: expected true or false");
 		else
 			r->approx = b;
+	} else if (strcmp(key, "warn_if") == 0 || strcmp(key, "error_if") == 0) {
+		weir_rule_thr *t = key[0] == 'w' ? &r->warn_if : &r->error_if;
+		if (v->type != YAML_SCALAR_NODE ||
+		    weir_rules_thr_parse(sval(v), t) < 0)
+			prob(c, v, 0, "%s: expected a condition on the failures "
+			    "like '>10', '>=1%%' or '!=0'", key);
+		else if (r->mostly < 1)
+			prob(c, k, 0, "%s: give either mostly or warn_if/"
+			    "error_if, not both", key);
+	} else if (strcmp(key, "allow_missing") == 0) {
+		if (!r->field)
+			prob(c, k, 0, "allow_missing: only a rule on a field "
+			    "takes it");
+		else if ((b = is_bool(v)) < 0)
+			prob(c, v, 0, "allow_missing: expected true or false");
+		else
+			r->allow_missing = b;
 	} else if (strcmp(key, "unit") == 0) {
 		int f = v->type == YAML_SCALAR_NODE ?
 		    weir_timefmt_parse(sval(v)) : -1;
@@ -377,15 +669,19 @@ modifier(ctx *c, weir_rule *r, const char *key, yaml_node_t *k,
 			r->timefmt = f;
 	} else
 		prob(c, k, 0, "unknown key '%s' (a rule: not_null, unique, "
-		    "in, range, regex, type, freshness, count, expr; or a "
-		    "modifier: mostly, severity, id, approx, unit)", key);
+		    "in, range, regex, type, freshness, count, expr, "
+		    "relationships, schema, avg, min, max, sum; or a "
+		    "modifier: mostly, severity, id, approx, unit, allow_missing, "
+		    "warn_if, error_if)", key);
 }
 
 static int
 is_modifier(const char *s)
 {
 	return !strcmp(s, "mostly") || !strcmp(s, "severity") ||
-	    !strcmp(s, "id") || !strcmp(s, "approx") || !strcmp(s, "unit");
+	    !strcmp(s, "id") || !strcmp(s, "approx") || !strcmp(s, "unit") ||
+	    !strcmp(s, "allow_missing") || !strcmp(s, "warn_if") ||
+	    !strcmp(s, "error_if");
 }
 
 static void
@@ -401,12 +697,12 @@ rule_item(ctx *c, yaml_node_t *item, const char *field, yaml_node_t *fnode)
 		kind = weir_rule_kind_parse(sval(item));
 		kn = item;
 		if (kind < 0) {
-			prob(c, item, 0, "unknown rule '%s' (expected not_null, "
-			    "unique, in, range, regex, type, freshness, count "
-			    "or expr)", sval(item));
+			prob(c, item, 0, "unknown rule '%s' (expected "
+			    RULE_NAMES ")", sval(item));
 			return;
 		}
-		if (kind != WEIR_RULE_NOT_NULL && kind != WEIR_RULE_UNIQUE) {
+		if (kind != WEIR_RULE_NOT_NULL && (kind != WEIR_RULE_UNIQUE ||
+		    !field)) {
 			prob(c, item, 0, "%s needs an argument: {%s: ...}",
 			    sval(item), sval(item));
 			return;
@@ -450,8 +746,7 @@ rule_item(ctx *c, yaml_node_t *item, const char *field, yaml_node_t *fnode)
 		}
 		if (kind < 0 && !bad) {
 			prob(c, item, 0, "no rule in this item (expected one of "
-			    "not_null, unique, in, range, regex, type, "
-			    "freshness, count, expr)");
+			    RULE_NAMES ")");
 			return;
 		}
 		if (kind < 0)
@@ -551,8 +846,8 @@ fields_node(ctx *c, yaml_node_t *m)
 			    "rules under one key)", sval(k));
 			continue;
 		}
-		if (weir_path_parse(&path, sval(k), err, sizeof(err)) < 0) {
-			prob(c, k, 0, "bad field path '%s': %s", sval(k), err);
+		if (weir_rules_path(&path, sval(k), err, sizeof(err)) < 0) {
+			prob(c, k, 0, "%s", err);
 			continue;
 		}
 		weir_path_free(&path);

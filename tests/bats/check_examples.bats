@@ -92,3 +92,34 @@ setup() {
 	run pipelines/ci-check.sh broken.yaml orders.ndjson
 	[ "$status" -eq 2 ]
 }
+
+@test "weir-check(1): the rules file example is valid" {
+	mandoc -Tascii "$REPO/man/weir-check.1" | col -b |
+	    sed -n '/^	   suite: orders/,/severity: warn}$/p' | sed 's/^\t   //' > man.yaml
+	run weir-check --validate man.yaml
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "man.yaml: 14 rules ok" ]
+}
+
+@test "weir-check(1): order lines, users, amounts and emails in one line" {
+	printf '%s\n' '{"id":1}' '{"id":2}' > users.ndjson
+	awk 'BEGIN { for (i = 1; i <= 2000; i++) printf "{\"order_id\":%d,\"line\":%d,\"user_id\":%d,\"amount\":%d,\"email\":\"c%d@shop.example\"}\n", int(i / 2), i % 2, i % 2 + 1, i % 50, i }' > orders.ndjson
+	cmd="weir-check --unique '[.order_id, .line]' --relationships .user_id=users.ndjson:.id --avg .amount=1..100 --regex '.email=^\S+@\S+\$' --error-if '>1%' --warn-if '>10' --required '[.order_id, .amount]' orders.ndjson"
+	run sh -c "$cmd"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "suite weir-check: 2000 records, 5 rules, all passed" ]
+	# 15 bad emails: more than 10 (a warning), not more than 1% (no error)
+	for i in $(seq 1 15); do
+		echo "{\"order_id\":$((5000 + i)),\"line\":1,\"user_id\":1,\"amount\":5,\"email\":\"bad $i\"}"
+	done >> orders.ndjson
+	run sh -c "$cmd"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "suite weir-check: 2015 records, 5 rules, 0 failed, 1 warned" ]
+	echo '{"order_id":1,"line":1,"user_id":3,"amount":5,"email":"a@b"}' >> orders.ndjson
+	run sh -c "$cmd"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "suite weir-check: 2016 records, 5 rules, 2 failed, 1 warned" ]
+}

@@ -35,7 +35,7 @@ load helpers
 	"$f:4:20: in: expected a non-empty list"
 	"$f:5:23: range: lower bound is above the upper bound"
 	"$f:5:57: mostly: expected a share like 99.9% or 0.999"
-	"$f:6:23: regex: "
+	"$f:6:23: regex '^[a-z': missing terminating ]"
 	"$f:7:22: type: unknown type 'strng'"
 	"$f:8:27: freshness: expected a duration like 15m, got 'soon'"
 	"$f:9:3: bad field path 'bad path'"
@@ -45,9 +45,10 @@ load helpers
 	"$f:14:5: 'not_null' checks a field: put it under fields:"
 	"$f:15:21: unknown key 'colour'"
 	"$f:17:25: id: 'dup' is already used by another rule"
-	"$f:18:6: 'unique' checks a field"
+	"$f:18:14: unique: under records: expected a list of paths [.a, .b]"
+	"$f:18:28: approx: expected true or false"
 	"$f:19:1: unknown key 'extra'"
-	"weir-check: $f: 16 problems in the rules file"
+	"weir-check: $f: 17 problems in the rules file"
 	)
 	for i in "${!want[@]}"; do
 		if [[ "${lines[$i]}" != "${want[$i]}"* ]]; then

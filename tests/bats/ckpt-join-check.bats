@@ -104,9 +104,10 @@ two_sides() {
 	w left2 '{"ts":21,"k":"b","l":2}' END
 	w right2 '{"ts":23,"k":"a","r":3}' END
 	run bash -o pipefail -c "limit weir-join --right fd:3 --within 10ms --as r \
-	    --state '$T/st' < '$T/left2' 3< '$T/right2' | python3 '$WF' -d | sort"
+	    --state '$T/st' < '$T/left2' 3< '$T/right2' 2> '$T/err' | python3 '$WF' -d | sort"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(printf '22/b\n23/a\nEND')" ]
+	grep -q "resumed from checkpoint 1" "$T/err"
 	# without the state nothing pairs
 	run bash -o pipefail -c "limit weir-join --right fd:3 --within 10ms --as r \
 	    < '$T/left2' 3< '$T/right2' | python3 '$WF' -d"

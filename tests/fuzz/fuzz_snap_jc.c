@@ -1,4 +1,4 @@
-/* fuzz_snap_jc.c - weir_join_load and weir_check_load on arbitrary bytes:
+/* fuzz_snap_jc.c - weir_join_load and weir_check_state_load on arbitrary bytes:
  * no crash, no huge allocation; a state that loads can be used (records,
  * watermarks, END, the report) and saved again, and what is saved loads.
  * The first byte picks the loader: 0-3 a join (table, interval inner,
@@ -135,9 +135,9 @@ fuzz_check(const uint8_t *p, size_t n)
 	}
 	c = weir_check_new(&rs, &o);
 	weir_rd_init(&rd, p, n);
-	if (weir_check_load(c, &rd, err, sizeof(err)) == 0 &&
+	if (weir_check_state_load(c, &rd, err, sizeof(err)) == 0 &&
 	    weir_rd_done(&rd, "check", err, sizeof(err)) == 0) {
-		if (weir_check_save(c, &out) < 0)
+		if (weir_check_state_save(c, &out) < 0)
 			__builtin_trap();
 		rec(&r, &vb, "k", "{\"id\":1,\"u\":\"x\",\"v\":2}", 120);
 		weir_check_record(c, &r, &pos);

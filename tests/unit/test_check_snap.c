@@ -81,11 +81,11 @@ run(const weir_rules *rs, const weir_check_opts *o, unsigned k,
 
 	for (i = 0; i < N; i++) {
 		if (i == k) {
-			CHECK(weir_check_save(c, &snap) == 0);
+			CHECK(weir_check_state_save(c, &snap) == 0);
 			weir_check_free(c);
 			c2 = weir_check_new(rs, o);
 			weir_rd_init(&rd, snap.p, snap.len);
-			if (weir_check_load(c2, &rd, err, sizeof(err)) < 0 ||
+			if (weir_check_state_load(c2, &rd, err, sizeof(err)) < 0 ||
 			    weir_rd_done(&rd, "check", err, sizeof(err)) < 0) {
 				printf("# %s\n", err);
 				CHECK(!"check state loads");

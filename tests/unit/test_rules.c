@@ -51,8 +51,8 @@ test_parse(void)
 	CHECK(parse(&rs, "fields:\n  .a: [nope]\n  .b: [{range: [2, 1]}]\n",
 	    &errs) == 2);
 	CHECK_STR(errstr(&errs), "t.yaml:2:8: unknown rule 'nope' (expected "
-	    "not_null, unique, in, range, regex, type, freshness, count or "
-	    "expr)\nt.yaml:3:16: range: lower bound is above the upper "
+	    "not_null, unique, in, range, regex, type, freshness, count, "
+	    "expr, relationships, schema, avg, min, max or sum)\nt.yaml:3:16: range: lower bound is above the upper "
 	    "bound\n");
 	weir_rules_free(&rs);
 
@@ -197,6 +197,99 @@ test_eval(void)
 	weir_buf_free(&errs);
 }
 
+static void
+test_re(void)
+{
+	char err[WEIR_ERRSZ], *s;
+	weir_re *re;
+
+	CHECK(weir_re_new("(\\d", 3, err, sizeof(err)) == NULL);
+	CHECK(strstr(err, "regex '(\\d': missing closing parenthesis") != NULL);
+	re = weir_re_new("(?i)^ab\\d+\\w$", 13, err, sizeof(err));
+	CHECK(re != NULL);
+	CHECK(weir_re_match(re, (const uint8_t *)"AB12_", 5, err,
+	    sizeof(err)) == 1);
+	CHECK(weir_re_match(re, (const uint8_t *)"AB_", 3, err,
+	    sizeof(err)) == 0);
+	weir_re_free(re);
+	/* a NUL and invalid UTF-8 in the subject are matched, not cut */
+	re = weir_re_new("\\0x$", 4, err, sizeof(err));
+	CHECK(re != NULL && weir_re_match(re, (const uint8_t *)"ab\0x", 4, err,
+	    sizeof(err)) == 1);
+	weir_re_free(re);
+	re = weir_re_new("b\\xff?$", 7, err, sizeof(err));
+	CHECK(re != NULL && weir_re_match(re, (const uint8_t *)"\xff" "ab", 3, err,
+	    sizeof(err)) == 1);
+	weir_re_free(re);
+	/* catastrophic backtracking stops at the limit, naming the pattern */
+	s = malloc(5002);
+	memset(s, 'a', 5001);
+	s[5001] = 'b';
+	re = weir_re_new("^(a*)*\\1$", 9, err, sizeof(err));
+	CHECK(re != NULL && weir_re_match(re, (const uint8_t *)s, 5002, err,
+	    sizeof(err)) == -1);
+	CHECK(strstr(err, "regex '^(a*)*\\1$' hit its") != NULL);
+	weir_re_free(re);
+	free(s);
+}
+
+static void
+test_thresholds(void)
+{
+	weir_rule_thr t;
+
+	CHECK(weir_rules_thr_parse(">10", &t) == 0 && t.op == WEIR_THR_GT &&
+	    t.v == 10 && !t.pct);
+	CHECK(!weir_rules_thr_hit(&t, 10, 100) && weir_rules_thr_hit(&t, 11, 100));
+	CHECK(weir_rules_thr_parse(">= 1.5%", &t) == 0 && t.op == WEIR_THR_GE &&
+	    t.pct && fabs(t.v - 0.015) < 1e-12);
+	CHECK(weir_rules_thr_hit(&t, 15, 1000) && !weir_rules_thr_hit(&t, 14, 1000));
+	CHECK(!weir_rules_thr_hit(&t, 0, 0));	/* nothing checked: 0% */
+	CHECK(weir_rules_thr_parse("!=0", &t) == 0 && t.op == WEIR_THR_NE);
+	CHECK(!weir_rules_thr_hit(&t, 0, 5) && weir_rules_thr_hit(&t, 1, 5));
+	CHECK(weir_rules_thr_parse("<5", &t) == 0 && t.op == WEIR_THR_LT);
+	CHECK(weir_rules_thr_parse("10", &t) < 0);
+	CHECK(weir_rules_thr_parse(">", &t) < 0);
+	CHECK(weir_rules_thr_parse(">-1", &t) < 0);
+	CHECK(weir_rules_thr_parse(">101%", &t) < 0);
+	CHECK(weir_rules_thr_parse(">1x", &t) < 0);
+}
+
+static void
+test_path_lists(void)
+{
+	weir_rules rs;
+	char err[WEIR_ERRSZ];
+
+	weir_rules_init(&rs);
+	CHECK(weir_rules_add_flag(&rs, "unique", "[.a, .\"x,y\", .[\"p q\"]]",
+	    err, sizeof(err)) == 0);
+	CHECK(rs.n == 1 && rs.v[0].npaths == 3);
+	CHECK_STR(rs.v[0].paths[1].steps[0].key, "x,y");
+	CHECK_STR(rs.v[0].paths[2].steps[0].key, "p q");
+	CHECK(weir_rules_add_flag(&rs, "unique", "[.a, ]", err,
+	    sizeof(err)) < 0);
+	CHECK(weir_rules_add_flag(&rs, "unique", "[.a", err, sizeof(err)) < 0);
+	CHECK(weir_rules_add_flag(&rs, "unique", ".a,.b", err, sizeof(err)) < 0);
+	CHECK(weir_rules_add_flag(&rs, "required", "[.a, .b.c]", err,
+	    sizeof(err)) == 0);
+	CHECK(weir_rules_add_flag(&rs, "allowed", "[.a, .b.c]", err,
+	    sizeof(err)) < 0);
+	CHECK(weir_rules_add_flag(&rs, "relationships", "[.a,.b]=t.ndjson:[.x]",
+	    err, sizeof(err)) < 0);
+	CHECK_STR(err, "FIELD gives 1 path for 2");
+	CHECK(weir_rules_add_flag(&rs, "relationships", "[.a,.b]=t.ndjson:[.x,"
+	    " .y]", err, sizeof(err)) == 0);
+	CHECK_STR(rs.v[2].ref_file, "t.ndjson");
+	CHECK(rs.v[2].nref_paths == 2);
+	CHECK(weir_rules_add_flag(&rs, "relationships", ".u=dir:x/t.ndjson",
+	    err, sizeof(err)) == 0);
+	CHECK_STR(rs.v[3].ref_file, "dir:x/t.ndjson");
+	CHECK_STR(rs.v[3].ref_field, ".u");
+	CHECK(rs.n == 4);
+	weir_rules_free(&rs);
+}
+
 int
 main(void)
 {
@@ -205,5 +298,8 @@ main(void)
 	test_share();
 	test_uniq();
 	test_eval();
+	test_re();
+	test_thresholds();
+	test_path_lists();
 	UNIT_DONE();
 }
