@@ -12,6 +12,7 @@
 #include "stats.h"
 
 #define TABLE_BATCH 1000
+#define DROP_NAMES 32		/* dropped fields named; then "other fields" */
 
 struct weir_output {
 	weir_writer w;
@@ -296,11 +297,14 @@ note_dropped(weir_output *o, const weir_pv *root, size_t found)
 		if (col_index(o, (const uint8_t *)name, n) >= 0)
 			continue;
 		for (i = 0; i < o->ndrop; i++) {
-			const char *d = (const char *)o->dropnames.p +
-			    o->dropoff[i];
-			if (!strncmp(d, name, n) && d[n] == 0)
+			size_t dn = (i + 1 < o->ndrop ? o->dropoff[i + 1] :
+			    o->dropnames.len) - o->dropoff[i] - 1;
+			if (dn == n + 7 && !memcmp(o->dropnames.p + o->dropoff[i] +
+			    7, name, n))
 				break;
 		}
+		if (i == o->ndrop && i == DROP_NAMES)
+			i--;	/* the last entry counts all the others */
 		if (i == o->ndrop) {
 			size_t *no = realloc(o->dropoff, sizeof(*no) * (i + 1));
 			uint64_t *nc;
@@ -313,7 +317,10 @@ note_dropped(weir_output *o, const weir_pv *root, size_t found)
 			o->dropcount = nc;
 			o->dropoff[i] = o->dropnames.len;
 			o->dropcount[i] = 0;
-			if (weir_buf_put(&o->dropnames, name, n) < 0 ||
+			if ((i + 1 < DROP_NAMES ?
+			    weir_buf_puts(&o->dropnames, "field .") < 0 ||
+			    weir_buf_put(&o->dropnames, name, n) < 0 :
+			    weir_buf_puts(&o->dropnames, "other fields") < 0) ||
 			    weir_buf_putc(&o->dropnames, 0) < 0)
 				return -1;
 			o->ndrop++;

@@ -24,8 +24,9 @@ void weir_output_close(weir_output *o);	/* does not flush or close fd */
  * another format, or with fields given. */
 int weir_output_all_fields(weir_output *o);
 /* csv, tsv, table with columns from the first record: the fields later
- * records had that are not columns, each with the records it was dropped
- * from (NULL past the last). */
+ * records had that are not columns ("field .NAME", the 32nd and last entry
+ * "other fields"), each with the records it was dropped from (NULL past
+ * the last). */
 size_t weir_output_ndropped(const weir_output *o);
 const char *weir_output_dropped(const weir_output *o, size_t i,
     uint64_t *count);

@@ -119,12 +119,12 @@ weir_stage_warn_dropped(weir_output *o, size_t *warned, int at_end)
 	size_t i;
 
 	for (i = *warned; (name = weir_output_dropped(o, i, &n)); i++)
-		weir_warn("field .%s is not a column (the columns are the first "
+		weir_warn("%s is not a column (the columns are the first "
 		    "record's fields): dropped; --fields or --all-fields keeps "
 		    "it", name);
 	*warned = i;
 	for (i = 0; at_end && (name = weir_output_dropped(o, i, &n)); i++)
-		weir_warn("field .%s dropped from %llu record%s (--fields or "
+		weir_warn("%s dropped from %llu record%s (--fields or "
 		    "--all-fields keeps it)", name, (unsigned long long)n,
 		    n == 1 ? "" : "s");
 }

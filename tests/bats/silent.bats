@@ -180,6 +180,12 @@ cut_stream() {
 	# the same from a stage writing text
 	run sh -c "weir-filter -f csv true < '$T/in.ndjson' 2>&1 >/dev/null"
 	[[ "$output" == *"weir-filter: "*".b"*"dropped from 3 records"* ]]
+	# a stream of ever new names: 31 named, then one count for the rest
+	python3 -c 'print("{\"a\":0}")
+for i in range(40): print("{\"a\":1,\"f%d\":1}" % i)' > "$T/many.ndjson"
+	run sh -c "weir-sink -f csv < '$T/many.ndjson' 2>&1 >/dev/null"
+	[ "$(echo "$output" | grep -c 'dropped from 1 record ')" -eq 31 ]
+	[[ "$output" == *"other fields dropped from 9 records"* ]]
 	# --fields chooses the columns: nothing to say
 	run sh -c "weir-sink -f csv --fields a < '$T/in.ndjson' 2>&1 >/dev/null"
 	[ -z "$output" ]
