@@ -390,6 +390,10 @@ ckpt_start(int argc, char **argv)
 		weir_die(WEIR_EXIT_USAGE, "%s/%s: checkpoint %llu holds no "
 		    "position for source '%s'", S.ck.dir, WEIR_COMMIT_NAME,
 		    (unsigned long long)cm->id, name);
+	if (getenv("WEIR_CKPT_VERBOSE"))
+		weir_warn("resuming from checkpoint %llu at %.*s",
+		    (unsigned long long)cm->id, (int)cm->positions.len,
+		    (const char *)cm->positions.p);
 }
 
 /* The saved position's number field, or -1. */

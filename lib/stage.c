@@ -200,8 +200,13 @@ weir_stage_checkpoint(weir_stage *s, const weir_ckpt_opts *o, int argc,
 	rc = weir_ckpt_restore(s->ckpt, &s->snap, err, sizeof(err));
 	if (rc < 0)
 		die_snap(rc, err);
-	if (rc == 0)
+	if (rc == 0) {
+		if (getenv("WEIR_CKPT_VERBOSE"))
+			weir_warn("starting empty (committed checkpoint %llu%s)",
+			    (unsigned long long)s->ckpt->commit.id,
+			    s->ckpt->commit.final ? ", final" : "");
 		return;
+	}
 	weir_rd_init(&rd, s->snap.p, s->snap.len);
 	s->watermark = weir_rd_i64(&rd);
 	s->in_records = weir_rd_u64(&rd);

@@ -145,7 +145,7 @@ wait_for() {
 	B=$(head -1 "$T/broker")
 	limit sh -c "weir-source --gen clicks --count 20000 |
 	    weir-sink -b '$B' -t clicks -K .user"
-	BROKERS=$B GROUP=cpm-test weir-run --metrics 127.0.0.1:0 \
+	STATE_DIR=$T/state BROKERS=$B GROUP=cpm-test weir-run --metrics 127.0.0.1:0 \
 	    "$REPO/pipelines/clicks-per-minute.yaml" 2> "$T/err" 3>&- &
 	rp=$!
 	wait_for grep -q "metrics on port" "$T/err"
