@@ -472,8 +472,6 @@ load_table(int fd, int64_t wait_ms)
 
 	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
 		table_file = 1;
-		if (restored)
-			return;	/* its rows are in the snapshot */
 		while (!ended[1])
 			step(1, 1);
 		return;
@@ -628,7 +626,7 @@ main(int argc, char **argv)
 	if (table && !(restored && ended[1]))
 		load_table(rfd, table_wait);
 	else if (table)
-		table_file = 1;
+		table_file = 1;	/* read before: its rows are in the snapshot */
 
 	while (!ended[0] || (!table && !ended[1])) {
 		if (table) {

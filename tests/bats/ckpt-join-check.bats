@@ -52,13 +52,13 @@ two_sides() {
 	mkfifo "$T/rf"
 	# the right side: its records, then (once told) barrier 1 and more
 	( head -c "$n" "$T/right"
-	  for i in $(seq 100); do [ -e "$T/go" ] && break; sleep 0.05; done
+	  for i in $(seq 600); do [ -e "$T/go" ] && break; sleep 0.05; done
 	  tail -c +$((n + 1)) "$T/right" ) > "$T/rf" &
 	wpid=$!
 	limit weir-join --right "$T/rf" --within 10ms --as r --state "$T/st" \
 	    < "$T/left" > "$T/out" &
 	jpid=$!
-	for i in $(seq 100); do
+	for i in $(seq 400); do
 		grep -q '^22/a$' <(python3 "$WF" -d < "$T/out" 2>/dev/null) && break
 		sleep 0.05
 	done
@@ -212,8 +212,9 @@ two_sides() {
 	python3 "$WC" "$T/st" 1 '{"l":1,"t":1}'
 	w left2 '{"ts":2,"k":"a","n":2}' END
 	w table2 '{"k":"a","name":"y"}' END
+	# (the rest of the table as a file, read before the left: no race)
 	run bash -o pipefail -c "limit weir-join --table fd:3 --on .k --state '$T/st' \
-	    < '$T/left2' 3< <(cat '$T/table2') | weir-sink -f ndjson"
+	    < '$T/left2' 3< '$T/table2' | weir-sink -f ndjson"
 	[ "$status" -eq 0 ]
 	[ "$output" = '{"ts":2,"k":"a","n":2,"name":"y"}' ]
 }
