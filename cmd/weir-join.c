@@ -98,7 +98,7 @@ static weir_buf scratch, envbuf;
  * (the last one of a side that ended).
  */
 static int waiting[2];		/* the side delivered barrier wait_id */
-static uint64_t wait_id, last_id;
+static uint64_t wait_id, last_id, nforwarded;
 static int have_last;		/* last_id is the barrier forwarded last */
 static weir_buf side_pay[2];	/* each side's latest barrier payload */
 static int table_file;		/* --table is a regular file, read whole */
@@ -237,6 +237,7 @@ try_align(void)
 	waiting[0] = waiting[1] = 0;
 	last_id = wait_id;
 	have_last = 1;
+	nforwarded++;
 }
 
 static void
@@ -372,15 +373,18 @@ step(int side, int block)
 	}
 }
 
-/* Up to max events from a side; 1 if it made progress. */
+/* Up to max events from a side; 1 if it made progress.  It stops after
+ * a barrier went out, so the loop starts over with the side it prefers
+ * (a table's updates first), as a run restored at that barrier does. */
 static int
 drain(int side, int max)
 {
+	uint64_t before = nforwarded;
 	int n, rc;
 
 	for (n = 0; n < max && !ended[side] && !waiting[side]; n++) {
 		rc = step(side, 0);
-		if (rc == 2)
+		if (rc == 2 || nforwarded != before)
 			break;
 	}
 	return n > 0;
@@ -468,8 +472,6 @@ load_table(int fd, int64_t wait_ms)
 
 	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
 		table_file = 1;
-		if (restored)
-			return;	/* its rows are in the snapshot */
 		while (!ended[1])
 			step(1, 1);
 		return;
@@ -624,7 +626,7 @@ main(int argc, char **argv)
 	if (table && !(restored && ended[1]))
 		load_table(rfd, table_wait);
 	else if (table)
-		table_file = 1;
+		table_file = 1;	/* read before: its rows are in the snapshot */
 
 	while (!ended[0] || (!table && !ended[1])) {
 		if (table) {

@@ -52,13 +52,13 @@ two_sides() {
 	mkfifo "$T/rf"
 	# the right side: its records, then (once told) barrier 1 and more
 	( head -c "$n" "$T/right"
-	  for i in $(seq 100); do [ -e "$T/go" ] && break; sleep 0.05; done
+	  for i in $(seq 600); do [ -e "$T/go" ] && break; sleep 0.05; done
 	  tail -c +$((n + 1)) "$T/right" ) > "$T/rf" &
 	wpid=$!
 	limit weir-join --right "$T/rf" --within 10ms --as r --state "$T/st" \
 	    < "$T/left" > "$T/out" &
 	jpid=$!
-	for i in $(seq 100); do
+	for i in $(seq 400); do
 		grep -q '^22/a$' <(python3 "$WF" -d < "$T/out" 2>/dev/null) && break
 		sleep 0.05
 	done
@@ -194,4 +194,45 @@ two_sides() {
 	run limit weir-check --unique .id --state "$T/st" "$T/in"
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"stdin only"* ]]
+}
+
+@test "weir-join: a streamed table aligns its barriers with the left's" {
+	w left '{"ts":1,"k":"a","n":1}' 'B 1 {"l":1}' '{"ts":2,"k":"a","n":2}' END
+	w table '{"k":"a","name":"x"}' 'B 1 {"t":1}' '{"k":"a","name":"y"}' END
+	run bash -o pipefail -c "limit weir-join --table fd:3 --on .k --state '$T/st' \
+	    < '$T/left' 3< <(cat '$T/table') | weir-sink -f ndjson"
+	[ "$status" -eq 0 ]
+	# the update after the table's barrier applies after the barrier:
+	# first to the left record after it, as in a run restored there
+	[ "${lines[0]}" = '{"ts":1,"k":"a","n":1,"name":"x"}' ]
+	[ "${lines[1]}" = '{"ts":2,"k":"a","n":2,"name":"y"}' ]
+	[ -s "$T/st/join/1.snap" ]
+	run bash -o pipefail -c "limit weir-join --table fd:3 --on .k \
+	    < '$T/left' 3< <(cat '$T/table') | python3 '$WF' -d"
+	[ "${lines[1]}" = 'B 1 {"l":1,"t":1}' ]
+	python3 "$WC" "$T/st" 1 '{"l":1,"t":1}'
+	w left2 '{"ts":2,"k":"a","n":2}' END
+	w table2 '{"k":"a","name":"y"}' END
+	# (the rest of the table as a file, read before the left: no race)
+	run bash -o pipefail -c "limit weir-join --table fd:3 --on .k --state '$T/st' \
+	    < '$T/left2' 3< '$T/table2' | weir-sink -f ndjson"
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"ts":2,"k":"a","n":2,"name":"y"}' ]
+}
+
+@test "weir-check --window: windows open at the barrier are judged after a restore" {
+	w in '{"ts":1000,"id":1}' '{"ts":1500,"id":2}' 'B 3' \
+	    '{"ts":1700,"id":1}' 'W 2000' '{"ts":2100,"id":5}' END
+	run limit weir-check --window 1s --unique .id --count 3..3 \
+	    --state "$T/st" < "$T/in"
+	[ "$status" -eq 1 ]
+	want=$output
+	python3 "$WC" "$T/st" 3 '{}'
+	w in2 '{"ts":1700,"id":1}' 'W 2000' '{"ts":2100,"id":5}' END
+	run limit weir-check --window 1s --unique .id --count 3..3 \
+	    --state "$T/st" < "$T/in2"
+	[ "$status" -eq 1 ]
+	[ "$output" = "$want" ]
+	[[ "$output" == *"4 records"* ]]
+	[[ "$output" == *"stdin record 3"* ]]
 }
