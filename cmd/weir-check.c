@@ -275,6 +275,8 @@ run_input(struct run *r, int fd, const char *name)
 
 	if (!in)
 		weir_die(WEIR_EXIT_IO, "out of memory");
+	if (r->ck)	/* upstream is a checkpointed weir stage */
+		weir_input_require_frames(in);
 	if (r->out)
 		weir_input_set_idle(in, weir_output_idle, r->out);
 	pos.file = strcmp(name, "-") == 0 ? NULL : name;

@@ -617,6 +617,8 @@ main(int argc, char **argv)
 	if (!side_in[1] || !J)
 		weir_die(WEIR_EXIT_IO, "out of memory");
 	weir_stage_checkpoint(&st, &ck, argc, argv, &ops);
+	if (ck.dir && right)	/* a stream from a checkpointed stage */
+		weir_input_require_frames(side_in[1]);
 	if (restored) {
 		/* the sources resume after the committed barrier */
 		last_id = st.ckpt->commit.id;

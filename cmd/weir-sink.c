@@ -382,6 +382,8 @@ main(int argc, char **argv)
 	in = weir_input_open(0, infmt, "-");
 	if (!in)
 		weir_die(WEIR_EXIT_IO, "out of memory");
+	if (K.on)	/* upstream is a weir stage: it speaks frames */
+		weir_input_require_frames(in);
 	/* NDJSON in, JSON bytes out: each line goes on as it was written */
 	weir_input_keep_json(in, ko.brokers || fmt == WEIR_FMT_NDJSON);
 	if (ko.brokers) {

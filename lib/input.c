@@ -254,7 +254,8 @@ sniff(weir_input *in, int block)
 	}
 	if (in->want == WEIR_FMT_FRAMED) {
 		if (!weir_reader_avail(&in->rd))
-			return error(in, "empty input, expected a weir frame stream");
+			return error(in, "empty input, expected a weir frame "
+			    "stream (did the program before it fail?)");
 		return error(in, "not a weir frame stream (no header)");
 	}
 	in->fmt = in->want == WEIR_FMT_AUTO ? WEIR_FMT_NDJSON : in->want;
@@ -673,4 +674,10 @@ weir_input_next(weir_input *in, weir_event *ev, int block)
 	else if (rc == WEIR_EV_WATERMARK && ev->wm > weir_stats_g.wm_in)
 		weir_stats_g.wm_in = ev->wm;
 	return rc;
+}
+
+void
+weir_input_require_frames(weir_input *in)
+{
+	in->want = WEIR_FMT_FRAMED;
 }

@@ -73,5 +73,9 @@ void weir_input_set_idle(weir_input *in, void (*fn)(void *), void *arg);
  * validated, byte for byte) instead of packing it, for a program that only
  * passes values on as bytes. */
 void weir_input_keep_json(weir_input *in, int on);
+/* Checkpointed stages: the input must be a weir frame stream; an empty
+ * one means the stage before failed before it began (an error), not an
+ * empty text input.  Call before the first event. */
+void weir_input_require_frames(weir_input *in);
 
 #endif

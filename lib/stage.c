@@ -191,6 +191,8 @@ weir_stage_checkpoint(weir_stage *s, const weir_ckpt_opts *o, int argc,
 		return;
 	if (!(s->ckpt = calloc(1, sizeof(*s->ckpt))))
 		weir_die(WEIR_EXIT_IO, "out of memory");
+	if (s->in)	/* upstream is a weir stage: it speaks frames */
+		weir_input_require_frames(s->in);
 	s->ops = ops;
 	rc = weir_ckpt_open(s->ckpt, o->dir, weir_cli_ckpt_name(o), weir_prog,
 	    weir_ckpt_fingerprint(argc, argv), o->reset, err, sizeof(err));
