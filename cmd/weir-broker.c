@@ -7,16 +7,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <unistd.h>
 
-#include <librdkafka/rdkafka.h>
-#include <librdkafka/rdkafka_mock.h>
-
+#include "broker.h"
 #include "cli.h"
 #include "io.h"
+#include "snap.h"
 
 static const char usage[] =
-"usage: weir-broker [--brokers N] [--topic NAME:PARTITIONS]...\n"
+"usage: weir-broker [--brokers N] [--topic NAME:PARTITIONS]... [--port PORT]\n"
+"                   [--ready-file PATH] [--control FIFO]\n"
+"                   [--fail-request API:ERROR[:COUNT]]... [--fail-produce N]\n"
 "\n"
 "Run an in-memory Kafka-protocol cluster on the loopback interface for\n"
 "development and tests.  Prints its bootstrap servers (host:port,...) as\n"
@@ -28,118 +29,172 @@ static const char usage[] =
 "  -t, --topic NAME:PARTS    create topic NAME with PARTS partitions\n"
 "                            (repeatable; other topics are created with\n"
 "                            4 partitions when a producer first asks)\n"
-"      --fail-produce N      fail the next N produce requests with\n"
-"                            TOPIC_AUTHORIZATION_FAILED (for tests)\n"
+"      --port PORT           also take connections on 127.0.0.1:PORT (the\n"
+"                            bootstrap address printed; brokers keep their\n"
+"                            own ports in metadata)\n"
+"      --ready-file PATH     once serving, write the bootstrap servers to\n"
+"                            PATH (atomically); removed at exit\n"
+"      --control FIFO        read commands from FIFO while running:\n"
+"                            fail API ERROR [COUNT], clear API,\n"
+"                            down ID|all, up ID|all\n"
+"      --fail-request API:ERROR[:COUNT]\n"
+"                            fail the next COUNT (1) requests of API with\n"
+"                            ERROR, by name or number (repeatable)\n"
+"      --fail-produce N      --fail-request Produce:TOPIC_AUTHORIZATION_FAILED:N\n"
 "  -h, --help                this help\n"
 "      --version             print the version\n"
 "\n"
 "Exit status: 0 stopped by a signal, 2 usage, 3 the cluster could not\n"
 "start.  See weir-broker(1).\n";
 
-enum { O_VERSION = 256, O_FAILPRODUCE };
+enum { O_VERSION = 256, O_FAILPRODUCE, O_FAILREQUEST, O_READY, O_CONTROL,
+	O_PORT };
 
 static const struct option longopts[] = {
 	{ "brokers", required_argument, NULL, 'n' },
 	{ "topic", required_argument, NULL, 't' },
+	{ "port", required_argument, NULL, O_PORT },
+	{ "ready-file", required_argument, NULL, O_READY },
+	{ "control", required_argument, NULL, O_CONTROL },
+	{ "fail-request", required_argument, NULL, O_FAILREQUEST },
 	{ "fail-produce", required_argument, NULL, O_FAILPRODUCE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
 	{ NULL, 0, NULL, 0 }
 };
 
+/* A topic option, split without writing into argv (ps shows it as given). */
+struct topic {
+	char *name;
+	int parts;
+};
+
+static void
+note(const char *msg)
+{
+	weir_warn("control: %s", msg);
+}
+
+/* Library status (negative exit status) to an exit with the message. */
+static void
+check(int rc, const char *err)
+{
+	if (rc < 0)
+		weir_die(-rc, "%s", err);
+}
+
 int
 main(int argc, char **argv)
 {
-	int c, i, nbrokers = 1, ntopics = 0, fail_produce = 0;
-	char **topics = calloc((size_t)argc, sizeof(*topics));
-	char errstr[512];
-	rd_kafka_conf_t *conf;
-	rd_kafka_t *rk;
-	rd_kafka_mock_cluster_t *mc;
-	rd_kafka_resp_err_t kerr;
+	int c, i, nbrokers = 1, ntopics = 0, nfaults = 0, port = 0;
+	const char *ready = NULL, *control = NULL;
+	struct topic *topics = calloc((size_t)argc, sizeof(*topics));
+	weir_broker_fault *faults = calloc((size_t)argc, sizeof(*faults));
+	char err[WEIR_ERRSZ];
+	weir_broker *b;
+	const char *boot;
 
 	weir_cli_init(argv[0]);
-	if (!topics)
+	if (!topics || !faults)
 		weir_die(WEIR_EXIT_IO, "out of memory");
 	while ((c = getopt_long(argc, argv, "n:t:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			nbrokers = (int)weir_cli_int("--brokers", optarg, 1, 64);
 			break;
-		case 't':
-			topics[ntopics++] = optarg;
+		case 't': {
+			const char *colon = strrchr(optarg, ':');
+			if (!colon || colon == optarg)
+				weir_usage_error("--topic wants NAME:PARTITIONS, "
+				    "not '%s'", optarg);
+			topics[ntopics].parts = (int)weir_cli_int(
+			    "--topic partitions", colon + 1, 1, 10000);
+			topics[ntopics].name = strndup(optarg,
+			    (size_t)(colon - optarg));
+			if (!topics[ntopics++].name)
+				weir_die(WEIR_EXIT_IO, "out of memory");
 			break;
-		case O_FAILPRODUCE:
-			fail_produce = (int)weir_cli_int("--fail-produce", optarg,
-			    0, 1000000);
+		}
+		case O_PORT:
+			port = (int)weir_cli_int("--port", optarg, 1, 65535);
 			break;
+		case O_READY:
+			ready = optarg;
+			break;
+		case O_CONTROL:
+			control = optarg;
+			break;
+		case O_FAILREQUEST:
+			if (weir_broker_fault_parse(optarg, &faults[nfaults++],
+			    err, sizeof(err)) < 0)
+				weir_usage_error("--fail-request: %s", err);
+			break;
+		case O_FAILPRODUCE: {
+			weir_broker_fault *f = &faults[nfaults];
+			f->count = (int)weir_cli_int("--fail-produce", optarg, 0,
+			    1000000);
+			f->api = 0;	/* Produce */
+			f->error = 29;	/* TOPIC_AUTHORIZATION_FAILED */
+			if (f->count > 0)
+				nfaults++;
+			break;
+		}
 		case 'h':
-			fputs(usage, stdout);
-			free(topics);
-			return 0;
+			weir_cli_help(usage);
 		case O_VERSION:
-			free(topics);
 			weir_version();
 		default:
-			free(topics);
 			weir_cli_bad_option();
 		}
 	}
 	if (optind < argc)
 		weir_usage_error("unexpected argument '%s'", argv[optind]);
-	for (i = 0; i < ntopics; i++) {
-		char *colon = strrchr(topics[i], ':');
-		if (!colon || colon == topics[i])
-			weir_usage_error("--topic wants NAME:PARTITIONS, not '%s'",
-			    topics[i]);
-		*colon = '\0';
-		weir_cli_int("--topic partitions", colon + 1, 1, 10000);
-	}
+	if (ready && !*ready)
+		weir_usage_error("--ready-file wants a path");
+	if (control && !*control)
+		weir_usage_error("--control wants a path");
 
 	weir_sig_install();
-	/* The handle the mock cluster keeps its books in; it serves nothing
-	 * itself.  Its own logging stays quiet unless something breaks. */
-	conf = rd_kafka_conf_new();
-	if (rd_kafka_conf_set(conf, "log_level", "3", errstr,
-	    sizeof(errstr)) != RD_KAFKA_CONF_OK)
-		weir_die(WEIR_EXIT_IO, "%s", errstr);
-	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
-	if (!rk)
-		weir_die(WEIR_EXIT_IO, "cannot create the cluster handle: %s",
-		    errstr);
-	mc = rd_kafka_mock_cluster_new(rk, nbrokers);
-	if (!mc)
-		weir_die(WEIR_EXIT_IO, "cannot start the mock cluster");
+	if (!(b = weir_broker_new(nbrokers, err, sizeof(err))))
+		weir_die(WEIR_EXIT_IO, "%s", err);
 	for (i = 0; i < ntopics; i++) {
-		const char *name = topics[i];
-		int parts = atoi(name + strlen(name) + 1);
-		kerr = rd_kafka_mock_topic_create(mc, name, parts,
-		    nbrokers < 3 ? nbrokers : 3);
-		if (kerr)
-			weir_die(WEIR_EXIT_IO, "topic %s: %s", name,
-			    rd_kafka_err2str(kerr));
+		check(weir_broker_topic(b, topics[i].name, topics[i].parts, err,
+		    sizeof(err)), err);
+		free(topics[i].name);
 	}
-	if (fail_produce > 0) {
-		rd_kafka_resp_err_t *errs = calloc((size_t)fail_produce,
-		    sizeof(*errs));
-		if (!errs)
-			weir_die(WEIR_EXIT_IO, "out of memory");
-		for (i = 0; i < fail_produce; i++)
-			errs[i] = RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED;
-		rd_kafka_mock_push_request_errors_array(mc, 0 /* Produce */,
-		    (size_t)fail_produce, errs);
-		free(errs);
-	}
-	printf("%s\n", rd_kafka_mock_cluster_bootstraps(mc));
+	free(topics);
+	for (i = 0; i < nfaults; i++)
+		weir_broker_fail(b, &faults[i]);
+	free(faults);
+	if (port)
+		check(weir_broker_listen(b, port, err, sizeof(err)), err);
+	if (control)
+		check(weir_broker_control_open(b, control, err, sizeof(err)),
+		    err);
+
+	/* Every listener is up: say so, on stdout and in the ready file. */
+	boot = weir_broker_bootstraps(b);
+	printf("%s\n", boot);
 	if (fflush(stdout) == EOF)
 		weir_die(WEIR_EXIT_IO, "stdout: cannot write");
-
-	while (!weir_sig_stop()) {
-		struct timespec ts = { 0, 100 * 1000000L };
-		nanosleep(&ts, NULL);
+	if (ready) {
+		size_t n = strlen(boot);
+		char *line = malloc(n + 2);
+		if (!line)
+			weir_die(WEIR_EXIT_IO, "out of memory");
+		memcpy(line, boot, n);
+		line[n] = '\n';
+		if (weir_snap_write_file(ready, (uint8_t *)line, n + 1, err,
+		    sizeof(err)) < 0)
+			weir_die(WEIR_EXIT_IO, "--ready-file: %s", err);
+		free(line);
 	}
-	rd_kafka_mock_cluster_destroy(mc);
-	rd_kafka_destroy(rk);
-	free(topics);
+
+	while (!weir_sig_stop())
+		check(weir_broker_control_serve(b, 100, note, err,
+		    sizeof(err)), err);
+	if (ready)
+		unlink(ready);
+	weir_broker_free(b);
 	return 0;
 }

@@ -51,6 +51,11 @@ weir_kafka_opt(weir_kafka_opts *o, int c, const char *arg, char *err,
 
 	switch (c) {
 	case 'b':
+		if (!arg[strspn(arg, " ,")]) {
+			weir_seterr(err, errsz, "-b: no broker in '%s' (want "
+			    "host:port,...)", arg);
+			return -1;
+		}
 		o->brokers = arg;
 		return 1;
 	case 't':
