@@ -586,9 +586,9 @@ weir_agg_add(weir_agg *a, const weir_record *r, weir_agg_ref *ref, int *oom,
 			    &a->pv[i]);
 		for (i = 0; i < a->ng; i++) {
 			weir_pv v;
+			/* canonical: one group per value (weir_pv_canon) */
 			if (weir_path_get(&a->g[i].path, &root, &v)) {
-				if (weir_buf_put(&a->gk, v.tag,
-				    (size_t)(v.end - v.tag)) < 0)
+				if (weir_pv_canon(&a->gk, &v) < 0)
 					goto nomem;
 			} else if (weir_buf_putc(&a->gk, WEIR_PK_NULL) < 0)
 				goto nomem;

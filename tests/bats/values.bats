@@ -1,0 +1,126 @@
+#!/usr/bin/env bats
+# One value semantics everywhere (issue 10): strings by their characters,
+# numbers by their exact value, one number rule, last duplicate key wins,
+# CSV byte-order marks, quote-aware path lists.
+
+load helpers
+
+@test "agg -g groups a string by its characters, not its escaping" {
+	printf '{"u":"u\\u00e9"}\n{"u":"u\xc3\xa9"}\n{"u":"a\\/b"}\n{"u":"a/b"}\n' > "$T/in"
+	run bash -o pipefail -c "weir-source '$T/in' | weir-agg -g .u count | weir-sink"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '{"u":"u\xc3\xa9","count":2}\n{"u":"a/b","count":2}')" ]
+}
+
+@test "agg -g: numbers group by exact value (1, 1.0, 1e0 are one; 2^53+1 is not 2^53)" {
+	ndjson '{"v":1}' '{"v":1.0}' '{"v":1e0}' '{"v":9007199254740993}' \
+	    '{"v":9007199254740992}' '{"v":"1"}'
+	run bash -o pipefail -c "weir-source '$T/in.ndjson' | weir-agg -g .v count | weir-sink"
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"v":1,"count":3}
+{"v":9007199254740993,"count":1}
+{"v":9007199254740992,"count":1}
+{"v":"1","count":1}' ]
+}
+
+@test "distinct, approx_distinct and topk count a string once whatever its escaping" {
+	printf '{"u":"u\\u00e9"}\n{"u":"u\xc3\xa9"}\n{"u":"a\\/b"}\n{"u":"a/b"}\n{"u":"a/b"}\n' > "$T/in"
+	run bash -o pipefail -c "weir-source '$T/in' | weir-agg distinct:.u approx_distinct:.u topk:1:.u | weir-sink"
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"distinct_u":2,"approx_distinct_u":2,"topk_u":[{"value":"a/b","count":3}]}' ]
+}
+
+@test "distinct tells 2^53+1 from 2^53" {
+	ndjson '{"v":9007199254740993}' '{"v":9007199254740992}' '{"v":9007199254740992.0}'
+	run bash -o pipefail -c "weir-source '$T/in.ndjson' | weir-agg distinct:.v approx_distinct:.v | weir-sink"
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"distinct_v":2,"approx_distinct_v":2}' ]
+}
+
+@test "window session -g groups a string by its characters" {
+	printf '{"u":"u\\u00e9","t":1000}\n{"u":"u\xc3\xa9","t":2000}\n' > "$T/in"
+	run bash -o pipefail -c "weir-source --time .t '$T/in' | weir-window session 10s -g .u 2>/dev/null | weir-agg count | weir-sink"
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"window_start":1000,"window_end":12000,"count":2}' ]
+}
+
+@test "min/max/first/last return an input value exactly, in its own text" {
+	ndjson '{"v":9007199254740993}' '{"v":1}' '{"v":1.50}' '{"v":1e400}' '{"v":-1E+2}'
+	run bash -o pipefail -c "weir-source '$T/in.ndjson' | weir-agg min:.v max:.v first:.v last:.v | weir-sink"
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"min_v":-1E+2,"max_v":1e400,"first_v":9007199254740993,"last_v":-1E+2}' ]
+	ndjson '{"v":9007199254740993}' '{"v":1}' '{"v":9007199254740992}'
+	run bash -o pipefail -c "weir-source '$T/in.ndjson' | weir-agg min:.v max:.v | weir-sink"
+	[ "$output" = '{"min_v":1,"max_v":9007199254740993}' ]
+}
+
+@test "decimal strings sum exactly" {
+	ndjson '{"v":"0.1"}' '{"v":"0.2"}'
+	run bash -o pipefail -c "weir-source '$T/in.ndjson' | weir-agg sum:.v | weir-sink"
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"sum_v":0.3}' ]
+	printf 'id,amount\n1,"0.10"\n2,"0.20"\n' > "$T/in.csv"
+	run bash -o pipefail -c "weir-source -f csv '$T/in.csv' | weir-agg sum:.amount | weir-sink"
+	[ "$output" = '{"sum_amount":0.30}' ]
+}
+
+@test "one number rule: weir-agg and number() agree on which strings are numbers" {
+	for s in '0x10' '+5' '5.' '00012' ' 5 ' '.5' '1e2' '-3.25' 'inf' 'nan' '5 x' ''; do
+		printf '{"v":"%s"}\n' "$s"
+	done > "$T/in"
+	run bash -o pipefail -c "weir-source '$T/in' | weir-map 'x=number(.v)' | weir-filter 'exists(.x)' | weir-agg c=count s=sum:.v | weir-sink"
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"c":3,"s":101.75}' ]
+	run bash -o pipefail -c "weir-source '$T/in' | weir-agg c=count s=sum:.v | weir-sink"
+	[ "$output" = '{"c":12,"s":101.75}' ]
+}
+
+@test "record decimals of 16 to 18 digits are exact in expressions" {
+	ndjson '{"v":1234567890123456.78}'
+	run bash -o pipefail -c "weir-source '$T/in.ndjson' | weir-map 'w=.v + 0.01' --keep w | weir-sink"
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"w":1234567890123456.79}' ]
+	run bash -o pipefail -c "weir-source '$T/in.ndjson' | weir-filter '.v == 1234567890123456.78 and .v != 1234567890123456.77' | weir-sink"
+	[ "$output" = '{"v":1234567890123456.78}' ]
+	ndjson '{"v":1234567890123456.78}' '{"v":0.01}'
+	run bash -o pipefail -c "weir-source '$T/in.ndjson' | weir-agg sum:.v | weir-sink"
+	[ "$output" = '{"sum_v":1234567890123456.79}' ]
+}
+
+@test "duplicate object keys: the last one wins, everywhere" {
+	ndjson '{"a":1,"b":0,"a":2}' '{"a":1,"\u0061":3}'
+	run bash -o pipefail -c "weir-source '$T/in.ndjson' | weir-sink"
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"b":0,"a":2}
+{"a":3}' ]
+	run bash -o pipefail -c "weir-source '$T/in.ndjson' | weir-filter '.a >= 2' | weir-agg sum:.a | weir-sink"
+	[ "$output" = '{"sum_a":5}' ]
+}
+
+@test "a CSV byte-order mark is not part of the first field name" {
+	printf '\xef\xbb\xbfid,name\n1,x\n' > "$T/a.csv"
+	printf '\xef\xbb\xbf"id",name\n1,x\n' > "$T/b.csv"
+	printf '\xef\xbb\xbfid\tname\n1\tx\n' > "$T/c.tsv"
+	run bash -o pipefail -c "weir-source -f csv '$T/a.csv' | weir-sink"
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"id":1,"name":"x"}' ]
+	run bash -o pipefail -c "weir-source -f csv '$T/b.csv' | weir-sink"
+	[ "$output" = '{"id":1,"name":"x"}' ]
+	run bash -o pipefail -c "weir-source -f tsv '$T/c.tsv' | weir-sink"
+	[ "$output" = '{"id":1,"name":"x"}' ]
+}
+
+@test "path lists split at commas outside quotes, in every program" {
+	ndjson '{"a,b":1,"c":2,"d":3}'
+	run bash -o pipefail -c "weir-source '$T/in.ndjson' | weir-agg -g '.[\"a,b\"],.c' count | weir-sink"
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"a,b":1,"c":2,"count":1}' ]
+	run bash -o pipefail -c "weir-source '$T/in.ndjson' | weir-map --keep '.[\"a,b\"],.d' | weir-sink"
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"a,b":1,"d":3}' ]
+	run bash -o pipefail -c "weir-source '$T/in.ndjson' | weir-map --drop '.[\"a,b\"],.c' | weir-sink"
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"d":3}' ]
+	run weir-agg -g '.["a,b"' count
+	[ "$status" -eq 2 ]
+}
