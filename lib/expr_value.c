@@ -179,6 +179,9 @@ expr_exact(const weir_xv *v, int64_t *m, int *sc)
 		*sc = v->pv.scale;
 		return 1;
 	}
+	/* a record's number of 16 to 18 digits, kept as text */
+	if (v->pv.type == WEIR_PV_NUMTEXT && v->pv.tag)
+		return weir_pv_exact(&v->pv, m, sc);
 	return 0;
 }
 
@@ -265,6 +268,43 @@ num_order(const weir_xv *x, const weir_xv *y, int *c)
 		return 0;	/* NaN: unordered */
 	*c = (x->num > y->num) - (x->num < y->num);
 	return 1;
+}
+
+/* path OP number, with the record's number pv: exactly when both are. */
+int
+expr_pv_num_cmp(int op, const weir_pv *pv, const weir_xv *lit)
+{
+	weir_xv x;
+	int c;
+
+	x.type = WEIR_XV_NUM;
+	x.pv = *pv;
+	x.num = weir_pv_num(pv);
+	return num_order(&x, lit, &c) && expr_cmp_result(op, c);
+}
+
+/* number(): the one number rule of weir_pv_as_num (weir-expr(7)). */
+void
+expr_number(weir_expr *e, const weir_xv *a, weir_xv *out)
+{
+	weir_pv pv;
+	uint8_t *p;
+
+	if (a->type == WEIR_XV_NUM) {
+		*out = *a;
+		return;
+	}
+	expr_set_missing(out);
+	e->tmp.len = 0;
+	if (a->type != WEIR_XV_STR ||
+	    !weir_num_text(a->s, a->n, &e->tmp, &pv))
+		return;
+	/* the packed number into scratch: a value with its own text */
+	if (!(p = expr_scratch(e, e->tmp.len)))
+		return;
+	memcpy(p, e->tmp.p, e->tmp.len);
+	weir_pv_of(p, e->tmp.len, &pv);
+	expr_from_pv(e, &pv, out);
 }
 
 static int

@@ -1,5 +1,6 @@
 /* pack.c - packed JSON: parse JSON text, validate, build. */
 #include "pack.h"
+#include "hash.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -291,6 +292,130 @@ weir_pack_close(weir_buf *b, size_t mark)
 	return 0;
 }
 
+/*
+ * Duplicate object keys: the last one wins ({"a":1,"a":2} is {"a":2}, as
+ * jq, mlr and Python read it), so the packer drops the earlier members.
+ * Every key of an open object is remembered (offset, hash of its
+ * characters); a 64-bit filter per object says when two hashes may be
+ * equal, and only then is the object checked at its close.
+ */
+struct lvl {			/* an open container */
+	size_t mark;
+	size_t kstart;		/* its first key in the key stack */
+	uint64_t filter;
+	int maybe_dup;
+};
+
+struct kent {
+	size_t off;		/* the key's tag in out */
+	uint64_t h;
+	int drop;
+};
+
+typedef struct keys {
+	struct kent buf[128], *k;
+	size_t n, cap;
+	weir_buf scratch;	/* escaped keys, unescaped */
+} keys;
+
+/* The characters of the key at out[off]: pointer and length (escaped
+ * keys are unescaped into ks->scratch, after what is there). */
+static int
+key_chars(keys *ks, const weir_buf *out, size_t off, const uint8_t **s,
+    size_t *n)
+{
+	weir_pv k;
+
+	if (!weir_pv_read(out->p + off, out->p + out->len, &k))
+		return -1;
+	if (!k.escaped) {
+		*s = k.s;
+		*n = k.n;
+		return 0;
+	}
+	return weir_pv_str(&k, &ks->scratch, s, n);
+}
+
+static int
+key_push(keys *ks, struct lvl *l, const weir_buf *out, size_t off)
+{
+	const uint8_t *s;
+	size_t n;
+	uint64_t h;
+
+	if (ks->n == ks->cap) {
+		size_t cap = ks->cap * 4;
+		struct kent *nk = malloc(cap * sizeof(*nk));
+		if (!nk)
+			return -1;
+		memcpy(nk, ks->k, ks->n * sizeof(*nk));
+		if (ks->k != ks->buf)
+			free(ks->k);
+		ks->k = nk;
+		ks->cap = cap;
+	}
+	ks->scratch.len = 0;
+	if (key_chars(ks, out, off, &s, &n) < 0)
+		return -1;
+	h = weir_hash(s, n, 0x6b657973);
+	if (l->filter & (UINT64_C(1) << (h & 63)))
+		l->maybe_dup = 1;
+	l->filter |= UINT64_C(1) << (h & 63);
+	ks->k[ks->n].off = off;
+	ks->k[ks->n].h = h;
+	ks->k[ks->n].drop = 0;
+	ks->n++;
+	return 0;
+}
+
+/* The keys at out[a] and out[b] have the same characters. */
+static int
+key_eq(keys *ks, const weir_buf *out, size_t a, size_t b)
+{
+	const uint8_t *end = out->p + out->len;
+	weir_pv x, y;
+	size_t n1;
+
+	if (!weir_pv_read(out->p + a, end, &x) ||
+	    !weir_pv_read(out->p + b, end, &y))
+		return 0;
+	if (!x.escaped && !y.escaped)
+		return x.n == y.n && memcmp(x.s, y.s, x.n) == 0;
+	ks->scratch.len = 0;
+	if (weir_pv_to_text(&ks->scratch, &x) < 0)
+		return 0;
+	n1 = ks->scratch.len;
+	if (weir_pv_to_text(&ks->scratch, &y) < 0)
+		return 0;
+	return ks->scratch.len - n1 == n1 &&
+	    memcmp(ks->scratch.p, ks->scratch.p + n1, n1) == 0;
+}
+
+/* Drop the members of the object whose keys come again later. */
+static void
+dedup(keys *ks, const struct lvl *l, weir_buf *out)
+{
+	size_t i, j, w, end;
+	int any = 0;
+
+	for (i = l->kstart; i < ks->n; i++)
+		for (j = i + 1; j < ks->n && !ks->k[i].drop; j++)
+			if (ks->k[i].h == ks->k[j].h &&
+			    key_eq(ks, out, ks->k[i].off, ks->k[j].off))
+				ks->k[i].drop = any = 1;
+	if (!any)
+		return;
+	w = ks->k[l->kstart].off;
+	for (i = l->kstart; i < ks->n; i++) {
+		end = i + 1 < ks->n ? ks->k[i + 1].off : out->len;
+		if (ks->k[i].drop)
+			continue;
+		memmove(out->p + w, out->p + ks->k[i].off, end - ks->k[i].off);
+		w += end - ks->k[i].off;
+	}
+	out->len = w;
+}
+
 static inline size_t
 skip_ws(const uint8_t *s, size_t n, size_t i)
 {
@@ -304,11 +429,18 @@ int
 weir_pack_json(weir_buf *out, const uint8_t *s, size_t n, char *err,
     size_t errsz)
 {
-	size_t stackbuf[64], *stack = stackbuf, cap = 64;
+	struct lvl stackbuf[64], *stack = stackbuf;
+	size_t cap = 64;
 	uint8_t isobj[WEIR_PACK_MAX_DEPTH + 1];
-	size_t depth = 0, i = 0, j, orig = out->len;
+	size_t depth = 0, i = 0, j, orig = out->len, koff;
 	const char *why = NULL;
 	int escaped, rc = -1;
+	keys ks;
+
+	ks.k = ks.buf;
+	ks.n = 0;
+	ks.cap = sizeof(ks.buf) / sizeof(ks.buf[0]);
+	memset(&ks.scratch, 0, sizeof(ks.scratch));
 
 	i = skip_ws(s, n, i);
 	for (;;) {
@@ -325,7 +457,7 @@ weir_pack_json(weir_buf *out, const uint8_t *s, size_t n, char *err,
 				goto fail;
 			}
 			if (depth == cap) {
-				size_t *ns = malloc(sizeof(*ns) * cap * 4);
+				struct lvl *ns = malloc(sizeof(*ns) * cap * 4);
 				if (!ns) {
 					why = "out of memory";
 					goto fail;
@@ -337,9 +469,12 @@ weir_pack_json(weir_buf *out, const uint8_t *s, size_t n, char *err,
 				cap *= 4;
 			}
 			isobj[depth] = s[i] == '{';
-			stack[depth] = weir_pack_open(out,
+			stack[depth].mark = weir_pack_open(out,
 			    s[i] == '{' ? WEIR_PK_OBJ : WEIR_PK_ARR);
-			if (stack[depth] == (size_t)-1) {
+			stack[depth].kstart = ks.n;
+			stack[depth].filter = 0;
+			stack[depth].maybe_dup = 0;
+			if (stack[depth].mark == (size_t)-1) {
 				why = "out of memory";
 				goto fail;
 			}
@@ -417,7 +552,10 @@ weir_pack_json(weir_buf *out, const uint8_t *s, size_t n, char *err,
 		}
 	close:
 		depth--;
-		if (weir_pack_close(out, stack[depth]) < 0)
+		if (stack[depth].maybe_dup)
+			dedup(&ks, &stack[depth], out);
+		ks.n = stack[depth].kstart;
+		if (weir_pack_close(out, stack[depth].mark) < 0)
 			goto oom;
 		i++;
 		goto after;
@@ -429,7 +567,9 @@ weir_pack_json(weir_buf *out, const uint8_t *s, size_t n, char *err,
 		j = scan_string(s, n, i + 1, &escaped, &why, &i);
 		if (j == (size_t)-1)
 			goto fail;
-		if (put_strtag(out, s + i + 1, j - i - 1, escaped) < 0)
+		koff = out->len;
+		if (put_strtag(out, s + i + 1, j - i - 1, escaped) < 0 ||
+		    key_push(&ks, &stack[depth - 1], out, koff) < 0)
 			goto oom;
 		i = skip_ws(s, n, j + 1);
 		if (i >= n || s[i] != ':') {
@@ -453,6 +593,9 @@ fail:
 done:
 	if (stack != stackbuf)
 		free(stack);
+	if (ks.k != ks.buf)
+		free(ks.k);
+	weir_buf_free(&ks.scratch);
 	return rc;
 }
 

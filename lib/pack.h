@@ -110,6 +110,9 @@ int weir_pv_numcmp(const weir_pv *a, const weir_pv *b);
  * "0x10", "5.", ".5", "00012", "inf").  1 and *num (a number; a string's
  * number is packed into scratch, which the caller resets), or 0. */
 int weir_pv_as_num(const weir_pv *v, weir_buf *scratch, weir_pv *num);
+/* The same rule for the characters s[0..n) of a string. */
+int weir_num_text(const uint8_t *s, size_t n, weir_buf *scratch,
+    weir_pv *num);
 /* Append the canonical packed form of the value: equal values (above)
  * give equal bytes, so group keys and sets hash and compare it bytewise.
  * Plain strings and integers are copied; only escaped strings and other

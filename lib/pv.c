@@ -550,17 +550,10 @@ weir_pv_numcmp(const weir_pv *a, const weir_pv *b)
 }
 
 int
-weir_pv_as_num(const weir_pv *v, weir_buf *scratch, weir_pv *num)
+weir_num_text(const uint8_t *s, size_t n, weir_buf *scratch, weir_pv *num)
 {
-	const uint8_t *s = v->s;
-	size_t n = v->n, start;
+	size_t start;
 
-	if (weir_pv_is_num(v)) {
-		*num = *v;
-		return 1;
-	}
-	if (v->type != WEIR_PV_STRING || v->escaped)
-		return 0;	/* escapes are never part of a number */
 	while (n && (*s == ' ' || *s == '\t')) {
 		s++;
 		n--;
@@ -576,6 +569,33 @@ weir_pv_as_num(const weir_pv *v, weir_buf *scratch, weir_pv *num)
 	}
 	weir_pv_of(scratch->p + start, scratch->len - start, num);
 	return num->type != WEIR_PV_MISSING;
+}
+
+int
+weir_pv_as_num(const weir_pv *v, weir_buf *scratch, weir_pv *num)
+{
+	size_t start = scratch->len, len;
+
+	if (weir_pv_is_num(v)) {
+		*num = *v;
+		return 1;
+	}
+	if (v->type != WEIR_PV_STRING)
+		return 0;
+	if (!v->escaped)
+		return weir_num_text(v->s, v->n, scratch, num);
+	/* "\u0035" is "5": unescape, then put the number after the text */
+	if (weir_json_unescape(scratch, v->s, v->n) < 0 ||
+	    weir_buf_reserve(scratch, scratch->len - start + 16) < 0) {
+		scratch->len = start;
+		return 0;
+	}
+	len = scratch->len - start;
+	if (!weir_num_text(scratch->p + start, len, scratch, num)) {
+		scratch->len = start;
+		return 0;
+	}
+	return 1;
 }
 
 /* ---------- canonical form ---------- */

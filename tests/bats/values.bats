@@ -92,7 +92,7 @@ load helpers
 	run bash -o pipefail -c "weir-source '$T/in.ndjson' | weir-sink"
 	[ "$status" -eq 0 ]
 	[ "$output" = '{"b":0,"a":2}
-{"a":3}' ]
+{"\u0061":3}' ]
 	run bash -o pipefail -c "weir-source '$T/in.ndjson' | weir-filter '.a >= 2' | weir-agg sum:.a | weir-sink"
 	[ "$output" = '{"sum_a":5}' ]
 }
