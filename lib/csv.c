@@ -42,6 +42,15 @@ cell_add(weir_csv *in, size_t i, const uint8_t *s, size_t n, int quoted)
 	return weir_buf_put(&in->cells, s, n);
 }
 
+/* A UTF-8 byte-order mark before the header is not part of its first
+ * name (as Python's utf-8-sig, mlr and DuckDB read it): its length. */
+static size_t
+bom(const weir_csv *in, const uint8_t *p, size_t n)
+{
+	return !in->have_header && n >= 3 && p[0] == 0xef && p[1] == 0xbb &&
+	    p[2] == 0xbf ? 3 : 0;
+}
+
 /*
  * Split one CSV record (RFC 4180: quotes, doubled quotes, newlines inside
  * quotes) from the reader.  Returns the number of cells, 0 for a blank
@@ -52,7 +61,7 @@ weir_csv_split(weir_csv *in, const uint8_t *p, size_t n, int at_eof,
     size_t *used, uint64_t *nlines)
 {
 	const int delim = ',';
-	size_t i = 0, nc = 0, start;
+	size_t i = bom(in, p, n), nc = 0, start;
 	size_t lines = 1;
 
 	in->cells.len = 0;
@@ -137,7 +146,7 @@ weir_csv_split(weir_csv *in, const uint8_t *p, size_t n, int at_eof,
 long
 weir_csv_split_tsv(weir_csv *in, const uint8_t *line, size_t n)
 {
-	size_t i = 0, nc = 0;
+	size_t i = bom(in, line, n), nc = 0;
 
 	in->cells.len = 0;
 	for (;;) {
