@@ -1,6 +1,5 @@
 /* pack.c - packed JSON: parse JSON text, validate, build. */
 #include "pack.h"
-#include "hash.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -318,29 +317,34 @@ typedef struct keys {
 	weir_buf scratch;	/* escaped keys, unescaped */
 } keys;
 
-/* The characters of the key at out[off]: pointer and length (escaped
- * keys are unescaped into ks->scratch, after what is there). */
-static int
-key_chars(keys *ks, const weir_buf *out, size_t off, const uint8_t **s,
-    size_t *n)
+/* A cheap hash of a key's characters (first and last 8 bytes, length):
+ * equal keys hash alike; the rare others that do are told apart by
+ * key_eq. */
+static inline uint64_t
+key_hash(const uint8_t *s, size_t n)
 {
-	weir_pv k;
+	uint64_t a = 0, b = 0, h;
 
-	if (!weir_pv_read(out->p + off, out->p + out->len, &k))
-		return -1;
-	if (!k.escaped) {
-		*s = k.s;
-		*n = k.n;
-		return 0;
-	}
-	return weir_pv_str(&k, &ks->scratch, s, n);
+	if (n >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+	} else if (n >= 4) {
+		uint32_t x, y;
+		memcpy(&x, s, 4);
+		memcpy(&y, s + n - 4, 4);
+		a = (uint64_t)x << 32 | y;
+	} else if (n)
+		a = (uint64_t)s[0] << 16 | (uint64_t)s[n >> 1] << 8 | s[n - 1];
+	h = (a ^ 0x9e3779b97f4a7c15ULL) * 0xff51afd7ed558ccdULL ^
+	    (b + n) * 0xc4ceb9fe1a85ec53ULL;
+	return h ^ h >> 29;
 }
 
+/* Remember the key s[0..n) (JSON-escaped if escaped) at out[off]. */
 static int
-key_push(keys *ks, struct lvl *l, const weir_buf *out, size_t off)
+key_push(keys *ks, struct lvl *l, size_t off, const uint8_t *s, size_t n,
+    int escaped)
 {
-	const uint8_t *s;
-	size_t n;
 	uint64_t h;
 
 	if (ks->n == ks->cap) {
@@ -354,13 +358,17 @@ key_push(keys *ks, struct lvl *l, const weir_buf *out, size_t off)
 		ks->k = nk;
 		ks->cap = cap;
 	}
-	ks->scratch.len = 0;
-	if (key_chars(ks, out, off, &s, &n) < 0)
-		return -1;
-	h = weir_hash(s, n, 0x6b657973);
-	if (l->filter & (UINT64_C(1) << (h & 63)))
+	if (escaped) {
+		ks->scratch.len = 0;
+		if (weir_json_unescape(&ks->scratch, s, n) < 0)
+			return -1;
+		s = ks->scratch.p;
+		n = ks->scratch.len;
+	}
+	h = key_hash(s, n);
+	if (l->filter & (UINT64_C(1) << (h >> 58)))
 		l->maybe_dup = 1;
-	l->filter |= UINT64_C(1) << (h & 63);
+	l->filter |= UINT64_C(1) << (h >> 58);
 	ks->k[ks->n].off = off;
 	ks->k[ks->n].h = h;
 	ks->k[ks->n].drop = 0;
@@ -432,7 +440,7 @@ weir_pack_json(weir_buf *out, const uint8_t *s, size_t n, char *err,
 	struct lvl stackbuf[64], *stack = stackbuf;
 	size_t cap = 64;
 	uint8_t isobj[WEIR_PACK_MAX_DEPTH + 1];
-	size_t depth = 0, i = 0, j, orig = out->len, koff;
+	size_t depth = 0, i = 0, j, orig = out->len;
 	const char *why = NULL;
 	int escaped, rc = -1;
 	keys ks;
@@ -567,9 +575,9 @@ weir_pack_json(weir_buf *out, const uint8_t *s, size_t n, char *err,
 		j = scan_string(s, n, i + 1, &escaped, &why, &i);
 		if (j == (size_t)-1)
 			goto fail;
-		koff = out->len;
-		if (put_strtag(out, s + i + 1, j - i - 1, escaped) < 0 ||
-		    key_push(&ks, &stack[depth - 1], out, koff) < 0)
+		if (key_push(&ks, &stack[depth - 1], out->len, s + i + 1,
+		    j - i - 1, escaped) < 0 ||
+		    put_strtag(out, s + i + 1, j - i - 1, escaped) < 0)
 			goto oom;
 		i = skip_ws(s, n, j + 1);
 		if (i >= n || s[i] != ':') {
