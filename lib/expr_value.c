@@ -342,6 +342,21 @@ fmt_exact(char *buf, size_t sz, int64_t m, int sc)
 	return k;
 }
 
+/* Containers whose bytes differ may still be equal ([1.0] and [1]):
+ * compare their canonical forms (weir_pv_canon; not a per-record path). */
+static int
+canon_eq(const weir_pv *a, const weir_pv *b)
+{
+	weir_buf x = {0}, y = {0};
+	int eq;
+
+	eq = weir_pv_canon(&x, a) == 0 && weir_pv_canon(&y, b) == 0 &&
+	    x.len == y.len && memcmp(x.p, y.p, x.len) == 0;
+	weir_buf_free(&x);
+	weir_buf_free(&y);
+	return eq;
+}
+
 /* Equality of two present values (different types are unequal). */
 int
 expr_xv_eq(const weir_xv *a, const weir_xv *b)
@@ -359,9 +374,11 @@ expr_xv_eq(const weir_xv *a, const weir_xv *b)
 		return a->n == b->n && (a->n == 0 || memcmp(a->s, b->s, a->n) == 0);
 	case WEIR_XV_ARRAY:
 	case WEIR_XV_OBJECT:
-		return a->pv.end - a->pv.tag == b->pv.end - b->pv.tag &&
+		if (a->pv.end - a->pv.tag == b->pv.end - b->pv.tag &&
 		    memcmp(a->pv.tag, b->pv.tag,
-		    (size_t)(a->pv.end - a->pv.tag)) == 0;
+		    (size_t)(a->pv.end - a->pv.tag)) == 0)
+			return 1;
+		return canon_eq(&a->pv, &b->pv);
 	}
 	return 0;
 }

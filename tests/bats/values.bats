@@ -124,3 +124,10 @@ load helpers
 	run weir-agg -g '.["a,b"' count
 	[ "$status" -eq 2 ]
 }
+
+@test "weir-filter == compares arrays and objects by their values" {
+	printf '{"a":[1.0,"\\u00e9"],"b":[1,"\xc3\xa9"],"c":{"k":"a\\/b"},"d":{"k":"a/b"}}\n' > "$T/in"
+	run bash -o pipefail -c "weir-source '$T/in' | weir-filter '.a == .b and .c == .d and .a != .c' | weir-sink -f ndjson | wc -l"
+	[ "$status" -eq 0 ]
+	[ "$output" -eq 1 ]
+}
