@@ -131,3 +131,13 @@ load helpers
 	[ "$status" -eq 0 ]
 	[ "$output" -eq 1 ]
 }
+
+@test "weir-check --unique compares values like every program (exact numbers, characters)" {
+	printf '{"id":1234567890123456.78}\n{"id":1234567890123456.77}\n{"id":9007199254740993}\n{"id":9007199254740992}\n' > "$T/a"
+	run weir-check --unique .id "$T/a"
+	[ "$status" -eq 0 ]
+	printf '{"id":"u\\u00e9"}\n{"id":"u\xc3\xa9"}\n{"id":1}\n{"id":1.0}\n' > "$T/b"
+	run weir-check --unique .id "$T/b"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"2 of 4 values failed"* ]]
+}
