@@ -308,6 +308,7 @@ struct lvl {			/* an open container */
 struct kent {
 	size_t off;		/* the key's tag in out */
 	uint64_t h;
+	size_t src;		/* the member whose value it takes */
 	int drop;
 };
 
@@ -399,29 +400,51 @@ key_eq(keys *ks, const weir_buf *out, size_t a, size_t b)
 	    memcmp(ks->scratch.p, ks->scratch.p + n1, n1) == 0;
 }
 
-/* Drop the members of the object whose keys come again later. */
-static void
+/* A key that comes again keeps its first place and takes the value of
+ * its last member (as jq, mlr and Python do); the later members go.  The
+ * body is rebuilt from a copy (only objects with a duplicate get here). */
+static int
 dedup(keys *ks, const struct lvl *l, weir_buf *out)
 {
-	size_t i, j, w, end;
+	size_t i, j, base = ks->k[l->kstart].off, blen, kend, vs, ve;
+	const uint8_t *c;
+	weir_pv k;
 	int any = 0;
 
 	for (i = l->kstart; i < ks->n; i++)
+		ks->k[i].src = i;
+	for (i = l->kstart; i < ks->n; i++)
 		for (j = i + 1; j < ks->n && !ks->k[i].drop; j++)
-			if (ks->k[i].h == ks->k[j].h &&
-			    key_eq(ks, out, ks->k[i].off, ks->k[j].off))
-				ks->k[i].drop = any = 1;
+			if (!ks->k[j].drop && ks->k[i].h == ks->k[j].h &&
+			    key_eq(ks, out, ks->k[i].off, ks->k[j].off)) {
+				ks->k[j].drop = any = 1;
+				ks->k[i].src = j;
+			}
 	if (!any)
-		return;
-	w = ks->k[l->kstart].off;
+		return 0;
+	blen = out->len - base;
+	ks->scratch.len = 0;
+	if (weir_buf_put(&ks->scratch, out->p + base, blen) < 0)
+		return -1;
+	c = ks->scratch.p;
+	out->len = base;
 	for (i = l->kstart; i < ks->n; i++) {
-		end = i + 1 < ks->n ? ks->k[i + 1].off : out->len;
 		if (ks->k[i].drop)
 			continue;
-		memmove(out->p + w, out->p + ks->k[i].off, end - ks->k[i].off);
-		w += end - ks->k[i].off;
+		j = ks->k[i].src;
+		if (!weir_pv_read(c + ks->k[i].off - base, c + blen, &k))
+			return -1;
+		kend = (size_t)(k.end - c);
+		if (!weir_pv_read(c + ks->k[j].off - base, c + blen, &k))
+			return -1;
+		vs = (size_t)(k.end - c);
+		ve = j + 1 < ks->n ? ks->k[j + 1].off - base : blen;
+		if (weir_buf_put(out, c + ks->k[i].off - base,
+		    kend - (ks->k[i].off - base)) < 0 ||
+		    weir_buf_put(out, c + vs, ve - vs) < 0)
+			return -1;
 	}
-	out->len = w;
+	return 0;
 }
 
 static inline size_t
@@ -560,8 +583,8 @@ weir_pack_json(weir_buf *out, const uint8_t *s, size_t n, char *err,
 		}
 	close:
 		depth--;
-		if (stack[depth].maybe_dup)
-			dedup(&ks, &stack[depth], out);
+		if (stack[depth].maybe_dup && dedup(&ks, &stack[depth], out) < 0)
+			goto oom;
 		ks.n = stack[depth].kstart;
 		if (weir_pack_close(out, stack[depth].mark) < 0)
 			goto oom;

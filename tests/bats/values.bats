@@ -91,8 +91,8 @@ load helpers
 	ndjson '{"a":1,"b":0,"a":2}' '{"a":1,"\u0061":3}'
 	run bash -o pipefail -c "weir-source '$T/in.ndjson' | weir-sink"
 	[ "$status" -eq 0 ]
-	[ "$output" = '{"b":0,"a":2}
-{"\u0061":3}' ]
+	[ "$output" = '{"a":2,"b":0}
+{"a":3}' ]
 	run bash -o pipefail -c "weir-source '$T/in.ndjson' | weir-filter '.a >= 2' | weir-agg sum:.a | weir-sink"
 	[ "$output" = '{"sum_a":5}' ]
 }

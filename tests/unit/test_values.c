@@ -180,13 +180,15 @@ main(void)
 	}
 
 	/* duplicate keys: the last one wins, at every depth */
-	CHECK_STR(json("{\"a\":1,\"b\":0,\"a\":2}"), "{\"b\":0,\"a\":2}");
+	CHECK_STR(json("{\"a\":1,\"b\":0,\"a\":2}"), "{\"a\":2,\"b\":0}");
+	CHECK_STR(json("{\"a\":1,\"b\":0,\"a\":[2,3],\"c\":1,\"a\":\"x\"}"),
+	    "{\"a\":\"x\",\"b\":0,\"c\":1}");
 	CHECK_STR(json("{\"a\":{\"x\":1,\"x\":[1,{\"y\":1,\"y\":2}]},\"a\":3}"),
 	    "{\"a\":3}");
 	CHECK_STR(json("{\"o\":{\"x\":1,\"x\":[1,{\"y\":1,\"y\":2}]},\"z\":3}"),
 	    "{\"o\":{\"x\":[1,{\"y\":2}]},\"z\":3}");
 	CHECK_STR(json("{\"a\":1,\"\\u0061\":2,\"b\":3}"),
-	    "{\"\\u0061\":2,\"b\":3}");
+	    "{\"a\":2,\"b\":3}");
 	CHECK_STR(json("[{\"k\":1},{\"k\":2}]"), "[{\"k\":1},{\"k\":2}]");
 	{
 		/* many keys (past the filter and the key stack's first block) */
