@@ -150,6 +150,12 @@ num_of(weir_agg *a, const weir_pv *v, weir_pv *num, double *x)
 static int
 canon(weir_agg *a, const weir_pv *v, const uint8_t **p, size_t *n)
 {
+	if ((*v->tag & 0xe0) == WEIR_PK_SSTR) {
+		/* a short plain string is its own canonical form */
+		*p = v->tag;
+		*n = (size_t)(v->end - v->tag);
+		return 0;
+	}
 	a->canon.len = 0;
 	if (weir_pv_canon(&a->canon, v) < 0)
 		return -1;
