@@ -118,6 +118,10 @@ int weir_num_text(const uint8_t *s, size_t n, weir_buf *scratch,
  * Plain strings and integers are copied; only escaped strings and other
  * numbers are rewritten. */
 int weir_pv_canon(weir_buf *out, const weir_pv *v);
+/* Append the value as key text: a string's characters, anything else the
+ * JSON of its canonical form (1.0 and 1 are "1"), so keys made from equal
+ * values are equal. */
+int weir_pv_key_text(weir_buf *out, const weir_pv *v);
 
 /* Append the value as compact JSON text. */
 int weir_pv_to_json(weir_buf *out, const weir_pv *v);

@@ -784,3 +784,33 @@ weir_pv_canon(weir_buf *out, const weir_pv *v)
 	}
 	return 0;
 }
+
+int
+weir_pv_key_text(weir_buf *out, const weir_pv *v)
+{
+	weir_buf t = {0};
+	weir_pv c;
+	int64_t m;
+	int sc, rc;
+
+	switch (v->type) {
+	case WEIR_PV_STRING:
+		return weir_pv_to_text(out, v);
+	case WEIR_PV_INT:
+		return weir_json_put_i64(out, v->i);
+	case WEIR_PV_DEC:
+		for (m = v->i, sc = v->scale; sc && m % 10 == 0; sc--)
+			m /= 10;
+		return sc ? weir_json_put_dec(out, m, sc) :
+		    weir_json_put_i64(out, m);
+	default:
+		/* long numbers and containers: rare, so a buffer of its own */
+		rc = weir_pv_canon(&t, v);
+		if (rc == 0) {
+			weir_pv_of(t.p, t.len, &c);
+			rc = weir_pv_to_json(out, &c);
+		}
+		weir_buf_free(&t);
+		return rc;
+	}
+}

@@ -141,3 +141,12 @@ load helpers
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"2 of 4 values failed"* ]]
 }
+
+@test "weir-join matches field keys by value: 1 and 1.0, escaped and plain strings" {
+	printf '{"id":1.0,"n":"one"}\n{"id":"u\\u00e9","n":"ue"}\n{"id":12.50,"n":"x"}\n' > "$T/t"
+	printf '{"u":1}\n{"u":"u\xc3\xa9"}\n{"u":12.5}\n{"u":2}\n' > "$T/s"
+	run bash -o pipefail -c "weir-source '$T/s' | weir-join --table '$T/t' --on .u=.id | weir-sink"
+	[ "$status" -eq 0 ]
+	printf '{"u":1,"id":1.0,"n":"one"}\n{"u":"u\xc3\xa9","id":"u\\u00e9","n":"ue"}\n{"u":12.5,"id":12.50,"n":"x"}\n' > "$T/want"
+	[ "$output" = "$(cat "$T/want")" ]
+}
