@@ -16,6 +16,7 @@
 #include "io.h"
 #include "kafka.h"
 #include "output.h"
+#include "path.h"
 #include "record.h"
 
 static const char usage[] =
@@ -205,6 +206,14 @@ main(int argc, char **argv)
 			break;
 		case O_FIELDS:
 			fields = optarg;
+			{
+				char **items;
+				size_t n;
+				if (!(items = weir_path_list(optarg, &n, err,
+				    sizeof(err))))
+					weir_usage_error("--fields: %s", err);
+				free(items);
+			}
 			break;
 		case 'i':
 			infmt = weir_cli_infmt(optarg);

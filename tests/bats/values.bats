@@ -150,3 +150,13 @@ load helpers
 	printf '{"u":1,"id":1.0,"n":"one"}\n{"u":"u\xc3\xa9","id":"u\\u00e9","n":"ue"}\n{"u":12.5,"id":12.50,"n":"x"}\n' > "$T/want"
 	[ "$output" = "$(cat "$T/want")" ]
 }
+
+@test "weir-sink --fields takes the same path lists" {
+	ndjson '{"a,b":1,"c":2,"d":3}'
+	run bash -o pipefail -c "weir-source '$T/in.ndjson' | weir-sink -f csv --fields '.[\"a,b\"],c,.d'"
+	[ "$status" -eq 0 ]
+	[ "$output" = '"a,b",c,d
+1,2,3' ]
+	run weir-sink -f csv --fields '.["a,b"'
+	[ "$status" -eq 2 ]
+}
