@@ -160,3 +160,10 @@ load helpers
 	run weir-sink -f csv --fields '.["a,b"'
 	[ "$status" -eq 2 ]
 }
+
+@test "a CSV header with a name twice: the last cell wins, in the first place" {
+	printf 'a,b,a\n1,2,3\n' > "$T/in.csv"
+	run bash -o pipefail -c "weir-source -f csv '$T/in.csv' | weir-filter '.a == 3' | weir-sink"
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"a":3,"b":2}' ]
+}
