@@ -6,7 +6,6 @@
  */
 #include "agg_int.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 
