@@ -189,13 +189,13 @@ split_assign(char *arg)
 static void
 add_list(const char *list, int del, const char *opt)
 {
-	char *copy = strdup(list), *tok, *save = NULL;
+	char err[WEIR_ERRSZ], **items;
+	size_t i, nitems;
 
-	if (!copy)
-		weir_die(WEIR_EXIT_IO, "out of memory");
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",",
-	    &save)) {
-		edit *n = edit_for(tok, opt);
+	if (!(items = weir_path_list(list, &nitems, err, sizeof(err))))
+		weir_usage_error("%s: %s", opt, err);
+	for (i = 0; i < nitems; i++) {
+		edit *n = edit_for(items[i], opt);
 		if (del)
 			n->del = 1;
 		else {
@@ -203,7 +203,7 @@ add_list(const char *list, int del, const char *opt)
 			keep_mode = 1;
 		}
 	}
-	free(copy);
+	free(items);
 }
 
 /* Mark subtrees that hold a keep or a set; refuse a set inside a set. */

@@ -16,6 +16,7 @@
 #include "io.h"
 #include "kafka.h"
 #include "output.h"
+#include "path.h"
 #include "record.h"
 #include "snap.h"
 #include "stage.h"
@@ -303,6 +304,14 @@ main(int argc, char **argv)
 			break;
 		case O_FIELDS:
 			fields = optarg;
+			{
+				char **items;
+				size_t n;
+				if (!(items = weir_path_list(optarg, &n, err,
+				    sizeof(err))))
+					weir_usage_error("--fields: %s", err);
+				free(items);
+			}
 			break;
 		case O_ALL_FIELDS:
 			all_fields = 1;

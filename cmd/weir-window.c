@@ -256,45 +256,25 @@ load_state(void *arg, weir_rd *rd, char *err, size_t errsz)
 	return 0;
 }
 
-/* Split "-g .a,.b" at commas outside quotes and brackets. */
+/* "-g .a,.b": the one path-list parser (weir_path_list). */
 static void
 parse_groups(const char *arg)
 {
-	char err[WEIR_ERRSZ], *buf = strdup(arg), *p, *start;
-	int depth = 0, quote = 0;
+	char err[WEIR_ERRSZ], **items;
+	size_t i, n;
 
-	if (!buf)
-		weir_die(WEIR_EXIT_IO, "out of memory");
-	for (p = start = buf;; p++) {
-		if (quote) {
-			if (*p == '\\' && p[1])
-				p++;
-			else if (*p == '"')
-				quote = 0;
-		} else if (*p == '"')
-			quote = 1;
-		else if (*p == '[')
-			depth++;
-		else if (*p == ']')
-			depth--;
-		if (*p && (*p != ',' || quote || depth > 0))
-			continue;
-		{
-			int last = !*p;
-			*p = 0;
-			S.paths = realloc(S.paths, (S.npaths + 1) * sizeof(*S.paths));
-			if (!S.paths)
-				weir_die(WEIR_EXIT_IO, "out of memory");
-			if (weir_path_parse(&S.paths[S.npaths], start, err,
-			    sizeof(err)) < 0)
-				weir_usage_error("-g: %s", err);
-			S.npaths++;
-			if (last)
-				break;
-			start = p + 1;
-		}
+	if (!(items = weir_path_list(arg, &n, err, sizeof(err))))
+		weir_usage_error("-g: %s", err);
+	for (i = 0; i < n; i++) {
+		S.paths = realloc(S.paths, (S.npaths + 1) * sizeof(*S.paths));
+		if (!S.paths)
+			weir_die(WEIR_EXIT_IO, "out of memory");
+		if (weir_path_parse(&S.paths[S.npaths], items[i], err,
+		    sizeof(err)) < 0)
+			weir_usage_error("-g: %s", err);
+		S.npaths++;
 	}
-	free(buf);
+	free(items);
 }
 
 int

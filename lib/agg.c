@@ -153,23 +153,21 @@ split_name(const char *s, char **name, char *err, size_t errsz)
 int
 weir_agg_add_groups(weir_agg *a, const char *spec, char *err, size_t errsz)
 {
-	char *copy = strdup(spec), *tok, *save = NULL, *name;
+	char **list, *tok, *name;
 	const char *p;
-	size_t cap = a->ng, nlen;
+	size_t cap = a->ng, nlen, n, k;
 	const char *nm;
 	int rc = -1;
 
-	if (!copy) {
-		weir_seterr(err, errsz, "out of memory");
-		return -1;
-	}
 	if (!*spec) {
 		weir_seterr(err, errsz, "empty group list");
-		goto out;
+		return -1;
 	}
-	for (tok = strtok_r(copy, ",", &save); tok;
-	    tok = strtok_r(NULL, ",", &save)) {
+	if (!(list = weir_path_list(spec, &n, err, errsz)))
+		return -1;
+	for (k = 0; k < n; k++) {
 		struct gpath *g;
+		tok = list[k];
 		if (grow((void **)&a->g, &cap, a->ng, sizeof(*a->g)) < 0) {
 			weir_seterr(err, errsz, "out of memory");
 			goto out;
@@ -195,7 +193,7 @@ weir_agg_add_groups(weir_agg *a, const char *spec, char *err, size_t errsz)
 	}
 	rc = 0;
 out:
-	free(copy);
+	free(list);
 	return rc;
 }
 
@@ -586,9 +584,9 @@ weir_agg_add(weir_agg *a, const weir_record *r, weir_agg_ref *ref, int *oom,
 			    &a->pv[i]);
 		for (i = 0; i < a->ng; i++) {
 			weir_pv v;
+			/* canonical: one group per value (weir_pv_canon) */
 			if (weir_path_get(&a->g[i].path, &root, &v)) {
-				if (weir_buf_put(&a->gk, v.tag,
-				    (size_t)(v.end - v.tag)) < 0)
+				if (weir_pv_canon(&a->gk, &v) < 0)
 					goto nomem;
 			} else if (weir_buf_putc(&a->gk, WEIR_PK_NULL) < 0)
 				goto nomem;

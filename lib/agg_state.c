@@ -6,7 +6,6 @@
  */
 #include "agg_int.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -17,7 +16,8 @@
 static const int64_t pow10i[] = {
 	1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
 	1000000000, 10000000000LL, 100000000000LL, 1000000000000LL,
-	10000000000000LL, 100000000000000LL, 1000000000000000LL
+	10000000000000LL, 100000000000000LL, 1000000000000000LL,
+	10000000000000000LL, 100000000000000000LL, 1000000000000000000LL
 };
 
 struct mom {			/* sum, avg, stddev */
@@ -29,19 +29,16 @@ struct mom {			/* sum, avg, stddev */
 	int notint;
 };
 
-/* Add an integer or short decimal to the exact sum, rescaling it to the
- * larger scale; -1 (fall back to doubles) on overflow or other numbers. */
+/* Add an integer or a decimal of up to 18 digits to the exact sum,
+ * rescaling it to the larger scale; -1 (fall back to doubles) on overflow
+ * or other numbers. */
 static int
 exact_add(struct mom *m, const weir_pv *v)
 {
-	int64_t x;
+	int64_t x, i;
 	int sc;
 
-	if (v->type == WEIR_PV_INT)
-		sc = 0;
-	else if (v->type == WEIR_PV_DEC)
-		sc = v->scale;
-	else
+	if (!weir_pv_exact(v, &i, &sc))
 		return -1;
 	if (sc > m->scale) {
 		if (__builtin_mul_overflow(m->isum, pow10i[sc - m->scale],
@@ -49,7 +46,7 @@ exact_add(struct mom *m, const weir_pv *v)
 			return -1;
 		m->scale = sc;
 	}
-	if (__builtin_mul_overflow(v->i, pow10i[m->scale - sc], &x) ||
+	if (__builtin_mul_overflow(i, pow10i[m->scale - sc], &x) ||
 	    __builtin_add_overflow(m->isum, x, &m->isum))
 		return -1;
 	return 0;
@@ -75,10 +72,13 @@ struct vbuf {			/* first, last: a packed value */
 	uint32_t len, cap;
 };
 
-/* min, max: numbers, and strings (which sort after numbers, as in SQL). */
+/* min, max: numbers, and strings (which sort after numbers, as in SQL).
+ * The numbers are kept as they came (packed), compared exactly; min and
+ * max hold their doubles, so most values are settled without that. */
 struct minmax {
 	uint64_t n;
 	double min, max;
+	struct vbuf nmin, nmax;
 	struct vbuf smin, smax;
 };
 
@@ -132,40 +132,34 @@ weir_agg_state_size(int kind)
 
 /* --- values ------------------------------------------------------------- */
 
-/* A number: JSON numbers, and strings that hold one (CSV input). */
+/* A number by the one number rule (weir_pv_as_num: JSON numbers, and
+ * strings that hold one, as CSV input does) into *num, and its double. */
 static int
-num_of(const weir_pv *v, double *x)
+num_of(weir_agg *a, const weir_pv *v, weir_pv *num, double *x)
 {
-	char buf[64], *end;
-
-	if (weir_pv_is_num(v)) {
-		*x = weir_pv_num(v);
-		return isfinite(*x);
-	}
-	if (v->type != WEIR_PV_STRING || v->escaped || v->n == 0 ||
-	    v->n >= sizeof(buf))
+	a->canon.len = 0;
+	if (!weir_pv_as_num(v, &a->canon, num))
 		return 0;
-	memcpy(buf, v->s, v->n);
-	buf[v->n] = 0;
-	*x = strtod(buf, &end);
-	return *end == 0 && !isspace((unsigned char)buf[0]) && isfinite(*x);
+	*x = weir_pv_num(num);
+	return 1;
 }
 
-/* The identity of a value for distinct counting: numbers by their double
- * value (1 and 1.0 are one value), everything else by its packed bytes. */
+/* The identity of a value for distinct counting: its canonical form
+ * (weir_pv_canon: 1 and 1.0 are one value, "\u00e9" and "é" too). */
 static int
 canon(weir_agg *a, const weir_pv *v, const uint8_t **p, size_t *n)
 {
-	if (weir_pv_is_num(v)) {
-		a->canon.len = 0;
-		if (weir_pack_double(&a->canon, weir_pv_num(v)) < 0)
-			return -1;
-		*p = a->canon.p;
-		*n = a->canon.len;
-	} else {
+	if ((*v->tag & 0xe0) == WEIR_PK_SSTR) {
+		/* a short plain string is its own canonical form */
 		*p = v->tag;
 		*n = (size_t)(v->end - v->tag);
+		return 0;
 	}
+	a->canon.len = 0;
+	if (weir_pv_canon(&a->canon, v) < 0)
+		return -1;
+	*p = a->canon.p;
+	*n = a->canon.len;
 	return 0;
 }
 
@@ -252,6 +246,30 @@ str_minmax(struct minmax *m, const weir_pv *v)
 	return 0;
 }
 
+/* A number into min and max: exactly, the doubles only as a first test. */
+static int
+num_minmax(struct minmax *m, const weir_pv *v, double x)
+{
+	weir_pv cur;
+
+	if (!m->n || x < m->min || (x == m->min &&
+	    (weir_pv_of(m->nmin.p, m->nmin.len, &cur),
+	    weir_pv_numcmp(v, &cur) < 0))) {
+		if (vbuf_set(&m->nmin, v) < 0)
+			return -1;
+		m->min = x;
+	}
+	if (!m->n || x > m->max || (x == m->max &&
+	    (weir_pv_of(m->nmax.p, m->nmax.len, &cur),
+	    weir_pv_numcmp(v, &cur) > 0))) {
+		if (vbuf_set(&m->nmax, v) < 0)
+			return -1;
+		m->max = x;
+	}
+	m->n++;
+	return 0;
+}
+
 static int
 hll_add(struct hllst *s, uint64_t h)
 {
@@ -304,6 +322,8 @@ weir_agg_state_free(weir_agg *a, uint8_t *blk)
 			free(((struct vbuf *)p)->p);
 			break;
 		case ST_MINMAX:
+			free(((struct minmax *)p)->nmin.p);
+			free(((struct minmax *)p)->nmax.p);
 			free(((struct minmax *)p)->smin.p);
 			free(((struct minmax *)p)->smax.p);
 			break;
@@ -334,6 +354,7 @@ weir_agg_state_update(weir_agg *a, uint8_t *blk)
 	double x;
 	const uint8_t *k;
 	size_t kn;
+	weir_pv num;
 
 	for (i = 0; i < a->nst; i++) {
 		const struct state *st = &a->st[i];
@@ -346,10 +367,10 @@ weir_agg_state_update(weir_agg *a, uint8_t *blk)
 		case ST_MOM: {
 			struct mom *m = p;
 			double t;
-			if (!num_of(v, &x))
+			if (!num_of(a, v, &num, &x) || !isfinite(x))
 				break;
 			m->n++;
-			if (!m->notint && exact_add(m, v) < 0)
+			if (!m->notint && exact_add(m, &num) < 0)
 				m->notint = 1;
 			t = m->sum + x;
 			if (fabs(m->sum) >= fabs(x))
@@ -366,16 +387,13 @@ weir_agg_state_update(weir_agg *a, uint8_t *blk)
 		}
 		case ST_MINMAX: {
 			struct minmax *m = p;
-			if (!num_of(v, &x)) {
+			if (!num_of(a, v, &num, &x)) {
 				if (v->type == WEIR_PV_STRING && str_minmax(m, v) < 0)
 					return -1;
 				break;
 			}
-			if (!m->n || x < m->min)
-				m->min = x;
-			if (!m->n || x > m->max)
-				m->max = x;
-			m->n++;
+			if (num_minmax(m, &num, x) < 0)
+				return -1;
 			break;
 		}
 		case ST_FIRST:
@@ -400,7 +418,8 @@ weir_agg_state_update(weir_agg *a, uint8_t *blk)
 				return -1;
 			break;
 		case ST_DDS:
-			if (num_of(v, &x) && weir_dds_add(p, x) < 0)
+			if (num_of(a, v, &num, &x) && isfinite(x) &&
+			    weir_dds_add(p, x) < 0)
 				return -1;
 			break;
 		}
@@ -421,7 +440,6 @@ static int
 vcmp(const uint8_t *p, size_t pn, const uint8_t *q, size_t qn)
 {
 	weir_pv a, b;
-	double x, y;
 	size_t n;
 	int c;
 
@@ -432,11 +450,8 @@ vcmp(const uint8_t *p, size_t pn, const uint8_t *q, size_t qn)
 		c = memcmp(a.s, b.s, n);
 		return c ? c : (a.n > b.n) - (a.n < b.n);
 	}
-	if (weir_pv_is_num(&a) && weir_pv_is_num(&b)) {
-		x = weir_pv_num(&a);
-		y = weir_pv_num(&b);
-		return (x > y) - (x < y);
-	}
+	if (weir_pv_is_num(&a) && weir_pv_is_num(&b))
+		return weir_pv_numcmp(&a, &b);
 	if (a.type != b.type)
 		return a.type - b.type;
 	n = pn < qn ? pn : qn;
@@ -525,13 +540,9 @@ weir_agg_pack_func(weir_agg *a, weir_buf *b, const struct func *f,
 		return pack_num_or_null(b, m->n > 1,
 		    sqrt(m->m2 / (double)(m->n - 1)));
 	case WEIR_AGG_MIN:
-		if (!mm->n && mm->smin.p)
-			return pack_vbuf(b, &mm->smin);
-		return pack_num_or_null(b, mm->n > 0, mm->min);
+		return pack_vbuf(b, mm->n ? &mm->nmin : &mm->smin);
 	case WEIR_AGG_MAX:
-		if (mm->smax.p)
-			return pack_vbuf(b, &mm->smax);
-		return pack_num_or_null(b, mm->n > 0, mm->max);
+		return pack_vbuf(b, mm->smax.p ? &mm->smax : &mm->nmax);
 	case WEIR_AGG_FIRST:
 	case WEIR_AGG_LAST:
 		return pack_vbuf(b, vb);

@@ -314,38 +314,12 @@ sample_add(weir_check_result *res, const weir_check_pos *pos, const scope *s,
 	}
 }
 
-/* Canonical bytes of a value for unique: type tag, then its content. */
+/* The bytes a value is unique by: its canonical form. */
 static int
 unique_key(weir_check *c, const weir_pv *v)
 {
-	const uint8_t *s;
-	size_t n;
-	char num[40];
-
 	c->key.len = 0;
-	if (v->type == WEIR_PV_STRING) {
-		c->str.len = 0;
-		if (weir_pv_str(v, &c->str, &s, &n) < 0)
-			return -1;
-		if (weir_buf_putc(&c->key, 's') < 0 ||
-		    weir_buf_put(&c->key, s, n) < 0)
-			return -1;
-		return 0;
-	}
-	if (v->type == WEIR_PV_INT) {
-		n = (size_t)snprintf(num, sizeof(num), "n%lld", (long long)v->i);
-		return weir_buf_put(&c->key, num, n);
-	}
-	if (weir_pv_is_num(v) && isfinite(weir_pv_num(v)) &&
-	    fabs(weir_pv_num(v)) < 9007199254740992.0) {
-		num[0] = 'n';
-		n = (size_t)weir_fmt_double(num + 1, sizeof(num) - 1,
-		    weir_pv_num(v)) + 1;
-		return weir_buf_put(&c->key, num, n);
-	}
-	if (weir_buf_putc(&c->key, 'j') < 0)
-		return -1;
-	return weir_pv_to_json(&c->key, v);
+	return weir_pv_canon(&c->key, v);
 }
 
 static int

@@ -42,6 +42,15 @@ cell_add(weir_csv *in, size_t i, const uint8_t *s, size_t n, int quoted)
 	return weir_buf_put(&in->cells, s, n);
 }
 
+/* A UTF-8 byte-order mark before the header is not part of its first
+ * name (as Python's utf-8-sig, mlr and DuckDB read it): its length. */
+static size_t
+bom(const weir_csv *in, const uint8_t *p, size_t n)
+{
+	return !in->have_header && n >= 3 && p[0] == 0xef && p[1] == 0xbb &&
+	    p[2] == 0xbf ? 3 : 0;
+}
+
 /*
  * Split one CSV record (RFC 4180: quotes, doubled quotes, newlines inside
  * quotes) from the reader.  Returns the number of cells, 0 for a blank
@@ -52,7 +61,7 @@ weir_csv_split(weir_csv *in, const uint8_t *p, size_t n, int at_eof,
     size_t *used, uint64_t *nlines)
 {
 	const int delim = ',';
-	size_t i = 0, nc = 0, start;
+	size_t i = bom(in, p, n), nc = 0, start;
 	size_t lines = 1;
 
 	in->cells.len = 0;
@@ -137,7 +146,7 @@ weir_csv_split(weir_csv *in, const uint8_t *p, size_t n, int at_eof,
 long
 weir_csv_split_tsv(weir_csv *in, const uint8_t *line, size_t n)
 {
-	size_t i = 0, nc = 0;
+	size_t i = bom(in, line, n), nc = 0;
 
 	in->cells.len = 0;
 	for (;;) {
@@ -190,6 +199,16 @@ cell_at(const weir_csv *in, size_t i)
 	return in->cells.p ? in->cells.p + in->celloff[i] : (const uint8_t *)"";
 }
 
+static int
+hdr_same(const weir_csv *in, size_t i, size_t j)
+{
+	size_t n = in->hdroff[i + 1] - in->hdroff[i];
+
+	return n == in->hdroff[j + 1] - in->hdroff[j] && (n == 0 ||
+	    memcmp(in->hdrnames.p + in->hdroff[i], in->hdrnames.p +
+	    in->hdroff[j], n) == 0);
+}
+
 int
 weir_csv_set_header(weir_csv *in, long nc)
 {
@@ -210,6 +229,22 @@ weir_csv_set_header(weir_csv *in, long nc)
 			return -1;
 	}
 	in->hdroff[nc] = in->hdrnames.len;
+	/* a name given twice: its last cell wins, in its first place */
+	free(in->hdrsrc);
+	if (!(in->hdrsrc = malloc(sizeof(size_t) * ((size_t)nc + 1))))
+		return -1;
+	for (i = 0; i < nc; i++)
+		in->hdrsrc[i] = (size_t)i;
+	for (i = 0; i < nc; i++) {
+		long j;
+		if (in->hdrsrc[i] == (size_t)-1)
+			continue;
+		for (j = i + 1; j < nc; j++)
+			if (hdr_same(in, (size_t)i, (size_t)j)) {
+				in->hdrsrc[i] = (size_t)j;
+				in->hdrsrc[j] = (size_t)-1;
+			}
+	}
 	in->ncols = (size_t)nc;
 	in->have_header = 1;
 	return 0;
@@ -228,19 +263,24 @@ weir_csv_row(weir_csv *in, long nc, weir_buf *out, char *why, size_t whysz)
 	out->len = 0;
 	mark = weir_pack_open(out, WEIR_PK_OBJ);
 	for (i = 0; i < (size_t)nc; i++) {
-		const uint8_t *s = cell_at(in, (size_t)i);
-		size_t n = in->celloff[i + 1] - in->celloff[i];
+		size_t c = in->hdrsrc[i];
+		const uint8_t *s;
+		size_t n;
+		if (c == (size_t)-1)
+			continue;
+		s = cell_at(in, c);
+		n = in->celloff[c + 1] - in->celloff[c];
 		if (weir_buf_put(out, in->hdrnames.p + in->hdroff[i],
 		    in->hdroff[i + 1] - in->hdroff[i]) < 0)
 			return -2;
-		if (!in->cellq[i] && n == 0) {
+		if (!in->cellq[c] && n == 0) {
 			if (weir_pack_null(out) < 0)
 				return -2;
-		} else if (!in->cellq[i] && is_json_number(s, n)) {
+		} else if (!in->cellq[c] && is_json_number(s, n)) {
 			if (weir_pack_numtext(out, (const char *)s, n) < 0)
 				return -2;
 		} else if (weir_pack_str(out, (const char *)s, n) < 0) {
-			snprintf(why, whysz, "field %zu is not valid UTF-8", i + 1);
+			snprintf(why, whysz, "field %zu is not valid UTF-8", c + 1);
 			return -1;
 		}
 	}
@@ -253,6 +293,7 @@ weir_csv_free(weir_csv *c)
 	weir_buf_free(&c->hdrnames);
 	weir_buf_free(&c->cells);
 	free(c->hdroff);
+	free(c->hdrsrc);
 	free(c->celloff);
 	free(c->cellq);
 	memset(c, 0, sizeof(*c));

@@ -15,6 +15,9 @@ typedef struct weir_csv {
 	size_t cellcap;
 	weir_buf hdrnames;	/* packed key strings, one after another */
 	size_t *hdroff;
+	size_t *hdrsrc;		/* column i takes the cell of column hdrsrc[i]
+				 * (a name given twice: the last cell, in the
+				 * first place); (size_t)-1: left out */
 	size_t ncols;
 	int have_header;
 } weir_csv;

@@ -129,7 +129,7 @@ pcmp_num(const node *n, const weir_expr_ctx *c)
 		return expr_num_cmp(n->cmp, (double)pv.i, n->lit.num);
 	}
 	if (pv.type == WEIR_PV_DEC || pv.type == WEIR_PV_NUMTEXT)
-		return expr_num_cmp(n->cmp, weir_pv_num(&pv), n->lit.num);
+		return expr_pv_num_cmp(n->cmp, &pv, &n->lit);
 	/* not a number: only != holds (missing was handled above) */
 	return n->cmp == N_NE;
 }

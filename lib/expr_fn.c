@@ -79,42 +79,6 @@ expr_contains_elem(weir_expr *e, const weir_xv *arr, const weir_xv *x)
 	return 0;
 }
 
-/* number(): a number as is; a string holding a number (spaces around it
- * allowed, no hex, inf or nan); anything else is missing. */
-static void
-fn_number(const weir_xv *a, weir_xv *out)
-{
-	char buf[64], *end;
-	size_t i = 0, n;
-	double d;
-
-	if (a->type == WEIR_XV_NUM) {
-		*out = *a;
-		return;
-	}
-	expr_set_missing(out);
-	if (a->type != WEIR_XV_STR)
-		return;
-	n = a->n;
-	while (i < n && (a->s[i] == ' ' || a->s[i] == '\t'))
-		i++;
-	while (n > i && (a->s[n - 1] == ' ' || a->s[n - 1] == '\t'))
-		n--;
-	if (n == i || n - i >= sizeof(buf))
-		return;
-	memcpy(buf, a->s + i, n - i);
-	buf[n - i] = 0;
-	if (strpbrk(buf, "xXnNiI"))
-		return;
-	if (!(buf[0] == '-' || buf[0] == '+' || buf[0] == '.' ||
-	    (buf[0] >= '0' && buf[0] <= '9')))
-		return;
-	d = strtod(buf, &end);
-	if (*end || !isfinite(d))
-		return;
-	expr_set_num(out, d);
-}
-
 static void
 fn_string(weir_expr *e, const weir_xv *a, weir_xv *out)
 {
@@ -226,7 +190,7 @@ expr_fn_call(weir_expr *e, const node *n, const weir_expr_ctx *c, weir_xv *out)
 		return;
 	}
 	case F_NUMBER:
-		fn_number(&a, out);
+		expr_number(e, &a, out);
 		return;
 	case F_STRING:
 		fn_string(e, &a, out);

@@ -170,6 +170,8 @@ uint8_t *expr_scratch(weir_expr *e, size_t n);
 void expr_set_tmp_str(weir_expr *e, weir_xv *v);
 void expr_from_pv(weir_expr *e, const weir_pv *pv, weir_xv *v);
 int expr_exact(const weir_xv *v, int64_t *m, int *sc);
+int expr_pv_num_cmp(int op, const weir_pv *pv, const weir_xv *lit);
+void expr_number(weir_expr *e, const weir_xv *a, weir_xv *out);
 void expr_set_exact(weir_xv *v, int64_t m, int sc);
 int expr_xv_eq(const weir_xv *a, const weir_xv *b);
 int expr_compare(int op, const weir_xv *a, const weir_xv *b);

@@ -179,6 +179,9 @@ expr_exact(const weir_xv *v, int64_t *m, int *sc)
 		*sc = v->pv.scale;
 		return 1;
 	}
+	/* a record's number of 16 to 18 digits, kept as text */
+	if (v->pv.type == WEIR_PV_NUMTEXT && v->pv.tag)
+		return weir_pv_exact(&v->pv, m, sc);
 	return 0;
 }
 
@@ -267,6 +270,43 @@ num_order(const weir_xv *x, const weir_xv *y, int *c)
 	return 1;
 }
 
+/* path OP number, with the record's number pv: exactly when both are. */
+int
+expr_pv_num_cmp(int op, const weir_pv *pv, const weir_xv *lit)
+{
+	weir_xv x;
+	int c;
+
+	x.type = WEIR_XV_NUM;
+	x.pv = *pv;
+	x.num = weir_pv_num(pv);
+	return num_order(&x, lit, &c) && expr_cmp_result(op, c);
+}
+
+/* number(): the one number rule of weir_pv_as_num (weir-expr(7)). */
+void
+expr_number(weir_expr *e, const weir_xv *a, weir_xv *out)
+{
+	weir_pv pv;
+	uint8_t *p;
+
+	if (a->type == WEIR_XV_NUM) {
+		*out = *a;
+		return;
+	}
+	expr_set_missing(out);
+	e->tmp.len = 0;
+	if (a->type != WEIR_XV_STR ||
+	    !weir_num_text(a->s, a->n, &e->tmp, &pv))
+		return;
+	/* the packed number into scratch: a value with its own text */
+	if (!(p = expr_scratch(e, e->tmp.len)))
+		return;
+	memcpy(p, e->tmp.p, e->tmp.len);
+	weir_pv_of(p, e->tmp.len, &pv);
+	expr_from_pv(e, &pv, out);
+}
+
 static int
 num_eq(const weir_xv *a, const weir_xv *b)
 {
@@ -302,6 +342,21 @@ fmt_exact(char *buf, size_t sz, int64_t m, int sc)
 	return k;
 }
 
+/* Containers whose bytes differ may still be equal ([1.0] and [1]):
+ * compare their canonical forms (weir_pv_canon; not a per-record path). */
+static int
+canon_eq(const weir_pv *a, const weir_pv *b)
+{
+	weir_buf x = {0}, y = {0};
+	int eq;
+
+	eq = weir_pv_canon(&x, a) == 0 && weir_pv_canon(&y, b) == 0 &&
+	    x.len == y.len && memcmp(x.p, y.p, x.len) == 0;
+	weir_buf_free(&x);
+	weir_buf_free(&y);
+	return eq;
+}
+
 /* Equality of two present values (different types are unequal). */
 int
 expr_xv_eq(const weir_xv *a, const weir_xv *b)
@@ -319,9 +374,11 @@ expr_xv_eq(const weir_xv *a, const weir_xv *b)
 		return a->n == b->n && (a->n == 0 || memcmp(a->s, b->s, a->n) == 0);
 	case WEIR_XV_ARRAY:
 	case WEIR_XV_OBJECT:
-		return a->pv.end - a->pv.tag == b->pv.end - b->pv.tag &&
+		if (a->pv.end - a->pv.tag == b->pv.end - b->pv.tag &&
 		    memcmp(a->pv.tag, b->pv.tag,
-		    (size_t)(a->pv.end - a->pv.tag)) == 0;
+		    (size_t)(a->pv.end - a->pv.tag)) == 0)
+			return 1;
+		return canon_eq(&a->pv, &b->pv);
 	}
 	return 0;
 }

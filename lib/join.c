@@ -92,11 +92,12 @@ weir_join_key(weir_join *j, int side, const weir_record *r,
 		if (!root || !weir_path_get(&paths[i], root, &v) ||
 		    v.type == WEIR_PV_NULL)
 			return 0;
+		/* key text by value: 1.0 and 1 match (weir(7), Values) */
 		if (j->sp.nkeys == 1)
-			return weir_key_from_pv(b, &v) < 0 ? -1 : 1;
+			return weir_pv_key_text(b, &v) < 0 ? -1 : 1;
 		/* composite: each part length-prefixed, so parts cannot blur */
 		j->tmp.len = 0;
-		if (weir_key_from_pv(&j->tmp, &v) < 0 ||
+		if (weir_pv_key_text(&j->tmp, &v) < 0 ||
 		    weir_buf_put_varint(b, j->tmp.len) < 0 ||
 		    weir_buf_put(b, j->tmp.p, j->tmp.len) < 0)
 			return -1;

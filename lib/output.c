@@ -8,6 +8,7 @@
 
 #include "envelope.h"
 #include "pack.h"
+#include "path.h"
 #include "record.h"
 #include "stats.h"
 
@@ -68,6 +69,36 @@ add_col(weir_output *o, const char *s, size_t n)
 	return 0;
 }
 
+/* --fields: names or .name, or .["a,b"] (the one path-list parser). */
+static int
+add_cols(weir_output *o, const char *fields)
+{
+	char **items;
+	size_t n, i;
+	weir_path p;
+	int rc = 0;
+
+	if (!(items = weir_path_list(fields, &n, NULL, 0)))
+		return -1;
+	for (i = 0; i < n && rc == 0; i++) {
+		const char *s = items[i];
+		if (s[0] == '.' && (s[1] == '[' || s[1] == '"')) {
+			if (weir_path_parse(&p, s, NULL, 0) < 0)
+				rc = -1;
+			else {
+				rc = p.nsteps == 1 && !p.steps[0].is_index ?
+				    add_col(o, p.steps[0].key, p.steps[0].key_len) :
+				    -1;
+				weir_path_free(&p);
+			}
+		} else
+			rc = add_col(o, s + (s[0] == '.'), strlen(s) -
+			    (s[0] == '.'));
+	}
+	free(items);
+	return rc;
+}
+
 weir_output *
 weir_output_open(int fd, int fmt, const char *fields)
 {
@@ -92,22 +123,10 @@ weir_output_open(int fd, int fmt, const char *fields)
 		(void)weir_writer_flush(&o->w);
 	}
 	if (fields) {
-		const char *p = fields;
 		o->cols_given = 1;
-		while (*p) {
-			const char *c = strchr(p, ',');
-			size_t n = c ? (size_t)(c - p) : strlen(p);
-			if (n && p[0] == '.') {
-				p++;
-				n--;
-			}
-			if (add_col(o, p, n) < 0) {
-				weir_output_close(o);
-				return NULL;
-			}
-			p += n + (c ? 1 : 0);
-			if (!c)
-				break;
+		if (add_cols(o, fields) < 0) {
+			weir_output_close(o);
+			return NULL;
 		}
 	}
 	return o;

@@ -292,6 +292,162 @@ weir_pack_close(weir_buf *b, size_t mark)
 	return 0;
 }
 
+/*
+ * Duplicate object keys: the last one wins ({"a":1,"a":2} is {"a":2}, as
+ * jq, mlr and Python read it), so the packer drops the earlier members.
+ * Every key of an open object is remembered (offset, hash of its
+ * characters); a 64-bit filter per object says when two hashes may be
+ * equal, and only then is the object checked at its close.
+ */
+struct lvl {			/* an open container */
+	size_t mark;
+	size_t kstart;		/* its first key in the key stack */
+	uint64_t filter;
+	int maybe_dup;
+};
+
+struct kent {
+	size_t off;		/* the key's tag in out */
+	uint64_t h;
+	size_t src;		/* the member whose value it takes */
+	int drop;
+};
+
+typedef struct keys {
+	struct kent buf[128], *k;
+	size_t n, cap;
+	weir_buf scratch;	/* escaped keys, unescaped */
+} keys;
+
+/* A cheap hash of a key's characters (first and last 8 bytes, length):
+ * equal keys hash alike; the rare others that do are told apart by
+ * key_eq. */
+static inline uint64_t
+key_hash(const uint8_t *s, size_t n)
+{
+	uint64_t a = 0, b = 0, h;
+
+	if (n >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+	} else if (n >= 4) {
+		uint32_t x, y;
+		memcpy(&x, s, 4);
+		memcpy(&y, s + n - 4, 4);
+		a = (uint64_t)x << 32 | y;
+	} else if (n)
+		a = (uint64_t)s[0] << 16 | (uint64_t)s[n >> 1] << 8 | s[n - 1];
+	h = (a ^ 0x9e3779b97f4a7c15ULL) * 0xff51afd7ed558ccdULL ^
+	    (b + n) * 0xc4ceb9fe1a85ec53ULL;
+	return h ^ h >> 29;
+}
+
+/* Remember the key s[0..n) (JSON-escaped if escaped) at out[off]. */
+static int
+key_push(keys *ks, struct lvl *l, size_t off, const uint8_t *s, size_t n,
+    int escaped)
+{
+	uint64_t h;
+
+	if (ks->n == ks->cap) {
+		size_t cap = ks->cap * 4;
+		struct kent *nk = malloc(cap * sizeof(*nk));
+		if (!nk)
+			return -1;
+		memcpy(nk, ks->k, ks->n * sizeof(*nk));
+		if (ks->k != ks->buf)
+			free(ks->k);
+		ks->k = nk;
+		ks->cap = cap;
+	}
+	if (escaped) {
+		ks->scratch.len = 0;
+		if (weir_json_unescape(&ks->scratch, s, n) < 0)
+			return -1;
+		s = ks->scratch.p;
+		n = ks->scratch.len;
+	}
+	h = key_hash(s, n);
+	if (l->filter & (UINT64_C(1) << (h >> 58)))
+		l->maybe_dup = 1;
+	l->filter |= UINT64_C(1) << (h >> 58);
+	ks->k[ks->n].off = off;
+	ks->k[ks->n].h = h;
+	ks->k[ks->n].drop = 0;
+	ks->n++;
+	return 0;
+}
+
+/* The keys at out[a] and out[b] have the same characters. */
+static int
+key_eq(keys *ks, const weir_buf *out, size_t a, size_t b)
+{
+	const uint8_t *end = out->p + out->len;
+	weir_pv x, y;
+	size_t n1;
+
+	if (!weir_pv_read(out->p + a, end, &x) ||
+	    !weir_pv_read(out->p + b, end, &y))
+		return 0;
+	if (!x.escaped && !y.escaped)
+		return x.n == y.n && memcmp(x.s, y.s, x.n) == 0;
+	ks->scratch.len = 0;
+	if (weir_pv_to_text(&ks->scratch, &x) < 0)
+		return 0;
+	n1 = ks->scratch.len;
+	if (weir_pv_to_text(&ks->scratch, &y) < 0)
+		return 0;
+	return ks->scratch.len - n1 == n1 &&
+	    memcmp(ks->scratch.p, ks->scratch.p + n1, n1) == 0;
+}
+
+/* A key that comes again keeps its first place and takes the value of
+ * its last member (as jq, mlr and Python do); the later members go.  The
+ * body is rebuilt from a copy (only objects with a duplicate get here). */
+static int
+dedup(keys *ks, const struct lvl *l, weir_buf *out)
+{
+	size_t i, j, base = ks->k[l->kstart].off, blen, kend, vs, ve;
+	const uint8_t *c;
+	weir_pv k;
+	int any = 0;
+
+	for (i = l->kstart; i < ks->n; i++)
+		ks->k[i].src = i;
+	for (i = l->kstart; i < ks->n; i++)
+		for (j = i + 1; j < ks->n && !ks->k[i].drop; j++)
+			if (!ks->k[j].drop && ks->k[i].h == ks->k[j].h &&
+			    key_eq(ks, out, ks->k[i].off, ks->k[j].off)) {
+				ks->k[j].drop = any = 1;
+				ks->k[i].src = j;
+			}
+	if (!any)
+		return 0;
+	blen = out->len - base;
+	ks->scratch.len = 0;
+	if (weir_buf_put(&ks->scratch, out->p + base, blen) < 0)
+		return -1;
+	c = ks->scratch.p;
+	out->len = base;
+	for (i = l->kstart; i < ks->n; i++) {
+		if (ks->k[i].drop)
+			continue;
+		j = ks->k[i].src;
+		if (!weir_pv_read(c + ks->k[i].off - base, c + blen, &k))
+			return -1;
+		kend = (size_t)(k.end - c);
+		if (!weir_pv_read(c + ks->k[j].off - base, c + blen, &k))
+			return -1;
+		vs = (size_t)(k.end - c);
+		ve = j + 1 < ks->n ? ks->k[j + 1].off - base : blen;
+		if (weir_buf_put(out, c + ks->k[i].off - base,
+		    kend - (ks->k[i].off - base)) < 0 ||
+		    weir_buf_put(out, c + vs, ve - vs) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static inline size_t
 skip_ws(const uint8_t *s, size_t n, size_t i)
 {
@@ -305,11 +461,18 @@ int
 weir_pack_json(weir_buf *out, const uint8_t *s, size_t n, char *err,
     size_t errsz)
 {
-	size_t stackbuf[64], *stack = stackbuf, cap = 64;
+	struct lvl stackbuf[64], *stack = stackbuf;
+	size_t cap = 64;
 	uint8_t isobj[WEIR_PACK_MAX_DEPTH + 1];
 	size_t depth = 0, i = 0, j, orig = out->len;
 	const char *why = NULL;
 	int escaped, rc = -1;
+	keys ks;
+
+	ks.k = ks.buf;
+	ks.n = 0;
+	ks.cap = sizeof(ks.buf) / sizeof(ks.buf[0]);
+	memset(&ks.scratch, 0, sizeof(ks.scratch));
 
 	i = skip_ws(s, n, i);
 	for (;;) {
@@ -326,7 +489,7 @@ weir_pack_json(weir_buf *out, const uint8_t *s, size_t n, char *err,
 				goto fail;
 			}
 			if (depth == cap) {
-				size_t *ns = malloc(sizeof(*ns) * cap * 4);
+				struct lvl *ns = malloc(sizeof(*ns) * cap * 4);
 				if (!ns) {
 					why = "out of memory";
 					goto fail;
@@ -338,9 +501,12 @@ weir_pack_json(weir_buf *out, const uint8_t *s, size_t n, char *err,
 				cap *= 4;
 			}
 			isobj[depth] = s[i] == '{';
-			stack[depth] = weir_pack_open(out,
+			stack[depth].mark = weir_pack_open(out,
 			    s[i] == '{' ? WEIR_PK_OBJ : WEIR_PK_ARR);
-			if (stack[depth] == (size_t)-1) {
+			stack[depth].kstart = ks.n;
+			stack[depth].filter = 0;
+			stack[depth].maybe_dup = 0;
+			if (stack[depth].mark == (size_t)-1) {
 				why = "out of memory";
 				goto fail;
 			}
@@ -418,7 +584,10 @@ weir_pack_json(weir_buf *out, const uint8_t *s, size_t n, char *err,
 		}
 	close:
 		depth--;
-		if (weir_pack_close(out, stack[depth]) < 0)
+		if (stack[depth].maybe_dup && dedup(&ks, &stack[depth], out) < 0)
+			goto oom;
+		ks.n = stack[depth].kstart;
+		if (weir_pack_close(out, stack[depth].mark) < 0)
 			goto oom;
 		i++;
 		goto after;
@@ -430,7 +599,9 @@ weir_pack_json(weir_buf *out, const uint8_t *s, size_t n, char *err,
 		j = scan_string(s, n, i + 1, &escaped, &why, &i);
 		if (j == (size_t)-1)
 			goto fail;
-		if (put_strtag(out, s + i + 1, j - i - 1, escaped) < 0)
+		if (key_push(&ks, &stack[depth - 1], out->len, s + i + 1,
+		    j - i - 1, escaped) < 0 ||
+		    put_strtag(out, s + i + 1, j - i - 1, escaped) < 0)
 			goto oom;
 		i = skip_ws(s, n, j + 1);
 		if (i >= n || s[i] != ':') {
@@ -454,6 +625,9 @@ fail:
 done:
 	if (stack != stackbuf)
 		free(stack);
+	if (ks.k != ks.buf)
+		free(ks.k);
+	weir_buf_free(&ks.scratch);
 	return rc;
 }
 

@@ -93,6 +93,36 @@ int weir_pv_str(const weir_pv *v, weir_buf *scratch, const uint8_t **s,
 /* Compare a string value with plain UTF-8 bytes. */
 int weir_pv_str_eq(const weir_pv *v, const char *s, size_t n);
 
+/*
+ * Value semantics (weir(7), VALUES), one definition for every program.
+ * Numbers are equal when their exact values are (1, 1.0 and 1e0 are one
+ * value; 2^53 + 1 is not 2^53); strings by their characters, whatever
+ * their escaping; a number never equals a string.
+ */
+#define WEIR_EXACT_DIGITS 18
+/* The number as m / 10^scale with scale 0..18: 1, or 0 if it has more
+ * digits than that (or is not a number). */
+int weir_pv_exact(const weir_pv *v, int64_t *m, int *scale);
+/* Order of two numbers, exactly: <0, 0, >0. */
+int weir_pv_numcmp(const weir_pv *a, const weir_pv *b);
+/* The number rule: a number is itself; a string is a number when its text,
+ * without surrounding spaces and tabs, is a JSON number (so no "+5",
+ * "0x10", "5.", ".5", "00012", "inf").  1 and *num (a number; a string's
+ * number is packed into scratch, which the caller resets), or 0. */
+int weir_pv_as_num(const weir_pv *v, weir_buf *scratch, weir_pv *num);
+/* The same rule for the characters s[0..n) of a string. */
+int weir_num_text(const uint8_t *s, size_t n, weir_buf *scratch,
+    weir_pv *num);
+/* Append the canonical packed form of the value: equal values (above)
+ * give equal bytes, so group keys and sets hash and compare it bytewise.
+ * Plain strings and integers are copied; only escaped strings and other
+ * numbers are rewritten. */
+int weir_pv_canon(weir_buf *out, const weir_pv *v);
+/* Append the value as key text: a string's characters, anything else the
+ * JSON of its canonical form (1.0 and 1 are "1"), so keys made from equal
+ * values are equal. */
+int weir_pv_key_text(weir_buf *out, const weir_pv *v);
+
 /* Append the value as compact JSON text. */
 int weir_pv_to_json(weir_buf *out, const weir_pv *v);
 /* Append the value as text: a string's own characters, otherwise JSON. */

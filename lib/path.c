@@ -115,6 +115,70 @@ bad:
 	return -1;
 }
 
+/* The end of the list item at s: the first comma outside quotes and
+ * brackets, or the NUL; NULL if a quote or bracket is left open. */
+static const char *
+item_end(const char *s)
+{
+	int depth = 0, quote = 0;
+
+	for (;; s++) {
+		if (!*s)
+			return quote || depth ? NULL : s;
+		if (quote) {
+			if (*s == '\\' && s[1])
+				s++;
+			else if (*s == '"')
+				quote = 0;
+		} else if (*s == '"')
+			quote = 1;
+		else if (*s == '[')
+			depth++;
+		else if (*s == ']')
+			depth--;
+		else if (*s == ',' && depth <= 0)
+			return s;
+	}
+}
+
+char **
+weir_path_list(const char *s, size_t *n, char *err, size_t errsz)
+{
+	const char *p, *e;
+	size_t k = 0, len = strlen(s);
+	char **v, *copy;
+
+	for (p = s;; p = e + 1) {
+		if (!(e = item_end(p))) {
+			weir_seterr(err, errsz, "unclosed quote or bracket in "
+			    "'%s'", s);
+			return NULL;
+		}
+		if (e == p) {
+			weir_seterr(err, errsz, "empty item in the list '%s'", s);
+			return NULL;
+		}
+		k++;
+		if (!*e)
+			break;
+	}
+	if (!(v = malloc(k * sizeof(*v) + len + 1))) {
+		weir_seterr(err, errsz, "out of memory");
+		return NULL;
+	}
+	copy = (char *)(v + k);
+	memcpy(copy, s, len + 1);
+	for (k = 0, p = copy;; p = e + 1) {
+		e = item_end(p);
+		v[k++] = (char *)p;
+		if (!*e)
+			break;
+		*(char *)e = 0;
+	}
+	*n = k;
+	return v;
+}
+
 void
 weir_path_free(weir_path *p)
 {

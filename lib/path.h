@@ -21,6 +21,14 @@ typedef struct weir_path {
 } weir_path;
 
 int weir_path_parse(weir_path *p, const char *s, char *err, size_t errsz);
+/*
+ * A list of paths (or names) "P,P,...", as -g, --keep and --drop take it:
+ * split at the commas outside quotes and brackets, so .["a,b"] is one
+ * path.  Returns the *n items, NUL-terminated, in one allocation (free()
+ * the array), or NULL with err: an empty item, an unclosed quote or
+ * bracket, no memory.
+ */
+char **weir_path_list(const char *s, size_t *n, char *err, size_t errsz);
 void weir_path_free(weir_path *p);
 /* The last key of the path ("user" for ".a.user"), for output names. */
 const char *weir_path_name(const weir_path *p, size_t *len);

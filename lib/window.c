@@ -758,10 +758,10 @@ weir_window_group_key(weir_buf *out, const weir_record *r,
 		return -1;
 	}
 	for (i = 0; i < npaths; i++) {
-		/* JSON text holds no NUL byte: it separates the fields */
-		if ((i && weir_buf_putc(out, 0) < 0) ||
-		    (weir_path_get(&paths[i], &root, &v) ?
-		    weir_pv_to_json(out, &v) : weir_buf_puts(out, "null")) < 0)
+		/* canonical packed values (one group per value, as weir-agg),
+		 * which delimit themselves */
+		if ((weir_path_get(&paths[i], &root, &v) ?
+		    weir_pv_canon(out, &v) : weir_pack_null(out)) < 0)
 			goto nomem;
 	}
 	return 0;
