@@ -718,6 +718,8 @@ weir_agg_state_save(const weir_agg *a, const uint8_t *blk, weir_buf *out)
 			if (weir_sw_u64(out, m->n) < 0 ||
 			    weir_sw_f64(out, m->min) < 0 ||
 			    weir_sw_f64(out, m->max) < 0 ||
+			    vbuf_save(out, &m->nmin) < 0 ||
+			    vbuf_save(out, &m->nmax) < 0 ||
 			    vbuf_save(out, &m->smin) < 0 ||
 			    vbuf_save(out, &m->smax) < 0)
 				return -1;
@@ -780,7 +782,7 @@ weir_agg_state_load(weir_agg *a, uint8_t *blk, weir_rd *rd)
 			ni = weir_rd_u64(rd);
 			if (sc >= sizeof(pow10i) / sizeof(pow10i[0]) || ni > 1)
 				rc = -1;
-			m->scale = (int)(sc & 15);
+			m->scale = rc ? 0 : (int)sc;
 			m->notint = (int)ni;
 			break;
 		}
@@ -789,7 +791,9 @@ weir_agg_state_load(weir_agg *a, uint8_t *blk, weir_rd *rd)
 			m->n = weir_rd_u64(rd);
 			m->min = weir_rd_f64(rd);
 			m->max = weir_rd_f64(rd);
-			if ((rc = vbuf_load(rd, &m->smin)) == 0)
+			if ((rc = vbuf_load(rd, &m->nmin)) == 0 &&
+			    (rc = vbuf_load(rd, &m->nmax)) == 0 &&
+			    (rc = vbuf_load(rd, &m->smin)) == 0)
 				rc = vbuf_load(rd, &m->smax);
 			break;
 		}
