@@ -423,20 +423,21 @@ dur_opt(const char *opt, const char *arg)
 
 /* --on LPATH[=RPATH] */
 static void
-add_on(weir_path **l, weir_path **r, size_t *n, char *arg)
+add_on(weir_path **l, weir_path **r, size_t *n, const char *arg)
 {
-	char *eq = strchr(arg, '=');
-	char err[WEIR_ERRSZ];
+	const char *eq = strchr(arg, '=');
+	char err[WEIR_ERRSZ], *lp;
 
 	*l = realloc(*l, (*n + 1) * sizeof(**l));
 	*r = realloc(*r, (*n + 1) * sizeof(**r));
-	if (!*l || !*r)
+	/* a copy: argv stays as given (ps shows the command as typed) */
+	lp = eq ? strndup(arg, (size_t)(eq - arg)) : strdup(arg);
+	if (!*l || !*r || !lp)
 		weir_die(WEIR_EXIT_IO, "out of memory");
-	if (eq)
-		*eq = '\0';
-	if (weir_path_parse(&(*l)[*n], arg, err, sizeof(err)) < 0 ||
+	if (weir_path_parse(&(*l)[*n], lp, err, sizeof(err)) < 0 ||
 	    weir_path_parse(&(*r)[*n], eq ? eq + 1 : arg, err, sizeof(err)) < 0)
 		weir_usage_error("--on: %s", err);
+	free(lp);
 	(*n)++;
 }
 

@@ -215,7 +215,7 @@ two_sides() {
 	w table2 '{"k":"a","name":"y"}' END
 	# (the rest of the table as a file, read before the left: no race)
 	run bash -o pipefail -c "limit weir-join --table fd:3 --on .k --state '$T/st' \
-	    < '$T/left2' 3< '$T/table2' | weir-sink -f ndjson"
+	    < '$T/left2' 3< '$T/table2' 2> '$T/err' | weir-sink -f ndjson"
 	[ "$status" -eq 0 ]
 	[ "$output" = '{"ts":2,"k":"a","n":2,"name":"y"}' ]
 }
@@ -223,16 +223,17 @@ two_sides() {
 @test "weir-check --window: windows open at the barrier are judged after a restore" {
 	w in '{"ts":1000,"id":1}' '{"ts":1500,"id":2}' 'B 3' \
 	    '{"ts":1700,"id":1}' 'W 2000' '{"ts":2100,"id":5}' END
-	run limit weir-check --window 1s --unique .id --count 3..3 \
-	    --state "$T/st" < "$T/in"
+	run bash -c "limit weir-check --window 1s --unique .id --count 3..3 \
+	    --state '$T/st' < '$T/in' 2> /dev/null"
 	[ "$status" -eq 1 ]
 	want=$output
 	python3 "$WC" "$T/st" 3 '{}'
 	w in2 '{"ts":1700,"id":1}' 'W 2000' '{"ts":2100,"id":5}' END
-	run limit weir-check --window 1s --unique .id --count 3..3 \
-	    --state "$T/st" < "$T/in2"
+	run bash -c "limit weir-check --window 1s --unique .id --count 3..3 \
+	    --state '$T/st' < '$T/in2' 2> '$T/err'"
 	[ "$status" -eq 1 ]
 	[ "$output" = "$want" ]
+	grep -q "resumed from checkpoint 3" "$T/err"
 	[[ "$output" == *"4 records"* ]]
 	[[ "$output" == *"stdin record 3"* ]]
 }

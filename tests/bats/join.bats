@@ -315,3 +315,15 @@ table_stream_driver() {
 	run weir-join --table x --table-wait soon
 	[ "$status" -eq 2 ]
 }
+
+@test "--on LPATH=RPATH leaves argv as typed (ps shows the command)" {
+	mkfifo "$T/in"
+	weir-join --table /dev/null --on .a=.b < "$T/in" > /dev/null &
+	pid=$!
+	exec 7> "$T/in"
+	sleep 0.3
+	args=$(ps -o args= -p "$pid")
+	exec 7>&-
+	wait "$pid" || true
+	[[ "$args" == *"--on .a=.b"* ]]
+}
