@@ -11,6 +11,7 @@
 
 #include "kafka_int.h"
 #include "record.h"
+#include "stats.h"
 
 #define BATCH 1024
 
@@ -27,6 +28,7 @@ typedef struct kpart {
 	int64_t pending;	/* offset to store, -1 none */
 	int64_t stored;		/* last offset stored, -1 none: what close commits */
 	int64_t from_ts;	/* s@MS without a broker lookup: skip until */
+	int64_t next;		/* offset after the last record, -1 none */
 	int assigned, done;
 } kpart;
 
@@ -42,6 +44,7 @@ struct weir_kafka_consumer {
 	int have_assignment;
 	int64_t stop_ts;
 	int64_t now_ms;
+	int64_t lag_ms;		/* when the lag was last reported */
 	int cb_status;		/* an error inside a callback */
 	char cb_err[WEIR_ERRSZ];
 	void (*flush)(void *);
@@ -82,6 +85,7 @@ part_get(weir_kafka_consumer *c, const char *topic, int32_t partition)
 	p->pending = -1;
 	p->stored = -1;
 	p->from_ts = -1;
+	p->next = -1;
 	return c->lastp = p;
 }
 
@@ -555,6 +559,26 @@ finish(weir_kafka_consumer *c, kpart *p)
 	rd_kafka_topic_partition_list_destroy(l);
 }
 
+/* Once a second, per batch: each partition's lag from the high watermark
+ * librdkafka cached from its last fetch (no broker round trip). */
+static void
+report_lag(weir_kafka_consumer *c)
+{
+	int64_t lo, hi;
+	size_t i;
+
+	if (c->now_ms - c->lag_ms < 1000)
+		return;
+	c->lag_ms = c->now_ms;
+	weir_stats_lag_begin();
+	for (i = 0; i < c->nparts; i++)
+		if (c->parts[i].next >= 0 && rd_kafka_get_watermark_offsets(
+		    c->b.rk, c->parts[i].topic, c->parts[i].partition, &lo,
+		    &hi) == RD_KAFKA_RESP_ERR_NO_ERROR && hi >= 0)
+			weir_stats_lag_part(c->parts[i].topic,
+			    c->parts[i].partition, hi - c->parts[i].next);
+}
+
 int
 weir_kafka_consumer_next(weir_kafka_consumer *c, weir_record *r,
     int timeout_ms, char *err, size_t errsz)
@@ -591,6 +615,7 @@ weir_kafka_consumer_next(weir_kafka_consumer *c, weir_record *r,
 			}
 			c->nbatch = (int)n;
 			c->now_ms = weir_mono_ms();
+			report_lag(c);
 			if (n == 0) {
 				if (c->b.fatal || c->cb_status || all_done(c))
 					continue;
@@ -640,7 +665,7 @@ weir_kafka_consumer_next(weir_kafka_consumer *c, weir_record *r,
 			weir_seterr(err, errsz, "out of memory");
 			return -WEIR_EXIT_IO;
 		}
-		p->pending = m->offset + 1;
+		p->pending = p->next = m->offset + 1;
 		p->last_ms = c->now_ms;
 		return WEIR_KAFKA_RECORD;
 	}
