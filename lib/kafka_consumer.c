@@ -559,8 +559,9 @@ finish(weir_kafka_consumer *c, kpart *p)
 	rd_kafka_topic_partition_list_destroy(l);
 }
 
-/* Once a second, per batch: each partition's lag from the high watermark
- * librdkafka cached from its last fetch (no broker round trip). */
+/* Once a second, per batch (or idle poll): each partition's lag from the
+ * high watermark librdkafka cached from its last fetch (no broker round
+ * trip). */
 static void
 report_lag(weir_kafka_consumer *c)
 {
@@ -577,6 +578,7 @@ report_lag(weir_kafka_consumer *c)
 		    &hi) == RD_KAFKA_RESP_ERR_NO_ERROR && hi >= 0)
 			weir_stats_lag_part(c->parts[i].topic,
 			    c->parts[i].partition, hi - c->parts[i].next);
+	weir_stats_tick();	/* also while idle: no writer flushes then */
 }
 
 int

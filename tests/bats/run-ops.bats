@@ -38,7 +38,8 @@ load run_helpers
 	load kafka_helpers
 	broker_start --topic lag:2
 	KILL_PIDS=
-	weir-source --gen clicks --count 400 | limit weir-sink -b "$B" -t lag
+	weir-source --gen clicks --count 300 | limit weir-sink -b "$B" -t lag -p 0
+	weir-source --gen clicks --count 100 | limit weir-sink -b "$B" -t lag -p 1
 	cat > "$T/p.yaml" <<-Y
 	name: k
 	stages:
@@ -124,7 +125,10 @@ stop_ok() {
 }
 
 @test "SIGHUP reloads the pipeline file: drains the old one, starts the new" {
-	start_v1
+	python3 "$BATS_TEST_DIRNAME/notifylisten.py" "$T/notify" 20 "$T/got" 3>&- &
+	LP_PID=$!
+	wait_for test -S "$T/notify"
+	NOTIFY_SOCKET="$T/notify" start_v1
 	cat > "$T/p.yaml" <<-Y
 	stages:
 	  - {name: src2, run: weir-source --gen clicks --rate 500}
@@ -143,6 +147,11 @@ stop_ok() {
 	# the old pipeline ended cleanly (sources stopped, END drained)
 	! grep -q "killed\|exited with status" "$T/err"
 	stop_ok
+	wait "$LP_PID"
+	LP_PID=
+	# systemd hears of the reload: READY=1, RELOADING=1, READY=1, STOPPING=1
+	grep -x 'READY=1\|RELOADING=1\|STOPPING=1' "$T/got" | tr '\n' ' ' > "$T/seq"
+	[ "$(cat "$T/seq")" = "READY=1 RELOADING=1 READY=1 STOPPING=1 " ]
 }
 
 @test "SIGHUP with an invalid file: FILE:LINE:COL logged, the old pipeline keeps running" {
