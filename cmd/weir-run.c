@@ -211,7 +211,7 @@ age_fmt(char *buf, size_t sz, int64_t ms)
 }
 
 /*
- * The records/s read by the sources (the last stages of a windowed
+ * The records/s written by the sources (the last stages of a windowed
  * pipeline read nothing until a window closes) and how far the output
  * is behind: wall clock minus the oldest watermark the last stages know.
  */
@@ -221,7 +221,7 @@ status_notify(void)
 	double rate = 0;
 	int64_t wm = INT64_MAX, w;
 	weir_stats t;
-	char lag[64] = "";
+	char lag[64] = "", age[32];
 	int i;
 
 	for (i = 0; i < R.pl->nstages; i++) {
@@ -235,9 +235,8 @@ status_notify(void)
 			wm = w;
 	}
 	if (wm != INT64_MAX) {
-		memcpy(lag, ", watermark ", 12);
-		age_fmt(lag + 12, sizeof(lag) - 20, weir_now_ms() - wm);
-		strcat(lag, " behind");
+		age_fmt(age, sizeof(age), weir_now_ms() - wm);
+		snprintf(lag, sizeof(lag), ", watermark %s behind", age);
 	}
 	notify("STATUS=%s: %.0f records/s, %llu restart%s%s",
 	    R.state == BACKOFF ? "restarting" : R.state == DRAINING ?

@@ -4,7 +4,8 @@
  * The counters live in one global (weir_stats_g); lib/input.c and
  * lib/output.c keep records, bytes and watermarks up to date, lib/cli.c
  * counts skipped bad records, and a program adds what only it knows
- * (late records, Kafka lag) through weir_stats_late / weir_stats_lag.
+ * (late records, Kafka lag) through weir_stats_late and
+ * weir_stats_lag_begin / weir_stats_lag_part.
  * Nothing else is needed per program.
  *
  * Transport: weir-run gives each stage a datagram socket on the descriptor
