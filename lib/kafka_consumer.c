@@ -767,6 +767,8 @@ weir_kafka_consumer_close(weir_kafka_consumer *c, char *err, size_t errsz)
 
 	store_pending(c);
 	batch_free(c);
+	c->lag_ms = INT64_MIN / 2;	/* the last report has the final lag */
+	report_lag(c);
 	if (c->commit && !c->b.fatal) {
 		e = commit_written(c);
 		if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET) {

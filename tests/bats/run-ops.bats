@@ -59,6 +59,22 @@ load run_helpers
 	{ kill -9 "$RUN_PID" && wait "$RUN_PID"; } 2> /dev/null || true
 }
 
+@test "Kafka lag: the high watermark minus the next offset, per partition" {
+	load kafka_helpers
+	broker_start --topic lag:2
+	weir-source --gen clicks --count 300 | limit weir-sink -b "$B" -t lag -p 0
+	weir-source --gen clicks --count 50 | limit weir-sink -b "$B" -t lag -p 1
+	# -c 100 stops early: the last report has what is left unread
+	run python3 "$BATS_TEST_DIRNAME/statsrx.py" weir-source -b "$B" -t lag \
+	    -p 0 -o beginning -c 100
+	[ "$status" -eq 0 ]
+	[[ "$output" == *" lag=200 plag=0:200:lag" ]]
+	run python3 "$BATS_TEST_DIRNAME/statsrx.py" weir-source -b "$B" -t lag \
+	    -o beginning -e
+	[ "$status" -eq 0 ]
+	[[ "$output" == *" lag=0 plag="*":0:lag plag="*":0:lag" ]]
+}
+
 @test "systemd: STOPPING=1 is sent once" {
 	python3 "$BATS_TEST_DIRNAME/notifylisten.py" -a 1 "$T/notify" 10 "$T/got" 3>&- &
 	LP_PID=$!
