@@ -5,6 +5,12 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man
+# Where Debian's systemd, bash-completion, zsh and fish look for what is
+# installed under /usr/local (see weir-run(1)).
+UNITDIR = $(PREFIX)/lib/systemd/system
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR = $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR = $(PREFIX)/share/fish/vendor_completions.d
 
 CC ?= cc
 PKGS = rdkafka jansson yaml-0.1 libmicrohttpd libpcre2-8
@@ -44,7 +50,7 @@ UNITS = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 FUZZ_SRC = $(wildcard tests/fuzz/*.c)
 MANS = $(wildcard man/*.[1-8])
 
-.PHONY: all test unit bats asan asan-test fuzz bench deps demo install uninstall lint clean
+.PHONY: all test unit bats asan asan-test fuzz bench deps demo install uninstall lint clean completions
 
 all: $(PROGS)
 
@@ -133,18 +139,40 @@ deps:
 lint:
 	mandoc -Tlint -Wwarning $(MANS)
 
-install: all
+# Shell completions, generated from what each program's --help prints.
+COMPLETIONS = completions/weir.bash completions/_weir completions/weir.fish
+completions: $(COMPLETIONS)
+$(COMPLETIONS) &: tools/completions.sh $(PROGS)
+	sh tools/completions.sh $(BIN) completions
+
+# The unit with the programs' directory filled in; bash-completion and
+# fish load a command's completions from a file named after it, so each
+# program gets a link to the one file.
+install: all $(COMPLETIONS)
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)
 	@for m in $(MANS); do s=$${m##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s; \
 	  install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/local/bin/|$(BINDIR)/|g' pipelines/weir@.service > \
+	  $(DESTDIR)$(UNITDIR)/weir@.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/weir@.service
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	install -m 644 completions/weir.bash $(DESTDIR)$(BASHCOMPDIR)/weir
+	install -m 644 completions/_weir $(DESTDIR)$(ZSHCOMPDIR)/_weir
+	install -m 644 completions/weir.fish $(DESTDIR)$(FISHCOMPDIR)/weir.fish
+	@for p in $(filter-out $(BIN)/weir,$(PROGS)); do n=$$(basename $$p); \
+	  ln -sf weir $(DESTDIR)$(BASHCOMPDIR)/$$n; \
+	  ln -sf weir.fish $(DESTDIR)$(FISHCOMPDIR)/$$n.fish; done
 
 uninstall:
-	@for p in $(PROGS); do rm -f $(DESTDIR)$(BINDIR)/$$(basename $$p); done
+	@for p in $(PROGS); do n=$$(basename $$p); rm -f $(DESTDIR)$(BINDIR)/$$n \
+	  $(DESTDIR)$(BASHCOMPDIR)/$$n $(DESTDIR)$(FISHCOMPDIR)/$$n.fish; done
 	@for m in $(MANS); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$m); done
+	rm -f $(DESTDIR)$(UNITDIR)/weir@.service $(DESTDIR)$(ZSHCOMPDIR)/_weir
 
 clean:
-	rm -rf build build-asan build-fuzz bin
+	rm -rf build build-asan build-fuzz bin completions
 
 # The README's quick start: the main job on the built-in click generator,
 # run as a supervised pipeline (pipelines/clicks-demo.yaml).

@@ -51,7 +51,9 @@ static const char usage[] =
 "      --version           print the version\n"
 "\n"
 "SIGTERM/SIGINT stop the sources and let END drain the pipeline; a second\n"
-"signal kills at once.  SIGUSR1 prints the stage table on stderr.\n"
+"signal kills at once.  SIGHUP re-reads the pipeline file: drains the\n"
+"running pipeline and starts the new one (an invalid file is refused).\n"
+"SIGUSR1 prints the stage table on stderr.\n"
 "Exit status: 0 ok, 1 a stage failed a check, 2 usage or pipeline error,\n"
 "3 a stage failed (I/O) or too many restarts.  See weir-run(1).\n";
 
@@ -73,14 +75,20 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-enum { RUNNING, FAILING, DRAINING, BACKOFF };
+enum { RUNNING, FAILING, DRAINING, BACKOFF, RELOADING };
 
 #define PUBLISH_MS 250	/* the metrics pages are at most this old */
 
-static volatile sig_atomic_t got_stop, got_chld, got_usr1;
+static volatile sig_atomic_t got_stop, got_chld, got_usr1, got_hup;
 
 static struct {
 	weir_pipeline *pl;
+	weir_pipeline *next;	/* reloaded, to start once pl has drained */
+	const char *path;	/* the pipeline file, re-read on SIGHUP */
+	weir_pl_opts opts;
+	int lockfd;		/* the checkpoint directory's lock, -1 */
+	int ready_due;		/* READY=1 at the next start */
+	int stopping_sent;
 	weir_sv sv;
 	weir_notify nt;
 	weir_metrics *mx;
@@ -100,6 +108,8 @@ on_signal(int sig)
 		got_chld = 1;
 	else if (sig == SIGUSR1)
 		got_usr1 = 1;
+	else if (sig == SIGHUP)
+		got_hup = 1;
 	else
 		got_stop++;
 }
@@ -184,19 +194,55 @@ notify(const char *fmt, ...)
 		logmsg(4, "%s", err);
 }
 
+/* "12.5s", "3.0m", "2.1h", "400.2d" */
+static void
+age_fmt(char *buf, size_t sz, int64_t ms)
+{
+	double s = (double)ms / 1000.0;
+
+	if (s < 120)
+		snprintf(buf, sz, "%.1fs", s);
+	else if (s < 7200)
+		snprintf(buf, sz, "%.1fm", s / 60);
+	else if (s < 172800)
+		snprintf(buf, sz, "%.1fh", s / 3600);
+	else
+		snprintf(buf, sz, "%.1fd", s / 86400);
+}
+
+/*
+ * The records/s written by the sources (the last stages of a windowed
+ * pipeline read nothing until a window closes) and how far the output
+ * is behind: wall clock minus the oldest watermark the last stages know.
+ */
 static void
 status_notify(void)
 {
 	double rate = 0;
+	int64_t wm = INT64_MAX, w;
+	weir_stats t;
+	char lag[64] = "", age[32];
 	int i;
 
-	for (i = 0; i < R.pl->nstages; i++)
-		if (!R.pl->stages[i].nout)
-			rate += R.sv.st[i].rate_in;
-	notify("STATUS=%s: %.0f records/s, %llu restart%s",
+	for (i = 0; i < R.pl->nstages; i++) {
+		if (weir_pipeline_is_source(R.pl, i))
+			rate += R.sv.st[i].rate_out;
+		if (R.pl->stages[i].nout)
+			continue;
+		weir_sv_totals(&R.sv, i, &t);
+		w = t.wm_out != INT64_MIN ? t.wm_out : t.wm_in;
+		if (w != INT64_MIN && w < wm)
+			wm = w;
+	}
+	if (wm != INT64_MAX) {
+		age_fmt(age, sizeof(age), weir_now_ms() - wm);
+		snprintf(lag, sizeof(lag), ", watermark %s behind", age);
+	}
+	notify("STATUS=%s: %.0f records/s, %llu restart%s%s",
 	    R.state == BACKOFF ? "restarting" : R.state == DRAINING ?
-	    "stopping" : R.state == FAILING ? "stage failed" : "running", rate,
-	    (unsigned long long)R.restarts, R.restarts == 1 ? "" : "s");
+	    "stopping" : R.state == RELOADING ? "reloading" :
+	    R.state == FAILING ? "stage failed" : "running", rate,
+	    (unsigned long long)R.restarts, R.restarts == 1 ? "" : "s", lag);
 }
 
 /*
@@ -226,7 +272,7 @@ publish(void)
 		ms[i].rate_out = R.sv.st[i].rate_out;
 	}
 	rc = weir_metrics_render(&b, R.pl->name ? R.pl->name : "pipeline", ms,
-	    R.pl->nstages, R.restarts, R.started);
+	    R.pl->nstages, R.restarts, R.started, weir_now_ms());
 	free(ms);
 	if (rc == 0)
 		(void)weir_metrics_publish(R.mx, "/metrics", &b);
@@ -271,9 +317,10 @@ on_exit_status(void *arg, int i, int status)
 		weir_sv_signal_all(&R.sv, SIGTERM);
 		break;
 	case DRAINING:
+	case RELOADING:
 		if (src_termed)
 			break;
-		if (!R.drain_status)
+		if (R.state == DRAINING && !R.drain_status)
 			R.drain_status = status;
 		/* FALLTHROUGH */
 	default:
@@ -297,17 +344,125 @@ start_run(void)
 	R.fail_stage = 0;
 	R.fail_status = 0;
 	R.dirty = 1;
-	if (R.restarts == 0)
+	if (R.ready_due)
 		notify("READY=1");	/* every stage has been exec'd */
+	R.ready_due = 0;
 	status_notify();
+}
+
+static void
+stopping(void)
+{
+	if (!R.stopping_sent++)
+		notify("STOPPING=1");
 }
 
 static _Noreturn void
 finish(int code)
 {
-	notify("STOPPING=1");
+	stopping();
 	weir_metrics_close(R.mx);
 	exit(code);
+}
+
+/* The reloaded pipeline replaces the one that has ended, and starts. */
+static void
+swap_pipeline(void)
+{
+	const char *self = R.sv.self;
+	char err[WEIR_ERRSZ];
+	int64_t *rt;
+
+	weir_sv_free(&R.sv);
+	if (R.lockfd >= 0 && (!R.next->ckpt_dir || !R.pl->ckpt_dir ||
+	    strcmp(R.next->ckpt_dir, R.pl->ckpt_dir))) {
+		close(R.lockfd);	/* the new pipeline's is taken */
+		R.lockfd = -1;
+	}
+	if (R.next->ckpt_dir && R.lockfd < 0 && weir_ckpt_lock_dir(
+	    R.next->ckpt_dir, &R.lockfd, err, sizeof(err)) < 0)
+		weir_die(WEIR_EXIT_IO, "checkpoint: %s", err);
+	weir_pipeline_free(R.pl);
+	R.pl = R.next;
+	R.next = NULL;
+	if (weir_sv_init(&R.sv, R.pl, self, err, sizeof(err)) < 0)
+		weir_die(WEIR_EXIT_IO, "%s", err);
+	R.sv.line = on_line;
+	rt = calloc((size_t)R.pl->restart_max + 1, sizeof(int64_t));
+	if (!rt)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	free(R.restart_times);
+	R.restart_times = rt;
+	R.nrt = R.attempt = 0;
+	R.ready_due = 1;
+	if (!R.quiet)
+		logmsg(6, "reloaded %s: starting %d stage%s", R.path,
+		    R.pl->nstages, R.pl->nstages == 1 ? "" : "s");
+	start_run();
+}
+
+/*
+ * SIGHUP: re-read the pipeline file.  A file with errors is refused (its
+ * problems logged as FILE:LINE:COL) and the running pipeline goes on;
+ * otherwise the running pipeline is stopped as on SIGTERM (sources
+ * first, END drains the rest) and the new one starts when every process
+ * has ended (swap_pipeline).
+ */
+static void
+reload(void)
+{
+	char err[WEIR_ERRSZ];
+	weir_pipeline *pl;
+	int fd = -1;
+
+	if (R.state == DRAINING)
+		return;		/* stopping anyway */
+	if (!R.quiet)
+		logmsg(6, "reloading %s", R.path);
+	pl = weir_pipeline_load(R.path, &R.opts, err, sizeof(err));
+	if (!pl) {
+		logmsg(3, "reload refused: %s; the running pipeline goes on",
+		    err);
+		return;
+	}
+	if (pl->ndiag) {
+		(void)weir_write_all(2, pl->diag.p, pl->diag.len);
+		logmsg(3, "reload refused: %s has %d error%s; the running "
+		    "pipeline goes on", R.path, pl->ndiag, pl->ndiag == 1 ?
+		    "" : "s");
+		weir_pipeline_free(pl);
+		return;
+	}
+	/* a new state directory must be free before the old one is left */
+	if (pl->ckpt_dir && (!R.pl->ckpt_dir ||
+	    strcmp(pl->ckpt_dir, R.pl->ckpt_dir))) {
+		if (weir_ckpt_lock_dir(pl->ckpt_dir, &fd, err,
+		    sizeof(err)) < 0) {
+			logmsg(3, "reload refused: checkpoint: %s; the running "
+			    "pipeline goes on", err);
+			weir_pipeline_free(pl);
+			return;
+		}
+		close(fd);
+	}
+	if (R.next)
+		weir_pipeline_free(R.next);	/* the newest file wins */
+	R.next = pl;
+	notify("RELOADING=1\nMONOTONIC_USEC=%lld",
+	    (long long)weir_mono_ms() * 1000);
+	R.dirty = 1;
+	if (R.state == BACKOFF) {
+		swap_pipeline();
+		return;
+	}
+	if (!R.quiet)
+		logmsg(6, "stopping the running pipeline: sources first, then "
+		    "the rest drains to END");
+	if (R.state == RUNNING) {
+		weir_sv_signal_sources(&R.sv, SIGTERM);
+		R.kill_at = weir_mono_ms() + R.stop_timeout;
+	}
+	R.state = RELOADING;
 }
 
 /* Every process has ended: decide between exit and restart. */
@@ -317,6 +472,11 @@ all_ended(void)
 	int64_t now = weir_mono_ms(), delay;
 	int code, i, n;
 	char per[32];
+
+	if (R.next) {
+		swap_pipeline();
+		return;
+	}
 
 	if (R.state == DRAINING) {
 		code = R.drain_status ? weir_sv_exit_code(R.drain_status) : 0;
@@ -455,6 +615,10 @@ run(void)
 			got_usr1 = 0;
 			print_table();
 		}
+		if (got_hup) {
+			got_hup = 0;
+			reload();
+		}
 		if (got_stop >= 2) {
 			for (i = 0; i < R.pl->nstages; i++)
 				if (R.sv.st[i].pid)
@@ -466,7 +630,11 @@ run(void)
 		if (got_stop && R.state != DRAINING) {
 			if (R.state == BACKOFF)
 				finish(0);
-			notify("STOPPING=1");
+			if (R.next) {	/* a reload that had not started yet */
+				weir_pipeline_free(R.next);
+				R.next = NULL;
+			}
+			stopping();
 			if (!R.quiet)
 				logmsg(6, "stopping: sources first, then the "
 				    "rest drains to END");
@@ -518,7 +686,7 @@ self_path(const char *argv0)
 int
 main(int argc, char **argv)
 {
-	int c, check = 0, dot = 0, public = 0, i, rc = 0, reset = 0, lockfd;
+	int c, check = 0, dot = 0, public = 0, i, rc = 0, reset = 0;
 	const char *metrics = NULL, *status = NULL;
 	char err[WEIR_ERRSZ], *self, *selfdir;
 	weir_pl_opts opts;
@@ -588,6 +756,10 @@ main(int argc, char **argv)
 	selfdir = self ? strdup(self) : NULL;
 	memset(&opts, 0, sizeof(opts));
 	opts.selfdir = selfdir ? dirname(selfdir) : NULL;
+	R.opts = opts;		/* for reloads: selfdir stays allocated */
+	R.path = argv[optind];
+	R.lockfd = -1;
+	R.ready_due = 1;
 	for (i = optind; i < argc; i++) {
 		weir_pipeline *pl = weir_pipeline_load(argv[i], &opts, err,
 		    sizeof(err));
@@ -606,8 +778,8 @@ main(int argc, char **argv)
 		}
 		R.pl = pl;
 	}
-	free(selfdir);
 	if (check || rc || dot) {
+		free(selfdir);
 		if (dot && !rc) {
 			if (weir_pipeline_dot(R.pl, &b) < 0)
 				weir_die(WEIR_EXIT_IO, "out of memory");
@@ -633,7 +805,7 @@ main(int argc, char **argv)
 	/* checkpoints: one running pipeline per state directory; its stages
 	 * restore from the last committed checkpoint by themselves */
 	if (R.pl->ckpt_dir) {
-		rc = weir_ckpt_lock_dir(R.pl->ckpt_dir, &lockfd, err,
+		rc = weir_ckpt_lock_dir(R.pl->ckpt_dir, &R.lockfd, err,
 		    sizeof(err));
 		if (rc == 0 && reset)
 			rc = weir_ckpt_reset_dir(R.pl->ckpt_dir, err, sizeof(err));

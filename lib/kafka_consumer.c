@@ -13,6 +13,7 @@
 #include "kafka_int.h"
 #include "pack.h"
 #include "record.h"
+#include "stats.h"
 
 #define BATCH 1024
 
@@ -55,6 +56,7 @@ struct weir_kafka_consumer {
 	unsigned nassign;	/* assignments received, for commit_written */
 	int64_t stop_ts;
 	int64_t now_ms;
+	int64_t lag_ms;		/* when the lag was last reported */
 	int cb_status;		/* an error inside a callback */
 	char cb_err[WEIR_ERRSZ];
 	void (*flush)(void *);
@@ -618,6 +620,28 @@ finish(weir_kafka_consumer *c, kpart *p)
 	p->paused = 1;
 }
 
+/* Once a second, per batch (or idle poll): each partition's lag from the
+ * high watermark librdkafka cached from its last fetch (no broker round
+ * trip). */
+static void
+report_lag(weir_kafka_consumer *c)
+{
+	int64_t lo, hi;
+	size_t i;
+
+	if (c->now_ms - c->lag_ms < 1000)
+		return;
+	c->lag_ms = c->now_ms;
+	weir_stats_lag_begin();
+	for (i = 0; i < c->nparts; i++)
+		if (c->parts[i].next >= 0 && rd_kafka_get_watermark_offsets(
+		    c->b.rk, c->parts[i].topic, c->parts[i].partition, &lo,
+		    &hi) == RD_KAFKA_RESP_ERR_NO_ERROR && hi >= 0)
+			weir_stats_lag_part(c->parts[i].topic,
+			    c->parts[i].partition, hi - c->parts[i].next);
+	weir_stats_tick();	/* also while idle: no writer flushes then */
+}
+
 int
 weir_kafka_consumer_next(weir_kafka_consumer *c, weir_record *r,
     int timeout_ms, char *err, size_t errsz)
@@ -663,6 +687,7 @@ weir_kafka_consumer_next(weir_kafka_consumer *c, weir_record *r,
 			}
 			c->nbatch = (int)n;
 			c->now_ms = weir_mono_ms();
+			report_lag(c);
 			if (n == 0) {
 				if (c->b.fatal || c->cb_status || all_done(c))
 					continue;
@@ -836,6 +861,8 @@ weir_kafka_consumer_close(weir_kafka_consumer *c, char *err, size_t errsz)
 
 	store_pending(c);
 	batch_free(c);
+	c->lag_ms = INT64_MIN / 2;	/* the last report has the final lag */
+	report_lag(c);
 	if (c->commit && !c->manual && !c->b.fatal) {
 		e = commit_written(c);
 		if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET) {

@@ -267,12 +267,20 @@ metric(weir_buf *o, const char *name, const char *type, const char *help)
 	    name, help, name, type);
 }
 
+/* The newest watermark a stage knows: the one it wrote, else read. */
+static int64_t
+stage_wm(const weir_stats *st)
+{
+	return st->wm_out != INT64_MIN ? st->wm_out : st->wm_in;
+}
+
 int
 weir_metrics_render(weir_buf *o, const char *plname,
-    const weir_metric_stage *s, int n, uint64_t restarts, int64_t started_ms)
+    const weir_metric_stage *s, int n, uint64_t restarts, int64_t started_ms,
+    int64_t now_ms)
 {
 	char pl[128], *q;
-	int i, rc = 0;
+	int i, k, rc = 0;
 
 	/* a label value: no quotes, backslashes or newlines */
 	snprintf(pl, sizeof(pl), "%s", plname ? plname : "pipeline");
@@ -312,9 +320,24 @@ weir_metrics_render(weir_buf *o, const char *plname,
 	EACH("input_watermark_seconds", "gauge", "The last watermark the "
 	    "stage read (event time).", "%.3f",
 	    (double)s[i].st.wm_in / 1000.0, s[i].st.wm_in != INT64_MIN);
-	EACH("kafka_lag", "gauge", "Kafka consumer lag (messages).", "%lld",
+	EACH("watermark_lag_seconds", "gauge", "Wall clock minus the stage's "
+	    "watermark (written, else read).", "%.3f",
+	    (double)(now_ms - stage_wm(&s[i].st)) / 1000.0,
+	    stage_wm(&s[i].st) != INT64_MIN);
+	EACH("kafka_lag_sum", "gauge", "Kafka consumer lag over every "
+	    "partition the stage reads (messages).", "%lld",
 	    (long long)s[i].st.lag, s[i].st.lag >= 0);
 #undef EACH
+	/* topics are Kafka names ([a-zA-Z0-9._-]), safe as label values */
+	rc |= metric(o, "kafka_lag", "gauge", "Kafka consumer lag of a "
+	    "partition (messages; the first 16 partitions of a stage).");
+	for (i = 0; i < n; i++)
+		for (k = 0; s[i].st.lag >= 0 && k < s[i].st.nparts; k++)
+			rc |= weir_buf_printf(o, "weir_kafka_lag{pipeline=\"%s\","
+			    "stage=\"%s\",topic=\"%s\",partition=\"%ld\"} "
+			    "%lld\n", pl, s[i].name, s[i].st.part[k].topic,
+			    (long)s[i].st.part[k].partition,
+			    (long long)s[i].st.part[k].lag);
 	rc |= metric(o, "pipeline_restarts_total", "counter",
 	    "Times the whole pipeline was restarted.");
 	rc |= weir_buf_printf(o, "weir_pipeline_restarts_total{pipeline=\"%s\"} "
@@ -323,6 +346,10 @@ weir_metrics_render(weir_buf *o, const char *plname,
 	    "When weir-run started (Unix time).");
 	rc |= weir_buf_printf(o, "weir_pipeline_start_time_seconds{pipeline="
 	    "\"%s\"} %.3f\n", pl, (double)started_ms / 1000.0);
+	rc |= metric(o, "build_info", "gauge", "Always 1: the weir version "
+	    "and what this build has.");
+	rc |= weir_buf_printf(o, "weir_build_info{version=\"%s\",features="
+	    "\"%s\"} 1\n", WEIR_VERSION, WEIR_METRICS_FEATURES);
 	return rc ? -1 : 0;
 }
 

@@ -49,9 +49,14 @@ void weir_metrics_close(weir_metrics *m);
 int weir_metrics_get(const char *addr, const char *path, weir_buf *body,
     char *err, size_t errsz);
 
-/* Render the exposition text for a pipeline into out. */
+/* What every build has, for weir_build_info (the libraries are not
+ * optional). */
+#define WEIR_METRICS_FEATURES "kafka,checkpoint,metrics,yaml"
+
+/* Render the exposition text for a pipeline into out; now_ms (wall
+ * clock) for the watermark lag. */
 int weir_metrics_render(weir_buf *out, const char *pipeline,
     const weir_metric_stage *st, int n, uint64_t pipeline_restarts,
-    int64_t started_ms);
+    int64_t started_ms, int64_t now_ms);
 
 #endif

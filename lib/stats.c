@@ -60,7 +60,7 @@ size_t
 weir_stats_format(const weir_stats *s, const char *name, long pid, char *buf,
     size_t sz)
 {
-	int n = snprintf(buf, sz, "weir-stats 1 stage=%s pid=%ld in=%llu "
+	int i, n = snprintf(buf, sz, "weir-stats 1 stage=%s pid=%ld in=%llu "
 	    "in_bytes=%llu out=%llu out_bytes=%llu late=%llu skipped=%llu",
 	    name, pid, (unsigned long long)s->in,
 	    (unsigned long long)s->in_bytes, (unsigned long long)s->out,
@@ -76,6 +76,10 @@ weir_stats_format(const weir_stats *s, const char *name, long pid, char *buf,
 	if (n > 0 && (size_t)n < sz && s->lag >= 0)
 		n += snprintf(buf + n, sz - (size_t)n, " lag=%lld",
 		    (long long)s->lag);
+	for (i = 0; i < s->nparts && n > 0 && (size_t)n < sz; i++)
+		n += snprintf(buf + n, sz - (size_t)n, " plag=%ld:%lld:%s",
+		    (long)s->part[i].partition, (long long)s->part[i].lag,
+		    s->part[i].topic);
 	if (n < 0)
 		return 0;
 	return (size_t)n < sz ? (size_t)n : sz - 1;
@@ -84,7 +88,7 @@ weir_stats_format(const weir_stats *s, const char *name, long pid, char *buf,
 void
 weir_stats_flush(void)
 {
-	char buf[512];
+	char buf[WEIR_STATS_MSGSZ];
 	size_t n;
 	int e = errno;
 
@@ -126,6 +130,64 @@ weir_stats_idle(int fd)
 	if (wait > 0 && poll(&p, 1, (int)wait) != 0)
 		return;
 	weir_stats_flush();
+}
+
+void
+weir_stats_lag_begin(void)
+{
+	weir_stats_g.lag = -1;
+	weir_stats_g.nparts = 0;
+}
+
+void
+weir_stats_lag_part(const char *topic, int32_t partition, int64_t lag)
+{
+	weir_stats *s = &weir_stats_g;
+	weir_stats_part *p;
+	char *c;
+
+	if (lag < 0)
+		lag = 0;
+	s->lag = (s->lag < 0 ? 0 : s->lag) + lag;
+	if (s->nparts == WEIR_STATS_MAXPART)
+		return;
+	p = &s->part[s->nparts++];
+	snprintf(p->topic, sizeof(p->topic), "%s", topic);
+	for (c = p->topic; *c; c++)
+		if (*c == ' ' || *c == '\n')
+			*c = '_';
+	p->partition = partition;
+	p->lag = lag;
+}
+
+/* "PART:LAG:TOPIC" into the next free part of s; -1 if malformed. */
+static int
+part_parse(weir_stats *s, const char *v, size_t n)
+{
+	weir_stats_part *p;
+	char tmp[WEIR_STATS_TOPICSZ + 48], *a, *b;
+	long long part, lag;
+
+	if (s->nparts == WEIR_STATS_MAXPART || n >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, v, n);
+	tmp[n] = 0;
+	errno = 0;
+	part = strtoll(tmp, &a, 10);
+	if (errno || *a != ':' || part < 0 || part > INT32_MAX)
+		return -1;
+	lag = strtoll(a + 1, &b, 10);
+	if (errno || *b != ':' || b == a + 1 || lag < 0 ||
+	    strlen(b + 1) >= WEIR_STATS_TOPICSZ)
+		return -1;
+	p = &s->part[s->nparts++];
+	p->partition = (int32_t)part;
+	p->lag = lag;
+	snprintf(p->topic, sizeof(p->topic), "%s", b + 1);
+	for (a = p->topic; *a; a++)	/* safe as a label value */
+		if (*a == '"' || *a == '\\')
+			*a = '_';
+	return 0;
 }
 
 static int
@@ -175,6 +237,10 @@ weir_stats_parse(const char *msg, size_t n, weir_stats *s, char *name,
 			have_stage = 1;
 			continue;
 		}
+		if ((size_t)(eq - k) == 4 && !memcmp(k, "plag", 4)) {
+			(void)part_parse(s, eq + 1, (size_t)(sp - eq - 1));
+			continue;
+		}
 		if (num(eq + 1, (size_t)(sp - eq - 1), &v) < 0)
 			continue;
 #define F(key, field) if ((size_t)(eq - k) == sizeof(key) - 1 && \
@@ -207,6 +273,9 @@ weir_stats_add(weir_stats *a, const weir_stats *b)
 		a->wm_in = b->wm_in;
 	if (b->wm_out != INT64_MIN)
 		a->wm_out = b->wm_out;
-	if (b->lag >= 0)
+	if (b->lag >= 0) {
 		a->lag = b->lag;
+		a->nparts = b->nparts;
+		memcpy(a->part, b->part, sizeof(a->part[0]) * (size_t)b->nparts);
+	}
 }

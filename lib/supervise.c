@@ -437,7 +437,7 @@ read_err(weir_sv *sv, int i)
 static void
 read_stats(weir_sv *sv)
 {
-	char msg[1024], name[256];
+	char msg[WEIR_STATS_MSGSZ], name[256];
 	weir_stats st;
 	long pid;
 	ssize_t r;
