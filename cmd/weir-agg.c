@@ -147,7 +147,7 @@ main(int argc, char **argv)
 	char err[WEIR_ERRSZ];
 	weir_event ev;
 	weir_ckpt_opts ck = { 0 };
-	static const weir_state_ops ops = { save_state, load_state, NULL };
+	static const weir_state_ops ops = { save_state, load_state, NULL, 0 };
 
 	weir_cli_init(argv[0]);
 	if (!(S.agg = weir_agg_new()))

@@ -40,7 +40,8 @@ static const char usage[] =
 "      --unique '[PATH, PATH]' a composite key\n"
 "      --relationships PATH=FILE[:FIELD]  values present in a table\n"
 "      --required PATH|[PATH,...]  --allowed PATH|[PATH,...]  (schema)\n"
-"      --avg PATH=LO..HI      --min, --max, --sum PATH=LO..HI\n"
+"      --avg PATH=LO..HI      --min PATH=LO..HI\n"
+"      --max PATH=LO..HI      --sum PATH=LO..HI\n"
 "      --warn-if COND         --error-if COND  (after a rule flag: dbt's\n"
 "                             thresholds on its failures, like '>10' or\n"
 "                             '>=1%%')\n"
@@ -391,7 +392,7 @@ main(int argc, char **argv)
 	weir_buf rep = {0};
 	weir_ckpt_opts ck = { 0 };
 	static weir_stage ckst;
-	weir_state_ops ops = { state_save, state_load, NULL };
+	weir_state_ops ops = { state_save, state_load, NULL, 1 };
 	struct run r;
 	static weir_ofile rejf;	/* static: its new file is removed at exit */
 	struct {

@@ -502,7 +502,7 @@ main(int argc, char **argv)
 	weir_join_spec sp;
 	weir_join_stats jst;
 	weir_ckpt_opts ck = { 0 };
-	static const weir_state_ops ops = { state_save, state_load, NULL };
+	static const weir_state_ops ops = { state_save, state_load, NULL, 0 };
 	const char *table = NULL, *right = NULL, *onerr = "fail";
 	int c, infmt = WEIR_FMT_AUTO, rfmt = WEIR_FMT_AUTO, rfd, window = 0;
 	int have_before = 0, have_after = 0, have_within = 0, turn = 0, busy;

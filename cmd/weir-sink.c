@@ -84,13 +84,6 @@ static struct {
 	weir_commit cm;
 } K;
 
-static _Noreturn void
-die_snap(int rc, const char *err)
-{
-	weir_die(rc == WEIR_SNAP_EBAD ? WEIR_EXIT_USAGE : WEIR_EXIT_IO, "%s",
-	    rc == WEIR_SNAP_ENOMEM ? "out of memory" : err);
-}
-
 /* Open the state; returns the committed output length of -o FILE to keep
  * (0: start the file afresh). */
 static uint64_t
@@ -106,7 +99,7 @@ ckpt_open(int argc, char **argv)
 	    weir_prog, weir_ckpt_fingerprint(argc, argv), K.opts.reset, err,
 	    sizeof(err));
 	if (rc < 0)
-		die_snap(rc, err);
+		weir_die_snap(rc, err);
 	if (K.opts.reset)
 		return 0;
 	K.cm.id = K.c.commit.id;
@@ -144,7 +137,7 @@ ckpt_commit(uint64_t id, const uint8_t *payload, size_t n, int final,
 	K.cm.out_len = out_len;
 	rc = weir_commit_write(K.opts.dir, &K.cm, err, sizeof(err));
 	if (rc < 0)
-		die_snap(rc, err);
+		weir_die_snap(rc, err);
 }
 
 static void

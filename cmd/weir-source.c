@@ -229,13 +229,6 @@ shape(weir_record *r, char *why, size_t whysz)
 
 /* --- checkpoints (weir(7), CHECKPOINTS) --------------------------------- */
 
-static _Noreturn void
-die_snap(int rc, const char *err)
-{
-	weir_die(rc == WEIR_SNAP_EBAD ? WEIR_EXIT_USAGE : WEIR_EXIT_IO, "%s",
-	    rc == WEIR_SNAP_ENOMEM ? "out of memory" : err);
-}
-
 /* This source's position, as the barrier payload {"NAME": {...}}. */
 static void
 position(weir_buf *b)
@@ -330,7 +323,7 @@ barrier(void)
 	rc = weir_ckpt_save(&S.ckpt, S.ckpt_id, S.snap.p, S.snap.len, err,
 	    sizeof(err));
 	if (rc < 0)
-		die_snap(rc, err);
+		weir_die_snap(rc, err);
 	check(weir_output_barrier(S.out, S.ckpt_id, S.payload.p,
 	    S.payload.len));
 	S.ckpt_id++;
@@ -365,11 +358,11 @@ ckpt_start(int argc, char **argv)
 	rc = weir_ckpt_open(&S.ckpt, S.ck.dir, name, weir_prog,
 	    weir_ckpt_fingerprint(argc, argv), S.ck.reset, err, sizeof(err));
 	if (rc < 0)
-		die_snap(rc, err);
+		weir_die_snap(rc, err);
 	S.ckpt.load_final = 1;
 	rc = weir_ckpt_restore(&S.ckpt, &S.snap, err, sizeof(err));
 	if (rc < 0)
-		die_snap(rc, err);
+		weir_die_snap(rc, err);
 	S.ckpt_id = cm->id + 1;
 	S.ckpt_due = weir_mono_ms() + S.ckpt_every;
 	if (rc == 0)

@@ -286,7 +286,7 @@ main(int argc, char **argv)
 	int64_t offset = 0;
 	weir_event ev;
 	weir_ckpt_opts ck = { 0 };
-	static const weir_state_ops ops = { save_state, load_state, NULL };
+	static const weir_state_ops ops = { save_state, load_state, NULL, 0 };
 
 	weir_cli_init(argv[0]);
 	while ((c = getopt_long(argc, argv, "g:i:h", longopts, NULL)) != -1) {

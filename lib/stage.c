@@ -169,10 +169,8 @@ weir_stage_finish(weir_stage *s)
 	exit(WEIR_EXIT_OK);
 }
 
-/* Exit for a snapshot error: a bad or foreign snapshot is a configuration
- * error, anything else I/O. */
-static _Noreturn void
-die_snap(int rc, const char *err)
+void
+weir_die_snap(int rc, const char *err)
 {
 	weir_die(rc == WEIR_SNAP_EBAD ? WEIR_EXIT_USAGE : WEIR_EXIT_IO, "%s",
 	    rc == WEIR_SNAP_ENOMEM ? "out of memory" : err);
@@ -197,11 +195,12 @@ weir_stage_checkpoint(weir_stage *s, const weir_ckpt_opts *o, int argc,
 	rc = weir_ckpt_open(s->ckpt, o->dir, weir_cli_ckpt_name(o), weir_prog,
 	    weir_ckpt_fingerprint(argc, argv), o->reset, err, sizeof(err));
 	if (rc < 0)
-		die_snap(rc, err);
+		weir_die_snap(rc, err);
+	s->ckpt->load_final = ops && ops->after_end;
 	t0 = weir_mono_ms();
 	rc = weir_ckpt_restore(s->ckpt, &s->snap, err, sizeof(err));
 	if (rc < 0)
-		die_snap(rc, err);
+		weir_die_snap(rc, err);
 	if (rc == 0) {
 		if (getenv("WEIR_CKPT_VERBOSE"))
 			weir_warn("starting empty (committed checkpoint %llu%s)",
@@ -243,7 +242,7 @@ weir_stage_save(weir_stage *s, uint64_t id)
 	rc = weir_ckpt_save(s->ckpt, id, s->snap.p, s->snap.len, err,
 	    sizeof(err));
 	if (rc < 0)
-		die_snap(rc, err);
+		weir_die_snap(rc, err);
 	if (getenv("WEIR_CKPT_VERBOSE"))
 		weir_warn("checkpoint %llu: %zu bytes of state saved in %lld ms",
 		    (unsigned long long)id, s->snap.len,

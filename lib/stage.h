@@ -38,6 +38,10 @@ typedef struct weir_state_ops {
 	int (*save)(void *arg, weir_buf *out, char *err, size_t errsz);
 	int (*load)(void *arg, weir_rd *rd, char *err, size_t errsz);
 	void *arg;
+	/* 1: load the last snapshot even after the pipeline had reached its
+	 * end (a report judged at END is then the same on a rerun); 0: a
+	 * finished run leaves nothing (what END flushed is out already) */
+	int after_end;
 } weir_state_ops;
 
 typedef struct weir_stage {
@@ -77,6 +81,9 @@ _Noreturn void weir_stage_finish(weir_stage *s);
  */
 void weir_stage_checkpoint(weir_stage *s, const weir_ckpt_opts *o, int argc,
     char *const *argv, const weir_state_ops *ops);
+/* Exit for a failed lib/snap.c call rc: a bad or foreign snapshot, or a
+ * state directory in use, is a configuration error (2), the rest I/O (3). */
+_Noreturn void weir_die_snap(int rc, const char *err);
 /* Save the stage's state for checkpoint id now (for programs with their
  * own loop, like weir-join's two inputs); exits on failure. */
 void weir_stage_save(weir_stage *s, uint64_t id);

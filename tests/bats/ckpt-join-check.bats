@@ -2,12 +2,12 @@
 # Checkpoints of weir-join (aligned barriers from both inputs, merged
 # payloads, snapshots, restore) and of weir-check (snapshots, restore).
 # Frame streams come from wframes.py; a sink's commit record from
-# wcommit.py, so a restore can be started without a sink.
+# snapfile.py commit, so a restore can be started without a sink.
 
 load helpers
 
 WF="$BATS_TEST_DIRNAME/wframes.py"
-WC="$BATS_TEST_DIRNAME/wcommit.py"
+SF="$BATS_TEST_DIRNAME/snapfile.py"
 export -f limit	# for pipelines under bash -c
 
 # w NAME LINE...: a frame stream from wframes.py lines into $T/NAME
@@ -99,7 +99,7 @@ two_sides() {
 	two_sides
 	limit weir-join --right fd:3 --within 10ms --as r --state "$T/st" \
 	    < "$T/left" 3< "$T/right" > /dev/null
-	python3 "$WC" "$T/st" 1 '{"src":{"gen":1},"rsrc":{"gen":2}}'
+	python3 "$SF" commit "$T/st" 1 '{"src":{"gen":1},"rsrc":{"gen":2}}'
 	# what the sources send after the barrier
 	w left2 '{"ts":21,"k":"b","l":2}' END
 	w right2 '{"ts":23,"k":"a","r":3}' END
@@ -122,7 +122,7 @@ two_sides() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(printf '1/a\nB 7 {"src":1}\nEND')" ]
 	[ -s "$T/st/join/7.snap" ]
-	python3 "$WC" "$T/st" 7 '{"src":1}'
+	python3 "$SF" commit "$T/st" 7 '{"src":1}'
 	: > "$T/table.ndjson"	# the restored run does not read it again
 	w left2 '{"ts":2,"k":"a","n":2}' END
 	run bash -o pipefail -c "limit weir-join --table '$T/table.ndjson' \
@@ -135,7 +135,7 @@ two_sides() {
 	two_sides
 	limit weir-join --right fd:3 --within 10ms --as r --state "$T/st" \
 	    < "$T/left" 3< "$T/right" > /dev/null
-	python3 "$WC" "$T/st" 1 '{}'
+	python3 "$SF" commit "$T/st" 1 '{}'
 	printf 'X' | dd of="$T/st/join/1.snap" bs=1 seek=40 conv=notrunc 2>/dev/null
 	run limit weir-join --right fd:3 --within 10ms --as r --state "$T/st" \
 	    < "$T/left" 3< "$T/right"
@@ -144,7 +144,7 @@ two_sides() {
 	# other arguments: the snapshot is not theirs
 	limit weir-join --right fd:3 --within 10ms --as r --state "$T/st2" \
 	    < "$T/left" 3< "$T/right" > /dev/null
-	python3 "$WC" "$T/st2" 1 '{}'
+	python3 "$SF" commit "$T/st2" 1 '{}'
 	run limit weir-join --right fd:3 --within 20ms --as r --state "$T/st2" \
 	    < "$T/left" 3< "$T/right"
 	[ "$status" -eq 2 ]
@@ -165,7 +165,7 @@ two_sides() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(printf '1\n2\nB 1 {"src":{"gen":2}}\n3\nEND')" ]
 	[ -s "$T/st/check/1.snap" ]
-	python3 "$WC" "$T/st" 1 '{"src":{"gen":2}}'
+	python3 "$SF" commit "$T/st" 1 '{"src":{"gen":2}}'
 	# after the restore, id 2 was seen before the barrier: a duplicate
 	w in2 '{"ts":3,"id":2}' END
 	run limit weir-check --unique .id --pass --state "$T/st" -o "$T/rep" \
@@ -181,7 +181,7 @@ two_sides() {
 @test "weir-check: a corrupt snapshot, other rules, and files with --state" {
 	w in '{"ts":1,"id":1}' 'B 1' END
 	limit weir-check --unique .id --state "$T/st" < "$T/in" > /dev/null
-	python3 "$WC" "$T/st" 1 '{}'
+	python3 "$SF" commit "$T/st" 1 '{}'
 	cp "$T/st/check/1.snap" "$T/good"
 	head -c -3 "$T/good" > "$T/st/check/1.snap"
 	run limit weir-check --unique .id --state "$T/st" < "$T/in"
@@ -210,7 +210,7 @@ two_sides() {
 	run bash -o pipefail -c "limit weir-join --table fd:3 --on .k \
 	    < '$T/left' 3< <(cat '$T/table') | python3 '$WF' -d"
 	[ "${lines[1]}" = 'B 1 {"l":1,"t":1}' ]
-	python3 "$WC" "$T/st" 1 '{"l":1,"t":1}'
+	python3 "$SF" commit "$T/st" 1 '{"l":1,"t":1}'
 	w left2 '{"ts":2,"k":"a","n":2}' END
 	w table2 '{"k":"a","name":"y"}' END
 	# (the rest of the table as a file, read before the left: no race)
@@ -227,7 +227,7 @@ two_sides() {
 	    --state '$T/st' < '$T/in' 2> /dev/null"
 	[ "$status" -eq 1 ]
 	want=$output
-	python3 "$WC" "$T/st" 3 '{}'
+	python3 "$SF" commit "$T/st" 3 '{}'
 	w in2 '{"ts":1700,"id":1}' 'W 2000' '{"ts":2100,"id":5}' END
 	run bash -c "limit weir-check --window 1s --unique .id --count 3..3 \
 	    --state '$T/st' < '$T/in2' 2> '$T/err'"

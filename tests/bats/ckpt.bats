@@ -97,7 +97,8 @@ KILL="python3 $BATS_TEST_DIRNAME/../ckpt_kill.py"
 	run weir-filter true --state s2 < /dev/null
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"missing: checkpoint"* ]]
-	run weir-filter false --state s2 --reset-state < /dev/null
+	# (a checkpointed stage reads frames: an empty stream, header and END)
+	run bash -o pipefail -c "weir-source /dev/null | weir-filter false --state s2 --reset-state"
 	[ "$status" -eq 0 ]
 }
 
@@ -113,4 +114,17 @@ KILL="python3 $BATS_TEST_DIRNAME/../ckpt_kill.py"
 	run weir-sink --state "$T/st" -f csv -o "$T/x"
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"needs --fields"* ]]
+}
+
+@test "a finished checkpointed weir-check run again writes the same report, not an empty one" {
+	cd "$T"
+	C="weir-check --not-null .user --unique-approx .user --pass -o report.json --report json --state st"
+	weir-source --gen clicks --count 2000 --checkpoint 1s --state st | $C |
+	    weir-sink -o out --state st || true
+	jq -S 'del(.seconds)' report.json > first
+	weir-source --gen clicks --count 2000 --checkpoint 1s --state st | $C |
+	    weir-sink -o out --state st || true
+	jq -S 'del(.seconds)' report.json | cmp first -
+	[ "$(jq .records report.json)" -eq 2000 ]
+	[ "$(wc -l < out)" -eq 2000 ]
 }
