@@ -36,6 +36,22 @@ produce() {
 	cmp ref.s out.s
 }
 
+@test "Kafka source without a group (assign mode) to a file: exactly once under SIGKILLs" {
+	broker_start --topic in:4
+	produce 20000
+	cd "$T"
+	S="weir-source -b $B -t in -e --time .ts --max-delay 2s"
+	$S | weir-window tumbling 5s | weir-agg -g .page count | weir-sink -o ref
+	limit $KILL --rounds 12 --seed 33 --min 200 --max 1200 chain \
+	    "$S --checkpoint 100ms --state st" \
+	    "weir-window tumbling 5s --state st" \
+	    "weir-agg -g .page count --state st" \
+	    "weir-sink -o out --state st"
+	sort ref > ref.s
+	sort out > out.s
+	cmp ref.s out.s
+}
+
 @test "Kafka to Kafka without transactions: nothing lost under SIGKILLs, duplicates counted" {
 	broker_start --topic in:8 --topic out:8
 	produce 40000

@@ -42,17 +42,17 @@ GEN="weir-source --gen clicks --count 100000 --seed 3 --max-delay 2s"
 	same_sorted ref out
 }
 
-@test "kill -9: a file through hopping windows and quantiles, shell pipeline" {
+@test "kill -9: a file through hopping windows and quantiles under weir-run, stages and weir-run killed" {
 	cd "$T"
 	$GEN | weir-sink -f ndjson > ev.ndjson
 	S="weir-source --time .ts --max-delay 2s"
 	$S ev.ndjson | weir-window hopping 10s 2s | weir-agg -g .page count p90:.amount distinct:.user |
 	    weir-sink -o ref
-	limit $KILL --rounds 20 --seed 22 --min 50 --max 400 chain \
-	    "$S --rate 50000 --checkpoint 100ms --state st ev.ndjson" \
-	    "weir-window hopping 10s 2s --state st" \
-	    "weir-agg -g .page count p90:.amount distinct:.user --state st" \
-	    "weir-sink -o out --state st"
+	yaml p.yaml "{name: src, run: $S --rate 50000 ev.ndjson}" \
+	    "{name: win, run: weir-window hopping 10s 2s}" \
+	    "{name: agg, run: weir-agg -g .page count p90:.amount distinct:.user}" \
+	    "{name: out, run: weir-sink -o out}"
+	limit $KILL --rounds 20 --seed 22 --min 100 --max 300 run --kill-run p.yaml
 	same_sorted ref out
 }
 
