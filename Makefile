@@ -91,6 +91,7 @@ asan-test: asan
 	@set -e; for t in $(UNIT_SRC:tests/unit/%.c=build-asan/tests/%); do echo "# unit (asan): $$t"; \
 	  ASAN_OPTIONS=detect_leaks=1 $$t > /dev/null; done
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  WEIR_KILL_ROUNDS=5 \
 	  WEIR_BIN=$(CURDIR)/build-asan/bin tests/run-bats
 
 # libFuzzer targets (clang), each run for FUZZ_SECONDS.  The library is

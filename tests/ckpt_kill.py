@@ -165,6 +165,10 @@ def main():
             ALLOWED.add(int(a.pop(0)))
         else:
             sys.exit("unknown option " + o)
+    # WEIR_KILL_ROUNDS caps the rounds (the sanitizer pass of the suite
+    # looks for memory errors on the restore paths, not for more kills)
+    if os.environ.get("WEIR_KILL_ROUNDS"):
+        rounds = min(rounds, int(os.environ["WEIR_KILL_ROUNDS"]))
     rnd = random.Random(seed)
     mode = a.pop(0)
     if mode == "chain":
