@@ -195,7 +195,12 @@ load run_helpers
 	Y
 	start_run --metrics 127.0.0.1:0 "$T/p.yaml"
 	wait_for metrics_port
-	sleep 1.5
+	# stages report their counters about once a second: wait for the
+	# source's watermark and the sink's records (not a fixed sleep)
+	wait_for sh -c "curl -sf http://127.0.0.1:$PORT/metrics |
+	    grep -q '^weir_watermark_seconds{pipeline=\"scrape\",stage=\"src\"} 17' &&
+	    curl -sf http://127.0.0.1:$PORT/metrics |
+	    grep -q '^weir_records_in_total{pipeline=\"scrape\",stage=\"out\"} [1-9]'"
 	run curl -sf "http://127.0.0.1:$PORT/metrics"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *'# TYPE weir_records_out_total counter'* ]]
