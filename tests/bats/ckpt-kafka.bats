@@ -17,7 +17,10 @@ produce() {
 }
 
 @test "Kafka -G source to a file through windows: exactly once under SIGKILLs" {
-	broker_start --topic in:8
+	# one partition: with several, which records are late depends on how
+	# the partitions' messages interleave (weir-source(1), WATERMARKS),
+	# so even two undisturbed runs may differ
+	broker_start --topic in:1
 	produce 40000
 	cd "$T"
 	S="weir-source -b $B -G g -e $GROUPX --time .ts --max-delay 2s in"
@@ -37,7 +40,7 @@ produce() {
 }
 
 @test "Kafka source without a group (assign mode) to a file: exactly once under SIGKILLs" {
-	broker_start --topic in:4
+	broker_start --topic in:1
 	produce 20000
 	cd "$T"
 	S="weir-source -b $B -t in -e --time .ts --max-delay 2s"
