@@ -71,7 +71,9 @@ table_put(weir_join *j, const uint8_t *k, size_t n, const uint8_t *v,
 
 	if (n + vn > UINT32_MAX - 1)
 		return -1;
-	if (map_reserve(&j->map) < 0)
+	/* the arena exists once a row does, even for empty keys and values:
+	 * no arithmetic on a null pointer */
+	if (map_reserve(&j->map) < 0 || weir_buf_reserve(&j->arena, 1) < 0)
 		return -1;
 	pos = map_probe(&j->map, h, row_eq, &c, &id);
 	if (id != NONE) {
