@@ -6,7 +6,7 @@ load helpers
 	command -v weir-window > /dev/null || skip "weir-window not built"
 	cd "$T"
 	weir-source --gen clicks --count 200000 | weir-sink -f ndjson > clicks.ndjson
-	run sh -c 'weir-source --time .ts --max-delay 5s clicks.ndjson |
+	run bash -o pipefail -c 'weir-source --time .ts --max-delay 5s clicks.ndjson |
 	    weir-window tumbling 1m |
 	    weir-agg -g .user n=count total=sum:.amount p99=p99:.amount |
 	    weir-sink -f csv'
@@ -19,7 +19,7 @@ load helpers
 }
 
 @test "weir-agg(1): totals per user over a whole file" {
-	run sh -c "weir-source --gen clicks --count 10000 | weir-agg -g .user count sum:.amount | weir-sink"
+	run bash -o pipefail -c "weir-source --gen clicks --count 10000 | weir-agg -g .user count sum:.amount | weir-sink"
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 1000 ]
 	[ "$(printf '%s\n' "${lines[@]}" | jq -s 'map(.count) | add')" = 10000 ]
@@ -28,7 +28,7 @@ load helpers
 }
 
 @test "weir-agg(1): the three most visited pages and distinct users" {
-	run sh -c "weir-source --gen clicks --count 10000 |
+	run bash -o pipefail -c "weir-source --gen clicks --count 10000 |
 	    weir-agg top=topk:3:.page users=approx_distinct:.user | weir-sink"
 	[ "$status" -eq 0 ]
 	want=$(weir-source --gen clicks --count 10000 | weir-sink |
@@ -42,7 +42,7 @@ load helpers
 @test "weir-agg(1): latency percentiles per endpoint from a CSV log" {
 	cd "$T"
 	{ echo endpoint,ms; for i in $(seq 1 200); do echo "/a,$i"; echo "/b,$((i * 10))"; done; } > latency.csv
-	run sh -c 'weir-source -f csv latency.csv |
+	run bash -o pipefail -c 'weir-source -f csv latency.csv |
 	    weir-agg -g .endpoint p50:.ms p99:.ms max:.ms | weir-sink -f table'
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == endpoint*p50_ms*p99_ms*max_ms ]]
@@ -53,7 +53,7 @@ load helpers
 }
 
 @test "weir-agg(1): a running count and mean every second" {
-	run sh -c "weir-source --gen clicks --rate 1000 --count 2500 |
+	run bash -o pipefail -c "weir-source --gen clicks --rate 1000 --count 2500 |
 	    weir-agg --every 1s count avg:.amount | weir-sink"
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -ge 2 ] && [ "${#lines[@]}" -le 4 ]
@@ -61,7 +61,7 @@ load helpers
 }
 
 @test "weir-agg(1): a changelog of per-user counts" {
-	run sh -c "weir-source --gen clicks --count 5 | weir-agg --emit updates -g .user count | weir-sink"
+	run bash -o pipefail -c "weir-source --gen clicks --count 5 | weir-agg --emit updates -g .user count | weir-sink"
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 5 ]
 	[ "${lines[0]}" = '{"user":"u298","count":1}' ]

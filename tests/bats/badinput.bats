@@ -24,7 +24,7 @@ run_all() {
 	while read -r prog args; do
 		command -v "$prog" >/dev/null || continue
 		n=$((n + 1))
-		run limit sh -c "$prog $args < '$input' > /dev/null"
+		run limit bash -o pipefail -c "$prog $args < '$input' > /dev/null"
 		if [ "$status" -ne "$want" ] || [[ "$output" != *"$prog: "*"$text"* ]]; then
 			echo "$prog $args: status $status, output: $output" >&3
 			return 1
@@ -88,7 +88,7 @@ frames() {
 
 @test "a 50 MB line is skipped with --on-error skip and reading goes on" {
 	python3 -c 'print("{\"a\":1}"); print("{\"a\":\"" + "x" * 50000000 + "\"}"); print("{\"a\":2}")' > "$T/in"
-	run sh -c "weir-sink --on-error skip < '$T/in'"
+	run bash -o pipefail -c "weir-sink --on-error skip < '$T/in'"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *'{"a":1}'*'{"a":2}'* ]]
 	[[ "$output" == *"skipped 1 bad record"* ]]
@@ -96,10 +96,10 @@ frames() {
 
 @test "WEIR_MAX_RECORD raises the limit" {
 	python3 -c 'print("{\"a\":\"" + "x" * 20000000 + "\"}")' > "$T/in"
-	run sh -c "weir-sink < '$T/in' | wc -c"
-	[ "$status" -eq 0 ]
+	run bash -o pipefail -c "weir-sink < '$T/in' | wc -c"
+	[ "$status" -eq 1 ]
 	[[ "$output" == *"longer than the record limit"* ]]
-	run sh -c "WEIR_MAX_RECORD=64M weir-sink < '$T/in' | wc -c"
+	run bash -o pipefail -c "WEIR_MAX_RECORD=64M weir-sink < '$T/in' | wc -c"
 	[ "$status" -eq 0 ]
 	[ "$output" -eq 20000009 ]
 }
@@ -107,7 +107,7 @@ frames() {
 @test "an unknown non-critical frame type is skipped; a critical one is an error" {
 	frames 3 > "$T/x"
 	{ head -c 8 "$T/x"; printf '\041\002xy'; tail -c +9 "$T/x"; printf '\004\000'; } > "$T/in"
-	run sh -c "weir-sink < '$T/in' | wc -l"
+	run bash -o pipefail -c "weir-sink < '$T/in' | wc -l"
 	[ "$output" -eq 3 ]
 	{ head -c 8 "$T/x"; printf '\101\000'; tail -c +9 "$T/x"; printf '\004\000'; } > "$T/in"
 	run weir-sink < "$T/in"

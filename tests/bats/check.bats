@@ -7,7 +7,9 @@ load helpers
 # verdict ARGS...: run weir-check ARGS on $T/in.ndjson with a JSON report;
 # prints "status checked failed" of every rule, one line each.
 verdict() {
-	weir-check --report json --now 2024-01-01T01:00:00Z "$@" "$T/in.ndjson" |
+	# exit 1 when the rule fails: the report is what is compared
+	{ weir-check --report json --now 2024-01-01T01:00:00Z "$@" \
+	    "$T/in.ndjson" || [ $? -eq 1 ]; } |
 	    jq -r '.rules[] | "\(.status) \(.checked) \(.failed)"'
 }
 
@@ -119,15 +121,15 @@ verdict() {
 	ndjson '{"a":1}' '{"a":2}'
 	cp "$T/in.ndjson" "$T/b.ndjson"
 	printf 'suite: s\nfields:\n  .a: [not_null]\n' > "$T/r.yaml"
-	run sh -c "weir-check --report json -r '$T/r.yaml' --unique .a '$T/in.ndjson' '$T/b.ndjson' | jq -c '[.suite,.records,[.rules[]|.id,.status]]'"
+	run bash -o pipefail -c "weir-check --report json -r '$T/r.yaml' --unique .a '$T/in.ndjson' '$T/b.ndjson' | jq -c '[.suite,.records,[.rules[]|.id,.status]]'"
 	[ "$output" = '["s",4,[".a:not_null","pass",".a:unique","fail"]]' ]
-	run sh -c "weir-check --count 2..2 < '$T/in.ndjson'"
+	run bash -o pipefail -c "weir-check --count 2..2 < '$T/in.ndjson'"
 	[ "$status" -eq 0 ]
 }
 
 @test "frames in: positions are record numbers" {
 	ndjson '{"a":1}' '{"a":null}'
-	run sh -c "weir-source '$T/in.ndjson' | weir-check --not-null .a"
+	run bash -o pipefail -c "weir-source '$T/in.ndjson' | weir-check --not-null .a"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"stdin record 2: null"* ]]
 }
@@ -135,7 +137,7 @@ verdict() {
 @test "--pass forwards every record, watermark and END; report on stderr" {
 	ndjson '{"a":1,"t":1000}' '{"a":null,"t":2000}' '{"a":3,"t":3000}'
 	weir-source --time .t --max-delay 0 "$T/in.ndjson" |
-	    weir-check --pass --not-null .a 2> "$T/report" |
+	    { weir-check --pass --not-null .a 2> "$T/report" || [ $? -eq 1 ]; } |
 	    weir-sink -f envelope > "$T/out"
 	[ "$(wc -l < "$T/out")" -eq 3 ]
 	want=$(weir-source --time .t --max-delay 0 "$T/in.ndjson" | weir-sink -f envelope)
@@ -158,12 +160,12 @@ verdict() {
 	printf '%s\n' '{"ts":1000,"value":{"a":1}}' '{"ts":2000,"value":{"a":1}}' \
 	    '{"ts":65000,"value":{"a":2}}' '{"ts":190000,"value":{"a":3}}' \
 	    '{"ts":191000,"value":{"a":4}}' > "$T/in.env"
-	run sh -c "weir-source -f envelope '$T/in.env' | weir-check --report json --window 1m --count 2.. --unique .a |
+	run bash -o pipefail -c "weir-source -f envelope '$T/in.env' | weir-check --report json --window 1m --count 2.. --unique .a |
 	    jq -c '.rules[]|[.id,.status,.windows,.windows_failed,[.samples[].window[0]]]'"
 	[ "${lines[0]}" = '["count","fail",4,2,[60000,120000]]' ]
 	[ "${lines[1]}" = '[".a:unique","fail",4,1,[0]]' ]
 	# without --window, one scope: 5 records, a=1 twice
-	run sh -c "weir-source -f envelope '$T/in.env' | weir-check --count 2.. --unique .a"
+	run bash -o pipefail -c "weir-source -f envelope '$T/in.env' | weir-check --count 2.. --unique .a"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"ok     error    count"* ]]
 }
@@ -171,16 +173,16 @@ verdict() {
 @test "--window: records from weir-window are judged in their own window, when the watermark closes it" {
 	printf '%s\n' '{"ts":5,"window":[0,10],"value":{"a":1}}' '{"ts":6,"window":[0,10],"value":{"a":1}}' \
 	    '{"ts":15,"window":[10,20],"value":{"a":1}}' > "$T/in.env"
-	run sh -c "weir-source -f envelope '$T/in.env' | weir-check --report json --window 10ms --unique .a |
+	run bash -o pipefail -c "weir-source -f envelope '$T/in.env' | weir-check --report json --window 10ms --unique .a |
 	    jq -c '.rules[]|[.status,.windows,.windows_failed,.samples[0].window]'"
 	[ "$output" = '["fail",2,1,[0,10]]' ]
 }
 
 @test "freshness of event time, and in windows against the window end" {
 	printf '%s\n' '{"ts":1704067200000,"value":{}}' '{"ts":1704069000000,"value":{}}' > "$T/in.env"
-	run sh -c "weir-source -f envelope '$T/in.env' | weir-check --now 2024-01-01T00:40:00Z --freshness 15m"
+	run bash -o pipefail -c "weir-source -f envelope '$T/in.env' | weir-check --now 2024-01-01T00:40:00Z --freshness 15m"
 	[ "$status" -eq 0 ]
-	run sh -c "weir-source -f envelope '$T/in.env' | weir-check --now 2024-01-01T01:00:00Z --freshness 15m"
+	run bash -o pipefail -c "weir-source -f envelope '$T/in.env' | weir-check --now 2024-01-01T01:00:00Z --freshness 15m"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"newest event time is 2024-01-01T00:30:00.000Z, 30m old (limit 15m)"* ]]
 }

@@ -27,7 +27,7 @@ setup() {
 }
 
 @test "weir-check(1): a one-liner on generated clicks" {
-	run sh -c "weir-source --gen clicks --count 1000 | weir-check --not-null .user --range .amount=0..100"
+	run bash -o pipefail -c "weir-source --gen clicks --count 1000 | weir-check --not-null .user --range .amount=0..100"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "suite weir-check: 1000 records, 2 rules, all passed" ]
 }
@@ -58,11 +58,11 @@ setup() {
 }
 
 @test "weir-check(1): mid-pipeline with --pass, --reject and a JSON report" {
-	run sh -c 'weir-source --gen clicks --count 1000 |
+	run bash -o pipefail -c 'weir-source --gen clicks --count 1000 |
 	    weir-check --pass --range .amount=0..50 --reject high.ndjson \
 	      --report json -o quality.json |
 	    weir-sink -f csv > clicks.csv'
-	[ "$status" -eq 0 ]
+	[ "$status" -eq 1 ]	# the range rule fails: weir-check exits 1
 	[ "$(wc -l < clicks.csv)" -eq 1001 ]
 	high=$(weir-source --gen clicks --count 1000 | weir-sink | jq -c 'select(.amount > 50)' | wc -l)
 	[ "$high" -gt 0 ]
@@ -71,9 +71,9 @@ setup() {
 }
 
 @test "weir-check(1): at least 30 clicks in every second of event time" {
-	run sh -c "weir-source --gen clicks --count 10000 | weir-check --window 1s --count 30.."
+	run bash -o pipefail -c "weir-source --gen clicks --count 10000 | weir-check --window 1s --count 30.."
 	[ "$status" -eq 0 ]
-	run sh -c "weir-source --gen clicks --count 10000 | weir-check --window 1s --count 900.."
+	run bash -o pipefail -c "weir-source --gen clicks --count 10000 | weir-check --window 1s --count 900.."
 	[ "$status" -eq 1 ]
 }
 
@@ -106,7 +106,7 @@ setup() {
 	printf '%s\n' '{"id":1}' '{"id":2}' > users.ndjson
 	awk 'BEGIN { for (i = 1; i <= 2000; i++) printf "{\"order_id\":%d,\"line\":%d,\"user_id\":%d,\"amount\":%d,\"email\":\"c%d@shop.example\"}\n", int(i / 2), i % 2, i % 2 + 1, i % 50, i }' > orders.ndjson
 	cmd="weir-check --unique '[.order_id, .line]' --relationships .user_id=users.ndjson:.id --avg .amount=1..100 --regex '.email=^\S+@\S+\$' --error-if '>1%' --warn-if '>10' --required '[.order_id, .amount]' orders.ndjson"
-	run sh -c "$cmd"
+	run bash -o pipefail -c "$cmd"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "suite weir-check: 2000 records, 5 rules, all passed" ]
@@ -114,12 +114,12 @@ setup() {
 	for i in $(seq 1 15); do
 		echo "{\"order_id\":$((5000 + i)),\"line\":1,\"user_id\":1,\"amount\":5,\"email\":\"bad $i\"}"
 	done >> orders.ndjson
-	run sh -c "$cmd"
+	run bash -o pipefail -c "$cmd"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "suite weir-check: 2015 records, 5 rules, 0 failed, 1 warned" ]
 	echo '{"order_id":1,"line":1,"user_id":3,"amount":5,"email":"a@b"}' >> orders.ndjson
-	run sh -c "$cmd"
+	run bash -o pipefail -c "$cmd"
 	[ "$status" -eq 1 ]
 	[ "${lines[0]}" = "suite weir-check: 2016 records, 5 rules, 2 failed, 1 warned" ]
 }

@@ -87,7 +87,7 @@ mkdata() {
 	[[ "${lines[21]}" == "::warning file=$f,line=31,title=.email%3Aregex::regex"* ]]
 	[ "${lines[22]}" = "suite orders & co: 31 records, 5 rules, 2 failed, 1 warned" ]
 	# stdin and frames have no file line: one annotation for the rule
-	run sh -c "weir-source '$T/in.ndjson' | weir-check --report github --range .amount=0..100"
+	run bash -o pipefail -c "weir-source '$T/in.ndjson' | weir-check --report github --range .amount=0..100"
 	[ "${lines[0]}" = "::error title=.amount%3Arange::suite weir-check: range 0..100 failed: 30 of 31 values failed; at stdin record 1 (-1), stdin record 2 (-2)$(for i in $(seq 3 20); do printf ', stdin record %d (-%d)' $i $i; done)" ]
 	# a percent sign and a newline in the message are escaped
 	printf '{"a":"x%%\\ny"}\n' > "$T/p.ndjson"

@@ -119,7 +119,7 @@ load helpers
 	[ "$status" -eq 0 ]
 	[ "$output" = "$T/ok.yaml: 9 rules ok" ]
 	printf '%s\n' '{"id":1,"status":"b","amount":5,"ts":1}' > "$T/in.ndjson"
-	run sh -c "weir-check --report json '$T/ok.yaml' '$T/in.ndjson' | jq -r '.rules[] | .id + \" \" + .args'"
+	run bash -o pipefail -c "weir-check --report json '$T/ok.yaml' '$T/in.ndjson' | jq -r '.rules[] | .id + \" \" + .args'"
 	[ "${lines[0]}" = ".id:unique " ]
 	[ "${lines[1]}" = ".status:in [a, b, 1, true, null]" ]
 	[ "${lines[2]}" = ".amount:range 0..100" ]
@@ -134,6 +134,6 @@ load helpers
 @test "quoted scalars are strings: in ['1'] does not accept the number 1" {
 	printf 'fields:\n  .a: [{in: ["1", "true"]}]\n' > "$T/r.yaml"
 	ndjson '{"a":"1"}' '{"a":1}' '{"a":true}' '{"a":"true"}'
-	run sh -c "weir-check --report json '$T/r.yaml' '$T/in.ndjson' | jq -c '[.rules[0].failed, [.rules[0].samples[].line]]'"
+	run bash -o pipefail -c "weir-check --report json '$T/r.yaml' '$T/in.ndjson' | jq -c '[.rules[0].failed, [.rules[0].samples[].line]]'"
 	[ "$output" = '[2,[2,3]]' ]
 }

@@ -223,13 +223,13 @@ two_sides() {
 @test "weir-check --window: windows open at the barrier are judged after a restore" {
 	w in '{"ts":1000,"id":1}' '{"ts":1500,"id":2}' 'B 3' \
 	    '{"ts":1700,"id":1}' 'W 2000' '{"ts":2100,"id":5}' END
-	run bash -c "limit weir-check --window 1s --unique .id --count 3..3 \
+	run bash -o pipefail -c "limit weir-check --window 1s --unique .id --count 3..3 \
 	    --state '$T/st' < '$T/in' 2> /dev/null"
 	[ "$status" -eq 1 ]
 	want=$output
 	python3 "$SF" commit "$T/st" 3 '{}'
 	w in2 '{"ts":1700,"id":1}' 'W 2000' '{"ts":2100,"id":5}' END
-	run bash -c "limit weir-check --window 1s --unique .id --count 3..3 \
+	run bash -o pipefail -c "limit weir-check --window 1s --unique .id --count 3..3 \
 	    --state '$T/st' < '$T/in2' 2> '$T/err'"
 	[ "$status" -eq 1 ]
 	[ "$output" = "$want" ]

@@ -100,7 +100,7 @@ restart_matches() {
 	printf '%s\n' '{"ts":2,"k":"a","x":2}' 'END' | python3 "$WF" > "$T/b"
 	for prog in "weir-window tumbling 10ms" "weir-agg sum:.x"; do
 		rm -rf "$T/D"
-		run limit bash -c "$prog --state '$T/D' < '$T/a' > /dev/null"
+		run limit bash -o pipefail -c "$prog --state '$T/D' < '$T/a' > /dev/null"
 		[ "$status" -eq 3 ]
 		python3 "$SF" commit "$T/D" 1
 		snap=$(echo "$T"/D/*/1.snap)
@@ -108,17 +108,17 @@ restart_matches() {
 		cp "$snap" "$T/good"
 		# a bit flipped
 		python3 -c 'import sys; p = sys.argv[1]; d = bytearray(open(p, "rb").read()); d[len(d) // 2] ^= 4; open(p, "wb").write(d)' "$snap"
-		run limit bash -c "$prog --state '$T/D' < '$T/b' > /dev/null"
+		run limit bash -o pipefail -c "$prog --state '$T/D' < '$T/b' > /dev/null"
 		[ "$status" -eq 2 ]
 		[[ "$output" == *"$snap"*"checksum"* ]]
 		# cut short
 		head -c 30 "$T/good" > "$snap"
-		run limit bash -c "$prog --state '$T/D' < '$T/b' > /dev/null"
+		run limit bash -o pipefail -c "$prog --state '$T/D' < '$T/b' > /dev/null"
 		[ "$status" -eq 2 ]
 		[[ "$output" == *"$snap"* ]]
 		# intact again: it loads
 		cp "$T/good" "$snap"
-		run limit bash -c "$prog --state '$T/D' < '$T/b' > /dev/null"
+		run limit bash -o pipefail -c "$prog --state '$T/D' < '$T/b' > /dev/null"
 		[ "$status" -eq 0 ]
 	done
 }
@@ -126,10 +126,10 @@ restart_matches() {
 @test "a snapshot of other arguments is refused; --reset-state starts over" {
 	printf '%s\n' '{"ts":1,"k":"a","x":1}' 'B 1' | python3 "$WF" > "$T/a"
 	printf '%s\n' '{"ts":2,"k":"a","x":2}' 'END' | python3 "$WF" > "$T/b"
-	run limit bash -c "weir-agg sum:.x --state '$T/D' < '$T/a' > /dev/null"
+	run limit bash -o pipefail -c "weir-agg sum:.x --state '$T/D' < '$T/a' > /dev/null"
 	[ "$status" -eq 3 ]
 	python3 "$SF" commit "$T/D" 1
-	run limit bash -c "weir-agg sum:.y --state '$T/D' < '$T/b' > /dev/null"
+	run limit bash -o pipefail -c "weir-agg sum:.y --state '$T/D' < '$T/b' > /dev/null"
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"1.snap"*"other arguments"* ]]
 	run limit bash -o pipefail -c "weir-agg sum:.y --state '$T/D' \

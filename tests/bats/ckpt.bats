@@ -106,7 +106,7 @@ KILL="python3 $BATS_TEST_DIRNAME/../ckpt_kill.py"
 	run weir-source --gen clicks --checkpoint 1s
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"--checkpoint needs --state"* ]]
-	run bash -c "echo '{}' | weir-source --checkpoint 1s --state '$T/st'"
+	run bash -o pipefail -c "echo '{}' | weir-source --checkpoint 1s --state '$T/st'"
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"not a regular file"* ]]
 	run weir-sink --state "$T/st" -o "$T/x" -a

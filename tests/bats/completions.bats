@@ -17,7 +17,7 @@ bashcomp() {
 }
 
 @test "bash: weir-source --ch<TAB> gives --checkpoint" {
-	run bash -c 'source "$1"; complete -p weir-source' _ "$T/c/weir.bash"
+	run bash -o pipefail -c 'source "$1"; complete -p weir-source' _ "$T/c/weir.bash"
 	[ "$output" = "complete -o default -F _weir_complete weir-source" ]
 	run bashcomp weir-source --ch
 	[ "$status" -eq 0 ]

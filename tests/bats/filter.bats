@@ -79,10 +79,10 @@ TABLE
 @test "missing fields: every comparison is false, so -v keeps them" {
 	ndjson '{"a":1}' '{"b":1}'
 	for expr in '.b == 1' '.b != 1' '.b < 1' '.b >= 1' '.b in [1]' '.b == null'; do
-		run sh -c "weir-filter -f ndjson '$expr' < '$T/in.ndjson'"
+		run bash -o pipefail -c "weir-filter -f ndjson '$expr' < '$T/in.ndjson'"
 		[ "$status" -eq 0 ]
 		[ "$output" = '{"b":1}' ] || [ "$output" = '' ] || { echo "$expr: $output"; return 1; }
-		run sh -c "weir-filter -f ndjson -v '$expr' < '$T/in.ndjson' | head -1"
+		run bash -o pipefail -c "weir-filter -f ndjson -v '$expr' < '$T/in.ndjson' | head -1"
 		[ "$output" = '{"a":1}' ]
 	done
 }
@@ -93,14 +93,14 @@ TABLE
 	[ "$a" -eq 200 ]
 	# no key on text input: key() is missing
 	ndjson '{"a":1}'
-	run sh -c "weir-filter -f ndjson 'exists(key())' < '$T/in.ndjson'"
+	run bash -o pipefail -c "weir-filter -f ndjson 'exists(key())' < '$T/in.ndjson'"
 	[ "$output" = "" ]
 }
 
 @test "records pass through unchanged, watermarks are forwarded" {
 	printf '%s\n' '{"ts":5,"key":"k","headers":[["h","v"]],"value":{"a":1}}' \
 	    '{"ts":6,"value":{"a":2}}' > "$T/env"
-	run sh -c "weir-source -f envelope '$T/env' | weir-filter '.a == 1' | weir-sink -f envelope"
+	run bash -o pipefail -c "weir-source -f envelope '$T/env' | weir-filter '.a == 1' | weir-sink -f envelope"
 	[ "$output" = '{"ts":5,"key":"k","headers":[["h","v"]],"value":{"a":1}}' ]
 	# watermarks survive a filter that drops everything
 	w1=$(weir-source --gen clicks --count 5000 --max-delay 1s | weir-filter false | wc -c)
@@ -143,9 +143,9 @@ TABLE
 
 @test "bad input lines follow --on-error" {
 	printf '{"a":1}\nnot json\n{"a":2}\n' > "$T/in.ndjson"
-	run sh -c "weir-filter -f ndjson '.a > 0' < '$T/in.ndjson'"
+	run bash -o pipefail -c "weir-filter -f ndjson '.a > 0' < '$T/in.ndjson'"
 	[ "$status" -eq 1 ]
-	run sh -c "weir-filter -f ndjson --on-error skip '.a > 0' < '$T/in.ndjson' 2>/dev/null"
+	run bash -o pipefail -c "weir-filter -f ndjson --on-error skip '.a > 0' < '$T/in.ndjson' 2>/dev/null"
 	[ "$status" -eq 0 ]
 	[ "$output" = '{"a":1}
 {"a":2}' ]
@@ -154,28 +154,28 @@ TABLE
 @test "upstream ending without END: exit 3" {
 	weir-source --gen clicks --count 100 > "$T/c.wf"
 	head -c 500 "$T/c.wf" > "$T/cut.wf"
-	run sh -c "weir-filter true < '$T/cut.wf' > /dev/null"
+	run bash -o pipefail -c "weir-filter true < '$T/cut.wf' > /dev/null"
 	[ "$status" -eq 3 ]
 }
 
 @test "weir-filter(1) EXAMPLES" {
-	run sh -c "weir-source --gen clicks --count 1000 |
+	run bash -o pipefail -c "weir-source --gen clicks --count 1000 |
 	    weir-filter '.amount > 50 and .page == \"/p/7\"' | weir-sink -f ndjson"
 	[ "$status" -eq 0 ]
 	want=$(weir-source --gen clicks --count 1000 | weir-sink | jq -c 'select(.amount > 50 and .page == "/p/7")')
 	[ "$(echo "$output" | jq -c .)" = "$want" ]
 	[ -n "$output" ]
-	run sh -c "weir-source --gen clicks --count 1000 |
+	run bash -o pipefail -c "weir-source --gen clicks --count 1000 |
 	    weir-filter -v '.amount > 50 and .page == \"/p/7\"' | weir-sink | wc -l"
 	[ "$output" -eq $((1000 - $(echo "$want" | wc -l))) ]
-	run sh -c "weir-source --gen clicks --count 2000 --key .user |
+	run bash -o pipefail -c "weir-source --gen clicks --count 2000 --key .user |
 	    weir-filter 'starts_with(key(), \"u1\") and ts() < 1700000001000' |
 	    weir-sink -f envelope"
 	[ "$status" -eq 0 ]
 	want=$(weir-source --gen clicks --count 2000 | weir-sink | jq -c 'select((.user | startswith("u1")) and .ts < 1700000001000)' | wc -l)
 	[ "${#lines[@]}" -eq "$want" ]
 	[[ "${lines[0]}" == '{"ts":'*',"key":"u1'* ]]
-	run sh -c "printf '{\"level\":\"error\"}\n{\"level\":\"info\"}\noops\n' |
+	run bash -o pipefail -c "printf '{\"level\":\"error\"}\n{\"level\":\"info\"}\noops\n' |
 	    weir-filter --on-error skip -f ndjson '.level in [\"error\", \"fatal\"]' 2>'$T/err'"
 	[ "$status" -eq 0 ]
 	[ "$output" = '{"level":"error"}' ]
@@ -185,14 +185,14 @@ TABLE
 @test "weir-filter(1) EXAMPLES: lines of a log" {
 	cd "$T"
 	printf 'ok\nERROR disk full\nFATAL: gone\n' > app.log
-	run sh -c "weir-source -f lines app.log |
+	run bash -o pipefail -c "weir-source -f lines app.log |
 	    weir-filter 'matches(., \"^(ERROR|FATAL)\")' | weir-sink -f lines"
 	[ "$status" -eq 0 ]
 	[ "$output" = "ERROR disk full
 FATAL: gone" ]
 	# bytes that are not UTF-8 are missing, not an error
 	printf 'a\377b\nab\n' > bin.txt
-	run sh -c "weir-source -f lines bin.txt | weir-filter 'len(.) == 2' | weir-sink -f lines"
+	run bash -o pipefail -c "weir-source -f lines bin.txt | weir-filter 'len(.) == 2' | weir-sink -f lines"
 	[ "$output" = "ab" ]
 }
 
@@ -200,13 +200,13 @@ FATAL: gone" ]
 	ndjson '{"user":null,"email":"A@Example.com","amount":51,"page":"/p/7"}' \
 	    '{"user":"","email":"b@other.org","amount":10,"page":"/p/7"}' \
 	    '{"user":"cy","email":"c@test.com","amount":1.5,"page":"/p/1"}'
-	run sh -c "weir-filter -f ndjson '.amount > 50 and .page == \"/p/7\"' < '$T/in.ndjson' | jq -c .amount"
+	run bash -o pipefail -c "weir-filter -f ndjson '.amount > 50 and .page == \"/p/7\"' < '$T/in.ndjson' | jq -c .amount"
 	[ "$output" = "51" ]
-	run sh -c "weir-filter -f ndjson 'is_null(.user) or .user == \"\"' < '$T/in.ndjson' | jq -c .amount"
+	run bash -o pipefail -c "weir-filter -f ndjson 'is_null(.user) or .user == \"\"' < '$T/in.ndjson' | jq -c .amount"
 	[ "$output" = "$(printf '51\n10')" ]
-	run sh -c "weir-filter -f ndjson 'matches(lower(.email), \"@(example|test)[.]com$\")' < '$T/in.ndjson' | jq -c .amount"
+	run bash -o pipefail -c "weir-filter -f ndjson 'matches(lower(.email), \"@(example|test)[.]com$\")' < '$T/in.ndjson' | jq -c .amount"
 	[ "$output" = "$(printf '51\n1.5')" ]
-	run sh -c "weir-map -f ndjson 'cents=.amount * 100' 'label=upper(.user) + \":\" + .page' < '$T/in.ndjson' | jq -c '[.cents, .label]'"
+	run bash -o pipefail -c "weir-map -f ndjson 'cents=.amount * 100' 'label=upper(.user) + \":\" + .page' < '$T/in.ndjson' | jq -c '[.cents, .label]'"
 	[ "$output" = '[5100,null]
 [1000,":/p/7"]
 [150,"CY:/p/1"]' ]

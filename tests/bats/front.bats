@@ -4,7 +4,7 @@
 load helpers
 
 @test "weir VERB runs weir-VERB" {
-	run sh -c "weir source --gen clicks -c 2 | weir sink"
+	run bash -o pipefail -c "weir source --gen clicks -c 2 | weir sink"
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 2 ]
 }

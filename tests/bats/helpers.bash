@@ -3,6 +3,8 @@
 : "${WEIR_BIN:=$BATS_TEST_DIRNAME/../../bin}"
 export PATH="$WEIR_BIN:$PATH"
 export LC_ALL=C
+# Every pipeline a test runs directly fails when any of its stages fails.
+set -o pipefail
 
 setup() {
 	T=$(mktemp -d "${BATS_TMPDIR:-/tmp}/weir.XXXXXX")

@@ -7,7 +7,7 @@ load helpers
 	cd "$T"
 	printf '%s\n' '{"id":"u298","name":"ann","plan":"pro"}' \
 	    '{"id":"u335","name":"bob","plan":"free"}' > users.ndjson
-	run sh -c 'weir-source --gen clicks --count 1000 |
+	run bash -o pipefail -c 'weir-source --gen clicks --count 1000 |
 	    weir-join --table users.ndjson --on .user=.id --type left |
 	    weir-sink -f csv --fields user,page,name,plan'
 	[ "$status" -eq 0 ]
@@ -23,7 +23,7 @@ load helpers
 	printf '%s\n' '{"key":"u298","value":{"user":"u298","name":"ann"}}' \
 	    '{"key":"u335","value":{"user":"u335","name":"bob"}}' \
 	    '{"key":"u335","value":null}' > users-changes.ndjson
-	run sh -c 'weir-source --gen clicks --count 1000 |
+	run bash -o pipefail -c 'weir-source --gen clicks --count 1000 |
 	    weir-join --table fd:3 --right-format envelope --on .user \
 	    --as profile 3< users-changes.ndjson | weir-sink'
 	[ "$status" -eq 0 ]
@@ -42,7 +42,7 @@ load helpers
 	    '{"ts":661000,"order":"o2","paid":20}' > payments.ndjson
 	weir-source --time .ts --key .order --max-delay 5s payments.ndjson \
 	    > payments.wf
-	run sh -c 'weir-source --time .ts --key .order --max-delay 5s orders.ndjson |
+	run bash -o pipefail -c 'weir-source --time .ts --key .order --max-delay 5s orders.ndjson |
 	    weir-join --right payments.wf --before 0 --after 10m --type left \
 	    --prefix pay_ | weir-sink'
 	[ "$status" -eq 0 ]
@@ -61,7 +61,7 @@ load helpers
 	    '{"ts":3000,"ad":"b","view":2}' > views.ndjson
 	weir-source --time .ts --key .ad --max-delay 5s clicks.ndjson |
 	    weir-window tumbling 1m > clicks.wf
-	run sh -c 'weir-source --time .ts --key .ad --max-delay 5s views.ndjson |
+	run bash -o pipefail -c 'weir-source --time .ts --key .ad --max-delay 5s views.ndjson |
 	    weir-window tumbling 1m |
 	    weir-join --right clicks.wf --window --type left --prefix click_ |
 	    weir-sink -f envelope'

@@ -54,9 +54,10 @@ interval_want() {
 		[ "$1" = inner ] ||
 		    sql "select l.o, null from l where not exists
 			(select 1 from r where $MATCH)"
-		[ "$1" = outer ] &&
-		    sql "select null, r.p from r where not exists
-			(select 1 from l where $MATCH)"
+		if [ "$1" = outer ]; then
+			sql "select null, r.p from r where not exists
+			    (select 1 from l where $MATCH)"
+		fi
 	} | sort
 }
 
@@ -144,7 +145,7 @@ interval_want() {
 @test "join: interval records need event time; late ones are counted" {
 	printf '%s\n' '{"k":"a"}' > "$T/r.ndjson"
 	printf '%s\n' '{"k":"a"}' > "$T/in.ndjson"
-	run sh -c "weir-join --right $T/r.ndjson --on .k --within 1s \
+	run bash -o pipefail -c "weir-join --right $T/r.ndjson --on .k --within 1s \
 	    < $T/in.ndjson"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"no event time"* ]]
@@ -159,7 +160,7 @@ interval_want() {
 	} > "$T/l.wf"
 	printf '%s\n' '{"ts":10,"k":"a"}' |
 	    weir-source --time .ts > "$T/r.wf"
-	run sh -c "weir-join --right $T/r.wf --on .k --within 1s \
+	run bash -o pipefail -c "weir-join --right $T/r.wf --on .k --within 1s \
 	    < $T/l.wf | weir-sink -f ndjson"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"dropped 1 late record"* ]]
@@ -193,9 +194,10 @@ genwin() {
 			[ $type = inner ] ||
 			    sql "select l.ws, l.k, l.o, null from l where not exists
 				(select 1 from r where $M)"
-			[ $type = outer ] &&
-			    sql "select r.ws, r.k, null, r.p from r where not exists
-				(select 1 from l where $M)"
+			if [ $type = outer ]; then
+				sql "select r.ws, r.k, null, r.p from r where
+				    not exists (select 1 from l where $M)"
+			fi
 		} | sort > "$T/want"
 		weir-join --right "$T/right.wf" --window --type $type \
 		    < "$T/left.wf" 2>"$T/err" | weir-sink -f envelope |

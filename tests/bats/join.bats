@@ -47,7 +47,7 @@ sql() {
 	    '{"id":"u2","name":"bob"}' > "$T/users.ndjson"
 	ndjson '{"user":"u1","n":1}' '{"user":"u3","n":2}' '{"user":"u2","n":3}' \
 	    '{"user":"u1","n":4}'
-	run sh -c "weir-join --table $T/users.ndjson --on .user=.id \
+	run bash -o pipefail -c "weir-join --table $T/users.ndjson --on .user=.id \
 	    < $T/in.ndjson 2>$T/err | weir-sink -f ndjson"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = '{"user":"u1","n":1,"id":"u1","name":"ann"}' ]
@@ -56,13 +56,13 @@ sql() {
 	[ "${#lines[@]}" -eq 3 ]
 	# the clash is told once, not per record
 	[ "$(grep -c "field 'user' is on both sides" "$T/err")" -eq 1 ]
-	run sh -c "weir-join --table $T/users.ndjson --on .user=.id --type left \
+	run bash -o pipefail -c "weir-join --table $T/users.ndjson --on .user=.id --type left \
 	    --prefix u_ < $T/in.ndjson | weir-sink -f ndjson"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = '{"user":"u1","n":1,"u_id":"u1","u_name":"ann","u_user":"X"}' ]
 	[ "${lines[1]}" = '{"user":"u3","n":2}' ]
 	[ "${#lines[@]}" -eq 4 ]
-	run sh -c "weir-join --table fd:3 --on .user=.id --as u 3<$T/users.ndjson \
+	run bash -o pipefail -c "weir-join --table fd:3 --on .user=.id --as u 3<$T/users.ndjson \
 	    < $T/in.ndjson | weir-sink -f ndjson"
 	[ "$status" -eq 0 ]
 	[ "${lines[1]}" = '{"user":"u2","n":3,"u":{"id":"u2","name":"bob"}}' ]
@@ -78,7 +78,7 @@ sql() {
 	    weir-source -f envelope > "$T/table.wf"
 	printf '%s\n' '{"key":"u1","value":{"n":1}}' '{"key":"u2","value":{"n":2}}' \
 	    '{"key":"u3","value":{"n":3}}' | weir-source -f envelope > "$T/in.wf"
-	run sh -c "weir-join --table $T/table.wf < $T/in.wf | weir-sink -f envelope"
+	run bash -o pipefail -c "weir-join --table $T/table.wf < $T/in.wf | weir-sink -f envelope"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = '{"key":"u1","value":{"n":1,"name":"ann2"}}' ]
 	[ "${lines[1]}" = '{"key":"u3","value":{"n":3,"name":"cy"}}' ]
@@ -87,7 +87,7 @@ sql() {
 	printf '%s\n' '{"x":"a","y":"bc","v":1}' '{"x":"ab","y":"c","v":2}' \
 	    > "$T/t.ndjson"
 	ndjson '{"p":"a","q":"bc"}' '{"p":"ab","q":"c"}' '{"p":"a","q":"c"}'
-	run sh -c "weir-join --table $T/t.ndjson --on .p=.x --on .q=.y \
+	run bash -o pipefail -c "weir-join --table $T/t.ndjson --on .p=.x --on .q=.y \
 	    < $T/in.ndjson | weir-sink -f ndjson"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = '{"p":"a","q":"bc","x":"a","y":"bc","v":1}' ]
@@ -98,11 +98,11 @@ sql() {
 @test "join: bad records follow --on-error; watermarks pass through" {
 	printf '%s\n' '{"id":"u1","name":"ann"}' '[1,2]' > "$T/users.ndjson"
 	ndjson '{"user":"u1"}'
-	run sh -c "weir-join --table $T/users.ndjson --on .user=.id \
+	run bash -o pipefail -c "weir-join --table $T/users.ndjson --on .user=.id \
 	    < $T/in.ndjson > /dev/null"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"no join key"* ]]
-	run sh -c "weir-join --table $T/users.ndjson --on .user=.id \
+	run bash -o pipefail -c "weir-join --table $T/users.ndjson --on .user=.id \
 	    --on-error skip < $T/in.ndjson | weir-sink -f ndjson"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *'{"user":"u1","id":"u1","name":"ann"}'* ]]
@@ -115,7 +115,7 @@ sql() {
 	run weir-source -f framed "$T/out.wf"
 	[ "$status" -eq 0 ]
 	# framed output ends with END after the last watermark (2500)
-	run sh -c "od -An -c $T/out.wf | tr -d ' \n'"
+	run bash -o pipefail -c "od -An -c $T/out.wf | tr -d ' \n'"
 	[[ "$output" == *'004\0' ]]
 }
 
@@ -123,7 +123,7 @@ sql() {
 	printf '%s\n' '{"id":"u1"}' | weir-source > "$T/t.wf"
 	head -c -2 "$T/t.wf" > "$T/cut.wf"
 	ndjson '{"user":"u1"}'
-	run sh -c "weir-join --table $T/cut.wf --on .user=.id < $T/in.ndjson"
+	run bash -o pipefail -c "weir-join --table $T/cut.wf --on .user=.id < $T/in.ndjson"
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"without END"* ]]
 }
@@ -296,7 +296,7 @@ table_stream_driver() {
 	printf '{"user":"u1"}\n{"user":"u2"}\n' > "$T/clicks.ndjson"
 	mkfifo "$T/tf"
 	( sleep 1; weir-source "$T/users.ndjson" ) > "$T/tf" &
-	run sh -c "weir-source '$T/clicks.ndjson' | weir-join --table '$T/tf' --on .user=.id --type left | weir-sink"
+	run bash -o pipefail -c "weir-source '$T/clicks.ndjson' | weir-join --table '$T/tf' --on .user=.id --type left | weir-sink"
 	[ "$status" -eq 0 ]
 	[ "$output" = '{"user":"u1","id":"u1","name":"Ann"}
 {"user":"u2","id":"u2","name":"Bo"}' ]
@@ -308,7 +308,7 @@ table_stream_driver() {
 	mkfifo "$T/tf"
 	# a frame stream that starts but neither ends nor sends a watermark
 	( printf '\211WEIR\n\001\000'; sleep 3 ) > "$T/tf" &
-	run sh -c "weir-source '$T/clicks.ndjson' | weir-join --table '$T/tf' --on .user=.id --type left --table-wait 500ms | weir-sink"
+	run bash -o pipefail -c "weir-source '$T/clicks.ndjson' | weir-join --table '$T/tf' --on .user=.id --type left --table-wait 500ms | weir-sink"
 	[[ "$output" == *"has not ended or sent a watermark in 500 ms"* ]]
 	[[ "$output" == *'{"user":"u1"}'* ]]
 	wait

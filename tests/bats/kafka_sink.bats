@@ -31,7 +31,7 @@ W
 	kcatc -t t -e -q -f '%k %p\n' | sort -u |
 	    awk '{ n[$1]++ } END { for (k in n) if (n[k] > 1) exit 1 }'
 	# a record without the field follows --on-error
-	run sh -c "echo '{\"a\":1}' | weir-sink -b '$B' -t t -K .user"
+	run bash -o pipefail -c "echo '{\"a\":1}' | weir-sink -b '$B' -t t -K .user"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"no key field .user"* ]]
 	echo '{"a":1}' | limit weir-sink -b "$B" -t t -K .user --on-error skip
@@ -39,14 +39,14 @@ W
 
 @test "a message the broker refuses is exit 3, never silence" {
 	broker_start --topic t:1 --fail-produce 3
-	run sh -c "seq 3 | weir-sink -b '$B' -t t"
+	run bash -o pipefail -c "seq 3 | weir-sink -b '$B' -t t"
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"not delivered"* ]]
 }
 
 @test "unreachable broker: exit 3 within -m" {
 	start=$(date +%s)
-	run sh -c "echo 1 | weir-sink -b 127.0.0.1:1 -t t -m 1"
+	run bash -o pipefail -c "echo 1 | weir-sink -b 127.0.0.1:1 -t t -m 1"
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"cannot reach Kafka"* ]]
 	[ $(( $(date +%s) - start )) -le 5 ]

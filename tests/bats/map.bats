@@ -42,18 +42,18 @@ TABLE
 
 @test "a value that is not an object gets the assignments alone" {
 	printf '"just a string"\n[1,2]\n' > "$T/in.ndjson"
-	run sh -c "weir-map -f ndjson 'n=len(.)' 't=type(.)' < '$T/in.ndjson'"
+	run bash -o pipefail -c "weir-map -f ndjson 'n=len(.)' 't=type(.)' < '$T/in.ndjson'"
 	[ "$output" = '{"n":13,"t":"string"}
 {"n":2,"t":"array"}' ]
 }
 
 @test "a value that is not an object is left alone by --drop and --keep" {
 	printf '"s"\nnull\n{"a":1,"b":2}\n' > "$T/in.ndjson"
-	run sh -c "weir-map -f ndjson --drop .a < '$T/in.ndjson'"
+	run bash -o pipefail -c "weir-map -f ndjson --drop .a < '$T/in.ndjson'"
 	[ "$output" = '"s"
 null
 {"b":2}' ]
-	run sh -c "weir-map -f ndjson --keep .a 'c=.nope' < '$T/in.ndjson'"
+	run bash -o pipefail -c "weir-map -f ndjson --keep .a 'c=.nope' < '$T/in.ndjson'"
 	[ "$output" = '"s"
 null
 {"a":1}' ]
@@ -61,23 +61,23 @@ null
 
 @test "--key and --time re-key and re-time; the value stays as it was" {
 	ndjson '{"u":"ann","t":1000,"iso":"2024-05-01T12:00:00.250Z","n":7}' '{"u":"bob","t":2000.6,"n":{"a":1}}'
-	run sh -c "weir-map --key .u --time '.t + 1' < '$T/in.ndjson' | weir-sink -f envelope"
+	run bash -o pipefail -c "weir-map --key .u --time '.t + 1' < '$T/in.ndjson' | weir-sink -f envelope"
 	[ "$output" = '{"ts":1001,"key":"ann","value":{"u":"ann","t":1000,"iso":"2024-05-01T12:00:00.250Z","n":7}}
 {"ts":2002,"key":"bob","value":{"u":"bob","t":2000.6,"n":{"a":1}}}' ]
 	# a key from a number or an object is its JSON text; missing removes it
-	run sh -c "weir-map --key .n < '$T/in.ndjson' | weir-map --key .nope | weir-sink -f envelope"
+	run bash -o pipefail -c "weir-map --key .n < '$T/in.ndjson' | weir-map --key .nope | weir-sink -f envelope"
 	[[ "$output" != *'"key"'* ]]
-	run sh -c "weir-map --key .n < '$T/in.ndjson' | weir-sink -f envelope | jq -c .key"
+	run bash -o pipefail -c "weir-map --key .n < '$T/in.ndjson' | weir-sink -f envelope | jq -c .key"
 	[ "$output" = '"7"
 "{\"a\":1}"' ]
 	# ISO 8601
-	run sh -c "head -1 '$T/in.ndjson' | weir-map --time .iso | weir-sink -f envelope | jq -c .ts"
+	run bash -o pipefail -c "head -1 '$T/in.ndjson' | weir-map --time .iso | weir-sink -f envelope | jq -c .ts"
 	[ "$output" = "1714564800250" ]
 	# not a time: bad data, exit 1, or skipped
-	run sh -c "weir-map --time .u < '$T/in.ndjson' > /dev/null"
+	run bash -o pipefail -c "weir-map --time .u < '$T/in.ndjson' > /dev/null"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"--time gave string, not a time"* ]]
-	run sh -c "weir-map --on-error skip --time .iso < '$T/in.ndjson' 2>/dev/null | weir-sink -f envelope | jq -c .ts"
+	run bash -o pipefail -c "weir-map --on-error skip --time .iso < '$T/in.ndjson' 2>/dev/null | weir-sink -f envelope | jq -c .ts"
 	[ "$output" = "1714564800250" ]
 }
 
@@ -92,7 +92,7 @@ null
 @test "usage errors: exit 2 with a clear message" {
 	while IFS='|' read -r args msg; do
 		[ -n "$args" ] || continue
-		run sh -c "weir-map $args < /dev/null"
+		run bash -o pipefail -c "weir-map $args < /dev/null"
 		[ "$status" -eq 2 ] || { echo "$args: status $status"; return 1; }
 		[[ "$output" == *"$msg"* ]] || { echo "$args: $output"; return 1; }
 	done <<'TABLE'
@@ -115,17 +115,17 @@ TABLE
 }
 
 @test "weir-map(1) EXAMPLES" {
-	run sh -c "weir-source --gen clicks --count 3 |
+	run bash -o pipefail -c "weir-source --gen clicks --count 3 |
 	    weir-map 'cents=.amount * 100' --drop .amount | weir-sink -f ndjson"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = '{"ts":1700000000000,"user":"u298","page":"/p/22","cents":6835}' ]
 	[ "${#lines[@]}" -eq 3 ]
-	run sh -c "weir-source --gen clicks --count 3 |
+	run bash -o pipefail -c "weir-source --gen clicks --count 3 |
 	    weir-map --keep .user --rename .page=.where.page \
 	      'label=upper(.user) + \":\" + .page' | weir-sink -f ndjson"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = '{"user":"u298","where":{"page":"/p/22"},"label":"U298:/p/22"}' ]
-	run sh -c "printf '{\"page\":\"/a\",\"at\":\"2024-05-01T12:00:00Z\"}\n' |
+	run bash -o pipefail -c "printf '{\"page\":\"/a\",\"at\":\"2024-05-01T12:00:00Z\"}\n' |
 	    weir-map --key .page --time .at | weir-sink -f envelope"
 	[ "$status" -eq 0 ]
 	[ "$output" = '{"ts":1714564800000,"key":"/a","value":{"page":"/a","at":"2024-05-01T12:00:00Z"}}' ]

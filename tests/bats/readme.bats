@@ -4,7 +4,7 @@
 load helpers
 
 @test "README: clicks and spend per user and minute, as CSV" {
-	run sh -c 'weir-source --gen clicks --count 200000 --max-delay 2s \
+	run bash -o pipefail -c 'weir-source --gen clicks --count 200000 --max-delay 2s \
 	  | weir-window tumbling 1m | weir-agg -g .user n=count total=sum:.amount p99=p99:.amount \
 	  | weir-sink -f csv'
 	[ "$status" -eq 0 ]
@@ -17,7 +17,7 @@ load helpers
 @test "README: filter then map" {
 	cd "$T"
 	weir-source --gen clicks --count 5000 | weir-sink > events.ndjson
-	run sh -c "weir-source events.ndjson | weir-filter '.amount > 50 and .page == \"/p/7\"' \
+	run bash -o pipefail -c "weir-source events.ndjson | weir-filter '.amount > 50 and .page == \"/p/7\"' \
 	  | weir-map 'cents=.amount*100' | weir-sink"
 	[ "$status" -eq 0 ]
 	want=$(jq -c 'select(.amount > 50 and .page == "/p/7")' events.ndjson | wc -l)
@@ -32,7 +32,7 @@ load helpers
 	cd "$T"
 	printf '{"user":"u1","page":"/a"}\n{"user":"u2","page":"/b"}\n{"user":"u3","page":"/c"}\n' > clicks.ndjson
 	printf '{"id":"u1","name":"Ann"}\n{"id":"u2","name":"Bo"}\n{"id":"u1","name":"Anne"}\n' > users.ndjson
-	run sh -c 'weir-source clicks.ndjson | weir-join --table users.ndjson --on .user=.id | weir-sink'
+	run bash -o pipefail -c 'weir-source clicks.ndjson | weir-join --table users.ndjson --on .user=.id | weir-sink'
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 2 ]
 	[[ "${lines[0]}" == *'"user":"u1"'*'"name":"Anne"'* ]]

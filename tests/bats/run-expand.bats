@@ -55,7 +55,7 @@ doubling() {
 	cd "$T"
 	run limit weir-run --check dbl.yaml
 	[ "$status" -eq 0 ]
-	run limit bash -c 'weir-run dbl.yaml | wc -c'
+	run limit bash -o pipefail -c 'weir-run dbl.yaml | wc -c'
 	[ "$status" -eq 0 ]
 	[ "$output" -eq $((32 * 2048 + 1)) ]
 }

@@ -143,7 +143,7 @@ wait_for() {
 	bp=$!
 	wait_for test -s "$T/broker"
 	B=$(head -1 "$T/broker")
-	limit sh -c "weir-source --gen clicks --count 20000 |
+	limit bash -o pipefail -c "weir-source --gen clicks --count 20000 |
 	    weir-sink -b '$B' -t clicks -K .user"
 	STATE_DIR=$T/state BROKERS=$B GROUP=cpm-test weir-run --metrics 127.0.0.1:0 \
 	    "$REPO/pipelines/clicks-per-minute.yaml" 2> "$T/err" 3>&- &

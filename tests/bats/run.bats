@@ -240,7 +240,7 @@ load run_helpers
 	stages:
 	  - {name: bad, run: [sh, -c, 'echo "error: broken" >&2; exit 3']}
 	Y
-	run limit sh -c 'exec 2>&1; JOURNAL_STREAM=$(stat -L -c "%d:%i" /proc/self/fd/2) exec weir-run "$1"' sh "$T/p.yaml"
+	run limit bash -o pipefail -c 'exec 2>&1; JOURNAL_STREAM=$(stat -L -c "%d:%i" /proc/self/fd/2) exec weir-run "$1"' sh "$T/p.yaml"
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"<3>bad: error: broken"* ]]
 	[[ "$output" == *"<3>weir-run: stage 'bad' exited with status 3"* ]]

@@ -22,7 +22,7 @@ teardown() {
 	# the reader sees a stream cut short, not an empty one
 	for p in "weir-source" "weir-filter true" "weir-map x=1" \
 	    "weir-agg count" "weir-window tumbling 1m" "weir-sink -f framed"; do
-		run bash -c "sleep 2 | timeout -s KILL 1 $p | od -An -c | head -1"
+		run bash -o pipefail -c "sleep 2 | timeout -s KILL 1 $p | od -An -c | head -1"
 		[[ "$output" == *"W   E   I   R"* ]] || { echo "$p: $output"; return 1; }
 	done
 }
@@ -31,7 +31,7 @@ teardown() {
 	mkdir "$T/props"
 	for p in "weir-source -b 127.0.0.1:1 -t t -e -m 1" \
 	    "weir-sink -b 127.0.0.1:1 -t t -m 1"; do
-		run limit sh -c "$p -X @'$T/props' < /dev/null > /dev/null"
+		run limit bash -o pipefail -c "$p -X @'$T/props' < /dev/null > /dev/null"
 		[ "$status" -eq 2 ] || { echo "$p: $status $output"; return 1; }
 		[[ "$output" == *"$T/props"* ]]
 	done
@@ -40,26 +40,26 @@ teardown() {
 @test "an invalid WEIR_MAX_RECORD is an error (exit 2), not ignored" {
 	ndjson '{"a":1}'
 	for v in lots 16X 16MB 100 2G -1 99999999999999999999; do
-		run sh -c "WEIR_MAX_RECORD='$v' weir-sink < '$T/in.ndjson'"
+		run bash -o pipefail -c "WEIR_MAX_RECORD='$v' weir-sink < '$T/in.ndjson'"
 		[ "$status" -eq 2 ] || { echo "$v: $status $output"; return 1; }
 		[[ "$output" == *"WEIR_MAX_RECORD"*"$v"* ]]
 	done
 	for v in 1024 64k 64M 1G ''; do
-		run sh -c "WEIR_MAX_RECORD='$v' weir-sink < '$T/in.ndjson'"
+		run bash -o pipefail -c "WEIR_MAX_RECORD='$v' weir-sink < '$T/in.ndjson'"
 		[ "$status" -eq 0 ] || { echo "$v: $status $output"; return 1; }
 	done
-	run sh -c "WEIR_MAX_RECORD=x weir-run --check /dev/null"
+	run bash -o pipefail -c "WEIR_MAX_RECORD=x weir-run --check /dev/null"
 	[ "$status" -eq 2 ]
 }
 
 @test "invalid UTF-8 in a CSV header is bad data (exit 1), not I/O" {
 	printf 'a,\377b\n1,2\n' > "$T/in.csv"
-	run sh -c "weir-source '$T/in.csv' > /dev/null"
+	run bash -o pipefail -c "weir-source '$T/in.csv' > /dev/null"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"header is not valid UTF-8"* ]]
-	run sh -c "weir-sink -i csv < '$T/in.csv'"
+	run bash -o pipefail -c "weir-sink -i csv < '$T/in.csv'"
 	[ "$status" -eq 1 ]
-	run sh -c "weir-filter -i csv true < '$T/in.csv'"
+	run bash -o pipefail -c "weir-filter -i csv true < '$T/in.csv'"
 	[ "$status" -eq 1 ]
 	run weir-check --not-null .a "$T/in.csv"
 	[ "$status" -eq 1 ]
@@ -70,7 +70,7 @@ teardown() {
 	# a 40 kB line keyed by its 40 kB field: an 80 kB frame over a 64k limit
 	python3 -c 'print("{\"k\":\"a\",\"n\":1}"); print("{\"k\":\"" + "x" * 40000 + "\"}"); print("{\"k\":\"b\",\"n\":2}")' > "$T/in.ndjson"
 	export WEIR_MAX_RECORD=64k
-	run bash -c "weir-source --key .k '$T/in.ndjson' | weir-sink > /dev/null; \
+	run bash -o pipefail -c "weir-source --key .k '$T/in.ndjson' | weir-sink > /dev/null; \
 	    echo status \${PIPESTATUS[*]}"
 	[[ "$output" == *"weir-source: "*"in.ndjson:2: "*"exceeds the record limit"* ]]
 	[[ "$output" == *"status 1 3" ]]
@@ -84,7 +84,7 @@ teardown() {
 
 @test "a stage refuses to write a frame over the record limit (bad data, exit 1)" {
 	python3 -c 'print("{\"k\":\"" + "x" * 40000 + "\"}")' > "$T/in.ndjson"
-	run bash -c "weir-source '$T/in.ndjson' \
+	run bash -o pipefail -c "weir-source '$T/in.ndjson' \
 	    | WEIR_MAX_RECORD=64k weir-map 'a=.k' 'b=.k' | weir-sink > /dev/null; \
 	    echo status \${PIPESTATUS[*]}"
 	[[ "$output" == *"status 0 1 3" ]]
@@ -93,7 +93,7 @@ teardown() {
 
 @test "a 9 MB line keyed by its 9 MB field is refused at the source (default limit)" {
 	python3 -c 'print("{\"k\":\"" + "x" * 9000000 + "\"}")' > "$T/in.ndjson"
-	run bash -c "weir-source --key .k '$T/in.ndjson' | weir-sink > /dev/null; \
+	run bash -o pipefail -c "weir-source --key .k '$T/in.ndjson' | weir-sink > /dev/null; \
 	    echo status \${PIPESTATUS[*]}"
 	[[ "$output" == *"weir-source: "*"exceeds the record limit of 16777216 bytes"* ]]
 	[[ "$output" == *"status 1 3" ]]
@@ -108,7 +108,7 @@ cut_stream() {
 	echo old > "$T/out.csv"
 	chmod 640 "$T/out.csv"
 	cut_stream "$T/cut.wf" 50000
-	run sh -c "weir-sink -f csv -o '$T/out.csv' < '$T/cut.wf'"
+	run bash -o pipefail -c "weir-sink -f csv -o '$T/out.csv' < '$T/cut.wf'"
 	[ "$status" -eq 3 ]
 	[ "$(cat "$T/out.csv")" = old ]
 	[ "$(ls -A "$T" | wc -l)" -eq 2 ]	# no temporary file left
@@ -170,7 +170,7 @@ cut_stream() {
 @test "csv, tsv and table name each field they drop, with a count" {
 	ndjson '{"a":1}' '{"a":2,"b":3}' '{"a":3,"b":4,"c":"x"}' '{"b":5}'
 	for f in csv tsv table; do
-		run sh -c "weir-sink -f $f < '$T/in.ndjson' 2>&1 >/dev/null"
+		run bash -o pipefail -c "weir-sink -f $f < '$T/in.ndjson' 2>&1 >/dev/null"
 		[ "$status" -eq 0 ]
 		[[ "$output" == *"weir-sink: "*".b"*"dropped from 3 records"*"--all-fields"* ]] ||
 		    { echo "$f: $output"; return 1; }
@@ -178,16 +178,16 @@ cut_stream() {
 		[[ "$output" != *".a"*dropped* ]]
 	done
 	# the same from a stage writing text
-	run sh -c "weir-filter -f csv true < '$T/in.ndjson' 2>&1 >/dev/null"
+	run bash -o pipefail -c "weir-filter -f csv true < '$T/in.ndjson' 2>&1 >/dev/null"
 	[[ "$output" == *"weir-filter: "*".b"*"dropped from 3 records"* ]]
 	# a stream of ever new names: 31 named, then one count for the rest
 	python3 -c 'print("{\"a\":0}")
 for i in range(40): print("{\"a\":1,\"f%d\":1}" % i)' > "$T/many.ndjson"
-	run sh -c "weir-sink -f csv < '$T/many.ndjson' 2>&1 >/dev/null"
+	run bash -o pipefail -c "weir-sink -f csv < '$T/many.ndjson' 2>&1 >/dev/null"
 	[ "$(echo "$output" | grep -c 'dropped from 1 record ')" -eq 31 ]
 	[[ "$output" == *"other fields dropped from 9 records"* ]]
 	# --fields chooses the columns: nothing to say
-	run sh -c "weir-sink -f csv --fields a < '$T/in.ndjson' 2>&1 >/dev/null"
+	run bash -o pipefail -c "weir-sink -f csv --fields a < '$T/in.ndjson' 2>&1 >/dev/null"
 	[ -z "$output" ]
 }
 

@@ -5,24 +5,24 @@ load helpers
 
 @test "formats: ndjson csv tsv table lines" {
 	ndjson '{"a":1,"b":"x y","c":null}' '{"a":22,"b":"z,w","c":[1]}'
-	run sh -c "weir-source '$T/in.ndjson' | weir-sink -f csv"
+	run bash -o pipefail -c "weir-source '$T/in.ndjson' | weir-sink -f csv"
 	[ "$output" = 'a,b,c
 1,x y,
 22,"z,w",[1]' ]
-	run sh -c "weir-source '$T/in.ndjson' | weir-sink -f tsv"
+	run bash -o pipefail -c "weir-source '$T/in.ndjson' | weir-sink -f tsv"
 	[ "$output" = "$(printf 'a\tb\tc\n1\tx y\t\n22\tz,w\t[1]')" ]
-	run sh -c "weir-source '$T/in.ndjson' | weir-sink -f table"
+	run bash -o pipefail -c "weir-source '$T/in.ndjson' | weir-sink -f table"
 	[ "$output" = 'a   b    c
  1  x y
 22  z,w  [1]' ]
-	run sh -c "weir-source '$T/in.ndjson' | weir-sink -f lines"
+	run bash -o pipefail -c "weir-source '$T/in.ndjson' | weir-sink -f lines"
 	[ "$output" = '{"a":1,"b":"x y","c":null}
 {"a":22,"b":"z,w","c":[1]}' ]
 }
 
 @test "--fields picks and orders columns" {
 	ndjson '{"a":1,"b":2,"c":3}'
-	run sh -c "weir-source '$T/in.ndjson' | weir-sink -f csv --fields c,.a,missing"
+	run bash -o pipefail -c "weir-source '$T/in.ndjson' | weir-sink -f csv --fields c,.a,missing"
 	[ "$output" = 'c,a,missing
 3,1,' ]
 }
@@ -39,17 +39,17 @@ load helpers
 	weir-source "$T/in.ndjson" | weir-sink -o "$T/out" -a
 	[ "$(cat "$T/out")" = '{"a":1}
 {"a":1}' ]
-	run sh -c "weir-source '$T/in.ndjson' | weir-sink -o /nonexistent/dir/x"
+	run bash -o pipefail -c "weir-source '$T/in.ndjson' | weir-sink -o /nonexistent/dir/x"
 	[ "$status" -eq 3 ]
 }
 
 @test "-f framed writes frames that any weir program reads back" {
 	weir-source --gen clicks -c 100 | weir-sink -f framed > "$T/a.wf"
 	weir-source --gen clicks -c 100 | weir-sink -f ndjson > "$T/a.ndjson"
-	run sh -c "weir-sink < '$T/a.wf' | cmp - '$T/a.ndjson'"
+	run bash -o pipefail -c "weir-sink < '$T/a.wf' | cmp - '$T/a.ndjson'"
 	[ "$status" -eq 0 ]
 	# concatenated frame streams read as one
-	run sh -c "cat '$T/a.wf' '$T/a.wf' | weir-sink | wc -l"
+	run bash -o pipefail -c "cat '$T/a.wf' '$T/a.wf' | weir-sink | wc -l"
 	[ "$output" -eq 200 ]
 }
 
@@ -79,7 +79,7 @@ E
 	    weir-source | weir-sink -f envelope > "$T/out2"
 	cmp "$T/env" "$T/out2"
 	# bytes that happen to be canonical JSON are written inline: same bytes
-	run sh -c "printf '{\"value\":\"12\"}\n' | weir-source -f envelope | weir-sink -f raw"
+	run bash -o pipefail -c "printf '{\"value\":\"12\"}\n' | weir-source -f envelope | weir-sink -f raw"
 	[ "$output" = "12" ]
 }
 
@@ -94,18 +94,18 @@ E
 
 @test "bytes values in ndjson: JSON stays JSON, other text is quoted" {
 	printf '{"value":"{\\"a\\": 1}"}\n{"value":"plain"}\n{"value_base64":"/w=="}\n' > "$T/env"
-	run sh -c "weir-source -f envelope '$T/env' | weir-sink -f ndjson"
+	run bash -o pipefail -c "weir-source -f envelope '$T/env' | weir-sink -f ndjson"
 	[ "$output" = '{"a": 1}
 "plain"
 "\u00ff"' ]
 }
 
 @test "a closed reader is a quiet exit 0" {
-	run sh -c "weir-source --gen clicks -c 1000000 | weir-sink | head -1"
+	run bash -o pipefail -c "weir-source --gen clicks -c 1000000 | weir-sink | head -1"
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 1 ]
-	run sh -c "weir-source --gen clicks -c 1000000 | head -c 100 >/dev/null; echo \${PIPESTATUS[0]}"
-	run bash -c "set -o pipefail; weir-source --gen clicks -c 1000000 | head -c 100 >/dev/null"
+	run bash -o pipefail -c "weir-source --gen clicks -c 1000000 | head -c 100 >/dev/null; echo \${PIPESTATUS[0]}"
+	run bash -o pipefail -c "set -o pipefail; weir-source --gen clicks -c 1000000 | head -c 100 >/dev/null"
 	[ "$status" -eq 0 ]
 }
 
@@ -133,7 +133,7 @@ E
 
 @test "ndjson output is one line per record even for multi-line JSON bytes" {
 	printf '{"value":"{\\n  \\"a\\": 1\\n}"}\n{"value":"[1,\\r\\n2]"}\n{"value":"{\\"b\\": 2}"}\n' > "$T/env"
-	run sh -c "weir-source -f envelope '$T/env' | weir-sink -f ndjson"
+	run bash -o pipefail -c "weir-source -f envelope '$T/env' | weir-sink -f ndjson"
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 3 ]
 	[ "${lines[0]}" = '{"a":1}' ]
@@ -143,7 +143,7 @@ E
 
 @test "NDJSON text straight into weir-sink passes through as written, still checked" {
 	printf '{ "a" : 1 }\n{"b":[1, 2]}\n' > "$T/in"
-	run sh -c "weir-sink < '$T/in'"
+	run bash -o pipefail -c "weir-sink < '$T/in'"
 	[ "$output" = "$(cat "$T/in")" ]
 	printf '{"a":1}\n{bad\n' > "$T/in"
 	run weir-sink < "$T/in"

@@ -13,23 +13,23 @@ load helpers
 
 @test "ndjson whitespace is normalised like jq -c, blank lines skipped" {
 	printf '{ "a" : 1 ,  "b" : [ 1 , 2 ] }\n\n   \n{"c":"d"}\r\n' > "$T/in"
-	run sh -c "weir-source '$T/in' | weir-sink -f ndjson"
+	run bash -o pipefail -c "weir-source '$T/in' | weir-sink -f ndjson"
 	[ "$status" -eq 0 ]
 	[ "$output" = '{"a":1,"b":[1,2]}
 {"c":"d"}' ]
 }
 
 @test "stdin and '-' both read standard input" {
-	run sh -c 'echo "{\"a\":1}" | weir-source | weir-sink'
+	run bash -o pipefail -c 'echo "{\"a\":1}" | weir-source | weir-sink'
 	[ "$output" = '{"a":1}' ]
-	run sh -c 'echo "{\"a\":1}" | weir-source - | weir-sink'
+	run bash -o pipefail -c 'echo "{\"a\":1}" | weir-source - | weir-sink'
 	[ "$output" = '{"a":1}' ]
 }
 
 @test "several files are read in order" {
 	echo '{"f":1}' > "$T/a"
 	echo '{"f":2}' > "$T/b"
-	run sh -c "weir-source '$T/a' '$T/b' | weir-sink"
+	run bash -o pipefail -c "weir-source '$T/a' '$T/b' | weir-sink"
 	[ "$output" = '{"f":1}
 {"f":2}' ]
 }
@@ -42,7 +42,7 @@ load helpers
 
 @test "csv: header names fields, numbers stay numbers, quotes and empties" {
 	printf 'id,name,amount,zip,note\n1,ann,12.50,007,"a, ""b"""\n2,"bo\nb",-3,,""\n' > "$T/in.csv"
-	run sh -c "weir-source -f csv '$T/in.csv' | weir-sink -f ndjson"
+	run bash -o pipefail -c "weir-source -f csv '$T/in.csv' | weir-sink -f ndjson"
 	[ "$status" -eq 0 ]
 	[ "$output" = '{"id":1,"name":"ann","amount":12.50,"zip":"007","note":"a, \"b\""}
 {"id":2,"name":"bo\nb","amount":-3,"zip":null,"note":""}' ]
@@ -56,32 +56,32 @@ load helpers
 
 @test "csv with CRLF line ends" {
 	printf 'a,b\r\n1,x\r\n2,y\r\n' > "$T/in.csv"
-	run sh -c "weir-source -f csv '$T/in.csv' | weir-sink -f ndjson"
+	run bash -o pipefail -c "weir-source -f csv '$T/in.csv' | weir-sink -f ndjson"
 	[ "$output" = '{"a":1,"b":"x"}
 {"a":2,"b":"y"}' ]
 }
 
 @test "csv: a row with the wrong number of fields is a data error with its line" {
 	printf 'a,b\n1,2\n3\n' > "$T/in.csv"
-	run sh -c "weir-source -f csv '$T/in.csv' >/dev/null"
+	run bash -o pipefail -c "weir-source -f csv '$T/in.csv' >/dev/null"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"weir-source: $T/in.csv:3: 1 fields, but the header has 2"* ]]
 }
 
 @test "tsv with escapes" {
 	printf 'a\tb\n1\tx\\ty\n' > "$T/in.tsv"
-	run sh -c "weir-source -f tsv '$T/in.tsv' | weir-sink -f ndjson"
+	run bash -o pipefail -c "weir-source -f tsv '$T/in.tsv' | weir-sink -f ndjson"
 	[ "$output" = '{"a":1,"b":"x\ty"}' ]
-	run sh -c "weir-source -f tsv '$T/in.tsv' | weir-sink -f tsv"
+	run bash -o pipefail -c "weir-source -f tsv '$T/in.tsv' | weir-sink -f tsv"
 	[ "$output" = "$(printf 'a\tb\n1\tx\\ty')" ]
 }
 
 @test "lines: each line is a value; ndjson output quotes non-JSON" {
 	printf 'hello\n{"a":1}\n' > "$T/in"
-	run sh -c "weir-source -f lines '$T/in' | weir-sink -f ndjson"
+	run bash -o pipefail -c "weir-source -f lines '$T/in' | weir-sink -f ndjson"
 	[ "$output" = '"hello"
 {"a":1}' ]
-	run sh -c "weir-source -f lines '$T/in' | weir-sink -f lines"
+	run bash -o pipefail -c "weir-source -f lines '$T/in' | weir-sink -f lines"
 	[ "$output" = 'hello
 {"a":1}' ]
 }
@@ -94,33 +94,33 @@ load helpers
 
 @test "--key and --time from fields" {
 	ndjson '{"u":"ann","t":1000}' '{"u":7,"t":2500.9}'
-	run sh -c "weir-source --key .u --time .t '$T/in.ndjson' | weir-sink -f envelope"
+	run bash -o pipefail -c "weir-source --key .u --time .t '$T/in.ndjson' | weir-sink -f envelope"
 	[ "$output" = '{"ts":1000,"key":"ann","value":{"u":"ann","t":1000}}
 {"ts":2500,"key":"7","value":{"u":7,"t":2500.9}}' ]
 }
 
 @test "--time-format s, us and iso8601" {
 	ndjson '{"t":1700000000}'
-	run sh -c "weir-source --time .t --time-format s '$T/in.ndjson' | weir-sink -f envelope"
+	run bash -o pipefail -c "weir-source --time .t --time-format s '$T/in.ndjson' | weir-sink -f envelope"
 	[[ "$output" == '{"ts":1700000000000,'* ]]
 	ndjson '{"t":1700000000123456}'
-	run sh -c "weir-source --time .t --time-format us '$T/in.ndjson' | weir-sink -f envelope"
+	run bash -o pipefail -c "weir-source --time .t --time-format us '$T/in.ndjson' | weir-sink -f envelope"
 	[[ "$output" == '{"ts":1700000000123,'* ]]
 	ndjson '{"t":"2023-11-14T22:13:20.5Z"}'
-	run sh -c "weir-source --time .t --time-format iso8601 '$T/in.ndjson' | weir-sink -f envelope"
+	run bash -o pipefail -c "weir-source --time .t --time-format iso8601 '$T/in.ndjson' | weir-sink -f envelope"
 	[[ "$output" == '{"ts":1700000000500,'* ]]
 }
 
 @test "a record without its time field: data error naming file and line" {
 	ndjson '{"t":1}' '{"x":1}'
-	run sh -c "weir-source --time .t '$T/in.ndjson' >/dev/null"
+	run bash -o pipefail -c "weir-source --time .t '$T/in.ndjson' >/dev/null"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"weir-source: $T/in.ndjson:2: no event time field .t"* ]]
 }
 
 @test "--on-error skip counts, FILE keeps the bad lines" {
 	ndjson '{"a":1}' 'oops' '{"a":2}' '{bad' '{"a":3}'
-	run sh -c "weir-source --on-error skip '$T/in.ndjson' | weir-sink"
+	run bash -o pipefail -c "weir-source --on-error skip '$T/in.ndjson' | weir-sink"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"skipped 2 bad records"* ]]
 	[[ "$output" == *'{"a":3}'* ]]
@@ -132,7 +132,7 @@ load helpers
 
 @test "--max-delay emits watermarks: max event time minus the delay" {
 	ndjson '{"t":10000}' '{"t":30000}' '{"t":20000}'
-	run sh -c "weir-source --time .t --max-delay 5s '$T/in.ndjson' | weir-sink -f framed | od -An -tx1 | tr -d ' \n'"
+	run bash -o pipefail -c "weir-source --time .t --max-delay 5s '$T/in.ndjson' | weir-sink -f framed | od -An -tx1 | tr -d ' \n'"
 	# watermark 25000 (0x61a8, zigzag 0xc3500 -> varint d0 86 03) comes
 	# right before the record at 20000, which is behind it (a RECORD frame,
 	# type 01, follows), so lateness downstream never depends on timing
@@ -141,13 +141,13 @@ load helpers
 
 @test "--max-delay needs event times" {
 	ndjson '{"a":1}'
-	run sh -c "weir-source --max-delay 1s '$T/in.ndjson' > /dev/null"
+	run bash -o pipefail -c "weir-source --max-delay 1s '$T/in.ndjson' > /dev/null"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"no event time"* ]]
 }
 
 @test "-c stops after N records" {
-	run sh -c "weir-source --gen clicks -c 7 | weir-sink | wc -l"
+	run bash -o pipefail -c "weir-source --gen clicks -c 7 | weir-sink | wc -l"
 	[ "$output" -eq 7 ]
 }
 
@@ -223,7 +223,7 @@ load helpers
 	sleep 0.5
 	kill -TERM $pid
 	wait $pid
-	run sh -c "weir-sink -f ndjson < '$T/out.wf' | wc -l"
+	run bash -o pipefail -c "weir-sink -f ndjson < '$T/out.wf' | wc -l"
 	[ "$status" -eq 0 ]
 	[ "$output" -gt 10 ]
 }
@@ -231,15 +231,15 @@ load helpers
 @test "files named .csv and .tsv are read as such without -f; -f wins" {
 	printf 'a,b\n1,x\n' > "$T/t.csv"
 	printf 'a\tb\n2\ty\n' > "$T/t.TSV"
-	run sh -c "weir-source '$T/t.csv' '$T/t.TSV' | weir-sink"
+	run bash -o pipefail -c "weir-source '$T/t.csv' '$T/t.TSV' | weir-sink"
 	[ "$output" = '{"a":1,"b":"x"}
 {"a":2,"b":"y"}' ]
 	printf '{"a":3}\n' > "$T/j.csv"
-	run sh -c "weir-source -f ndjson '$T/j.csv' | weir-sink"
+	run bash -o pipefail -c "weir-source -f ndjson '$T/j.csv' | weir-sink"
 	[ "$output" = '{"a":3}' ]
 	# and a join's table likewise
 	printf 'id,name\nu1,Ann\n' > "$T/users.csv"
 	printf '{"user":"u1"}\n' > "$T/c.ndjson"
-	run sh -c "weir-source '$T/c.ndjson' | weir-join --table '$T/users.csv' --on .user=.id | weir-sink"
+	run bash -o pipefail -c "weir-source '$T/c.ndjson' | weir-join --table '$T/users.csv' --on .user=.id | weir-sink"
 	[ "$output" = '{"user":"u1","id":"u1","name":"Ann"}' ]
 }

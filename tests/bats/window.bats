@@ -93,7 +93,7 @@ EOF
 	[ "${lines[1]}" = '{"ts":5,"window":[0,10],"late":true,"value":{"ts":5}}' ]
 	[ "${lines[2]}" = '{"ts":7,"window":[0,10],"late":true,"key":"x","value":{"ts":7,"k":"x"}}' ]
 	# the late file reads back as records
-	run sh -c "weir-source -f envelope '$T/late.ndjson' | weir-sink -f envelope"
+	run bash -o pipefail -c "weir-source -f envelope '$T/late.ndjson' | weir-sink -f envelope"
 	[ "$status" -eq 0 ]
 	[ "${lines[2]}" = '{"ts":7,"window":[0,10],"late":true,"key":"x","value":{"ts":7,"k":"x"}}' ]
 }
@@ -113,7 +113,7 @@ EOF
 @test "sessions group by -g fields instead of the key" {
 	ndjson '{"ts":0,"user":"u1","dev":"p"}' '{"ts":5,"user":"u2","dev":"p"}' \
 	    '{"ts":8,"user":"u1","dev":"q"}' '{"ts":30,"user":"u1","dev":"p"}'
-	run sh -c "weir-source --time .ts --key .dev '$T/in.ndjson' |
+	run bash -o pipefail -c "weir-source --time .ts --key .dev '$T/in.ndjson' |
 	    weir-window session 10 -g .user 2>/dev/null | weir-sink -f envelope |
 	    jq -c '[.ts, .window, .key]'"
 	[ "$status" -eq 0 ]
@@ -121,7 +121,7 @@ EOF
 [0,[0,18],"p"]
 [8,[0,18],"q"]
 [30,[30,40],"p"]' ]
-	run sh -c "weir-source --time .ts '$T/in.ndjson' |
+	run bash -o pipefail -c "weir-source --time .ts '$T/in.ndjson' |
 	    weir-window session 10 -g .user,.dev 2>/dev/null | weir-sink -f envelope |
 	    jq -c '[.ts, .window]'"
 	[ "$output" = '[0,[0,10]]
@@ -132,7 +132,7 @@ EOF
 
 @test "END closes every open window; without watermarks that is said once" {
 	ndjson '{"ts":1,"u":"a"}' '{"ts":2,"u":"b"}' '{"ts":300,"u":"a"}'
-	run sh -c "weir-source --time .ts --key .u '$T/in.ndjson' |
+	run bash -o pipefail -c "weir-source --time .ts --key .u '$T/in.ndjson' |
 	    weir-window session 10 2>'$T/err' | weir-sink -f envelope |
 	    jq -c '[.ts, .window]'"
 	[ "$status" -eq 0 ]
@@ -140,15 +140,15 @@ EOF
 [2,[2,12]]
 [300,[300,310]]' ]
 	[ "$(cat "$T/err")" = "weir-window: the input had no watermarks: windows closed only at its end (weir-source --max-delay DUR sends watermarks)" ]
-	run sh -c "weir-source --time .ts '$T/in.ndjson' | weir-window tumbling 1m >/dev/null"
+	run bash -o pipefail -c "weir-source --time .ts '$T/in.ndjson' | weir-window tumbling 1m >/dev/null"
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | grep -c 'no watermarks')" -eq 1 ]
 	# with watermarks, or with nothing open, no notice
-	run sh -c "weir-source --gen clicks --count 3000 --time .ts --max-delay 1s |
+	run bash -o pipefail -c "weir-source --gen clicks --count 3000 --time .ts --max-delay 1s |
 	    weir-window tumbling 1m >/dev/null"
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
-	run sh -c "printf '%s\n' END | python3 '$WF' | weir-window session 1s"
+	run bash -o pipefail -c "printf '%s\n' END | python3 '$WF' | weir-window session 1s"
 	[ "$status" -eq 0 ]
 	[ -z "$(echo "$output" | grep 'no watermarks')" ]
 }
@@ -156,7 +156,7 @@ EOF
 @test "EOF without END: exit 3, open sessions are not emitted as final" {
 	printf '%s\n' '{"ts":1,"k":"a"}' '{"ts":50,"k":"b"}' 'W 20' |
 	    python3 "$WF" > "$T/in"
-	run sh -c "weir-window session 10 < '$T/in' 2>/dev/null | python3 '$WF' -d"
+	run bash -o pipefail -c "weir-window session 10 < '$T/in' 2>/dev/null | python3 '$WF' -d"
 	[ "$output" = "1@1,11/a
 W 19" ]
 	run limit weir-window session 10 < "$T/in"
@@ -170,22 +170,22 @@ W 19" ]
 	run limit weir-window tumbling 10 < "$T/in.ndjson"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"weir-window: stdin:1: record has no event time"* ]]
-	run sh -c "weir-source '$T/in.ndjson' | weir-window session 10"
+	run bash -o pipefail -c "weir-source '$T/in.ndjson' | weir-window session 10"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"weir-window: stdin: record 1: record has no event time"* ]]
-	run sh -c "weir-source '$T/in.ndjson' |
+	run bash -o pipefail -c "weir-source '$T/in.ndjson' |
 	    weir-window tumbling 10 --on-error '$T/bad' 2>'$T/err' | weir-sink -f envelope"
 	[ "$status" -eq 0 ]
 	[ "$output" = "" ]
 	[ "$(cat "$T/bad")" = '{"value":{"a":1}}
 {"value":{"ts":5}}' ]
 	grep -q 'skipped 2 bad records' "$T/err"
-	run sh -c "printf '%s\n' '{\"a\":1}' '{\"ts\":5}' | weir-window tumbling 10 -i ndjson --on-error skip 2>&1 >/dev/null"
+	run bash -o pipefail -c "printf '%s\n' '{\"a\":1}' '{\"ts\":5}' | weir-window tumbling 10 -i ndjson --on-error skip 2>&1 >/dev/null"
 	[[ "$output" == *"skipped 2 bad records"* ]]
 }
 
 @test "event times whose window would overflow are data errors" {
-	run sh -c "printf '%s\n' '{\"ts\":9223372036854775806}' END |
+	run bash -o pipefail -c "printf '%s\n' '{\"ts\":9223372036854775806}' END |
 	    python3 '$WF' | weir-window tumbling 10"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"out of range"* ]]
@@ -237,7 +237,7 @@ EOF
 # The EXAMPLES of weir-window(1), as written there.
 
 @test "weir-window(1): tag clicks with the second they fall in" {
-	run sh -c "weir-source --gen clicks --count 3 --time .ts |
+	run bash -o pipefail -c "weir-source --gen clicks --count 3 --time .ts |
 	    weir-window tumbling 1s 2>'$T/err' | weir-sink -f envelope"
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == '{"ts":1700000000000,"window":[1700000000000,1700000001000],"value":'* ]]
@@ -247,7 +247,7 @@ EOF
 
 @test "weir-window(1): counts per second, late clicks kept in a file" {
 	cd "$T"
-	run sh -c "weir-source --gen clicks --count 10000 --time .ts --max-delay 1s |
+	run bash -o pipefail -c "weir-source --gen clicks --count 10000 --time .ts --max-delay 1s |
 	    weir-window tumbling 1s --grace 200ms --late late.ndjson |
 	    weir-sink -f envelope | jq -r '.window[0]' | sort | uniq -c"
 	[ "$status" -eq 0 ]
@@ -260,19 +260,19 @@ EOF
 }
 
 @test "weir-window(1): hopping windows with an offset" {
-	run sh -c "weir-source --gen clicks --count 100 --time .ts |
+	run bash -o pipefail -c "weir-source --gen clicks --count 100 --time .ts |
 	    weir-window hopping 10s 3s --offset 1s 2>/dev/null | weir-sink -f envelope |
 	    jq -r '.window | \"\(.[0] % 3000) \(.[1] - .[0])\"' | sort -u"
 	[ "$status" -eq 0 ]
 	[ "$output" = "1000 10000" ]
-	run sh -c "weir-source --gen clicks --count 100 --time .ts |
+	run bash -o pipefail -c "weir-source --gen clicks --count 100 --time .ts |
 	    weir-window --offset -5h tumbling 1d 2>/dev/null | weir-sink -f envelope |
 	    jq -r '.window[0] % 86400000' | sort -u"
 	[ "$output" = "68400000" ]
 }
 
 @test "weir-window(1): sessions of each user's clicks" {
-	run sh -c "weir-source --gen clicks --count 5000 --users 20 --time .ts \
+	run bash -o pipefail -c "weir-source --gen clicks --count 5000 --users 20 --time .ts \
 	    --max-delay 2s | weir-window session 5s -g .user |
 	    weir-sink -f envelope |
 	    jq -r '[.value.user, .window[0], .window[1]] | @tsv' | uniq -c"
