@@ -654,17 +654,6 @@ weir_pipeline_free(weir_pipeline *pl)
 }
 
 int
-weir_pipeline_find(const weir_pipeline *pl, const char *name)
-{
-	int i;
-
-	for (i = 0; i < pl->nstages; i++)
-		if (pl->stages[i].name && !strcmp(pl->stages[i].name, name))
-			return i;
-	return -1;
-}
-
-int
 weir_pipeline_is_source(const weir_pipeline *pl, int i)
 {
 	int e;
