@@ -76,6 +76,30 @@ weir_seterr(char *err, size_t errsz, const char *fmt, ...)
 }
 
 int
+weir_grow(void *pp, size_t *cap, size_t need, size_t elsz, size_t max)
+{
+	void **p = pp, *np;
+	size_t nc = *cap ? *cap : 8;
+
+	if (need <= *cap)
+		return 0;
+	if (need > max || elsz == 0 || need > SIZE_MAX / elsz)
+		return -1;
+	while (nc < need)
+		nc = nc > SIZE_MAX / 2 ? need : nc * 2;
+	if (nc > max)
+		nc = max;
+	if (nc > SIZE_MAX / elsz)
+		nc = need;
+	np = realloc(*p, nc * elsz);
+	if (!np)
+		return -1;
+	*p = np;
+	*cap = nc;
+	return 0;
+}
+
+int
 weir_buf_grow(weir_buf *b, size_t extra)
 {
 	size_t need, cap;

@@ -45,6 +45,10 @@ typedef struct weir_buf {
 } weir_buf;
 
 int weir_buf_grow(weir_buf *b, size_t need);	/* slow path, -1 on ENOMEM */
+/* Make the array *pp of *cap elements of elsz bytes hold at least need
+ * (doubling, from 8): 0, or -1 when need is over max, the size overflows
+ * or memory is out (*pp and *cap unchanged). */
+int weir_grow(void *pp, size_t *cap, size_t need, size_t elsz, size_t max);
 void weir_buf_free(weir_buf *b);
 
 static inline int
