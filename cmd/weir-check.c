@@ -138,12 +138,9 @@ static const char *const flag_kind[] = {
 
 struct run {
 	weir_check *chk;
-	weir_output *out;	/* --pass */
 	weir_output *rej;	/* --reject */
 	const char *rejfile;
-	weir_onerr oe;
 	int infmt;
-	weir_stage *ck;		/* --state: checkpoints (no stage I/O) */
 };
 
 static int
@@ -160,77 +157,6 @@ static int
 state_load(void *arg, weir_rd *rd, char *err, size_t errsz)
 {
 	return weir_check_state_load(arg, rd, err, errsz);
-}
-
-/* Read a whole (small) file; NULL with errno on failure. */
-static char *
-slurp(const char *path, size_t *len)
-{
-	weir_buf b = {0};
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = 0;
-
-	if (fd < 0)
-		return NULL;
-	for (;;) {
-		if (weir_buf_reserve(&b, 65536) < 0) {
-			errno = ENOMEM;
-			n = -1;
-			break;
-		}
-		n = read(fd, b.p + b.len, b.cap - b.len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		b.len += (size_t)n;
-		if (b.len > 16u << 20) {
-			errno = EFBIG;
-			n = -1;
-			break;
-		}
-	}
-	if (n < 0 || weir_buf_putc(&b, 0) < 0) {
-		int e = errno;
-		close(fd);
-		weir_buf_free(&b);
-		errno = e;
-		return NULL;
-	}
-	close(fd);
-	*len = b.len - 1;
-	return (char *)b.p;
-}
-
-static size_t
-parse_size(const char *s)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (end == s || errno)
-		weir_usage_error("--unique-memory: bad size '%s'", s);
-	switch (*end) {
-	case 'k': case 'K':
-		v <<= 10, end++;
-		break;
-	case 'm': case 'M':
-		v <<= 20, end++;
-		break;
-	case 'g': case 'G':
-		v <<= 30, end++;
-		break;
-	default:
-		break;
-	}
-	if (*end == 'B' || *end == 'b')
-		end++;
-	if (*end || v < 4096)
-		weir_usage_error("--unique-memory: bad size '%s' (e.g. 64M; at "
-		    "least 4K)", s);
-	return (size_t)v;
 }
 
 static void
@@ -266,88 +192,43 @@ check_out(weir_output *o, int rc, const char *what)
 	    strerror(e ? e : EIO));
 }
 
-/* Check one input to its end. */
+/* Check the stage's inputs to their end. */
 static void
-run_input(struct run *r, int fd, const char *name)
+run_input(struct run *r, weir_stage *st)
 {
-	weir_input *in = weir_input_open(fd, r->infmt, name);
 	weir_check_pos pos;
 	weir_event ev;
+	uint64_t base = 0;	/* records of the earlier files */
+	int file = st->curfile, rc;
 
-	if (!in)
-		weir_die(WEIR_EXIT_IO, "out of memory");
-	if (r->ck)	/* upstream is a checkpointed weir stage */
-		weir_input_require_frames(in);
-	if (r->out)
-		weir_input_set_idle(in, weir_output_idle, r->out);
-	pos.file = strcmp(name, "-") == 0 ? NULL : name;
-	pos.recno = r->ck ? r->ck->in_records : 0;
-	for (;;) {
-		int rc;
-
-		switch (weir_input_next(in, &ev, 1)) {
-		case WEIR_EV_RECORD:
-			pos.recno++;
-			pos.line = weir_input_line(in);
-			rc = weir_check_record(r->chk, &ev.rec, &pos);
-			if (rc == -2) {
-				/* not counted: fail exits 1, skip counts it */
-				weir_onerr_bad_record(&r->oe,
-				    weir_check_error(r->chk), &ev.rec);
-				break;
-			}
-			if (rc < 0)
-				weir_die(WEIR_EXIT_IO, "out of memory");
-			print_notes(r->chk);
-			if (r->out)
-				check_out(r->out, weir_output_record(r->out,
-				    &ev.rec), NULL);
-			if (rc && r->rej)
-				check_out(r->rej, weir_output_record(r->rej,
-				    &ev.rec), r->rejfile);
-			break;
-		case WEIR_EV_WATERMARK:
+	while (weir_stage_next(st, &ev)) {
+		if (ev.type == WEIR_EV_WATERMARK) {
 			if (weir_check_watermark(r->chk, ev.wm) < 0)
 				weir_die(WEIR_EXIT_IO, "out of memory");
-			if (r->ck && ev.wm > r->ck->watermark)
-				r->ck->watermark = ev.wm;
-			if (r->out)
-				check_out(r->out, weir_output_watermark(r->out,
-				    ev.wm), NULL);
-			break;
-		case WEIR_EV_BARRIER:
-			if (r->ck && r->ck->ckpt) {
-				/* the state first, then the barrier on */
-				r->ck->in_records = pos.recno;
-				r->ck->onerr.skipped = r->oe.skipped;
-				weir_stage_save(r->ck, ev.barrier);
-			}
-			if (r->out)
-				check_out(r->out, weir_output_barrier(r->out,
-				    ev.barrier, ev.payload, ev.payload_len),
-				    NULL);
-			break;
-		case WEIR_EV_END:
-		case WEIR_EV_EOF:
-			weir_input_close(in);
-			return;
-		case WEIR_EV_BAD:
-			weir_onerr_bad(&r->oe, weir_input_error(in), ev.raw,
-			    ev.raw_len);
-			break;
-		case WEIR_EV_STOP:
-			if (weir_sig_stop() > 1)
-				weir_die(WEIR_EXIT_IO, "stopped by a second "
-				    "signal before the end of input");
-			break;
-		case WEIR_EV_AGAIN:
-			break;
-		default:
-			if (r->out)
-				weir_output_flush(r->out);
-			weir_die(weir_input_status(in), "%s",
-			    weir_input_error(in));
+			weir_stage_forward(st, &ev);
+			continue;
 		}
+		if (st->curfile != file) {	/* positions count per file */
+			file = st->curfile;
+			base = st->in_records - 1;
+		}
+		pos.file = weir_stage_file(st);
+		pos.line = weir_stage_line(st);
+		pos.recno = st->in_records - base;
+		rc = weir_check_record(r->chk, &ev.rec, &pos);
+		if (rc == -2) {
+			/* not counted: fail exits 1, skip counts it */
+			weir_onerr_bad_record(&st->onerr,
+			    weir_check_error(r->chk), &ev.rec);
+			continue;
+		}
+		if (rc < 0)
+			weir_die(WEIR_EXIT_IO, "out of memory");
+		print_notes(r->chk);
+		weir_stage_emit(st, &ev.rec);
+		if (rc && r->rej)
+			check_out(r->rej, weir_output_record(r->rej, &ev.rec),
+			    r->rejfile);
 	}
 }
 
@@ -391,7 +272,7 @@ main(int argc, char **argv)
 	weir_report_info info;
 	weir_buf rep = {0};
 	weir_ckpt_opts ck = { 0 };
-	static weir_stage ckst;
+	static weir_stage st;
 	weir_state_ops ops = { state_save, state_load, NULL, 1 };
 	struct run r;
 	static weir_ofile rejf;	/* static: its new file is removed at exit */
@@ -491,7 +372,10 @@ main(int argc, char **argv)
 			}
 			break;
 		case O_UMEM:
-			co.unique_limit = parse_size(optarg);
+			if (!(co.unique_limit = weir_size_parse(optarg, 4096,
+			    SIZE_MAX)))
+				weir_usage_error("--unique-memory: bad size "
+				    "'%s' (e.g. 64M; at least 4K)", optarg);
 			break;
 		case O_SUITE:
 			suite = optarg;
@@ -523,16 +407,19 @@ main(int argc, char **argv)
 		rulesfile = argv[optind++];
 	}
 	if (rulesfile) {
-		size_t len;
-		char *text = slurp(rulesfile, &len);
+		weir_buf text = { 0 };
 		int n;
 
-		if (!text)
+		if (weir_read_file(rulesfile, &text, 16u << 20, err,
+		    sizeof(err)) < 0)
 			weir_die(errno == ENOENT || errno == EISDIR ||
 			    errno == EACCES ? WEIR_EXIT_USAGE : WEIR_EXIT_IO,
-			    "%s: %s", rulesfile, strerror(errno));
-		n = weir_rules_parse(&rs, rulesfile, text, len, &rep);
-		free(text);
+			    "%s", err);
+		if (weir_buf_putc(&text, 0) < 0)
+			weir_die(WEIR_EXIT_IO, "out of memory");
+		n = weir_rules_parse(&rs, rulesfile, (char *)text.p,
+		    text.len - 1, &rep);
+		weir_buf_free(&text);
 		if (n < 0)
 			weir_die(WEIR_EXIT_IO, "out of memory");
 		if (n > 0) {
@@ -563,58 +450,35 @@ main(int argc, char **argv)
 	if (!suite)
 		suite = rs.suite ? rs.suite : rulesfile ? base_name(rulesfile) :
 		    "weir-check";
-	weir_onerr_parse(&r.oe, onerr);
-	weir_sig_install();
 	if (!(r.chk = weir_check_new(&rs, &co)))
 		weir_die(WEIR_EXIT_IO, "out of memory");
 	if ((fd = weir_check_load(r.chk, err, sizeof(err))) < 0)
 		weir_die(-fd, "%s", err);
-	if (pass && !(r.out = weir_output_open(1, WEIR_FMT_AUTO, NULL)))
-		weir_die(WEIR_EXIT_IO, "out of memory");
 	if (r.rejfile) {	/* replaced only when the run finishes */
 		if (weir_ofile_open(&rejf, r.rejfile, 0, err, sizeof(err)) < 0)
 			weir_die(WEIR_EXIT_IO, "%s", err);
 		if (!(r.rej = weir_output_open(rejf.fd, rejfmt, NULL)))
 			weir_die(WEIR_EXIT_IO, "out of memory");
 	}
-	if (ck.dir) {
-		/* the checkpoint calls of weir_stage, without its I/O */
-		if (optind < argc && (optind + 1 < argc || strcmp(argv[optind],
-		    "-")))
-			weir_usage_error("--state reads stdin only (its upstream "
-			    "resumes from the committed checkpoint)");
-		ckst.watermark = INT64_MIN;
-		ops.arg = r.chk;
-		weir_stage_checkpoint(&ckst, &ck, argc, argv, &ops);
-		r.oe.skipped = ckst.onerr.skipped;
-		r.ck = &ckst;
-	}
+	if (ck.dir && optind < argc && (optind + 1 < argc ||
+	    strcmp(argv[optind], "-")))
+		weir_usage_error("--state reads stdin only (its upstream "
+		    "resumes from the committed checkpoint)");
+	weir_stage_open_files(&st, argc - optind, argv + optind, r.infmt,
+	    pass ? WEIR_FMT_AUTO : -1, onerr);
+	ops.arg = r.chk;
+	weir_stage_checkpoint(&st, &ck, argc, argv, &ops);
 	t0 = weir_mono_ms();
-	if (optind >= argc)
-		run_input(&r, 0, "-");
-	for (i = optind; i < argc; i++) {
-		if (strcmp(argv[i], "-") == 0) {
-			run_input(&r, 0, "-");
-			continue;
-		}
-		fd = open(argv[i], O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			weir_die(WEIR_EXIT_IO, "%s: %s", argv[i],
-			    strerror(errno));
-		run_input(&r, fd, argv[i]);
-		close(fd);
-	}
+	run_input(&r, &st);
 	if (weir_check_finish(r.chk) < 0)
 		weir_die(WEIR_EXIT_IO, "out of memory");
 	print_notes(r.chk);
-	if (r.out)
-		check_out(r.out, weir_output_end(r.out), NULL);
+	weir_stage_end(&st);
 	if (r.rej) {
 		check_out(r.rej, weir_output_end(r.rej), r.rejfile);
 		if (weir_ofile_commit(&rejf, err, sizeof(err)) < 0)
 			weir_die(WEIR_EXIT_IO, "%s", err);
 	}
-	weir_onerr_report(&r.oe);
 	info.suite = suite;
 	info.records = weir_check_records(r.chk);
 	info.seconds = (double)(weir_mono_ms() - t0) / 1000.0;
@@ -630,8 +494,6 @@ main(int argc, char **argv)
 		write_report(reports[i].file, pass, &rep);
 	}
 	ok = weir_check_ok(r.chk);
-	if (r.out)
-		weir_output_close(r.out);
 	if (r.rej)
 		weir_output_close(r.rej);
 	weir_check_free(r.chk);

@@ -57,7 +57,7 @@ static const char usage[] =
 "Exit status: 0 ok, 1 a stage failed a check, 2 usage or pipeline error,\n"
 "3 a stage failed (I/O) or too many restarts.  See weir-run(1).\n";
 
-enum { O_CHECK = 256, O_DOT, O_METRICS, O_PUBLIC, O_STOPTO, O_STATUS, O_TEE,
+enum { O_CHECK = 256, O_DOT, O_METRICS, O_PUBLIC, O_STOPTO, O_STATUS,
 	O_VERSION, O_RESET };
 
 static const struct option longopts[] = {
@@ -67,7 +67,6 @@ static const struct option longopts[] = {
 	{ "metrics-public", no_argument, NULL, O_PUBLIC },
 	{ "stop-timeout", required_argument, NULL, O_STOPTO },
 	{ "status", required_argument, NULL, O_STATUS },
-	{ "tee", required_argument, NULL, O_TEE },
 	{ "reset-state", no_argument, NULL, O_RESET },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -369,7 +368,6 @@ finish(int code)
 static void
 swap_pipeline(void)
 {
-	const char *self = R.sv.self;
 	char err[WEIR_ERRSZ];
 	int64_t *rt;
 
@@ -385,7 +383,7 @@ swap_pipeline(void)
 	weir_pipeline_free(R.pl);
 	R.pl = R.next;
 	R.next = NULL;
-	if (weir_sv_init(&R.sv, R.pl, self, err, sizeof(err)) < 0)
+	if (weir_sv_init(&R.sv, R.pl, err, sizeof(err)) < 0)
 		weir_die(WEIR_EXIT_IO, "%s", err);
 	R.sv.line = on_line;
 	rt = calloc((size_t)R.pl->restart_max + 1, sizeof(int64_t));
@@ -716,12 +714,6 @@ main(int argc, char **argv)
 		case O_STATUS:
 			status = optarg;
 			break;
-		case O_TEE:
-			signal(SIGPIPE, SIG_IGN);
-			if (weir_tee_run((int)weir_cli_int("--tee", optarg, 1,
-			    250), err, sizeof(err)) < 0)
-				weir_die(WEIR_EXIT_IO, "%s", err);
-			return 0;
 		case O_RESET:
 			reset = 1;
 			break;
@@ -814,7 +806,7 @@ main(int argc, char **argv)
 			    WEIR_EXIT_IO, "checkpoint: %s", err);
 	} else if (reset)
 		weir_usage_error("--reset-state: the pipeline has no checkpoint");
-	if (weir_sv_init(&R.sv, R.pl, self, err, sizeof(err)) < 0)
+	if (weir_sv_init(&R.sv, R.pl, err, sizeof(err)) < 0)
 		weir_die(WEIR_EXIT_IO, "%s", err);
 	R.sv.line = on_line;
 	R.restart_times = calloc((size_t)R.pl->restart_max + 1,

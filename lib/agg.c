@@ -96,22 +96,6 @@ weir_agg_free(weir_agg *a)
 	free(a);
 }
 
-static int
-grow(void **p, size_t *cap, size_t n, size_t size)
-{
-	size_t c = *cap ? *cap * 2 : 8;
-	void *q;
-
-	if (n < *cap)
-		return 0;
-	q = realloc(*p, c * size);
-	if (!q)
-		return -1;
-	*p = q;
-	*cap = c;
-	return 0;
-}
-
 /* A field name: letters, digits, '_', '-', '.'; not empty. */
 static int
 valid_name(const char *s, size_t n)
@@ -168,7 +152,8 @@ weir_agg_add_groups(weir_agg *a, const char *spec, char *err, size_t errsz)
 	for (k = 0; k < n; k++) {
 		struct gpath *g;
 		tok = list[k];
-		if (grow((void **)&a->g, &cap, a->ng, sizeof(*a->g)) < 0) {
+		if (weir_grow(&a->g, &cap, a->ng + 1,
+		    sizeof(*a->g), SIZE_MAX) < 0) {
 			weir_seterr(err, errsz, "out of memory");
 			goto out;
 		}
@@ -237,7 +222,8 @@ find_path(weir_agg *a, const char *text, char *err, size_t errsz)
 	for (i = 0; i < a->npaths; i++)
 		if (strcmp(a->paths[i].text, text) == 0)
 			return (int)i;
-	if (grow((void **)&a->paths, &cap, a->npaths, sizeof(*a->paths)) < 0) {
+	if (weir_grow(&a->paths, &cap, a->npaths + 1,
+	    sizeof(*a->paths), SIZE_MAX) < 0) {
 		weir_seterr(err, errsz, "out of memory");
 		return -1;
 	}
@@ -254,7 +240,7 @@ find_state(weir_agg *a, int kind, size_t path, char *err, size_t errsz)
 	for (i = 0; i < a->nst; i++)
 		if (a->st[i].kind == kind && a->st[i].path == path)
 			return (int)i;
-	if (grow((void **)&a->st, &cap, a->nst, sizeof(*a->st)) < 0) {
+	if (weir_grow(&a->st, &cap, a->nst + 1, sizeof(*a->st), SIZE_MAX) < 0) {
 		weir_seterr(err, errsz, "out of memory");
 		return -1;
 	}
@@ -344,7 +330,7 @@ weir_agg_add_func(weir_agg *a, const char *spec, char *err, size_t errsz)
 		}
 	}
 	fn.name = name;
-	if (grow((void **)&a->f, &cap, a->nf, sizeof(*a->f)) < 0) {
+	if (weir_grow(&a->f, &cap, a->nf + 1, sizeof(*a->f), SIZE_MAX) < 0) {
 		weir_seterr(err, errsz, "out of memory");
 		goto fail;
 	}
@@ -462,7 +448,8 @@ win_get(weir_agg *a, int64_t s, int64_t e)
 			if (w->s == s && w->e == e)
 				return a->last = w;
 	}
-	if (grow((void **)&a->wins, &a->wcap, a->nwins, sizeof(*a->wins)) < 0 ||
+	if (weir_grow(&a->wins, &a->wcap, a->nwins + 1,
+	    sizeof(*a->wins), SIZE_MAX) < 0 ||
 	    !(w = win_new(a, s, e, 1)))
 		return NULL;
 	a->wins[a->nwins] = w;

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "input.h"
+#include "fmt.h"
 #include "io.h"
 #include "record.h"
 #include "stats.h"

@@ -232,9 +232,17 @@ expr_eval(weir_expr *e, int i, const weir_expr_ctx *c, weir_xv *out)
 		expr_set_bool(out, a.type != WEIR_XV_MISSING &&
 		    b.type == WEIR_XV_ARRAY && expr_contains_elem(e, &b, &a));
 		return;
-	case N_CALL:
-		expr_fn_call(e, n, c, out);
+	case N_CALL: {
+		weir_xv av[EXPR_MAXARGS];
+		int ai;
+		for (ai = 0; ai < EXPR_MAXARGS; ai++)
+			if (ai < n->nargs)
+				expr_eval(e, e->args[n->arg0 + ai], c, &av[ai]);
+			else
+				expr_set_missing(&av[ai]);
+		expr_fn_call(e, n, av, c, out);
 		return;
+	}
 	}
 	expr_set_missing(out);
 }

@@ -109,15 +109,12 @@ fn_string(weir_expr *e, const weir_xv *a, weir_xv *out)
 }
 
 void
-expr_fn_call(weir_expr *e, const node *n, const weir_expr_ctx *c, weir_xv *out)
+expr_fn_call(weir_expr *e, const node *n, const weir_xv *av,
+    const weir_expr_ctx *c, weir_xv *out)
 {
-	weir_xv a, b;
+	weir_xv a = av[0], b = av[1];
 	const weir_record *r = c->rec;
 
-	if (n->nargs > 0)
-		expr_eval(e, e->args[n->arg0], c, &a);
-	if (n->nargs > 1)
-		expr_eval(e, e->args[n->arg0 + 1], c, &b);
 	switch (n->fn) {
 	case F_EXISTS:
 		expr_set_bool(out, a.type != WEIR_XV_MISSING);

@@ -32,6 +32,8 @@ enum {
 	F_TS, F_KEY
 };
 
+#define EXPR_MAXARGS 8	/* the most arguments a builtin takes */
+
 struct expr_fn {
 	const char *name;
 	int id, min, max;
@@ -185,7 +187,11 @@ void expr_eval(weir_expr *e, int i, const weir_expr_ctx *c, weir_xv *out);
 /* ---------- built-in functions (expr_fn.c) ---------- */
 
 int expr_contains_elem(weir_expr *e, const weir_xv *arr, const weir_xv *x);
-void expr_fn_call(weir_expr *e, const node *n, const weir_expr_ctx *c,
-    weir_xv *out);
+/* A builtin applied to its arguments' values av[0..n->nargs-1] (the
+ * evaluator evaluates them; av has EXPR_MAXARGS slots, the unused ones
+ * missing), as jq's builtins receive values.  c gives what a builtin may
+ * read besides its arguments: the record's time and key, the clock. */
+void expr_fn_call(weir_expr *e, const node *n, const weir_xv *av,
+    const weir_expr_ctx *c, weir_xv *out);
 
 #endif

@@ -6,24 +6,9 @@
 #ifndef WEIR_INPUT_H
 #define WEIR_INPUT_H
 
+#include "fmt.h"
 #include "frame.h"
 #include "io.h"
-
-enum {
-	WEIR_FMT_AUTO = 0,	/* frames if the header is there, else NDJSON */
-	WEIR_FMT_FRAMED,
-	WEIR_FMT_NDJSON,
-	WEIR_FMT_CSV,
-	WEIR_FMT_TSV,
-	WEIR_FMT_LINES,
-	WEIR_FMT_RAW,
-	WEIR_FMT_ENVELOPE,
-	WEIR_FMT_TABLE		/* output only */
-};
-int weir_fmt_parse(const char *s);	/* -1 if unknown */
-/* CSV or TSV for a file named *.csv or *.tsv, else WEIR_FMT_AUTO. */
-int weir_fmt_guess(const char *name);
-const char *weir_fmt_name(int fmt);
 
 enum {
 	WEIR_EV_RECORD = 1,

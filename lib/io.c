@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "stats.h"
@@ -327,4 +328,51 @@ int
 weir_sig_last(void)
 {
 	return stop_last;
+}
+
+int
+weir_read_file(const char *path, weir_buf *b, size_t max, char *err,
+    size_t errsz)
+{
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
+	ssize_t n = 0;
+	int e = 0;
+
+	b->len = 0;
+	if (fd < 0) {
+		e = errno;
+		weir_seterr(err, errsz, "%s: %s", path, strerror(e));
+		errno = e;
+		return -1;
+	}
+	for (;;) {
+		if (weir_buf_reserve(b, 65536) < 0) {
+			e = ENOMEM;
+			break;
+		}
+		n = read(fd, b->p + b->len, b->cap - b->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			e = errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		b->len += (size_t)n;
+		if (b->len > max) {
+			e = EFBIG;
+			break;
+		}
+	}
+	if (fd)
+		close(fd);
+	if (!e)
+		return 0;
+	if (e == EFBIG)
+		weir_seterr(err, errsz, "%s: larger than %zu bytes", path, max);
+	else
+		weir_seterr(err, errsz, "%s: %s", path, strerror(e));
+	errno = e;
+	return -1;
 }

@@ -74,6 +74,11 @@ weir_writer_maybe_flush(weir_writer *w)
 	return 0;
 }
 int weir_write_all(int fd, const void *p, size_t n);
+/* Read the whole file path ("-": stdin) into b, at most max bytes: 0, or
+ * -1 with errno kept (ENOENT: missing; EFBIG: larger than max) and err
+ * set to "path: reason". */
+int weir_read_file(const char *path, weir_buf *b, size_t max, char *err,
+    size_t errsz);
 
 /*
  * An output file (-o FILE) written whole or not at all.  weir_ofile_open

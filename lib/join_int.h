@@ -121,26 +121,6 @@ map_delete_id(jmap *m, uint64_t h, uint32_t id)
 		map_delete_at(m, i);
 }
 
-/* Grow a vector to hold at least need elements. */
-static inline int
-vgrow(void *pp, size_t *cap, size_t need, size_t elsz)
-{
-	void **p = pp;
-	size_t nc = *cap ? *cap : 64;
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	while (nc < need)
-		nc *= 2;
-	np = realloc(*p, nc * elsz);
-	if (!np)
-		return -1;
-	*p = np;
-	*cap = nc;
-	return 0;
-}
-
 /* Table rows: [key][right members] at arena + off, cap bytes reserved. */
 typedef struct jrow {
 	uint64_t off;

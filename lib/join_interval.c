@@ -32,14 +32,14 @@ chunk_alloc(weir_join *j, size_t n, uint32_t *cid)
 		}
 	}
 	/* the free list can hold every chunk, so releasing never fails */
-	if (vgrow(&j->chfree, &j->capchfree, j->nchunks + 1,
-	    sizeof(*j->chfree)) < 0)
+	if (weir_grow(&j->chfree, &j->capchfree, j->nchunks + 1,
+	    sizeof(*j->chfree), SIZE_MAX) < 0)
 		return NULL;
 	if (j->nchfree)
 		id = j->chfree[--j->nchfree];
 	else {
-		if (vgrow(&j->chunks, &j->capchunks, j->nchunks + 1,
-		    sizeof(*j->chunks)) < 0)
+		if (weir_grow(&j->chunks, &j->capchunks, j->nchunks + 1,
+		    sizeof(*j->chunks), SIZE_MAX) < 0)
 			return NULL;
 		id = (uint32_t)j->nchunks++;
 		memset(&j->chunks[id], 0, sizeof(jchunk));
@@ -97,7 +97,8 @@ heap_push(weir_join *j, int64_t t, uint32_t id)
 {
 	size_t i, p;
 
-	if (vgrow(&j->heap, &j->capheap, j->nheap + 1, sizeof(*j->heap)) < 0)
+	if (weir_grow(&j->heap, &j->capheap, j->nheap + 1,
+	    sizeof(*j->heap), SIZE_MAX) < 0)
 		return -1;
 	i = j->nheap++;
 	while (i > 0) {
@@ -414,8 +415,8 @@ weir_join_stream_record(weir_join *j, int side, const weir_record *r,
 		id = j->recfree;
 		j->recfree = j->recs[id].next;
 	} else {
-		if (j->nrecs >= NONE - 1 || vgrow(&j->recs, &j->caprecs,
-		    j->nrecs + 1, sizeof(*j->recs)) < 0)
+		if (j->nrecs >= NONE - 1 || weir_grow(&j->recs, &j->caprecs,
+		    j->nrecs + 1, sizeof(*j->recs), SIZE_MAX) < 0)
 			goto nomem;
 		id = (uint32_t)j->nrecs++;
 	}
@@ -431,8 +432,8 @@ weir_join_stream_record(weir_join *j, int side, const weir_record *r,
 			gid = j->groupfree;
 			j->groupfree = j->groups[gid].head[0];
 		} else {
-			if (vgrow(&j->groups, &j->capgroups, j->ngroups + 1,
-			    sizeof(*j->groups)) < 0)
+			if (weir_grow(&j->groups, &j->capgroups, j->ngroups + 1,
+			    sizeof(*j->groups), SIZE_MAX) < 0)
 				goto nomem;
 			gid = (uint32_t)j->ngroups++;
 		}
@@ -569,7 +570,8 @@ load_rec(weir_join *j, weir_rd *rd, uint32_t gid, int side,
 	x.vlen = (uint32_t)vn;
 	x.group = gid;
 	x.next = NONE;
-	if (vgrow(&j->recs, &j->caprecs, j->nrecs + 1, sizeof(*j->recs)) < 0 ||
+	if (weir_grow(&j->recs, &j->caprecs, j->nrecs + 1,
+	    sizeof(*j->recs), SIZE_MAX) < 0 ||
 	    !(x.p = chunk_alloc(j, kn + rkn + vn, &x.chunk)))
 		goto nomem;
 	memcpy(x.p, key, kn);
@@ -612,8 +614,9 @@ weir_join_stream_load(weir_join *j, weir_rd *rd, char *err, size_t errsz)
 		}
 		h = weir_hash(key, kn, win ? weir_hash_u64((uint64_t)c.ws) ^
 		    (uint64_t)c.we : 0);
-		if (map_reserve(&j->map) < 0 || vgrow(&j->groups,
-		    &j->capgroups, j->ngroups + 1, sizeof(*j->groups)) < 0) {
+		if (map_reserve(&j->map) < 0 || weir_grow(&j->groups,
+		    &j->capgroups, j->ngroups + 1, sizeof(*j->groups),
+		    SIZE_MAX) < 0) {
 			weir_seterr(err, errsz, "out of memory");
 			return -1;
 		}
@@ -650,8 +653,8 @@ weir_join_stream_load(weir_join *j, weir_rd *rd, char *err, size_t errsz)
 		weir_seterr(err, errsz, "join state: truncated buffers");
 		return -1;
 	}
-	if (nh != bound || vgrow(&j->heap, &j->capheap, nh ? nh : 1,
-	    sizeof(*j->heap)) < 0 || !(seen = calloc(nh ? nh : 1, 1))) {
+	if (nh != bound || weir_grow(&j->heap, &j->capheap, nh ? nh : 1,
+	    sizeof(*j->heap), SIZE_MAX) < 0 || !(seen = calloc(nh ? nh : 1, 1))) {
 		weir_seterr(err, errsz, nh != bound ? "join state: the heap "
 		    "does not hold every buffered item" : "out of memory");
 		return -1;

@@ -89,8 +89,8 @@ table_put(weir_join *j, const uint8_t *k, size_t n, const uint8_t *v,
 			id = j->rowfree;
 			j->rowfree = (uint32_t)j->rows[id].off;
 		} else {
-			if (vgrow(&j->rows, &j->caprows, j->nrows + 1,
-			    sizeof(*j->rows)) < 0)
+			if (weir_grow(&j->rows, &j->caprows, j->nrows + 1,
+			    sizeof(*j->rows), SIZE_MAX) < 0)
 				return -1;
 			id = (uint32_t)j->nrows++;
 		}

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "dur.h"
+#include "io.h"
 
 #define MAX_NODES_VISITED 200000
 
@@ -588,46 +589,16 @@ weir_pipeline_load(const char *file, const weir_pl_opts *opts, char *err,
 {
 	weir_buf b = { 0 };
 	weir_pipeline *pl;
-	ssize_t n;
-	int fd;
 
-	fd = strcmp(file, "-") ? open(file, O_RDONLY | O_CLOEXEC) : 0;
-	if (fd < 0) {
-		weir_seterr(err, errsz, "%s: %s", file, strerror(errno));
+	if (weir_read_file(file, &b, 16u << 20, err, errsz) < 0) {
+		weir_buf_free(&b);
 		return NULL;
 	}
-	for (;;) {
-		if (weir_buf_reserve(&b, 65536) < 0) {
-			weir_seterr(err, errsz, "%s: out of memory", file);
-			goto fail;
-		}
-		n = read(fd, b.p + b.len, b.cap - b.len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			weir_seterr(err, errsz, "%s: %s", file, strerror(errno));
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		b.len += (size_t)n;
-		if (b.len > 16u * 1024 * 1024) {
-			weir_seterr(err, errsz, "%s: larger than 16 MB", file);
-			goto fail;
-		}
-	}
-	if (fd)
-		close(fd);
 	pl = weir_pipeline_parse(file, b.p ? (char *)b.p : "", b.len, opts);
 	weir_buf_free(&b);
 	if (!pl)
 		weir_seterr(err, errsz, "out of memory");
 	return pl;
-fail:
-	if (fd)
-		close(fd);
-	weir_buf_free(&b);
-	return NULL;
 }
 
 void
@@ -651,17 +622,6 @@ weir_pipeline_free(weir_pipeline *pl)
 	free(pl->file);
 	free(pl->name);
 	free(pl);
-}
-
-int
-weir_pipeline_find(const weir_pipeline *pl, const char *name)
-{
-	int i;
-
-	for (i = 0; i < pl->nstages; i++)
-		if (pl->stages[i].name && !strcmp(pl->stages[i].name, name))
-			return i;
-	return -1;
 }
 
 int

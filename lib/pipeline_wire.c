@@ -7,10 +7,22 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define MAX_FD 255
 
 typedef weir_pl_ctx ctx;
+
+int
+weir_pipeline_find(const weir_pipeline *pl, const char *name)
+{
+	int i;
+
+	for (i = 0; i < pl->nstages; i++)
+		if (pl->stages[i].name && !strcmp(pl->stages[i].name, name))
+			return i;
+	return -1;
+}
 
 static int
 add_edge(weir_pipeline *pl, int from, int to, int fd, const yaml_node_t *at)

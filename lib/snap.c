@@ -314,35 +314,11 @@ out:
 static int
 slurp(const char *path, weir_buf *b, char *err, size_t errsz)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t k;
-
-	b->len = 0;
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return 1;
-		weir_seterr(err, errsz, "%s: %s", path, strerror(errno));
-		return WEIR_SNAP_EIO;
-	}
-	for (;;) {
-		if (weir_buf_reserve(b, 1 << 16) < 0) {
-			close(fd);
-			return WEIR_SNAP_ENOMEM;
-		}
-		k = read(fd, b->p + b->len, b->cap - b->len);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			weir_seterr(err, errsz, "%s: %s", path, strerror(errno));
-			close(fd);
-			return WEIR_SNAP_EIO;
-		}
-		if (k == 0)
-			break;
-		b->len += (size_t)k;
-	}
-	close(fd);
-	return 0;
+	if (weir_read_file(path, b, SIZE_MAX, err, errsz) == 0)
+		return 0;
+	if (errno == ENOENT)
+		return 1;
+	return errno == ENOMEM ? WEIR_SNAP_ENOMEM : WEIR_SNAP_EIO;
 }
 
 /* --- the commit record ---------------------------------------------------- */

@@ -2,9 +2,11 @@
 #include "stage.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "io.h"
 
@@ -21,6 +23,75 @@ weir_stage_open(weir_stage *s, int infmt, int outfmt, const char *fields,
 	if (!s->in || !s->out)
 		weir_die(WEIR_EXIT_IO, "out of memory");
 	weir_input_set_idle(s->in, weir_output_idle, s->out);
+}
+
+/* Open input number i of s->files (stdin when there are none). */
+static void
+open_input(weir_stage *s, int i)
+{
+	const char *name = s->nfiles ? s->files[i] : "-";
+
+	s->curfile = i;
+	s->fd = 0;
+	if (strcmp(name, "-") != 0 &&
+	    (s->fd = open(name, O_RDONLY | O_CLOEXEC)) < 0)
+		weir_die(WEIR_EXIT_IO, "%s: %s", name, strerror(errno));
+	if (!(s->in = weir_input_open(s->fd, s->infmt, name)))
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	if (s->ckpt)	/* upstream is a weir stage: it speaks frames */
+		weir_input_require_frames(s->in);
+	if (s->out)
+		weir_input_set_idle(s->in, weir_output_idle, s->out);
+}
+
+/* The next input after the end of this one: 1, or 0 at the last. */
+static int
+next_input(weir_stage *s)
+{
+	if (s->curfile + 1 >= s->nfiles)
+		return 0;
+	weir_input_close(s->in);
+	if (s->fd > 0)
+		close(s->fd);
+	open_input(s, s->curfile + 1);
+	return 1;
+}
+
+void
+weir_stage_open_files(weir_stage *s, int nfiles, char *const *files,
+    int infmt, int outfmt, const char *onerr)
+{
+	memset(s, 0, sizeof(*s));
+	s->watermark = INT64_MIN;
+	weir_onerr_parse(&s->onerr, onerr ? onerr : "fail");
+	weir_sig_install();
+	s->files = files;
+	s->nfiles = nfiles;
+	s->infmt = infmt;
+	if (outfmt != -1 && !(s->out = weir_output_open(1, outfmt, NULL)))
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	open_input(s, 0);
+}
+
+const char *
+weir_stage_file(const weir_stage *s)
+{
+	return s->nfiles && strcmp(s->files[s->curfile], "-") ?
+	    s->files[s->curfile] : NULL;
+}
+
+uint64_t
+weir_stage_line(const weir_stage *s)
+{
+	return weir_input_line(s->in);
+}
+
+/* Flush the output, if there is one (an error exits). */
+static void
+flush(weir_stage *s)
+{
+	if (s->out)
+		weir_stage_check_output(s->out, weir_output_flush(s->out));
 }
 
 void
@@ -48,7 +119,7 @@ wait_input(weir_stage *s, int64_t deadline)
 
 	if (now >= deadline)
 		return 0;
-	weir_stage_check_output(s->out, weir_output_flush(s->out));
+	flush(s);
 	if (poll(&pfd, 1, deadline - now > INT32_MAX ? INT32_MAX :
 	    (int)(deadline - now)) == 0)
 		return 0;
@@ -85,6 +156,8 @@ weir_stage_next_until(weir_stage *s, weir_event *ev, int64_t deadline)
 			continue;
 		case WEIR_EV_END:
 		case WEIR_EV_EOF:
+			if (next_input(s))
+				continue;
 			return 0;
 		case WEIR_EV_BAD:
 			weir_onerr_bad(&s->onerr, weir_input_error(s->in), ev->raw,
@@ -92,8 +165,7 @@ weir_stage_next_until(weir_stage *s, weir_event *ev, int64_t deadline)
 			continue;
 		case WEIR_EV_STOP:
 			if (weir_sig_stop() > 1) {
-				weir_stage_check_output(s->out,
-				    weir_output_flush(s->out));
+				flush(s);
 				weir_die(WEIR_EXIT_IO, "stopped by a second signal "
 				    "before the end of input");
 			}
@@ -104,7 +176,7 @@ weir_stage_next_until(weir_stage *s, weir_event *ev, int64_t deadline)
 				return -1;
 			continue;
 		default:
-			weir_stage_check_output(s->out, weir_output_flush(s->out));
+			flush(s);
 			weir_die(weir_input_status(s->in), "%s",
 			    weir_input_error(s->in));
 		}
@@ -132,7 +204,11 @@ weir_stage_warn_dropped(weir_output *o, size_t *warned, int at_end)
 void
 weir_stage_emit(weir_stage *s, const weir_record *r)
 {
-	int rc = weir_output_record(s->out, r);
+	int rc;
+
+	if (!s->out)
+		return;
+	rc = weir_output_record(s->out, r);
 
 	if (rc == WEIR_OUTPUT_TOO_BIG)	/* a bad record, under --on-error */
 		weir_onerr_bad(&s->onerr, weir_output_error(s->out), NULL, 0);
@@ -145,7 +221,8 @@ weir_stage_emit(weir_stage *s, const weir_record *r)
 void
 weir_stage_watermark(weir_stage *s, int64_t wm)
 {
-	weir_stage_check_output(s->out, weir_output_watermark(s->out, wm));
+	if (s->out)
+		weir_stage_check_output(s->out, weir_output_watermark(s->out, wm));
 }
 
 void
@@ -153,19 +230,32 @@ weir_stage_forward(weir_stage *s, const weir_event *ev)
 {
 	if (ev->type == WEIR_EV_WATERMARK)
 		weir_stage_watermark(s, ev->wm);
-	else if (ev->type == WEIR_EV_BARRIER)
+	else if (ev->type == WEIR_EV_BARRIER && s->out)
 		weir_stage_check_output(s->out, weir_output_barrier(s->out,
 		    ev->barrier, ev->payload, ev->payload_len));
 }
 
 void
-weir_stage_finish(weir_stage *s)
+weir_stage_end(weir_stage *s)
 {
-	weir_stage_check_output(s->out, weir_output_end(s->out));
-	weir_stage_warn_dropped(s->out, &s->dropped_warned, 1);
+	if (s->out) {
+		weir_stage_check_output(s->out, weir_output_end(s->out));
+		weir_stage_warn_dropped(s->out, &s->dropped_warned, 1);
+	}
 	weir_onerr_report(&s->onerr);
 	weir_input_close(s->in);
-	weir_output_close(s->out);
+	if (s->fd > 0)
+		close(s->fd);
+	if (s->out)
+		weir_output_close(s->out);
+	s->in = NULL;
+	s->out = NULL;
+}
+
+void
+weir_stage_finish(weir_stage *s)
+{
+	weir_stage_end(s);
 	exit(WEIR_EXIT_OK);
 }
 

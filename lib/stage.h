@@ -55,12 +55,27 @@ typedef struct weir_stage {
 	const weir_state_ops *ops;
 	weir_buf snap;
 	size_t dropped_warned;	/* dropped csv/tsv/table fields told */
+	/* the inputs read one after another (weir_stage_open_files) */
+	char *const *files;
+	int nfiles, curfile, infmt, fd;
 } weir_stage;
 
 /* Open stdin and stdout.  infmt: how text input is read; outfmt: AUTO for
  * frames (text on a terminal).  onerr may be NULL (fail). */
 void weir_stage_open(weir_stage *s, int infmt, int outfmt, const char *fields,
     const char *onerr);
+/*
+ * The same for a program that reads the files named (none: stdin; "-":
+ * stdin) one after another as one stream, and writes records to stdout
+ * only when outfmt is not -1 (without output, emitting and forwarding do
+ * nothing).  A file that cannot be opened exits 3.
+ */
+void weir_stage_open_files(weir_stage *s, int nfiles, char *const *files,
+    int infmt, int outfmt, const char *onerr);
+/* The file being read (NULL: stdin) and the line of the current text
+ * record (0 for frames). */
+const char *weir_stage_file(const weir_stage *s);
+uint64_t weir_stage_line(const weir_stage *s);
 int weir_stage_next(weir_stage *s, weir_event *ev);
 /* The same, but waiting for input only until the monotonic time deadline
  * (weir_mono_ms; INT64_MAX: forever): -1 when it passed with no event,
@@ -71,6 +86,10 @@ void weir_stage_watermark(weir_stage *s, int64_t wm);
 /* Forward a watermark or barrier event unchanged. */
 void weir_stage_forward(weir_stage *s, const weir_event *ev);
 _Noreturn void weir_stage_finish(weir_stage *s);
+/* What weir_stage_finish does but the exit: END downstream, flush, the
+ * counts of bad records and dropped fields told, input and output closed;
+ * for programs whose exit status depends on what they saw (weir-check). */
+void weir_stage_end(weir_stage *s);
 /*
  * Checkpoints: call after weir_stage_open, once the program's state is set
  * up and before the first weir_stage_next.  With o->dir NULL it does

@@ -22,14 +22,12 @@
 #define MAX_STATS_MSGS 256
 
 int
-weir_sv_init(weir_sv *sv, const weir_pipeline *pl, const char *self,
-    char *err, size_t errsz)
+weir_sv_init(weir_sv *sv, const weir_pipeline *pl, char *err, size_t errsz)
 {
 	int sp[2], i;
 
 	memset(sv, 0, sizeof(*sv));
 	sv->pl = pl;
-	sv->self = self;
 	sv->stats_fd = sv->stats_child = -1;
 	sv->st = calloc((size_t)pl->nstages, sizeof(*sv->st));
 	if (!sv->st) {
@@ -77,6 +75,50 @@ typedef struct fdmap {
 } fdmap;
 
 /* In the child: put each src on its dst, report a failure on ep, exec. */
+/*
+ * A tee's body, run in the forked child without exec: copy fd 0 to fds
+ * 3..n+2 until end of input, dropping a reader that went away.  Only
+ * read(2) and write(2) on a static buffer: nothing here may take a lock
+ * another thread of the parent held at fork (the metrics server).
+ */
+static _Noreturn void
+tee_body(int n)
+{
+	static uint8_t buf[1 << 16];
+	uint8_t alive[HIGH_FD / 2];
+	int i, left = n;
+	ssize_t r, w;
+	size_t off;
+
+	signal(SIGPIPE, SIG_IGN);	/* a reader gone is EPIPE, not death */
+	/* no exec closes the parent's other descriptors: close them, or the
+	 * pipes they are would never see their end */
+	if (close_range(3 + (unsigned)n, ~0U, 0) < 0)
+		_exit(WEIR_EXIT_IO);
+	for (i = 0; i < n; i++)
+		alive[i] = 1;
+	while (left > 0) {
+		r = read(0, buf, sizeof(buf));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			_exit(r < 0 ? WEIR_EXIT_IO : 0);
+		for (i = 0; i < n; i++) {
+			for (off = 0; alive[i] && off < (size_t)r; off += (size_t)w) {
+				w = write(3 + i, buf + off, (size_t)r - off);
+				if (w < 0 && errno == EINTR)
+					w = 0;
+				else if (w < 0) {
+					alive[i] = 0;	/* that reader went away */
+					close(3 + i);
+					left--;
+				}
+			}
+		}
+	}
+	_exit(0);
+}
+
 static _Noreturn void
 child(int ep, const fdmap *m, int n, pid_t pgid, pid_t parent,
     const weir_pipeline *pl, int stage, int statsfd, const char *path,
@@ -104,6 +146,8 @@ child(int ep, const fdmap *m, int n, pid_t pgid, pid_t parent,
 	for (k = 0; k < n; k++)
 		if (dup2(tmp[k], m[k].dst) < 0)
 			goto fail;
+	if (!argv)
+		tee_body(statsfd);	/* a tee: statsfd is its output count */
 	unsetenv("NOTIFY_SOCKET");
 	unsetenv("WATCHDOG_USEC");
 	unsetenv("WATCHDOG_PID");
@@ -250,7 +294,6 @@ weir_sv_start(weir_sv *sv, char *err, size_t errsz)
 	}
 	/* the tees first: they are the readers of their producers */
 	for (i = 0; i < ns; i++) {
-		char count[16], *targv[4];
 		pid_t pid;
 		if (tin[i] < 0)
 			continue;
@@ -261,13 +304,7 @@ weir_sv_start(weir_sv *sv, char *err, size_t errsz)
 		for (e = 0, k = 0; e < ne; e++)
 			if (pl->edges[e].from == i)
 				m[n++] = (fdmap){ wr[e], 3 + k++ };
-		snprintf(count, sizeof(count), "%d", k);
-		targv[0] = (char *)"weir-run";
-		targv[1] = (char *)"--tee";
-		targv[2] = count;
-		targv[3] = NULL;
-		pid = spawn(sv, m, n, -1, -1, sv->self, targv, msg,
-		    sizeof(msg));
+		pid = spawn(sv, m, n, -1, k, NULL, NULL, msg, sizeof(msg));
 		if (pid < 0) {
 			weir_seterr(err, errsz, "tee for stage '%s': %s",
 			    pl->stages[i].name, msg);
@@ -644,39 +681,4 @@ weir_sv_table(const weir_sv *sv, weir_buf *out)
 		    (unsigned long long)t.skipped);
 	}
 	return rc ? -1 : 0;
-}
-
-int
-weir_tee_run(int n, char *err, size_t errsz)
-{
-	static uint8_t buf[1 << 16];
-	int *alive, i, left = n;
-	ssize_t r;
-
-	if (n < 1 || !(alive = calloc((size_t)n, sizeof(int)))) {
-		weir_seterr(err, errsz, "tee: bad output count");
-		return -1;
-	}
-	for (i = 0; i < n; i++)
-		alive[i] = 1;
-	while (left > 0) {
-		r = read(0, buf, sizeof(buf));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			weir_seterr(err, errsz, "tee: read: %s", strerror(errno));
-			free(alive);
-			return -1;
-		}
-		if (r == 0)
-			break;
-		for (i = 0; i < n; i++)
-			if (alive[i] && weir_write_all(3 + i, buf, (size_t)r) < 0) {
-				alive[i] = 0;	/* that reader went away */
-				close(3 + i);
-				left--;
-			}
-	}
-	free(alive);
-	return 0;
 }

@@ -3,9 +3,8 @@
  *
  * One run of the pipeline: every stage is forked and exec'd (no shell)
  * into one new process group, wired with pipes as the pipeline says; a
- * stage read by several consumers writes into a tee, which is weir-run
- * itself re-exec'd as `weir-run --tee N` (stdin copied to descriptors
- * 3..N+2).  Each stage's stderr comes back through a pipe, line by line,
+ * stage read by several consumers writes into a tee: a forked child of
+ * the supervisor (no exec) that copies its input to every consumer.  Each stage's stderr comes back through a pipe, line by line,
  * to a callback; its counters (stats.h) come back over one datagram socket.
  *
  * The library only starts, signals and reaps; what to do about an exit
@@ -48,7 +47,6 @@ typedef struct weir_sv_tee {
 
 typedef struct weir_sv {
 	const weir_pipeline *pl;
-	const char *self;	/* weir-run's executable, for tees */
 	weir_sv_proc *st;	/* pl->nstages */
 	weir_sv_tee *tees;
 	int ntees;
@@ -60,8 +58,8 @@ typedef struct weir_sv {
 	void *line_arg;
 } weir_sv;
 
-int weir_sv_init(weir_sv *sv, const weir_pipeline *pl, const char *self,
-    char *err, size_t errsz);
+int weir_sv_init(weir_sv *sv, const weir_pipeline *pl, char *err,
+    size_t errsz);
 void weir_sv_free(weir_sv *sv);
 /* Start every stage.  -1 with err set (what was started is killed). */
 int weir_sv_start(weir_sv *sv, char *err, size_t errsz);
@@ -89,10 +87,5 @@ int weir_sv_table(const weir_sv *sv, weir_buf *out);
 void weir_sv_describe(int status, char *buf, size_t sz);
 /* The exit status weir-run should use for a failed wait status. */
 int weir_sv_exit_code(int status);
-
-/* The tee itself (weir-run --tee N): copy fd 0 to fds 3..n+2 until EOF.
- * A consumer that goes away is dropped; the others keep going.  Returns
- * 0, or -1 with err set on a read error. */
-int weir_tee_run(int n, char *err, size_t errsz);
 
 #endif

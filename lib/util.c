@@ -7,10 +7,8 @@
 #include <stdlib.h>
 #include <time.h>
 
-/* A WEIR_MAX_RECORD value: bytes, with an optional K, M or G suffix, from
- * 1K to the hard limit.  0 when it is not one. */
-static size_t
-max_record_parse(const char *s)
+size_t
+weir_size_parse(const char *s, size_t min, size_t max)
 {
 	unsigned long long v;
 	char *end;
@@ -30,10 +28,20 @@ max_record_parse(const char *s)
 		shift = 30;
 	if (shift)
 		end++;
-	if (*end || v > WEIR_MAX_RECORD_HARD >> shift)
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end || v > max >> shift)
 		return 0;
 	v <<= shift;
-	return v >= 1024 ? (size_t)v : 0;
+	return v >= min ? (size_t)v : 0;
+}
+
+/* A WEIR_MAX_RECORD value, from 1K to the hard limit; 0 when it is not
+ * one. */
+static size_t
+max_record_parse(const char *s)
+{
+	return weir_size_parse(s, 1024, WEIR_MAX_RECORD_HARD);
 }
 
 size_t
@@ -73,6 +81,30 @@ weir_seterr(char *err, size_t errsz, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errsz, fmt, ap);
 	va_end(ap);
+}
+
+int
+weir_grow(void *pp, size_t *cap, size_t need, size_t elsz, size_t max)
+{
+	void **p = pp, *np;
+	size_t nc = *cap ? *cap : 8;
+
+	if (need <= *cap)
+		return 0;
+	if (need > max || elsz == 0 || need > SIZE_MAX / elsz)
+		return -1;
+	while (nc < need)
+		nc = nc > SIZE_MAX / 2 ? need : nc * 2;
+	if (nc > max)
+		nc = max;
+	if (nc > SIZE_MAX / elsz)
+		nc = need;
+	np = realloc(*p, nc * elsz);
+	if (!np)
+		return -1;
+	*p = np;
+	*cap = nc;
+	return 0;
 }
 
 int

@@ -30,6 +30,9 @@ enum {
 #define WEIR_MAX_RECORD_DEFAULT (16u * 1024 * 1024)
 #define WEIR_MAX_RECORD_HARD (1024u * 1024 * 1024)
 
+/* A size in bytes with an optional K, M or G suffix (powers of 1024) and
+ * B ("64M", "64MB", "4096"), from min to max; 0 when it is not one. */
+size_t weir_size_parse(const char *s, size_t min, size_t max);
 size_t weir_max_record(void);	/* WEIR_MAX_RECORD from the environment */
 /* -1 with a message when WEIR_MAX_RECORD is set but not a valid size (every
  * program checks it at start: weir_cli_init). */
@@ -45,6 +48,10 @@ typedef struct weir_buf {
 } weir_buf;
 
 int weir_buf_grow(weir_buf *b, size_t need);	/* slow path, -1 on ENOMEM */
+/* Make the array *pp of *cap elements of elsz bytes hold at least need
+ * (doubling, from 8): 0, or -1 when need is over max, the size overflows
+ * or memory is out (*pp and *cap unchanged). */
+int weir_grow(void *pp, size_t *cap, size_t need, size_t elsz, size_t max);
 void weir_buf_free(weir_buf *b);
 
 static inline int

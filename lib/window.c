@@ -172,7 +172,8 @@ struct group {
 	uint8_t *key;
 	size_t klen;
 	uint32_t *ids;		/* open sessions, by start (and so by end) */
-	uint32_t n, cap;
+	uint32_t n;
+	size_t cap;
 };
 
 struct hent {
@@ -189,11 +190,13 @@ struct sortent {
 struct weir_window_sessions {
 	int64_t gap;
 	struct sess *sess;
-	uint32_t nsess, capsess;
+	uint32_t nsess;
+	size_t capsess;
 	uint32_t *sfree;
 	uint32_t nsfree;
 	struct group *grp;
-	uint32_t ngrp, capgrp;
+	uint32_t ngrp;
+	size_t capgrp;
 	uint32_t *gfree;
 	uint32_t ngfree;
 	uint32_t *table;	/* open addressing: group ids, NONE empty */
@@ -204,28 +207,6 @@ struct weir_window_sessions {
 	size_t capsort;
 	size_t open, records;
 };
-
-static int
-grow(void *pp, uint32_t *cap, size_t elem, uint32_t want)
-{
-	void **p = pp;
-	uint32_t nc = *cap ? *cap : 8;
-	void *np;
-
-	while (nc < want) {
-		if (nc > UINT32_MAX / 2)
-			return -1;
-		nc *= 2;
-	}
-	if (nc == *cap)
-		return 0;
-	np = realloc(*p, (size_t)nc * elem);
-	if (!np)
-		return -1;
-	*p = np;
-	*cap = nc;
-	return 0;
-}
 
 weir_window_sessions *
 weir_window_sessions_new(int64_t gap)
@@ -362,7 +343,8 @@ group_new(weir_window_sessions *s, uint64_t h, const uint8_t *key,
 	if (s->ngfree)
 		id = s->gfree[--s->ngfree];
 	else {
-		if (grow(&s->grp, &s->capgrp, sizeof(*s->grp), s->ngrp + 1) < 0)
+		if (weir_grow(&s->grp, &s->capgrp, (size_t)s->ngrp + 1,
+		    sizeof(*s->grp), UINT32_MAX) < 0)
 			return -1;
 		id = s->ngrp++;
 		memset(&s->grp[id], 0, sizeof(s->grp[id]));
@@ -408,8 +390,8 @@ sess_new(weir_window_sessions *s, uint32_t *sid)
 	if (s->nsfree)
 		id = s->sfree[--s->nsfree];
 	else {
-		if (grow(&s->sess, &s->capsess, sizeof(*s->sess),
-		    s->nsess + 1) < 0)
+		if (weir_grow(&s->sess, &s->capsess, (size_t)s->nsess + 1,
+		    sizeof(*s->sess), UINT32_MAX) < 0)
 			return -1;
 		id = s->nsess++;
 		memset(&s->sess[id], 0, sizeof(s->sess[id]));
@@ -489,10 +471,12 @@ heap_pop(weir_window_sessions *s)
 static int
 reserve_free(weir_window_sessions *s)
 {
-	uint32_t cs = s->capsess, cg = s->capgrp;
+	size_t cs = s->capsess, cg = s->capgrp;
 
-	if (grow(&s->sess, &s->capsess, sizeof(*s->sess), s->nsess + 1) < 0 ||
-	    grow(&s->grp, &s->capgrp, sizeof(*s->grp), s->ngrp + 1) < 0)
+	if (weir_grow(&s->sess, &s->capsess, (size_t)s->nsess + 1,
+	    sizeof(*s->sess), UINT32_MAX) < 0 ||
+	    weir_grow(&s->grp, &s->capgrp, (size_t)s->ngrp + 1,
+	    sizeof(*s->grp), UINT32_MAX) < 0)
 		return -1;
 	if (s->capsess != cs || !s->sfree) {
 		uint32_t *p = realloc(s->sfree, s->capsess * sizeof(*p));
@@ -580,7 +564,8 @@ weir_window_sessions_add(weir_window_sessions *s, const uint8_t *key,
 				goto nomem;
 			g = &s->grp[gid];
 		}
-		if (grow(&g->ids, &g->cap, sizeof(*g->ids), g->n + 1) < 0 ||
+		if (weir_grow(&g->ids, &g->cap, (size_t)g->n + 1,
+		    sizeof(*g->ids), UINT32_MAX) < 0 ||
 		    sess_new(s, &sid) < 0)
 			goto nomem;
 		x = &s->sess[sid];
@@ -882,8 +867,8 @@ weir_window_sessions_load(weir_window_sessions *s, weir_rd *rd, char *err,
 		if (reserve_free(s) < 0 || group_new(s, h, key, klen, &gid) < 0)
 			goto nomem;
 		g = &s->grp[gid];
-		if (grow(&g->ids, &g->cap, sizeof(*g->ids), (uint32_t)(nsess >
-		    UINT32_MAX / 2 ? UINT32_MAX / 2 : nsess)) < 0)
+		if (weir_grow(&g->ids, &g->cap, nsess,
+		    sizeof(*g->ids), UINT32_MAX) < 0)
 			goto nomem;
 		for (j = 0; j < nsess; j++) {
 			start = weir_rd_i64(rd);
