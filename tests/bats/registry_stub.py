@@ -8,8 +8,8 @@ as the independent Avro encoder and decoder on the other side of the tests.
       GET /subjects/S/versions/latest.  FILE gets one line per request.
   registry_stub.py encode URL SUBJECT SCHEMA_FILE [key]
       register the schema, then NDJSON values on stdin (objects
-      {"$decimal": "1.5"}, {"$date": "2022-01-08"}, {"$ts": ISO} stand for
-      Decimal, date and datetime) become weir envelopes (value_base64, or
+      {"$decimal": "1.5"}, {"$date": "2022-01-08"}, {"$ts": ISO},
+      {"$bytes": "latin-1 text"} stand for Decimal, date, datetime, bytes) become weir envelopes (value_base64, or
       key_base64 with "key") of Confluent-framed Avro, one per line.
   registry_stub.py decode URL [key]
       weir envelopes on stdin: each value (or key) is unframed, its schema
@@ -130,6 +130,8 @@ def to_python(v):
                 return decimal.Decimal(x)
             if k == "$date":
                 return datetime.date.fromisoformat(x)
+            if k == "$bytes":
+                return x.encode("latin-1")
             if k == "$ts":
                 return datetime.datetime.fromisoformat(x.replace("Z", "+00:00"))
         return {k: to_python(x) for k, x in v.items()}
@@ -199,11 +201,14 @@ def render(s, v):
 
 def decode(args):
     url = args[0]
-    field = "key_base64" if len(args) > 1 and args[1] == "key" else "value_base64"
+    field = "key" if len(args) > 1 and args[1] == "key" else "value"
     cache = {}
     for line in sys.stdin:
         env = json.loads(line)
-        raw = base64.b64decode(env[field])
+        if field + "_base64" in env:
+            raw = base64.b64decode(env[field + "_base64"])
+        else:   # bytes that are UTF-8 text come as a string
+            raw = env[field].encode("utf-8")
         magic, sid = struct.unpack(">bI", raw[:5])
         assert magic == 0, "magic byte %d" % magic
         if sid not in cache:
