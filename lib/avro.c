@@ -22,6 +22,7 @@ enum { L_NONE, L_DATE, L_TIME_MS, L_TIME_US, L_TS_MS, L_TS_US, L_LTS_MS,
 
 #define MAX_DEPTH 128		/* nesting of decoded or encoded values */
 #define MAX_DECIMAL 64		/* bytes of a decimal's unscaled integer */
+#define ZERO_ITEMS 4096		/* array items beyond the message's bytes */
 
 typedef struct anode {
 	int type, logical;
@@ -837,6 +838,10 @@ dec_value(dec *d, const anode *a, int depth)
 					return derr(d, "bad block count");
 				cnt = -cnt;
 			}
+			/* items take a byte or more, but for null-like ones:
+			 * a count no message of this size holds is refused */
+			if ((uint64_t)cnt > (uint64_t)(d->end - d->p) + ZERO_ITEMS)
+				return derr(d, "block count larger than the message");
 			for (i = 0; i < (uint64_t)cnt; i++) {
 				if (a->type == T_MAP) {
 					if (read_len(d, &len) < 0)
@@ -1126,10 +1131,13 @@ enc_value(enc *e, const anode *a, const weir_pv *v, int depth)
 		weir_pv_iter_init(&it, v);
 		while (weir_pv_iter_next(&it, NULL, &val))
 			cnt++;
-		if (cnt && put_long(e->out, cnt) < 0)
-			return -1;
 		weir_pv_iter_init(&it, v);
-		while (weir_pv_iter_next(&it, &key, &val)) {
+		for (i = 0; weir_pv_iter_next(&it, &key, &val); i++) {
+			/* blocks of ZERO_ITEMS at most, which decode always
+			 * accepts */
+			if (i % ZERO_ITEMS == 0 && put_long(e->out, cnt - i <
+			    ZERO_ITEMS ? cnt - i : ZERO_ITEMS) < 0)
+				return -1;
 			if (a->type == T_MAP) {
 				if (pv_chars(e, &key, &s, &n) < 0 ||
 				    put_long(e->out, (int64_t)n) < 0 ||

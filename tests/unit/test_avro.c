@@ -21,7 +21,7 @@ schema(const char *json)
 static const char *
 enc(const char *sch, const char *json)
 {
-	static char out[1024];
+	static char out[32768];
 	char err[WEIR_ERRSZ];
 	weir_avro_schema *s = schema(sch);
 	weir_buf pk = { 0 }, av = { 0 };
@@ -50,7 +50,7 @@ enc(const char *sch, const char *json)
 static const char *
 dec(const char *sch, const char *hex)
 {
-	static char out[1024];
+	static char out[32768];
 	char err[WEIR_ERRSZ];
 	weir_avro_schema *s = schema(sch);
 	weir_buf pk = { 0 }, js = { 0 };
@@ -83,7 +83,7 @@ dec(const char *sch, const char *hex)
 static const char *
 both(const char *sch, const char *json)
 {
-	static char hex[1024];
+	static char hex[32768];
 
 	snprintf(hex, sizeof(hex), "%s", enc(sch, json));
 	if (!strncmp(hex, "ERR", 3))
@@ -260,10 +260,27 @@ main(void)
 	CHECK(has(dec("\"boolean\"", "02"), "bad boolean"));
 	CHECK(has(dec("{\"type\":\"enum\",\"name\":\"E\",\"symbols\":[\"A\"]}",
 	    "02"), "bad enum index"));
-	/* a block count of 2^62 nulls stops at the size bound, not later */
-	setenv("WEIR_MAX_RECORD", "1K", 1);
+	/* a block count of 2^62 nulls is refused at once; 4096 + the bytes
+	 * left are read */
 	CHECK(has(dec("{\"type\":\"array\",\"items\":\"null\"}",
-	    "ffffffffffffffff7f00"), "larger than"));
+	    "ffffffffffffffff7f00"), "block count larger than the message"));
+	CHECK_STR(dec("{\"type\":\"array\",\"items\":\"null\"}", "0400"),
+	    "[null,null]");
+	CHECK(has(dec("{\"type\":\"array\",\"items\":\"null\"}", "844000"),
+	    "block count larger"));	/* 4098 > 4096 + the 1 byte left */
+	CHECK(!has(dec("{\"type\":\"array\",\"items\":\"null\"}", "824000"),
+	    "ERR"));	/* 4097 */
+	{	/* what encode writes, decode reads: blocks of 4096 at most */
+		static char many[5000 * 5 + 3];
+		int k;
+		many[0] = '[';
+		memcpy(many + 1, "null", 4);
+		for (k = 1; k < 5000; k++)
+			memcpy(many + k * 5, ",null", 5);
+		many[5000 * 5] = ']';
+		CHECK_STR(both("{\"type\":\"array\",\"items\":\"null\"}", many),
+		    many);
+	}
 
 	/* schemas avro-c refuses */
 	CHECK(weir_avro_schema_parse("{\"type\":\"nope\"}", 15, err,
