@@ -7,10 +7,10 @@ load kafka_helpers
 
 STUB="$BATS_TEST_DIRNAME/registry_stub.py"
 
-# registry_start: the stub on a loopback ephemeral port; sets $R (its URL).
+# registry_start [--fail-ids]: the stub on a loopback ephemeral port; sets $R (its URL).
 # Its requests go to $T/reg.log; it stops by itself after 120 s at most.
 registry_start() {
-	/usr/bin/python3 "$STUB" serve --log "$T/reg.log" --timeout 120 \
+	/usr/bin/python3 "$STUB" serve --log "$T/reg.log" --timeout 120 "$@" \
 	    > "$T/reg.port" 2> "$T/reg.err" &
 	KILL_PIDS="${KILL_PIDS:-} $!"
 	local i
@@ -157,10 +157,10 @@ J
 	[ "$output" = '["{\"user\":\"ann\",\"n\":3}",42]' ]
 	# weir-sink: a string key schema takes the key's text
 	echo '"string"' > "$T/ks.avsc"
-	echo '{"u":"bob","v":7}' | limit weir-sink -b "$B" -t t -K .u -s key=avro \
-	    -s value=avro -r "$R" --key-schema "$T/ks.avsc" --schema "$T/v.avsc" 2> "$T/err" || true
-	# the value {"u":..} does not fit "long": a bad record, nothing sent
-	grep -q 'value does not fit the schema: not an integer' "$T/err"
+	# the value {"u":..} does not fit "long": a bad record
+	run bash -c "echo '{\"u\":\"bob\"}' | timeout 60 weir-sink -b '$B' -t t -K .u -s key=avro -s value=avro -r '$R' --key-schema '$T/ks.avsc' --schema '$T/v.avsc'"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"value does not fit the schema: not an integer"* ]]
 	printf '{"key":"bob","value":7}\n' | weir-source -f envelope |
 	    limit weir-sink -b "$B" -t t -s key=avro -s value=avro -r "$R" \
 	    --key-schema "$T/ks.avsc" --schema "$T/v.avsc"
@@ -221,6 +221,16 @@ bad_topic() {
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"schema registry http://127.0.0.1:1: Couldn't connect"* ]]
 	[[ "$output" != *s3cret* ]]
+}
+
+@test "a registry that answers 500 is exit 3, not a bad record" {
+	broker_start --topic t:1
+	registry_start --fail-ids
+	printf '\000\000\000\000\001\002' > "$T/m"
+	limit kcat -b "$B" -P -t t "$T/m"
+	run bash -c "timeout 60 weir-source -b '$B' -t t -e -s value=avro -r '$R' --on-error skip 2>&1 >/dev/null"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"schema registry $R: schema id 1: HTTP 500: Error in the backend data store"* ]]
 }
 
 @test "a record that does not fit the schema follows weir-sink's --on-error" {

@@ -2,10 +2,11 @@
 """The Confluent Schema Registry subset weir uses, and python3-avro (Debian)
 as the independent Avro encoder and decoder on the other side of the tests.
 
-  registry_stub.py serve [--log FILE] [--timeout S]
+  registry_stub.py serve [--log FILE] [--timeout S] [--fail-ids]
       serve on 127.0.0.1, an ephemeral port (printed first), for at most S
       seconds (default 120): GET /schemas/ids/N, POST /subjects/S/versions,
       GET /subjects/S/versions/latest.  FILE gets one line per request.
+      --fail-ids: GET /schemas/ids/N answers 500, a registry in trouble.
   registry_stub.py encode URL SUBJECT SCHEMA_FILE [key]
       register the schema, then NDJSON values on stdin (objects
       {"$decimal": "1.5"}, {"$date": "2022-01-08"}, {"$ts": ISO},
@@ -35,12 +36,16 @@ import avro.schema
 def serve(args):
     log = None
     timeout = 120
+    fail_ids = False
     i = 0
     while i < len(args):
         if args[i] == "--log":
             log = open(args[i + 1], "a", buffering=1)
         elif args[i] == "--timeout":
             timeout = float(args[i + 1])
+        elif args[i] == "--fail-ids":
+            fail_ids = True
+            i -= 1
         i += 2
     schemas = []          # id - 1 -> schema text
     subjects = {}         # subject -> [id, ...]
@@ -63,6 +68,9 @@ def serve(args):
                 log.write("GET %s\n" % self.path)
             p = self.path.split("/")
             if len(p) == 4 and p[1] == "schemas" and p[2] == "ids":
+                if fail_ids:
+                    return self.reply(500, {"error_code": 50001, "message":
+                                            "Error in the backend data store"})
                 n = int(p[3]) if p[3].isdigit() else 0
                 if 1 <= n <= len(schemas):
                     return self.reply(200, {"schema": schemas[n - 1]})
