@@ -7,6 +7,7 @@
 #include <avro/errors.h>	/* avro-c; <avro.h> would be this module's */
 #include <avro/schema.h>
 #include <errno.h>
+#include <float.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -1075,8 +1076,11 @@ enc_value(enc *e, const anode *a, const weir_pv *v, int depth)
 		if (!weir_pv_is_num(v) || isnan(d))
 			return eerr(e, "not a number");
 		if (a->type == T_FLOAT) {
-			float f = (float)d;
+			float f;
 			uint32_t u;
+			if (isfinite(d) && (d > FLT_MAX || d < -FLT_MAX))
+				return eerr(e, "out of range for float");
+			f = (float)d;
 			memcpy(&u, &f, 4);
 			for (k = 0; k < 4; k++)
 				b[k] = (uint8_t)(u >> (8 * k));

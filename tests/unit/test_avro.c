@@ -155,6 +155,8 @@ main(void)
 	CHECK_STR(enc("\"bytes\"", "\"\\u0000\xc3\xbf\""), "0400ff");
 	CHECK(has(enc("\"bytes\"", "\"\xe2\x82\xac\""), "above U+00FF"));
 	CHECK(has(enc("\"int\"", "2147483648"), "out of range"));
+	CHECK(has(enc("\"float\"", "1e39"), "out of range for float"));
+	CHECK_STR(enc("\"float\"", "3.4028234e38"), "ffff7f7f");
 	CHECK_STR(enc("\"int\"", "5.0"), "0a");	/* an integral number */
 	CHECK(has(enc("\"int\"", "5.5"), "not an integer"));
 
