@@ -13,7 +13,7 @@ ZSHCOMPDIR = $(PREFIX)/share/zsh/site-functions
 FISHCOMPDIR = $(PREFIX)/share/fish/vendor_completions.d
 
 CC ?= cc
-PKGS = rdkafka jansson yaml-0.1 libmicrohttpd libpcre2-8
+PKGS = rdkafka jansson yaml-0.1 libmicrohttpd libpcre2-8 avro-c libcurl
 
 # The libraries' flags are looked up when a recipe first needs them, not
 # when make reads this file, so that 'make deps demo' installs them first

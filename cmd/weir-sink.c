@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "output.h"
 #include "path.h"
 #include "record.h"
+#include "registry.h"
 #include "snap.h"
 #include "stage.h"
 
@@ -35,6 +37,15 @@ static const char usage[] =
 "  -K PATH               message key from a field (default: record key)\n"
 "  -X PROP=VALUE|@FILE   librdkafka property, or a file of them\n"
 "  -m SECONDS            bound on the first connection (default 10)\n"
+"  -s value=avro         encode values as Confluent-framed Avro (kcat's\n"
+"                        -s; key=avro for keys, avro for both)\n"
+"  -r URL                the Schema Registry (needed by -s)\n"
+"      --subject S       the value's subject (default TOPIC-value): its\n"
+"                        latest schema, or where --schema registers\n"
+"      --schema FILE     the value's Avro schema, registered first\n"
+"      --key-schema FILE\n"
+"                        the key's schema, registered under TOPIC-key\n"
+"                        (default: that subject's latest)\n"
 "\n"
 "  -f, --format FMT      ndjson, csv, tsv, table, envelope, lines, raw or\n"
 "                        framed (default: table on a terminal, else ndjson)\n"
@@ -59,7 +70,8 @@ static const char usage[] =
 "(a message not delivered), or upstream ended without END.\n"
 "See weir-sink(1).\n";
 
-enum { O_FIELDS = 256, O_ONERR, O_VERSION, O_ALL_FIELDS };
+enum { O_FIELDS = 256, O_ONERR, O_VERSION, O_ALL_FIELDS, O_SUBJECT,
+	O_SCHEMA, O_KEY_SCHEMA };
 
 static const struct option longopts[] = {
 	{ "format", required_argument, NULL, 'f' },
@@ -71,6 +83,9 @@ static const struct option longopts[] = {
 	{ "on-error", required_argument, NULL, O_ONERR },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
+	{ "subject", required_argument, NULL, O_SUBJECT },
+	{ "schema", required_argument, NULL, O_SCHEMA },
+	{ "key-schema", required_argument, NULL, O_KEY_SCHEMA },
 	WEIR_CKPT_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -158,6 +173,121 @@ kafka_die(weir_kafka_producer *p, int status, const char *msg)
 	weir_die(status, "%s", msg);
 }
 
+/* -s value=avro, -s key=avro: Confluent-framed Avro, schemas in -r URL. */
+static struct {
+	int key, value;
+	const char *url, *subject, *schema, *key_schema;
+	weir_registry *reg;
+	weir_avro_schema *vs, *ks;
+	uint32_t vid, kid;
+	weir_buf val, kbuf, pk;
+} A;
+
+/*
+ * The schema of subject (weir-sink(1), AVRO): the file's, registered under
+ * the subject, or the subject's latest.  Dies on an error.
+ */
+static weir_avro_schema *
+avro_schema(const char *subject, const char *file, uint32_t *id)
+{
+	char err[WEIR_ERRSZ], *txt = NULL;
+	weir_avro_schema *s;
+	json_error_t je;
+	json_t *j;
+	int rc;
+
+	if (file) {
+		if (!(j = json_load_file(file, JSON_DECODE_ANY, &je)))
+			weir_die(WEIR_EXIT_USAGE, "%s:%d: %s", file, je.line,
+			    je.text);
+		txt = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+		json_decref(j);
+		if (!txt)
+			weir_die(WEIR_EXIT_IO, "out of memory");
+		/* a schema the registry would store but weir cannot use */
+		if (!(s = weir_avro_schema_parse(txt, strlen(txt), err,
+		    sizeof(err))))
+			weir_die(WEIR_EXIT_USAGE, "%s: %s", file, err);
+		weir_avro_schema_free(s);
+		rc = weir_registry_register(A.reg, subject, txt, id, err,
+		    sizeof(err));
+	} else
+		rc = weir_registry_latest(A.reg, subject, id, &txt, err,
+		    sizeof(err));
+	if (rc < 0)
+		weir_die(-rc, "%s", err);
+	if (!(s = weir_avro_schema_parse(txt, strlen(txt), err, sizeof(err))))
+		weir_die(WEIR_EXIT_USAGE, "subject %s: %s", subject, err);
+	free(txt);
+	return s;
+}
+
+/*
+ * Encode r's value, and the key to send (*key, *klen; NULL: the record's
+ * own), as Avro: 0, or -1 with a message in why.  A key is the JSON its
+ * text holds when that fits the key schema, else its text as a string.
+ */
+static int
+avro_encode(weir_record *r, weir_buf *scratch, const uint8_t **key,
+    size_t *klen, char *why, size_t whysz)
+{
+	char err[WEIR_ERRSZ];
+	size_t hdr;
+	weir_pv v;
+	int rc;
+
+	if (A.value && r->enc != WEIR_ENC_NULL) {
+		if (!weir_record_json(r, scratch, &v)) {
+			snprintf(why, whysz, "value is not JSON, cannot encode it "
+			    "as Avro");
+			return -1;
+		}
+		A.val.len = 0;
+		if (weir_avro_frame(&A.val, A.vid) < 0 ||
+		    weir_avro_encode(A.vs, &v, &A.val, err, sizeof(err)) < 0) {
+			weir_seterr(why, whysz, "value does not fit the schema: %s",
+			    err);
+			return -1;
+		}
+		r->enc = WEIR_ENC_BYTES;
+		r->value = A.val.p;
+		r->value_len = A.val.len;
+	}
+	if (A.key && !*key && (r->flags & WEIR_R_KEY)) {
+		*key = r->key ? r->key : (const uint8_t *)"";
+		*klen = r->key_len;
+	}
+	if (!A.key || !*key)
+		return 0;
+	A.kbuf.len = 0;
+	if (weir_avro_frame(&A.kbuf, A.kid) < 0)
+		return -1;
+	hdr = A.kbuf.len;
+	A.pk.len = 0;
+	rc = weir_pack_json(&A.pk, *key, *klen, NULL, 0);
+	if (rc == 0) {
+		weir_pv_of(A.pk.p, A.pk.len, &v);
+		rc = weir_avro_encode(A.ks, &v, &A.kbuf, err, sizeof(err));
+	}
+	if (rc < 0) {
+		A.pk.len = 0;
+		A.kbuf.len = hdr;
+		if (weir_pack_str(&A.pk, (const char *)*key, *klen) < 0) {
+			snprintf(why, whysz, "key is not UTF-8 text");
+			return -1;
+		}
+		weir_pv_of(A.pk.p, A.pk.len, &v);
+		if (weir_avro_encode(A.ks, &v, &A.kbuf, err, sizeof(err)) < 0) {
+			weir_seterr(why, whysz, "key does not fit the schema: %s",
+			    err);
+			return -1;
+		}
+	}
+	*key = A.kbuf.p;
+	*klen = A.kbuf.len;
+	return 0;
+}
+
 /* Key from -K PATH into kb: 0, or -1 with a message in why. */
 static int
 kafka_key(const weir_record *r, const weir_path *kp, weir_buf *scratch,
@@ -198,6 +328,8 @@ kafka_loop(weir_input *in, const weir_kafka_opts *ko, const weir_path *kp,
 	int rc, status;
 	uint64_t nrec = 0;
 	struct pollfd pfd = { 0, POLLIN, 0 };
+	const uint8_t *key;
+	size_t klen;
 
 	p = weir_kafka_producer_open(ko, &status, err, sizeof(err));
 	if (!p)
@@ -213,9 +345,17 @@ kafka_loop(weir_input *in, const weir_kafka_opts *ko, const weir_path *kp,
 				weir_onerr_bad(oe, msg, NULL, 0);
 				break;
 			}
-			rc = weir_kafka_producer_send(p, &ev.rec,
-			    kp ? (kb.p ? kb.p : (const uint8_t *)"") : NULL,
-			    kb.len, err, sizeof(err));
+			key = kp ? (kb.p ? kb.p : (const uint8_t *)"") : NULL;
+			klen = kb.len;
+			if ((A.key || A.value) && avro_encode(&ev.rec, &scratch,
+			    &key, &klen, why, sizeof(why)) < 0) {
+				snprintf(msg, sizeof(msg), "%s: record %llu: %s",
+				    weir_input_name(in), (unsigned long long)nrec, why);
+				weir_onerr_bad(oe, msg, NULL, 0);
+				break;
+			}
+			rc = weir_kafka_producer_send(p, &ev.rec, key, klen, err,
+			    sizeof(err));
 			if (rc == -WEIR_EXIT_DATA)
 				weir_onerr_bad(oe, err, NULL, 0);
 			else if (rc < 0)
@@ -283,7 +423,7 @@ main(int argc, char **argv)
 	if (weir_kafka_opts_init(&ko, argc) < 0)
 		weir_die(WEIR_EXIT_IO, "out of memory");
 	ko.warn = kafka_warn;
-	while ((c = getopt_long(argc, argv, "f:o:ai:hb:t:p:K:X:m:", longopts,
+	while ((c = getopt_long(argc, argv, "f:o:ai:hb:t:p:K:X:m:s:r:", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -328,6 +468,23 @@ main(int argc, char **argv)
 				weir_usage_error("-K: %s", err);
 			have_kp = 1;
 			break;
+		case 's':
+			if (weir_serdes_parse(optarg, &A.key, &A.value, err,
+			    sizeof(err)) < 0)
+				weir_usage_error("%s", err);
+			break;
+		case 'r':
+			A.url = optarg;
+			break;
+		case O_SUBJECT:
+			A.subject = optarg;
+			break;
+		case O_SCHEMA:
+			A.schema = optarg;
+			break;
+		case O_KEY_SCHEMA:
+			A.key_schema = optarg;
+			break;
 		case 'h':
 			weir_cli_help(usage);
 		case O_VERSION:
@@ -350,6 +507,31 @@ main(int argc, char **argv)
 		    "with it");
 	if (ko.brokers && ko.ntopics != 1)
 		weir_usage_error("-b wants one topic: -t TOPIC");
+	if ((A.key || A.value || A.url || A.subject || A.schema ||
+	    A.key_schema) && !ko.brokers)
+		weir_usage_error("-s, -r, --subject and --schema encode Kafka "
+		    "messages: they go with -b BROKERS");
+	if ((A.key || A.value) != !!A.url)
+		weir_usage_error(A.url ? "-r URL goes with -s value=avro or -s "
+		    "key=avro" : "-s avro needs the Schema Registry: -r URL");
+	if ((A.subject || A.schema) && !A.value)
+		weir_usage_error("--subject and --schema go with -s value=avro");
+	if (A.key_schema && !A.key)
+		weir_usage_error("--key-schema goes with -s key=avro");
+	if (A.url) {	/* the schemas, registered before the first message */
+		char subj[1024];
+		if (!(A.reg = weir_registry_new(A.url, err, sizeof(err))))
+			weir_usage_error("-r: %s", err);
+		if (A.value) {
+			snprintf(subj, sizeof(subj), "%s-value", ko.topics[0]);
+			A.vs = avro_schema(A.subject ? A.subject : subj, A.schema,
+			    &A.vid);
+		}
+		if (A.key) {
+			snprintf(subj, sizeof(subj), "%s-key", ko.topics[0]);
+			A.ks = avro_schema(subj, A.key_schema, &A.kid);
+		}
+	}
 	if (K.opts.dir && append)
 		weir_usage_error("--state and -a: a checkpointed file is "
 		    "truncated to its last checkpoint, never appended to");

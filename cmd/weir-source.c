@@ -20,6 +20,7 @@
 #include "input.h"
 #include "kafka.h"
 #include "output.h"
+#include "registry.h"
 #include "record.h"
 #include "snap.h"
 #include "stage.h"
@@ -45,6 +46,9 @@ static const char usage[] =
 "  -X PROP=VALUE|@FILE   librdkafka property, or a file of them\n"
 "  -L                    list brokers, topics and partitions\n"
 "  -m SECONDS            bound on the first connection (default 10)\n"
+"  -s value=avro         decode values as Confluent-framed Avro (kcat's\n"
+"                        -s; key=avro for keys, avro for both; needs -r)\n"
+"  -r URL                the Schema Registry that has the schemas\n"
 "      --idle DUR        a partition quiet for DUR stops holding the\n"
 "                        watermark back\n"
 "\n"
@@ -558,6 +562,65 @@ read_input(int fd, const char *name, int fmt, int index)
 	weir_input_close(in);
 }
 
+/* -s value=avro, -s key=avro: Confluent-framed Avro from -r URL. */
+static struct {
+	weir_registry *reg;
+	const char *url;
+	int key, value;
+	weir_buf val, key_val, key_txt;
+} A;
+
+/*
+ * Decode the record's value and key (weir-source(1), AVRO): 0, or -1 for
+ * a bad record, handled as --on-error says.  A registry that cannot be
+ * reached ends the program (exit 3).
+ */
+static int
+avro_decode(weir_record *r)
+{
+	char err[WEIR_ERRSZ], msg[WEIR_ERRSZ * 2];
+	const char *what = "value";
+	const uint8_t *raw = r->value;
+	size_t rawlen = r->value_len;
+	weir_pv v;
+	int rc = 0;
+
+	if (A.value && r->enc != WEIR_ENC_NULL) {
+		A.val.len = 0;
+		rc = weir_registry_decode(A.reg, r->value, r->value_len, &A.val,
+		    err, sizeof(err));
+		if (rc == 0)
+			weir_record_set_packed(r, &A.val);
+	}
+	if (rc == 0 && A.key && (r->flags & WEIR_R_KEY)) {
+		what = "key";
+		raw = r->key;
+		rawlen = r->key_len;
+		A.key_val.len = 0;
+		A.key_txt.len = 0;
+		rc = weir_registry_decode(A.reg, r->key, r->key_len, &A.key_val,
+		    err, sizeof(err));
+		if (rc == 0) {
+			weir_pv_of(A.key_val.p, A.key_val.len, &v);
+			if (weir_key_from_pv(&A.key_txt, &v) < 0)
+				weir_die(WEIR_EXIT_IO, "out of memory");
+			r->key = A.key_txt.p ? A.key_txt.p : (const uint8_t *)"";
+			r->key_len = A.key_txt.len;
+		}
+	}
+	if (rc == 0)
+		return 0;
+	if (rc != -WEIR_EXIT_DATA) {
+		check(weir_output_flush(S.out));
+		weir_die(-rc, "%s", err);
+	}
+	snprintf(msg, sizeof(msg), "%.*s [%d] offset %lld: %s: %s",
+	    (int)r->topic_len, r->topic, (int)r->partition, (long long)r->offset,
+	    what, err);
+	weir_onerr_bad(&S.onerr, msg, raw, rawlen);
+	return -1;
+}
+
 static void
 kafka_warn(const char *msg)
 {
@@ -612,6 +675,8 @@ read_kafka(const weir_kafka_opts *ko)
 			weir_die(-rc, "%s", err);
 		}
 		if (rc == WEIR_KAFKA_RECORD) {
+			if (A.reg && avro_decode(&r) < 0)
+				continue;
 			if (shape(&r, why, sizeof(why)) < 0) {
 				snprintf(msg, sizeof(msg), "%.*s [%d] offset %lld: %s",
 				    (int)r.topic_len, r.topic, (int)r.partition,
@@ -708,7 +773,7 @@ main(int argc, char **argv)
 	S.timefmt = WEIR_TIME_MS;
 	S.max_ts = INT64_MIN;
 	S.last_wm = INT64_MIN;
-	while ((c = getopt_long(argc, argv, "f:k:c:hb:t:p:o:G:eX:Lm:",
+	while ((c = getopt_long(argc, argv, "f:k:c:hb:t:p:o:G:eX:Lm:s:r:",
 	    longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -788,6 +853,14 @@ main(int argc, char **argv)
 		case 'L':
 			list = 1;
 			break;
+		case 's':
+			if (weir_serdes_parse(optarg, &A.key, &A.value, err,
+			    sizeof(err)) < 0)
+				weir_usage_error("%s", err);
+			break;
+		case 'r':
+			A.url = optarg;
+			break;
 		case O_IDLE:
 			if (weir_dur_parse(optarg, &S.idle_ms, err, sizeof(err)) < 0)
 				weir_usage_error("--idle: %s", err);
@@ -825,6 +898,14 @@ main(int argc, char **argv)
 	    ko.offset || ko.partition >= 0 || list || S.idle_ms)
 		weir_usage_error("-t, -p, -o, -G, -e, -X, -L and --idle go with "
 		    "-b BROKERS");
+	if ((A.key || A.value || A.url) && (!ko.brokers || list))
+		weir_usage_error("-s and -r decode Kafka messages: they go with "
+		    "-b BROKERS");
+	if ((A.key || A.value) != !!A.url)
+		weir_usage_error(A.url ? "-r URL goes with -s value=avro or -s "
+		    "key=avro" : "-s avro needs the Schema Registry: -r URL");
+	if (A.url && !(A.reg = weir_registry_new(A.url, err, sizeof(err))))
+		weir_usage_error("-r: %s", err);
 	if (gen >= 0 && optind < argc)
 		weir_usage_error("--gen takes no input files");
 	if (gen < 0 && (seed != 1 || users != 1000 || start != WEIR_GEN_START))

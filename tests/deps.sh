@@ -3,10 +3,11 @@
 # --dev-packages: only print the libraries' development packages (what a
 # fresh machine lacks; .ci/run removes them to test 'make deps demo').
 set -e
-DEV="librdkafka-dev libjansson-dev libyaml-dev libmicrohttpd-dev libpcre2-dev"
+DEV="librdkafka-dev libjansson-dev libyaml-dev libmicrohttpd-dev libpcre2-dev
+libavro-dev libcurl4-openssl-dev"
 PKGS="build-essential pkg-config $DEV
 bats kcat sqlite3 mandoc clang libclang-rt-14-dev jq miller libxml2-utils
-curl python3 time zsh fish"
+curl python3 python3-avro time zsh fish"
 if [ "${1:-}" = --dev-packages ]; then
 	echo $DEV
 	exit 0
