@@ -29,6 +29,7 @@ static const char usage[] =
 "       weir-source -b BROKERS -t TOPIC [-p N] [-o OFFSET] [-e] [options]\n"
 "       weir-source -b BROKERS -G GROUP [-e] [options] TOPIC...\n"
 "       weir-source -b BROKERS -L [-t TOPIC]\n"
+"       weir-source -b BROKERS -L -G GROUP [-J] [-t TOPIC]\n"
 "       weir-source --gen clicks [--count N] [--rate N] [--seed N]\n"
 "       weir-source --checkpoint DUR --state DIR [options] [FILE...]\n"
 "\n"
@@ -43,7 +44,9 @@ static const char usage[] =
 "                        only for records written out (at-least-once)\n"
 "  -e                    exit at the end: the high watermarks at start\n"
 "  -X PROP=VALUE|@FILE   librdkafka property, or a file of them\n"
-"  -L                    list brokers, topics and partitions\n"
+"  -L                    list brokers, topics and partitions; with -G,\n"
+"                        the group's committed offsets, end offsets, lag\n"
+"  -J                    with -L -G: one JSON object a line (-f ndjson)\n"
 "  -m SECONDS            bound on the first connection (default 10)\n"
 "      --idle DUR        a partition quiet for DUR stops holding the\n"
 "                        watermark back\n"
@@ -639,11 +642,12 @@ read_kafka(const weir_kafka_opts *ko)
 }
 
 static void
-list_kafka(const weir_kafka_opts *ko)
+list_kafka(const weir_kafka_opts *ko, int json)
 {
 	weir_buf b = { 0 };
 	char err[WEIR_ERRSZ];
-	int rc = weir_kafka_list(ko, &b, err, sizeof(err));
+	int rc = ko->group ? weir_kafka_group_lag(ko, json, &b, err,
+	    sizeof(err)) : weir_kafka_list(ko, &b, err, sizeof(err));
 
 	if (rc < 0)
 		weir_die(-rc, "%s", err);
@@ -699,7 +703,7 @@ main(int argc, char **argv)
 	int64_t start = WEIR_GEN_START;
 	uint32_t users = 1000;
 	static weir_kafka_opts ko;	/* static: alive until exit */
-	int list = 0;
+	int list = 0, json = 0;
 
 	weir_cli_init(argv[0]);
 	if (weir_kafka_opts_init(&ko, argc) < 0)
@@ -708,7 +712,7 @@ main(int argc, char **argv)
 	S.timefmt = WEIR_TIME_MS;
 	S.max_ts = INT64_MIN;
 	S.last_wm = INT64_MIN;
-	while ((c = getopt_long(argc, argv, "f:k:c:hb:t:p:o:G:eX:Lm:",
+	while ((c = getopt_long(argc, argv, "f:k:c:hb:t:p:o:G:eX:Lm:J",
 	    longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -788,6 +792,9 @@ main(int argc, char **argv)
 		case 'L':
 			list = 1;
 			break;
+		case 'J':
+			json = 1;
+			break;
 		case O_IDLE:
 			if (weir_dur_parse(optarg, &S.idle_ms, err, sizeof(err)) < 0)
 				weir_usage_error("--idle: %s", err);
@@ -807,6 +814,12 @@ main(int argc, char **argv)
 				weir_cli_bad_option();
 		}
 	}
+	if (list && ko.group && fmt == WEIR_FMT_NDJSON) {
+		json = 1;	/* the lag list as NDJSON */
+		fmt = WEIR_FMT_AUTO;
+	}
+	if (json && !(list && ko.group))
+		weir_usage_error("-J goes with -L -G GROUP");
 	if (ko.brokers) {
 		if (gen >= 0 || fmt != WEIR_FMT_AUTO)
 			weir_usage_error("-b reads Kafka: no --gen or -f with it");
@@ -820,7 +833,7 @@ main(int argc, char **argv)
 			weir_usage_error("-p goes without -G (the group assigns "
 			    "partitions)");
 		if (list)
-			list_kafka(&ko);
+			list_kafka(&ko, json);
 	} else if (ko.ntopics || ko.group || ko.exit_eof || ko.nprops ||
 	    ko.offset || ko.partition >= 0 || list || S.idle_ms)
 		weir_usage_error("-t, -p, -o, -G, -e, -X, -L and --idle go with "
