@@ -59,7 +59,8 @@ static const char usage[] =
 "      --time-format F   ms (default), s, us or iso8601\n"
 "      --max-delay DUR   emit watermarks: max event time seen minus DUR\n"
 "  -c, --count N         stop after N records\n"
-"      --on-error MODE   fail (default), skip, or a FILE for bad records\n"
+"      --on-error MODE   fail (default), skip, a FILE for bad records, or\n"
+"                        kafka:TOPIC (a dead-letter topic)\n"
 "      --gen clicks      generate clicks: ts, user, page, amount\n"
 "      --rate N          pace the output at N records per second of wall\n"
 "                        time (event times do not change)\n"
@@ -524,7 +525,8 @@ read_input(int fd, const char *name, int fmt, int index)
 					snprintf(msg, sizeof(msg), "%s: record %llu: %s",
 					    weir_input_name(in),
 					    (unsigned long long)S.emitted + 1, why);
-				weir_onerr_bad(&S.onerr, msg, NULL, 0);
+				weir_onerr_bad_from(&S.onerr, msg, NULL, 0,
+				    &ev.rec);
 				continue;
 			}
 			emit(&ev.rec);
@@ -619,7 +621,8 @@ read_kafka(const weir_kafka_opts *ko)
 				snprintf(msg, sizeof(msg), "%.*s [%d] offset %lld: %s",
 				    (int)r.topic_len, r.topic, (int)r.partition,
 				    (long long)r.offset, why);
-				weir_onerr_bad(&S.onerr, msg, r.value, r.value_len);
+				weir_onerr_bad_from(&S.onerr, msg, r.value,
+				    r.value_len, &r);
 				continue;
 			}
 			weir_kafka_consumer_event_time(S.kc, r.ts);
@@ -855,6 +858,8 @@ main(int argc, char **argv)
 	}
 	if (S.time_now && S.have_time)
 		weir_usage_error("--time is given twice");
+	if (ko.brokers)	/* --on-error kafka:TOPIC: the same cluster */
+		weir_onerr_kafka_opts(&ko);
 	weir_onerr_parse(&S.onerr, onerr);
 	weir_sig_install();
 	S.out = weir_output_open(1, WEIR_FMT_AUTO, NULL);
