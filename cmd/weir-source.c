@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cdc.h"
 #include "cli.h"
 #include "dur.h"
 #include "gen.h"
@@ -59,6 +60,8 @@ static const char usage[] =
 "      --time-format F   ms (default), s, us or iso8601\n"
 "      --max-delay DUR   emit watermarks: max event time seen minus DUR\n"
 "  -c, --count N         stop after N records\n"
+"      --cdc debezium    change events to keyed upserts and deletes (null\n"
+"                        values) for weir-join --table\n"
 "      --on-error MODE   fail (default), skip, a FILE for bad records, or\n"
 "                        kafka:TOPIC (a dead-letter topic)\n"
 "      --gen clicks      generate clicks: ts, user, page, amount\n"
@@ -79,7 +82,7 @@ static const char usage[] =
 "See weir-source(1).\n";
 
 enum { O_TIME = 256, O_TIMEFMT, O_MAXDELAY, O_ONERR, O_GEN, O_RATE, O_SEED,
-	O_USERS, O_START, O_VERSION, O_IDLE, O_CHECKPOINT };
+	O_USERS, O_START, O_VERSION, O_IDLE, O_CHECKPOINT, O_CDC };
 
 static const struct option longopts[] = {
 	{ "format", required_argument, NULL, 'f' },
@@ -98,6 +101,7 @@ static const struct option longopts[] = {
 	{ "version", no_argument, NULL, O_VERSION },
 	{ "idle", required_argument, NULL, O_IDLE },
 	{ "checkpoint", required_argument, NULL, O_CHECKPOINT },
+	{ "cdc", required_argument, NULL, O_CDC },
 	WEIR_CKPT_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -130,6 +134,7 @@ static struct {
 	weir_input *pos_in;
 	weir_gen *pos_gen;
 	weir_buf payload, snap;
+	weir_cdc cdc;		/* --cdc */
 } S;
 
 static void
@@ -177,14 +182,21 @@ static int
 shape(weir_record *r, char *why, size_t whysz)
 {
 	weir_pv root, v;
+	int want_key = S.have_key, want_time = S.have_time;
 
-	if (S.have_key || S.have_time) {
+	if (S.cdc.kind) {	/* the change sets value and key (-k) */
+		if (weir_cdc_apply(&S.cdc, r, why, whysz) < 0)
+			return -1;
+		want_key = 0;
+		want_time = S.have_time && r->enc != WEIR_ENC_NULL;
+	}
+	if (want_key || want_time) {
 		if (!weir_record_json(r, &S.scratch, &root)) {
 			snprintf(why, whysz, "value is not JSON, cannot read %s",
-			    S.have_key ? S.keyp.text : S.timep.text);
+			    want_key ? S.keyp.text : S.timep.text);
 			return -1;
 		}
-		if (S.have_key) {
+		if (want_key) {
 			if (!weir_path_get(&S.keyp, &root, &v) ||
 			    v.type == WEIR_PV_NULL) {
 				snprintf(why, whysz, "no key field %s", S.keyp.text);
@@ -199,7 +211,7 @@ shape(weir_record *r, char *why, size_t whysz)
 			r->key_len = S.keybuf.len;
 			r->flags |= WEIR_R_KEY;
 		}
-		if (S.have_time) {
+		if (want_time) {
 			if (!weir_path_get(&S.timep, &root, &v) ||
 			    v.type == WEIR_PV_NULL) {
 				snprintf(why, whysz, "no event time field %s",
@@ -802,6 +814,12 @@ main(int argc, char **argv)
 			if (weir_dur_parse(optarg, &S.idle_ms, err, sizeof(err)) < 0)
 				weir_usage_error("--idle: %s", err);
 			break;
+		case O_CDC:
+			if ((c = weir_cdc_kind(optarg)) < 0)
+				weir_usage_error("--cdc: unknown envelope '%s' "
+				    "(there is: debezium)", optarg);
+			weir_cdc_init(&S.cdc, c, NULL);
+			break;
 		case O_CHECKPOINT:
 			if (weir_dur_parse(optarg, &S.ckpt_every, err,
 			    sizeof(err)) < 0 || S.ckpt_every <= 0)
@@ -843,6 +861,10 @@ main(int argc, char **argv)
 		    "-b BROKERS");
 	if (gen >= 0 && optind < argc)
 		weir_usage_error("--gen takes no input files");
+	if (gen >= 0 && S.cdc.kind)
+		weir_usage_error("--cdc reads change events, not --gen");
+	if (S.cdc.kind && S.have_key)	/* -k: from the row, before or after */
+		S.cdc.keyp = &S.keyp;
 	if (gen < 0 && (seed != 1 || users != 1000 || start != WEIR_GEN_START))
 		weir_usage_error("--seed, --users and --start go with --gen");
 	if (S.ckpt_every && gen < 0 && !ko.brokers) {
