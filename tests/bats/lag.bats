@@ -2,7 +2,8 @@
 # weir-source -b B -L -G GROUP: the group's committed offset, the end
 # offset and the lag of each partition (kafka-consumer-groups --describe).
 load helpers
-load kafka_helpers
+load run_helpers
+load kafka_helpers	# its teardown: KILL_PIDS, then the broker
 
 @test "-L -G lists committed, end and lag per partition; -J and -f ndjson as JSON" {
 	broker_start --topic t:2 --topic u:2 --topic never:1
@@ -51,4 +52,37 @@ load kafka_helpers
 	run limit weir-source -b "$B" -L -G nobody
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 1 ]
+}
+
+@test "weir-run /metrics: a paced consumer's lag per topic and partition, falling" {
+	broker_start --topic lag:2
+	seq 1 300 | kcat -b "$B" -P -t lag -p 0
+	seq 1 100 | kcat -b "$B" -P -t lag -p 1
+	cat > "$T/p.yaml" <<-Y
+	name: k
+	stages:
+	  - {name: src, run: [weir-source, -b, "$B", -t, lag, --rate, "40"]}
+	  - {name: out, run: [weir-sink, -f, lines, -a, -o, $T/out]}
+	Y
+	start_run --metrics 127.0.0.1:0 "$T/p.yaml"
+	KILL_PIDS="$RUN_PID $GUARD_PID"
+	wait_for metrics_port
+	# lag of each partition: between 0 and what it holds, and the sum
+	# is their total
+	lagged() {
+		curl -sf "http://127.0.0.1:$PORT/metrics" > "$T/m" &&
+		    awk '/^weir_kafka_lag\{pipeline="k",stage="src",topic="lag",partition="[01]"\} / {
+			    split($1, a, "partition=\""); p = substr(a[2], 1, 1)
+			    l[p] = $2 }
+			/^weir_kafka_lag_sum\{pipeline="k",stage="src"\} / { s = $2 }
+			END { exit !((0 in l) && (1 in l) && l[0] + l[1] > 0 &&
+			    l[0] <= 300 && l[1] <= 100 && s == l[0] + l[1]) }' "$T/m"
+	}
+	wait_for lagged
+	first=$(awk '/^weir_kafka_lag_sum/ { print $2 }' "$T/m")
+	sleep 2
+	wait_for lagged
+	second=$(awk '/^weir_kafka_lag_sum/ { print $2 }' "$T/m")
+	[ "$second" -lt "$first" ]
+	{ kill -9 "$RUN_PID" && wait "$RUN_PID"; } 2> /dev/null || true
 }
