@@ -84,3 +84,13 @@ load kafka_helpers	# its teardown: KILL_PIDS, then the broker
 	grep -q '^# TYPE weir_dead_letter_records_total counter' "$T/m"
 	[ "$(kcatc -t dlq -e -q | wc -l)" -eq 4 ]
 }
+
+@test "a program that dies still delivers the dead letters it sent" {
+	broker_start --topic dlq:1
+	printf '%s\n' '{"a":1}' '{bad' > "$T/in"
+	# the second file does not exist: exit 3 after the bad line was sent
+	run limit weir-source --on-error "kafka:$B/dlq" "$T/in" "$T/nosuch"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"nosuch"* ]]
+	[ "$(kcatc -t dlq -e -q)" = '{bad' ]
+}
