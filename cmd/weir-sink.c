@@ -57,7 +57,8 @@ static const char usage[] =
 "      --all-fields      columns: every field of every record (holds\n"
 "                        the records in memory to the end)\n"
 "  -i, --input-format F  how to read text input (default ndjson)\n"
-"      --on-error MODE   fail (default), skip, or a FILE for bad records\n"
+"      --on-error MODE   fail (default), skip, a FILE for bad records, or\n"
+"                        kafka:TOPIC (a dead-letter topic)\n"
 "      --state DIR       checkpoints: commit each checkpoint once its output\n"
 "                        is durable; on restart, truncate -o FILE to the\n"
 "                        last committed checkpoint\n"
@@ -342,7 +343,7 @@ kafka_loop(weir_input *in, const weir_kafka_opts *ko, const weir_path *kp,
 			    sizeof(why)) < 0) {
 				snprintf(msg, sizeof(msg), "%s: record %llu: %s",
 				    weir_input_name(in), (unsigned long long)nrec, why);
-				weir_onerr_bad(oe, msg, NULL, 0);
+				weir_onerr_bad_from(oe, msg, NULL, 0, &ev.rec);
 				break;
 			}
 			key = kp ? (kb.p ? kb.p : (const uint8_t *)"") : NULL;
@@ -357,7 +358,7 @@ kafka_loop(weir_input *in, const weir_kafka_opts *ko, const weir_path *kp,
 			rc = weir_kafka_producer_send(p, &ev.rec, key, klen, err,
 			    sizeof(err));
 			if (rc == -WEIR_EXIT_DATA)
-				weir_onerr_bad(oe, err, NULL, 0);
+				weir_onerr_bad_from(oe, err, NULL, 0, &ev.rec);
 			else if (rc < 0)
 				kafka_die(p, WEIR_EXIT_IO, err);
 			break;
@@ -561,6 +562,8 @@ main(int argc, char **argv)
 	if (K.on && (fmt == WEIR_FMT_CSV || fmt == WEIR_FMT_TSV) && !fields)
 		weir_usage_error("--state with -f %s needs --fields, so a restart "
 		    "writes the same columns", weir_fmt_name(fmt));
+	if (ko.brokers)	/* --on-error kafka:TOPIC: the same cluster */
+		weir_onerr_kafka_opts(&ko);
 	weir_onerr_parse(&oe, onerr);
 	weir_sig_install();
 	in = weir_input_open(0, infmt, "-");

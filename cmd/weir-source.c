@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cdc.h"
 #include "cli.h"
 #include "dur.h"
 #include "gen.h"
@@ -30,6 +31,7 @@ static const char usage[] =
 "       weir-source -b BROKERS -t TOPIC [-p N] [-o OFFSET] [-e] [options]\n"
 "       weir-source -b BROKERS -G GROUP [-e] [options] TOPIC...\n"
 "       weir-source -b BROKERS -L [-t TOPIC]\n"
+"       weir-source -b BROKERS -L -G GROUP [-J] [-t TOPIC]\n"
 "       weir-source --gen clicks [--count N] [--rate N] [--seed N]\n"
 "       weir-source --checkpoint DUR --state DIR [options] [FILE...]\n"
 "\n"
@@ -44,7 +46,9 @@ static const char usage[] =
 "                        only for records written out (at-least-once)\n"
 "  -e                    exit at the end: the high watermarks at start\n"
 "  -X PROP=VALUE|@FILE   librdkafka property, or a file of them\n"
-"  -L                    list brokers, topics and partitions\n"
+"  -L                    list brokers, topics and partitions; with -G,\n"
+"                        the group's committed offsets, end offsets, lag\n"
+"  -J                    with -L -G: one JSON object a line (-f ndjson)\n"
 "  -m SECONDS            bound on the first connection (default 10)\n"
 "  -s value=avro         decode values as Confluent-framed Avro (kcat's\n"
 "                        -s; key=avro for keys, avro for both; needs -r)\n"
@@ -60,7 +64,10 @@ static const char usage[] =
 "      --time-format F   ms (default), s, us or iso8601\n"
 "      --max-delay DUR   emit watermarks: max event time seen minus DUR\n"
 "  -c, --count N         stop after N records\n"
-"      --on-error MODE   fail (default), skip, or a FILE for bad records\n"
+"      --cdc debezium    change events to keyed upserts and deletes (null\n"
+"                        values) for weir-join --table\n"
+"      --on-error MODE   fail (default), skip, a FILE for bad records, or\n"
+"                        kafka:TOPIC (a dead-letter topic)\n"
 "      --gen clicks      generate clicks: ts, user, page, amount\n"
 "      --rate N          pace the output at N records per second of wall\n"
 "                        time (event times do not change)\n"
@@ -79,7 +86,7 @@ static const char usage[] =
 "See weir-source(1).\n";
 
 enum { O_TIME = 256, O_TIMEFMT, O_MAXDELAY, O_ONERR, O_GEN, O_RATE, O_SEED,
-	O_USERS, O_START, O_VERSION, O_IDLE, O_CHECKPOINT };
+	O_USERS, O_START, O_VERSION, O_IDLE, O_CHECKPOINT, O_CDC };
 
 static const struct option longopts[] = {
 	{ "format", required_argument, NULL, 'f' },
@@ -98,6 +105,7 @@ static const struct option longopts[] = {
 	{ "version", no_argument, NULL, O_VERSION },
 	{ "idle", required_argument, NULL, O_IDLE },
 	{ "checkpoint", required_argument, NULL, O_CHECKPOINT },
+	{ "cdc", required_argument, NULL, O_CDC },
 	WEIR_CKPT_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -130,6 +138,7 @@ static struct {
 	weir_input *pos_in;
 	weir_gen *pos_gen;
 	weir_buf payload, snap;
+	weir_cdc cdc;		/* --cdc */
 } S;
 
 static void
@@ -177,14 +186,21 @@ static int
 shape(weir_record *r, char *why, size_t whysz)
 {
 	weir_pv root, v;
+	int want_key = S.have_key, want_time = S.have_time;
 
-	if (S.have_key || S.have_time) {
+	if (S.cdc.kind) {	/* the change sets value and key (-k) */
+		if (weir_cdc_apply(&S.cdc, r, why, whysz) < 0)
+			return -1;
+		want_key = 0;
+		want_time = S.have_time && r->enc != WEIR_ENC_NULL;
+	}
+	if (want_key || want_time) {
 		if (!weir_record_json(r, &S.scratch, &root)) {
 			snprintf(why, whysz, "value is not JSON, cannot read %s",
-			    S.have_key ? S.keyp.text : S.timep.text);
+			    want_key ? S.keyp.text : S.timep.text);
 			return -1;
 		}
-		if (S.have_key) {
+		if (want_key) {
 			if (!weir_path_get(&S.keyp, &root, &v) ||
 			    v.type == WEIR_PV_NULL) {
 				snprintf(why, whysz, "no key field %s", S.keyp.text);
@@ -199,7 +215,7 @@ shape(weir_record *r, char *why, size_t whysz)
 			r->key_len = S.keybuf.len;
 			r->flags |= WEIR_R_KEY;
 		}
-		if (S.have_time) {
+		if (want_time) {
 			if (!weir_path_get(&S.timep, &root, &v) ||
 			    v.type == WEIR_PV_NULL) {
 				snprintf(why, whysz, "no event time field %s",
@@ -525,7 +541,8 @@ read_input(int fd, const char *name, int fmt, int index)
 					snprintf(msg, sizeof(msg), "%s: record %llu: %s",
 					    weir_input_name(in),
 					    (unsigned long long)S.emitted + 1, why);
-				weir_onerr_bad(&S.onerr, msg, NULL, 0);
+				weir_onerr_bad_from(&S.onerr, msg, NULL, 0,
+				    &ev.rec);
 				continue;
 			}
 			emit(&ev.rec);
@@ -681,7 +698,8 @@ read_kafka(const weir_kafka_opts *ko)
 				snprintf(msg, sizeof(msg), "%.*s [%d] offset %lld: %s",
 				    (int)r.topic_len, r.topic, (int)r.partition,
 				    (long long)r.offset, why);
-				weir_onerr_bad(&S.onerr, msg, r.value, r.value_len);
+				weir_onerr_bad_from(&S.onerr, msg, r.value,
+				    r.value_len, &r);
 				continue;
 			}
 			weir_kafka_consumer_event_time(S.kc, r.ts);
@@ -704,11 +722,12 @@ read_kafka(const weir_kafka_opts *ko)
 }
 
 static void
-list_kafka(const weir_kafka_opts *ko)
+list_kafka(const weir_kafka_opts *ko, int json)
 {
 	weir_buf b = { 0 };
 	char err[WEIR_ERRSZ];
-	int rc = weir_kafka_list(ko, &b, err, sizeof(err));
+	int rc = ko->group ? weir_kafka_group_lag(ko, json, &b, err,
+	    sizeof(err)) : weir_kafka_list(ko, &b, err, sizeof(err));
 
 	if (rc < 0)
 		weir_die(-rc, "%s", err);
@@ -764,7 +783,7 @@ main(int argc, char **argv)
 	int64_t start = WEIR_GEN_START;
 	uint32_t users = 1000;
 	static weir_kafka_opts ko;	/* static: alive until exit */
-	int list = 0;
+	int list = 0, json = 0;
 
 	weir_cli_init(argv[0]);
 	if (weir_kafka_opts_init(&ko, argc) < 0)
@@ -773,7 +792,7 @@ main(int argc, char **argv)
 	S.timefmt = WEIR_TIME_MS;
 	S.max_ts = INT64_MIN;
 	S.last_wm = INT64_MIN;
-	while ((c = getopt_long(argc, argv, "f:k:c:hb:t:p:o:G:eX:Lm:s:r:",
+	while ((c = getopt_long(argc, argv, "f:k:c:hb:t:p:o:G:eX:Lm:s:r:J",
 	    longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -861,9 +880,18 @@ main(int argc, char **argv)
 		case 'r':
 			A.url = optarg;
 			break;
+		case 'J':
+			json = 1;
+			break;
 		case O_IDLE:
 			if (weir_dur_parse(optarg, &S.idle_ms, err, sizeof(err)) < 0)
 				weir_usage_error("--idle: %s", err);
+			break;
+		case O_CDC:
+			if ((c = weir_cdc_kind(optarg)) < 0)
+				weir_usage_error("--cdc: unknown envelope '%s' "
+				    "(there is: debezium)", optarg);
+			weir_cdc_init(&S.cdc, c, NULL);
 			break;
 		case O_CHECKPOINT:
 			if (weir_dur_parse(optarg, &S.ckpt_every, err,
@@ -880,6 +908,12 @@ main(int argc, char **argv)
 				weir_cli_bad_option();
 		}
 	}
+	if (list && ko.group && fmt == WEIR_FMT_NDJSON) {
+		json = 1;	/* the lag list as NDJSON */
+		fmt = WEIR_FMT_AUTO;
+	}
+	if (json && !(list && ko.group))
+		weir_usage_error("-J goes with -L -G GROUP");
 	if (ko.brokers) {
 		if (gen >= 0 || fmt != WEIR_FMT_AUTO)
 			weir_usage_error("-b reads Kafka: no --gen or -f with it");
@@ -893,7 +927,7 @@ main(int argc, char **argv)
 			weir_usage_error("-p goes without -G (the group assigns "
 			    "partitions)");
 		if (list)
-			list_kafka(&ko);
+			list_kafka(&ko, json);
 	} else if (ko.ntopics || ko.group || ko.exit_eof || ko.nprops ||
 	    ko.offset || ko.partition >= 0 || list || S.idle_ms)
 		weir_usage_error("-t, -p, -o, -G, -e, -X, -L and --idle go with "
@@ -908,6 +942,10 @@ main(int argc, char **argv)
 		weir_usage_error("-r: %s", err);
 	if (gen >= 0 && optind < argc)
 		weir_usage_error("--gen takes no input files");
+	if (gen >= 0 && S.cdc.kind)
+		weir_usage_error("--cdc reads change events, not --gen");
+	if (S.cdc.kind && S.have_key)	/* -k: from the row, before or after */
+		S.cdc.keyp = &S.keyp;
 	if (gen < 0 && (seed != 1 || users != 1000 || start != WEIR_GEN_START))
 		weir_usage_error("--seed, --users and --start go with --gen");
 	if (S.ckpt_every && gen < 0 && !ko.brokers) {
@@ -923,6 +961,8 @@ main(int argc, char **argv)
 	}
 	if (S.time_now && S.have_time)
 		weir_usage_error("--time is given twice");
+	if (ko.brokers)	/* --on-error kafka:TOPIC: the same cluster */
+		weir_onerr_kafka_opts(&ko);
 	weir_onerr_parse(&S.onerr, onerr);
 	weir_sig_install();
 	S.out = weir_output_open(1, WEIR_FMT_AUTO, NULL);

@@ -9,8 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dlq.h"
 #include "fmt.h"
+#include "input.h"
 #include "io.h"
+#include "kafka.h"
 #include "record.h"
 #include "stats.h"
 
@@ -86,12 +89,67 @@ weir_version(void)
 	exit(0);
 }
 
+static const weir_kafka_opts *onerr_ko;
+static weir_dlq *onerr_dlq;	/* flushed at exit */
+
+void
+weir_onerr_kafka_opts(const weir_kafka_opts *ko)
+{
+	onerr_ko = ko;
+}
+
+static void
+kafka_warn(const char *msg)
+{
+	weir_warn("kafka: %s", msg);
+}
+
+/* Exit without the END path (weir_die, ...): what was dead-lettered is
+ * delivered, or the exit status says it was not. */
+static void
+dlq_atexit(void)
+{
+	char err[WEIR_ERRSZ];
+
+	if (onerr_dlq && weir_dlq_flush(onerr_dlq, 10000, err,
+	    sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s: %s\n", weir_prog,
+		    weir_dlq_name(onerr_dlq), err);
+		_exit(WEIR_EXIT_IO);
+	}
+}
+
+static void
+onerr_kafka(weir_onerr *o, const char *spec)
+{
+	static weir_kafka_opts none;
+	char err[WEIR_ERRSZ];
+	int status;
+
+	none.timeout_s = 10;
+	none.warn = kafka_warn;
+	o->dlq = weir_dlq_open(spec, onerr_ko ? onerr_ko : &none, &status, err,
+	    sizeof(err));
+	if (!o->dlq) {
+		if (status == WEIR_EXIT_USAGE)
+			weir_usage_error("%s", err);
+		weir_die(status, "--on-error kafka:%s: %s", spec, err);
+	}
+	o->mode = WEIR_ONERR_KAFKA;
+	o->file = weir_dlq_name(o->dlq);
+	if (!onerr_dlq)
+		atexit(dlq_atexit);
+	onerr_dlq = o->dlq;
+}
+
 void
 weir_onerr_parse(weir_onerr *o, const char *arg)
 {
 	memset(o, 0, sizeof(*o));
 	o->fd = -1;
-	if (!strcmp(arg, "fail"))
+	if (!strncmp(arg, "kafka:", 6))
+		onerr_kafka(o, arg + 6);
+	else if (!strcmp(arg, "fail"))
 		o->mode = WEIR_ONERR_FAIL;
 	else if (!strcmp(arg, "skip"))
 		o->mode = WEIR_ONERR_SKIP;
@@ -108,9 +166,26 @@ void
 weir_onerr_bad(weir_onerr *o, const char *msg, const uint8_t *raw,
     size_t rawlen)
 {
+	weir_onerr_bad_from(o, msg, raw, rawlen, NULL);
+}
+
+void
+weir_onerr_bad_from(weir_onerr *o, const char *msg, const uint8_t *raw,
+    size_t rawlen, const weir_record *src)
+{
+	char err[WEIR_ERRSZ];
+
 	switch (o->mode) {
 	case WEIR_ONERR_FAIL:
 		weir_die(WEIR_EXIT_DATA, "%s", msg);
+	case WEIR_ONERR_KAFKA:
+		if (weir_dlq_send(o->dlq, raw, rawlen, msg, weir_prog, src, err,
+		    sizeof(err)) < 0) {
+			onerr_dlq = NULL;	/* told once */
+			weir_die(WEIR_EXIT_IO, "%s: %s", o->file, err);
+		}
+		weir_stats_g.dead_lettered++;
+		goto count;
 	case WEIR_ONERR_FILE:
 		if (raw && (weir_write_all(o->fd, raw, rawlen) < 0 ||
 		    ((!rawlen || raw[rawlen - 1] != '\n') &&
@@ -118,6 +193,7 @@ weir_onerr_bad(weir_onerr *o, const char *msg, const uint8_t *raw,
 			weir_die(WEIR_EXIT_IO, "%s: %s", o->file, strerror(errno));
 		/* FALLTHROUGH */
 	default:
+	count:
 		o->skipped++;
 		weir_stats_g.skipped++;
 		if (o->skipped <= 3)
@@ -135,12 +211,18 @@ weir_onerr_bad_record(weir_onerr *o, const char *msg, const weir_record *r)
 	if (o->mode == WEIR_ONERR_FILE &&
 	    weir_record_bytes(r, &text, &p, &n) < 0)
 		weir_die(WEIR_EXIT_IO, "out of memory");
-	weir_onerr_bad(o, msg, p, n);
+	weir_onerr_bad_from(o, msg, p, n, r);
 }
 
 void
 weir_onerr_report(const weir_onerr *o)
 {
+	char err[WEIR_ERRSZ];
+
+	if (o->dlq && weir_dlq_flush(o->dlq, -1, err, sizeof(err)) < 0) {
+		onerr_dlq = NULL;	/* told once */
+		weir_die(WEIR_EXIT_IO, "%s: %s", o->file, err);
+	}
 	if (o->skipped)
 		weir_warn("skipped %llu bad record%s%s%s",
 		    (unsigned long long)o->skipped, o->skipped == 1 ? "" : "s",

@@ -21,22 +21,32 @@ _Noreturn void weir_usage_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 _Noreturn void weir_version(void);
 
-/* --on-error fail|skip|FILE */
+/* --on-error fail|skip|FILE|kafka:TOPIC|kafka:BROKERS/TOPIC (dlq.h) */
+struct weir_dlq;
+struct weir_kafka_opts;
 typedef struct weir_onerr {
-	int mode;		/* 0 fail, 1 skip, 2 file */
+	int mode;		/* 0 fail, 1 skip, 2 file, 3 kafka */
 	int fd;
 	uint64_t skipped;
 	const char *file;
+	struct weir_dlq *dlq;	/* kafka: the dead-letter producer */
 } weir_onerr;
-enum { WEIR_ONERR_FAIL, WEIR_ONERR_SKIP, WEIR_ONERR_FILE };
+enum { WEIR_ONERR_FAIL, WEIR_ONERR_SKIP, WEIR_ONERR_FILE, WEIR_ONERR_KAFKA };
+/* A program with -b gives its Kafka options before weir_onerr_parse:
+ * kafka:TOPIC then uses its brokers and -X properties. */
+void weir_onerr_kafka_opts(const struct weir_kafka_opts *ko);
 void weir_onerr_parse(weir_onerr *o, const char *arg);	/* dies on error */
 /* Handle one bad input: fail exits WEIR_EXIT_DATA with msg; skip counts;
  * file counts and writes raw (plus a newline if raw lacks one). */
 void weir_onerr_bad(weir_onerr *o, const char *msg, const uint8_t *raw,
     size_t rawlen);
+/* The same, naming the record it came from (kafka: its key and position,
+ * and its value when raw is NULL); src may be NULL. */
+struct weir_record;
+void weir_onerr_bad_from(weir_onerr *o, const char *msg, const uint8_t *raw,
+    size_t rawlen, const struct weir_record *src);
 /* The same for a record that was read but could not be processed (a
  * regex past its match limit); FILE gets its value as text. */
-struct weir_record;
 void weir_onerr_bad_record(weir_onerr *o, const char *msg,
     const struct weir_record *r);
 void weir_onerr_report(const weir_onerr *o);	/* "skipped N bad records" */

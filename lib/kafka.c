@@ -219,6 +219,43 @@ kafka_conf_set(rd_kafka_conf_t *conf, const char *name, const char *value,
 	return -WEIR_EXIT_USAGE;
 }
 
+/*
+ * A user's property: a value env:VAR is read from the environment variable
+ * VAR, so that a secret never is on a command line or in a file; a value
+ * starting with \env: (one backslash more for each level) stands for
+ * itself less one backslash.  Errors name the property and the variable,
+ * never a value.
+ */
+static int
+user_set(rd_kafka_conf_t *conf, const char *name, const char *value,
+    char *err, size_t errsz)
+{
+	const char *v = value;
+	size_t bs = strspn(value, "\\");
+
+	if (!strncmp(value, "env:", 4)) {
+		if (!value[4]) {
+			weir_seterr(err, errsz, "-X %s: env: names no "
+			    "environment variable", name);
+			return -WEIR_EXIT_USAGE;
+		}
+		if (!(v = getenv(value + 4))) {
+			weir_seterr(err, errsz, "-X %s: environment variable "
+			    "%s is not set", name, value + 4);
+			return -WEIR_EXIT_USAGE;
+		}
+		/* librdkafka's message may quote the value: not this one */
+		if (kafka_conf_set(conf, name, v, NULL, 0) < 0) {
+			weir_seterr(err, errsz, "-X %s: the value of environment "
+			    "variable %s is not valid for it", name, value + 4);
+			return -WEIR_EXIT_USAGE;
+		}
+		return 0;
+	} else if (bs > 0 && !strncmp(value + bs, "env:", 4))
+		v = value + 1;
+	return kafka_conf_set(conf, name, v, err, errsz);
+}
+
 static int
 conf_file(rd_kafka_conf_t *conf, const char *path, char *err, size_t errsz)
 {
@@ -239,7 +276,7 @@ conf_file(rd_kafka_conf_t *conf, const char *path, char *err, size_t errsz)
 			weir_seterr(err, errsz, "%s:%u: expected name=value",
 			    path, lineno);
 			rc = -WEIR_EXIT_USAGE;
-		} else if (r > 0 && (rc = kafka_conf_set(conf, name, value, sub,
+		} else if (r > 0 && (rc = user_set(conf, name, value, sub,
 		    sizeof(sub))) < 0)
 			weir_seterr(err, errsz, "%s:%u: %s", path, lineno, sub);
 	}
@@ -275,7 +312,7 @@ kafka_conf_user(rd_kafka_conf_t *conf, const weir_kafka_opts *o, char *err,
 			    "@FILE", o->props[i]);
 			rc = -WEIR_EXIT_USAGE;
 		} else
-			rc = kafka_conf_set(conf, name, value, err, errsz);
+			rc = user_set(conf, name, value, err, errsz);
 		free(dup);
 	}
 	return rc;

@@ -54,6 +54,14 @@ int weir_kafka_prop_split(char *line, char **name, char **value);
 int weir_kafka_list(const weir_kafka_opts *o, weir_buf *out, char *err,
     size_t errsz);
 
+/* -L -G GROUP: for each partition of the topics (o->topics, else every
+ * topic the group committed an offset in) the group's committed offset,
+ * the end offset and the lag, as a table with the header TOPIC PARTITION
+ * COMMITTED END LAG, or (json) one JSON object a line; a partition
+ * without a committed offset shows - (null). */
+int weir_kafka_group_lag(const weir_kafka_opts *o, int json, weir_buf *out,
+    char *err, size_t errsz);
+
 /*
  * Consumer.  weir_kafka_consumer_next() returns a record that points into
  * the consumer and stays valid until the next call.  With a group (-G or

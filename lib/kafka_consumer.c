@@ -672,6 +672,13 @@ weir_kafka_consumer_next(weir_kafka_consumer *c, weir_record *r,
 		}
 		if (all_done(c))
 			return WEIR_KAFKA_DONE;
+		/* a batch given out slowly (paced, or a slow pipeline):
+		 * the lag follows the records, not only the fetches */
+		if (c->ibatch > 0 && c->ibatch < c->nbatch &&
+		    !(c->ibatch & 63)) {
+			c->now_ms = weir_mono_ms();
+			report_lag(c);
+		}
 		if (c->ibatch >= c->nbatch) {
 			batch_free(c);
 			/* what is there now; if nothing, wait for one message

@@ -85,6 +85,9 @@ weir_kafka_producer_open(const weir_kafka_opts *o, int *status, char *err,
 	    (rc = kafka_conf_set(conf, "enable.idempotence", "true", err,
 	    errsz)) < 0 ||
 	    (rc = kafka_conf_set(conf, "acks", "all", err, errsz)) < 0 ||
+	    /* keys land where Java's default partitioner puts them */
+	    (rc = kafka_conf_set(conf, "partitioner", "murmur2_random", err,
+	    errsz)) < 0 ||
 	    (rc = kafka_conf_user(conf, o, err, errsz)) < 0) {
 		rd_kafka_conf_destroy(conf);
 		goto fail;

@@ -314,6 +314,9 @@ weir_metrics_render(weir_buf *o, const char *plname,
 	EACH("skipped_records_total", "counter", "Bad input records skipped "
 	    "(--on-error skip or FILE).", "%llu",
 	    (unsigned long long)s[i].st.skipped, 1);
+	EACH("dead_letter_records_total", "counter", "Bad records written to "
+	    "a dead-letter topic (--on-error kafka:TOPIC; also in skipped).",
+	    "%llu", (unsigned long long)s[i].st.dead_lettered, 1);
 	EACH("watermark_seconds", "gauge", "The last watermark the stage "
 	    "wrote (event time).", "%.3f", (double)s[i].st.wm_out / 1000.0,
 	    s[i].st.wm_out != INT64_MIN);

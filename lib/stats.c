@@ -67,6 +67,9 @@ weir_stats_format(const weir_stats *s, const char *name, long pid, char *buf,
 	    (unsigned long long)s->out_bytes, (unsigned long long)s->late,
 	    (unsigned long long)s->skipped);
 
+	if (n > 0 && (size_t)n < sz && s->dead_lettered)
+		n += snprintf(buf + n, sz - (size_t)n, " dlq=%llu",
+		    (unsigned long long)s->dead_lettered);
 	if (n > 0 && (size_t)n < sz && s->wm_in != INT64_MIN)
 		n += snprintf(buf + n, sz - (size_t)n, " wm_in=%lld",
 		    (long long)s->wm_in);
@@ -252,6 +255,7 @@ weir_stats_parse(const char *msg, size_t n, weir_stats *s, char *name,
 		F("out_bytes", s->out_bytes = (uint64_t)v);
 		F("late", s->late = (uint64_t)v);
 		F("skipped", s->skipped = (uint64_t)v);
+		F("dlq", s->dead_lettered = (uint64_t)v);
 		F("wm_in", s->wm_in = v);
 		F("wm_out", s->wm_out = v);
 		F("lag", s->lag = v);
@@ -269,6 +273,7 @@ weir_stats_add(weir_stats *a, const weir_stats *b)
 	a->out_bytes += b->out_bytes;
 	a->late += b->late;
 	a->skipped += b->skipped;
+	a->dead_lettered += b->dead_lettered;
 	if (b->wm_in != INT64_MIN)
 		a->wm_in = b->wm_in;
 	if (b->wm_out != INT64_MIN)

@@ -20,8 +20,9 @@
  *
  * Datagram (text, one line):
  *   weir-stats 1 stage=NAME pid=PID in=N in_bytes=N out=N out_bytes=N
- *   wm_in=MS wm_out=MS late=N skipped=N lag=N [plag=PART:LAG:TOPIC]...
- * wm_*, lag and plag are omitted while unknown.  Counters are totals since
+ *   wm_in=MS wm_out=MS late=N skipped=N [dlq=N] lag=N [plag=PART:LAG:TOPIC]...
+ * wm_*, lag and plag are omitted while unknown, dlq (records of skipped
+ * written to a dead-letter topic) while 0.  Counters are totals since
  * the process started.  lag is the total over every partition a consumer
  * reads, plag the lag of one partition, for at most WEIR_STATS_MAXPART
  * partitions (the first ones the consumer saw); the topic comes last so
@@ -50,6 +51,7 @@ typedef struct weir_stats {
 	int64_t lag;		/* -1: unknown */
 	int nparts;		/* entries of part[] in use */
 	weir_stats_part part[WEIR_STATS_MAXPART];
+	uint64_t dead_lettered;	/* of skipped: sent to --on-error kafka: */
 } weir_stats;
 
 extern weir_stats weir_stats_g;
