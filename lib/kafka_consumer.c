@@ -62,6 +62,8 @@ struct weir_kafka_consumer {
 	void (*flush)(void *);
 	void *flush_arg;
 	weir_buf hdrs;
+	int last_tstype;	/* the last record's, for kcat -J */
+	int32_t last_broker;
 };
 
 static kpart *
@@ -737,11 +739,21 @@ weir_kafka_consumer_next(weir_kafka_consumer *c, weir_record *r,
 			weir_seterr(err, errsz, "out of memory");
 			return -WEIR_EXIT_IO;
 		}
+		c->last_tstype = (int)tstype;
+		c->last_broker = rd_kafka_message_broker_id(m);
 		p->pending = p->next = m->offset + 1;
 		p->emitted = 1;
 		p->last_ms = c->now_ms;
 		return WEIR_KAFKA_RECORD;
 	}
+}
+
+void
+weir_kafka_consumer_meta(const weir_kafka_consumer *c, int *tstype,
+    int32_t *broker)
+{
+	*tstype = c->last_tstype;
+	*broker = c->last_broker;
 }
 
 void
@@ -1074,5 +1086,103 @@ weir_kafka_consumer_commit_positions(weir_kafka_consumer *c,
 			p->seek = -1;
 	}
 	rd_kafka_topic_partition_list_destroy(a.l);
+	return rc;
+}
+
+/* kcat -Q: one ListOffsets by time; kcat's text, sorted by topic and
+ * partition.  Each spec is TOPIC:PARTITION:TIME. */
+static int
+tpo_cmp(const void *a, const void *b)
+{
+	const rd_kafka_topic_partition_t *x = a, *y = b;
+	int c = strcmp(x->topic, y->topic);
+
+	return c ? c : (x->partition > y->partition) - (x->partition <
+	    y->partition);
+}
+
+int
+weir_kafka_offsets_for_times(const weir_kafka_opts *o, const char **specs,
+    int n, int json, weir_buf *out, char *err, size_t errsz)
+{
+	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(n);
+	rd_kafka_conf_t *conf;
+	rd_kafka_resp_err_t e;
+	const char *last = "";
+	kbase b;
+	int i, rc = 0;
+
+	for (i = 0; i < n; i++) {
+		const char *s = strchr(specs[i], ':'), *t = s ? strchr(s + 1,
+		    ':') : NULL;
+		char *end, *topic;
+		unsigned long part = 0;
+		long long ts = 0;
+		if (t) {	/* as kcat reads them */
+			part = strtoul(s + 1, &end, 0);
+			if (end == s + 1 || end != t || part > INT32_MAX)
+				t = NULL;
+		}
+		if (t) {
+			ts = strtoll(t + 1, &end, 0);
+			if (end == t + 1 || *end)
+				t = NULL;
+		}
+		if (!t || s == specs[i] || !(topic = strndup(specs[i],
+		    (size_t)(s - specs[i])))) {
+			weir_seterr(err, errsz, "-Q -t %s: not TOPIC:PARTITION:"
+			    "TIME (TIME in ms since the epoch, -1 for the end, "
+			    "-2 for the beginning)", specs[i]);
+			rd_kafka_topic_partition_list_destroy(l);
+			return -WEIR_EXIT_USAGE;
+		}
+		rd_kafka_topic_partition_list_add(l, topic, (int32_t)part)->offset =
+		    ts;
+		free(topic);
+	}
+	memset(&b, 0, sizeof(b));
+	b.o = *o;
+	conf = rd_kafka_conf_new();
+	if ((rc = kafka_conf_base(&b, conf, err, errsz)) < 0 ||
+	    (rc = kafka_conf_user(conf, o, err, errsz)) < 0)
+		rd_kafka_conf_destroy(conf);
+	else if ((rc = kafka_base_new(&b, RD_KAFKA_PRODUCER, conf, err,
+	    errsz)) == 0) {
+		e = rd_kafka_offsets_for_times(b.rk, l, o->timeout_s * 1000);
+		if (e) {
+			weir_seterr(err, errsz, "-Q: %s", rd_kafka_err2str(e));
+			rc = -WEIR_EXIT_IO;
+		}
+		rd_kafka_destroy(b.rk);
+	}
+	if (rc == 0)
+		qsort(l->elems, (size_t)l->cnt, sizeof(*l->elems), tpo_cmp);
+	for (i = 0; rc == 0 && i < l->cnt; i++) {
+		const rd_kafka_topic_partition_t *p = &l->elems[i];
+		if (!json) {
+			rc |= weir_buf_printf(out, "%s [%d] offset %lld%s%s\n",
+			    p->topic, (int)p->partition, (long long)p->offset,
+			    p->err ? ": " : "", p->err ?
+			    rd_kafka_err2str(p->err) : "");
+			continue;
+		}
+		if (strcmp(last, p->topic)) {	/* as kcat -J: by topic */
+			rc |= weir_buf_printf(out, "%s\"%s\":{\"topic\":\"%s\"",
+			    *last ? "}," : "{", p->topic, p->topic);
+			last = p->topic;
+		}
+		rc |= weir_buf_printf(out, ",\"%d\":{\"partition\":%d,"
+		    "\"offset\":%lld%s%s%s}", (int)p->partition,
+		    (int)p->partition, (long long)p->offset, p->err ?
+		    ",\"error\":\"" : "", p->err ? rd_kafka_err2str(p->err) : "",
+		    p->err ? "\"" : "");
+	}
+	if (rc == 0 && json)
+		rc = weir_buf_puts(out, *last ? "}}" : "{}");
+	if (rc > 0 || rc == -1) {
+		weir_seterr(err, errsz, "out of memory");
+		rc = -WEIR_EXIT_IO;
+	}
+	rd_kafka_topic_partition_list_destroy(l);
 	return rc;
 }
