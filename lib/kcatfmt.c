@@ -3,6 +3,7 @@
 #include "kcatfmt.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -506,4 +507,34 @@ weir_kcat_prop(weir_kafka_opts *o, int c, const char *arg)
 	strcat(p, arg);
 	o->props[o->nprops++] = p;	/* lives as long as o */
 	return 0;
+}
+
+int
+weir_kcat_read_file(const char *path, weir_buf *out, char *err, size_t errsz)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	out->len = 0;
+	if (fd < 0) {
+		weir_seterr(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		if (weir_buf_reserve(out, 65536) < 0) {
+			close(fd);
+			weir_seterr(err, errsz, "%s: out of memory", path);
+			return -1;
+		}
+		n = read(fd, out->p + out->len, 65536);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		out->len += (size_t)n;
+	}
+	if (n < 0)
+		weir_seterr(err, errsz, "%s: %s", path, strerror(errno));
+	close(fd);
+	return n < 0 ? -1 : 0;
 }

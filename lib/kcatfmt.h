@@ -77,6 +77,11 @@ int weir_kcat_split_key(const uint8_t *msg, size_t len, const char *kdelim,
     int null_empty, const uint8_t **key, size_t *klen, const uint8_t **val,
     size_t *vlen);
 
+/* kcat -P FILE: the whole file into out (one message).  -1 with a
+ * message naming it. */
+int weir_kcat_read_file(const char *path, weir_buf *out, char *err,
+    size_t errsz);
+
 /* kcat's -F FILE (its properties; "-" or "none": none), -d FACILITIES
  * (librdkafka's debug) and -z CODEC (compression.codec) as -X properties
  * of o.  -1 out of memory. */
