@@ -504,7 +504,7 @@ main(int argc, char **argv)
 		weir_die(WEIR_EXIT_IO, "out of memory");
 	ko.warn = kafka_warn;
 	while ((c = getopt_long(argc, argv, "f:o:ai:hb:t:p:K:X:m:"
-	    "PCJk:H:ZD:lTF:d:z:quEGLQeVvMUsrO", longopts, NULL)) != -1) {
+	    "PCJk:H:ZD:lTF:d:z:quEGLQeVvMUs:r:O", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (strchr(optarg, '%')) {	/* kcat's format string */
@@ -604,24 +604,14 @@ main(int argc, char **argv)
 		case 'J':
 		case 'Q':
 		case 'L':
-			weir_usage_error("-%c is kcat's consumer flag: consume with "
-			    "weir-source -b BROKERS -t TOPIC, which takes -C, -G, "
-			    "-e, -J, -Q, -L, -o and -f '%%s\\n'", c);
-		case 'v':
-			weir_usage_error("-v: weir-sink has no verbosity levels; "
-			    "librdkafka's debugging is -d FACILITIES (-X debug=...)");
-		case 'M':
-			weir_usage_error("-M: a mock cluster is weir-broker(1): "
-			    "weir-broker --topic NAME:PARTITIONS");
-		case 'U':
-			weir_usage_error("-U: weir's own tests are make unit and "
-			    "make test");
+		case 'O':
 		case 's':
 		case 'r':
-		case 'O':
-			weir_usage_error("-%c is kcat's consumer flag; weir-source "
-			    "-f '%%o %%s\\n' prints offsets, and weir does not decode "
-			    "Avro or pack formats", c);
+		case 'v':
+		case 'M':
+		case 'U':
+			weir_kcat_refusal(c, 1, err, sizeof(err));
+			weir_usage_error("%s", err);
 		default:
 			if (!weir_cli_ckpt_opt(&K.opts, c, optarg))
 				weir_cli_bad_option();

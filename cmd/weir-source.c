@@ -898,26 +898,14 @@ main(int argc, char **argv)
 		case 'H':
 		case 'l':
 		case 'T':
-			weir_usage_error("-%c is kcat's producer flag: produce with "
-			    "weir-sink -b BROKERS -t TOPIC, which takes -P, -z, "
-			    "-k, -K, -H, -D, -Z and -l (tee: ... | tee FILE | "
-			    "weir-sink ...)", c);
 		case 'O':
-			weir_usage_error("-O: print the offset with -f '%%o %%s\\n'");
 		case 's':
 		case 'r':
-			weir_usage_error("-%c: weir does not decode Avro or pack "
-			    "formats; -f '%%s\\n' gives the bytes and weir-map "
-			    "works on JSON values", c);
 		case 'v':
-			weir_usage_error("-v: weir-source has no verbosity levels; "
-			    "librdkafka's debugging is -d FACILITIES (-X debug=...)");
 		case 'M':
-			weir_usage_error("-M: a mock cluster is weir-broker(1): "
-			    "weir-broker --topic NAME:PARTITIONS");
 		case 'U':
-			weir_usage_error("-U: weir's own tests are make unit and "
-			    "make test");
+			weir_kcat_refusal(c, 0, err, sizeof(err));
+			weir_usage_error("%s", err);
 		default:
 			if (!weir_cli_ckpt_opt(&S.ck, c, optarg))
 				weir_cli_bad_option();

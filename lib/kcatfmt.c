@@ -208,11 +208,12 @@ weir_kcatfmt_free(weir_kcatfmt *f)
 }
 
 /* A JSON string as yajl writes it for kcat: ", \, and control characters
- * escaped, every other byte as it is (no UTF-8 check). */
+ * escaped (\u001B: yajl's upper-case hex), every other byte as it is
+ * (no UTF-8 check). */
 static int
 yajl_str(weir_buf *b, const uint8_t *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
+	static const char hex[] = "0123456789ABCDEF";
 	size_t i, from = 0;
 	const char *esc;
 	char u[7] = "\\u00";
@@ -537,4 +538,36 @@ weir_kcat_read_file(const char *path, weir_buf *out, char *err, size_t errsz)
 		weir_seterr(err, errsz, "%s: %s", path, strerror(errno));
 	close(fd);
 	return n < 0 ? -1 : 0;
+}
+
+int
+weir_kcat_refusal(int c, int sink, char *msg, size_t msgsz)
+{
+	const char *why = NULL;
+
+	if (!sink && strchr("PzHlT", c))
+		why = "is kcat's producer flag: produce with weir-sink -b BROKERS "
+		    "-t TOPIC, which takes -P, -z, -k, -K, -H, -D, -Z, -l and -T";
+	else if (sink && strchr("CGeJQLo", c))
+		why = "is kcat's consumer flag: consume with weir-source -b "
+		    "BROKERS -t TOPIC, which takes -C, -G, -e, -J, -Q, -L, -o and "
+		    "-f '%s\\n'";
+	else if (c == 'O')
+		why = "(offsets with -K): weir-source -f '%o%k%s\\n' prints them";
+	else if (c == 's' || c == 'r')
+		why = "(Avro, pack formats): weir does not decode them; "
+		    "weir-source -f '%s\\n' gives the bytes and weir-map works on "
+		    "JSON values";
+	else if (c == 'v')
+		why = "(verbosity): weir has no levels; librdkafka's debugging is "
+		    "-d FACILITIES (-X debug=...)";
+	else if (c == 'M')
+		why = "(a mock cluster) is weir-broker(1): weir-broker --topic "
+		    "NAME:PARTITIONS";
+	else if (c == 'U')
+		why = "(kcat's own tests): weir's are make unit and make test";
+	if (!why)
+		return 0;
+	snprintf(msg, msgsz, "-%c %s", c, why);
+	return 1;
 }

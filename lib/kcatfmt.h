@@ -87,4 +87,9 @@ int weir_kcat_read_file(const char *path, weir_buf *out, char *err,
  * of o.  -1 out of memory. */
 int weir_kcat_prop(weir_kafka_opts *o, int c, const char *arg);
 
+/* kcat's flag c as weir-source (sink 0) or weir-sink (sink 1) refuses
+ * it: a message naming the weir way into msg; 0 for a flag the program
+ * takes. */
+int weir_kcat_refusal(int c, int sink, char *msg, size_t msgsz);
+
 #endif
