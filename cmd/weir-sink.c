@@ -59,7 +59,7 @@ static const char usage[] =
 "kcat's producer flags (weir-sink(1), KCAT): -P reads messages split by\n"
 "-D DELIM (default newline), or FILEs (one message each, or lines with\n"
 "-l); -K DELIM splits off a key (a -K PATH starts with .), -k KEY, -H\n"
-"NAME=VALUE, -Z, -z CODEC, -T, -F FILE, -d DEBUG, -q, -u, -E.\n"
+"NAME=VALUE, -Z, -z CODEC, -T, -c N, -F FILE, -d DEBUG, -q, -u, -E.\n"
 "-f '%k %s\\n' writes records in a kcat format string.\n"
 "\n"
 "Exit status: 0 ok, 1 bad input data, 2 usage, 3 I/O or Kafka failure\n"
@@ -151,6 +151,7 @@ ckpt_commit(uint64_t id, const uint8_t *payload, size_t n, int final,
 static struct {
 	int on;			/* -P: delimited messages or files, not a stream */
 	int line, null_empty, tee;
+	long long count;	/* -c: stop after this many messages */
 	const char *delim, *kdelim, *key, *fmt;
 	weir_buf hdrs, delimb, kdelimb, hb;
 	uint32_t nhdrs;
@@ -451,7 +452,8 @@ kcat_produce(const weir_kafka_opts *ko, char **files, int nfiles,
 		if (nfiles && (fd = open(files[0], O_RDONLY | O_CLOEXEC)) < 0)
 			weir_die(WEIR_EXIT_IO, "%s: %s", files[0], strerror(errno));
 		weir_kcat_reader_init(&rd, fd, (const char *)KP.delimb.p);
-		while (!weir_sig_stop() && (i = weir_kcat_reader_next(&rd, &m,
+		while (!weir_sig_stop() && (!KP.count || (long long)nmsg <
+		    KP.count) && (i = weir_kcat_reader_next(&rd, &m,
 		    &n, err, sizeof(err))) > 0) {
 			k = NULL;
 			kn = 0;
@@ -504,7 +506,7 @@ main(int argc, char **argv)
 		weir_die(WEIR_EXIT_IO, "out of memory");
 	ko.warn = kafka_warn;
 	while ((c = getopt_long(argc, argv, "f:o:ai:hb:t:p:K:X:m:"
-	    "PCJk:H:ZD:lTF:d:z:quEGLQeVvMUs:r:O", longopts, NULL)) != -1) {
+	    "PCJk:H:ZD:lTF:d:z:quEGLQeVvMUs:r:Oc:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (strchr(optarg, '%')) {	/* kcat's format string */
@@ -584,6 +586,9 @@ main(int argc, char **argv)
 		case 'T':
 			KP.tee = 1;
 			break;
+		case 'c':
+			KP.count = weir_cli_int("-c", optarg, 1, INT64_MAX);
+			break;
 		case 'F':
 		case 'd':
 		case 'z':
@@ -618,7 +623,7 @@ main(int argc, char **argv)
 		}
 	}
 	if (KP.delim || KP.kdelim || KP.line || KP.null_empty || KP.tee ||
-	    optind < argc)
+	    KP.count || optind < argc)
 		KP.on = KP.on || ko.brokers;	/* kcat's producer input */
 	if (quiet)
 		ko.warn = NULL;	/* -q: no librdkafka diagnostics */
