@@ -547,6 +547,8 @@ main(int argc, char **argv)
 		case 'p':
 		case 'X':
 		case 'm':
+			if (c == 'p' && !strcmp(optarg, "-1"))
+				break;	/* kcat: the partitioner, the default */
 			if (weir_kafka_opt(&ko, c, optarg, err, sizeof(err)) < 0)
 				weir_usage_error("%s", err);
 			break;

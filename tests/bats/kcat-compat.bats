@@ -112,13 +112,14 @@ prod() {
 	prod -P -T -K:
 	prod -P -z gzip -q -u -E
 	prod -P -c 2 -K:
+	prod -P -p -1
 	printf 'one' > "$T/f1"
 	: > "$T/f2"
 	printf 'two\nlines\n' > "$T/f3"
 	prod -P "$T/f1" "$T/f2" "$T/f3"
 	prod -P -l "$T/f3"
 	prod -P -l -K: -H x=y "$T/f3"
-	[ "$(tail -1 "$T/b")" = '0 52 -1 5 [x=y] lines' ]
+	[ "$(tail -1 "$T/b")" = '0 58 -1 5 [x=y] lines' ]
 	# a weir -K PATH still starts with a dot
 	printf '{"u":"x1","v":1}\n' | limit weir-sink -b "$B" -t b -K .u
 	limit kcat -X fetch.wait.max.ms=10 -b "$B" -C -t b -o -1 -e -q \
