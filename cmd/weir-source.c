@@ -695,7 +695,8 @@ list_kafka(const weir_kafka_opts *ko)
 {
 	weir_buf b = { 0 };
 	char err[WEIR_ERRSZ];
-	int rc = weir_kafka_list(ko, &b, err, sizeof(err));
+	int rc = KC.json ? weir_kafka_list_json(ko, &b, err, sizeof(err)) :
+	    weir_kafka_list(ko, &b, err, sizeof(err));
 
 	if (rc < 0)
 		weir_die(-rc, "%s", err);
@@ -936,13 +937,13 @@ main(int argc, char **argv)
 		weir_buf_free(&b);
 		return 0;
 	}
-	if (KC.on) {
+	if (list && (KC.fmt || KC.delim || KC.kdelim || KC.null_str))
+		weir_usage_error("-L lists the cluster: -f, -D, -K and -Z go "
+		    "without it");
+	if (KC.on && !list) {
 		if (!ko.brokers)
 			weir_usage_error("-C, -J, -D, -K, -Z and -f with %% write "
 			    "Kafka messages as kcat does: give -b BROKERS");
-		if (list)
-			weir_usage_error("-L prints kcat -L's text; -J, -C, -D, -K "
-			    "and -Z go without it");
 		if (S.wm_on || S.ckpt_every || S.ck.dir || S.rate > 0)
 			weir_usage_error("kcat's output (-C, -J, -f with %%) is text, "
 			    "not a weir stream: no --max-delay, --checkpoint or "

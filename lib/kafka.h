@@ -53,6 +53,9 @@ int weir_kafka_prop_split(char *line, char **name, char **value);
 /* -L: the cluster's brokers, topics and partitions as text into out. */
 int weir_kafka_list(const weir_kafka_opts *o, weir_buf *out, char *err,
     size_t errsz);
+/* -L -J: the same as kcat -L -J's JSON object, without a newline. */
+int weir_kafka_list_json(const weir_kafka_opts *o, weir_buf *out, char *err,
+    size_t errsz);
 
 /*
  * Consumer.  weir_kafka_consumer_next() returns a record that points into

@@ -1186,3 +1186,69 @@ weir_kafka_offsets_for_times(const weir_kafka_opts *o, const char **specs,
 	rd_kafka_topic_partition_list_destroy(l);
 	return rc;
 }
+
+/* kcat -L -J: the cluster's metadata as kcat's JSON object (no newline). */
+int
+weir_kafka_list_json(const weir_kafka_opts *o, weir_buf *out, char *err,
+    size_t errsz)
+{
+	const struct rd_kafka_metadata *md;
+	const char *topic = o->ntopics ? o->topics[0] : NULL;
+	kbase b;
+	int rc, i, j, k, n = 0, w = 0;
+
+	if ((rc = kafka_meta_open(&b, o, &md, err, errsz)) < 0)
+		return rc;
+	/* topic names are [a-zA-Z0-9._-]: no escapes needed */
+	w |= weir_buf_printf(out, "{\"originating_broker\":{\"id\":%d,"
+	    "\"name\":\"%s\"},\"query\":{\"topic\":\"%s\"},\"controllerid\":%d,"
+	    "\"brokers\":[", (int)md->orig_broker_id, md->orig_broker_name,
+	    topic ? topic : "*", (int)rd_kafka_controllerid(b.rk, 0));
+	for (i = 0; i < md->broker_cnt; i++)
+		w |= weir_buf_printf(out, "%s{\"id\":%d,\"name\":\"%s:%d\"}",
+		    i ? "," : "", (int)md->brokers[i].id, md->brokers[i].host,
+		    md->brokers[i].port);
+	w |= weir_buf_puts(out, "],\"topics\":[");
+	for (i = 0; i < md->topic_cnt; i++) {
+		const rd_kafka_metadata_topic_t *t = &md->topics[i];
+		if (topic && strcmp(t->topic, topic))
+			continue;
+		w |= weir_buf_printf(out, "%s{\"topic\":\"%s\"", n++ ? "," : "",
+		    t->topic);
+		if (t->err)
+			w |= weir_buf_printf(out, ",\"error\":\"%s\"",
+			    rd_kafka_err2str(t->err));
+		w |= weir_buf_puts(out, ",\"partitions\":[");
+		for (j = 0; j < t->partition_cnt; j++) {
+			const rd_kafka_metadata_partition_t *p = &t->partitions[j];
+			w |= weir_buf_printf(out, "%s{\"partition\":%d", j ? "," : "",
+			    (int)p->id);
+			if (p->err)
+				w |= weir_buf_printf(out, ",\"error\":\"%s\"",
+				    rd_kafka_err2str(p->err));
+			w |= weir_buf_printf(out, ",\"leader\":%d,\"replicas\":[",
+			    (int)p->leader);
+			for (k = 0; k < p->replica_cnt; k++)
+				w |= weir_buf_printf(out, "%s{\"id\":%d}", k ? "," :
+				    "", (int)p->replicas[k]);
+			w |= weir_buf_puts(out, "],\"isrs\":[");
+			for (k = 0; k < p->isr_cnt; k++)
+				w |= weir_buf_printf(out, "%s{\"id\":%d}", k ? "," :
+				    "", (int)p->isrs[k]);
+			w |= weir_buf_puts(out, "]}");
+		}
+		w |= weir_buf_puts(out, "]}");
+	}
+	w |= weir_buf_puts(out, "]}");
+	rd_kafka_metadata_destroy(md);
+	rd_kafka_destroy(b.rk);
+	if (w) {
+		weir_seterr(err, errsz, "out of memory");
+		return -WEIR_EXIT_IO;
+	}
+	if (topic && !n) {
+		weir_seterr(err, errsz, "topic %s does not exist", topic);
+		return -WEIR_EXIT_IO;
+	}
+	return 0;
+}

@@ -32,6 +32,10 @@ int kafka_base_new(kbase *b, rd_kafka_type_t type, rd_kafka_conf_t *conf,
     char *err, size_t errsz);
 int kafka_base_connect(kbase *b, rd_kafka_topic_t *rkt,
     const struct rd_kafka_metadata **md, char *err, size_t errsz);
+/* A producer handle connected, and the cluster's metadata (-L); the
+ * caller destroys both. */
+int kafka_meta_open(kbase *b, const weir_kafka_opts *o,
+    const struct rd_kafka_metadata **md, char *err, size_t errsz);
 int kafka_find_topic(const struct rd_kafka_metadata *md, const char *topic,
     int32_t part, const rd_kafka_metadata_topic_t **tp, char *err,
     size_t errsz);

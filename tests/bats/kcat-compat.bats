@@ -52,7 +52,7 @@ same() {
 	    diff - "$T/k"
 }
 
-@test "consumer: -G, -F, -q, -E and -Q as kcat takes them" {
+@test "consumer: -G, -F, -q, -E, -L and -Q as kcat takes them" {
 	broker_start --topic t:1
 	produce_mix
 	printf '# kcat.conf\nclient.id=from-file\n\nfetch.wait.max.ms=10\n' > "$T/conf"
@@ -69,6 +69,14 @@ same() {
 	grep -q '^t \[0\] offset 7$' "$T/q1"
 	limit kcat -b "$B" -Q -J -t t:0:-2 > "$T/q2"
 	limit weir-source -b "$B" -Q -J -t t:0:-2 | cmp "$T/q2" -
+	# -L, -L -t, -L -J: kcat's metadata listing
+	limit kcat -b "$B" -L > "$T/l1"
+	limit weir-source -b "$B" -L | cmp "$T/l1" -
+	limit kcat -b "$B" -L -t t > "$T/l2"
+	limit weir-source -b "$B" -L -t t | cmp "$T/l2" -
+	limit kcat -b "$B" -L -J > "$T/l3"
+	limit weir-source -b "$B" -L -J | cmp "$T/l3" -
+	jq -e '.topics[0].partitions[0].leader' "$T/l3"
 	run weir-source -b "$B" -Q -t t:0
 	[ "$status" -eq 2 ]
 	[[ "$output" == *TOPIC:PARTITION:TIME* ]]
