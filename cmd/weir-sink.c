@@ -452,9 +452,13 @@ kcat_produce(const weir_kafka_opts *ko, char **files, int nfiles,
 		if (nfiles && (fd = open(files[0], O_RDONLY | O_CLOEXEC)) < 0)
 			weir_die(WEIR_EXIT_IO, "%s: %s", files[0], strerror(errno));
 		weir_kcat_reader_init(&rd, fd, (const char *)KP.delimb.p);
+		/* a signal stops the reading (kcat's way); what was sent is
+		 * delivered */
 		while (!weir_sig_stop() && (!KP.count || (long long)nmsg <
-		    KP.count) && (i = weir_kcat_reader_next(&rd, &m,
-		    &n, err, sizeof(err))) > 0) {
+		    KP.count) && ((i = weir_kcat_reader_next(&rd, &m,
+		    &n, err, sizeof(err))) > 0 || i == -2)) {
+			if (i == -2)
+				continue;
 			k = NULL;
 			kn = 0;
 			v = m;
@@ -469,7 +473,7 @@ kcat_produce(const weir_kafka_opts *ko, char **files, int nfiles,
 			    weir_kafka_producer_poll(p, 0, err, sizeof(err)) < 0)
 				kafka_die(p, WEIR_EXIT_IO, err);
 		}
-		if (i < 0)
+		if (i == -1)
 			kafka_die(p, WEIR_EXIT_IO, err);
 		weir_kcat_reader_free(&rd);
 		if (fd)

@@ -450,7 +450,7 @@ weir_kcat_reader_next(weir_kcat_reader *r, const uint8_t **msg, size_t *len,
 		}
 		n = read(r->fd, r->buf.p + r->buf.len, 65536);
 		if (n < 0 && errno == EINTR)
-			continue;
+			return -2;	/* a signal: the caller decides */
 		if (n < 0) {
 			weir_seterr(err, errsz, "read: %s", strerror(errno));
 			return -1;

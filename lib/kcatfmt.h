@@ -65,7 +65,8 @@ typedef struct weir_kcat_reader {
 
 void weir_kcat_reader_init(weir_kcat_reader *r, int fd, const char *delim);
 /* 1 with the next message (valid until the next call), 0 at the end of
- * input, -1 with a message on a read error. */
+ * input, -1 with a message on a read error, -2 when a signal interrupted
+ * a read (call again to go on). */
 int weir_kcat_reader_next(weir_kcat_reader *r, const uint8_t **msg,
     size_t *len, char *err, size_t errsz);
 void weir_kcat_reader_free(weir_kcat_reader *r);

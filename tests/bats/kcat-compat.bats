@@ -135,6 +135,34 @@ prod() {
 	[ "$(cat "$T/last")" = 'x1 {"u":"x1","v":1}' ]
 }
 
+@test "producer: SIGTERM stops -P reading a quiet input; what was read is delivered" {
+	broker_start --topic a:1
+	mkfifo "$T/fifo"
+	weir-sink -P -b "$B" -t a < "$T/fifo" &
+	KILL_PIDS=$!
+	exec 5> "$T/fifo"
+	printf 'one\ntwo\n' >&5
+	for i in $(seq 100); do
+		[ "$(kcat_dump a | wc -l)" -eq 2 ] && break
+		sleep 0.1
+	done
+	kill -TERM "$KILL_PIDS"
+	for i in $(seq 100); do	# it stops with the fifo still open
+		kill -0 "$KILL_PIDS" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$KILL_PIDS" 2>/dev/null; then
+		echo "weir-sink -P did not stop on SIGTERM"
+		return 1	# teardown kills it
+	fi
+	st=0
+	wait "$KILL_PIDS" || st=$?
+	exec 5>&-
+	[ "$st" -eq 0 ]
+	kcat_dump a > "$T/a"
+	printf '0 0 -1 3 [] one\n0 1 -1 3 [] two\n' | diff - "$T/a"
+}
+
 @test "producer: -k and -H apply to a weir stream too" {
 	broker_start --topic a:1
 	printf '{"n":1}\n{"n":2}\n' | limit weir-source -k .n |
