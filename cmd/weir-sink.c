@@ -635,9 +635,12 @@ main(int argc, char **argv)
 		ko.warn = NULL;	/* -q: no librdkafka diagnostics */
 	if (keep_going && !onerr_set)	/* -E: go on after bad messages */
 		onerr = "skip";
-	if ((KP.key || KP.nhdrs || KP.on) && !ko.brokers)
-		weir_usage_error("-P, -k, -H, -D, -K DELIM, -Z, -l and -T "
-		    "produce to Kafka: give -b BROKERS -t TOPIC");
+	if (!ko.brokers && (KP.on || KP.key || KP.nhdrs || KP.delim ||
+	    KP.kdelim || KP.line || KP.tee || KP.count || (KP.null_empty &&
+	    !KP.fmt)))
+		weir_usage_error("-P, -k, -H, -D, -K DELIM, -Z, -l, -T and -c "
+		    "produce to Kafka: give -b BROKERS -t TOPIC (-Z also goes "
+		    "with -f '%%s')");
 	if (KP.on) {
 		if (have_kp)
 			weir_usage_error("-K PATH takes the key from a record's "

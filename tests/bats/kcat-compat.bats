@@ -215,6 +215,11 @@ W
 	[ "$status" -eq 2 ]
 	run weir-sink -P -t t
 	[ "$status" -eq 2 ]
+	for f in "-D ;" "-K :" -l -T "-c 1" -Z "-k k" "-H a=b"; do
+		run weir-sink $f
+		[ "$status" -eq 2 ]
+		[[ "$output" == *"give -b BROKERS -t TOPIC"* ]]
+	done
 	run weir-sink -b x -t t -P -D ''
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"must not be empty"* ]]
