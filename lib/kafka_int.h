@@ -1,6 +1,6 @@
 /*
  * kafka_int.h - what lib/kafka.c (options, connection), kafka_consumer.c
- * and kafka_producer.c share; private to those files.
+ * and kafka_producer.c (and kafka_kcat.c) share; private to those files.
  */
 #ifndef WEIR_KAFKA_INT_H
 #define WEIR_KAFKA_INT_H
