@@ -16,6 +16,7 @@
 #include "input.h"
 #include "io.h"
 #include "kafka.h"
+#include "kcatfmt.h"
 #include "output.h"
 #include "path.h"
 #include "record.h"
@@ -66,6 +67,12 @@ static const char usage[] =
 "      --reset-state     ignore the saved state and start over\n"
 "  -h, --help            this help\n"
 "      --version         print the version\n"
+"\n"
+"kcat's producer flags (weir-sink(1), KCAT): -P reads messages split by\n"
+"-D DELIM (default newline), or FILEs (one message each, or lines with\n"
+"-l); -K DELIM splits off a key (a -K PATH starts with .), -k KEY, -H\n"
+"NAME=VALUE, -Z, -z CODEC, -T, -c N, -F FILE, -d DEBUG, -q, -u, -E.\n"
+"-f '%k %s\\n' writes records in a kcat format string.\n"
 "\n"
 "Exit status: 0 ok, 1 bad input data, 2 usage, 3 I/O or Kafka failure\n"
 "(a message not delivered), or upstream ended without END.\n"
@@ -154,6 +161,46 @@ ckpt_commit(uint64_t id, const uint8_t *payload, size_t n, int final,
 	rc = weir_commit_write(K.opts.dir, &K.cm, err, sizeof(err));
 	if (rc < 0)
 		weir_die_snap(rc, err);
+}
+
+/* kcat's producer flags (weir-sink(1), KCAT) */
+static struct {
+	int on;			/* -P: delimited messages or files, not a stream */
+	int line, null_empty, tee;
+	long long count;	/* -c: stop after this many messages */
+	const char *delim, *kdelim, *key, *fmt;
+	weir_buf hdrs, delimb, kdelimb, hb;
+	uint32_t nhdrs;
+} KP;
+
+/* -H NAME=VALUE (or NAME: a null value), as kcat adds it. */
+static void
+kcat_header(const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (!*arg || eq == arg)
+		weir_usage_error("-H: want NAME=VALUE or NAME, not '%s'", arg);
+	if (weir_hdr_put(&KP.hdrs, (const uint8_t *)arg, eq ? (size_t)(eq -
+	    arg) : strlen(arg), (const uint8_t *)(eq ? eq + 1 : NULL), eq ?
+	    strlen(eq + 1) : 0) < 0)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	KP.nhdrs++;
+}
+
+/* r's headers and then -H's, into KP.hb. */
+static void
+kcat_add_headers(weir_record *r)
+{
+	KP.hb.len = 0;
+	if (((r->flags & WEIR_R_HEADERS) && weir_buf_put(&KP.hb, r->hdrs,
+	    r->hdrs_len) < 0) || weir_buf_put(&KP.hb, KP.hdrs.p,
+	    KP.hdrs.len) < 0)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	r->nhdrs = ((r->flags & WEIR_R_HEADERS) ? r->nhdrs : 0) + KP.nhdrs;
+	r->hdrs = KP.hb.p;
+	r->hdrs_len = KP.hb.len;
+	r->flags |= WEIR_R_HEADERS;
 }
 
 static void
@@ -346,7 +393,15 @@ kafka_loop(weir_input *in, const weir_kafka_opts *ko, const weir_path *kp,
 				weir_onerr_bad_from(oe, msg, NULL, 0, &ev.rec);
 				break;
 			}
-			key = kp ? (kb.p ? kb.p : (const uint8_t *)"") : NULL;
+			if (KP.nhdrs)
+				kcat_add_headers(&ev.rec);
+			if (KP.key && !kp && !(ev.rec.flags & WEIR_R_KEY)) {
+				kb.len = 0;	/* -k KEY: for records without one */
+				if (weir_buf_puts(&kb, KP.key) < 0)
+					kafka_die(p, WEIR_EXIT_IO, "out of memory");
+			}
+			key = kp || (KP.key && !(ev.rec.flags & WEIR_R_KEY)) ?
+			    (kb.p ? kb.p : (const uint8_t *)"") : NULL;
 			klen = kb.len;
 			if ((A.key || A.value) && avro_encode(&ev.rec, &scratch,
 			    &key, &klen, why, sizeof(why)) < 0) {
@@ -403,6 +458,176 @@ kafka_loop(weir_input *in, const weir_kafka_opts *ko, const weir_path *kp,
 	}
 }
 
+/* -f with %: what is formatted and not written yet. */
+static struct {
+	weir_buf out;
+	int fd;
+	const char *file;
+} KW;
+
+/* Write it out (also before waiting for input); a reader gone away
+ * ends quietly. */
+static void
+kcat_out(void *arg)
+{
+	(void)arg;
+	if (KW.out.len && weir_write_all(KW.fd, KW.out.p, KW.out.len) < 0) {
+		if (errno == EPIPE)
+			exit(0);
+		weir_die(WEIR_EXIT_IO, "%s: %s", KW.file ? KW.file : "write",
+		    strerror(errno));
+	}
+	KW.out.len = 0;
+}
+
+/* -f with %: each record in kcat's format string to fd. */
+static int
+kcat_write(weir_input *in, int fd, weir_ofile *of, const char *file,
+    weir_onerr *oe)
+{
+	weir_kcatfmt f;
+	weir_buf scratch = { 0 }, d = { 0 };
+	weir_event ev;
+	char err[WEIR_ERRSZ];
+
+	KW.fd = fd;
+	KW.file = file;
+	weir_input_set_idle(in, kcat_out, NULL);
+
+	if (weir_kcat_delim("\\n", &d, err, sizeof(err)) < 0 ||
+	    weir_kcatfmt_parse(&f, KP.fmt, (const char *)d.p, NULL, 0, err,
+	    sizeof(err)) < 0)
+		weir_usage_error("%s", err);
+	f.null_str = KP.null_empty;
+	for (;;) {
+		switch (weir_input_next(in, &ev, 1)) {
+		case WEIR_EV_RECORD:
+			if (weir_kcatfmt_put(&f, &KW.out, &ev.rec, NULL,
+			    &scratch) < 0)
+				weir_onerr_bad(oe, "corrupt record value", NULL, 0);
+			if (KW.out.len >= 65536)
+				kcat_out(NULL);
+			continue;
+		case WEIR_EV_WATERMARK:
+		case WEIR_EV_BARRIER:
+		case WEIR_EV_STOP:
+			continue;
+		case WEIR_EV_BAD:
+			weir_onerr_bad(oe, weir_input_error(in), ev.raw, ev.raw_len);
+			continue;
+		case WEIR_EV_END:
+		case WEIR_EV_EOF:
+			break;
+		default:
+			kcat_out(NULL);
+			weir_die(weir_input_status(in), "%s", weir_input_error(in));
+		}
+		break;
+	}
+	kcat_out(NULL);
+	if (file && weir_ofile_commit(of, err, sizeof(err)) < 0)
+		weir_die(WEIR_EXIT_IO, "%s", err);
+	weir_onerr_report(oe);
+	weir_kcatfmt_free(&f);
+	weir_buf_free(&KW.out);
+	weir_buf_free(&scratch);
+	weir_buf_free(&d);
+	return 0;
+}
+
+/* Produce one kcat message: value v (NULL: null), key k (NULL: none). */
+static void
+kcat_send(weir_kafka_producer *p, const uint8_t *k, size_t kn,
+    const uint8_t *v, size_t vn, weir_onerr *oe)
+{
+	weir_record r;
+	char err[WEIR_ERRSZ];
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.partition = -1;
+	r.enc = v ? WEIR_ENC_BYTES : WEIR_ENC_NULL;
+	r.value = v;
+	r.value_len = vn;
+	if (KP.nhdrs)
+		kcat_add_headers(&r);
+	if (!k && KP.key) {
+		k = (const uint8_t *)KP.key;
+		kn = strlen(KP.key);
+	}
+	rc = weir_kafka_producer_send(p, &r, k, kn, err, sizeof(err));
+	if (rc == -WEIR_EXIT_DATA)
+		weir_onerr_bad(oe, err, NULL, 0);
+	else if (rc < 0)
+		kafka_die(p, WEIR_EXIT_IO, err);
+}
+
+/*
+ * -P: kcat's producer input.  FILEs are one message each (-l: one file,
+ * a message per line); else standard input split at -D (newline), a key
+ * split off at -K, empty messages skipped.
+ */
+static int
+kcat_produce(const weir_kafka_opts *ko, char **files, int nfiles,
+    weir_onerr *oe)
+{
+	weir_kafka_producer *p;
+	weir_kcat_reader rd;
+	weir_buf fb = { 0 };
+	const uint8_t *m, *k, *v;
+	size_t n, kn, vn;
+	char err[WEIR_ERRSZ];
+	int i, fd = 0, status;
+	uint64_t nmsg = 0;
+
+	p = weir_kafka_producer_open(ko, &status, err, sizeof(err));
+	if (!p)
+		weir_die(status, "%s", err);
+	for (i = 0; nfiles && !KP.line && i < nfiles; i++) {
+		if (weir_kcat_read_file(files[i], &fb, err, sizeof(err)) < 0)
+			kafka_die(p, WEIR_EXIT_IO, err);
+		if (fb.len)	/* kcat skips empty files */
+			kcat_send(p, NULL, 0, fb.p, fb.len, oe);
+	}
+	if (!nfiles || KP.line) {
+		if (nfiles && (fd = open(files[0], O_RDONLY | O_CLOEXEC)) < 0)
+			weir_die(WEIR_EXIT_IO, "%s: %s", files[0], strerror(errno));
+		weir_kcat_reader_init(&rd, fd, (const char *)KP.delimb.p);
+		/* a signal stops the reading (kcat's way); what was sent is
+		 * delivered */
+		while (!weir_sig_stop() && (!KP.count || (long long)nmsg <
+		    KP.count) && ((i = weir_kcat_reader_next(&rd, &m,
+		    &n, err, sizeof(err))) > 0 || i == -2)) {
+			if (i == -2)
+				continue;
+			k = NULL;
+			kn = 0;
+			v = m;
+			vn = n;
+			if (KP.kdelim)
+				weir_kcat_split_key(m, n, (const char *)
+				    KP.kdelimb.p, KP.null_empty, &k, &kn, &v, &vn);
+			kcat_send(p, k, kn, v, vn, oe);
+			if (KP.tee && weir_write_all(1, m, n) < 0)
+				kafka_die(p, WEIR_EXIT_IO, strerror(errno));
+			if (!(++nmsg & 1023) &&
+			    weir_kafka_producer_poll(p, 0, err, sizeof(err)) < 0)
+				kafka_die(p, WEIR_EXIT_IO, err);
+		}
+		if (i == -1)
+			kafka_die(p, WEIR_EXIT_IO, err);
+		weir_kcat_reader_free(&rd);
+		if (fd)
+			close(fd);
+	}
+	if (weir_kafka_producer_flush(p, -1, err, sizeof(err)) < 0)
+		weir_die(WEIR_EXIT_IO, "%s", err);
+	weir_kafka_producer_close(p);
+	weir_buf_free(&fb);
+	weir_onerr_report(oe);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -419,16 +644,21 @@ main(int argc, char **argv)
 	size_t dropped = 0;	/* csv/tsv/table fields dropped, told */
 	char err[WEIR_ERRSZ];
 	uint64_t keep = 0;
+	int quiet = 0, keep_going = 0, onerr_set = 0;
 
 	weir_cli_init(argv[0]);
 	if (weir_kafka_opts_init(&ko, argc) < 0)
 		weir_die(WEIR_EXIT_IO, "out of memory");
 	ko.warn = kafka_warn;
-	while ((c = getopt_long(argc, argv, "f:o:ai:hb:t:p:K:X:m:s:r:", longopts,
-	    NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:o:ai:hb:t:p:K:X:m:"
+	    "PCJk:H:ZD:lTF:d:z:quEGLQeVvMUs:r:Oc:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			fmt = weir_cli_outfmt(optarg);
+			if (strchr(optarg, '%')) {	/* kcat's format string */
+				KP.fmt = optarg;
+				fmt = WEIR_FMT_LINES;
+			} else
+				fmt = weir_cli_outfmt(optarg);
 			break;
 		case 'o':
 			file = optarg;
@@ -455,16 +685,23 @@ main(int argc, char **argv)
 			break;
 		case O_ONERR:
 			onerr = optarg;
+			onerr_set = 1;
 			break;
 		case 'b':
 		case 't':
 		case 'p':
 		case 'X':
 		case 'm':
+			if (c == 'p' && !strcmp(optarg, "-1"))
+				break;	/* kcat: the partitioner, the default */
 			if (weir_kafka_opt(&ko, c, optarg, err, sizeof(err)) < 0)
 				weir_usage_error("%s", err);
 			break;
 		case 'K':
+			if (optarg[0] != '.') {	/* kcat's key delimiter */
+				KP.kdelim = optarg;
+				break;
+			}
 			if (weir_path_parse(&kp, optarg, err, sizeof(err)) < 0)
 				weir_usage_error("-K: %s", err);
 			have_kp = 1;
@@ -489,15 +726,103 @@ main(int argc, char **argv)
 		case 'h':
 			weir_cli_help(usage);
 		case O_VERSION:
+		case 'V':
 			weir_version();
+		/* kcat's producer flags (weir-sink(1), KCAT) */
+		case 'P':
+			KP.on = 1;
+			break;
+		case 'k':
+			KP.key = optarg;
+			break;
+		case 'H':
+			kcat_header(optarg);
+			break;
+		case 'Z':
+			KP.null_empty = 1;
+			break;
+		case 'D':
+			KP.delim = optarg;
+			break;
+		case 'l':
+			KP.line = 1;
+			break;
+		case 'T':
+			KP.tee = 1;
+			break;
+		case 'c':
+			KP.count = weir_cli_int("-c", optarg, 1, INT64_MAX);
+			break;
+		case 'F':
+		case 'd':
+		case 'z':
+			if (weir_kcat_prop(&ko, c, optarg) < 0)
+				weir_die(WEIR_EXIT_IO, "out of memory");
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'u':
+			break;	/* every message goes out as it is read */
+		case 'E':
+			keep_going = 1;
+			break;
+		case 'C':
+		case 'G':
+		case 'e':
+		case 'J':
+		case 'Q':
+		case 'L':
+		case 'O':
+		case 'v':
+		case 'M':
+		case 'U':
+			weir_kcat_refusal(c, 1, err, sizeof(err));
+			weir_usage_error("%s", err);
 		default:
 			if (!weir_cli_ckpt_opt(&K.opts, c, optarg))
 				weir_cli_bad_option();
 		}
 	}
+	if (KP.delim || KP.kdelim || KP.line || KP.null_empty || KP.tee ||
+	    KP.count || optind < argc)
+		KP.on = KP.on || ko.brokers;	/* kcat's producer input */
+	if (quiet)
+		ko.warn = NULL;	/* -q: no librdkafka diagnostics */
+	if (keep_going && !onerr_set)	/* -E: go on after bad messages */
+		onerr = "skip";
+	if (!ko.brokers && (KP.on || KP.key || KP.nhdrs || KP.delim ||
+	    KP.kdelim || KP.line || KP.tee || KP.count || (KP.null_empty &&
+	    !KP.fmt)))
+		weir_usage_error("-P, -k, -H, -D, -K DELIM, -Z, -l, -T and -c "
+		    "produce to Kafka: give -b BROKERS -t TOPIC (-Z also goes "
+		    "with -f '%%s')");
+	if (KP.on) {
+		if (have_kp)
+			weir_usage_error("-K PATH takes the key from a record's "
+			    "field; kcat's input (-P) has no fields: -K DELIM");
+		if (K.opts.dir)
+			weir_usage_error("--state goes with a weir stream, not "
+			    "kcat's input (-P)");
+		if (KP.line && argc - optind > 1)
+			weir_usage_error("-l reads one file");
+		if (weir_kcat_delim(KP.delim ? KP.delim : "\\n", &KP.delimb,
+		    err, sizeof(err)) < 0 || (KP.kdelim && weir_kcat_delim(
+		    KP.kdelim, &KP.kdelimb, err, sizeof(err)) < 0))
+			weir_usage_error("-D/-K: %s", err);
+		if (KP.delimb.len <= 1)
+			weir_usage_error("-D: the message delimiter must not be "
+			    "empty");
+	}
+	if (KP.on && ko.brokers && ko.ntopics == 1 && !file && !fields &&
+	    fmt == WEIR_FMT_AUTO) {
+		weir_onerr_parse(&oe, onerr);
+		weir_sig_install();
+		return kcat_produce(&ko, argv + optind, argc - optind, &oe);
+	}
 	if (optind < argc)
-		weir_usage_error("unexpected argument '%s' (weir-sink reads stdin)",
-		    argv[optind]);
+		weir_usage_error("unexpected argument '%s' (weir-sink reads stdin; "
+		    "kcat's -P FILE... needs -b BROKERS -t TOPIC)", argv[optind]);
 	if (!ko.brokers && (ko.ntopics || ko.partition >= 0 || have_kp ||
 	    ko.nprops))
 		weir_usage_error("-t, -p, -K and -X go with -b BROKERS");
@@ -572,9 +897,18 @@ main(int argc, char **argv)
 	if (K.on)	/* upstream is a weir stage: it speaks frames */
 		weir_input_require_frames(in);
 	/* NDJSON in, JSON bytes out: each line goes on as it was written */
-	weir_input_keep_json(in, ko.brokers || fmt == WEIR_FMT_NDJSON);
+	weir_input_keep_json(in, ko.brokers || fmt == WEIR_FMT_NDJSON ||
+	    KP.fmt);
 	if (ko.brokers) {
 		c = kafka_loop(in, &ko, have_kp ? &kp : NULL, &oe);
+		weir_input_close(in);
+		return c;
+	}
+	if (KP.fmt) {
+		if (fields || all_fields || K.on)
+			weir_usage_error("-f with %% is kcat's format string: no "
+			    "--fields or --state with it");
+		c = kcat_write(in, fd, &of, file, &oe);
 		weir_input_close(in);
 		return c;
 	}

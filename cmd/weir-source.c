@@ -19,7 +19,9 @@
 #include "dur.h"
 #include "gen.h"
 #include "input.h"
+#include "io.h"
 #include "kafka.h"
+#include "kcatfmt.h"
 #include "output.h"
 #include "registry.h"
 #include "record.h"
@@ -48,7 +50,8 @@ static const char usage[] =
 "  -X PROP=VALUE|@FILE   librdkafka property, or a file of them\n"
 "  -L                    list brokers, topics and partitions; with -G,\n"
 "                        the group's committed offsets, end offsets, lag\n"
-"  -J                    with -L -G: one JSON object a line (-f ndjson)\n"
+"  -J                    kcat's JSON envelope per message; with -L,\n"
+"                        JSON (with -G: one object a line, as -f ndjson)\n"
 "  -m SECONDS            bound on the first connection (default 10)\n"
 "  -s value=avro         decode values as Confluent-framed Avro (kcat's\n"
 "                        -s; key=avro for keys, avro for both; needs -r)\n"
@@ -81,6 +84,10 @@ static const char usage[] =
 "      --reset-state     ignore the saved state and start over\n"
 "  -h, --help            this help\n"
 "      --version         print the version\n"
+"\n"
+"kcat's consumer flags (weir-source(1), KCAT): -C writes messages as kcat\n"
+"does; -J, -f '%k %s\\n', -D DELIM, -K DELIM, -Z, -q, -u, -E, -F FILE,\n"
+"-d DEBUG, -Q -t TOPIC:PARTITION:TIME.\n"
 "\n"
 "Exit status: 0 ok, 1 bad input data, 2 usage, 3 I/O or Kafka failure.\n"
 "See weir-source(1).\n";
@@ -141,10 +148,43 @@ static struct {
 	weir_cdc cdc;		/* --cdc */
 } S;
 
+/* kcat's output (-C, -J, -f with %, -D, -K, -Z): text, not a stream */
+static struct {
+	int on, json, null_str, unbuffered, query;
+	const char *fmt, *delim, *kdelim;
+	weir_kcatfmt f;
+	weir_buf out, scratch;
+} KC;
+
 static void
 check(int rc)
 {
 	weir_stage_check_output(S.out, rc);
+}
+
+/* Write what kcat's format made; a reader gone away ends quietly. */
+static void
+kcat_flush(void)
+{
+	if (KC.out.len && weir_write_all(1, KC.out.p, KC.out.len) < 0) {
+		if (errno == EPIPE)
+			exit(0);
+		weir_die(WEIR_EXIT_IO, "stdout: %s", strerror(errno));
+	}
+	KC.out.len = 0;
+}
+
+static void
+kcat_emit(const weir_record *r)
+{
+	weir_kcat_meta m;
+
+	weir_kafka_consumer_meta(S.kc, &m.tstype, &m.broker);
+	if (weir_kcatfmt_put(&KC.f, &KC.out, r, &m, &KC.scratch) < 0)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	S.emitted++;
+	if (KC.unbuffered || KC.out.len >= 65536)
+		kcat_flush();
 }
 
 static void
@@ -176,6 +216,10 @@ static void
 idle(void *arg)
 {
 	(void)arg;
+	if (KC.on) {
+		kcat_flush();
+		return;
+	}
 	emit_watermark();
 	maybe_barrier();
 	check(weir_output_flush(S.out));
@@ -240,7 +284,7 @@ shape(weir_record *r, char *why, size_t whysz)
 		    "(use --time PATH)");
 		return -1;
 	}
-	if (weir_output_too_big(S.out, r)) {	/* its readers would refuse it */
+	if (S.out && weir_output_too_big(S.out, r)) {	/* its readers would refuse it */
 		snprintf(why, whysz, "%s", weir_output_error(S.out));
 		return -1;
 	}
@@ -457,6 +501,10 @@ pace(void)
 static void
 emit(weir_record *r)
 {
+	if (KC.on) {
+		kcat_emit(r);
+		return;
+	}
 	if (S.rate > 0)
 		pace();
 	if (S.wm_on && S.max_ts != INT64_MIN && r->ts < S.max_ts - S.max_delay &&
@@ -464,6 +512,8 @@ emit(weir_record *r)
 		emit_watermark();
 	check(weir_output_record(S.out, r));
 	S.emitted++;
+	if (KC.unbuffered)
+		check(weir_output_flush(S.out));
 	if (S.wm_on) {
 		if (r->ts > S.max_ts)
 			S.max_ts = r->ts;
@@ -688,7 +738,10 @@ read_kafka(const weir_kafka_opts *ko)
 		if (rc == WEIR_KAFKA_DONE)
 			break;
 		if (rc < 0) {
-			check(weir_output_flush(S.out));
+			if (KC.on)
+				kcat_flush();
+			else
+				check(weir_output_flush(S.out));
 			weir_die(-rc, "%s", err);
 		}
 		if (rc == WEIR_KAFKA_RECORD) {
@@ -727,6 +780,7 @@ list_kafka(const weir_kafka_opts *ko, int json)
 	weir_buf b = { 0 };
 	char err[WEIR_ERRSZ];
 	int rc = ko->group ? weir_kafka_group_lag(ko, json, &b, err,
+	    sizeof(err)) : json ? weir_kafka_list_json(ko, &b, err,
 	    sizeof(err)) : weir_kafka_list(ko, &b, err, sizeof(err));
 
 	if (rc < 0)
@@ -783,7 +837,10 @@ main(int argc, char **argv)
 	int64_t start = WEIR_GEN_START;
 	uint32_t users = 1000;
 	static weir_kafka_opts ko;	/* static: alive until exit */
-	int list = 0, json = 0;
+	int list = 0;
+	const char *fmt_arg = NULL;	/* -f: a kcat format when it has a % */
+	int quiet = 0, keep_going = 0, onerr_set = 0;
+	static weir_buf delim, kdelim;
 
 	weir_cli_init(argv[0]);
 	if (weir_kafka_opts_init(&ko, argc) < 0)
@@ -792,11 +849,11 @@ main(int argc, char **argv)
 	S.timefmt = WEIR_TIME_MS;
 	S.max_ts = INT64_MIN;
 	S.last_wm = INT64_MIN;
-	while ((c = getopt_long(argc, argv, "f:k:c:hb:t:p:o:G:eX:Lm:s:r:J",
-	    longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:k:c:hb:t:p:o:G:eX:Lm:"
+	    "CPQquEJZD:K:F:d:z:H:lTOs:r:vVM:U", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			fmt = weir_cli_infmt(optarg);
+			fmt_arg = optarg;
 			break;
 		case 'k':
 			if (weir_path_parse(&S.keyp, optarg, err, sizeof(err)) < 0)
@@ -831,6 +888,7 @@ main(int argc, char **argv)
 			break;
 		case O_ONERR:
 			onerr = optarg;
+			onerr_set = 1;
 			break;
 		case O_GEN:
 			gen = weir_gen_kind(optarg);
@@ -880,9 +938,6 @@ main(int argc, char **argv)
 		case 'r':
 			A.url = optarg;
 			break;
-		case 'J':
-			json = 1;
-			break;
 		case O_IDLE:
 			if (weir_dur_parse(optarg, &S.idle_ms, err, sizeof(err)) < 0)
 				weir_usage_error("--idle: %s", err);
@@ -903,17 +958,107 @@ main(int argc, char **argv)
 			weir_cli_help(usage);
 		case O_VERSION:
 			weir_version();
+		/* kcat's flags (weir-source(1), KCAT) */
+		case 'C':
+			KC.on = 1;
+			break;
+		case 'Q':
+			KC.query = 1;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'u':
+			KC.unbuffered = 1;
+			break;
+		case 'E':
+			keep_going = 1;
+			break;
+		case 'J':
+			KC.json = 1;
+			break;
+		case 'Z':
+			KC.null_str = 1;
+			break;
+		case 'D':
+			KC.delim = optarg;
+			break;
+		case 'K':
+			KC.kdelim = optarg;
+			break;
+		case 'F':
+		case 'd':
+			if (weir_kcat_prop(&ko, c, optarg) < 0)
+				weir_die(WEIR_EXIT_IO, "out of memory");
+			break;
+		case 'V':
+			weir_version();
+		case 'P':
+		case 'z':
+		case 'H':
+		case 'l':
+		case 'T':
+		case 'O':
+		case 'v':
+		case 'M':
+		case 'U':
+			weir_kcat_refusal(c, 0, err, sizeof(err));
+			weir_usage_error("%s", err);
 		default:
 			if (!weir_cli_ckpt_opt(&S.ck, c, optarg))
 				weir_cli_bad_option();
 		}
 	}
+	if (fmt_arg && (KC.on || strchr(fmt_arg, '%')))
+		KC.fmt = fmt_arg;	/* kcat's format string */
+	else if (fmt_arg)
+		fmt = weir_cli_infmt(fmt_arg);
+	if (KC.json || KC.fmt || KC.delim || KC.kdelim || KC.null_str)
+		KC.on = 1;
+	if (quiet)
+		ko.warn = NULL;	/* -q: no librdkafka diagnostics */
+	if (keep_going && !onerr_set)	/* -E: go on after bad records */
+		onerr = "skip";
+	if (KC.query) {
+		weir_buf b = { 0 };
+		int rc;
+		if (!ko.brokers || !ko.ntopics)
+			weir_usage_error("-Q wants -b BROKERS and -t TOPIC:PARTITION:"
+			    "TIME (TIME in ms since the epoch)");
+		rc = weir_kafka_offsets_for_times(&ko, ko.topics, ko.ntopics,
+		    KC.json, &b, err, sizeof(err));
+		if (rc < 0)
+			weir_die(-rc, "%s", err);
+		if (weir_write_all(1, b.p, b.len) < 0)
+			weir_die(WEIR_EXIT_IO, "stdout: %s", strerror(errno));
+		weir_buf_free(&b);
+		return 0;
+	}
+	if (list && (KC.fmt || KC.delim || KC.kdelim || KC.null_str))
+		weir_usage_error("-L lists the cluster: -f, -D, -K and -Z go "
+		    "without it");
+	if (KC.on && !list) {
+		if (!ko.brokers)
+			weir_usage_error("-C, -J, -D, -K, -Z and -f with %% write "
+			    "Kafka messages as kcat does: give -b BROKERS");
+		if (S.wm_on || S.ckpt_every || S.ck.dir || S.rate > 0)
+			weir_usage_error("kcat's output (-C, -J, -f with %%) is text, "
+			    "not a weir stream: no --max-delay, --checkpoint or "
+			    "--rate with it (leave them out to get a stream)");
+		if (weir_kcat_delim(KC.delim ? KC.delim : "\\n", &delim, err,
+		    sizeof(err)) < 0 || (KC.kdelim && weir_kcat_delim(KC.kdelim,
+		    &kdelim, err, sizeof(err)) < 0))
+			weir_usage_error("-D/-K: %s", err);
+		if (weir_kcatfmt_parse(&KC.f, KC.fmt, (const char *)delim.p,
+		    KC.kdelim ? (const char *)kdelim.p : NULL, KC.json, err,
+		    sizeof(err)) < 0)
+			weir_usage_error("%s", err);
+		KC.f.null_str = KC.null_str;
+	}
 	if (list && ko.group && fmt == WEIR_FMT_NDJSON) {
-		json = 1;	/* the lag list as NDJSON */
+		KC.json = 1;	/* the lag list as NDJSON */
 		fmt = WEIR_FMT_AUTO;
 	}
-	if (json && !(list && ko.group))
-		weir_usage_error("-J goes with -L -G GROUP");
 	if (ko.brokers) {
 		if (gen >= 0 || fmt != WEIR_FMT_AUTO)
 			weir_usage_error("-b reads Kafka: no --gen or -f with it");
@@ -927,7 +1072,7 @@ main(int argc, char **argv)
 			weir_usage_error("-p goes without -G (the group assigns "
 			    "partitions)");
 		if (list)
-			list_kafka(&ko, json);
+			list_kafka(&ko, KC.json);
 	} else if (ko.ntopics || ko.group || ko.exit_eof || ko.nprops ||
 	    ko.offset || ko.partition >= 0 || list || S.idle_ms)
 		weir_usage_error("-t, -p, -o, -G, -e, -X, -L and --idle go with "
@@ -965,6 +1110,15 @@ main(int argc, char **argv)
 		weir_onerr_kafka_opts(&ko);
 	weir_onerr_parse(&S.onerr, onerr);
 	weir_sig_install();
+	if (KC.on) {	/* kcat's text instead of a stream */
+		read_kafka(&ko);
+		kcat_flush();
+		weir_onerr_report(&S.onerr);
+		weir_kcatfmt_free(&KC.f);
+		weir_buf_free(&KC.out);
+		weir_buf_free(&KC.scratch);
+		return 0;
+	}
 	S.out = weir_output_open(1, WEIR_FMT_AUTO, NULL);
 	if (!S.out)
 		weir_die(WEIR_EXIT_IO, "out of memory");

@@ -418,34 +418,46 @@ kafka_find_topic(const struct rd_kafka_metadata *md, const char *topic,
 }
 
 int
-weir_kafka_list(const weir_kafka_opts *o, weir_buf *out, char *err,
-    size_t errsz)
+kafka_meta_open(kbase *b, const weir_kafka_opts *o,
+    const struct rd_kafka_metadata **md, char *err, size_t errsz)
 {
-	kbase b;
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
-	const struct rd_kafka_metadata *md;
-	int rc, i, j, k, t0, t1;
+	int rc;
 
-	memset(&b, 0, sizeof(b));
-	b.o = *o;
-	if ((rc = kafka_conf_base(&b, conf, err, errsz)) < 0 ||
+	memset(b, 0, sizeof(*b));
+	b->o = *o;
+	if ((rc = kafka_conf_base(b, conf, err, errsz)) < 0 ||
 	    (rc = kafka_conf_user(conf, o, err, errsz)) < 0) {
 		rd_kafka_conf_destroy(conf);
 		return rc;
 	}
-	if ((rc = kafka_base_new(&b, RD_KAFKA_PRODUCER, conf, err, errsz)) < 0)
+	if ((rc = kafka_base_new(b, RD_KAFKA_PRODUCER, conf, err, errsz)) < 0)
 		return rc;
-	if ((rc = kafka_base_connect(&b, NULL, &md, err, errsz)) < 0) {
-		rd_kafka_destroy(b.rk);
+	if ((rc = kafka_base_connect(b, NULL, md, err, errsz)) < 0)
+		rd_kafka_destroy(b->rk);
+	return rc;
+}
+
+int
+weir_kafka_list(const weir_kafka_opts *o, weir_buf *out, char *err,
+    size_t errsz)
+{
+	kbase b;
+	const struct rd_kafka_metadata *md;
+	int rc, i, j, k, t0, t1;
+
+	if ((rc = kafka_meta_open(&b, o, &md, err, errsz)) < 0)
 		return rc;
-	}
-	weir_buf_printf(out, "Metadata for all topics (from broker %d: %s):\n",
+	weir_buf_printf(out, "Metadata for %s (from broker %d: %s):\n",
+	    o->ntopics ? o->topics[0] : "all topics",	/* as kcat -L */
 	    (int)md->orig_broker_id, md->orig_broker_name);
 	weir_buf_printf(out, " %d brokers:\n", md->broker_cnt);
+	k = rd_kafka_controllerid(b.rk, 0);
 	for (i = 0; i < md->broker_cnt; i++)
-		weir_buf_printf(out, "  broker %d at %s:%d\n",
+		weir_buf_printf(out, "  broker %d at %s:%d%s\n",
 		    (int)md->brokers[i].id, md->brokers[i].host,
-		    md->brokers[i].port);
+		    md->brokers[i].port, md->brokers[i].id == k ?
+		    " (controller)" : "");
 	for (t0 = t1 = 0; t1 < md->topic_cnt; t1++)
 		if (!o->ntopics || !strcmp(md->topics[t1].topic, o->topics[0]))
 			t0++;

@@ -53,6 +53,9 @@ int weir_kafka_prop_split(char *line, char **name, char **value);
 /* -L: the cluster's brokers, topics and partitions as text into out. */
 int weir_kafka_list(const weir_kafka_opts *o, weir_buf *out, char *err,
     size_t errsz);
+/* -L -J: the same as kcat -L -J's JSON object, without a newline. */
+int weir_kafka_list_json(const weir_kafka_opts *o, weir_buf *out, char *err,
+    size_t errsz);
 
 /* -L -G GROUP: for each partition of the topics (o->topics, else every
  * topic the group committed an offset in) the group's committed offset,
@@ -83,6 +86,11 @@ int weir_kafka_consumer_next(weir_kafka_consumer *c, weir_record *r,
 /* Called on rebalance before offsets are committed: flush your output. */
 void weir_kafka_consumer_set_flush(weir_kafka_consumer *c,
     void (*fn)(void *), void *arg);
+/* What kcat -J shows of the last record that it does not carry: the
+ * timestamp type (librdkafka's rd_kafka_timestamp_type_t) and the id of
+ * the broker it was fetched from. */
+void weir_kafka_consumer_meta(const weir_kafka_consumer *c, int *tstype,
+    int32_t *broker);
 /* The event time the caller gave the last record (after --time). */
 void weir_kafka_consumer_event_time(weir_kafka_consumer *c, int64_t ts);
 /* The watermark: the minimum over assigned partitions of (newest event
@@ -129,6 +137,13 @@ void weir_kafka_consumer_set_manual_commit(weir_kafka_consumer *c, int on);
  * -X group.id, else -WEIR_EXIT_USAGE). */
 int weir_kafka_consumer_commit_positions(weir_kafka_consumer *c,
     const char *json, size_t len, char *err, size_t errsz);
+
+/* kcat -Q: the offset of the first message at or after each time, for
+ * specs "TOPIC:PARTITION:TIME" (TIME -1: the end, -2: the beginning),
+ * appended to out as kcat prints it ("TOPIC [P] offset N" lines, or
+ * with json its JSON object, without a newline). */
+int weir_kafka_offsets_for_times(const weir_kafka_opts *o, const char **specs,
+    int n, int json, weir_buf *out, char *err, size_t errsz);
 
 /*
  * Producer: idempotent, acks=all.  Every delivery report is checked; a

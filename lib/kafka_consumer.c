@@ -62,6 +62,8 @@ struct weir_kafka_consumer {
 	void (*flush)(void *);
 	void *flush_arg;
 	weir_buf hdrs;
+	int last_tstype;	/* the last record's, for kcat -J */
+	int32_t last_broker;
 };
 
 static kpart *
@@ -744,11 +746,21 @@ weir_kafka_consumer_next(weir_kafka_consumer *c, weir_record *r,
 			weir_seterr(err, errsz, "out of memory");
 			return -WEIR_EXIT_IO;
 		}
+		c->last_tstype = (int)tstype;
+		c->last_broker = rd_kafka_message_broker_id(m);
 		p->pending = p->next = m->offset + 1;
 		p->emitted = 1;
 		p->last_ms = c->now_ms;
 		return WEIR_KAFKA_RECORD;
 	}
+}
+
+void
+weir_kafka_consumer_meta(const weir_kafka_consumer *c, int *tstype,
+    int32_t *broker)
+{
+	*tstype = c->last_tstype;
+	*broker = c->last_broker;
 }
 
 void

@@ -1,6 +1,6 @@
 /*
  * kafka_int.h - what lib/kafka.c (options, connection), kafka_consumer.c
- * and kafka_producer.c share; private to those files.
+ * and kafka_producer.c (and kafka_kcat.c) share; private to those files.
  */
 #ifndef WEIR_KAFKA_INT_H
 #define WEIR_KAFKA_INT_H
@@ -31,6 +31,10 @@ int kafka_conf_get_set(rd_kafka_conf_t *conf, const char *name);
 int kafka_base_new(kbase *b, rd_kafka_type_t type, rd_kafka_conf_t *conf,
     char *err, size_t errsz);
 int kafka_base_connect(kbase *b, rd_kafka_topic_t *rkt,
+    const struct rd_kafka_metadata **md, char *err, size_t errsz);
+/* A producer handle connected, and the cluster's metadata (-L); the
+ * caller destroys both. */
+int kafka_meta_open(kbase *b, const weir_kafka_opts *o,
     const struct rd_kafka_metadata **md, char *err, size_t errsz);
 int kafka_find_topic(const struct rd_kafka_metadata *md, const char *topic,
     int32_t part, const rd_kafka_metadata_topic_t **tp, char *err,
