@@ -70,6 +70,12 @@ $(B)/tests/%: tests/unit/%.c $(B)/libweir.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(B)/libweir.a $(LDLIBS)
 
+# The dashboard's page (weir-sink -f dashboard), built into the program as
+# a C string; the header is checked in, so a build needs no generator.
+lib/dash_page.h: lib/dash/page.html tools/embed.sh
+	sh tools/embed.sh weir_dash_page lib/dash/page.html > $@
+$(B)/lib/dash.o build-fuzz/lib/dash.o: lib/dash_page.h
+
 # Header dependencies, as the compiler saw them (-MMD -MP).
 -include $(wildcard $(B)/lib/*.d $(B)/tests/*.d $(B)/dep/*.d)
 

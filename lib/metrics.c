@@ -5,6 +5,7 @@
  */
 #include "metrics.h"
 
+#include "http.h"
 #include "io.h"
 
 #include <arpa/inet.h>
@@ -21,7 +22,8 @@
 #include <unistd.h>
 
 /* The pages the supervision loop publishes, served as they are. */
-static const char *const paths[] = { "/metrics", "/status" };
+static const char *const paths[] = { "/metrics", "/status",
+    "/status.html" };
 #define NPAGES (sizeof(paths) / sizeof(paths[0]))
 
 struct weir_metrics {
@@ -33,95 +35,14 @@ struct weir_metrics {
 	int published[NPAGES];
 };
 
-static int
-loopback(const struct sockaddr *sa)
-{
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *in = (const void *)sa;
-		return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
-	}
-	if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const void *)sa;
-		return IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
-	}
-	return 0;
-}
-
-/* "PORT", "HOST:PORT", "[V6]:PORT" -> getaddrinfo results. */
-static struct addrinfo *
-resolve(const char *addr, int passive, char *host, size_t hostsz,
-    char *err, size_t errsz)
-{
-	struct addrinfo hints, *res = NULL;
-	char port[16];
-	const char *colon;
-	int rc;
-
-	colon = strrchr(addr, ':');
-	if (!colon) {
-		snprintf(host, hostsz, "127.0.0.1");
-		snprintf(port, sizeof(port), "%s", addr);
-	} else {
-		size_t hl = (size_t)(colon - addr);
-		if (hl >= 2 && addr[0] == '[' && addr[hl - 1] == ']') {
-			addr++;
-			hl -= 2;
-		}
-		if (hl >= hostsz || strlen(colon + 1) >= sizeof(port)) {
-			weir_seterr(err, errsz, "bad address '%s'", addr);
-			return NULL;
-		}
-		memcpy(host, addr, hl);
-		host[hl] = 0;
-		if (!hl)
-			snprintf(host, hostsz, "127.0.0.1");
-		snprintf(port, sizeof(port), "%s", colon + 1);
-	}
-	if (!*port || strspn(port, "0123456789") != strlen(port) ||
-	    atoi(port) > 65535) {
-		weir_seterr(err, errsz, "bad port in '%s' (want [HOST:]PORT)",
-		    addr);
-		return NULL;
-	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = (passive ? AI_PASSIVE : 0) | AI_NUMERICSERV;
-	if ((rc = getaddrinfo(host, port, &hints, &res)) != 0) {
-		weir_seterr(err, errsz, "%s: %s", host, gai_strerror(rc));
-		return NULL;
-	}
-	return res;
-}
-
-static enum MHD_Result
-reply(struct MHD_Connection *conn, unsigned int code, const char *ctype,
-    const void *body, size_t n)
-{
-	struct MHD_Response *r;
-	enum MHD_Result rc;
-
-	r = MHD_create_response_from_buffer(n, (void *)body,
-	    MHD_RESPMEM_MUST_COPY);
-	if (!r)
-		return MHD_NO;
-	if (MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype) ==
-	    MHD_NO) {
-		MHD_destroy_response(r);
-		return MHD_NO;
-	}
-	rc = MHD_queue_response(conn, code, r);
-	MHD_destroy_response(r);
-	return rc;
-}
-
 /* In the server's thread: answer from the published pages only. */
 static enum MHD_Result
 answer(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload,
     size_t *upload_size, void **req)
 {
-	static const char home[] = "weir-run: see /metrics and /status\n";
+	static const char home[] = "weir-run: see /metrics, /status and "
+	    "/status.html\n";
 	static const char nf[] = "not found; try /metrics\n";
 	weir_metrics *m = cls;
 	enum MHD_Result rc;
@@ -133,25 +54,28 @@ answer(void *cls, struct MHD_Connection *conn, const char *url,
 	(void)req;
 	if (strcmp(method, MHD_HTTP_METHOD_GET) &&
 	    strcmp(method, MHD_HTTP_METHOD_HEAD))
-		return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain",
+		return weir_http_reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain",
 		    "GET only\n", 9);
 	if (!strcmp(url, "/"))
-		return reply(conn, MHD_HTTP_OK, "text/plain", home,
+		return weir_http_reply(conn, MHD_HTTP_OK, "text/plain", home,
 		    sizeof(home) - 1);
 	for (i = 0; i < NPAGES; i++)
 		if (!strcmp(url, paths[i]))
 			break;
+	if (i == 1 && weir_http_wants_html(conn))
+		i = 2;	/* a browser asking for /status gets the page */
 	if (i == NPAGES)
-		return reply(conn, MHD_HTTP_NOT_FOUND, "text/plain", nf,
+		return weir_http_reply(conn, MHD_HTTP_NOT_FOUND, "text/plain", nf,
 		    sizeof(nf) - 1);
 	pthread_mutex_lock(&m->lock);	/* held for the copy only */
 	if (!m->published[i])
-		rc = reply(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain",
+		rc = weir_http_reply(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain",
 		    "starting\n", 9);
 	else
-		rc = reply(conn, MHD_HTTP_OK, i == 0 ?
-		    "text/plain; version=0.0.4; charset=utf-8" :
-		    "text/plain; charset=utf-8", m->page[i].p, m->page[i].len);
+		rc = weir_http_reply(conn, MHD_HTTP_OK, i == 0 ?
+		    "text/plain; version=0.0.4; charset=utf-8" : i == 2 ?
+		    "text/html; charset=utf-8" : "text/plain; charset=utf-8",
+		    m->page[i].p, m->page[i].len);
 	pthread_mutex_unlock(&m->lock);
 	return rc;
 }
@@ -159,57 +83,23 @@ answer(void *cls, struct MHD_Connection *conn, const char *url,
 weir_metrics *
 weir_metrics_listen(const char *addr, int public, char *err, size_t errsz)
 {
-	struct addrinfo *res;
-	char host[256];
 	weir_metrics *m;
-	int fd = -1, one = 1;
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	sigset_t all, old;
+	int fd, port;
 
-	if (!(res = resolve(addr, 1, host, sizeof(host), err, errsz)))
+	fd = weir_http_listen(addr, public, "--metrics-public",
+	    WEIR_METRICS_MAX_CONN, &port, err, errsz);
+	if (fd < 0)
 		return NULL;
-	if (!loopback(res->ai_addr) && !public) {
-		weir_seterr(err, errsz, "%s is not a loopback address: metrics "
-		    "are served beyond this host only with --metrics-public",
-		    host);
-		freeaddrinfo(res);
-		return NULL;
-	}
-	fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC |
-	    SOCK_NONBLOCK, 0);
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
-	    sizeof(one)) < 0 || bind(fd, res->ai_addr, res->ai_addrlen) < 0 ||
-	    listen(fd, WEIR_METRICS_MAX_CONN) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&ss, &sl) < 0) {
-		weir_seterr(err, errsz, "listen on %s: %s", addr,
-		    strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		freeaddrinfo(res);
-		return NULL;
-	}
-	freeaddrinfo(res);
 	if (!(m = calloc(1, sizeof(*m)))) {
 		close(fd);
 		weir_seterr(err, errsz, "out of memory");
 		return NULL;
 	}
 	m->fd = fd;
-	m->port = ntohs(ss.ss_family == AF_INET6 ?
-	    ((struct sockaddr_in6 *)&ss)->sin6_port :
-	    ((struct sockaddr_in *)&ss)->sin_port);
+	m->port = port;
 	pthread_mutex_init(&m->lock, NULL);
-	/* the server's thread takes no signals: they are the caller's */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	m->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO,
-	    0, NULL, NULL, answer, m,
-	    MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)WEIR_METRICS_MAX_CONN,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)WEIR_METRICS_TIMEOUT,
-	    MHD_OPTION_END);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	m->d = weir_http_start(fd, 0, answer, m, WEIR_METRICS_MAX_CONN,
+	    WEIR_METRICS_TIMEOUT);
 	if (!m->d) {
 		weir_seterr(err, errsz, "listen on %s: cannot start the HTTP "
 		    "server", addr);
@@ -365,7 +255,8 @@ weir_metrics_get(const char *addr, const char *path, weir_buf *body,
 	ssize_t r;
 	char *p;
 
-	if (!(res = resolve(addr, 0, host, sizeof(host), err, errsz)))
+	if (!(res = weir_http_resolve(addr, 0, host, sizeof(host), err,
+	    errsz)))
 		return -1;
 	fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, 0);
 	if (fd >= 0) {
