@@ -50,7 +50,7 @@ UNITS = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 FUZZ_SRC = $(wildcard tests/fuzz/*.c)
 MANS = $(wildcard man/*.[1-8])
 
-.PHONY: all test unit bats asan asan-test fuzz bench deps demo install uninstall lint clean completions
+.PHONY: all test unit bats asan asan-test fuzz bench deps demo install uninstall lint clean completions browser-deps
 
 all: $(PROGS)
 
@@ -142,6 +142,13 @@ bench: all
 
 deps:
 	@sh tests/deps.sh
+
+# The npm packages of the browser tests (playwright-core driving Debian's
+# chromium; tests/bats/dashboard-browser.bats runs this), from the lock file.
+browser-deps: tests/browser/node_modules/playwright-core/package.json
+tests/browser/node_modules/playwright-core/package.json: tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 lint:
 	mandoc -Tlint -Wwarning $(MANS)

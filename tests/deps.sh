@@ -6,7 +6,7 @@ set -e
 DEV="librdkafka-dev libjansson-dev libyaml-dev libmicrohttpd-dev libpcre2-dev"
 PKGS="build-essential pkg-config $DEV
 bats kcat sqlite3 mandoc clang libclang-rt-14-dev jq miller libxml2-utils
-curl python3 time zsh fish"
+curl python3 time zsh fish chromium chromium-driver"
 if [ "${1:-}" = --dev-packages ]; then
 	echo $DEV
 	exit 0
