@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 /* The pages the supervision loop publishes, served as they are. */
@@ -240,6 +241,103 @@ weir_metrics_render(weir_buf *o, const char *plname,
 	    "and what this build has.");
 	rc |= weir_buf_printf(o, "weir_build_info{version=\"%s\",features="
 	    "\"%s\"} 1\n", WEIR_VERSION, WEIR_METRICS_FEATURES);
+	return rc ? -1 : 0;
+}
+
+/* text with HTML's special characters escaped */
+static int
+html(weir_buf *o, const char *s)
+{
+	int rc = 0;
+
+	for (; *s && !rc; s++)
+		switch (*s) {
+		case '&':
+			rc = weir_buf_puts(o, "&amp;");
+			break;
+		case '<':
+			rc = weir_buf_puts(o, "&lt;");
+			break;
+		case '>':
+			rc = weir_buf_puts(o, "&gt;");
+			break;
+		case '"':
+			rc = weir_buf_puts(o, "&quot;");
+			break;
+		default:
+			rc = weir_buf_putc(o, *s);
+		}
+	return rc;
+}
+
+/* ms since the epoch as ISO 8601 (UTC, milliseconds) */
+static int
+iso8601(weir_buf *o, int64_t ms)
+{
+	time_t t = (time_t)(ms / 1000 - (ms % 1000 < 0));
+	struct tm tm;
+	char b[40];
+
+	if (!gmtime_r(&t, &tm) || !strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%S",
+	    &tm))
+		return weir_buf_puts(o, "?");
+	return weir_buf_printf(o, "%s.%03dZ", b, (int)(((ms % 1000) + 1000) %
+	    1000));
+}
+
+int
+weir_metrics_render_html(weir_buf *o, const char *plname,
+    const weir_metric_stage *s, int n, uint64_t restarts, int64_t started_ms,
+    int64_t now_ms)
+{
+	int i, rc;
+	int64_t wm;
+
+	rc = weir_buf_puts(o, "<!doctype html>\n<html lang=\"en\"><head>"
+	    "<meta charset=\"utf-8\"><meta http-equiv=\"refresh\" "
+	    "content=\"2\"><link rel=\"icon\" href=\"data:,\"><title>");
+	rc |= html(o, plname ? plname : "pipeline");
+	rc |= weir_buf_puts(o, " \xe2\x80\x94 weir-run</title><style>"
+	    "body{font:14px/1.4 system-ui,sans-serif;margin:20px;color:#1d2330}"
+	    "table{border-collapse:collapse;font-variant-numeric:tabular-nums}"
+	    "th,td{padding:4px 12px;border-bottom:1px solid #e4e7ec;"
+	    "text-align:right;white-space:nowrap}th{color:#667085}"
+	    "td:first-child,th:first-child{text-align:left}"
+	    ".up{color:#0b7a3b}.down{color:#c4320a}p{color:#667085}"
+	    "</style></head><body><h1>");
+	rc |= html(o, plname ? plname : "pipeline");
+	rc |= weir_buf_printf(o, "</h1><p>weir-run %s \xc2\xb7 started ",
+	    WEIR_VERSION);
+	rc |= iso8601(o, started_ms);
+	rc |= weir_buf_printf(o, " \xc2\xb7 pipeline restarts %llu \xc2\xb7 "
+	    "<a href=\"/metrics\">/metrics</a> \xc2\xb7 <a href=\"/status\" "
+	    "type=\"text/plain\">/status</a> as text</p>\n<table id=\"stages\">"
+	    "<tr><th>stage</th><th>state</th><th>restarts</th><th>records in"
+	    "</th><th>records out</th><th>in/s</th><th>out/s</th><th>late</th>"
+	    "<th>skipped</th><th>watermark</th><th>watermark lag (s)</th></tr>\n",
+	    (unsigned long long)restarts);
+	for (i = 0; i < n; i++) {
+		rc |= weir_buf_puts(o, "<tr><td>");
+		rc |= html(o, s[i].name);
+		rc |= weir_buf_printf(o, "</td><td class=\"%s\">%s</td><td>%llu"
+		    "</td><td>%llu</td><td>%llu</td><td>%.0f</td><td>%.0f</td>"
+		    "<td>%llu</td><td>%llu</td><td>", s[i].up ? "up" : "down",
+		    s[i].up ? "running" : "stopped",
+		    (unsigned long long)s[i].restarts,
+		    (unsigned long long)s[i].st.in,
+		    (unsigned long long)s[i].st.out, s[i].rate_in,
+		    s[i].rate_out, (unsigned long long)s[i].st.late,
+		    (unsigned long long)s[i].st.skipped);
+		wm = stage_wm(&s[i].st);
+		if (wm != INT64_MIN) {
+			rc |= iso8601(o, wm);
+			rc |= weir_buf_printf(o, "</td><td>%.3f",
+			    (double)(now_ms - wm) / 1000.0);
+		} else
+			rc |= weir_buf_puts(o, "</td><td>");
+		rc |= weir_buf_puts(o, "</td></tr>\n");
+	}
+	rc |= weir_buf_puts(o, "</table></body></html>\n");
 	return rc ? -1 : 0;
 }
 

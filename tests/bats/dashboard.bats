@@ -319,3 +319,31 @@ for i in range(0, len(lines), 1000):
 	run weir-sink -f dashboard --listen 127.0.0.1:99999 < /dev/null
 	[ "$status" -eq 2 ]
 }
+
+@test "dashboard: the README's pipeline, weir-agg --every: provisional rows, then a watermark makes them final" {
+	(
+		limit weir-source --gen clicks --rate 2000 --max-delay 1s |
+			weir-window tumbling 5s 2>/dev/null |
+			weir-agg -g .page n=count spend=sum:.amount --every 500ms |
+			weir-sink -f dashboard --listen 127.0.0.1:0 2> "$T/err"
+	) &
+	PIPE_PID=$!
+	PIDS="$PIPE_PID"
+	wait_for grep -q 'dashboard on port' "$T/err"
+	PORT=$(sed -n 's/.*dashboard on port \([0-9]*\).*/\1/p' "$T/err")
+	# a client for up to 12 s: until a window has been closed (5 s
+	# windows, event time from the wall clock)
+	curl -sN -m 12 "http://127.0.0.1:$PORT/events" > "$T/ev" || true
+	pkill -TERM -P "$PIPE_PID" 2>/dev/null || true
+	# a row is provisional while the watermark is below its window's end;
+	# the page marks it final when a watermark reaches the end
+	awk '/^event: / { ev = $2; n = 0; next }
+	    /^data: / { n++
+		if (ev == "watermark") wm = substr($0, 7) + 0
+		if (ev == "row" && n == 2) {
+			match($0, /"e":[0-9]+/); e = substr($0, RSTART + 4, RLENGTH - 4) + 0
+			if (wm < e) { prov++; open[e] = 1 }
+		}
+		if (ev == "watermark") for (e in open) if (wm >= e) { fin++; delete open[e] }
+	    } END { print prov + 0, fin + 0; exit !(prov > 0 && fin > 0) }' "$T/ev"
+}
