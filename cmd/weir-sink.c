@@ -348,12 +348,14 @@ main(int argc, char **argv)
 	static weir_ofile of;	/* static: its new file is removed at exit */
 	int have_kp = 0, all_fields = 0, dash = 0;
 	static weir_dash_opts dopts;
+	const char *dash_listen;
 	size_t dropped = 0;	/* csv/tsv/table fields dropped, told */
 	char err[WEIR_ERRSZ];
 	uint64_t keep = 0;
 
 	weir_cli_init(argv[0]);
 	weir_dash_opts_init(&dopts);
+	dash_listen = dopts.listen;
 	if (weir_kafka_opts_init(&ko, argc) < 0)
 		weir_die(WEIR_EXIT_IO, "out of memory");
 	ko.warn = kafka_warn;
@@ -438,6 +440,11 @@ main(int argc, char **argv)
 	if (!ko.brokers && (ko.ntopics || ko.partition >= 0 || have_kp ||
 	    ko.nprops))
 		weir_usage_error("-t, -p, -K and -X go with -b BROKERS");
+	if (!dash && (dopts.listen != dash_listen || dopts.public ||
+	    dopts.chart || dopts.key || dopts.windows != WEIR_DASH_WINDOWS ||
+	    dopts.buffer != WEIR_DASH_BUFFER))
+		weir_usage_error("--listen, --listen-public, --chart, --key, "
+		    "--windows and --buffer go with -f dashboard");
 	if (dash && (ko.brokers || file || fields || all_fields || K.opts.dir))
 		weir_usage_error("-f dashboard serves a page: no -b, -o, --fields "
 		    "or --state with it");

@@ -12,8 +12,10 @@
  *                     everything, a snapshot follows
  *   event: snapshot   data: {"wm":W,"end":0|1,"rows":K}: the snapshot's
  *                     K rows (sent before it, without ids) are complete
- * Live events carry ids 1, 2, ...; a snapshot carries the id of the last
- * event it includes, so Last-Event-ID resumes after either.
+ * Live events carry ids B+1, B+2, ... (B: the start time in ms times
+ * 1000, so that ids of an earlier run are older); a snapshot carries the
+ * id of the last event it includes, so Last-Event-ID resumes after
+ * either.
  */
 #include "dash.h"
 
@@ -78,7 +80,8 @@ struct weir_dash {
 	pthread_mutex_t lock;	/* everything below */
 	struct ev *ring;
 	size_t cap;
-	uint64_t head;		/* id of the newest event, 0: none */
+	uint64_t base;		/* ids start after this */
+	uint64_t head;		/* id of the newest event, base: none */
 	struct win *w;		/* the last N windows, oldest first */
 	size_t nw;
 	int64_t wm;		/* INT64_MIN: none yet */
@@ -106,7 +109,8 @@ weir_dash_opts_init(weir_dash_opts *o)
 static uint64_t
 oldest(const weir_dash *d)
 {
-	return d->head >= d->cap ? d->head - d->cap + 1 : 1;
+	return d->head - d->base >= d->cap ? d->head - d->cap + 1 :
+	    d->base + 1;
 }
 
 /* Under the lock: the event in b gets the next id. */
@@ -548,7 +552,8 @@ events(weir_dash *d, struct MHD_Connection *conn)
 		    "text/plain", "too many clients\n", 17);
 	}
 	/* resume only when every event after last is still in the ring */
-	if (resume && last <= d->head && last + 1 >= oldest(d))
+	if (resume && last >= d->base && last <= d->head &&
+	    last + 1 >= oldest(d))
 		c->next_id = last + 1;
 	else if (snapshot(d, &c->pre) < 0) {
 		pthread_mutex_unlock(&d->lock);
@@ -629,6 +634,9 @@ weir_dash_open(const weir_dash_opts *o, char *err, size_t errsz)
 	}
 	d->o = *o;
 	d->cap = o->buffer;
+	/* ids go on from the start time: a client of an earlier run of
+	 * the sink has an id below base, so it gets a snapshot */
+	d->base = d->head = (uint64_t)weir_now_ms() * 1000;
 	d->wm = d->wm_sent = INT64_MIN;
 	d->fd = -1;
 	pthread_mutex_init(&d->lock, NULL);

@@ -99,8 +99,10 @@ has_end() {
 	wait_for has_end "$T/c1"
 	rows "$T/c1" > "$T/got"
 	cmp "$T/got" "$T/expect.ndjson"
-	# live events have ids 1, 2, 3, ... in order, none missing
-	sed -n 's/^id: //p' "$T/c1" | awk 'NR == 1 && $1 != 0 { exit 1 }
+	# live events have ids B+1, B+2, ... after the snapshot's B, none
+	# missing; B is the start time in ms times 1000
+	sed -n 's/^id: //p' "$T/c1" | awk -v now="$(date +%s)" '
+	    NR == 1 && ($1 < (now - 60) * 1000000 || $1 > (now + 1) * 1000000) { exit 1 }
 	    NR > 1 && $1 != prev + 1 { exit 1 } { prev = $1 }'
 	# the watermarks arrive too, the last one before end
 	grep -q '^event: watermark$' "$T/c1"
@@ -134,35 +136,45 @@ has_end() {
 @test "dashboard: Last-Event-ID resumes with what the client missed; beyond the buffer, a snapshot" {
 	make_input
 	start_dash --buffer 4000
+	# ids start after the empty snapshot's
+	B=$(curl -s -m 1 "http://127.0.0.1:$PORT/events" | sed -n 's/^id: //p')
+	[ -n "$B" ]
 	cat "$T/agg.wf" >&7
 	feed_end
 	wait_for grep -q '"end":1' <(curl -s -m 1 "http://127.0.0.1:$PORT/events")
-	# every event after id 100, and no snapshot
-	curl -sN -m 2 -H 'Last-Event-ID: 100' "http://127.0.0.1:$PORT/events" \
-		> "$T/r" || true
+	# every event after the 100th, and no snapshot
+	curl -sN -m 2 -H "Last-Event-ID: $((B + 100))" \
+		"http://127.0.0.1:$PORT/events" > "$T/r" || true
 	! grep -q '^event: reset$' "$T/r"
-	[ "$(sed -n '1s/^id: //p' "$T/r")" -eq 101 ]
+	[ "$(sed -n '1s/^id: //p' "$T/r")" -eq $((B + 101)) ]
 	has_end "$T/r"
 	# the rows after event 100 of a full stream are the rows it got
-	curl -sN -m 2 -H 'Last-Event-ID: 0' "http://127.0.0.1:$PORT/events" \
+	curl -sN -m 2 -H "Last-Event-ID: $B" "http://127.0.0.1:$PORT/events" \
 		> "$T/all" || true
+	! grep -q '^event: reset$' "$T/all"
 	rows "$T/all" > "$T/allrows"
 	cmp "$T/allrows" "$T/expect.ndjson"
-	awk '/^id: / { id = $2 } id > 100' "$T/all" > "$T/tail"
+	awk -v b="$B" '/^id: / { id = $2 } id > b + 100' "$T/all" > "$T/tail"
 	rows "$T/tail" > "$T/want"
 	rows "$T/r" > "$T/got"
 	cmp "$T/got" "$T/want"
 
-	# a smaller buffer has dropped event 1: the client gets a snapshot
+	# an id from before this run (lower than its first): a snapshot
+	curl -sN -m 2 -H 'Last-Event-ID: 5' "http://127.0.0.1:$PORT/events" \
+		> "$T/r0" || true
+	grep -q '^event: reset$' "$T/r0"
+
+	# a smaller buffer has dropped the first events: a snapshot
 	kill -TERM "$DASH_PID"
 	wait "$DASH_PID"
 	rm -f "$T/in"
 	start_dash --buffer 100
+	B=$(curl -s -m 1 "http://127.0.0.1:$PORT/events" | sed -n 's/^id: //p')
 	cat "$T/agg.wf" >&7
 	feed_end
 	wait_for grep -q '"end":1' <(curl -s -m 1 "http://127.0.0.1:$PORT/events")
-	curl -sN -m 2 -H 'Last-Event-ID: 1' "http://127.0.0.1:$PORT/events" \
-		> "$T/r2" || true
+	curl -sN -m 2 -H "Last-Event-ID: $((B + 1))" \
+		"http://127.0.0.1:$PORT/events" > "$T/r2" || true
 	grep -q '^event: reset$' "$T/r2"
 	grep -q '^event: snapshot$' "$T/r2"
 	# a garbled id also gets a snapshot
@@ -318,6 +330,26 @@ for i in range(0, len(lines), 1000):
 	[ "$status" -eq 2 ]
 	run weir-sink -f dashboard --listen 127.0.0.1:99999 < /dev/null
 	[ "$status" -eq 2 ]
+	# the dashboard's options without -f dashboard
+	run weir-sink --listen 127.0.0.1:0 < /dev/null
+	[ "$status" -eq 2 ]
+	run weir-sink -f csv --windows 3 < /dev/null
+	[ "$status" -eq 2 ]
+}
+
+@test "dashboard: --key groups by a field; unwindowed rows form one window" {
+	start_dash --key .user --chart n
+	printf '%s\n' '{"user":"a","n":1}' '{"user":"b","n":5}' '{"user":"a","n":2}' \
+		'{"n":7}' >&7
+	feed_end
+	wait_for grep -q '"end":1' <(curl -s -m 1 "http://127.0.0.1:$PORT/events")
+	curl -sN -m 1 "http://127.0.0.1:$PORT/events" > "$T/c" || true
+	cat "$T/c"
+	grep -q '^data: {"chart":"n","key":".user","windows":10}$' "$T/c"
+	[ "$(snap_rows "$T/c" | tr '\n' ' ')" = '{"user":"a","n":2} {"user":"b","n":5} {"n":7} ' ]
+	grep -q '^data: {"k":"a","s":null,"e":null}$' "$T/c"
+	grep -q '^data: {"k":"b","s":null,"e":null}$' "$T/c"
+	grep -q '^data: {"k":"","s":null,"e":null}$' "$T/c"
 }
 
 @test "dashboard: the README's pipeline, weir-agg --every: provisional rows, then a watermark makes them final" {
