@@ -209,10 +209,12 @@ has_end() {
 }
 
 @test "dashboard: a client that stops reading is dropped; the sink and the other clients go on" {
-	# 100,000 rows, fed 1,000 at a time, against a buffer of 8192 events
-	seq 100000 | awk '{ printf "{\"user\":\"u%d\",\"n\":%d,\"pad\":\"%s\"}\n", $1 % 100, $1,
-	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" }' > "$T/big"
-	start_dash --buffer 8192
+	# 100,000 rows of 400 bytes (40 MB of events), fed 500 at a time,
+	# against a buffer of 30,000 events: room for a client that reads
+	# (even under AddressSanitizer), not for one that stops
+	pad=$(printf '%0360d' 0)
+	seq 100000 | awk -v pad="$pad" '{ printf "{\"user\":\"u%d\",\"n\":%d,\"pad\":\"%s\"}\n", $1 % 100, $1, pad }' > "$T/big"
+	start_dash --buffer 30000
 	# the slow client: asks for /events, then reads nothing until the
 	# whole input is in (so a sink that waited for it would never finish)
 	python3 - "$PORT" "$T/fed" > "$T/slow" 7>&- <<'PY' &
@@ -250,8 +252,8 @@ PY
 	LIMIT=60 limit python3 -c '
 import sys, time
 lines = open(sys.argv[1], "rb").readlines()
-for i in range(0, len(lines), 1000):
-    sys.stdout.buffer.write(b"".join(lines[i:i + 1000]))
+for i in range(0, len(lines), 500):
+    sys.stdout.buffer.write(b"".join(lines[i:i + 500]))
     sys.stdout.flush()
     time.sleep(0.02)
 ' "$T/big" >&7
