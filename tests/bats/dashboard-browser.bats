@@ -85,6 +85,10 @@ teardown() {
 	    "$T/expect.ndjson" | sort > "$T/want"
 	[ "$(wc -l < "$T/want")" -gt 50 ]
 	cmp "$T/got" "$T/want"
+	# numbers show as weir wrote them (spend is the last column; 12.30
+	# stays 12.30)
+	jq -e 'all(.rows[]; (.row | capture("\"spend\":(?<s>[^,}]*)").s) == .cells[-1])' "$T/dom.json"
+	jq -e 'any(.rows[]; .cells[-1] | test("\\.[0-9]0$"))' "$T/dom.json"
 	# readable times: ISO 8601 in the window column
 	jq -e '.rows[0].cells[0] | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$")' "$T/dom.json"
 	# the chart: spend, up to 5 groups, a point per window and group
