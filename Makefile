@@ -50,7 +50,7 @@ UNITS = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 FUZZ_SRC = $(wildcard tests/fuzz/*.c)
 MANS = $(wildcard man/*.[1-8])
 
-.PHONY: all test unit bats asan asan-test fuzz bench deps demo install uninstall lint clean completions
+.PHONY: all test unit bats asan asan-test fuzz bench deps demo install uninstall lint clean completions browser-deps
 
 all: $(PROGS)
 
@@ -69,6 +69,12 @@ $(BIN)/%: cmd/%.c $(B)/libweir.a
 $(B)/tests/%: tests/unit/%.c $(B)/libweir.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(B)/libweir.a $(LDLIBS)
+
+# The dashboard's page (weir-sink -f dashboard), built into the program as
+# a C string; the header is checked in, so a build needs no generator.
+lib/dash_page.h: lib/dash/page.html tools/embed.sh
+	sh tools/embed.sh weir_dash_page lib/dash/page.html > $@
+$(B)/lib/dash.o build-fuzz/lib/dash.o: lib/dash_page.h
 
 # Header dependencies, as the compiler saw them (-MMD -MP).
 -include $(wildcard $(B)/lib/*.d $(B)/tests/*.d $(B)/dep/*.d)
@@ -136,6 +142,13 @@ bench: all
 
 deps:
 	@sh tests/deps.sh
+
+# The npm packages of the browser tests (playwright-core driving Debian's
+# chromium; tests/bats/dashboard-browser.bats runs this), from the lock file.
+browser-deps: tests/browser/node_modules/playwright-core/package.json
+tests/browser/node_modules/playwright-core/package.json: tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 lint:
 	mandoc -Tlint -Wwarning $(MANS)

@@ -272,9 +272,13 @@ publish(void)
 	}
 	rc = weir_metrics_render(&b, R.pl->name ? R.pl->name : "pipeline", ms,
 	    R.pl->nstages, R.restarts, R.started, weir_now_ms());
-	free(ms);
 	if (rc == 0)
 		(void)weir_metrics_publish(R.mx, "/metrics", &b);
+	b.len = 0;
+	if (weir_metrics_render_html(&b, R.pl->name, ms, R.pl->nstages,
+	    R.restarts, R.started, weir_now_ms()) == 0)
+		(void)weir_metrics_publish(R.mx, "/status.html", &b);
+	free(ms);
 	b.len = 0;
 	if (weir_sv_table(&R.sv, &b) == 0)
 		(void)weir_metrics_publish(R.mx, "/status", &b);
@@ -790,7 +794,7 @@ main(int argc, char **argv)
 		weir_die(strstr(err, "--metrics-public") || strstr(err, "port") ?
 		    WEIR_EXIT_USAGE : WEIR_EXIT_IO, "--metrics: %s", err);
 	if (R.mx && !R.quiet)
-		logmsg(6, "metrics on port %d: /metrics, /status",
+		logmsg(6, "metrics on port %d: /metrics, /status, /status.html",
 		    weir_metrics_port(R.mx));
 	if (weir_notify_open(&R.nt, err, sizeof(err)) < 0)
 		logmsg(4, "%s", err);

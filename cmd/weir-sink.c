@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "dash.h"
 #include "input.h"
 #include "io.h"
 #include "kafka.h"
@@ -65,6 +66,15 @@ static const char usage[] =
 "                        last committed checkpoint\n"
 "      --name NAME       this sink's name in DIR (default sink)\n"
 "      --reset-state     ignore the saved state and start over\n"
+"\n"
+"  -f dashboard          a live page instead: GET / and Server-Sent\n"
+"                        Events at /events (see DASHBOARD in the manual)\n"
+"      --listen [HOST:]PORT  where (default 127.0.0.1:8080)\n"
+"      --listen-public   allows a non-loopback HOST\n"
+"      --chart FIELD     the chart's field (default: the first number)\n"
+"      --key PATH        group rows by this field (default: record key)\n"
+"      --windows N       windows kept and charted (default 10)\n"
+"      --buffer N        events held for clients (default 16384)\n"
 "  -h, --help            this help\n"
 "      --version         print the version\n"
 "\n"
@@ -79,7 +89,8 @@ static const char usage[] =
 "See weir-sink(1).\n";
 
 enum { O_FIELDS = 256, O_ONERR, O_VERSION, O_ALL_FIELDS, O_SUBJECT,
-	O_SCHEMA, O_KEY_SCHEMA };
+	O_SCHEMA, O_KEY_SCHEMA, O_LISTEN, O_LISTEN_PUBLIC, O_CHART, O_KEY,
+	O_WINDOWS, O_BUFFER };
 
 static const struct option longopts[] = {
 	{ "format", required_argument, NULL, 'f' },
@@ -94,6 +105,12 @@ static const struct option longopts[] = {
 	{ "subject", required_argument, NULL, O_SUBJECT },
 	{ "schema", required_argument, NULL, O_SCHEMA },
 	{ "key-schema", required_argument, NULL, O_KEY_SCHEMA },
+	{ "listen", required_argument, NULL, O_LISTEN },
+	{ "listen-public", no_argument, NULL, O_LISTEN_PUBLIC },
+	{ "chart", required_argument, NULL, O_CHART },
+	{ "key", required_argument, NULL, O_KEY },
+	{ "windows", required_argument, NULL, O_WINDOWS },
+	{ "buffer", required_argument, NULL, O_BUFFER },
 	WEIR_CKPT_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -628,6 +645,61 @@ kcat_produce(const weir_kafka_opts *ko, char **files, int nfiles,
 	return 0;
 }
 
+/*
+ * -f dashboard: rows and watermarks to the page's clients (lib/dash.c).
+ * After END the page stays up, every row final, until SIGTERM or SIGINT.
+ */
+static int
+dash_loop(weir_input *in, const weir_dash_opts *dopts, weir_onerr *oe)
+{
+	weir_dash *d;
+	weir_event ev;
+	char err[WEIR_ERRSZ];
+	uint64_t n;
+
+	if (!(d = weir_dash_open(dopts, err, sizeof(err))))
+		weir_die(strstr(err, "--listen-public") || strstr(err, "port") ||
+		    strstr(err, "positive") ? WEIR_EXIT_USAGE : WEIR_EXIT_IO,
+		    "%s", err);
+	fprintf(stderr, "%s: dashboard on port %d: / and /events\n",
+	    weir_prog, weir_dash_port(d));
+	weir_input_set_idle(in, weir_dash_idle, d);
+	for (;;) {
+		switch (weir_input_next(in, &ev, 1)) {
+		case WEIR_EV_RECORD:
+			if (weir_dash_record(d, &ev.rec) < 0)
+				weir_die(WEIR_EXIT_IO, "out of memory");
+			break;
+		case WEIR_EV_WATERMARK:
+			weir_dash_watermark(d, ev.wm);
+			break;
+		case WEIR_EV_BARRIER:
+			break;
+		case WEIR_EV_BAD:
+			weir_onerr_bad(oe, weir_input_error(in), ev.raw, ev.raw_len);
+			break;
+		case WEIR_EV_STOP:
+			if (weir_sig_stop() > 1)
+				weir_die(WEIR_EXIT_IO, "stopped before the end of input");
+			break;
+		case WEIR_EV_END:
+		case WEIR_EV_EOF:
+			weir_dash_end(d);
+			weir_onerr_report(oe);
+			while (!weir_sig_stop())
+				(void)poll(NULL, 0, 100);
+			n = weir_dash_dropped(d);
+			weir_dash_close(d);
+			if (n)
+				weir_warn("dashboard: %llu slow client%s dropped",
+				    (unsigned long long)n, n == 1 ? "" : "s");
+			return 0;
+		default:
+			weir_die(weir_input_status(in), "%s", weir_input_error(in));
+		}
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -640,13 +712,17 @@ main(int argc, char **argv)
 	static weir_kafka_opts ko;	/* static: alive until exit */
 	static weir_path kp;
 	static weir_ofile of;	/* static: its new file is removed at exit */
-	int have_kp = 0, all_fields = 0;
+	int have_kp = 0, all_fields = 0, dash = 0;
+	static weir_dash_opts dopts;
+	const char *dash_listen;
 	size_t dropped = 0;	/* csv/tsv/table fields dropped, told */
 	char err[WEIR_ERRSZ];
 	uint64_t keep = 0;
 	int quiet = 0, keep_going = 0, onerr_set = 0;
 
 	weir_cli_init(argv[0]);
+	weir_dash_opts_init(&dopts);
+	dash_listen = dopts.listen;
 	if (weir_kafka_opts_init(&ko, argc) < 0)
 		weir_die(WEIR_EXIT_IO, "out of memory");
 	ko.warn = kafka_warn;
@@ -654,11 +730,33 @@ main(int argc, char **argv)
 	    "PCJk:H:ZD:lTF:d:z:quEGLQeVvMUs:r:Oc:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
+			if ((dash = !strcmp(optarg, "dashboard")))
+				break;
 			if (strchr(optarg, '%')) {	/* kcat's format string */
 				KP.fmt = optarg;
 				fmt = WEIR_FMT_LINES;
 			} else
 				fmt = weir_cli_outfmt(optarg);
+			break;
+		case O_LISTEN:
+			dopts.listen = optarg;
+			break;
+		case O_LISTEN_PUBLIC:
+			dopts.public = 1;
+			break;
+		case O_CHART:
+			dopts.chart = optarg;
+			break;
+		case O_KEY:
+			dopts.key = optarg;
+			break;
+		case O_WINDOWS:
+			dopts.windows = (int)weir_cli_int("--windows", optarg, 1,
+			    100000);
+			break;
+		case O_BUFFER:
+			dopts.buffer = (size_t)weir_cli_int("--buffer", optarg, 16,
+			    1 << 24);
 			break;
 		case 'o':
 			file = optarg;
@@ -826,6 +924,14 @@ main(int argc, char **argv)
 	if (!ko.brokers && (ko.ntopics || ko.partition >= 0 || have_kp ||
 	    ko.nprops))
 		weir_usage_error("-t, -p, -K and -X go with -b BROKERS");
+	if (!dash && (dopts.listen != dash_listen || dopts.public ||
+	    dopts.chart || dopts.key || dopts.windows != WEIR_DASH_WINDOWS ||
+	    dopts.buffer != WEIR_DASH_BUFFER))
+		weir_usage_error("--listen, --listen-public, --chart, --key, "
+		    "--windows and --buffer go with -f dashboard");
+	if (dash && (ko.brokers || file || fields || all_fields || K.opts.dir))
+		weir_usage_error("-f dashboard serves a page: no -b, -o, --fields "
+		    "or --state with it");
 	if (all_fields && fields)
 		weir_usage_error("--all-fields or --fields, not both");
 	if (ko.brokers && (file || fmt != WEIR_FMT_AUTO || fields || all_fields))
@@ -899,6 +1005,10 @@ main(int argc, char **argv)
 	/* NDJSON in, JSON bytes out: each line goes on as it was written */
 	weir_input_keep_json(in, ko.brokers || fmt == WEIR_FMT_NDJSON ||
 	    KP.fmt);
+	if (dash) {
+		weir_input_keep_json(in, 1);	/* rows as -f ndjson has them */
+		return dash_loop(in, &dopts, &oe);
+	}
 	if (ko.brokers) {
 		c = kafka_loop(in, &ko, have_kp ? &kp : NULL, &oe);
 		weir_input_close(in);

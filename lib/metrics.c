@@ -5,6 +5,7 @@
  */
 #include "metrics.h"
 
+#include "http.h"
 #include "io.h"
 
 #include <arpa/inet.h>
@@ -18,10 +19,12 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 /* The pages the supervision loop publishes, served as they are. */
-static const char *const paths[] = { "/metrics", "/status" };
+static const char *const paths[] = { "/metrics", "/status",
+    "/status.html" };
 #define NPAGES (sizeof(paths) / sizeof(paths[0]))
 
 struct weir_metrics {
@@ -33,95 +36,14 @@ struct weir_metrics {
 	int published[NPAGES];
 };
 
-static int
-loopback(const struct sockaddr *sa)
-{
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *in = (const void *)sa;
-		return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
-	}
-	if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const void *)sa;
-		return IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
-	}
-	return 0;
-}
-
-/* "PORT", "HOST:PORT", "[V6]:PORT" -> getaddrinfo results. */
-static struct addrinfo *
-resolve(const char *addr, int passive, char *host, size_t hostsz,
-    char *err, size_t errsz)
-{
-	struct addrinfo hints, *res = NULL;
-	char port[16];
-	const char *colon;
-	int rc;
-
-	colon = strrchr(addr, ':');
-	if (!colon) {
-		snprintf(host, hostsz, "127.0.0.1");
-		snprintf(port, sizeof(port), "%s", addr);
-	} else {
-		size_t hl = (size_t)(colon - addr);
-		if (hl >= 2 && addr[0] == '[' && addr[hl - 1] == ']') {
-			addr++;
-			hl -= 2;
-		}
-		if (hl >= hostsz || strlen(colon + 1) >= sizeof(port)) {
-			weir_seterr(err, errsz, "bad address '%s'", addr);
-			return NULL;
-		}
-		memcpy(host, addr, hl);
-		host[hl] = 0;
-		if (!hl)
-			snprintf(host, hostsz, "127.0.0.1");
-		snprintf(port, sizeof(port), "%s", colon + 1);
-	}
-	if (!*port || strspn(port, "0123456789") != strlen(port) ||
-	    atoi(port) > 65535) {
-		weir_seterr(err, errsz, "bad port in '%s' (want [HOST:]PORT)",
-		    addr);
-		return NULL;
-	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = (passive ? AI_PASSIVE : 0) | AI_NUMERICSERV;
-	if ((rc = getaddrinfo(host, port, &hints, &res)) != 0) {
-		weir_seterr(err, errsz, "%s: %s", host, gai_strerror(rc));
-		return NULL;
-	}
-	return res;
-}
-
-static enum MHD_Result
-reply(struct MHD_Connection *conn, unsigned int code, const char *ctype,
-    const void *body, size_t n)
-{
-	struct MHD_Response *r;
-	enum MHD_Result rc;
-
-	r = MHD_create_response_from_buffer(n, (void *)body,
-	    MHD_RESPMEM_MUST_COPY);
-	if (!r)
-		return MHD_NO;
-	if (MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype) ==
-	    MHD_NO) {
-		MHD_destroy_response(r);
-		return MHD_NO;
-	}
-	rc = MHD_queue_response(conn, code, r);
-	MHD_destroy_response(r);
-	return rc;
-}
-
 /* In the server's thread: answer from the published pages only. */
 static enum MHD_Result
 answer(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload,
     size_t *upload_size, void **req)
 {
-	static const char home[] = "weir-run: see /metrics and /status\n";
+	static const char home[] = "weir-run: see /metrics, /status and "
+	    "/status.html\n";
 	static const char nf[] = "not found; try /metrics\n";
 	weir_metrics *m = cls;
 	enum MHD_Result rc;
@@ -133,25 +55,28 @@ answer(void *cls, struct MHD_Connection *conn, const char *url,
 	(void)req;
 	if (strcmp(method, MHD_HTTP_METHOD_GET) &&
 	    strcmp(method, MHD_HTTP_METHOD_HEAD))
-		return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain",
+		return weir_http_reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain",
 		    "GET only\n", 9);
 	if (!strcmp(url, "/"))
-		return reply(conn, MHD_HTTP_OK, "text/plain", home,
+		return weir_http_reply(conn, MHD_HTTP_OK, "text/plain", home,
 		    sizeof(home) - 1);
 	for (i = 0; i < NPAGES; i++)
 		if (!strcmp(url, paths[i]))
 			break;
+	if (i == 1 && weir_http_wants_html(conn))
+		i = 2;	/* a browser asking for /status gets the page */
 	if (i == NPAGES)
-		return reply(conn, MHD_HTTP_NOT_FOUND, "text/plain", nf,
+		return weir_http_reply(conn, MHD_HTTP_NOT_FOUND, "text/plain", nf,
 		    sizeof(nf) - 1);
 	pthread_mutex_lock(&m->lock);	/* held for the copy only */
 	if (!m->published[i])
-		rc = reply(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain",
+		rc = weir_http_reply(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain",
 		    "starting\n", 9);
 	else
-		rc = reply(conn, MHD_HTTP_OK, i == 0 ?
-		    "text/plain; version=0.0.4; charset=utf-8" :
-		    "text/plain; charset=utf-8", m->page[i].p, m->page[i].len);
+		rc = weir_http_reply(conn, MHD_HTTP_OK, i == 0 ?
+		    "text/plain; version=0.0.4; charset=utf-8" : i == 2 ?
+		    "text/html; charset=utf-8" : "text/plain; charset=utf-8",
+		    m->page[i].p, m->page[i].len);
 	pthread_mutex_unlock(&m->lock);
 	return rc;
 }
@@ -159,57 +84,23 @@ answer(void *cls, struct MHD_Connection *conn, const char *url,
 weir_metrics *
 weir_metrics_listen(const char *addr, int public, char *err, size_t errsz)
 {
-	struct addrinfo *res;
-	char host[256];
 	weir_metrics *m;
-	int fd = -1, one = 1;
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	sigset_t all, old;
+	int fd, port;
 
-	if (!(res = resolve(addr, 1, host, sizeof(host), err, errsz)))
+	fd = weir_http_listen(addr, public, "--metrics-public",
+	    WEIR_METRICS_MAX_CONN, &port, err, errsz);
+	if (fd < 0)
 		return NULL;
-	if (!loopback(res->ai_addr) && !public) {
-		weir_seterr(err, errsz, "%s is not a loopback address: metrics "
-		    "are served beyond this host only with --metrics-public",
-		    host);
-		freeaddrinfo(res);
-		return NULL;
-	}
-	fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC |
-	    SOCK_NONBLOCK, 0);
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
-	    sizeof(one)) < 0 || bind(fd, res->ai_addr, res->ai_addrlen) < 0 ||
-	    listen(fd, WEIR_METRICS_MAX_CONN) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&ss, &sl) < 0) {
-		weir_seterr(err, errsz, "listen on %s: %s", addr,
-		    strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		freeaddrinfo(res);
-		return NULL;
-	}
-	freeaddrinfo(res);
 	if (!(m = calloc(1, sizeof(*m)))) {
 		close(fd);
 		weir_seterr(err, errsz, "out of memory");
 		return NULL;
 	}
 	m->fd = fd;
-	m->port = ntohs(ss.ss_family == AF_INET6 ?
-	    ((struct sockaddr_in6 *)&ss)->sin6_port :
-	    ((struct sockaddr_in *)&ss)->sin_port);
+	m->port = port;
 	pthread_mutex_init(&m->lock, NULL);
-	/* the server's thread takes no signals: they are the caller's */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	m->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO,
-	    0, NULL, NULL, answer, m,
-	    MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)WEIR_METRICS_MAX_CONN,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)WEIR_METRICS_TIMEOUT,
-	    MHD_OPTION_END);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	m->d = weir_http_start(fd, 0, answer, m, WEIR_METRICS_MAX_CONN,
+	    WEIR_METRICS_TIMEOUT);
 	if (!m->d) {
 		weir_seterr(err, errsz, "listen on %s: cannot start the HTTP "
 		    "server", addr);
@@ -356,6 +247,103 @@ weir_metrics_render(weir_buf *o, const char *plname,
 	return rc ? -1 : 0;
 }
 
+/* text with HTML's special characters escaped */
+static int
+html(weir_buf *o, const char *s)
+{
+	int rc = 0;
+
+	for (; *s && !rc; s++)
+		switch (*s) {
+		case '&':
+			rc = weir_buf_puts(o, "&amp;");
+			break;
+		case '<':
+			rc = weir_buf_puts(o, "&lt;");
+			break;
+		case '>':
+			rc = weir_buf_puts(o, "&gt;");
+			break;
+		case '"':
+			rc = weir_buf_puts(o, "&quot;");
+			break;
+		default:
+			rc = weir_buf_putc(o, *s);
+		}
+	return rc;
+}
+
+/* ms since the epoch as ISO 8601 (UTC, milliseconds) */
+static int
+iso8601(weir_buf *o, int64_t ms)
+{
+	time_t t = (time_t)(ms / 1000 - (ms % 1000 < 0));
+	struct tm tm;
+	char b[40];
+
+	if (!gmtime_r(&t, &tm) || !strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%S",
+	    &tm))
+		return weir_buf_puts(o, "?");
+	return weir_buf_printf(o, "%s.%03dZ", b, (int)(((ms % 1000) + 1000) %
+	    1000));
+}
+
+int
+weir_metrics_render_html(weir_buf *o, const char *plname,
+    const weir_metric_stage *s, int n, uint64_t restarts, int64_t started_ms,
+    int64_t now_ms)
+{
+	int i, rc;
+	int64_t wm;
+
+	rc = weir_buf_puts(o, "<!doctype html>\n<html lang=\"en\"><head>"
+	    "<meta charset=\"utf-8\"><meta http-equiv=\"refresh\" "
+	    "content=\"2\"><link rel=\"icon\" href=\"data:,\"><title>");
+	rc |= html(o, plname ? plname : "pipeline");
+	rc |= weir_buf_puts(o, " \xe2\x80\x94 weir-run</title><style>"
+	    "body{font:14px/1.4 system-ui,sans-serif;margin:20px;color:#1d2330}"
+	    "table{border-collapse:collapse;font-variant-numeric:tabular-nums}"
+	    "th,td{padding:4px 12px;border-bottom:1px solid #e4e7ec;"
+	    "text-align:right;white-space:nowrap}th{color:#667085}"
+	    "td:first-child,th:first-child{text-align:left}"
+	    ".up{color:#0b7a3b}.down{color:#c4320a}p{color:#667085}"
+	    "</style></head><body><h1>");
+	rc |= html(o, plname ? plname : "pipeline");
+	rc |= weir_buf_printf(o, "</h1><p>weir-run %s \xc2\xb7 started ",
+	    WEIR_VERSION);
+	rc |= iso8601(o, started_ms);
+	rc |= weir_buf_printf(o, " \xc2\xb7 pipeline restarts %llu \xc2\xb7 "
+	    "<a href=\"/metrics\">/metrics</a> \xc2\xb7 <a href=\"/status\" "
+	    "type=\"text/plain\">/status</a> as text</p>\n<table id=\"stages\">"
+	    "<tr><th>stage</th><th>state</th><th>restarts</th><th>records in"
+	    "</th><th>records out</th><th>in/s</th><th>out/s</th><th>late</th>"
+	    "<th>skipped</th><th>watermark</th><th>watermark lag (s)</th></tr>\n",
+	    (unsigned long long)restarts);
+	for (i = 0; i < n; i++) {
+		rc |= weir_buf_puts(o, "<tr><td>");
+		rc |= html(o, s[i].name);
+		rc |= weir_buf_printf(o, "</td><td class=\"%s\">%s</td><td>%llu"
+		    "</td><td>%llu</td><td>%llu</td><td>%.0f</td><td>%.0f</td>"
+		    "<td>%llu</td><td>%llu</td><td>", s[i].up ? "up" : "down",
+		    s[i].up ? "running" : "stopped",
+		    (unsigned long long)s[i].restarts,
+		    (unsigned long long)s[i].st.in,
+		    (unsigned long long)s[i].st.out, s[i].rate_in,
+		    s[i].rate_out, (unsigned long long)s[i].st.late,
+		    (unsigned long long)s[i].st.skipped);
+		wm = stage_wm(&s[i].st);
+		if (wm != INT64_MIN) {
+			rc |= iso8601(o, wm);
+			rc |= weir_buf_printf(o, "</td><td>%.3f",
+			    (double)(now_ms - wm) / 1000.0);
+		} else
+			rc |= weir_buf_puts(o, "</td><td>");
+		rc |= weir_buf_puts(o, "</td></tr>\n");
+	}
+	rc |= weir_buf_puts(o, "</table></body></html>\n");
+	return rc ? -1 : 0;
+}
+
 int
 weir_metrics_get(const char *addr, const char *path, weir_buf *body,
     char *err, size_t errsz)
@@ -368,7 +356,8 @@ weir_metrics_get(const char *addr, const char *path, weir_buf *body,
 	ssize_t r;
 	char *p;
 
-	if (!(res = resolve(addr, 0, host, sizeof(host), err, errsz)))
+	if (!(res = weir_http_resolve(addr, 0, host, sizeof(host), err,
+	    errsz)))
 		return -1;
 	fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, 0);
 	if (fd >= 0) {

@@ -38,7 +38,9 @@ weir_metrics *weir_metrics_listen(const char *addr, int public, char *err,
     size_t errsz);
 /* The port actually bound (useful with port 0). */
 int weir_metrics_port(const weir_metrics *m);
-/* Replace the body served at path ("/metrics" or "/status"; copied).
+/* Replace the body served at path ("/metrics", "/status" or
+ * "/status.html"; copied).  /status is the text table; a client whose
+ * Accept header puts text/html first gets /status.html there instead.
  * Until a path is published it answers 503.  -1 for another path or when
  * out of memory. */
 int weir_metrics_publish(weir_metrics *m, const char *path,
@@ -56,6 +58,12 @@ int weir_metrics_get(const char *addr, const char *path, weir_buf *body,
 /* Render the exposition text for a pipeline into out; now_ms (wall
  * clock) for the watermark lag. */
 int weir_metrics_render(weir_buf *out, const char *pipeline,
+    const weir_metric_stage *st, int n, uint64_t pipeline_restarts,
+    int64_t started_ms, int64_t now_ms);
+
+/* The same as an HTML page (/status.html, and /status for a browser):
+ * stages, records and records/s, watermark and its lag, restarts. */
+int weir_metrics_render_html(weir_buf *out, const char *pipeline,
     const weir_metric_stage *st, int n, uint64_t pipeline_restarts,
     int64_t started_ms, int64_t now_ms);
 

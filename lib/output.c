@@ -198,9 +198,15 @@ start(weir_output *o)
 	return 0;
 }
 
-/* Append the value as one JSON text. */
 static int
 put_json_value(weir_output *o, weir_buf *b, const weir_record *r)
+{
+	return weir_output_json(b, r, &o->scratch);
+}
+
+/* Append the value as one JSON text (as -f ndjson writes it). */
+int
+weir_output_json(weir_buf *b, const weir_record *r, weir_buf *scratch)
 {
 	weir_pv pv;
 	int oneline;
@@ -218,12 +224,12 @@ put_json_value(weir_output *o, weir_buf *b, const weir_record *r)
 		    !memchr(r->value, '\r', r->value_len);
 		if (r->enc == WEIR_ENC_JSON && oneline)
 			return weir_buf_put(b, r->value, r->value_len);
-		o->scratch.len = 0;
-		if (weir_pack_json(&o->scratch, r->value, r->value_len, NULL,
+		scratch->len = 0;
+		if (weir_pack_json(scratch, r->value, r->value_len, NULL,
 		    0) == 0) {
 			if (oneline)
 				return weir_buf_put(b, r->value, r->value_len);
-			weir_pv_of(o->scratch.p, o->scratch.len, &pv);
+			weir_pv_of(scratch->p, scratch->len, &pv);
 			return weir_pv_to_json(b, &pv);
 		}
 		if (weir_utf8_valid(r->value, r->value_len))

@@ -39,6 +39,9 @@ void weir_output_resume(weir_output *o);
  * (weir_output_error says why). */
 #define WEIR_OUTPUT_TOO_BIG (-2)
 int weir_output_record(weir_output *o, const weir_record *r);
+/* Append r's value as one JSON text, as -f ndjson writes it (no newline);
+ * scratch is working space. */
+int weir_output_json(weir_buf *b, const weir_record *r, weir_buf *scratch);
 /* 1 when r would make a frame over the limit (the message is then
  * weir_output_error), else 0. */
 int weir_output_too_big(weir_output *o, const weir_record *r);

@@ -1,0 +1,38 @@
+/*
+ * http.h - the HTTP layer shared by weir-run's metrics server and
+ * weir-sink's dashboard: a listening socket on [HOST:]PORT, loopback
+ * unless asked otherwise, served by libmicrohttpd in a thread of its own
+ * that takes no signals (they stay the program's).
+ */
+#ifndef WEIR_HTTP_H
+#define WEIR_HTTP_H
+
+#include <microhttpd.h>
+#include <netdb.h>
+
+#include "util.h"
+
+/*
+ * Listen on addr ("PORT", "HOST:PORT" or "[V6]:PORT"; a bare port is
+ * 127.0.0.1).  An address that is not loopback is refused unless public
+ * is set; the message then names public_opt.  Returns the socket (non
+ * blocking, close-on-exec) and its port in *port, or -1 with err set.
+ */
+int weir_http_listen(const char *addr, int public, const char *public_opt,
+    int backlog, int *port, char *err, size_t errsz);
+/* "PORT", "HOST:PORT", "[V6]:PORT" -> getaddrinfo results (host filled). */
+struct addrinfo *weir_http_resolve(const char *addr, int passive, char *host,
+    size_t hostsz, char *err, size_t errsz);
+/* Start libmicrohttpd on the socket fd with these extra flags, at most
+ * max_conn connections, timeout seconds of idleness each; NULL if it
+ * cannot (the caller still owns fd then). */
+struct MHD_Daemon *weir_http_start(int fd, unsigned int flags,
+    MHD_AccessHandlerCallback fn, void *cls, unsigned int max_conn,
+    unsigned int timeout);
+/* Queue a copy of body with this status and content type. */
+enum MHD_Result weir_http_reply(struct MHD_Connection *conn,
+    unsigned int code, const char *ctype, const void *body, size_t n);
+/* 1 when the request's Accept header asks for HTML first (a browser). */
+int weir_http_wants_html(struct MHD_Connection *conn);
+
+#endif
