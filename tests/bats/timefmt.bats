@@ -78,3 +78,20 @@ tty() {
 	[ "$(sed -n 2p <<< "$out")" = "日本語日…  😀😀😀😀…   1" ]
 	[ "$(sed -n 1p <<< "$out")" = "name       note        n" ]
 }
+
+@test "weir-check: freshness ages read 2d 3h 5m; JSON keeps the milliseconds" {
+	printf '%s\n' '{"ts":1704067200000,"value":{}}' '{"ts":1704069000000,"value":{}}' > "$T/in.env"
+	run bash -o pipefail -c "weir-source -f envelope '$T/in.env' |
+	    weir-check --now 2024-01-03T03:35:07Z --freshness 15m"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"newest event time is 2024-01-01T00:30:00.000Z, 2d 3h 5m old (limit 15m)"* ]]
+	[[ "$output" != *"183907000"* ]]
+	run bash -o pipefail -c "weir-source -f envelope '$T/in.env' |
+	    weir-check --now 2024-01-01T00:35:07Z --freshness 15m"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"freshness"*"newest 5m 7s old"* ]]
+	run bash -o pipefail -c "weir-source -f envelope '$T/in.env' |
+	    weir-check --now 2024-01-03T03:35:07Z --freshness 15m --report json"
+	[ "$status" -eq 1 ]
+	[ "$(jq '.rules[0].value' <<< "$output")" = 183907000 ]
+}
