@@ -95,3 +95,20 @@ tty() {
 	[ "$status" -eq 1 ]
 	[ "$(jq '.rules[0].value' <<< "$output")" = 183907000 ]
 }
+
+@test "weir-expr(7): format_time and parse_time in weir-map and weir-filter" {
+	printf '%s\n' '{"since":"2023-11-14T00:00:00Z","d":"14/11/2023"}' > "$T/in"
+	run bash -o pipefail -c "weir-source --gen clicks --count 2 --time .ts |
+	    weir-map 'day=format_time(ts(), \"%Y-%m-%d\")' 'at=format_time(.ts)' \
+	      'back=parse_time(format_time(.ts)) == .ts' --keep .day,.at,.back |
+	    weir-sink -f ndjson"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = '{"day":"2023-11-14","at":"2023-11-14T22:13:20.000Z","back":true}' ]
+	[ "${lines[1]}" = '{"day":"2023-11-14","at":"2023-11-14T22:13:20.001Z","back":true}' ]
+	run bash -o pipefail -c "weir-map 'a=parse_time(.since)' 'b=parse_time(.d, \"%d/%m/%Y\")' \
+	    'c=parse_time(.d)' -f ndjson < '$T/in'"
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"since":"2023-11-14T00:00:00Z","d":"14/11/2023","a":1699920000000,"b":1699920000000}' ]
+	run bash -o pipefail -c "weir-filter -f ndjson 'parse_time(.since) < parse_time(\"2024-01-01\")' < '$T/in' | wc -l"
+	[ "$output" -eq 1 ]
+}
