@@ -1,7 +1,6 @@
 /* Times and ages as text (lib/timefmt.c), display width (lib/textwidth.c). */
 #include "unit.h"
 
-#include "expr.h"
 #include "textwidth.h"
 #include "timefmt.h"
 
@@ -31,40 +30,6 @@ ftime(int64_t ms, const char *fmt)
 	if (weir_time_strftime(b, sizeof(b), ms, fmt) < 0)
 		return "(error)";
 	return b;
-}
-
-/* An expression on a record without fields, as type:text or "missing". */
-static const char *
-ev(const char *src)
-{
-	static char out[WEIR_ERRSZ + 16];
-	char err[WEIR_ERRSZ];
-	weir_expr *e = weir_expr_compile(src, err, sizeof(err), NULL);
-	weir_expr_ctx ctx;
-	weir_pv root;
-	weir_xv v;
-	weir_buf b = {0};
-
-	if (!e) {
-		snprintf(out, sizeof(out), "error: %s", err);
-		return out;
-	}
-	memset(&ctx, 0, sizeof(ctx));
-	memset(&root, 0, sizeof(root));
-	root.type = WEIR_PV_MISSING;
-	ctx.root = &root;
-	if (weir_expr_eval(e, &ctx, &v) < 0)
-		snprintf(out, sizeof(out), "failed");
-	else if (v.type == WEIR_XV_MISSING)
-		snprintf(out, sizeof(out), "missing");
-	else {
-		weir_xv_text(&b, &v);
-		snprintf(out, sizeof(out), "%s:%.*s", weir_xv_type_name(&v),
-		    (int)b.len, b.p ? (char *)b.p : "");
-	}
-	weir_buf_free(&b);
-	weir_expr_free(e);
-	return out;
 }
 
 static size_t
@@ -111,28 +76,6 @@ main(void)
 	    "%Y-%m-%d %H:%M:%S", &ms) == 0 && ms == -1000);
 	CHECK(weir_time_strptime("2023-11-14x", 11, "%Y-%m-%d", &ms) < 0);
 	CHECK(weir_time_strptime("nope", 4, "%Y-%m-%d", &ms) < 0);
-
-	/* expression functions */
-	CHECK_STR(ev("format_time(1700000000250)"),
-	    "string:2023-11-14T22:13:20.250Z");
-	CHECK_STR(ev("format_time(1700000000250, \"%Y-%m-%d\")"),
-	    "string:2023-11-14");
-	CHECK_STR(ev("format_time(1700000000250.9, \"%S.%L\")"),
-	    "string:20.250");
-	CHECK_STR(ev("format_time(\"x\")"), "missing");
-	CHECK_STR(ev("format_time(1e300)"), "missing");
-	CHECK_STR(ev("format_time(1, 2)"), "missing");
-	CHECK_STR(ev("parse_time(\"2024-05-01T12:00:00Z\")"),
-	    "number:1714564800000");
-	CHECK_STR(ev("parse_time(\"2024-05-01 14:00:00.5+02:00\")"),
-	    "number:1714564800500");
-	CHECK_STR(ev("parse_time(\"01/05/2024\", \"%d/%m/%Y\")"),
-	    "number:1714521600000");
-	CHECK_STR(ev("parse_time(\"May 1\", \"%d/%m/%Y\")"), "missing");
-	CHECK_STR(ev("parse_time(17)"), "missing");
-	CHECK_STR(ev("parse_time(format_time(-1)) == -1"), "boolean:true");
-	CHECK(strncmp(ev("format_time()"), "error:", 6) == 0);
-	CHECK(strncmp(ev("parse_time(1, 2, 3)"), "error:", 6) == 0);
 
 	/* display width: CJK and emoji two columns, combining marks none */
 	CHECK(width("abc") == 3);
