@@ -513,24 +513,40 @@ put_csv(weir_output *o, const weir_pv *rootp, int tsv)
 
 #define display_width weir_text_width
 
-/* Narrow the widest columns until the table fits in o->maxwidth (no column
- * below 4, or its own width if less). */
+/* Is column j numbers in the rows held? */
+static int
+num_col(const weir_output *o, size_t j)
+{
+	size_t i;
+
+	for (i = 0; i < o->rows; i++)
+		if (o->cellnum[i * o->ncols + j])
+			return 1;
+	return 0;
+}
+
+/* Narrow the widest columns until the table fits in o->maxwidth: text
+ * before numbers, none below 4 columns. */
 static void
 table_fit(weir_output *o)
 {
 	size_t j, wide, total = 2 * (o->ncols - 1);
+	int nums;
 
 	for (j = 0; j < o->ncols; j++)
 		total += o->width[j];
-	while (total > o->maxwidth) {
-		for (wide = 0, j = 1; j < o->ncols; j++)
-			if (o->width[j] > o->width[wide])
-				wide = j;
-		if (o->width[wide] <= 4)
-			break;
-		o->width[wide]--;
-		total--;
-	}
+	for (nums = 0; nums < 2 && total > o->maxwidth; nums++)
+		while (total > o->maxwidth) {
+			for (wide = o->ncols, j = 0; j < o->ncols; j++)
+				if (o->width[j] > 4 && num_col(o, j) == nums &&
+				    (wide == o->ncols ||
+				    o->width[j] > o->width[wide]))
+					wide = j;
+			if (wide == o->ncols)
+				break;
+			o->width[wide]--;
+			total--;
+		}
 }
 
 /* Text s[0..n) in at most max columns, cut with an ellipsis; its width. */

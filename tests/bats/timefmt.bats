@@ -112,3 +112,28 @@ tty() {
 	run bash -o pipefail -c "weir-filter -f ndjson 'parse_time(.since) < parse_time(\"2024-01-01\")' < '$T/in' | wc -l"
 	[ "$output" -eq 1 ]
 }
+
+@test "make demo: a summary that fits an 80x24 terminal; the whole result in a file or a pipe" {
+	[ "$WEIR_BIN" = "$(cd "$BATS_TEST_DIRNAME/../.." && pwd)/bin" ] || skip "not the plain build"
+	command -v script > /dev/null || skip "no script(1)"
+	cd "$BATS_TEST_DIRNAME/../.."
+	out=$(tty 80 "make -s demo DEMO_N=200000")
+	echo "$out"
+	[ "$(wc -l <<< "$out")" -le 24 ]
+	while IFS= read -r l; do
+		[ "$(printf '%s' "$l" | LC_ALL=C.UTF-8 wc -m)" -le 80 ]
+	done <<< "$out"
+	[[ "$out" == *"2023-11-14T22:13:00.000Z  2023-11-14T22:14:00.000Z   1000   40194"* ]]
+	[[ "$out" == *"The whole result, 4000 rows: build/demo.txt"* ]]
+	[ "$(wc -l < build/demo.txt)" -eq 4001 ]
+	[ "$(wc -l < build/demo.ndjson)" -eq 4000 ]
+	# the top spenders are the users with the largest sums
+	want=$(jq -rs 'group_by(.user) | map([.[0].user, (map(.spent) | add)]) |
+	    sort_by(-.[1]) | .[0][0]' build/demo.ndjson)
+	[[ "$out" == *"The ten biggest spenders:"$'\n'"user "*$'\n'"$want "* ]]
+	# into a pipe: every row, readable times
+	run bash -o pipefail -c 'make -s demo DEMO_N=20000 | cat'
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1001 ]
+	[[ "${lines[1]}" == "2023-11-14T22:13:00.000Z  2023-11-14T22:14:00.000Z  u"* ]]
+}
