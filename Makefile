@@ -189,7 +189,32 @@ clean:
 	rm -rf build build-asan build-fuzz bin completions
 
 # The README's quick start: the main job on the built-in click generator,
-# run as a supervised pipeline (pipelines/clicks-demo.yaml).
+# run as a supervised pipeline (pipelines/clicks-demo.yaml), into
+# $(B)/demo.ndjson.  On a terminal: a summary that fits a screen (per
+# minute, the ten biggest spenders; ISO 8601 times, tables as wide as the
+# terminal) and the whole result as a table in $(B)/demo.txt.  Into a file
+# or a pipe: the whole result as a table.
 DEMO_N ?= 200000
 demo: all
-	@COUNT=$(DEMO_N) FORMAT=table $(BIN)/weir-run pipelines/clicks-demo.yaml
+	@mkdir -p $(B)
+	@COUNT=$(DEMO_N) FORMAT=ndjson $(BIN)/weir-run pipelines/clicks-demo.yaml \
+	  > $(B)/demo.ndjson
+	@$(BIN)/weir-sink -f table --time-format iso8601 < $(B)/demo.ndjson \
+	  > $(B)/demo.txt
+	@if [ -t 1 ]; then \
+	  echo "$(DEMO_N) generated clicks per user and minute" \
+	    "(pipelines/clicks-demo.yaml)"; echo; echo "Per minute:"; \
+	  $(BIN)/weir-source --time .window_start --max-delay 0 \
+	    $(B)/demo.ndjson | $(BIN)/weir-window tumbling 1m | \
+	  $(BIN)/weir-agg users=count clicks=sum:.clicks spent=sum:.spent | \
+	  $(BIN)/weir-sink; \
+	  echo; echo "The ten biggest spenders:"; \
+	  $(BIN)/weir-source $(B)/demo.ndjson | \
+	  $(BIN)/weir-agg -g .user minutes=count clicks=sum:.clicks \
+	    spent=sum:.spent | $(BIN)/weir-sink -f csv | \
+	  { IFS= read -r h; echo "$$h"; sort -t, -k4 -nr | head -n 10; } | \
+	  $(BIN)/weir-source -f csv | $(BIN)/weir-sink; \
+	  echo; echo "The whole result, $$(($$(wc -l < $(B)/demo.txt) - 1))" \
+	    "rows: $(B)/demo.txt, $(B)/demo.ndjson"; \
+	  echo "(or: make -s demo | less)"; \
+	else cat $(B)/demo.txt; fi

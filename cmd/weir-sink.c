@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "dash.h"
+#include "dur.h"
 #include "input.h"
 #include "io.h"
 #include "kafka.h"
@@ -24,6 +25,7 @@
 #include "registry.h"
 #include "snap.h"
 #include "stage.h"
+#include "textwidth.h"
 
 static const char usage[] =
 "usage: weir-sink [options]\n"
@@ -58,6 +60,9 @@ static const char usage[] =
 "                        stderr with a count)\n"
 "      --all-fields      columns: every field of every record (holds\n"
 "                        the records in memory to the end)\n"
+"      --time-format F   ts, window_start and window_end in csv, tsv and\n"
+"                        table as iso8601, ms or s (default: iso8601 in a\n"
+"                        table on a terminal, else ms)\n"
 "  -i, --input-format F  how to read text input (default ndjson)\n"
 "      --on-error MODE   fail (default), skip, a FILE for bad records, or\n"
 "                        kafka:TOPIC (a dead-letter topic)\n"
@@ -90,7 +95,7 @@ static const char usage[] =
 
 enum { O_FIELDS = 256, O_ONERR, O_VERSION, O_ALL_FIELDS, O_SUBJECT,
 	O_SCHEMA, O_KEY_SCHEMA, O_LISTEN, O_LISTEN_PUBLIC, O_CHART, O_KEY,
-	O_WINDOWS, O_BUFFER };
+	O_WINDOWS, O_BUFFER, O_TIMEFMT };
 
 static const struct option longopts[] = {
 	{ "format", required_argument, NULL, 'f' },
@@ -98,6 +103,7 @@ static const struct option longopts[] = {
 	{ "append", no_argument, NULL, 'a' },
 	{ "fields", required_argument, NULL, O_FIELDS },
 	{ "all-fields", no_argument, NULL, O_ALL_FIELDS },
+	{ "time-format", required_argument, NULL, O_TIMEFMT },
 	{ "input-format", required_argument, NULL, 'i' },
 	{ "on-error", required_argument, NULL, O_ONERR },
 	{ "help", no_argument, NULL, 'h' },
@@ -712,7 +718,7 @@ main(int argc, char **argv)
 	static weir_kafka_opts ko;	/* static: alive until exit */
 	static weir_path kp;
 	static weir_ofile of;	/* static: its new file is removed at exit */
-	int have_kp = 0, all_fields = 0, dash = 0;
+	int have_kp = 0, all_fields = 0, dash = 0, timefmt = -1;
 	static weir_dash_opts dopts;
 	const char *dash_listen;
 	size_t dropped = 0;	/* csv/tsv/table fields dropped, told */
@@ -777,6 +783,14 @@ main(int argc, char **argv)
 			break;
 		case O_ALL_FIELDS:
 			all_fields = 1;
+			break;
+		case O_TIMEFMT:
+			timefmt = weir_timefmt_parse(optarg);
+			if (timefmt == WEIR_TIME_US || !strcmp(optarg, "iso"))
+				timefmt = -1;
+			if (timefmt < 0)
+				weir_usage_error("--time-format: '%s': iso8601, ms "
+				    "or s", optarg);
 			break;
 		case 'i':
 			infmt = weir_cli_infmt(optarg);
@@ -1027,6 +1041,13 @@ main(int argc, char **argv)
 		weir_die(WEIR_EXIT_IO, "out of memory");
 	if (keep > 0 && fmt != WEIR_FMT_FRAMED)
 		weir_output_resume(out);	/* the header is there */
+	if (fmt == WEIR_FMT_TABLE && isatty(fd)) {	/* for a person */
+		weir_output_set_width(out, (size_t)weir_term_width(fd));
+		if (timefmt < 0)
+			timefmt = WEIR_TIME_ISO8601;
+	}
+	if (timefmt >= 0)
+		weir_output_set_time_format(out, timefmt);
 	if (all_fields && weir_output_all_fields(out) < 0)
 		weir_usage_error("--all-fields goes with -f csv, tsv or table");
 	weir_input_set_idle(in, weir_output_idle, out);

@@ -15,6 +15,7 @@
 #include "join.h"
 #include "record.h"
 #include "snap.h"
+#include "timefmt.h"
 
 typedef struct rstate {
 	uint64_t checked, failed, skipped;
@@ -862,11 +863,13 @@ judge(weir_check *c, size_t i, scope *s, int64_t now)
 				snprintf(what, sizeof(what), "no %s values%s",
 				    r->field ? "time" : "event time",
 				    st->failed ? " that parse as times" : "");
-			} else if (ref - st->newest > r->max_age) {
+			} else if ((res->stat = (double)(ref - st->newest),
+			    res->has_stat = 1, ref - st->newest > r->max_age)) {
 				char age[40];
 				fail = 1;
 				weir_iso8601_fmt(a, sizeof(a), st->newest);
-				weir_dur_fmt(age, sizeof(age), ref - st->newest);
+				weir_dur_human(age, sizeof(age),
+				    ref - st->newest);
 				snprintf(what, sizeof(what), "newest %s is %s, "
 				    "%s old (limit %.*s)", r->field ? r->field :
 				    "event time", a, age, r->ntext, r->text);

@@ -7,6 +7,11 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "timefmt.h"
+
+/* Time functions: ids past the shared enum (expr_int.h). */
+enum { F_FORMAT_TIME = 1000, F_PARSE_TIME };
+
 const struct expr_fn expr_fns[] = {
 	{ "exists", F_EXISTS, 1, 1 },
 	{ "is_null", F_IS_NULL, 1, 1 },
@@ -23,6 +28,8 @@ const struct expr_fn expr_fns[] = {
 	{ "now", F_NOW, 0, 0 },
 	{ "ts", F_TS, 0, 0 },
 	{ "key", F_KEY, 0, 0 },
+	{ "format_time", F_FORMAT_TIME, 1, 2 },
+	{ "parse_time", F_PARSE_TIME, 1, 2 },
 	{ NULL, 0, 0, 0 }
 };
 
@@ -106,6 +113,54 @@ fn_string(weir_expr *e, const weir_xv *a, weir_xv *out)
 		return;
 	}
 	expr_set_tmp_str(e, out);
+}
+
+/* format_time(ms[, fmt]): ISO 8601 UTC, or strftime(3) with %L for the
+ * milliseconds.  parse_time(text[, fmt]): ISO 8601, or strptime(3), in UTC,
+ * to ms.  Missing when the argument is not a time. */
+static void
+fn_time(weir_expr *e, const node *n, const weir_xv *a, const weir_xv *b,
+    weir_xv *out)
+{
+	char fmt[128], t[256];
+	int64_t ms;
+	uint8_t *p;
+	size_t len;
+	int rc;
+
+	expr_set_missing(out);
+	if (n->nargs > 1) {
+		if (b->type != WEIR_XV_STR || b->n >= sizeof(fmt))
+			return;
+		memcpy(fmt, b->s, b->n);
+		fmt[b->n] = 0;
+	}
+	if (n->fn == F_PARSE_TIME) {
+		if (a->type != WEIR_XV_STR)
+			return;
+		rc = n->nargs > 1 ?
+		    weir_time_strptime((const char *)a->s, a->n, fmt, &ms) :
+		    weir_iso8601_parse((const char *)a->s, a->n, &ms);
+		if (rc == 0)
+			expr_set_num(out, (double)ms);
+		return;
+	}
+	/* within the years 0 to 9999 */
+	if (a->type != WEIR_XV_NUM || !(a->num >= -62167219200000.0 &&
+	    a->num < 253402300800000.0))
+		return;
+	ms = (int64_t)floor(a->num);
+	if (n->nargs > 1)
+		rc = weir_time_strftime(t, sizeof(t), ms, fmt);
+	else
+		rc = (int)weir_time_text(t, sizeof(t), ms, WEIR_TIME_ISO8601);
+	if (rc < 0)
+		return;
+	len = (size_t)rc;
+	if ((p = expr_scratch(e, len)) == NULL)
+		return;
+	memcpy(p, t, len);
+	expr_set_str(out, p, len);
 }
 
 void
@@ -214,6 +269,10 @@ expr_fn_call(weir_expr *e, const node *n, const weir_xv *av,
 			    r->key_len);
 		else
 			expr_set_missing(out);
+		return;
+	case F_FORMAT_TIME:
+	case F_PARSE_TIME:
+		fn_time(e, n, &a, &b, out);
 		return;
 	}
 	expr_set_missing(out);

@@ -11,6 +11,8 @@
 #include "path.h"
 #include "record.h"
 #include "stats.h"
+#include "textwidth.h"
+#include "timefmt.h"
 
 #define TABLE_BATCH 1000
 #define DROP_NAMES 32		/* dropped fields named; then "other fields" */
@@ -44,6 +46,8 @@ struct weir_output {
 	/* --all-fields: every record held to the end, columns their union */
 	int all_fields;
 	weir_buf held;		/* varint length, packed value; ... */
+	int timefmt;		/* ts, window_start, window_end cells */
+	size_t maxwidth;	/* table: fit in this many columns (0: any) */
 };
 
 static int
@@ -371,6 +375,53 @@ weir_output_dropped(const weir_output *o, size_t i, uint64_t *count)
 	return (const char *)o->dropnames.p + o->dropoff[i];
 }
 
+/* The columns --time-format formats: the event time and window bounds. */
+static int
+is_time_col(const char *s, size_t n)
+{
+	return (n == 2 && !memcmp(s, "ts", 2)) ||
+	    (n == 12 && !memcmp(s, "window_start", 12)) ||
+	    (n == 10 && !memcmp(s, "window_end", 10));
+}
+
+/* An integer number of ms as o->timefmt text: 1 (a string cell), or 2 (a
+ * number, as it is) when it is not an integer. */
+static int
+time_cell(weir_output *o, const weir_pv *v, weir_buf *b)
+{
+	size_t at = b->len, i;
+	char t[64];
+	int64_t ms = 0;
+	int neg;
+
+	if (weir_pv_to_text(b, v) < 0)
+		return -1;
+	neg = at < b->len && b->p[at] == '-';
+	if (b->len - at < 1 + (size_t)neg || b->len - at > 18)
+		return 2;
+	for (i = at + (size_t)neg; i < b->len; i++) {
+		if (b->p[i] < '0' || b->p[i] > '9')
+			return 2;
+		ms = ms * 10 + (b->p[i] - '0');
+	}
+	b->len = at;
+	return weir_buf_put(b, t, weir_time_text(t, sizeof(t),
+	    neg ? -ms : ms, o->timefmt)) < 0 ? -1 :
+	    o->timefmt == WEIR_TIME_ISO8601 ? 1 : 2;
+}
+
+void
+weir_output_set_time_format(weir_output *o, int timefmt)
+{
+	o->timefmt = timefmt;
+}
+
+void
+weir_output_set_width(weir_output *o, size_t cols)
+{
+	o->maxwidth = cols;
+}
+
 /* Cell text for column i: returns 0 null/missing, 1 string, 2 number/other;
  * *found counts the columns the record has. */
 static int
@@ -387,6 +438,9 @@ cell(weir_output *o, const weir_pv *root, size_t i, weir_buf *b,
 		return 0;
 	else if (++*found, v.type == WEIR_PV_NULL)
 		return 0;
+	if (o->timefmt != WEIR_TIME_MS && weir_pv_is_num(&v) &&
+	    is_time_col(o->cols[i], o->collen[i]))
+		return time_cell(o, &v, b);
 	if (weir_pv_to_text(b, &v) < 0)
 		return -1;
 	return v.type == WEIR_PV_STRING ? 1 : weir_pv_is_num(&v) ? 2 : 3;
@@ -463,15 +517,58 @@ put_csv(weir_output *o, const weir_pv *rootp, int tsv)
 	return weir_buf_putc(b, '\n');
 }
 
-static size_t
-display_width(const uint8_t *s, size_t n)
-{
-	size_t i, w = 0;
+#define display_width weir_text_width
 
-	for (i = 0; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			w++;
-	return w;
+/* Is column j numbers in the rows held? */
+static int
+num_col(const weir_output *o, size_t j)
+{
+	size_t i;
+
+	for (i = 0; i < o->rows; i++)
+		if (o->cellnum[i * o->ncols + j])
+			return 1;
+	return 0;
+}
+
+/* Narrow the widest columns until the table fits in o->maxwidth: text
+ * before numbers, none below 4 columns. */
+static void
+table_fit(weir_output *o)
+{
+	size_t j, wide, total = 2 * (o->ncols - 1);
+	int nums;
+
+	for (j = 0; j < o->ncols; j++)
+		total += o->width[j];
+	for (nums = 0; nums < 2 && total > o->maxwidth; nums++)
+		while (total > o->maxwidth) {
+			for (wide = o->ncols, j = 0; j < o->ncols; j++)
+				if (o->width[j] > 4 && num_col(o, j) == nums &&
+				    (wide == o->ncols ||
+				    o->width[j] > o->width[wide]))
+					wide = j;
+			if (wide == o->ncols)
+				break;
+			o->width[wide]--;
+			total--;
+		}
+}
+
+/* Text s[0..n) in at most max columns, cut with an ellipsis; its width. */
+static int
+put_fitted(weir_buf *b, const uint8_t *s, size_t n, size_t max, size_t *w)
+{
+	size_t len;
+
+	*w = display_width(s, n);
+	if (*w <= max || max == 0)
+		return weir_buf_put(b, s, n);
+	len = weir_text_fit(s, n, max - 1, w);
+	++*w;
+	if (weir_buf_put(b, s, len) < 0)
+		return -1;
+	return weir_buf_put(b, "\xe2\x80\xa6", 3);	/* ... */
 }
 
 static int
@@ -498,12 +595,14 @@ table_flush(weir_output *o)
 			if (w > o->width[j])
 				o->width[j] = w;
 		}
+	if (o->maxwidth)
+		table_fit(o);
 	if (!o->header_done) {
 		o->header_done = 1;
 		for (j = 0; j < o->ncols; j++) {
-			size_t w = display_width((const uint8_t *)o->cols[j],
-			    o->collen[j]);
-			if (weir_buf_put(b, o->cols[j], o->collen[j]) < 0)
+			size_t w;
+			if (put_fitted(b, (const uint8_t *)o->cols[j],
+			    o->collen[j], o->maxwidth ? o->width[j] : 0, &w) < 0)
 				return -1;
 			if (j + 1 < o->ncols)
 				for (; w < o->width[j] + 2; w++)
@@ -524,8 +623,11 @@ table_flush(weir_output *o)
 				for (; pad; pad--)
 					if (weir_buf_putc(b, ' ') < 0)
 						return -1;
-			if (weir_buf_put(b, s, n) < 0)
+			if (put_fitted(b, s, n, o->maxwidth ? o->width[j] : 0,
+			    &w) < 0)
 				return -1;
+			if (w < o->width[j] && !pad && !o->cellnum[k])
+				pad = o->width[j] - w;	/* cut short */
 			if (j + 1 < o->ncols) {
 				for (pad += 2; pad; pad--)
 					if (weir_buf_putc(b, ' ') < 0)

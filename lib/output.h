@@ -31,6 +31,14 @@ size_t weir_output_ndropped(const weir_output *o);
 const char *weir_output_dropped(const weir_output *o, size_t i,
     uint64_t *count);
 int weir_output_format(const weir_output *o);
+/* csv, tsv, table: write the number cells of the columns ts, window_start
+ * and window_end (event time and window bounds, integer ms) as
+ * WEIR_TIME_ISO8601 or WEIR_TIME_S text (default WEIR_TIME_MS: as they
+ * are). */
+void weir_output_set_time_format(weir_output *o, int timefmt);
+/* table: narrow the widest columns, cutting their cells with an ellipsis,
+ * so a row fits in cols terminal columns (0: no limit). */
+void weir_output_set_width(weir_output *o, size_t cols);
 /* The output continues a file that already has its CSV/TSV header. */
 void weir_output_resume(weir_output *o);
 /* 0, -1 on a write error (weir_output_failed), or WEIR_OUTPUT_TOO_BIG when

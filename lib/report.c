@@ -5,6 +5,7 @@
 
 #include "dur.h"
 #include "pack.h"
+#include "timefmt.h"
 
 #define TEXT_SAMPLES 5
 
@@ -88,6 +89,12 @@ detail(weir_buf *out, const weir_rule *r, const weir_check_result *x)
 		return weir_buf_printf(out, "within mostly: %s", x->detail);
 	if (x->approx)
 		return weir_buf_puts(out, "approximate (HyperLogLog)");
+	if (x->has_stat && r->kind == WEIR_RULE_FRESHNESS) {
+		char v[40];	/* an age for people; JSON keeps the ms */
+		weir_dur_human(v, sizeof(v), (int64_t)x->stat);
+		return weir_buf_printf(out, "newest %s old%s", v,
+		    x->scopes > 1 ? " (last window)" : "");
+	}
 	if (x->has_stat) {
 		char v[40];
 		weir_fmt_double(v, sizeof(v), x->stat);
