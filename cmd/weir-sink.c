@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "kafka.h"
 #include "output.h"
 #include "path.h"
+#include "progress.h"
 #include "record.h"
 #include "snap.h"
 #include "stage.h"
@@ -35,6 +37,9 @@ static const char usage[] =
 "  -K PATH               message key from a field (default: record key)\n"
 "  -X PROP=VALUE|@FILE   librdkafka property, or a file of them\n"
 "  -m SECONDS            bound on the first connection (default 10)\n"
+"      --transactional-id ID  exactly once: one Kafka transaction per\n"
+"                        checkpoint (needs --state)\n"
+"      --progress-topic T  progress records (default TOPIC.weir-progress)\n"
 "\n"
 "  -f, --format FMT      ndjson, csv, tsv, table, envelope, lines, raw or\n"
 "                        framed (default: table on a terminal, else ndjson)\n"
@@ -59,7 +64,8 @@ static const char usage[] =
 "(a message not delivered), or upstream ended without END.\n"
 "See weir-sink(1).\n";
 
-enum { O_FIELDS = 256, O_ONERR, O_VERSION, O_ALL_FIELDS };
+enum { O_FIELDS = 256, O_ONERR, O_VERSION, O_ALL_FIELDS, O_TXID,
+	O_PROGRESS };
 
 static const struct option longopts[] = {
 	{ "format", required_argument, NULL, 'f' },
@@ -71,6 +77,8 @@ static const struct option longopts[] = {
 	{ "on-error", required_argument, NULL, O_ONERR },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
+	{ "transactional-id", required_argument, NULL, O_TXID },
+	{ "progress-topic", required_argument, NULL, O_PROGRESS },
 	WEIR_CKPT_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -183,6 +191,195 @@ kafka_key(const weir_record *r, const weir_path *kp, weir_buf *scratch,
 }
 
 /*
+ * Exactly once to Kafka (weir(7), EXACTLY-ONCE): one transaction per
+ * checkpoint, holding its messages, the source offsets of its barrier and
+ * a progress record; COMMITTED is written after the transaction commits.
+ */
+static struct {
+	const char *txid, *topic;	/* --transactional-id, --progress-topic */
+	weir_progress pr;	/* what the next progress record says */
+	uint64_t cur;		/* the checkpoint being filled */
+	uint64_t skip;		/* roll forward: drop input up to barrier skip */
+	int open;		/* a transaction is open */
+	uint64_t sent;		/* messages in it */
+	weir_buf val, hdr;
+} E;
+
+static _Noreturn void
+eos_die(weir_kafka_producer *p, const char *err)
+{
+	weir_die(WEIR_EXIT_IO, "%s; the pipeline restarts from checkpoint "
+	    "%llu", err, (unsigned long long)K.cm.id);
+	(void)p;
+}
+
+/* The attempt header of checkpoint cur. */
+static void
+eos_attempt(weir_kafka_producer *p)
+{
+	if (weir_attempt_format(&E.hdr, E.txid, E.pr.run, E.cur) < 0 ||
+	    weir_kafka_producer_set_header(p, WEIR_ATTEMPT_HDR, E.hdr.p,
+	    E.hdr.len) < 0)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+}
+
+/*
+ * After init_transactions: where Kafka stands.  The last progress record
+ * a read_committed reader sees is of a committed transaction (weir-broker:
+ * of one whose messages were all delivered, see weir(7)); it may be one
+ * checkpoint ahead of COMMITTED, when the sink died between the two
+ * commits: then that checkpoint's input is dropped when it comes again,
+ * and COMMITTED written at its barrier (roll forward).
+ */
+static void
+eos_start(weir_kafka_producer *p, const weir_kafka_opts *ko)
+{
+	static char topic[1024];
+	weir_progress last = { 0 };
+	char err[WEIR_ERRSZ];
+	int rc;
+
+	if (!E.topic) {
+		snprintf(topic, sizeof(topic), "%s%s", ko->topics[0],
+		    WEIR_PROGRESS_SUFFIX);
+		E.topic = topic;
+	}
+	rc = weir_kafka_read_last(ko, E.topic, E.txid, &E.val, err,
+	    sizeof(err));
+	if (rc < 0)
+		weir_die(-rc, "%s: %s", E.topic, err);
+	if (rc > 0 && weir_progress_decode(&last, E.val.p, E.val.len, err,
+	    sizeof(err)) < 0)
+		weir_die(WEIR_EXIT_IO, "%s: %s", E.topic, err);
+	if (rc > 0) {
+		/* its committed list, and itself */
+		E.pr.r = last.r;
+		E.pr.nr = last.nr;
+		E.pr.cap = last.cap;
+		last.r = NULL;
+		if (weir_progress_add(&E.pr, last.run, last.id) < 0)
+			weir_die(WEIR_EXIT_IO, "out of memory");
+		if (last.id == K.cm.id + 1 && !K.opts.reset) {
+			E.skip = last.id;
+			weir_warn("checkpoint %llu is committed in Kafka (%s) but "
+			    "not in %s: its input is dropped when it comes "
+			    "again, and it is committed here at its barrier",
+			    (unsigned long long)last.id, E.topic, K.opts.dir);
+		} else if (last.id != K.cm.id)
+			weir_warn("%s says checkpoint %llu, %s says %llu: "
+			    "going on from %s", E.topic,
+			    (unsigned long long)last.id, K.opts.dir,
+			    (unsigned long long)K.cm.id, K.opts.dir);
+	}
+	weir_progress_new_run(&E.pr, rc > 0 ? last.gen + 1 : 0);
+	E.pr.id = K.cm.id;
+	if (weir_buf_put(&E.pr.positions, K.cm.positions.p,
+	    K.cm.positions.len) < 0 || !(E.pr.txid = strdup(E.txid)))
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	weir_progress_free(&last);
+	E.cur = (E.skip ? E.skip : K.cm.id) + 1;
+	eos_attempt(p);
+}
+
+static void
+eos_begin(weir_kafka_producer *p)
+{
+	char err[WEIR_ERRSZ];
+
+	if (E.open)
+		return;
+	if (weir_kafka_txn_begin(p, err, sizeof(err)) < 0)
+		eos_die(p, err);
+	E.open = 1;
+	E.sent = 0;
+}
+
+/* Each Kafka source with a group in the payload: its offsets. */
+static void
+eos_offsets(weir_kafka_producer *p, const uint8_t *payload, size_t n)
+{
+	char err[WEIR_ERRSZ], *txt;
+	json_t *root = json_loadb((const char *)payload, n, 0, NULL), *v;
+	const char *name;
+	int rc;
+
+	json_object_foreach(root, name, v) {
+		json_t *k = json_object_get(v, "kafka");
+		json_t *g = json_object_get(v, "group");
+		if (!json_is_array(k) || !json_is_string(g))
+			continue;
+		if (!(txt = json_dumps(k, JSON_COMPACT)))
+			weir_die(WEIR_EXIT_IO, "out of memory");
+		rc = weir_kafka_txn_offsets(p, json_string_value(g), txt,
+		    strlen(txt), err, sizeof(err));
+		free(txt);
+		if (rc < 0)
+			eos_die(p, err);
+	}
+	json_decref(root);
+}
+
+/* Commit the open transaction with a progress record of checkpoint id
+ * (payload: its positions). */
+static void
+eos_commit(weir_kafka_producer *p, uint64_t id, const uint8_t *payload,
+    size_t n)
+{
+	char err[WEIR_ERRSZ];
+
+	eos_begin(p);
+	E.pr.id = id;
+	E.pr.positions.len = 0;
+	E.val.len = 0;
+	if (weir_buf_put(&E.pr.positions, payload, n) < 0 ||
+	    weir_progress_encode(&E.pr, &E.val) < 0)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	/* the messages first: a progress record in the log means all of its
+	 * transaction's messages are there */
+	if (weir_kafka_producer_flush(p, -1, err, sizeof(err)) < 0 ||
+	    weir_kafka_txn_produce(p, E.topic, E.txid, E.val.p, E.val.len, err,
+	    sizeof(err)) < 0 || weir_kafka_txn_commit(p, err, sizeof(err)) < 0)
+		eos_die(p, err);
+	E.open = 0;
+	if (weir_progress_add(&E.pr, E.pr.run, id) < 0)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+}
+
+/* BARRIER id: commit the checkpoint's transaction, then COMMITTED. */
+static void
+eos_barrier(weir_kafka_producer *p, uint64_t id, const uint8_t *payload,
+    size_t n)
+{
+	if (E.skip) {
+		if (id < E.skip)
+			return;
+		if (id > E.skip)
+			weir_die(WEIR_EXIT_IO, "checkpoint %llu came before %llu, "
+			    "which Kafka holds: barriers out of order",
+			    (unsigned long long)id, (unsigned long long)E.skip);
+		E.skip = 0;	/* rolled forward */
+	} else {
+		eos_begin(p);
+		eos_offsets(p, payload, n);
+		eos_commit(p, id, payload, n);
+	}
+	ckpt_commit(id, payload, n, 0, 0);
+	E.cur = id + 1;
+	eos_attempt(p);
+}
+
+/* END: the last checkpoint's commit, known to readers (a transaction
+ * with the progress record saying so), then the final COMMITTED. */
+static void
+eos_end(weir_kafka_producer *p)
+{
+	if (E.open && E.sent && weir_progress_add(&E.pr, E.pr.run, E.cur) < 0)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	eos_commit(p, K.cm.id, K.cm.positions.p, K.cm.positions.len);
+	ckpt_commit(0, NULL, 0, 1, 0);
+}
+
+/*
  * Produce stdin to Kafka.  Input is read without blocking so delivery
  * reports are served while it is quiet.  END (or EOF) and the first
  * SIGTERM, which lets upstream drain to END, flush what is in flight.
@@ -202,10 +399,18 @@ kafka_loop(weir_input *in, const weir_kafka_opts *ko, const weir_path *kp,
 	p = weir_kafka_producer_open(ko, &status, err, sizeof(err));
 	if (!p)
 		weir_die(status, "%s", err);
+	if (E.txid)
+		eos_start(p, ko);
 	for (;;) {
 		switch (weir_input_next(in, &ev, 0)) {
 		case WEIR_EV_RECORD:
 			nrec++;
+			if (E.skip)	/* committed already: rolled forward */
+				break;
+			if (E.txid) {
+				eos_begin(p);
+				E.sent++;
+			}
 			if (kp && kafka_key(&ev.rec, kp, &scratch, &kb, why,
 			    sizeof(why)) < 0) {
 				snprintf(msg, sizeof(msg), "%s: record %llu: %s",
@@ -228,6 +433,11 @@ kafka_loop(weir_input *in, const weir_kafka_opts *ko, const weir_path *kp,
 			 * delivered before its checkpoint commits */
 			if (!K.on)
 				break;
+			if (E.txid) {
+				eos_barrier(p, ev.barrier, ev.payload,
+				    ev.payload_len);
+				break;
+			}
 			if (weir_kafka_producer_flush(p, -1, err, sizeof(err)) < 0)
 				weir_die(WEIR_EXIT_IO, "%s", err);
 			ckpt_commit(ev.barrier, ev.payload, ev.payload_len, 0, 0);
@@ -246,9 +456,12 @@ kafka_loop(weir_input *in, const weir_kafka_opts *ko, const weir_path *kp,
 			break;
 		case WEIR_EV_END:
 		case WEIR_EV_EOF:
-			if (weir_kafka_producer_flush(p, -1, err, sizeof(err)) < 0)
+			if (E.txid)
+				eos_end(p);
+			else if (weir_kafka_producer_flush(p, -1, err,
+			    sizeof(err)) < 0)
 				weir_die(WEIR_EXIT_IO, "%s", err);
-			if (K.on)
+			if (K.on && !E.txid)
 				ckpt_commit(0, NULL, 0, 1, 0);
 			weir_kafka_producer_close(p);
 			weir_buf_free(&scratch);
@@ -328,6 +541,12 @@ main(int argc, char **argv)
 				weir_usage_error("-K: %s", err);
 			have_kp = 1;
 			break;
+		case O_TXID:
+			E.txid = ko.txid = optarg;
+			break;
+		case O_PROGRESS:
+			E.topic = optarg;
+			break;
 		case 'h':
 			weir_cli_help(usage);
 		case O_VERSION:
@@ -350,6 +569,11 @@ main(int argc, char **argv)
 		    "with it");
 	if (ko.brokers && ko.ntopics != 1)
 		weir_usage_error("-b wants one topic: -t TOPIC");
+	if ((E.txid || E.topic) && (!ko.brokers || !K.opts.dir))
+		weir_usage_error("--transactional-id goes with -b and --state "
+		    "(a transaction per checkpoint)");
+	if (E.topic && !E.txid)
+		weir_usage_error("--progress-topic goes with --transactional-id");
 	if (K.opts.dir && append)
 		weir_usage_error("--state and -a: a checkpointed file is "
 		    "truncated to its last checkpoint, never appended to");
