@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -193,24 +194,31 @@ kafka_key(const weir_record *r, const weir_path *kp, weir_buf *scratch,
 /*
  * Exactly once to Kafka (weir(7), EXACTLY-ONCE): one transaction per
  * checkpoint, holding its messages, the source offsets of its barrier and
- * a progress record; COMMITTED is written after the transaction commits.
+ * a progress record.  At barrier N the messages are delivered and also
+ * kept in DIR/NAME/txn.spool (synced), COMMITTED N is written, then the
+ * transaction commits.  A sink that dies between the two finds Kafka at
+ * N-1 and COMMITTED at N when it starts again: it sends checkpoint N's
+ * messages again from the spool, in a transaction of its own.
  */
 static struct {
 	const char *txid, *topic;	/* --transactional-id, --progress-topic */
 	weir_progress pr;	/* what the next progress record says */
 	uint64_t cur;		/* the checkpoint being filled */
-	uint64_t skip;		/* roll forward: drop input up to barrier skip */
 	int open;		/* a transaction is open */
 	uint64_t sent;		/* messages in it */
-	weir_buf val, hdr;
+	uint64_t crash_at;	/* $WEIR_EOS_CRASH (tests) */
+	int spool;		/* the open transaction's messages */
+	uint64_t spooled;	/* bytes in it */
+	char *spool_path;
+	weir_fenc enc;
+	weir_buf val, hdr, sb;
 } E;
 
 static _Noreturn void
-eos_die(weir_kafka_producer *p, const char *err)
+eos_die(const char *err)
 {
 	weir_die(WEIR_EXIT_IO, "%s; the pipeline restarts from checkpoint "
 	    "%llu", err, (unsigned long long)K.cm.id);
-	(void)p;
 }
 
 /* The attempt header of checkpoint cur. */
@@ -223,62 +231,31 @@ eos_attempt(weir_kafka_producer *p)
 		weir_die(WEIR_EXIT_IO, "out of memory");
 }
 
-/*
- * After init_transactions: where Kafka stands.  The last progress record
- * a read_committed reader sees is of a committed transaction (weir-broker:
- * of one whose messages were all delivered, see weir(7)); it may be one
- * checkpoint ahead of COMMITTED, when the sink died between the two
- * commits: then that checkpoint's input is dropped when it comes again,
- * and COMMITTED written at its barrier (roll forward).
- */
 static void
-eos_start(weir_kafka_producer *p, const weir_kafka_opts *ko)
+spool_write(void)
 {
-	static char topic[1024];
-	weir_progress last = { 0 };
-	char err[WEIR_ERRSZ];
-	int rc;
+	if (E.sb.len && weir_write_all(E.spool, E.sb.p, E.sb.len) < 0)
+		weir_die(WEIR_EXIT_IO, "%s: %s", E.spool_path, strerror(errno));
+	E.spooled += E.sb.len;
+	E.sb.len = 0;
+}
 
-	if (!E.topic) {
-		snprintf(topic, sizeof(topic), "%s%s", ko->topics[0],
-		    WEIR_PROGRESS_SUFFIX);
-		E.topic = topic;
+/* Keep a message of the open transaction (r with the key it is sent
+ * with) until its checkpoint is committed in Kafka. */
+static void
+spool_add(const weir_record *r, const uint8_t *key, size_t key_len)
+{
+	weir_record k = *r;
+
+	if (key) {
+		k.key = key;
+		k.key_len = key_len;
+		k.flags |= WEIR_R_KEY;
 	}
-	rc = weir_kafka_read_last(ko, E.topic, E.txid, &E.val, err,
-	    sizeof(err));
-	if (rc < 0)
-		weir_die(-rc, "%s: %s", E.topic, err);
-	if (rc > 0 && weir_progress_decode(&last, E.val.p, E.val.len, err,
-	    sizeof(err)) < 0)
-		weir_die(WEIR_EXIT_IO, "%s: %s", E.topic, err);
-	if (rc > 0) {
-		/* its committed list, and itself */
-		E.pr.r = last.r;
-		E.pr.nr = last.nr;
-		E.pr.cap = last.cap;
-		last.r = NULL;
-		if (weir_progress_add(&E.pr, last.run, last.id) < 0)
-			weir_die(WEIR_EXIT_IO, "out of memory");
-		if (last.id == K.cm.id + 1 && !K.opts.reset) {
-			E.skip = last.id;
-			weir_warn("checkpoint %llu is committed in Kafka (%s) but "
-			    "not in %s: its input is dropped when it comes "
-			    "again, and it is committed here at its barrier",
-			    (unsigned long long)last.id, E.topic, K.opts.dir);
-		} else if (last.id != K.cm.id)
-			weir_warn("%s says checkpoint %llu, %s says %llu: "
-			    "going on from %s", E.topic,
-			    (unsigned long long)last.id, K.opts.dir,
-			    (unsigned long long)K.cm.id, K.opts.dir);
-	}
-	weir_progress_new_run(&E.pr, rc > 0 ? last.gen + 1 : 0);
-	E.pr.id = K.cm.id;
-	if (weir_buf_put(&E.pr.positions, K.cm.positions.p,
-	    K.cm.positions.len) < 0 || !(E.pr.txid = strdup(E.txid)))
+	if (weir_frame_put_record(&E.enc, &E.sb, &k) < 0)
 		weir_die(WEIR_EXIT_IO, "out of memory");
-	weir_progress_free(&last);
-	E.cur = (E.skip ? E.skip : K.cm.id) + 1;
-	eos_attempt(p);
+	if (E.sb.len >= 65536)
+		spool_write();
 }
 
 static void
@@ -289,9 +266,15 @@ eos_begin(weir_kafka_producer *p)
 	if (E.open)
 		return;
 	if (weir_kafka_txn_begin(p, err, sizeof(err)) < 0)
-		eos_die(p, err);
+		eos_die(err);
 	E.open = 1;
 	E.sent = 0;
+	/* the last checkpoint is in Kafka: its spool is done with */
+	if (ftruncate(E.spool, 0) < 0 || lseek(E.spool, 0, SEEK_SET) < 0)
+		weir_die(WEIR_EXIT_IO, "%s: %s", E.spool_path, strerror(errno));
+	E.spooled = 0;
+	E.sb.len = 0;
+	memset(&E.enc, 0, sizeof(E.enc));
 }
 
 /* Each Kafka source with a group in the payload: its offsets. */
@@ -314,13 +297,13 @@ eos_offsets(weir_kafka_producer *p, const uint8_t *payload, size_t n)
 		    strlen(txt), err, sizeof(err));
 		free(txt);
 		if (rc < 0)
-			eos_die(p, err);
+			eos_die(err);
 	}
 	json_decref(root);
 }
 
-/* Commit the open transaction with a progress record of checkpoint id
- * (payload: its positions). */
+/* The progress record of checkpoint id (payload: its positions), then
+ * commit the open transaction. */
 static void
 eos_commit(weir_kafka_producer *p, uint64_t id, const uint8_t *payload,
     size_t n)
@@ -334,37 +317,144 @@ eos_commit(weir_kafka_producer *p, uint64_t id, const uint8_t *payload,
 	if (weir_buf_put(&E.pr.positions, payload, n) < 0 ||
 	    weir_progress_encode(&E.pr, &E.val) < 0)
 		weir_die(WEIR_EXIT_IO, "out of memory");
-	/* the messages first: a progress record in the log means all of its
-	 * transaction's messages are there */
-	if (weir_kafka_producer_flush(p, -1, err, sizeof(err)) < 0 ||
-	    weir_kafka_txn_produce(p, E.topic, E.txid, E.val.p, E.val.len, err,
+	if (weir_kafka_txn_produce(p, E.topic, E.txid, E.val.p, E.val.len, err,
 	    sizeof(err)) < 0 || weir_kafka_txn_commit(p, err, sizeof(err)) < 0)
-		eos_die(p, err);
+		eos_die(err);
 	E.open = 0;
 	if (weir_progress_add(&E.pr, E.pr.run, id) < 0)
 		weir_die(WEIR_EXIT_IO, "out of memory");
 }
 
-/* BARRIER id: commit the checkpoint's transaction, then COMMITTED. */
+/* BARRIER id: the messages delivered and spooled, COMMITTED, then the
+ * Kafka commit (with the offsets and the progress record). */
 static void
 eos_barrier(weir_kafka_producer *p, uint64_t id, const uint8_t *payload,
     size_t n)
 {
-	if (E.skip) {
-		if (id < E.skip)
-			return;
-		if (id > E.skip)
-			weir_die(WEIR_EXIT_IO, "checkpoint %llu came before %llu, "
-			    "which Kafka holds: barriers out of order",
-			    (unsigned long long)id, (unsigned long long)E.skip);
-		E.skip = 0;	/* rolled forward */
-	} else {
-		eos_begin(p);
-		eos_offsets(p, payload, n);
-		eos_commit(p, id, payload, n);
-	}
-	ckpt_commit(id, payload, n, 0, 0);
+	char err[WEIR_ERRSZ];
+
+	eos_begin(p);
+	eos_offsets(p, payload, n);
+	if (weir_kafka_producer_flush(p, -1, err, sizeof(err)) < 0)
+		eos_die(err);
+	spool_write();
+	if (fsync(E.spool) < 0)
+		weir_die(WEIR_EXIT_IO, "%s: %s", E.spool_path, strerror(errno));
+	ckpt_commit(id, payload, n, 0, E.spooled);
+	/* tests: die in the window between the two commits */
+	if (E.crash_at == id)
+		raise(SIGKILL);
+	eos_commit(p, id, payload, n);
 	E.cur = id + 1;
+	eos_attempt(p);
+}
+
+/* Send checkpoint id's messages again from the spool (len bytes). */
+static void
+eos_resend(weir_kafka_producer *p, uint64_t id, uint64_t len)
+{
+	char err[WEIR_ERRSZ];
+	weir_buf b = { 0 };
+	weir_fdec dec = { 0 };
+	weir_frame fr;
+	size_t off = 0;
+	long used;
+	ssize_t got;
+
+	if (weir_buf_reserve(&b, len + 1) < 0)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	while (b.len < len && (got = pread(E.spool, b.p + b.len, len - b.len,
+	    (off_t)b.len)) > 0)
+		b.len += (size_t)got;
+	if (b.len < len)
+		weir_die(WEIR_EXIT_IO, "%s: shorter than checkpoint %llu's %llu "
+		    "bytes: its messages cannot be sent again",
+		    E.spool_path, (unsigned long long)id,
+		    (unsigned long long)len);
+	weir_warn("checkpoint %llu is committed in %s but not in Kafka: "
+	    "sending its messages again", (unsigned long long)id, K.opts.dir);
+	E.cur = id;
+	eos_attempt(p);
+	if (weir_kafka_txn_begin(p, err, sizeof(err)) < 0)
+		eos_die(err);
+	E.open = 1;
+	while (off < b.len) {
+		used = weir_frame_parse(&dec, b.p + off, b.len - off, b.len - off,
+		    &fr, NULL, err, sizeof(err));
+		if (used <= 0 || fr.type != WEIR_F_RECORD)
+			weir_die(WEIR_EXIT_IO, "%s: corrupt at byte %zu: checkpoint "
+			    "%llu cannot be sent again", E.spool_path, off,
+			    (unsigned long long)id);
+		off += (size_t)used;
+		if (weir_kafka_producer_send(p, &fr.rec, NULL, 0, err,
+		    sizeof(err)) == -WEIR_EXIT_IO)
+			eos_die(err);
+	}
+	eos_offsets(p, K.cm.positions.p, K.cm.positions.len);
+	if (weir_kafka_producer_flush(p, -1, err, sizeof(err)) < 0)
+		eos_die(err);
+	eos_commit(p, id, K.cm.positions.p, K.cm.positions.len);
+	weir_buf_free(&b);
+}
+
+/*
+ * After init_transactions: where Kafka stands.  The last progress record
+ * a read_committed reader sees is of a committed transaction (on
+ * weir-broker: of one whose messages were all delivered, see weir(7)).
+ */
+static void
+eos_start(weir_kafka_producer *p, const weir_kafka_opts *ko)
+{
+	static char topic[1024];
+	weir_progress last = { 0 };
+	char err[WEIR_ERRSZ];
+	uint64_t at;
+	int rc;
+
+	if (!E.topic) {
+		snprintf(topic, sizeof(topic), "%s%s", ko->topics[0],
+		    WEIR_PROGRESS_SUFFIX);
+		E.topic = topic;
+	}
+	if (asprintf(&E.spool_path, "%s/txn.spool", K.c.sdir) < 0)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	E.spool = open(E.spool_path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (E.spool < 0)
+		weir_die(WEIR_EXIT_IO, "%s: %s", E.spool_path, strerror(errno));
+	rc = weir_kafka_read_last(ko, E.topic, E.txid, &E.val, err,
+	    sizeof(err));
+	if (rc < 0)
+		weir_die(-rc, "%s: %s", E.topic, err);
+	if (rc > 0 && weir_progress_decode(&last, E.val.p, E.val.len, err,
+	    sizeof(err)) < 0)
+		weir_die(WEIR_EXIT_IO, "%s: %s", E.topic, err);
+	at = rc > 0 ? last.id : 0;
+	if (rc > 0) {	/* its committed list, and itself */
+		E.pr.r = last.r;
+		E.pr.nr = last.nr;
+		E.pr.cap = last.cap;
+		last.r = NULL;
+		if (weir_progress_add(&E.pr, last.run, last.id) < 0)
+			weir_die(WEIR_EXIT_IO, "out of memory");
+	}
+	weir_progress_new_run(&E.pr, rc > 0 ? last.gen + 1 : 0);
+	weir_progress_free(&last);
+	if (!(E.pr.txid = strdup(E.txid)))
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	if (getenv("WEIR_EOS_CRASH"))
+		E.crash_at = strtoull(getenv("WEIR_EOS_CRASH"), NULL, 10);
+	if (K.cm.id && at + 1 == K.cm.id && !K.opts.reset)
+		eos_resend(p, K.cm.id, K.c.commit.out_len);
+	else if (at != K.cm.id && !K.opts.reset)
+		weir_warn("%s says checkpoint %llu, %s says %llu: going on "
+		    "from %s", E.topic, (unsigned long long)at, K.opts.dir,
+		    (unsigned long long)K.cm.id, K.opts.dir);
+	E.pr.id = K.cm.id;
+	E.pr.positions.len = 0;
+	if (weir_buf_put(&E.pr.positions, K.cm.positions.p,
+	    K.cm.positions.len) < 0)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	E.cur = K.cm.id + 1;
 	eos_attempt(p);
 }
 
@@ -373,8 +463,12 @@ eos_barrier(weir_kafka_producer *p, uint64_t id, const uint8_t *payload,
 static void
 eos_end(weir_kafka_producer *p)
 {
+	char err[WEIR_ERRSZ];
+
 	if (E.open && E.sent && weir_progress_add(&E.pr, E.pr.run, E.cur) < 0)
 		weir_die(WEIR_EXIT_IO, "out of memory");
+	if (weir_kafka_producer_flush(p, -1, err, sizeof(err)) < 0)
+		eos_die(err);
 	eos_commit(p, K.cm.id, K.cm.positions.p, K.cm.positions.len);
 	ckpt_commit(0, NULL, 0, 1, 0);
 }
@@ -405,8 +499,6 @@ kafka_loop(weir_input *in, const weir_kafka_opts *ko, const weir_path *kp,
 		switch (weir_input_next(in, &ev, 0)) {
 		case WEIR_EV_RECORD:
 			nrec++;
-			if (E.skip)	/* committed already: rolled forward */
-				break;
 			if (E.txid) {
 				eos_begin(p);
 				E.sent++;
@@ -421,6 +513,9 @@ kafka_loop(weir_input *in, const weir_kafka_opts *ko, const weir_path *kp,
 			rc = weir_kafka_producer_send(p, &ev.rec,
 			    kp ? (kb.p ? kb.p : (const uint8_t *)"") : NULL,
 			    kb.len, err, sizeof(err));
+			if (E.txid && rc == 0)
+				spool_add(&ev.rec, kp ? (kb.p ? kb.p :
+				    (const uint8_t *)"") : NULL, kb.len);
 			if (rc == -WEIR_EXIT_DATA)
 				weir_onerr_bad(oe, err, NULL, 0);
 			else if (rc < 0)

@@ -43,9 +43,27 @@ dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 		    (int)m->partition, rd_kafka_err2str(m->err));
 }
 
+/* The fatal error of a transactional producer, said plainly. */
+static int
+txn_fatal(weir_kafka_producer *p, const char *what, const char *why,
+    char *err, size_t errsz)
+{
+	char fe[512];
+
+	if (rd_kafka_fatal_error(p->b.rk, fe, sizeof(fe)) ==
+	    RD_KAFKA_RESP_ERR_NO_ERROR)
+		snprintf(fe, sizeof(fe), "%s", why);
+	weir_seterr(err, errsz, "transactional id %s: %s: fatal: %s "
+	    "(fenced: another producer with this transactional id started, "
+	    "or the broker refused this one for good)", p->b.o.txid, what, fe);
+	return -WEIR_EXIT_IO;
+}
+
 static int
 producer_status(weir_kafka_producer *p, char *err, size_t errsz)
 {
+	if (p->b.fatal && p->txn)
+		return txn_fatal(p, "produce", p->b.fatalmsg, err, errsz);
 	if (p->b.fatal) {
 		weir_seterr(err, errsz, "%s", p->b.fatalmsg);
 		return -WEIR_EXIT_IO;
@@ -70,17 +88,9 @@ static int
 txn_fail(weir_kafka_producer *p, rd_kafka_error_t *e, const char *what,
     char *err, size_t errsz)
 {
-	char fe[512];
-
-	if (rd_kafka_error_is_fatal(e) || p->b.fatal) {
-		if (rd_kafka_fatal_error(p->b.rk, fe, sizeof(fe)) ==
-		    RD_KAFKA_RESP_ERR_NO_ERROR)
-			snprintf(fe, sizeof(fe), "%s", rd_kafka_error_string(e));
-		weir_seterr(err, errsz, "transactional id %s: %s: fatal: %s "
-		    "(fenced: another producer with this transactional id "
-		    "started, or the broker refused this one for good)",
-		    p->b.o.txid, what, fe);
-	} else
+	if (rd_kafka_error_is_fatal(e) || p->b.fatal)
+		txn_fatal(p, what, rd_kafka_error_string(e), err, errsz);
+	else
 		weir_seterr(err, errsz, "transactional id %s: %s: %s",
 		    p->b.o.txid, what, rd_kafka_error_string(e));
 	rd_kafka_error_destroy(e);
@@ -367,6 +377,9 @@ weir_kafka_producer_send(weir_kafka_producer *p, const weir_record *r,
 	if (e) {
 		if (h)
 			rd_kafka_headers_destroy(h);
+		if (e == RD_KAFKA_RESP_ERR__FATAL && p->txn)
+			return txn_fatal(p, "produce", rd_kafka_err2str(e), err,
+			    errsz);
 		if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
 			weir_seterr(err, errsz, "produce to %s: %s",
 			    p->b.o.topics[0], rd_kafka_err2str(e));
