@@ -158,13 +158,23 @@ same_as_in() {
 	broker_start --topic in:1 --topic out:1 --control "$T/ctl"
 	produce 16000 9
 	cd "$T"
-	(sleep 1; echo "down all" > ctl; sleep "${WEIR_EOS_DOWN:-30}"; echo "up all" > ctl) & bg=$!
+	limit bash -o pipefail -c "$(P_PLAIN)" > log 2>&1 & pid=$!
+	# mid-stream: once the first checkpoint is committed
+	for i in $(seq 200); do [ -e st/COMMITTED ] && break; sleep 0.05; done
+	[ -e st/COMMITTED ]
+	echo "down all" > ctl
 	t0=$(date +%s)
-	run limit bash -o pipefail -c "$(P_PLAIN)"
-	wait $bg
-	echo "$output"
+	sleep "${WEIR_EOS_DOWN:-30}"
+	# it stalled: still running, and nothing more committed meanwhile
+	kill -0 $pid
+	c1=$(python3 "$BATS_TEST_DIRNAME/snapfile.py" check st/COMMITTED)
+	sleep 1
+	[ "$(python3 "$BATS_TEST_DIRNAME/snapfile.py" check st/COMMITTED)" = "$c1" ]
+	echo "up all" > ctl
+	status=0
+	wait $pid || status=$?
+	cat log
 	[ "$status" -eq 0 ]
-	# it stalled while the broker was down
-	[ $(( $(date +%s) - t0 )) -ge "${WEIR_EOS_DOWN:-30}" ]
+	echo "# stalled $(( $(date +%s) - t0 )) s, then finished" >&3
 	same_as_in
 }
