@@ -11,7 +11,8 @@ D=$BENCH_DIR/eos
 rm -rf "$D"
 mkdir -p "$D"
 head -n "$N" "$BENCH_DIR/clicks.ndjson" > "$D/msgs.ndjson"
-weir-broker --topic in:16 > "$D/broker.addr" 2>"$D/broker.err" &
+weir-broker --topic in:16 --topic alo1:16 --topic alo2:16 --topic alo3:16 \
+    --topic eos1:16 --topic eos2:16 --topic eos3:16 > "$D/broker.addr" 2>"$D/broker.err" &
 broker=$!
 trap 'kill $broker 2>/dev/null' EXIT
 for i in $(seq 100); do [ -s "$D/broker.addr" ] && break; sleep 0.05; done
@@ -36,6 +37,15 @@ for i in 1 2 3; do
 done
 n_out=$(weir-source -b "$B" -t eos1 -e --committed-only | weir-sink -f ndjson | wc -l)
 [ "$n_out" -eq "$N" ] || { echo "eos: $n_out of $N messages committed"; exit 1; }
+# the fixed cost of a start and an end: one message each way
+one() {
+	echo '{"x":1}' > "$D/one"
+	secs "weir-source $D/one --checkpoint 1s --state $D/$1 |
+	    weir-sink -b $B -t one$1 --state $D/$1 $2"
+}
+f_alo=$(one f_alo)
+f_eos=$(one f_eos "--transactional-id f_eos")
+echo "kafka to kafka: start and end of one message: at-least-once $f_alo s, exactly-once $f_eos s (init_transactions, the progress topic read, the last transaction)"
 awk -v a="$alo" -v e="$eos" -v n="$N" 'BEGIN {
     printf "kafka to kafka, checkpoint 1s: at-least-once %.0f msg/s, exactly-once %.0f msg/s, ratio %.2f\n",
     n / a, n / e, a / e }'
