@@ -12,7 +12,9 @@ rm -rf "$D"
 mkdir -p "$D"
 head -n "$N" "$BENCH_DIR/clicks.ndjson" > "$D/msgs.ndjson"
 weir-broker --topic in:16 --topic alo1:16 --topic alo2:16 --topic alo3:16 \
-    --topic eos1:16 --topic eos2:16 --topic eos3:16 > "$D/broker.addr" 2>"$D/broker.err" &
+    --topic eos1:16 --topic eos2:16 --topic eos3:16 \
+    --topic eos1.weir-progress:1 --topic eos2.weir-progress:1 \
+    --topic eos3.weir-progress:1 --topic onef_eos.weir-progress:1 > "$D/broker.addr" 2>"$D/broker.err" &
 broker=$!
 trap 'kill $broker 2>/dev/null' EXIT
 for i in $(seq 100); do [ -s "$D/broker.addr" ] && break; sleep 0.05; done
