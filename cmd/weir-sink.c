@@ -443,6 +443,9 @@ eos_start(weir_kafka_producer *p, const weir_kafka_opts *ko)
 		weir_die(WEIR_EXIT_IO, "out of memory");
 	if (getenv("WEIR_EOS_CRASH"))
 		E.crash_at = strtoull(getenv("WEIR_EOS_CRASH"), NULL, 10);
+	if (weir_kafka_txn_produce(p, E.topic, E.txid, NULL, 0, err,
+	    sizeof(err)) < 0)
+		weir_die(WEIR_EXIT_IO, "%s", err);
 	if (K.cm.id && at + 1 == K.cm.id && !K.opts.reset)
 		eos_resend(p, K.cm.id, K.c.commit.out_len);
 	else if (at != K.cm.id && !K.opts.reset)

@@ -165,7 +165,8 @@ int weir_kafka_producer_set_header(weir_kafka_producer *p, const char *name,
  * into the transaction: committed to the group with it. */
 int weir_kafka_txn_offsets(weir_kafka_producer *p, const char *group,
     const char *json, size_t len, char *err, size_t errsz);
-/* One message to another topic, in the transaction, no extra header. */
+/* One message to another topic, in the transaction, no extra header.
+ * v NULL: only look the topic up (before the first transaction). */
 int weir_kafka_txn_produce(weir_kafka_producer *p, const char *topic,
     const char *key, const uint8_t *v, size_t n, char *err, size_t errsz);
 /* Deliver everything and commit. */

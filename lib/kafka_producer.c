@@ -21,6 +21,7 @@ struct weir_kafka_producer {
 	uint64_t sent, delivered, failed;
 	char failmsg[WEIR_ERRSZ];
 	weir_buf scratch;
+	rd_kafka_topic_t *prkt;	/* txn_produce()'s topic */
 	int txn;		/* transactional */
 	int64_t txn_ms;		/* transaction.timeout.ms */
 	char *hname;		/* set_header(): name and value */
@@ -211,11 +212,28 @@ int
 weir_kafka_txn_produce(weir_kafka_producer *p, const char *topic,
     const char *key, const uint8_t *v, size_t n, char *err, size_t errsz)
 {
+	const struct rd_kafka_metadata *md;
 	rd_kafka_resp_err_t e;
 
+	if (!p->prkt || strcmp(rd_kafka_topic_name(p->prkt), topic)) {
+		/* its leader known now, not at the first commit (where the
+		 * client would look it up only after a delay) */
+		if (p->prkt)
+			rd_kafka_topic_destroy(p->prkt);
+		if (!(p->prkt = rd_kafka_topic_new(p->b.rk, topic, NULL))) {
+			weir_seterr(err, errsz, "topic %s: %s", topic,
+			    rd_kafka_err2str(rd_kafka_last_error()));
+			return -WEIR_EXIT_IO;
+		}
+		if (rd_kafka_metadata(p->b.rk, 0, p->prkt, &md,
+		    p->b.o.timeout_s * 1000) == RD_KAFKA_RESP_ERR_NO_ERROR)
+			rd_kafka_metadata_destroy(md);
+		if (!v)
+			return 0;
+	}
 	for (;;) {
 		e = rd_kafka_producev(p->b.rk,
-		    RD_KAFKA_V_TOPIC(topic),
+		    RD_KAFKA_V_RKT(p->prkt),
 		    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
 		    RD_KAFKA_V_VALUE((void *)v, n),
 		    RD_KAFKA_V_KEY(key, strlen(key)),
@@ -434,6 +452,8 @@ void
 weir_kafka_producer_close(weir_kafka_producer *p)
 {
 	rd_kafka_topic_destroy(p->rkt);
+	if (p->prkt)
+		rd_kafka_topic_destroy(p->prkt);
 	rd_kafka_destroy(p->b.rk);
 	weir_buf_free(&p->scratch);
 	free(p->hname);
