@@ -178,3 +178,18 @@ same_as_in() {
 	echo "# stalled $(( $(date +%s) - t0 )) s, then finished" >&3
 	same_as_in
 }
+
+@test "eos: usage: --transactional-id needs -b and --state; --committed-only goes with -t alone" {
+	run weir-sink -b 127.0.0.1:1 -t out --transactional-id t < /dev/null
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--transactional-id goes with -b and --state"* ]]
+	run weir-sink -o "$T/x" --state "$T/st" --transactional-id t < /dev/null
+	[ "$status" -eq 2 ]
+	run weir-source -b 127.0.0.1:1 -G g --committed-only in
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--committed-only goes with -b and -t"* ]]
+	run weir-source -b 127.0.0.1:1 -t in --committed-only --checkpoint 1s --state "$T/st"
+	[ "$status" -eq 2 ]
+	run weir-source --gen clicks --committed-only
+	[ "$status" -eq 2 ]
+}
