@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -21,6 +22,7 @@
 #include "kcatfmt.h"
 #include "output.h"
 #include "path.h"
+#include "progress.h"
 #include "record.h"
 #include "registry.h"
 #include "snap.h"
@@ -50,6 +52,9 @@ static const char usage[] =
 "      --key-schema FILE\n"
 "                        the key's schema, registered under TOPIC-key\n"
 "                        (default: that subject's latest)\n"
+"      --transactional-id ID  exactly once: one Kafka transaction per\n"
+"                        checkpoint (needs --state)\n"
+"      --progress-topic T  progress records (default TOPIC.weir-progress)\n"
 "\n"
 "  -f, --format FMT      ndjson, csv, tsv, table, envelope, lines, raw or\n"
 "                        framed (default: table on a terminal, else ndjson)\n"
@@ -95,7 +100,7 @@ static const char usage[] =
 
 enum { O_FIELDS = 256, O_ONERR, O_VERSION, O_ALL_FIELDS, O_SUBJECT,
 	O_SCHEMA, O_KEY_SCHEMA, O_LISTEN, O_LISTEN_PUBLIC, O_CHART, O_KEY,
-	O_WINDOWS, O_BUFFER, O_TIMEFMT };
+	O_WINDOWS, O_BUFFER, O_TIMEFMT, O_TXID, O_PROGRESS };
 
 static const struct option longopts[] = {
 	{ "format", required_argument, NULL, 'f' },
@@ -117,6 +122,8 @@ static const struct option longopts[] = {
 	{ "key", required_argument, NULL, O_KEY },
 	{ "windows", required_argument, NULL, O_WINDOWS },
 	{ "buffer", required_argument, NULL, O_BUFFER },
+	{ "transactional-id", required_argument, NULL, O_TXID },
+	{ "progress-topic", required_argument, NULL, O_PROGRESS },
 	WEIR_CKPT_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -384,6 +391,291 @@ kafka_key(const weir_record *r, const weir_path *kp, weir_buf *scratch,
 }
 
 /*
+ * Exactly once to Kafka (weir(7), EXACTLY-ONCE): one transaction per
+ * checkpoint, holding its messages, the source offsets of its barrier and
+ * a progress record.  At barrier N the messages are delivered and also
+ * kept in DIR/NAME/txn.spool (synced), COMMITTED N is written, then the
+ * transaction commits.  A sink that dies between the two finds Kafka at
+ * N-1 and COMMITTED at N when it starts again: it sends checkpoint N's
+ * messages again from the spool, in a transaction of its own.
+ */
+static struct {
+	const char *txid, *topic;	/* --transactional-id, --progress-topic */
+	weir_progress pr;	/* what the next progress record says */
+	uint64_t cur;		/* the checkpoint being filled */
+	int open;		/* a transaction is open */
+	uint64_t sent;		/* messages in it */
+	uint64_t crash_at;	/* $WEIR_EOS_CRASH (tests) */
+	int spool;		/* the open transaction's messages */
+	uint64_t spooled;	/* bytes in it */
+	char *spool_path;
+	weir_fenc enc;
+	weir_buf val, hdr, sb;
+} E;
+
+static _Noreturn void
+eos_die(const char *err)
+{
+	weir_die(WEIR_EXIT_IO, "%s; the pipeline restarts from checkpoint "
+	    "%llu", err, (unsigned long long)K.cm.id);
+}
+
+/* The attempt header of checkpoint cur. */
+static void
+eos_attempt(weir_kafka_producer *p)
+{
+	if (weir_attempt_format(&E.hdr, E.txid, E.pr.run, E.cur) < 0 ||
+	    weir_kafka_producer_set_header(p, WEIR_ATTEMPT_HDR, E.hdr.p,
+	    E.hdr.len) < 0)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+}
+
+static void
+spool_write(void)
+{
+	if (E.sb.len && weir_write_all(E.spool, E.sb.p, E.sb.len) < 0)
+		weir_die(WEIR_EXIT_IO, "%s: %s", E.spool_path, strerror(errno));
+	E.spooled += E.sb.len;
+	E.sb.len = 0;
+}
+
+/* Keep a message of the open transaction (r with the key it is sent
+ * with) until its checkpoint is committed in Kafka. */
+static void
+spool_add(const weir_record *r, const uint8_t *key, size_t key_len)
+{
+	weir_record k = *r;
+
+	if (key) {
+		k.key = key;
+		k.key_len = key_len;
+		k.flags |= WEIR_R_KEY;
+	}
+	if (weir_frame_put_record(&E.enc, &E.sb, &k) < 0)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	if (E.sb.len >= 65536)
+		spool_write();
+}
+
+static void
+eos_begin(weir_kafka_producer *p)
+{
+	char err[WEIR_ERRSZ];
+
+	if (E.open)
+		return;
+	if (weir_kafka_txn_begin(p, err, sizeof(err)) < 0)
+		eos_die(err);
+	E.open = 1;
+	E.sent = 0;
+	/* the last checkpoint is in Kafka: its spool is done with */
+	if (ftruncate(E.spool, 0) < 0 || lseek(E.spool, 0, SEEK_SET) < 0)
+		weir_die(WEIR_EXIT_IO, "%s: %s", E.spool_path, strerror(errno));
+	E.spooled = 0;
+	E.sb.len = 0;
+	memset(&E.enc, 0, sizeof(E.enc));
+}
+
+/* Each Kafka source with a group in the payload: its offsets. */
+static void
+eos_offsets(weir_kafka_producer *p, const uint8_t *payload, size_t n)
+{
+	char err[WEIR_ERRSZ], *txt;
+	json_t *root = json_loadb((const char *)payload, n, 0, NULL), *v;
+	const char *name;
+	int rc;
+
+	json_object_foreach(root, name, v) {
+		json_t *k = json_object_get(v, "kafka");
+		json_t *g = json_object_get(v, "group");
+		if (!json_is_array(k) || !json_is_string(g))
+			continue;
+		if (!(txt = json_dumps(k, JSON_COMPACT)))
+			weir_die(WEIR_EXIT_IO, "out of memory");
+		rc = weir_kafka_txn_offsets(p, json_string_value(g), txt,
+		    strlen(txt), err, sizeof(err));
+		free(txt);
+		if (rc < 0)
+			eos_die(err);
+	}
+	json_decref(root);
+}
+
+/* The progress record of checkpoint id (payload: its positions), then
+ * commit the open transaction. */
+static void
+eos_commit(weir_kafka_producer *p, uint64_t id, const uint8_t *payload,
+    size_t n)
+{
+	char err[WEIR_ERRSZ];
+
+	eos_begin(p);
+	E.pr.id = id;
+	E.pr.positions.len = 0;
+	E.val.len = 0;
+	if (weir_buf_put(&E.pr.positions, payload, n) < 0 ||
+	    weir_progress_encode(&E.pr, &E.val) < 0)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	if (weir_kafka_txn_produce(p, E.topic, E.txid, E.val.p, E.val.len, err,
+	    sizeof(err)) < 0 || weir_kafka_txn_commit(p, err, sizeof(err)) < 0)
+		eos_die(err);
+	E.open = 0;
+	if (weir_progress_add(&E.pr, E.pr.run, id) < 0)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+}
+
+/* BARRIER id: the messages delivered and spooled, COMMITTED, then the
+ * Kafka commit (with the offsets and the progress record). */
+static void
+eos_barrier(weir_kafka_producer *p, uint64_t id, const uint8_t *payload,
+    size_t n)
+{
+	char err[WEIR_ERRSZ];
+
+	eos_begin(p);
+	eos_offsets(p, payload, n);
+	if (weir_kafka_producer_flush(p, -1, err, sizeof(err)) < 0)
+		eos_die(err);
+	spool_write();
+	if (fsync(E.spool) < 0)
+		weir_die(WEIR_EXIT_IO, "%s: %s", E.spool_path, strerror(errno));
+	ckpt_commit(id, payload, n, 0, E.spooled);
+	/* tests: die in the window between the two commits */
+	if (E.crash_at == id)
+		raise(SIGKILL);
+	eos_commit(p, id, payload, n);
+	E.cur = id + 1;
+	eos_attempt(p);
+}
+
+/* Send checkpoint id's messages again from the spool (len bytes). */
+static void
+eos_resend(weir_kafka_producer *p, uint64_t id, uint64_t len)
+{
+	char err[WEIR_ERRSZ];
+	weir_buf b = { 0 };
+	weir_fdec dec = { 0 };
+	weir_frame fr;
+	size_t off = 0;
+	long used;
+	ssize_t got;
+
+	if (weir_buf_reserve(&b, len + 1) < 0)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	while (b.len < len && (got = pread(E.spool, b.p + b.len, len - b.len,
+	    (off_t)b.len)) > 0)
+		b.len += (size_t)got;
+	if (b.len < len)
+		weir_die(WEIR_EXIT_IO, "%s: shorter than checkpoint %llu's %llu "
+		    "bytes: its messages cannot be sent again",
+		    E.spool_path, (unsigned long long)id,
+		    (unsigned long long)len);
+	weir_warn("checkpoint %llu is committed in %s but not in Kafka: "
+	    "sending its messages again", (unsigned long long)id, K.opts.dir);
+	E.cur = id;
+	eos_attempt(p);
+	if (weir_kafka_txn_begin(p, err, sizeof(err)) < 0)
+		eos_die(err);
+	E.open = 1;
+	while (off < b.len) {
+		used = weir_frame_parse(&dec, b.p + off, b.len - off, b.len - off,
+		    &fr, NULL, err, sizeof(err));
+		if (used <= 0 || fr.type != WEIR_F_RECORD)
+			weir_die(WEIR_EXIT_IO, "%s: corrupt at byte %zu: checkpoint "
+			    "%llu cannot be sent again", E.spool_path, off,
+			    (unsigned long long)id);
+		off += (size_t)used;
+		if (weir_kafka_producer_send(p, &fr.rec, NULL, 0, err,
+		    sizeof(err)) == -WEIR_EXIT_IO)
+			eos_die(err);
+	}
+	eos_offsets(p, K.cm.positions.p, K.cm.positions.len);
+	if (weir_kafka_producer_flush(p, -1, err, sizeof(err)) < 0)
+		eos_die(err);
+	eos_commit(p, id, K.cm.positions.p, K.cm.positions.len);
+	weir_buf_free(&b);
+}
+
+/*
+ * After init_transactions: where Kafka stands.  The last progress record
+ * a read_committed reader sees is of a committed transaction (on
+ * weir-broker: of one whose messages were all delivered, see weir(7)).
+ */
+static void
+eos_start(weir_kafka_producer *p, const weir_kafka_opts *ko)
+{
+	static char topic[1024];
+	weir_progress last = { 0 };
+	char err[WEIR_ERRSZ];
+	uint64_t at;
+	int rc;
+
+	if (!E.topic) {
+		snprintf(topic, sizeof(topic), "%s%s", ko->topics[0],
+		    WEIR_PROGRESS_SUFFIX);
+		E.topic = topic;
+	}
+	if (asprintf(&E.spool_path, "%s/txn.spool", K.c.sdir) < 0)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	E.spool = open(E.spool_path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (E.spool < 0)
+		weir_die(WEIR_EXIT_IO, "%s: %s", E.spool_path, strerror(errno));
+	rc = weir_kafka_read_last(ko, E.topic, E.txid, &E.val, err,
+	    sizeof(err));
+	if (rc < 0)
+		weir_die(-rc, "%s: %s", E.topic, err);
+	if (rc > 0 && weir_progress_decode(&last, E.val.p, E.val.len, err,
+	    sizeof(err)) < 0)
+		weir_die(WEIR_EXIT_IO, "%s: %s", E.topic, err);
+	at = rc > 0 ? last.id : 0;
+	if (rc > 0) {	/* its committed list, and itself */
+		E.pr.r = last.r;
+		E.pr.nr = last.nr;
+		E.pr.cap = last.cap;
+		last.r = NULL;
+		if (weir_progress_add(&E.pr, last.run, last.id) < 0)
+			weir_die(WEIR_EXIT_IO, "out of memory");
+	}
+	weir_progress_new_run(&E.pr, rc > 0 ? last.gen + 1 : 0);
+	weir_progress_free(&last);
+	if (!(E.pr.txid = strdup(E.txid)))
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	if (getenv("WEIR_EOS_CRASH"))
+		E.crash_at = strtoull(getenv("WEIR_EOS_CRASH"), NULL, 10);
+	if (weir_kafka_txn_produce(p, E.topic, E.txid, NULL, 0, err,
+	    sizeof(err)) < 0)
+		weir_die(WEIR_EXIT_IO, "%s", err);
+	if (K.cm.id && at + 1 == K.cm.id && !K.opts.reset)
+		eos_resend(p, K.cm.id, K.c.commit.out_len);
+	else if (at != K.cm.id && !K.opts.reset)
+		weir_warn("%s says checkpoint %llu, %s says %llu: going on "
+		    "from %s", E.topic, (unsigned long long)at, K.opts.dir,
+		    (unsigned long long)K.cm.id, K.opts.dir);
+	E.pr.id = K.cm.id;
+	E.pr.positions.len = 0;
+	if (weir_buf_put(&E.pr.positions, K.cm.positions.p,
+	    K.cm.positions.len) < 0)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	E.cur = K.cm.id + 1;
+	eos_attempt(p);
+}
+
+/* END: the last checkpoint's commit, known to readers (a transaction
+ * with the progress record saying so), then the final COMMITTED. */
+static void
+eos_end(weir_kafka_producer *p)
+{
+	char err[WEIR_ERRSZ];
+
+	if (E.open && E.sent && weir_progress_add(&E.pr, E.pr.run, E.cur) < 0)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	if (weir_kafka_producer_flush(p, -1, err, sizeof(err)) < 0)
+		eos_die(err);
+	eos_commit(p, K.cm.id, K.cm.positions.p, K.cm.positions.len);
+	ckpt_commit(0, NULL, 0, 1, 0);
+}
+
+/*
  * Produce stdin to Kafka.  Input is read without blocking so delivery
  * reports are served while it is quiet.  END (or EOF) and the first
  * SIGTERM, which lets upstream drain to END, flush what is in flight.
@@ -405,10 +697,16 @@ kafka_loop(weir_input *in, const weir_kafka_opts *ko, const weir_path *kp,
 	p = weir_kafka_producer_open(ko, &status, err, sizeof(err));
 	if (!p)
 		weir_die(status, "%s", err);
+	if (E.txid)
+		eos_start(p, ko);
 	for (;;) {
 		switch (weir_input_next(in, &ev, 0)) {
 		case WEIR_EV_RECORD:
 			nrec++;
+			if (E.txid) {
+				eos_begin(p);
+				E.sent++;
+			}
 			if (kp && kafka_key(&ev.rec, kp, &scratch, &kb, why,
 			    sizeof(why)) < 0) {
 				snprintf(msg, sizeof(msg), "%s: record %llu: %s",
@@ -435,6 +733,8 @@ kafka_loop(weir_input *in, const weir_kafka_opts *ko, const weir_path *kp,
 			}
 			rc = weir_kafka_producer_send(p, &ev.rec, key, klen, err,
 			    sizeof(err));
+			if (E.txid && rc == 0)
+				spool_add(&ev.rec, key, klen);
 			if (rc == -WEIR_EXIT_DATA)
 				weir_onerr_bad_from(oe, err, NULL, 0, &ev.rec);
 			else if (rc < 0)
@@ -447,6 +747,11 @@ kafka_loop(weir_input *in, const weir_kafka_opts *ko, const weir_path *kp,
 			 * delivered before its checkpoint commits */
 			if (!K.on)
 				break;
+			if (E.txid) {
+				eos_barrier(p, ev.barrier, ev.payload,
+				    ev.payload_len);
+				break;
+			}
 			if (weir_kafka_producer_flush(p, -1, err, sizeof(err)) < 0)
 				weir_die(WEIR_EXIT_IO, "%s", err);
 			ckpt_commit(ev.barrier, ev.payload, ev.payload_len, 0, 0);
@@ -465,9 +770,12 @@ kafka_loop(weir_input *in, const weir_kafka_opts *ko, const weir_path *kp,
 			break;
 		case WEIR_EV_END:
 		case WEIR_EV_EOF:
-			if (weir_kafka_producer_flush(p, -1, err, sizeof(err)) < 0)
+			if (E.txid)
+				eos_end(p);
+			else if (weir_kafka_producer_flush(p, -1, err,
+			    sizeof(err)) < 0)
 				weir_die(WEIR_EXIT_IO, "%s", err);
-			if (K.on)
+			if (K.on && !E.txid)
 				ckpt_commit(0, NULL, 0, 1, 0);
 			weir_kafka_producer_close(p);
 			weir_buf_free(&scratch);
@@ -835,6 +1143,12 @@ main(int argc, char **argv)
 		case O_KEY_SCHEMA:
 			A.key_schema = optarg;
 			break;
+		case O_TXID:
+			E.txid = ko.txid = optarg;
+			break;
+		case O_PROGRESS:
+			E.topic = optarg;
+			break;
 		case 'h':
 			weir_cli_help(usage);
 		case O_VERSION:
@@ -978,6 +1292,11 @@ main(int argc, char **argv)
 			A.ks = avro_schema(subj, A.key_schema, &A.kid);
 		}
 	}
+	if ((E.txid || E.topic) && (!ko.brokers || !K.opts.dir))
+		weir_usage_error("--transactional-id goes with -b and --state "
+		    "(a transaction per checkpoint)");
+	if (E.topic && !E.txid)
+		weir_usage_error("--progress-topic goes with --transactional-id");
 	if (K.opts.dir && append)
 		weir_usage_error("--state and -a: a checkpointed file is "
 		    "truncated to its last checkpoint, never appended to");

@@ -24,6 +24,7 @@
 #include "kcatfmt.h"
 #include "output.h"
 #include "registry.h"
+#include "progress.h"
 #include "record.h"
 #include "snap.h"
 #include "stage.h"
@@ -58,6 +59,10 @@ static const char usage[] =
 "  -r URL                the Schema Registry that has the schemas\n"
 "      --idle DUR        a partition quiet for DUR stops holding the\n"
 "                        watermark back\n"
+"      --committed-only  only messages of committed weir-sink transactions\n"
+"                        (by TOPIC.weir-progress; for brokers that do not\n"
+"                        hide aborted ones)\n"
+"      --progress-topic T  with --committed-only: the progress topic\n"
 "\n"
 "  -f, --format FMT      ndjson (default), csv, tsv, lines, raw, envelope,\n"
 "                        framed; a weir frame stream is always recognised\n"
@@ -93,7 +98,8 @@ static const char usage[] =
 "See weir-source(1).\n";
 
 enum { O_TIME = 256, O_TIMEFMT, O_MAXDELAY, O_ONERR, O_GEN, O_RATE, O_SEED,
-	O_USERS, O_START, O_VERSION, O_IDLE, O_CHECKPOINT, O_CDC };
+	O_USERS, O_START, O_VERSION, O_IDLE, O_CHECKPOINT, O_CDC,
+	O_COMMITTED_ONLY, O_PROGRESS };
 
 static const struct option longopts[] = {
 	{ "format", required_argument, NULL, 'f' },
@@ -113,6 +119,8 @@ static const struct option longopts[] = {
 	{ "idle", required_argument, NULL, O_IDLE },
 	{ "checkpoint", required_argument, NULL, O_CHECKPOINT },
 	{ "cdc", required_argument, NULL, O_CDC },
+	{ "committed-only", no_argument, NULL, O_COMMITTED_ONLY },
+	{ "progress-topic", required_argument, NULL, O_PROGRESS },
 	WEIR_CKPT_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -139,6 +147,7 @@ static struct {
 	uint64_t ckpt_id;
 	json_t *resume;		/* this source's position in COMMITTED */
 	int kgroup;		/* Kafka with a group: commit its offsets */
+	const char *kgroup_name;
 	uint64_t kcommitted;	/* the checkpoint last committed to it */
 	const char *pos_file;	/* the file being read, and its index */
 	int pos_index;
@@ -310,6 +319,11 @@ position(weir_buf *b)
 	else if (S.kc) {
 		rc |= weir_buf_puts(b, "{\"kafka\":");
 		rc |= weir_kafka_consumer_positions(S.kc, b);
+		if (S.kgroup_name) {	/* for a transactional sink */
+			rc |= weir_buf_puts(b, ",\"group\":");
+			rc |= weir_json_str(b, (const uint8_t *)S.kgroup_name,
+			    strlen(S.kgroup_name));
+		}
 		rc |= weir_buf_putc(b, '}');
 	} else {
 		rc |= weir_buf_puts(b, "{\"file\":");
@@ -705,6 +719,123 @@ kafka_flush(void *arg)
 		weir_warn("%s", err);
 }
 
+/*
+ * --committed-only (weir(7), EXACTLY-ONCE): messages of weir-sink
+ * transactions pass once the progress topic says theirs committed; until
+ * then they are held (in order), those of aborted ones are dropped.
+ */
+#define COMMITTED_MAX_BYTES (256u << 20)	/* held at most; documented */
+
+static struct {
+	int on;
+	const char *topic;	/* --progress-topic */
+	weir_eosf *f;
+	weir_kafka_consumer *pc;	/* reads the progress topic */
+	int mdone, pdone;
+	unsigned n;
+} C;
+
+static void
+committed_open(const weir_kafka_opts *ko)
+{
+	static weir_kafka_opts po;
+	char err[WEIR_ERRSZ], *t;
+	int i, status;
+
+	if (!(C.f = weir_eosf_new(COMMITTED_MAX_BYTES)))
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	po = *ko;
+	po.partition = -1;
+	po.offset = NULL;
+	po.group = NULL;
+	po.topics = calloc((size_t)ko->ntopics + 1, sizeof(*po.topics));
+	if (!po.topics)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	po.ntopics = C.topic ? 1 : ko->ntopics;
+	for (i = 0; i < po.ntopics; i++) {
+		if (C.topic)
+			t = strdup(C.topic);
+		else if ((t = malloc(strlen(ko->topics[i]) +
+		    sizeof(WEIR_PROGRESS_SUFFIX))))
+			sprintf(t, "%s%s", ko->topics[i], WEIR_PROGRESS_SUFFIX);
+		if (!t)
+			weir_die(WEIR_EXIT_IO, "out of memory");
+		po.topics[i] = t;
+	}
+	C.pc = weir_kafka_consumer_open(&po, &status, err, sizeof(err));
+	if (!C.pc)
+		weir_die(status, "--committed-only: %s", err);
+}
+
+/* Read what the progress topic has now (or within timeout_ms). */
+static void
+committed_progress(int timeout_ms)
+{
+	char err[WEIR_ERRSZ];
+	weir_record r;
+	int rc;
+
+	while (!C.pdone) {
+		rc = weir_kafka_consumer_next(C.pc, &r, timeout_ms, err,
+		    sizeof(err));
+		if (rc == WEIR_KAFKA_DONE)
+			C.pdone = 1;
+		else if (rc < 0)
+			weir_die(-rc, "--committed-only: %s", err);
+		if (rc != WEIR_KAFKA_RECORD)
+			break;
+		if (weir_eosf_progress(C.f, r.value, r.value_len, err,
+		    sizeof(err)) < 0)
+			weir_warn("%.*s [%d] offset %lld: %s", (int)r.topic_len,
+			    r.topic, (int)r.partition, (long long)r.offset, err);
+		timeout_ms = 0;
+	}
+}
+
+/* weir_kafka_consumer_next() for --committed-only. */
+static int
+committed_next(weir_record *r, char *err, size_t errsz)
+{
+	int rc;
+
+	for (;;) {
+		if (weir_eosf_pop(C.f, r))
+			return WEIR_KAFKA_RECORD;
+		if (C.mdone) {	/* -e: the progress topic to its end too */
+			if (!C.pdone) {
+				committed_progress(100);
+				continue;
+			}
+			if (weir_eosf_held(C.f) || weir_eosf_dropped(C.f))
+				weir_warn("--committed-only: %llu messages of "
+				    "aborted transactions dropped, %zu of "
+				    "transactions not known committed at the "
+				    "end left out", (unsigned long long)
+				    weir_eosf_dropped(C.f), weir_eosf_held(C.f));
+			return WEIR_KAFKA_DONE;
+		}
+		if (weir_eosf_held(C.f) && !(++C.n & 255))
+			committed_progress(0);
+		rc = weir_kafka_consumer_next(S.kc, r, 100, err, errsz);
+		if (rc == WEIR_KAFKA_DONE) {
+			C.mdone = 1;
+			continue;
+		}
+		if (rc == WEIR_KAFKA_IDLE) {
+			committed_progress(0);
+			if (weir_eosf_pop(C.f, r))
+				return WEIR_KAFKA_RECORD;
+		}
+		if (rc != WEIR_KAFKA_RECORD)
+			return rc;
+		rc = weir_eosf_push(C.f, r, err, errsz);
+		if (rc < 0)
+			return -WEIR_EXIT_IO;
+		if (rc == WEIR_EOSF_PASS)
+			return WEIR_KAFKA_RECORD;
+	}
+}
+
 static void
 read_kafka(const weir_kafka_opts *ko)
 {
@@ -724,17 +855,23 @@ read_kafka(const weir_kafka_opts *ko)
 		int i;
 		weir_kafka_consumer_set_manual_commit(S.kc, 1);
 		S.kgroup = ko->group != NULL;
+		S.kgroup_name = ko->group;
 		for (i = 0; i < ko->nprops; i++)
-			if (!strncmp(ko->props[i], "group.id=", 9))
+			if (!strncmp(ko->props[i], "group.id=", 9)) {
 				S.kgroup = 1;
+				S.kgroup_name = ko->props[i] + 9;
+			}
 		S.kcommitted = S.ckpt.commit.id;
 		if (txt && (rc = weir_kafka_consumer_seek_to(S.kc, txt,
 		    strlen(txt), err, sizeof(err))) < 0)
 			weir_die(-rc, "%s", err);
 		free(txt);
 	}
+	if (C.on)
+		committed_open(ko);
 	while (!done()) {
-		rc = weir_kafka_consumer_next(S.kc, &r, 100, err, sizeof(err));
+		rc = C.on ? committed_next(&r, err, sizeof(err)) :
+		    weir_kafka_consumer_next(S.kc, &r, 100, err, sizeof(err));
 		if (rc == WEIR_KAFKA_DONE)
 			break;
 		if (rc < 0) {
@@ -954,6 +1091,12 @@ main(int argc, char **argv)
 				weir_usage_error("--checkpoint: %s", S.ckpt_every <= 0 ?
 				    "must be positive" : err);
 			break;
+		case O_COMMITTED_ONLY:
+			C.on = 1;
+			break;
+		case O_PROGRESS:
+			C.topic = optarg;
+			break;
 		case 'h':
 			weir_cli_help(usage);
 		case O_VERSION:
@@ -1085,6 +1228,11 @@ main(int argc, char **argv)
 		    "key=avro" : "-s avro needs the Schema Registry: -r URL");
 	if (A.url && !(A.reg = weir_registry_new(A.url, err, sizeof(err))))
 		weir_usage_error("-r: %s", err);
+	if ((C.on || C.topic) && (!ko.brokers || ko.group || S.ckpt_every ||
+	    (C.topic && !C.on)))
+		weir_usage_error("--committed-only goes with -b and -t, without "
+		    "-G or --checkpoint (it holds messages back, so it does not "
+		    "keep positions); --progress-topic goes with it");
 	if (gen >= 0 && optind < argc)
 		weir_usage_error("--gen takes no input files");
 	if (gen >= 0 && S.cdc.kind)

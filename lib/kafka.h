@@ -25,6 +25,8 @@ typedef struct weir_kafka_opts {
 	int nprops;
 	/* Diagnostics that are not fatal (broker went away, ...). */
 	void (*warn)(const char *msg);
+	const char *txid;	/* producer: transactional.id (weir-sink
+				   --transactional-id), NULL for none */
 } weir_kafka_opts;
 
 /* Defaults: all partitions, 10 s connection bound; room for maxargs
@@ -166,5 +168,39 @@ int weir_kafka_producer_flush(weir_kafka_producer *p, int timeout_ms,
     char *err, size_t errsz);
 uint64_t weir_kafka_producer_delivered(const weir_kafka_producer *p);
 void weir_kafka_producer_close(weir_kafka_producer *p);
+
+/*
+ * Transactions (o->txid set): open() sets transactional.id and, unless
+ * -X gives one, transaction.timeout.ms = 60000, and initialises them
+ * (init_transactions: older producers with the same id are fenced, what
+ * they left open is aborted or completed).  Messages may be sent only
+ * between begin and commit.  Retriable errors are retried within the
+ * transaction timeout; an error that needs an abort aborts the
+ * transaction and fails (-WEIR_EXIT_IO, "aborted" in the message); a
+ * fatal one (fenced) fails with a message that says so.
+ */
+int weir_kafka_txn_begin(weir_kafka_producer *p, char *err, size_t errsz);
+/* Every message sent from now on carries the header name: value instead
+ * of a header of that name the record has.  -1 out of memory. */
+int weir_kafka_producer_set_header(weir_kafka_producer *p, const char *name,
+    const uint8_t *v, size_t n);
+/* The consumed positions (JSON, see weir_kafka_positions_each) of group
+ * into the transaction: committed to the group with it. */
+int weir_kafka_txn_offsets(weir_kafka_producer *p, const char *group,
+    const char *json, size_t len, char *err, size_t errsz);
+/* One message to another topic, in the transaction, no extra header.
+ * v NULL: only look the topic up (before the first transaction). */
+int weir_kafka_txn_produce(weir_kafka_producer *p, const char *topic,
+    const char *key, const uint8_t *v, size_t n, char *err, size_t errsz);
+/* Deliver everything and commit. */
+int weir_kafka_txn_commit(weir_kafka_producer *p, char *err, size_t errsz);
+
+/*
+ * The value of the last message with this key in topic, read to its end
+ * as a read_committed consumer sees it: 1 with it in val, 0 when there is
+ * none (or no such topic), or a negative status.
+ */
+int weir_kafka_read_last(const weir_kafka_opts *o, const char *topic,
+    const char *key, weir_buf *val, char *err, size_t errsz);
 
 #endif

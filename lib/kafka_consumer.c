@@ -1095,3 +1095,105 @@ weir_kafka_consumer_commit_positions(weir_kafka_consumer *c,
 	rd_kafka_topic_partition_list_destroy(a.l);
 	return rc;
 }
+
+/*
+ * The last message of a key: a consumer of its own, without a group,
+ * every partition from its start to the end it reports (partition EOF),
+ * read_committed.
+ */
+int
+weir_kafka_read_last(const weir_kafka_opts *o, const char *topic,
+    const char *key, weir_buf *val, char *err, size_t errsz)
+{
+	kbase b;
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	const struct rd_kafka_metadata *md = NULL;
+	const rd_kafka_metadata_topic_t *t = NULL;
+	rd_kafka_topic_partition_list_t *l = NULL;
+	rd_kafka_message_t *m;
+	char *eof = NULL;
+	size_t klen = strlen(key);
+	int rc, i, left, found = 0;
+	int64_t deadline;
+
+	memset(&b, 0, sizeof(b));
+	b.o = *o;
+	b.o.nprops = 0;
+	if ((rc = kafka_conf_base(&b, conf, err, errsz)) < 0 ||
+	    (rc = kafka_conf_set(conf, "group.id", "weir-progress", err,
+	    errsz)) < 0 ||
+	    (rc = kafka_conf_set(conf, "enable.auto.commit", "false", err,
+	    errsz)) < 0 ||
+	    (rc = kafka_conf_set(conf, "enable.partition.eof", "true", err,
+	    errsz)) < 0 ||
+	    (rc = kafka_conf_set(conf, "isolation.level", "read_committed", err,
+	    errsz)) < 0 ||
+	    (rc = kafka_conf_set(conf, "fetch.wait.max.ms", "50", err,
+	    errsz)) < 0) {
+		rd_kafka_conf_destroy(conf);
+		return rc;
+	}
+	if ((rc = kafka_base_new(&b, RD_KAFKA_CONSUMER, conf, err, errsz)) < 0)
+		return rc;
+	if ((rc = kafka_base_connect(&b, NULL, &md, err, errsz)) < 0)
+		goto out;
+	if (kafka_find_topic(md, topic, 0, &t, err, errsz) < 0) {
+		rc = 0;		/* nothing written there yet */
+		goto out;
+	}
+	l = rd_kafka_topic_partition_list_new(t->partition_cnt);
+	for (i = 0; i < t->partition_cnt; i++)
+		rd_kafka_topic_partition_list_add(l, topic, i)->offset =
+		    RD_KAFKA_OFFSET_BEGINNING;
+	left = t->partition_cnt;
+	if (!(eof = calloc((size_t)left + 1, 1)) || rd_kafka_assign(b.rk, l)) {
+		weir_seterr(err, errsz, "%s: cannot read", topic);
+		rc = -WEIR_EXIT_IO;
+		goto out;
+	}
+	deadline = weir_mono_ms() + 1000LL * (o->timeout_s > 0 ?
+	    o->timeout_s : 10);
+	while (left > 0 && !b.fatal) {
+		if (weir_mono_ms() > deadline) {
+			weir_seterr(err, errsz, "%s: not read to its end within "
+			    "%d s (-m)", topic, o->timeout_s);
+			rc = -WEIR_EXIT_IO;
+			goto out;
+		}
+		if (!(m = rd_kafka_consumer_poll(b.rk, 100)))
+			continue;
+		if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+			if (m->partition >= 0 && m->partition < t->partition_cnt &&
+			    !eof[m->partition]) {
+				eof[m->partition] = 1;
+				left--;
+			}
+		} else if (m->err) {
+			kafka_note(&b, rd_kafka_message_errstr(m));
+		} else if (m->key && m->key_len == klen &&
+		    !memcmp(m->key, key, klen)) {
+			val->len = 0;
+			if (weir_buf_put(val, m->payload, m->len) < 0) {
+				rd_kafka_message_destroy(m);
+				weir_seterr(err, errsz, "out of memory");
+				rc = -WEIR_EXIT_IO;
+				goto out;
+			}
+			found = 1;
+		}
+		rd_kafka_message_destroy(m);
+	}
+	if (b.fatal) {
+		weir_seterr(err, errsz, "%s", b.fatalmsg);
+		rc = -WEIR_EXIT_IO;
+	} else
+		rc = found;
+out:
+	free(eof);
+	if (l)
+		rd_kafka_topic_partition_list_destroy(l);
+	if (md)
+		rd_kafka_metadata_destroy(md);
+	rd_kafka_destroy_flags(b.rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+	return rc;
+}

@@ -192,6 +192,22 @@ parse_checkpoint(ctx *c, const yaml_node_t *m)
 		diag(c, v, "checkpoint.interval: must be positive");
 }
 
+/* A weir-sink to Kafka (-b) without its own --transactional-id. */
+static int
+kafka_sink_plain(const weir_pl_stage *st)
+{
+	int i, b = 0;
+
+	for (i = 1; i < st->argc && st->argv[i]; i++) {
+		if (!strcmp(st->argv[i], "--transactional-id") ||
+		    !strncmp(st->argv[i], "--transactional-id=", 19))
+			return 0;
+		if (!strncmp(st->argv[i], "-b", 2))
+			b = 1;
+	}
+	return b;
+}
+
 /*
  * With checkpoint: every stage is a weir program, given the state
  * directory and its name; sources also the interval.  A program that is
@@ -224,6 +240,16 @@ add_ckpt_args(ctx *c)
 			rc |= weir_pl_argv_push(&st->argv, &st->argc,
 			    strdup("--checkpoint")) | weir_pl_argv_push(&st->argv,
 			    &st->argc, strdup(ms));
+		if (!strcmp(prog, "weir-sink") && kafka_sink_plain(st)) {
+			/* exactly once to Kafka: a stable transactional id */
+			char *id = NULL;
+			if (asprintf(&id, "%s.%s", pl->name ? pl->name : "weir",
+			    st->name) < 0)
+				id = NULL;
+			rc |= !id || weir_pl_argv_push(&st->argv, &st->argc,
+			    strdup("--transactional-id")) |
+			    weir_pl_argv_push(&st->argv, &st->argc, id);
+		}
 		rc |= weir_pl_argv_push(&st->argv, &st->argc, strdup("--state")) |
 		    weir_pl_argv_push(&st->argv, &st->argc,
 		    strdup(pl->ckpt_dir)) | weir_pl_argv_push(&st->argv,
