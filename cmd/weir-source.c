@@ -19,6 +19,7 @@
 #include "gen.h"
 #include "input.h"
 #include "kafka.h"
+#include "nexmark.h"
 #include "output.h"
 #include "record.h"
 #include "snap.h"
@@ -30,6 +31,7 @@ static const char usage[] =
 "       weir-source -b BROKERS -G GROUP [-e] [options] TOPIC...\n"
 "       weir-source -b BROKERS -L [-t TOPIC]\n"
 "       weir-source --gen clicks [--count N] [--rate N] [--seed N]\n"
+"       weir-source --gen nexmark [--count N] [--tps N] [--seed N] [--start MS]\n"
 "       weir-source --checkpoint DUR --state DIR [options] [FILE...]\n"
 "\n"
 "Read records from Kafka, FILEs (or stdin) and write a weir stream.\n"
@@ -58,6 +60,9 @@ static const char usage[] =
 "  -c, --count N         stop after N records\n"
 "      --on-error MODE   fail (default), skip, or a FILE for bad records\n"
 "      --gen clicks      generate clicks: ts, user, page, amount\n"
+"      --gen nexmark     generate Nexmark people, auctions and bids\n"
+"      --tps N           nexmark: events per second of event time\n"
+"                        (default 10000)\n"
 "      --rate N          pace the output at N records per second of wall\n"
 "                        time (event times do not change)\n"
 "      --seed N          generator seed (default 1)\n"
@@ -75,7 +80,7 @@ static const char usage[] =
 "See weir-source(1).\n";
 
 enum { O_TIME = 256, O_TIMEFMT, O_MAXDELAY, O_ONERR, O_GEN, O_RATE, O_SEED,
-	O_USERS, O_START, O_VERSION, O_IDLE, O_CHECKPOINT };
+	O_USERS, O_START, O_VERSION, O_IDLE, O_CHECKPOINT, O_TPS };
 
 static const struct option longopts[] = {
 	{ "format", required_argument, NULL, 'f' },
@@ -90,6 +95,7 @@ static const struct option longopts[] = {
 	{ "seed", required_argument, NULL, O_SEED },
 	{ "users", required_argument, NULL, O_USERS },
 	{ "start", required_argument, NULL, O_START },
+	{ "tps", required_argument, NULL, O_TPS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
 	{ "idle", required_argument, NULL, O_IDLE },
@@ -654,13 +660,14 @@ list_kafka(const weir_kafka_opts *ko)
 }
 
 static void
-generate(uint64_t seed, int64_t start, uint32_t users)
+generate(int kind, uint64_t tps, uint64_t seed, int64_t start, uint32_t users)
 {
 	static weir_gen g;
 	weir_record r;
 	long long at = resume_int("gen");
 
 	weir_gen_init(&g, seed, start, users);
+	weir_gen_set_kind(&g, kind, tps);
 	if (at > 0)
 		weir_gen_seek(&g, (uint64_t)at);
 	S.pos_gen = &g;
@@ -668,7 +675,7 @@ generate(uint64_t seed, int64_t start, uint32_t users)
 	r.partition = -1;
 	while (!done()) {
 		S.scratch.len = 0;
-		if (weir_gen_click(&g, &S.scratch, &r.ts) < 0)
+		if (weir_gen_next(&g, &S.scratch, &r.ts) < 0)
 			weir_die(WEIR_EXIT_IO, "out of memory");
 		r.flags = WEIR_R_TS;
 		weir_record_set_packed(&r, &S.scratch);
@@ -698,6 +705,7 @@ main(int argc, char **argv)
 	uint64_t seed = 1;
 	int64_t start = WEIR_GEN_START;
 	uint32_t users = 1000;
+	uint64_t tps = 0;
 	static weir_kafka_opts ko;	/* static: alive until exit */
 	int list = 0;
 
@@ -752,7 +760,7 @@ main(int argc, char **argv)
 			gen = weir_gen_kind(optarg);
 			if (gen < 0)
 				weir_usage_error("--gen: unknown generator '%s' "
-				    "(there is: clicks)", optarg);
+				    "(there are: clicks, nexmark)", optarg);
 			break;
 		case O_RATE:
 			S.rate = (double)weir_cli_int("--rate", optarg, 1,
@@ -760,6 +768,10 @@ main(int argc, char **argv)
 			break;
 		case O_SEED:
 			seed = (uint64_t)weir_cli_int("--seed", optarg, 0, INT64_MAX);
+			break;
+		case O_TPS:
+			tps = (uint64_t)weir_cli_int("--tps", optarg, 1,
+			    1000000000);
 			break;
 		case O_USERS:
 			users = (uint32_t)weir_cli_int("--users", optarg, 1, 100000000);
@@ -829,6 +841,12 @@ main(int argc, char **argv)
 		weir_usage_error("--gen takes no input files");
 	if (gen < 0 && (seed != 1 || users != 1000 || start != WEIR_GEN_START))
 		weir_usage_error("--seed, --users and --start go with --gen");
+	if (tps && gen != WEIR_GEN_NEXMARK)
+		weir_usage_error("--tps goes with --gen nexmark");
+	if (gen == WEIR_GEN_NEXMARK && !S.wm_on) {	/* as Nexmark's DDL */
+		S.wm_on = 1;
+		S.max_delay = WEIR_NX_DELAY;
+	}
 	if (S.ckpt_every && gen < 0 && !ko.brokers) {
 		struct stat st;
 		for (c = optind; c < argc; c++)
@@ -853,7 +871,7 @@ main(int argc, char **argv)
 	if (ko.brokers)
 		read_kafka(&ko);
 	else if (gen >= 0)
-		generate(seed, start, users);
+		generate(gen, tps, seed, start, users);
 	else if (optind == argc) {
 		if (resume_int("index") < 1)	/* not read to its end yet */
 			read_input(0, "-", fmt, 0);
