@@ -39,3 +39,8 @@ check() {
 	[ "$status" -eq 0 ]
 	[ "$output" -eq 4600 ]
 }
+
+@test "nexmark q5 (hot items, sliding windows) equals the SQL oracle" { check q5; }
+@test "nexmark q7 (highest bid, tumbling windows) equals the SQL oracle" { check q7; }
+@test "nexmark q8 (new users, window join) equals the SQL oracle" { check q8; }
+@test "nexmark q11 (user sessions) equals the SQL oracle" { check q11; }
