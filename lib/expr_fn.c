@@ -23,6 +23,11 @@ const struct expr_fn expr_fns[] = {
 	{ "now", F_NOW, 0, 0 },
 	{ "ts", F_TS, 0, 0 },
 	{ "key", F_KEY, 0, 0 },
+	{ "if", F_IF, 3, 15 },
+	{ "hour", F_HOUR, 1, 1 },
+	{ "count_substr", F_COUNT_SUBSTR, 2, 2 },
+	{ "regexp_extract", F_REGEXP_EXTRACT, 2, 3 },
+	{ "split_index", F_SPLIT_INDEX, 3, 3 },
 	{ NULL, 0, 0, 0 }
 };
 
@@ -114,6 +119,10 @@ expr_fn_call(weir_expr *e, const node *n, const weir_expr_ctx *c, weir_xv *out)
 	weir_xv a, b;
 	const weir_record *r = c->rec;
 
+	if (n->fn >= F_IF) {	/* expr_fn_more.c */
+		expr_fn_more(e, n, c, out);
+		return;
+	}
 	if (n->nargs > 0)
 		expr_eval(e, e->args[n->arg0], c, &a);
 	if (n->nargs > 1)

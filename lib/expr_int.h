@@ -29,7 +29,8 @@ enum {
 enum {
 	F_EXISTS, F_IS_NULL, F_TYPE, F_LEN, F_LOWER, F_UPPER, F_CONTAINS,
 	F_STARTS_WITH, F_ENDS_WITH, F_MATCHES, F_NUMBER, F_STRING, F_NOW,
-	F_TS, F_KEY
+	F_TS, F_KEY,
+	F_IF, F_HOUR, F_COUNT_SUBSTR, F_REGEXP_EXTRACT, F_SPLIT_INDEX	/* expr_fn_more.c */
 };
 
 struct expr_fn {
@@ -47,7 +48,7 @@ typedef struct node {
 	int depth;
 	weir_path path;		/* PATH, PCMP_* */
 	weir_xv lit;		/* LIT, PCMP_* */
-	weir_re *re;		/* CALL matches */
+	weir_re *re;		/* CALL matches, regexp_extract */
 } node;
 
 typedef struct block {
@@ -186,6 +187,9 @@ void expr_eval(weir_expr *e, int i, const weir_expr_ctx *c, weir_xv *out);
 
 int expr_contains_elem(weir_expr *e, const weir_xv *arr, const weir_xv *x);
 void expr_fn_call(weir_expr *e, const node *n, const weir_expr_ctx *c,
+    weir_xv *out);
+/* expr_fn_more.c: the functions from F_IF on */
+void expr_fn_more(weir_expr *e, const node *n, const weir_expr_ctx *c,
     weir_xv *out);
 
 #endif
