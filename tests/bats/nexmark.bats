@@ -28,7 +28,7 @@ check() {
 	local cols ev=${2:-$NX_EV}
 	cols=$(sed -n '1s/^-- columns: //p' "$ORACLE/$1.sql")
 	"$ORACLE/run.sh" "$1" "$ev" > "$T/want"
-	EVENTS="$ev" limit weir-run "$PIPES/$1.yaml" > "$T/got.ndjson"
+	EVENTS="$ev" SIDE="$PIPES/side_input.ndjson" limit weir-run "$PIPES/$1.yaml" > "$T/got.ndjson"
 	python3 "$ORACLE/norm.py" $cols < "$T/got.ndjson" > "$T/got"
 	echo "$1: $(wc -l < "$T/got") rows, oracle $(wc -l < "$T/want")"
 	diff "$T/want" "$T/got" | head -20
@@ -57,3 +57,5 @@ check() {
 }
 @test "nexmark q21 (channel id: regexp_extract) equals the SQL oracle" { check q21; }
 @test "nexmark q22 (url directories: split_index) equals the SQL oracle" { check q22; }
+@test "nexmark q3 (local item suggestion, join) equals the SQL oracle" { check q3; }
+@test "nexmark q13 (bounded side input join) equals the SQL oracle" { check q13; }
