@@ -59,3 +59,5 @@ check() {
 @test "nexmark q22 (url directories: split_index) equals the SQL oracle" { check q22; }
 @test "nexmark q3 (local item suggestion, join) equals the SQL oracle" { check q3; }
 @test "nexmark q13 (bounded side input join) equals the SQL oracle" { check q13; }
+@test "nexmark q18 (last bid per bidder and auction) equals the SQL oracle" { check q18; }
+@test "nexmark q20 (bids expanded with their auction, join) equals the SQL oracle" { check q20; }

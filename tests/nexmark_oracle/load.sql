@@ -15,7 +15,8 @@ CREATE VIEW auction AS SELECT j->>'id' AS id, j->>'itemName' AS itemName,
   FROM raw WHERE j->>'event_type' = 1;
 CREATE VIEW bid AS SELECT j->>'auction' AS auction, j->>'bidder' AS bidder,
     j->>'price' AS price, j->>'channel' AS channel, j->>'url' AS url,
-    j->>'dateTime' AS dateTime, j->>'extra' AS extra
+    j->>'dateTime' AS dateTime, j->>'extra' AS extra,
+    rowid AS _n  -- the event's place in the stream (ties in time)
   FROM raw WHERE j->>'event_type' = 2;
 CREATE VIEW side_input AS SELECT j->>'key' AS key, j->>'value' AS value
   FROM side_raw;
