@@ -15,10 +15,10 @@ setup_file() {
 	# windows and sessions open and close many times
 	weir-source --gen nexmark --count 30000 --tps 500 --seed 7 |
 	    weir-sink -f ndjson > "$NX_EV"
-	# one event a second from 05:00 UTC for 11 hours: every time of day
-	# q14 tells apart
+	# one event a second from 21:00 UTC for 11 hours: every time of day
+	# q14 tells apart, and two days for q15-q17
 	export NX_HOURS="$BATS_FILE_TMPDIR/hours.ndjson"
-	weir-source --gen nexmark --count 40000 --tps 1 --start 1699938000000 \
+	weir-source --gen nexmark --count 40000 --tps 1 --start 1699909200000 \
 	    --seed 3 | weir-sink -f ndjson > "$NX_HOURS"
 }
 
@@ -61,3 +61,23 @@ check() {
 @test "nexmark q13 (bounded side input join) equals the SQL oracle" { check q13; }
 @test "nexmark q18 (last bid per bidder and auction) equals the SQL oracle" { check q18; }
 @test "nexmark q20 (bids expanded with their auction, join) equals the SQL oracle" { check q20; }
+
+# q15-q17 name days with format_time() (weir-expr(7)), which another
+# change adds: until it is there, these are skipped, not passed
+need_format_time() {
+	echo '{}' | weir-map 'd=format_time(0)' > /dev/null 2>&1 ||
+	    skip "weir-expr has no format_time() yet"
+}
+@test "nexmark q15 (bidding statistics: count(distinct) with FILTER) equals the SQL oracle" {
+	need_format_time
+	check q15 "$NX_HOURS"
+	[ "$(wc -l < "$T/got")" -eq 2 ]	# two days
+}
+@test "nexmark q16 (channel statistics) equals the SQL oracle" {
+	need_format_time
+	check q16 "$NX_HOURS"
+}
+@test "nexmark q17 (auction statistics) equals the SQL oracle" {
+	need_format_time
+	check q17 "$NX_HOURS"
+}
