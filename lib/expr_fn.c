@@ -119,7 +119,7 @@ expr_fn_call(weir_expr *e, const node *n, const weir_expr_ctx *c, weir_xv *out)
 	weir_xv a, b;
 	const weir_record *r = c->rec;
 
-	if (n->fn >= F_IF) {	/* expr_fn_more.c */
+	if (n->fn >= F_IF && n->fn <= F_SPLIT_INDEX) {	/* expr_fn_more.c */
 		expr_fn_more(e, n, c, out);
 		return;
 	}

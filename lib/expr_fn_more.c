@@ -2,7 +2,7 @@
  * expr_fn_more.c - built-in functions of weir expressions for conditions,
  * times and text (weir-expr(7)): if(), hour(), count_substr(),
  * regexp_extract() and split_index().  expr_fn.c dispatches here for the
- * ids from F_IF on.
+ * ids F_IF to F_SPLIT_INDEX.
  */
 #include "expr_int.h"
 

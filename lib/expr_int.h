@@ -188,7 +188,7 @@ void expr_eval(weir_expr *e, int i, const weir_expr_ctx *c, weir_xv *out);
 int expr_contains_elem(weir_expr *e, const weir_xv *arr, const weir_xv *x);
 void expr_fn_call(weir_expr *e, const node *n, const weir_expr_ctx *c,
     weir_xv *out);
-/* expr_fn_more.c: the functions from F_IF on */
+/* expr_fn_more.c: the functions F_IF to F_SPLIT_INDEX */
 void expr_fn_more(weir_expr *e, const node *n, const weir_expr_ctx *c,
     weir_xv *out);
 
