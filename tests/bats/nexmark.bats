@@ -81,3 +81,4 @@ need_format_time() {
 	need_format_time
 	check q17 "$NX_HOURS"
 }
+@test "nexmark q4 (average price per category) equals the SQL oracle" { check q4; }
