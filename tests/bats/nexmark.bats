@@ -82,3 +82,41 @@ need_format_time() {
 	check q17 "$NX_HOURS"
 }
 @test "nexmark q4 (average price per category) equals the SQL oracle" { check q4; }
+@test "nexmark q12 (processing-time windows): windows on the clock, counts add up to the SQL oracle's" {
+	t0=$(date +%s%3N)
+	"$ORACLE/run.sh" q12 "$NX_EV" > "$T/want"
+	EVENTS="$NX_EV" limit weir-run "$PIPES/q12.yaml" > "$T/got.ndjson"
+	t1=$(date +%s%3N)
+	python3 -c '
+import json, sys, collections
+t0, t1 = int(sys.argv[2]), int(sys.argv[3])
+tot = collections.Counter()
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    assert r["endtime"] - r["starttime"] == 10000 and r["starttime"] % 10000 == 0, r
+    assert t0 - 10000 < r["starttime"] <= t1, (r, t0, t1)
+    tot[r["bidder"]] += r["bid_count"]
+for b in sorted(tot, key=str):
+    print(json.dumps({"bidder": b, "bid_count": tot[b]}))' "$T/got.ndjson" "$t0" "$t1" |
+	    python3 "$ORACLE/norm.py" bidder bid_count > "$T/got"
+	[ -s "$T/want" ]
+	cmp "$T/want" "$T/got"
+}
+
+@test "nexmark: every pipeline passes weir-run --check and every query has an oracle and a test" {
+	for f in "$PIPES"/q*.yaml; do
+		q=$(basename "$f" .yaml)
+		weir-run --check "$f"
+		[ -f "$ORACLE/$q.sql" ]
+		grep -q "check $q\\b\\|run.sh\" $q \\|\"\$ORACLE/run.sh\" $q " "$BATS_TEST_FILENAME"
+	done
+}
+
+@test "nexmark: windowed queries work on the generator too (COUNT events at TPS)" {
+	run bash -o pipefail -c "COUNT=20000 TPS=1000 weir-run '$PIPES/q5.yaml' | wc -l"
+	[ "$status" -eq 0 ]
+	[ "$output" -gt 5 ]
+	run bash -o pipefail -c "COUNT=20000 TPS=1000 weir-run '$PIPES/q11.yaml' | wc -l"
+	[ "$status" -eq 0 ]
+	[ "$output" -gt 5 ]
+}
