@@ -120,3 +120,4 @@ for b in sorted(tot, key=str):
 	[ "$status" -eq 0 ]
 	[ "$output" -gt 5 ]
 }
+@test "nexmark q9 (winning bids) equals the SQL oracle" { check q9; }
