@@ -30,6 +30,8 @@ echo "# Nexmark: $NEXMARK_N events per query (generator: weir-source --gen nexma
 echo "# machine: $(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# Flink per core: Flink's own published figures (nexmark GUIDE_V2,"
 echo "# Flink on Flink's cluster with exactly-once checkpoints), not a run here."
+echo "# Nexmark's Flink queries write to a blackhole sink; here every result row"
+echo "# is written as NDJSON (to /dev/null), and counted in the CPU time."
 printf '%-6s %12s %14s %10s %9s %14s %8s\n' query "events/s" "events/CPU-s" "CPU s" "wall s" "Flink/core" "x Flink"
 run() {	# name command...: one timed run
 	name=$1
