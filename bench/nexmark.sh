@@ -37,6 +37,10 @@ run() {	# name command...: one timed run
 	name=$1
 	shift
 	rows=$(/usr/bin/time -f '%e %U %S' -o "$tmp/time" "$@" | wc -l)
+	if grep -q 'exited with non-zero' "$tmp/time"; then
+		echo "$name: FAILED ($(head -n 1 "$tmp/time"))"
+		return
+	fi
 	read -r wall user sys < "$tmp/time"
 	f=$(flink "$name")
 	awk -v q="$name" -v n="$NEXMARK_N" -v w="$wall" -v u="$user" -v s="$sys" \
