@@ -17,12 +17,7 @@ weir_gen_kind(const char *name)
 static uint64_t
 next(weir_gen *g)
 {
-	/* splitmix64 */
-	uint64_t z = (g->state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return weir_splitmix64(&g->state);
 }
 
 void

@@ -23,6 +23,17 @@
 #define WEIR_NX_DELAY 4000	/* watermark: 4 s behind, as Nexmark's DDL */
 #define WEIR_NX_FIRST_ID 1000	/* first person and auction id */
 
+/* splitmix64: the next of the stream whose state is *s (both generators). */
+static inline uint64_t
+weir_splitmix64(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
 /* Which kind event n is (WEIR_NX_PERSON, _AUCTION or _BID). */
 int weir_nx_kind(uint64_t n);
 /* Event n's time in epoch milliseconds. */
