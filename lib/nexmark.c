@@ -192,11 +192,12 @@ rstring(rng *r, char *s, size_t max, int letters)
 	return n;
 }
 
-/* `extra`: pads an event of size have to about avg bytes (+-20%). */
+/* `extra`: pads an event of size have to about avg bytes (+-20% of the
+ * padding, so up to 1.2 * avg). */
 static int
 extra(weir_buf *out, rng *r, size_t have, size_t avg)
 {
-	char s[SIZE_AUCTION];
+	char s[SIZE_AUCTION * 6 / 5 + 1];
 	size_t want, delta, n;
 
 	if (weir_pack_str(out, "extra", 5) < 0)
@@ -206,6 +207,8 @@ extra(weir_buf *out, rng *r, size_t have, size_t avg)
 	want = avg - have;
 	delta = (size_t)llround((double)want * 0.2);
 	n = want - delta + (delta ? (size_t)rbelow(r, 2 * delta) : 0);
+	if (n > sizeof(s))	/* not with the sizes above */
+		n = sizeof(s);
 	chars(r, s, n, 0);
 	return weir_pack_str(out, s, n);
 }

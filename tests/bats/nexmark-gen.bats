@@ -103,3 +103,15 @@ print(\"ok\" if w > 1 else \"no watermarks\")'"
 	    "weir-sink -o out --state st"
 	cmp "$T/ref" "$T/out"
 }
+
+@test "nexmark: a million events, every auction's extra within its +-20% (no overflow of the padding)" {
+	run bash -o pipefail -c "weir-source --gen nexmark --count 1000000 | weir-filter '.event_type == 1' |
+	    weir-map -k .x 'x=len(.extra) + 8 + len(.itemName) + len(.description) + 40' |
+	    weir-agg max:.x | weir-sink -f ndjson"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# padded to 500 B +- 20% of what the fields left
+	[[ "$output" =~ \"max_x\":([0-9]+) ]]
+	[ "${BASH_REMATCH[1]}" -le 600 ]
+	[ "${BASH_REMATCH[1]}" -gt 500 ]
+}
