@@ -50,7 +50,7 @@ UNITS = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 FUZZ_SRC = $(wildcard tests/fuzz/*.c)
 MANS = $(wildcard man/*.[1-8])
 
-.PHONY: all test unit bats asan asan-test fuzz bench deps demo install uninstall lint clean completions browser-deps
+.PHONY: all test unit bats asan asan-test fuzz bench bench-nexmark deps demo install uninstall lint clean completions browser-deps
 
 all: $(PROGS)
 
@@ -139,6 +139,11 @@ fuzz: $(FUZZ_BINS)
 
 bench: all
 	@bench/run
+
+# Nexmark, every query of pipelines/nexmark: events/s and events per
+# CPU-second (NEXMARK_N events, default 10000000).
+bench-nexmark: all
+	@bench/nexmark.sh
 
 deps:
 	@sh tests/deps.sh

@@ -22,6 +22,7 @@
 #include "io.h"
 #include "kafka.h"
 #include "kcatfmt.h"
+#include "nexmark.h"
 #include "output.h"
 #include "registry.h"
 #include "progress.h"
@@ -36,6 +37,7 @@ static const char usage[] =
 "       weir-source -b BROKERS -L [-t TOPIC]\n"
 "       weir-source -b BROKERS -L -G GROUP [-J] [-t TOPIC]\n"
 "       weir-source --gen clicks [--count N] [--rate N] [--seed N]\n"
+"       weir-source --gen nexmark [--count N] [--tps N] [--seed N] [--start MS]\n"
 "       weir-source --checkpoint DUR --state DIR [options] [FILE...]\n"
 "\n"
 "Read records from Kafka, FILEs (or stdin) and write a weir stream.\n"
@@ -77,6 +79,9 @@ static const char usage[] =
 "      --on-error MODE   fail (default), skip, a FILE for bad records, or\n"
 "                        kafka:TOPIC (a dead-letter topic)\n"
 "      --gen clicks      generate clicks: ts, user, page, amount\n"
+"      --gen nexmark     generate Nexmark people, auctions and bids\n"
+"      --tps N           nexmark: events per second of event time\n"
+"                        (default 10000)\n"
 "      --rate N          pace the output at N records per second of wall\n"
 "                        time (event times do not change)\n"
 "      --seed N          generator seed (default 1)\n"
@@ -99,7 +104,7 @@ static const char usage[] =
 
 enum { O_TIME = 256, O_TIMEFMT, O_MAXDELAY, O_ONERR, O_GEN, O_RATE, O_SEED,
 	O_USERS, O_START, O_VERSION, O_IDLE, O_CHECKPOINT, O_CDC,
-	O_COMMITTED_ONLY, O_PROGRESS };
+	O_COMMITTED_ONLY, O_PROGRESS, O_TPS };
 
 static const struct option longopts[] = {
 	{ "format", required_argument, NULL, 'f' },
@@ -114,6 +119,7 @@ static const struct option longopts[] = {
 	{ "seed", required_argument, NULL, O_SEED },
 	{ "users", required_argument, NULL, O_USERS },
 	{ "start", required_argument, NULL, O_START },
+	{ "tps", required_argument, NULL, O_TPS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
 	{ "idle", required_argument, NULL, O_IDLE },
@@ -929,13 +935,14 @@ list_kafka(const weir_kafka_opts *ko, int json)
 }
 
 static void
-generate(uint64_t seed, int64_t start, uint32_t users)
+generate(int kind, uint64_t tps, uint64_t seed, int64_t start, uint32_t users)
 {
 	static weir_gen g;
 	weir_record r;
 	long long at = resume_int("gen");
 
 	weir_gen_init(&g, seed, start, users);
+	weir_gen_set_kind(&g, kind, tps);
 	if (at > 0)
 		weir_gen_seek(&g, (uint64_t)at);
 	S.pos_gen = &g;
@@ -943,7 +950,7 @@ generate(uint64_t seed, int64_t start, uint32_t users)
 	r.partition = -1;
 	while (!done()) {
 		S.scratch.len = 0;
-		if (weir_gen_click(&g, &S.scratch, &r.ts) < 0)
+		if (weir_gen_next(&g, &S.scratch, &r.ts) < 0)
 			weir_die(WEIR_EXIT_IO, "out of memory");
 		r.flags = WEIR_R_TS;
 		weir_record_set_packed(&r, &S.scratch);
@@ -973,6 +980,7 @@ main(int argc, char **argv)
 	uint64_t seed = 1;
 	int64_t start = WEIR_GEN_START;
 	uint32_t users = 1000;
+	uint64_t tps = 0;
 	static weir_kafka_opts ko;	/* static: alive until exit */
 	int list = 0;
 	const char *fmt_arg = NULL;	/* -f: a kcat format when it has a % */
@@ -1031,7 +1039,7 @@ main(int argc, char **argv)
 			gen = weir_gen_kind(optarg);
 			if (gen < 0)
 				weir_usage_error("--gen: unknown generator '%s' "
-				    "(there is: clicks)", optarg);
+				    "(there are: clicks, nexmark)", optarg);
 			break;
 		case O_RATE:
 			S.rate = (double)weir_cli_int("--rate", optarg, 1,
@@ -1039,6 +1047,10 @@ main(int argc, char **argv)
 			break;
 		case O_SEED:
 			seed = (uint64_t)weir_cli_int("--seed", optarg, 0, INT64_MAX);
+			break;
+		case O_TPS:
+			tps = (uint64_t)weir_cli_int("--tps", optarg, 1,
+			    1000000000);
 			break;
 		case O_USERS:
 			users = (uint32_t)weir_cli_int("--users", optarg, 1, 100000000);
@@ -1241,6 +1253,12 @@ main(int argc, char **argv)
 		S.cdc.keyp = &S.keyp;
 	if (gen < 0 && (seed != 1 || users != 1000 || start != WEIR_GEN_START))
 		weir_usage_error("--seed, --users and --start go with --gen");
+	if (tps && gen != WEIR_GEN_NEXMARK)
+		weir_usage_error("--tps goes with --gen nexmark");
+	if (gen == WEIR_GEN_NEXMARK && !S.wm_on) {	/* as Nexmark's DDL */
+		S.wm_on = 1;
+		S.max_delay = WEIR_NX_DELAY;
+	}
 	if (S.ckpt_every && gen < 0 && !ko.brokers) {
 		struct stat st;
 		for (c = optind; c < argc; c++)
@@ -1276,7 +1294,7 @@ main(int argc, char **argv)
 	if (ko.brokers)
 		read_kafka(&ko);
 	else if (gen >= 0)
-		generate(seed, start, users);
+		generate(gen, tps, seed, start, users);
 	else if (optind == argc) {
 		if (resume_int("index") < 1)	/* not read to its end yet */
 			read_input(0, "-", fmt, 0);

@@ -235,6 +235,20 @@ expr_eval(weir_expr *e, int i, const weir_expr_ctx *c, weir_xv *out)
 	case N_CALL: {
 		weir_xv av[EXPR_MAXARGS];
 		int ai;
+		if (n->fn == F_IF) {
+			/* if(c1, v1, [c2, v2, ...,] else): only the branch
+			 * taken is evaluated */
+			for (ai = 0; ai + 1 < n->nargs; ai += 2) {
+				expr_eval(e, e->args[n->arg0 + ai], c, &a);
+				if (weir_xv_truthy(&a)) {
+					expr_eval(e, e->args[n->arg0 + ai + 1], c,
+					    out);
+					return;
+				}
+			}
+			expr_eval(e, e->args[n->arg0 + n->nargs - 1], c, out);
+			return;
+		}
 		for (ai = 0; ai < EXPR_MAXARGS; ai++)
 			if (ai < n->nargs)
 				expr_eval(e, e->args[n->arg0 + ai], c, &av[ai]);

@@ -30,6 +30,11 @@ const struct expr_fn expr_fns[] = {
 	{ "key", F_KEY, 0, 0 },
 	{ "format_time", F_FORMAT_TIME, 1, 2 },
 	{ "parse_time", F_PARSE_TIME, 1, 2 },
+	{ "if", F_IF, 3, 15 },
+	{ "hour", F_HOUR, 1, 1 },
+	{ "count_substr", F_COUNT_SUBSTR, 2, 2 },
+	{ "regexp_extract", F_REGEXP_EXTRACT, 2, 3 },
+	{ "split_index", F_SPLIT_INDEX, 3, 3 },
 	{ NULL, 0, 0, 0 }
 };
 
@@ -170,6 +175,10 @@ expr_fn_call(weir_expr *e, const node *n, const weir_xv *av,
 	weir_xv a = av[0], b = av[1];
 	const weir_record *r = c->rec;
 
+	if (n->fn >= F_IF && n->fn <= F_SPLIT_INDEX) {	/* expr_fn_more.c */
+		expr_fn_more(e, n, av, out);
+		return;
+	}
 	switch (n->fn) {
 	case F_EXISTS:
 		expr_set_bool(out, a.type != WEIR_XV_MISSING);

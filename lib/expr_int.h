@@ -29,10 +29,11 @@ enum {
 enum {
 	F_EXISTS, F_IS_NULL, F_TYPE, F_LEN, F_LOWER, F_UPPER, F_CONTAINS,
 	F_STARTS_WITH, F_ENDS_WITH, F_MATCHES, F_NUMBER, F_STRING, F_NOW,
-	F_TS, F_KEY
+	F_TS, F_KEY,
+	F_IF, F_HOUR, F_COUNT_SUBSTR, F_REGEXP_EXTRACT, F_SPLIT_INDEX	/* expr_fn_more.c */
 };
 
-#define EXPR_MAXARGS 8	/* the most arguments a builtin takes */
+#define EXPR_MAXARGS 16	/* the most arguments a call takes */
 
 struct expr_fn {
 	const char *name;
@@ -49,7 +50,7 @@ typedef struct node {
 	int depth;
 	weir_path path;		/* PATH, PCMP_* */
 	weir_xv lit;		/* LIT, PCMP_* */
-	weir_re *re;		/* CALL matches */
+	weir_re *re;		/* CALL matches, regexp_extract */
 } node;
 
 typedef struct block {
@@ -193,5 +194,9 @@ int expr_contains_elem(weir_expr *e, const weir_xv *arr, const weir_xv *x);
  * read besides its arguments: the record's time and key, the clock. */
 void expr_fn_call(weir_expr *e, const node *n, const weir_xv *av,
     const weir_expr_ctx *c, weir_xv *out);
+/* expr_fn_more.c: the functions F_HOUR to F_SPLIT_INDEX (if() is lazy:
+ * the evaluator runs it, evaluating only the branch taken) */
+void expr_fn_more(weir_expr *e, const node *n, const weir_xv *av,
+    weir_xv *out);
 
 #endif

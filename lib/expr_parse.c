@@ -100,7 +100,7 @@ static int
 parse_call(parser *p, size_t at, size_t nlen)
 {
 	const struct expr_fn *f;
-	int i, args[2], na = 0, k;
+	int i, args[16], na = 0, k;	/* >= every function's max */
 
 	for (f = expr_fns; f->name; f++)
 		if (strlen(f->name) == nlen && memcmp(f->name, p->s + at, nlen) == 0)
@@ -122,11 +122,12 @@ parse_call(parser *p, size_t at, size_t nlen)
 			a = expr_parse_or(p);
 			if (a < 0)
 				return -1;
-			if (f->id == F_MATCHES && na == 1 &&
+			if ((f->id == F_MATCHES || f->id == F_REGEXP_EXTRACT) &&
+			    na == 1 &&
 			    (p->e->nodes[a].op != N_LIT ||
 			    p->e->nodes[a].lit.type != WEIR_XV_STR))
 				return expr_fail(p, apos, "the pattern of "
-				    "matches() must be a string literal%s", "");
+				    "%s() must be a string literal", f->name);
 			args[na++] = a;
 			if (p->tok == T_COMMA) {
 				expr_next(p);
@@ -158,7 +159,11 @@ parse_call(parser *p, size_t at, size_t nlen)
 	}
 	if (p->e->nodes[i].depth > MAX_DEPTH)
 		return expr_fail(p, at, "expression nests too deeply%s", "");
-	if (f->id == F_MATCHES) {
+	if (f->id == F_IF && !(na & 1))
+		return expr_fail(p, at, "if() takes conditions and values in "
+		    "pairs, then the value otherwise: an odd number of "
+		    "arguments%s", "");
+	if (f->id == F_MATCHES || f->id == F_REGEXP_EXTRACT) {
 		node *n = &p->e->nodes[i];
 		const node *pat = &p->e->nodes[args[1]];
 		char msg[WEIR_ERRSZ];

@@ -1,25 +1,23 @@
-/* gen.c - the click generator. */
+/* gen.c - the click generator, and the hook to the Nexmark one. */
 #include "gen.h"
 
 #include <stdio.h>
 
+#include "nexmark.h"
 #include "pack.h"
 
 int
 weir_gen_kind(const char *name)
 {
-	return strcmp(name, "clicks") == 0 ? 0 : -1;
+	if (strcmp(name, "nexmark") == 0)
+		return WEIR_GEN_NEXMARK;
+	return strcmp(name, "clicks") == 0 ? WEIR_GEN_CLICKS : -1;
 }
 
 static uint64_t
 next(weir_gen *g)
 {
-	/* splitmix64 */
-	uint64_t z = (g->state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return weir_splitmix64(&g->state);
 }
 
 void
@@ -27,6 +25,8 @@ weir_gen_init(weir_gen *g, uint64_t seed, int64_t start, uint32_t users)
 {
 	memset(g, 0, sizeof(*g));
 	g->state = seed * 0x2545f4914f6cdd1dULL + 1;
+	g->seed = seed;
+	g->tps = WEIR_NX_TPS;
 	g->start = start;
 	g->users = users ? users : 1000;
 	g->pages = 50;
@@ -35,8 +35,10 @@ weir_gen_init(weir_gen *g, uint64_t seed, int64_t start, uint32_t users)
 void
 weir_gen_seek(weir_gen *g, uint64_t n)
 {
-	/* splitmix64 steps its state by a constant; two draws per click */
-	g->state += (n - g->i) * 2 * 0x9e3779b97f4a7c15ULL;
+	/* splitmix64 steps its state by a constant; two draws per click;
+	 * a Nexmark event is a function of its number alone */
+	if (g->kind == WEIR_GEN_CLICKS)
+		g->state += (n - g->i) * 2 * 0x9e3779b97f4a7c15ULL;
 	g->i = n;
 }
 
@@ -67,4 +69,20 @@ weir_gen_click(weir_gen *g, weir_buf *out, int64_t *ts)
 	weir_pack_numtext(out, tmp, (size_t)n);
 	*ts = t;
 	return weir_pack_close(out, mark);
+}
+
+void
+weir_gen_set_kind(weir_gen *g, int kind, uint64_t tps)
+{
+	g->kind = kind;
+	if (tps)
+		g->tps = tps;
+}
+
+int
+weir_gen_next(weir_gen *g, weir_buf *out, int64_t *ts)
+{
+	if (g->kind == WEIR_GEN_CLICKS)
+		return weir_gen_click(g, out, ts);
+	return weir_nx_event(g->seed, g->start, g->tps, g->i++, out, ts);
 }

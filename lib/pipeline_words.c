@@ -1,6 +1,7 @@
 /*
  * pipeline_words.c - weir-run's command strings: split into words like a
- * shell would (without one), ${VAR} and ${VAR:-default} expanded.
+ * shell would (without one), ${VAR}, ${VAR:-default} and ${VAR:+word}
+ * expanded.
  */
 #include "pipeline_impl.h"
 
@@ -43,7 +44,7 @@ weir_pl_expand(const char *s, size_t n, weir_buf *out,
 {
 	static int depth;
 	size_t i = 0, j, name0, namelen, def0 = 0, deflen = 0;
-	int hasdef, rc = 0;
+	int hasdef, alt, rc = 0;
 	const char *v;
 	char name[128];
 
@@ -66,7 +67,8 @@ weir_pl_expand(const char *s, size_t n, weir_buf *out,
 			i += 2;
 			continue;
 		}
-		/* ${NAME} or ${NAME:-default}; defaults may nest ${...} */
+		/* ${NAME}, ${NAME:-default} or ${NAME:+word}; defaults and
+		 * words may nest ${...} */
 		if ((j = close_brace(s, i, n, err, errsz)) == SIZE_MAX)
 			return -1;
 		name0 = i + 2;
@@ -77,10 +79,12 @@ weir_pl_expand(const char *s, size_t n, weir_buf *out,
 		    (namelen && s[name0 + namelen] >= '0' &&
 		    s[name0 + namelen] <= '9')); namelen++)
 			;
-		hasdef = 0;
+		hasdef = alt = 0;
 		if (name0 + namelen + 1 < j + 1 && name0 + namelen + 2 <= j &&
-		    s[name0 + namelen] == ':' && s[name0 + namelen + 1] == '-') {
+		    s[name0 + namelen] == ':' && (s[name0 + namelen + 1] == '-' ||
+		    s[name0 + namelen + 1] == '+')) {
 			hasdef = 1;
+			alt = s[name0 + namelen + 1] == '+';
 			def0 = name0 + namelen + 2;
 			deflen = j - def0;
 		} else if (name0 + namelen != j) {
@@ -97,7 +101,16 @@ weir_pl_expand(const char *s, size_t n, weir_buf *out,
 		memcpy(name, s + name0, namelen);
 		name[namelen] = 0;
 		v = look(name, arg);
-		if (v && *v) {
+		if (alt) {	/* the word if set and not empty, else nothing */
+			if (v && *v) {
+				depth++;
+				rc = weir_pl_expand(s + def0, deflen, out, look,
+				    arg, err, errsz);
+				depth--;
+				if (rc < 0)
+					return -1;
+			}
+		} else if (v && *v) {
 			if (strlen(v) >= MAX_VALUE - out->len)
 				return toolong(err, errsz);
 			if (weir_buf_puts(out, v) < 0)

@@ -45,7 +45,7 @@ weir_re_new(const char *pattern, size_t n, char *err, size_t errsz)
 		weir_re_free(re);
 		return NULL;
 	}
-	if (!(re->md = pcre2_match_data_create(1, NULL)) ||
+	if (!(re->md = pcre2_match_data_create_from_pattern(re->code, NULL)) ||
 	    !(re->mc = pcre2_match_context_create(NULL)))
 		goto nomem;
 	pcre2_set_match_limit(re->mc, WEIR_RE_MATCH_LIMIT);
@@ -101,4 +101,23 @@ weir_re_match(weir_re *re, const uint8_t *s, size_t n, char *err,
 	    "much backtracking: simplify the pattern or anchor it)",
 	    re->pattern, what, n);
 	return -1;
+}
+
+int
+weir_re_group(weir_re *re, const uint8_t *s, size_t n, int group,
+    size_t *off, size_t *len, char *err, size_t errsz)
+{
+	PCRE2_SIZE *ov;
+	int rc = weir_re_match(re, s, n, err, errsz);
+
+	if (rc <= 0)
+		return rc;
+	if (group < 0 || (uint32_t)group >= pcre2_get_ovector_count(re->md))
+		return 0;
+	ov = pcre2_get_ovector_pointer(re->md);
+	if (ov[2 * group] == PCRE2_UNSET)
+		return 0;
+	*off = ov[2 * group];
+	*len = ov[2 * group + 1] - ov[2 * group];
+	return 1;
 }

@@ -30,5 +30,10 @@ void weir_re_free(weir_re *re);
  * the pattern and the limit.  No allocation per call. */
 int weir_re_match(weir_re *re, const uint8_t *s, size_t n, char *err,
     size_t errsz);
+/* As weir_re_match, and on a match where capture group `group` (0: the
+ * whole match) took part, set *off and *len to it and return 1; 0 when
+ * there is no match or the group did not take part. */
+int weir_re_group(weir_re *re, const uint8_t *s, size_t n, int group,
+    size_t *off, size_t *len, char *err, size_t errsz);
 
 #endif

@@ -82,6 +82,9 @@ main(void)
 	CHECK_STR(split("a\\"), "ERR trailing backslash");
 	CHECK_STR(expand("${A:-n}|${B:-${A}z}|${E}|${E:-e}|$$|$"),
 	    "x y|x yz||e|$|$");
+	/* ${VAR:+word}: word when VAR is set and not empty, else nothing */
+	CHECK_STR(expand("${A:+set-${A}}|${E:+no}|${B:+no}|${B:-${A:+d}}"),
+	    "set-x y|||d");
 	CHECK_STR(expand("${B}"), "ERR undefined variable 'B' (set it, or "
 	    "write ${B:-default})");
 	CHECK_STR(expand("${A"), "ERR unterminated '${' (missing '}')");

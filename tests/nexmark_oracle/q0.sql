@@ -1,0 +1,2 @@
+-- columns: auction bidder price dateTime extra
+SELECT auction, bidder, price, dateTime, extra FROM bid;

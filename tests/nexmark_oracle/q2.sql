@@ -1,0 +1,2 @@
+-- columns: auction price
+SELECT auction, price FROM bid WHERE auction % 123 = 0;
