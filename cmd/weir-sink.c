@@ -680,113 +680,109 @@ eos_end(weir_kafka_producer *p)
  * reports are served while it is quiet.  END (or EOF) and the first
  * SIGTERM, which lets upstream drain to END, flush what is in flight.
  */
+/* The producer of a failing run: what is in flight gets time to land. */
+static void
+kafka_on_fail(void *arg)
+{
+	char err[WEIR_ERRSZ];
+
+	if (weir_kafka_producer_flush(arg, 10000, err, sizeof(err)) < 0)
+		weir_warn("%s", err);
+}
+
 static int
-kafka_loop(weir_input *in, const weir_kafka_opts *ko, const weir_path *kp,
-    weir_onerr *oe)
+kafka_loop(weir_stage *st, const weir_kafka_opts *ko, const weir_path *kp)
 {
 	weir_kafka_producer *p;
 	weir_buf scratch = { 0 }, kb = { 0 };
+	weir_onerr *oe = &st->onerr;
 	weir_event ev;
 	char err[WEIR_ERRSZ], why[WEIR_ERRSZ], msg[WEIR_ERRSZ * 2];
 	int rc, status;
-	uint64_t nrec = 0;
-	struct pollfd pfd = { 0, POLLIN, 0 };
 	const uint8_t *key;
 	size_t klen;
 
 	p = weir_kafka_producer_open(ko, &status, err, sizeof(err));
 	if (!p)
 		weir_die(status, "%s", err);
+	st->on_fail = kafka_on_fail;
+	st->on_fail_arg = p;
 	if (E.txid)
 		eos_start(p, ko);
-	for (;;) {
-		switch (weir_input_next(in, &ev, 0)) {
-		case WEIR_EV_RECORD:
-			nrec++;
-			if (E.txid) {
-				eos_begin(p);
-				E.sent++;
-			}
-			if (kp && kafka_key(&ev.rec, kp, &scratch, &kb, why,
-			    sizeof(why)) < 0) {
-				snprintf(msg, sizeof(msg), "%s: record %llu: %s",
-				    weir_input_name(in), (unsigned long long)nrec, why);
-				weir_onerr_bad_from(oe, msg, NULL, 0, &ev.rec);
-				break;
-			}
-			if (KP.nhdrs)
-				kcat_add_headers(&ev.rec);
-			if (KP.key && !kp && !(ev.rec.flags & WEIR_R_KEY)) {
-				kb.len = 0;	/* -k KEY: for records without one */
-				if (weir_buf_puts(&kb, KP.key) < 0)
-					kafka_die(p, WEIR_EXIT_IO, "out of memory");
-			}
-			key = kp || (KP.key && !(ev.rec.flags & WEIR_R_KEY)) ?
-			    (kb.p ? kb.p : (const uint8_t *)"") : NULL;
-			klen = kb.len;
-			if ((A.key || A.value) && avro_encode(&ev.rec, &scratch,
-			    &key, &klen, why, sizeof(why)) < 0) {
-				snprintf(msg, sizeof(msg), "%s: record %llu: %s",
-				    weir_input_name(in), (unsigned long long)nrec, why);
-				weir_onerr_bad(oe, msg, NULL, 0);
-				break;
-			}
-			rc = weir_kafka_producer_send(p, &ev.rec, key, klen, err,
-			    sizeof(err));
-			if (E.txid && rc == 0)
-				spool_add(&ev.rec, key, klen);
-			if (rc == -WEIR_EXIT_DATA)
-				weir_onerr_bad_from(oe, err, NULL, 0, &ev.rec);
-			else if (rc < 0)
+	while ((rc = weir_stage_next_until(st, &ev, weir_mono_ms() + 100))) {
+		if (rc < 0) {	/* input is quiet: delivery reports */
+			if (weir_kafka_producer_poll(p, 0, err, sizeof(err)) < 0)
 				kafka_die(p, WEIR_EXIT_IO, err);
-			break;
-		case WEIR_EV_WATERMARK:
-			break;
-		case WEIR_EV_BARRIER:
+			continue;
+		}
+		if (ev.type == WEIR_EV_BARRIER) {
 			/* at-least-once: every message before the barrier is
 			 * delivered before its checkpoint commits */
 			if (!K.on)
-				break;
+				continue;
 			if (E.txid) {
 				eos_barrier(p, ev.barrier, ev.payload,
 				    ev.payload_len);
-				break;
+				continue;
 			}
 			if (weir_kafka_producer_flush(p, -1, err, sizeof(err)) < 0)
 				weir_die(WEIR_EXIT_IO, "%s", err);
 			ckpt_commit(ev.barrier, ev.payload, ev.payload_len, 0, 0);
-			break;
-		case WEIR_EV_BAD:
-			weir_onerr_bad(oe, weir_input_error(in), ev.raw, ev.raw_len);
-			break;
-		case WEIR_EV_AGAIN:
-		case WEIR_EV_STOP:
-			if (weir_sig_stop() > 1)
-				kafka_die(p, WEIR_EXIT_IO,
-				    "stopped before the end of input");
-			if (weir_kafka_producer_poll(p, 0, err, sizeof(err)) < 0)
-				kafka_die(p, WEIR_EXIT_IO, err);
-			(void)poll(&pfd, 1, 100);
-			break;
-		case WEIR_EV_END:
-		case WEIR_EV_EOF:
-			if (E.txid)
-				eos_end(p);
-			else if (weir_kafka_producer_flush(p, -1, err,
-			    sizeof(err)) < 0)
-				weir_die(WEIR_EXIT_IO, "%s", err);
-			if (K.on && !E.txid)
-				ckpt_commit(0, NULL, 0, 1, 0);
-			weir_kafka_producer_close(p);
-			weir_buf_free(&scratch);
-			weir_buf_free(&kb);
-			weir_onerr_report(oe);
-			return 0;
-		default:
-			kafka_die(p, weir_input_status(in),
-			    weir_input_error(in));
+			continue;
 		}
+		if (ev.type != WEIR_EV_RECORD)
+			continue;
+		if (E.txid) {
+			eos_begin(p);
+			E.sent++;
+		}
+		if (kp && kafka_key(&ev.rec, kp, &scratch, &kb, why,
+		    sizeof(why)) < 0) {
+			snprintf(msg, sizeof(msg), "%s: record %llu: %s",
+			    weir_input_name(st->in),
+			    (unsigned long long)st->in_records, why);
+			weir_onerr_bad_from(oe, msg, NULL, 0, &ev.rec);
+			continue;
+		}
+		if (KP.nhdrs)
+			kcat_add_headers(&ev.rec);
+		if (KP.key && !kp && !(ev.rec.flags & WEIR_R_KEY)) {
+			kb.len = 0;	/* -k KEY: for records without one */
+			if (weir_buf_puts(&kb, KP.key) < 0)
+				kafka_die(p, WEIR_EXIT_IO, "out of memory");
+		}
+		key = kp || (KP.key && !(ev.rec.flags & WEIR_R_KEY)) ?
+		    (kb.p ? kb.p : (const uint8_t *)"") : NULL;
+		klen = kb.len;
+		if ((A.key || A.value) && avro_encode(&ev.rec, &scratch,
+		    &key, &klen, why, sizeof(why)) < 0) {
+			snprintf(msg, sizeof(msg), "%s: record %llu: %s",
+			    weir_input_name(st->in),
+			    (unsigned long long)st->in_records, why);
+			weir_onerr_bad(oe, msg, NULL, 0);
+			continue;
+		}
+		rc = weir_kafka_producer_send(p, &ev.rec, key, klen, err,
+		    sizeof(err));
+		if (E.txid && rc == 0)
+			spool_add(&ev.rec, key, klen);
+		if (rc == -WEIR_EXIT_DATA)
+			weir_onerr_bad_from(oe, err, NULL, 0, &ev.rec);
+		else if (rc < 0)
+			kafka_die(p, WEIR_EXIT_IO, err);
 	}
+	if (E.txid)
+		eos_end(p);
+	else if (weir_kafka_producer_flush(p, -1, err, sizeof(err)) < 0)
+		weir_die(WEIR_EXIT_IO, "%s", err);
+	if (K.on && !E.txid)
+		ckpt_commit(0, NULL, 0, 1, 0);
+	st->on_fail = NULL;
+	weir_kafka_producer_close(p);
+	weir_buf_free(&scratch);
+	weir_buf_free(&kb);
+	weir_stage_end(st);
+	return 0;
 }
 
 /* -f with %: what is formatted and not written yet. */
@@ -813,8 +809,7 @@ kcat_out(void *arg)
 
 /* -f with %: each record in kcat's format string to fd. */
 static int
-kcat_write(weir_input *in, int fd, weir_ofile *of, const char *file,
-    weir_onerr *oe)
+kcat_write(weir_stage *st, int fd, weir_ofile *of, const char *file)
 {
 	weir_kcatfmt f;
 	weir_buf scratch = { 0 }, d = { 0 };
@@ -823,42 +818,25 @@ kcat_write(weir_input *in, int fd, weir_ofile *of, const char *file,
 
 	KW.fd = fd;
 	KW.file = file;
-	weir_input_set_idle(in, kcat_out, NULL);
-
+	weir_input_set_idle(st->in, kcat_out, NULL);
+	st->on_fail = kcat_out;
 	if (weir_kcat_delim("\\n", &d, err, sizeof(err)) < 0 ||
 	    weir_kcatfmt_parse(&f, KP.fmt, (const char *)d.p, NULL, 0, err,
 	    sizeof(err)) < 0)
 		weir_usage_error("%s", err);
 	f.null_str = KP.null_empty;
-	for (;;) {
-		switch (weir_input_next(in, &ev, 1)) {
-		case WEIR_EV_RECORD:
-			if (weir_kcatfmt_put(&f, &KW.out, &ev.rec, NULL,
-			    &scratch) < 0)
-				weir_onerr_bad(oe, "corrupt record value", NULL, 0);
-			if (KW.out.len >= 65536)
-				kcat_out(NULL);
+	while (weir_stage_next(st, &ev)) {
+		if (ev.type != WEIR_EV_RECORD)
 			continue;
-		case WEIR_EV_WATERMARK:
-		case WEIR_EV_BARRIER:
-		case WEIR_EV_STOP:
-			continue;
-		case WEIR_EV_BAD:
-			weir_onerr_bad(oe, weir_input_error(in), ev.raw, ev.raw_len);
-			continue;
-		case WEIR_EV_END:
-		case WEIR_EV_EOF:
-			break;
-		default:
+		if (weir_kcatfmt_put(&f, &KW.out, &ev.rec, NULL, &scratch) < 0)
+			weir_onerr_bad(&st->onerr, "corrupt record value", NULL, 0);
+		if (KW.out.len >= 65536)
 			kcat_out(NULL);
-			weir_die(weir_input_status(in), "%s", weir_input_error(in));
-		}
-		break;
 	}
 	kcat_out(NULL);
 	if (file && weir_ofile_commit(of, err, sizeof(err)) < 0)
 		weir_die(WEIR_EXIT_IO, "%s", err);
-	weir_onerr_report(oe);
+	weir_stage_end(st);
 	weir_kcatfmt_free(&f);
 	weir_buf_free(&KW.out);
 	weir_buf_free(&scratch);
@@ -964,7 +942,7 @@ kcat_produce(const weir_kafka_opts *ko, char **files, int nfiles,
  * After END the page stays up, every row final, until SIGTERM or SIGINT.
  */
 static int
-dash_loop(weir_input *in, const weir_dash_opts *dopts, weir_onerr *oe)
+dash_loop(weir_stage *st, const weir_dash_opts *dopts)
 {
 	weir_dash *d;
 	weir_event ev;
@@ -977,41 +955,24 @@ dash_loop(weir_input *in, const weir_dash_opts *dopts, weir_onerr *oe)
 		    "%s", err);
 	fprintf(stderr, "%s: dashboard on port %d: / and /events\n",
 	    weir_prog, weir_dash_port(d));
-	weir_input_set_idle(in, weir_dash_idle, d);
-	for (;;) {
-		switch (weir_input_next(in, &ev, 1)) {
-		case WEIR_EV_RECORD:
+	weir_input_set_idle(st->in, weir_dash_idle, d);
+	while (weir_stage_next(st, &ev)) {
+		if (ev.type == WEIR_EV_RECORD) {
 			if (weir_dash_record(d, &ev.rec) < 0)
 				weir_die(WEIR_EXIT_IO, "out of memory");
-			break;
-		case WEIR_EV_WATERMARK:
+		} else if (ev.type == WEIR_EV_WATERMARK)
 			weir_dash_watermark(d, ev.wm);
-			break;
-		case WEIR_EV_BARRIER:
-			break;
-		case WEIR_EV_BAD:
-			weir_onerr_bad(oe, weir_input_error(in), ev.raw, ev.raw_len);
-			break;
-		case WEIR_EV_STOP:
-			if (weir_sig_stop() > 1)
-				weir_die(WEIR_EXIT_IO, "stopped before the end of input");
-			break;
-		case WEIR_EV_END:
-		case WEIR_EV_EOF:
-			weir_dash_end(d);
-			weir_onerr_report(oe);
-			while (!weir_sig_stop())
-				(void)poll(NULL, 0, 100);
-			n = weir_dash_dropped(d);
-			weir_dash_close(d);
-			if (n)
-				weir_warn("dashboard: %llu slow client%s dropped",
-				    (unsigned long long)n, n == 1 ? "" : "s");
-			return 0;
-		default:
-			weir_die(weir_input_status(in), "%s", weir_input_error(in));
-		}
 	}
+	weir_dash_end(d);
+	weir_stage_end(st);
+	while (!weir_sig_stop())
+		(void)poll(NULL, 0, 100);
+	n = weir_dash_dropped(d);
+	weir_dash_close(d);
+	if (n)
+		weir_warn("dashboard: %llu slow client%s dropped",
+		    (unsigned long long)n, n == 1 ? "" : "s");
+	return 0;
 }
 
 int
@@ -1019,7 +980,7 @@ main(int argc, char **argv)
 {
 	int c, fmt = WEIR_FMT_AUTO, infmt = WEIR_FMT_AUTO, append = 0, fd = 1;
 	const char *file = NULL, *fields = NULL, *onerr = "fail";
-	static weir_input *in;	/* static: reachable when a Kafka error exits */
+	static weir_stage st;	/* static: reachable when a Kafka error exits */
 	static weir_output *out;
 	weir_onerr oe;
 	weir_event ev;
@@ -1029,7 +990,6 @@ main(int argc, char **argv)
 	int have_kp = 0, all_fields = 0, dash = 0, timefmt = -1;
 	static weir_dash_opts dopts;
 	const char *dash_listen;
-	size_t dropped = 0;	/* csv/tsv/table fields dropped, told */
 	char err[WEIR_ERRSZ];
 	uint64_t keep = 0;
 	int quiet = 0, keep_going = 0, onerr_set = 0;
@@ -1328,32 +1288,23 @@ main(int argc, char **argv)
 		    "writes the same columns", weir_fmt_name(fmt));
 	if (ko.brokers)	/* --on-error kafka:TOPIC: the same cluster */
 		weir_onerr_kafka_opts(&ko);
-	weir_onerr_parse(&oe, onerr);
-	weir_sig_install();
-	in = weir_input_open(0, infmt, "-");
-	if (!in)
-		weir_die(WEIR_EXIT_IO, "out of memory");
+	/* stdin in; what is written is the sink's own (no stage output) */
+	weir_stage_open_files(&st, 0, NULL, infmt, -1, onerr);
+	st.barriers = 1;	/* the sink commits at them */
 	if (K.on)	/* upstream is a weir stage: it speaks frames */
-		weir_input_require_frames(in);
+		weir_input_require_frames(st.in);
 	/* NDJSON in, JSON bytes out: each line goes on as it was written */
-	weir_input_keep_json(in, ko.brokers || fmt == WEIR_FMT_NDJSON ||
-	    KP.fmt);
-	if (dash) {
-		weir_input_keep_json(in, 1);	/* rows as -f ndjson has them */
-		return dash_loop(in, &dopts, &oe);
-	}
-	if (ko.brokers) {
-		c = kafka_loop(in, &ko, have_kp ? &kp : NULL, &oe);
-		weir_input_close(in);
-		return c;
-	}
+	weir_input_keep_json(st.in, ko.brokers || fmt == WEIR_FMT_NDJSON ||
+	    KP.fmt || dash);
+	if (dash)
+		return dash_loop(&st, &dopts);
+	if (ko.brokers)
+		return kafka_loop(&st, &ko, have_kp ? &kp : NULL);
 	if (KP.fmt) {
 		if (fields || all_fields || K.on)
 			weir_usage_error("-f with %% is kcat's format string: no "
 			    "--fields or --state with it");
-		c = kcat_write(in, fd, &of, file, &oe);
-		weir_input_close(in);
-		return c;
+		return kcat_write(&st, fd, &of, file);
 	}
 	out = weir_output_open(fd, fmt, fields);
 	if (!out)
@@ -1369,68 +1320,29 @@ main(int argc, char **argv)
 		weir_output_set_time_format(out, timefmt);
 	if (all_fields && weir_output_all_fields(out) < 0)
 		weir_usage_error("--all-fields goes with -f csv, tsv or table");
-	weir_input_set_idle(in, weir_output_idle, out);
-	for (;;) {
-		int rc = 0;
-		switch (weir_input_next(in, &ev, 1)) {
-		case WEIR_EV_RECORD:
-			rc = weir_output_record(out, &ev.rec);
-			if (rc == WEIR_OUTPUT_TOO_BIG) {
-				weir_onerr_bad(&oe, weir_output_error(out), NULL, 0);
-				rc = 0;
+	weir_stage_set_output(&st, out);
+	while (weir_stage_next(&st, &ev)) {
+		if (ev.type == WEIR_EV_RECORD)
+			weir_stage_emit(&st, &ev.rec);
+		else if (ev.type == WEIR_EV_WATERMARK)
+			weir_stage_forward(&st, &ev);
+		else if (ev.type == WEIR_EV_BARRIER) {
+			weir_stage_forward(&st, &ev);
+			if (K.on) {	/* durable, then committed */
+				weir_stage_check_output(out,
+				    weir_output_flush(out));
+				ckpt_commit(ev.barrier, ev.payload,
+				    ev.payload_len, 0, keep +
+				    weir_output_bytes(out));
 			}
-			if (weir_output_ndropped(out) > dropped)
-				weir_stage_warn_dropped(out, &dropped, 0);
-			break;
-		case WEIR_EV_WATERMARK:
-			rc = weir_output_watermark(out, ev.wm);
-			break;
-		case WEIR_EV_BARRIER:
-			rc = weir_output_barrier(out, ev.barrier, ev.payload,
-			    ev.payload_len);
-			if (rc == 0 && K.on && (rc = weir_output_flush(out)) == 0)
-				ckpt_commit(ev.barrier, ev.payload, ev.payload_len,
-				    0, keep + weir_output_bytes(out));
-			break;
-		case WEIR_EV_BAD:
-			weir_onerr_bad(&oe, weir_input_error(in), ev.raw, ev.raw_len);
-			break;
-		case WEIR_EV_STOP:
-			if (weir_sig_stop() > 1) {
-				weir_output_flush(out);
-				weir_die(WEIR_EXIT_IO, "stopped before the end of input");
-			}
-			break;
-		case WEIR_EV_END:
-		case WEIR_EV_EOF:
-			rc = weir_output_end(out);
-			if (rc < 0)
-				goto wfail;
-			if (K.on)
-				ckpt_commit(0, NULL, 0, 1,
-				    keep + weir_output_bytes(out));
-			else if (file && weir_ofile_commit(&of, err,
-			    sizeof(err)) < 0)
-				weir_die(WEIR_EXIT_IO, "%s", err);
-			weir_stage_warn_dropped(out, &dropped, 1);
-			weir_onerr_report(&oe);
-			weir_input_close(in);
-			weir_output_close(out);
-			return 0;
-		default:
-			weir_output_flush(out);
-			weir_die(weir_input_status(in), "%s",
-			    weir_input_error(in));
 		}
-		if (rc < 0)
-			goto wfail;
 	}
-wfail:
-	if (weir_output_failed(out) == EPIPE) {
-		weir_input_close(in);	/* a quiet exit: the reader left */
-		weir_output_close(out);
-		return 0;
-	}
-	weir_die(WEIR_EXIT_IO, "%s: %s", file ? file : "write",
-	    strerror(weir_output_failed(out)));
+	weir_stage_end(&st);
+	if (K.on)
+		ckpt_commit(0, NULL, 0, 1, keep + weir_output_bytes(out));
+	else if (file && weir_ofile_commit(&of, err, sizeof(err)) < 0)
+		weir_die(WEIR_EXIT_IO, "%s", err);
+	weir_input_close(st.in);
+	weir_output_close(out);
+	return 0;
 }

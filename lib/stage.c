@@ -94,6 +94,23 @@ flush(weir_stage *s)
 		weir_stage_check_output(s->out, weir_output_flush(s->out));
 }
 
+/* Before exiting on a failure: what is written goes out, and the
+ * program's hook runs. */
+static void
+fail(weir_stage *s)
+{
+	flush(s);
+	if (s->on_fail)
+		s->on_fail(s->on_fail_arg);
+}
+
+void
+weir_stage_set_output(weir_stage *s, weir_output *out)
+{
+	s->out = out;
+	weir_input_set_idle(s->in, weir_output_idle, s->out);
+}
+
 void
 weir_stage_check_output(weir_output *o, int rc)
 {
@@ -123,9 +140,11 @@ wait_input(weir_stage *s, int64_t deadline)
 	if (poll(&pfd, 1, deadline - now > INT32_MAX ? INT32_MAX :
 	    (int)(deadline - now)) == 0)
 		return 0;
-	if (weir_sig_stop() > 1)
+	if (weir_sig_stop() > 1) {
+		fail(s);
 		weir_die(WEIR_EXIT_IO, "stopped by a second signal before the "
 		    "end of input");
+	}
 	return 1;
 }
 
@@ -150,6 +169,8 @@ weir_stage_next_until(weir_stage *s, weir_event *ev, int64_t deadline)
 				s->watermark = ev->wm;
 			return 1;
 		case WEIR_EV_BARRIER:
+			if (s->barriers)
+				return 1;
 			if (s->ckpt)
 				weir_stage_save(s, ev->barrier);
 			weir_stage_forward(s, ev);
@@ -165,7 +186,7 @@ weir_stage_next_until(weir_stage *s, weir_event *ev, int64_t deadline)
 			continue;
 		case WEIR_EV_STOP:
 			if (weir_sig_stop() > 1) {
-				flush(s);
+				fail(s);
 				weir_die(WEIR_EXIT_IO, "stopped by a second signal "
 				    "before the end of input");
 			}
@@ -176,7 +197,7 @@ weir_stage_next_until(weir_stage *s, weir_event *ev, int64_t deadline)
 				return -1;
 			continue;
 		default:
-			flush(s);
+			fail(s);
 			weir_die(weir_input_status(s->in), "%s",
 			    weir_input_error(s->in));
 		}
@@ -243,19 +264,17 @@ weir_stage_end(weir_stage *s)
 		weir_stage_warn_dropped(s->out, &s->dropped_warned, 1);
 	}
 	weir_onerr_report(&s->onerr);
-	weir_input_close(s->in);
-	if (s->fd > 0)
-		close(s->fd);
-	if (s->out)
-		weir_output_close(s->out);
-	s->in = NULL;
-	s->out = NULL;
 }
 
 void
 weir_stage_finish(weir_stage *s)
 {
 	weir_stage_end(s);
+	weir_input_close(s->in);
+	if (s->fd > 0)
+		close(s->fd);
+	if (s->out)
+		weir_output_close(s->out);
 	exit(WEIR_EXIT_OK);
 }
 

@@ -58,6 +58,13 @@ typedef struct weir_stage {
 	/* the inputs read one after another (weir_stage_open_files) */
 	char *const *files;
 	int nfiles, curfile, infmt, fd;
+	/* 1: next() returns barriers to the program instead of saving and
+	 * forwarding them (the sink commits at them) */
+	int barriers;
+	/* called before the loop exits on a failure (a second signal, an
+	 * input error): a sink gives what is in flight time to land */
+	void (*on_fail)(void *arg);
+	void *on_fail_arg;
 } weir_stage;
 
 /* Open stdin and stdout.  infmt: how text input is read; outfmt: AUTO for
@@ -75,6 +82,9 @@ void weir_stage_open_files(weir_stage *s, int nfiles, char *const *files,
 /* The file being read (NULL: stdin) and the line of the current text
  * record (0 for frames). */
 const char *weir_stage_file(const weir_stage *s);
+/* Write to out (opened by the program, on any descriptor) as the stage's
+ * output, for a program opened without one. */
+void weir_stage_set_output(weir_stage *s, weir_output *out);
 uint64_t weir_stage_line(const weir_stage *s);
 int weir_stage_next(weir_stage *s, weir_event *ev);
 /* The same, but waiting for input only until the monotonic time deadline
@@ -86,9 +96,9 @@ void weir_stage_watermark(weir_stage *s, int64_t wm);
 /* Forward a watermark or barrier event unchanged. */
 void weir_stage_forward(weir_stage *s, const weir_event *ev);
 _Noreturn void weir_stage_finish(weir_stage *s);
-/* What weir_stage_finish does but the exit: END downstream, flush, the
- * counts of bad records and dropped fields told, input and output closed;
- * for programs whose exit status depends on what they saw (weir-check). */
+/* What weir_stage_finish does but closing and exiting: END downstream,
+ * flush, the counts of bad records and dropped fields told; for programs
+ * that do more after the end (weir-check's report, the sink's commit). */
 void weir_stage_end(weir_stage *s);
 /*
  * Checkpoints: call after weir_stage_open, once the program's state is set

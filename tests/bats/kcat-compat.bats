@@ -202,9 +202,10 @@ W
 	run weir-sink -C
 	[ "$status" -eq 2 ]
 	[[ "$output" == *weir-source* ]]
+	# -s and -r are Avro and its Schema Registry, as in kcat
 	run weir-source -s avro -b x -t t
 	[ "$status" -eq 2 ]
-	[[ "$output" == *weir-map* ]]
+	[[ "$output" == *"-r URL"* ]]
 	run weir-source -M 1
 	[ "$status" -eq 2 ]
 	[[ "$output" == *weir-broker* ]]

@@ -39,12 +39,12 @@ teardown() {
 
 @test "an invalid WEIR_MAX_RECORD is an error (exit 2), not ignored" {
 	ndjson '{"a":1}'
-	for v in lots 16X 16MB 100 2G -1 99999999999999999999; do
+	for v in lots 16X 16MiB 100 2G -1 99999999999999999999; do
 		run bash -o pipefail -c "WEIR_MAX_RECORD='$v' weir-sink < '$T/in.ndjson'"
 		[ "$status" -eq 2 ] || { echo "$v: $status $output"; return 1; }
 		[[ "$output" == *"WEIR_MAX_RECORD"*"$v"* ]]
 	done
-	for v in 1024 64k 64M 1G ''; do
+	for v in 1024 64k 64M 64MB 1G ''; do
 		run bash -o pipefail -c "WEIR_MAX_RECORD='$v' weir-sink < '$T/in.ndjson'"
 		[ "$status" -eq 0 ] || { echo "$v: $status $output"; return 1; }
 	done
