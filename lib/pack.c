@@ -683,6 +683,25 @@ plain_ok_in(const uint8_t *s, size_t n, const uint8_t *lim)
 	return plain_ok(s, n);
 }
 
+/* The end of the short plain string at q (inside end, in a value ending
+ * at lim), or NULL with *why set. */
+static inline const uint8_t *
+vscan_sstr(const uint8_t *q, const uint8_t *end, const uint8_t *lim,
+    const char **why)
+{
+	size_t n = *q & 0x1f;
+
+	if ((size_t)(end - q - 1) < n) {
+		*why = "malformed value";
+		return NULL;
+	}
+	if (!plain_ok_in(q + 1, n, lim)) {
+		*why = "plain string needs escaping or is not UTF-8";
+		return NULL;
+	}
+	return q + 1 + n;
+}
+
 /* Validate the value at p (inside a value ending at lim); returns its end,
  * or NULL with *why set. */
 static const uint8_t *
@@ -698,17 +717,9 @@ vscan(const uint8_t *p, const uint8_t *end, const uint8_t *lim, int depth,
 
 	if (p >= end)
 		goto bad;
+	if ((*p & 0xe0) == WEIR_PK_SSTR)
+		return vscan_sstr(p, end, lim, why);
 	t = *p++;
-	if ((t & 0xe0) == WEIR_PK_SSTR) {
-		size_t n = t & 0x1f;
-		if ((size_t)(end - p) < n)
-			goto bad;
-		if (!plain_ok_in(p, n, lim)) {
-			*why = "plain string needs escaping or is not UTF-8";
-			return NULL;
-		}
-		return p + n;
-	}
 	switch (t) {
 	case WEIR_PK_NULL:
 	case WEIR_PK_FALSE:
@@ -764,21 +775,35 @@ vscan(const uint8_t *p, const uint8_t *end, const uint8_t *lim, int depth,
 			if (t == WEIR_PK_OBJ) {
 				/* the key: a short plain one inline */
 				if ((*q & 0xe0) == WEIR_PK_SSTR) {
-					size_t n = *q & 0x1f;
-					if ((size_t)(e - q - 1) < n)
-						goto bad;
-					if (!plain_ok_in(q + 1, n, lim)) {
-						*why = "plain string needs "
-						    "escaping or is not UTF-8";
+					if (!(q = vscan_sstr(q, e, lim, why)))
 						return NULL;
-					}
-					q += 1 + n;
 				} else if (*q != WEIR_PK_STR &&
 				    *q != WEIR_PK_ESTR) {
 					*why = "object key is not a string";
 					return NULL;
 				} else if (!(q = vscan(q, e, lim, depth + 1, why)))
 					return NULL;
+			}
+			/* the value: short strings, literals and integers of
+			 * up to 9 varint bytes (63 bits: no overflow) inline */
+			if (q < e && (*q & 0xe0) == WEIR_PK_SSTR) {
+				if (!(q = vscan_sstr(q, e, lim, why)))
+					return NULL;
+				continue;
+			}
+			if (q < e && *q <= WEIR_PK_TRUE) {
+				q++;
+				continue;
+			}
+			if (q < e && *q == WEIR_PK_INT) {
+				const uint8_t *v;
+				for (v = q + 1; v < e && v < q + 10; v++)
+					if (!(*v & 0x80))
+						break;
+				if (v < e && v < q + 10) {
+					q = v + 1;
+					continue;
+				}
 			}
 			if (!(q = vscan(q, e, lim, depth + 1, why)))
 				return NULL;

@@ -276,5 +276,27 @@ main(void)
 			CHECK(weir_pack_validate(u, sizeof(u), NULL, 0) < 0);
 		}
 	}
+	/* member lookups step over integers of every varint length (a
+	 * 10-byte one is INT64_MAX) and stop at a truncated one */
+	{
+		weir_buf b = {0};
+		weir_pv root, v;
+		static const char *js = "{\"a\":9223372036854775807,\"m\":-1,"
+		    "\"t\":1700000000000,\"s\":\"x\",\"n\":null,\"b\":7}";
+		static const uint8_t trunc[] = { 0x09, 0x05, 0x41, 'a', 0x03,
+		    0x80, 0x80 };
+		CHECK(weir_pack_json(&b, (const uint8_t *)js, strlen(js), NULL,
+		    0) == 0);
+		weir_pv_of(b.p, b.len, &root);
+		CHECK(weir_pv_member(&root, "b", 1, &v) && v.type == WEIR_PV_INT &&
+		    v.i == 7);
+		CHECK(weir_pv_member(&root, "a", 1, &v) && v.i == INT64_MAX);
+		CHECK(!weir_pv_member(&root, "z", 1, &v));
+		root.type = WEIR_PV_OBJECT;
+		root.s = trunc + 2;
+		root.n = sizeof(trunc) - 2;
+		CHECK(!weir_pv_member(&root, "z", 1, &v));
+		weir_buf_free(&b);
+	}
 	UNIT_DONE();
 }
