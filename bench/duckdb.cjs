@@ -46,6 +46,9 @@ const JOBS = {
 	    country: 'VARCHAR'}) u ON c."user" = u."user"`,
 	filter: ([f]) => `SELECT ts, "user", amount, amount * 100 AS cents
 	    FROM ${clicks(f)} WHERE amount > 50 AND page = '/p/7'`,
+	groups: ([f]) => `SELECT u, count(*) AS count, sum(v) AS sum_v
+	    FROM read_json(${q(f)}, format = 'newline_delimited',
+	    columns = {ts: 'BIGINT', u: 'VARCHAR', v: 'BIGINT'}) GROUP BY u`,
 };
 
 async function main() {

@@ -7,6 +7,7 @@
 #   interval  BENCH_N/2 orders joined with BENCH_N/2 payments within 10s
 #   table     BENCH_N clicks joined with a 100,000-row users table
 #   filter    filter + map (.amount > 50 and .page == "/p/7", cents)
+#   groups    count + sum over 1,000,000 groups (one record each): memory
 # Runs are interleaved (weir, DuckDB, next job, ..., BENCH_PEER_ROUNDS
 # rounds, default 5); each line gives the median time of each and the
 # median and spread (min-max) of the per-round ratio DuckDB time / weir
@@ -19,7 +20,7 @@
 . bench/lib.sh
 F=$BENCH_DIR/clicks.ndjson
 N=$BENCH_N
-O=$BENCH_DIR/peers
+O=${BENCH_PEER_OUT:-$BENCH_DIR/peers}
 R=${BENCH_PEER_ROUNDS:-5}
 NODE_DIR=${WEIR_BENCH_NODE:-$PWD/build/bench-node}
 mkdir -p "$O"
@@ -45,6 +46,10 @@ PAY=$BENCH_DIR/payments-$half.ndjson
 [ -s "$PAY" ] || awk -v n="$half" 'BEGIN { srand(1); for (i = 0; i < n; i++)
 	printf "{\"ts\":%.0f,\"order\":\"o%d\",\"paid\":%d}\n",
 	    1700000000000 + i + int(rand() * 10000), i, i % 100 }' > "$PAY"
+G=$BENCH_DIR/groups-1m.ndjson
+[ -s "$G" ] || awk 'BEGIN { for (i = 0; i < 1000000; i++)
+	printf "{\"ts\":%d,\"u\":\"user%d\",\"v\":%d}\n",
+	    1700000000000 + i, i, i % 100 }' > "$G"
 USERS=$BENCH_DIR/users-100k.ndjson
 [ -s "$USERS" ] || awk 'BEGIN { for (i = 0; i < 100000; i++)
 	printf "{\"user\":\"u%d\",\"name\":\"name%d\",\"tier\":%d,\"country\":\"c%d\"}\n",
@@ -71,6 +76,8 @@ job table "$N" "$F $USERS" "weir-source '$F' |
 job filter "$N" "$F" "weir-source '$F' |
     weir-filter '.amount > 50 and .page == \"/p/7\"' |
     weir-map -k .ts,.user,.amount 'cents=.amount * 100' | weir-sink -f csv"
+job groups 1000000 "$G" "weir-source '$G' | weir-agg -g .u count sum:.v |
+    weir-sink -f csv"
 
 # run TOOL JOB CMD (writing $O/JOB.TOOL.out): append "JOB TOOL wall cpu maxrss_kb" to the times
 run() {
