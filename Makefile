@@ -50,7 +50,7 @@ UNITS = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 FUZZ_SRC = $(wildcard tests/fuzz/*.c)
 MANS = $(wildcard man/*.[1-8])
 
-.PHONY: all test unit bats asan asan-test fuzz bench bench-nexmark deps demo install uninstall lint clean completions browser-deps
+.PHONY: all test unit bats asan asan-test fuzz bench bench-deps bench-nexmark deps demo install uninstall lint clean completions browser-deps
 
 all: $(PROGS)
 
@@ -137,13 +137,23 @@ fuzz: $(FUZZ_BINS)
 	  then tail -n 1 build-fuzz/$$n.log; \
 	  else tail -n 40 build-fuzz/$$n.log; exit 1; fi; done
 
-bench: all
+bench: all bench-deps
 	@bench/run
 
 # Nexmark, every query of pipelines/nexmark: events/s and events per
 # CPU-second (NEXMARK_N events, default 10000000).
 bench-nexmark: all
 	@bench/nexmark.sh
+
+# The bench's peers (bench/peers.sh): DuckDB's Node.js package from the npm
+# registry, into build/bench-node; never part of make deps.
+BENCH_NODE = build/bench-node
+DUCKDB_NODE = @duckdb/node-api@1.5.6-r.1
+bench-deps: $(BENCH_NODE)/node_modules/@duckdb/node-api/package.json
+$(BENCH_NODE)/node_modules/@duckdb/node-api/package.json:
+	@mkdir -p $(BENCH_NODE)
+	cd $(BENCH_NODE) && echo '{"name": "weir-bench-peers", "private": true}' \
+	    > package.json && npm install --no-audit --no-fund $(DUCKDB_NODE)
 
 deps:
 	@sh tests/deps.sh

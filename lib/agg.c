@@ -89,6 +89,8 @@ weir_agg_free(weir_agg *a)
 	free(a->order);
 	weir_buf_free(&a->gk);
 	weir_buf_free(&a->root);
+	weir_buf_free(&a->lastv);
+	free(a->pvoff);
 	weir_buf_free(&a->out);
 	weir_buf_free(&a->key);
 	weir_buf_free(&a->tmp);
@@ -536,6 +538,57 @@ group_get(weir_agg *a, struct win *w, const uint8_t *k, size_t n)
 	return idx;
 }
 
+/* 1 if r's packed value has the bytes of the last one looked up: pv[]
+ * are moved onto r's bytes, gk_vlen still holds. */
+static int
+same_value(weir_agg *a, const weir_record *r)
+{
+	uintptr_t base = (uintptr_t)r->value;
+	size_t i;
+
+	if (!a->lastv_ok || r->enc != WEIR_ENC_PACKED ||
+	    r->value_len != a->lastv.len ||
+	    memcmp(r->value, a->lastv.p, r->value_len) != 0)
+		return 0;
+	for (i = 0; i < a->npaths; i++) {
+		if (!a->have[i])
+			continue;
+		a->pv[i].s = (const uint8_t *)(base + a->pvoff[3 * i]);
+		a->pv[i].tag = (const uint8_t *)(base + a->pvoff[3 * i + 1]);
+		a->pv[i].end = (const uint8_t *)(base + a->pvoff[3 * i + 2]);
+	}
+	return 1;
+}
+
+/* After looking r up: keep what same_value needs (packed values of up to
+ * 256 bytes; others are looked up each time). */
+static int
+remember_value(weir_agg *a, const weir_record *r)
+{
+	uintptr_t base = (uintptr_t)r->value;
+	size_t i;
+
+	a->lastv_ok = 0;
+	if (r->enc != WEIR_ENC_PACKED || r->value_len > 256)
+		return 0;
+	if (!a->pvoff && !(a->pvoff = calloc(3 * (a->npaths + 1),
+	    sizeof(*a->pvoff))))
+		return -1;
+	a->lastv.len = 0;
+	if (weir_buf_put(&a->lastv, r->value, r->value_len) < 0)
+		return -1;
+	for (i = 0; i < a->npaths; i++) {
+		if (!a->have[i])
+			continue;
+		a->pvoff[3 * i] = (uintptr_t)a->pv[i].s - base;
+		a->pvoff[3 * i + 1] = (uintptr_t)a->pv[i].tag - base;
+		a->pvoff[3 * i + 2] = (uintptr_t)a->pv[i].end - base;
+	}
+	a->gk_vlen = a->gk.len;
+	a->lastv_ok = 1;
+	return 0;
+}
+
 int
 weir_agg_add(weir_agg *a, const weir_record *r, weir_agg_ref *ref, int *oom,
     char *err, size_t errsz)
@@ -558,8 +611,10 @@ weir_agg_add(weir_agg *a, const weir_record *r, weir_agg_ref *ref, int *oom,
 	}
 	if (!w)
 		goto nomem;
-	a->gk.len = 0;
-	if (a->ng || a->npaths) {
+	if ((a->ng || a->npaths) && same_value(a, r)) {
+		a->gk.len = a->gk_vlen;
+	} else if (a->ng || a->npaths) {
+		a->gk.len = 0;
 		if (!weir_record_json(r, &a->root, &root)) {
 			weir_seterr(err, errsz, r->enc == WEIR_ENC_NULL ?
 			    "record has no value (a tombstone)" :
@@ -578,7 +633,10 @@ weir_agg_add(weir_agg *a, const weir_record *r, weir_agg_ref *ref, int *oom,
 			} else if (weir_buf_putc(&a->gk, WEIR_PK_NULL) < 0)
 				goto nomem;
 		}
-	}
+		if (remember_value(a, r) < 0)
+			goto nomem;
+	} else
+		a->gk.len = 0;
 	if (!a->ng) {
 		int has = (r->flags & WEIR_R_KEY) != 0;
 		if (weir_buf_putc(&a->gk, has) < 0 ||

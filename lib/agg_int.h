@@ -81,6 +81,13 @@ struct weir_agg {
 	weir_buf gk, root, out, key, tmp, canon;
 	uint32_t *order;	/* topk sort scratch */
 	size_t ordcap;
+	/* The last packed value looked up, for the next record with the same
+	 * value bytes (a hopping window's copies): gk's first gk_vlen bytes
+	 * and pv[] (as offsets into the value, pvoff) still hold for it. */
+	weir_buf lastv;
+	size_t gk_vlen;
+	uintptr_t *pvoff;	/* 3 per path: s, tag, end */
+	int lastv_ok;
 };
 
 #define SEED 0x5eed5eedULL

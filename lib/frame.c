@@ -173,9 +173,16 @@ decode_record(weir_fdec *d, const uint8_t *p, const uint8_t *end,
 	r->value_len = (size_t)(end - p);
 	if (r->enc == WEIR_ENC_NULL && r->value_len)
 		BAD("null value with bytes");
-	if (r->enc == WEIR_ENC_PACKED &&
-	    weir_pack_validate(p, r->value_len, err, errsz) < 0)
-		return -1;
+	if (r->enc == WEIR_ENC_PACKED && !d->trusted &&
+	    !(d->vlen && r->value_len == d->vlen &&
+	    memcmp(p, d->vlast, d->vlen) == 0)) {
+		if (weir_pack_validate(p, r->value_len, err, errsz) < 0)
+			return -1;
+		if (r->value_len <= sizeof(d->vlast)) {
+			memcpy(d->vlast, p, r->value_len);
+			d->vlen = r->value_len;
+		}
+	}
 	return 0;
 }
 

@@ -88,6 +88,13 @@ typedef struct weir_fdec {
 	char topic[256];
 	size_t topic_len;
 	int have_topic;
+	/* Packed values are checked (weir_pack_validate) once: a value with
+	 * the same bytes as the last one checked (a hopping window's copies
+	 * of a record) is not checked again, and trusted is for frames this
+	 * process wrote itself from checked records (set after zeroing). */
+	int trusted;
+	size_t vlen;		/* vlast holds a checked value when > 0 */
+	uint8_t vlast[128];
 } weir_fdec;
 
 typedef struct weir_fenc {

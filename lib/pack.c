@@ -57,10 +57,28 @@ scan_string(const uint8_t *s, size_t n, size_t i, int *escaped,
 {
 	*escaped = 0;
 	for (;;) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		/* a word at a time to the first byte to look at: the lowest
+		 * flagged byte of special8 is a true one */
+		for (;;) {
+			uint64_t m;
+			if (i + 8 > n) {
+				while (i < n && strclass[s[i]] == 0)
+					i++;
+				break;
+			}
+			if ((m = special8(s + i))) {
+				i += (size_t)__builtin_ctzll(m) >> 3;
+				break;
+			}
+			i += 8;
+		}
+#else
 		while (i + 8 <= n && !special8(s + i))
 			i += 8;
 		while (i < n && strclass[s[i]] == 0)
 			i++;
+#endif
 		if (i >= n) {
 			*why = "unterminated string";
 			return *at = i, (size_t)-1;
@@ -648,9 +666,47 @@ plain_ok(const uint8_t *s, size_t n)
 	return ascii || weir_utf8_valid(s, n);
 }
 
-/* Validate the value at p; returns its end, or NULL with *why set. */
+/*
+ * plain_ok for a string s[0..n) inside a value that ends at lim: a string
+ * shorter than 8 bytes with 8 readable bytes at s is checked with one
+ * word (the bytes after it are masked off: the word test's false hits
+ * only sit above a true one, so a clean low part is clean).
+ */
+static inline int
+plain_ok_in(const uint8_t *s, size_t n, const uint8_t *lim)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (n < 8 && (size_t)(lim - s) >= 8)
+		return !(special8(s) & ((UINT64_C(1) << (8 * n)) - 1)) ||
+		    plain_ok(s, n);
+#endif
+	return plain_ok(s, n);
+}
+
+/* The end of the short plain string at q (inside end, in a value ending
+ * at lim), or NULL with *why set. */
+static inline const uint8_t *
+vscan_sstr(const uint8_t *q, const uint8_t *end, const uint8_t *lim,
+    const char **why)
+{
+	size_t n = *q & 0x1f;
+
+	if ((size_t)(end - q - 1) < n) {
+		*why = "malformed value";
+		return NULL;
+	}
+	if (!plain_ok_in(q + 1, n, lim)) {
+		*why = "plain string needs escaping or is not UTF-8";
+		return NULL;
+	}
+	return q + 1 + n;
+}
+
+/* Validate the value at p (inside a value ending at lim); returns its end,
+ * or NULL with *why set. */
 static const uint8_t *
-vscan(const uint8_t *p, const uint8_t *end, int depth, const char **why)
+vscan(const uint8_t *p, const uint8_t *end, const uint8_t *lim, int depth,
+    const char **why)
 {
 	const uint8_t *e, *q;
 	uint64_t u;
@@ -661,17 +717,9 @@ vscan(const uint8_t *p, const uint8_t *end, int depth, const char **why)
 
 	if (p >= end)
 		goto bad;
+	if ((*p & 0xe0) == WEIR_PK_SSTR)
+		return vscan_sstr(p, end, lim, why);
 	t = *p++;
-	if ((t & 0xe0) == WEIR_PK_SSTR) {
-		size_t n = t & 0x1f;
-		if ((size_t)(end - p) < n)
-			goto bad;
-		if (!plain_ok(p, n)) {
-			*why = "plain string needs escaping or is not UTF-8";
-			return NULL;
-		}
-		return p + n;
-	}
 	switch (t) {
 	case WEIR_PK_NULL:
 	case WEIR_PK_FALSE:
@@ -724,14 +772,40 @@ vscan(const uint8_t *p, const uint8_t *end, int depth, const char **why)
 			return NULL;
 		}
 		for (q = p; q < e;) {
-			if (t == WEIR_PK_OBJ && !((*q & 0xe0) == WEIR_PK_SSTR ||
-			    *q == WEIR_PK_STR || *q == WEIR_PK_ESTR)) {
-				*why = "object key is not a string";
-				return NULL;
+			if (t == WEIR_PK_OBJ) {
+				/* the key: a short plain one inline */
+				if ((*q & 0xe0) == WEIR_PK_SSTR) {
+					if (!(q = vscan_sstr(q, e, lim, why)))
+						return NULL;
+				} else if (*q != WEIR_PK_STR &&
+				    *q != WEIR_PK_ESTR) {
+					*why = "object key is not a string";
+					return NULL;
+				} else if (!(q = vscan(q, e, lim, depth + 1, why)))
+					return NULL;
 			}
-			if (t == WEIR_PK_OBJ && !(q = vscan(q, e, depth + 1, why)))
-				return NULL;
-			if (!(q = vscan(q, e, depth + 1, why)))
+			/* the value: short strings, literals and integers of
+			 * up to 9 varint bytes (63 bits: no overflow) inline */
+			if (q < e && (*q & 0xe0) == WEIR_PK_SSTR) {
+				if (!(q = vscan_sstr(q, e, lim, why)))
+					return NULL;
+				continue;
+			}
+			if (q < e && *q <= WEIR_PK_TRUE) {
+				q++;
+				continue;
+			}
+			if (q < e && *q == WEIR_PK_INT) {
+				const uint8_t *v;
+				for (v = q + 1; v < e && v < q + 10; v++)
+					if (!(*v & 0x80))
+						break;
+				if (v < e && v < q + 10) {
+					q = v + 1;
+					continue;
+				}
+			}
+			if (!(q = vscan(q, e, lim, depth + 1, why)))
 				return NULL;
 		}
 		return e;
@@ -751,7 +825,7 @@ weir_pack_validate(const uint8_t *p, size_t n, char *err, size_t errsz)
 		weir_seterr(err, errsz, "empty packed value");
 		return -1;
 	}
-	next = vscan(p, p + n, 0, &why);
+	next = vscan(p, p + n, p + n, 0, &why);
 	if (!next) {
 		weir_seterr(err, errsz, "corrupt packed value: %s", why);
 		return -1;

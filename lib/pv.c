@@ -126,6 +126,25 @@ weir_pv_str_eq(const weir_pv *v, const char *s, size_t n)
 	return eq;
 }
 
+/* The end of the value at p, as weir_pv_read finds it (NULL when it
+ * does), without decoding the short strings and integers it steps over. */
+static inline const uint8_t *
+pv_skip(const uint8_t *p, const uint8_t *end, weir_pv *tmp)
+{
+	const uint8_t *q;
+
+	if ((*p & 0xe0) == WEIR_PK_SSTR)
+		return (size_t)(end - p - 1) >= (size_t)(*p & 0x1f) ?
+		    p + 1 + (*p & 0x1f) : NULL;
+	if (*p == WEIR_PK_INT) {
+		/* up to 9 varint bytes (63 bits) cannot overflow */
+		for (q = p + 1; q < end && q < p + 10; q++)
+			if (!(*q & 0x80))
+				return q + 1;
+	}
+	return weir_pv_read(p, end, tmp);
+}
+
 int
 weir_pv_member(const weir_pv *obj, const char *key, size_t klen, weir_pv *out)
 {
@@ -141,6 +160,7 @@ weir_pv_member(const weir_pv *obj, const char *key, size_t klen, weir_pv *out)
 		if ((*p & 0xe0) == WEIR_PK_SSTR) {
 			size_t kl = *p & 0x1f;
 			if (kl == klen && (size_t)(end - p - 1) >= kl &&
+			    (!kl || p[1] == (uint8_t)key[0]) &&
 			    memcmp(p + 1, key, kl) == 0) {
 				p += 1 + kl;
 				return weir_pv_read(p, end, out) != NULL;
@@ -155,8 +175,7 @@ weir_pv_member(const weir_pv *obj, const char *key, size_t klen, weir_pv *out)
 			if (weir_pv_str_eq(&k, key, klen))
 				return weir_pv_read(p, end, out) != NULL;
 		}
-		p = weir_pv_read(p, end, out);
-		if (!p)
+		if (p >= end || !(p = pv_skip(p, end, out)))
 			return 0;
 	}
 	return 0;

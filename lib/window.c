@@ -638,6 +638,7 @@ emit_session(weir_window_sessions *s, uint32_t sid, weir_window_emit_fn emit,
 	}
 	while (off < x->recs.len && n < x->nrecs) {
 		memset(&dec, 0, sizeof(dec));
+		dec.trusted = 1;	/* checked when they came in or were loaded */
 		used = weir_frame_parse(&dec, x->recs.p + off, x->recs.len - off,
 		    SIZE_MAX, &f, NULL, err, errsz);
 		if (used <= 0)
@@ -654,6 +655,7 @@ emit_session(weir_window_sessions *s, uint32_t sid, weir_window_emit_fn emit,
 	for (i = 0; i < n; i++) {
 		weir_record r;
 		memset(&dec, 0, sizeof(dec));
+		dec.trusted = 1;
 		off = s->sortv[i].off;
 		used = weir_frame_parse(&dec, x->recs.p + off, x->recs.len - off,
 		    SIZE_MAX, &f, NULL, err, errsz);

@@ -240,5 +240,63 @@ main(void)
 		CHECK(weir_pack_validate(c8, sizeof(c8), NULL, 0) < 0);
 		CHECK(weir_pack_validate(ok, sizeof(ok), NULL, 0) == 0);
 	}
+
+	/* short plain strings are checked a word at a time when 8 bytes can
+	 * be read: what lies after the string does not count (here an int
+	 * and a null, bytes 0x03 and 0x00), every byte in it does */
+	{
+		static const uint8_t evil[] = { '"', '\\', 0x01, 0xff, 0x80 };
+		uint8_t v[32];
+		size_t n, k, e, len;
+		int nbad = 0, ngood = 0;
+		for (n = 1; n < 8; n++)
+			for (k = 0; k < n; k++)
+				for (e = 0; e < sizeof(evil); e++) {
+					/* {"k":"<n bytes>","i":1,"j":null} */
+					v[0] = 0x09;
+					v[1] = (uint8_t)(3 + n + 7);
+					v[2] = 0x41;
+					v[3] = 'k';
+					v[4] = (uint8_t)(0x40 | n);
+					memset(v + 5, 'a', n);
+					memcpy(v + 5 + n, "\x41i\x03\x02\x41j\x00", 7);
+					len = 5 + n + 7;
+					ngood += weir_pack_validate(v, len, NULL, 0) == 0;
+					v[5 + k] = evil[e];
+					nbad += weir_pack_validate(v, len, NULL, 0) < 0;
+				}
+		CHECK(nbad == 28 * 5);
+		CHECK(ngood == 28 * 5);
+		/* UTF-8 in a short string: checked as UTF-8 */
+		{
+			uint8_t u[] = { 0x09, 0x0c, 0x41, 'k', 0x43, 0xc3, 0xa9,
+			    'x', 0x41, 'j', 0x00, 0x41, 'i', 0x01 };
+			CHECK(weir_pack_validate(u, sizeof(u), NULL, 0) == 0);
+			u[6] = 'x';	/* a lead byte without its follower */
+			CHECK(weir_pack_validate(u, sizeof(u), NULL, 0) < 0);
+		}
+	}
+	/* member lookups step over integers of every varint length (a
+	 * 10-byte one is INT64_MAX) and stop at a truncated one */
+	{
+		weir_buf b = {0};
+		weir_pv root, v;
+		static const char *js = "{\"a\":9223372036854775807,\"m\":-1,"
+		    "\"t\":1700000000000,\"s\":\"x\",\"n\":null,\"b\":7}";
+		static const uint8_t trunc[] = { 0x09, 0x05, 0x41, 'a', 0x03,
+		    0x80, 0x80 };
+		CHECK(weir_pack_json(&b, (const uint8_t *)js, strlen(js), NULL,
+		    0) == 0);
+		weir_pv_of(b.p, b.len, &root);
+		CHECK(weir_pv_member(&root, "b", 1, &v) && v.type == WEIR_PV_INT &&
+		    v.i == 7);
+		CHECK(weir_pv_member(&root, "a", 1, &v) && v.i == INT64_MAX);
+		CHECK(!weir_pv_member(&root, "z", 1, &v));
+		root.type = WEIR_PV_OBJECT;
+		root.s = trunc + 2;
+		root.n = sizeof(trunc) - 2;
+		CHECK(!weir_pv_member(&root, "z", 1, &v));
+		weir_buf_free(&b);
+	}
 	UNIT_DONE();
 }
