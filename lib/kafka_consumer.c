@@ -1142,10 +1142,21 @@ weir_kafka_read_last(const weir_kafka_opts *o, const char *topic,
 		goto out;
 	}
 	l = rd_kafka_topic_partition_list_new(t->partition_cnt);
-	for (i = 0; i < t->partition_cnt; i++)
+	for (i = 0, left = 0; i < t->partition_cnt; i++) {
+		int64_t lo, hi;
+		/* an empty partition (a first start) is not read at all */
+		if (rd_kafka_query_watermark_offsets(b.rk, topic, i, &lo, &hi,
+		    1000 * (o->timeout_s > 0 ? o->timeout_s : 10)) ==
+		    RD_KAFKA_RESP_ERR_NO_ERROR && lo >= hi)
+			continue;
 		rd_kafka_topic_partition_list_add(l, topic, i)->offset =
 		    RD_KAFKA_OFFSET_BEGINNING;
-	left = t->partition_cnt;
+		left++;
+	}
+	if (left == 0) {
+		rc = 0;		/* nothing written there yet */
+		goto out;
+	}
 	if (!(eof = calloc((size_t)left + 1, 1)) || rd_kafka_assign(b.rk, l)) {
 		weir_seterr(err, errsz, "%s: cannot read", topic);
 		rc = -WEIR_EXIT_IO;
