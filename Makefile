@@ -30,8 +30,8 @@ PKG_LIBS = $(pkg_check)$(eval PKG_LIBS := $$(shell pkg-config --libs \
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g
 WARN = -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Ilib $(CPPFLAGS) $(PKG_CFLAGS) \
-  $(CFLAGS) $(EXTRA_CFLAGS) -MMD -MP
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(LIB_INC) $(CPPFLAGS) \
+  $(PKG_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) -MMD -MP
 LDLIBS = -Wl,--as-needed $(LDFLAGS) $(PKG_LIBS) -lm -lpthread $(EXTRA_LDLIBS)
 
 # A recipe that fails leaves no half-written target behind.
@@ -41,7 +41,10 @@ LDLIBS = -Wl,--as-needed $(LDFLAGS) $(PKG_LIBS) -lm -lpthread $(EXTRA_LDLIBS)
 B ?= build
 BIN ?= bin
 
-LIB_SRC = $(wildcard lib/*.c)
+# lib/ is in layers, one folder each (lib/LAYERS; make lint checks it).
+LIB_DIRS = $(patsubst %/,%,$(sort $(dir $(wildcard lib/*/*.[ch]))))
+LIB_INC = $(addprefix -I,$(LIB_DIRS))
+LIB_SRC = $(wildcard lib/*/*.c)
 LIB_OBJ = $(LIB_SRC:lib/%.c=$(B)/lib/%.o)
 CMD_SRC = $(wildcard cmd/*.c)
 PROGS = $(CMD_SRC:cmd/%.c=$(BIN)/%)
@@ -72,12 +75,12 @@ $(B)/tests/%: tests/unit/%.c $(B)/libweir.a
 
 # The dashboard's page (weir-sink -f dashboard), built into the program as
 # a C string; the header is checked in, so a build needs no generator.
-lib/dash_page.h: lib/dash/page.html tools/embed.sh
-	sh tools/embed.sh weir_dash_page lib/dash/page.html > $@
-$(B)/lib/dash.o build-fuzz/lib/dash.o: lib/dash_page.h
+lib/stream/dash_page.h: lib/stream/dash_page.html tools/embed.sh
+	sh tools/embed.sh weir_dash_page lib/stream/dash_page.html > $@
+$(B)/lib/stream/dash.o build-fuzz/lib/stream/dash.o: lib/stream/dash_page.h
 
 # Header dependencies, as the compiler saw them (-MMD -MP).
--include $(wildcard $(B)/lib/*.d $(B)/tests/*.d $(B)/dep/*.d)
+-include $(wildcard $(B)/lib/*/*.d $(B)/tests/*.d $(B)/dep/*.d)
 
 unit: $(UNITS)
 	@set -e; for t in $(UNITS); do echo "# unit: $$t"; $$t; done
@@ -106,13 +109,13 @@ FUZZ_SECONDS ?= 30
 # A sanitizer report stops the target (no recovery) and fails the run; the
 # log is searched too, so no report can scroll by in a passing run.
 FUZZ_SAN = -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all
-FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -Ilib $(PKG_CFLAGS) -O1 -g $(FUZZ_SAN)
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE $(LIB_INC) $(PKG_CFLAGS) -O1 -g $(FUZZ_SAN)
 FUZZ_OBJ = $(LIB_SRC:lib/%.c=build-fuzz/lib/%.o)
 # FUZZ_TARGETS="fuzz_expr fuzz_frame" runs only those.
 FUZZ_TARGETS ?= $(FUZZ_SRC:tests/fuzz/%.c=%)
 FUZZ_BINS = $(FUZZ_TARGETS:%=build-fuzz/%)
 
-build-fuzz/lib/%.o: lib/%.c $(wildcard lib/*.h)
+build-fuzz/lib/%.o: lib/%.c $(wildcard lib/*/*.h)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
@@ -165,8 +168,9 @@ tests/browser/node_modules/playwright-core/package.json: tests/browser/package-l
 	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-lint:
+lint: $(B)/libweir.a
 	mandoc -Tlint -Wwarning $(MANS)
+	sh tools/layers.sh $(B)/libweir.a
 
 # Shell completions, generated from what each program's --help prints.
 COMPLETIONS = completions/weir.bash completions/_weir completions/weir.fish

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Signals are handled once, in the stage loop (lib/stage.c): the first
+# Signals are handled once, in the stage loop (lib/prog/stage.c): the first
 # SIGTERM lets a program drain its input to END, a second one stops it at
 # once with exit 3 and one message, the same in every program.
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Checkpoint files (lib/snap.h, man/weir-format.5 SNAPSHOTS) for tests, so
+"""Checkpoint files (lib/base/snap.h, man/weir-format.5 SNAPSHOTS) for tests, so
 a test can play the sink's part and commit a checkpoint.
 
 snapfile.py commit DIR ID [PAYLOAD [OUT_LEN [final]]]
@@ -35,7 +35,7 @@ def rd64(d, p):
 
 
 def weir_hash(d, seed):
-    """lib/hash.c weir_hash()"""
+    """lib/base/hash.c weir_hash()"""
     n = len(d)
     h = seed ^ mix(seed ^ K0, n ^ K1)
     p = 0

@@ -24,7 +24,7 @@ apply(const char *name, const char **props, int n, char *err, size_t errsz)
 	o.props = props;
 	o.nprops = n;
 	err[0] = '\0';
-	rc = kafka_conf_user(conf, &o, err, errsz);
+	rc = weir__kafka_conf_user(conf, &o, err, errsz);
 	got[0] = '\0';
 	if (rd_kafka_conf_get(conf, name, got, &sz) != RD_KAFKA_CONF_OK)
 		got[0] = '\0';

@@ -1,0 +1,119 @@
+/*
+ * agg_int.h - internals of the aggregator, shared by agg.c (setup,
+ * windows, groups, results) and agg_state.c (the per-function state of a
+ * group).  Not a public header: use agg.h.
+ */
+#ifndef WEIR_AGG_INT_H
+#define WEIR_AGG_INT_H
+
+#include <string.h>
+
+#include "agg.h"
+#include "pack.h"
+#include "path.h"
+#include "util.h"
+
+/* Per-group state kinds; functions over the same path share one. */
+enum { ST_MOM, ST_MINMAX, ST_FIRST, ST_LAST, ST_SET, ST_HLL, ST_DDS };
+
+struct func {
+	int kind;
+	char *name;
+	int st;			/* state index, -1 for count */
+	double q;		/* quantile */
+	uint32_t k;		/* topk */
+};
+
+struct state {
+	int kind;
+	size_t path;
+	size_t off;		/* in the group block */
+	int welford;
+};
+
+struct gpath {
+	weir_path path;
+	char *name;
+};
+
+/* A group: this header, then the state block. */
+struct gent {
+	uint64_t hash, count;
+	uint32_t koff, klen;	/* group key bytes in win.keys */
+	uint32_t dirty, hasts;
+	int64_t maxts;		/* latest event time seen (unwindowed results) */
+};
+
+struct win {
+	int64_t s, e;
+	int windowed;
+	uint32_t *slot;		/* group index + 1; 0 empty */
+	uint32_t scap;
+	uint8_t *ents;		/* n groups of a->stride bytes */
+	uint32_t n, ecap;
+	weir_buf keys;
+	struct win *next;	/* free list */
+};
+
+struct weir_agg {
+	struct gpath *g;
+	size_t ng;
+	weir_path *paths;	/* value paths the states read */
+	size_t npaths;
+	struct func *f;
+	size_t nf;
+	struct state *st;
+	size_t nst;
+	size_t stride;		/* sizeof(gent) + states */
+	int ready;
+
+	struct win **wins;	/* open windows */
+	size_t nwins, wcap;
+	struct win **wtab;	/* (s, e) -> window, open addressing */
+	size_t wtcap;
+	struct win *last, *nowin, *freelist;
+	int nfree;
+	int64_t closed_wm, min_end;
+	uint64_t ngroups;
+
+	weir_pv *pv;		/* this record's value per path */
+	int *have;
+	weir_buf gk, root, out, key, tmp, canon;
+	uint32_t *order;	/* topk sort scratch */
+	size_t ordcap;
+	/* The last packed value looked up, for the next record with the same
+	 * value bytes (a hopping window's copies): gk's first gk_vlen bytes
+	 * and pv[] (as offsets into the value, pvoff) still hold for it. */
+	weir_buf lastv;
+	size_t gk_vlen;
+	uintptr_t *pvoff;	/* 3 per path: s, tag, end */
+	int lastv_ok;
+};
+
+#define SEED 0x5eed5eedULL
+
+static inline int
+pack_name(weir_buf *b, const char *s)
+{
+	return weir_pack_str(b, s, strlen(s));
+}
+
+/* agg_state.c: the state kind a function keeps, and its size in bytes. */
+int weir__agg_state_kind(int fkind);
+size_t weir__agg_state_size(int kind);
+/* A new group's state block (zeroed) made ready; freed (not the block). */
+void weir__agg_state_init(weir_agg *a, uint8_t *blk);
+void weir__agg_state_free(weir_agg *a, uint8_t *blk);
+/* Add this record's values (a->pv, a->have) to a group's state block;
+ * -1 out of memory. */
+int weir__agg_state_update(weir_agg *a, uint8_t *blk);
+/* The result of function f for group g, packed into b. */
+int weir__agg_pack_func(weir_agg *a, weir_buf *b, const struct func *f,
+    struct gent *g);
+/* Checkpoints: append a group's state block to out (-1 on ENOMEM); read
+ * one back into a new group's block: 0, -1 malformed, -2 out of memory
+ * (what was read is in the block, freed with it). */
+int weir__agg_state_save(const weir_agg *a, const uint8_t *blk, weir_buf *out);
+int weir__agg_state_load(weir_agg *a, uint8_t *blk, weir_rd *rd);
+
+#endif
