@@ -41,13 +41,15 @@ load kafka_helpers	# its teardown: KILL_PIDS, then the broker
 	    'length == 2 and all(.lag == 0 and .committed == .end)'
 }
 
-@test "-L -G: an unknown topic is exit 3, -J without -L -G is a usage error" {
+@test "-L -G: an unknown topic is exit 3; -J without -L is kcat's message JSON" {
 	broker_start --topic t:1
 	run limit weir-source -b "$B" -L -G g -t nosuch
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"topic nosuch does not exist"* ]]
-	run weir-source -b "$B" -t t -J
-	[ "$status" -eq 2 ]
+	echo '{"a":1}' | kcat -b "$B" -P -t t
+	run limit weir-source -b "$B" -t t -e -J
+	[ "$status" -eq 0 ]
+	[[ "$output" == '{"topic":"t","partition":0,"offset":0,'* ]]
 	# a group with no offsets at all: only the header
 	run limit weir-source -b "$B" -L -G nobody
 	[ "$status" -eq 0 ]
