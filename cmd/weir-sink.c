@@ -371,7 +371,7 @@ static int
 kafka_key(const weir_record *r, const weir_path *kp, weir_buf *scratch,
     weir_buf *kb, char *why, size_t whysz)
 {
-	weir_pv root, v;
+	weir_pv root;
 
 	kb->len = 0;
 	if (!weir_record_json(r, scratch, &root)) {
@@ -379,15 +379,7 @@ kafka_key(const weir_record *r, const weir_path *kp, weir_buf *scratch,
 		    kp->text);
 		return -1;
 	}
-	if (!weir_path_get(kp, &root, &v) || v.type == WEIR_PV_NULL) {
-		snprintf(why, whysz, "no key field %s", kp->text);
-		return -1;
-	}
-	if (weir_key_from_pv(kb, &v) < 0) {
-		snprintf(why, whysz, "bad key field %s", kp->text);
-		return -1;
-	}
-	return 0;
+	return weir_key_from_path(kp, &root, kb, why, whysz);
 }
 
 /*

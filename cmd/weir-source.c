@@ -260,16 +260,9 @@ shape(weir_record *r, char *why, size_t whysz)
 			return -1;
 		}
 		if (want_key) {
-			if (!weir_path_get(&S.keyp, &root, &v) ||
-			    v.type == WEIR_PV_NULL) {
-				snprintf(why, whysz, "no key field %s", S.keyp.text);
+			if (weir_key_from_path(&S.keyp, &root, &S.keybuf, why,
+			    whysz) < 0)
 				return -1;
-			}
-			S.keybuf.len = 0;
-			if (weir_key_from_pv(&S.keybuf, &v) < 0) {
-				snprintf(why, whysz, "bad key field %s", S.keyp.text);
-				return -1;
-			}
 			r->key = S.keybuf.p ? S.keybuf.p : (const uint8_t *)"";
 			r->key_len = S.keybuf.len;
 			r->flags |= WEIR_R_KEY;

@@ -84,18 +84,7 @@ message_key(weir_cdc *c, const weir_record *r)
 static int
 path_key(weir_cdc *c, const weir_pv *row, char *why, size_t whysz)
 {
-	weir_pv v;
-
-	c->key.len = 0;
-	if (!weir_path_get(c->keyp, row, &v) || v.type == WEIR_PV_NULL) {
-		weir_seterr(why, whysz, "no key field %s in the row", c->keyp->text);
-		return -1;
-	}
-	if (weir_key_from_pv(&c->key, &v) < 0) {
-		weir_seterr(why, whysz, "bad key field %s", c->keyp->text);
-		return -1;
-	}
-	return 0;
+	return weir_key_from_path(c->keyp, row, &c->key, why, whysz);
 }
 
 static void

@@ -60,6 +60,24 @@ weir_key_from_pv(weir_buf *out, const weir_pv *v)
 }
 
 int
+weir_key_from_path(const weir_path *p, const weir_pv *root, weir_buf *out,
+    char *why, size_t whysz)
+{
+	weir_pv v;
+
+	out->len = 0;
+	if (!weir_path_get(p, root, &v) || v.type == WEIR_PV_NULL) {
+		weir_seterr(why, whysz, "no key field %s", p->text);
+		return -1;
+	}
+	if (weir_key_from_pv(out, &v) < 0) {
+		weir_seterr(why, whysz, "bad key field %s", p->text);
+		return -1;
+	}
+	return 0;
+}
+
+int
 weir_time_from_pv(const weir_pv *v, int timefmt, int64_t *ms)
 {
 	double d;

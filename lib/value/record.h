@@ -24,6 +24,11 @@ int weir_record_bytes(const weir_record *r, weir_buf *scratch,
 
 /* Append a JSON field as key bytes: a string's characters, else its JSON. */
 int weir_key_from_pv(weir_buf *out, const weir_pv *v);
+/* The key at path p of a record's JSON value root, into out (emptied
+ * first): 0, or -1 with why saying "no key field P" (missing or null) or
+ * "bad key field P". */
+int weir_key_from_path(const weir_path *p, const weir_pv *root, weir_buf *out,
+    char *why, size_t whysz);
 
 /* Event time from a JSON field in a WEIR_TIME_* format.  -1 if the field
  * is not a number (or, for iso8601, not a date-time string). */
