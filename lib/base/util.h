@@ -26,6 +26,18 @@ enum {
 
 #define WEIR_ERRSZ 512
 
+/*
+ * What a library call failed at: it returns one of these (negative) and
+ * fills its message buffer; lib/prog/cli.c maps each to an exit status
+ * (weir_fail_status), in one place.
+ */
+enum {
+	WEIR_FAIL_DATA = -1,	/* bad input data: exit 1 */
+	WEIR_FAIL_USAGE = -2,	/* a bad argument or configuration: exit 2 */
+	WEIR_FAIL_IO = -3,	/* I/O: exit 3 */
+	WEIR_FAIL_NOMEM = -4	/* out of memory: exit 3 */
+};
+
 /* Default and hard limits on one record (and so one frame, one line). */
 #define WEIR_MAX_RECORD_DEFAULT (16u * 1024 * 1024)
 #define WEIR_MAX_RECORD_HARD (1024u * 1024 * 1024)

@@ -70,6 +70,28 @@ weir_die(int status, const char *fmt, ...)
 	exit(status);
 }
 
+int
+weir_fail_status(int fail)
+{
+	switch (fail) {
+	case WEIR_FAIL_DATA:
+		return WEIR_EXIT_DATA;
+	case WEIR_FAIL_USAGE:
+		return WEIR_EXIT_USAGE;
+	default:	/* I/O, out of memory */
+		return WEIR_EXIT_IO;
+	}
+}
+
+void
+weir_die_fail(int fail, const char *err)
+{
+	if (fail == WEIR_FAIL_USAGE)
+		weir_usage_error("%s", err);
+	weir_die(weir_fail_status(fail), "%s",
+	    fail == WEIR_FAIL_NOMEM ? "out of memory" : err);
+}
+
 void
 weir_usage_error(const char *fmt, ...)
 {

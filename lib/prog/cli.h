@@ -20,6 +20,11 @@ _Noreturn void weir_die(int status, const char *fmt, ...)
 _Noreturn void weir_usage_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 _Noreturn void weir_version(void);
+/* The exit status of a library failure (WEIR_FAIL_*, util.h), and the
+ * exit for it: its message, then that status (a usage error with the hint
+ * to --help). */
+int weir_fail_status(int fail);
+_Noreturn void weir_die_fail(int fail, const char *err);
 
 /* --on-error fail|skip|FILE|kafka:TOPIC|kafka:BROKERS/TOPIC (dlq.h) */
 struct weir_dlq;

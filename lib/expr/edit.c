@@ -1,0 +1,536 @@
+/* edit.c - reshaping a record's value, key and time (see edit.h). */
+#include "edit.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dur.h"
+#include "json.h"
+#include "path.h"
+
+/*
+ * The edits form a tree of object keys.  A node is kept whole (keep),
+ * deleted (drop, or the old side of a rename), or set from an expression;
+ * inner nodes just lead to edits further down.
+ */
+typedef struct enode {
+	char *key;
+	size_t klen;
+	int keep, del, set;	/* set: index into exprs, or -1 */
+	int wanted;		/* the subtree holds a keep or a set */
+	int done;		/* per record: set already written */
+	struct enode *kids;
+	size_t nkids;
+} enode;
+
+struct weir_edit {
+	enode root;
+	int keep_mode;
+	weir_expr **exprs;
+	weir_xv *vals;
+	size_t nexprs;
+	long key_ei, time_ei;	/* -1: none */
+	int oom;		/* while rebuilding */
+	weir_buf out, kscratch, scratch, keybuf, diag;
+};
+
+weir_edit *
+weir_edit_new(void)
+{
+	weir_edit *ed = calloc(1, sizeof(*ed));
+
+	if (!ed)
+		return NULL;
+	ed->root.set = -1;
+	ed->key_ei = ed->time_ei = -1;
+	return ed;
+}
+
+static void
+free_nodes(enode *n)
+{
+	size_t i;
+
+	for (i = 0; i < n->nkids; i++) {
+		free_nodes(&n->kids[i]);
+		free(n->kids[i].key);
+	}
+	free(n->kids);
+}
+
+void
+weir_edit_free(weir_edit *ed)
+{
+	size_t k;
+
+	if (!ed)
+		return;
+	for (k = 0; k < ed->nexprs; k++)
+		weir_expr_free(ed->exprs[k]);
+	free(ed->exprs);
+	free(ed->vals);
+	free_nodes(&ed->root);
+	weir_buf_free(&ed->out);
+	weir_buf_free(&ed->kscratch);
+	weir_buf_free(&ed->scratch);
+	weir_buf_free(&ed->keybuf);
+	weir_buf_free(&ed->diag);
+	free(ed);
+}
+
+const weir_buf *
+weir_edit_diag(const weir_edit *ed)
+{
+	return &ed->diag;
+}
+
+/* Compile src (for the option or field what): its index, or a failure. */
+static long
+add_expr(weir_edit *ed, const char *src, const char *what, char *err,
+    size_t errsz)
+{
+	weir_expr **ne;
+	weir_xv *nv;
+	weir_expr *e;
+
+	if (!(ne = realloc(ed->exprs, sizeof(*ne) * (ed->nexprs + 1))))
+		return WEIR_FAIL_NOMEM;
+	ed->exprs = ne;
+	if (!(nv = realloc(ed->vals, sizeof(*nv) * (ed->nexprs + 1))))
+		return WEIR_FAIL_NOMEM;
+	ed->vals = nv;
+	ed->diag.len = 0;
+	if (!(e = weir_expr_compile_diag(src, &ed->diag))) {
+		weir_seterr(err, errsz, "bad expression in %s", what);
+		return WEIR_FAIL_USAGE;
+	}
+	ed->exprs[ed->nexprs] = e;
+	return (long)ed->nexprs++;
+}
+
+static enode *
+child(enode *n, const char *k, size_t kl)
+{
+	enode *nk;
+	size_t i;
+
+	for (i = 0; i < n->nkids; i++)
+		if (n->kids[i].klen == kl && memcmp(n->kids[i].key, k, kl) == 0)
+			return &n->kids[i];
+	if (!(nk = realloc(n->kids, sizeof(*nk) * (n->nkids + 1))))
+		return NULL;
+	n->kids = nk;
+	nk = &n->kids[n->nkids];
+	memset(nk, 0, sizeof(*nk));
+	nk->set = -1;
+	if (!(nk->key = malloc(kl ? kl : 1)))
+		return NULL;
+	n->nkids++;
+	memcpy(nk->key, k, kl);
+	nk->klen = kl;
+	return nk;
+}
+
+/* The node for a field name or path (.a.b); object keys only.  *rc is
+ * the failure when it returns NULL. */
+static enode *
+node_for(weir_edit *ed, const char *name, const char *opt, int *rc,
+    char *err, size_t errsz)
+{
+	char perr[WEIR_ERRSZ];
+	weir_path p;
+	enode *n = &ed->root;
+	size_t i;
+
+	*rc = WEIR_FAIL_USAGE;
+	if (name[0] != '.') {
+		/* a bare name: one key, as written */
+		if (!*name) {
+			weir_seterr(err, errsz, "%s: empty field name", opt);
+			return NULL;
+		}
+		if (!(n = child(&ed->root, name, strlen(name))))
+			*rc = WEIR_FAIL_NOMEM;
+		return n;
+	}
+	if (weir_path_parse(&p, name, perr, sizeof(perr)) < 0) {
+		weir_seterr(err, errsz, "%s: %s", opt, perr);
+		return NULL;
+	}
+	if (p.nsteps == 0)
+		weir_seterr(err, errsz, "%s: '.' is the whole value, not a field",
+		    opt);
+	for (i = 0; i < p.nsteps && n; i++) {
+		if (p.steps[i].is_index) {
+			weir_seterr(err, errsz, "%s: '%s': weir-map edits object "
+			    "fields; array elements ([N]) cannot be set, kept or "
+			    "dropped", opt, name);
+			n = NULL;
+			break;
+		}
+		if (!(n = child(n, p.steps[i].key, p.steps[i].key_len)))
+			*rc = WEIR_FAIL_NOMEM;
+	}
+	if (p.nsteps == 0)
+		n = NULL;
+	weir_path_free(&p);
+	return n;
+}
+
+/* Split NAME=EXPR at the first '=' that is not part of ==, != <=, >=, and
+ * not inside a quoted key. */
+static const char *
+split_assign(const char *arg)
+{
+	const char *s;
+	int q = 0;
+
+	for (s = arg; *s; s++) {
+		if (*s == '"' && (s == arg || s[-1] != '\\'))
+			q = !q;
+		if (q || *s != '=')
+			continue;
+		if (s[1] == '=' || (s > arg && strchr("!<>=", s[-1])))
+			break;	/* an operator: there was no NAME= */
+		return s;
+	}
+	return NULL;
+}
+
+int
+weir_edit_assign(weir_edit *ed, const char *arg, char *err, size_t errsz)
+{
+	const char *eq = split_assign(arg), *name = arg, *end;
+	char *nm;
+	enode *n;
+	long ei;
+	int rc;
+
+	if (!eq || eq == arg) {
+		weir_seterr(err, errsz, "'%s' is not NAME=EXPR (like "
+		    "'cents=.amount * 100')", arg);
+		return WEIR_FAIL_USAGE;
+	}
+	while (*name == ' ')
+		name++;
+	for (end = eq; end > name && end[-1] == ' '; end--)
+		;	/* 'cents = .amount' works too */
+	if (end == name) {
+		weir_seterr(err, errsz, "'%.*s=%s' has no NAME before '='",
+		    (int)(eq - arg), arg, eq + 1);
+		return WEIR_FAIL_USAGE;
+	}
+	if (!(nm = strndup(name, (size_t)(end - name))))
+		return WEIR_FAIL_NOMEM;
+	if (!(n = node_for(ed, nm, nm, &rc, err, errsz)) ||
+	    (ei = add_expr(ed, eq + 1, nm, err, errsz)) < 0) {
+		if (n)
+			rc = (int)ei;
+		free(nm);
+		return rc;
+	}
+	n->set = (int)ei;
+	free(nm);
+	return 0;
+}
+
+int
+weir_edit_list(weir_edit *ed, const char *list, int del, const char *opt,
+    char *err, size_t errsz)
+{
+	char perr[WEIR_ERRSZ], **items;
+	size_t i, nitems;
+	enode *n;
+	int rc = 0;
+
+	if (!(items = weir_path_list(list, &nitems, perr, sizeof(perr)))) {
+		weir_seterr(err, errsz, "%s: %s", opt, perr);
+		return WEIR_FAIL_USAGE;
+	}
+	for (i = 0; i < nitems; i++) {
+		if (!(n = node_for(ed, items[i], opt, &rc, err, errsz)))
+			break;
+		if (del)
+			n->del = 1;
+		else {
+			n->keep = 1;
+			ed->keep_mode = 1;
+		}
+	}
+	free(items);
+	return i < nitems ? rc : 0;
+}
+
+/* An expression that reads field NAME (a path, or a bare name). */
+static long
+path_expr(weir_edit *ed, const char *name, const char *what, char *err,
+    size_t errsz)
+{
+	weir_buf b = { 0 };
+	long ei;
+
+	if (name[0] == '.')
+		return add_expr(ed, name, what, err, errsz);
+	if (weir_buf_puts(&b, ".[") < 0 ||
+	    weir_json_str(&b, (const uint8_t *)name, strlen(name)) < 0 ||
+	    weir_buf_puts(&b, "]") < 0 || weir_buf_putc(&b, 0) < 0) {
+		weir_buf_free(&b);
+		return WEIR_FAIL_NOMEM;
+	}
+	ei = add_expr(ed, (const char *)b.p, what, err, errsz);
+	weir_buf_free(&b);
+	return ei;
+}
+
+int
+weir_edit_rename(weir_edit *ed, const char *spec, char *err, size_t errsz)
+{
+	const char *eq = strchr(spec, '=');
+	enode *n;
+	char *old;
+	long ei;
+	int rc;
+
+	if (!eq || eq == spec || !eq[1]) {
+		weir_seterr(err, errsz, "--rename wants OLD=NEW, not '%s'", spec);
+		return WEIR_FAIL_USAGE;
+	}
+	if (!(old = strndup(spec, (size_t)(eq - spec))))
+		return WEIR_FAIL_NOMEM;
+	rc = 0;
+	if (!(n = node_for(ed, old, "--rename", &rc, err, errsz)))
+		goto out;
+	n->del = 1;
+	if (!(n = node_for(ed, eq + 1, "--rename", &rc, err, errsz)))
+		goto out;
+	if ((ei = path_expr(ed, old, "--rename", err, errsz)) < 0) {
+		rc = (int)ei;
+		goto out;
+	}
+	n->set = (int)ei;
+	rc = 0;
+out:
+	free(old);
+	return rc;
+}
+
+/* An expression for what (--key, --time), its index into *slot. */
+static int
+add_slot(weir_edit *ed, const char *expr, const char *what, long *slot,
+    char *err, size_t errsz)
+{
+	long ei = add_expr(ed, expr, what, err, errsz);
+
+	if (ei < 0)
+		return (int)ei;
+	*slot = ei;
+	return 0;
+}
+
+int
+weir_edit_key(weir_edit *ed, const char *expr, char *err, size_t errsz)
+{
+	return add_slot(ed, expr, "--key", &ed->key_ei, err, errsz);
+}
+
+int
+weir_edit_time(weir_edit *ed, const char *expr, char *err, size_t errsz)
+{
+	return add_slot(ed, expr, "--time", &ed->time_ei, err, errsz);
+}
+
+/* Mark subtrees that hold a keep or a set; refuse a set inside a set. */
+static int
+settle(enode *n, int under_set, char *err, size_t errsz)
+{
+	size_t i;
+	int w = n->keep || n->set >= 0, k;
+
+	for (i = 0; i < n->nkids; i++) {
+		if (n->kids[i].set >= 0 && (under_set || n->set >= 0)) {
+			weir_seterr(err, errsz, "field '%.*s' is set inside a "
+			    "field that is set too: set one or the other",
+			    (int)n->kids[i].klen, n->kids[i].key);
+			return -1;
+		}
+		if ((k = settle(&n->kids[i], under_set || n->set >= 0, err,
+		    errsz)) < 0)
+			return -1;
+		w |= k;
+	}
+	n->wanted = w;
+	return w;
+}
+
+int
+weir_edit_ready(weir_edit *ed, char *err, size_t errsz)
+{
+	return settle(&ed->root, 0, err, errsz) < 0 ? WEIR_FAIL_USAGE : 0;
+}
+
+/* Remember a failed pack (out of memory, or a string that is not UTF-8). */
+static void
+pk(weir_edit *ed, int rc)
+{
+	if (rc < 0)
+		ed->oom = 1;
+}
+
+/* 1 if some set under n (n included) has a value for this record. */
+static int
+has_sets(const weir_edit *ed, const enode *n)
+{
+	size_t i;
+
+	if (n->set >= 0)
+		return ed->vals[n->set].type != WEIR_XV_MISSING;
+	for (i = 0; i < n->nkids; i++)
+		if (has_sets(ed, &n->kids[i]))
+			return 1;
+	return 0;
+}
+
+/* Write the object for node n, built from obj (which may be missing or
+ * not an object: then only what is set is written).  kept: an ancestor
+ * (or n) was named by a keep. */
+static void
+rebuild(weir_edit *ed, const weir_pv *obj, enode *n, int kept)
+{
+	size_t mark = weir_pack_open(&ed->out, WEIR_PK_OBJ), i;
+	weir_pv_iter it;
+	weir_pv k, v, kv;
+	const uint8_t *ks;
+	size_t kn;
+
+	for (i = 0; i < n->nkids; i++)
+		n->kids[i].done = 0;
+	if (obj->type == WEIR_PV_OBJECT) {
+		weir_pv_iter_init(&it, obj);
+		while (weir_pv_iter_next(&it, &k, &v)) {
+			enode *c = NULL;
+			int ckept;
+			ed->kscratch.len = 0;
+			if (weir_pv_str(&k, &ed->kscratch, &ks, &kn) < 0)
+				continue;
+			for (i = 0; i < n->nkids; i++)
+				if (n->kids[i].klen == kn && (kn == 0 ||
+				    memcmp(n->kids[i].key, ks, kn) == 0)) {
+					c = &n->kids[i];
+					break;
+				}
+			if (!c) {
+				if (!ed->keep_mode || kept) {
+					pk(ed, weir_pack_raw(&ed->out, &k));
+					pk(ed, weir_pack_raw(&ed->out, &v));
+				}
+				continue;
+			}
+			if (c->done && c->set >= 0)
+				continue;	/* a duplicate key */
+			c->done = 1;
+			if (c->set >= 0) {
+				if (ed->vals[c->set].type != WEIR_XV_MISSING) {
+					pk(ed, weir_pack_raw(&ed->out, &k));
+					pk(ed, weir_xv_pack(&ed->out,
+					    &ed->vals[c->set]));
+				}
+				continue;
+			}
+			if (c->del)
+				continue;
+			ckept = kept || c->keep;
+			if (ed->keep_mode && !ckept && !c->wanted)
+				continue;
+			if (c->nkids == 0 || (v.type != WEIR_PV_OBJECT &&
+			    !has_sets(ed, c))) {
+				if (!ed->keep_mode || ckept) {
+					pk(ed, weir_pack_raw(&ed->out, &k));
+					pk(ed, weir_pack_raw(&ed->out, &v));
+				}
+				continue;
+			}
+			pk(ed, weir_pack_raw(&ed->out, &k));
+			rebuild(ed, &v, c, ckept);
+		}
+	}
+	/* what the input did not have */
+	kv.type = WEIR_PV_MISSING;
+	for (i = 0; i < n->nkids; i++) {
+		enode *c = &n->kids[i];
+		if (c->done || !has_sets(ed, c))
+			continue;
+		pk(ed, weir_pack_str(&ed->out, c->key, c->klen));
+		if (c->set >= 0)
+			pk(ed, weir_xv_pack(&ed->out, &ed->vals[c->set]));
+		else
+			rebuild(ed, &kv, c, kept || c->keep);
+	}
+	pk(ed, weir_pack_close(&ed->out, mark));
+}
+
+int
+weir_edit_apply(weir_edit *ed, const weir_record *in, weir_record *out,
+    char *why, size_t whysz)
+{
+	weir_expr_ctx ctx;
+	weir_pv root;
+	size_t k;
+	int rc;
+
+	weir_expr_root(in, &ed->scratch, &root);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.root = &root;
+	ctx.rec = in;
+	for (k = 0; k < ed->nexprs; k++) {
+		rc = weir_expr_eval(ed->exprs[k], &ctx, &ed->vals[k]);
+		if (rc == -1)
+			return WEIR_FAIL_NOMEM;
+		if (rc < 0) {
+			weir_seterr(why, whysz, "%s",
+			    weir_expr_error(ed->exprs[k]));
+			return WEIR_FAIL_DATA;
+		}
+	}
+	*out = *in;
+	if (ed->root.nkids && (root.type == WEIR_PV_OBJECT ||
+	    has_sets(ed, &ed->root))) {
+		ed->out.len = 0;
+		ed->oom = 0;
+		rebuild(ed, &root, &ed->root, 0);
+		if (ed->oom)
+			return WEIR_FAIL_NOMEM;
+		weir_record_set_packed(out, &ed->out);
+	}
+	if (ed->key_ei >= 0) {
+		const weir_xv *kv = &ed->vals[ed->key_ei];
+		ed->keybuf.len = 0;
+		if (weir_xv_text(&ed->keybuf, kv) < 0)
+			return WEIR_FAIL_NOMEM;
+		if (kv->type == WEIR_XV_MISSING)
+			out->flags &= ~(unsigned)WEIR_R_KEY;
+		else {
+			out->flags |= WEIR_R_KEY;
+			out->key = ed->keybuf.p ? ed->keybuf.p :
+			    (const uint8_t *)"";
+			out->key_len = ed->keybuf.len;
+		}
+	}
+	if (ed->time_ei >= 0) {
+		const weir_xv *t = &ed->vals[ed->time_ei];
+		int64_t ms;
+		if (t->type == WEIR_XV_NUM && isfinite(t->num) &&
+		    fabs(t->num) < 9.2e18)
+			ms = (int64_t)llround(t->num);
+		else if (t->type != WEIR_XV_STR ||
+		    weir_iso8601_parse((const char *)t->s, t->n, &ms) < 0) {
+			weir_seterr(why, whysz, "--time gave %s, not a time (ms "
+			    "since the epoch or ISO 8601)", weir_xv_type_name(t));
+			return 1;
+		}
+		out->flags |= WEIR_R_TS;
+		out->ts = ms;
+	}
+	return 0;
+}

@@ -1,0 +1,103 @@
+/* Reshaping records (lib/expr/edit.c): the edits of weir-map(1). */
+#include "edit.h"
+#include "unit.h"
+
+static char err[WEIR_ERRSZ];
+
+/* Apply the edits of ed to the JSON value json; the new value's JSON, or
+ * "bad: WHY" / "notime: WHY". */
+static const char *
+apply(weir_edit *ed, const char *json)
+{
+	static weir_buf out, sc;
+	weir_record in = { 0 }, r;
+	weir_pv v;
+	int rc;
+
+	in.enc = WEIR_ENC_BYTES;
+	in.value = (const uint8_t *)json;
+	in.value_len = strlen(json);
+	out.len = 0;
+	rc = weir_edit_apply(ed, &in, &r, err, sizeof(err));
+	if (rc != 0) {
+		weir_buf_puts(&out, rc == 1 ? "notime: " : "bad: ");
+		weir_buf_puts(&out, err);
+	} else if (!weir_record_json(&r, &sc, &v) ||
+	    weir_pv_to_text(&out, &v) < 0)
+		weir_buf_puts(&out, "?");
+	if ((r.flags & WEIR_R_KEY) && rc == 0) {
+		weir_buf_puts(&out, " key=");
+		weir_buf_put(&out, r.key, r.key_len);
+	}
+	weir_buf_putc(&out, 0);
+	return (const char *)out.p;
+}
+
+int
+main(void)
+{
+	weir_edit *ed = weir_edit_new();
+
+	CHECK(weir_edit_assign(ed, "cents=.amount * 100", err,
+	    sizeof(err)) == 0);
+	CHECK(weir_edit_list(ed, ".amount", 1, "--drop", err,
+	    sizeof(err)) == 0);
+	CHECK(weir_edit_rename(ed, "user=u", err, sizeof(err)) == 0);
+	CHECK(weir_edit_assign(ed, ".a.b = 1", err, sizeof(err)) == 0);
+	CHECK(weir_edit_key(ed, ".user", err, sizeof(err)) == 0);
+	CHECK(weir_edit_ready(ed, err, sizeof(err)) == 0);
+	CHECK_STR(apply(ed, "{\"user\":\"ann\",\"amount\":2.5,\"x\":[1]}"),
+	    "{\"x\":[1],\"cents\":250,\"u\":\"ann\",\"a\":{\"b\":1}} key=ann");
+	weir_edit_free(ed);
+
+	/* keep selects, then the sets apply */
+	ed = weir_edit_new();
+	CHECK(weir_edit_list(ed, ".a,.c.d", 0, "--keep", err,
+	    sizeof(err)) == 0);
+	CHECK(weir_edit_assign(ed, "n=len(.b)", err, sizeof(err)) == 0);
+	CHECK(weir_edit_ready(ed, err, sizeof(err)) == 0);
+	CHECK_STR(apply(ed, "{\"a\":1,\"b\":\"xyz\",\"c\":{\"d\":2,\"e\":3}}"),
+	    "{\"a\":1,\"c\":{\"d\":2},\"n\":3}");
+	weir_edit_free(ed);
+
+	/* --time: a number or ISO 8601, else not a time */
+	ed = weir_edit_new();
+	CHECK(weir_edit_time(ed, ".t", err, sizeof(err)) == 0);
+	CHECK(weir_edit_ready(ed, err, sizeof(err)) == 0);
+	CHECK_STR(apply(ed, "{\"t\":5}"), "{\"t\":5}");
+	CHECK_STR(apply(ed, "{\"t\":true}"),
+	    "notime: --time gave boolean, not a time (ms since the epoch or "
+	    "ISO 8601)");
+	weir_edit_free(ed);
+
+	/* set-up errors are usage errors; a bad expression keeps its
+	 * diagnostic with the caret */
+	ed = weir_edit_new();
+	CHECK(weir_edit_assign(ed, "x=.a ===", err, sizeof(err)) ==
+	    WEIR_FAIL_USAGE);
+	CHECK_STR(err, "bad expression in x");
+	CHECK(weir_edit_diag(ed)->len > 0 &&
+	    memchr(weir_edit_diag(ed)->p, '^', weir_edit_diag(ed)->len));
+	CHECK(weir_edit_assign(ed, ".a > 1", err, sizeof(err)) ==
+	    WEIR_FAIL_USAGE);
+	CHECK(weir_edit_assign(ed, " =1", err, sizeof(err)) ==
+	    WEIR_FAIL_USAGE);
+	CHECK(weir_edit_list(ed, ".a[0]", 1, "--drop", err, sizeof(err)) ==
+	    WEIR_FAIL_USAGE);
+	CHECK(weir_edit_list(ed, ".", 0, "--keep", err, sizeof(err)) ==
+	    WEIR_FAIL_USAGE);
+	CHECK(weir_edit_rename(ed, "a=", err, sizeof(err)) == WEIR_FAIL_USAGE);
+	CHECK(weir_edit_assign(ed, "a=1", err, sizeof(err)) == 0);
+	CHECK(weir_edit_assign(ed, ".a.b=2", err, sizeof(err)) == 0);
+	CHECK(weir_edit_ready(ed, err, sizeof(err)) == WEIR_FAIL_USAGE);
+	weir_edit_free(ed);
+
+	/* an expression that fails on a record makes it a bad record */
+	ed = weir_edit_new();
+	CHECK(weir_edit_assign(ed, "m=matches(.s, \"(a+)+$\")", err,
+	    sizeof(err)) == 0);
+	CHECK(weir_edit_ready(ed, err, sizeof(err)) == 0);
+	CHECK_STR(apply(ed, "{\"s\":\"b\"}"), "{\"s\":\"b\",\"m\":false}");
+	weir_edit_free(ed);
+	UNIT_DONE();
+}
