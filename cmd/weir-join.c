@@ -134,17 +134,6 @@ nomem(void)
 	weir_die(WEIR_EXIT_IO, "out of memory");
 }
 
-static void
-stop_signal(void)
-{
-	if (weir_sig_stop() > 1) {
-		weir_stage_check_output(st.out, weir_output_flush(st.out));
-		weir_die(WEIR_EXIT_IO, "stopped by a second signal before the "
-		    "end of input");
-	}
-	st.stopping = 1;	/* drain both sides to END */
-}
-
 /* A record the join refused: --on-error gets it as an envelope line. */
 static void
 bad_record(int side, const weir_record *r, const char *why)
@@ -322,15 +311,14 @@ state_load(void *arg, weir_rd *rd, char *err, size_t errsz)
 static int
 step(int side, int block)
 {
-	weir_input *in = side_in[side];
 	weir_event ev;
 	char err[WEIR_ERRSZ];
 	int rc;
 
-	switch (weir_input_next(in, &ev, block)) {
+	if (!weir_stage_next_in(&st, side, &ev, block))
+		return 2;
+	switch (ev.type) {
 	case WEIR_EV_RECORD:
-		if (side == 0)
-			st.in_records++;
 		rc = weir_join_record(J, side, &ev.rec, err, sizeof(err));
 		if (rc == -2)
 			nomem();
@@ -349,8 +337,7 @@ step(int side, int block)
 		caught_up[side] = 1;
 		barrier_in(side, &ev);
 		return 0;
-	case WEIR_EV_END:
-	case WEIR_EV_EOF:
+	default:	/* END, EOF */
 		ended[side] = 1;
 		side_wm[side] = INT64_MAX;
 		if (weir_join_end(J, side) < 0)
@@ -358,18 +345,6 @@ step(int side, int block)
 		forward_watermark();
 		try_align();
 		return 1;
-	case WEIR_EV_BAD:
-		weir_onerr_bad(&st.onerr, weir_input_error(in), ev.raw,
-		    ev.raw_len);
-		return 0;
-	case WEIR_EV_AGAIN:
-		return 2;
-	case WEIR_EV_STOP:
-		stop_signal();
-		return 0;
-	default:
-		weir_stage_check_output(st.out, weir_output_flush(st.out));
-		weir_die(weir_input_status(in), "%s", weir_input_error(in));
 	}
 }
 
@@ -492,7 +467,7 @@ load_table(int fd, int64_t wait_ms)
 		}
 		if (poll(&p, 1, left > INT32_MAX ? INT32_MAX : (int)left) < 0 &&
 		    errno == EINTR)
-			stop_signal();
+			weir_stage_signal(&st);
 	}
 }
 
@@ -617,6 +592,7 @@ main(int argc, char **argv)
 	J = weir_join_new(&sp, err, sizeof(err));
 	if (!side_in[1] || !J)
 		weir_die(WEIR_EXIT_IO, "out of memory");
+	weir_stage_add_input(&st, side_in[1]);
 	weir_stage_checkpoint(&st, &ck, argc, argv, &ops);
 	if (ck.dir && right)	/* a stream from a checkpointed stage */
 		weir_input_require_frames(side_in[1]);
@@ -649,7 +625,7 @@ main(int argc, char **argv)
 			continue;
 		weir_stage_check_output(st.out, weir_output_flush(st.out));
 		if (poll(pfd, (nfds_t)side_fds(pfd), -1) < 0 && errno == EINTR)
-			stop_signal();
+			weir_stage_signal(&st);
 	}
 	weir_join_get_stats(J, &jst);
 	if (jst.late)

@@ -105,6 +105,56 @@ fail(weir_stage *s)
 }
 
 void
+weir_stage_signal(weir_stage *s)
+{
+	if (weir_sig_stop() > 1) {
+		fail(s);
+		weir_die(WEIR_EXIT_IO, "stopped by a second signal before the "
+		    "end of input");
+	}
+	s->stopping = 1;	/* drain to END */
+}
+
+void
+weir_stage_add_input(weir_stage *s, weir_input *in)
+{
+	s->in2 = in;
+}
+
+int
+weir_stage_next_in(weir_stage *s, int i, weir_event *ev, int block)
+{
+	weir_input *in = i ? s->in2 : s->in;
+
+	for (;;) {
+		switch (weir_input_next(in, ev, block)) {
+		case WEIR_EV_RECORD:
+			if (i == 0)
+				s->in_records++;
+			return 1;
+		case WEIR_EV_WATERMARK:
+		case WEIR_EV_BARRIER:
+		case WEIR_EV_END:
+		case WEIR_EV_EOF:
+			return 1;
+		case WEIR_EV_BAD:
+			weir_onerr_bad(&s->onerr, weir_input_error(in), ev->raw,
+			    ev->raw_len);
+			continue;
+		case WEIR_EV_STOP:
+			weir_stage_signal(s);
+			continue;
+		case WEIR_EV_AGAIN:
+			return 0;
+		default:
+			fail(s);
+			weir_die(weir_input_status(in), "%s",
+			    weir_input_error(in));
+		}
+	}
+}
+
+void
 weir_stage_set_output(weir_stage *s, weir_output *out)
 {
 	s->out = out;

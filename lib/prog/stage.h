@@ -65,6 +65,7 @@ typedef struct weir_stage {
 	 * input error): a sink gives what is in flight time to land */
 	void (*on_fail)(void *arg);
 	void *on_fail_arg;
+	weir_input *in2;	/* a second input (weir_stage_add_input) */
 } weir_stage;
 
 /* Open stdin and stdout.  infmt: how text input is read; outfmt: AUTO for
@@ -82,6 +83,19 @@ void weir_stage_open_files(weir_stage *s, int nfiles, char *const *files,
 /* The file being read (NULL: stdin) and the line of the current text
  * record (0 for frames). */
 const char *weir_stage_file(const weir_stage *s);
+/*
+ * Two inputs (weir-join): the second is added, and the program reads each
+ * with weir_stage_next_in, aligning their barriers itself.  It returns 1
+ * with a RECORD, WATERMARK, BARRIER, END or EOF event of input i (0: the
+ * stage's, 1: the second), 0 when nothing is ready (block 0).  Bad
+ * records, signals and input errors are handled as weir_stage_next does:
+ * a first signal sets s->stopping (drain both inputs to END), a second
+ * exits 3.  weir_stage_signal applies that rule after a program's own
+ * wait was interrupted.
+ */
+void weir_stage_add_input(weir_stage *s, weir_input *in);
+int weir_stage_next_in(weir_stage *s, int i, weir_event *ev, int block);
+void weir_stage_signal(weir_stage *s);
 /* Write to out (opened by the program, on any descriptor) as the stage's
  * output, for a program opened without one. */
 void weir_stage_set_output(weir_stage *s, weir_output *out);
