@@ -543,66 +543,71 @@ done(void)
 	return (S.limit && S.emitted >= S.limit) || weir_sig_stop();
 }
 
-/*
- * Resume a file at the byte offset of a checkpoint: parse and drop what
- * comes before it, so headers (CSV, frames) and delta-coded frames are
- * read as they were the first time.
- */
-static void
-skip_to(weir_input *in, uint64_t offset)
-{
-	weir_event ev;
+/* File input: read through the stage loop (the first stop signal ends
+ * it, as it ends every source). */
+static weir_stage st;
+static int first_index;	/* index of the first file st reads */
 
-	while (weir_input_bytes(in) < offset) {
-		switch (weir_input_next(in, &ev, 1)) {
-		case WEIR_EV_RECORD:
-		case WEIR_EV_WATERMARK:
-		case WEIR_EV_BARRIER:
-		case WEIR_EV_BAD:
-		case WEIR_EV_STOP:
-			continue;
-		case WEIR_EV_END:
-		case WEIR_EV_EOF:
-			weir_die(WEIR_EXIT_USAGE, "%s: shorter than its checkpoint "
-			    "position %llu: not the file that was read",
-			    weir_input_name(in), (unsigned long long)offset);
-		default:
-			weir_die(WEIR_EXIT_IO, "%s", weir_input_error(in));
-		}
-	}
-	if (weir_input_bytes(in) != offset)
-		weir_die(WEIR_EXIT_USAGE, "%s: checkpoint position %llu is not at "
-		    "a record boundary: not the file that was read",
-		    weir_input_name(in), (unsigned long long)offset);
+/* Each input file: its position, its resumption, and the idle work. */
+static void
+file_open(void *arg, weir_stage *s)
+{
+	long long at = resume_int("index"), off = resume_int("offset");
+
+	(void)arg;
+	S.pos_file = weir_stage_file(s);
+	S.pos_index = first_index + s->curfile;
+	S.pos_in = s->in;
+	if (S.resume && at == S.pos_index && off > 0)
+		weir_stage_skip(s, (uint64_t)off);
+	weir_input_set_idle(s->in, idle, NULL);
+}
+
+/* A file read to its end: the position is the next one. */
+static void
+file_end(void *arg, weir_stage *s)
+{
+	(void)arg;
+	emit_watermark();
+	S.pos_in = NULL;
+	S.pos_file = NULL;
+	S.pos_index = first_index + s->curfile + 1;
+}
+
+/* Before a failing exit: what is written goes out. */
+static void
+file_fail(void *arg)
+{
+	(void)arg;
+	check(weir_output_flush(S.out));
 }
 
 static void
-read_input(int fd, const char *name, int fmt, int index)
+read_input(int nfiles, char **files, int fmt, int first)
 {
-	weir_input *in = weir_input_open(fd, fmt, name);
 	weir_event ev;
 	char why[WEIR_ERRSZ], msg[WEIR_ERRSZ + 300];
-	long long at = resume_int("index"), off = resume_int("offset");
 
-	if (!in)
-		weir_die(WEIR_EXIT_IO, "out of memory");
-	S.pos_file = name;
-	S.pos_index = index;
-	S.pos_in = in;
-	if (S.resume && at == index && off > 0)
-		skip_to(in, (uint64_t)off);
-	weir_input_set_idle(in, idle, NULL);
-	while (!done()) {
-		switch (weir_input_next(in, &ev, 1)) {
+	first_index = first;
+	st.stop_ends = 1;
+	st.barriers = 1;	/* upstream's pass through */
+	st.on_open = file_open;
+	st.on_end = file_end;
+	st.on_fail = file_fail;
+	weir_stage_open_files(&st, nfiles, files, fmt, -1, NULL);
+	st.oe = &S.onerr;
+	while (!done() && weir_stage_next(&st, &ev)) {
+		switch (ev.type) {
 		case WEIR_EV_RECORD:
 			if (shape(&ev.rec, why, sizeof(why)) < 0) {
-				if (weir_input_line(in))
+				if (weir_input_line(st.in))
 					snprintf(msg, sizeof(msg), "%s:%llu: %s",
-					    weir_input_name(in),
-					    (unsigned long long)weir_input_line(in), why);
+					    weir_input_name(st.in),
+					    (unsigned long long)weir_input_line(st.in),
+					    why);
 				else
 					snprintf(msg, sizeof(msg), "%s: record %llu: %s",
-					    weir_input_name(in),
+					    weir_input_name(st.in),
 					    (unsigned long long)S.emitted + 1, why);
 				weir_onerr_bad_from(&S.onerr, msg, NULL, 0,
 				    &ev.rec);
@@ -618,28 +623,12 @@ read_input(int fd, const char *name, int fmt, int index)
 			check(weir_output_barrier(S.out, ev.barrier, ev.payload,
 			    ev.payload_len));
 			break;
-		case WEIR_EV_BAD:
-			weir_onerr_bad(&S.onerr, weir_input_error(in), ev.raw,
-			    ev.raw_len);
-			break;
-		case WEIR_EV_STOP:
-			break;	/* done() sees it */
-		case WEIR_EV_END:
-		case WEIR_EV_EOF:
-			emit_watermark();
-			S.pos_in = NULL;	/* done: the position is the next */
-			S.pos_file = NULL;
-			S.pos_index = index + 1;
-			weir_input_close(in);
-			return;
-		default:
-			check(weir_output_flush(S.out));
-			weir_die(weir_input_status(in), "%s",
-			    weir_input_error(in));
 		}
 	}
 	S.pos_in = NULL;
-	weir_input_close(in);
+	weir_input_close(st.in);
+	if (st.fd > 0)
+		close(st.fd);
 }
 
 /* -s value=avro, -s key=avro: Confluent-framed Avro from -r URL. */
@@ -1253,12 +1242,12 @@ main(int argc, char **argv)
 		S.max_delay = WEIR_NX_DELAY;
 	}
 	if (S.ckpt_every && gen < 0 && !ko.brokers) {
-		struct stat st;
+		struct stat sb;
 		for (c = optind; c < argc; c++)
 			if (!strcmp(argv[c], "-"))
 				break;
 		if ((optind == argc || c < argc) &&
-		    (fstat(0, &st) < 0 || !S_ISREG(st.st_mode)))
+		    (fstat(0, &sb) < 0 || !S_ISREG(sb.st_mode)))
 			weir_usage_error("--checkpoint: standard input is not a "
 			    "regular file, so a restart could not find its "
 			    "position (name the file)");
@@ -1290,26 +1279,19 @@ main(int argc, char **argv)
 		generate(gen, tps, seed, start, users);
 	else if (optind == argc) {
 		if (resume_int("index") < 1)	/* not read to its end yet */
-			read_input(0, "-", fmt, 0);
+			read_input(0, NULL, fmt, 0);
 		else
 			S.pos_index = 1;
-	}
-	else {
-		int first = optind;
+	} else {
+		int left = argc - optind;
 		long long at = resume_int("index");
-		if (at > 0) {	/* files before the checkpoint's are done */
-			optind += (int)(at < argc - optind ? at : argc - optind);
-			S.pos_index = optind - first;
-		}
-		for (; optind < argc && !done(); optind++) {
-			const char *f = argv[optind];
-			int fd = strcmp(f, "-") ? open(f, O_RDONLY | O_CLOEXEC) : 0;
-			if (fd < 0)
-				weir_die(WEIR_EXIT_IO, "%s: %s", f, strerror(errno));
-			read_input(fd, f, fmt, optind - first);
-			if (fd)
-				close(fd);
-		}
+		if (at < 0)
+			at = 0;
+		if (at > left)
+			at = left;	/* files before the checkpoint's are done */
+		S.pos_index = (int)at;
+		if (at < left)
+			read_input(left - (int)at, argv + optind + at, fmt, (int)at);
 	}
 	if (S.ckpt_every && !ko.brokers)	/* the last checkpoint: the end */
 		barrier();

@@ -31,7 +31,8 @@ example of the page:
 The examples run in a copy of examples/ (files, and pipelines/ through
 a link).  localhost:9092 and kafka1:9093 become a weir-broker on a free
 port (the test starts one holding 1000 clicks in topic "clicks" unless the
-example starts its own), 9464 a free port for metrics.
+example starts its own), 9464 a free port for metrics, 8080 one for a
+dashboard.
 
 DIR/NNN.sh is the script, DIR/NNN.info its page, title and directives
 (key=value lines), DIR/NNN.want.K the output command K shows.  The script
@@ -186,7 +187,8 @@ def readme_examples(path):
 PORTS = [(r'localhost:9092', 'localhost:${EX_KAFKA_PORT}'),
          (r'kafka1:9093', 'localhost:${EX_KAFKA_PORT}'),
          (r'--port 9092', '--port ${EX_KAFKA_PORT}'),
-         (r'\b9464\b', '${EX_METRICS_PORT}')]
+         (r'\b9464\b', '${EX_METRICS_PORT}'),
+         (r'\b8080\b', '${EX_HTTP_PORT}')]
 
 
 def script(ex, cmds, want_status):

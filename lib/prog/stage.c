@@ -17,6 +17,7 @@ weir_stage_open(weir_stage *s, int infmt, int outfmt, const char *fields,
 	memset(s, 0, sizeof(*s));
 	s->watermark = INT64_MIN;
 	weir_onerr_parse(&s->onerr, onerr ? onerr : "fail");
+	s->oe = &s->onerr;
 	weir_sig_install();
 	s->in = weir_input_open(0, infmt, "-");
 	s->out = weir_output_open(1, outfmt, fields);
@@ -42,6 +43,8 @@ open_input(weir_stage *s, int i)
 		weir_input_require_frames(s->in);
 	if (s->out)
 		weir_input_set_idle(s->in, weir_output_idle, s->out);
+	if (s->on_open)
+		s->on_open(s->hook_arg, s);
 }
 
 /* The next input after the end of this one: 1, or 0 at the last. */
@@ -61,9 +64,19 @@ void
 weir_stage_open_files(weir_stage *s, int nfiles, char *const *files,
     int infmt, int outfmt, const char *onerr)
 {
+	weir_stage set = *s;	/* what the program set before */
+
 	memset(s, 0, sizeof(*s));
+	s->stop_ends = set.stop_ends;
+	s->on_open = set.on_open;
+	s->on_end = set.on_end;
+	s->hook_arg = set.hook_arg;
+	s->on_fail = set.on_fail;
+	s->on_fail_arg = set.on_fail_arg;
+	s->barriers = set.barriers;
 	s->watermark = INT64_MIN;
 	weir_onerr_parse(&s->onerr, onerr ? onerr : "fail");
+	s->oe = &s->onerr;
 	weir_sig_install();
 	s->files = files;
 	s->nfiles = nfiles;
@@ -105,6 +118,35 @@ fail(weir_stage *s)
 }
 
 void
+weir_stage_skip(weir_stage *s, uint64_t offset)
+{
+	weir_input *in = s->in;
+	weir_event ev;
+
+	while (weir_input_bytes(in) < offset) {
+		switch (weir_input_next(in, &ev, 1)) {
+		case WEIR_EV_RECORD:
+		case WEIR_EV_WATERMARK:
+		case WEIR_EV_BARRIER:
+		case WEIR_EV_BAD:
+		case WEIR_EV_STOP:
+			continue;
+		case WEIR_EV_END:
+		case WEIR_EV_EOF:
+			weir_die(WEIR_EXIT_USAGE, "%s: shorter than its checkpoint "
+			    "position %llu: not the file that was read",
+			    weir_input_name(in), (unsigned long long)offset);
+		default:
+			weir_die(WEIR_EXIT_IO, "%s", weir_input_error(in));
+		}
+	}
+	if (weir_input_bytes(in) != offset)
+		weir_die(WEIR_EXIT_USAGE, "%s: checkpoint position %llu is not at "
+		    "a record boundary: not the file that was read",
+		    weir_input_name(in), (unsigned long long)offset);
+}
+
+void
 weir_stage_signal(weir_stage *s)
 {
 	if (weir_sig_stop() > 1) {
@@ -138,7 +180,7 @@ weir_stage_next_in(weir_stage *s, int i, weir_event *ev, int block)
 		case WEIR_EV_EOF:
 			return 1;
 		case WEIR_EV_BAD:
-			weir_onerr_bad(&s->onerr, weir_input_error(in), ev->raw,
+			weir_onerr_bad(s->oe, weir_input_error(in), ev->raw,
 			    ev->raw_len);
 			continue;
 		case WEIR_EV_STOP:
@@ -227,14 +269,18 @@ weir_stage_next_until(weir_stage *s, weir_event *ev, int64_t deadline)
 			continue;
 		case WEIR_EV_END:
 		case WEIR_EV_EOF:
+			if (s->on_end)
+				s->on_end(s->hook_arg, s);
 			if (next_input(s))
 				continue;
 			return 0;
 		case WEIR_EV_BAD:
-			weir_onerr_bad(&s->onerr, weir_input_error(s->in), ev->raw,
+			weir_onerr_bad(s->oe, weir_input_error(s->in), ev->raw,
 			    ev->raw_len);
 			continue;
 		case WEIR_EV_STOP:
+			if (s->stop_ends)
+				return 0;	/* a source stops here */
 			if (weir_sig_stop() > 1) {
 				fail(s);
 				weir_die(WEIR_EXIT_IO, "stopped by a second signal "
@@ -282,7 +328,7 @@ weir_stage_emit(weir_stage *s, const weir_record *r)
 	rc = weir_output_record(s->out, r);
 
 	if (rc == WEIR_OUTPUT_TOO_BIG)	/* a bad record, under --on-error */
-		weir_onerr_bad(&s->onerr, weir_output_error(s->out), NULL, 0);
+		weir_onerr_bad(s->oe, weir_output_error(s->out), NULL, 0);
 	else
 		weir_stage_check_output(s->out, rc);
 	if (weir_output_ndropped(s->out) > s->dropped_warned)
@@ -313,7 +359,7 @@ weir_stage_end(weir_stage *s)
 		weir_stage_check_output(s->out, weir_output_end(s->out));
 		weir_stage_warn_dropped(s->out, &s->dropped_warned, 1);
 	}
-	weir_onerr_report(&s->onerr);
+	weir_onerr_report(s->oe);
 }
 
 void
@@ -370,7 +416,7 @@ weir_stage_checkpoint(weir_stage *s, const weir_ckpt_opts *o, int argc,
 	weir_rd_init(&rd, s->snap.p, s->snap.len);
 	s->watermark = weir_rd_i64(&rd);
 	s->in_records = weir_rd_u64(&rd);
-	s->onerr.skipped = weir_rd_u64(&rd);
+	s->oe->skipped = weir_rd_u64(&rd);
 	if (!rd.bad && ops && ops->load(ops->arg, &rd, err, sizeof(err)) < 0)
 		weir_die(WEIR_EXIT_USAGE, "%s/%llu.snap: %s", s->ckpt->sdir,
 		    (unsigned long long)s->ckpt->commit.id, err);
@@ -392,7 +438,7 @@ weir_stage_save(weir_stage *s, uint64_t id)
 	s->snap.len = 0;
 	if (weir_sw_i64(&s->snap, s->watermark) < 0 ||
 	    weir_sw_u64(&s->snap, s->in_records) < 0 ||
-	    weir_sw_u64(&s->snap, s->onerr.skipped) < 0)
+	    weir_sw_u64(&s->snap, s->oe->skipped) < 0)
 		weir_die(WEIR_EXIT_IO, "out of memory");
 	if (s->ops && s->ops->save(s->ops->arg, &s->snap, err,
 	    sizeof(err)) < 0)

@@ -44,7 +44,8 @@ typedef struct weir_state_ops {
 	int after_end;
 } weir_state_ops;
 
-typedef struct weir_stage {
+typedef struct weir_stage weir_stage;
+struct weir_stage {
 	weir_input *in;
 	weir_output *out;
 	weir_onerr onerr;
@@ -66,7 +67,14 @@ typedef struct weir_stage {
 	void (*on_fail)(void *arg);
 	void *on_fail_arg;
 	weir_input *in2;	/* a second input (weir_stage_add_input) */
-} weir_stage;
+	weir_onerr *oe;		/* --on-error in force: &onerr, or the program's */
+	/* a source: a first stop signal ends the input (no draining) */
+	int stop_ends;
+	/* called when each input file is opened, and at its end */
+	void (*on_open)(void *arg, weir_stage *s);
+	void (*on_end)(void *arg, weir_stage *s);
+	void *hook_arg;
+};
 
 /* Open stdin and stdout.  infmt: how text input is read; outfmt: AUTO for
  * frames (text on a terminal).  onerr may be NULL (fail). */
@@ -76,10 +84,16 @@ void weir_stage_open(weir_stage *s, int infmt, int outfmt, const char *fields,
  * The same for a program that reads the files named (none: stdin; "-":
  * stdin) one after another as one stream, and writes records to stdout
  * only when outfmt is not -1 (without output, emitting and forwarding do
- * nothing).  A file that cannot be opened exits 3.
+ * nothing).  A file that cannot be opened exits 3.  The hooks, barriers
+ * and stop_ends may be set before it: they are kept.
  */
 void weir_stage_open_files(weir_stage *s, int nfiles, char *const *files,
     int infmt, int outfmt, const char *onerr);
+/* Resume the input being read at a checkpoint's byte offset: what comes
+ * before is parsed (so headers and delta-coded frames read as they did)
+ * and dropped.  A file shorter than that, or an offset that is not at a
+ * record boundary, is not the file that was read: exit 2. */
+void weir_stage_skip(weir_stage *s, uint64_t offset);
 /* The file being read (NULL: stdin) and the line of the current text
  * record (0 for frames). */
 const char *weir_stage_file(const weir_stage *s);

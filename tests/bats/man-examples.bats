@@ -38,9 +38,10 @@ run_one() {
 	fi
 	mkdir -p "$dir"
 	cp -RL "$REPO/examples/." "$dir/"
-	export EX_DIR="$EXDIR" EX_KAFKA_PORT EX_METRICS_PORT
+	export EX_DIR="$EXDIR" EX_KAFKA_PORT EX_METRICS_PORT EX_HTTP_PORT
 	EX_KAFKA_PORT=$(free_port)
 	EX_METRICS_PORT=$(free_port)
+	EX_HTTP_PORT=$(free_port)
 	if [ -n "$(info "$n" broker)" ]; then
 		weir-broker --port "$EX_KAFKA_PORT" --topic clicks:4 \
 		    --ready-file "$dir/.ex-broker" > /dev/null 2>&1 &
