@@ -1,4 +1,4 @@
-/* stage.c - the shared main-loop contract of filter-like programs. */
+/* stage.c - the one main loop every program reads its input through. */
 #include "stage.h"
 
 #include <errno.h>

@@ -1,9 +1,9 @@
 /*
- * stage.h - the main loop contract shared by every filter-like program
+ * stage.h - the one main loop every weir program reads its input through
  * (cmd-support, like cli.h: it may exit, on behalf of the program).
  *
  *   weir_stage st;
- *   weir_stage_open(&st, argc_files..., WEIR_FMT_AUTO, WEIR_FMT_AUTO, NULL);
+ *   weir_stage_open(&st, WEIR_FMT_AUTO, WEIR_FMT_AUTO, NULL, onerr);
  *   while (weir_stage_next(&st, &ev)) { ... weir_stage_emit(&st, &rec); }
  *   weir_stage_finish(&st);	-- END downstream, flush, report, exit 0
  *
@@ -11,12 +11,16 @@
  *  - a bad text record follows --on-error (fail exits 1, skip counts);
  *  - a fatal input error (I/O, corrupt frames, upstream ended without END)
  *    exits 3 without writing END, so the failure travels downstream;
- *  - the first SIGTERM/SIGINT lets the program drain its input to END; a
- *    second one exits 3 at once;
- *  - watermarks and barriers are returned for the program to act on (or to
- *    forward with weir_stage_forward).
+ *  - the first SIGTERM/SIGINT lets the program drain its input to END (a
+ *    source stops reading instead); a second one exits 3 at once;
+ *  - barriers are saved and forwarded (checkpoints), or returned to a sink;
+ *  - watermarks are returned for the program to act on (or to forward
+ *    with weir_stage_forward).
  * It returns 0 at the clean end of input.  A write error exits: EPIPE
  * quietly with status 0 (the reader went away), anything else with 3.
+ * Files read one after another (weir-check, weir-source), no output or the
+ * program's own (weir-check, weir-sink) and a second input (weir-join) are
+ * the variations below.
  */
 #ifndef WEIR_STAGE_H
 #define WEIR_STAGE_H
