@@ -103,18 +103,17 @@ tee_body(int n)
 			continue;
 		if (r <= 0)
 			_exit(r < 0 ? WEIR_EXIT_IO : 0);
-		for (i = 0; i < n; i++) {
-			for (off = 0; alive[i] && off < (size_t)r; off += (size_t)w) {
+		for (i = 0; i < n; i++)
+			for (off = 0; alive[i] && off < (size_t)r; ) {
 				w = write(3 + i, buf + off, (size_t)r - off);
-				if (w < 0 && errno == EINTR)
-					w = 0;
-				else if (w < 0) {
+				if (w >= 0)
+					off += (size_t)w;
+				else if (errno != EINTR) {
 					alive[i] = 0;	/* that reader went away */
 					close(3 + i);
 					left--;
 				}
 			}
-		}
 	}
 	_exit(0);
 }
