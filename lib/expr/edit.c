@@ -160,13 +160,13 @@ node_for(weir_edit *ed, const char *name, const char *opt, int *rc,
 		return NULL;
 	}
 	if (p.nsteps == 0)
-		weir_seterr(err, errsz, "%s: '.' is the whole value, not a field",
-		    opt);
+		weir_seterr(err, errsz, "%s: '.' is the whole value, not a "
+		    "field", opt);
 	for (i = 0; i < p.nsteps && n; i++) {
 		if (p.steps[i].is_index) {
-			weir_seterr(err, errsz, "%s: '%s': weir-map edits object "
-			    "fields; array elements ([N]) cannot be set, kept or "
-			    "dropped", opt, name);
+			weir_seterr(err, errsz, "%s: '%s': weir-map edits "
+			    "object fields; array elements ([N]) cannot be "
+			    "set, kept or dropped", opt, name);
 			n = NULL;
 			break;
 		}
@@ -294,7 +294,8 @@ weir_edit_rename(weir_edit *ed, const char *spec, char *err, size_t errsz)
 	int rc;
 
 	if (!eq || eq == spec || !eq[1]) {
-		weir_seterr(err, errsz, "--rename wants OLD=NEW, not '%s'", spec);
+		weir_seterr(err, errsz, "--rename wants OLD=NEW, not '%s'",
+		    spec);
 		return WEIR_FAIL_USAGE;
 	}
 	if (!(old = strndup(spec, (size_t)(eq - spec))))
@@ -525,8 +526,9 @@ weir_edit_apply(weir_edit *ed, const weir_record *in, weir_record *out,
 			ms = (int64_t)llround(t->num);
 		else if (t->type != WEIR_XV_STR ||
 		    weir_iso8601_parse((const char *)t->s, t->n, &ms) < 0) {
-			weir_seterr(why, whysz, "--time gave %s, not a time (ms "
-			    "since the epoch or ISO 8601)", weir_xv_type_name(t));
+			weir_seterr(why, whysz, "--time gave %s, not a time "
+			    "(ms since the epoch or ISO 8601)",
+			    weir_xv_type_name(t));
 			return 1;
 		}
 		out->flags |= WEIR_R_TS;
