@@ -460,8 +460,10 @@ eos_begin(weir_kafka_producer *p)
 		eos_die(err);
 	E.open = 1;
 	E.sent = 0;
-	/* the last checkpoint is in Kafka: its spool is done with */
-	if (ftruncate(E.spool, 0) < 0 || lseek(E.spool, 0, SEEK_SET) < 0)
+	/* the last checkpoint is in Kafka: its spool is done with.  It is
+	 * written over, not truncated (COMMITTED says how long it is), so
+	 * its blocks are not freed and allocated again each checkpoint. */
+	if (lseek(E.spool, 0, SEEK_SET) < 0)
 		weir_die(WEIR_EXIT_IO, "%s: %s", E.spool_path, strerror(errno));
 	E.spooled = 0;
 	E.sb.len = 0;
@@ -529,7 +531,7 @@ eos_barrier(weir_kafka_producer *p, uint64_t id, const uint8_t *payload,
 	if (weir_kafka_producer_flush(p, -1, err, sizeof(err)) < 0)
 		eos_die(err);
 	spool_write();
-	if (fsync(E.spool) < 0)
+	if (fdatasync(E.spool) < 0)
 		weir_die(WEIR_EXIT_IO, "%s: %s", E.spool_path, strerror(errno));
 	ckpt_commit(id, payload, n, 0, E.spooled);
 	/* tests: die in the window between the two commits */
