@@ -16,13 +16,13 @@
 #include "cli.h"
 #include "dash.h"
 #include "dur.h"
+#include "eos.h"
 #include "input.h"
 #include "io.h"
 #include "kafka.h"
 #include "kcatfmt.h"
 #include "output.h"
 #include "path.h"
-#include "progress.h"
 #include "record.h"
 #include "registry.h"
 #include "snap.h"
@@ -383,139 +383,24 @@ kafka_key(const weir_record *r, const weir_path *kp, weir_buf *scratch,
 }
 
 /*
- * Exactly once to Kafka (weir(7), EXACTLY-ONCE): one transaction per
- * checkpoint, holding its messages, the source offsets of its barrier and
- * a progress record.  At barrier N the messages are delivered and also
- * kept in DIR/NAME/txn.spool (synced), COMMITTED N is written, then the
- * transaction commits.  A sink that dies between the two finds Kafka at
- * N-1 and COMMITTED at N when it starts again: it sends checkpoint N's
- * messages again from the spool, in a transaction of its own.
+ * Exactly once to Kafka (weir(7), EXACTLY-ONCE; lib/kafka/eos.c): one
+ * transaction per checkpoint.  At barrier N its messages are delivered and
+ * spooled, COMMITTED N is written, then the transaction commits.
  */
-static struct {
-	const char *txid, *topic;	/* --transactional-id, --progress-topic */
-	weir_progress pr;	/* what the next progress record says */
-	uint64_t cur;		/* the checkpoint being filled */
-	int open;		/* a transaction is open */
-	uint64_t sent;		/* messages in it */
-	uint64_t crash_at;	/* $WEIR_EOS_CRASH (tests) */
-	int spool;		/* the open transaction's messages */
-	uint64_t spooled;	/* bytes in it */
-	char *spool_path;
-	weir_fenc enc;
-	weir_buf val, hdr, sb;
-} E;
+static weir_eos E;
+static uint64_t eos_crash_at;	/* $WEIR_EOS_CRASH (tests) */
 
-static _Noreturn void
-eos_die(const char *err)
-{
-	weir_die(WEIR_EXIT_IO, "%s; the pipeline restarts from checkpoint "
-	    "%llu", err, (unsigned long long)K.cm.id);
-}
-
-/* The attempt header of checkpoint cur. */
 static void
-eos_attempt(weir_kafka_producer *p)
+eos_warn(const char *msg)
 {
-	if (weir_attempt_format(&E.hdr, E.txid, E.pr.run, E.cur) < 0 ||
-	    weir_kafka_producer_set_header(p, WEIR_ATTEMPT_HDR, E.hdr.p,
-	    E.hdr.len) < 0)
-		weir_die(WEIR_EXIT_IO, "out of memory");
+	weir_warn("%s", msg);
 }
 
 static void
-spool_write(void)
+eos_check(int rc, const char *err)
 {
-	if (E.sb.len && weir_write_all(E.spool, E.sb.p, E.sb.len) < 0)
-		weir_die(WEIR_EXIT_IO, "%s: %s", E.spool_path, strerror(errno));
-	E.spooled += E.sb.len;
-	E.sb.len = 0;
-}
-
-/* Keep a message of the open transaction (r with the key it is sent
- * with) until its checkpoint is committed in Kafka. */
-static void
-spool_add(const weir_record *r, const uint8_t *key, size_t key_len)
-{
-	weir_record k = *r;
-
-	if (key) {
-		k.key = key;
-		k.key_len = key_len;
-		k.flags |= WEIR_R_KEY;
-	}
-	if (weir_frame_put_record(&E.enc, &E.sb, &k) < 0)
-		weir_die(WEIR_EXIT_IO, "out of memory");
-	if (E.sb.len >= 65536)
-		spool_write();
-}
-
-static void
-eos_begin(weir_kafka_producer *p)
-{
-	char err[WEIR_ERRSZ];
-
-	if (E.open)
-		return;
-	if (weir_kafka_txn_begin(p, err, sizeof(err)) < 0)
-		eos_die(err);
-	E.open = 1;
-	E.sent = 0;
-	/* the last checkpoint is in Kafka: its spool is done with.  It is
-	 * written over, not truncated (COMMITTED says how long it is), so
-	 * its blocks are not freed and allocated again each checkpoint. */
-	if (lseek(E.spool, 0, SEEK_SET) < 0)
-		weir_die(WEIR_EXIT_IO, "%s: %s", E.spool_path, strerror(errno));
-	E.spooled = 0;
-	E.sb.len = 0;
-	memset(&E.enc, 0, sizeof(E.enc));
-}
-
-/* Each Kafka source with a group in the payload: its offsets. */
-static void
-eos_offsets(weir_kafka_producer *p, const uint8_t *payload, size_t n)
-{
-	char err[WEIR_ERRSZ], *txt;
-	json_t *root = json_loadb((const char *)payload, n, 0, NULL), *v;
-	const char *name;
-	int rc;
-
-	json_object_foreach(root, name, v) {
-		json_t *k = json_object_get(v, "kafka");
-		json_t *g = json_object_get(v, "group");
-		if (!json_is_array(k) || !json_is_string(g))
-			continue;
-		if (!(txt = json_dumps(k, JSON_COMPACT)))
-			weir_die(WEIR_EXIT_IO, "out of memory");
-		rc = weir_kafka_txn_offsets(p, json_string_value(g), txt,
-		    strlen(txt), err, sizeof(err));
-		free(txt);
-		if (rc < 0)
-			eos_die(err);
-	}
-	json_decref(root);
-}
-
-/* The progress record of checkpoint id (payload: its positions), then
- * commit the open transaction. */
-static void
-eos_commit(weir_kafka_producer *p, uint64_t id, const uint8_t *payload,
-    size_t n)
-{
-	char err[WEIR_ERRSZ];
-
-	eos_begin(p);
-	E.pr.id = id;
-	E.pr.positions.len = 0;
-	E.val.len = 0;
-	if (weir_buf_put(&E.pr.positions, payload, n) < 0 ||
-	    weir_progress_encode(&E.pr, &E.val) < 0)
-		weir_die(WEIR_EXIT_IO, "out of memory");
-	if (weir_kafka_txn_produce(p, E.topic, E.txid, E.val.p, E.val.len, err,
-	    sizeof(err)) < 0 || weir_kafka_txn_commit(p, err, sizeof(err)) < 0)
-		eos_die(err);
-	E.open = 0;
-	if (weir_progress_add(&E.pr, E.pr.run, id) < 0)
-		weir_die(WEIR_EXIT_IO, "out of memory");
+	if (rc < 0)
+		weir_die(-rc, "%s", err);
 }
 
 /* BARRIER id: the messages delivered and spooled, COMMITTED, then the
@@ -525,147 +410,40 @@ eos_barrier(weir_kafka_producer *p, uint64_t id, const uint8_t *payload,
     size_t n)
 {
 	char err[WEIR_ERRSZ];
+	uint64_t spooled;
 
-	eos_begin(p);
-	eos_offsets(p, payload, n);
-	if (weir_kafka_producer_flush(p, -1, err, sizeof(err)) < 0)
-		eos_die(err);
-	spool_write();
-	if (fdatasync(E.spool) < 0)
-		weir_die(WEIR_EXIT_IO, "%s: %s", E.spool_path, strerror(errno));
-	ckpt_commit(id, payload, n, 0, E.spooled);
+	eos_check(weir_eos_prepare(&E, p, payload, n, &spooled, err,
+	    sizeof(err)), err);
+	ckpt_commit(id, payload, n, 0, spooled);
 	/* tests: die in the window between the two commits */
-	if (E.crash_at == id)
+	if (eos_crash_at == id)
 		raise(SIGKILL);
-	eos_commit(p, id, payload, n);
-	E.cur = id + 1;
-	eos_attempt(p);
+	eos_check(weir_eos_commit(&E, p, id, payload, n, err, sizeof(err)),
+	    err);
 }
 
-/* Send checkpoint id's messages again from the spool (len bytes). */
-static void
-eos_resend(weir_kafka_producer *p, uint64_t id, uint64_t len)
-{
-	char err[WEIR_ERRSZ];
-	weir_buf b = { 0 };
-	weir_fdec dec = { 0 };
-	weir_frame fr;
-	size_t off = 0;
-	long used;
-	ssize_t got;
-
-	if (weir_buf_reserve(&b, len + 1) < 0)
-		weir_die(WEIR_EXIT_IO, "out of memory");
-	while (b.len < len && (got = pread(E.spool, b.p + b.len, len - b.len,
-	    (off_t)b.len)) > 0)
-		b.len += (size_t)got;
-	if (b.len < len)
-		weir_die(WEIR_EXIT_IO, "%s: shorter than checkpoint %llu's %llu "
-		    "bytes: its messages cannot be sent again",
-		    E.spool_path, (unsigned long long)id,
-		    (unsigned long long)len);
-	weir_warn("checkpoint %llu is committed in %s but not in Kafka: "
-	    "sending its messages again", (unsigned long long)id, K.opts.dir);
-	E.cur = id;
-	eos_attempt(p);
-	if (weir_kafka_txn_begin(p, err, sizeof(err)) < 0)
-		eos_die(err);
-	E.open = 1;
-	while (off < b.len) {
-		used = weir_frame_parse(&dec, b.p + off, b.len - off, b.len - off,
-		    &fr, NULL, err, sizeof(err));
-		if (used <= 0 || fr.type != WEIR_F_RECORD)
-			weir_die(WEIR_EXIT_IO, "%s: corrupt at byte %zu: checkpoint "
-			    "%llu cannot be sent again", E.spool_path, off,
-			    (unsigned long long)id);
-		off += (size_t)used;
-		if (weir_kafka_producer_send(p, &fr.rec, NULL, 0, err,
-		    sizeof(err)) == -WEIR_EXIT_IO)
-			eos_die(err);
-	}
-	eos_offsets(p, K.cm.positions.p, K.cm.positions.len);
-	if (weir_kafka_producer_flush(p, -1, err, sizeof(err)) < 0)
-		eos_die(err);
-	eos_commit(p, id, K.cm.positions.p, K.cm.positions.len);
-	weir_buf_free(&b);
-}
-
-/*
- * After init_transactions: where Kafka stands.  The last progress record
- * a read_committed reader sees is of a committed transaction (on
- * weir-broker: of one whose messages were all delivered, see weir(7)).
- */
+/* After init_transactions: where Kafka stands, from the sink's state. */
 static void
 eos_start(weir_kafka_producer *p, const weir_kafka_opts *ko)
 {
-	static char topic[1024];
-	weir_progress last = { 0 };
+	weir_eos_at at = { K.c.sdir, K.opts.dir, K.cm.id, K.cm.positions.p,
+	    K.cm.positions.len, K.c.commit.out_len, K.opts.reset };
 	char err[WEIR_ERRSZ];
-	uint64_t at;
-	int rc;
 
-	if (!E.topic) {
-		snprintf(topic, sizeof(topic), "%s%s", ko->topics[0],
-		    WEIR_PROGRESS_SUFFIX);
-		E.topic = topic;
-	}
-	if (asprintf(&E.spool_path, "%s/txn.spool", K.c.sdir) < 0)
-		weir_die(WEIR_EXIT_IO, "out of memory");
-	E.spool = open(E.spool_path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-	if (E.spool < 0)
-		weir_die(WEIR_EXIT_IO, "%s: %s", E.spool_path, strerror(errno));
-	rc = weir_kafka_read_last(ko, E.topic, E.txid, &E.val, err,
-	    sizeof(err));
-	if (rc < 0)
-		weir_die(-rc, "%s: %s", E.topic, err);
-	if (rc > 0 && weir_progress_decode(&last, E.val.p, E.val.len, err,
-	    sizeof(err)) < 0)
-		weir_die(WEIR_EXIT_IO, "%s: %s", E.topic, err);
-	at = rc > 0 ? last.id : 0;
-	if (rc > 0) {	/* its committed list, and itself */
-		E.pr.r = last.r;
-		E.pr.nr = last.nr;
-		E.pr.cap = last.cap;
-		last.r = NULL;
-		if (weir_progress_add(&E.pr, last.run, last.id) < 0)
-			weir_die(WEIR_EXIT_IO, "out of memory");
-	}
-	weir_progress_new_run(&E.pr, rc > 0 ? last.gen + 1 : 0);
-	weir_progress_free(&last);
-	if (!(E.pr.txid = strdup(E.txid)))
-		weir_die(WEIR_EXIT_IO, "out of memory");
+	E.warn = eos_warn;
 	if (getenv("WEIR_EOS_CRASH"))
-		E.crash_at = strtoull(getenv("WEIR_EOS_CRASH"), NULL, 10);
-	if (weir_kafka_txn_produce(p, E.topic, E.txid, NULL, 0, err,
-	    sizeof(err)) < 0)
-		weir_die(WEIR_EXIT_IO, "%s", err);
-	if (K.cm.id && at + 1 == K.cm.id && !K.opts.reset)
-		eos_resend(p, K.cm.id, K.c.commit.out_len);
-	else if (at != K.cm.id && !K.opts.reset)
-		weir_warn("%s says checkpoint %llu, %s says %llu: going on "
-		    "from %s", E.topic, (unsigned long long)at, K.opts.dir,
-		    (unsigned long long)K.cm.id, K.opts.dir);
-	E.pr.id = K.cm.id;
-	E.pr.positions.len = 0;
-	if (weir_buf_put(&E.pr.positions, K.cm.positions.p,
-	    K.cm.positions.len) < 0)
-		weir_die(WEIR_EXIT_IO, "out of memory");
-	E.cur = K.cm.id + 1;
-	eos_attempt(p);
+		eos_crash_at = strtoull(getenv("WEIR_EOS_CRASH"), NULL, 10);
+	eos_check(weir_eos_start(&E, p, ko, &at, err, sizeof(err)), err);
 }
 
-/* END: the last checkpoint's commit, known to readers (a transaction
- * with the progress record saying so), then the final COMMITTED. */
+/* END: the last checkpoint's commit, known to readers, then the final
+ * COMMITTED. */
 static void
 eos_end(weir_kafka_producer *p)
 {
 	char err[WEIR_ERRSZ];
 
-	if (E.open && E.sent && weir_progress_add(&E.pr, E.pr.run, E.cur) < 0)
-		weir_die(WEIR_EXIT_IO, "out of memory");
-	if (weir_kafka_producer_flush(p, -1, err, sizeof(err)) < 0)
-		eos_die(err);
-	eos_commit(p, K.cm.id, K.cm.positions.p, K.cm.positions.len);
+	eos_check(weir_eos_end(&E, p, err, sizeof(err)), err);
 	ckpt_commit(0, NULL, 0, 1, 0);
 }
 
@@ -726,10 +504,8 @@ kafka_loop(weir_stage *st, const weir_kafka_opts *ko, const weir_path *kp)
 		}
 		if (ev.type != WEIR_EV_RECORD)
 			continue;
-		if (E.txid) {
-			eos_begin(p);
-			E.sent++;
-		}
+		if (E.txid)
+			eos_check(weir_eos_message(&E, p, err, sizeof(err)), err);
 		if (kp && kafka_key(&ev.rec, kp, &scratch, &kb, why,
 		    sizeof(why)) < 0) {
 			snprintf(msg, sizeof(msg), "%s: record %llu: %s",
@@ -759,7 +535,8 @@ kafka_loop(weir_stage *st, const weir_kafka_opts *ko, const weir_path *kp)
 		rc = weir_kafka_producer_send(p, &ev.rec, key, klen, err,
 		    sizeof(err));
 		if (E.txid && rc == 0)
-			spool_add(&ev.rec, key, klen);
+			eos_check(weir_eos_spool(&E, &ev.rec, key, klen, why,
+			    sizeof(why)), why);
 		if (rc == -WEIR_EXIT_DATA)
 			weir_onerr_bad_from(oe, err, NULL, 0, &ev.rec);
 		else if (rc < 0)
@@ -773,6 +550,8 @@ kafka_loop(weir_stage *st, const weir_kafka_opts *ko, const weir_path *kp)
 		ckpt_commit(0, NULL, 0, 1, 0);
 	st->on_fail = NULL;
 	weir_kafka_producer_close(p);
+	if (E.txid)
+		weir_eos_free(&E);
 	weir_buf_free(&scratch);
 	weir_buf_free(&kb);
 	weir_stage_end(st);
