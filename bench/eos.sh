@@ -2,8 +2,9 @@
 # pipeline (weir-sink --transactional-id: a transaction per checkpoint) next
 # to the at-least-once one (weir-sink --state), both checkpointing every
 # second, on the same N ~100-byte messages (200000, or BENCH_N when
-# smaller).  kcat has no counterpart: it cannot produce in transactions or
-# commit consumed offsets with them.
+# smaller): five interleaved pairs of runs, the medians compared.  kcat
+# has no counterpart: it cannot produce in transactions or commit consumed
+# offsets with them.
 . bench/lib.sh
 N=200000
 [ "$BENCH_N" -lt "$N" ] && N=$BENCH_N
@@ -11,10 +12,13 @@ D=$BENCH_DIR/eos
 rm -rf "$D"
 mkdir -p "$D"
 head -n "$N" "$BENCH_DIR/clicks.ndjson" > "$D/msgs.ndjson"
-weir-broker --topic in:16 --topic alo1:16 --topic alo2:16 --topic alo3:16 \
-    --topic eos1:16 --topic eos2:16 --topic eos3:16 \
-    --topic eos1.weir-progress:1 --topic eos2.weir-progress:1 \
-    --topic eos3.weir-progress:1 --topic onef_eos.weir-progress:1 > "$D/broker.addr" 2>"$D/broker.err" &
+R=5	# interleaved pairs of runs
+topics=
+for i in $(seq $R); do
+	topics="$topics --topic alo$i:16 --topic eos$i:16 --topic eos$i.weir-progress:1"
+done
+weir-broker --topic in:16 $topics --topic onef_eos.weir-progress:1 \
+    > "$D/broker.addr" 2>"$D/broker.err" &
 broker=$!
 trap 'kill $broker 2>/dev/null' EXIT
 for i in $(seq 100); do [ -s "$D/broker.addr" ] && break; sleep 0.05; done
@@ -29,14 +33,32 @@ pipe() {
 	    --state $D/$n | weir-filter true --state $D/$n |
 	    weir-sink -b $B -t $n --state $D/$n $*"
 }
-# best of three
-alo= eos=
-for i in 1 2 3; do
-	t=$(secs "$(pipe alo$i)")
-	alo=$(awk -v a="$t" -v b="$alo" 'BEGIN { print (b == "" || a < b) ? a : b }')
-	t=$(secs "$(pipe eos$i --transactional-id eos$i)")
-	eos=$(awk -v a="$t" -v b="$eos" 'BEGIN { print (b == "" || a < b) ? a : b }')
+# run CMD: "seconds cpu-seconds", the CPU time (user and system) of the
+# pipeline's processes, which a loaded machine changes less than seconds
+run() {
+	(
+		t0=$(now)
+		sh -c "$1" >/dev/null
+		t1=$(now)
+		times > "$D/cpu"	# not in a pipe: a child has no children
+		awk -v a="$t0" -v b="$t1" 'function s(x) {
+		    split(x, p, "m"); return p[1] * 60 + p[2] } NR == 2 {
+		    printf "%.3f %.3f", b - a, s($1) + s($2) }' "$D/cpu"
+	)
+}
+# R interleaved pairs (the machine's load changes between them): the
+# median of each, and the spread of the pairs' ratios
+: > "$D/times"
+for i in $(seq $R); do
+	echo "$(run "$(pipe alo$i)") $(run "$(pipe eos$i --transactional-id eos$i)")" >> "$D/times"
 done
+med() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+alo=$(cut -d' ' -f1 "$D/times" | med)
+eos=$(cut -d' ' -f3 "$D/times" | med)
+alo_cpu=$(cut -d' ' -f2 "$D/times" | med)
+eos_cpu=$(cut -d' ' -f4 "$D/times" | med)
+spread=$(awk '{ r = $1 / $3; if (NR == 1 || r < lo) lo = r; if (NR == 1 || r > hi) hi = r }
+    END { printf "%.2f-%.2f", lo, hi }' "$D/times")
 n_out=$(weir-source -b "$B" -t eos1 -e --committed-only | weir-sink -f ndjson | wc -l)
 [ "$n_out" -eq "$N" ] || { echo "eos: $n_out of $N messages committed"; exit 1; }
 # the fixed cost of a start and an end: one message each way
@@ -48,9 +70,12 @@ one() {
 f_alo=$(one f_alo)
 f_eos=$(one f_eos "--transactional-id f_eos")
 echo "kafka to kafka: start and end of one message: at-least-once $f_alo s, exactly-once $f_eos s (init_transactions, the progress topic read, the last transaction)"
-awk -v a="$alo" -v e="$eos" -v n="$N" 'BEGIN {
-    printf "kafka to kafka, checkpoint 1s: at-least-once %.0f msg/s, exactly-once %.0f msg/s, ratio %.2f\n",
-    n / a, n / e, a / e }'
+awk -v a="$alo" -v e="$eos" -v n="$N" -v r="$R" -v s="$spread" 'BEGIN {
+    printf "kafka to kafka, checkpoint 1s: at-least-once %.0f msg/s, exactly-once %.0f msg/s, ratio %.2f (medians of %d interleaved runs; pairs %s)\n",
+    n / a, n / e, a / e, r, s }'
+awk -v a="$alo_cpu" -v e="$eos_cpu" 'BEGIN {
+    printf "kafka to kafka, checkpoint 1s, CPU seconds of the pipeline (not the broker): at-least-once %.2f, exactly-once %.2f, ratio %.2f\n",
+    a, e, a / e }'
 echo "kafka to kafka exactly once with kcat: not possible (no transactions)"
 kill $broker
 wait $broker 2>/dev/null
