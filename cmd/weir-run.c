@@ -806,8 +806,7 @@ main(int argc, char **argv)
 		if (rc == 0 && reset)
 			rc = weir_ckpt_reset_dir(R.pl->ckpt_dir, err, sizeof(err));
 		if (rc < 0)
-			weir_die(rc == WEIR_SNAP_EBAD ? WEIR_EXIT_USAGE :
-			    WEIR_EXIT_IO, "checkpoint: %s", err);
+			weir_die(weir_fail_status(rc), "checkpoint: %s", err);
 	} else if (reset)
 		weir_usage_error("--reset-state: the pipeline has no checkpoint");
 	if (weir_sv_init(&R.sv, R.pl, err, sizeof(err)) < 0)

@@ -84,12 +84,18 @@ weir_fail_status(int fail)
 }
 
 void
+weir_die_kind(int fail, const char *err)
+{
+	weir_die(weir_fail_status(fail), "%s",
+	    fail == WEIR_FAIL_NOMEM ? "out of memory" : err);
+}
+
+void
 weir_die_fail(int fail, const char *err)
 {
 	if (fail == WEIR_FAIL_USAGE)
 		weir_usage_error("%s", err);
-	weir_die(weir_fail_status(fail), "%s",
-	    fail == WEIR_FAIL_NOMEM ? "out of memory" : err);
+	weir_die_kind(fail, err);
 }
 
 void

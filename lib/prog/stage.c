@@ -377,8 +377,7 @@ weir_stage_finish(weir_stage *s)
 void
 weir_die_snap(int rc, const char *err)
 {
-	weir_die(rc == WEIR_SNAP_EBAD ? WEIR_EXIT_USAGE : WEIR_EXIT_IO, "%s",
-	    rc == WEIR_SNAP_ENOMEM ? "out of memory" : err);
+	weir_die_kind(rc, err);
 }
 
 void

@@ -1,0 +1,74 @@
+/* test_fail.c - the one error convention: the WEIR_FAIL_* kinds the
+ * library returns, their exit statuses, and the exit for each. */
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "snap.h"
+#include "unit.h"
+#include "util.h"
+
+/* The exit status of a child that calls die(kind, "boom"), and whether
+ * its stderr held want. */
+static int
+exit_of(void (*die)(int, const char *), int kind, const char *want,
+    int *said)
+{
+	int pfd[2], st;
+	char buf[512];
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe(pfd) < 0 || (pid = fork()) < 0)
+		return -1;
+	if (pid == 0) {
+		dup2(pfd[1], 2);
+		close(pfd[0]);
+		weir_cli_init("weir-test");
+		die(kind, "boom");
+	}
+	close(pfd[1]);
+	n = read(pfd[0], buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = 0;
+	close(pfd[0]);
+	waitpid(pid, &st, 0);
+	*said = strstr(buf, want) != NULL;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+int
+main(void)
+{
+	int said;
+
+	/* distinct negative kinds, never a success */
+	CHECK(WEIR_FAIL_DATA < 0 && WEIR_FAIL_USAGE < 0 && WEIR_FAIL_IO < 0 &&
+	    WEIR_FAIL_NOMEM < 0);
+	CHECK(WEIR_FAIL_DATA != WEIR_FAIL_USAGE &&
+	    WEIR_FAIL_USAGE != WEIR_FAIL_IO && WEIR_FAIL_IO != WEIR_FAIL_NOMEM &&
+	    WEIR_FAIL_DATA != WEIR_FAIL_NOMEM);
+	/* the mapping to exit statuses, weir(7) EXIT STATUS */
+	CHECK(weir_fail_status(WEIR_FAIL_DATA) == WEIR_EXIT_DATA);
+	CHECK(weir_fail_status(WEIR_FAIL_USAGE) == WEIR_EXIT_USAGE);
+	CHECK(weir_fail_status(WEIR_FAIL_IO) == WEIR_EXIT_IO);
+	CHECK(weir_fail_status(WEIR_FAIL_NOMEM) == WEIR_EXIT_IO);
+	/* the snapshot module's kinds are the same kinds */
+	CHECK(weir_fail_status(WEIR_SNAP_EBAD) == WEIR_EXIT_USAGE);
+	CHECK(weir_fail_status(WEIR_SNAP_EIO) == WEIR_EXIT_IO);
+	CHECK(weir_fail_status(WEIR_SNAP_ENOMEM) == WEIR_EXIT_IO);
+
+	/* the exits: message, status; out of memory says so */
+	CHECK(exit_of(weir_die_fail, WEIR_FAIL_DATA, "weir-test: boom",
+	    &said) == 1 && said);
+	CHECK(exit_of(weir_die_fail, WEIR_FAIL_USAGE, "--help", &said) == 2 &&
+	    said);
+	CHECK(exit_of(weir_die_kind, WEIR_FAIL_USAGE, "--help", &said) == 2 &&
+	    !said);
+	CHECK(exit_of(weir_die_fail, WEIR_FAIL_IO, "boom", &said) == 3 && said);
+	CHECK(exit_of(weir_die_fail, WEIR_FAIL_NOMEM, "out of memory",
+	    &said) == 3 && said);
+	CHECK(exit_of(weir_die_kind, WEIR_FAIL_NOMEM, "boom", &said) == 3 &&
+	    !said);
+	UNIT_DONE();
+}
