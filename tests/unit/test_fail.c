@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "csv.h"
 #include "snap.h"
 #include "unit.h"
 #include "util.h"
@@ -20,6 +21,7 @@ exit_of(void (*die)(int, const char *), int kind, const char *want,
 	ssize_t n;
 	pid_t pid;
 
+	fflush(stdout);
 	if (pipe(pfd) < 0 || (pid = fork()) < 0)
 		return -1;
 	if (pid == 0) {
@@ -29,12 +31,49 @@ exit_of(void (*die)(int, const char *), int kind, const char *want,
 		die(kind, "boom");
 	}
 	close(pfd[1]);
-	n = read(pfd[0], buf, sizeof(buf) - 1);
-	buf[n > 0 ? n : 0] = 0;
+	for (size_t len = 0; ; len += (size_t)n) {
+		n = read(pfd[0], buf + len, sizeof(buf) - 1 - len);
+		if (n <= 0) {
+			buf[len] = 0;
+			break;
+		}
+	}
 	close(pfd[0]);
 	waitpid(pid, &st, 0);
 	*said = strstr(buf, want) != NULL;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* CSV: bad quoting and bad rows are data, an incomplete record no
+ * failure at all. */
+static void
+csv_kinds(void)
+{
+	weir_csv c = { 0 };
+	weir_buf out = { 0 };
+	size_t used = 99;
+	uint64_t lines;
+	char why[128];
+	const uint8_t *bad = (const uint8_t *)"\"a\"b,c\n";
+	const uint8_t *part = (const uint8_t *)"a,\"b";
+	const uint8_t *hdr = (const uint8_t *)"a,\xff\n";
+
+	CHECK(weir_csv_split(&c, bad, strlen((const char *)bad), 0, &used,
+	    &lines) == WEIR_FAIL_DATA);
+	CHECK(weir_csv_split(&c, part, strlen((const char *)part), 0, &used,
+	    &lines) == 0 && used == 0);
+	CHECK(weir_csv_split(&c, part, strlen((const char *)part), 1, &used,
+	    &lines) == WEIR_FAIL_DATA);
+	CHECK(weir_csv_split(&c, hdr, strlen((const char *)hdr), 0, &used,
+	    &lines) == 2 && used == 4);
+	CHECK(weir_csv_set_header(&c, 2) == WEIR_FAIL_DATA);
+	CHECK(weir_csv_split(&c, hdr, 1, 1, &used, &lines) == 1);
+	CHECK(weir_csv_set_header(&c, 1) == 0);
+	CHECK(weir_csv_split(&c, (const uint8_t *)"1,2\n", 4, 0, &used,
+	    &lines) == 2);
+	CHECK(weir_csv_row(&c, 2, &out, why, sizeof(why)) == WEIR_FAIL_DATA);
+	weir_buf_free(&out);
+	weir_csv_free(&c);
 }
 
 int
@@ -70,5 +109,6 @@ main(void)
 	    &said) == 3 && said);
 	CHECK(exit_of(weir_die_kind, WEIR_FAIL_NOMEM, "boom", &said) == 3 &&
 	    !said);
+	csv_kinds();
 	UNIT_DONE();
 }
