@@ -517,7 +517,7 @@ ref_probe(weir_check *c, size_t i, const weir_record *rec)
 		return 1;
 	c->hit = 0;
 	rc = weir_join_record(c->joins[i], 0, rec, e2, sizeof(e2));
-	if (rc == -2)
+	if (rc == WEIR_FAIL_NOMEM)
 		return -1;
 	return !c->hit;
 }
