@@ -6,6 +6,8 @@
 
 #include "cli.h"
 #include "csv.h"
+#include "expr.h"
+#include "pack.h"
 #include "snap.h"
 #include "unit.h"
 #include "util.h"
@@ -76,6 +78,39 @@ csv_kinds(void)
 	weir_csv_free(&c);
 }
 
+/* An expression whose regex hits its match limit: bad data (the record
+ * is bad, for --on-error), not a usage error, in eval and test alike. */
+static void
+expr_kinds(void)
+{
+	char err[256], json[6000];
+	weir_buf b = { 0 };
+	weir_expr *e;
+	weir_expr_ctx ctx;
+	weir_pv root;
+	weir_xv v;
+	int n;
+
+	n = snprintf(json, sizeof(json), "{\"s\":\"");
+	memset(json + n, 'a', 5000);
+	snprintf(json + n + 5000, sizeof(json) - (size_t)n - 5000, "b\"}");
+	e = weir_expr_compile("matches(.s, \"^(a*)*\\\\1$\")", err,
+	    sizeof(err), NULL);
+	CHECK(e != NULL);
+	if (!e)
+		return;
+	CHECK(weir_pack_json(&b, (const uint8_t *)json, strlen(json), err,
+	    sizeof(err)) == 0);
+	weir_pv_of(b.p, b.len, &root);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.root = &root;
+	CHECK(weir_expr_eval(e, &ctx, &v) == WEIR_FAIL_DATA);
+	CHECK(strstr(weir_expr_error(e), "match limit") != NULL);
+	CHECK(weir_expr_test(e, &ctx) == WEIR_FAIL_DATA);
+	weir_expr_free(e);
+	weir_buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -110,5 +145,6 @@ main(void)
 	CHECK(exit_of(weir_die_kind, WEIR_FAIL_NOMEM, "boom", &said) == 3 &&
 	    !said);
 	csv_kinds();
+	expr_kinds();
 	UNIT_DONE();
 }
