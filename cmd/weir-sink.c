@@ -293,7 +293,7 @@ avro_schema(const char *subject, const char *file, uint32_t *id)
 		rc = weir_registry_latest(A.reg, subject, id, &txt, err,
 		    sizeof(err));
 	if (rc < 0)
-		weir_die(-rc, "%s", err);
+		weir_die(weir_fail_status(rc), "%s", err);
 	if (!(s = weir_avro_schema_parse(txt, strlen(txt), err, sizeof(err))))
 		weir_die(WEIR_EXIT_USAGE, "subject %s: %s", subject, err);
 	free(txt);
@@ -578,7 +578,7 @@ eos_resend(weir_kafka_producer *p, uint64_t id, uint64_t len)
 			    (unsigned long long)id);
 		off += (size_t)used;
 		if (weir_kafka_producer_send(p, &fr.rec, NULL, 0, err,
-		    sizeof(err)) == -WEIR_EXIT_IO)
+		    sizeof(err)) == WEIR_FAIL_IO)
 			eos_die(err);
 	}
 	eos_offsets(p, K.cm.positions.p, K.cm.positions.len);
@@ -615,7 +615,7 @@ eos_start(weir_kafka_producer *p, const weir_kafka_opts *ko)
 	rc = weir_kafka_read_last(ko, E.topic, E.txid, &E.val, err,
 	    sizeof(err));
 	if (rc < 0)
-		weir_die(-rc, "%s: %s", E.topic, err);
+		weir_die(weir_fail_status(rc), "%s: %s", E.topic, err);
 	if (rc > 0 && weir_progress_decode(&last, E.val.p, E.val.len, err,
 	    sizeof(err)) < 0)
 		weir_die(WEIR_EXIT_IO, "%s: %s", E.topic, err);
@@ -690,13 +690,12 @@ kafka_loop(weir_stage *st, const weir_kafka_opts *ko, const weir_path *kp)
 	weir_onerr *oe = &st->onerr;
 	weir_event ev;
 	char err[WEIR_ERRSZ], why[WEIR_ERRSZ], msg[WEIR_ERRSZ * 2];
-	int rc, status;
+	int rc;
 	const uint8_t *key;
 	size_t klen;
 
-	p = weir_kafka_producer_open(ko, &status, err, sizeof(err));
-	if (!p)
-		weir_die(status, "%s", err);
+	if ((rc = weir_kafka_producer_open(&p, ko, err, sizeof(err))) < 0)
+		weir_die(weir_fail_status(rc), "%s", err);
 	st->on_fail = kafka_on_fail;
 	st->on_fail_arg = p;
 	if (E.txid)
@@ -758,7 +757,7 @@ kafka_loop(weir_stage *st, const weir_kafka_opts *ko, const weir_path *kp)
 		    sizeof(err));
 		if (E.txid && rc == 0)
 			spool_add(&ev.rec, key, klen);
-		if (rc == -WEIR_EXIT_DATA)
+		if (rc == WEIR_FAIL_DATA)
 			weir_onerr_bad_from(oe, err, NULL, 0, &ev.rec);
 		else if (rc < 0)
 			kafka_die(p, WEIR_EXIT_IO, err);
@@ -857,7 +856,7 @@ kcat_send(weir_kafka_producer *p, const uint8_t *k, size_t kn,
 		kn = strlen(KP.key);
 	}
 	rc = weir_kafka_producer_send(p, &r, k, kn, err, sizeof(err));
-	if (rc == -WEIR_EXIT_DATA)
+	if (rc == WEIR_FAIL_DATA)
 		weir_onerr_bad(oe, err, NULL, 0);
 	else if (rc < 0)
 		kafka_die(p, WEIR_EXIT_IO, err);
@@ -878,12 +877,11 @@ kcat_produce(const weir_kafka_opts *ko, char **files, int nfiles,
 	const uint8_t *m, *k, *v;
 	size_t n, kn, vn;
 	char err[WEIR_ERRSZ];
-	int i, fd = 0, status;
+	int i, fd = 0, rc;
 	uint64_t nmsg = 0;
 
-	p = weir_kafka_producer_open(ko, &status, err, sizeof(err));
-	if (!p)
-		weir_die(status, "%s", err);
+	if ((rc = weir_kafka_producer_open(&p, ko, err, sizeof(err))) < 0)
+		weir_die(weir_fail_status(rc), "%s", err);
 	for (i = 0; nfiles && !KP.line && i < nfiles; i++) {
 		if (weir_kcat_read_file(files[i], &fb, err, sizeof(err)) < 0)
 			kafka_die(p, WEIR_EXIT_IO, err);
