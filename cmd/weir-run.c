@@ -789,10 +789,9 @@ main(int argc, char **argv)
 	if (!self)
 		weir_die(WEIR_EXIT_IO, "cannot find my own executable");
 	R.journal = stderr_is_journal();
-	if (metrics && !(R.mx = weir_metrics_listen(metrics, public, err,
-	    sizeof(err))))
-		weir_die(strstr(err, "--metrics-public") || strstr(err, "port") ?
-		    WEIR_EXIT_USAGE : WEIR_EXIT_IO, "--metrics: %s", err);
+	if (metrics && (rc = weir_metrics_listen(&R.mx, metrics, public, err,
+	    sizeof(err))) < 0)
+		weir_die(weir_fail_status(rc), "--metrics: %s", err);
 	if (R.mx && !R.quiet)
 		logmsg(6, "metrics on port %d: /metrics, /status, /status.html",
 		    weir_metrics_port(R.mx));

@@ -938,11 +938,10 @@ dash_loop(weir_stage *st, const weir_dash_opts *dopts)
 	weir_event ev;
 	char err[WEIR_ERRSZ];
 	uint64_t n;
+	int rc;
 
-	if (!(d = weir_dash_open(dopts, err, sizeof(err))))
-		weir_die(strstr(err, "--listen-public") || strstr(err, "port") ||
-		    strstr(err, "positive") ? WEIR_EXIT_USAGE : WEIR_EXIT_IO,
-		    "%s", err);
+	if ((rc = weir_dash_open(&d, dopts, err, sizeof(err))) < 0)
+		weir_die(weir_fail_status(rc), "%s", err);
 	fprintf(stderr, "%s: dashboard on port %d: / and /events\n",
 	    weir_prog, weir_dash_port(d));
 	weir_input_set_idle(st->in, weir_dash_idle, d);

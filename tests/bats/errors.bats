@@ -80,3 +80,14 @@ skip_asan() {
 	oom "$BATS_FILE_TMPDIR/in.frames" weir-window session 1h -g .k
 	expect_oom
 }
+
+@test "a listen address that is not HOST:PORT is a usage error (exit 2)" {
+	local long
+	long=$(printf 'h%.0s' $(seq 300))
+	run weir-sink -f dashboard --listen "$long:80" < /dev/null
+	[ "$status" -eq 2 ] || { echo "status $status: $output"; false; }
+	[[ "$output" == *"bad address"* ]]
+	run weir-sink -f dashboard --listen "127.0.0.1:http" < /dev/null
+	[ "$status" -eq 2 ] || { echo "status $status: $output"; false; }
+	[[ "$output" == *"bad port"* ]]
+}
