@@ -37,8 +37,9 @@
  * WEIR_FAIL_* kinds (util.h) under the names this module has used. */
 enum {
 	WEIR_SNAP_EIO = WEIR_FAIL_IO,	/* I/O: exit 3 */
-	WEIR_SNAP_EBAD = WEIR_FAIL_USAGE,	/* corrupt, other version, other
-				   arguments, in use by another process: exit 2 */
+	/* corrupt, other version, other arguments, in use by another
+	 * process: exit 2 */
+	WEIR_SNAP_EBAD = WEIR_FAIL_USAGE,
 	WEIR_SNAP_ENOMEM = WEIR_FAIL_NOMEM	/* exit 3 */
 };
 

@@ -418,8 +418,8 @@ weir_stage_checkpoint(weir_stage *s, const weir_ckpt_opts *o, int argc,
 	s->oe->skipped = weir_rd_u64(&rd);
 	if (!rd.bad && ops && (rc = ops->load(ops->arg, &rd, err,
 	    sizeof(err))) < 0)
-		weir_die(weir_fail_status(rc == WEIR_FAIL_DATA ? WEIR_SNAP_EBAD :
-		    rc), "%s/%llu.snap: %s", s->ckpt->sdir,
+		weir_die(weir_fail_status(rc == WEIR_FAIL_DATA ?
+		    WEIR_SNAP_EBAD : rc), "%s/%llu.snap: %s", s->ckpt->sdir,
 		    (unsigned long long)s->ckpt->commit.id, err);
 	if (weir_rd_done(&rd, "state", err, sizeof(err)) < 0)
 		weir_die(WEIR_EXIT_USAGE, "%s/%llu.snap: %s", s->ckpt->sdir,

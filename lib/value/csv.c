@@ -83,7 +83,8 @@ weir_csv_split(weir_csv *in, const uint8_t *p, size_t n, int at_eof,
 				const uint8_t *q = memchr(p + i, '"', n - i);
 				size_t k;
 				if (!q)
-					return at_eof ? WEIR_FAIL_DATA : more(used);
+					return at_eof ? WEIR_FAIL_DATA :
+					    more(used);
 				k = (size_t)(q - p);
 				for (size_t t = i; t < k; t++)
 					if (p[t] == '\n')
