@@ -121,7 +121,7 @@ consumer(weir_kafka_opts *o, const char *group, const char *offset,
 	static const char *props[3];
 	char err[WEIR_ERRSZ];
 	weir_kafka_consumer *c;
-	int st, n = 0;
+	int n = 0;
 
 	memset(o, 0, sizeof(*o));
 	o->brokers = bootstrap;
