@@ -52,7 +52,8 @@ void weir_join_free(weir_join *j);
  */
 int weir_join_record(weir_join *j, int side, const weir_record *r,
     char *err, size_t errsz);
-/* A watermark from a side; may emit (closed intervals and windows). */
+/* A watermark from a side; may emit (closed intervals and windows).  This
+ * and weir_join_end: 0 or WEIR_FAIL_NOMEM. */
 int weir_join_watermark(weir_join *j, int side, int64_t wm);
 /* END from a side: its watermark becomes +infinity; with both sides
  * ended everything still buffered is flushed. */
@@ -65,7 +66,7 @@ int64_t weir_join_out_watermark(const weir_join *j);
 /*
  * Checkpoints (snap.h): save appends the whole state (table rows, stream
  * buffers in their list and heap order, watermarks, ENDs, counters) to
- * out; 0, or -1 when out of memory.  load reads it into a join freshly
+ * out; 0 or WEIR_FAIL_NOMEM.  load reads it into a join freshly
  * made from the same spec, so that it goes on exactly as the saved one
  * would have; with a message, WEIR_FAIL_DATA on anything malformed
  * (hostile input is safe), WEIR_FAIL_NOMEM.
