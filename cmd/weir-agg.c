@@ -75,7 +75,7 @@ static void
 check(int rc)
 {
 	if (rc < 0)
-		weir_die(WEIR_EXIT_IO, "out of memory");
+		weir_die_fail(rc, "out of memory");
 }
 
 static void
@@ -94,16 +94,16 @@ add(const weir_record *r)
 {
 	char err[WEIR_ERRSZ], msg[WEIR_ERRSZ + 64];
 	weir_agg_ref ref;
-	int oom, rc;
+	int rc;
 
-	rc = weir_agg_add(S.agg, r, &ref, &oom, err, sizeof(err));
+	rc = weir_agg_add(S.agg, r, &ref, err, sizeof(err));
 	if (rc == 1) {
 		S.late++;
 		return;
 	}
 	if (rc < 0) {
-		if (oom)
-			weir_die(WEIR_EXIT_IO, "%s", err);
+		if (rc != WEIR_FAIL_DATA)
+			weir_die_fail(rc, err);
 		if (weir_input_line(S.st.in))
 			snprintf(msg, sizeof(msg), "%s:%llu: %s",
 			    weir_input_name(S.st.in),

@@ -80,7 +80,7 @@ static void
 check(int rc, const char *err)
 {
 	if (rc < 0)
-		weir_die(-rc, "%s", err);
+		weir_die(weir_fail_status(rc), "%s", err);
 }
 
 int

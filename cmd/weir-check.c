@@ -203,8 +203,8 @@ run_input(struct run *r, weir_stage *st)
 
 	while (weir_stage_next(st, &ev)) {
 		if (ev.type == WEIR_EV_WATERMARK) {
-			if (weir_check_watermark(r->chk, ev.wm) < 0)
-				weir_die(WEIR_EXIT_IO, "out of memory");
+			if ((rc = weir_check_watermark(r->chk, ev.wm)) < 0)
+				weir_die_fail(rc, "out of memory");
 			weir_stage_forward(st, &ev);
 			continue;
 		}
@@ -216,14 +216,14 @@ run_input(struct run *r, weir_stage *st)
 		pos.line = weir_stage_line(st);
 		pos.recno = st->in_records - base;
 		rc = weir_check_record(r->chk, &ev.rec, &pos);
-		if (rc == -2) {
+		if (rc == WEIR_FAIL_DATA) {
 			/* not counted: fail exits 1, skip counts it */
 			weir_onerr_bad_record(&st->onerr,
 			    weir_check_error(r->chk), &ev.rec);
 			continue;
 		}
 		if (rc < 0)
-			weir_die(WEIR_EXIT_IO, "out of memory");
+			weir_die_kind(rc, weir_check_error(r->chk));
 		print_notes(r->chk);
 		weir_stage_emit(st, &ev.rec);
 		if (rc && r->rej)
@@ -453,7 +453,7 @@ main(int argc, char **argv)
 	if (!(r.chk = weir_check_new(&rs, &co)))
 		weir_die(WEIR_EXIT_IO, "out of memory");
 	if ((fd = weir_check_load(r.chk, err, sizeof(err))) < 0)
-		weir_die(-fd, "%s", err);
+		weir_die_kind(fd, err);
 	if (r.rejfile) {	/* replaced only when the run finishes */
 		if (weir_ofile_open(&rejf, r.rejfile, 0, err, sizeof(err)) < 0)
 			weir_die(WEIR_EXIT_IO, "%s", err);
@@ -470,8 +470,8 @@ main(int argc, char **argv)
 	weir_stage_checkpoint(&st, &ck, argc, argv, &ops);
 	t0 = weir_mono_ms();
 	run_input(&r, &st);
-	if (weir_check_finish(r.chk) < 0)
-		weir_die(WEIR_EXIT_IO, "out of memory");
+	if ((fd = weir_check_finish(r.chk)) < 0)
+		weir_die_fail(fd, "out of memory");
 	print_notes(r.chk);
 	weir_stage_end(&st);
 	if (r.rej) {

@@ -113,9 +113,11 @@ main(int argc, char **argv)
 		weir_expr_root(&ev.rec, &scratch, &root);
 		ctx.rec = &ev.rec;
 		rc = weir_expr_test(e, &ctx);
-		if (rc < 0)
+		if (rc == WEIR_FAIL_DATA)
 			weir_onerr_bad_record(&st.onerr, weir_expr_error(e),
 			    &ev.rec);
+		else if (rc < 0)
+			weir_die_fail(rc, weir_expr_error(e));
 		else if (rc != invert)
 			weir_stage_emit(&st, &ev.rec);
 	}

@@ -127,11 +127,18 @@ forward_watermark(void)
 	}
 }
 
+/* A library failure: what was joined so far goes out first. */
+static void
+die_fail(int rc, const char *err)
+{
+	weir_stage_check_output(st.out, weir_output_flush(st.out));
+	weir_die_fail(rc, err);
+}
+
 static void
 nomem(void)
 {
-	weir_stage_check_output(st.out, weir_output_flush(st.out));
-	weir_die(WEIR_EXIT_IO, "out of memory");
+	die_fail(WEIR_FAIL_NOMEM, NULL);
 }
 
 /* A record the join refused: --on-error gets it as an envelope line. */
@@ -300,7 +307,7 @@ state_load(void *arg, weir_rd *rd, char *err, size_t errsz)
 		side_pay[s].len = 0;
 		if (weir_buf_put(&side_pay[s], p, n) < 0) {
 			weir_seterr(err, errsz, "out of memory");
-			return -1;
+			return WEIR_FAIL_NOMEM;
 		}
 	}
 	restored = 1;
@@ -320,10 +327,10 @@ step(int side, int block)
 	switch (ev.type) {
 	case WEIR_EV_RECORD:
 		rc = weir_join_record(J, side, &ev.rec, err, sizeof(err));
-		if (rc == -2)
-			nomem();
-		if (rc == -1)
+		if (rc == WEIR_FAIL_DATA)
 			bad_record(side, &ev.rec, err);
+		else if (rc < 0)
+			die_fail(rc, err);
 		return 0;
 	case WEIR_EV_WATERMARK:
 		caught_up[side] = 1;

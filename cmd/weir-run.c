@@ -789,10 +789,9 @@ main(int argc, char **argv)
 	if (!self)
 		weir_die(WEIR_EXIT_IO, "cannot find my own executable");
 	R.journal = stderr_is_journal();
-	if (metrics && !(R.mx = weir_metrics_listen(metrics, public, err,
-	    sizeof(err))))
-		weir_die(strstr(err, "--metrics-public") || strstr(err, "port") ?
-		    WEIR_EXIT_USAGE : WEIR_EXIT_IO, "--metrics: %s", err);
+	if (metrics && (rc = weir_metrics_listen(&R.mx, metrics, public, err,
+	    sizeof(err))) < 0)
+		weir_die(weir_fail_status(rc), "--metrics: %s", err);
 	if (R.mx && !R.quiet)
 		logmsg(6, "metrics on port %d: /metrics, /status, /status.html",
 		    weir_metrics_port(R.mx));
@@ -806,8 +805,7 @@ main(int argc, char **argv)
 		if (rc == 0 && reset)
 			rc = weir_ckpt_reset_dir(R.pl->ckpt_dir, err, sizeof(err));
 		if (rc < 0)
-			weir_die(rc == WEIR_SNAP_EBAD ? WEIR_EXIT_USAGE :
-			    WEIR_EXIT_IO, "checkpoint: %s", err);
+			weir_die(weir_fail_status(rc), "checkpoint: %s", err);
 	} else if (reset)
 		weir_usage_error("--reset-state: the pipeline has no checkpoint");
 	if (weir_sv_init(&R.sv, R.pl, err, sizeof(err)) < 0)

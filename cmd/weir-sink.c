@@ -293,7 +293,7 @@ avro_schema(const char *subject, const char *file, uint32_t *id)
 		rc = weir_registry_latest(A.reg, subject, id, &txt, err,
 		    sizeof(err));
 	if (rc < 0)
-		weir_die(-rc, "%s", err);
+		weir_die(weir_fail_status(rc), "%s", err);
 	if (!(s = weir_avro_schema_parse(txt, strlen(txt), err, sizeof(err))))
 		weir_die(WEIR_EXIT_USAGE, "subject %s: %s", subject, err);
 	free(txt);
@@ -400,7 +400,7 @@ static void
 eos_check(int rc, const char *err)
 {
 	if (rc < 0)
-		weir_die(-rc, "%s", err);
+		weir_die(weir_fail_status(rc), "%s", err);
 }
 
 /* BARRIER id: the messages delivered and spooled, COMMITTED, then the
@@ -470,13 +470,12 @@ kafka_loop(weir_stage *st, const weir_kafka_opts *ko, const weir_path *kp)
 	weir_onerr *oe = &st->onerr;
 	weir_event ev;
 	char err[WEIR_ERRSZ], why[WEIR_ERRSZ], msg[WEIR_ERRSZ * 2];
-	int rc, status;
+	int rc;
 	const uint8_t *key;
 	size_t klen;
 
-	p = weir_kafka_producer_open(ko, &status, err, sizeof(err));
-	if (!p)
-		weir_die(status, "%s", err);
+	if ((rc = weir_kafka_producer_open(&p, ko, err, sizeof(err))) < 0)
+		weir_die(weir_fail_status(rc), "%s", err);
 	st->on_fail = kafka_on_fail;
 	st->on_fail_arg = p;
 	if (E.txid)
@@ -537,7 +536,7 @@ kafka_loop(weir_stage *st, const weir_kafka_opts *ko, const weir_path *kp)
 		if (E.txid && rc == 0)
 			eos_check(weir_eos_spool(&E, &ev.rec, key, klen, why,
 			    sizeof(why)), why);
-		if (rc == -WEIR_EXIT_DATA)
+		if (rc == WEIR_FAIL_DATA)
 			weir_onerr_bad_from(oe, err, NULL, 0, &ev.rec);
 		else if (rc < 0)
 			kafka_die(p, WEIR_EXIT_IO, err);
@@ -638,7 +637,7 @@ kcat_send(weir_kafka_producer *p, const uint8_t *k, size_t kn,
 		kn = strlen(KP.key);
 	}
 	rc = weir_kafka_producer_send(p, &r, k, kn, err, sizeof(err));
-	if (rc == -WEIR_EXIT_DATA)
+	if (rc == WEIR_FAIL_DATA)
 		weir_onerr_bad(oe, err, NULL, 0);
 	else if (rc < 0)
 		kafka_die(p, WEIR_EXIT_IO, err);
@@ -659,12 +658,11 @@ kcat_produce(const weir_kafka_opts *ko, char **files, int nfiles,
 	const uint8_t *m, *k, *v;
 	size_t n, kn, vn;
 	char err[WEIR_ERRSZ];
-	int i, fd = 0, status;
+	int i, fd = 0, rc;
 	uint64_t nmsg = 0;
 
-	p = weir_kafka_producer_open(ko, &status, err, sizeof(err));
-	if (!p)
-		weir_die(status, "%s", err);
+	if ((rc = weir_kafka_producer_open(&p, ko, err, sizeof(err))) < 0)
+		weir_die(weir_fail_status(rc), "%s", err);
 	for (i = 0; nfiles && !KP.line && i < nfiles; i++) {
 		if (weir_kcat_read_file(files[i], &fb, err, sizeof(err)) < 0)
 			kafka_die(p, WEIR_EXIT_IO, err);
@@ -721,11 +719,10 @@ dash_loop(weir_stage *st, const weir_dash_opts *dopts)
 	weir_event ev;
 	char err[WEIR_ERRSZ];
 	uint64_t n;
+	int rc;
 
-	if (!(d = weir_dash_open(dopts, err, sizeof(err))))
-		weir_die(strstr(err, "--listen-public") || strstr(err, "port") ||
-		    strstr(err, "positive") ? WEIR_EXIT_USAGE : WEIR_EXIT_IO,
-		    "%s", err);
+	if ((rc = weir_dash_open(&d, dopts, err, sizeof(err))) < 0)
+		weir_die(weir_fail_status(rc), "%s", err);
 	fprintf(stderr, "%s: dashboard on port %d: / and /events\n",
 	    weir_prog, weir_dash_port(d));
 	weir_input_set_idle(st->in, weir_dash_idle, d);

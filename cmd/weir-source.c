@@ -372,8 +372,8 @@ kafka_commit_done(void)
 	    err, sizeof(err)) : 0;
 	if (rc == 0)
 		S.kcommitted = cm.id;
-	else if (rc != -WEIR_EXIT_IO)
-		weir_die(-rc, "%s", err);
+	else if (rc != WEIR_FAIL_IO)
+		weir_die(weir_fail_status(rc), "%s", err);
 	free(txt);
 	json_decref(root);
 	weir_commit_free(&cm);
@@ -679,9 +679,9 @@ avro_decode(weir_record *r)
 	}
 	if (rc == 0)
 		return 0;
-	if (rc != -WEIR_EXIT_DATA) {
+	if (rc != WEIR_FAIL_DATA) {
 		check(weir_output_flush(S.out));
-		weir_die(-rc, "%s", err);
+		weir_die(weir_fail_status(rc), "%s", err);
 	}
 	snprintf(msg, sizeof(msg), "%.*s [%d] offset %lld: %s: %s",
 	    (int)r->topic_len, r->topic, (int)r->partition, (long long)r->offset,
@@ -728,7 +728,7 @@ committed_open(const weir_kafka_opts *ko)
 {
 	static weir_kafka_opts po;
 	char err[WEIR_ERRSZ], *t;
-	int i, status;
+	int i, rc;
 
 	if (!(C.f = weir_eosf_new(COMMITTED_MAX_BYTES)))
 		weir_die(WEIR_EXIT_IO, "out of memory");
@@ -750,9 +750,8 @@ committed_open(const weir_kafka_opts *ko)
 			weir_die(WEIR_EXIT_IO, "out of memory");
 		po.topics[i] = t;
 	}
-	C.pc = weir_kafka_consumer_open(&po, &status, err, sizeof(err));
-	if (!C.pc)
-		weir_die(status, "--committed-only: %s", err);
+	if ((rc = weir_kafka_consumer_open(&C.pc, &po, err, sizeof(err))) < 0)
+		weir_die(weir_fail_status(rc), "--committed-only: %s", err);
 }
 
 /* Read what the progress topic has now (or within timeout_ms). */
@@ -769,7 +768,7 @@ committed_progress(int timeout_ms)
 		if (rc == WEIR_KAFKA_DONE)
 			C.pdone = 1;
 		else if (rc < 0)
-			weir_die(-rc, "--committed-only: %s", err);
+			weir_die(weir_fail_status(rc), "--committed-only: %s", err);
 		if (rc != WEIR_KAFKA_RECORD)
 			break;
 		if (weir_eosf_progress(C.f, r.value, r.value_len, err,
@@ -818,7 +817,7 @@ committed_next(weir_record *r, char *err, size_t errsz)
 			return rc;
 		rc = weir_eosf_push(C.f, r, err, errsz);
 		if (rc < 0)
-			return -WEIR_EXIT_IO;
+			return WEIR_FAIL_IO;
 		if (rc == WEIR_EOSF_PASS)
 			return WEIR_KAFKA_RECORD;
 	}
@@ -829,12 +828,11 @@ read_kafka(const weir_kafka_opts *ko)
 {
 	weir_record r;
 	char err[WEIR_ERRSZ], why[WEIR_ERRSZ], msg[WEIR_ERRSZ * 2];
-	int rc, status;
+	int rc;
 	int64_t flushed = weir_mono_ms();
 
-	S.kc = weir_kafka_consumer_open(ko, &status, err, sizeof(err));
-	if (!S.kc)
-		weir_die(status, "%s", err);
+	if ((rc = weir_kafka_consumer_open(&S.kc, ko, err, sizeof(err))) < 0)
+		weir_die(weir_fail_status(rc), "%s", err);
 	weir_kafka_consumer_set_flush(S.kc, kafka_flush, NULL);
 	if (S.ckpt_every) {
 		/* the group's offsets follow committed checkpoints only;
@@ -852,7 +850,7 @@ read_kafka(const weir_kafka_opts *ko)
 		S.kcommitted = S.ckpt.commit.id;
 		if (txt && (rc = weir_kafka_consumer_seek_to(S.kc, txt,
 		    strlen(txt), err, sizeof(err))) < 0)
-			weir_die(-rc, "%s", err);
+			weir_die(weir_fail_status(rc), "%s", err);
 		free(txt);
 	}
 	if (C.on)
@@ -867,7 +865,7 @@ read_kafka(const weir_kafka_opts *ko)
 				kcat_flush();
 			else
 				check(weir_output_flush(S.out));
-			weir_die(-rc, "%s", err);
+			weir_die(weir_fail_status(rc), "%s", err);
 		}
 		if (rc == WEIR_KAFKA_RECORD) {
 			if (A.reg && avro_decode(&r) < 0)
@@ -896,7 +894,7 @@ read_kafka(const weir_kafka_opts *ko)
 	rc = weir_kafka_consumer_close(S.kc, err, sizeof(err));
 	S.kc = NULL;
 	if (rc < 0)
-		weir_die(-rc, "%s", err);
+		weir_die(weir_fail_status(rc), "%s", err);
 }
 
 static void
@@ -909,7 +907,7 @@ list_kafka(const weir_kafka_opts *ko, int json)
 	    sizeof(err)) : weir_kafka_list(ko, &b, err, sizeof(err));
 
 	if (rc < 0)
-		weir_die(-rc, "%s", err);
+		weir_die(weir_fail_status(rc), "%s", err);
 	if (weir_write_all(1, b.p, b.len) < 0)
 		weir_die(WEIR_EXIT_IO, "stdout: %s", strerror(errno));
 	weir_buf_free(&b);
@@ -1165,7 +1163,7 @@ main(int argc, char **argv)
 		rc = weir_kafka_offsets_for_times(&ko, ko.topics, ko.ntopics,
 		    KC.json, &b, err, sizeof(err));
 		if (rc < 0)
-			weir_die(-rc, "%s", err);
+			weir_die(weir_fail_status(rc), "%s", err);
 		if (weir_write_all(1, b.p, b.len) < 0)
 			weir_die(WEIR_EXIT_IO, "stdout: %s", strerror(errno));
 		weir_buf_free(&b);

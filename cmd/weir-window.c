@@ -177,12 +177,12 @@ session(weir_record *r)
 	}
 	rc = weir_window_sessions_add(S.sess, S.key.p, S.key.len, r, S.cutoff,
 	    &start, &end, err, sizeof(err));
-	if (rc == -2)
-		weir_die(WEIR_EXIT_IO, "%s", err);
-	if (rc < 0) {
+	if (rc == WEIR_FAIL_DATA) {
 		bad(r, err);
 		return;
 	}
+	if (rc < 0)
+		weir_die_kind(rc, err);
 	if (rc == 1) {
 		weir_record c = *r;
 		late(&c, start, end);

@@ -590,7 +590,7 @@ remember_value(weir_agg *a, const weir_record *r)
 }
 
 int
-weir_agg_add(weir_agg *a, const weir_record *r, weir_agg_ref *ref, int *oom,
+weir_agg_add(weir_agg *a, const weir_record *r, weir_agg_ref *ref,
     char *err, size_t errsz)
 {
 	struct win *w;
@@ -599,7 +599,6 @@ weir_agg_add(weir_agg *a, const weir_record *r, weir_agg_ref *ref, int *oom,
 	int64_t gi;
 	struct gent *g;
 
-	*oom = 0;
 	if (r->flags & WEIR_R_WINDOW) {
 		if (r->win_end <= a->closed_wm)
 			return 1;
@@ -660,9 +659,8 @@ weir_agg_add(weir_agg *a, const weir_record *r, weir_agg_ref *ref, int *oom,
 	}
 	return 0;
 nomem:
-	*oom = 1;
 	weir_seterr(err, errsz, "out of memory");
-	return -1;
+	return WEIR_FAIL_NOMEM;
 }
 
 /* --- results ------------------------------------------------------------ */
@@ -686,7 +684,7 @@ emit_one(weir_agg *a, struct win *w, struct gent *g, weir_agg_emit_fn fn,
 		    weir_pack_int(b, w->s) < 0 ||
 		    pack_name(b, "window_end") < 0 ||
 		    weir_pack_int(b, w->e) < 0)
-			return -1;
+			return WEIR_FAIL_NOMEM;
 		r.flags |= WEIR_R_TS | WEIR_R_WINDOW;
 		r.ts = w->e - 1;
 		r.win_start = w->s;
@@ -702,34 +700,34 @@ emit_one(weir_agg *a, struct win *w, struct gent *g, weir_agg_emit_fn fn,
 			r.key = k + 1;
 			r.key_len = g->klen - 1;
 			if (pack_name(b, "key") < 0)
-				return -1;
+				return WEIR_FAIL_NOMEM;
 			if (weir_pack_str(b, (const char *)r.key, r.key_len) < 0) {
 				/* not UTF-8: base64 */
 				a->tmp.len = 0;
 				if (weir_b64_enc(&a->tmp, r.key, r.key_len) < 0 ||
 				    weir_pack_str(b, (const char *)a->tmp.p,
 				    a->tmp.len) < 0)
-					return -1;
+					return WEIR_FAIL_NOMEM;
 			}
 		}
 	} else {
 		if (a->ng > 1 && weir_buf_putc(&a->key, '[') < 0)
-			return -1;
+			return WEIR_FAIL_NOMEM;
 		for (i = 0; i < a->ng; i++) {
 			if (!(k = weir_pv_read(k, kend, &v)))
 				return -1;
 			if (pack_name(b, a->g[i].name) < 0 ||
 			    weir_pack_raw(b, &v) < 0)
-				return -1;
+				return WEIR_FAIL_NOMEM;
 			if (a->ng == 1) {
 				if (weir_key_from_pv(&a->key, &v) < 0)
-					return -1;
+					return WEIR_FAIL_NOMEM;
 			} else if ((i && weir_buf_putc(&a->key, ',') < 0) ||
 			    weir_pv_to_json(&a->key, &v) < 0)
-				return -1;
+				return WEIR_FAIL_NOMEM;
 		}
 		if (a->ng > 1 && weir_buf_putc(&a->key, ']') < 0)
-			return -1;
+			return WEIR_FAIL_NOMEM;
 		r.flags |= WEIR_R_KEY;
 		r.key = a->key.p ? a->key.p : (const uint8_t *)"";
 		r.key_len = a->key.len;
@@ -737,9 +735,9 @@ emit_one(weir_agg *a, struct win *w, struct gent *g, weir_agg_emit_fn fn,
 	for (i = 0; i < a->nf; i++)
 		if (pack_name(b, a->f[i].name) < 0 ||
 		    weir__agg_pack_func(a, b, &a->f[i], g) < 0)
-			return -1;
+			return WEIR_FAIL_NOMEM;
 	if (weir_pack_close(b, mark) < 0)
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	weir_record_set_packed(&r, b);
 	g->dirty = 0;
 	return fn(arg, &r);
@@ -820,7 +818,7 @@ weir_agg_close(weir_agg *a, int64_t wm, int emit, weir_agg_emit_fn fn,
 		memset(a->wtab, 0, a->wtcap * sizeof(*a->wtab));
 	for (i = 0; i < keep; i++) {
 		if (wtab_insert(a, a->wins[i]) < 0 && rc >= 0)
-			rc = -1;
+			rc = WEIR_FAIL_NOMEM;
 		a->nwins++;
 	}
 	return rc;
@@ -881,7 +879,7 @@ win_save(const weir_agg *a, const struct win *w, weir_buf *out)
 	uint32_t i;
 
 	if (weir_sw_u64(out, w->n) < 0)
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	for (i = 0; i < w->n; i++) {
 		const struct gent *g = ent_at(a, w, i);
 		if (weir_sw_bytes(out, w->keys.p + g->koff, g->klen) < 0 ||
@@ -890,7 +888,7 @@ win_save(const weir_agg *a, const struct win *w, weir_buf *out)
 		    weir_sw_u64(out, g->hasts) < 0 ||
 		    weir_sw_i64(out, g->maxts) < 0 ||
 		    weir__agg_state_save(a, (const uint8_t *)(g + 1), out) < 0)
-			return -1;
+			return WEIR_FAIL_NOMEM;
 	}
 	return 0;
 }
@@ -902,14 +900,14 @@ weir_agg_save(const weir_agg *a, weir_buf *out)
 
 	if (weir_sw_i64(out, a->closed_wm) < 0 ||
 	    weir_sw_u64(out, a->nwins) < 0)
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	for (i = 0; i < a->nwins; i++)
 		if (weir_sw_i64(out, a->wins[i]->s) < 0 ||
 		    weir_sw_i64(out, a->wins[i]->e) < 0 ||
 		    win_save(a, a->wins[i], out) < 0)
-			return -1;
+			return WEIR_FAIL_NOMEM;
 	if (weir_sw_u64(out, a->nowin != NULL) < 0)
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	return a->nowin ? win_save(a, a->nowin, out) : 0;
 }
 
@@ -947,13 +945,13 @@ win_load(weir_agg *a, struct win *w, weir_rd *rd, const char **why)
 		k = weir_rd_bytes(rd, &klen);
 		if (rd->bad || !key_ok(a, k, klen)) {
 			*why = "bad group key";
-			return -1;
+			return WEIR_SNAP_EBAD;
 		}
 		if ((gi = group_get(a, w, k, klen)) < 0)
-			return -2;
+			return WEIR_FAIL_NOMEM;
 		if ((uint64_t)gi != i) {
 			*why = "a group is saved twice";
-			return -1;
+			return WEIR_SNAP_EBAD;
 		}
 		g = ent_at(a, w, (uint32_t)gi);
 		g->count = weir_rd_u64(rd);
@@ -967,7 +965,7 @@ win_load(weir_agg *a, struct win *w, weir_rd *rd, const char **why)
 		if ((rc = weir__agg_state_load(a, (uint8_t *)(g + 1), rd)) < 0)
 			return rc;
 	}
-	return rd->bad ? -1 : 0;
+	return rd->bad ? WEIR_SNAP_EBAD : 0;
 }
 
 int
@@ -981,7 +979,7 @@ weir_agg_load(weir_agg *a, weir_rd *rd, char *err, size_t errsz)
 
 	if (!a->ready || a->nwins || (a->nowin && a->nowin->n)) {
 		weir_seterr(err, errsz, "aggregation state loaded twice");
-		return -1;
+		return WEIR_SNAP_EBAD;
 	}
 	a->closed_wm = weir_rd_i64(rd);
 	nw = weir_rd_count(rd, 3);
@@ -989,14 +987,15 @@ weir_agg_load(weir_agg *a, weir_rd *rd, char *err, size_t errsz)
 		s = weir_rd_i64(rd);
 		e = weir_rd_i64(rd);
 		if (rd->bad || e <= a->closed_wm) {
-			rc = -1;	/* open windows end after the watermark */
+			/* open windows end after the watermark */
+			rc = WEIR_SNAP_EBAD;
 			break;
 		}
 		if (!(w = win_get(a, s, e)))
-			rc = -2;
+			rc = WEIR_FAIL_NOMEM;
 		else if (a->nwins != i + 1) {
 			why = "a window is saved twice";
-			rc = -1;
+			rc = WEIR_SNAP_EBAD;
 		} else
 			rc = win_load(a, w, rd, &why);
 	}
@@ -1004,15 +1003,15 @@ weir_agg_load(weir_agg *a, weir_rd *rd, char *err, size_t errsz)
 		rd->bad = 1;
 	if (rc == 0 && nw == 1 && !rd->bad) {
 		if (!a->nowin && !(a->nowin = win_new(a, 0, 0, 0)))
-			rc = -2;
+			rc = WEIR_FAIL_NOMEM;
 		else
 			rc = win_load(a, a->nowin, rd, &why);
 	}
 	if (rc == 0 && rd->bad)
-		rc = -1;
-	if (rc == -2)
+		rc = WEIR_SNAP_EBAD;
+	if (rc == WEIR_FAIL_NOMEM)
 		weir_seterr(err, errsz, "out of memory");
 	else if (rc < 0)
 		weir_seterr(err, errsz, "%s", why);
-	return rc < 0 ? -1 : 0;
+	return rc < 0 ? rc : 0;
 }

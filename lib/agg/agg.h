@@ -65,13 +65,14 @@ int weir_agg_ready(weir_agg *a, char *err, size_t errsz);
 /*
  * Add one record.  Returns 0 and sets *ref (may be NULL) to its group; 1
  * when the record belongs to a window that already closed (a late record:
- * not added, the caller counts it); -1 for a bad record (err says why; the
- * state is unchanged) or out of memory (*oom set).
+ * not added, the caller counts it); WEIR_FAIL_DATA for a bad record (err
+ * says why; the state is unchanged), WEIR_FAIL_NOMEM.
  */
 int weir_agg_add(weir_agg *a, const weir_record *r, weir_agg_ref *ref,
-    int *oom, char *err, size_t errsz);
+    char *err, size_t errsz);
 
-/* Emit the current result of one group (--emit updates). */
+/* Emit the current result of one group (--emit updates).  This and the
+ * three below: 0, WEIR_FAIL_NOMEM, or what fn returned when < 0. */
 int weir_agg_emit_group(weir_agg *a, const weir_agg_ref *ref,
     weir_agg_emit_fn fn, void *arg);
 
@@ -92,8 +93,9 @@ int weir_agg_snapshot(weir_agg *a, weir_agg_emit_fn fn, void *arg);
  * state of each function, and what decides later results (the closed
  * watermark, the changed marks of --every); load reads that back into a
  * new aggregator set up with the same groups and functions (their
- * configuration is not saved).  save: -1 out of memory; load: -1 with a
- * message on malformed state (it is checked, never trusted).
+ * configuration is not saved).  save: 0 or WEIR_FAIL_NOMEM; load: with a
+ * message, WEIR_SNAP_EBAD on malformed state (it is checked, never
+ * trusted), WEIR_FAIL_NOMEM.
  */
 int weir_agg_save(const weir_agg *a, weir_buf *out);
 int weir_agg_load(weir_agg *a, weir_rd *rd, char *err, size_t errsz);

@@ -111,8 +111,8 @@ int weir__agg_state_update(weir_agg *a, uint8_t *blk);
 int weir__agg_pack_func(weir_agg *a, weir_buf *b, const struct func *f,
     struct gent *g);
 /* Checkpoints: append a group's state block to out (-1 on ENOMEM); read
- * one back into a new group's block: 0, -1 malformed, -2 out of memory
- * (what was read is in the block, freed with it). */
+ * one back into a new group's block: 0, WEIR_SNAP_EBAD malformed,
+ * WEIR_FAIL_NOMEM (what was read is in the block, freed with it). */
 int weir__agg_state_save(const weir_agg *a, const uint8_t *blk, weir_buf *out);
 int weir__agg_state_load(weir_agg *a, uint8_t *blk, weir_rd *rd);
 

@@ -610,11 +610,11 @@ vbuf_load(weir_rd *rd, struct vbuf *vb)
 	size_t n;
 
 	if (!rd_flag(rd))
-		return rd->bad ? -1 : 0;
+		return rd->bad ? WEIR_SNAP_EBAD : 0;
 	if (!(p = rd_value(rd, &n)))
-		return -1;
+		return WEIR_SNAP_EBAD;
 	if (!(vb->p = malloc(n)))
-		return -2;
+		return WEIR_FAIL_NOMEM;
 	memcpy(vb->p, p, n);
 	vb->len = vb->cap = (uint32_t)n;
 	return 0;
@@ -654,7 +654,7 @@ vset_load(weir_rd *rd, struct vset **pvs)
 	size_t len;
 
 	if (!rd_flag(rd))
-		return rd->bad ? -1 : 0;
+		return rd->bad ? WEIR_SNAP_EBAD : 0;
 	cap = weir_rd_u64(rd);
 	n = weir_rd_count(rd, 4);
 	/* as vset_add leaves it: a power of two at least twice n, at most
@@ -662,28 +662,28 @@ vset_load(weir_rd *rd, struct vset **pvs)
 	if (rd->bad || (cap & (cap - 1)) || n * 2 > cap ||
 	    (cap > 16 && cap > 4 * n + 4) || (cap && cap < 16) ||
 	    cap > (1u << 31))
-		return -1;
+		return WEIR_SNAP_EBAD;
 	if (!(vs = calloc(1, sizeof(*vs))))
-		return -2;
+		return WEIR_FAIL_NOMEM;
 	*pvs = vs;
 	if (cap && !(vs->e = calloc(cap, sizeof(*vs->e))))
-		return -2;
+		return WEIR_FAIL_NOMEM;
 	vs->cap = (uint32_t)cap;
 	for (i = 0; i < n; i++) {
 		at = weir_rd_u64(rd);
 		if (rd->bad || at >= cap || vs->e[at].count)
-			return -1;
+			return WEIR_SNAP_EBAD;
 		e = &vs->e[at];
 		e->hash = weir_rd_u64(rd);
 		e->count = weir_rd_u64(rd);
 		if (!(p = rd_value(rd, &len)) || !e->count ||
 		    vs->vals.len + len > UINT32_MAX) {
 			e->count = 0;
-			return -1;
+			return WEIR_SNAP_EBAD;
 		}
 		if (weir_buf_put(&vs->vals, p, len) < 0) {
 			e->count = 0;
-			return -2;
+			return WEIR_FAIL_NOMEM;
 		}
 		e->off = (uint32_t)(vs->vals.len - len);
 		e->len = (uint32_t)len;
@@ -781,7 +781,7 @@ weir__agg_state_load(weir_agg *a, uint8_t *blk, weir_rd *rd)
 			sc = weir_rd_u64(rd);
 			ni = weir_rd_u64(rd);
 			if (sc >= sizeof(pow10i) / sizeof(pow10i[0]) || ni > 1)
-				rc = -1;
+				rc = WEIR_SNAP_EBAD;
 			m->scale = rc ? 0 : (int)sc;
 			m->notint = (int)ni;
 			break;
@@ -813,12 +813,12 @@ weir__agg_state_load(weir_agg *a, uint8_t *blk, weir_rd *rd)
 			}
 			n = weir_rd_count(rd, 1);
 			if (rd->bad || n > HLL_SMALL) {
-				rc = -1;
+				rc = WEIR_SNAP_EBAD;
 				break;
 			}
 			if (n && !(h->small = malloc(HLL_SMALL *
 			    sizeof(*h->small)))) {
-				rc = -2;
+				rc = WEIR_FAIL_NOMEM;
 				break;
 			}
 			for (k = 0; k < n; k++)
@@ -831,6 +831,6 @@ weir__agg_state_load(weir_agg *a, uint8_t *blk, weir_rd *rd)
 		}
 	}
 	if (rc == 0 && rd->bad)
-		rc = -1;
+		rc = WEIR_SNAP_EBAD;
 	return rc;
 }

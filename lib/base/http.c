@@ -28,9 +28,9 @@ loopback(const struct sockaddr *sa)
 	return 0;
 }
 
-struct addrinfo *
-weir_http_resolve(const char *addr, int passive, char *host, size_t hostsz,
-    char *err, size_t errsz)
+int
+weir_http_resolve(struct addrinfo **out, const char *addr, int passive,
+    char *host, size_t hostsz, char *err, size_t errsz)
 {
 	struct addrinfo hints, *res = NULL;
 	char port[16];
@@ -49,7 +49,7 @@ weir_http_resolve(const char *addr, int passive, char *host, size_t hostsz,
 		}
 		if (hl >= hostsz || strlen(colon + 1) >= sizeof(port)) {
 			weir_seterr(err, errsz, "bad address '%s'", addr);
-			return NULL;
+			return WEIR_FAIL_USAGE;
 		}
 		memcpy(host, addr, hl);
 		host[hl] = 0;
@@ -61,7 +61,7 @@ weir_http_resolve(const char *addr, int passive, char *host, size_t hostsz,
 	    atoi(port) > 65535) {
 		weir_seterr(err, errsz, "bad port in '%s' (want [HOST:]PORT)",
 		    addr);
-		return NULL;
+		return WEIR_FAIL_USAGE;
 	}
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
@@ -69,9 +69,10 @@ weir_http_resolve(const char *addr, int passive, char *host, size_t hostsz,
 	hints.ai_flags = (passive ? AI_PASSIVE : 0) | AI_NUMERICSERV;
 	if ((rc = getaddrinfo(host, port, &hints, &res)) != 0) {
 		weir_seterr(err, errsz, "%s: %s", host, gai_strerror(rc));
-		return NULL;
+		return WEIR_FAIL_IO;
 	}
-	return res;
+	*out = res;
+	return 0;
 }
 
 int
@@ -80,18 +81,18 @@ weir_http_listen(const char *addr, int public, const char *public_opt,
 {
 	struct addrinfo *res;
 	char host[256];
-	int fd = -1, one = 1;
+	int fd = -1, one = 1, rc;
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 
-	if (!(res = weir_http_resolve(addr, 1, host, sizeof(host), err,
-	    errsz)))
-		return -1;
+	if ((rc = weir_http_resolve(&res, addr, 1, host, sizeof(host), err,
+	    errsz)) < 0)
+		return rc;
 	if (!loopback(res->ai_addr) && !public) {
 		weir_seterr(err, errsz, "%s is not a loopback address: served "
 		    "beyond this host only with %s", host, public_opt);
 		freeaddrinfo(res);
-		return -1;
+		return WEIR_FAIL_USAGE;
 	}
 	fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC |
 	    SOCK_NONBLOCK, 0);
@@ -104,7 +105,7 @@ weir_http_listen(const char *addr, int public, const char *public_opt,
 		if (fd >= 0)
 			close(fd);
 		freeaddrinfo(res);
-		return -1;
+		return WEIR_FAIL_IO;
 	}
 	freeaddrinfo(res);
 	*port = ntohs(ss.ss_family == AF_INET6 ?

@@ -16,13 +16,15 @@
  * Listen on addr ("PORT", "HOST:PORT" or "[V6]:PORT"; a bare port is
  * 127.0.0.1).  An address that is not loopback is refused unless public
  * is set; the message then names public_opt.  Returns the socket (non
- * blocking, close-on-exec) and its port in *port, or -1 with err set.
+ * blocking, close-on-exec) and its port in *port, or with err set
+ * WEIR_FAIL_USAGE (a bad or refused address) or WEIR_FAIL_IO.
  */
 int weir_http_listen(const char *addr, int public, const char *public_opt,
     int backlog, int *port, char *err, size_t errsz);
-/* "PORT", "HOST:PORT", "[V6]:PORT" -> getaddrinfo results (host filled). */
-struct addrinfo *weir_http_resolve(const char *addr, int passive, char *host,
-    size_t hostsz, char *err, size_t errsz);
+/* "PORT", "HOST:PORT", "[V6]:PORT" -> getaddrinfo results in *out (host
+ * filled): 0, WEIR_FAIL_USAGE (not such an address) or WEIR_FAIL_IO. */
+int weir_http_resolve(struct addrinfo **out, const char *addr, int passive,
+    char *host, size_t hostsz, char *err, size_t errsz);
 /* Start libmicrohttpd on the socket fd with these extra flags, at most
  * max_conn connections, timeout seconds of idleness each; NULL if it
  * cannot (the caller still owns fd then). */

@@ -33,12 +33,14 @@
 #define WEIR_SNAP_VERSION 1
 #define WEIR_COMMIT_NAME "COMMITTED"
 
-/* Failure kinds: a negative return of the functions below. */
+/* Failure kinds: a negative return of the functions below, the library's
+ * WEIR_FAIL_* kinds (util.h) under the names this module has used. */
 enum {
-	WEIR_SNAP_EIO = -1,	/* I/O: exit 3 */
-	WEIR_SNAP_EBAD = -2,	/* corrupt, other version, other arguments,
-				   in use by another process: exit 2 */
-	WEIR_SNAP_ENOMEM = -3	/* exit 3 */
+	WEIR_SNAP_EIO = WEIR_FAIL_IO,	/* I/O: exit 3 */
+	/* corrupt, other version, other arguments, in use by another
+	 * process: exit 2 */
+	WEIR_SNAP_EBAD = WEIR_FAIL_USAGE,
+	WEIR_SNAP_ENOMEM = WEIR_FAIL_NOMEM	/* exit 3 */
 };
 
 /* --- body encoding ---------------------------------------------------- */

@@ -3,9 +3,16 @@
  * error-buffer convention, growable byte buffers, varints.
  *
  * Library convention (as librdkafka's errstr): a function that can fail
- * returns a negative value (or NULL) and writes a one-line message, without
- * the program name, into the caller's buffer.  Library code never prints
- * and never exits.
+ * returns 0 (or a non-negative count or status) on success and a
+ * WEIR_FAIL_* kind below on failure, and writes a one-line message, without
+ * the program name, into the caller's buffer (char *err, size_t errsz); no
+ * out-parameter says what failed.  A constructor that can fail in only one
+ * way (out of memory) returns NULL; one that can fail in more ways is
+ * int weir_x_open(weir_x **out, ..., char *err, size_t errsz).  Only the
+ * growable-buffer primitives below (weir_buf_*, weir_grow) return a bare -1
+ * when memory is out; their callers return WEIR_FAIL_NOMEM.  Library code
+ * never prints and never exits: lib/prog/cli.c maps a kind to an exit
+ * status (weir_fail_status, weir_die_fail), in one place.
  */
 #ifndef WEIR_UTIL_H
 #define WEIR_UTIL_H
@@ -28,8 +35,9 @@ enum {
 
 /*
  * What a library call failed at: it returns one of these (negative) and
- * fills its message buffer; lib/prog/cli.c maps each to an exit status
- * (weir_fail_status), in one place.
+ * fills its message buffer (for WEIR_FAIL_NOMEM the message may be left
+ * out: "out of memory" is printed); lib/prog/cli.c maps each to an exit
+ * status (weir_fail_status), in one place.
  */
 enum {
 	WEIR_FAIL_DATA = -1,	/* bad input data: exit 1 */

@@ -185,16 +185,16 @@ load_ref(weir_check *c, size_t i, char *err, size_t errsz)
 	sp.emit = ref_hit;
 	sp.arg = &c->hit;
 	if (!(c->joins[i] = weir_join_new(&sp, err, errsz)))
-		return -WEIR_EXIT_IO;
+		return WEIR_FAIL_IO;
 	if ((fd = open(r->ref_file, O_RDONLY | O_CLOEXEC)) < 0) {
 		weir_seterr(err, errsz, "rule %s: %s: %s", r->id, r->ref_file,
 		    strerror(errno));
-		return -WEIR_EXIT_USAGE;
+		return WEIR_FAIL_USAGE;
 	}
 	if (!(in = weir_input_open(fd, WEIR_FMT_AUTO, r->ref_file))) {
 		close(fd);
 		weir_seterr(err, errsz, "out of memory");
-		return -WEIR_EXIT_IO;
+		return WEIR_FAIL_NOMEM;
 	}
 	while (!rc) {
 		switch (weir_input_next(in, &ev, 1)) {
@@ -206,16 +206,16 @@ load_ref(weir_check *c, size_t i, char *err, size_t errsz)
 				weir_seterr(err, errsz, "rule %s: %s record "
 				    "%llu: %s", r->id, r->ref_file,
 				    (unsigned long long)recno, e2);
-				rc = -WEIR_EXIT_DATA;
+				rc = WEIR_FAIL_DATA;
 			} else if (rc < 0) {
 				weir_seterr(err, errsz, "out of memory");
-				rc = -WEIR_EXIT_IO;
+				rc = WEIR_FAIL_NOMEM;
 			}
 			break;
 		case WEIR_EV_BAD:
 			weir_seterr(err, errsz, "rule %s: %s", r->id,
 			    weir_input_error(in));
-			rc = -WEIR_EXIT_DATA;
+			rc = WEIR_FAIL_DATA;
 			break;
 		case WEIR_EV_END:
 		case WEIR_EV_EOF:
@@ -229,7 +229,7 @@ load_ref(weir_check *c, size_t i, char *err, size_t errsz)
 		default:
 			weir_seterr(err, errsz, "rule %s: %s", r->id,
 			    weir_input_error(in));
-			rc = -WEIR_EXIT_IO;
+			rc = WEIR_FAIL_IO;
 		}
 	}
 	weir_input_close(in);
@@ -431,6 +431,8 @@ pre_check(weir_check *c, const weir_record *rec, const weir_pv *root)
 			x.root = root;
 			x.now_ms = c->o.now_ms;
 			if ((rc = weir_expr_test(r->expr, &x)) < 0) {
+				if (rc == WEIR_FAIL_NOMEM)
+					c->oom = 1;
 				weir_seterr(c->err, sizeof(c->err), "rule %s: %s",
 				    r->id, weir_expr_error(r->expr));
 				return -1;
@@ -517,7 +519,7 @@ ref_probe(weir_check *c, size_t i, const weir_record *rec)
 		return 1;
 	c->hit = 0;
 	rc = weir_join_record(c->joins[i], 0, rec, e2, sizeof(e2));
-	if (rc == -2)
+	if (rc == WEIR_FAIL_NOMEM)
 		return -1;
 	return !c->hit;
 }
@@ -1034,7 +1036,7 @@ weir_check_record(weir_check *c, const weir_record *r,
 	if (!weir_record_json(r, &c->json, &root))
 		root.type = WEIR_PV_MISSING;
 	if (pre_check(c, r, &root) < 0)
-		return c->oom ? -1 : -2;
+		return c->oom ? WEIR_FAIL_NOMEM : WEIR_FAIL_DATA;
 	c->records++;
 	if (c->o.window && (r->flags & WEIR_R_WINDOW))
 		s = scope_get(c, 1, r->win_start, r->win_end);
@@ -1045,15 +1047,15 @@ weir_check_record(weir_check *c, const weir_record *r,
 	} else
 		s = scope_get(c, 0, 0, 0);
 	if (!s)
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	s->records++;
 	for (i = 0; i < c->rs->n; i++) {
 		rc = check_value(c, i, s, r, &root, pos);
 		if (rc < 0)
-			return -1;
+			return WEIR_FAIL_NOMEM;
 		bad |= rc;
 	}
-	return c->oom ? -1 : bad;
+	return c->oom ? WEIR_FAIL_NOMEM : bad;
 }
 
 int
@@ -1062,7 +1064,7 @@ weir_check_watermark(weir_check *c, int64_t wm)
 	if (wm == INT64_MIN)
 		return 0;
 	close_scopes(c, 0, wm, 0);
-	return c->oom ? -1 : 0;
+	return c->oom ? WEIR_FAIL_NOMEM : 0;
 }
 
 /* A rule whose path was in no record: a typo passes nothing by accident
@@ -1109,7 +1111,7 @@ weir_check_finish(weir_check *c)
 		    WEIR_CHECK_WARN : WEIR_CHECK_PASS;
 		res->passed = lvl == 0;
 	}
-	return c->oom ? -1 : 0;
+	return c->oom ? WEIR_FAIL_NOMEM : 0;
 }
 
 /* ---- checkpoints ---- */
@@ -1313,10 +1315,10 @@ load_rstate(weir_check *c, const weir_rule *r, rstate *st, weir_rd *rd,
 		return 0;
 	if (weir_uniq_init(&st->u, c->o.unique_limit, r->approx) < 0) {
 		weir_seterr(err, errsz, "out of memory");
-		return -2;
+		return WEIR_FAIL_NOMEM;
 	}
 	st->have_u = 1;
-	return weir_uniq_load(&st->u, rd, err, errsz) < 0 ? -2 : 0;
+	return weir_uniq_load(&st->u, rd, err, errsz);
 }
 
 int
@@ -1357,7 +1359,7 @@ weir_check_state_load(weir_check *c, weir_rd *rd, char *err, size_t errsz)
 		    !(s->st = calloc(c->rs->n ? c->rs->n : 1, sizeof(*s->st)))) {
 			free(s);
 			weir_seterr(err, errsz, "out of memory");
-			return -1;
+			return WEIR_FAIL_NOMEM;
 		}
 		*tail = s;	/* linked first, so weir_check_free frees it */
 		tail = &s->next;
@@ -1371,10 +1373,10 @@ weir_check_state_load(weir_check *c, weir_rd *rd, char *err, size_t errsz)
 		for (k = 0; k < c->rs->n; k++) {
 			rc = load_rstate(c, &c->rs->v[k], &s->st[k], rd, err,
 			    errsz);
-			if (rc == -2)
-				return -1;
-			if (rc < 0)
+			if (rc == WEIR_FAIL_DATA)
 				goto bad;
+			if (rc < 0)	/* with its message */
+				return rc;
 		}
 	}
 	return 0;

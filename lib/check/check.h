@@ -66,18 +66,19 @@ typedef struct weir_check weir_check;
 weir_check *weir_check_new(const weir_rules *rs, const weir_check_opts *o);
 void weir_check_free(weir_check *c);
 /* Load what rules read besides the records (relationships' reference
- * tables; without them every value of such a rule fails).  0, or minus an exit status with err set: -WEIR_EXIT_USAGE a
- * file that cannot be opened, -WEIR_EXIT_DATA a bad reference record,
- * -WEIR_EXIT_IO a read error or no memory. */
+ * tables; without them every value of such a rule fails).  0, or with err
+ * set WEIR_FAIL_USAGE for a file that cannot be opened, WEIR_FAIL_DATA a
+ * bad reference record, WEIR_FAIL_IO a read error, WEIR_FAIL_NOMEM. */
 int weir_check_load(weir_check *c, char *err, size_t errsz);
 /* Check one record.  Returns 1 if it failed a per-value rule (for
- * --reject), 0 if not, -1 when memory ran out, -2 for a bad record (a
+ * --reject), 0 if not, WEIR_FAIL_NOMEM, WEIR_FAIL_DATA for a bad record (a
  * regular expression hit its match limit: weir_check_error names the rule
  * and the pattern); a bad record is not counted by any rule. */
 int weir_check_record(weir_check *c, const weir_record *r,
     const weir_check_pos *pos);
 const char *weir_check_error(const weir_check *c);
-/* Judge every scope whose window ends at or before wm. */
+/* Judge every scope whose window ends at or before wm (0 or
+ * WEIR_FAIL_NOMEM, as weir_check_finish). */
 int weir_check_watermark(weir_check *c, int64_t wm);
 /* Judge every open scope; results are final after this. */
 int weir_check_finish(weir_check *c);
@@ -93,8 +94,8 @@ weir_buf *weir_check_notes(weir_check *c);
  * (open scopes with their counters, unique sets and newest times, the
  * results so far with their samples, record counts); 0, or -1 when out of
  * memory.  load reads it into a checker freshly made from the same rules
- * and options; -1 with a message when it is malformed or was saved for
- * other rules.
+ * and options; with a message, WEIR_FAIL_DATA or WEIR_SNAP_EBAD when it is
+ * malformed or was saved for other rules, WEIR_FAIL_NOMEM.
  */
 struct weir_rd;
 int weir_check_state_save(const weir_check *c, weir_buf *out);

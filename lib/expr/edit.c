@@ -486,7 +486,7 @@ weir_edit_apply(weir_edit *ed, const weir_record *in, weir_record *out,
 	ctx.rec = in;
 	for (k = 0; k < ed->nexprs; k++) {
 		rc = weir_expr_eval(ed->exprs[k], &ctx, &ed->vals[k]);
-		if (rc == -1)
+		if (rc == WEIR_FAIL_NOMEM)
 			return WEIR_FAIL_NOMEM;
 		if (rc < 0) {
 			weir_seterr(why, whysz, "%s",

@@ -77,14 +77,15 @@ void weir_expr_free(weir_expr *e);
 /* The source text it was compiled from. */
 const char *weir_expr_text(const weir_expr *e);
 
-/* Evaluate: fills *out (see weir_xv for lifetimes).  Returns 0, -1 when
- * memory ran out, or -2 when a matches() hit its regex match limit
- * (weir_expr_error says which pattern; the record is bad, for
+/* Evaluate: fills *out (see weir_xv for lifetimes).  Returns 0,
+ * WEIR_FAIL_NOMEM, or WEIR_FAIL_DATA when a matches() hit its regex match
+ * limit (weir_expr_error says which pattern; the record is bad, for
  * --on-error); out is then MISSING. */
 int weir_expr_eval(weir_expr *e, const weir_expr_ctx *ctx, weir_xv *out);
 
-/* Evaluate as a condition: 1 true, 0 false (missing, null, false), -1
- * when a matches() hit its regex match limit (weir_expr_error). */
+/* Evaluate as a condition: 1 true, 0 false (missing, null, false),
+ * WEIR_FAIL_DATA when a matches() hit its regex match limit
+ * (weir_expr_error), WEIR_FAIL_NOMEM. */
 int weir_expr_test(weir_expr *e, const weir_expr_ctx *ctx);
 
 /* Why the last evaluation failed ("" if it did not). */

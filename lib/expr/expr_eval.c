@@ -290,11 +290,11 @@ weir_expr_eval(weir_expr *e, const weir_expr_ctx *ctx, weir_xv *out)
 	weir__expr_eval(e, e->root, &c, out);
 	if (e->oom) {
 		expr_set_missing(out);
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	}
 	if (e->failed) {
 		expr_set_missing(out);
-		return -2;
+		return WEIR_FAIL_DATA;
 	}
 	return 0;
 }
@@ -313,7 +313,7 @@ weir_expr_test(weir_expr *e, const weir_expr_ctx *ctx)
 		return pcmp_num(n, &c);
 	eval_begin(e);
 	rc = test(e, e->root, &c);
-	return e->failed ? -1 : rc;
+	return e->oom ? WEIR_FAIL_NOMEM : e->failed ? WEIR_FAIL_DATA : rc;
 }
 
 const char *

@@ -99,7 +99,7 @@ weir_join_watermark(weir_join *j, int side, int64_t wm)
 	j->wm[side] = wm;
 	if (j->sp.mode == WEIR_JOIN_TABLE)
 		return 0;
-	return update_wc(j);
+	return update_wc(j) < 0 ? WEIR_FAIL_NOMEM : 0;
 }
 
 int
@@ -109,7 +109,7 @@ weir_join_end(weir_join *j, int side)
 	j->wm[side] = INT64_MAX;
 	if (j->sp.mode == WEIR_JOIN_TABLE)
 		return 0;
-	return update_wc(j);
+	return update_wc(j) < 0 ? WEIR_FAIL_NOMEM : 0;
 }
 
 int64_t
@@ -155,10 +155,11 @@ weir_join_save(const weir_join *j, weir_buf *out)
 	    weir_sw_u64(out, j->st.late) < 0 ||
 	    weir_sw_u64(out, j->st.nokey) < 0 ||
 	    weir_sw_u64(out, j->st.max_buffered) < 0)
-		return -1;
-	if (j->sp.mode == WEIR_JOIN_TABLE)
-		return weir__join_table_save(j, out);
-	return weir__join_stream_save(j, out);
+		return WEIR_FAIL_NOMEM;
+	if ((j->sp.mode == WEIR_JOIN_TABLE ? weir__join_table_save(j, out) :
+	    weir__join_stream_save(j, out)) < 0)
+		return WEIR_FAIL_NOMEM;
+	return 0;
 }
 
 int

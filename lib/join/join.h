@@ -46,12 +46,14 @@ void weir_join_free(weir_join *j);
 
 /*
  * One record from a side.  Returns 0 when it was handled (joined,
- * buffered, applied to the table, or counted as late), -1 for a bad record
- * (err says why; the caller applies --on-error), -2 when out of memory.
+ * buffered, applied to the table, or counted as late), WEIR_FAIL_DATA for
+ * a bad record (err says why; the caller applies --on-error),
+ * WEIR_FAIL_NOMEM.
  */
 int weir_join_record(weir_join *j, int side, const weir_record *r,
     char *err, size_t errsz);
-/* A watermark from a side; may emit (closed intervals and windows). */
+/* A watermark from a side; may emit (closed intervals and windows).  This
+ * and weir_join_end: 0 or WEIR_FAIL_NOMEM. */
 int weir_join_watermark(weir_join *j, int side, int64_t wm);
 /* END from a side: its watermark becomes +infinity; with both sides
  * ended everything still buffered is flushed. */
@@ -64,10 +66,10 @@ int64_t weir_join_out_watermark(const weir_join *j);
 /*
  * Checkpoints (snap.h): save appends the whole state (table rows, stream
  * buffers in their list and heap order, watermarks, ENDs, counters) to
- * out; 0, or -1 when out of memory.  load reads it into a join freshly
+ * out; 0 or WEIR_FAIL_NOMEM.  load reads it into a join freshly
  * made from the same spec, so that it goes on exactly as the saved one
- * would have; -1 with a message on anything malformed (hostile input is
- * safe).
+ * would have; with a message, WEIR_FAIL_DATA on anything malformed
+ * (hostile input is safe), WEIR_FAIL_NOMEM.
  */
 struct weir_rd;
 int weir_join_save(const weir_join *j, weir_buf *out);

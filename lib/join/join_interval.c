@@ -380,7 +380,7 @@ weir__join_stream_record(weir_join *j, int side, const weir_record *r,
 		x.p = j->mem.p;
 		ng.ws = r->win_start;
 		ng.we = r->win_end;
-		return emit_single(j, &x, &ng) < 0 ? -2 : 0;
+		return emit_single(j, &x, &ng) < 0 ? WEIR_FAIL_NOMEM : 0;
 	}
 	c.j = j;
 	c.k = j->key.p;
@@ -456,7 +456,7 @@ weir__join_stream_record(weir_join *j, int side, const weir_record *r,
 	return 0;
 nomem:
 	weir_seterr(err, errsz, "out of memory");
-	return -2;
+	return WEIR_FAIL_NOMEM;
 }
 
 /* ---- checkpoints ----
@@ -583,14 +583,14 @@ load_rec(weir_join *j, weir_rd *rd, uint32_t gid, int side,
 	return 0;
 nomem:
 	weir_seterr(err, errsz, "out of memory");
-	return -1;
+	return WEIR_FAIL_NOMEM;
 }
 
 int
 weir__join_stream_load(weir_join *j, weir_rd *rd, char *err, size_t errsz)
 {
 	uint64_t ng = weir_rd_count(rd, 5), nh, i, n, k, bound;
-	int win = j->sp.mode == WEIR_JOIN_WINDOW, side;
+	int win = j->sp.mode == WEIR_JOIN_WINDOW, side, rc;
 	uint8_t *seen = NULL;
 	const uint8_t *key;
 	size_t kn, pos;
@@ -618,7 +618,7 @@ weir__join_stream_load(weir_join *j, weir_rd *rd, char *err, size_t errsz)
 		    &j->capgroups, j->ngroups + 1, sizeof(*j->groups),
 		    SIZE_MAX) < 0) {
 			weir_seterr(err, errsz, "out of memory");
-			return -1;
+			return WEIR_FAIL_NOMEM;
 		}
 		pos = map_probe(&j->map, h, group_eq, &c, &gid);
 		if (gid != NONE) {
@@ -635,9 +635,9 @@ weir__join_stream_load(weir_join *j, weir_rd *rd, char *err, size_t errsz)
 		for (side = 0; side < 2; side++) {
 			n = weir_rd_count(rd, 4);
 			for (k = 0; k < n && !rd->bad; k++)
-				if (load_rec(j, rd, gid, side, key, kn, err,
-				    errsz) < 0)
-					return -1;
+				if ((rc = load_rec(j, rd, gid, side, key, kn,
+				    err, errsz)) < 0)
+					return rc;
 		}
 		if (rd->bad)
 			break;
@@ -657,7 +657,7 @@ weir__join_stream_load(weir_join *j, weir_rd *rd, char *err, size_t errsz)
 	    sizeof(*j->heap), SIZE_MAX) < 0 || !(seen = calloc(nh ? nh : 1, 1))) {
 		weir_seterr(err, errsz, nh != bound ? "join state: the heap "
 		    "does not hold every buffered item" : "out of memory");
-		return -1;
+		return nh != bound ? WEIR_FAIL_DATA : WEIR_FAIL_NOMEM;
 	}
 	for (i = 0; i < nh; i++) {
 		int64_t t = weir_rd_i64(rd);

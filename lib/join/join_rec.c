@@ -66,7 +66,7 @@ weir__join_right_members(weir_join *j, const weir_pv *v, weir_buf *b,
 		return -1;
 	}
 	if (!j->sp.prefix)
-		return weir_buf_put(b, v->s, v->n) < 0 ? -2 : 0;
+		return weir_buf_put(b, v->s, v->n) < 0 ? WEIR_FAIL_NOMEM : 0;
 	weir_pv_iter_init(&it, v);
 	while (weir_pv_iter_next(&it, &k, &val)) {
 		if (j->prefix_plain && !k.escaped) {
@@ -101,7 +101,7 @@ weir__join_right_members(weir_join *j, const weir_pv *v, weir_buf *b,
 	return 0;
 nomem:
 	weir_seterr(err, errsz, "out of memory");
-	return -2;
+	return WEIR_FAIL_NOMEM;
 }
 
 /* A member name of a left value, for the clash check. */

@@ -157,7 +157,7 @@ weir__join_table_update(weir_join *j, const weir_record *r, char *err,
 	return 0;
 nomem:
 	weir_seterr(err, errsz, "out of memory");
-	return -2;
+	return WEIR_FAIL_NOMEM;
 }
 
 int
@@ -202,7 +202,7 @@ weir__join_table_probe(weir_join *j, const weir_record *r, char *err,
 	return 0;
 nomem:
 	weir_seterr(err, errsz, "out of memory");
-	return -2;
+	return WEIR_FAIL_NOMEM;
 }
 
 /* ---- checkpoints: the live rows, each its key and right members ---- */
@@ -245,7 +245,7 @@ weir__join_table_load(weir_join *j, weir_rd *rd, char *err, size_t errsz)
 		}
 		if (table_put(j, k, kn, v, vn) < 0) {
 			weir_seterr(err, errsz, "out of memory");
-			return -1;
+			return WEIR_FAIL_NOMEM;
 		}
 	}
 	if (rd->bad) {

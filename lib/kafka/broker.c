@@ -243,13 +243,13 @@ weir_broker_set_up(weir_broker *b, int id, int up, char *err, size_t errsz)
 	if (id != -1 && (id < 1 || id > b->n)) {
 		weir_seterr(err, errsz, "no broker %d (there are 1 to %d)", id,
 		    b->n);
-		return -WEIR_EXIT_USAGE;
+		return WEIR_FAIL_USAGE;
 	}
 	e = up ? rd_kafka_mock_broker_set_up(b->mc, id) :
 	    rd_kafka_mock_broker_set_down(b->mc, id);
 	if (e) {
 		weir_seterr(err, errsz, "broker %d: %s", id, rd_kafka_err2str(e));
-		return -WEIR_EXIT_IO;
+		return WEIR_FAIL_IO;
 	}
 	return 0;
 }
@@ -310,7 +310,7 @@ weir_broker_topic(weir_broker *b, const char *name, int partitions,
 	    b->n < 3 ? b->n : 3);
 	if (e) {
 		weir_seterr(err, errsz, "topic %s: %s", name, rd_kafka_err2str(e));
-		return -WEIR_EXIT_IO;
+		return WEIR_FAIL_IO;
 	}
 	return 0;
 }
@@ -530,11 +530,11 @@ weir_broker_listen(weir_broker *b, int port, char *err, size_t errsz)
 
 	if (b->lfd >= 0) {
 		weir_seterr(err, errsz, "already listening on %s", b->boot);
-		return -WEIR_EXIT_USAGE;
+		return WEIR_FAIL_USAGE;
 	}
 	if (port < 1 || port > 65535) {
 		weir_seterr(err, errsz, "port %d: want 1 to 65535", port);
-		return -WEIR_EXIT_USAGE;
+		return WEIR_FAIL_USAGE;
 	}
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
@@ -563,7 +563,7 @@ fail:
 	if (b->lfd >= 0)
 		close(b->lfd);
 	b->lfd = -1;
-	return -WEIR_EXIT_IO;
+	return WEIR_FAIL_IO;
 }
 
 /* --- the control FIFO ---------------------------------------------- */
@@ -578,15 +578,15 @@ weir_broker_control_open(weir_broker *b, const char *path, char *err,
 		b->cmade = 1;
 	else if (errno != EEXIST) {
 		weir_seterr(err, errsz, "%s: %s", path, strerror(errno));
-		return -WEIR_EXIT_IO;
+		return WEIR_FAIL_IO;
 	}
 	if (stat(path, &st) < 0) {
 		weir_seterr(err, errsz, "%s: %s", path, strerror(errno));
-		return -WEIR_EXIT_IO;
+		return WEIR_FAIL_IO;
 	}
 	if (!S_ISFIFO(st.st_mode)) {
 		weir_seterr(err, errsz, "%s exists and is not a FIFO", path);
-		return -WEIR_EXIT_USAGE;
+		return WEIR_FAIL_USAGE;
 	}
 	/* Our own writer keeps the FIFO from reading end of file between
 	 * the writers that come and go. */
@@ -598,7 +598,7 @@ weir_broker_control_open(weir_broker *b, const char *path, char *err,
 		if (b->cmade)
 			unlink(path);
 		b->cmade = 0;
-		return -WEIR_EXIT_IO;
+		return WEIR_FAIL_IO;
 	}
 	return 0;
 }
@@ -721,7 +721,7 @@ weir_broker_control_serve(weir_broker *b, int timeout_ms,
 	}
 	if (k < 0 && errno != EAGAIN && errno != EINTR) {
 		weir_seterr(err, errsz, "%s: %s", b->cpath, strerror(errno));
-		return -WEIR_EXIT_IO;
+		return WEIR_FAIL_IO;
 	}
 	return 0;
 }

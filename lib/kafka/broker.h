@@ -4,8 +4,8 @@
  * request errors, brokers taken down and up, and a control FIFO that
  * does these while the cluster runs.  Behind weir-broker(1).
  *
- * Errors: functions that can fail return -WEIR_EXIT_USAGE for a bad
- * argument or path and -WEIR_EXIT_IO when the system refuses (a port in
+ * Errors: functions that can fail return WEIR_FAIL_USAGE for a bad
+ * argument or path and WEIR_FAIL_IO when the system refuses (a port in
  * use, a socket or thread that cannot be made), with a message in err.
  */
 #ifndef WEIR_BROKER_H

@@ -49,23 +49,22 @@ weir_dlq_spec(const char *spec, const char *dflt, char *brokers, size_t bsz,
 	return 0;
 }
 
-weir_dlq *
-weir_dlq_open(const char *spec, const weir_kafka_opts *ko, int *status,
+int
+weir_dlq_open(weir_dlq **out, const char *spec, const weir_kafka_opts *ko,
     char *err, size_t errsz)
 {
 	weir_dlq *d = calloc(1, sizeof(*d));
 	const char *topic;
+	int rc;
 
-	*status = WEIR_EXIT_USAGE;
 	if (!d) {
 		weir_seterr(err, errsz, "out of memory");
-		*status = WEIR_EXIT_IO;
-		return NULL;
+		return WEIR_FAIL_NOMEM;
 	}
 	if (weir_dlq_spec(spec, ko ? ko->brokers : NULL, d->brokers,
 	    sizeof(d->brokers), &topic, err, errsz) < 0) {
 		free(d);
-		return NULL;
+		return WEIR_FAIL_USAGE;
 	}
 	if (ko)
 		d->o = *ko;
@@ -78,12 +77,12 @@ weir_dlq_open(const char *spec, const weir_kafka_opts *ko, int *status,
 	d->o.partition = -1;
 	d->o.group = NULL;
 	snprintf(d->name, sizeof(d->name), "kafka:%s", topic);
-	d->p = weir_kafka_producer_open(&d->o, status, err, errsz);
-	if (!d->p) {
+	if ((rc = weir_kafka_producer_open(&d->p, &d->o, err, errsz)) < 0) {
 		free(d);
-		return NULL;
+		return rc;
 	}
-	return d;
+	*out = d;
+	return 0;
 }
 
 static int
@@ -130,7 +129,7 @@ weir_dlq_send(weir_dlq *d, const uint8_t *raw, size_t rawlen,
 	}
 	if (rc) {
 		weir_seterr(err, errsz, "out of memory");
-		return -WEIR_EXIT_IO;
+		return WEIR_FAIL_IO;
 	}
 	r.flags = WEIR_R_HEADERS;
 	r.hdrs = d->hdrs.p;
@@ -142,8 +141,8 @@ weir_dlq_send(weir_dlq *d, const uint8_t *raw, size_t rawlen,
 		r.key_len = src->key_len;
 	}
 	rc = weir_kafka_producer_send(d->p, &r, NULL, 0, err, errsz);
-	if (rc == -WEIR_EXIT_DATA)	/* too large for the topic, say */
-		rc = -WEIR_EXIT_IO;
+	if (rc == WEIR_FAIL_DATA)	/* too large for the topic, say */
+		rc = WEIR_FAIL_IO;
 	if (rc == 0)
 		d->sent++;
 	return rc;

@@ -11,7 +11,7 @@
  *
  * The record's key, when it has one, is the message's key.  Delivery is
  * checked like weir-sink's: a message that cannot be delivered makes
- * weir_dlq_poll/flush fail with -WEIR_EXIT_IO.
+ * weir_dlq_poll/flush fail with WEIR_FAIL_IO.
  */
 #ifndef WEIR_DLQ_H
 #define WEIR_DLQ_H
@@ -28,9 +28,9 @@ int weir_dlq_spec(const char *spec, const char *dflt, char *brokers,
     size_t bsz, const char **topic, char *err, size_t errsz);
 /* Connect (bounded by ko->timeout_s) and check that the topic exists.
  * ko: the program's Kafka options (its -X properties apply; NULL for
- * none).  NULL with *status and err on failure. */
-weir_dlq *weir_dlq_open(const char *spec, const weir_kafka_opts *ko,
-    int *status, char *err, size_t errsz);
+ * none).  0 and *out, or a WEIR_FAIL_* kind with err. */
+int weir_dlq_open(weir_dlq **out, const char *spec,
+    const weir_kafka_opts *ko, char *err, size_t errsz);
 /* Produce one bad record: raw bytes (NULL: src's value, or a null
  * message), the error, the program, and src's key and Kafka position
  * when src is given and has them. */

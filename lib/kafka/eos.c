@@ -15,7 +15,7 @@ static int
 oom(char *err, size_t errsz)
 {
 	weir_seterr(err, errsz, "out of memory");
-	return -WEIR_EXIT_IO;
+	return WEIR_FAIL_IO;
 }
 
 /* A Kafka failure (its message in err): say where the pipeline restarts. */
@@ -27,14 +27,14 @@ eos_fail(const weir_eos *e, char *err, size_t errsz)
 	if (n + 1 < errsz)
 		snprintf(err + n, errsz - n, "; the pipeline restarts from "
 		    "checkpoint %llu", (unsigned long long)e->committed);
-	return -WEIR_EXIT_IO;
+	return WEIR_FAIL_IO;
 }
 
 static int
 spool_fail(const weir_eos *e, char *err, size_t errsz)
 {
 	weir_seterr(err, errsz, "%s: %s", e->spool_path, strerror(errno));
-	return -WEIR_EXIT_IO;
+	return WEIR_FAIL_IO;
 }
 
 /* The attempt header of checkpoint cur. */
@@ -214,7 +214,7 @@ eos_resend(weir_eos *e, weir_kafka_producer *p, const weir_eos_at *at,
 	long used;
 	ssize_t got;
 	uint64_t id = at->id, len = at->out_len;
-	int rc = -WEIR_EXIT_IO;
+	int rc = WEIR_FAIL_IO;
 
 	if (weir_buf_reserve(&b, len + 1) < 0)
 		return oom(err, errsz);
@@ -249,12 +249,12 @@ eos_resend(weir_eos *e, weir_kafka_producer *p, const weir_eos_at *at,
 			weir_seterr(err, errsz, "%s: corrupt at byte %zu: "
 			    "checkpoint %llu cannot be sent again",
 			    e->spool_path, off, (unsigned long long)id);
-			rc = -WEIR_EXIT_IO;
+			rc = WEIR_FAIL_IO;
 			goto out;
 		}
 		off += (size_t)used;
 		if (weir_kafka_producer_send(p, &fr.rec, NULL, 0, err,
-		    errsz) == -WEIR_EXIT_IO) {
+		    errsz) == WEIR_FAIL_IO) {
 			rc = eos_fail(e, err, errsz);
 			goto out;
 		}
@@ -312,7 +312,7 @@ weir_eos_start(weir_eos *e, weir_kafka_producer *p,
 	    sizeof(why)) < 0) {
 		weir_progress_free(&last);
 		weir_seterr(err, errsz, "%s: %s", e->topic, why);
-		return -WEIR_EXIT_IO;
+		return WEIR_FAIL_IO;
 	}
 	got = rc > 0 ? last.id : 0;
 	if (rc > 0) {	/* its committed list, and itself */
@@ -331,7 +331,7 @@ weir_eos_start(weir_eos *e, weir_kafka_producer *p,
 		return oom(err, errsz);
 	if (weir_kafka_txn_produce(p, e->topic, e->txid, NULL, 0, err,
 	    errsz) < 0)
-		return -WEIR_EXIT_IO;
+		return WEIR_FAIL_IO;
 	if (at->id && got + 1 == at->id && !at->reset) {
 		if ((rc = eos_resend(e, p, at, err, errsz)) < 0)
 			return rc;

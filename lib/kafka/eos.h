@@ -11,7 +11,7 @@
  * starts again: weir_eos_start sends checkpoint N's messages again from the
  * spool, in a transaction of its own.
  *
- * Every function returns 0, or a negative exit status (-WEIR_EXIT_IO) with
+ * Every function returns 0, or a negative exit status (WEIR_FAIL_IO) with
  * a message in err; a Kafka failure's message says from which checkpoint
  * the pipeline restarts.
  */

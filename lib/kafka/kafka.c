@@ -216,7 +216,7 @@ weir__kafka_conf_set(rd_kafka_conf_t *conf, const char *name, const char *value,
 	    RD_KAFKA_CONF_OK)
 		return 0;
 	weir_seterr(err, errsz, "-X %s: %s", name, es);
-	return -WEIR_EXIT_USAGE;
+	return WEIR_FAIL_USAGE;
 }
 
 /*
@@ -237,18 +237,18 @@ user_set(rd_kafka_conf_t *conf, const char *name, const char *value,
 		if (!value[4]) {
 			weir_seterr(err, errsz, "-X %s: env: names no "
 			    "environment variable", name);
-			return -WEIR_EXIT_USAGE;
+			return WEIR_FAIL_USAGE;
 		}
 		if (!(v = getenv(value + 4))) {
 			weir_seterr(err, errsz, "-X %s: environment variable "
 			    "%s is not set", name, value + 4);
-			return -WEIR_EXIT_USAGE;
+			return WEIR_FAIL_USAGE;
 		}
 		/* librdkafka's message may quote the value: not this one */
 		if (weir__kafka_conf_set(conf, name, v, NULL, 0) < 0) {
 			weir_seterr(err, errsz, "-X %s: the value of environment "
 			    "variable %s is not valid for it", name, value + 4);
-			return -WEIR_EXIT_USAGE;
+			return WEIR_FAIL_USAGE;
 		}
 		return 0;
 	} else if (bs > 0 && !strncmp(value + bs, "env:", 4))
@@ -267,7 +267,7 @@ conf_file(rd_kafka_conf_t *conf, const char *path, char *err, size_t errsz)
 
 	if (!f) {
 		weir_seterr(err, errsz, "-X @%s: %s", path, strerror(errno));
-		return -WEIR_EXIT_USAGE;
+		return WEIR_FAIL_USAGE;
 	}
 	while (rc == 0 && getline(&line, &cap, f) != -1) {
 		lineno++;
@@ -275,7 +275,7 @@ conf_file(rd_kafka_conf_t *conf, const char *path, char *err, size_t errsz)
 		if (r < 0) {
 			weir_seterr(err, errsz, "%s:%u: expected name=value",
 			    path, lineno);
-			rc = -WEIR_EXIT_USAGE;
+			rc = WEIR_FAIL_USAGE;
 		} else if (r > 0 && (rc = user_set(conf, name, value, sub,
 		    sizeof(sub))) < 0)
 			weir_seterr(err, errsz, "%s:%u: %s", path, lineno, sub);
@@ -283,7 +283,7 @@ conf_file(rd_kafka_conf_t *conf, const char *path, char *err, size_t errsz)
 	/* a read error (EISDIR for a directory) is not an empty file */
 	if (rc == 0 && ferror(f)) {
 		weir_seterr(err, errsz, "-X @%s: %s", path, strerror(errno));
-		rc = -WEIR_EXIT_USAGE;
+		rc = WEIR_FAIL_USAGE;
 	}
 	free(line);
 	fclose(f);
@@ -306,12 +306,12 @@ weir__kafka_conf_user(rd_kafka_conf_t *conf, const weir_kafka_opts *o,
 		}
 		if (!(dup = strdup(o->props[i]))) {
 			weir_seterr(err, errsz, "out of memory");
-			return -WEIR_EXIT_IO;
+			return WEIR_FAIL_IO;
 		}
 		if (weir_kafka_prop_split(dup, &name, &value) <= 0) {
 			weir_seterr(err, errsz, "-X %s: expected name=value or "
 			    "@FILE", o->props[i]);
-			rc = -WEIR_EXIT_USAGE;
+			rc = WEIR_FAIL_USAGE;
 		} else
 			rc = user_set(conf, name, value, err, errsz);
 		free(dup);
@@ -359,7 +359,7 @@ weir__kafka_base_new(kbase *b, rd_kafka_type_t type, rd_kafka_conf_t *conf,
 	if (!b->rk) {
 		rd_kafka_conf_destroy(conf);
 		weir_seterr(err, errsz, "%s", es);
-		return -WEIR_EXIT_USAGE;
+		return WEIR_FAIL_USAGE;
 	}
 	rd_kafka_set_log_queue(b->rk, NULL);
 	return 0;
@@ -380,14 +380,14 @@ weir__kafka_base_connect(kbase *b, rd_kafka_topic_t *rkt,
 	b->quiet = 0;
 	if (b->fatal) {
 		weir_seterr(err, errsz, "%s", b->fatalmsg);
-		return -WEIR_EXIT_IO;
+		return WEIR_FAIL_IO;
 	}
 	if (e) {
 		*md = NULL;
 		weir_seterr(err, errsz, "cannot reach Kafka at %s within %d s "
 		    "(-m): %s", b->o.brokers ? b->o.brokers : "(no -b)",
 		    b->o.timeout_s, b->last[0] ? b->last : rd_kafka_err2str(e));
-		return -WEIR_EXIT_IO;
+		return WEIR_FAIL_IO;
 	}
 	return 0;
 }
@@ -406,19 +406,19 @@ weir__kafka_find_topic(const struct rd_kafka_metadata *md, const char *topic,
 		if (t->err) {
 			weir_seterr(err, errsz, "topic %s: %s", topic,
 			    rd_kafka_err2str(t->err));
-			return -WEIR_EXIT_IO;
+			return WEIR_FAIL_IO;
 		}
 		if (part >= t->partition_cnt) {
 			weir_seterr(err, errsz, "topic %s has no partition %d "
 			    "(it has %d)", topic, (int)part, t->partition_cnt);
-			return -WEIR_EXIT_IO;
+			return WEIR_FAIL_IO;
 		}
 		*tp = t;
 		return 0;
 	}
 	weir_seterr(err, errsz, "topic %s does not exist (or is not "
 	    "visible to you)", topic);
-	return -WEIR_EXIT_IO;
+	return WEIR_FAIL_IO;
 }
 
 int
@@ -493,7 +493,7 @@ weir_kafka_list(const weir_kafka_opts *o, weir_buf *out, char *err,
 	rd_kafka_destroy(b.rk);
 	if (o->ntopics && !t0) {
 		weir_seterr(err, errsz, "topic %s does not exist", o->topics[0]);
-		return -WEIR_EXIT_IO;
+		return WEIR_FAIL_IO;
 	}
 	return 0;
 }

@@ -3,7 +3,7 @@
  * weir-source -b and the producer behind weir-sink -b, spelled like kcat.
  *
  * Errors: functions that can fail return a negative exit status,
- * -WEIR_EXIT_USAGE for a bad option or property and -WEIR_EXIT_IO for a
+ * WEIR_FAIL_USAGE for a bad option or property and WEIR_FAIL_IO for a
  * Kafka failure (unreachable broker, unknown topic, authorization,
  * undelivered message), with a one-line message in err.
  */
@@ -79,8 +79,9 @@ typedef struct weir_kafka_consumer weir_kafka_consumer;
 
 enum { WEIR_KAFKA_IDLE = 0, WEIR_KAFKA_RECORD = 1, WEIR_KAFKA_DONE = 2 };
 
-weir_kafka_consumer *weir_kafka_consumer_open(const weir_kafka_opts *o,
-    int *status, char *err, size_t errsz);
+/* 0 and *out, or a WEIR_FAIL_* kind with err. */
+int weir_kafka_consumer_open(weir_kafka_consumer **out,
+    const weir_kafka_opts *o, char *err, size_t errsz);
 /* RECORD, IDLE (nothing within timeout_ms), DONE (-e or e@MS reached on
  * every assigned partition), or a negative status. */
 int weir_kafka_consumer_next(weir_kafka_consumer *c, weir_record *r,
@@ -112,7 +113,7 @@ int weir_kafka_consumer_close(weir_kafka_consumer *c, char *err,
  * ...]: for each partition, the offset of the next record to read.
  */
 /* Call fn for each position of the text; 0, fn's negative return, or
- * -WEIR_EXIT_USAGE with a message for text that is not a position list. */
+ * WEIR_FAIL_USAGE with a message for text that is not a position list. */
 int weir_kafka_positions_each(const char *json, size_t len,
     int (*fn)(void *arg, const char *topic, int32_t partition,
     int64_t offset), void *arg, char *err, size_t errsz);
@@ -135,8 +136,8 @@ int weir_kafka_consumer_seek_to(weir_kafka_consumer *c, const char *json,
 void weir_kafka_consumer_set_manual_commit(weir_kafka_consumer *c, int on);
 /* Commit the given positions to the group, synchronously: with -G only
  * the partitions assigned to this member now (a rebalance in progress
- * refuses the commit: -WEIR_EXIT_IO), without -G all of them (needs
- * -X group.id, else -WEIR_EXIT_USAGE). */
+ * refuses the commit: WEIR_FAIL_IO), without -G all of them (needs
+ * -X group.id, else WEIR_FAIL_USAGE). */
 int weir_kafka_consumer_commit_positions(weir_kafka_consumer *c,
     const char *json, size_t len, char *err, size_t errsz);
 
@@ -149,12 +150,13 @@ int weir_kafka_offsets_for_times(const weir_kafka_opts *o, const char **specs,
 
 /*
  * Producer: idempotent, acks=all.  Every delivery report is checked; a
- * failed one makes poll/flush return -WEIR_EXIT_IO.
+ * failed one makes poll/flush return WEIR_FAIL_IO.
  */
 typedef struct weir_kafka_producer weir_kafka_producer;
 
-weir_kafka_producer *weir_kafka_producer_open(const weir_kafka_opts *o,
-    int *status, char *err, size_t errsz);
+/* 0 and *out, or a WEIR_FAIL_* kind with err. */
+int weir_kafka_producer_open(weir_kafka_producer **out,
+    const weir_kafka_opts *o, char *err, size_t errsz);
 /* Produce r: value bytes, key (key != NULL overrides the record's key),
  * headers, event time as the message timestamp. */
 int weir_kafka_producer_send(weir_kafka_producer *p, const weir_record *r,
@@ -176,7 +178,7 @@ void weir_kafka_producer_close(weir_kafka_producer *p);
  * they left open is aborted or completed).  Messages may be sent only
  * between begin and commit.  Retriable errors are retried within the
  * transaction timeout; an error that needs an abort aborts the
- * transaction and fails (-WEIR_EXIT_IO, "aborted" in the message); a
+ * transaction and fails (WEIR_FAIL_IO, "aborted" in the message); a
  * fatal one (fenced) fails with a message that says so.
  */
 int weir_kafka_txn_begin(weir_kafka_producer *p, char *err, size_t errsz);

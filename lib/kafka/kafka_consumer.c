@@ -110,7 +110,7 @@ cb_fail(weir_kafka_consumer *c, const char *fmt, const char *a,
 {
 	if (c->cb_status)
 		return;
-	c->cb_status = -WEIR_EXIT_IO;
+	c->cb_status = WEIR_FAIL_IO;
 	snprintf(c->cb_err, sizeof(c->cb_err), fmt, a, b);
 }
 
@@ -292,7 +292,7 @@ consumer_conf(weir_kafka_consumer *c, rd_kafka_conf_t *conf, int kind,
 			weir_seterr(err, errsz, "with -G, -o takes beginning, end "
 			    "or stored (where a partition without a committed "
 			    "offset starts)");
-			return -WEIR_EXIT_USAGE;
+			return WEIR_FAIL_USAGE;
 		}
 		if ((rc = weir__kafka_conf_set(conf, "group.id", o->group, err,
 		    errsz)) < 0 ||
@@ -322,7 +322,7 @@ consumer_conf(weir_kafka_consumer *c, rd_kafka_conf_t *conf, int kind,
 		if (kind == WEIR_KOFF_STORED) {
 			weir_seterr(err, errsz, "-o stored needs a group "
 			    "(-G GROUP or -X group.id=GROUP)");
-			return -WEIR_EXIT_USAGE;
+			return WEIR_FAIL_USAGE;
 		}
 		/* assign() wants a group id; this one never commits */
 		if ((rc = weir__kafka_conf_set(conf, "group.id", "weir-source",
@@ -416,7 +416,7 @@ consumer_assign(weir_kafka_consumer *c, const struct rd_kafka_metadata *md,
 		if (e) {
 			weir_seterr(err, errsz, "-o s@%lld: %s", (long long)val,
 			    rd_kafka_err2str(e));
-			rc = -WEIR_EXIT_IO;
+			rc = WEIR_FAIL_IO;
 		}
 	}
 	if (rc == 0) {
@@ -469,15 +469,15 @@ consumer_subscribe(weir_kafka_consumer *c, const struct rd_kafka_metadata *md,
 	}
 	if (rc == 0 && (e = rd_kafka_subscribe(c->b.rk, l))) {
 		weir_seterr(err, errsz, "subscribe: %s", rd_kafka_err2str(e));
-		rc = -WEIR_EXIT_IO;
+		rc = WEIR_FAIL_IO;
 	}
 	rd_kafka_topic_partition_list_destroy(l);
 	return rc;
 }
 
-weir_kafka_consumer *
-weir_kafka_consumer_open(const weir_kafka_opts *o, int *status, char *err,
-    size_t errsz)
+int
+weir_kafka_consumer_open(weir_kafka_consumer **out, const weir_kafka_opts *o,
+    char *err, size_t errsz)
 {
 	weir_kafka_consumer *c = calloc(1, sizeof(*c));
 	rd_kafka_conf_t *conf;
@@ -485,26 +485,23 @@ weir_kafka_consumer_open(const weir_kafka_opts *o, int *status, char *err,
 	int kind = WEIR_KOFF_BEGINNING, rc;
 	int64_t val = 0;
 
-	*status = WEIR_EXIT_IO;
 	if (!c) {
 		weir_seterr(err, errsz, "out of memory");
-		return NULL;
+		return WEIR_FAIL_NOMEM;
 	}
 	c->b.o = *o;
 	c->stop_ts = -1;
 	if (!o->ntopics) {
 		weir_seterr(err, errsz, "no topic (-t TOPIC, or -G GROUP "
 		    "TOPIC...)");
-		*status = WEIR_EXIT_USAGE;
 		free(c);
-		return NULL;
+		return WEIR_FAIL_USAGE;
 	}
 	if (o->offset && weir_kafka_offset_parse(o->offset, &kind, &val) < 0) {
 		weir_seterr(err, errsz, "-o %s: not beginning, end, stored, N, "
 		    "-N, s@MS or e@MS", o->offset);
-		*status = WEIR_EXIT_USAGE;
 		free(c);
-		return NULL;
+		return WEIR_FAIL_USAGE;
 	}
 	if (kind == WEIR_KOFF_STOP_TS) {
 		c->stop_ts = val;
@@ -527,16 +524,17 @@ weir_kafka_consumer_open(const weir_kafka_opts *o, int *status, char *err,
 	else
 		rc = consumer_assign(c, md, kind, val, err, errsz);
 	rd_kafka_metadata_destroy(md);
-	if (rc == 0)
-		return c;
+	if (rc == 0) {
+		*out = c;
+		return 0;
+	}
 fail:
-	*status = -rc;
 	if (c->q)
 		rd_kafka_queue_destroy(c->q);
 	if (c->b.rk)
 		rd_kafka_destroy(c->b.rk);
 	free(c);
-	return NULL;
+	return rc;
 }
 
 static int
@@ -671,13 +669,13 @@ weir_kafka_consumer_next(weir_kafka_consumer *c, weir_record *r,
 		c->start = NULL;
 		if (e) {
 			weir_seterr(err, errsz, "assign: %s", rd_kafka_err2str(e));
-			return -WEIR_EXIT_IO;
+			return WEIR_FAIL_IO;
 		}
 	}
 	for (;;) {
 		if (c->b.fatal) {
 			weir_seterr(err, errsz, "%s", c->b.fatalmsg);
-			return -WEIR_EXIT_IO;
+			return WEIR_FAIL_IO;
 		}
 		if (c->cb_status) {
 			weir_seterr(err, errsz, "%s", c->cb_err);
@@ -703,7 +701,7 @@ weir_kafka_consumer_next(weir_kafka_consumer *c, weir_record *r,
 			if (n < 0) {
 				weir_seterr(err, errsz, "consume: %s",
 				    rd_kafka_err2str(rd_kafka_last_error()));
-				return -WEIR_EXIT_IO;
+				return WEIR_FAIL_IO;
 			}
 			c->nbatch = (int)n;
 			c->now_ms = weir_mono_ms();
@@ -719,7 +717,7 @@ weir_kafka_consumer_next(weir_kafka_consumer *c, weir_record *r,
 		    m->partition);
 		if (!p) {
 			weir_seterr(err, errsz, "out of memory");
-			return -WEIR_EXIT_IO;
+			return WEIR_FAIL_IO;
 		}
 		if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
 			finish(c, p);
@@ -730,7 +728,7 @@ weir_kafka_consumer_next(weir_kafka_consumer *c, weir_record *r,
 			if (fatal_message(m->err)) {
 				weir_seterr(err, errsz, "%s%s%s", m->rkt ?
 				    p->topic : "", m->rkt ? ": " : "", why);
-				return -WEIR_EXIT_IO;
+				return WEIR_FAIL_IO;
 			}
 			weir__kafka_note(&c->b, why);
 			continue;
@@ -755,7 +753,7 @@ weir_kafka_consumer_next(weir_kafka_consumer *c, weir_record *r,
 			finish(c, p);
 		if (to_record(c, p, m, ts, (int)tstype, r) < 0) {
 			weir_seterr(err, errsz, "out of memory");
-			return -WEIR_EXIT_IO;
+			return WEIR_FAIL_IO;
 		}
 		c->last_tstype = (int)tstype;
 		c->last_broker = rd_kafka_message_broker_id(m);
@@ -897,7 +895,7 @@ weir_kafka_consumer_close(weir_kafka_consumer *c, char *err, size_t errsz)
 		e = commit_written(c);
 		if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET) {
 			weir_seterr(err, errsz, "commit: %s", rd_kafka_err2str(e));
-			rc = -WEIR_EXIT_IO;
+			rc = WEIR_FAIL_IO;
 		}
 	}
 	if (c->start)
@@ -936,12 +934,12 @@ weir_kafka_positions_each(const char *json, size_t len,
 
 	if (weir_pack_json(&pk, (const uint8_t *)json, len, err, errsz) < 0) {
 		weir_buf_free(&pk);
-		return -WEIR_EXIT_USAGE;
+		return WEIR_FAIL_USAGE;
 	}
 	weir_pv_of(pk.p, pk.len, &all);
 	if (all.type != WEIR_PV_ARRAY) {
 		weir_seterr(err, errsz, "positions: not a JSON array");
-		rc = -WEIR_EXIT_USAGE;
+		rc = WEIR_FAIL_USAGE;
 	}
 	if (!rc)
 		weir_pv_iter_init(&it, &all);
@@ -958,17 +956,17 @@ weir_kafka_positions_each(const char *json, size_t len,
 		    memchr(ts, 0, tn)) {
 			weir_seterr(err, errsz, "positions: element %d is not "
 			    "[\"topic\", partition, offset]", n);
-			rc = -WEIR_EXIT_USAGE;
+			rc = WEIR_FAIL_USAGE;
 			break;
 		}
 		/* a NUL-terminated copy of the topic */
 		if (ts != topic.p) {
 			topic.len = 0;
 			if (weir_buf_put(&topic, ts, tn) < 0)
-				rc = -WEIR_EXIT_IO;
+				rc = WEIR_FAIL_IO;
 		}
 		if (!rc && weir_buf_putc(&topic, 0) < 0)
-			rc = -WEIR_EXIT_IO;
+			rc = WEIR_FAIL_IO;
 		if (rc) {
 			weir_seterr(err, errsz, "out of memory");
 			break;
@@ -1012,7 +1010,7 @@ seek_one(void *arg, const char *topic, int32_t partition, int64_t off)
 	kpart *p;
 
 	if (!(p = part_get(c, topic, partition)))
-		return -WEIR_EXIT_IO;
+		return WEIR_FAIL_IO;
 	p->seek = off;
 	if (!c->start)	/* -G: on each assignment, in the rebalance */
 		return 0;
@@ -1036,10 +1034,10 @@ weir_kafka_consumer_seek_to(weir_kafka_consumer *c, const char *json,
 
 	if (!c->b.o.group && !c->start) {
 		weir_seterr(err, errsz, "seek: too late, records were read");
-		return -WEIR_EXIT_USAGE;
+		return WEIR_FAIL_USAGE;
 	}
 	rc = weir_kafka_positions_each(json, len, seek_one, c, err, errsz);
-	if (rc == -WEIR_EXIT_IO)
+	if (rc == WEIR_FAIL_IO)
 		weir_seterr(err, errsz, "out of memory");
 	return rc;
 }
@@ -1063,7 +1061,7 @@ commit_one(void *arg, const char *topic, int32_t partition, int64_t off)
 
 	if (a->c->b.o.group) {	/* a member commits only what it holds */
 		if (!(p = part_get(a->c, topic, partition)))
-			return -WEIR_EXIT_IO;
+			return WEIR_FAIL_IO;
 		if (!p->assigned)
 			return 0;
 	}
@@ -1083,11 +1081,11 @@ weir_kafka_consumer_commit_positions(weir_kafka_consumer *c,
 	if (!c->commit) {
 		weir_seterr(err, errsz, "commit: no group (-G GROUP or "
 		    "-X group.id=GROUP)");
-		return -WEIR_EXIT_USAGE;
+		return WEIR_FAIL_USAGE;
 	}
 	a.l = rd_kafka_topic_partition_list_new(8);
 	rc = weir_kafka_positions_each(json, len, commit_one, &a, err, errsz);
-	if (rc == -WEIR_EXIT_IO)
+	if (rc == WEIR_FAIL_IO)
 		weir_seterr(err, errsz, "out of memory");
 	if (!rc && a.l->cnt) {
 		e = rd_kafka_commit(c->b.rk, a.l, 0);
@@ -1095,7 +1093,7 @@ weir_kafka_consumer_commit_positions(weir_kafka_consumer *c,
 			e = a.l->elems[i].err;
 		if (e) {
 			weir_seterr(err, errsz, "commit: %s", rd_kafka_err2str(e));
-			rc = -WEIR_EXIT_IO;
+			rc = WEIR_FAIL_IO;
 		}
 	}
 	for (i = 0; !rc && i < a.l->cnt; i++) {	/* newer than a seek */
@@ -1173,7 +1171,7 @@ weir_kafka_read_last(const weir_kafka_opts *o, const char *topic,
 	}
 	if (!(eof = calloc((size_t)left + 1, 1)) || rd_kafka_assign(b.rk, l)) {
 		weir_seterr(err, errsz, "%s: cannot read", topic);
-		rc = -WEIR_EXIT_IO;
+		rc = WEIR_FAIL_IO;
 		goto out;
 	}
 	deadline = weir_mono_ms() + 1000LL * (o->timeout_s > 0 ?
@@ -1182,7 +1180,7 @@ weir_kafka_read_last(const weir_kafka_opts *o, const char *topic,
 		if (weir_mono_ms() > deadline) {
 			weir_seterr(err, errsz, "%s: not read to its end within "
 			    "%d s (-m)", topic, o->timeout_s);
-			rc = -WEIR_EXIT_IO;
+			rc = WEIR_FAIL_IO;
 			goto out;
 		}
 		if (!(m = rd_kafka_consumer_poll(b.rk, 100)))
@@ -1201,7 +1199,7 @@ weir_kafka_read_last(const weir_kafka_opts *o, const char *topic,
 			if (weir_buf_put(val, m->payload, m->len) < 0) {
 				rd_kafka_message_destroy(m);
 				weir_seterr(err, errsz, "out of memory");
-				rc = -WEIR_EXIT_IO;
+				rc = WEIR_FAIL_IO;
 				goto out;
 			}
 			found = 1;
@@ -1210,7 +1208,7 @@ weir_kafka_read_last(const weir_kafka_opts *o, const char *topic,
 	}
 	if (b.fatal) {
 		weir_seterr(err, errsz, "%s", b.fatalmsg);
-		rc = -WEIR_EXIT_IO;
+		rc = WEIR_FAIL_IO;
 	} else
 		rc = found;
 out:

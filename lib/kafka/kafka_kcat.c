@@ -56,7 +56,7 @@ weir_kafka_offsets_for_times(const weir_kafka_opts *o, const char **specs,
 			    "TIME (TIME in ms since the epoch, -1 for the end, "
 			    "-2 for the beginning)", specs[i]);
 			rd_kafka_topic_partition_list_destroy(l);
-			return -WEIR_EXIT_USAGE;
+			return WEIR_FAIL_USAGE;
 		}
 		rd_kafka_topic_partition_list_add(l, topic, (int32_t)part)->offset =
 		    ts;
@@ -73,7 +73,7 @@ weir_kafka_offsets_for_times(const weir_kafka_opts *o, const char **specs,
 		e = rd_kafka_offsets_for_times(b.rk, l, o->timeout_s * 1000);
 		if (e) {
 			weir_seterr(err, errsz, "-Q: %s", rd_kafka_err2str(e));
-			rc = -WEIR_EXIT_IO;
+			rc = WEIR_FAIL_IO;
 		}
 		rd_kafka_destroy(b.rk);
 	}
@@ -103,7 +103,7 @@ weir_kafka_offsets_for_times(const weir_kafka_opts *o, const char **specs,
 		rc = weir_buf_puts(out, *last ? "}}" : "{}");
 	if (rc > 0 || rc == -1) {
 		weir_seterr(err, errsz, "out of memory");
-		rc = -WEIR_EXIT_IO;
+		rc = WEIR_FAIL_IO;
 	}
 	rd_kafka_topic_partition_list_destroy(l);
 	return rc;
@@ -166,11 +166,11 @@ weir_kafka_list_json(const weir_kafka_opts *o, weir_buf *out, char *err,
 	rd_kafka_destroy(b.rk);
 	if (w) {
 		weir_seterr(err, errsz, "out of memory");
-		return -WEIR_EXIT_IO;
+		return WEIR_FAIL_IO;
 	}
 	if (topic && !n) {
 		weir_seterr(err, errsz, "topic %s does not exist", topic);
-		return -WEIR_EXIT_IO;
+		return WEIR_FAIL_IO;
 	}
 	return 0;
 }

@@ -100,14 +100,14 @@ weir_kafka_group_lag(const weir_kafka_opts *o, int json, weir_buf *out,
 	if ((e = rd_kafka_committed(b.rk, l, tmo))) {
 		weir_seterr(err, errsz, "group %s: committed offsets: %s",
 		    o->group, rd_kafka_err2str(e));
-		rc = -WEIR_EXIT_IO;
+		rc = WEIR_FAIL_IO;
 		goto done;
 	}
 	rd_kafka_topic_partition_list_sort(l, NULL, NULL);
 	/* without named topics, only those the group committed in */
 	if (!(keep = calloc((size_t)l->cnt + 1, 1))) {
 		weir_seterr(err, errsz, "out of memory");
-		rc = -WEIR_EXIT_IO;
+		rc = WEIR_FAIL_IO;
 		goto done;
 	}
 	for (i = 0; i < l->cnt; i = k) {
@@ -131,7 +131,7 @@ weir_kafka_group_lag(const weir_kafka_opts *o, int json, weir_buf *out,
 			weir_seterr(err, errsz, "group %s: %s [%d]: %s",
 			    o->group, p->topic, (int)p->partition,
 			    rd_kafka_err2str(p->err));
-			rc = -WEIR_EXIT_IO;
+			rc = WEIR_FAIL_IO;
 			goto done;
 		}
 		e = rd_kafka_query_watermark_offsets(b.rk, p->topic,
@@ -139,7 +139,7 @@ weir_kafka_group_lag(const weir_kafka_opts *o, int json, weir_buf *out,
 		if (e) {
 			weir_seterr(err, errsz, "%s [%d]: end offset: %s",
 			    p->topic, (int)p->partition, rd_kafka_err2str(e));
-			rc = -WEIR_EXIT_IO;
+			rc = WEIR_FAIL_IO;
 			goto done;
 		}
 		row(out, json, tw, p->topic, p->partition, p->offset, hi);

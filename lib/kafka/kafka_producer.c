@@ -57,7 +57,7 @@ txn_fatal(weir_kafka_producer *p, const char *what, const char *why,
 	weir_seterr(err, errsz, "transactional id %s: %s: fatal: %s "
 	    "(fenced: another producer with this transactional id started, "
 	    "or the broker refused this one for good)", p->b.o.txid, what, fe);
-	return -WEIR_EXIT_IO;
+	return WEIR_FAIL_IO;
 }
 
 static int
@@ -67,7 +67,7 @@ producer_status(weir_kafka_producer *p, char *err, size_t errsz)
 		return txn_fatal(p, "produce", p->b.fatalmsg, err, errsz);
 	if (p->b.fatal) {
 		weir_seterr(err, errsz, "%s", p->b.fatalmsg);
-		return -WEIR_EXIT_IO;
+		return WEIR_FAIL_IO;
 	}
 	if (p->failed) {
 		if (p->failed > 1)
@@ -75,7 +75,7 @@ producer_status(weir_kafka_producer *p, char *err, size_t errsz)
 			    (unsigned long long)p->failed - 1);
 		else
 			weir_seterr(err, errsz, "%s", p->failmsg);
-		return -WEIR_EXIT_IO;
+		return WEIR_FAIL_IO;
 	}
 	return 0;
 }
@@ -95,7 +95,7 @@ txn_fail(weir_kafka_producer *p, rd_kafka_error_t *e, const char *what,
 		weir_seterr(err, errsz, "transactional id %s: %s: %s",
 		    p->b.o.txid, what, rd_kafka_error_string(e));
 	rd_kafka_error_destroy(e);
-	return -WEIR_EXIT_IO;
+	return WEIR_FAIL_IO;
 }
 
 /* Abort after an error that requires it; the message says so. */
@@ -113,7 +113,7 @@ txn_abort(weir_kafka_producer *p, rd_kafka_error_t *e, const char *what,
 		return txn_fail(p, a, "abort", err, errsz);
 	weir_seterr(err, errsz, "transactional id %s: %s: %s: the "
 	    "transaction was aborted", p->b.o.txid, what, why);
-	return -WEIR_EXIT_IO;
+	return WEIR_FAIL_IO;
 }
 
 /* Retry while retriable, within twice the transaction timeout. */
@@ -223,7 +223,7 @@ weir_kafka_txn_produce(weir_kafka_producer *p, const char *topic,
 		if (!(p->prkt = rd_kafka_topic_new(p->b.rk, topic, NULL))) {
 			weir_seterr(err, errsz, "topic %s: %s", topic,
 			    rd_kafka_err2str(rd_kafka_last_error()));
-			return -WEIR_EXIT_IO;
+			return WEIR_FAIL_IO;
 		}
 		if (rd_kafka_metadata(p->b.rk, 0, p->prkt, &md,
 		    p->b.o.timeout_s * 1000) == RD_KAFKA_RESP_ERR_NO_ERROR)
@@ -245,7 +245,7 @@ weir_kafka_txn_produce(weir_kafka_producer *p, const char *topic,
 	if (e) {
 		weir_seterr(err, errsz, "produce to %s: %s", topic,
 		    rd_kafka_err2str(e));
-		return -WEIR_EXIT_IO;
+		return WEIR_FAIL_IO;
 	}
 	return producer_status(p, err, errsz);
 }
@@ -267,9 +267,9 @@ weir_kafka_txn_commit(weir_kafka_producer *p, char *err, size_t errsz)
 	return txn_fail(p, e, "commit_transaction", err, errsz);
 }
 
-weir_kafka_producer *
-weir_kafka_producer_open(const weir_kafka_opts *o, int *status, char *err,
-    size_t errsz)
+int
+weir_kafka_producer_open(weir_kafka_producer **out, const weir_kafka_opts *o,
+    char *err, size_t errsz)
 {
 	weir_kafka_producer *p = calloc(1, sizeof(*p));
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
@@ -277,19 +277,17 @@ weir_kafka_producer_open(const weir_kafka_opts *o, int *status, char *err,
 	const rd_kafka_metadata_topic_t *t;
 	int rc;
 
-	*status = WEIR_EXIT_IO;
 	if (!p) {
 		rd_kafka_conf_destroy(conf);
 		weir_seterr(err, errsz, "out of memory");
-		return NULL;
+		return WEIR_FAIL_NOMEM;
 	}
 	p->b.o = *o;
 	if (o->ntopics != 1) {
 		rd_kafka_conf_destroy(conf);
 		weir_seterr(err, errsz, "-b wants one topic (-t TOPIC)");
-		*status = WEIR_EXIT_USAGE;
 		free(p);
-		return NULL;
+		return WEIR_FAIL_USAGE;
 	}
 	if ((rc = weir__kafka_conf_base(&p->b, conf, err, errsz)) < 0 ||
 	    (rc = weir__kafka_conf_set(conf, "enable.idempotence", "true", err,
@@ -323,7 +321,7 @@ weir_kafka_producer_open(const weir_kafka_opts *o, int *status, char *err,
 	if (!p->rkt) {
 		weir_seterr(err, errsz, "topic %s: %s", o->topics[0],
 		    rd_kafka_err2str(rd_kafka_last_error()));
-		rc = -WEIR_EXIT_USAGE;
+		rc = WEIR_FAIL_USAGE;
 		goto fail;
 	}
 	if ((rc = weir__kafka_base_connect(&p->b, p->rkt, &md, err, errsz)) < 0)
@@ -333,16 +331,17 @@ weir_kafka_producer_open(const weir_kafka_opts *o, int *status, char *err,
 	rd_kafka_metadata_destroy(md);
 	if (rc == 0 && p->txn)
 		rc = txn_init(p, err, errsz);
-	if (rc == 0)
-		return p;
+	if (rc == 0) {
+		*out = p;
+		return 0;
+	}
 fail:
-	*status = -rc;
 	if (p->rkt)
 		rd_kafka_topic_destroy(p->rkt);
 	if (p->b.rk)
 		rd_kafka_destroy(p->b.rk);
 	free(p);
-	return NULL;
+	return rc;
 }
 
 int
@@ -356,7 +355,7 @@ weir_kafka_producer_send(weir_kafka_producer *p, const weir_record *r,
 
 	if (weir_record_bytes(r, &p->scratch, &v, &vn) < 0) {
 		weir_seterr(err, errsz, "corrupt record value");
-		return -WEIR_EXIT_DATA;
+		return WEIR_FAIL_DATA;
 	}
 	if (!key && (r->flags & WEIR_R_KEY)) {
 		key = r->key ? r->key : (const uint8_t *)"";
@@ -408,7 +407,7 @@ weir_kafka_producer_send(weir_kafka_producer *p, const weir_record *r,
 			weir_seterr(err, errsz, "produce to %s: %s",
 			    p->b.o.topics[0], rd_kafka_err2str(e));
 		return e == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE ?
-		    -WEIR_EXIT_DATA : -WEIR_EXIT_IO;
+		    WEIR_FAIL_DATA : WEIR_FAIL_IO;
 	}
 	if ((++p->sent & 1023) == 0)
 		rd_kafka_poll(p->b.rk, 0);
@@ -443,7 +442,7 @@ weir_kafka_producer_flush(weir_kafka_producer *p, int timeout_ms, char *err,
 	if (rd_kafka_outq_len(p->b.rk) > 0) {
 		weir_seterr(err, errsz, "%d messages still in flight after %d ms",
 		    rd_kafka_outq_len(p->b.rk), timeout_ms);
-		return -WEIR_EXIT_IO;
+		return WEIR_FAIL_IO;
 	}
 	return 0;
 }

@@ -97,7 +97,7 @@ weir_registry_free(weir_registry *r)
 
 /*
  * One request; the response body is parsed as JSON into *out.  Returns the
- * HTTP status, or -WEIR_EXIT_IO with a message when there is none.
+ * HTTP status, or WEIR_FAIL_IO with a message when there is none.
  */
 static long
 request(weir_registry *r, const char *path, const char *post, json_t **out,
@@ -135,29 +135,29 @@ request(weir_registry *r, const char *path, const char *post, json_t **out,
 		/* curl's message may quote the URL: name the shown one only */
 		weir_seterr(err, errsz, "schema registry %s: %s", r->shown,
 		    curl_easy_strerror(rc));
-		return -WEIR_EXIT_IO;
+		return WEIR_FAIL_IO;
 	}
 	curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &status);
 	*out = json_loadb((const char *)r->body.p, r->body.len, 0, &je);
 	if (!*out && status / 100 == 2) {
 		weir_seterr(err, errsz, "schema registry %s%s: response is not "
 		    "JSON: %s", r->shown, path, je.text);
-		return -WEIR_EXIT_IO;
+		return WEIR_FAIL_IO;
 	}
 	return status;
 }
 
-/* The registry's error as a message; returns -status. */
+/* The registry's error as a message; returns fail (a WEIR_FAIL_* kind). */
 static int
 http_error(weir_registry *r, const char *what, long status, json_t *j,
-    int exit_status, char *err, size_t errsz)
+    int fail, char *err, size_t errsz)
 {
 	const char *m = json_string_value(json_object_get(j, "message"));
 
 	weir_seterr(err, errsz, "schema registry %s: %s: HTTP %ld%s%s", r->shown,
 	    what, status, m ? ": " : "", m ? m : "");
 	json_decref(j);
-	return -exit_status;
+	return fail;
 }
 
 static cached *
@@ -199,7 +199,7 @@ weir_registry_schema(weir_registry *r, uint32_t id, weir_avro_schema **out,
 
 	if (!c) {
 		weir_seterr(err, errsz, "out of memory");
-		return -WEIR_EXIT_IO;
+		return WEIR_FAIL_IO;
 	}
 	if (c->schema) {
 		*out = c->schema;
@@ -208,7 +208,7 @@ weir_registry_schema(weir_registry *r, uint32_t id, weir_avro_schema **out,
 	if (c->miss_at != INT64_MIN && weir_mono_ms() - c->miss_at <
 	    MISS_RETRY_MS) {
 		weir_seterr(err, errsz, "%s", c->why);
-		return -WEIR_EXIT_DATA;
+		return WEIR_FAIL_DATA;
 	}
 	snprintf(path, sizeof(path), "/schemas/ids/%u", id);
 	snprintf(what, sizeof(what), "schema id %u", id);
@@ -216,13 +216,13 @@ weir_registry_schema(weir_registry *r, uint32_t id, weir_avro_schema **out,
 	if (st < 0)
 		return (int)st;
 	if (st == 404) {
-		http_error(r, what, st, j, WEIR_EXIT_DATA, c->why, sizeof(c->why));
+		http_error(r, what, st, j, WEIR_FAIL_DATA, c->why, sizeof(c->why));
 		snprintf(c->why, sizeof(c->why), "unknown schema id %u (the "
 		    "registry has none)", id);
 		goto miss;
 	}
 	if (st / 100 != 2)
-		return http_error(r, what, st, j, WEIR_EXIT_IO, err, errsz);
+		return http_error(r, what, st, j, WEIR_FAIL_IO, err, errsz);
 	type = json_string_value(json_object_get(j, "schemaType"));
 	txt = json_string_value(json_object_get(j, "schema"));
 	if (type && strcmp(type, "AVRO")) {
@@ -235,7 +235,7 @@ weir_registry_schema(weir_registry *r, uint32_t id, weir_avro_schema **out,
 		json_decref(j);
 		weir_seterr(err, errsz, "schema registry %s: %s: no \"schema\" "
 		    "in the response", r->shown, what);
-		return -WEIR_EXIT_IO;
+		return WEIR_FAIL_IO;
 	}
 	c->schema = weir_avro_schema_parse(txt, strlen(txt), c->why,
 	    sizeof(c->why));
@@ -251,7 +251,7 @@ weir_registry_schema(weir_registry *r, uint32_t id, weir_avro_schema **out,
 miss:
 	c->miss_at = weir_mono_ms();
 	weir_seterr(err, errsz, "%s", c->why);
-	return -WEIR_EXIT_DATA;
+	return WEIR_FAIL_DATA;
 }
 
 /* /subjects/SUBJECT/versions..., the subject escaped. */
@@ -285,22 +285,22 @@ weir_registry_register(weir_registry *r, const char *subject,
 	if (!body || subject_path(r, path, sizeof(path), subject, "") < 0) {
 		free(body);
 		weir_seterr(err, errsz, "out of memory");
-		return -WEIR_EXIT_IO;
+		return WEIR_FAIL_IO;
 	}
 	st = request(r, path, body, &j, err, errsz);
 	free(body);
 	if (st < 0)
 		return (int)st;
 	if (st / 100 != 2)
-		return http_error(r, what, st, j, st / 100 == 4 ? WEIR_EXIT_USAGE :
-		    WEIR_EXIT_IO, err, errsz);
+		return http_error(r, what, st, j, st / 100 == 4 ? WEIR_FAIL_USAGE :
+		    WEIR_FAIL_IO, err, errsz);
 	v = json_object_get(j, "id");
 	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
 	    json_integer_value(v) > UINT32_MAX) {
 		json_decref(j);
 		weir_seterr(err, errsz, "schema registry %s: %s: no id in the "
 		    "response", r->shown, what);
-		return -WEIR_EXIT_IO;
+		return WEIR_FAIL_IO;
 	}
 	*id = (uint32_t)json_integer_value(v);
 	json_decref(j);
@@ -319,14 +319,14 @@ weir_registry_latest(weir_registry *r, const char *subject, uint32_t *id,
 	snprintf(what, sizeof(what), "subject %s", subject);
 	if (subject_path(r, path, sizeof(path), subject, "/latest") < 0) {
 		weir_seterr(err, errsz, "out of memory");
-		return -WEIR_EXIT_IO;
+		return WEIR_FAIL_IO;
 	}
 	st = request(r, path, NULL, &j, err, errsz);
 	if (st < 0)
 		return (int)st;
 	if (st / 100 != 2)
-		return http_error(r, what, st, j, st == 404 ? WEIR_EXIT_USAGE :
-		    WEIR_EXIT_IO, err, errsz);
+		return http_error(r, what, st, j, st == 404 ? WEIR_FAIL_USAGE :
+		    WEIR_FAIL_IO, err, errsz);
 	v = json_object_get(j, "id");
 	txt = json_string_value(json_object_get(j, "schema"));
 	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
@@ -334,14 +334,14 @@ weir_registry_latest(weir_registry *r, const char *subject, uint32_t *id,
 		json_decref(j);
 		weir_seterr(err, errsz, "schema registry %s: %s: no id and "
 		    "schema in the response", r->shown, what);
-		return -WEIR_EXIT_IO;
+		return WEIR_FAIL_IO;
 	}
 	*id = (uint32_t)json_integer_value(v);
 	*schema = strdup(txt);
 	json_decref(j);
 	if (!*schema) {
 		weir_seterr(err, errsz, "out of memory");
-		return -WEIR_EXIT_IO;
+		return WEIR_FAIL_IO;
 	}
 	return 0;
 }
@@ -357,11 +357,11 @@ weir_registry_decode(weir_registry *r, const uint8_t *p, size_t n,
 	int rc;
 
 	if (weir_avro_unframe(p, n, &id, &body, &bn, err, errsz) < 0)
-		return -WEIR_EXIT_DATA;
+		return WEIR_FAIL_DATA;
 	if ((rc = weir_registry_schema(r, id, &s, err, errsz)) < 0)
 		return rc;
 	if (weir_avro_decode(s, body, bn, out, err, errsz) < 0)
-		return -WEIR_EXIT_DATA;
+		return WEIR_FAIL_DATA;
 	return 0;
 }
 

@@ -4,10 +4,10 @@
  * schema.  weir-source(1) and weir-sink(1), AVRO.
  *
  * Errors are negative exit statuses with a one-line message that names the
- * registry without any user:password it may carry: -WEIR_EXIT_DATA for an
+ * registry without any user:password it may carry: WEIR_FAIL_DATA for an
  * unknown schema id or a schema avro-c rejects (the record is bad),
- * -WEIR_EXIT_USAGE for a subject or schema the registry refuses,
- * -WEIR_EXIT_IO when the registry cannot be reached or fails.
+ * WEIR_FAIL_USAGE for a subject or schema the registry refuses,
+ * WEIR_FAIL_IO when the registry cannot be reached or fails.
  */
 #ifndef WEIR_REGISTRY_H
 #define WEIR_REGISTRY_H
@@ -35,7 +35,7 @@ int weir_registry_latest(weir_registry *r, const char *subject,
     uint32_t *id, char **schema, char *err, size_t errsz);
 
 /* A Confluent-framed message to packed JSON appended to out: 0, or a
- * negative status as above (a bad magic byte is -WEIR_EXIT_DATA). */
+ * negative status as above (a bad magic byte is WEIR_FAIL_DATA). */
 int weir_registry_decode(weir_registry *r, const uint8_t *p, size_t n,
     weir_buf *out, char *err, size_t errsz);
 

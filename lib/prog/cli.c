@@ -84,12 +84,18 @@ weir_fail_status(int fail)
 }
 
 void
+weir_die_kind(int fail, const char *err)
+{
+	weir_die(weir_fail_status(fail), "%s",
+	    fail == WEIR_FAIL_NOMEM ? "out of memory" : err);
+}
+
+void
 weir_die_fail(int fail, const char *err)
 {
 	if (fail == WEIR_FAIL_USAGE)
 		weir_usage_error("%s", err);
-	weir_die(weir_fail_status(fail), "%s",
-	    fail == WEIR_FAIL_NOMEM ? "out of memory" : err);
+	weir_die_kind(fail, err);
 }
 
 void
@@ -146,16 +152,17 @@ onerr_kafka(weir_onerr *o, const char *spec)
 {
 	static weir_kafka_opts none;
 	char err[WEIR_ERRSZ];
-	int status;
+	int rc;
 
 	none.timeout_s = 10;
 	none.warn = kafka_warn;
-	o->dlq = weir_dlq_open(spec, onerr_ko ? onerr_ko : &none, &status, err,
+	rc = weir_dlq_open(&o->dlq, spec, onerr_ko ? onerr_ko : &none, err,
 	    sizeof(err));
-	if (!o->dlq) {
-		if (status == WEIR_EXIT_USAGE)
+	if (rc < 0) {
+		if (rc == WEIR_FAIL_USAGE)
 			weir_usage_error("%s", err);
-		weir_die(status, "--on-error kafka:%s: %s", spec, err);
+		weir_die(weir_fail_status(rc), "--on-error kafka:%s: %s", spec,
+		    err);
 	}
 	o->mode = WEIR_ONERR_KAFKA;
 	o->file = weir_dlq_name(o->dlq);

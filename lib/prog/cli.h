@@ -25,6 +25,9 @@ _Noreturn void weir_version(void);
  * to --help). */
 int weir_fail_status(int fail);
 _Noreturn void weir_die_fail(int fail, const char *err);
+/* The same without the hint: for a bad file, state or configuration
+ * rather than a bad command line. */
+_Noreturn void weir_die_kind(int fail, const char *err);
 
 /* --on-error fail|skip|FILE|kafka:TOPIC|kafka:BROKERS/TOPIC (dlq.h) */
 struct weir_dlq;

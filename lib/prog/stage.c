@@ -377,8 +377,7 @@ weir_stage_finish(weir_stage *s)
 void
 weir_die_snap(int rc, const char *err)
 {
-	weir_die(rc == WEIR_SNAP_EBAD ? WEIR_EXIT_USAGE : WEIR_EXIT_IO, "%s",
-	    rc == WEIR_SNAP_ENOMEM ? "out of memory" : err);
+	weir_die_kind(rc, err);
 }
 
 void
@@ -417,8 +416,10 @@ weir_stage_checkpoint(weir_stage *s, const weir_ckpt_opts *o, int argc,
 	s->watermark = weir_rd_i64(&rd);
 	s->in_records = weir_rd_u64(&rd);
 	s->oe->skipped = weir_rd_u64(&rd);
-	if (!rd.bad && ops && ops->load(ops->arg, &rd, err, sizeof(err)) < 0)
-		weir_die(WEIR_EXIT_USAGE, "%s/%llu.snap: %s", s->ckpt->sdir,
+	if (!rd.bad && ops && (rc = ops->load(ops->arg, &rd, err,
+	    sizeof(err))) < 0)
+		weir_die(weir_fail_status(rc == WEIR_FAIL_DATA ?
+		    WEIR_SNAP_EBAD : rc), "%s/%llu.snap: %s", s->ckpt->sdir,
 		    (unsigned long long)s->ckpt->commit.id, err);
 	if (weir_rd_done(&rd, "state", err, sizeof(err)) < 0)
 		weir_die(WEIR_EXIT_USAGE, "%s/%llu.snap: %s", s->ckpt->sdir,

@@ -36,7 +36,9 @@
  * the sink committed last; at each BARRIER it saves its state, and only
  * then forwards the barrier.  The program gives two callbacks: save
  * appends its state to out (weir_sw_*), load reads it back (weir_rd_*)
- * into the freshly set-up program.  Both return 0, or -1 with a message.
+ * into the freshly set-up program.  Both return 0, or a WEIR_FAIL_* kind
+ * with a message; for load, bad data (WEIR_FAIL_DATA) is a bad snapshot
+ * (WEIR_SNAP_EBAD, exit 2).
  */
 typedef struct weir_state_ops {
 	int (*save)(void *arg, weir_buf *out, char *err, size_t errsz);

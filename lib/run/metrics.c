@@ -81,8 +81,9 @@ answer(void *cls, struct MHD_Connection *conn, const char *url,
 	return rc;
 }
 
-weir_metrics *
-weir_metrics_listen(const char *addr, int public, char *err, size_t errsz)
+int
+weir_metrics_listen(weir_metrics **out, const char *addr, int public,
+    char *err, size_t errsz)
 {
 	weir_metrics *m;
 	int fd, port;
@@ -90,11 +91,11 @@ weir_metrics_listen(const char *addr, int public, char *err, size_t errsz)
 	fd = weir_http_listen(addr, public, "--metrics-public",
 	    WEIR_METRICS_MAX_CONN, &port, err, errsz);
 	if (fd < 0)
-		return NULL;
+		return fd;
 	if (!(m = calloc(1, sizeof(*m)))) {
 		close(fd);
 		weir_seterr(err, errsz, "out of memory");
-		return NULL;
+		return WEIR_FAIL_NOMEM;
 	}
 	m->fd = fd;
 	m->port = port;
@@ -105,9 +106,10 @@ weir_metrics_listen(const char *addr, int public, char *err, size_t errsz)
 		weir_seterr(err, errsz, "listen on %s: cannot start the HTTP "
 		    "server", addr);
 		weir_metrics_close(m);
-		return NULL;
+		return WEIR_FAIL_IO;
 	}
-	return m;
+	*out = m;
+	return 0;
 }
 
 int
@@ -356,8 +358,8 @@ weir_metrics_get(const char *addr, const char *path, weir_buf *body,
 	ssize_t r;
 	char *p;
 
-	if (!(res = weir_http_resolve(addr, 0, host, sizeof(host), err,
-	    errsz)))
+	if (weir_http_resolve(&res, addr, 0, host, sizeof(host), err,
+	    errsz) < 0)
 		return -1;
 	fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, 0);
 	if (fd >= 0) {

@@ -32,10 +32,10 @@ typedef struct weir_metric_stage {
 /*
  * addr: "PORT", "HOST:PORT" or "[V6]:PORT".  A bare port listens on
  * 127.0.0.1.  An address that is not loopback is refused unless public
- * is set.  NULL with err set on failure.
+ * is set.  0 and *out, or a WEIR_FAIL_* kind with err set.
  */
-weir_metrics *weir_metrics_listen(const char *addr, int public, char *err,
-    size_t errsz);
+int weir_metrics_listen(weir_metrics **out, const char *addr, int public,
+    char *err, size_t errsz);
 /* The port actually bound (useful with port 0). */
 int weir_metrics_port(const weir_metrics *m);
 /* Replace the body served at path ("/metrics", "/status" or

@@ -138,7 +138,7 @@ weir_dds_add(weir_dds *d, double x)
 	if (fabs(x) < DBL_MIN)
 		d->zero++;
 	else if (store_add(x > 0 ? &d->pos : &d->neg, bucket(fabs(x)), 1) < 0)
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	d->count++;
 	if (x < d->min)
 		d->min = x;
@@ -164,7 +164,7 @@ weir_dds_merge(weir_dds *dst, const weir_dds *src)
 {
 	if (store_merge(&dst->pos, &src->pos) < 0 ||
 	    store_merge(&dst->neg, &src->neg) < 0)
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	dst->zero += src->zero;
 	dst->count += src->count;
 	if (src->min < dst->min)
@@ -243,9 +243,9 @@ weir_dds_save(const weir_dds *d, weir_buf *out)
 {
 	if (weir_sw_u64(out, d->count) < 0 || weir_sw_u64(out, d->zero) < 0 ||
 	    weir_sw_f64(out, d->min) < 0 || weir_sw_f64(out, d->max) < 0)
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	return store_save(&d->pos, out) < 0 || store_save(&d->neg, out) < 0 ?
-	    -1 : 0;
+	    WEIR_FAIL_NOMEM : 0;
 }
 
 /* Bucket indexes of finite doubles stay far inside this. */
@@ -261,20 +261,20 @@ store_load(weir_dds_store *s, weir_rd *rd, uint64_t *sum)
 
 	if (rd->bad || n > WEIR_DDS_MAX_BINS || off < -MAX_INDEX ||
 	    off > MAX_INDEX)
-		return -1;
+		return WEIR_SNAP_EBAD;
 	if (!n)
 		return 0;
 	while (cap < n)
 		cap *= 2;
 	if (!(s->c = calloc(cap, sizeof(*s->c))))
-		return -2;
+		return WEIR_FAIL_NOMEM;
 	s->cap = cap;
 	s->n = (uint32_t)n;
 	s->off = (int32_t)off;
 	for (k = 0; k < n; k++) {
 		s->c[k] = weir_rd_u64(rd);
 		if (__builtin_add_overflow(*sum, s->c[k], sum))
-			return -1;
+			return WEIR_SNAP_EBAD;
 	}
 	return rd->bad ? -1 : 0;
 }
@@ -294,6 +294,6 @@ weir_dds_load(weir_dds *d, weir_rd *rd)
 		return rc;
 	/* every value is counted once, and min <= max when there are some */
 	if (rd->bad || sum != d->count || (d->count && !(d->min <= d->max)))
-		return -1;
+		return WEIR_SNAP_EBAD;
 	return 0;
 }

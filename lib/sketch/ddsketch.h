@@ -37,9 +37,9 @@ typedef struct weir_dds {
 
 void weir_dds_init(weir_dds *d);
 void weir_dds_free(weir_dds *d);
-/* Add a value (NaN and infinities are ignored).  -1 on ENOMEM. */
+/* Add a value (NaN and infinities are ignored): 0 or WEIR_FAIL_NOMEM. */
 int weir_dds_add(weir_dds *d, double x);
-/* Add every value of src to dst.  -1 on ENOMEM. */
+/* Add every value of src to dst: 0 or WEIR_FAIL_NOMEM. */
 int weir_dds_merge(weir_dds *dst, const weir_dds *src);
 /* The q-quantile, 0 <= q <= 1; NaN when the sketch is empty. */
 double weir_dds_quantile(const weir_dds *d, double q);
@@ -47,9 +47,9 @@ double weir_dds_quantile(const weir_dds *d, double q);
  * tolerance keeps 0.99 * 100 at 99. */
 uint64_t weir_dds_rank(double q, uint64_t n);
 
-/* Checkpoints (snap.h): append the sketch to out (-1 on ENOMEM); read one
- * back into an initialised, empty sketch: 0, -1 when malformed, -2 when
- * out of memory. */
+/* Checkpoints (snap.h): append the sketch to out (0 or WEIR_FAIL_NOMEM);
+ * read one back into an initialised, empty sketch: 0, WEIR_SNAP_EBAD when
+ * malformed, WEIR_FAIL_NOMEM. */
 int weir_dds_save(const weir_dds *d, weir_buf *out);
 int weir_dds_load(weir_dds *d, weir_rd *rd);
 

@@ -8,10 +8,10 @@ int
 weir_hll_init(weir_hll *h, int p)
 {
 	if (p < 4 || p > 18)
-		return -1;
+		return WEIR_FAIL_USAGE;
 	h->p = p;
 	h->reg = calloc((size_t)1 << p, 1);
-	return h->reg ? 0 : -1;
+	return h->reg ? 0 : WEIR_FAIL_NOMEM;
 }
 
 void
@@ -76,13 +76,13 @@ weir_hll_save(const weir_hll *h, weir_buf *out)
 	for (i = 0; i < m; i++)
 		n += h->reg[i] != 0;
 	if (weir_sw_u64(out, n) < 0)
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	for (i = 0; i < m; i++) {
 		if (!h->reg[i])
 			continue;
 		if (weir_sw_u64(out, i - prev) < 0 ||
 		    weir_sw_u64(out, h->reg[i]) < 0)
-			return -1;
+			return WEIR_FAIL_NOMEM;
 		prev = i;
 	}
 	return 0;
@@ -95,16 +95,16 @@ weir_hll_load(weir_hll *h, int p, weir_rd *rd)
 	size_t m = (size_t)1 << p;
 
 	if (rd->bad || n > m)
-		return -1;
+		return WEIR_SNAP_EBAD;
 	if (weir_hll_init(h, p) < 0)
-		return -2;
+		return WEIR_FAIL_NOMEM;
 	for (i = 0; i < n; i++) {
 		d = weir_rd_u64(rd);
 		v = weir_rd_u64(rd);
 		/* set registers in increasing order, each at most 64 - p + 1 */
 		if (rd->bad || (i && d == 0) || d >= m - at || v == 0 ||
 		    v > (uint64_t)(64 - p + 1))
-			return -1;
+			return WEIR_SNAP_EBAD;
 		at += d;
 		h->reg[at] = (uint8_t)v;
 	}

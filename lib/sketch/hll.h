@@ -17,15 +17,16 @@ typedef struct weir_hll {
 	uint8_t *reg;
 } weir_hll;
 
-int weir_hll_init(weir_hll *h, int p);	/* 4 <= p <= 18; -1 on ENOMEM */
+/* 4 <= p <= 18 (else WEIR_FAIL_USAGE); WEIR_FAIL_NOMEM */
+int weir_hll_init(weir_hll *h, int p);
 void weir_hll_free(weir_hll *h);
 void weir_hll_add(weir_hll *h, uint64_t hash);	/* hash from weir_hash() */
 double weir_hll_count(const weir_hll *h);
 int weir_hll_merge(weir_hll *dst, const weir_hll *src);	/* -1 if p differs */
 
-/* Checkpoints (snap.h): append the registers to out, sparsely (-1 on
- * ENOMEM); read them back into h (not initialised) when their precision
- * is p: 0, -1 when malformed, -2 when out of memory. */
+/* Checkpoints (snap.h): append the registers to out, sparsely (0 or
+ * WEIR_FAIL_NOMEM); read them back into h (not initialised) when their
+ * precision is p: 0, WEIR_SNAP_EBAD when malformed, WEIR_FAIL_NOMEM. */
 int weir_hll_save(const weir_hll *h, weir_buf *out);
 int weir_hll_load(weir_hll *h, int p, weir_rd *rd);
 

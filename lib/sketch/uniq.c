@@ -137,7 +137,7 @@ uniq_limit_hit(weir_uniq *u, uint64_t h)
 		return WEIR_UNIQ_FULL;
 	}
 	if (uniq_switch(u) < 0)
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	weir_hll_add(&u->hll, h);
 	return WEIR_UNIQ_SWITCHED;
 }
@@ -194,12 +194,12 @@ weir_uniq_add(weir_uniq *u, const void *p, size_t n)
 		if (over_limit(u, tbytes * 3, u->arena.cap))
 			return uniq_limit_hit(u, h);
 		if (uniq_rehash(u, u->mask * 2 + 1) < 0)
-			return -1;
+			return WEIR_FAIL_NOMEM;
 	}
 	off = u->arena.len;
 	if (weir_buf_put_varint(&u->arena, n) < 0 ||
 	    weir_buf_put(&u->arena, p, n) < 0)
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	slot_insert(u->slot, u->mask, h, (tag << OFF_BITS) | (off + 1));
 	u->used++;
 	return WEIR_UNIQ_NEW;
@@ -240,14 +240,14 @@ weir_uniq_save(const weir_uniq *u, weir_buf *out)
 	if (weir_sw_u64(out, (uint64_t)u->mode) < 0 ||
 	    weir_sw_u64(out, u->values) < 0 || weir_sw_u64(out, u->dups) < 0 ||
 	    weir_sw_u64(out, u->values_exact) < 0)
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	if (u->mode == WEIR_UNIQ_APPROX)
 		return weir_sw_bytes(out, u->hll.reg, (size_t)1 << u->hll.p);
 	if (u->mode != WEIR_UNIQ_EXACT)
 		return 0;
 	if (weir_sw_u64(out, u->mask) < 0 || weir_sw_u64(out, u->used) < 0 ||
 	    weir_sw_u64(out, u->arena.cap) < 0)
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	return weir_sw_bytes(out, u->arena.p, u->arena.len);
 }
 
@@ -265,14 +265,14 @@ uniq_load_exact(weir_uniq *u, weir_rd *rd)
 	    (mask + 1) / 4 > used + 256 || (used + 1) * 4 > (mask + 1) * 3 + 4 ||
 	    cap < alen || cap > 2 * (uint64_t)alen + 512 ||
 	    alen > OFF_MASK - 1)
-		return -1;
+		return WEIR_SNAP_EBAD;
 	free(u->slot);
 	u->mask = (size_t)mask;
 	if (!(u->slot = calloc(u->mask + 1, sizeof(*u->slot))))
-		return -2;
+		return WEIR_FAIL_NOMEM;
 	weir_buf_free(&u->arena);
 	if (cap && !(u->arena.p = malloc((size_t)cap)))
-		return -2;
+		return WEIR_FAIL_NOMEM;
 	u->arena.cap = (size_t)cap;
 	if (alen)
 		memcpy(u->arena.p, a, alen);
@@ -281,15 +281,15 @@ uniq_load_exact(weir_uniq *u, weir_rd *rd)
 		uint64_t off = (uint64_t)(p - u->arena.p);
 		if (weir_varint_dec(&p, end, &len) < 0 ||
 		    len > (uint64_t)(end - p) || n >= used)
-			return -1;
+			return WEIR_SNAP_EBAD;
 		h = weir_hash(p, (size_t)len, UNIQ_SEED);
 		if (uniq_find(u, p, (size_t)len, h))
-			return -1;	/* there twice */
+			return WEIR_SNAP_EBAD;	/* there twice */
 		slot_insert(u->slot, u->mask, h, (h >> OFF_BITS << OFF_BITS) |
 		    (off + 1));
 	}
 	if (n != used)
-		return -1;
+		return WEIR_SNAP_EBAD;
 	u->used = (size_t)used;
 	return 0;
 }
@@ -300,7 +300,7 @@ weir_uniq_load(weir_uniq *u, weir_rd *rd, char *err, size_t errsz)
 	uint64_t mode = weir_rd_u64(rd);
 	const uint8_t *reg;
 	size_t n, i;
-	int rc = -1;
+	int rc = WEIR_SNAP_EBAD;
 
 	u->values = weir_rd_u64(rd);
 	u->dups = weir_rd_u64(rd);
@@ -319,7 +319,7 @@ weir_uniq_load(weir_uniq *u, weir_rd *rd, char *err, size_t errsz)
 				goto bad;
 		uniq_drop_exact(u);
 		if (weir_hll_init(&u->hll, WEIR_UNIQ_HLL_P) < 0)
-			rc = -2;
+			rc = WEIR_FAIL_NOMEM;
 		else {
 			memcpy(u->hll.reg, reg, n);
 			rc = 0;
@@ -332,11 +332,11 @@ weir_uniq_load(weir_uniq *u, weir_rd *rd, char *err, size_t errsz)
 		u->mode = (int)mode;
 		return 0;
 	}
-	if (rc == -2) {
+	if (rc == WEIR_FAIL_NOMEM) {
 		weir_seterr(err, errsz, "out of memory");
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	}
 bad:
 	weir_seterr(err, errsz, "unique set: malformed state");
-	return -1;
+	return WEIR_SNAP_EBAD;
 }

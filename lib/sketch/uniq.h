@@ -52,7 +52,7 @@ typedef struct weir_uniq {
 
 int weir_uniq_init(weir_uniq *u, size_t limit, int approx_ok);
 void weir_uniq_free(weir_uniq *u);
-/* Add one value; a WEIR_UNIQ_* result, or -1 when memory ran out. */
+/* Add one value; a WEIR_UNIQ_* result, or WEIR_FAIL_NOMEM. */
 int weir_uniq_add(weir_uniq *u, const void *p, size_t n);
 /* Distinct values: exact, or the sketch's estimate. */
 double weir_uniq_distinct(const weir_uniq *u);
@@ -62,11 +62,11 @@ double weir_uniq_dups(const weir_uniq *u);
 double weir_uniq_error(const weir_uniq *u);
 size_t weir_uniq_bytes(const weir_uniq *u);
 
-/* Checkpoints (snap.h): save appends the set (0, or -1 out of memory);
+/* Checkpoints (snap.h): save appends the set (0, or WEIR_FAIL_NOMEM);
  * load fills a set made by weir_uniq_init with the same limit and
  * approx_ok, so that it goes on exactly like the saved one (the arena's
- * capacity included, which decides when the limit is reached); -1 with a
- * message on malformed input. */
+ * capacity included, which decides when the limit is reached); with a
+ * message, WEIR_SNAP_EBAD on malformed input, WEIR_FAIL_NOMEM. */
 struct weir_rd;
 int weir_uniq_save(const weir_uniq *u, weir_buf *out);
 int weir_uniq_load(weir_uniq *u, struct weir_rd *rd, char *err,

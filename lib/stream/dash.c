@@ -612,16 +612,18 @@ answer(void *cls, struct MHD_Connection *conn, const char *url,
 	    sizeof(nf) - 1);
 }
 
-weir_dash *
-weir_dash_open(const weir_dash_opts *o, char *err, size_t errsz)
+int
+weir_dash_open(weir_dash **out, const weir_dash_opts *o, char *err,
+    size_t errsz)
 {
 	weir_dash *d;
 	sigset_t all, old;
+	int rc;
 
 	if (o->windows < 1 || o->buffer < 16 || o->max_clients < 1) {
 		weir_seterr(err, errsz, "dashboard: windows, buffer and "
 		    "clients must be positive (buffer at least 16)");
-		return NULL;
+		return WEIR_FAIL_USAGE;
 	}
 	if (!(d = calloc(1, sizeof(*d))) ||
 	    !(d->ring = calloc(o->buffer, sizeof(*d->ring))) ||
@@ -630,7 +632,7 @@ weir_dash_open(const weir_dash_opts *o, char *err, size_t errsz)
 			free(d->ring);
 		free(d);
 		weir_seterr(err, errsz, "out of memory");
-		return NULL;
+		return WEIR_FAIL_NOMEM;
 	}
 	d->o = *o;
 	d->cap = o->buffer;
@@ -643,15 +645,16 @@ weir_dash_open(const weir_dash_opts *o, char *err, size_t errsz)
 	if (o->key) {
 		if (weir_path_parse(&d->keyp, o->key, err, errsz) < 0) {
 			weir_dash_close(d);
-			return NULL;
+			return WEIR_FAIL_USAGE;
 		}
 		d->have_keyp = 1;
 	}
 	d->fd = weir_http_listen(o->listen, o->public, "--listen-public",
 	    o->max_clients, &d->port, err, errsz);
 	if (d->fd < 0) {
+		rc = d->fd;
 		weir_dash_close(d);
-		return NULL;
+		return rc;
 	}
 	d->mhd = weir_http_start(d->fd, MHD_ALLOW_SUSPEND_RESUME, answer, d,
 	    (unsigned int)o->max_clients + 16, 30);
@@ -659,7 +662,7 @@ weir_dash_open(const weir_dash_opts *o, char *err, size_t errsz)
 		weir_seterr(err, errsz, "listen on %s: cannot start the HTTP "
 		    "server", o->listen);
 		weir_dash_close(d);
-		return NULL;
+		return WEIR_FAIL_IO;
 	}
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -668,9 +671,10 @@ weir_dash_open(const weir_dash_opts *o, char *err, size_t errsz)
 	if (!d->ticking) {
 		weir_seterr(err, errsz, "dashboard: cannot start a thread");
 		weir_dash_close(d);
-		return NULL;
+		return WEIR_FAIL_IO;
 	}
-	return d;
+	*out = d;
+	return 0;
 }
 
 int

@@ -35,7 +35,10 @@ typedef struct weir_dash_opts {
 } weir_dash_opts;
 
 void weir_dash_opts_init(weir_dash_opts *o);
-weir_dash *weir_dash_open(const weir_dash_opts *o, char *err, size_t errsz);
+/* 0 and *out, or a WEIR_FAIL_* kind with err (WEIR_FAIL_USAGE: a bad
+ * option or address). */
+int weir_dash_open(weir_dash **out, const weir_dash_opts *o, char *err,
+    size_t errsz);
 int weir_dash_port(const weir_dash *d);
 /* A row; -1 when out of memory. */
 int weir_dash_record(weir_dash *d, const weir_record *r);

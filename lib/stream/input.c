@@ -509,7 +509,7 @@ next_csv(weir_input *in, weir_event *ev, int block)
 			raw = weir_reader_data(&in->rd);
 			nc = weir_csv_split(&in->csv, raw, weir_reader_avail(&in->rd),
 			    in->rd.eof, &used, &lines);
-			if (nc == -1) {
+			if (nc == 0 && used == 0 && !in->rd.eof) {
 				rc = fill(in, block);
 				if (rc == WEIR_EV_EOF)
 					continue;	/* retry with at_eof */
@@ -520,7 +520,7 @@ next_csv(weir_input *in, weir_event *ev, int block)
 					return ev->type = rc;
 				continue;
 			}
-			if (nc == -2) {
+			if (nc == WEIR_FAIL_DATA) {
 				/* bad quoting: drop to the end of the line */
 				const uint8_t *nl = memchr(raw, '\n',
 				    weir_reader_avail(&in->rd));
@@ -547,7 +547,7 @@ next_csv(weir_input *in, weir_event *ev, int block)
 			return error(in, "out of memory");
 		if (!in->csv.have_header) {
 			rc = weir_csv_set_header(&in->csv, nc);
-			if (rc == -2) {
+			if (rc == WEIR_FAIL_DATA) {
 				/* bad data, though no one record to skip */
 				in->status = WEIR_EXIT_DATA;
 				return error(in, "line %llu: header is not valid UTF-8",
@@ -558,7 +558,7 @@ next_csv(weir_input *in, weir_event *ev, int block)
 			continue;
 		}
 		rc = weir_csv_row(&in->csv, nc, &in->val, why, sizeof(why));
-		if (rc == -1)
+		if (rc == WEIR_FAIL_DATA)
 			return bad(in, ev, raw, used, "%s", why);
 		if (rc < 0)
 			return error(in, "out of memory");

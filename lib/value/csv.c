@@ -51,10 +51,19 @@ bom(const weir_csv *in, const uint8_t *p, size_t n)
 	    p[2] == 0xbf ? 3 : 0;
 }
 
+/* Not complete: no bytes used, no cells (weir_csv_split). */
+static long
+more(size_t *used)
+{
+	*used = 0;
+	return 0;
+}
+
 /*
  * Split one CSV record (RFC 4180: quotes, doubled quotes, newlines inside
  * quotes) from the reader.  Returns the number of cells, 0 for a blank
- * line, -1 when the record is not complete in the buffer, -2 on bad quoting.
+ * line or, with *used 0, when the record is not complete in the buffer,
+ * WEIR_FAIL_DATA on bad quoting, WEIR_FAIL_NOMEM.
  */
 long
 weir_csv_split(weir_csv *in, const uint8_t *p, size_t n, int at_eof,
@@ -74,43 +83,44 @@ weir_csv_split(weir_csv *in, const uint8_t *p, size_t n, int at_eof,
 				const uint8_t *q = memchr(p + i, '"', n - i);
 				size_t k;
 				if (!q)
-					return at_eof ? -2 : -1;
+					return at_eof ? WEIR_FAIL_DATA :
+					    more(used);
 				k = (size_t)(q - p);
 				for (size_t t = i; t < k; t++)
 					if (p[t] == '\n')
 						lines++;
 				if (weir_buf_put(&in->cells, p + i, k - i) < 0)
-					return -2;
+					return WEIR_FAIL_NOMEM;
 				i = k + 1;
 				if (i < n && p[i] == '"') {
 					if (weir_buf_putc(&in->cells, '"') < 0)
-						return -2;
+						return WEIR_FAIL_NOMEM;
 					i++;
 					continue;
 				}
 				if (i >= n && !at_eof)
-					return -1;
+					return more(used);
 				break;
 			}
 			if (cell_slot(in, nc) < 0)
-				return -2;
+				return WEIR_FAIL_NOMEM;
 			in->celloff[nc] = cstart;
 			in->cellq[nc] = 1;
 			nc++;
 			if (i < n && p[i] != delim && p[i] != '\n' && p[i] != '\r')
-				return -2;
+				return WEIR_FAIL_DATA;
 		} else {
 			start = i;
 			while (i < n && p[i] != delim && p[i] != '\n')
 				i++;
 			if (i >= n && !at_eof)
-				return -1;
+				return more(used);
 			{
 				size_t e = i;
 				if (e > start && p[e - 1] == '\r' && (e >= n || p[e] == '\n'))
 					e--;
 				if (cell_add(in, nc, p + start, e - start, 0) < 0)
-					return -2;
+					return WEIR_FAIL_NOMEM;
 				nc++;
 			}
 		}
@@ -118,13 +128,13 @@ weir_csv_split(weir_csv *in, const uint8_t *p, size_t n, int at_eof,
 			i++;
 		if (i >= n) {
 			if (!at_eof)
-				return -1;
+				return more(used);
 			break;
 		}
 		if (p[i] == '\r') {
 			i++;
 			if (i >= n && !at_eof)
-				return -1;
+				return more(used);
 			break;
 		}
 		if (p[i] == '\n') {
@@ -133,7 +143,7 @@ weir_csv_split(weir_csv *in, const uint8_t *p, size_t n, int at_eof,
 		}
 		i++;	/* delimiter */
 		if (i >= n && !at_eof)
-			return -1;
+			return more(used);
 	}
 	in->celloff[nc] = in->cells.len;
 	*used = i;
@@ -154,7 +164,7 @@ weir_csv_split_tsv(weir_csv *in, const uint8_t *line, size_t n)
 		while (i < n && line[i] != '\t')
 			i++;
 		if (cell_add(in, nc, NULL, 0, 0) < 0)
-			return -2;
+			return WEIR_FAIL_NOMEM;
 		for (size_t k = start; k < i; k++) {
 			uint8_t c = line[k];
 			if (c == '\\' && k + 1 < i) {
@@ -163,10 +173,10 @@ weir_csv_split_tsv(weir_csv *in, const uint8_t *line, size_t n)
 				    e == '\\' ? '\\' : e;
 				if (e != 't' && e != 'n' && e != 'r' && e != '\\' &&
 				    weir_buf_putc(&in->cells, '\\') < 0)
-					return -2;
+					return WEIR_FAIL_NOMEM;
 			}
 			if (weir_buf_putc(&in->cells, c) < 0)
-				return -2;
+				return WEIR_FAIL_NOMEM;
 		}
 		nc++;
 		if (i >= n)
@@ -218,21 +228,21 @@ weir_csv_set_header(weir_csv *in, long nc)
 	free(in->hdroff);
 	in->hdroff = malloc(sizeof(size_t) * ((size_t)nc + 1));
 	if (!in->hdroff)
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	for (i = 0; i < nc; i++) {
 		const uint8_t *s = cell_at(in, (size_t)i);
 		size_t n = in->celloff[i + 1] - in->celloff[i];
 		in->hdroff[i] = in->hdrnames.len;
 		if (!weir_utf8_valid(s, n))
-			return -2;
+			return WEIR_FAIL_DATA;
 		if (weir_pack_str(&in->hdrnames, (const char *)s, n) < 0)
-			return -1;
+			return WEIR_FAIL_NOMEM;
 	}
 	in->hdroff[nc] = in->hdrnames.len;
 	/* a name given twice: its last cell wins, in its first place */
 	free(in->hdrsrc);
 	if (!(in->hdrsrc = malloc(sizeof(size_t) * ((size_t)nc + 1))))
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	for (i = 0; i < nc; i++)
 		in->hdrsrc[i] = (size_t)i;
 	for (i = 0; i < nc; i++) {
@@ -258,7 +268,7 @@ weir_csv_row(weir_csv *in, long nc, weir_buf *out, char *why, size_t whysz)
 	if ((size_t)nc != in->ncols) {
 		snprintf(why, whysz, "%ld fields, but the header has %zu", nc,
 		    in->ncols);
-		return -1;
+		return WEIR_FAIL_DATA;
 	}
 	out->len = 0;
 	mark = weir_pack_open(out, WEIR_PK_OBJ);
@@ -272,19 +282,19 @@ weir_csv_row(weir_csv *in, long nc, weir_buf *out, char *why, size_t whysz)
 		n = in->celloff[c + 1] - in->celloff[c];
 		if (weir_buf_put(out, in->hdrnames.p + in->hdroff[i],
 		    in->hdroff[i + 1] - in->hdroff[i]) < 0)
-			return -2;
+			return WEIR_FAIL_NOMEM;
 		if (!in->cellq[c] && n == 0) {
 			if (weir_pack_null(out) < 0)
-				return -2;
+				return WEIR_FAIL_NOMEM;
 		} else if (!in->cellq[c] && is_json_number(s, n)) {
 			if (weir_pack_numtext(out, (const char *)s, n) < 0)
-				return -2;
+				return WEIR_FAIL_NOMEM;
 		} else if (weir_pack_str(out, (const char *)s, n) < 0) {
 			snprintf(why, whysz, "field %zu is not valid UTF-8", c + 1);
-			return -1;
+			return WEIR_FAIL_DATA;
 		}
 	}
-	return weir_pack_close(out, mark) < 0 ? -2 : 0;
+	return weir_pack_close(out, mark) < 0 ? WEIR_FAIL_NOMEM : 0;
 }
 
 void

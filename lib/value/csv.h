@@ -23,17 +23,19 @@ typedef struct weir_csv {
 } weir_csv;
 
 /* Split one CSV record from p[0..n).  Returns the number of cells, 0 for a
- * blank line, -1 when the record is not complete (more input needed, unless
- * at_eof), -2 on bad quoting or no memory.  *used: bytes of the record,
- * *lines: the lines it spans. */
+ * blank line, 0 with *used 0 when the record is not complete (more input
+ * needed, unless at_eof), WEIR_FAIL_DATA on bad quoting, WEIR_FAIL_NOMEM.
+ * *used: bytes of the record, *lines: the lines it spans. */
 long weir_csv_split(weir_csv *c, const uint8_t *p, size_t n, int at_eof,
     size_t *used, uint64_t *lines);
-/* Split one TSV line (without its newline), undoing \t \n \r \\. */
+/* Split one TSV line (without its newline), undoing \t \n \r \\: the
+ * number of cells, or WEIR_FAIL_NOMEM. */
 long weir_csv_split_tsv(weir_csv *c, const uint8_t *line, size_t n);
-/* Take the current cells as the header.  -2 if not UTF-8, -1 no memory. */
+/* Take the current cells as the header: 0, WEIR_FAIL_DATA if not UTF-8,
+ * WEIR_FAIL_NOMEM. */
 int weir_csv_set_header(weir_csv *c, long ncells);
-/* Build the current cells as a packed object into out (reset).  -1 with
- * why for a bad row, -2 for no memory. */
+/* Build the current cells as a packed object into out (reset): 0,
+ * WEIR_FAIL_DATA with why for a bad row, WEIR_FAIL_NOMEM. */
 int weir_csv_row(weir_csv *c, long ncells, weir_buf *out, char *why,
     size_t whysz);
 void weir_csv_free(weir_csv *c);

@@ -603,7 +603,7 @@ weir_window_sessions_add(weir_window_sessions *s, const uint8_t *key,
 	return 0;
 nomem:
 	weir_seterr(err, errsz, "out of memory for session windows");
-	return -2;
+	return WEIR_FAIL_NOMEM;
 }
 
 static int

@@ -84,9 +84,9 @@ void weir_window_sessions_free(weir_window_sessions *s);
  * Sessions with end <= cutoff are closed: a record that joins no open
  * session and whose own session [ts, ts + gap) is closed already is late
  * and is not kept.  Returns 0 when kept, 1 when late (*start, *end: the
- * closed window it belonged to), -1 for a record that cannot be windowed
- * (no event time, or one too near the int64 limits) and -2 when out of
- * memory, both with a message.
+ * closed window it belonged to), WEIR_FAIL_DATA for a record that cannot
+ * be windowed (no event time, or one too near the int64 limits) and
+ * WEIR_FAIL_NOMEM, both with a message.
  */
 int weir_window_sessions_add(weir_window_sessions *s, const uint8_t *key,
     size_t klen, const weir_record *r, int64_t cutoff, int64_t *start,

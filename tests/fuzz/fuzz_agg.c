@@ -25,7 +25,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t i, start = 0, line = 0;
 	weir_agg_ref ref;
 	weir_record r;
-	int oom;
 
 	for (i = 0; i <= size; i++) {
 		if (i < size && data[i] != '\n')
@@ -39,7 +38,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				r.win_start = (int64_t)(line % 5) * 10 - 20;
 				r.win_end = r.win_start + 30;
 			}
-			if (weir_agg_add(a, &r, &ref, &oom, err,
+			if (weir_agg_add(a, &r, &ref, err,
 			    sizeof(err)) == 0 && line % 3 == 0)
 				weir_agg_emit_group(a, &ref, check_result, &t);
 		}

@@ -150,7 +150,7 @@ add(weir_agg *a, const char *json, int64_t s, int64_t e)
 	weir_buf b = {0};
 	weir_record r;
 	char err[WEIR_ERRSZ];
-	int oom, rc;
+	int rc;
 
 	memset(&r, 0, sizeof(r));
 	if (weir_pack_json(&b, (const uint8_t *)json, strlen(json), err,
@@ -162,7 +162,7 @@ add(weir_agg *a, const char *json, int64_t s, int64_t e)
 		r.win_start = s;
 		r.win_end = e;
 	}
-	rc = weir_agg_add(a, &r, NULL, &oom, err, sizeof(err));
+	rc = weir_agg_add(a, &r, NULL, err, sizeof(err));
 	weir_buf_free(&b);
 	return rc;
 }
@@ -401,7 +401,7 @@ ck_run(const struct ckrun *c, int n, int k, weir_buf *out)
 	weir_window_spec w;
 	weir_buf b = {0}, snap = {0}, snap2 = {0};
 	char err[WEIR_ERRSZ], js[256];
-	int i, ok = 1, oom, nw = c->win[2] ? 3 : 2;
+	int i, ok = 1, nw = c->win[2] ? 3 : 2;
 	int64_t ts = 1000, maxts = 0;
 	weir_agg_ref ref;
 	weir_record r;
@@ -458,11 +458,11 @@ ck_run(const struct ckrun *c, int n, int k, weir_buf *out)
 				r.flags |= WEIR_R_WINDOW;
 				r.win_start = s;
 				r.win_end = e;
-				if (weir_agg_add(a, &r, &ref, &oom, err,
+				if (weir_agg_add(a, &r, &ref, err,
 				    sizeof(err)) == 0 && c->updates)
 					weir_agg_emit_group(a, &ref, ck_emit, out);
 			}
-		} else if (weir_agg_add(a, &r, &ref, &oom, err,
+		} else if (weir_agg_add(a, &r, &ref, err,
 		    sizeof(err)) == 0 && c->updates)
 			weir_agg_emit_group(a, &ref, ck_emit, out);
 	}
@@ -522,7 +522,7 @@ test_checkpoint_bad(void)
 	weir_record r;
 	weir_rd rd;
 	size_t cut;
-	int i, oom, fails = 0, trunc_ok = 1;
+	int i, fails = 0, trunc_ok = 1, kind_ok = 1, rc;
 
 	ck_rng = 7;
 	for (i = 0; i < 300; i++) {
@@ -535,18 +535,21 @@ test_checkpoint_bad(void)
 		r.flags |= WEIR_R_WINDOW;
 		r.win_start = i / 50 * 20;
 		r.win_end = r.win_start + 20;
-		weir_agg_add(a, &r, NULL, &oom, err, sizeof(err));
+		weir_agg_add(a, &r, NULL, err, sizeof(err));
 	}
 	CHECK(weir_agg_save(a, &snap) == 0);
 	for (cut = 0; cut < snap.len; cut += 1 + cut / 16) {
 		b = ck_new(&c);
 		weir_rd_init(&rd, snap.p, cut);
-		if (weir_agg_load(b, &rd, err, sizeof(err)) == 0 &&
-		    weir_rd_done(&rd, "agg", err, sizeof(err)) == 0)
+		rc = weir_agg_load(b, &rd, err, sizeof(err));
+		if (rc == 0 && weir_rd_done(&rd, "agg", err, sizeof(err)) == 0)
 			trunc_ok = 0;	/* a prefix is never a whole state */
+		if (rc < 0 && rc != WEIR_SNAP_EBAD)
+			kind_ok = 0;	/* malformed, not out of memory */
 		weir_agg_free(b);
 	}
 	CHECK(trunc_ok);
+	CHECK(kind_ok);
 	for (i = 0; i < 2000; i++) {
 		size_t at = (size_t)(ck_next() % snap.len);
 		uint8_t old = snap.p[at];

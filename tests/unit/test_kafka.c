@@ -49,7 +49,7 @@ pos_bad(const char *json)
 	rc = weir_kafka_positions_each(json, strlen(json), collect, &b, err,
 	    sizeof(err));
 	weir_buf_free(&b);
-	return rc == -WEIR_EXIT_USAGE && err[0] != '\0';
+	return rc == WEIR_FAIL_USAGE && err[0] != '\0';
 }
 
 static int
@@ -121,7 +121,7 @@ consumer(weir_kafka_opts *o, const char *group, const char *offset,
 	static const char *props[3];
 	char err[WEIR_ERRSZ];
 	weir_kafka_consumer *c;
-	int st, n = 0;
+	int n = 0;
 
 	memset(o, 0, sizeof(*o));
 	o->brokers = bootstrap;
@@ -140,8 +140,10 @@ consumer(weir_kafka_opts *o, const char *group, const char *offset,
 	}
 	o->props = props;
 	o->nprops = n;
-	if (!(c = weir_kafka_consumer_open(o, &st, err, sizeof(err))))
+	if (weir_kafka_consumer_open(&c, o, err, sizeof(err)) < 0) {
 		fprintf(stderr, "open: %s\n", err);
+		c = NULL;
+	}
 	return c;
 }
 
@@ -210,9 +212,9 @@ checkpoint_tests(void)
 	CHECK_STR((char *)seen.p, "0@7..9;1@0..9;");
 	CHECK_STR(positions(c, &b), "[[\"t\",0,10],[\"t\",1,10]]");
 	CHECK(weir_kafka_consumer_seek_to(c, J("[[\"t\",0,1]]")) ==
-	    -WEIR_EXIT_USAGE);	/* too late */
+	    WEIR_FAIL_USAGE);	/* too late */
 	CHECK(weir_kafka_consumer_commit_positions(c, J("[]")) ==
-	    -WEIR_EXIT_USAGE);	/* no group to commit to */
+	    WEIR_FAIL_USAGE);	/* no group to commit to */
 	CHECK(weir_kafka_consumer_close(c, err, sizeof(err)) == 0);
 
 	/* -e with a seek at the end: nothing to read there */
@@ -234,7 +236,7 @@ checkpoint_tests(void)
 	c = consumer(&o, NULL, "stored", "group.id=cg");
 	CHECK(drain(c, &seen) == 10);	/* still from 4 and 6 */
 	CHECK(weir_kafka_consumer_commit_positions(c, J("[[\"t\",0,x]]")) ==
-	    -WEIR_EXIT_USAGE);
+	    WEIR_FAIL_USAGE);
 	(void)weir_kafka_consumer_close(c, err, sizeof(err));
 
 	/* -G: a seek applies when the partition is assigned; the others

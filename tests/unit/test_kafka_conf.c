@@ -62,13 +62,13 @@ main(void)
 	CHECK_STR(got, "a\\env:b");
 	/* errors name the variable, never a value */
 	CHECK(apply("sasl.password", p4, 1, err, sizeof(err)) ==
-	    -WEIR_EXIT_USAGE);
+	    WEIR_FAIL_USAGE);
 	CHECK_STR(err, "-X sasl.password: environment variable "
 	    "WEIR_UNIT_UNSET is not set");
 	CHECK(apply("sasl.password", p5, 1, err, sizeof(err)) ==
-	    -WEIR_EXIT_USAGE);
+	    WEIR_FAIL_USAGE);
 	CHECK(apply("security.protocol", p6, 1, err, sizeof(err)) ==
-	    -WEIR_EXIT_USAGE);
+	    WEIR_FAIL_USAGE);
 	CHECK(strstr(err, "WEIR_UNIT_PW") != NULL);
 	CHECK(strstr(err, SECRET) == NULL);
 
@@ -97,7 +97,7 @@ main(void)
 		CHECK_STR(got, "OAUTHBEARER");
 		unsetenv("KAFKA_CLIENT_SECRET");
 		CHECK(apply("sasl.mechanisms", oauth, 1, err, sizeof(err)) ==
-		    -WEIR_EXIT_USAGE);
+		    WEIR_FAIL_USAGE);
 		CHECK(strstr(err, "KAFKA_CLIENT_SECRET is not set") != NULL);
 	}
 	UNIT_DONE();

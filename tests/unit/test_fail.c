@@ -1,0 +1,151 @@
+/* test_fail.c - the one error convention: the WEIR_FAIL_* kinds the
+ * library returns, their exit statuses, and the exit for each. */
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "csv.h"
+#include "expr.h"
+#include "pack.h"
+#include "snap.h"
+#include "unit.h"
+#include "util.h"
+
+/* The exit status of a child that calls die(kind, "boom"), and whether
+ * its stderr held want. */
+static int
+exit_of(void (*die)(int, const char *), int kind, const char *want,
+    int *said)
+{
+	int pfd[2], st;
+	char buf[512];
+	ssize_t n;
+	pid_t pid;
+
+	fflush(stdout);
+	if (pipe(pfd) < 0 || (pid = fork()) < 0)
+		return -1;
+	if (pid == 0) {
+		dup2(pfd[1], 2);
+		close(pfd[0]);
+		weir_cli_init("weir-test");
+		die(kind, "boom");
+	}
+	close(pfd[1]);
+	for (size_t len = 0; ; len += (size_t)n) {
+		n = read(pfd[0], buf + len, sizeof(buf) - 1 - len);
+		if (n <= 0) {
+			buf[len] = 0;
+			break;
+		}
+	}
+	close(pfd[0]);
+	waitpid(pid, &st, 0);
+	*said = strstr(buf, want) != NULL;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* CSV: bad quoting and bad rows are data, an incomplete record no
+ * failure at all. */
+static void
+csv_kinds(void)
+{
+	weir_csv c = { 0 };
+	weir_buf out = { 0 };
+	size_t used = 99;
+	uint64_t lines;
+	char why[128];
+	const uint8_t *bad = (const uint8_t *)"\"a\"b,c\n";
+	const uint8_t *part = (const uint8_t *)"a,\"b";
+	const uint8_t *hdr = (const uint8_t *)"a,\xff\n";
+
+	CHECK(weir_csv_split(&c, bad, strlen((const char *)bad), 0, &used,
+	    &lines) == WEIR_FAIL_DATA);
+	CHECK(weir_csv_split(&c, part, strlen((const char *)part), 0, &used,
+	    &lines) == 0 && used == 0);
+	CHECK(weir_csv_split(&c, part, strlen((const char *)part), 1, &used,
+	    &lines) == WEIR_FAIL_DATA);
+	CHECK(weir_csv_split(&c, hdr, strlen((const char *)hdr), 0, &used,
+	    &lines) == 2 && used == 4);
+	CHECK(weir_csv_set_header(&c, 2) == WEIR_FAIL_DATA);
+	CHECK(weir_csv_split(&c, hdr, 1, 1, &used, &lines) == 1);
+	CHECK(weir_csv_set_header(&c, 1) == 0);
+	CHECK(weir_csv_split(&c, (const uint8_t *)"1,2\n", 4, 0, &used,
+	    &lines) == 2);
+	CHECK(weir_csv_row(&c, 2, &out, why, sizeof(why)) == WEIR_FAIL_DATA);
+	weir_buf_free(&out);
+	weir_csv_free(&c);
+}
+
+/* An expression whose regex hits its match limit: bad data (the record
+ * is bad, for --on-error), not a usage error, in eval and test alike. */
+static void
+expr_kinds(void)
+{
+	char err[256], json[6000];
+	weir_buf b = { 0 };
+	weir_expr *e;
+	weir_expr_ctx ctx;
+	weir_pv root;
+	weir_xv v;
+	int n;
+
+	n = snprintf(json, sizeof(json), "{\"s\":\"");
+	memset(json + n, 'a', 5000);
+	snprintf(json + n + 5000, sizeof(json) - (size_t)n - 5000, "b\"}");
+	e = weir_expr_compile("matches(.s, \"^(a*)*\\\\1$\")", err,
+	    sizeof(err), NULL);
+	CHECK(e != NULL);
+	if (!e)
+		return;
+	CHECK(weir_pack_json(&b, (const uint8_t *)json, strlen(json), err,
+	    sizeof(err)) == 0);
+	weir_pv_of(b.p, b.len, &root);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.root = &root;
+	CHECK(weir_expr_eval(e, &ctx, &v) == WEIR_FAIL_DATA);
+	CHECK(strstr(weir_expr_error(e), "match limit") != NULL);
+	CHECK(weir_expr_test(e, &ctx) == WEIR_FAIL_DATA);
+	weir_expr_free(e);
+	weir_buf_free(&b);
+}
+
+int
+main(void)
+{
+	int said;
+
+	/* distinct negative kinds, never a success */
+	CHECK(WEIR_FAIL_DATA < 0 && WEIR_FAIL_USAGE < 0 && WEIR_FAIL_IO < 0 &&
+	    WEIR_FAIL_NOMEM < 0);
+	CHECK(WEIR_FAIL_DATA != WEIR_FAIL_USAGE &&
+	    WEIR_FAIL_USAGE != WEIR_FAIL_IO &&
+	    WEIR_FAIL_IO != WEIR_FAIL_NOMEM &&
+	    WEIR_FAIL_DATA != WEIR_FAIL_NOMEM);
+	/* the mapping to exit statuses, weir(7) EXIT STATUS */
+	CHECK(weir_fail_status(WEIR_FAIL_DATA) == WEIR_EXIT_DATA);
+	CHECK(weir_fail_status(WEIR_FAIL_USAGE) == WEIR_EXIT_USAGE);
+	CHECK(weir_fail_status(WEIR_FAIL_IO) == WEIR_EXIT_IO);
+	CHECK(weir_fail_status(WEIR_FAIL_NOMEM) == WEIR_EXIT_IO);
+	/* the snapshot module's kinds are the same kinds */
+	CHECK(weir_fail_status(WEIR_SNAP_EBAD) == WEIR_EXIT_USAGE);
+	CHECK(weir_fail_status(WEIR_SNAP_EIO) == WEIR_EXIT_IO);
+	CHECK(weir_fail_status(WEIR_SNAP_ENOMEM) == WEIR_EXIT_IO);
+
+	/* the exits: message, status; out of memory says so */
+	CHECK(exit_of(weir_die_fail, WEIR_FAIL_DATA, "weir-test: boom",
+	    &said) == 1 && said);
+	CHECK(exit_of(weir_die_fail, WEIR_FAIL_USAGE, "--help", &said) == 2 &&
+	    said);
+	CHECK(exit_of(weir_die_kind, WEIR_FAIL_USAGE, "--help", &said) == 2 &&
+	    !said);
+	CHECK(exit_of(weir_die_fail, WEIR_FAIL_IO, "boom", &said) == 3 && said);
+	CHECK(exit_of(weir_die_fail, WEIR_FAIL_NOMEM, "out of memory",
+	    &said) == 3 && said);
+	CHECK(exit_of(weir_die_kind, WEIR_FAIL_NOMEM, "boom", &said) == 3 &&
+	    !said);
+	csv_kinds();
+	expr_kinds();
+	UNIT_DONE();
+}
