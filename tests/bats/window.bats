@@ -226,6 +226,33 @@ EOF
 	[ "$status" -eq 3 ]
 }
 
+# A frame stream of two records whose packed values are a plain string
+# holding a quote: corrupt (man/weir-format.5).
+corrupt_values() {
+	python3 -c '
+import sys
+rec = bytes([1 | 2 << 5, 10, 0x41, 0x22])   # ts 5, packed, "\""
+sys.stdout.buffer.write(b"\x89WEIR\n\x01\x00" +
+    (bytes([1, len(rec)]) + rec) * 2 + b"\x04\x00")'
+}
+
+@test "a corrupt packed value: passed on unread by tumbling windows and refused by the stage that reads it; refused where weir-window reads values" {
+	corrupt_values > "$T/in"
+	run bash -o pipefail -c "weir-window tumbling 1m < '$T/in' | weir-sink -f ndjson"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"weir-sink: "*"corrupt packed value"* ]]
+	! grep -q '^weir-window: .*corrupt' <<< "$output"
+	# values it reads or writes as text: checked on the way in
+	for args in "session 1m" "session 1m -g .x" \
+	    "tumbling 1m --late $T/late.ndjson"; do
+		run bash -o pipefail -c "weir-window $args < '$T/in' > /dev/null"
+		echo "$args: $status $output"
+		[ "$status" -eq 3 ]
+		[[ "$output" == *"weir-window: "*"corrupt packed value"* ]]
+	done
+	[[ "$output" != *"Sanitizer"* && "$output" != *"runtime error"* ]]
+}
+
 @test "--help and --version" {
 	run weir-window --help
 	[ "$status" -eq 0 ]
