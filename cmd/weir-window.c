@@ -353,6 +353,11 @@ main(int argc, char **argv)
 
 	weir_stage_open(&S.st, infmt, WEIR_FMT_AUTO, NULL, onerr);
 	weir_input_set_idle(S.st.in, idle, S.st.out);
+	/* tumbling and hopping windows without -g never look inside a value:
+	 * the stage after, reading the frames, validates it */
+	weir_input_pass_values(S.st.in, !S.sess && !S.npaths &&
+	    S.late_mode != LATE_FILE &&
+	    weir_output_format(S.st.out) == WEIR_FMT_FRAMED);
 	weir_stage_checkpoint(&S.st, &ck, argc, argv, &ops);
 	while (weir_stage_next(&S.st, &ev)) {
 		switch (ev.type) {

@@ -373,7 +373,7 @@ weir_agg_ready(weir_agg *a, char *err, size_t errsz)
 			}
 	for (i = 0; i < a->nst; i++) {
 		a->st[i].off = off - sizeof(struct gent);
-		off += (weir__agg_state_size(a->st[i].kind) + 7) & ~(size_t)7;
+		off += (weir__agg_state_bytes(&a->st[i]) + 7) & ~(size_t)7;
 	}
 	a->stride = off;
 	a->pv = calloc(a->npaths + 1, sizeof(*a->pv));
@@ -505,7 +505,7 @@ group_get(weir_agg *a, struct win *w, const uint8_t *k, size_t n)
 		mask = w->scap - 1;
 		for (i = (uint32_t)h & mask; w->slot[i]; i = (i + 1) & mask) {
 			g = ent_at(a, w, w->slot[i] - 1);
-			if (g->hash == h && g->klen == n &&
+			if (g->hash == (uint32_t)h && g->klen == n &&
 			    memcmp(w->keys.p + g->koff, k, n) == 0)
 				return w->slot[i] - 1;
 		}
@@ -526,7 +526,7 @@ group_get(weir_agg *a, struct win *w, const uint8_t *k, size_t n)
 	idx = w->n++;
 	g = ent_at(a, w, idx);
 	memset(g, 0, a->stride);
-	g->hash = h;
+	g->hash = (uint32_t)h;
 	g->koff = (uint32_t)(w->keys.len - n);
 	g->klen = (uint32_t)n;
 	weir__agg_state_init(a, (uint8_t *)(g + 1));
@@ -957,10 +957,10 @@ win_load(weir_agg *a, struct win *w, weir_rd *rd, const char **why)
 		g->count = weir_rd_u64(rd);
 		if ((flag = weir_rd_u64(rd)) > 1)
 			rd->bad = 1;
-		g->dirty = (uint32_t)flag;
+		g->dirty = (uint8_t)flag;
 		if ((flag = weir_rd_u64(rd)) > 1)
 			rd->bad = 1;
-		g->hasts = (uint32_t)flag;
+		g->hasts = (uint8_t)flag;
 		g->maxts = weir_rd_i64(rd);
 		if ((rc = weir__agg_state_load(a, (uint8_t *)(g + 1), rd)) < 0)
 			return rc;

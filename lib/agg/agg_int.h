@@ -38,9 +38,10 @@ struct gpath {
 
 /* A group: this header, then the state block. */
 struct gent {
-	uint64_t hash, count;
+	uint32_t hash;		/* the key's hash, its low 32 bits */
 	uint32_t koff, klen;	/* group key bytes in win.keys */
-	uint32_t dirty, hasts;
+	uint8_t dirty, hasts;
+	uint64_t count;
 	int64_t maxts;		/* latest event time seen (unwindowed results) */
 };
 
@@ -98,9 +99,10 @@ pack_name(weir_buf *b, const char *s)
 	return weir_pack_str(b, s, strlen(s));
 }
 
-/* agg_state.c: the state kind a function keeps, and its size in bytes. */
+/* agg_state.c: the state kind a function keeps, and the bytes state st
+ * takes in a group block (sum without stddev needs less than its kind). */
 int weir__agg_state_kind(int fkind);
-size_t weir__agg_state_size(int kind);
+size_t weir__agg_state_bytes(const struct state *st);
 /* A new group's state block (zeroed) made ready; freed (not the block). */
 void weir__agg_state_init(weir_agg *a, uint8_t *blk);
 void weir__agg_state_free(weir_agg *a, uint8_t *blk);

@@ -7,6 +7,7 @@
 #include "agg_int.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "ddsketch.h"
@@ -23,10 +24,11 @@ static const int64_t pow10i[] = {
 struct mom {			/* sum, avg, stddev */
 	uint64_t n;
 	double sum, comp;	/* Neumaier-compensated sum */
-	double mean, m2;	/* Welford, when stddev asks for it */
 	int64_t isum;		/* exact while every value is an integer or a */
 	int scale;		/* short decimal: the sum is isum / 10^scale */
 	int notint;
+	double mean, m2;	/* Welford, when stddev asks for it: only then
+				 * are they in the group block */
 };
 
 /* Add an integer or a decimal of up to 18 digits to the exact sum,
@@ -118,16 +120,18 @@ static const size_t st_size[] = {
 	[ST_DDS] = sizeof(weir_dds),
 };
 
+size_t
+weir__agg_state_bytes(const struct state *st)
+{
+	if (st->kind == ST_MOM && !st->welford)
+		return offsetof(struct mom, mean);
+	return st_size[st->kind];
+}
+
 int
 weir__agg_state_kind(int fkind)
 {
 	return st_of[fkind];
-}
-
-size_t
-weir__agg_state_size(int kind)
-{
-	return st_size[kind];
 }
 
 /* --- values ------------------------------------------------------------- */
@@ -705,8 +709,8 @@ weir__agg_state_save(const weir_agg *a, const uint8_t *blk, weir_buf *out)
 			if (weir_sw_u64(out, m->n) < 0 ||
 			    weir_sw_f64(out, m->sum) < 0 ||
 			    weir_sw_f64(out, m->comp) < 0 ||
-			    weir_sw_f64(out, m->mean) < 0 ||
-			    weir_sw_f64(out, m->m2) < 0 ||
+			    weir_sw_f64(out, a->st[i].welford ? m->mean : 0) < 0 ||
+			    weir_sw_f64(out, a->st[i].welford ? m->m2 : 0) < 0 ||
 			    weir_sw_i64(out, m->isum) < 0 ||
 			    weir_sw_u64(out, (uint64_t)m->scale) < 0 ||
 			    weir_sw_u64(out, (uint64_t)m->notint) < 0)
@@ -772,11 +776,16 @@ weir__agg_state_load(weir_agg *a, uint8_t *blk, weir_rd *rd)
 		case ST_MOM: {
 			struct mom *m = p;
 			uint64_t sc, ni;
+			double mean, m2;
 			m->n = weir_rd_u64(rd);
 			m->sum = weir_rd_f64(rd);
 			m->comp = weir_rd_f64(rd);
-			m->mean = weir_rd_f64(rd);
-			m->m2 = weir_rd_f64(rd);
+			mean = weir_rd_f64(rd);
+			m2 = weir_rd_f64(rd);
+			if (a->st[i].welford) {
+				m->mean = mean;
+				m->m2 = m2;
+			}
 			m->isum = weir_rd_i64(rd);
 			sc = weir_rd_u64(rd);
 			ni = weir_rd_u64(rd);

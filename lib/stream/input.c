@@ -20,6 +20,7 @@ struct weir_input {
 	int ended;		/* END frame seen */
 	int end_pending;	/* END read, looking for another stream */
 	int keep_json;		/* NDJSON lines stay JSON text, validated */
+	int pass_values;	/* frames: packed values not validated */
 	int done;
 	int status;		/* exit status for the ERROR event */
 	char name[256];
@@ -83,6 +84,12 @@ void
 weir_input_keep_json(weir_input *in, int on)
 {
 	in->keep_json = on;
+}
+
+void
+weir_input_pass_values(weir_input *in, int on)
+{
+	in->pass_values = on;
 }
 
 int
@@ -271,6 +278,7 @@ next_frame(weir_input *in, weir_event *ev, int block)
 	if (in->end_pending && (rc = after_end(in, ev, block)) != 0)
 		return rc;
 	for (;;) {
+		in->dec.trusted = in->pass_values;
 		used = weir_frame_parse(&in->dec, weir_reader_data(&in->rd),
 		    weir_reader_avail(&in->rd), weir_max_record() + 64, &f, &need,
 		    in->err, sizeof(in->err));

@@ -58,6 +58,9 @@ void weir_input_set_idle(weir_input *in, void (*fn)(void *), void *arg);
  * validated, byte for byte) instead of packing it, for a program that only
  * passes values on as bytes. */
 void weir_input_keep_json(weir_input *in, int on);
+/* Frames: do not validate packed values, for a program that never reads
+ * them and passes them on only as frames (whose reader validates them). */
+void weir_input_pass_values(weir_input *in, int on);
 /* Checkpointed stages: the input must be a weir frame stream; an empty
  * one means the stage before failed before it began (an error), not an
  * empty text input.  Call before the first event. */

@@ -164,17 +164,59 @@ struct sess {
 	uint32_t nrecs;
 	uint32_t group;
 	uint32_t gen;		/* bumped when the slot is freed */
-	int live;
+	uint8_t live;
+	uint8_t unsorted;	/* recs not in order of event time */
 };
+
+/* A group's key up to KEY_IN bytes and its first session id live in the
+ * group itself: a record's lookup touches one group, not three blocks. */
+#define KEY_IN 20
 
 struct group {
 	uint64_t hash;
-	uint8_t *key;
-	size_t klen;
-	uint32_t *ids;		/* open sessions, by start (and so by end) */
+	uint32_t klen;
 	uint32_t n;
-	size_t cap;
+	uint32_t one;		/* ids[0] while cap is 0 */
+	uint32_t cap;
+	uint32_t used;
+	uint8_t kin[KEY_IN];
+	uint8_t *key;		/* klen > KEY_IN */
+	uint32_t *ids;		/* open sessions, by start (and so by end) */
 };
+
+static inline const uint8_t *
+gkey(const struct group *g)
+{
+	return g->klen <= KEY_IN ? g->kin : g->key;
+}
+
+static inline uint32_t *
+gids(struct group *g)
+{
+	return g->cap ? g->ids : &g->one;
+}
+
+/* Room for need session ids in g. */
+static int
+gids_reserve(struct group *g, size_t need)
+{
+	size_t nc = g->cap ? g->cap : 4;
+	uint32_t *p;
+
+	if (need <= (g->cap ? g->cap : 1))
+		return 0;
+	if (need > UINT32_MAX)
+		return -1;
+	while (nc < need)
+		nc = nc * 2 > UINT32_MAX ? need : nc * 2;
+	if (!(p = realloc(g->ids, nc * sizeof(*p))))
+		return -1;
+	if (!g->cap && g->n)
+		p[0] = g->one;
+	g->ids = p;
+	g->cap = (uint32_t)nc;
+	return 0;
+}
 
 struct hent {
 	int64_t end;		/* a lower bound of the session's end */
@@ -238,7 +280,8 @@ weir_window_sessions_free(weir_window_sessions *s)
 	for (i = 0; i < s->nsess; i++)
 		weir_buf_free(&s->sess[i].recs);
 	for (i = 0; i < s->ngrp; i++) {
-		free(s->grp[i].key);
+		if (s->grp[i].klen > KEY_IN)
+			free(s->grp[i].key);
 		free(s->grp[i].ids);
 	}
 	free(s->sess);
@@ -276,7 +319,7 @@ slot_of(const weir_window_sessions *s, uint64_t h, const uint8_t *key,
 		if (g == NONE)
 			return i;
 		if (s->grp[g].hash == h && s->grp[g].klen == klen &&
-		    (!klen || !memcmp(s->grp[g].key, key, klen)))
+		    (!klen || !memcmp(gkey(&s->grp[g]), key, klen)))
 			return i;
 	}
 }
@@ -350,21 +393,25 @@ group_new(weir_window_sessions *s, uint64_t h, const uint8_t *key,
 		memset(&s->grp[id], 0, sizeof(s->grp[id]));
 	}
 	g = &s->grp[id];
+	if (klen > UINT32_MAX - 1)
+		goto fail;
 	g->hash = h;
-	g->klen = klen;
 	g->n = 0;
-	g->key = malloc(klen ? klen : 1);
-	if (!g->key) {
-		s->gfree[s->ngfree++] = id;	/* room: it came from there or is new */
-		return -1;
-	}
+	if (klen > KEY_IN && !(g->key = malloc(klen)))
+		goto fail;
+	g->klen = (uint32_t)klen;
+	g->used = 1;
 	if (klen)
-		memcpy(g->key, key, klen);
+		memcpy(klen > KEY_IN ? g->key : g->kin, key, klen);
 	slot = slot_of(s, h, key, klen);
 	s->table[slot] = id;
 	s->tused++;
 	*gid = id;
 	return 0;
+fail:
+	g->klen = 0;
+	s->gfree[s->ngfree++] = id;	/* room: it came from there or is new */
+	return -1;
 }
 
 static void
@@ -372,10 +419,12 @@ group_free(weir_window_sessions *s, uint32_t id)
 {
 	struct group *g = &s->grp[id];
 
-	table_del(s, slot_of(s, g->hash, g->key, g->klen));
-	free(g->key);
+	table_del(s, slot_of(s, g->hash, gkey(g), g->klen));
+	if (g->klen > KEY_IN)
+		free(g->key);
 	g->key = NULL;
 	g->klen = 0;
+	g->used = 0;
 	/* keep g->ids for reuse; gfree has room for every group id */
 	s->gfree[s->ngfree++] = id;
 }
@@ -397,6 +446,7 @@ sess_new(weir_window_sessions *s, uint32_t *sid)
 		memset(&s->sess[id], 0, sizeof(s->sess[id]));
 	}
 	s->sess[id].live = 1;
+	s->sess[id].unsorted = 0;
 	s->sess[id].nrecs = 0;
 	s->sess[id].recs.len = 0;
 	s->open++;
@@ -515,7 +565,7 @@ weir_window_sessions_add(weir_window_sessions *s, const uint8_t *key,
 {
 	uint64_t h = weir_hash(key, klen, GROUP_SEED);
 	int64_t ts = r->ts, e, b4;
-	uint32_t gid = NONE, sid, lo, hi, i;
+	uint32_t gid = NONE, sid, lo, hi, i, *ids;
 	struct group *g = NULL;
 	struct sess *x;
 
@@ -542,15 +592,16 @@ weir_window_sessions_add(weir_window_sessions *s, const uint8_t *key,
 	lo = hi = 0;
 	if (g) {
 		uint32_t a = 0, b = g->n;
+		ids = gids(g);
 		while (a < b) {
 			uint32_t m = a + (b - a) / 2;
-			if (s->sess[g->ids[m]].last + s->gap >= ts)
+			if (s->sess[ids[m]].last + s->gap >= ts)
 				b = m;
 			else
 				a = m + 1;
 		}
 		lo = hi = a;
-		while (hi < g->n && s->sess[g->ids[hi]].start - s->gap <= ts)
+		while (hi < g->n && s->sess[ids[hi]].start - s->gap <= ts)
 			hi++;
 	}
 	if (lo == hi) {		/* joins nothing: a session of its own */
@@ -564,8 +615,7 @@ weir_window_sessions_add(weir_window_sessions *s, const uint8_t *key,
 				goto nomem;
 			g = &s->grp[gid];
 		}
-		if (weir_grow(&g->ids, &g->cap, (size_t)g->n + 1,
-		    sizeof(*g->ids), UINT32_MAX) < 0 ||
+		if (gids_reserve(g, (size_t)g->n + 1) < 0 ||
 		    sess_new(s, &sid) < 0)
 			goto nomem;
 		x = &s->sess[sid];
@@ -573,26 +623,30 @@ weir_window_sessions_add(weir_window_sessions *s, const uint8_t *key,
 		x->group = gid;
 		if (heap_push(s, e, sid, x->gen) < 0)
 			goto nomem;
-		memmove(g->ids + lo + 1, g->ids + lo,
-		    (g->n - lo) * sizeof(*g->ids));
-		g->ids[lo] = sid;
+		ids = gids(g);
+		memmove(ids + lo + 1, ids + lo, (g->n - lo) * sizeof(*ids));
+		ids[lo] = sid;
 		g->n++;
 	} else {		/* join ids[lo], merging ids[lo+1 .. hi) in */
-		sid = g->ids[lo];
+		ids = gids(g);
+		sid = ids[lo];
 		x = &s->sess[sid];
 		for (i = lo + 1; i < hi; i++) {
-			struct sess *y = &s->sess[g->ids[i]];
+			/* later sessions: in order after x's records */
+			struct sess *y = &s->sess[ids[i]];
 			if (weir_buf_put(&x->recs, y->recs.p, y->recs.len) < 0)
 				goto nomem;
 			x->nrecs += y->nrecs;
 			s->records += y->nrecs;
+			x->unsorted |= y->unsorted;
 			if (y->last > x->last)
 				x->last = y->last;
-			sess_free(s, g->ids[i]);
+			sess_free(s, ids[i]);
 		}
-		memmove(g->ids + lo + 1, g->ids + hi,
-		    (g->n - hi) * sizeof(*g->ids));
+		memmove(ids + lo + 1, ids + hi, (g->n - hi) * sizeof(*ids));
 		g->n -= hi - lo - 1;
+		if (ts < x->last)
+			x->unsorted = 1;
 		if (ts < x->start)
 			x->start = ts;
 		if (ts > x->last)
@@ -627,6 +681,26 @@ emit_session(weir_window_sessions *s, uint32_t sid, weir_window_emit_fn emit,
 	long used;
 	int rc;
 
+	if (!x->unsorted) {	/* in order already: one pass */
+		while (off < x->recs.len && n < x->nrecs) {
+			memset(&dec, 0, sizeof(dec));
+			dec.trusted = 1;
+			used = weir_frame_parse(&dec, x->recs.p + off,
+			    x->recs.len - off, SIZE_MAX, &f, NULL, err, errsz);
+			if (used <= 0)
+				goto corrupt;
+			n++;
+			off += (size_t)used;
+			f.rec.flags |= WEIR_R_WINDOW;
+			f.rec.win_start = x->start;
+			f.rec.win_end = x->last + s->gap;
+			if ((rc = emit(arg, &f.rec)) != 0)
+				return rc;
+		}
+		if (n != x->nrecs || off != x->recs.len)
+			goto corrupt;
+		return 0;
+	}
 	if (x->nrecs > s->capsort) {
 		struct sortent *p = realloc(s->sortv, x->nrecs * sizeof(*p));
 		if (!p) {
@@ -683,7 +757,7 @@ weir_window_sessions_close(weir_window_sessions *s, int64_t cutoff,
 		struct sess *x = &s->sess[h.id];
 		struct group *g;
 		int64_t end;
-		uint32_t a, b;
+		uint32_t a, b, *ids;
 		int rc;
 
 		if (!x->live || x->gen != h.gen)
@@ -700,18 +774,19 @@ weir_window_sessions_close(weir_window_sessions *s, int64_t cutoff,
 			return rc;
 		/* drop it from its group (found by start) */
 		g = &s->grp[x->group];
+		ids = gids(g);
 		a = 0;
 		b = g->n;
 		while (a < b) {
 			uint32_t m = a + (b - a) / 2;
-			if (s->sess[g->ids[m]].start < x->start)
+			if (s->sess[ids[m]].start < x->start)
 				a = m + 1;
 			else
 				b = m;
 		}
-		if (a < g->n && g->ids[a] == h.id) {
-			memmove(g->ids + a, g->ids + a + 1,
-			    (g->n - a - 1) * sizeof(*g->ids));
+		if (a < g->n && ids[a] == h.id) {
+			memmove(ids + a, ids + a + 1,
+			    (g->n - a - 1) * sizeof(*ids));
 			g->n--;
 		}
 		if (!g->n)
@@ -779,15 +854,16 @@ weir_window_sessions_save(const weir_window_sessions *s, weir_buf *out)
 	if (weir_sw_u64(out, s->tused) < 0)
 		goto out;
 	for (gi = 0; gi < s->ngrp; gi++) {
-		const struct group *g = &s->grp[gi];
-		if (!g->key)
+		struct group *g = &s->grp[gi];
+		const uint32_t *ids = gids(g);
+		if (!g->used)
 			continue;	/* a free slot */
-		if (weir_sw_bytes(out, g->key, g->klen) < 0 ||
+		if (weir_sw_bytes(out, gkey(g), g->klen) < 0 ||
 		    weir_sw_u64(out, g->n) < 0)
 			goto out;
 		for (k = 0; k < g->n; k++) {
-			const struct sess *x = &s->sess[g->ids[k]];
-			ord[g->ids[k]] = ++n;
+			const struct sess *x = &s->sess[ids[k]];
+			ord[ids[k]] = ++n;
 			if (weir_sw_i64(out, x->start) < 0 ||
 			    weir_sw_i64(out, x->last) < 0 ||
 			    weir_sw_u64(out, x->nrecs) < 0 ||
@@ -869,8 +945,7 @@ weir_window_sessions_load(weir_window_sessions *s, weir_rd *rd, char *err,
 		if (reserve_free(s) < 0 || group_new(s, h, key, klen, &gid) < 0)
 			goto nomem;
 		g = &s->grp[gid];
-		if (weir_grow(&g->ids, &g->cap, nsess,
-		    sizeof(*g->ids), UINT32_MAX) < 0)
+		if (gids_reserve(g, nsess) < 0)
 			goto nomem;
 		for (j = 0; j < nsess; j++) {
 			start = weir_rd_i64(rd);
@@ -888,8 +963,9 @@ weir_window_sessions_load(weir_window_sessions *s, weir_rd *rd, char *err,
 			if (reserve_free(s) < 0 || sess_new(s, &sid) < 0)
 				goto nomem;
 			g = &s->grp[gid];
-			g->ids[g->n++] = sid;
+			gids(g)[g->n++] = sid;
 			x = &s->sess[sid];
+			x->unsorted = 1;	/* not known: sort when it closes */
 			x->start = start;
 			x->last = last;
 			x->group = gid;

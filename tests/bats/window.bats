@@ -107,6 +107,7 @@ session 10 | {"ts":0,"k":"a"};W 10;{"ts":10,"k":"a"};W 21;END | W 9;0@0,20/a;10@
 session 10 | {"ts":1};{"ts":2,"k":""};{"ts":3,"k":"a"};END | 1@1,11;2@2,12/;3@3,13/a;END
 session 10 --grace 5 | {"ts":0,"k":"a"};W 14;{"ts":9,"k":"a"};W 23;W 24;W 25;END | W 8;W 17;W 18;0@0,19/a;9@0,19/a;W 19;END
 session 10 | {"ts":0,"k":"a"};W 30;{"ts":15,"k":"a"};{"ts":25,"k":"a"};{"ts":35,"k":"a"};END | 0@0,10/a;W 29;25@25,45/a;35@25,45/a;END
+session 10 | {"ts":0,"k":"a-key-longer-than-twenty-bytes"};{"ts":30,"k":"a-key-longer-than-twenty-bytes"};{"ts":60,"k":"a-key-longer-than-twenty-bytes"};{"ts":5,"k":"a-key-longer-than-twenty-bytes"};{"ts":45,"k":"a-key-longer-than-twenty-bytes"};{"ts":35,"k":"a-key-longer-than-twenty-bytes"};END | 0@0,15/a-key-longer-than-twenty-bytes;5@0,15/a-key-longer-than-twenty-bytes;30@30,55/a-key-longer-than-twenty-bytes;35@30,55/a-key-longer-than-twenty-bytes;45@30,55/a-key-longer-than-twenty-bytes;60@60,70/a-key-longer-than-twenty-bytes;END
 EOF
 }
 
@@ -223,6 +224,33 @@ session 5s -g .a[
 EOF
 	run weir-window tumbling 1m --late /nonexistent/dir/late.ndjson < /dev/null
 	[ "$status" -eq 3 ]
+}
+
+# A frame stream of two records whose packed values are a plain string
+# holding a quote: corrupt (man/weir-format.5).
+corrupt_values() {
+	python3 -c '
+import sys
+rec = bytes([1 | 2 << 5, 10, 0x41, 0x22])   # ts 5, packed, "\""
+sys.stdout.buffer.write(b"\x89WEIR\n\x01\x00" +
+    (bytes([1, len(rec)]) + rec) * 2 + b"\x04\x00")'
+}
+
+@test "a corrupt packed value: passed on unread by tumbling windows and refused by the stage that reads it; refused where weir-window reads values" {
+	corrupt_values > "$T/in"
+	run bash -o pipefail -c "weir-window tumbling 1m < '$T/in' | weir-sink -f ndjson"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"weir-sink: "*"corrupt packed value"* ]]
+	! grep -q '^weir-window: .*corrupt' <<< "$output"
+	# values it reads or writes as text: checked on the way in
+	for args in "session 1m" "session 1m -g .x" \
+	    "tumbling 1m --late $T/late.ndjson"; do
+		run bash -o pipefail -c "weir-window $args < '$T/in' > /dev/null"
+		echo "$args: $status $output"
+		[ "$status" -eq 3 ]
+		[[ "$output" == *"weir-window: "*"corrupt packed value"* ]]
+	done
+	[[ "$output" != *"Sanitizer"* && "$output" != *"runtime error"* ]]
 }
 
 @test "--help and --version" {
