@@ -24,6 +24,7 @@ static const char usage[] =
 "  count  sum:P  avg:P  min:P  max:P  first:P  last:P  stddev:P (sample)\n"
 "  distinct:P (exact)  approx_distinct:P (HyperLogLog, 0.8% std. error)\n"
 "  pNN:P (p50, p99, p99.9; DDSketch, 1% relative error)  topk:N:P\n"
+"  max_by:P  min_by:P (the whole record with the largest/smallest P)\n"
 "\n"
 "  -g, --group PATH,...  group by these fields (NAME=PATH renames one);\n"
 "                        default: the record key\n"

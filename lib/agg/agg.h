@@ -33,7 +33,7 @@ enum weir_agg_kind {
 	WEIR_AGG_COUNT, WEIR_AGG_SUM, WEIR_AGG_AVG, WEIR_AGG_MIN, WEIR_AGG_MAX,
 	WEIR_AGG_FIRST, WEIR_AGG_LAST, WEIR_AGG_DISTINCT,
 	WEIR_AGG_APPROX_DISTINCT, WEIR_AGG_QUANTILE, WEIR_AGG_TOPK,
-	WEIR_AGG_STDDEV
+	WEIR_AGG_STDDEV, WEIR_AGG_MAX_BY, WEIR_AGG_MIN_BY, WEIR_AGG_TOP
 };
 
 typedef struct weir_agg weir_agg;
@@ -55,7 +55,8 @@ void weir_agg_free(weir_agg *a);
  * once; without any, records group by their key. */
 int weir_agg_add_groups(weir_agg *a, const char *spec, char *err,
     size_t errsz);
-/* One function: count, sum:P, ..., p99.9:P, topk:N:P, NAME=FUNC[:P]. */
+/* One function: count, sum:P, ..., p99.9:P, topk:N:P, max_by:P, top:N:P,
+ * NAME=FUNC[:P]. */
 int weir_agg_add_func(weir_agg *a, const char *spec, char *err,
     size_t errsz);
 /* After the groups and functions: check names, lay out the state (count
