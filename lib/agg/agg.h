@@ -99,6 +99,24 @@ int weir_agg_snapshot(weir_agg *a, weir_agg_emit_fn fn, void *arg);
 int weir_agg_save(const weir_agg *a, weir_buf *out);
 int weir_agg_load(weir_agg *a, weir_rd *rd, char *err, size_t errsz);
 
+/*
+ * --explode (agg_explode.c): a result r of weir_agg becomes one record per
+ * element of its aggregate name (an array, as top:N gives; an object, as
+ * max_by gives, is one element; null none): the result's other fields,
+ * then the element's fields (an object's; any other value as the field
+ * name), an element's field replacing a result field of the same name,
+ * then the field rank (1, 2, ...).  Each goes to fn with r's key, time and
+ * window.  A WEIR_FAIL_* with a message: no aggregate is named name
+ * (USAGE), out of memory, or what fn returned.
+ */
+typedef struct weir_agg_explode_spec {
+	const char *name;	/* the aggregate's output field */
+	const char *rank;	/* the rank's field */
+} weir_agg_explode_spec;
+int weir_agg_explode(const weir_agg_explode_spec *x, const weir_record *r,
+    weir_buf *out, weir_buf *tmp, weir_agg_emit_fn fn, void *arg, char *err,
+    size_t errsz);
+
 /* Statistics. */
 size_t weir_agg_open_windows(const weir_agg *a);
 uint64_t weir_agg_open_groups(const weir_agg *a);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # weir-agg's records-by-value functions: max_by and min_by (the whole
-# record with the largest or smallest number at a path), their ties, and
-# windows.
+# record with the largest or smallest number at a path), top:N (the N
+# largest), their ties and windows, and --explode (top-N rows with a rank).
 load helpers
 
 @test "max_by, min_by: the whole record of the largest and smallest number per group" {
@@ -36,36 +36,67 @@ load helpers
 	[ "$output" = '{"m":{"p":7,"t":40,"n":1}}' ]
 }
 
-@test "max_by per window, against a brute-force oracle" {
-	python3 -c '
-import json, random
-random.seed(5)
-for i in range(3000):
-    print(json.dumps({"t": 1000 + i * 7, "g": random.randrange(5), "p": random.randrange(40), "i": i}))' > "$T/in.ndjson"
-	weir-source --time .t "$T/in.ndjson" | weir-window tumbling 1s |
-	    weir-agg -g .g m=max_by:.p | weir-sink -f ndjson > "$T/got"
-	python3 -c '
-import json, sys
-best = {}
-for l in open(sys.argv[1]):
-    r = json.loads(l)
-    k = ((r["t"] // 1000) * 1000, r["g"])
-    if k not in best or r["p"] > best[k]["p"]:
-        best[k] = r
-for (s, g), r in sorted(best.items()):
-    print(s, g, r["i"])' "$T/in.ndjson" > "$T/want"
-	python3 -c '
-import json, sys
-for l in sys.stdin:
-    r = json.loads(l)
-    print(r["window_start"], r["g"], r["m"]["i"])' < "$T/got" | sort -n -k1,1 -k2,2 > "$T/got2"
-	sort -n -k1,1 -k2,2 "$T/want" > "$T/want2"
-	[ "$(wc -l < "$T/want2")" -gt 50 ]
-	cmp "$T/want2" "$T/got2"
-}
-
 @test "max_by: usage errors" {
 	run weir-agg max_by < /dev/null
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"max_by needs a path"* ]]
+}
+
+@test "top:N: the N records with the largest numbers, largest first, ties as max_by" {
+	ndjson '{"g":"a","p":5,"t":30,"n":1}' '{"g":"a","p":7,"t":40,"n":2}' \
+	    '{"g":"a","p":7,"t":20,"n":3}' '{"g":"a","p":1,"t":50,"n":4}' \
+	    '{"g":"a","p":6,"t":60,"n":5}' '{"g":"b","p":2,"t":70,"n":6}' '{"g":"c","p":"x","t":80}'
+	run bash -o pipefail -c "weir-source --time .t '$T/in.ndjson' |
+	    weir-agg -g .g top:3:.p m=max_by:.p | weir-sink -f ndjson | jq -c '[.g, [.top_p[].n], .m.n]'"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '%s\n' '["a",[3,2,5],3]' '["b",[6],6]' '["c",[],null]')" ]
+}
+
+@test "--explode: one record per element with a rank; --rank names it" {
+	ndjson '{"g":"a","p":5,"n":1}' '{"g":"a","p":7,"n":2}' '{"g":"a","p":6,"n":3}' \
+	    '{"g":"b","p":2,"n":4}' '{"g":"c","p":"x"}'
+	run bash -o pipefail -c "weir-agg -g .g --explode top --rank r count top=top:2:.p < '$T/in.ndjson' | weir-sink -f ndjson"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '%s\n' '{"count":3,"g":"a","p":7,"n":2,"r":1}' \
+	    '{"count":3,"g":"a","p":6,"n":3,"r":2}' '{"count":1,"g":"b","p":2,"n":4,"r":1}')" ]
+	# max_by: one row; an element that is not an object is a field
+	run bash -o pipefail -c "weir-agg -g .g --explode m m=max_by:.p < '$T/in.ndjson' | weir-sink -f ndjson | wc -l"
+	[ "$output" -eq 2 ]
+	run bash -o pipefail -c "weir-agg --explode d d=distinct:.g < '$T/in.ndjson' | weir-sink -f ndjson"
+	[ "$output" = '{"d":3,"rank":1}' ]
+}
+
+@test "top 2 and max_by per window, --explode keeps windows: against a brute-force oracle" {
+	python3 -c '
+import json, random
+random.seed(9)
+for i in range(2000):
+    print(json.dumps({"t": 1000 + i * 9, "g": random.randrange(4), "p": random.randrange(30), "i": i}))' > "$T/in.ndjson"
+	weir-source --time .t "$T/in.ndjson" | weir-window tumbling 1s |
+	    weir-agg -g .g --explode top top=top:2:.p m=max_by:.p | weir-sink -f ndjson |
+	    jq -r '"\(.window_start) \(.g) \(.rank) \(.i) \(.m.i)"' | sort > "$T/got"
+	python3 -c '
+import json, sys
+groups = {}
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    groups.setdefault(((r["t"] // 1000) * 1000, r["g"]), []).append(r)
+for (s, g), rs in groups.items():
+    rs.sort(key=lambda r: (-r["p"], r["t"], r["i"]))
+    for k, r in enumerate(rs[:2]):
+        print(s, g, k + 1, r["i"], rs[0]["i"])' "$T/in.ndjson" | sort > "$T/want"
+	[ "$(wc -l < "$T/want")" -gt 50 ]
+	cmp "$T/want" "$T/got"
+}
+
+@test "--explode: usage errors" {
+	run weir-agg --explode nope top:2:.p <<< '{"p":1}'
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"no aggregate is named 'nope'"* ]]
+	run weir-agg --rank r top:2:.p < /dev/null
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--rank goes with --explode"* ]]
+	run weir-agg top:.p < /dev/null
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"top needs a count"* ]]
 }

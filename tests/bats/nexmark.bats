@@ -121,3 +121,7 @@ for b in sorted(tot, key=str):
 	[ "$output" -gt 5 ]
 }
 @test "nexmark q9 (winning bids) equals the SQL oracle" { check q9; }
+@test "nexmark q19 (auction top-10 price: top:N, --explode) equals the SQL oracle" {
+	check q19
+	grep -q '	10$' "$T/got"	# some auction had ten bids
+}
