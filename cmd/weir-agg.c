@@ -24,12 +24,19 @@ static const char usage[] =
 "  count  sum:P  avg:P  min:P  max:P  first:P  last:P  stddev:P (sample)\n"
 "  distinct:P (exact)  approx_distinct:P (HyperLogLog, 0.8% std. error)\n"
 "  pNN:P (p50, p99, p99.9; DDSketch, 1% relative error)  topk:N:P\n"
+"  max_by:P  min_by:P (the whole record with the largest/smallest P)\n"
+"  top:N:P (the N records with the largest P, an array)\n"
 "\n"
 "  -g, --group PATH,...  group by these fields (NAME=PATH renames one);\n"
 "                        default: the record key\n"
 "      --emit MODE       final (default): once per window and group when\n"
 "                        the window closes; updates: a record on every change\n"
 "      --every DUR       also emit changed groups every DUR (wall clock)\n"
+"      --explode NAME    one record per element of the aggregate NAME\n"
+"                        (top:N, max_by), with its fields and a rank\n"
+"      --rank FIELD      the rank's field with --explode (default rank)\n"
+"      --rows N          on every record, its group's result over the\n"
+"                        group's last N records (windows ignored)\n"
 "  -i, --input-format F  how to read text input (default ndjson)\n"
 "      --on-error MODE   fail (default), skip, or a FILE for bad records\n"
 "      --state DIR       keep checkpoint state in DIR (see weir(7))\n"
@@ -41,12 +48,16 @@ static const char usage[] =
 "Exit status: 0 ok, 1 bad input data, 2 usage, 3 I/O failure or\n"
 "upstream ended without END.  See weir-agg(1).\n";
 
-enum { O_EMIT = 256, O_EVERY, O_ONERR, O_VERSION };
+enum { O_EMIT = 256, O_EVERY, O_ONERR, O_VERSION, O_EXPLODE, O_RANK,
+    O_ROWS };
 
 static const struct option longopts[] = {
 	{ "group", required_argument, NULL, 'g' },
 	{ "emit", required_argument, NULL, O_EMIT },
 	{ "every", required_argument, NULL, O_EVERY },
+	{ "explode", required_argument, NULL, O_EXPLODE },
+	{ "rank", required_argument, NULL, O_RANK },
+	{ "rows", required_argument, NULL, O_ROWS },
 	{ "input-format", required_argument, NULL, 'i' },
 	{ "on-error", required_argument, NULL, O_ONERR },
 	{ "help", no_argument, NULL, 'h' },
@@ -61,13 +72,32 @@ static struct {
 	int updates;
 	int64_t every, due;	/* --every: period and next snapshot (mono ms) */
 	uint64_t late;
+	weir_agg_explode_spec x;	/* --explode, --rank */
+	weir_buf xout, xtmp;
+	weir_agg_rows *rows;	/* --rows */
+	long nrows;
 } S;
+
+static int
+emit_row(void *arg, const weir_record *r)
+{
+	(void)arg;
+	weir_stage_emit(&S.st, r);
+	return 0;
+}
 
 static int
 emit(void *arg, const weir_record *r)
 {
-	(void)arg;
-	weir_stage_emit(&S.st, r);
+	char err[WEIR_ERRSZ];
+	int rc;
+
+	if (!S.x.name)
+		return emit_row(arg, r);
+	rc = weir_agg_explode(&S.x, r, &S.xout, &S.xtmp, emit_row, NULL, err,
+	    sizeof(err));
+	if (rc < 0)
+		weir_die_fail(rc, err);
 	return 0;
 }
 
@@ -96,7 +126,8 @@ add(const weir_record *r)
 	weir_agg_ref ref;
 	int rc;
 
-	rc = weir_agg_add(S.agg, r, &ref, err, sizeof(err));
+	rc = S.rows ? weir_agg_rows_add(S.rows, r, &ref, err, sizeof(err)) :
+	    weir_agg_add(S.agg, r, &ref, err, sizeof(err));
 	if (rc == 1) {
 		S.late++;
 		return;
@@ -115,7 +146,7 @@ add(const weir_record *r)
 		weir_onerr_bad(&S.st.onerr, msg, r->value, r->value_len);
 		return;
 	}
-	if (S.updates)
+	if (S.updates || S.rows)
 		check(weir_agg_emit_group(S.agg, &ref, emit, NULL));
 	if (S.every && (S.st.in_records & 255) == 0)
 		maybe_snapshot();
@@ -176,6 +207,21 @@ main(int argc, char **argv)
 				weir_usage_error("--every %s: %s", optarg,
 				    S.every <= 0 ? "must be positive" : err);
 			break;
+		case O_EXPLODE:
+			S.x.name = optarg;
+			break;
+		case O_RANK:
+			S.x.rank = optarg;
+			break;
+		case O_ROWS: {
+			char *end;
+			S.nrows = strtol(optarg, &end, 10);
+			if (*end || end == optarg || S.nrows < 1 ||
+			    S.nrows > 100000)
+				weir_usage_error("--rows takes a count 1..100000, "
+				    "not '%s'", optarg);
+			break;
+		}
 		case 'i':
 			infmt = weir_cli_infmt(optarg);
 			break;
@@ -190,11 +236,22 @@ main(int argc, char **argv)
 			weir_cli_bad_option();
 		}
 	}
+	if (!S.x.rank)
+		S.x.rank = "rank";
+	else if (!S.x.name)
+		weir_usage_error("--rank goes with --explode");
 	for (; optind < argc; optind++)
 		if (weir_agg_add_func(S.agg, argv[optind], err, sizeof(err)) < 0)
 			weir_usage_error("%s", err);
 	if (weir_agg_ready(S.agg, err, sizeof(err)) < 0)
 		weir_usage_error("%s", err);
+	if (S.nrows) {
+		if (S.every || S.updates || ck.dir)
+			weir_usage_error("--rows emits on every record; it goes "
+			    "with neither --every, --emit updates nor --state");
+		if (!(S.rows = weir_agg_rows_new(S.agg, (uint32_t)S.nrows)))
+			weir_die(WEIR_EXIT_IO, "out of memory");
+	}
 
 	weir_stage_open(&S.st, infmt, WEIR_FMT_AUTO, NULL, onerr);
 	weir_stage_checkpoint(&S.st, &ck, argc, argv, &ops);
@@ -224,10 +281,14 @@ main(int argc, char **argv)
 	check(weir_agg_close(S.agg, INT64_MAX, !S.updates, emit, NULL));
 	if (S.every)
 		check(weir_agg_snapshot(S.agg, emit, NULL));
-	check(weir_agg_close_all(S.agg, !S.updates && !S.every, emit, NULL));
+	check(weir_agg_close_all(S.agg, !S.updates && !S.every && !S.rows,
+	    emit, NULL));
 	if (S.late)
 		weir_warn("dropped %llu late records (their window had "
 		    "already closed)", (unsigned long long)S.late);
+	weir_agg_rows_free(S.rows);
 	weir_agg_free(S.agg);
+	weir_buf_free(&S.xout);
+	weir_buf_free(&S.xtmp);
 	weir_stage_finish(&S.st);
 }

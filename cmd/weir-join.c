@@ -24,6 +24,7 @@ static const char usage[] =
 "usage: weir-join --table SOURCE [options]\n"
 "       weir-join --right SOURCE --within DUR [options]\n"
 "       weir-join --right SOURCE --before DUR --after DUR [options]\n"
+"       weir-join --right SOURCE --between FROM,UNTIL [options]\n"
 "       weir-join --right SOURCE --window [options]\n"
 "\n"
 "Join the stream on stdin (left) with a table or a second stream.\n"
@@ -36,6 +37,9 @@ static const char usage[] =
 "  -w, --within DUR       interval join: |right.ts - left.ts| <= DUR\n"
 "      --before DUR       interval join: right.ts >= left.ts - DUR\n"
 "      --after DUR        interval join: right.ts <= left.ts + DUR\n"
+"      --between FROM,UNTIL  interval join: left.FROM <= right.ts <=\n"
+"                         left.UNTIL (fields; --before and --after, default\n"
+"                         0 and unbounded, still bound them)\n"
 "      --window           window join: same key, same window (the input of\n"
 "                         both sides comes out of weir-window)\n"
 "  -o, --on LPATH[=RPATH] join on fields (repeat for a composite key);\n"
@@ -57,7 +61,8 @@ static const char usage[] =
 "Exit status: 0 ok, 1 bad input data, 2 usage, 3 I/O failure or\n"
 "upstream ended without END.  See weir-join(1).\n";
 
-enum { O_BEFORE = 256, O_AFTER, O_WINDOW, O_ONERR, O_VERSION, O_TABLEWAIT };
+enum { O_BEFORE = 256, O_AFTER, O_WINDOW, O_ONERR, O_VERSION, O_TABLEWAIT,
+    O_BETWEEN };
 
 static const struct option longopts[] = {
 	{ "table", required_argument, NULL, 't' },
@@ -65,6 +70,7 @@ static const struct option longopts[] = {
 	{ "within", required_argument, NULL, 'w' },
 	{ "before", required_argument, NULL, O_BEFORE },
 	{ "after", required_argument, NULL, O_AFTER },
+	{ "between", required_argument, NULL, O_BETWEEN },
 	{ "window", no_argument, NULL, O_WINDOW },
 	{ "on", required_argument, NULL, 'o' },
 	{ "type", required_argument, NULL, 'T' },
@@ -423,6 +429,26 @@ add_on(weir_path **l, weir_path **r, size_t *n, const char *arg)
 	(*n)++;
 }
 
+/* --between FROM,UNTIL: two paths of the left record. */
+static void
+between_paths(weir_join_spec *sp, const char *arg)
+{
+	static weir_path p[2];
+	char err[WEIR_ERRSZ], **list;
+	size_t n;
+
+	if (!(list = weir_path_list(arg, &n, err, sizeof(err))))
+		weir_usage_error("--between %s: %s", arg, err);
+	if (n != 2)
+		weir_usage_error("--between takes two fields: FROM,UNTIL");
+	if (weir_path_parse(&p[0], list[0], err, sizeof(err)) < 0 ||
+	    weir_path_parse(&p[1], list[1], err, sizeof(err)) < 0)
+		weir_usage_error("--between: %s", err);
+	free(list);
+	sp->from = &p[0];
+	sp->until = &p[1];
+}
+
 static int
 side_fds(struct pollfd *p)
 {
@@ -525,6 +551,9 @@ main(int argc, char **argv)
 		case O_WINDOW:
 			window = 1;
 			break;
+		case O_BETWEEN:
+			between_paths(&sp, optarg);
+			break;
 		case 'o':
 			add_on(&lp, &rp, &nkeys, optarg);
 			break;
@@ -568,20 +597,31 @@ main(int argc, char **argv)
 	if (sp.prefix && sp.as)
 		weir_usage_error("--prefix and --as do not go together");
 	if (table) {
-		if (have_within || have_before || have_after || window)
-			weir_usage_error("--within, --before, --after and --window "
-			    "go with --right");
+		if (have_within || have_before || have_after || window ||
+		    sp.from)
+			weir_usage_error("--within, --before, --after, --between "
+			    "and --window go with --right");
 		if (sp.type == WEIR_JOIN_OUTER)
 			weir_usage_error("a stream-table join is inner or left");
 		sp.mode = WEIR_JOIN_TABLE;
 	} else if (window) {
-		if (have_within || have_before || have_after)
+		if (have_within || have_before || have_after || sp.from)
 			weir_usage_error("--window joins by window, not interval");
 		sp.mode = WEIR_JOIN_WINDOW;
 	} else {
-		if (have_within && (have_before || have_after))
+		if (have_within && (have_before || have_after || sp.from))
 			weir_usage_error("give --within, or --before and --after");
-		if (!have_within && !(have_before && have_after))
+		if (sp.from && !have_before)
+			sp.before = 0;
+		if (sp.from && !have_after) {
+			if (sp.type != WEIR_JOIN_INNER)
+				weir_usage_error("a left or outer join with "
+				    "--between needs --after DUR (the longest "
+				    "UNTIL - time): its unmatched records are "
+				    "written that late");
+			sp.after = INT64_MAX;
+		}
+		if (!have_within && !sp.from && !(have_before && have_after))
 			weir_usage_error("--right needs --within DUR, --before DUR "
 			    "--after DUR, or --window");
 		sp.mode = WEIR_JOIN_INTERVAL;

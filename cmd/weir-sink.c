@@ -22,6 +22,7 @@
 #include "kafka.h"
 #include "kcatfmt.h"
 #include "output.h"
+#include "bucket.h"
 #include "path.h"
 #include "record.h"
 #include "registry.h"
@@ -60,6 +61,11 @@ static const char usage[] =
 "                        framed (default: table on a terminal, else ndjson)\n"
 "  -o, --output FILE     write to FILE instead of stdout\n"
 "  -a, --append          append to FILE instead of replacing it\n"
+"      --path TEMPLATE   one file per time bucket: TEMPLATE expanded by\n"
+"                        strftime on each record's event time (UTC), as\n"
+"                        'out/dt=%Y-%m-%d/hr=%H.ndjson'\n"
+"      --path-time PATH  --path: the time from this field instead\n"
+"      --max-open N      --path: files open at once (default 16)\n"
 "      --fields A,B,...  columns for csv, tsv and table (default: the\n"
 "                        first record's fields; others are named on\n"
 "                        stderr with a count)\n"
@@ -100,7 +106,8 @@ static const char usage[] =
 
 enum { O_FIELDS = 256, O_ONERR, O_VERSION, O_ALL_FIELDS, O_SUBJECT,
 	O_SCHEMA, O_KEY_SCHEMA, O_LISTEN, O_LISTEN_PUBLIC, O_CHART, O_KEY,
-	O_WINDOWS, O_BUFFER, O_TIMEFMT, O_TXID, O_PROGRESS };
+	O_WINDOWS, O_BUFFER, O_TIMEFMT, O_TXID, O_PROGRESS, O_BUCKET, O_BUCKET_TIME,
+	O_BUCKET_MAX };
 
 static const struct option longopts[] = {
 	{ "format", required_argument, NULL, 'f' },
@@ -124,6 +131,9 @@ static const struct option longopts[] = {
 	{ "buffer", required_argument, NULL, O_BUFFER },
 	{ "transactional-id", required_argument, NULL, O_TXID },
 	{ "progress-topic", required_argument, NULL, O_PROGRESS },
+	{ "path", required_argument, NULL, O_BUCKET },
+	{ "path-time", required_argument, NULL, O_BUCKET_TIME },
+	{ "max-open", required_argument, NULL, O_BUCKET_MAX },
 	WEIR_CKPT_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -708,6 +718,45 @@ kcat_produce(const weir_kafka_opts *ko, char **files, int nfiles,
 	return 0;
 }
 
+/* --path: one file per time bucket (lib/stream/bucket.c). */
+static struct {
+	weir_bucket_spec sp;
+	weir_path time;
+} B;
+
+static int
+bucket_loop(weir_stage *st)
+{
+	weir_bucket *b;
+	weir_event ev;
+	char err[WEIR_ERRSZ], msg[WEIR_ERRSZ + 64];
+	int rc;
+
+	if (!B.sp.max_open)
+		B.sp.max_open = 16;
+	if (!(b = weir_bucket_new(&B.sp, err, sizeof(err))))
+		weir_usage_error("%s", err);
+	while (weir_stage_next(st, &ev)) {
+		if (ev.type != WEIR_EV_RECORD)
+			continue;
+		rc = weir_bucket_write(b, &ev.rec, err, sizeof(err));
+		if (rc == WEIR_FAIL_DATA) {
+			snprintf(msg, sizeof(msg), "%s: record %llu: %s",
+			    weir_input_name(st->in),
+			    (unsigned long long)st->in_records, err);
+			weir_onerr_bad(&st->onerr, msg, ev.rec.value,
+			    ev.rec.value_len);
+		} else if (rc < 0)
+			weir_die_fail(rc, err);
+	}
+	weir_stage_end(st);
+	if ((rc = weir_bucket_close(b, err, sizeof(err))) < 0)
+		weir_die_fail(rc, err);
+	weir_bucket_free(b);
+	weir_input_close(st->in);
+	return 0;
+}
+
 /*
  * -f dashboard: rows and watermarks to the page's clients (lib/dash.c).
  * After END the page stays up, every row final, until SIGTERM or SIGINT.
@@ -879,6 +928,24 @@ main(int argc, char **argv)
 		case O_PROGRESS:
 			E.topic = optarg;
 			break;
+		case O_BUCKET:
+			B.sp.tmpl = optarg;
+			break;
+		case O_BUCKET_TIME:
+			if (weir_path_parse(&B.time, optarg, err,
+			    sizeof(err)) < 0)
+				weir_usage_error("--path-time: %s", err);
+			B.sp.time = &B.time;
+			break;
+		case O_BUCKET_MAX: {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (*end || end == optarg || n < 1 || n > 4096)
+				weir_usage_error("--max-open takes a count "
+				    "1..4096, not '%s'", optarg);
+			B.sp.max_open = (unsigned)n;
+			break;
+		}
 		case 'h':
 			weir_cli_help(usage);
 		case O_VERSION:
@@ -1030,6 +1097,22 @@ main(int argc, char **argv)
 	if (K.opts.dir && append)
 		weir_usage_error("--state and -a: a checkpointed file is "
 		    "truncated to its last checkpoint, never appended to");
+	if (B.sp.tmpl) {
+		if (file || K.opts.dir || ko.brokers || dash || KP.fmt ||
+		    fmt == WEIR_FMT_TABLE || all_fields)
+			weir_usage_error("--path writes files of its own: no -o, "
+			    "--state, -b, --all-fields, -f table, dashboard or "
+			    "a kcat format with it");
+		B.sp.fmt = fmt == WEIR_FMT_AUTO ? WEIR_FMT_NDJSON : fmt;
+		B.sp.fields = fields;
+		B.sp.timefmt = timefmt;
+		B.sp.append = append;
+		weir_stage_open_files(&st, 0, NULL, infmt, -1, onerr);
+		weir_input_keep_json(st.in, B.sp.fmt == WEIR_FMT_NDJSON);
+		return bucket_loop(&st);
+	}
+	if ((B.sp.time || B.sp.max_open) && !B.sp.tmpl)
+		weir_usage_error("--path-time and --max-open go with --path");
 	keep = ckpt_open(argc, argv);
 	if (!file)
 		keep = 0;	/* stdout: nothing to truncate */

@@ -194,6 +194,8 @@ static const struct {
 	{ "last", WEIR_AGG_LAST }, { "distinct", WEIR_AGG_DISTINCT },
 	{ "approx_distinct", WEIR_AGG_APPROX_DISTINCT },
 	{ "topk", WEIR_AGG_TOPK }, { "stddev", WEIR_AGG_STDDEV },
+	{ "max_by", WEIR_AGG_MAX_BY }, { "min_by", WEIR_AGG_MIN_BY },
+	{ "top", WEIR_AGG_TOP },
 };
 
 /* pNN: "p" then a number of percent, 0..100 ("p99.9"). */
@@ -276,7 +278,8 @@ weir_agg_add_func(weir_agg *a, const char *spec, char *err, size_t errsz)
 	if (fn.kind < 0) {
 		weir_seterr(err, errsz, "unknown function '%.*s' in '%s' (count, "
 		    "sum, avg, min, max, first, last, distinct, approx_distinct, "
-		    "pNN, topk, stddev)", (int)flen, s, spec);
+		    "pNN, topk, stddev, max_by, min_by, top)", (int)flen, s,
+		    spec);
 		goto fail;
 	}
 	if (fn.kind == WEIR_AGG_COUNT) {
@@ -291,15 +294,16 @@ weir_agg_add_func(weir_agg *a, const char *spec, char *err, size_t errsz)
 			goto fail;
 		}
 		ptext = colon + 1;
-		if (fn.kind == WEIR_AGG_TOPK) {
+		if (fn.kind == WEIR_AGG_TOPK || fn.kind == WEIR_AGG_TOP) {
 			char *end;
 			long k;
 			errno = 0;
 			k = strtol(ptext, &end, 10);
 			if (end == ptext || *end != ':' || errno || k < 1 ||
 			    k > 100000) {
-				weir_seterr(err, errsz, "topk needs a count 1.."
-				    "100000 and a path: topk:10:.field");
+				weir_seterr(err, errsz, "%.*s needs a count 1.."
+				    "100000 and a path: %.*s:10:.field",
+				    (int)flen, s, (int)flen, s);
 				goto fail;
 			}
 			fn.k = (uint32_t)k;
@@ -313,6 +317,8 @@ weir_agg_add_func(weir_agg *a, const char *spec, char *err, size_t errsz)
 			goto fail;
 		if (fn.kind == WEIR_AGG_STDDEV)
 			a->st[fn.st].welford = 1;
+		if (a->st[fn.st].k < (fn.k ? fn.k : 1))	/* max_by, top */
+			a->st[fn.st].k = fn.k ? fn.k : 1;
 	}
 	if (!name) {
 		if (fn.kind == WEIR_AGG_COUNT)
@@ -647,6 +653,7 @@ weir_agg_add(weir_agg *a, const weir_record *r, weir_agg_ref *ref,
 	g = ent_at(a, w, (uint32_t)gi);
 	g->count++;
 	g->dirty = 1;
+	a->cur = r;
 	if ((r->flags & WEIR_R_TS) && (!g->hasts || r->ts > g->maxts)) {
 		g->maxts = r->ts;
 		g->hasts = 1;

@@ -33,7 +33,7 @@ enum weir_agg_kind {
 	WEIR_AGG_COUNT, WEIR_AGG_SUM, WEIR_AGG_AVG, WEIR_AGG_MIN, WEIR_AGG_MAX,
 	WEIR_AGG_FIRST, WEIR_AGG_LAST, WEIR_AGG_DISTINCT,
 	WEIR_AGG_APPROX_DISTINCT, WEIR_AGG_QUANTILE, WEIR_AGG_TOPK,
-	WEIR_AGG_STDDEV
+	WEIR_AGG_STDDEV, WEIR_AGG_MAX_BY, WEIR_AGG_MIN_BY, WEIR_AGG_TOP
 };
 
 typedef struct weir_agg weir_agg;
@@ -55,7 +55,8 @@ void weir_agg_free(weir_agg *a);
  * once; without any, records group by their key. */
 int weir_agg_add_groups(weir_agg *a, const char *spec, char *err,
     size_t errsz);
-/* One function: count, sum:P, ..., p99.9:P, topk:N:P, NAME=FUNC[:P]. */
+/* One function: count, sum:P, ..., p99.9:P, topk:N:P, max_by:P, top:N:P,
+ * NAME=FUNC[:P]. */
 int weir_agg_add_func(weir_agg *a, const char *spec, char *err,
     size_t errsz);
 /* After the groups and functions: check names, lay out the state (count
@@ -99,6 +100,37 @@ int weir_agg_snapshot(weir_agg *a, weir_agg_emit_fn fn, void *arg);
  */
 int weir_agg_save(const weir_agg *a, weir_buf *out);
 int weir_agg_load(weir_agg *a, weir_rd *rd, char *err, size_t errsz);
+
+/*
+ * --explode (agg_explode.c): a result r of weir_agg becomes one record per
+ * element of its aggregate name (an array, as top:N gives; an object, as
+ * max_by gives, is one element; null none): the result's other fields,
+ * then the element's fields (an object's; any other value as the field
+ * name), an element's field replacing a result field of the same name,
+ * then the field rank (1, 2, ...).  Each goes to fn with r's key, time and
+ * window.  A WEIR_FAIL_* with a message: no aggregate is named name
+ * (USAGE), out of memory, or what fn returned.
+ */
+typedef struct weir_agg_explode_spec {
+	const char *name;	/* the aggregate's output field */
+	const char *rank;	/* the rank's field */
+} weir_agg_explode_spec;
+int weir_agg_explode(const weir_agg_explode_spec *x, const weir_record *r,
+    weir_buf *out, weir_buf *tmp, weir_agg_emit_fn fn, void *arg, char *err,
+    size_t errsz);
+
+/*
+ * --rows N (agg_rows.c): count-based windows per group.  weir_agg_rows_add
+ * adds r (its window ignored) and makes its group's state that of the
+ * group's last n records, r included; returns as weir_agg_add (never 1),
+ * with ref set for weir_agg_emit_group.  The rows are not saved in
+ * checkpoints.
+ */
+typedef struct weir_agg_rows weir_agg_rows;
+weir_agg_rows *weir_agg_rows_new(weir_agg *a, uint32_t n);	/* NULL: ENOMEM */
+void weir_agg_rows_free(weir_agg_rows *w);
+int weir_agg_rows_add(weir_agg_rows *w, const weir_record *r,
+    weir_agg_ref *ref, char *err, size_t errsz);
 
 /* Statistics. */
 size_t weir_agg_open_windows(const weir_agg *a);

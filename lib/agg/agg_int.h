@@ -14,7 +14,8 @@
 #include "util.h"
 
 /* Per-group state kinds; functions over the same path share one. */
-enum { ST_MOM, ST_MINMAX, ST_FIRST, ST_LAST, ST_SET, ST_HLL, ST_DDS };
+enum { ST_MOM, ST_MINMAX, ST_FIRST, ST_LAST, ST_SET, ST_HLL, ST_DDS,
+    ST_BYMAX, ST_BYMIN };
 
 struct func {
 	int kind;
@@ -29,6 +30,7 @@ struct state {
 	size_t path;
 	size_t off;		/* in the group block */
 	int welford;
+	uint32_t k;		/* max_by, min_by, top: records kept */
 };
 
 struct gpath {
@@ -89,6 +91,7 @@ struct weir_agg {
 	size_t gk_vlen;
 	uintptr_t *pvoff;	/* 3 per path: s, tag, end */
 	int lastv_ok;
+	const weir_record *cur;	/* the record being added (agg_by.c) */
 };
 
 #define SEED 0x5eed5eedULL
@@ -117,5 +120,18 @@ int weir__agg_pack_func(weir_agg *a, weir_buf *b, const struct func *f,
  * WEIR_FAIL_NOMEM (what was read is in the block, freed with it). */
 int weir__agg_state_save(const weir_agg *a, const uint8_t *blk, weir_buf *out);
 int weir__agg_state_load(weir_agg *a, uint8_t *blk, weir_rd *rd);
+
+/* agg_by.c: max_by, min_by and top (ST_BYMAX, ST_BYMIN): the state's
+ * size, freeing it, adding the current record a->cur with value v (a
+ * WEIR_FAIL_* on failure), a function's result, checkpoints (load: 0, -1
+ * malformed, -2 out of memory). */
+size_t weir__agg_by_size(void);
+void weir__agg_by_free(void *p);
+int weir__agg_by_update(weir_agg *a, const struct state *st, void *p,
+    const weir_pv *v);
+int weir__agg_by_pack(weir_buf *b, const struct func *f, const void *p);
+int weir__agg_by_save(const void *p, weir_buf *out);
+int weir__agg_by_load(weir_agg *a, const struct state *st, void *p,
+    weir_rd *rd);
 
 #endif

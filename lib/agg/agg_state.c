@@ -110,7 +110,8 @@ static const int st_of[] = {
 	[WEIR_AGG_MAX] = ST_MINMAX, [WEIR_AGG_FIRST] = ST_FIRST,
 	[WEIR_AGG_LAST] = ST_LAST, [WEIR_AGG_DISTINCT] = ST_SET,
 	[WEIR_AGG_TOPK] = ST_SET, [WEIR_AGG_APPROX_DISTINCT] = ST_HLL,
-	[WEIR_AGG_QUANTILE] = ST_DDS,
+	[WEIR_AGG_QUANTILE] = ST_DDS, [WEIR_AGG_MAX_BY] = ST_BYMAX,
+	[WEIR_AGG_TOP] = ST_BYMAX, [WEIR_AGG_MIN_BY] = ST_BYMIN,
 };
 
 static const size_t st_size[] = {
@@ -125,6 +126,8 @@ weir__agg_state_bytes(const struct state *st)
 {
 	if (st->kind == ST_MOM && !st->welford)
 		return offsetof(struct mom, mean);
+	if (st->kind == ST_BYMAX || st->kind == ST_BYMIN)
+		return weir__agg_by_size();
 	return st_size[st->kind];
 }
 
@@ -347,6 +350,10 @@ weir__agg_state_free(weir_agg *a, uint8_t *blk)
 		case ST_DDS:
 			weir_dds_free(p);
 			break;
+		case ST_BYMAX:
+		case ST_BYMIN:
+			weir__agg_by_free(p);
+			break;
 		}
 	}
 }
@@ -424,6 +431,11 @@ weir__agg_state_update(weir_agg *a, uint8_t *blk)
 		case ST_DDS:
 			if (num_of(a, v, &num, &x) && isfinite(x) &&
 			    weir_dds_add(p, x) < 0)
+				return -1;
+			break;
+		case ST_BYMAX:
+		case ST_BYMIN:
+			if (weir__agg_by_update(a, st, p, v) < 0)
 				return -1;
 			break;
 		}
@@ -566,6 +578,10 @@ weir__agg_pack_func(weir_agg *a, weir_buf *b, const struct func *f,
 	}
 	case WEIR_AGG_TOPK:
 		return pack_topk(a, b, *(struct vset **)p, f->k);
+	case WEIR_AGG_MAX_BY:
+	case WEIR_AGG_MIN_BY:
+	case WEIR_AGG_TOP:
+		return weir__agg_by_pack(b, f, p);
 	}
 	return -1;
 }
@@ -759,6 +775,11 @@ weir__agg_state_save(const weir_agg *a, const uint8_t *blk, weir_buf *out)
 			if (weir_dds_save(p, out) < 0)
 				return -1;
 			break;
+		case ST_BYMAX:
+		case ST_BYMIN:
+			if (weir__agg_by_save(p, out) < 0)
+				return -1;
+			break;
 		}
 	}
 	return 0;
@@ -836,6 +857,10 @@ weir__agg_state_load(weir_agg *a, uint8_t *blk, weir_rd *rd)
 		}
 		case ST_DDS:
 			rc = weir_dds_load(p, rd);
+			break;
+		case ST_BYMAX:
+		case ST_BYMIN:
+			rc = weir__agg_by_load(a, &a->st[i], p, rd);
 			break;
 		}
 	}

@@ -67,6 +67,7 @@ weir_join_free(weir_join *j)
 	free(j->chunks);
 	free(j->chfree);
 	free(j->heap);
+	free(j->bounds);
 	free(j);
 }
 

@@ -32,6 +32,9 @@ typedef struct weir_join_spec {
 	const char *prefix;	/* prefix for right field names, or NULL */
 	const char *as;		/* nest the right value under this name */
 	int64_t before, after;	/* interval: right.ts - left.ts in [-before, after] */
+	/* interval bounded by the left record's fields (--between): the
+	 * right's time in [max(from, ts - before), min(until, ts + after)] */
+	const weir_path *from, *until;
 	/* output record (valid during the call only) */
 	void (*emit)(void *arg, const weir_record *r);
 	/* a one-line notice (a field-name clash, reported once) */

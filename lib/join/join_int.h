@@ -181,6 +181,8 @@ struct weir_join {
 	jheap *heap;
 	size_t nheap, capheap;
 	int64_t wm[2], wc;
+	int64_t *bounds;	/* --between: lo, hi of left record id */
+	size_t capbounds;
 	int ended[2];
 	int clash_told;
 	int prefix_plain;	/* --prefix needs no JSON escaping */
@@ -228,6 +230,13 @@ int weir__join_table_probe(weir_join *j, const weir_record *r, char *err,
 int weir__join_stream_record(weir_join *j, int side, const weir_record *r,
     char *err, size_t errsz);
 int weir__join_stream_advance(weir_join *j, int64_t wc);
+
+/* join_bounds.c: --between.  A left record's bounds from its fields
+ * (WEIR_FAIL_DATA with a message when one is not a time); room in
+ * j->bounds for nrecs records (WEIR_FAIL_NOMEM). */
+int weir__join_bounds_of(weir_join *j, const weir_pv *root, int64_t ts,
+    int64_t *lo, int64_t *hi, char *err, size_t errsz);
+int weir__join_bounds_reserve(weir_join *j, size_t nrecs);
 
 /* Checkpoints of each kind's state (weir_join_save, weir_join_load). */
 struct weir_rd;

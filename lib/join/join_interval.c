@@ -320,7 +320,8 @@ weir__join_stream_record(weir_join *j, int side, const weir_record *r,
 	uint64_t h;
 	size_t pos, vstart;
 	int rc, haskey, win = j->sp.mode == WEIR_JOIN_WINDOW;
-	int64_t lo, hi;
+	int between = !win && j->sp.from != NULL;
+	int64_t lo, hi, blo = 0, bhi = 0;
 
 	if (!win && !(r->flags & WEIR_R_TS)) {
 		weir_seterr(err, errsz, "record has no event time (give it one "
@@ -340,6 +341,9 @@ weir__join_stream_record(weir_join *j, int side, const weir_record *r,
 		weir_seterr(err, errsz, "left value is not a JSON object");
 		return -1;
 	}
+	if (between && side == 0 && weir__join_bounds_of(j, &v, r->ts, &blo,
+	    &bhi, err, errsz) < 0)
+		return -1;
 	/* late: the window is closed, or the record breaks its side's
 	 * watermark (what it could have matched may be gone) */
 	if (win ? r->win_end <= j->wc : r->ts < j->wm[side]) {
@@ -398,11 +402,16 @@ weir__join_stream_record(weir_join *j, int side, const weir_record *r,
 		    sat_add(x.ts, -j->sp.after);
 		hi = side == 0 ? sat_add(x.ts, j->sp.after) :
 		    sat_add(x.ts, j->sp.before);
+		if (between && side == 0) {
+			lo = blo;
+			hi = bhi;
+		}
 		x.p = j->mem.p;
 		for (y = j->groups[gid].head[!side]; y != NONE;
 		    y = j->recs[y].next) {
 			jrec *o = &j->recs[y];
-			if (o->ts < lo || o->ts > hi)
+			if (between && side == 1 ? x.ts < j->bounds[2 * y] ||
+			    x.ts > j->bounds[2 * y + 1] : o->ts < lo || o->ts > hi)
 				continue;
 			if ((side == 0 ? emit_pair(j, &x, o, &j->groups[gid]) :
 			    emit_pair(j, o, &x, &j->groups[gid])) < 0)
@@ -411,6 +420,9 @@ weir__join_stream_record(weir_join *j, int side, const weir_record *r,
 		}
 	}
 	/* buffer it */
+	if (between && side == 0 &&
+	    weir__join_bounds_reserve(j, j->nrecs + 1) < 0)
+		goto nomem;
 	if (j->recfree != NONE) {
 		id = j->recfree;
 		j->recfree = j->recs[id].next;
@@ -447,7 +459,11 @@ weir__join_stream_record(weir_join *j, int side, const weir_record *r,
 			goto nomem;
 	}
 	rec_append(j, id, &x, gid);
-	if (!win && heap_push(j, sat_add(side == 0 ?
+	if (between && side == 0) {
+		j->bounds[2 * id] = blo;
+		j->bounds[2 * id + 1] = bhi;
+	}
+	if (!win && heap_push(j, sat_add(side == 0 ? between ? bhi :
 	    sat_add(x.ts, j->sp.after) : sat_add(x.ts, j->sp.before), 1),
 	    id) < 0)
 		goto nomem;
@@ -577,6 +593,15 @@ load_rec(weir_join *j, weir_rd *rd, uint32_t gid, int side,
 	memcpy(x.p, key, kn);
 	memcpy(x.p + kn, rk, rkn);
 	memcpy(x.p + kn + rkn, v, vn);
+	if (j->sp.from && side == 0 && j->sp.mode == WEIR_JOIN_INTERVAL) {
+		if (weir__join_bounds_reserve(j, j->nrecs + 1) < 0)
+			goto nomem;
+		if (weir__join_bounds_of(j, &pv, x.ts, &j->bounds[2 * j->nrecs],
+		    &j->bounds[2 * j->nrecs + 1], err, errsz) < 0) {
+			chunk_release(j, x.chunk);
+			return -1;
+		}
+	}
 	id = (uint32_t)j->nrecs++;
 	rec_append(j, id, &x, gid);
 	j->st.buffered++;

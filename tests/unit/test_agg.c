@@ -327,7 +327,8 @@ static const char *const all_funcs[] = {
 	"count", "sum:.x", "avg:.x", "min:.x", "max:.x", "first:.x", "last:.y",
 	"distinct:.x", "approx_distinct:.y", "p50:.x", "p99.9:.x",
 	"topk:3:.y", "stddev:.x", "min:.y", "max:.y", "sum:.d", "avg:.d",
-	"distinct:.y", NULL
+	"distinct:.y", "max_by:.x", "min_by:.d", "top:3:.x", "t2=top:2:.x",
+	NULL
 };
 
 static weir_agg *

@@ -203,10 +203,15 @@ log_emit(void *arg, const weir_record *r)
 	weir_buf_putc(log, '\n');
 }
 
+/* A mode of the checkpoint tests: an interval join bounded by the left
+ * record's fields f and u (--between). */
+#define BETWEEN 0x100
+
 /* Event i of a deterministic script: a record or a watermark of a side. */
 static void
 feed(weir_join *j, int mode, unsigned i, weir_buf *vb)
 {
+	int between = mode & BETWEEN;
 	unsigned x = i * 2654435761u ^ 0x9e37u, side = (x >> 3) & 1;
 	char key[8], json[64];
 	weir_record r;
@@ -217,8 +222,14 @@ feed(weir_join *j, int mode, unsigned i, weir_buf *vb)
 		weir_join_watermark(j, (int)side, ts - 30);
 		return;
 	}
+	mode &= ~BETWEEN;
 	snprintf(key, sizeof(key), "k%u", (x >> 12) % 5);
-	if (mode == WEIR_JOIN_TABLE && side && (x >> 16) % 5 == 0) {
+	if (between && !side) {
+		snprintf(json, sizeof(json), "{\"l\":%u,\"i\":%u,\"f\":%lld,"
+		    "\"u\":%lld}", x % 1000, i, (long long)ts - 5 + x % 10,
+		    (long long)ts + (x >> 14) % 60);
+		mkrec(&r, vb, key, json, ts);
+	} else if (mode == WEIR_JOIN_TABLE && side && (x >> 16) % 5 == 0) {
 		mkrec(&r, vb, key, NULL, ts);
 	} else {
 		snprintf(json, sizeof(json), "{\"%s\":%u,\"i\":%u}",
@@ -236,14 +247,24 @@ feed(weir_join *j, int mode, unsigned i, weir_buf *vb)
 static weir_join *
 ckpt_join(int mode, int type, weir_buf *log)
 {
+	static weir_path fu[2];
 	weir_join_spec sp;
 	char err[WEIR_ERRSZ];
 
 	memset(&sp, 0, sizeof(sp));
-	sp.mode = mode;
+	sp.mode = mode & ~BETWEEN;
 	sp.type = type;
 	sp.before = 25;
 	sp.after = 40;
+	if (mode & BETWEEN) {
+		if (!fu[0].text && (weir_path_parse(&fu[0], ".f", err,
+		    sizeof(err)) < 0 || weir_path_parse(&fu[1], ".u", err,
+		    sizeof(err)) < 0))
+			abort();
+		sp.from = &fu[0];
+		sp.until = &fu[1];
+		sp.before = 0;
+	}
 	sp.emit = log_emit;
 	sp.arg = log;
 	return weir_join_new(&sp, err, sizeof(err));
@@ -289,6 +310,8 @@ test_checkpoint(void)
 		{ WEIR_JOIN_INTERVAL, WEIR_JOIN_INNER },
 		{ WEIR_JOIN_INTERVAL, WEIR_JOIN_OUTER },
 		{ WEIR_JOIN_WINDOW, WEIR_JOIN_OUTER },
+		{ WEIR_JOIN_INTERVAL | BETWEEN, WEIR_JOIN_INNER },
+		{ WEIR_JOIN_INTERVAL | BETWEEN, WEIR_JOIN_LEFT },
 	};
 	static const unsigned ks[] = { 0, 1, 37, 200, 555, 999 };
 	weir_buf want = {0}, got_log = {0}, snap = {0}, bad = {0};

@@ -1,0 +1,262 @@
+/*
+ * bucket.c - one file per time bucket (see bucket.h).
+ */
+#include "bucket.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dur.h"
+#include "output.h"
+#include "record.h"
+
+struct bfile {
+	char *path;
+	int fd;
+	weir_output *out;
+	uint64_t used;		/* tick of the last write: LRU */
+};
+
+struct weir_bucket {
+	weir_bucket_spec sp;
+	struct bfile *f;	/* max_open slots; path NULL when free */
+	unsigned nopen;
+	uint64_t tick, files;
+	weir_buf seen;		/* paths opened in this run, NUL-ended */
+	int64_t last_sec;	/* the second last expanded, into name */
+	char name[4096];
+	struct bfile *last;	/* the file of the last record */
+	weir_buf tmp;
+};
+
+weir_bucket *
+weir_bucket_new(const weir_bucket_spec *sp, char *err, size_t errsz)
+{
+	weir_bucket *b;
+	const char *p;
+	int conv = 0;
+
+	for (p = sp->tmpl; (p = strchr(p, '%')); p += 2) {
+		if (!p[1])
+			break;
+		if (p[1] != '%')
+			conv = 1;
+	}
+	if (!conv) {
+		weir_seterr(err, errsz, "--path %s: no time in the name (a "
+		    "strftime conversion such as %%Y-%%m-%%d/%%H)", sp->tmpl);
+		return NULL;
+	}
+	if (!(b = calloc(1, sizeof(*b))) ||
+	    !(b->f = calloc(sp->max_open, sizeof(*b->f)))) {
+		free(b);
+		weir_seterr(err, errsz, "out of memory");
+		return NULL;
+	}
+	b->sp = *sp;
+	b->last_sec = INT64_MIN;
+	return b;
+}
+
+/* mkdir -p of the directories of path. */
+static int
+make_dirs(const char *path)
+{
+	char buf[4096], *s;
+
+	if (strlen(path) >= sizeof(buf))
+		return -1;
+	strcpy(buf, path);
+	for (s = buf + 1; (s = strchr(s, '/')); s++) {
+		*s = 0;
+		if (mkdir(buf, 0777) < 0 && errno != EEXIST)
+			return -1;
+		*s = '/';
+	}
+	return 0;
+}
+
+static int
+seen_before(weir_bucket *b, const char *path)
+{
+	const char *p = (const char *)b->seen.p, *end = p + b->seen.len;
+
+	for (; p < end; p += strlen(p) + 1)
+		if (strcmp(p, path) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+file_close(weir_bucket *b, struct bfile *f, char *err, size_t errsz)
+{
+	int rc = 0;
+
+	if (weir_output_end(f->out) < 0 || close(f->fd) < 0) {
+		weir_seterr(err, errsz, "%s: %s", f->path, strerror(errno));
+		rc = WEIR_FAIL_IO;
+	}
+	weir_output_close(f->out);
+	free(f->path);
+	memset(f, 0, sizeof(*f));
+	if (b->last == f)
+		b->last = NULL;
+	b->nopen--;
+	return rc;
+}
+
+/* The open file for b->name: found, or opened in a free slot (the least
+ * recently written closed to make one). */
+static struct bfile *
+file_get(weir_bucket *b, int *rc, char *err, size_t errsz)
+{
+	struct bfile *f, *lru = NULL, *slot = NULL;
+	unsigned i;
+	int again, flags;
+
+	for (i = 0; i < b->sp.max_open; i++) {
+		f = &b->f[i];
+		if (!f->path) {
+			slot = slot ? slot : f;
+			continue;
+		}
+		if (strcmp(f->path, b->name) == 0)
+			return f;
+		if (!lru || f->used < lru->used)
+			lru = f;
+	}
+	if (!slot) {
+		if ((*rc = file_close(b, lru, err, errsz)) < 0)
+			return NULL;
+		slot = lru;
+	}
+	again = seen_before(b, b->name);
+	flags = O_WRONLY | O_CREAT | O_CLOEXEC |
+	    (again || b->sp.append ? O_APPEND : O_TRUNC);
+	*rc = WEIR_FAIL_IO;
+	if (make_dirs(b->name) < 0 ||
+	    (slot->fd = open(b->name, flags, 0666)) < 0) {
+		weir_seterr(err, errsz, "%s: %s", b->name, strerror(errno));
+		return NULL;
+	}
+	*rc = WEIR_FAIL_NOMEM;
+	weir_seterr(err, errsz, "out of memory");
+	if (!(slot->path = strdup(b->name)) ||
+	    !(slot->out = weir_output_open(slot->fd, b->sp.fmt,
+	    b->sp.fields)) || (!again && weir_buf_put(&b->seen, b->name,
+	    strlen(b->name) + 1) < 0)) {
+		if (slot->out)
+			weir_output_close(slot->out);
+		close(slot->fd);
+		free(slot->path);
+		memset(slot, 0, sizeof(*slot));
+		return NULL;
+	}
+	if (again || (b->sp.append && lseek(slot->fd, 0, SEEK_END) > 0))
+		weir_output_resume(slot->out);	/* the header is there */
+	if (b->sp.timefmt >= 0)
+		weir_output_set_time_format(slot->out, b->sp.timefmt);
+	b->nopen++;
+	if (!again)
+		b->files++;
+	return slot;
+}
+
+int
+weir_bucket_write(weir_bucket *b, const weir_record *r, char *err,
+    size_t errsz)
+{
+	struct bfile *f = b->last;
+	int64_t ms = r->ts, sec;
+	struct tm tm;
+	time_t t;
+	int rc;
+
+	if (b->sp.time) {
+		weir_pv root, v;
+		if (!weir_record_json(r, &b->tmp, &root) ||
+		    !weir_path_get(b->sp.time, &root, &v) ||
+		    weir_time_from_pv(&v, v.type == WEIR_PV_STRING ?
+		    WEIR_TIME_ISO8601 : WEIR_TIME_MS, &ms) < 0) {
+			weir_seterr(err, errsz, "--path-time: %s is not a time "
+			    "(epoch milliseconds or ISO 8601)",
+			    b->sp.time->text);
+			return WEIR_FAIL_DATA;
+		}
+	} else if (!(r->flags & WEIR_R_TS)) {
+		weir_seterr(err, errsz, "--path: a record without an event "
+		    "time (give it one with weir-source --time)");
+		return WEIR_FAIL_DATA;
+	}
+	sec = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+	if (sec != b->last_sec || !f) {
+		t = (time_t)sec;
+		if (!gmtime_r(&t, &tm) || !strftime(b->name, sizeof(b->name),
+		    b->sp.tmpl, &tm)) {
+			weir_seterr(err, errsz, "--path %s: no name for time "
+			    "%lld", b->sp.tmpl, (long long)ms);
+			return WEIR_FAIL_DATA;
+		}
+		b->last_sec = sec;
+		if (!f || strcmp(f->path, b->name) != 0)
+			f = NULL;
+	}
+	if (!f && !(f = file_get(b, &rc, err, errsz)))
+		return rc;
+	b->last = f;
+	f->used = ++b->tick;
+	rc = weir_output_record(f->out, r);
+	if (rc == WEIR_OUTPUT_TOO_BIG) {
+		weir_seterr(err, errsz, "%s", weir_output_error(f->out));
+		return WEIR_FAIL_DATA;
+	}
+	if (rc < 0) {
+		weir_seterr(err, errsz, "%s: %s", f->path,
+		    strerror(weir_output_failed(f->out)));
+		return WEIR_FAIL_IO;
+	}
+	return 0;
+}
+
+int
+weir_bucket_close(weir_bucket *b, char *err, size_t errsz)
+{
+	unsigned i;
+	int rc = 0;
+
+	for (i = 0; i < b->sp.max_open; i++)
+		if (b->f[i].path && file_close(b, &b->f[i], err, errsz) < 0)
+			rc = WEIR_FAIL_IO;
+	return rc;
+}
+
+void
+weir_bucket_free(weir_bucket *b)
+{
+	char err[WEIR_ERRSZ];
+
+	if (!b)
+		return;
+	weir_bucket_close(b, err, sizeof(err));
+	free(b->f);
+	weir_buf_free(&b->seen);
+	weir_buf_free(&b->tmp);
+	free(b);
+}
+
+uint64_t
+weir_bucket_files(const weir_bucket *b)
+{
+	return b->files;
+}
+
+unsigned
+weir_bucket_open_files(const weir_bucket *b)
+{
+	return b->nopen;
+}
