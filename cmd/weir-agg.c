@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "agg.h"
+#include "changelog.h"
 #include "cli.h"
 #include "dur.h"
 #include "stage.h"
@@ -30,6 +31,9 @@ static const char usage[] =
 "      --emit MODE       final (default): once per window and group when\n"
 "                        the window closes; updates: a record on every change\n"
 "      --every DUR       also emit changed groups every DUR (wall clock)\n"
+"      --changelog       the input is a table's changelog (keyed upserts\n"
+"                        and deletes): retract a key's old row, emit each\n"
+"                        changed group as an upsert, or a delete when empty\n"
 "  -i, --input-format F  how to read text input (default ndjson)\n"
 "      --on-error MODE   fail (default), skip, or a FILE for bad records\n"
 "      --state DIR       keep checkpoint state in DIR (see weir(7))\n"
@@ -41,12 +45,13 @@ static const char usage[] =
 "Exit status: 0 ok, 1 bad input data, 2 usage, 3 I/O failure or\n"
 "upstream ended without END.  See weir-agg(1).\n";
 
-enum { O_EMIT = 256, O_EVERY, O_ONERR, O_VERSION };
+enum { O_EMIT = 256, O_EVERY, O_ONERR, O_VERSION, O_CHANGELOG };
 
 static const struct option longopts[] = {
 	{ "group", required_argument, NULL, 'g' },
 	{ "emit", required_argument, NULL, O_EMIT },
 	{ "every", required_argument, NULL, O_EVERY },
+	{ "changelog", no_argument, NULL, O_CHANGELOG },
 	{ "input-format", required_argument, NULL, 'i' },
 	{ "on-error", required_argument, NULL, O_ONERR },
 	{ "help", no_argument, NULL, 'h' },
@@ -58,7 +63,8 @@ static const struct option longopts[] = {
 static struct {
 	weir_stage st;
 	weir_agg *agg;
-	int updates;
+	weir_aggcl *cl;		/* --changelog */
+	int updates, changelog;
 	int64_t every, due;	/* --every: period and next snapshot (mono ms) */
 	uint64_t late;
 } S;
@@ -96,7 +102,11 @@ add(const weir_record *r)
 	weir_agg_ref ref;
 	int oom, rc;
 
-	rc = weir_agg_add(S.agg, r, &ref, &oom, err, sizeof(err));
+	if (S.cl) {
+		rc = weir_aggcl_apply(S.cl, r, emit, NULL, err, sizeof(err));
+		oom = rc == WEIR_FAIL_NOMEM;
+	} else
+		rc = weir_agg_add(S.agg, r, &ref, &oom, err, sizeof(err));
 	if (rc == 1) {
 		S.late++;
 		return;
@@ -115,17 +125,21 @@ add(const weir_record *r)
 		weir_onerr_bad(&S.st.onerr, msg, r->value, r->value_len);
 		return;
 	}
+	if (S.cl)
+		return;
 	if (S.updates)
 		check(weir_agg_emit_group(S.agg, &ref, emit, NULL));
 	if (S.every && (S.st.in_records & 255) == 0)
 		maybe_snapshot();
 }
 
-/* Checkpoints: the late count, then the aggregator's windows and groups. */
+/* Checkpoints: the late count, then the aggregator's windows and groups;
+ * with --changelog, the table's rows (the groups are rebuilt from them). */
 static int
 save_state(void *arg, weir_buf *out, char *err, size_t errsz)
 {
-	if (weir_sw_u64(out, S.late) < 0 || weir_agg_save(S.agg, out) < 0) {
+	if (weir_sw_u64(out, S.late) < 0 || weir_agg_save(S.agg, out) < 0 ||
+	    (S.cl && weir_aggcl_save(S.cl, out) < 0)) {
 		weir_seterr(err, errsz, "out of memory");
 		return -1;
 	}
@@ -136,7 +150,9 @@ static int
 load_state(void *arg, weir_rd *rd, char *err, size_t errsz)
 {
 	S.late = weir_rd_u64(rd);
-	return rd->bad ? 0 : weir_agg_load(S.agg, rd, err, errsz);
+	if (rd->bad || weir_agg_load(S.agg, rd, err, errsz) < 0)
+		return rd->bad ? 0 : -1;
+	return S.cl ? weir_aggcl_load(S.cl, rd, err, errsz) : 0;
 }
 
 int
@@ -176,6 +192,9 @@ main(int argc, char **argv)
 				weir_usage_error("--every %s: %s", optarg,
 				    S.every <= 0 ? "must be positive" : err);
 			break;
+		case O_CHANGELOG:
+			S.changelog = 1;
+			break;
 		case 'i':
 			infmt = weir_cli_infmt(optarg);
 			break;
@@ -195,6 +214,16 @@ main(int argc, char **argv)
 			weir_usage_error("%s", err);
 	if (weir_agg_ready(S.agg, err, sizeof(err)) < 0)
 		weir_usage_error("%s", err);
+	if (S.changelog) {
+		if (S.updates || S.every)
+			weir_usage_error("--changelog emits every change as it "
+			    "comes: no --emit updates or --every");
+		if (!(S.cl = weir_aggcl_new(S.agg, &rc, err, sizeof(err)))) {
+			if (rc == WEIR_FAIL_USAGE)
+				weir_usage_error("%s", err);
+			weir_die(weir_fail_status(rc), "%s", err);
+		}
+	}
 
 	weir_stage_open(&S.st, infmt, WEIR_FMT_AUTO, NULL, onerr);
 	weir_stage_checkpoint(&S.st, &ck, argc, argv, &ops);
@@ -228,6 +257,7 @@ main(int argc, char **argv)
 	if (S.late)
 		weir_warn("dropped %llu late records (their window had "
 		    "already closed)", (unsigned long long)S.late);
+	weir_aggcl_free(S.cl);
 	weir_agg_free(S.agg);
 	weir_stage_finish(&S.st);
 }
