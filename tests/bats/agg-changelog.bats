@@ -9,21 +9,16 @@ F="$BATS_TEST_DIRNAME/cdc"
 WF="$BATS_TEST_DIRNAME/wframes.py"
 SF="$BATS_TEST_DIRNAME/snapfile.py"
 
-# envelope KEYFILE VALUEFILE: one weir envelope line (key as text), as
-# cdc.bats feeds weir-source
-envelope() {
-	jq -c -n --arg k "$(cat "$F/$1")" --slurpfile v "$F/$2" \
-	    '{key: $k, value: $v[0]}'
-}
-
-# Debezium's documented customers examples: snapshot read of 1001, 1004
+# Debezium's documented customers examples (see cdc/README) as envelope
+# lines, as cdc.bats feeds weir-source: snapshot read of 1001, 1004
 # created, updated (first_name Anne -> Anne Marie), deleted, tombstone.
 customers() {
-	envelope key-1001.json read.json
-	envelope key-1004.json create.json
-	envelope key-1004.json update.json
-	envelope key-1004.json delete.json
-	jq -c -n --arg k "$(cat "$F/key-1004.json")" '{key: $k, value: null}'
+	jq -c -n --rawfile a "$F/key-1001.json" --rawfile b "$F/key-1004.json" \
+	    --slurpfile r "$F/read.json" --slurpfile c "$F/create.json" \
+	    --slurpfile u "$F/update.json" --slurpfile d "$F/delete.json" '
+	    ($a | rtrimstr("\n")) as $a | ($b | rtrimstr("\n")) as $b |
+	    [$a, $r], [$b, $c], [$b, $u], [$b, $d], [$b, null] |
+	    {key: .[0], value: .[1][0]}'
 }
 
 # compact: envelope lines of a changelog -> the last value per key, the
