@@ -4,6 +4,7 @@
 # sqlite3 applying the same changes to a table and grouping at the end:
 # the output, compacted by key, is the GROUP BY of the final table.
 load helpers
+load kafka_helpers
 
 F="$BATS_TEST_DIRNAME/cdc"
 WF="$BATS_TEST_DIRNAME/wframes.py"
@@ -249,4 +250,21 @@ oracle() {
 	# and without the snapshot the groups would not be the same
 	limit weir-agg $AGG < "$T/b" | weir-sink -f envelope > "$T/cold"
 	! cmp -s "$T/ref.tail" "$T/cold"
+}
+
+@test "to Kafka: the output is a changelog topic, an emptied group a null message" {
+	broker_start --topic counts:1
+	customers > "$T/chg"
+	weir-source -f envelope --cdc debezium "$T/chg" |
+	    weir-agg --changelog -g .first_name n=count |
+	    limit weir-sink -b "$B" -t counts
+	run kcat_dump counts
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 5 ]
+	[ "${lines[0]}" = '0 0 5 28 [] {"first_name":"Sally","n":1}' ]
+	[ "${lines[2]}" = '0 2 4 -1 [] ' ]
+	[ "${lines[4]}" = '0 4 10 -1 [] ' ]
+	# read back as a table: only Sally is left
+	weir-source -b "$B" -t counts -e | weir-sink -f envelope | compact > "$T/got"
+	[ "$(cat "$T/got")" = '{"first_name":"Sally","n":1}' ]
 }
