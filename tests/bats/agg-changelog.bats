@@ -268,3 +268,29 @@ oracle() {
 	weir-source -b "$B" -t counts -e | weir-sink -f envelope | compact > "$T/got"
 	[ "$(cat "$T/got")" = '{"first_name":"Sally","n":1}' ]
 }
+
+@test "memory is bounded by the table, not by the number of changes" {
+	# 200,000 changes to 1,000 keys whose strings change length (rows
+	# outgrow their place) and whose values come and go per group
+	[ -z "$ASAN_OPTIONS" ] || skip "resident size means nothing under ASan"
+	[ -x /usr/bin/time ] || skip "/usr/bin/time (Debian package time) missing"
+	python3 - > "$T/in" <<-'PY'
+	import json, random
+	rnd = random.Random(5)
+	for i in range(200000):
+	    k = "k%d" % rnd.randrange(1000)
+	    if rnd.random() < 0.1:
+	        print(json.dumps({"key": k, "value": None}))
+	        continue
+	    s = "%d" % i + "x" * rnd.randrange(300)
+	    print(json.dumps({"key": k, "value": {"g": "g%d" % rnd.randrange(20),
+	        "s": s, "v": i}}))
+	PY
+	weir-source -f envelope "$T/in" > "$T/in.wf"
+	/usr/bin/time -f '%M' -o "$T/rss" weir-agg --changelog -g .g count \
+	    min:.s max:.s distinct:.s sum:.v < "$T/in.wf" > "$T/out"
+	rss=$(tail -1 "$T/rss")
+	echo "max rss ${rss} KB"
+	[ "$rss" -lt 24576 ]	# 8 MB here, 100 MB without compaction
+	[ "$(weir-sink -f envelope < "$T/out" | compact | wc -l)" -eq 20 ]
+}
