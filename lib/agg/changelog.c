@@ -342,7 +342,8 @@ pack_sum(weir_buf *b, weir_buf *t, const struct mom *m)
 	return weir_pack_numtext(b, (const char *)t->p, t->len);
 }
 
-/* Count value k (canonical) in or out; text is what min and max show. */
+/* Count value k (canonical) in or out; text is what min and max show
+ * (none for distinct: tn 0). */
 static int
 vals_apply(struct vals *vs, const uint8_t *k, size_t kn,
     const uint8_t *text, size_t tn, int sign)
@@ -366,7 +367,9 @@ vals_apply(struct vals *vs, const uint8_t *k, size_t kn,
 	if (id == NONE) {
 		if ((id = cm_put(m, k, kn, h, text, tn)) == NONE)
 			return -1;
-		if (m->nlive == 1)
+		if (!tn)
+			;		/* distinct: no order kept */
+		else if (m->nlive == 1)
 			vs->min = vs->max = id;
 		else {
 			if (vs->min != NONE && weir__agg_vcmp(cm_val(m, id), tn,
