@@ -421,6 +421,48 @@ pack_extreme(weir_buf *b, struct vals *vs, int dir)
 	return weir_pack_raw(b, &v);
 }
 
+static int
+topk_cmp(const void *x, const void *y, void *arg)
+{
+	const struct cmap *m = arg;
+	const struct cent *a = &m->e[*(const uint32_t *)x];
+	const struct cent *b = &m->e[*(const uint32_t *)y];
+
+	if (a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	return weir__agg_vcmp(m->arena.p + a->off, a->klen,
+	    m->arena.p + b->off, b->klen);
+}
+
+/* topk: the k values with the most rows, as weir_agg packs it. */
+static int
+pack_topk(weir_buf *b, weir_buf *order, const struct vals *vs, uint32_t k)
+{
+	const struct cmap *m = &vs->m;
+	size_t mark = weir_pack_open(b, WEIR_PK_ARR), o;
+	uint32_t id, n = 0, *ids, i;
+	weir_pv v;
+
+	order->len = 0;
+	if (weir_buf_reserve(order, (size_t)m->nlive * sizeof(*ids) + 1) < 0)
+		return -1;
+	ids = (uint32_t *)(void *)order->p;
+	for (id = 0; id < m->ne; id++)
+		if (m->e[id].klen != NONE)
+			ids[n++] = id;
+	qsort_r(ids, n, sizeof(*ids), topk_cmp, (void *)m);
+	for (i = 0; i < n && i < k; i++) {
+		weir_pv_of(cm_key(m, ids[i]), m->e[ids[i]].klen, &v);
+		o = weir_pack_open(b, WEIR_PK_OBJ);
+		if (pack_name(b, "value") < 0 || weir_pack_raw(b, &v) < 0 ||
+		    pack_name(b, "count") < 0 ||
+		    weir_pack_int(b, (int64_t)m->e[ids[i]].count) < 0 ||
+		    weir_pack_close(b, o) < 0)
+			return -1;
+	}
+	return weir_pack_close(b, mark);
+}
+
 /* --- the aggregator ------------------------------------------------------- */
 
 struct weir_aggcl {
@@ -448,6 +490,7 @@ weir_aggcl_new(weir_agg *a, int *fail, char *err, size_t errsz)
 		case WEIR_AGG_MIN:
 		case WEIR_AGG_MAX:
 		case WEIR_AGG_DISTINCT:
+		case WEIR_AGG_TOPK:
 			continue;
 		case WEIR_AGG_FIRST:
 		case WEIR_AGG_LAST:
@@ -463,7 +506,7 @@ weir_aggcl_new(weir_agg *a, int *fail, char *err, size_t errsz)
 		}
 		*fail = WEIR_FAIL_USAGE;
 		weir_seterr(err, errsz, "--changelog: %s: %s (count, sum, avg, "
-		    "min, max and distinct can)", a->f[i].name, why);
+		    "min, max, distinct and topk can)", a->f[i].name, why);
 		return NULL;
 	}
 	*fail = WEIR_FAIL_NOMEM;
@@ -711,6 +754,10 @@ emit(weir_aggcl *c, const uint8_t *gk, size_t n, struct grp *g,
 		case WEIR_AGG_DISTINCT:
 			if (weir_pack_int(b,
 			    ((struct vals *)st)->m.nlive) < 0)
+				return WEIR_FAIL_NOMEM;
+			break;
+		case WEIR_AGG_TOPK:
+			if (pack_topk(b, &c->tmp, st, f->k) < 0)
 				return WEIR_FAIL_NOMEM;
 			break;
 		}
