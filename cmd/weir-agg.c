@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "agg.h"
+#include "changelog.h"
 #include "cli.h"
 #include "dur.h"
 #include "stage.h"
@@ -37,6 +38,9 @@ static const char usage[] =
 "      --rank FIELD      the rank's field with --explode (default rank)\n"
 "      --rows N          on every record, its group's result over the\n"
 "                        group's last N records (windows ignored)\n"
+"      --changelog       the input is a table's changelog (keyed upserts\n"
+"                        and deletes): retract a key's old row, emit each\n"
+"                        changed group as an upsert, or a delete when empty\n"
 "  -i, --input-format F  how to read text input (default ndjson)\n"
 "      --on-error MODE   fail (default), skip, or a FILE for bad records\n"
 "      --state DIR       keep checkpoint state in DIR (see weir(7))\n"
@@ -49,7 +53,7 @@ static const char usage[] =
 "upstream ended without END.  See weir-agg(1).\n";
 
 enum { O_EMIT = 256, O_EVERY, O_ONERR, O_VERSION, O_EXPLODE, O_RANK,
-    O_ROWS };
+    O_ROWS, O_CHANGELOG };
 
 static const struct option longopts[] = {
 	{ "group", required_argument, NULL, 'g' },
@@ -58,6 +62,7 @@ static const struct option longopts[] = {
 	{ "explode", required_argument, NULL, O_EXPLODE },
 	{ "rank", required_argument, NULL, O_RANK },
 	{ "rows", required_argument, NULL, O_ROWS },
+	{ "changelog", no_argument, NULL, O_CHANGELOG },
 	{ "input-format", required_argument, NULL, 'i' },
 	{ "on-error", required_argument, NULL, O_ONERR },
 	{ "help", no_argument, NULL, 'h' },
@@ -69,7 +74,8 @@ static const struct option longopts[] = {
 static struct {
 	weir_stage st;
 	weir_agg *agg;
-	int updates;
+	weir_aggcl *cl;		/* --changelog */
+	int updates, changelog;
 	int64_t every, due;	/* --every: period and next snapshot (mono ms) */
 	uint64_t late;
 	weir_agg_explode_spec x;	/* --explode, --rank */
@@ -126,8 +132,12 @@ add(const weir_record *r)
 	weir_agg_ref ref;
 	int rc;
 
-	rc = S.rows ? weir_agg_rows_add(S.rows, r, &ref, err, sizeof(err)) :
-	    weir_agg_add(S.agg, r, &ref, err, sizeof(err));
+	if (S.cl)
+		rc = weir_aggcl_apply(S.cl, r, emit, NULL, err, sizeof(err));
+	else if (S.rows)
+		rc = weir_agg_rows_add(S.rows, r, &ref, err, sizeof(err));
+	else
+		rc = weir_agg_add(S.agg, r, &ref, err, sizeof(err));
 	if (rc == 1) {
 		S.late++;
 		return;
@@ -146,17 +156,21 @@ add(const weir_record *r)
 		weir_onerr_bad(&S.st.onerr, msg, r->value, r->value_len);
 		return;
 	}
+	if (S.cl)
+		return;
 	if (S.updates || S.rows)
 		check(weir_agg_emit_group(S.agg, &ref, emit, NULL));
 	if (S.every && (S.st.in_records & 255) == 0)
 		maybe_snapshot();
 }
 
-/* Checkpoints: the late count, then the aggregator's windows and groups. */
+/* Checkpoints: the late count, then the aggregator's windows and groups;
+ * with --changelog, the table's rows (the groups are rebuilt from them). */
 static int
 save_state(void *arg, weir_buf *out, char *err, size_t errsz)
 {
-	if (weir_sw_u64(out, S.late) < 0 || weir_agg_save(S.agg, out) < 0) {
+	if (weir_sw_u64(out, S.late) < 0 || weir_agg_save(S.agg, out) < 0 ||
+	    (S.cl && weir_aggcl_save(S.cl, out) < 0)) {
 		weir_seterr(err, errsz, "out of memory");
 		return -1;
 	}
@@ -167,7 +181,9 @@ static int
 load_state(void *arg, weir_rd *rd, char *err, size_t errsz)
 {
 	S.late = weir_rd_u64(rd);
-	return rd->bad ? 0 : weir_agg_load(S.agg, rd, err, errsz);
+	if (rd->bad || weir_agg_load(S.agg, rd, err, errsz) < 0)
+		return rd->bad ? 0 : -1;
+	return S.cl ? weir_aggcl_load(S.cl, rd, err, errsz) : 0;
 }
 
 int
@@ -222,6 +238,9 @@ main(int argc, char **argv)
 				    "not '%s'", optarg);
 			break;
 		}
+		case O_CHANGELOG:
+			S.changelog = 1;
+			break;
 		case 'i':
 			infmt = weir_cli_infmt(optarg);
 			break;
@@ -245,12 +264,24 @@ main(int argc, char **argv)
 			weir_usage_error("%s", err);
 	if (weir_agg_ready(S.agg, err, sizeof(err)) < 0)
 		weir_usage_error("%s", err);
+	if (S.nrows && S.changelog)
+		weir_usage_error("--rows and --changelog do not go together");
 	if (S.nrows) {
 		if (S.every || S.updates || ck.dir)
 			weir_usage_error("--rows emits on every record; it goes "
 			    "with neither --every, --emit updates nor --state");
 		if (!(S.rows = weir_agg_rows_new(S.agg, (uint32_t)S.nrows)))
 			weir_die(WEIR_EXIT_IO, "out of memory");
+	}
+	if (S.changelog) {
+		if (S.updates || S.every)
+			weir_usage_error("--changelog emits every change as it "
+			    "comes: no --emit updates or --every");
+		if ((rc = weir_aggcl_open(&S.cl, S.agg, err, sizeof(err))) < 0) {
+			if (rc == WEIR_FAIL_USAGE)
+				weir_usage_error("%s", err);
+			weir_die(weir_fail_status(rc), "%s", err);
+		}
 	}
 
 	weir_stage_open(&S.st, infmt, WEIR_FMT_AUTO, NULL, onerr);
@@ -287,6 +318,7 @@ main(int argc, char **argv)
 		weir_warn("dropped %llu late records (their window had "
 		    "already closed)", (unsigned long long)S.late);
 	weir_agg_rows_free(S.rows);
+	weir_aggcl_free(S.cl);
 	weir_agg_free(S.agg);
 	weir_buf_free(&S.xout);
 	weir_buf_free(&S.xtmp);

@@ -672,46 +672,30 @@ nomem:
 
 /* --- results ------------------------------------------------------------ */
 
-static int
-emit_one(weir_agg *a, struct win *w, struct gent *g, weir_agg_emit_fn fn,
-    void *arg)
+/* A group's fields and the result's key (agg_int.h). */
+int
+weir__agg_pack_group(weir_agg *a, const uint8_t *k, size_t n, weir_buf *b,
+    weir_record *r)
 {
-	weir_buf *b = &a->out;
-	const uint8_t *k = w->keys.p + g->koff, *kend = k + g->klen;
-	weir_record r;
-	size_t mark, i;
+	const uint8_t *kend = k + n;
 	weir_pv v;
+	size_t i;
 
-	memset(&r, 0, sizeof(r));
-	b->len = 0;
 	a->key.len = 0;
-	mark = weir_pack_open(b, WEIR_PK_OBJ);
-	if (w->windowed) {
-		if (pack_name(b, "window_start") < 0 ||
-		    weir_pack_int(b, w->s) < 0 ||
-		    pack_name(b, "window_end") < 0 ||
-		    weir_pack_int(b, w->e) < 0)
-			return WEIR_FAIL_NOMEM;
-		r.flags |= WEIR_R_TS | WEIR_R_WINDOW;
-		r.ts = w->e - 1;
-		r.win_start = w->s;
-		r.win_end = w->e;
-	} else if (g->hasts) {
-		r.flags |= WEIR_R_TS;
-		r.ts = g->maxts;
-	}
 	if (a->ng == 0) {
 		/* by record key: a "key" field unless the records had none */
 		if (*k) {
-			r.flags |= WEIR_R_KEY;
-			r.key = k + 1;
-			r.key_len = g->klen - 1;
+			r->flags |= WEIR_R_KEY;
+			r->key = k + 1;
+			r->key_len = n - 1;
 			if (pack_name(b, "key") < 0)
 				return WEIR_FAIL_NOMEM;
-			if (weir_pack_str(b, (const char *)r.key, r.key_len) < 0) {
+			if (weir_pack_str(b, (const char *)r->key,
+			    r->key_len) < 0) {
 				/* not UTF-8: base64 */
 				a->tmp.len = 0;
-				if (weir_b64_enc(&a->tmp, r.key, r.key_len) < 0 ||
+				if (weir_b64_enc(&a->tmp, r->key,
+				    r->key_len) < 0 ||
 				    weir_pack_str(b, (const char *)a->tmp.p,
 				    a->tmp.len) < 0)
 					return WEIR_FAIL_NOMEM;
@@ -735,10 +719,42 @@ emit_one(weir_agg *a, struct win *w, struct gent *g, weir_agg_emit_fn fn,
 		}
 		if (a->ng > 1 && weir_buf_putc(&a->key, ']') < 0)
 			return WEIR_FAIL_NOMEM;
-		r.flags |= WEIR_R_KEY;
-		r.key = a->key.p ? a->key.p : (const uint8_t *)"";
-		r.key_len = a->key.len;
+		r->flags |= WEIR_R_KEY;
+		r->key = a->key.p ? a->key.p : (const uint8_t *)"";
+		r->key_len = a->key.len;
 	}
+	return 0;
+}
+
+static int
+emit_one(weir_agg *a, struct win *w, struct gent *g, weir_agg_emit_fn fn,
+    void *arg)
+{
+	weir_buf *b = &a->out;
+	const uint8_t *k = w->keys.p + g->koff;
+	weir_record r;
+	size_t mark, i;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	b->len = 0;
+	mark = weir_pack_open(b, WEIR_PK_OBJ);
+	if (w->windowed) {
+		if (pack_name(b, "window_start") < 0 ||
+		    weir_pack_int(b, w->s) < 0 ||
+		    pack_name(b, "window_end") < 0 ||
+		    weir_pack_int(b, w->e) < 0)
+			return WEIR_FAIL_NOMEM;
+		r.flags |= WEIR_R_TS | WEIR_R_WINDOW;
+		r.ts = w->e - 1;
+		r.win_start = w->s;
+		r.win_end = w->e;
+	} else if (g->hasts) {
+		r.flags |= WEIR_R_TS;
+		r.ts = g->maxts;
+	}
+	if ((rc = weir__agg_pack_group(a, k, g->klen, b, &r)) < 0)
+		return rc;
 	for (i = 0; i < a->nf; i++)
 		if (pack_name(b, a->f[i].name) < 0 ||
 		    weir__agg_pack_func(a, b, &a->f[i], g) < 0)

@@ -102,6 +102,12 @@ pack_name(weir_buf *b, const char *s)
 	return weir_pack_str(b, s, strlen(s));
 }
 
+/* agg.c: the group fields of a group key (as weir_agg_add makes it) into
+ * the open object b, and the result record's key into r (it points into
+ * a->key or k). */
+int weir__agg_pack_group(weir_agg *a, const uint8_t *k, size_t n,
+    weir_buf *b, weir_record *r);
+
 /* agg_state.c: the state kind a function keeps, and the bytes state st
  * takes in a group block (sum without stddev needs less than its kind). */
 int weir__agg_state_kind(int fkind);
@@ -120,6 +126,9 @@ int weir__agg_pack_func(weir_agg *a, weir_buf *b, const struct func *f,
  * WEIR_FAIL_NOMEM (what was read is in the block, freed with it). */
 int weir__agg_state_save(const weir_agg *a, const uint8_t *blk, weir_buf *out);
 int weir__agg_state_load(weir_agg *a, uint8_t *blk, weir_rd *rd);
+/* Two packed values in the order of min and max: numbers by value, then
+ * strings bytewise. */
+int weir__agg_vcmp(const uint8_t *p, size_t pn, const uint8_t *q, size_t qn);
 
 /* agg_by.c: max_by, min_by and top (ST_BYMAX, ST_BYMIN): the state's
  * size, freeing it, adding the current record a->cur with value v (a

@@ -868,3 +868,11 @@ weir__agg_state_load(weir_agg *a, uint8_t *blk, weir_rd *rd)
 		rc = WEIR_SNAP_EBAD;
 	return rc;
 }
+
+/* The order of min and max (strings bytewise after numbers by value), for
+ * changelog.c. */
+int
+weir__agg_vcmp(const uint8_t *p, size_t pn, const uint8_t *q, size_t qn)
+{
+	return vcmp(p, pn, q, qn);
+}
