@@ -89,3 +89,52 @@ produce() {
 	    weir-sink -o o2 --state st2
 	[ "$(wc -l < o2)" -eq 2020 ]
 }
+
+@test "a -G source restarted and killed before its assignment keeps its checkpoint's positions" {
+	broker_start --topic in:1
+	produce 4000
+	cd "$T"
+	S="weir-source -b $B -G g -e $GROUPX --rate 1000 --checkpoint 50ms --state st in"
+	# killed half way (a first join takes 3 s on weir-broker, then it
+	# reads 1000 records a second): its member stays in the group for the session
+	# timeout, so the next start waits that long for its assignment ...
+	limit $KILL --rounds 1 --victim 0 --min 4000 --max 4000 --no-final \
+	    chain "$S" "weir-sink -o out --state st"
+	grep -qa '"in",0,[1-9]' st/COMMITTED
+	# ... and is killed before it: the checkpoints the sink committed
+	# meanwhile still hold the partition's position (they held none)
+	limit $KILL --rounds 1 --victim 0 --min 1000 --max 1000 --no-final \
+	    chain "$S" "weir-sink -o out --state st"
+	grep -qa '"in",0,[1-9]' st/COMMITTED
+	# so the last run goes on there, not at the group's committed
+	# offsets, which lag the checkpoints
+	limit $S | weir-sink -o out --state st
+	kcatc -t in -e -q -f '%s\n' | sort > want
+	sort out | cmp want -
+}
+
+@test "a checkpointed -G source given its partition again in a rebalance goes on where it was" {
+	broker_start --topic in:1 --topic other:1
+	produce 4000
+	cd "$T"
+	weir-source -b "$B" -G g -e $GROUPX --rate 500 --checkpoint 50ms \
+	    --state st in 2> src.err | weir-sink -o out --state st &
+	P=$!
+	KILL_PIDS=$P
+	# once it reads, another member of the group (of another topic)
+	# makes the group rebalance: the partition is revoked and assigned
+	# to the source again
+	for i in $(seq 100); do
+		[ "$(wc -l < out 2>/dev/null || echo 0)" -ge 500 ] && break
+		sleep 0.1
+	done
+	weir-source -b "$B" -G g $GROUPX other > /dev/null 2>&1 &
+	KILL_PIDS="$P $!"
+	for i in $(seq 300); do
+		kill -0 $P 2>/dev/null || break
+		sleep 0.1
+	done
+	wait $P
+	kcatc -t in -e -q -f '%s\n' | sort > want
+	sort out | cmp want -
+}
