@@ -160,6 +160,7 @@ static struct {
 	weir_input *pos_in;
 	weir_gen *pos_gen;
 	weir_buf payload, snap;
+	weir_buf ktimes;	/* restored partitions' event times */
 	weir_cdc cdc;		/* --cdc */
 } S;
 
@@ -379,6 +380,60 @@ kafka_commit_done(void)
 	weir_commit_free(&cm);
 }
 
+/* A partition's newest event time, for the snapshot. */
+static int
+ktime_put(void *arg, const char *topic, int32_t partition, int64_t ts)
+{
+	weir_buf *b = arg;
+
+	return weir_sw_str(b, topic) < 0 || weir_sw_i64(b, partition) < 0 ||
+	    weir_sw_i64(b, ts) < 0 ? -1 : 0;
+}
+
+static int
+ktime_count(void *arg, const char *topic, int32_t partition, int64_t ts)
+{
+	(void)topic;
+	(void)partition;
+	(void)ts;
+	++*(uint64_t *)arg;
+	return 0;
+}
+
+/*
+ * The partitions' event times in a snapshot (count, then topic, partition,
+ * time each), given to c, or only read (c NULL).  Older snapshots end
+ * before them: none.
+ */
+static void
+ktimes_load(weir_rd *rd, weir_kafka_consumer *c)
+{
+	uint64_t n, i;
+	const uint8_t *t;
+	size_t tn;
+	int64_t part, ts;
+	char topic[256];
+
+	if (rd->p == rd->end)
+		return;
+	n = weir_rd_count(rd, 3);
+	for (i = 0; i < n && !rd->bad; i++) {
+		t = weir_rd_bytes(rd, &tn);
+		part = weir_rd_i64(rd);
+		ts = weir_rd_i64(rd);
+		if (!t || tn == 0 || tn >= sizeof(topic) || memchr(t, 0, tn) ||
+		    part < 0 || part > INT32_MAX) {
+			rd->bad = 1;
+			break;
+		}
+		memcpy(topic, t, tn);
+		topic[tn] = 0;
+		if (c && weir_kafka_consumer_set_event_time_of(c, topic,
+		    (int32_t)part, ts) < 0)
+			weir_die(WEIR_EXIT_IO, "out of memory");
+	}
+}
+
 /*
  * BARRIER N: save this source's own state (watermark, counts) as N's
  * snapshot, then send the barrier with the position after the last record
@@ -397,6 +452,14 @@ barrier(void)
 	    weir_sw_u64(&S.snap, S.emitted) < 0 ||
 	    weir_sw_u64(&S.snap, S.onerr.skipped) < 0)
 		weir_die(WEIR_EXIT_IO, "out of memory");
+	if (S.kc) {	/* per partition: the watermark's state */
+		uint64_t n = 0;
+		(void)weir_kafka_consumer_event_times(S.kc, ktime_count, &n);
+		if (weir_sw_u64(&S.snap, n) < 0 ||
+		    weir_kafka_consumer_event_times(S.kc, ktime_put,
+		    &S.snap) < 0)
+			weir_die(WEIR_EXIT_IO, "out of memory");
+	}
 	rc = weir_ckpt_save(&S.ckpt, S.ckpt_id, S.snap.p, S.snap.len, err,
 	    sizeof(err));
 	if (rc < 0)
@@ -449,6 +512,10 @@ ckpt_start(int argc, char **argv)
 	S.last_wm = weir_rd_i64(&rd);
 	S.emitted = weir_rd_u64(&rd);
 	S.onerr.skipped = weir_rd_u64(&rd);
+	if (!rd.bad && rd.p < rd.end &&	/* for read_kafka() */
+	    weir_buf_put(&S.ktimes, rd.p, (size_t)(rd.end - rd.p)) < 0)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	ktimes_load(&rd, NULL);
 	if (weir_rd_done(&rd, "source state", err, sizeof(err)) < 0)
 		weir_die(WEIR_EXIT_USAGE, "%s/%llu.snap: %s", S.ckpt.sdir,
 		    (unsigned long long)cm->id, err);
@@ -854,6 +921,11 @@ read_kafka(const weir_kafka_opts *ko)
 		    strlen(txt), err, sizeof(err))) < 0)
 			weir_die(-rc, "%s", err);
 		free(txt);
+		if (S.ktimes.len) {	/* the watermark goes on where it was */
+			weir_rd rd;
+			weir_rd_init(&rd, S.ktimes.p, S.ktimes.len);
+			ktimes_load(&rd, S.kc);
+		}
 	}
 	if (C.on)
 		committed_open(ko);

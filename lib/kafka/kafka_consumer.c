@@ -804,6 +804,33 @@ weir_kafka_consumer_event_time(weir_kafka_consumer *c, int64_t ts)
 }
 
 int
+weir_kafka_consumer_event_times(weir_kafka_consumer *c,
+    int (*fn)(void *, const char *, int32_t, int64_t), void *arg)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < c->nparts; i++)
+		if (c->parts[i].max_ts != INT64_MIN &&
+		    (rc = fn(arg, c->parts[i].topic, c->parts[i].partition,
+		    c->parts[i].max_ts)) < 0)
+			return rc;
+	return 0;
+}
+
+int
+weir_kafka_consumer_set_event_time_of(weir_kafka_consumer *c,
+    const char *topic, int32_t partition, int64_t ts)
+{
+	kpart *p = part_get(c, topic, partition);
+
+	if (!p)
+		return -1;
+	p->max_ts = ts;
+	return 0;
+}
+
+int
 weir_kafka_consumer_watermark(weir_kafka_consumer *c, int64_t delay,
     int64_t idle_ms, int64_t *wm)
 {
