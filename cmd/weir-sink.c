@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cliavro.h"
 #include "dash.h"
 #include "dur.h"
 #include "input.h"
@@ -253,9 +254,8 @@ kafka_die(weir_kafka_producer *p, int status, const char *msg)
 
 /* -s value=avro, -s key=avro: Confluent-framed Avro, schemas in -r URL. */
 static struct {
-	int key, value;
-	const char *url, *subject, *schema, *key_schema;
-	weir_registry *reg;
+	weir_cli_avro o;
+	const char *subject, *schema, *key_schema;
 	weir_avro_schema *vs, *ks;
 	uint32_t vid, kid;
 	weir_buf val, kbuf, pk;
@@ -287,10 +287,10 @@ avro_schema(const char *subject, const char *file, uint32_t *id)
 		    sizeof(err))))
 			weir_die(WEIR_EXIT_USAGE, "%s: %s", file, err);
 		weir_avro_schema_free(s);
-		rc = weir_registry_register(A.reg, subject, txt, id, err,
+		rc = weir_registry_register(A.o.reg, subject, txt, id, err,
 		    sizeof(err));
 	} else
-		rc = weir_registry_latest(A.reg, subject, id, &txt, err,
+		rc = weir_registry_latest(A.o.reg, subject, id, &txt, err,
 		    sizeof(err));
 	if (rc < 0)
 		weir_die(-rc, "%s", err);
@@ -314,7 +314,7 @@ avro_encode(weir_record *r, weir_buf *scratch, const uint8_t **key,
 	weir_pv v;
 	int rc;
 
-	if (A.value && r->enc != WEIR_ENC_NULL) {
+	if (A.o.value && r->enc != WEIR_ENC_NULL) {
 		if (!weir_record_json(r, scratch, &v)) {
 			snprintf(why, whysz, "value is not JSON, cannot encode it "
 			    "as Avro");
@@ -331,11 +331,11 @@ avro_encode(weir_record *r, weir_buf *scratch, const uint8_t **key,
 		r->value = A.val.p;
 		r->value_len = A.val.len;
 	}
-	if (A.key && !*key && (r->flags & WEIR_R_KEY)) {
+	if (A.o.key && !*key && (r->flags & WEIR_R_KEY)) {
 		*key = r->key ? r->key : (const uint8_t *)"";
 		*klen = r->key_len;
 	}
-	if (!A.key || !*key)
+	if (!A.o.key || !*key)
 		return 0;
 	A.kbuf.len = 0;
 	if (weir_avro_frame(&A.kbuf, A.kid) < 0)
@@ -746,7 +746,7 @@ kafka_loop(weir_stage *st, const weir_kafka_opts *ko, const weir_path *kp)
 		key = kp || (KP.key && !(ev.rec.flags & WEIR_R_KEY)) ?
 		    (kb.p ? kb.p : (const uint8_t *)"") : NULL;
 		klen = kb.len;
-		if ((A.key || A.value) && avro_encode(&ev.rec, &scratch,
+		if ((A.o.key || A.o.value) && avro_encode(&ev.rec, &scratch,
 		    &key, &klen, why, sizeof(why)) < 0) {
 			snprintf(msg, sizeof(msg), "%s: record %llu: %s",
 			    weir_input_name(st->in),
@@ -1079,12 +1079,8 @@ main(int argc, char **argv)
 			have_kp = 1;
 			break;
 		case 's':
-			if (weir_serdes_parse(optarg, &A.key, &A.value, err,
-			    sizeof(err)) < 0)
-				weir_usage_error("%s", err);
-			break;
 		case 'r':
-			A.url = optarg;
+			(void)weir_cli_avro_opt(&A.o, c, optarg);
 			break;
 		case O_SUBJECT:
 			A.subject = optarg;
@@ -1219,27 +1215,23 @@ main(int argc, char **argv)
 		    "with it");
 	if (ko.brokers && ko.ntopics != 1)
 		weir_usage_error("-b wants one topic: -t TOPIC");
-	if ((A.key || A.value || A.url || A.subject || A.schema ||
+	if ((A.o.key || A.o.value || A.o.url || A.subject || A.schema ||
 	    A.key_schema) && !ko.brokers)
 		weir_usage_error("-s, -r, --subject and --schema encode Kafka "
 		    "messages: they go with -b BROKERS");
-	if ((A.key || A.value) != !!A.url)
-		weir_usage_error(A.url ? "-r URL goes with -s value=avro or -s "
-		    "key=avro" : "-s avro needs the Schema Registry: -r URL");
-	if ((A.subject || A.schema) && !A.value)
+	weir_cli_avro_check(&A.o);
+	if ((A.subject || A.schema) && !A.o.value)
 		weir_usage_error("--subject and --schema go with -s value=avro");
-	if (A.key_schema && !A.key)
+	if (A.key_schema && !A.o.key)
 		weir_usage_error("--key-schema goes with -s key=avro");
-	if (A.url) {	/* the schemas, registered before the first message */
+	if (A.o.url) {	/* the schemas, registered before the first message */
 		char subj[1024];
-		if (!(A.reg = weir_registry_new(A.url, err, sizeof(err))))
-			weir_usage_error("-r: %s", err);
-		if (A.value) {
+		if (A.o.value) {
 			snprintf(subj, sizeof(subj), "%s-value", ko.topics[0]);
 			A.vs = avro_schema(A.subject ? A.subject : subj, A.schema,
 			    &A.vid);
 		}
-		if (A.key) {
+		if (A.o.key) {
 			snprintf(subj, sizeof(subj), "%s-key", ko.topics[0]);
 			A.ks = avro_schema(subj, A.key_schema, &A.kid);
 		}

@@ -16,6 +16,7 @@
 
 #include "cdc.h"
 #include "cli.h"
+#include "cliavro.h"
 #include "dur.h"
 #include "gen.h"
 #include "input.h"
@@ -700,9 +701,7 @@ read_input(int nfiles, char **files, int fmt, int first)
 
 /* -s value=avro, -s key=avro: Confluent-framed Avro from -r URL. */
 static struct {
-	weir_registry *reg;
-	const char *url;
-	int key, value;
+	weir_cli_avro o;
 	weir_buf val, key_val, key_txt;
 } A;
 
@@ -721,20 +720,20 @@ avro_decode(weir_record *r)
 	weir_pv v;
 	int rc = 0;
 
-	if (A.value && r->enc != WEIR_ENC_NULL) {
+	if (A.o.value && r->enc != WEIR_ENC_NULL) {
 		A.val.len = 0;
-		rc = weir_registry_decode(A.reg, r->value, r->value_len, &A.val,
+		rc = weir_registry_decode(A.o.reg, r->value, r->value_len, &A.val,
 		    err, sizeof(err));
 		if (rc == 0)
 			weir_record_set_packed(r, &A.val);
 	}
-	if (rc == 0 && A.key && (r->flags & WEIR_R_KEY)) {
+	if (rc == 0 && A.o.key && (r->flags & WEIR_R_KEY)) {
 		what = "key";
 		raw = r->key;
 		rawlen = r->key_len;
 		A.key_val.len = 0;
 		A.key_txt.len = 0;
-		rc = weir_registry_decode(A.reg, r->key, r->key_len, &A.key_val,
+		rc = weir_registry_decode(A.o.reg, r->key, r->key_len, &A.key_val,
 		    err, sizeof(err));
 		if (rc == 0) {
 			weir_pv_of(A.key_val.p, A.key_val.len, &v);
@@ -942,7 +941,7 @@ read_kafka(const weir_kafka_opts *ko)
 			weir_die(-rc, "%s", err);
 		}
 		if (rc == WEIR_KAFKA_RECORD) {
-			if (A.reg && avro_decode(&r) < 0)
+			if (A.o.reg && avro_decode(&r) < 0)
 				continue;
 			if (shape(&r, why, sizeof(why)) < 0) {
 				snprintf(msg, sizeof(msg), "%.*s [%d] offset %lld: %s",
@@ -1134,12 +1133,8 @@ main(int argc, char **argv)
 			list = 1;
 			break;
 		case 's':
-			if (weir_serdes_parse(optarg, &A.key, &A.value, err,
-			    sizeof(err)) < 0)
-				weir_usage_error("%s", err);
-			break;
 		case 'r':
-			A.url = optarg;
+			(void)weir_cli_avro_opt(&A.o, c, optarg);
 			break;
 		case O_IDLE:
 			if (weir_dur_parse(optarg, &S.idle_ms, err, sizeof(err)) < 0)
@@ -1286,14 +1281,10 @@ main(int argc, char **argv)
 	    ko.offset || ko.partition >= 0 || list || S.idle_ms)
 		weir_usage_error("-t, -p, -o, -G, -e, -X, -L and --idle go with "
 		    "-b BROKERS");
-	if ((A.key || A.value || A.url) && (!ko.brokers || list))
+	if ((A.o.key || A.o.value || A.o.url) && (!ko.brokers || list))
 		weir_usage_error("-s and -r decode Kafka messages: they go with "
 		    "-b BROKERS");
-	if ((A.key || A.value) != !!A.url)
-		weir_usage_error(A.url ? "-r URL goes with -s value=avro or -s "
-		    "key=avro" : "-s avro needs the Schema Registry: -r URL");
-	if (A.url && !(A.reg = weir_registry_new(A.url, err, sizeof(err))))
-		weir_usage_error("-r: %s", err);
+	weir_cli_avro_check(&A.o);
 	if ((C.on || C.topic) && (!ko.brokers || ko.group || S.ckpt_every ||
 	    (C.topic && !C.on)))
 		weir_usage_error("--committed-only goes with -b and -t, without "
