@@ -162,6 +162,7 @@ static struct {
 	weir_gen *pos_gen;
 	weir_buf payload, snap;
 	weir_buf ktimes;	/* restored partitions' event times */
+	int64_t kflushed;	/* when the Kafka output was last flushed */
 	weir_cdc cdc;		/* --cdc */
 } S;
 
@@ -605,10 +606,17 @@ emit(weir_record *r)
 		maybe_barrier();
 }
 
+/* -c N: N records out. */
+static int
+limited(void)
+{
+	return S.limit && S.emitted >= S.limit;
+}
+
 static int
 done(void)
 {
-	return (S.limit && S.emitted >= S.limit) || weir_sig_stop();
+	return limited() || weir_sig_stop();
 }
 
 /* File input: read through the stage loop (the first stop signal ends
@@ -769,6 +777,7 @@ kafka_flush(void *arg)
 	char err[WEIR_ERRSZ];
 
 	idle(arg);
+	S.kflushed = weir_mono_ms();
 	if (weir_kafka_consumer_store(S.kc, err, sizeof(err)) < 0)
 		weir_warn("%s", err);
 }
@@ -890,13 +899,44 @@ committed_next(weir_record *r, char *err, size_t errsz)
 	}
 }
 
+/* Before a failing exit: what is written goes out. */
+static void
+out_fail(void *arg)
+{
+	(void)arg;
+	if (KC.on)
+		kcat_flush();
+	else
+		check(weir_output_flush(S.out));
+}
+
+/* The stage's producer for Kafka (lib/prog/stage.h). */
+static int
+kafka_produce(void *arg, weir_event *ev, char *err, size_t errsz)
+{
+	int rc;
+
+	(void)arg;
+	rc = C.on ? committed_next(&ev->rec, err, errsz) :
+	    weir_kafka_consumer_next(S.kc, &ev->rec, 100, err, errsz);
+	switch (rc) {
+	case WEIR_KAFKA_RECORD:
+		return WEIR_EV_RECORD;
+	case WEIR_KAFKA_IDLE:
+		return WEIR_EV_AGAIN;
+	case WEIR_KAFKA_DONE:
+		return WEIR_EV_END;
+	}
+	return rc;
+}
+
 static void
 read_kafka(const weir_kafka_opts *ko)
 {
-	weir_record r;
+	weir_record *r;
+	weir_event ev;
 	char err[WEIR_ERRSZ], why[WEIR_ERRSZ], msg[WEIR_ERRSZ * 2];
 	int rc, status;
-	int64_t flushed = weir_mono_ms();
 
 	S.kc = weir_kafka_consumer_open(ko, &status, err, sizeof(err));
 	if (!S.kc)
@@ -928,36 +968,26 @@ read_kafka(const weir_kafka_opts *ko)
 	}
 	if (C.on)
 		committed_open(ko);
-	while (!done()) {
-		rc = C.on ? committed_next(&r, err, sizeof(err)) :
-		    weir_kafka_consumer_next(S.kc, &r, 100, err, sizeof(err));
-		if (rc == WEIR_KAFKA_DONE)
-			break;
-		if (rc < 0) {
-			if (KC.on)
-				kcat_flush();
-			else
-				check(weir_output_flush(S.out));
-			weir_die(-rc, "%s", err);
+	st.oe = &S.onerr;
+	st.on_fail = out_fail;
+	st.on_idle = kafka_flush;	/* quiet: flush, store offsets */
+	weir_stage_open_producer(&st, kafka_produce, NULL);
+	r = &ev.rec;
+	while (!limited() && weir_stage_next(&st, &ev)) {
+		if (A.o.reg && avro_decode(r) < 0)
+			continue;
+		if (shape(r, why, sizeof(why)) < 0) {
+			snprintf(msg, sizeof(msg), "%.*s [%d] offset %lld: %s",
+			    (int)r->topic_len, r->topic, (int)r->partition,
+			    (long long)r->offset, why);
+			weir_onerr_bad_from(&S.onerr, msg, r->value,
+			    r->value_len, r);
+			continue;
 		}
-		if (rc == WEIR_KAFKA_RECORD) {
-			if (A.o.reg && avro_decode(&r) < 0)
-				continue;
-			if (shape(&r, why, sizeof(why)) < 0) {
-				snprintf(msg, sizeof(msg), "%.*s [%d] offset %lld: %s",
-				    (int)r.topic_len, r.topic, (int)r.partition,
-				    (long long)r.offset, why);
-				weir_onerr_bad_from(&S.onerr, msg, r.value,
-				    r.value_len, &r);
-				continue;
-			}
-			weir_kafka_consumer_event_time(S.kc, r.ts);
-			emit(&r);
-			if ((S.emitted & 1023) || weir_mono_ms() - flushed < 1000)
-				continue;
-		}
-		kafka_flush(NULL);	/* quiet, or a second of records */
-		flushed = weir_mono_ms();
+		weir_kafka_consumer_event_time(S.kc, r->ts);
+		emit(r);
+		if (!(S.emitted & 1023) && weir_mono_ms() - S.kflushed >= 1000)
+			kafka_flush(NULL);	/* a second of records */
 	}
 	kafka_flush(NULL);
 	if (S.ckpt_every)	/* the last checkpoint: the end */
@@ -987,10 +1017,29 @@ list_kafka(const weir_kafka_opts *ko, int json)
 	exit(0);
 }
 
+/* The stage's producer for --gen: the next generated record. */
+static int
+gen_produce(void *arg, weir_event *ev, char *err, size_t errsz)
+{
+	weir_record *r = &ev->rec;
+
+	memset(r, 0, sizeof(*r));
+	r->partition = -1;
+	S.scratch.len = 0;
+	if (weir_gen_next(arg, &S.scratch, &r->ts) < 0) {
+		snprintf(err, errsz, "out of memory");
+		return -WEIR_EXIT_IO;
+	}
+	r->flags = WEIR_R_TS;
+	weir_record_set_packed(r, &S.scratch);
+	return WEIR_EV_RECORD;
+}
+
 static void
 generate(int kind, uint64_t tps, uint64_t seed, int64_t start, uint32_t users)
 {
 	static weir_gen g;
+	weir_event ev;
 	weir_record r;
 	long long at = resume_int("gen");
 
@@ -999,14 +1048,11 @@ generate(int kind, uint64_t tps, uint64_t seed, int64_t start, uint32_t users)
 	if (at > 0)
 		weir_gen_seek(&g, (uint64_t)at);
 	S.pos_gen = &g;
-	memset(&r, 0, sizeof(r));
-	r.partition = -1;
-	while (!done()) {
-		S.scratch.len = 0;
-		if (weir_gen_next(&g, &S.scratch, &r.ts) < 0)
-			weir_die(WEIR_EXIT_IO, "out of memory");
-		r.flags = WEIR_R_TS;
-		weir_record_set_packed(&r, &S.scratch);
+	st.oe = &S.onerr;
+	st.on_fail = out_fail;
+	weir_stage_open_producer(&st, gen_produce, &g);
+	while (!limited() && weir_stage_next(&st, &ev)) {
+		r = ev.rec;
 		if (S.have_key || S.have_time || S.time_now) {
 			char why[WEIR_ERRSZ];
 			/* shape() reads the value: keep it out of its scratch */
