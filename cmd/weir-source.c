@@ -710,7 +710,7 @@ read_input(int nfiles, char **files, int fmt, int first)
 /* -s value=avro, -s key=avro: Confluent-framed Avro from -r URL. */
 static struct {
 	weir_cli_avro o;
-	weir_buf val, key_val, key_txt;
+	weir_avro_dec d;
 } A;
 
 /*
@@ -722,44 +722,20 @@ static int
 avro_decode(weir_record *r)
 {
 	char err[WEIR_ERRSZ], msg[WEIR_ERRSZ * 2];
-	const char *what = "value";
-	const uint8_t *raw = r->value;
-	size_t rawlen = r->value_len;
-	weir_pv v;
-	int rc = 0;
+	const uint8_t *raw;
+	size_t rawlen;
+	int rc;
 
-	if (A.o.value && r->enc != WEIR_ENC_NULL) {
-		A.val.len = 0;
-		rc = weir_registry_decode(A.o.reg, r->value, r->value_len, &A.val,
-		    err, sizeof(err));
-		if (rc == 0)
-			weir_record_set_packed(r, &A.val);
-	}
-	if (rc == 0 && A.o.key && (r->flags & WEIR_R_KEY)) {
-		what = "key";
-		raw = r->key;
-		rawlen = r->key_len;
-		A.key_val.len = 0;
-		A.key_txt.len = 0;
-		rc = weir_registry_decode(A.o.reg, r->key, r->key_len, &A.key_val,
-		    err, sizeof(err));
-		if (rc == 0) {
-			weir_pv_of(A.key_val.p, A.key_val.len, &v);
-			if (weir_key_from_pv(&A.key_txt, &v) < 0)
-				weir_die(WEIR_EXIT_IO, "out of memory");
-			r->key = A.key_txt.p ? A.key_txt.p : (const uint8_t *)"";
-			r->key_len = A.key_txt.len;
-		}
-	}
+	rc = weir_avro_dec_record(&A.d, r, &raw, &rawlen, err, sizeof(err));
 	if (rc == 0)
 		return 0;
 	if (rc != -WEIR_EXIT_DATA) {
 		check(weir_output_flush(S.out));
 		weir_die(-rc, "%s", err);
 	}
-	snprintf(msg, sizeof(msg), "%.*s [%d] offset %lld: %s: %s",
+	snprintf(msg, sizeof(msg), "%.*s [%d] offset %lld: %s",
 	    (int)r->topic_len, r->topic, (int)r->partition, (long long)r->offset,
-	    what, err);
+	    err);
 	weir_onerr_bad(&S.onerr, msg, raw, rawlen);
 	return -1;
 }
@@ -1331,6 +1307,9 @@ main(int argc, char **argv)
 		weir_usage_error("-s and -r decode Kafka messages: they go with "
 		    "-b BROKERS");
 	weir_cli_avro_check(&A.o);
+	A.d.reg = A.o.reg;
+	A.d.key = A.o.key;
+	A.d.value = A.o.value;
 	if ((C.on || C.topic) && (!ko.brokers || ko.group || S.ckpt_every ||
 	    (C.topic && !C.on)))
 		weir_usage_error("--committed-only goes with -b and -t, without "
