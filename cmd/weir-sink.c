@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "cliavro.h"
+#include "avrorec.h"
 #include "dash.h"
 #include "dur.h"
 #include "input.h"
@@ -256,114 +257,21 @@ kafka_die(weir_kafka_producer *p, int status, const char *msg)
 static struct {
 	weir_cli_avro o;
 	const char *subject, *schema, *key_schema;
-	weir_avro_schema *vs, *ks;
-	uint32_t vid, kid;
-	weir_buf val, kbuf, pk;
+	weir_avro_enc e;
 } A;
 
-/*
- * The schema of subject (weir-sink(1), AVRO): the file's, registered under
- * the subject, or the subject's latest.  Dies on an error.
- */
+/* The schema of subject (weir-sink(1), AVRO); dies on an error. */
 static weir_avro_schema *
 avro_schema(const char *subject, const char *file, uint32_t *id)
 {
-	char err[WEIR_ERRSZ], *txt = NULL;
-	weir_avro_schema *s;
-	json_error_t je;
-	json_t *j;
-	int rc;
-
-	if (file) {
-		if (!(j = json_load_file(file, JSON_DECODE_ANY, &je)))
-			weir_die(WEIR_EXIT_USAGE, "%s:%d: %s", file, je.line,
-			    je.text);
-		txt = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
-		json_decref(j);
-		if (!txt)
-			weir_die(WEIR_EXIT_IO, "out of memory");
-		/* a schema the registry would store but weir cannot use */
-		if (!(s = weir_avro_schema_parse(txt, strlen(txt), err,
-		    sizeof(err))))
-			weir_die(WEIR_EXIT_USAGE, "%s: %s", file, err);
-		weir_avro_schema_free(s);
-		rc = weir_registry_register(A.o.reg, subject, txt, id, err,
-		    sizeof(err));
-	} else
-		rc = weir_registry_latest(A.o.reg, subject, id, &txt, err,
-		    sizeof(err));
-	if (rc < 0)
-		weir_die(-rc, "%s", err);
-	if (!(s = weir_avro_schema_parse(txt, strlen(txt), err, sizeof(err))))
-		weir_die(WEIR_EXIT_USAGE, "subject %s: %s", subject, err);
-	free(txt);
-	return s;
-}
-
-/*
- * Encode r's value, and the key to send (*key, *klen; NULL: the record's
- * own), as Avro: 0, or -1 with a message in why.  A key is the JSON its
- * text holds when that fits the key schema, else its text as a string.
- */
-static int
-avro_encode(weir_record *r, weir_buf *scratch, const uint8_t **key,
-    size_t *klen, char *why, size_t whysz)
-{
 	char err[WEIR_ERRSZ];
-	size_t hdr;
-	weir_pv v;
+	weir_avro_schema *sc;
 	int rc;
 
-	if (A.o.value && r->enc != WEIR_ENC_NULL) {
-		if (!weir_record_json(r, scratch, &v)) {
-			snprintf(why, whysz, "value is not JSON, cannot encode it "
-			    "as Avro");
-			return -1;
-		}
-		A.val.len = 0;
-		if (weir_avro_frame(&A.val, A.vid) < 0 ||
-		    weir_avro_encode(A.vs, &v, &A.val, err, sizeof(err)) < 0) {
-			weir_seterr(why, whysz, "value does not fit the schema: %s",
-			    err);
-			return -1;
-		}
-		r->enc = WEIR_ENC_BYTES;
-		r->value = A.val.p;
-		r->value_len = A.val.len;
-	}
-	if (A.o.key && !*key && (r->flags & WEIR_R_KEY)) {
-		*key = r->key ? r->key : (const uint8_t *)"";
-		*klen = r->key_len;
-	}
-	if (!A.o.key || !*key)
-		return 0;
-	A.kbuf.len = 0;
-	if (weir_avro_frame(&A.kbuf, A.kid) < 0)
-		return -1;
-	hdr = A.kbuf.len;
-	A.pk.len = 0;
-	rc = weir_pack_json(&A.pk, *key, *klen, NULL, 0);
-	if (rc == 0) {
-		weir_pv_of(A.pk.p, A.pk.len, &v);
-		rc = weir_avro_encode(A.ks, &v, &A.kbuf, err, sizeof(err));
-	}
-	if (rc < 0) {
-		A.pk.len = 0;
-		A.kbuf.len = hdr;
-		if (weir_pack_str(&A.pk, (const char *)*key, *klen) < 0) {
-			snprintf(why, whysz, "key is not UTF-8 text");
-			return -1;
-		}
-		weir_pv_of(A.pk.p, A.pk.len, &v);
-		if (weir_avro_encode(A.ks, &v, &A.kbuf, err, sizeof(err)) < 0) {
-			weir_seterr(why, whysz, "key does not fit the schema: %s",
-			    err);
-			return -1;
-		}
-	}
-	*key = A.kbuf.p;
-	*klen = A.kbuf.len;
-	return 0;
+	if ((rc = weir_avro_subject_schema(A.o.reg, subject, file, &sc, id, err,
+	    sizeof(err))) < 0)
+		weir_die(-rc, "%s", err);
+	return sc;
 }
 
 /* Key from -K PATH into kb: 0, or -1 with a message in why. */
@@ -746,8 +654,8 @@ kafka_loop(weir_stage *st, const weir_kafka_opts *ko, const weir_path *kp)
 		key = kp || (KP.key && !(ev.rec.flags & WEIR_R_KEY)) ?
 		    (kb.p ? kb.p : (const uint8_t *)"") : NULL;
 		klen = kb.len;
-		if ((A.o.key || A.o.value) && avro_encode(&ev.rec, &scratch,
-		    &key, &klen, why, sizeof(why)) < 0) {
+		if ((A.o.key || A.o.value) && weir_avro_enc_record(&A.e, &ev.rec,
+		    &scratch, &key, &klen, why, sizeof(why)) < 0) {
 			snprintf(msg, sizeof(msg), "%s: record %llu: %s",
 			    weir_input_name(st->in),
 			    (unsigned long long)st->in_records, why);
@@ -1220,6 +1128,8 @@ main(int argc, char **argv)
 		weir_usage_error("-s, -r, --subject and --schema encode Kafka "
 		    "messages: they go with -b BROKERS");
 	weir_cli_avro_check(&A.o);
+	A.e.key = A.o.key;
+	A.e.value = A.o.value;
 	if ((A.subject || A.schema) && !A.o.value)
 		weir_usage_error("--subject and --schema go with -s value=avro");
 	if (A.key_schema && !A.o.key)
@@ -1228,12 +1138,12 @@ main(int argc, char **argv)
 		char subj[1024];
 		if (A.o.value) {
 			snprintf(subj, sizeof(subj), "%s-value", ko.topics[0]);
-			A.vs = avro_schema(A.subject ? A.subject : subj, A.schema,
-			    &A.vid);
+			A.e.vs = avro_schema(A.subject ? A.subject : subj,
+			    A.schema, &A.e.vid);
 		}
 		if (A.o.key) {
 			snprintf(subj, sizeof(subj), "%s-key", ko.topics[0]);
-			A.ks = avro_schema(subj, A.key_schema, &A.kid);
+			A.e.ks = avro_schema(subj, A.key_schema, &A.e.kid);
 		}
 	}
 	if ((E.txid || E.topic) && (!ko.brokers || !K.opts.dir))

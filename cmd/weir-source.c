@@ -17,6 +17,7 @@
 #include "cdc.h"
 #include "cli.h"
 #include "cliavro.h"
+#include "avrorec.h"
 #include "dur.h"
 #include "gen.h"
 #include "input.h"

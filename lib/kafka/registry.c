@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pack.h"
-
 #define MAX_BODY (16u * 1024 * 1024)
 #define MISS_RETRY_MS 10000	/* an unknown id is asked again after this */
 
@@ -392,47 +390,4 @@ weir_serdes_parse(const char *arg, int *key, int *value, char *err,
 		return -1;
 	}
 	return 0;
-}
-
-int
-weir_avro_dec_record(weir_avro_dec *d, weir_record *r, const uint8_t **raw,
-    size_t *rawlen, char *err, size_t errsz)
-{
-	const char *what = "value";
-	char why[WEIR_ERRSZ];
-	weir_pv v;
-	int rc = 0;
-
-	*raw = r->value;
-	*rawlen = r->value_len;
-	if (d->value && r->enc != WEIR_ENC_NULL) {
-		d->val.len = 0;
-		rc = weir_registry_decode(d->reg, r->value, r->value_len, &d->val,
-		    err, errsz);
-		if (rc == 0)
-			weir_record_set_packed(r, &d->val);
-	}
-	if (rc == 0 && d->key && (r->flags & WEIR_R_KEY)) {
-		what = "key";
-		*raw = r->key;
-		*rawlen = r->key_len;
-		d->key_val.len = 0;
-		d->key_txt.len = 0;
-		rc = weir_registry_decode(d->reg, r->key, r->key_len, &d->key_val,
-		    err, errsz);
-		if (rc == 0) {
-			weir_pv_of(d->key_val.p, d->key_val.len, &v);
-			if (weir_key_from_pv(&d->key_txt, &v) < 0) {
-				weir_seterr(err, errsz, "out of memory");
-				return -WEIR_EXIT_IO;
-			}
-			r->key = d->key_txt.p ? d->key_txt.p : (const uint8_t *)"";
-			r->key_len = d->key_txt.len;
-		}
-	}
-	if (rc == -WEIR_EXIT_DATA) {	/* which part of the record is bad */
-		snprintf(why, sizeof(why), "%s", err);
-		weir_seterr(err, errsz, "%s: %s", what, why);
-	}
-	return rc;
 }

@@ -13,7 +13,6 @@
 #define WEIR_REGISTRY_H
 
 #include "avro.h"
-#include "record.h"
 
 typedef struct weir_registry weir_registry;
 
@@ -39,23 +38,6 @@ int weir_registry_latest(weir_registry *r, const char *subject,
  * negative status as above (a bad magic byte is -WEIR_EXIT_DATA). */
 int weir_registry_decode(weir_registry *r, const uint8_t *p, size_t n,
     weir_buf *out, char *err, size_t errsz);
-
-/*
- * A Kafka record's value and key decoded in place (weir-source(1), AVRO):
- * with value set its value becomes the decoded JSON, with key set its key
- * becomes the decoded key's text (a string's characters, else its JSON);
- * null values and absent keys stay.  The buffers hold what the record
- * points to until the next call.
- */
-typedef struct weir_avro_dec {
-	weir_registry *reg;
-	int key, value;
-	weir_buf val, key_val, key_txt;
-} weir_avro_dec;
-/* 0, or a negative status as above; for a bad record (-WEIR_EXIT_DATA)
- * err starts with "value: " or "key: " and *raw, *rawlen are its bytes. */
-int weir_avro_dec_record(weir_avro_dec *d, weir_record *r,
-    const uint8_t **raw, size_t *rawlen, char *err, size_t errsz);
 
 /* Parse -s key=avro | value=avro | avro (kcat's spelling) into *key and
  * *value; -1 with a message for anything else. */
