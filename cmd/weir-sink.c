@@ -201,38 +201,16 @@ static struct {
 	int line, null_empty, tee;
 	long long count;	/* -c: stop after this many messages */
 	const char *delim, *kdelim, *key, *fmt;
-	weir_buf hdrs, delimb, kdelimb, hb;
-	uint32_t nhdrs;
+	weir_buf delimb, kdelimb;
+	weir_kcat_hdrs h;	/* -H */
 } KP;
 
-/* -H NAME=VALUE (or NAME: a null value), as kcat adds it. */
-static void
-kcat_header(const char *arg)
-{
-	const char *eq = strchr(arg, '=');
-
-	if (!*arg || eq == arg)
-		weir_usage_error("-H: want NAME=VALUE or NAME, not '%s'", arg);
-	if (weir_hdr_put(&KP.hdrs, (const uint8_t *)arg, eq ? (size_t)(eq -
-	    arg) : strlen(arg), (const uint8_t *)(eq ? eq + 1 : NULL), eq ?
-	    strlen(eq + 1) : 0) < 0)
-		weir_die(WEIR_EXIT_IO, "out of memory");
-	KP.nhdrs++;
-}
-
-/* r's headers and then -H's, into KP.hb. */
+/* r's headers and then -H's. */
 static void
 kcat_add_headers(weir_record *r)
 {
-	KP.hb.len = 0;
-	if (((r->flags & WEIR_R_HEADERS) && weir_buf_put(&KP.hb, r->hdrs,
-	    r->hdrs_len) < 0) || weir_buf_put(&KP.hb, KP.hdrs.p,
-	    KP.hdrs.len) < 0)
+	if (weir_kcat_hdrs_apply(&KP.h, r) < 0)
 		weir_die(WEIR_EXIT_IO, "out of memory");
-	r->nhdrs = ((r->flags & WEIR_R_HEADERS) ? r->nhdrs : 0) + KP.nhdrs;
-	r->hdrs = KP.hb.p;
-	r->hdrs_len = KP.hb.len;
-	r->flags |= WEIR_R_HEADERS;
 }
 
 static void
@@ -644,7 +622,7 @@ kafka_loop(weir_stage *st, const weir_kafka_opts *ko, const weir_path *kp)
 			weir_onerr_bad_from(oe, msg, NULL, 0, &ev.rec);
 			continue;
 		}
-		if (KP.nhdrs)
+		if (KP.h.n)
 			kcat_add_headers(&ev.rec);
 		if (KP.key && !kp && !(ev.rec.flags & WEIR_R_KEY)) {
 			kb.len = 0;	/* -k KEY: for records without one */
@@ -758,7 +736,7 @@ kcat_send(weir_kafka_producer *p, const uint8_t *k, size_t kn,
 	r.enc = v ? WEIR_ENC_BYTES : WEIR_ENC_NULL;
 	r.value = v;
 	r.value_len = vn;
-	if (KP.nhdrs)
+	if (KP.h.n)
 		kcat_add_headers(&r);
 	if (!k && KP.key) {
 		k = (const uint8_t *)KP.key;
@@ -1017,9 +995,13 @@ main(int argc, char **argv)
 		case 'k':
 			KP.key = optarg;
 			break;
-		case 'H':
-			kcat_header(optarg);
+		case 'H': {
+			int rc = weir_kcat_hdrs_add(&KP.h, optarg, err,
+			    sizeof(err));
+			if (rc < 0)
+				weir_die_fail(rc, err);
 			break;
+		}
 		case 'Z':
 			KP.null_empty = 1;
 			break;
@@ -1073,7 +1055,7 @@ main(int argc, char **argv)
 		ko.warn = NULL;	/* -q: no librdkafka diagnostics */
 	if (keep_going && !onerr_set)	/* -E: go on after bad messages */
 		onerr = "skip";
-	if (!ko.brokers && (KP.on || KP.key || KP.nhdrs || KP.delim ||
+	if (!ko.brokers && (KP.on || KP.key || KP.h.n || KP.delim ||
 	    KP.kdelim || KP.line || KP.tee || KP.count || (KP.null_empty &&
 	    !KP.fmt)))
 		weir_usage_error("-P, -k, -H, -D, -K DELIM, -Z, -l, -T and -c "
