@@ -12,12 +12,26 @@ two_terms() {
 	exec 7<> "$T/fifo"	# a writer that never writes nor closes
 	"$@" < "$T/fifo" > /dev/null 2> "$T/err" &
 	local pid=$! i
-	sleep 0.3
+	catches_term "$pid"
+	sleep 0.1
 	kill -TERM "$pid" || { cat "$T/err"; return 1; }
 	sleep 0.3
 	kill -TERM "$pid" 2> /dev/null || true
 	reap "$pid"
 	exec 7>&-
+}
+
+# catches_term PID: wait (at most 10 s) until PID has its SIGTERM handler
+# (SigCgt bit 15 in /proc), so a loaded machine cannot make the first
+# signal arrive before the program is ready for it.
+catches_term() {
+	local i m
+	for i in $(seq 200); do
+		m=$(awk '/^SigCgt:/ { print $2 }' "/proc/$1/status" 2> /dev/null)
+		[ -n "$m" ] && (( 0x$m & 0x4000 )) && return 0
+		sleep 0.05
+	done
+	return 0
 }
 
 # reap PID: wait at most 10 s for it to exit (then kill it); its exit
