@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cliavro.h"
+#include "avrorec.h"
 #include "dash.h"
 #include "dur.h"
 #include "eos.h"
@@ -209,38 +211,16 @@ static struct {
 	int line, null_empty, tee;
 	long long count;	/* -c: stop after this many messages */
 	const char *delim, *kdelim, *key, *fmt;
-	weir_buf hdrs, delimb, kdelimb, hb;
-	uint32_t nhdrs;
+	weir_buf delimb, kdelimb;
+	weir_kcat_hdrs h;	/* -H */
 } KP;
 
-/* -H NAME=VALUE (or NAME: a null value), as kcat adds it. */
-static void
-kcat_header(const char *arg)
-{
-	const char *eq = strchr(arg, '=');
-
-	if (!*arg || eq == arg)
-		weir_usage_error("-H: want NAME=VALUE or NAME, not '%s'", arg);
-	if (weir_hdr_put(&KP.hdrs, (const uint8_t *)arg, eq ? (size_t)(eq -
-	    arg) : strlen(arg), (const uint8_t *)(eq ? eq + 1 : NULL), eq ?
-	    strlen(eq + 1) : 0) < 0)
-		weir_die(WEIR_EXIT_IO, "out of memory");
-	KP.nhdrs++;
-}
-
-/* r's headers and then -H's, into KP.hb. */
+/* r's headers and then -H's. */
 static void
 kcat_add_headers(weir_record *r)
 {
-	KP.hb.len = 0;
-	if (((r->flags & WEIR_R_HEADERS) && weir_buf_put(&KP.hb, r->hdrs,
-	    r->hdrs_len) < 0) || weir_buf_put(&KP.hb, KP.hdrs.p,
-	    KP.hdrs.len) < 0)
+	if (weir_kcat_hdrs_apply(&KP.h, r) < 0)
 		weir_die(WEIR_EXIT_IO, "out of memory");
-	r->nhdrs = ((r->flags & WEIR_R_HEADERS) ? r->nhdrs : 0) + KP.nhdrs;
-	r->hdrs = KP.hb.p;
-	r->hdrs_len = KP.hb.len;
-	r->flags |= WEIR_R_HEADERS;
 }
 
 static void
@@ -263,117 +243,23 @@ kafka_die(weir_kafka_producer *p, int status, const char *msg)
 
 /* -s value=avro, -s key=avro: Confluent-framed Avro, schemas in -r URL. */
 static struct {
-	int key, value;
-	const char *url, *subject, *schema, *key_schema;
-	weir_registry *reg;
-	weir_avro_schema *vs, *ks;
-	uint32_t vid, kid;
-	weir_buf val, kbuf, pk;
+	weir_cli_avro o;
+	const char *subject, *schema, *key_schema;
+	weir_avro_enc e;
 } A;
 
-/*
- * The schema of subject (weir-sink(1), AVRO): the file's, registered under
- * the subject, or the subject's latest.  Dies on an error.
- */
+/* The schema of subject (weir-sink(1), AVRO); dies on an error. */
 static weir_avro_schema *
 avro_schema(const char *subject, const char *file, uint32_t *id)
 {
-	char err[WEIR_ERRSZ], *txt = NULL;
-	weir_avro_schema *s;
-	json_error_t je;
-	json_t *j;
-	int rc;
-
-	if (file) {
-		if (!(j = json_load_file(file, JSON_DECODE_ANY, &je)))
-			weir_die(WEIR_EXIT_USAGE, "%s:%d: %s", file, je.line,
-			    je.text);
-		txt = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
-		json_decref(j);
-		if (!txt)
-			weir_die(WEIR_EXIT_IO, "out of memory");
-		/* a schema the registry would store but weir cannot use */
-		if (!(s = weir_avro_schema_parse(txt, strlen(txt), err,
-		    sizeof(err))))
-			weir_die(WEIR_EXIT_USAGE, "%s: %s", file, err);
-		weir_avro_schema_free(s);
-		rc = weir_registry_register(A.reg, subject, txt, id, err,
-		    sizeof(err));
-	} else
-		rc = weir_registry_latest(A.reg, subject, id, &txt, err,
-		    sizeof(err));
-	if (rc < 0)
-		weir_die(weir_fail_status(rc), "%s", err);
-	if (!(s = weir_avro_schema_parse(txt, strlen(txt), err, sizeof(err))))
-		weir_die(WEIR_EXIT_USAGE, "subject %s: %s", subject, err);
-	free(txt);
-	return s;
-}
-
-/*
- * Encode r's value, and the key to send (*key, *klen; NULL: the record's
- * own), as Avro: 0, or -1 with a message in why.  A key is the JSON its
- * text holds when that fits the key schema, else its text as a string.
- */
-static int
-avro_encode(weir_record *r, weir_buf *scratch, const uint8_t **key,
-    size_t *klen, char *why, size_t whysz)
-{
 	char err[WEIR_ERRSZ];
-	size_t hdr;
-	weir_pv v;
+	weir_avro_schema *sc;
 	int rc;
 
-	if (A.value && r->enc != WEIR_ENC_NULL) {
-		if (!weir_record_json(r, scratch, &v)) {
-			snprintf(why, whysz, "value is not JSON, cannot encode it "
-			    "as Avro");
-			return -1;
-		}
-		A.val.len = 0;
-		if (weir_avro_frame(&A.val, A.vid) < 0 ||
-		    weir_avro_encode(A.vs, &v, &A.val, err, sizeof(err)) < 0) {
-			weir_seterr(why, whysz, "value does not fit the schema: %s",
-			    err);
-			return -1;
-		}
-		r->enc = WEIR_ENC_BYTES;
-		r->value = A.val.p;
-		r->value_len = A.val.len;
-	}
-	if (A.key && !*key && (r->flags & WEIR_R_KEY)) {
-		*key = r->key ? r->key : (const uint8_t *)"";
-		*klen = r->key_len;
-	}
-	if (!A.key || !*key)
-		return 0;
-	A.kbuf.len = 0;
-	if (weir_avro_frame(&A.kbuf, A.kid) < 0)
-		return -1;
-	hdr = A.kbuf.len;
-	A.pk.len = 0;
-	rc = weir_pack_json(&A.pk, *key, *klen, NULL, 0);
-	if (rc == 0) {
-		weir_pv_of(A.pk.p, A.pk.len, &v);
-		rc = weir_avro_encode(A.ks, &v, &A.kbuf, err, sizeof(err));
-	}
-	if (rc < 0) {
-		A.pk.len = 0;
-		A.kbuf.len = hdr;
-		if (weir_pack_str(&A.pk, (const char *)*key, *klen) < 0) {
-			snprintf(why, whysz, "key is not UTF-8 text");
-			return -1;
-		}
-		weir_pv_of(A.pk.p, A.pk.len, &v);
-		if (weir_avro_encode(A.ks, &v, &A.kbuf, err, sizeof(err)) < 0) {
-			weir_seterr(why, whysz, "key does not fit the schema: %s",
-			    err);
-			return -1;
-		}
-	}
-	*key = A.kbuf.p;
-	*klen = A.kbuf.len;
-	return 0;
+	if ((rc = weir_avro_subject_schema(A.o.reg, subject, file, &sc, id, err,
+	    sizeof(err))) < 0)
+		weir_die(weir_fail_status(rc), "%s", err);
+	return sc;
 }
 
 /* Key from -K PATH into kb: 0, or -1 with a message in why. */
@@ -523,7 +409,7 @@ kafka_loop(weir_stage *st, const weir_kafka_opts *ko, const weir_path *kp)
 			weir_onerr_bad_from(oe, msg, NULL, 0, &ev.rec);
 			continue;
 		}
-		if (KP.nhdrs)
+		if (KP.h.n)
 			kcat_add_headers(&ev.rec);
 		if (KP.key && !kp && !(ev.rec.flags & WEIR_R_KEY)) {
 			kb.len = 0;	/* -k KEY: for records without one */
@@ -533,8 +419,8 @@ kafka_loop(weir_stage *st, const weir_kafka_opts *ko, const weir_path *kp)
 		key = kp || (KP.key && !(ev.rec.flags & WEIR_R_KEY)) ?
 		    (kb.p ? kb.p : (const uint8_t *)"") : NULL;
 		klen = kb.len;
-		if ((A.key || A.value) && avro_encode(&ev.rec, &scratch,
-		    &key, &klen, why, sizeof(why)) < 0) {
+		if ((A.o.key || A.o.value) && weir_avro_enc_record(&A.e, &ev.rec,
+		    &scratch, &key, &klen, why, sizeof(why)) < 0) {
 			snprintf(msg, sizeof(msg), "%s: record %llu: %s",
 			    weir_input_name(st->in),
 			    (unsigned long long)st->in_records, why);
@@ -640,7 +526,7 @@ kcat_send(weir_kafka_producer *p, const uint8_t *k, size_t kn,
 	r.enc = v ? WEIR_ENC_BYTES : WEIR_ENC_NULL;
 	r.value = v;
 	r.value_len = vn;
-	if (KP.nhdrs)
+	if (KP.h.n)
 		kcat_add_headers(&r);
 	if (!k && KP.key) {
 		k = (const uint8_t *)KP.key;
@@ -906,12 +792,8 @@ main(int argc, char **argv)
 			have_kp = 1;
 			break;
 		case 's':
-			if (weir_serdes_parse(optarg, &A.key, &A.value, err,
-			    sizeof(err)) < 0)
-				weir_usage_error("%s", err);
-			break;
 		case 'r':
-			A.url = optarg;
+			(void)weir_cli_avro_opt(&A.o, c, optarg);
 			break;
 		case O_SUBJECT:
 			A.subject = optarg;
@@ -958,9 +840,13 @@ main(int argc, char **argv)
 		case 'k':
 			KP.key = optarg;
 			break;
-		case 'H':
-			kcat_header(optarg);
+		case 'H': {
+			int rc = weir_kcat_hdrs_add(&KP.h, optarg, err,
+			    sizeof(err));
+			if (rc < 0)
+				weir_die_fail(rc, err);
 			break;
+		}
 		case 'Z':
 			KP.null_empty = 1;
 			break;
@@ -1014,7 +900,7 @@ main(int argc, char **argv)
 		ko.warn = NULL;	/* -q: no librdkafka diagnostics */
 	if (keep_going && !onerr_set)	/* -E: go on after bad messages */
 		onerr = "skip";
-	if (!ko.brokers && (KP.on || KP.key || KP.nhdrs || KP.delim ||
+	if (!ko.brokers && (KP.on || KP.key || KP.h.n || KP.delim ||
 	    KP.kdelim || KP.line || KP.tee || KP.count || (KP.null_empty &&
 	    !KP.fmt)))
 		weir_usage_error("-P, -k, -H, -D, -K DELIM, -Z, -l, -T and -c "
@@ -1064,29 +950,27 @@ main(int argc, char **argv)
 		    "with it");
 	if (ko.brokers && ko.ntopics != 1)
 		weir_usage_error("-b wants one topic: -t TOPIC");
-	if ((A.key || A.value || A.url || A.subject || A.schema ||
+	if ((A.o.key || A.o.value || A.o.url || A.subject || A.schema ||
 	    A.key_schema) && !ko.brokers)
 		weir_usage_error("-s, -r, --subject and --schema encode Kafka "
 		    "messages: they go with -b BROKERS");
-	if ((A.key || A.value) != !!A.url)
-		weir_usage_error(A.url ? "-r URL goes with -s value=avro or -s "
-		    "key=avro" : "-s avro needs the Schema Registry: -r URL");
-	if ((A.subject || A.schema) && !A.value)
+	weir_cli_avro_check(&A.o);
+	A.e.key = A.o.key;
+	A.e.value = A.o.value;
+	if ((A.subject || A.schema) && !A.o.value)
 		weir_usage_error("--subject and --schema go with -s value=avro");
-	if (A.key_schema && !A.key)
+	if (A.key_schema && !A.o.key)
 		weir_usage_error("--key-schema goes with -s key=avro");
-	if (A.url) {	/* the schemas, registered before the first message */
+	if (A.o.url) {	/* the schemas, registered before the first message */
 		char subj[1024];
-		if (!(A.reg = weir_registry_new(A.url, err, sizeof(err))))
-			weir_usage_error("-r: %s", err);
-		if (A.value) {
+		if (A.o.value) {
 			snprintf(subj, sizeof(subj), "%s-value", ko.topics[0]);
-			A.vs = avro_schema(A.subject ? A.subject : subj, A.schema,
-			    &A.vid);
+			A.e.vs = avro_schema(A.subject ? A.subject : subj,
+			    A.schema, &A.e.vid);
 		}
-		if (A.key) {
+		if (A.o.key) {
 			snprintf(subj, sizeof(subj), "%s-key", ko.topics[0]);
-			A.ks = avro_schema(subj, A.key_schema, &A.kid);
+			A.e.ks = avro_schema(subj, A.key_schema, &A.e.kid);
 		}
 	}
 	if ((E.txid || E.topic) && (!ko.brokers || !K.opts.dir))

@@ -16,6 +16,8 @@
 
 #include "cdc.h"
 #include "cli.h"
+#include "cliavro.h"
+#include "avrorec.h"
 #include "dur.h"
 #include "gen.h"
 #include "input.h"
@@ -160,6 +162,8 @@ static struct {
 	weir_input *pos_in;
 	weir_gen *pos_gen;
 	weir_buf payload, snap;
+	weir_buf ktimes;	/* restored partitions' event times */
+	int64_t kflushed;	/* when the Kafka output was last flushed */
 	weir_cdc cdc;		/* --cdc */
 } S;
 
@@ -379,6 +383,60 @@ kafka_commit_done(void)
 	weir_commit_free(&cm);
 }
 
+/* A partition's newest event time, for the snapshot. */
+static int
+ktime_put(void *arg, const char *topic, int32_t partition, int64_t ts)
+{
+	weir_buf *b = arg;
+
+	return weir_sw_str(b, topic) < 0 || weir_sw_i64(b, partition) < 0 ||
+	    weir_sw_i64(b, ts) < 0 ? -1 : 0;
+}
+
+static int
+ktime_count(void *arg, const char *topic, int32_t partition, int64_t ts)
+{
+	(void)topic;
+	(void)partition;
+	(void)ts;
+	++*(uint64_t *)arg;
+	return 0;
+}
+
+/*
+ * The partitions' event times in a snapshot (count, then topic, partition,
+ * time each), given to c, or only read (c NULL).  Older snapshots end
+ * before them: none.
+ */
+static void
+ktimes_load(weir_rd *rd, weir_kafka_consumer *c)
+{
+	uint64_t n, i;
+	const uint8_t *t;
+	size_t tn;
+	int64_t part, ts;
+	char topic[256];
+
+	if (rd->p == rd->end)
+		return;
+	n = weir_rd_count(rd, 3);
+	for (i = 0; i < n && !rd->bad; i++) {
+		t = weir_rd_bytes(rd, &tn);
+		part = weir_rd_i64(rd);
+		ts = weir_rd_i64(rd);
+		if (!t || tn == 0 || tn >= sizeof(topic) || memchr(t, 0, tn) ||
+		    part < 0 || part > INT32_MAX) {
+			rd->bad = 1;
+			break;
+		}
+		memcpy(topic, t, tn);
+		topic[tn] = 0;
+		if (c && weir_kafka_consumer_set_event_time_of(c, topic,
+		    (int32_t)part, ts) < 0)
+			weir_die(WEIR_EXIT_IO, "out of memory");
+	}
+}
+
 /*
  * BARRIER N: save this source's own state (watermark, counts) as N's
  * snapshot, then send the barrier with the position after the last record
@@ -397,6 +455,14 @@ barrier(void)
 	    weir_sw_u64(&S.snap, S.emitted) < 0 ||
 	    weir_sw_u64(&S.snap, S.onerr.skipped) < 0)
 		weir_die(WEIR_EXIT_IO, "out of memory");
+	if (S.kc) {	/* per partition: the watermark's state */
+		uint64_t n = 0;
+		(void)weir_kafka_consumer_event_times(S.kc, ktime_count, &n);
+		if (weir_sw_u64(&S.snap, n) < 0 ||
+		    weir_kafka_consumer_event_times(S.kc, ktime_put,
+		    &S.snap) < 0)
+			weir_die(WEIR_EXIT_IO, "out of memory");
+	}
 	rc = weir_ckpt_save(&S.ckpt, S.ckpt_id, S.snap.p, S.snap.len, err,
 	    sizeof(err));
 	if (rc < 0)
@@ -449,6 +515,10 @@ ckpt_start(int argc, char **argv)
 	S.last_wm = weir_rd_i64(&rd);
 	S.emitted = weir_rd_u64(&rd);
 	S.onerr.skipped = weir_rd_u64(&rd);
+	if (!rd.bad && rd.p < rd.end &&	/* for read_kafka() */
+	    weir_buf_put(&S.ktimes, rd.p, (size_t)(rd.end - rd.p)) < 0)
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	ktimes_load(&rd, NULL);
 	if (weir_rd_done(&rd, "source state", err, sizeof(err)) < 0)
 		weir_die(WEIR_EXIT_USAGE, "%s/%llu.snap: %s", S.ckpt.sdir,
 		    (unsigned long long)cm->id, err);
@@ -537,10 +607,17 @@ emit(weir_record *r)
 		maybe_barrier();
 }
 
+/* -c N: N records out. */
+static int
+limited(void)
+{
+	return S.limit && S.emitted >= S.limit;
+}
+
 static int
 done(void)
 {
-	return (S.limit && S.emitted >= S.limit) || weir_sig_stop();
+	return limited() || weir_sig_stop();
 }
 
 /* File input: read through the stage loop (the first stop signal ends
@@ -633,10 +710,8 @@ read_input(int nfiles, char **files, int fmt, int first)
 
 /* -s value=avro, -s key=avro: Confluent-framed Avro from -r URL. */
 static struct {
-	weir_registry *reg;
-	const char *url;
-	int key, value;
-	weir_buf val, key_val, key_txt;
+	weir_cli_avro o;
+	weir_avro_dec d;
 } A;
 
 /*
@@ -648,44 +723,20 @@ static int
 avro_decode(weir_record *r)
 {
 	char err[WEIR_ERRSZ], msg[WEIR_ERRSZ * 2];
-	const char *what = "value";
-	const uint8_t *raw = r->value;
-	size_t rawlen = r->value_len;
-	weir_pv v;
-	int rc = 0;
+	const uint8_t *raw;
+	size_t rawlen;
+	int rc;
 
-	if (A.value && r->enc != WEIR_ENC_NULL) {
-		A.val.len = 0;
-		rc = weir_registry_decode(A.reg, r->value, r->value_len, &A.val,
-		    err, sizeof(err));
-		if (rc == 0)
-			weir_record_set_packed(r, &A.val);
-	}
-	if (rc == 0 && A.key && (r->flags & WEIR_R_KEY)) {
-		what = "key";
-		raw = r->key;
-		rawlen = r->key_len;
-		A.key_val.len = 0;
-		A.key_txt.len = 0;
-		rc = weir_registry_decode(A.reg, r->key, r->key_len, &A.key_val,
-		    err, sizeof(err));
-		if (rc == 0) {
-			weir_pv_of(A.key_val.p, A.key_val.len, &v);
-			if (weir_key_from_pv(&A.key_txt, &v) < 0)
-				weir_die(WEIR_EXIT_IO, "out of memory");
-			r->key = A.key_txt.p ? A.key_txt.p : (const uint8_t *)"";
-			r->key_len = A.key_txt.len;
-		}
-	}
+	rc = weir_avro_dec_record(&A.d, r, &raw, &rawlen, err, sizeof(err));
 	if (rc == 0)
 		return 0;
 	if (rc != WEIR_FAIL_DATA) {
 		check(weir_output_flush(S.out));
 		weir_die(weir_fail_status(rc), "%s", err);
 	}
-	snprintf(msg, sizeof(msg), "%.*s [%d] offset %lld: %s: %s",
+	snprintf(msg, sizeof(msg), "%.*s [%d] offset %lld: %s",
 	    (int)r->topic_len, r->topic, (int)r->partition, (long long)r->offset,
-	    what, err);
+	    err);
 	weir_onerr_bad(&S.onerr, msg, raw, rawlen);
 	return -1;
 }
@@ -703,6 +754,7 @@ kafka_flush(void *arg)
 	char err[WEIR_ERRSZ];
 
 	idle(arg);
+	S.kflushed = weir_mono_ms();
 	if (weir_kafka_consumer_store(S.kc, err, sizeof(err)) < 0)
 		weir_warn("%s", err);
 }
@@ -823,13 +875,44 @@ committed_next(weir_record *r, char *err, size_t errsz)
 	}
 }
 
+/* Before a failing exit: what is written goes out. */
+static void
+out_fail(void *arg)
+{
+	(void)arg;
+	if (KC.on)
+		kcat_flush();
+	else
+		check(weir_output_flush(S.out));
+}
+
+/* The stage's producer for Kafka (lib/prog/stage.h). */
+static int
+kafka_produce(void *arg, weir_event *ev, char *err, size_t errsz)
+{
+	int rc;
+
+	(void)arg;
+	rc = C.on ? committed_next(&ev->rec, err, errsz) :
+	    weir_kafka_consumer_next(S.kc, &ev->rec, 100, err, errsz);
+	switch (rc) {
+	case WEIR_KAFKA_RECORD:
+		return WEIR_EV_RECORD;
+	case WEIR_KAFKA_IDLE:
+		return WEIR_EV_AGAIN;
+	case WEIR_KAFKA_DONE:
+		return WEIR_EV_END;
+	}
+	return rc;
+}
+
 static void
 read_kafka(const weir_kafka_opts *ko)
 {
-	weir_record r;
+	weir_record *r;
+	weir_event ev;
 	char err[WEIR_ERRSZ], why[WEIR_ERRSZ], msg[WEIR_ERRSZ * 2];
 	int rc;
-	int64_t flushed = weir_mono_ms();
 
 	if ((rc = weir_kafka_consumer_open(&S.kc, ko, err, sizeof(err))) < 0)
 		weir_die(weir_fail_status(rc), "%s", err);
@@ -852,39 +935,34 @@ read_kafka(const weir_kafka_opts *ko)
 		    strlen(txt), err, sizeof(err))) < 0)
 			weir_die(weir_fail_status(rc), "%s", err);
 		free(txt);
+		if (S.ktimes.len) {	/* the watermark goes on where it was */
+			weir_rd rd;
+			weir_rd_init(&rd, S.ktimes.p, S.ktimes.len);
+			ktimes_load(&rd, S.kc);
+		}
 	}
 	if (C.on)
 		committed_open(ko);
-	while (!done()) {
-		rc = C.on ? committed_next(&r, err, sizeof(err)) :
-		    weir_kafka_consumer_next(S.kc, &r, 100, err, sizeof(err));
-		if (rc == WEIR_KAFKA_DONE)
-			break;
-		if (rc < 0) {
-			if (KC.on)
-				kcat_flush();
-			else
-				check(weir_output_flush(S.out));
-			weir_die(weir_fail_status(rc), "%s", err);
+	st.oe = &S.onerr;
+	st.on_fail = out_fail;
+	st.on_idle = kafka_flush;	/* quiet: flush, store offsets */
+	weir_stage_open_producer(&st, kafka_produce, NULL);
+	r = &ev.rec;
+	while (!limited() && weir_stage_next(&st, &ev)) {
+		if (A.o.reg && avro_decode(r) < 0)
+			continue;
+		if (shape(r, why, sizeof(why)) < 0) {
+			snprintf(msg, sizeof(msg), "%.*s [%d] offset %lld: %s",
+			    (int)r->topic_len, r->topic, (int)r->partition,
+			    (long long)r->offset, why);
+			weir_onerr_bad_from(&S.onerr, msg, r->value,
+			    r->value_len, r);
+			continue;
 		}
-		if (rc == WEIR_KAFKA_RECORD) {
-			if (A.reg && avro_decode(&r) < 0)
-				continue;
-			if (shape(&r, why, sizeof(why)) < 0) {
-				snprintf(msg, sizeof(msg), "%.*s [%d] offset %lld: %s",
-				    (int)r.topic_len, r.topic, (int)r.partition,
-				    (long long)r.offset, why);
-				weir_onerr_bad_from(&S.onerr, msg, r.value,
-				    r.value_len, &r);
-				continue;
-			}
-			weir_kafka_consumer_event_time(S.kc, r.ts);
-			emit(&r);
-			if ((S.emitted & 1023) || weir_mono_ms() - flushed < 1000)
-				continue;
-		}
-		kafka_flush(NULL);	/* quiet, or a second of records */
-		flushed = weir_mono_ms();
+		weir_kafka_consumer_event_time(S.kc, r->ts);
+		emit(r);
+		if (!(S.emitted & 1023) && weir_mono_ms() - S.kflushed >= 1000)
+			kafka_flush(NULL);	/* a second of records */
 	}
 	kafka_flush(NULL);
 	if (S.ckpt_every)	/* the last checkpoint: the end */
@@ -914,10 +992,29 @@ list_kafka(const weir_kafka_opts *ko, int json)
 	exit(0);
 }
 
+/* The stage's producer for --gen: the next generated record. */
+static int
+gen_produce(void *arg, weir_event *ev, char *err, size_t errsz)
+{
+	weir_record *r = &ev->rec;
+
+	memset(r, 0, sizeof(*r));
+	r->partition = -1;
+	S.scratch.len = 0;
+	if (weir_gen_next(arg, &S.scratch, &r->ts) < 0) {
+		snprintf(err, errsz, "out of memory");
+		return WEIR_FAIL_IO;
+	}
+	r->flags = WEIR_R_TS;
+	weir_record_set_packed(r, &S.scratch);
+	return WEIR_EV_RECORD;
+}
+
 static void
 generate(int kind, uint64_t tps, uint64_t seed, int64_t start, uint32_t users)
 {
 	static weir_gen g;
+	weir_event ev;
 	weir_record r;
 	long long at = resume_int("gen");
 
@@ -926,14 +1023,11 @@ generate(int kind, uint64_t tps, uint64_t seed, int64_t start, uint32_t users)
 	if (at > 0)
 		weir_gen_seek(&g, (uint64_t)at);
 	S.pos_gen = &g;
-	memset(&r, 0, sizeof(r));
-	r.partition = -1;
-	while (!done()) {
-		S.scratch.len = 0;
-		if (weir_gen_next(&g, &S.scratch, &r.ts) < 0)
-			weir_die(WEIR_EXIT_IO, "out of memory");
-		r.flags = WEIR_R_TS;
-		weir_record_set_packed(&r, &S.scratch);
+	st.oe = &S.onerr;
+	st.on_fail = out_fail;
+	weir_stage_open_producer(&st, gen_produce, &g);
+	while (!limited() && weir_stage_next(&st, &ev)) {
+		r = ev.rec;
 		if (S.have_key || S.have_time || S.time_now) {
 			char why[WEIR_ERRSZ];
 			/* shape() reads the value: keep it out of its scratch */
@@ -1060,12 +1154,8 @@ main(int argc, char **argv)
 			list = 1;
 			break;
 		case 's':
-			if (weir_serdes_parse(optarg, &A.key, &A.value, err,
-			    sizeof(err)) < 0)
-				weir_usage_error("%s", err);
-			break;
 		case 'r':
-			A.url = optarg;
+			(void)weir_cli_avro_opt(&A.o, c, optarg);
 			break;
 		case O_IDLE:
 			if (weir_dur_parse(optarg, &S.idle_ms, err, sizeof(err)) < 0)
@@ -1212,14 +1302,13 @@ main(int argc, char **argv)
 	    ko.offset || ko.partition >= 0 || list || S.idle_ms)
 		weir_usage_error("-t, -p, -o, -G, -e, -X, -L and --idle go with "
 		    "-b BROKERS");
-	if ((A.key || A.value || A.url) && (!ko.brokers || list))
+	if ((A.o.key || A.o.value || A.o.url) && (!ko.brokers || list))
 		weir_usage_error("-s and -r decode Kafka messages: they go with "
 		    "-b BROKERS");
-	if ((A.key || A.value) != !!A.url)
-		weir_usage_error(A.url ? "-r URL goes with -s value=avro or -s "
-		    "key=avro" : "-s avro needs the Schema Registry: -r URL");
-	if (A.url && !(A.reg = weir_registry_new(A.url, err, sizeof(err))))
-		weir_usage_error("-r: %s", err);
+	weir_cli_avro_check(&A.o);
+	A.d.reg = A.o.reg;
+	A.d.key = A.o.key;
+	A.d.value = A.o.value;
 	if ((C.on || C.topic) && (!ko.brokers || ko.group || S.ckpt_every ||
 	    (C.topic && !C.on)))
 		weir_usage_error("--committed-only goes with -b and -t, without "

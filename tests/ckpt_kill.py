@@ -5,6 +5,7 @@ then let it finish; the caller compares its output with an undisturbed run.
   ckpt_kill.py [--rounds N] [--seed S] [--min MS] [--max MS] chain CMD...
       --no-final: stop after the rounds (to look at the state left).
       --allow-status N: the final run may also exit N (a failed check).
+      --victim I: always kill stage I (0 the first).
       CMD... are the stages of a shell-style pipeline (each one string,
       split like a shell would); each round starts the whole chain, kills
       one stage chosen at random after a random delay, and waits for the
@@ -71,6 +72,7 @@ def wait_all(procs, limit=LIMIT):
 
 
 ALLOWED = {0}
+VICTIM = [None]   # --victim: the stage every round kills
 
 
 def chain(args, rnd, rounds, lo, hi, final=True):
@@ -84,6 +86,8 @@ def chain(args, rnd, rounds, lo, hi, final=True):
             print("round %d: finished before the kill" % r)
             continue
         victim = rnd.randrange(len(procs))
+        if VICTIM[0] is not None:
+            victim = VICTIM[0]
         if procs[victim].poll() is None:
             procs[victim].send_signal(signal.SIGKILL)
             kills += 1
@@ -163,6 +167,8 @@ def main():
             final = False
         elif o == "--allow-status":
             ALLOWED.add(int(a.pop(0)))
+        elif o == "--victim":
+            VICTIM[0] = int(a.pop(0))
         else:
             sys.exit("unknown option " + o)
     # WEIR_KILL_ROUNDS caps the rounds (the sanitizer pass of the suite

@@ -83,7 +83,7 @@ enum { WEIR_KAFKA_IDLE = 0, WEIR_KAFKA_RECORD = 1, WEIR_KAFKA_DONE = 2 };
 int weir_kafka_consumer_open(weir_kafka_consumer **out,
     const weir_kafka_opts *o, char *err, size_t errsz);
 /* RECORD, IDLE (nothing within timeout_ms), DONE (-e or e@MS reached on
- * every assigned partition), or a negative status. */
+ * every assigned partition), or a WEIR_FAIL_* kind. */
 int weir_kafka_consumer_next(weir_kafka_consumer *c, weir_record *r,
     int timeout_ms, char *err, size_t errsz);
 /* Called on rebalance before offsets are committed: flush your output. */
@@ -102,6 +102,15 @@ void weir_kafka_consumer_event_time(weir_kafka_consumer *c, int64_t ts);
  * event time of all - delay.  1 with *wm set, 0 if there is none yet. */
 int weir_kafka_consumer_watermark(weir_kafka_consumer *c, int64_t delay,
     int64_t idle_ms, int64_t *wm);
+/* Each partition's newest event time (for a snapshot): fn for every
+ * partition that has one; 0 or fn's negative return.  set_event_times
+ * gives them back to a new consumer before its first next(), so its
+ * watermark goes on where the saved one was; -1 out of memory. */
+int weir_kafka_consumer_event_times(weir_kafka_consumer *c,
+    int (*fn)(void *arg, const char *topic, int32_t partition, int64_t ts),
+    void *arg);
+int weir_kafka_consumer_set_event_time_of(weir_kafka_consumer *c,
+    const char *topic, int32_t partition, int64_t ts);
 int weir_kafka_consumer_store(weir_kafka_consumer *c, char *err,
     size_t errsz);
 /* Store, commit (with a group, unless manual) and leave the group. */
@@ -118,16 +127,17 @@ int weir_kafka_positions_each(const char *json, size_t len,
     int (*fn)(void *arg, const char *topic, int32_t partition,
     int64_t offset), void *arg, char *err, size_t errsz);
 /* Append the positions right after the last record next() returned, for
- * every partition a record came from or that is assigned; a partition
- * assigned whose start is not known yet (a group's committed offset,
- * before its first record) is left out: it starts there again.  -1 out
- * of memory. */
+ * every partition a record came from or that is assigned, and the
+ * seek_to() position of one not assigned yet; a partition assigned whose
+ * start is not known yet (a group's committed offset, before its first
+ * record) is left out: it starts there again.  -1 out of memory. */
 int weir_kafka_consumer_positions(weir_kafka_consumer *c, weir_buf *out);
 /* Start the listed partitions at the given offsets instead of -o or the
  * group's committed offset; others start as they would.  Without -G, call
  * it before the first next(); with -G it applies on every assignment of
- * the partition until this consumer commits that partition at or past
- * the offset. */
+ * the partition until a record of it is given out.  With manual commits
+ * a partition assigned again after a rebalance goes on right after the
+ * last record given out, not at the group's (older) committed offset. */
 int weir_kafka_consumer_seek_to(weir_kafka_consumer *c, const char *json,
     size_t len, char *err, size_t errsz);
 /* on = 1: offsets are never stored or committed by the consumer itself
@@ -200,7 +210,7 @@ int weir_kafka_txn_commit(weir_kafka_producer *p, char *err, size_t errsz);
 /*
  * The value of the last message with this key in topic, read to its end
  * as a read_committed consumer sees it: 1 with it in val, 0 when there is
- * none (or no such topic), or a negative status.
+ * none (or no such topic), or a WEIR_FAIL_* kind.
  */
 int weir_kafka_read_last(const weir_kafka_opts *o, const char *topic,
     const char *key, weir_buf *val, char *err, size_t errsz);

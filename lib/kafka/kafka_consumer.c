@@ -216,17 +216,33 @@ store_pending(weir_kafka_consumer *c)
 	rd_kafka_topic_partition_list_destroy(l);
 }
 
-/* Partitions of l given a position by seek_to() start there. */
+/*
+ * Where a partition of this consumer's stream goes on, -1 where the group
+ * says (its committed offset).  With manual commits (checkpoints) the
+ * group's offsets lag the stream: a partition given out before (and
+ * assigned again after a rebalance) goes on after its last record, one
+ * given a position by seek_to() starts there.
+ */
+static int64_t
+stream_pos(const weir_kafka_consumer *c, const kpart *p)
+{
+	if (c->manual && p->emitted && p->next >= 0)
+		return p->next;
+	return p->seek;
+}
+
+/* Partitions of l with a position of their own start there. */
 static void
 apply_seeks(weir_kafka_consumer *c, rd_kafka_topic_partition_list_t *l)
 {
 	kpart *p;
+	int64_t at;
 	int i;
 
 	for (i = 0; i < l->cnt; i++) {
 		p = part_get(c, l->elems[i].topic, l->elems[i].partition);
-		if (p && p->seek >= 0) {
-			l->elems[i].offset = p->seek;
+		if (p && (at = stream_pos(c, p)) >= 0) {
+			l->elems[i].offset = at;
 			p->from_ts = -1;
 		}
 	}
@@ -735,6 +751,12 @@ weir_kafka_consumer_next(weir_kafka_consumer *c, weir_record *r,
 		}
 		if (c->stopping && p->done)
 			continue;	/* past -e or e@MS: not ours */
+		/* fetched before a rebalance took the partition away, or
+		 * before it was assigned again where the stream goes on
+		 * (a batch taken just before the rebalance): not ours, or
+		 * given out already */
+		if (!p->assigned || (p->next >= 0 && m->offset < p->next))
+			continue;
 		if (c->b.o.exit_eof && p->hi >= 0 && m->offset >= p->hi) {
 			finish(c, p);
 			continue;
@@ -777,6 +799,33 @@ weir_kafka_consumer_event_time(weir_kafka_consumer *c, int64_t ts)
 {
 	if (c->lastp && ts > c->lastp->max_ts)
 		c->lastp->max_ts = ts;
+}
+
+int
+weir_kafka_consumer_event_times(weir_kafka_consumer *c,
+    int (*fn)(void *, const char *, int32_t, int64_t), void *arg)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < c->nparts; i++)
+		if (c->parts[i].max_ts != INT64_MIN &&
+		    (rc = fn(arg, c->parts[i].topic, c->parts[i].partition,
+		    c->parts[i].max_ts)) < 0)
+			return rc;
+	return 0;
+}
+
+int
+weir_kafka_consumer_set_event_time_of(weir_kafka_consumer *c,
+    const char *topic, int32_t partition, int64_t ts)
+{
+	kpart *p = part_get(c, topic, partition);
+
+	if (!p)
+		return -1;
+	p->max_ts = ts;
+	return 0;
 }
 
 int
@@ -988,14 +1037,17 @@ weir_kafka_consumer_positions(weir_kafka_consumer *c, weir_buf *out)
 		return -1;
 	for (i = 0; i < c->nparts; i++) {
 		kpart *p = &c->parts[i];
-		if (p->next < 0 || !(p->assigned || p->emitted))
+		int64_t at = p->next >= 0 && (p->assigned || p->emitted) ?
+		    p->next : p->seek;	/* a restored position not yet
+					 * assigned is still the position */
+		if (at < 0)
 			continue;
 		if ((!first && weir_buf_putc(out, ',') < 0) ||
 		    weir_buf_putc(out, '[') < 0 ||
 		    weir_json_str(out, (const uint8_t *)p->topic,
 		    p->topic_len) < 0 ||
 		    weir_buf_printf(out, ",%ld,%lld]", (long)p->partition,
-		    (long long)p->next) < 0)
+		    (long long)at) < 0)
 			return -1;
 		first = 0;
 	}
@@ -1075,7 +1127,6 @@ weir_kafka_consumer_commit_positions(weir_kafka_consumer *c,
 {
 	struct commit_arg a = { c, NULL };
 	rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR_NO_ERROR;
-	kpart *p;
 	int i, rc;
 
 	if (!c->commit) {
@@ -1096,11 +1147,8 @@ weir_kafka_consumer_commit_positions(weir_kafka_consumer *c,
 			rc = WEIR_FAIL_IO;
 		}
 	}
-	for (i = 0; !rc && i < a.l->cnt; i++) {	/* newer than a seek */
-		p = part_get(c, a.l->elems[i].topic, a.l->elems[i].partition);
-		if (p && p->seek >= 0 && a.l->elems[i].offset >= p->seek)
-			p->seek = -1;
-	}
+	/* the seeks stay: a partition assigned again goes on where the
+	 * stream is (stream_pos()), not where the group's offsets lag */
 	rd_kafka_topic_partition_list_destroy(a.l);
 	return rc;
 }

@@ -567,3 +567,39 @@ weir_kcat_refusal(int c, int sink, char *msg, size_t msgsz)
 	snprintf(msg, msgsz, "-%c %s", c, why);
 	return 1;
 }
+
+int
+weir_kcat_hdrs_add(weir_kcat_hdrs *h, const char *arg, char *err,
+    size_t errsz)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (!*arg || eq == arg) {
+		weir_seterr(err, errsz, "-H: want NAME=VALUE or NAME, not '%s'",
+		    arg);
+		return WEIR_FAIL_USAGE;
+	}
+	if (weir_hdr_put(&h->hdrs, (const uint8_t *)arg, eq ? (size_t)(eq -
+	    arg) : strlen(arg), (const uint8_t *)(eq ? eq + 1 : NULL), eq ?
+	    strlen(eq + 1) : 0) < 0) {
+		weir_seterr(err, errsz, "out of memory");
+		return WEIR_FAIL_NOMEM;
+	}
+	h->n++;
+	return 0;
+}
+
+int
+weir_kcat_hdrs_apply(weir_kcat_hdrs *h, weir_record *r)
+{
+	h->hb.len = 0;
+	if (((r->flags & WEIR_R_HEADERS) && weir_buf_put(&h->hb, r->hdrs,
+	    r->hdrs_len) < 0) || weir_buf_put(&h->hb, h->hdrs.p,
+	    h->hdrs.len) < 0)
+		return WEIR_FAIL_NOMEM;
+	r->nhdrs = ((r->flags & WEIR_R_HEADERS) ? r->nhdrs : 0) + h->n;
+	r->hdrs = h->hb.p;
+	r->hdrs_len = h->hb.len;
+	r->flags |= WEIR_R_HEADERS;
+	return 0;
+}

@@ -93,4 +93,17 @@ int weir_kcat_prop(weir_kafka_opts *o, int c, const char *arg);
  * takes. */
 int weir_kcat_refusal(int c, int sink, char *msg, size_t msgsz);
 
+/* kcat -H: headers every produced message gets after its own. */
+typedef struct weir_kcat_hdrs {
+	weir_buf hdrs, hb;
+	uint32_t n;
+} weir_kcat_hdrs;
+/* -H NAME=VALUE, or NAME (a null value): 0, or WEIR_FAIL_USAGE (a bad
+ * one) or WEIR_FAIL_NOMEM with a message. */
+int weir_kcat_hdrs_add(weir_kcat_hdrs *h, const char *arg, char *err,
+    size_t errsz);
+/* r's own headers and then -H's (r points into h until the next call):
+ * 0, or WEIR_FAIL_NOMEM. */
+int weir_kcat_hdrs_apply(weir_kcat_hdrs *h, weir_record *r);
+
 #endif

@@ -35,7 +35,7 @@ int weir_registry_latest(weir_registry *r, const char *subject,
     uint32_t *id, char **schema, char *err, size_t errsz);
 
 /* A Confluent-framed message to packed JSON appended to out: 0, or a
- * negative status as above (a bad magic byte is WEIR_FAIL_DATA). */
+ * WEIR_FAIL_* kind as above (a bad magic byte is WEIR_FAIL_DATA). */
 int weir_registry_decode(weir_registry *r, const uint8_t *p, size_t n,
     weir_buf *out, char *err, size_t errsz);
 

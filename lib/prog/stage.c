@@ -60,30 +60,48 @@ next_input(weir_stage *s)
 	return 1;
 }
 
-void
-weir_stage_open_files(weir_stage *s, int nfiles, char *const *files,
-    int infmt, int outfmt, const char *onerr)
+/* Start s afresh, keeping what the program set before: the hooks and
+ * flags, and (with keep_oe) its --on-error. */
+static void
+reset(weir_stage *s, const char *onerr, int keep_oe)
 {
-	weir_stage set = *s;	/* what the program set before */
+	weir_stage set = *s;
 
 	memset(s, 0, sizeof(*s));
 	s->stop_ends = set.stop_ends;
 	s->on_open = set.on_open;
 	s->on_end = set.on_end;
+	s->on_idle = set.on_idle;
 	s->hook_arg = set.hook_arg;
 	s->on_fail = set.on_fail;
 	s->on_fail_arg = set.on_fail_arg;
 	s->barriers = set.barriers;
 	s->watermark = INT64_MIN;
 	weir_onerr_parse(&s->onerr, onerr ? onerr : "fail");
-	s->oe = &s->onerr;
+	s->oe = keep_oe && set.oe ? set.oe : &s->onerr;
 	weir_sig_install();
+}
+
+void
+weir_stage_open_files(weir_stage *s, int nfiles, char *const *files,
+    int infmt, int outfmt, const char *onerr)
+{
+	reset(s, onerr, 0);
 	s->files = files;
 	s->nfiles = nfiles;
 	s->infmt = infmt;
 	if (outfmt != -1 && !(s->out = weir_output_open(1, outfmt, NULL)))
 		weir_die(WEIR_EXIT_IO, "out of memory");
 	open_input(s, 0);
+}
+
+void
+weir_stage_open_producer(weir_stage *s, weir_stage_producer fn, void *arg)
+{
+	reset(s, NULL, 1);
+	s->stop_ends = 1;
+	s->produce = fn;
+	s->produce_arg = arg;
 }
 
 const char *
@@ -240,6 +258,44 @@ wait_input(weir_stage *s, int64_t deadline)
 	return 1;
 }
 
+/* weir_stage_next() of a source's producer. */
+static int
+next_produced(weir_stage *s, weir_event *ev)
+{
+	int rc;
+
+	for (;;) {
+		if (weir_sig_stop()) {
+			if (weir_sig_stop() > 1) {
+				fail(s);
+				weir_die(WEIR_EXIT_IO, "stopped by a second "
+				    "signal before the end of input");
+			}
+			s->stopping = 1;
+			return 0;	/* a source stops here */
+		}
+		switch ((rc = s->produce(s->produce_arg, ev, s->perr,
+		    sizeof(s->perr)))) {
+		case WEIR_EV_RECORD:
+			ev->type = WEIR_EV_RECORD;
+			s->in_records++;
+			return 1;
+		case WEIR_EV_AGAIN:
+			if (s->on_idle)
+				s->on_idle(s->hook_arg);
+			continue;
+		case WEIR_EV_END:
+			return 0;
+		case WEIR_EV_BAD:
+			weir_onerr_bad(s->oe, s->perr, ev->raw, ev->raw_len);
+			continue;
+		default:
+			fail(s);
+			weir_die(rc < 0 ? -rc : WEIR_EXIT_IO, "%s", s->perr);
+		}
+	}
+}
+
 int
 weir_stage_next(weir_stage *s, weir_event *ev)
 {
@@ -251,6 +307,8 @@ weir_stage_next_until(weir_stage *s, weir_event *ev, int64_t deadline)
 {
 	int block = deadline == INT64_MAX;
 
+	if (s->produce)
+		return next_produced(s, ev);
 	for (;;) {
 		switch (weir_input_next(s->in, ev, block)) {
 		case WEIR_EV_RECORD:

@@ -19,7 +19,8 @@
  * It returns 0 at the clean end of input.  A write error exits: EPIPE
  * quietly with status 0 (the reader went away), anything else with 3.
  * Files read one after another (weir-check, weir-source), no output or the
- * program's own (weir-check, weir-sink) and a second input (weir-join) are
+ * program's own (weir-check, weir-sink), a second input (weir-join) and a
+ * source's own producer (weir-source's Kafka consumer and generators) are
  * the variations below.
  */
 #ifndef WEIR_STAGE_H
@@ -51,6 +52,15 @@ typedef struct weir_state_ops {
 } weir_state_ops;
 
 typedef struct weir_stage weir_stage;
+/*
+ * A source's producer (a Kafka consumer, a generator): fills ev and
+ * returns WEIR_EV_RECORD, WEIR_EV_AGAIN (nothing for now: the stage runs
+ * on_idle and asks again), WEIR_EV_END (the end of its input), WEIR_EV_BAD
+ * (a bad record: the message in err, its bytes in ev->raw), or a negative
+ * exit status with the message in err.
+ */
+typedef int (*weir_stage_producer)(void *arg, weir_event *ev, char *err,
+    size_t errsz);
 struct weir_stage {
 	weir_input *in;
 	weir_output *out;
@@ -80,6 +90,12 @@ struct weir_stage {
 	void (*on_open)(void *arg, weir_stage *s);
 	void (*on_end)(void *arg, weir_stage *s);
 	void *hook_arg;
+	/* a source's producer instead of an input (weir_stage_open_producer)
+	 * and what runs when it has nothing for now */
+	weir_stage_producer produce;
+	void *produce_arg;
+	void (*on_idle)(void *arg);
+	char perr[WEIR_ERRSZ];
 };
 
 /* Open stdin and stdout.  infmt: how text input is read; outfmt: AUTO for
@@ -95,6 +111,17 @@ void weir_stage_open(weir_stage *s, int infmt, int outfmt, const char *fields,
  */
 void weir_stage_open_files(weir_stage *s, int nfiles, char *const *files,
     int infmt, int outfmt, const char *onerr);
+/*
+ * A source that makes its records itself (a Kafka consumer, a generator)
+ * reads them through the stage as well: weir_stage_next() then returns the
+ * producer's records, runs on_idle while it has none, hands bad records to
+ * --on-error (s->oe, kept when set before, like the hooks), exits with the
+ * producer's status and message on a failure (after on_fail), and applies
+ * the signal rule of every source: the first stop signal ends the input
+ * (next() returns 0), a second one exits 3.  No output is opened.
+ */
+void weir_stage_open_producer(weir_stage *s, weir_stage_producer fn,
+    void *arg);
 /* Resume the input being read at a checkpoint's byte offset: what comes
  * before is parsed (so headers and delta-coded frames read as they did)
  * and dropped.  A file shorter than that, or an offset that is not at a
