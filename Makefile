@@ -131,19 +131,21 @@ build-fuzz/libweir.a: $(FUZZ_OBJ)
 build-fuzz/%: tests/fuzz/%.c build-fuzz/libweir.a
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer $< -o $@ build-fuzz/libweir.a $(LDLIBS)
 
-fuzz: $(FUZZ_BINS)
-	@mkdir -p build-fuzz/corpus
-	@set -e; for n in $(FUZZ_TARGETS); do \
-	  mkdir -p build-fuzz/corpus/$$n; \
-	  cp -n tests/fuzz/seeds/$$n/* build-fuzz/corpus/$$n/ 2>/dev/null || true; \
-	  echo "# fuzz $$n for $(FUZZ_SECONDS)s"; \
-	  if UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	      build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
-	      -artifact_prefix=build-fuzz/$$n- build-fuzz/corpus/$$n \
-	      > build-fuzz/$$n.log 2>&1 && \
-	      ! grep -q 'runtime error:\|ERROR: [A-Za-z]*Sanitizer' build-fuzz/$$n.log; \
-	  then tail -n 1 build-fuzz/$$n.log; \
-	  else tail -n 40 build-fuzz/$$n.log; exit 1; fi; done
+# Each target is its own goal, so that 'make -j2 fuzz' runs two at a time.
+FUZZ_RUNS = $(FUZZ_TARGETS:%=fuzz-run-%)
+.PHONY: $(FUZZ_RUNS)
+fuzz: $(FUZZ_RUNS)
+$(FUZZ_RUNS): fuzz-run-%: build-fuzz/%
+	@mkdir -p build-fuzz/corpus/$*
+	@cp -n tests/fuzz/seeds/$*/* build-fuzz/corpus/$*/ 2>/dev/null || true
+	@if UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	    build-fuzz/$* -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	    -artifact_prefix=build-fuzz/$*- build-fuzz/corpus/$* \
+	    > build-fuzz/$*.log 2>&1 && \
+	    ! grep -q 'runtime error:\|ERROR: [A-Za-z]*Sanitizer' build-fuzz/$*.log; \
+	then echo "# fuzz $* for $(FUZZ_SECONDS)s: $$(tail -n 1 build-fuzz/$*.log)"; \
+	else echo "# fuzz $* for $(FUZZ_SECONDS)s failed:"; \
+	  tail -n 40 build-fuzz/$*.log; exit 1; fi
 
 bench: all bench-deps
 	@bench/run

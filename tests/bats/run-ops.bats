@@ -108,7 +108,9 @@ load run_helpers
 	  - {name: out, run: [weir-sink, -o, /dev/null]}
 	Y
 	NOTIFY_SOCKET="$T/notify" start_run "$T/p.yaml"
-	sleep 2.5
+	# until a STATUS= with a rate came (not a fixed 2.5 s: under load the
+	# first ones may still say 0 records/s)
+	wait_for grep -q '^STATUS=running: [1-9][0-9]* records/s' "$T/got"
 	kill -TERM "$RUN_PID"
 	status=0; wait "$RUN_PID" || status=$?
 	RUN_PID=
