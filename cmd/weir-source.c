@@ -1003,7 +1003,7 @@ gen_produce(void *arg, weir_event *ev, char *err, size_t errsz)
 	S.scratch.len = 0;
 	if (weir_gen_next(arg, &S.scratch, &r->ts) < 0) {
 		snprintf(err, errsz, "out of memory");
-		return WEIR_FAIL_IO;
+		return WEIR_FAIL_NOMEM;
 	}
 	r->flags = WEIR_R_TS;
 	weir_record_set_packed(r, &S.scratch);

@@ -291,7 +291,8 @@ next_produced(weir_stage *s, weir_event *ev)
 			continue;
 		default:
 			fail(s);
-			weir_die(rc < 0 ? -rc : WEIR_EXIT_IO, "%s", s->perr);
+			weir_die(rc < 0 ? weir_fail_status(rc) : WEIR_EXIT_IO,
+			    "%s", s->perr);
 		}
 	}
 }

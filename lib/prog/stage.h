@@ -56,8 +56,8 @@ typedef struct weir_stage weir_stage;
  * A source's producer (a Kafka consumer, a generator): fills ev and
  * returns WEIR_EV_RECORD, WEIR_EV_AGAIN (nothing for now: the stage runs
  * on_idle and asks again), WEIR_EV_END (the end of its input), WEIR_EV_BAD
- * (a bad record: the message in err, its bytes in ev->raw), or a negative
- * exit status with the message in err.
+ * (a bad record: the message in err, its bytes in ev->raw), or a
+ * WEIR_FAIL_* kind with the message in err.
  */
 typedef int (*weir_stage_producer)(void *arg, weir_event *ev, char *err,
     size_t errsz);

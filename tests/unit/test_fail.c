@@ -9,6 +9,7 @@
 #include "expr.h"
 #include "pack.h"
 #include "snap.h"
+#include "stage.h"
 #include "unit.h"
 #include "util.h"
 
@@ -44,6 +45,30 @@ exit_of(void (*die)(int, const char *), int kind, const char *want,
 	waitpid(pid, &st, 0);
 	*said = strstr(buf, want) != NULL;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* A source's producer (lib/prog/stage.c) that fails with a kind: the stage
+ * exits with the kind's status. */
+static int
+failing_producer(void *arg, weir_event *ev, char *err, size_t errsz)
+{
+	(void)ev;
+	snprintf(err, errsz, "boom");
+	return *(int *)arg;
+}
+
+static void
+stage_die(int kind, const char *msg)
+{
+	static weir_stage st;
+	static int k;
+	weir_event ev;
+
+	(void)msg;
+	k = kind;
+	weir_stage_open_producer(&st, failing_producer, &k);
+	weir_stage_next(&st, &ev);
+	exit(99);
 }
 
 /* CSV: bad quoting and bad rows are data, an incomplete record no
@@ -145,6 +170,9 @@ main(void)
 	    &said) == 3 && said);
 	CHECK(exit_of(weir_die_kind, WEIR_FAIL_NOMEM, "boom", &said) == 3 &&
 	    !said);
+	CHECK(exit_of(stage_die, WEIR_FAIL_NOMEM, "boom", &said) == 3 && said);
+	CHECK(exit_of(stage_die, WEIR_FAIL_USAGE, "boom", &said) == 2 && said);
+	CHECK(exit_of(stage_die, WEIR_FAIL_DATA, "boom", &said) == 1 && said);
 	csv_kinds();
 	expr_kinds();
 	UNIT_DONE();
