@@ -38,7 +38,7 @@ weir_avro_dec_record(weir_avro_dec *d, weir_record *r, const uint8_t **raw,
 			weir_pv_of(d->key_val.p, d->key_val.len, &v);
 			if (weir_key_from_pv(&d->key_txt, &v) < 0) {
 				weir_seterr(err, errsz, "out of memory");
-				return WEIR_FAIL_IO;
+				return WEIR_FAIL_NOMEM;
 			}
 			r->key = d->key_txt.p ? d->key_txt.p : (const uint8_t *)"";
 			r->key_len = d->key_txt.len;
@@ -72,7 +72,7 @@ weir_avro_subject_schema(weir_registry *reg, const char *subject,
 		json_decref(j);
 		if (!txt) {
 			weir_seterr(err, errsz, "out of memory");
-			return WEIR_FAIL_IO;
+			return WEIR_FAIL_NOMEM;
 		}
 		/* a schema the registry would store but weir cannot use */
 		if (!(s = weir_avro_schema_parse(txt, strlen(txt), e2,

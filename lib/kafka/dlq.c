@@ -129,7 +129,7 @@ weir_dlq_send(weir_dlq *d, const uint8_t *raw, size_t rawlen,
 	}
 	if (rc) {
 		weir_seterr(err, errsz, "out of memory");
-		return WEIR_FAIL_IO;
+		return WEIR_FAIL_NOMEM;
 	}
 	r.flags = WEIR_R_HEADERS;
 	r.hdrs = d->hdrs.p;

@@ -15,7 +15,7 @@ static int
 oom(char *err, size_t errsz)
 {
 	weir_seterr(err, errsz, "out of memory");
-	return WEIR_FAIL_IO;
+	return WEIR_FAIL_NOMEM;
 }
 
 /* A Kafka failure (its message in err): say where the pipeline restarts. */

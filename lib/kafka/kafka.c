@@ -306,7 +306,7 @@ weir__kafka_conf_user(rd_kafka_conf_t *conf, const weir_kafka_opts *o,
 		}
 		if (!(dup = strdup(o->props[i]))) {
 			weir_seterr(err, errsz, "out of memory");
-			return WEIR_FAIL_IO;
+			return WEIR_FAIL_NOMEM;
 		}
 		if (weir_kafka_prop_split(dup, &name, &value) <= 0) {
 			weir_seterr(err, errsz, "-X %s: expected name=value or "

@@ -733,7 +733,7 @@ weir_kafka_consumer_next(weir_kafka_consumer *c, weir_record *r,
 		    m->partition);
 		if (!p) {
 			weir_seterr(err, errsz, "out of memory");
-			return WEIR_FAIL_IO;
+			return WEIR_FAIL_NOMEM;
 		}
 		if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
 			finish(c, p);
@@ -775,7 +775,7 @@ weir_kafka_consumer_next(weir_kafka_consumer *c, weir_record *r,
 			finish(c, p);
 		if (to_record(c, p, m, ts, (int)tstype, r) < 0) {
 			weir_seterr(err, errsz, "out of memory");
-			return WEIR_FAIL_IO;
+			return WEIR_FAIL_NOMEM;
 		}
 		c->last_tstype = (int)tstype;
 		c->last_broker = rd_kafka_message_broker_id(m);

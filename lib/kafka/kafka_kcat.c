@@ -166,7 +166,7 @@ weir_kafka_list_json(const weir_kafka_opts *o, weir_buf *out, char *err,
 	rd_kafka_destroy(b.rk);
 	if (w) {
 		weir_seterr(err, errsz, "out of memory");
-		return WEIR_FAIL_IO;
+		return WEIR_FAIL_NOMEM;
 	}
 	if (topic && !n) {
 		weir_seterr(err, errsz, "topic %s does not exist", topic);

@@ -199,7 +199,7 @@ weir_registry_schema(weir_registry *r, uint32_t id, weir_avro_schema **out,
 
 	if (!c) {
 		weir_seterr(err, errsz, "out of memory");
-		return WEIR_FAIL_IO;
+		return WEIR_FAIL_NOMEM;
 	}
 	if (c->schema) {
 		*out = c->schema;
@@ -285,7 +285,7 @@ weir_registry_register(weir_registry *r, const char *subject,
 	if (!body || subject_path(r, path, sizeof(path), subject, "") < 0) {
 		free(body);
 		weir_seterr(err, errsz, "out of memory");
-		return WEIR_FAIL_IO;
+		return WEIR_FAIL_NOMEM;
 	}
 	st = request(r, path, body, &j, err, errsz);
 	free(body);
@@ -319,7 +319,7 @@ weir_registry_latest(weir_registry *r, const char *subject, uint32_t *id,
 	snprintf(what, sizeof(what), "subject %s", subject);
 	if (subject_path(r, path, sizeof(path), subject, "/latest") < 0) {
 		weir_seterr(err, errsz, "out of memory");
-		return WEIR_FAIL_IO;
+		return WEIR_FAIL_NOMEM;
 	}
 	st = request(r, path, NULL, &j, err, errsz);
 	if (st < 0)
@@ -341,7 +341,7 @@ weir_registry_latest(weir_registry *r, const char *subject, uint32_t *id,
 	json_decref(j);
 	if (!*schema) {
 		weir_seterr(err, errsz, "out of memory");
-		return WEIR_FAIL_IO;
+		return WEIR_FAIL_NOMEM;
 	}
 	return 0;
 }
