@@ -66,7 +66,9 @@ main(void)
 {
 	weir_pl_opts o = { .no_lookup = 1, .getenv = env };
 	weir_pipeline *pl;
-	weir_stats s = { 1, 2, 3, 4, 5, 6, -7, 1700000000000, 42 }, t;
+	weir_stats s = { .in = 1, .in_bytes = 2, .out = 3, .out_bytes = 4,
+	    .late = 5, .skipped = 6, .wm_in = -7, .wm_out = 1700000000000,
+	    .lag = 42 }, t;
 	char buf[512], name[64];
 	long pid;
 	const char *yaml;
