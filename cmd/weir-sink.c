@@ -620,8 +620,11 @@ bucket_loop(weir_stage *st)
 
 	if (!B.sp.max_open)
 		B.sp.max_open = 16;
-	if (!(b = weir_bucket_new(&B.sp, err, sizeof(err))))
-		weir_usage_error("%s", err);
+	if ((rc = weir_bucket_open(&b, &B.sp, err, sizeof(err))) < 0) {
+		if (rc == WEIR_FAIL_USAGE)
+			weir_usage_error("%s", err);
+		weir_die_fail(rc, err);
+	}
 	while (weir_stage_next(st, &ev)) {
 		if (ev.type != WEIR_EV_RECORD)
 			continue;

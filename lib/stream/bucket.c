@@ -34,8 +34,9 @@ struct weir_bucket {
 	weir_buf tmp;
 };
 
-weir_bucket *
-weir_bucket_new(const weir_bucket_spec *sp, char *err, size_t errsz)
+int
+weir_bucket_open(weir_bucket **out, const weir_bucket_spec *sp, char *err,
+    size_t errsz)
 {
 	weir_bucket *b;
 	const char *p;
@@ -50,17 +51,18 @@ weir_bucket_new(const weir_bucket_spec *sp, char *err, size_t errsz)
 	if (!conv) {
 		weir_seterr(err, errsz, "--path %s: no time in the name (a "
 		    "strftime conversion such as %%Y-%%m-%%d/%%H)", sp->tmpl);
-		return NULL;
+		return WEIR_FAIL_USAGE;
 	}
 	if (!(b = calloc(1, sizeof(*b))) ||
 	    !(b->f = calloc(sp->max_open, sizeof(*b->f)))) {
 		free(b);
 		weir_seterr(err, errsz, "out of memory");
-		return NULL;
+		return WEIR_FAIL_NOMEM;
 	}
 	b->sp = *sp;
 	b->last_sec = INT64_MIN;
-	return b;
+	*out = b;
+	return 0;
 }
 
 /* mkdir -p of the directories of path. */

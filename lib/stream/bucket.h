@@ -30,10 +30,10 @@ typedef struct weir_bucket_spec {
 	unsigned max_open;	/* >= 1 */
 } weir_bucket_spec;
 
-/* NULL with a message: the template names no conversion that changes
- * with time, or memory. */
-weir_bucket *weir_bucket_new(const weir_bucket_spec *sp, char *err,
-    size_t errsz);
+/* 0 and *out; WEIR_FAIL_USAGE when the template names no conversion that
+ * changes with time, or WEIR_FAIL_NOMEM; err says why. */
+int weir_bucket_open(weir_bucket **out, const weir_bucket_spec *sp,
+    char *err, size_t errsz);
 /*
  * Write one record to its bucket's file.  0; WEIR_FAIL_DATA when it has
  * no event time (or its field no time), or is too big for a frame;
