@@ -113,7 +113,10 @@ int weir_kafka_consumer_set_event_time_of(weir_kafka_consumer *c,
     const char *topic, int32_t partition, int64_t ts);
 int weir_kafka_consumer_store(weir_kafka_consumer *c, char *err,
     size_t errsz);
-/* Store, commit (with a group, unless manual) and leave the group. */
+/* Store, commit (with a group, unless manual) and leave the group.  A
+ * commit the coordinator does not answer within ten seconds fails
+ * (WEIR_FAIL_IO, "timed out") and librdkafka's handle is then left to
+ * the process's exit: its close would wait for the coordinator. */
 int weir_kafka_consumer_close(weir_kafka_consumer *c, char *err,
     size_t errsz);
 

@@ -894,6 +894,39 @@ serve(weir_kafka_consumer *c, int ms)
 	} while (weir_mono_ms() < end);
 }
 
+/*
+ * rd_kafka_commit(), but giving up at deadline: librdkafka's synchronous
+ * commit waits for the group coordinator without end, so a source whose
+ * broker went away would never stop.
+ */
+static rd_kafka_resp_err_t
+commit_until(weir_kafka_consumer *c, rd_kafka_topic_partition_list_t *l,
+    int64_t deadline)
+{
+	rd_kafka_queue_t *q = rd_kafka_queue_new(c->b.rk);
+	rd_kafka_event_t *ev;
+	rd_kafka_resp_err_t e;
+
+	if (!q)
+		return RD_KAFKA_RESP_ERR__FAIL;
+	if ((e = rd_kafka_commit_queue(c->b.rk, l, q, NULL, NULL)) == 0) {
+		e = RD_KAFKA_RESP_ERR__TIMED_OUT;
+		while (weir_mono_ms() < deadline) {
+			if (!(ev = rd_kafka_queue_poll(q, 100)))
+				continue;
+			if (rd_kafka_event_type(ev) ==
+			    RD_KAFKA_EVENT_OFFSET_COMMIT) {
+				e = rd_kafka_event_error(ev);
+				rd_kafka_event_destroy(ev);
+				break;
+			}
+			rd_kafka_event_destroy(ev);
+		}
+	}
+	rd_kafka_queue_destroy(q);
+	return e;
+}
+
 static rd_kafka_resp_err_t
 commit_written(weir_kafka_consumer *c)
 {
@@ -911,7 +944,10 @@ commit_written(weir_kafka_consumer *c)
 			    c->parts[i].partition)->offset = c->parts[i].stored;
 	while (l->cnt) {
 		seen = c->nassign;
-		e = rd_kafka_commit(c->b.rk, l, 0);
+		/* a commit takes milliseconds: ten seconds, as a producer's
+		 * last flush gets */
+		e = commit_until(c, l, weir_mono_ms() + 10000 < deadline ?
+		    weir_mono_ms() + 10000 : deadline);
 		if (!c->b.o.group ||	/* not a member: nothing to rejoin */
 		    (e != RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID &&
 		    e != RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION &&
@@ -950,11 +986,16 @@ weir_kafka_consumer_close(weir_kafka_consumer *c, char *err, size_t errsz)
 	if (c->start)
 		rd_kafka_topic_partition_list_destroy(c->start);
 	rd_kafka_queue_destroy(c->q);
-	if (c->b.o.group) {	/* leave the group */
+	/* A coordinator that did not answer the last commit: librdkafka's
+	 * close, and its destroy, would wait for it without end (its
+	 * threads keep the commit), so the handle is left to the exit that
+	 * follows this failure. */
+	if (e != RD_KAFKA_RESP_ERR__TIMED_OUT && c->b.o.group) {
 		c->commit = 0;	/* the revoke on close has nothing left */
-		rd_kafka_consumer_close(c->b.rk);
+		rd_kafka_consumer_close(c->b.rk);	/* leave the group */
 		rd_kafka_destroy(c->b.rk);
-	} else	/* no group to leave: do not wait for fetches to return */
+	} else if (e != RD_KAFKA_RESP_ERR__TIMED_OUT)
+		/* no group to leave: do not wait for fetches to return */
 		rd_kafka_destroy_flags(c->b.rk,
 		    RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
 	for (i = 0; i < c->nparts; i++)
