@@ -183,3 +183,34 @@ for i in range(6000):
 	sort out > out.s
 	cmp ref.s out.s
 }
+
+# A checkpointed -G source commits each committed checkpoint's offsets and
+# makes no last commit of its own: nothing bounded it.  Its checkpoint
+# commits and leaving the group waited for a coordinator that is gone.
+@test "a checkpointed -G source whose broker went away ends on SIGTERM, exit 3" {
+	broker_start --topic in:1
+	produce 200
+	cd "$T"
+	mkfifo pipe
+	weir-sink -o out --state st < pipe 2> sink.err &
+	sink=$!
+	# the default session timeout: the member stays in the group
+	weir-source -b "$B" -G g --checkpoint 200ms --state st in > pipe \
+	    2> src.err &
+	src=$!
+	KILL_PIDS="$src $sink"
+	for i in $(seq 300); do
+		grep -qa '"in",0,200' st/COMMITTED 2>/dev/null && break
+		sleep 0.1
+	done
+	grep -qa '"in",0,200' st/COMMITTED
+	broker_stop
+	sleep 1
+	kill -TERM "$src"
+	wait_gone "$src" 30
+	status=0
+	wait "$src" || status=$?
+	cat src.err >&2
+	[ "$status" -eq 3 ]
+	grep -q "commit: .*Timed out" src.err
+}
