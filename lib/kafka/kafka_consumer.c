@@ -56,6 +56,8 @@ struct weir_kafka_consumer {
 	rd_kafka_topic_partition_list_t *start;	/* no -G: assigned by the
 				 * first next(), after seek_to() */
 	int stopping;		/* -e or e@MS: finish when all are done */
+	size_t fin;		/* -e: 1 + the index of a partition that gave
+				 * out its last record: finish it */
 	int have_assignment;
 	unsigned nassign;	/* assignments received, for commit_written */
 	int64_t stop_ts;
@@ -763,6 +765,10 @@ weir_kafka_consumer_next(weir_kafka_consumer *c, weir_record *r,
 			return WEIR_FAIL_IO;
 		}
 	}
+	if (c->fin) {
+		finish(c, &c->parts[c->fin - 1]);
+		c->fin = 0;
+	}
 	for (;;) {
 		if (c->b.fatal) {
 			weir_seterr(err, errsz, "%s", c->b.fatalmsg);
@@ -846,8 +852,10 @@ weir_kafka_consumer_next(weir_kafka_consumer *c, weir_record *r,
 			finish(c, p);
 			continue;
 		}
+		/* the last one: finished once it is out (the next call), so
+		 * the watermark sent before it still counts the partition */
 		if (c->b.o.exit_eof && p->hi >= 0 && m->offset + 1 >= p->hi)
-			finish(c, p);
+			c->fin = (size_t)(p - c->parts) + 1;
 		if (to_record(c, p, m, ts, (int)tstype, r) < 0) {
 			weir_seterr(err, errsz, "out of memory");
 			return WEIR_FAIL_NOMEM;
