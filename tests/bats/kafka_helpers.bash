@@ -30,6 +30,7 @@ teardown() {
 	local p
 	for p in ${KILL_PIDS:-}; do
 		kill "$p" 2>/dev/null || true
+		kill -CONT "$p" 2>/dev/null || true	# a test stopped it
 	done
 	if [ -n "${BROKER_PID:-}" ]; then
 		kill "$BROKER_PID" 2>/dev/null || true
