@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,9 @@
 #include "stats.h"
 
 #define BATCH 1024
+/* A commit, or leaving the group, gives up after this: a commit takes
+ * milliseconds; ten seconds, as a producer's last flush gets. */
+#define COMMIT_MS 10000
 
 /*
  * Consumer
@@ -52,11 +56,15 @@ struct weir_kafka_consumer {
 	rd_kafka_topic_partition_list_t *start;	/* no -G: assigned by the
 				 * first next(), after seek_to() */
 	int stopping;		/* -e or e@MS: finish when all are done */
+	size_t fin;		/* -e: 1 + the index of a partition that gave
+				 * out its last record: finish it */
 	int have_assignment;
 	unsigned nassign;	/* assignments received, for commit_written */
 	int64_t stop_ts;
 	int64_t now_ms;
 	int64_t lag_ms;		/* when the lag was last reported */
+	rd_kafka_queue_t *cq;	/* the answers to commits (commit_until) */
+	unsigned long csent, cdone;	/* commits sent, answers received */
 	int cb_status;		/* an error inside a callback */
 	char cb_err[WEIR_ERRSZ];
 	void (*flush)(void *);
@@ -248,6 +256,75 @@ apply_seeks(weir_kafka_consumer *c, rd_kafka_topic_partition_list_t *l)
 	}
 }
 
+/* An event on the commits' queue: the answer to commit seq sets *e (the
+ * commit's error, or the first partition's). */
+static void
+commit_answer(weir_kafka_consumer *c, rd_kafka_event_t *ev,
+    unsigned long seq, rd_kafka_resp_err_t *e)
+{
+	const rd_kafka_topic_partition_list_t *r;
+	int i;
+
+	if (rd_kafka_event_type(ev) == RD_KAFKA_EVENT_OFFSET_COMMIT) {
+		c->cdone++;
+		if (seq && (uintptr_t)rd_kafka_event_opaque(ev) == seq) {
+			*e = rd_kafka_event_error(ev);
+			r = rd_kafka_event_topic_partition_list(ev);
+			for (i = 0; !*e && r && i < r->cnt; i++)
+				*e = r->elems[i].err;
+		}
+	}
+	rd_kafka_event_destroy(ev);
+}
+
+/*
+ * Every commit: l (NULL: the offsets stored), giving up at deadline.
+ * librdkafka's synchronous commit waits for a group coordinator that is
+ * gone past the session timeout (45 s by default), at close without end,
+ * so a source whose broker went away would not stop.  The answers
+ * come to one queue, a late one too (the coordinator back); while an
+ * earlier commit is unanswered, nothing new is sent (it would wait behind
+ * that one): timed out at once.
+ */
+static rd_kafka_resp_err_t
+commit_until(weir_kafka_consumer *c, rd_kafka_topic_partition_list_t *l,
+    int64_t deadline)
+{
+	rd_kafka_event_t *ev;
+	rd_kafka_resp_err_t e, none = RD_KAFKA_RESP_ERR_NO_ERROR;
+	unsigned long seq;
+	int64_t left;
+
+	if (!c->cq && !(c->cq = rd_kafka_queue_new(c->b.rk)))
+		return RD_KAFKA_RESP_ERR__FAIL;
+	while ((ev = rd_kafka_queue_poll(c->cq, 0)))
+		commit_answer(c, ev, 0, &none);
+	if (c->cdone != c->csent)
+		return RD_KAFKA_RESP_ERR__TIMED_OUT;
+	seq = ++c->csent;
+	if ((e = rd_kafka_commit_queue(c->b.rk, l, c->cq, NULL,
+	    (void *)(uintptr_t)seq))) {
+		c->csent--;
+		return e;
+	}
+	e = RD_KAFKA_RESP_ERR__TIMED_OUT;
+	while (c->cdone != c->csent && (left = deadline - weir_mono_ms()) > 0)
+		if ((ev = rd_kafka_queue_poll(c->cq, left < 100 ? (int)left :
+		    100)))
+			commit_answer(c, ev, seq, &e);
+	return e;
+}
+
+/* A commit's error for the caller. */
+static int
+commit_error(rd_kafka_resp_err_t e, char *err, size_t errsz)
+{
+	weir_seterr(err, errsz, "commit: %s%s", rd_kafka_err2str(e),
+	    e == RD_KAFKA_RESP_ERR__TIMED_OUT ? " (no answer from the group "
+	    "coordinator within 10 s)" : "");
+	return WEIR_FAIL_IO;
+}
+
 static void
 rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     rd_kafka_topic_partition_list_t *l, void *opaque)
@@ -269,7 +346,7 @@ rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 			if (c->flush)
 				c->flush(c->flush_arg);
 			store_pending(c);
-			(void)rd_kafka_commit(rk, NULL, 0);
+			(void)commit_until(c, NULL, weir_mono_ms() + COMMIT_MS);
 		}
 		mark(c, l, 0);
 		if (coop)
@@ -688,6 +765,10 @@ weir_kafka_consumer_next(weir_kafka_consumer *c, weir_record *r,
 			return WEIR_FAIL_IO;
 		}
 	}
+	if (c->fin) {
+		finish(c, &c->parts[c->fin - 1]);
+		c->fin = 0;
+	}
 	for (;;) {
 		if (c->b.fatal) {
 			weir_seterr(err, errsz, "%s", c->b.fatalmsg);
@@ -771,8 +852,10 @@ weir_kafka_consumer_next(weir_kafka_consumer *c, weir_record *r,
 			finish(c, p);
 			continue;
 		}
+		/* the last one: finished once it is out (the next call), so
+		 * the watermark sent before it still counts the partition */
 		if (c->b.o.exit_eof && p->hi >= 0 && m->offset + 1 >= p->hi)
-			finish(c, p);
+			c->fin = (size_t)(p - c->parts) + 1;
 		if (to_record(c, p, m, ts, (int)tstype, r) < 0) {
 			weir_seterr(err, errsz, "out of memory");
 			return WEIR_FAIL_NOMEM;
@@ -894,39 +977,6 @@ serve(weir_kafka_consumer *c, int ms)
 	} while (weir_mono_ms() < end);
 }
 
-/*
- * rd_kafka_commit(), but giving up at deadline: librdkafka's synchronous
- * commit waits for the group coordinator without end, so a source whose
- * broker went away would never stop.
- */
-static rd_kafka_resp_err_t
-commit_until(weir_kafka_consumer *c, rd_kafka_topic_partition_list_t *l,
-    int64_t deadline)
-{
-	rd_kafka_queue_t *q = rd_kafka_queue_new(c->b.rk);
-	rd_kafka_event_t *ev;
-	rd_kafka_resp_err_t e;
-
-	if (!q)
-		return RD_KAFKA_RESP_ERR__FAIL;
-	if ((e = rd_kafka_commit_queue(c->b.rk, l, q, NULL, NULL)) == 0) {
-		e = RD_KAFKA_RESP_ERR__TIMED_OUT;
-		while (weir_mono_ms() < deadline) {
-			if (!(ev = rd_kafka_queue_poll(q, 100)))
-				continue;
-			if (rd_kafka_event_type(ev) ==
-			    RD_KAFKA_EVENT_OFFSET_COMMIT) {
-				e = rd_kafka_event_error(ev);
-				rd_kafka_event_destroy(ev);
-				break;
-			}
-			rd_kafka_event_destroy(ev);
-		}
-	}
-	rd_kafka_queue_destroy(q);
-	return e;
-}
-
 static rd_kafka_resp_err_t
 commit_written(weir_kafka_consumer *c)
 {
@@ -944,10 +994,8 @@ commit_written(weir_kafka_consumer *c)
 			    c->parts[i].partition)->offset = c->parts[i].stored;
 	while (l->cnt) {
 		seen = c->nassign;
-		/* a commit takes milliseconds: ten seconds, as a producer's
-		 * last flush gets */
-		e = commit_until(c, l, weir_mono_ms() + 10000 < deadline ?
-		    weir_mono_ms() + 10000 : deadline);
+		e = commit_until(c, l, weir_mono_ms() + COMMIT_MS < deadline ?
+		    weir_mono_ms() + COMMIT_MS : deadline);
 		if (!c->b.o.group ||	/* not a member: nothing to rejoin */
 		    (e != RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID &&
 		    e != RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION &&
@@ -965,12 +1013,46 @@ commit_written(weir_kafka_consumer *c)
 	return e;
 }
 
+/*
+ * Leave the group (librdkafka's close), serving the revoke it makes, until
+ * deadline: its synchronous close waits for a coordinator that is gone
+ * without end.  0 closed, -1 not: the handle is then left as it is.
+ */
+static int
+close_until(weir_kafka_consumer *c, int64_t deadline)
+{
+	rd_kafka_queue_t *q = rd_kafka_queue_new(c->b.rk);
+	rd_kafka_error_t *er;
+	rd_kafka_event_t *ev;
+	int64_t left;
+
+	if (!q)
+		return -1;
+	/* an error (a fatal one raised before) still closes */
+	if ((er = rd_kafka_consumer_close_queue(c->b.rk, q)))
+		rd_kafka_error_destroy(er);
+	while (!rd_kafka_consumer_closed(c->b.rk) &&
+	    (left = deadline - weir_mono_ms()) > 0) {
+		if (!(ev = rd_kafka_queue_poll(q, left < 100 ? (int)left : 100)))
+			continue;
+		if (rd_kafka_event_type(ev) == RD_KAFKA_EVENT_REBALANCE)
+			rebalance_cb(c->b.rk, rd_kafka_event_error(ev),
+			    rd_kafka_event_topic_partition_list(ev), c);
+		rd_kafka_event_destroy(ev);
+	}
+	if (!rd_kafka_consumer_closed(c->b.rk))
+		return -1;
+	rd_kafka_queue_destroy(q);
+	return 0;
+}
+
 int
 weir_kafka_consumer_close(weir_kafka_consumer *c, char *err, size_t errsz)
 {
 	rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR_NO_ERROR;
+	rd_kafka_event_t *ev;
 	size_t i;
-	int rc = 0;
+	int rc = 0, gone = 0;
 
 	store_pending(c);
 	batch_free(c);
@@ -978,26 +1060,47 @@ weir_kafka_consumer_close(weir_kafka_consumer *c, char *err, size_t errsz)
 	report_lag(c);
 	if (c->commit && !c->manual && !c->b.fatal) {
 		e = commit_written(c);
-		if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET) {
-			weir_seterr(err, errsz, "commit: %s", rd_kafka_err2str(e));
-			rc = WEIR_FAIL_IO;
-		}
+		if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET)
+			rc = commit_error(e, err, errsz);
+	}
+	/* a commit still unanswered (a checkpoint's, a revoke's) */
+	while (c->cq && (ev = rd_kafka_queue_poll(c->cq, 0)))
+		commit_answer(c, ev, 0, &e);
+	if (c->cdone != c->csent) {
+		e = RD_KAFKA_RESP_ERR__TIMED_OUT;
+		if (!rc)
+			rc = commit_error(e, err, errsz);
 	}
 	if (c->start)
 		rd_kafka_topic_partition_list_destroy(c->start);
 	rd_kafka_queue_destroy(c->q);
-	/* A coordinator that did not answer the last commit: librdkafka's
-	 * close, and its destroy, would wait for it without end (its
-	 * threads keep the commit), so the handle is left to the exit that
-	 * follows this failure. */
-	if (e != RD_KAFKA_RESP_ERR__TIMED_OUT && c->b.o.group) {
+	/*
+	 * A coordinator that did not answer a commit: librdkafka's close,
+	 * and its destroy, would wait for it without end (its threads keep
+	 * the commit), and one that does not answer the close: the handle
+	 * is left to the exit that follows this failure.
+	 */
+	if (e == RD_KAFKA_RESP_ERR__TIMED_OUT)
+		gone = 1;
+	else if (c->b.o.group) {
 		c->commit = 0;	/* the revoke on close has nothing left */
-		rd_kafka_consumer_close(c->b.rk);	/* leave the group */
-		rd_kafka_destroy(c->b.rk);
-	} else if (e != RD_KAFKA_RESP_ERR__TIMED_OUT)
+		if (close_until(c, weir_mono_ms() + COMMIT_MS) < 0) {
+			gone = 1;
+			if (!rc) {
+				weir_seterr(err, errsz, "leaving group %s: no "
+				    "answer from the group coordinator within "
+				    "10 s", c->b.o.group);
+				rc = WEIR_FAIL_IO;
+			}
+		}
+	}
+	if (!gone) {
+		if (c->cq)
+			rd_kafka_queue_destroy(c->cq);
 		/* no group to leave: do not wait for fetches to return */
-		rd_kafka_destroy_flags(c->b.rk,
+		rd_kafka_destroy_flags(c->b.rk, c->b.o.group ? 0 :
 		    RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+	}
 	for (i = 0; i < c->nparts; i++)
 		free(c->parts[i].topic);
 	free(c->parts);
@@ -1167,8 +1270,8 @@ weir_kafka_consumer_commit_positions(weir_kafka_consumer *c,
     const char *json, size_t len, char *err, size_t errsz)
 {
 	struct commit_arg a = { c, NULL };
-	rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR_NO_ERROR;
-	int i, rc;
+	rd_kafka_resp_err_t e;
+	int rc;
 
 	if (!c->commit) {
 		weir_seterr(err, errsz, "commit: no group (-G GROUP or "
@@ -1179,15 +1282,9 @@ weir_kafka_consumer_commit_positions(weir_kafka_consumer *c,
 	rc = weir_kafka_positions_each(json, len, commit_one, &a, err, errsz);
 	if (rc == WEIR_FAIL_IO)
 		weir_seterr(err, errsz, "out of memory");
-	if (!rc && a.l->cnt) {
-		e = rd_kafka_commit(c->b.rk, a.l, 0);
-		for (i = 0; !e && i < a.l->cnt; i++)
-			e = a.l->elems[i].err;
-		if (e) {
-			weir_seterr(err, errsz, "commit: %s", rd_kafka_err2str(e));
-			rc = WEIR_FAIL_IO;
-		}
-	}
+	if (!rc && a.l->cnt &&
+	    (e = commit_until(c, a.l, weir_mono_ms() + COMMIT_MS)))
+		rc = commit_error(e, err, errsz);
 	/* the seeks stay: a partition assigned again goes on where the
 	 * stream is (stream_pos()), not where the group's offsets lag */
 	rd_kafka_topic_partition_list_destroy(a.l);

@@ -170,22 +170,54 @@ member() {
 		sleep 0.1
 	done
 	grep -q lastone "$T/out"
-	kill "$BROKER_PID"
-	wait "$BROKER_PID" 2>/dev/null || true
-	BROKER_PID=
+	broker_stop
 	sleep 1
 	kill -TERM "$p"
-	for i in $(seq 400); do	# 40 s at most
-		kill -0 "$p" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$p" 2>/dev/null; then
-		kill -9 "$p"
-		echo "still running 40 s after SIGTERM"
-		false
-	fi
+	wait_gone "$p" 40
 	status=0
 	wait "$p" || status=$?
 	[ "$status" -eq 3 ]
 	grep -q "commit" "$T/err"
+}
+
+# A member commits what it wrote out before it gives its partitions up.
+# Here the group rebalances (a second member joins) while the member is
+# blocked on its output, and its broker goes away before the member gets
+# to the revoke: that commit waited for the coordinator until librdkafka
+# gave it up after the session timeout (45 s by default; 55 s to exit).
+@test "-G: the commit before a revoke gives up after ten seconds when the broker went away, exit 3" {
+	broker_start --topic t:2
+	seq 1 300000 | kcat -b "$B" -P -t t
+	mkfifo "$T/fa"
+	weir-sink -f lines < "$T/fa" > "$T/a" &
+	sa=$!
+	weir-source -b "$B" -G g -X debug=cgrp t > "$T/fa" 2> "$T/ea" &
+	pa=$!
+	KILL_PIDS="$pa $sa"
+	for i in $(seq 300); do
+		grep -q "new assignment of 2 partition" "$T/ea" &&
+		    [ -s "$T/a" ] && break
+		sleep 0.1
+	done
+	[ -s "$T/a" ]
+	# the member's output stops: it is blocked writing, not polling
+	kill -STOP "$sa"
+	sleep 1
+	weir-source -b "$B" -G g t > /dev/null 2> "$T/eb" &
+	pb=$!
+	KILL_PIDS="$pa $sa $pb"
+	# its heartbeats (every 3 s by default) learn of the rebalance
+	sleep 5
+	broker_stop
+	kill -CONT "$sa"
+	sleep 1
+	kill -TERM "$pa"
+	wait_gone "$pa" 25	# the revoke's commit and the exit: 10 s
+	status=0
+	wait "$pa" || status=$?
+	# the member got the revoke, and its commit found no coordinator
+	grep -q "delegating revoke" "$T/ea"
+	grep -q "Deferring \"manual\" offset commit" "$T/ea"
+	[ "$status" -eq 3 ]
+	grep -q "commit: .*Timed out" "$T/ea"
 }

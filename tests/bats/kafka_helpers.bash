@@ -19,10 +19,18 @@ broker_start() {
 	[ -n "$B" ]
 }
 
+# broker_stop: the broker goes away (killed, waited for)
+broker_stop() {
+	kill "$BROKER_PID"
+	wait "$BROKER_PID" 2>/dev/null || true
+	BROKER_PID=
+}
+
 teardown() {
 	local p
 	for p in ${KILL_PIDS:-}; do
 		kill "$p" 2>/dev/null || true
+		kill -CONT "$p" 2>/dev/null || true	# a test stopped it
 	done
 	if [ -n "${BROKER_PID:-}" ]; then
 		kill "$BROKER_PID" 2>/dev/null || true
@@ -40,4 +48,17 @@ kcatc() {
 # partition, offset, key length, value length (-1 null), headers, value.
 kcat_dump() {
 	kcatc -t "$1" -e -q -f '%p %o %K %S [%h] %s\n'
+}
+
+# wait_gone PID SECS: PID has exited within SECS seconds (else it is
+# killed, and false)
+wait_gone() {
+	local i
+	for i in $(seq $(($2 * 10))); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	kill -9 "$1" 2>/dev/null || true
+	echo "still running $2 s after SIGTERM"
+	return 1
 }
