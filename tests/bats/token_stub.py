@@ -11,9 +11,10 @@ Basic as CLIENT_ID:$KAFKA_CLIENT_SECRET (CLIENT_ID from $STUB_CLIENT_ID,
 default weir-pipeline) and send grant_type=client_credentials as a form;
 it then gets {"access_token": JWT, "token_type": "Bearer", "expires_in": S}
 (default 3600) where the JWT's payload has sub = the client id and exp =
-now + S.  --fail: every request gets 401 invalid_client.  FILE (--log)
-gets one line per request: what was checked, never the secret; --tokens
-gets every token issued, one a line.
+now + S, rounded up to a second.  --fail: every request gets 401
+invalid_client.  FILE (--log) gets one line per request (its time, what
+was checked, never the secret); --tokens gets every token issued, one a
+line.
 """
 import base64
 import json
@@ -83,8 +84,9 @@ def main(args):
             grant = ",".join(form.get("grant_type", ["-"]))
             scope = ",".join(form.get("scope", ["-"]))
             if log:
-                log.write("POST %s client=%s secret=%s grant_type=%s "
+                log.write("%.3f POST %s client=%s secret=%s grant_type=%s "
                           "scope=%s content-type=%s accept=%s\n" % (
+                              time.time(),
                               self.path, who, "ok" if ok else "bad", grant,
                               scope, self.headers.get("Content-Type"),
                               self.headers.get("Accept")))
@@ -97,13 +99,13 @@ def main(args):
             if grant != "client_credentials":
                 return self.reply(400, {"error": "unsupported_grant_type"})
             serial[0] += 1
-            now = int(time.time())
+            now = time.time()
             hdr = b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-            pl = b64url(json.dumps({"sub": client_id, "iat": now,
-                                    "exp": now + expires_in,
+            pl = b64url(json.dumps({"sub": client_id, "iat": int(now),
+                                    "exp": int(now + expires_in) + 1,
                                     "scope": scope,
                                     "n": serial[0]}).encode())
-            sig = b64url(("stub-signature-%d-%s" % (serial[0], now)).encode())
+            sig = b64url(("stub-signature-%d-%d" % (serial[0], now)).encode())
             tok = "%s.%s.%s" % (hdr, pl, sig)
             if tokens:
                 tokens.write(tok + "\n")
