@@ -64,8 +64,11 @@ nosecret() {
 @test "OIDC: the token is fetched again before it expires (expires_in 6 s), and weir-sink does it too" {
 	broker_start --topic t:1
 	token_start --expires-in 6
+	# with SASL extensions too, which librdkafka checks when the
+	# token is set
 	run limit weir-sink -b "$B" -t t -m 8 -X @"$EX" \
 	    -X sasl.oauthbearer.token.endpoint.url="$URL" \
+	    -X sasl.oauthbearer.extensions=traceId=t1,logicalCluster=lkc-1 \
 	    -X debug=security < /dev/null
 	[ "$status" -eq 3 ]
 	printf '%s\n' "$output" > "$T/o"
@@ -111,7 +114,8 @@ nosecret() {
 @test "OIDC: an incomplete configuration is a usage error that names no value" {
 	broker_start --topic t:1
 	export KAFKA_CLIENT_SECRET="$SECRET"
-	run weir-source -b "$B" -t t -e -X sasl.mechanisms=OAUTHBEARER \
+	# (sasl.mechanism is librdkafka's alias of sasl.mechanisms)
+	run weir-source -b "$B" -t t -e -X sasl.mechanism=OAUTHBEARER \
 	    -X sasl.oauthbearer.method=oidc -X sasl.oauthbearer.client.id=c \
 	    -X sasl.oauthbearer.token.endpoint.url=http://127.0.0.1:1/token
 	[ "$status" -eq 2 ]
@@ -123,6 +127,17 @@ nosecret() {
 	    -X sasl.oauthbearer.token.endpoint.url=ftp://x/token < /dev/null
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"token.endpoint.url: not an http:// or https:// URL"* ]]
+	run weir-source -b "$B" -t t -e -X @"$EX" \
+	    -X sasl.oauthbearer.extensions=traceId=1,bad
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"-X sasl.oauthbearer.extensions: expected key=value,..."* ]]
+	run weir-source -b "$B" -t t -e -X @"$EX" \
+	    -X sasl.oauthbearer.grant.type=urn:ietf:params:oauth:grant-type:jwt-bearer
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"-X sasl.oauthbearer.grant.type: weir fetches tokens with client_credentials only"* ]]
+	run weir-source -b "$B" -t t -e -X @"$EX" -X sasl.oauthbearer.method=x
+	[ "$status" -eq 2 ]
+	[[ "$output" == *'-X sasl.oauthbearer.method: default or oidc, not "x"'* ]]
 	run weir-source -b "$B" -t t -e -X @"$EX" \
 	    -X sasl.oauthbearer.config=principal=x
 	[ "$status" -eq 2 ]
