@@ -339,7 +339,8 @@ weir__oidc_parse_token(const char *body, size_t n, const char *subclaim,
 		weir_seterr(err, errsz, "the answer has no access_token");
 		goto out;
 	}
-	if (!json_is_object(pl = jwt_payload(tok))) {
+	pl = jwt_payload(tok);	/* json_is_object() evaluates it twice */
+	if (!json_is_object(pl)) {
 		weir_seterr(err, errsz, "the access_token is not a JWT (its "
 		    "payload is not base64url JSON)");
 		goto out;
@@ -350,11 +351,11 @@ weir__oidc_parse_token(const char *body, size_t n, const char *subclaim,
 		    "(the principal)", subclaim);
 		goto out;
 	}
-	if (json_is_number(v = json_object_get(pl, "exp")) &&
-	    json_number_value(v) > 0)
+	v = json_object_get(pl, "exp");
+	if (json_is_number(v) && json_number_value(v) > 0)
 		exp = (int64_t)(json_number_value(v) * 1000);
-	if (json_is_number(v = json_object_get(j, "expires_in")) &&
-	    json_number_value(v) > 0) {
+	v = json_object_get(j, "expires_in");
+	if (json_is_number(v) && json_number_value(v) > 0) {
 		int64_t e = now_ms + (int64_t)(json_number_value(v) * 1000);
 		if (exp < 0 || e < exp)
 			exp = e;
