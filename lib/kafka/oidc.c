@@ -460,20 +460,20 @@ http_error(const weir_buf *body, long status, char *err, size_t errsz)
 	json_decref(j);
 }
 
-/* Replace every occurrence of secret in s (a message) with "***". */
+/* Replace every occurrence of secret in s (a message) with "***" (with
+ * as many '*' as it has, if fewer than three). */
 static void
 mask(char *s, const char *secret)
 {
-	size_t k = secret ? strlen(secret) : 0;
-	char *p;
+	size_t k = secret ? strlen(secret) : 0, r = k < 3 ? k : 3;
+	char *p = s;
 
 	if (k == 0)
 		return;
-	while ((p = strstr(s, secret))) {
-		memmove(p + 3, p + k, strlen(p + k) + 1);
-		memcpy(p, "***", 3);
-		if (k < 3)	/* "***" itself might match: stop */
-			break;
+	while ((p = strstr(p, secret))) {
+		memmove(p + r, p + k, strlen(p + k) + 1);
+		memset(p, '*', r);
+		p += r;
 	}
 }
 
@@ -504,7 +504,7 @@ refresh_cb(rd_kafka_t *rk, const char *config, void *opaque)
 	}
 	now = weir_now_ms();
 	if (fetch(&c, &body, &status, why, sizeof(why)) < 0)
-		;
+		;	/* why says why */
 	else if (status / 100 != 2)
 		http_error(&body, status, why, sizeof(why));
 	else if (weir__oidc_parse_token((const char *)body.p, body.len, c.sub,

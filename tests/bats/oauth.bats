@@ -102,13 +102,22 @@ nosecret() {
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"token endpoint $URL: HTTP 401"* ]]
 	grep -q ' secret=bad ' "$T/tok.log"
+	# an endpoint that quotes the secret back: weir masks it
+	kill "${KILL_PIDS##* }"
+	export KAFKA_CLIENT_SECRET="$SECRET"
+	token_start --echo
+	run limit weir-source -b "$B" -t t -e -m 2 -X @"$EX" \
+	    -X sasl.oauthbearer.token.endpoint.url="$URL"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"token endpoint $URL: HTTP 401: invalid_client: client weir-pipeline with secret *** refused"* ]]
+	printf '%s\n' "$output" > "$T/o3"
 	# nothing listens: the same, with curl's reason
 	run limit weir-source -b "$B" -t t -e -m 2 -X @"$EX" \
 	    -X sasl.oauthbearer.token.endpoint.url=http://127.0.0.1:1/token
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"Failed to acquire SASL OAUTHBEARER token: token endpoint http://127.0.0.1:1/token: Couldn't connect to server"* ]]
 	printf '%s\n' "$output" > "$T/o2"
-	nosecret "$T/o1" "$T/o2"
+	nosecret "$T/o1" "$T/o2" "$T/o3"
 }
 
 @test "OIDC: an incomplete configuration is a usage error that names no value" {

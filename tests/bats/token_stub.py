@@ -3,7 +3,7 @@
 OAUTHBEARER tests (oauth.bats).
 
   token_stub.py [--log FILE] [--tokens FILE] [--expires-in S] [--fail]
-                [--timeout S]
+                [--echo] [--timeout S]
 
 Serves POST /token on 127.0.0.1, an ephemeral port (printed first), for
 at most S seconds (default 60).  The client must authenticate with HTTP
@@ -12,7 +12,8 @@ default weir-pipeline) and send grant_type=client_credentials as a form;
 it then gets {"access_token": JWT, "token_type": "Bearer", "expires_in": S}
 (default 3600) where the JWT's payload has sub = the client id and exp =
 now + S, rounded up to a second.  --fail: every request gets 401
-invalid_client.  FILE (--log) gets one line per request (its time, what
+invalid_client; with --echo its error_description quotes the
+credentials received (an endpoint careless with secrets).  FILE (--log) gets one line per request (its time, what
 was checked, never the secret); --tokens gets every token issued, one a
 line.
 """
@@ -33,13 +34,14 @@ def b64url(b):
 def main(args):
     log = tokens = None
     expires_in = 3600
-    fail = False
+    fail = echo = False
     timeout = 60.0
     i = 0
     while i < len(args):
         a = args[i]
-        if a == "--fail":
+        if a in ("--fail", "--echo"):
             fail = True
+            echo = echo or a == "--echo"
             i += 1
             continue
         v = args[i + 1]
@@ -73,12 +75,12 @@ def main(args):
             form = urllib.parse.parse_qs(self.rfile.read(n).decode(),
                                          keep_blank_values=True)
             auth = self.headers.get("Authorization", "")
-            who, ok = "-", False
+            who, ok, got = "-", False, ""
             if auth.startswith("Basic "):
                 try:
                     u, _, p = base64.b64decode(auth[6:]).decode() \
                         .partition(":")
-                    who, ok = u, (u == client_id and p == secret)
+                    who, ok, got = u, (u == client_id and p == secret), p
                 except ValueError:
                     pass
             grant = ",".join(form.get("grant_type", ["-"]))
@@ -95,7 +97,9 @@ def main(args):
             if fail or not ok:
                 return self.reply(401, {
                     "error": "invalid_client",
-                    "error_description": "client authentication failed"})
+                    "error_description": "client %s with secret %s refused"
+                    % (who, got) if echo else
+                    "client authentication failed"})
             if grant != "client_credentials":
                 return self.reply(400, {"error": "unsupported_grant_type"})
             serial[0] += 1
