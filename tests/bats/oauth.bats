@@ -86,38 +86,36 @@ nosecret() {
 	nosecret "$T/o"
 }
 
+# refused N URL PROGRAM: PROGRAM (weir-source or weir-sink) with the
+# example file and the endpoint URL fails (exit 3); its output in $T/oN
+refused() {
+	local f="$T/o$1" url="$2" prog="$3"
+	run limit "$prog" -b "$B" -t t -m 2 -X @"$EX" \
+	    -X sasl.oauthbearer.token.endpoint.url="$url" < /dev/null
+	[ "$status" -eq 3 ]
+	printf '%s\n' "$output" > "$f"
+}
+
 @test "OIDC: an endpoint that refuses fails clearly with exit 3, without the secret" {
 	broker_start --topic t:1
 	token_start --fail
-	run limit weir-source -b "$B" -t t -e -m 2 -X @"$EX" \
-	    -X sasl.oauthbearer.token.endpoint.url="$URL"
-	[ "$status" -eq 3 ]
-	[[ "$output" == *"Failed to acquire SASL OAUTHBEARER token: token endpoint $URL: HTTP 401: invalid_client: client authentication failed"* ]]
-	printf '%s\n' "$output" > "$T/o1"
+	refused 1 "$URL" weir-source
+	grep -q "Failed to acquire SASL OAUTHBEARER token: token endpoint $URL: HTTP 401: invalid_client: client authentication failed" "$T/o1"
 	grep -q ' secret=ok ' "$T/tok.log"
 	# a wrong secret: the stub refuses it as well
 	export KAFKA_CLIENT_SECRET=wrong-one
-	run limit weir-sink -b "$B" -t t -m 2 -X @"$EX" \
-	    -X sasl.oauthbearer.token.endpoint.url="$URL" < /dev/null
-	[ "$status" -eq 3 ]
-	[[ "$output" == *"token endpoint $URL: HTTP 401"* ]]
+	refused 2 "$URL" weir-sink
+	grep -q "token endpoint $URL: HTTP 401" "$T/o2"
 	grep -q ' secret=bad ' "$T/tok.log"
 	# an endpoint that quotes the secret back: weir masks it
 	kill "${KILL_PIDS##* }"
-	export KAFKA_CLIENT_SECRET="$SECRET"
 	token_start --echo
-	run limit weir-source -b "$B" -t t -e -m 2 -X @"$EX" \
-	    -X sasl.oauthbearer.token.endpoint.url="$URL"
-	[ "$status" -eq 3 ]
-	[[ "$output" == *"token endpoint $URL: HTTP 401: invalid_client: client weir-pipeline with secret *** refused"* ]]
-	printf '%s\n' "$output" > "$T/o3"
+	refused 3 "$URL" weir-source
+	grep -q -F "token endpoint $URL: HTTP 401: invalid_client: client weir-pipeline with secret *** refused" "$T/o3"
 	# nothing listens: the same, with curl's reason
-	run limit weir-source -b "$B" -t t -e -m 2 -X @"$EX" \
-	    -X sasl.oauthbearer.token.endpoint.url=http://127.0.0.1:1/token
-	[ "$status" -eq 3 ]
-	[[ "$output" == *"Failed to acquire SASL OAUTHBEARER token: token endpoint http://127.0.0.1:1/token: Couldn't connect to server"* ]]
-	printf '%s\n' "$output" > "$T/o2"
-	nosecret "$T/o1" "$T/o2" "$T/o3"
+	refused 4 http://127.0.0.1:1/token weir-source
+	grep -q "Failed to acquire SASL OAUTHBEARER token: token endpoint http://127.0.0.1:1/token: Couldn't connect to server" "$T/o4"
+	nosecret "$T/o1" "$T/o2" "$T/o3" "$T/o4"
 }
 
 @test "OIDC: an incomplete configuration is a usage error that names no value" {
