@@ -201,6 +201,11 @@ ext_split(char *buf, const char **kv, int max)
 }
 
 #define MAX_EXT 32
+/* A failed refresh keeps a token with this much life left (librdkafka's
+ * timer ticks once a second), and asks again after a quarter of it, at
+ * most after librdkafka's 10 s */
+#define KEEP_MS 500
+#define RETRY_MS 10000
 
 static void refresh_cb(rd_kafka_t *rk, const char *config, void *opaque);
 
@@ -484,11 +489,12 @@ refresh_cb(rd_kafka_t *rk, const char *config, void *opaque)
 	kbase *b = opaque;
 	oidc_cfg c;
 	weir_buf body = { 0 };
-	char why[512], msg[1100], url[512], ebuf[1024], principal[256];
+	char why[512], msg[1100], note[1300], url[512], ebuf[1024];
+	char principal[256];
 	char *token = NULL;
 	const char *kv[MAX_EXT * 2];
 	long status = 0;
-	int64_t now, expiry = 0;
+	int64_t now, expiry = 0, left, retry;
 	int next = 0;
 
 	if (!config || strncmp(config, MARK, strlen(MARK)) ||
@@ -513,6 +519,13 @@ refresh_cb(rd_kafka_t *rk, const char *config, void *opaque)
 	    rd_kafka_oauthbearer_set_token(rk, token, expiry, principal, kv,
 	    (size_t)(next > 0 ? next : 0), why, sizeof(why)) ==
 	    RD_KAFKA_RESP_ERR_NO_ERROR) {
+		if (b && strlen(token) < sizeof(b->oidc_token)) {
+			snprintf(b->oidc_token, sizeof(b->oidc_token), "%s",
+			    token);
+			snprintf(b->oidc_principal, sizeof(b->oidc_principal),
+			    "%s", principal);
+			b->oidc_expiry = expiry;
+		}
 		if (b && b->debug && b->o.warn) {
 			snprintf(msg, sizeof(msg), "OAUTHBEARER: weir set a "
 			    "token from %s for principal %s, valid for %lld ms",
@@ -525,7 +538,24 @@ refresh_cb(rd_kafka_t *rk, const char *config, void *opaque)
 	snprintf(msg, sizeof(msg), "token endpoint %s: %s", url, why);
 	mask(msg, c.secret);
 	mask(msg, token);
-	rd_kafka_oauthbearer_set_token_failure(rk, msg);
+	/* the token set before stays while it is valid: set again with a
+	 * shorter lifetime, librdkafka asks again 80% through it */
+	left = b ? b->oidc_expiry - now : 0;
+	retry = left / 4 < RETRY_MS ? left / 4 : RETRY_MS;
+	if (b && b->oidc_token[0] && left >= KEEP_MS &&
+	    rd_kafka_oauthbearer_set_token(rk, b->oidc_token,
+	    now + retry * 5 / 4, b->oidc_principal, kv,
+	    (size_t)(next > 0 ? next : 0), why, sizeof(why)) ==
+	    RD_KAFKA_RESP_ERR_NO_ERROR) {
+		if (b->o.warn) {
+			snprintf(note, sizeof(note), "OAUTHBEARER refresh "
+			    "failed: %s; the current token is valid for %lld "
+			    "ms more: asking again in %lld ms", msg,
+			    (long long)left, (long long)retry);
+			b->o.warn(note);
+		}
+	} else
+		rd_kafka_oauthbearer_set_token_failure(rk, msg);
 out:
 	if (token) {
 		memset(token, 0, strlen(token));

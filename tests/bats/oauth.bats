@@ -86,6 +86,26 @@ nosecret() {
 	nosecret "$T/o"
 }
 
+@test "OIDC: a refresh that fails keeps the current token while it is valid, and asks again" {
+	broker_start --topic t:1
+	# 12 s tokens; the second request (the first refresh, after 9.6 s
+	# and librdkafka's next 1 s tick) gets 503
+	token_start --expires-in 12 --fail-at 2
+	run limit weir-source -b "$B" -t t -e -m 13 -X @"$EX" \
+	    -X sasl.oauthbearer.token.endpoint.url="$URL"
+	[ "$status" -eq 3 ]
+	printf '%s\n' "$output" > "$T/o"
+	cat "$T/tok.log" >&2
+	grep -q "OAUTHBEARER refresh failed: token endpoint $URL: HTTP 503: temporarily_unavailable; the current token is valid for [0-9]* ms more: asking again in [0-9]* ms" "$T/o"
+	# not an authentication failure: the program went on and the next
+	# request got a token before the first one expired
+	! grep -q "Failed to acquire" "$T/o"
+	[ "$(grep -c ' POST /token client=weir-pipeline secret=ok ' "$T/tok.log")" -ge 3 ]
+	[ "$(wc -l < "$T/tokens")" -ge 2 ]
+	awk 'NR == 1 { t = $1 } NR == 3 && $1 - t >= 12 { bad = 1 } END { exit bad }' "$T/tok.log"
+	nosecret "$T/o"
+}
+
 # refused N URL PROGRAM: PROGRAM (weir-source or weir-sink) with the
 # example file and the endpoint URL fails (exit 3); its output in $T/oN
 refused() {

@@ -3,7 +3,7 @@
 OAUTHBEARER tests (oauth.bats).
 
   token_stub.py [--log FILE] [--tokens FILE] [--expires-in S] [--fail]
-                [--echo] [--timeout S]
+                [--echo] [--fail-at N] [--timeout S]
 
 Serves POST /token on 127.0.0.1, an ephemeral port (printed first), for
 at most S seconds (default 60).  The client must authenticate with HTTP
@@ -13,7 +13,8 @@ it then gets {"access_token": JWT, "token_type": "Bearer", "expires_in": S}
 (default 3600) where the JWT's payload has sub = the client id and exp =
 now + S, rounded up to a second.  --fail: every request gets 401
 invalid_client; with --echo its error_description quotes the
-credentials received (an endpoint careless with secrets).  FILE (--log) gets one line per request (its time, what
+credentials received (an endpoint careless with secrets).  --fail-at N:
+the Nth request (from 1) gets 503 temporarily_unavailable.  FILE (--log) gets one line per request (its time, what
 was checked, never the secret); --tokens gets every token issued, one a
 line.
 """
@@ -36,6 +37,7 @@ def main(args):
     expires_in = 3600
     fail = echo = False
     timeout = 60.0
+    fail_at = 0
     i = 0
     while i < len(args):
         a = args[i]
@@ -51,12 +53,15 @@ def main(args):
             tokens = open(v, "a", buffering=1)
         elif a == "--expires-in":
             expires_in = int(v)
+        elif a == "--fail-at":
+            fail_at = int(v)
         elif a == "--timeout":
             timeout = float(v)
         i += 2
     client_id = os.environ.get("STUB_CLIENT_ID", "weir-pipeline")
     secret = os.environ["KAFKA_CLIENT_SECRET"]
     serial = [0]
+    requests = [0]
 
     class H(BaseHTTPRequestHandler):
         def log_message(self, *a):
@@ -94,6 +99,9 @@ def main(args):
                               self.headers.get("Accept")))
             if self.path != "/token":
                 return self.reply(404, {"error": "not_found"})
+            requests[0] += 1
+            if requests[0] == fail_at:
+                return self.reply(503, {"error": "temporarily_unavailable"})
             if fail or not ok:
                 return self.reply(401, {
                     "error": "invalid_client",
