@@ -364,6 +364,7 @@ weir__kafka_base_new(kbase *b, rd_kafka_type_t type, rd_kafka_conf_t *conf,
 
 	b->debug = weir__kafka_conf_get_set(conf, "debug");
 	/* OAUTHBEARER tokens weir fetches itself (oidc.h) */
+	b->oidc_token[0] = '\0';
 	if ((oidc = weir__oidc_conf(conf, err, errsz)) < 0) {
 		rd_kafka_conf_destroy(conf);
 		return oidc;
