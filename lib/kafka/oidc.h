@@ -12,8 +12,12 @@
  * never shown by librdkafka, and the one librdkafka hands to the token
  * refresh callback).  With sasl.oauthbearer.method=oidc,
  * weir__oidc_conf() installs weir's refresh callback; librdkafka calls it
- * when the client starts and again 80% through each token's lifetime
- * (10 s after a failure).  No message names the client secret or a token.
+ * when the client starts and again 80% through each token's lifetime.  A
+ * refresh that fails while the current token (kept in the kbase) has
+ * life left sets it again with a quarter of that life as the next try,
+ * and warns; else it is an authentication failure
+ * (rd_kafka_oauthbearer_set_token_failure).  No message names the client
+ * secret or a token.
  */
 #ifndef WEIR_OIDC_H
 #define WEIR_OIDC_H
