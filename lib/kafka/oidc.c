@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "kafka_int.h"
 #include "registry.h"
@@ -38,6 +39,7 @@ static const struct {
 typedef struct oidc_cfg {
 	char *buf;
 	const char *method, *id, *secret, *url, *scope, *ext, *sub, *grant;
+	const char *ca;
 } oidc_cfg;
 
 static int
@@ -76,6 +78,9 @@ key_of(const char *name)
 {
 	size_t i;
 
+	/* newer librdkafka's CA for the token endpoint (curl's) */
+	if (!strcmp(name, "https.ca.location"))
+		return "ca";
 	if (strncmp(name, PREFIX, strlen(PREFIX)))
 		return NULL;
 	name += strlen(PREFIX);
@@ -170,6 +175,8 @@ cfg_parse(oidc_cfg *c, const char *s)
 			c->sub = eq;
 		else if (!strcmp(line, "grant.type"))
 			c->grant = eq;
+		else if (!strcmp(line, "ca"))
+			c->ca = eq;
 	}
 	if (!c->sub || !*c->sub)
 		c->sub = "sub";
@@ -409,6 +416,7 @@ fetch(const oidc_cfg *c, weir_buf *body, long *status, char *err,
 	struct curl_slist *hd = NULL;
 	weir_buf form = { 0 };
 	char *esc = NULL;
+	struct stat st;
 	CURLcode rc;
 
 	if (!h || weir_buf_puts(&form, "grant_type=client_credentials") < 0 ||
@@ -434,6 +442,9 @@ fetch(const oidc_cfg *c, weir_buf *body, long *status, char *err,
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION,
 	    weir__registry_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, body);
+	if (c->ca && *c->ca)	/* a file of certificates, or a directory */
+		curl_easy_setopt(h, stat(c->ca, &st) == 0 && S_ISDIR(st.st_mode) ?
+		    CURLOPT_CAPATH : CURLOPT_CAINFO, c->ca);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, HTTP_TIMEOUT_MS);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	if ((rc = curl_easy_perform(h)) != CURLE_OK)

@@ -4,10 +4,11 @@
  * for a librdkafka built without its own OIDC support (Debian 12's 2.0.2:
  * builtin.features lacks "oidc").  Private to lib/kafka.
  *
- * The sasl.oauthbearer.* properties of librdkafka's OIDC (method,
- * client.id, client.secret, token.endpoint.url, scope, extensions,
- * sub.claim.name, grant.type) are then kept by weir, not given to
- * librdkafka (which refuses them): weir__oidc_property() stores them in
+ * The properties of librdkafka's OIDC (sasl.oauthbearer.method,
+ * .client.id, .client.secret, .token.endpoint.url, .scope, .extensions,
+ * .sub.claim.name, .grant.type, and https.ca.location) are then kept by
+ * weir, not given to librdkafka (which refuses them):
+ * weir__oidc_property() stores them in
  * the configuration's sasl.oauthbearer.config (a sensitive property,
  * never shown by librdkafka, and the one librdkafka hands to the token
  * refresh callback).  With sasl.oauthbearer.method=oidc,

@@ -106,6 +106,26 @@ nosecret() {
 	nosecret "$T/o"
 }
 
+@test "OIDC: an https:// endpoint, verified with https.ca.location" {
+	broker_start --topic t:1
+	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+	    -addext subjectAltName=IP:127.0.0.1 -keyout "$T/key.pem" \
+	    -out "$T/ca.pem" 2> /dev/null
+	token_start --tls "$T/ca.pem" "$T/key.pem"
+	URL="https://${URL#http://}"
+	run limit weir-source -b "$B" -t t -e -m 2 -X @"$EX" \
+	    -X sasl.oauthbearer.token.endpoint.url="$URL" \
+	    -X https.ca.location="$T/ca.pem" -X debug=security
+	[ "$status" -eq 3 ]
+	printf '%s\n' "$output" > "$T/o1"
+	grep -q "weir set a token from $URL for principal weir-pipeline" "$T/o1"
+	# without the CA the endpoint is not trusted
+	refused 2 "$URL" weir-source
+	grep -q "Failed to acquire SASL OAUTHBEARER token: token endpoint $URL: SSL peer certificate or SSH remote key was not OK" "$T/o2"
+	[ "$(grep -c ' secret=ok ' "$T/tok.log")" -eq 1 ]
+	nosecret "$T/o1" "$T/o2"
+}
+
 # refused N URL PROGRAM: PROGRAM (weir-source or weir-sink) with the
 # example file and the endpoint URL fails (exit 3); its output in $T/oN
 refused() {

@@ -3,7 +3,7 @@
 OAUTHBEARER tests (oauth.bats).
 
   token_stub.py [--log FILE] [--tokens FILE] [--expires-in S] [--fail]
-                [--echo] [--fail-at N] [--timeout S]
+                [--echo] [--fail-at N] [--tls CERT KEY] [--timeout S]
 
 Serves POST /token on 127.0.0.1, an ephemeral port (printed first), for
 at most S seconds (default 60).  The client must authenticate with HTTP
@@ -14,13 +14,15 @@ it then gets {"access_token": JWT, "token_type": "Bearer", "expires_in": S}
 now + S, rounded up to a second.  --fail: every request gets 401
 invalid_client; with --echo its error_description quotes the
 credentials received (an endpoint careless with secrets).  --fail-at N:
-the Nth request (from 1) gets 503 temporarily_unavailable.  FILE (--log) gets one line per request (its time, what
+the Nth request (from 1) gets 503 temporarily_unavailable.  --tls:
+HTTPS with that certificate and key (PEM files).  FILE (--log) gets one line per request (its time, what
 was checked, never the secret); --tokens gets every token issued, one a
 line.
 """
 import base64
 import json
 import os
+import ssl
 import sys
 import threading
 import time
@@ -38,6 +40,7 @@ def main(args):
     fail = echo = False
     timeout = 60.0
     fail_at = 0
+    tls = None
     i = 0
     while i < len(args):
         a = args[i]
@@ -53,6 +56,9 @@ def main(args):
             tokens = open(v, "a", buffering=1)
         elif a == "--expires-in":
             expires_in = int(v)
+        elif a == "--tls":
+            tls = (v, args[i + 2])
+            i += 1
         elif a == "--fail-at":
             fail_at = int(v)
         elif a == "--timeout":
@@ -125,6 +131,10 @@ def main(args):
                              "expires_in": expires_in})
 
     srv = HTTPServer(("127.0.0.1", 0), H)
+    if tls:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(*tls)
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     print(srv.server_address[1], flush=True)
     t = threading.Timer(timeout, srv.shutdown)
     t.daemon = True
