@@ -7,7 +7,8 @@ DEV="librdkafka-dev libjansson-dev libyaml-dev libmicrohttpd-dev libpcre2-dev
 libavro-dev libcurl4-openssl-dev"
 PKGS="build-essential pkg-config $DEV
 bats kcat sqlite3 mandoc clang libclang-rt-14-dev jq miller libxml2-utils
-curl python3 python3-avro time zsh fish chromium chromium-driver parallel"
+curl python3 python3-avro time zsh fish chromium chromium-driver parallel
+openssl"
 if [ "${1:-}" = --dev-packages ]; then
 	echo $DEV
 	exit 0

@@ -13,6 +13,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "kafka_int.h"
+#include "oidc.h"
 #include "record.h"
 
 int
@@ -232,6 +233,7 @@ user_set(rd_kafka_conf_t *conf, const char *name, const char *value,
 {
 	const char *v = value;
 	size_t bs = strspn(value, "\\");
+	int rc;
 
 	if (!strncmp(value, "env:", 4)) {
 		if (!value[4]) {
@@ -244,6 +246,9 @@ user_set(rd_kafka_conf_t *conf, const char *name, const char *value,
 			    "%s is not set", name, value + 4);
 			return WEIR_FAIL_USAGE;
 		}
+		/* OIDC properties weir keeps when librdkafka cannot */
+		if ((rc = weir__oidc_property(conf, name, v, err, errsz)) != 0)
+			return rc < 0 ? rc : 0;
 		/* librdkafka's message may quote the value: not this one */
 		if (weir__kafka_conf_set(conf, name, v, NULL, 0) < 0) {
 			weir_seterr(err, errsz, "-X %s: the value of environment "
@@ -253,6 +258,8 @@ user_set(rd_kafka_conf_t *conf, const char *name, const char *value,
 		return 0;
 	} else if (bs > 0 && !strncmp(value + bs, "env:", 4))
 		v = value + 1;
+	if ((rc = weir__oidc_property(conf, name, v, err, errsz)) != 0)
+		return rc < 0 ? rc : 0;
 	return weir__kafka_conf_set(conf, name, v, err, errsz);
 }
 
@@ -353,8 +360,15 @@ weir__kafka_base_new(kbase *b, rd_kafka_type_t type, rd_kafka_conf_t *conf,
     size_t errsz)
 {
 	char es[512];
+	int oidc;
 
 	b->debug = weir__kafka_conf_get_set(conf, "debug");
+	/* OAUTHBEARER tokens weir fetches itself (oidc.h) */
+	b->oidc_token[0] = '\0';
+	if ((oidc = weir__oidc_conf(conf, err, errsz)) < 0) {
+		rd_kafka_conf_destroy(conf);
+		return oidc;
+	}
 	b->rk = rd_kafka_new(type, conf, es, sizeof(es));
 	if (!b->rk) {
 		rd_kafka_conf_destroy(conf);
@@ -362,6 +376,11 @@ weir__kafka_base_new(kbase *b, rd_kafka_type_t type, rd_kafka_conf_t *conf,
 		return WEIR_FAIL_USAGE;
 	}
 	rd_kafka_set_log_queue(b->rk, NULL);
+	if (oidc && (oidc = weir__oidc_start(b->rk, err, errsz)) < 0) {
+		rd_kafka_destroy(b->rk);
+		b->rk = NULL;
+		return oidc;
+	}
 	return 0;
 }
 

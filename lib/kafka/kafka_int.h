@@ -18,6 +18,10 @@ typedef struct kbase {
 	int fatal;
 	char last[512];		/* the last diagnostic, for dedup and errors */
 	char fatalmsg[512];
+	/* oidc.c: the last OAUTHBEARER token weir fetched, kept so that a
+	 * failed refresh leaves it in place while it is valid */
+	char oidc_token[8192], oidc_principal[256];
+	int64_t oidc_expiry;
 } kbase;
 
 void weir__kafka_note(kbase *b, const char *msg);

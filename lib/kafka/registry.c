@@ -27,8 +27,8 @@ struct weir_registry {
 	weir_buf body;
 };
 
-static size_t
-on_body(char *p, size_t size, size_t n, void *arg)
+size_t
+weir__registry_body(char *p, size_t size, size_t n, void *arg)
 {
 	weir_buf *b = arg;
 
@@ -120,7 +120,8 @@ request(weir_registry *r, const char *path, const char *post, json_t **out,
 		    "application/vnd.schemaregistry.v1+json");
 	curl_easy_setopt(r->curl, CURLOPT_URL, url);
 	curl_easy_setopt(r->curl, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(r->curl, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(r->curl, CURLOPT_WRITEFUNCTION,
+	    weir__registry_body);
 	curl_easy_setopt(r->curl, CURLOPT_WRITEDATA, &r->body);
 	curl_easy_setopt(r->curl, CURLOPT_ERRORBUFFER, cerr);
 	curl_easy_setopt(r->curl, CURLOPT_CONNECTTIMEOUT_MS, 5000L);

@@ -19,6 +19,9 @@ typedef struct weir_registry weir_registry;
 /* A client for the registry at url (http://host:port[/prefix]). */
 weir_registry *weir_registry_new(const char *url, char *err, size_t errsz);
 void weir_registry_free(weir_registry *r);
+/* libcurl's CURLOPT_WRITEFUNCTION: the body into the weir_buf that is
+ * its CURLOPT_WRITEDATA, failing past 16 MB (also oidc.c's). */
+size_t weir__registry_body(char *p, size_t size, size_t n, void *arg);
 
 /* The schema with this id, from the cache or GET /schemas/ids/ID. */
 int weir_registry_schema(weir_registry *r, uint32_t id,
