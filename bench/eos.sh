@@ -1,7 +1,7 @@
 # Exactly once from Kafka to Kafka against weir-broker: the transactional
 # pipeline (weir-sink --transactional-id: a transaction per checkpoint) next
 # to the at-least-once one (weir-sink --state), both checkpointing every
-# second, on the same N ~100-byte messages (1000000, or BENCH_N when
+# second, on the same N ~65-byte messages (1000000, or BENCH_N when
 # smaller): five interleaved pairs of runs, the medians compared.  The run
 # lasts several checkpoint intervals (about three on an idle machine), so
 # the figure is mostly the steady state, as in a pipeline that runs for
@@ -9,7 +9,8 @@
 # message each way).  Topics have 64 partitions: weir-broker keeps only the
 # last 5 MB of each partition's log, and the output is read back and
 # compared with the input (every message exactly once; at-least-once: every
-# message at least once).  kcat has no counterpart: it cannot produce in
+# message at least once).  weir-broker holds every run's output: about
+# 1 GB of memory at the end.  kcat has no counterpart: it cannot produce in
 # transactions or commit consumed offsets with them.
 . bench/lib.sh
 LC_ALL=C	# sort and comm alike
