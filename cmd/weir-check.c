@@ -183,13 +183,12 @@ check_out(weir_output *o, int rc, const char *what)
 
 	if (rc >= 0)
 		return;
-	if (rc == WEIR_OUTPUT_TOO_BIG)
-		weir_die(WEIR_EXIT_DATA, "%s", weir_output_error(o));
 	e = weir_output_failed(o);
-	if (e == EPIPE && !what)
+	if (rc == WEIR_FAIL_IO && e == EPIPE && !what)
 		exit(WEIR_EXIT_OK);
-	weir_die(WEIR_EXIT_IO, "%s: %s", what ? what : "write",
-	    strerror(e ? e : EIO));
+	if (rc == WEIR_FAIL_IO && what)
+		weir_die(WEIR_EXIT_IO, "%s: %s", what, strerror(e));
+	weir_die_kind(rc, weir_output_error(o));
 }
 
 /* Check the stage's inputs to their end. */
@@ -410,11 +409,13 @@ main(int argc, char **argv)
 		weir_buf text = { 0 };
 		int n;
 
-		if (weir_read_file(rulesfile, &text, 16u << 20, err,
-		    sizeof(err)) < 0)
-			weir_die(errno == ENOENT || errno == EISDIR ||
-			    errno == EACCES ? WEIR_EXIT_USAGE : WEIR_EXIT_IO,
-			    "%s", err);
+		n = weir_read_file(rulesfile, &text, 16u << 20, err,
+		    sizeof(err));
+		if (n == WEIR_FAIL_IO && (errno == ENOENT || errno == EISDIR ||
+		    errno == EACCES))
+			n = WEIR_FAIL_USAGE;	/* no such rules: config */
+		if (n < 0)
+			weir_die_kind(n, err);
 		if (weir_buf_putc(&text, 0) < 0)
 			weir_die(WEIR_EXIT_IO, "out of memory");
 		n = weir_rules_parse(&rs, rulesfile, (char *)text.p,

@@ -66,7 +66,7 @@ weir_reader_fill(weir_reader *r, int block)
 			ncap = r->max + WEIR_IO_BLOCK;
 		nb = realloc(r->buf, ncap);
 		if (!nb)
-			return WEIR_IO_ERR;
+			return WEIR_FAIL_NOMEM;
 		r->buf = nb;
 		r->cap = ncap;
 	}
@@ -100,7 +100,7 @@ weir_reader_fill(weir_reader *r, int block)
 			poll(&pfd, 1, -1);
 			continue;
 		}
-		return WEIR_IO_ERR;
+		return WEIR_FAIL_IO;
 	}
 	if (n == 0) {
 		r->eof = 1;
@@ -351,7 +351,7 @@ weir_read_file(const char *path, weir_buf *b, size_t max, char *err,
 		e = errno;
 		weir_seterr(err, errsz, "%s: %s", path, strerror(e));
 		errno = e;
-		return -1;
+		return WEIR_FAIL_IO;
 	}
 	for (;;) {
 		if (weir_buf_reserve(b, 65536) < 0) {
@@ -382,5 +382,5 @@ weir_read_file(const char *path, weir_buf *b, size_t max, char *err,
 	else
 		weir_seterr(err, errsz, "%s: %s", path, strerror(e));
 	errno = e;
-	return -1;
+	return e == ENOMEM ? WEIR_FAIL_NOMEM : WEIR_FAIL_IO;
 }
