@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "csv.h"
 #include "expr.h"
+#include "json.h"
 #include "io.h"
 #include "output.h"
 #include "pack.h"
@@ -86,9 +87,9 @@ stage_die(int kind, const char *msg)
 #endif
 
 /* What fn(arg) returns (a small count or a kind) in a child whose address
- * space is what it uses now and 2 MB more, so a big allocation fails. */
+ * space is what it uses now and mb MB more, so a big allocation fails. */
 static int
-low_memory(int (*fn)(void *), void *arg)
+low_memory(int (*fn)(void *), void *arg, unsigned mb)
 {
 	unsigned long pages = 0;
 	struct rlimit rl;
@@ -105,7 +106,7 @@ low_memory(int (*fn)(void *), void *arg)
 			_exit(99);
 		fclose(f);
 		rl.rlim_cur = rl.rlim_max = pages *
-		    (unsigned long)sysconf(_SC_PAGESIZE) + (2u << 20);
+		    (unsigned long)sysconf(_SC_PAGESIZE) + ((unsigned long)mb << 20);
 		if (setrlimit(RLIMIT_AS, &rl) < 0)
 			_exit(99);
 		rc = fn(arg);
@@ -118,7 +119,7 @@ low_memory(int (*fn)(void *), void *arg)
 	    WEXITSTATUS(st);
 }
 
-static char *big;	/* a 16 MB JSON string: "aaa...a" */
+static char *big;	/* a 16 MB JSON string: "aaa...a", NUL-ended */
 #define BIG (16u << 20)
 
 static int
@@ -169,6 +170,29 @@ read_file_big(void *arg)
 	return weir_read_file("/dev/zero", &b, 64u << 20, err, sizeof(err));
 }
 
+/* An expression that is one 16 MB string: the copy fits, its unescaped
+ * value does not; once without room for the copy. */
+static int
+compile_big(void *arg)
+{
+	weir_expr *e;
+	char err[128];
+	int rc = weir_expr_compile(&e, big, err, sizeof(err), NULL);
+
+	(void)arg;
+	return rc == WEIR_FAIL_NOMEM && !e && !strcmp(err, "out of memory") ?
+	    rc : 98;
+}
+
+static int
+unescape_big(void *arg)
+{
+	weir_buf b = { 0 };
+
+	(void)arg;
+	return weir_json_unescape(&b, (const uint8_t *)big, BIG);
+}
+
 static weir_buf packed;	/* big, packed: a 16 MB string */
 
 /* A record whose JSON needs 16 MB more, twice: memory, and it stays. */
@@ -196,14 +220,17 @@ nomem_kinds(void)
 	char err[128];
 	int devnull = open("/dev/null", O_WRONLY);
 
-	big = malloc(BIG);
+	big = malloc(BIG + 1);
 	if (!big)
 		return;
 	memset(big, 'a', BIG);
 	big[0] = big[BIG - 1] = '"';
+	big[BIG] = 0;
 	CHECK(weir_pack_json(&b, (const uint8_t *)"[1,", 3, err, sizeof(err))
 	    == WEIR_FAIL_DATA && strstr(err, "column 4"));
 	CHECK(weir_pack_str(&b, "\xff", 1) == WEIR_FAIL_DATA);
+	CHECK(weir_json_unescape(&b, (const uint8_t *)"a\\q", 3) ==
+	    WEIR_FAIL_DATA);
 	CHECK(weir_read_file("/nonexistent/x", &b, 10, err, sizeof(err)) ==
 	    WEIR_FAIL_IO && errno == ENOENT);
 	CHECK(weir_read_file("/dev/zero", &b, 1000, err, sizeof(err)) ==
@@ -222,11 +249,14 @@ nomem_kinds(void)
 		weir_output_close(o);
 	}
 #ifndef NO_RLIMIT
-	CHECK(low_memory(pack_big, NULL) == WEIR_FAIL_NOMEM);
-	CHECK(low_memory(pack_str_big, NULL) == WEIR_FAIL_NOMEM);
-	CHECK(low_memory(fill_big, NULL) == WEIR_FAIL_NOMEM);
-	CHECK(low_memory(read_file_big, NULL) == WEIR_FAIL_NOMEM);
-	CHECK(low_memory(output_big, &devnull) == WEIR_FAIL_NOMEM);
+	CHECK(low_memory(pack_big, NULL, 2) == WEIR_FAIL_NOMEM);
+	CHECK(low_memory(pack_str_big, NULL, 2) == WEIR_FAIL_NOMEM);
+	CHECK(low_memory(fill_big, NULL, 2) == WEIR_FAIL_NOMEM);
+	CHECK(low_memory(read_file_big, NULL, 2) == WEIR_FAIL_NOMEM);
+	CHECK(low_memory(output_big, &devnull, 2) == WEIR_FAIL_NOMEM);
+	CHECK(low_memory(compile_big, NULL, 2) == WEIR_FAIL_NOMEM);
+	CHECK(low_memory(compile_big, NULL, 22) == WEIR_FAIL_NOMEM);
+	CHECK(low_memory(unescape_big, NULL, 2) == WEIR_FAIL_NOMEM);
 #endif
 	close(devnull);
 	weir_buf_free(&packed);
@@ -281,8 +311,12 @@ expr_kinds(void)
 	n = snprintf(json, sizeof(json), "{\"s\":\"");
 	memset(json + n, 'a', 5000);
 	snprintf(json + n + 5000, sizeof(json) - (size_t)n - 5000, "b\"}");
-	e = weir_expr_compile("matches(.s, \"^(a*)*\\\\1$\")", err,
-	    sizeof(err), NULL);
+	CHECK(weir_expr_compile(&e, ".a >", err, sizeof(err), NULL) ==
+	    WEIR_FAIL_USAGE && !e);
+	CHECK(weir_expr_compile(&e, "matches(.s, \"(\")", err, sizeof(err),
+	    NULL) == WEIR_FAIL_USAGE && strstr(err, "bad regex"));
+	CHECK(weir_expr_compile(&e, "matches(.s, \"^(a*)*\\\\1$\")", err,
+	    sizeof(err), NULL) == 0);
 	CHECK(e != NULL);
 	if (!e)
 		return;
