@@ -237,14 +237,15 @@ write_report(const char *file, int pass, const weir_buf *rep)
 {
 	static weir_ofile of;	/* static: its new file is removed at exit */
 	char err[WEIR_ERRSZ];
+	int rc;
 
 	if (file) {	/* whole or not at all */
-		if (weir_ofile_open(&of, file, 0, err, sizeof(err)) < 0)
-			weir_die(WEIR_EXIT_IO, "%s", err);
+		if ((rc = weir_ofile_open(&of, file, 0, err, sizeof(err))) < 0)
+			weir_die_kind(rc, err);
 		if (weir_write_all(of.fd, rep->p, rep->len) < 0)
 			weir_die(WEIR_EXIT_IO, "%s: %s", file, strerror(errno));
-		if (weir_ofile_commit(&of, err, sizeof(err)) < 0)
-			weir_die(WEIR_EXIT_IO, "%s", err);
+		if ((rc = weir_ofile_commit(&of, err, sizeof(err))) < 0)
+			weir_die_kind(rc, err);
 	} else if (weir_write_all(pass ? 2 : 1, rep->p, rep->len) < 0 &&
 	    errno != EPIPE)
 		weir_die(WEIR_EXIT_IO, "write: %s", strerror(errno));
@@ -262,7 +263,7 @@ int
 main(int argc, char **argv)
 {
 	int c, i, pass = 0, validate = 0, nreports = 0, allow_missing = 0;
-	int rejfmt = WEIR_FMT_NDJSON, nflags = 0, ok, fd;
+	int rejfmt = WEIR_FMT_NDJSON, nflags = 0, ok, fd, rc;
 	const char *rulesfile = NULL, *suite = NULL, *pending = NULL;
 	const char *onerr = "fail";
 	char err[WEIR_ERRSZ];
@@ -456,8 +457,9 @@ main(int argc, char **argv)
 	if ((fd = weir_check_load(r.chk, err, sizeof(err))) < 0)
 		weir_die_kind(fd, err);
 	if (r.rejfile) {	/* replaced only when the run finishes */
-		if (weir_ofile_open(&rejf, r.rejfile, 0, err, sizeof(err)) < 0)
-			weir_die(WEIR_EXIT_IO, "%s", err);
+		if ((rc = weir_ofile_open(&rejf, r.rejfile, 0, err,
+		    sizeof(err))) < 0)
+			weir_die_kind(rc, err);
 		if (!(r.rej = weir_output_open(rejf.fd, rejfmt, NULL)))
 			weir_die(WEIR_EXIT_IO, "out of memory");
 	}
@@ -477,8 +479,8 @@ main(int argc, char **argv)
 	weir_stage_end(&st);
 	if (r.rej) {
 		check_out(r.rej, weir_output_end(r.rej), r.rejfile);
-		if (weir_ofile_commit(&rejf, err, sizeof(err)) < 0)
-			weir_die(WEIR_EXIT_IO, "%s", err);
+		if ((rc = weir_ofile_commit(&rejf, err, sizeof(err))) < 0)
+			weir_die_kind(rc, err);
 	}
 	info.suite = suite;
 	info.records = weir_check_records(r.chk);

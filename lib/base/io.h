@@ -100,10 +100,12 @@ typedef struct weir_ofile {
 	char *tmp;		/* the new file, NULL when in place */
 } weir_ofile;
 
+/* 0, or WEIR_FAIL_IO (WEIR_FAIL_NOMEM) with "path: reason" in err. */
 int weir_ofile_open(weir_ofile *f, const char *path, int flags, char *err,
     size_t errsz);
 /* fsync, close and rename into place (close alone when in place, fsync
- * when a regular file).  -1 with a message; the new file is removed. */
+ * when a regular file).  WEIR_FAIL_IO with a message; the new file is
+ * removed. */
 int weir_ofile_commit(weir_ofile *f, char *err, size_t errsz);
 /* Close without committing: the new file is removed. */
 void weir_ofile_abort(weir_ofile *f);
