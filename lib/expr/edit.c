@@ -159,10 +159,11 @@ node_for(weir_edit *ed, const char *name, const char *opt, int *rc,
 			*rc = WEIR_FAIL_NOMEM;
 		return n;
 	}
-	if (weir_path_parse(&p, name, perr, sizeof(perr)) < 0) {
+	if ((*rc = weir_path_parse(&p, name, perr, sizeof(perr))) < 0) {
 		weir_seterr(err, errsz, "%s: %s", opt, perr);
 		return NULL;
 	}
+	*rc = WEIR_FAIL_USAGE;
 	if (p.nsteps == 0)
 		weir_seterr(err, errsz, "%s: '.' is the whole value, not a "
 		    "field", opt);

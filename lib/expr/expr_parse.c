@@ -197,7 +197,7 @@ static int
 parse_primary(parser *p)
 {
 	size_t at = p->tpos;
-	int i;
+	int i, rc;
 
 	if (p->failed)
 		return -1;
@@ -255,10 +255,13 @@ parse_primary(parser *p)
 			free(text);
 			return -1;
 		}
-		if (weir_path_parse(&p->e->nodes[i].path, text, perr,
-		    sizeof(perr)) < 0) {
+		rc = weir_path_parse(&p->e->nodes[i].path, text, perr,
+		    sizeof(perr));
+		if (rc < 0) {
 			free(text);
 			p->e->nodes[i].op = N_LIT;
+			if (rc == WEIR_FAIL_NOMEM)
+				return weir__expr_nomem(p, at);
 			return weir__expr_fail(p, at, "%s", perr);
 		}
 		free(text);

@@ -14,6 +14,7 @@
 #include "io.h"
 #include "output.h"
 #include "pack.h"
+#include "path.h"
 #include "snap.h"
 #include "stage.h"
 #include "unit.h"
@@ -184,6 +185,20 @@ compile_big(void *arg)
 	    rc : 98;
 }
 
+/* A path .aaa...a of 16 MB: its copy fits in 22 MB, its step does not. */
+static char *bigpath;
+
+static int
+path_big(void *arg)
+{
+	weir_path p;
+	char err[128];
+	int rc = weir_path_parse(&p, bigpath, err, sizeof(err));
+
+	(void)arg;
+	return rc == WEIR_FAIL_NOMEM && !strcmp(err, "out of memory") ? rc : 98;
+}
+
 static int
 unescape_big(void *arg)
 {
@@ -231,6 +246,14 @@ nomem_kinds(void)
 	CHECK(weir_pack_str(&b, "\xff", 1) == WEIR_FAIL_DATA);
 	CHECK(weir_json_unescape(&b, (const uint8_t *)"a\\q", 3) ==
 	    WEIR_FAIL_DATA);
+	{
+		weir_path p;
+
+		CHECK(weir_path_parse(&p, ".a..b", err, sizeof(err)) ==
+		    WEIR_FAIL_USAGE && strstr(err, "bad path"));
+		CHECK(weir_path_parse(&p, "a", err, sizeof(err)) ==
+		    WEIR_FAIL_USAGE);
+	}
 	CHECK(weir_read_file("/nonexistent/x", &b, 10, err, sizeof(err)) ==
 	    WEIR_FAIL_IO && errno == ENOENT);
 	CHECK(weir_read_file("/dev/zero", &b, 1000, err, sizeof(err)) ==
@@ -257,6 +280,13 @@ nomem_kinds(void)
 	CHECK(low_memory(compile_big, NULL, 2) == WEIR_FAIL_NOMEM);
 	CHECK(low_memory(compile_big, NULL, 22) == WEIR_FAIL_NOMEM);
 	CHECK(low_memory(unescape_big, NULL, 2) == WEIR_FAIL_NOMEM);
+	if ((bigpath = strdup(big))) {
+		bigpath[0] = '.';
+		bigpath[BIG - 1] = 'a';
+		CHECK(low_memory(path_big, NULL, 2) == WEIR_FAIL_NOMEM);
+		CHECK(low_memory(path_big, NULL, 22) == WEIR_FAIL_NOMEM);
+		free(bigpath);
+	}
 #endif
 	close(devnull);
 	weir_buf_free(&packed);
