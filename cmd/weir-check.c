@@ -183,13 +183,12 @@ check_out(weir_output *o, int rc, const char *what)
 
 	if (rc >= 0)
 		return;
-	if (rc == WEIR_OUTPUT_TOO_BIG)
-		weir_die(WEIR_EXIT_DATA, "%s", weir_output_error(o));
 	e = weir_output_failed(o);
-	if (e == EPIPE && !what)
+	if (rc == WEIR_FAIL_IO && e == EPIPE && !what)
 		exit(WEIR_EXIT_OK);
-	weir_die(WEIR_EXIT_IO, "%s: %s", what ? what : "write",
-	    strerror(e ? e : EIO));
+	if (rc == WEIR_FAIL_IO && what)
+		weir_die(WEIR_EXIT_IO, "%s: %s", what, strerror(e));
+	weir_die_kind(rc, weir_output_error(o));
 }
 
 /* Check the stage's inputs to their end. */
@@ -238,14 +237,15 @@ write_report(const char *file, int pass, const weir_buf *rep)
 {
 	static weir_ofile of;	/* static: its new file is removed at exit */
 	char err[WEIR_ERRSZ];
+	int rc;
 
 	if (file) {	/* whole or not at all */
-		if (weir_ofile_open(&of, file, 0, err, sizeof(err)) < 0)
-			weir_die(WEIR_EXIT_IO, "%s", err);
+		if ((rc = weir_ofile_open(&of, file, 0, err, sizeof(err))) < 0)
+			weir_die_kind(rc, err);
 		if (weir_write_all(of.fd, rep->p, rep->len) < 0)
 			weir_die(WEIR_EXIT_IO, "%s: %s", file, strerror(errno));
-		if (weir_ofile_commit(&of, err, sizeof(err)) < 0)
-			weir_die(WEIR_EXIT_IO, "%s", err);
+		if ((rc = weir_ofile_commit(&of, err, sizeof(err))) < 0)
+			weir_die_kind(rc, err);
 	} else if (weir_write_all(pass ? 2 : 1, rep->p, rep->len) < 0 &&
 	    errno != EPIPE)
 		weir_die(WEIR_EXIT_IO, "write: %s", strerror(errno));
@@ -263,7 +263,7 @@ int
 main(int argc, char **argv)
 {
 	int c, i, pass = 0, validate = 0, nreports = 0, allow_missing = 0;
-	int rejfmt = WEIR_FMT_NDJSON, nflags = 0, ok, fd;
+	int rejfmt = WEIR_FMT_NDJSON, nflags = 0, ok, fd, rc;
 	const char *rulesfile = NULL, *suite = NULL, *pending = NULL;
 	const char *onerr = "fail";
 	char err[WEIR_ERRSZ];
@@ -410,11 +410,13 @@ main(int argc, char **argv)
 		weir_buf text = { 0 };
 		int n;
 
-		if (weir_read_file(rulesfile, &text, 16u << 20, err,
-		    sizeof(err)) < 0)
-			weir_die(errno == ENOENT || errno == EISDIR ||
-			    errno == EACCES ? WEIR_EXIT_USAGE : WEIR_EXIT_IO,
-			    "%s", err);
+		n = weir_read_file(rulesfile, &text, 16u << 20, err,
+		    sizeof(err));
+		if (n == WEIR_FAIL_IO && (errno == ENOENT || errno == EISDIR ||
+		    errno == EACCES))
+			n = WEIR_FAIL_USAGE;	/* no such rules: config */
+		if (n < 0)
+			weir_die_kind(n, err);
 		if (weir_buf_putc(&text, 0) < 0)
 			weir_die(WEIR_EXIT_IO, "out of memory");
 		n = weir_rules_parse(&rs, rulesfile, (char *)text.p,
@@ -455,8 +457,9 @@ main(int argc, char **argv)
 	if ((fd = weir_check_load(r.chk, err, sizeof(err))) < 0)
 		weir_die_kind(fd, err);
 	if (r.rejfile) {	/* replaced only when the run finishes */
-		if (weir_ofile_open(&rejf, r.rejfile, 0, err, sizeof(err)) < 0)
-			weir_die(WEIR_EXIT_IO, "%s", err);
+		if ((rc = weir_ofile_open(&rejf, r.rejfile, 0, err,
+		    sizeof(err))) < 0)
+			weir_die_kind(rc, err);
 		if (!(r.rej = weir_output_open(rejf.fd, rejfmt, NULL)))
 			weir_die(WEIR_EXIT_IO, "out of memory");
 	}
@@ -476,8 +479,8 @@ main(int argc, char **argv)
 	weir_stage_end(&st);
 	if (r.rej) {
 		check_out(r.rej, weir_output_end(r.rej), r.rejfile);
-		if (weir_ofile_commit(&rejf, err, sizeof(err)) < 0)
-			weir_die(WEIR_EXIT_IO, "%s", err);
+		if ((rc = weir_ofile_commit(&rejf, err, sizeof(err))) < 0)
+			weir_die_kind(rc, err);
 	}
 	info.suite = suite;
 	info.records = weir_check_records(r.chk);

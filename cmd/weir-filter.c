@@ -49,10 +49,13 @@ static weir_expr *
 compile_or_die(const char *src)
 {
 	weir_buf diag = {0};
-	weir_expr *e = weir_expr_compile_diag(src, &diag);
+	weir_expr *e;
+	int rc = weir_expr_compile_diag(&e, src, &diag);
 
-	if (e)
+	if (rc == 0)
 		return e;
+	if (rc == WEIR_FAIL_NOMEM)
+		weir_die_kind(rc, "");
 	fprintf(stderr, "%s: bad expression: %.*s", weir_prog, (int)diag.len,
 	    (const char *)diag.p);
 	exit(WEIR_EXIT_USAGE);

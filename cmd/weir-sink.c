@@ -268,6 +268,7 @@ kafka_key(const weir_record *r, const weir_path *kp, weir_buf *scratch,
     weir_buf *kb, char *why, size_t whysz)
 {
 	weir_pv root;
+	int rc;
 
 	kb->len = 0;
 	if (!weir_record_json(r, scratch, &root)) {
@@ -275,7 +276,10 @@ kafka_key(const weir_record *r, const weir_path *kp, weir_buf *scratch,
 		    kp->text);
 		return -1;
 	}
-	return weir_key_from_path(kp, &root, kb, why, whysz);
+	rc = weir_key_from_path(kp, &root, kb, why, whysz);
+	if (rc == WEIR_FAIL_NOMEM)
+		weir_die_kind(rc, why);
+	return rc;
 }
 
 /*

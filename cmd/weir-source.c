@@ -249,10 +249,13 @@ static int
 shape(weir_record *r, char *why, size_t whysz)
 {
 	weir_pv root, v;
-	int want_key = S.have_key, want_time = S.have_time;
+	int want_key = S.have_key, want_time = S.have_time, rc;
 
 	if (S.cdc.kind) {	/* the change sets value and key (-k) */
-		if (weir_cdc_apply(&S.cdc, r, why, whysz) < 0)
+		if ((rc = weir_cdc_apply(&S.cdc, r, why, whysz)) ==
+		    WEIR_FAIL_NOMEM)
+			weir_die_kind(rc, why);
+		if (rc < 0)
 			return -1;
 		want_key = 0;
 		want_time = S.have_time && r->enc != WEIR_ENC_NULL;
@@ -264,8 +267,10 @@ shape(weir_record *r, char *why, size_t whysz)
 			return -1;
 		}
 		if (want_key) {
-			if (weir_key_from_path(&S.keyp, &root, &S.keybuf, why,
-			    whysz) < 0)
+			if ((rc = weir_key_from_path(&S.keyp, &root,
+			    &S.keybuf, why, whysz)) == WEIR_FAIL_NOMEM)
+				weir_die_kind(rc, why);
+			if (rc < 0)
 				return -1;
 			r->key = S.keybuf.p ? S.keybuf.p : (const uint8_t *)"";
 			r->key_len = S.keybuf.len;

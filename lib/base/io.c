@@ -66,7 +66,7 @@ weir_reader_fill(weir_reader *r, int block)
 			ncap = r->max + WEIR_IO_BLOCK;
 		nb = realloc(r->buf, ncap);
 		if (!nb)
-			return WEIR_IO_ERR;
+			return WEIR_FAIL_NOMEM;
 		r->buf = nb;
 		r->cap = ncap;
 	}
@@ -100,7 +100,7 @@ weir_reader_fill(weir_reader *r, int block)
 			poll(&pfd, 1, -1);
 			continue;
 		}
-		return WEIR_IO_ERR;
+		return WEIR_FAIL_IO;
 	}
 	if (n == 0) {
 		r->eof = 1;
@@ -232,16 +232,17 @@ weir_ofile_open(weir_ofile *f, const char *path, int flags, char *err,
 		    ((flags & WEIR_OFILE_APPEND) ? O_APPEND : O_TRUNC), 0666);
 		if (f->fd < 0) {
 			weir_seterr(err, errsz, "%s: %s", path, strerror(errno));
-			return -1;
+			return WEIR_FAIL_IO;
 		}
 		return 0;
 	}
 	/* beside the file itself: a link stays a link */
 	f->path = exists ? realpath(path, NULL) : strdup(path);
 	if (!f->path || !(f->tmp = malloc(strlen(f->path) + 64))) {
-		weir_seterr(err, errsz, "%s: %s", path, strerror(errno));
+		int e = errno;
+		weir_seterr(err, errsz, "%s: %s", path, strerror(e));
 		ofile_clear(f);
-		return -1;
+		return e == ENOMEM ? WEIR_FAIL_NOMEM : WEIR_FAIL_IO;
 	}
 	slash = strrchr(f->path, '/');
 	base = slash ? slash + 1 : f->path;
@@ -259,7 +260,7 @@ weir_ofile_open(weir_ofile *f, const char *path, int flags, char *err,
 		free(f->tmp);
 		f->tmp = NULL;
 		ofile_clear(f);
-		return -1;
+		return WEIR_FAIL_IO;
 	}
 	errno = 0;
 	if (track(f, 1) < 0 || (exists && fchmod(f->fd, st.st_mode & 07777) < 0)) {
@@ -267,7 +268,7 @@ weir_ofile_open(weir_ofile *f, const char *path, int flags, char *err,
 		    errno ? strerror(errno) : "too many output files");
 		close(f->fd);
 		ofile_clear(f);
-		return -1;
+		return WEIR_FAIL_IO;
 	}
 	return 0;
 }
@@ -283,10 +284,10 @@ weir_ofile_commit(weir_ofile *f, char *err, size_t errsz)
 	if ((fsync(fd) < 0 && errno != EINVAL) || close(fd) < 0) {
 		weir_seterr(err, errsz, "%s: %s", f->tmp ? f->tmp : "output",
 		    strerror(errno));
-		rc = -1;
+		rc = WEIR_FAIL_IO;
 	} else if (f->tmp && rename(f->tmp, f->path) < 0) {
 		weir_seterr(err, errsz, "%s: %s", f->path, strerror(errno));
-		rc = -1;
+		rc = WEIR_FAIL_IO;
 	} else if (f->tmp) {
 		free(f->tmp);	/* committed: nothing to remove */
 		f->tmp = NULL;
@@ -351,7 +352,7 @@ weir_read_file(const char *path, weir_buf *b, size_t max, char *err,
 		e = errno;
 		weir_seterr(err, errsz, "%s: %s", path, strerror(e));
 		errno = e;
-		return -1;
+		return WEIR_FAIL_IO;
 	}
 	for (;;) {
 		if (weir_buf_reserve(b, 65536) < 0) {
@@ -382,5 +383,5 @@ weir_read_file(const char *path, weir_buf *b, size_t max, char *err,
 	else
 		weir_seterr(err, errsz, "%s: %s", path, strerror(e));
 	errno = e;
-	return -1;
+	return e == ENOMEM ? WEIR_FAIL_NOMEM : WEIR_FAIL_IO;
 }

@@ -12,12 +12,13 @@
 
 #define WEIR_IO_BLOCK (256u * 1024)
 
+/* What weir_reader_fill returns besides a count and a failure kind: no
+ * failure, so apart from the WEIR_FAIL_* values (util.h). */
 enum {
 	WEIR_IO_EOF = 0,
-	WEIR_IO_ERR = -1,	/* errno is set */
-	WEIR_IO_AGAIN = -2,	/* non-blocking fill found nothing */
-	WEIR_IO_INTR = -3,	/* interrupted by a signal that asks to stop */
-	WEIR_IO_FULL = -4	/* buffer at its size limit */
+	WEIR_IO_AGAIN = -16,	/* non-blocking fill found nothing */
+	WEIR_IO_INTR = -17,	/* interrupted by a signal that asks to stop */
+	WEIR_IO_FULL = -18	/* buffer at its size limit */
 };
 
 typedef struct weir_reader {
@@ -33,7 +34,8 @@ typedef struct weir_reader {
 
 int weir_reader_init(weir_reader *r, int fd, size_t max);
 void weir_reader_free(weir_reader *r);
-/* Read more.  Returns bytes read (> 0), WEIR_IO_EOF, or an error above.
+/* Read more.  Returns bytes read (> 0), WEIR_IO_EOF, AGAIN, INTR or FULL
+ * above, or WEIR_FAIL_IO (errno is set) or WEIR_FAIL_NOMEM.
  * block = 0: return WEIR_IO_AGAIN rather than wait. */
 long weir_reader_fill(weir_reader *r, int block);
 static inline size_t
@@ -75,8 +77,8 @@ weir_writer_maybe_flush(weir_writer *w)
 }
 int weir_write_all(int fd, const void *p, size_t n);
 /* Read the whole file path ("-": stdin) into b, at most max bytes: 0, or
- * -1 with errno kept (ENOENT: missing; EFBIG: larger than max) and err
- * set to "path: reason". */
+ * WEIR_FAIL_IO (errno kept: ENOENT missing, EFBIG larger than max) or
+ * WEIR_FAIL_NOMEM, with err set to "path: reason". */
 int weir_read_file(const char *path, weir_buf *b, size_t max, char *err,
     size_t errsz);
 
@@ -98,10 +100,12 @@ typedef struct weir_ofile {
 	char *tmp;		/* the new file, NULL when in place */
 } weir_ofile;
 
+/* 0, or WEIR_FAIL_IO (WEIR_FAIL_NOMEM) with "path: reason" in err. */
 int weir_ofile_open(weir_ofile *f, const char *path, int flags, char *err,
     size_t errsz);
 /* fsync, close and rename into place (close alone when in place, fsync
- * when a regular file).  -1 with a message; the new file is removed. */
+ * when a regular file).  WEIR_FAIL_IO with a message; the new file is
+ * removed. */
 int weir_ofile_commit(weir_ofile *f, char *err, size_t errsz);
 /* Close without committing: the new file is removed. */
 void weir_ofile_abort(weir_ofile *f);

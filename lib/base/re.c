@@ -26,24 +26,28 @@ weir_re_free(weir_re *re)
 	free(re);
 }
 
-weir_re *
-weir_re_new(const char *pattern, size_t n, char *err, size_t errsz)
+int
+weir_re_open(weir_re **out, const char *pattern, size_t n, char *err,
+    size_t errsz)
 {
 	weir_re *re = calloc(1, sizeof(*re));
 	PCRE2_UCHAR msg[160];
 	PCRE2_SIZE off;
 	int ec;
 
+	*out = NULL;
 	if (!re || !(re->pattern = strndup(pattern, n)))
 		goto nomem;
 	re->code = pcre2_compile((PCRE2_SPTR)pattern, n, PCRE2_UTF |
 	    PCRE2_MATCH_INVALID_UTF, &ec, &off, NULL);
+	if (!re->code && ec == PCRE2_ERROR_HEAP_FAILED)
+		goto nomem;
 	if (!re->code) {
 		pcre2_get_error_message(ec, msg, sizeof(msg));
 		weir_seterr(err, errsz, "regex '%s': %s at offset %zu",
 		    re->pattern, (const char *)msg, (size_t)off);
 		weir_re_free(re);
-		return NULL;
+		return WEIR_FAIL_USAGE;
 	}
 	if (!(re->md = pcre2_match_data_create_from_pattern(re->code, NULL)) ||
 	    !(re->mc = pcre2_match_context_create(NULL)))
@@ -59,11 +63,12 @@ weir_re_new(const char *pattern, size_t n, char *err, size_t errsz)
 			goto nomem;
 		pcre2_jit_stack_assign(re->mc, NULL, re->js);
 	}
-	return re;
+	*out = re;
+	return 0;
 nomem:
 	weir_re_free(re);
 	weir_seterr(err, errsz, "out of memory");
-	return NULL;
+	return WEIR_FAIL_NOMEM;
 }
 
 int
@@ -91,8 +96,8 @@ weir_re_match(weir_re *re, const uint8_t *s, size_t n, char *err,
 		what = "its memory limit";
 		break;
 	case PCRE2_ERROR_NOMEMORY:
-		what = "out of memory";
-		break;
+		weir_seterr(err, errsz, "out of memory");
+		return WEIR_FAIL_NOMEM;
 	default:
 		what = "an error";
 		break;
@@ -100,7 +105,7 @@ weir_re_match(weir_re *re, const uint8_t *s, size_t n, char *err,
 	weir_seterr(err, errsz, "regex '%s' hit %s on a %zu-byte value (too "
 	    "much backtracking: simplify the pattern or anchor it)",
 	    re->pattern, what, n);
-	return -1;
+	return WEIR_FAIL_DATA;
 }
 
 int

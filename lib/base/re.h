@@ -22,12 +22,14 @@
 
 typedef struct weir_re weir_re;
 
-/* Compile pattern (n bytes); NULL with "regex 'P': message at offset N"
- * in err. */
-weir_re *weir_re_new(const char *pattern, size_t n, char *err, size_t errsz);
+/* Compile pattern (n bytes) into *out: 0, WEIR_FAIL_USAGE with "regex
+ * 'P': message at offset N" in err, or WEIR_FAIL_NOMEM. */
+int weir_re_open(weir_re **out, const char *pattern, size_t n, char *err,
+    size_t errsz);
 void weir_re_free(weir_re *re);
-/* 1 match, 0 no match, -1 a limit was hit or memory ran out: err names
- * the pattern and the limit.  No allocation per call. */
+/* 1 match, 0 no match, WEIR_FAIL_DATA when the value took the match past
+ * a limit (err names the pattern and the limit), WEIR_FAIL_NOMEM ("out
+ * of memory").  No allocation per call. */
 int weir_re_match(weir_re *re, const uint8_t *s, size_t n, char *err,
     size_t errsz);
 /* As weir_re_match, and on a match where capture group `group` (0: the

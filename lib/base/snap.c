@@ -314,11 +314,11 @@ out:
 static int
 slurp(const char *path, weir_buf *b, char *err, size_t errsz)
 {
-	if (weir_read_file(path, b, SIZE_MAX, err, errsz) == 0)
-		return 0;
-	if (errno == ENOENT)
+	int rc = weir_read_file(path, b, SIZE_MAX, err, errsz);
+
+	if (rc == WEIR_FAIL_IO && errno == ENOENT)
 		return 1;
-	return errno == ENOMEM ? WEIR_SNAP_ENOMEM : WEIR_SNAP_EIO;
+	return rc;	/* 0, or a kind: WEIR_SNAP_EIO, WEIR_SNAP_ENOMEM */
 }
 
 /* --- the commit record ---------------------------------------------------- */

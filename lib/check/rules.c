@@ -560,8 +560,7 @@ weir__rule_regex(weir_rule *r, const char *pat, char *err, size_t errsz)
 		weir_seterr(err, errsz, "out of memory");
 		return -1;
 	}
-	r->re = weir_re_new(pat, strlen(pat), err, errsz);
-	return r->re ? 0 : -1;
+	return weir_re_open(&r->re, pat, strlen(pat), err, errsz);
 }
 
 int
@@ -569,6 +568,5 @@ weir__rule_expr(weir_rule *r, const char *src, char *err, size_t errsz,
     int *col)
 {
 	*col = 0;
-	r->expr = weir_expr_compile(src, err, errsz, col);
-	return r->expr ? 0 : -1;
+	return weir_expr_compile(&r->expr, src, err, errsz, col);
 }

@@ -94,6 +94,7 @@ add_expr(weir_edit *ed, const char *src, const char *what, char *err,
 	weir_expr **ne;
 	weir_xv *nv;
 	weir_expr *e;
+	int rc;
 
 	if (!(ne = realloc(ed->exprs, sizeof(*ne) * (ed->nexprs + 1))))
 		return WEIR_FAIL_NOMEM;
@@ -102,9 +103,12 @@ add_expr(weir_edit *ed, const char *src, const char *what, char *err,
 		return WEIR_FAIL_NOMEM;
 	ed->vals = nv;
 	ed->diag.len = 0;
-	if (!(e = weir_expr_compile_diag(src, &ed->diag))) {
-		weir_seterr(err, errsz, "bad expression in %s", what);
-		return WEIR_FAIL_USAGE;
+	if ((rc = weir_expr_compile_diag(&e, src, &ed->diag)) < 0) {
+		if (rc == WEIR_FAIL_NOMEM)
+			weir_seterr(err, errsz, "out of memory");
+		else
+			weir_seterr(err, errsz, "bad expression in %s", what);
+		return rc;
 	}
 	ed->exprs[ed->nexprs] = e;
 	return (long)ed->nexprs++;
@@ -155,10 +159,11 @@ node_for(weir_edit *ed, const char *name, const char *opt, int *rc,
 			*rc = WEIR_FAIL_NOMEM;
 		return n;
 	}
-	if (weir_path_parse(&p, name, perr, sizeof(perr)) < 0) {
+	if ((*rc = weir_path_parse(&p, name, perr, sizeof(perr))) < 0) {
 		weir_seterr(err, errsz, "%s: %s", opt, perr);
 		return NULL;
 	}
+	*rc = WEIR_FAIL_USAGE;
 	if (p.nsteps == 0)
 		weir_seterr(err, errsz, "%s: '.' is the whole value, not a "
 		    "field", opt);

@@ -28,18 +28,20 @@ column(const char *s, size_t pos)
 	return col;
 }
 
-weir_expr *
-weir_expr_compile(const char *src, char *err, size_t errsz, int *col)
+int
+weir_expr_compile(weir_expr **out, const char *src, char *err, size_t errsz,
+    int *col)
 {
 	weir_expr *e = calloc(1, sizeof(*e));
 	parser p;
 
+	*out = NULL;
 	if (col)
 		*col = 0;
 	if (!e || !(e->src = strdup(src))) {
 		free(e);
 		weir_seterr(err, errsz, "out of memory");
-		return NULL;
+		return WEIR_FAIL_NOMEM;
 	}
 	memset(&p, 0, sizeof(p));
 	p.e = e;
@@ -54,6 +56,11 @@ weir_expr_compile(const char *src, char *err, size_t errsz, int *col)
 		if (e->root >= 0 && p.tok != T_EOF)
 			weir__expr_unexpected(&p, "an operator or the end");
 	}
+	if (p.oom) {
+		weir_seterr(err, errsz, "out of memory");
+		weir_expr_free(e);
+		return WEIR_FAIL_NOMEM;
+	}
 	if (p.failed) {
 		char msg[WEIR_ERRSZ];
 		int c = column(src, p.errpos);
@@ -62,9 +69,10 @@ weir_expr_compile(const char *src, char *err, size_t errsz, int *col)
 		if (col)
 			*col = c;
 		weir_expr_free(e);
-		return NULL;
+		return WEIR_FAIL_USAGE;
 	}
-	return e;
+	*out = e;
+	return 0;
 }
 
 void
@@ -125,21 +133,20 @@ weir_expr_caret(weir_buf *out, const char *src, int col)
 	return weir_buf_puts(out, "^\n");
 }
 
-weir_expr *
-weir_expr_compile_diag(const char *src, weir_buf *diag)
+int
+weir_expr_compile_diag(weir_expr **out, const char *src, weir_buf *diag)
 {
 	char err[WEIR_ERRSZ];
-	weir_expr *e;
-	int col;
+	int col, rc;
 
-	e = weir_expr_compile(src, err, sizeof(err), &col);
-	if (e)
-		return e;
+	rc = weir_expr_compile(out, src, err, sizeof(err), &col);
+	if (rc == 0 || rc == WEIR_FAIL_NOMEM)
+		return rc;
 	weir_buf_puts(diag, err);
 	weir_buf_putc(diag, '\n');
 	if (col > 0)
 		weir_expr_caret(diag, src, col);
-	return NULL;
+	return rc;
 }
 
 void

@@ -67,12 +67,13 @@ typedef struct weir_expr_ctx {
 } weir_expr_ctx;
 
 /*
- * Compile src.  On error returns NULL, writes a one-line message into err
+ * Compile src into *out: 0, or WEIR_FAIL_NOMEM ("out of memory"), or
+ * WEIR_FAIL_USAGE for a bad expression, with a one-line message in err
  * ("column 9: expected an operand after 'and'") and the 1-based column of
- * the problem into *col (when col is not NULL).
+ * the problem in *col (when col is not NULL).  *out is NULL on failure.
  */
-weir_expr *weir_expr_compile(const char *src, char *err, size_t errsz,
-    int *col);
+int weir_expr_compile(weir_expr **out, const char *src, char *err,
+    size_t errsz, int *col);
 void weir_expr_free(weir_expr *e);
 /* The source text it was compiled from. */
 const char *weir_expr_text(const weir_expr *e);
@@ -126,9 +127,11 @@ int weir_expr_caret(weir_buf *out, const char *src, int col);
 void weir_expr_root(const weir_record *r, weir_buf *scratch, weir_pv *root);
 
 /*
- * Compile, and on error append the whole diagnostic to diag for a program
- * to print: "column N: message\n" then the caret lines.
+ * Compile as weir_expr_compile, and for a bad expression append the whole
+ * diagnostic to diag for a program to print: "column N: message\n" then
+ * the caret lines (nothing for WEIR_FAIL_NOMEM).
  */
-weir_expr *weir_expr_compile_diag(const char *src, weir_buf *diag);
+int weir_expr_compile_diag(weir_expr **out, const char *src,
+    weir_buf *diag);
 
 #endif

@@ -244,7 +244,7 @@ weir__expr_fn_call(weir_expr *e, const node *n, const weir_xv *av,
 		rc = weir_re_match(n->re, a.s, a.n, e->errmsg,
 		    sizeof(e->errmsg));
 		if (rc < 0) {
-			e->failed = 1;
+			*(rc == WEIR_FAIL_NOMEM ? &e->oom : &e->failed) = 1;
 			expr_set_missing(out);
 		} else
 			expr_set_bool(out, rc);

@@ -65,7 +65,7 @@ fn_regexp_extract(weir_expr *e, const node *n, const weir_xv *a,
 	rc = weir_re_group(n->re, a->s, a->n, group, &off, &len, e->errmsg,
 	    sizeof(e->errmsg));
 	if (rc < 0)
-		e->failed = 1;
+		*(rc == WEIR_FAIL_NOMEM ? &e->oom : &e->failed) = 1;
 	if (rc <= 0)
 		expr_set_missing(out);
 	else

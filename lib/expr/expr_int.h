@@ -155,10 +155,12 @@ typedef struct parser {
 	size_t errsz;
 	size_t errpos;
 	int failed;
+	int oom;		/* failed for want of memory */
 	int depth;
 } parser;
 
 int weir__expr_fail(parser *p, size_t at, const char *fmt, const char *arg);
+int weir__expr_nomem(parser *p, size_t at);	/* "out of memory" */
 void weir__expr_next(parser *p);
 int weir__expr_is_word(const parser *p, const char *w);
 int weir__expr_unexpected(parser *p, const char *what);

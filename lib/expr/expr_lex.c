@@ -20,6 +20,14 @@ weir__expr_fail(parser *p, size_t at, const char *fmt, const char *arg)
 	return -1;
 }
 
+int
+weir__expr_nomem(parser *p, size_t at)
+{
+	if (!p->failed)
+		p->oom = 1;
+	return weir__expr_fail(p, at, "out of memory%s", "");
+}
+
 static int
 ident_char(int ch)
 {

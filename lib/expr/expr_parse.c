@@ -21,7 +21,7 @@ new_node(parser *p, int op, size_t at)
 		int nc = e->capnodes ? e->capnodes * 2 : 16;
 		node *nn = realloc(e->nodes, sizeof(*nn) * (size_t)nc);
 		if (!nn)
-			return weir__expr_fail(p, at, "out of memory%s", "");
+			return weir__expr_nomem(p, at);
 		e->nodes = nn;
 		e->capnodes = nc;
 	}
@@ -43,7 +43,7 @@ add_arg(parser *p, int idx, size_t at)
 		int nc = e->capargs ? e->capargs * 2 : 16;
 		int *na = realloc(e->args, sizeof(*na) * (size_t)nc);
 		if (!na)
-			return weir__expr_fail(p, at, "out of memory%s", "");
+			return weir__expr_nomem(p, at);
 		e->args = na;
 		e->capargs = nc;
 	}
@@ -76,9 +76,15 @@ parse_string_lit(parser *p, int i)
 	weir_buf b = {0};
 	node *n;
 	uint8_t *copy;
+	int rc;
 
-	if (weir_json_unescape(&b, (const uint8_t *)p->s + p->tpos + 1,
-	    p->tlen - 2) < 0 || !weir_utf8_valid(b.p, b.len)) {
+	rc = weir_json_unescape(&b, (const uint8_t *)p->s + p->tpos + 1,
+	    p->tlen - 2);
+	if (rc == WEIR_FAIL_NOMEM) {
+		weir_buf_free(&b);
+		return weir__expr_nomem(p, p->tpos);
+	}
+	if (rc < 0 || !weir_utf8_valid(b.p, b.len)) {
 		weir_buf_free(&b);
 		return weir__expr_fail(p, p->tpos, "bad escape in string%s",
 		    "");
@@ -86,7 +92,7 @@ parse_string_lit(parser *p, int i)
 	copy = malloc(b.len + 1);
 	if (!copy) {
 		weir_buf_free(&b);
-		return weir__expr_fail(p, p->tpos, "out of memory%s", "");
+		return weir__expr_nomem(p, p->tpos);
 	}
 	if (b.len)
 		memcpy(copy, b.p, b.len);
@@ -173,12 +179,15 @@ parse_call(parser *p, size_t at, size_t nlen)
 		node *n = &p->e->nodes[i];
 		const node *pat = &p->e->nodes[args[1]];
 		char msg[WEIR_ERRSZ];
+		int rc;
 		if (memchr(pat->lit.s, 0, pat->lit.n))
 			return weir__expr_fail(p, at, "regex has a NUL byte%s",
 			    "");
-		n->re = weir_re_new((const char *)pat->lit.s, pat->lit.n, msg,
-		    sizeof(msg));
-		if (!n->re)
+		rc = weir_re_open(&n->re, (const char *)pat->lit.s, pat->lit.n,
+		    msg, sizeof(msg));
+		if (rc == WEIR_FAIL_NOMEM)
+			return weir__expr_nomem(p, at);
+		if (rc < 0)
 			return weir__expr_fail(p, at, "bad %s", msg);
 	}
 	return i;
@@ -188,7 +197,7 @@ static int
 parse_primary(parser *p)
 {
 	size_t at = p->tpos;
-	int i;
+	int i, rc;
 
 	if (p->failed)
 		return -1;
@@ -240,16 +249,19 @@ parse_primary(parser *p)
 		char *text = strndup(p->s + at, p->tlen);
 		char perr[WEIR_ERRSZ];
 		if (!text)
-			return weir__expr_fail(p, at, "out of memory%s", "");
+			return weir__expr_nomem(p, at);
 		i = new_node(p, N_PATH, at);
 		if (i < 0) {
 			free(text);
 			return -1;
 		}
-		if (weir_path_parse(&p->e->nodes[i].path, text, perr,
-		    sizeof(perr)) < 0) {
+		rc = weir_path_parse(&p->e->nodes[i].path, text, perr,
+		    sizeof(perr));
+		if (rc < 0) {
 			free(text);
 			p->e->nodes[i].op = N_LIT;
+			if (rc == WEIR_FAIL_NOMEM)
+				return weir__expr_nomem(p, at);
 			return weir__expr_fail(p, at, "%s", perr);
 		}
 		free(text);
@@ -449,8 +461,7 @@ parse_in_list(parser *p, int a, size_t at)
 				    (size_t)(nmore + 1));
 				if (!nm) {
 					free(more);
-					return weir__expr_fail(p, at,
-					    "out of memory%s", "");
+					return weir__expr_nomem(p, at);
 				}
 				more = nm;
 				more[nmore++] = it;

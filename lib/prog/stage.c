@@ -208,7 +208,7 @@ weir_stage_next_in(weir_stage *s, int i, weir_event *ev, int block)
 			return 0;
 		default:
 			fail(s);
-			weir_die(weir_input_status(in), "%s",
+			weir_die_kind(weir_input_fail(in),
 			    weir_input_error(in));
 		}
 	}
@@ -224,16 +224,11 @@ weir_stage_set_output(weir_stage *s, weir_output *out)
 void
 weir_stage_check_output(weir_output *o, int rc)
 {
-	int e;
-
 	if (rc >= 0)
 		return;
-	if (rc == WEIR_OUTPUT_TOO_BIG)
-		weir_die(WEIR_EXIT_DATA, "%s", weir_output_error(o));
-	e = weir_output_failed(o);
-	if (e == EPIPE)
-		exit(WEIR_EXIT_OK);
-	weir_die(WEIR_EXIT_IO, "write: %s", strerror(e ? e : EIO));
+	if (rc == WEIR_FAIL_IO && weir_output_failed(o) == EPIPE)
+		exit(WEIR_EXIT_OK);	/* the reader went away */
+	weir_die_kind(rc, weir_output_error(o));
 }
 
 /* Wait for input until the monotonic deadline: 1 when there may be some,
@@ -353,7 +348,7 @@ weir_stage_next_until(weir_stage *s, weir_event *ev, int64_t deadline)
 			continue;
 		default:
 			fail(s);
-			weir_die(weir_input_status(s->in), "%s",
+			weir_die_kind(weir_input_fail(s->in),
 			    weir_input_error(s->in));
 		}
 	}
@@ -386,7 +381,7 @@ weir_stage_emit(weir_stage *s, const weir_record *r)
 		return;
 	rc = weir_output_record(s->out, r);
 
-	if (rc == WEIR_OUTPUT_TOO_BIG)	/* a bad record, under --on-error */
+	if (rc == WEIR_FAIL_DATA)	/* a bad record, under --on-error */
 		weir_onerr_bad(s->oe, weir_output_error(s->out), NULL, 0);
 	else
 		weir_stage_check_output(s->out, rc);

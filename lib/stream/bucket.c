@@ -97,9 +97,14 @@ seen_before(weir_bucket *b, const char *path)
 static int
 file_close(weir_bucket *b, struct bfile *f, char *err, size_t errsz)
 {
-	int rc = 0;
+	int rc = weir_output_end(f->out);
 
-	if (weir_output_end(f->out) < 0 || close(f->fd) < 0) {
+	if (rc == WEIR_FAIL_NOMEM)
+		weir_seterr(err, errsz, "out of memory");
+	else if (rc < 0)
+		weir_seterr(err, errsz, "%s: %s", f->path,
+		    strerror(weir_output_failed(f->out)));
+	if (close(f->fd) < 0 && !rc) {
 		weir_seterr(err, errsz, "%s: %s", f->path, strerror(errno));
 		rc = WEIR_FAIL_IO;
 	}
@@ -213,16 +218,12 @@ weir_bucket_write(weir_bucket *b, const weir_record *r, char *err,
 	b->last = f;
 	f->used = ++b->tick;
 	rc = weir_output_record(f->out, r);
-	if (rc == WEIR_OUTPUT_TOO_BIG) {
-		weir_seterr(err, errsz, "%s", weir_output_error(f->out));
-		return WEIR_FAIL_DATA;
-	}
-	if (rc < 0) {
+	if (rc == WEIR_FAIL_IO)
 		weir_seterr(err, errsz, "%s: %s", f->path,
 		    strerror(weir_output_failed(f->out)));
-		return WEIR_FAIL_IO;
-	}
-	return 0;
+	else if (rc < 0)	/* a record too big; out of memory */
+		weir_seterr(err, errsz, "%s", weir_output_error(f->out));
+	return rc;
 }
 
 int

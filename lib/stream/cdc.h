@@ -34,8 +34,9 @@ typedef struct weir_cdc {
 void weir_cdc_init(weir_cdc *c, int kind, const weir_path *keyp);
 void weir_cdc_free(weir_cdc *c);
 /* Rewrite r in place (its value and key then point into c until the next
- * call): 0, or -1 with a message in why for a record that is not a change
- * (not an envelope, an unknown op, a delete without a key). */
+ * call): 0, or WEIR_FAIL_DATA with a message in why for a record that is
+ * not a change (not an envelope, an unknown op, a delete without a key),
+ * or WEIR_FAIL_NOMEM ("out of memory"). */
 int weir_cdc_apply(weir_cdc *c, weir_record *r, char *why, size_t whysz);
 
 #endif

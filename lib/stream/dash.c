@@ -643,9 +643,9 @@ weir_dash_open(weir_dash **out, const weir_dash_opts *o, char *err,
 	d->fd = -1;
 	pthread_mutex_init(&d->lock, NULL);
 	if (o->key) {
-		if (weir_path_parse(&d->keyp, o->key, err, errsz) < 0) {
+		if ((rc = weir_path_parse(&d->keyp, o->key, err, errsz)) < 0) {
 			weir_dash_close(d);
-			return WEIR_FAIL_USAGE;
+			return rc;
 		}
 		d->have_keyp = 1;
 	}

@@ -22,7 +22,7 @@ struct weir_input {
 	int keep_json;		/* NDJSON lines stay JSON text, validated */
 	int pass_values;	/* frames: packed values not validated */
 	int done;
-	int status;		/* exit status for the ERROR event */
+	int fail;		/* WEIR_FAIL_* kind of the ERROR event */
 	char name[256];
 	uint64_t line;		/* text: line of the current record */
 	size_t scan;		/* text: bytes already searched for '\n' */
@@ -69,9 +69,9 @@ weir_input_error(const weir_input *in)
 }
 
 int
-weir_input_status(const weir_input *in)
+weir_input_fail(const weir_input *in)
 {
-	return in->status ? in->status : WEIR_EXIT_IO;
+	return in->fail ? in->fail : WEIR_FAIL_IO;
 }
 
 int
@@ -129,6 +129,16 @@ weir_input_set_idle(weir_input *in, void (*fn)(void *), void *arg)
 	in->rd.idle_arg = arg;
 }
 
+/* Out of memory: the ERROR event, of that kind. */
+static int
+nomem(weir_input *in)
+{
+	snprintf(in->err, sizeof(in->err), "out of memory");
+	in->fail = WEIR_FAIL_NOMEM;
+	in->done = 1;
+	return WEIR_EV_ERROR;
+}
+
 /* Fill; maps reader results to events (0 = got data). */
 static int
 fill(weir_input *in, int block)
@@ -149,6 +159,8 @@ fill(weir_input *in, int block)
 		return WEIR_EV_STOP;
 	case WEIR_IO_FULL:
 		return -WEIR_IO_FULL;
+	case WEIR_FAIL_NOMEM:
+		return nomem(in);
 	default:
 		snprintf(in->err, sizeof(in->err), "%s: read: %s", in->name,
 		    strerror(errno));
@@ -438,7 +450,10 @@ next_ndjson(weir_input *in, weir_event *ev, int block)
 			break;
 	}
 	in->val.len = 0;
-	if (weir_pack_json(&in->val, line, n, why, sizeof(why)) < 0)
+	rc = weir_pack_json(&in->val, line, n, why, sizeof(why));
+	if (rc == WEIR_FAIL_NOMEM)
+		return ev->type = nomem(in);
+	if (rc < 0)
 		return bad(in, ev, line, n, "%s", why);
 	rec_init(&ev->rec);
 	if (in->keep_json) {
@@ -552,24 +567,24 @@ next_csv(weir_input *in, weir_event *ev, int block)
 		if (nc == 0)
 			continue;	/* blank line */
 		if (nc < 0)
-			return error(in, "out of memory");
+			return ev->type = nomem(in);
 		if (!in->csv.have_header) {
 			rc = weir_csv_set_header(&in->csv, nc);
 			if (rc == WEIR_FAIL_DATA) {
 				/* bad data, though no one record to skip */
-				in->status = WEIR_EXIT_DATA;
+				in->fail = WEIR_FAIL_DATA;
 				return error(in, "line %llu: header is not valid UTF-8",
 				    (unsigned long long)in->line);
 			}
 			if (rc < 0)
-				return error(in, "out of memory");
+				return ev->type = nomem(in);
 			continue;
 		}
 		rc = weir_csv_row(&in->csv, nc, &in->val, why, sizeof(why));
 		if (rc == WEIR_FAIL_DATA)
 			return bad(in, ev, raw, used, "%s", why);
 		if (rc < 0)
-			return error(in, "out of memory");
+			return ev->type = nomem(in);
 		rec_init(&ev->rec);
 		weir_record_set_packed(&ev->rec, &in->val);
 		return ev->type = WEIR_EV_RECORD;
@@ -591,8 +606,11 @@ next_envelope(weir_input *in, weir_event *ev, int block)
 		if (!blank(line, n))
 			break;
 	}
-	if (weir_envelope_parse(&in->env, line, n, &ev->rec, why,
-	    sizeof(why)) < 0)
+	rc = weir_envelope_parse(&in->env, line, n, &ev->rec, why,
+	    sizeof(why));
+	if (rc == WEIR_FAIL_NOMEM)
+		return ev->type = nomem(in);
+	if (rc < 0)
 		return bad(in, ev, line, n, "%s", why);
 	return ev->type = WEIR_EV_RECORD;
 }

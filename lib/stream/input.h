@@ -43,9 +43,10 @@ void weir_input_close(weir_input *in);	/* does not close fd */
 int weir_input_next(weir_input *in, weir_event *ev, int block);
 /* The message for BAD and ERROR events, with the input position. */
 const char *weir_input_error(const weir_input *in);
-/* The exit status for an ERROR event: WEIR_EXIT_DATA when the input is
- * bad as a whole (a CSV header that is not UTF-8), else WEIR_EXIT_IO. */
-int weir_input_status(const weir_input *in);
+/* The failure kind of an ERROR event (WEIR_FAIL_*, util.h): DATA when the
+ * input is bad as a whole (a CSV header that is not UTF-8), NOMEM (the
+ * message is "out of memory"), else IO (I/O, corrupt frames, early end). */
+int weir_input_fail(const weir_input *in);
 int weir_input_framed(const weir_input *in);	/* known after first event */
 int weir_input_format(const weir_input *in);	/* WEIR_FMT_*, 0 until known */
 int weir_input_fd(const weir_input *in);

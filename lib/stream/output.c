@@ -213,7 +213,7 @@ int
 weir_output_json(weir_buf *b, const weir_record *r, weir_buf *scratch)
 {
 	weir_pv pv;
-	int oneline;
+	int oneline, rc;
 
 	switch (r->enc) {
 	case WEIR_ENC_NULL:
@@ -229,8 +229,10 @@ weir_output_json(weir_buf *b, const weir_record *r, weir_buf *scratch)
 		if (r->enc == WEIR_ENC_JSON && oneline)
 			return weir_buf_put(b, r->value, r->value_len);
 		scratch->len = 0;
-		if (weir_pack_json(scratch, r->value, r->value_len, NULL,
-		    0) == 0) {
+		rc = weir_pack_json(scratch, r->value, r->value_len, NULL, 0);
+		if (rc == WEIR_FAIL_NOMEM)
+			return -1;
+		if (rc == 0) {
 			if (oneline)
 				return weir_buf_put(b, r->value, r->value_len);
 			weir_pv_of(scratch->p, scratch->len, &pv);
@@ -755,12 +757,26 @@ weir_output_all_fields(weir_output *o)
 	return 0;
 }
 
+/* A write failed (errno), or memory ran out (ENOMEM): sticky, as the
+ * buffer may hold half a record.  Returns the kind, with its message. */
 static int
 fail(weir_output *o)
 {
 	if (!o->failed)
-		o->failed = errno ? errno : EIO;
-	return -1;
+		o->failed = o->w.failed ? o->w.failed : errno ? errno : EIO;
+	if (o->failed == ENOMEM) {
+		snprintf(o->err, sizeof(o->err), "out of memory");
+		return WEIR_FAIL_NOMEM;
+	}
+	snprintf(o->err, sizeof(o->err), "write: %s", strerror(o->failed));
+	return WEIR_FAIL_IO;
+}
+
+static int
+nomem(weir_output *o)
+{
+	errno = ENOMEM;
+	return fail(o);
 }
 
 int
@@ -793,12 +809,12 @@ weir_output_record(weir_output *o, const weir_record *r)
 	weir_buf *b = &o->w.buf;
 	int rc = 0;
 
-	if (o->w.failed)
+	if (o->failed || o->w.failed)
 		return fail(o);
 	if (start(o) < 0)
-		return fail(o);
+		return nomem(o);
 	if (weir_output_too_big(o, r))
-		return WEIR_OUTPUT_TOO_BIG;	/* nothing written */
+		return WEIR_FAIL_DATA;	/* nothing written */
 	switch (o->fmt) {
 	case WEIR_FMT_FRAMED:
 		rc = weir_frame_put_record(&o->enc, b, r);
@@ -837,10 +853,8 @@ weir_output_record(weir_output *o, const weir_record *r)
 		errno = EINVAL;
 		return fail(o);
 	}
-	if (rc < 0) {
-		errno = ENOMEM;
-		return fail(o);
-	}
+	if (rc < 0)
+		return nomem(o);
 	o->records++;
 	weir_stats_g.out++;
 	if (weir_writer_maybe_flush(&o->w) < 0)
@@ -854,7 +868,7 @@ weir_output_watermark(weir_output *o, int64_t wm)
 	if (o->fmt != WEIR_FMT_FRAMED)
 		return 0;
 	if (start(o) < 0 || weir_frame_put_watermark(&o->w.buf, wm) < 0)
-		return fail(o);
+		return nomem(o);
 	weir_stats_g.wm_out = wm;
 	return weir_writer_maybe_flush(&o->w) < 0 ? fail(o) : 0;
 }
@@ -865,15 +879,17 @@ weir_output_barrier(weir_output *o, uint64_t id, const uint8_t *p, size_t n)
 	if (o->fmt != WEIR_FMT_FRAMED)
 		return 0;
 	if (start(o) < 0 || weir_frame_put_barrier(&o->w.buf, id, p, n) < 0)
-		return fail(o);
+		return nomem(o);
 	return weir_writer_maybe_flush(&o->w) < 0 ? fail(o) : 0;
 }
 
 int
 weir_output_flush(weir_output *o)
 {
-	if (o->fmt == WEIR_FMT_TABLE && o->rows && table_flush(o) < 0)
+	if (o->failed)
 		return fail(o);
+	if (o->fmt == WEIR_FMT_TABLE && o->rows && table_flush(o) < 0)
+		return nomem(o);
 	if (weir_writer_flush(&o->w) < 0)
 		return fail(o);
 	return 0;
@@ -882,14 +898,11 @@ weir_output_flush(weir_output *o)
 int
 weir_output_end(weir_output *o)
 {
-	if (start(o) < 0)
+	if (o->failed)
 		return fail(o);
-	if (o->all_fields && put_held(o) < 0) {
-		errno = ENOMEM;
-		return fail(o);
-	}
-	if (o->fmt == WEIR_FMT_FRAMED && weir_frame_put_end(&o->w.buf) < 0)
-		return fail(o);
+	if (start(o) < 0 || (o->all_fields && put_held(o) < 0) ||
+	    (o->fmt == WEIR_FMT_FRAMED && weir_frame_put_end(&o->w.buf) < 0))
+		return nomem(o);
 	return weir_output_flush(o);
 }
 

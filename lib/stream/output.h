@@ -41,11 +41,13 @@ void weir_output_set_time_format(weir_output *o, int timefmt);
 void weir_output_set_width(weir_output *o, size_t cols);
 /* The output continues a file that already has its CSV/TSV header. */
 void weir_output_resume(weir_output *o);
-/* 0, -1 on a write error (weir_output_failed), or WEIR_OUTPUT_TOO_BIG when
- * the record would make a frame over weir_max_record(), which every reader
- * refuses: nothing is written, the caller treats it as bad data
- * (weir_output_error says why). */
-#define WEIR_OUTPUT_TOO_BIG (-2)
+/* Writing returns 0 or a kind (util.h), with weir_output_error saying
+ * why: WEIR_FAIL_IO a write failed ("write: REASON", its errno in
+ * weir_output_failed; EPIPE when the reader went away), WEIR_FAIL_NOMEM
+ * ("out of memory"); both stay, so every later call fails the same way.
+ * weir_output_record returns WEIR_FAIL_DATA when the record would make a
+ * frame over weir_max_record(), which every reader refuses: nothing is
+ * written, the record is bad (for --on-error), and the output goes on. */
 int weir_output_record(weir_output *o, const weir_record *r);
 /* Append r's value as one JSON text, as -f ndjson writes it (no newline);
  * scratch is working space. */
@@ -62,7 +64,7 @@ int weir_output_end(weir_output *o);
 int weir_output_flush(weir_output *o);
 /* For weir_input_set_idle: flush, remembering a failure for later. */
 void weir_output_idle(void *o);
-int weir_output_failed(const weir_output *o);	/* errno of a failed write */
+int weir_output_failed(const weir_output *o);	/* errno of the failure */
 uint64_t weir_output_records(const weir_output *o);
 uint64_t weir_output_bytes(const weir_output *o);
 

@@ -626,6 +626,7 @@ typedef struct dec {
 	size_t start;
 	char *err;
 	size_t errsz;
+	int bad;		/* derr said why: bad data, not memory */
 } dec;
 
 static int
@@ -633,6 +634,7 @@ derr(dec *d, const char *what)
 {
 	weir_seterr(d->err, d->errsz, "bad Avro data: %s (byte %zu of the body)",
 	    what, (size_t)(d->p - d->base));
+	d->bad = 1;
 	return -1;
 }
 
@@ -736,15 +738,17 @@ dec_value(dec *d, const anode *a, int depth)
 	const uint8_t *b;
 	int64_t v, cnt;
 	size_t len, mark, i;
-	int k;
+	int k, rc;
 
 	if (depth > MAX_DEPTH) {
 		weir_seterr(d->err, d->errsz, "bad Avro data: nested too deep");
+		d->bad = 1;
 		return -1;
 	}
 	if (d->out->len - d->start > d->s->max) {
 		weir_seterr(d->err, d->errsz, "bad Avro data: decoded value "
 		    "larger than %zu bytes", d->s->max);
+		d->bad = 1;
 		return -1;
 	}
 	switch (a->type) {
@@ -804,9 +808,10 @@ dec_value(dec *d, const anode *a, int depth)
 			    at, d->s->tmp.len);
 		}
 		if (a->type == T_STRING) {
-			if (weir_pack_str(d->out, (const char *)b, len) < 0)
+			rc = weir_pack_str(d->out, (const char *)b, len);
+			if (rc == WEIR_FAIL_DATA)
 				return derr(d, "string not UTF-8");
-			return 0;
+			return rc < 0 ? -1 : 0;
 		}
 		return put_latin1(d->out, &d->s->tmp, b, len);
 	case T_ENUM:
@@ -849,9 +854,12 @@ dec_value(dec *d, const anode *a, int depth)
 						return derr(d, "bad map key");
 					b = d->p;
 					d->p += len;
-					if (weir_pack_str(d->out, (const char *)b,
-					    len) < 0)
+					rc = weir_pack_str(d->out,
+					    (const char *)b, len);
+					if (rc == WEIR_FAIL_DATA)
 						return derr(d, "map key not UTF-8");
+					if (rc < 0)
+						return -1;
 				}
 				if (dec_value(d, a->kids[0], depth + 1) < 0)
 					return -1;
@@ -866,22 +874,23 @@ int
 weir_avro_decode(weir_avro_schema *s, const uint8_t *p, size_t n,
     weir_buf *out, char *err, size_t errsz)
 {
-	dec d = { s, p, p, p + n, out, out->len, err, errsz };
+	dec d = { s, p, p, p + n, out, out->len, err, errsz, 0 };
 
 	if (err && errsz)
 		*err = 0;
 
 	if (dec_value(&d, s->root, 0) < 0) {
-		if (!err || !*err)
-			weir_seterr(err, errsz, "out of memory");
 		out->len = d.start;
-		return -1;
+		if (d.bad)
+			return WEIR_FAIL_DATA;
+		weir_seterr(err, errsz, "out of memory");
+		return WEIR_FAIL_NOMEM;
 	}
 	if (d.p != d.end) {
 		weir_seterr(err, errsz, "bad Avro data: %zu bytes after the "
 		    "value", (size_t)(d.end - d.p));
 		out->len = d.start;
-		return -1;
+		return WEIR_FAIL_DATA;
 	}
 	return 0;
 }

@@ -39,7 +39,8 @@ weir_avro_schema *weir_avro_schema_parse(const char *json, size_t n,
 void weir_avro_schema_free(weir_avro_schema *s);
 
 /* Decode one Avro binary value [p, p+n), exactly, and append its packed
- * JSON to out.  0, or -1 with a message (out keeps its length). */
+ * JSON to out.  0, or WEIR_FAIL_DATA or WEIR_FAIL_NOMEM with a message
+ * (out keeps its length). */
 int weir_avro_decode(weir_avro_schema *s, const uint8_t *p, size_t n,
     weir_buf *out, char *err, size_t errsz);
 

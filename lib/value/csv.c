@@ -264,6 +264,7 @@ int
 weir_csv_row(weir_csv *in, long nc, weir_buf *out, char *why, size_t whysz)
 {
 	size_t mark, i;
+	int rc;
 
 	if ((size_t)nc != in->ncols) {
 		snprintf(why, whysz, "%ld fields, but the header has %zu", nc,
@@ -289,9 +290,11 @@ weir_csv_row(weir_csv *in, long nc, weir_buf *out, char *why, size_t whysz)
 		} else if (!in->cellq[c] && is_json_number(s, n)) {
 			if (weir_pack_numtext(out, (const char *)s, n) < 0)
 				return WEIR_FAIL_NOMEM;
-		} else if (weir_pack_str(out, (const char *)s, n) < 0) {
-			snprintf(why, whysz, "field %zu is not valid UTF-8", c + 1);
-			return WEIR_FAIL_DATA;
+		} else if ((rc = weir_pack_str(out, (const char *)s, n)) < 0) {
+			if (rc == WEIR_FAIL_DATA)
+				snprintf(why, whysz, "field %zu is not valid UTF-8",
+				    c + 1);
+			return rc;
 		}
 	}
 	return weir_pack_close(out, mark) < 0 ? WEIR_FAIL_NOMEM : 0;

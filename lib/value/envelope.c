@@ -6,7 +6,7 @@
 #include "pack.h"
 #include "record.h"
 
-#define BAD(msg) (snprintf(why, whysz, "%s", msg), -1)
+#define BAD(msg) (snprintf(why, whysz, "%s", msg), WEIR_FAIL_DATA)
 
 
 static int
@@ -61,15 +61,16 @@ weir_envelope_parse(weir_envelope *env, const uint8_t *line, size_t n,
 	weir_pv root, v, w;
 	const uint8_t *vs = NULL;
 	size_t vn = 0;
+	int rc;
 
 	env->val.len = 0;
 	env->aux.len = 0;
 	env->hdrs.len = 0;
-	if (weir_pack_json(&env->val, line, n, why, whysz) < 0)
-		return -1;
+	if ((rc = weir_pack_json(&env->val, line, n, why, whysz)) < 0)
+		return rc;
 	/* scratch for key/header bytes: reserve so pointers stay put */
 	if (weir_buf_reserve(&env->aux, 2 * n + 16) < 0)
-		return BAD("out of memory");
+		return WEIR_FAIL_NOMEM;
 	weir_pv_of(env->val.p, env->val.len, &root);
 	if (root.type != WEIR_PV_OBJECT)
 		return BAD("envelope is not a JSON object");

@@ -13,7 +13,8 @@ typedef struct weir_envelope {
 	weir_buf val, aux, hdrs;
 } weir_envelope;
 
-/* Parse one envelope line into r.  -1 with why on bad input. */
+/* Parse one envelope line into r: 0, WEIR_FAIL_DATA with why on bad
+ * input, or WEIR_FAIL_NOMEM. */
 int weir_envelope_parse(weir_envelope *e, const uint8_t *line, size_t n,
     weir_record *r, char *why, size_t whysz);
 void weir_envelope_free(weir_envelope *e);

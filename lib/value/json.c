@@ -72,41 +72,43 @@ weir_json_unescape(weir_buf *out, const uint8_t *s, size_t n)
 		unsigned u, u2;
 
 		if (weir_buf_put(out, s + i, run) < 0)
-			return -1;
+			return WEIR_FAIL_NOMEM;
 		i += run;
 		if (i >= n)
 			break;
 		if (i + 1 >= n)
-			return -1;
+			return WEIR_FAIL_DATA;
 		switch (s[i + 1]) {
 		case '"': case '\\': case '/':
 			if (weir_buf_putc(out, s[i + 1]) < 0)
-				return -1;
+				return WEIR_FAIL_NOMEM;
 			i += 2;
 			break;
-		case 'b': if (weir_buf_putc(out, '\b') < 0) return -1; i += 2; break;
-		case 'f': if (weir_buf_putc(out, '\f') < 0) return -1; i += 2; break;
-		case 'n': if (weir_buf_putc(out, '\n') < 0) return -1; i += 2; break;
-		case 'r': if (weir_buf_putc(out, '\r') < 0) return -1; i += 2; break;
-		case 't': if (weir_buf_putc(out, '\t') < 0) return -1; i += 2; break;
+		case 'b': case 'f': case 'n': case 'r': case 't':
+			if (weir_buf_putc(out, s[i + 1] == 'b' ? '\b' :
+			    s[i + 1] == 'f' ? '\f' : s[i + 1] == 'n' ? '\n' :
+			    s[i + 1] == 'r' ? '\r' : '\t') < 0)
+				return WEIR_FAIL_NOMEM;
+			i += 2;
+			break;
 		case 'u':
 			if (i + 6 > n || weir_json_hex4(s + i + 2, &u) < 0)
-				return -1;
+				return WEIR_FAIL_DATA;
 			i += 6;
 			if (u >= 0xd800 && u <= 0xdbff) {
 				if (i + 6 > n || s[i] != '\\' || s[i + 1] != 'u' ||
 				    weir_json_hex4(s + i + 2, &u2) < 0 || u2 < 0xdc00 ||
 				    u2 > 0xdfff)
-					return -1;
+					return WEIR_FAIL_DATA;
 				i += 6;
 				u = 0x10000 + ((u - 0xd800) << 10) + (u2 - 0xdc00);
 			} else if (u >= 0xdc00 && u <= 0xdfff)
-				return -1;
+				return WEIR_FAIL_DATA;
 			if (put_utf8(out, u) < 0)
-				return -1;
+				return WEIR_FAIL_NOMEM;
 			break;
 		default:
-			return -1;
+			return WEIR_FAIL_DATA;
 		}
 	}
 	return 0;

@@ -9,7 +9,8 @@
 
 int weir_json_escape(weir_buf *out, const uint8_t *s, size_t n);	/* no quotes */
 int weir_json_str(weir_buf *out, const uint8_t *s, size_t n);	/* with quotes */
-int weir_json_unescape(weir_buf *out, const uint8_t *s, size_t n);	/* -1 bad */
+/* 0, WEIR_FAIL_DATA for a bad escape, WEIR_FAIL_NOMEM */
+int weir_json_unescape(weir_buf *out, const uint8_t *s, size_t n);
 int weir_json_hex4(const uint8_t *s, unsigned *out);	/* 4 hex digits */
 int weir_json_put_i64(weir_buf *out, int64_t v);
 int weir_json_put_dec(weir_buf *out, int64_t m, int scale);	/* m / 10^scale */

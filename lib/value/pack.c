@@ -161,8 +161,11 @@ put_strtag(weir_buf *b, const uint8_t *s, size_t n, int escaped)
  * Scan the JSON number at s[i..n) and pack it, in one pass: an integer that
  * fits in 64 bits as INT, a plain decimal of at most 15 digits as DEC, and
  * anything else as its text.  Returns the index after the number, or
- * (size_t)-1 if s[i..] is not a JSON number (nothing is appended).
+ * (size_t)-1 if s[i..] is not a JSON number, NUM_NOMEM when memory is out
+ * (nothing is appended).
  */
+#define NUM_NOMEM ((size_t)-2)
+
 static size_t
 pack_number_at(weir_buf *b, const uint8_t *s, size_t n, size_t i)
 {
@@ -214,7 +217,7 @@ pack_number_at(weir_buf *b, const uint8_t *s, size_t n, size_t i)
 		simple = 0;
 	}
 	if (weir_buf_reserve(b, i - start + 12) < 0)
-		return (size_t)-1;
+		return NUM_NOMEM;
 	o = b->p + b->len;
 	if (simple && fracdigits == 0 && (neg ? m != 0 &&
 	    m <= (uint64_t)INT64_MAX + 1 : m <= (uint64_t)INT64_MAX)) {
@@ -236,10 +239,15 @@ pack_number_at(weir_buf *b, const uint8_t *s, size_t n, size_t i)
 	return i;
 }
 
+/* 0, WEIR_FAIL_DATA when s is not a JSON number, WEIR_FAIL_NOMEM. */
 static int
 pack_number(weir_buf *b, const uint8_t *s, size_t n)
 {
-	return pack_number_at(b, s, n, 0) == n ? 0 : -1;
+	size_t j = pack_number_at(b, s, n, 0);
+
+	if (j == NUM_NOMEM)
+		return WEIR_FAIL_NOMEM;
+	return j == n ? 0 : WEIR_FAIL_DATA;
 }
 
 static size_t
@@ -484,7 +492,7 @@ weir_pack_json(weir_buf *out, const uint8_t *s, size_t n, char *err,
 	uint8_t isobj[WEIR_PACK_MAX_DEPTH + 1];
 	size_t depth = 0, i = 0, j, orig = out->len;
 	const char *why = NULL;
-	int escaped, rc = -1;
+	int escaped, rc = WEIR_FAIL_DATA;
 	keys ks;
 
 	ks.k = ks.buf;
@@ -508,10 +516,8 @@ weir_pack_json(weir_buf *out, const uint8_t *s, size_t n, char *err,
 			}
 			if (depth == cap) {
 				struct lvl *ns = malloc(sizeof(*ns) * cap * 4);
-				if (!ns) {
-					why = "out of memory";
-					goto fail;
-				}
+				if (!ns)
+					goto oom;
 				memcpy(ns, stack, sizeof(*ns) * cap);
 				if (stack != stackbuf)
 					free(stack);
@@ -524,10 +530,8 @@ weir_pack_json(weir_buf *out, const uint8_t *s, size_t n, char *err,
 			stack[depth].kstart = ks.n;
 			stack[depth].filter = 0;
 			stack[depth].maybe_dup = 0;
-			if (stack[depth].mark == (size_t)-1) {
-				why = "out of memory";
-				goto fail;
-			}
+			if (stack[depth].mark == (size_t)-1)
+				goto oom;
 			depth++;
 			i = skip_ws(s, n, i + 1);
 			if (i < n && s[i] == (isobj[depth - 1] ? '}' : ']'))
@@ -572,6 +576,8 @@ weir_pack_json(weir_buf *out, const uint8_t *s, size_t n, char *err,
 			break;
 		default:
 			j = pack_number_at(out, s, n, i);
+			if (j == NUM_NOMEM)
+				goto oom;
 			if (j == (size_t)-1) {
 				why = s[i] == '-' || (s[i] >= '0' && s[i] <= '9')
 				    ? "invalid number" : "unexpected character";
@@ -636,7 +642,10 @@ weir_pack_json(weir_buf *out, const uint8_t *s, size_t n, char *err,
 	rc = 0;
 	goto done;
 oom:
-	why = "out of memory";
+	rc = WEIR_FAIL_NOMEM;
+	weir_seterr(err, errsz, "out of memory");
+	out->len = orig;
+	goto done;
 fail:
 	weir_seterr(err, errsz, "invalid JSON at column %zu: %s", i + 1, why);
 	out->len = orig;
@@ -866,14 +875,14 @@ weir_pack_double(weir_buf *b, double v)
 	if (!isfinite(v))
 		return weir_pack_null(b);
 	n = weir_fmt_double(tmp, sizeof(tmp), v);
-	return pack_number(b, (const uint8_t *)tmp, (size_t)n);
+	return pack_number(b, (const uint8_t *)tmp, (size_t)n) < 0 ? -1 : 0;
 }
 
 int
 weir_pack_numtext(weir_buf *b, const char *s, size_t n)
 {
 	if (n == 0 || scan_number((const uint8_t *)s, n, 0) != n)
-		return -1;
+		return WEIR_FAIL_DATA;
 	return pack_number(b, (const uint8_t *)s, n);
 }
 
@@ -886,15 +895,14 @@ weir_pack_str(weir_buf *b, const char *s, size_t n)
 	int rc;
 
 	if (!weir_utf8_valid(u, n))
-		return -1;
+		return WEIR_FAIL_DATA;
 	for (i = 0; i < n; i++)
 		if (u[i] < 0x20 || u[i] == '"' || u[i] == '\\')
 			break;
 	if (i == n)
-		return put_strtag(b, u, n, 0);
-	if (weir_json_escape(&tmp, u, n) < 0)
-		return -1;
-	rc = put_strtag(b, tmp.p, tmp.len, 1);
+		return put_strtag(b, u, n, 0) < 0 ? WEIR_FAIL_NOMEM : 0;
+	rc = weir_json_escape(&tmp, u, n) < 0 ||
+	    put_strtag(b, tmp.p, tmp.len, 1) < 0 ? WEIR_FAIL_NOMEM : 0;
 	weir_buf_free(&tmp);
 	return rc;
 }

@@ -50,8 +50,9 @@ typedef struct weir_pv {
 } weir_pv;
 
 /* Parse JSON text (one value, whitespace around it allowed) and append its
- * packed form to out.  On error returns -1 and a message naming the byte
- * column; out is left with its original length. */
+ * packed form to out: 0, or WEIR_FAIL_DATA with a message naming the byte
+ * column, or WEIR_FAIL_NOMEM ("out of memory"); out is then left with its
+ * original length. */
 int weir_pack_json(weir_buf *out, const uint8_t *s, size_t n,
     char *err, size_t errsz);
 
@@ -129,15 +130,18 @@ int weir_pv_to_json(weir_buf *out, const weir_pv *v);
 int weir_pv_to_text(weir_buf *out, const weir_pv *v);
 
 /* Builder.  Containers: mark = weir_pack_open(b, WEIR_PK_OBJ); members as
- * key then value; weir_pack_close(b, mark). */
+ * key then value; weir_pack_close(b, mark).  As the buffer primitives
+ * (util.h) they return 0 or -1 when memory is out; weir_pack_numtext and
+ * weir_pack_str, which can fail on their input too, 0 or a kind:
+ * WEIR_FAIL_DATA (not a JSON number; not UTF-8) or WEIR_FAIL_NOMEM. */
 size_t weir_pack_open(weir_buf *b, int tag);
 int weir_pack_close(weir_buf *b, size_t mark);
 int weir_pack_null(weir_buf *b);
 int weir_pack_bool(weir_buf *b, int v);
 int weir_pack_int(weir_buf *b, int64_t v);
 int weir_pack_double(weir_buf *b, double v);	/* NaN/Inf pack as null */
-int weir_pack_numtext(weir_buf *b, const char *s, size_t n);	/* valid JSON number */
-int weir_pack_str(weir_buf *b, const char *s, size_t n);	/* -1 unless UTF-8 */
+int weir_pack_numtext(weir_buf *b, const char *s, size_t n);	/* a JSON number */
+int weir_pack_str(weir_buf *b, const char *s, size_t n);	/* UTF-8 */
 int weir_pack_raw(weir_buf *b, const weir_pv *v);	/* copy an encoded value */
 
 

@@ -41,10 +41,11 @@ quoted(weir_path *p, const char *s, size_t *i)
 		j++;
 	}
 	if (s[j] != '"')
-		return -1;
-	if (weir_json_unescape(&b, (const uint8_t *)s + *i + 1, j - *i - 1) < 0) {
+		return WEIR_FAIL_USAGE;
+	rc = weir_json_unescape(&b, (const uint8_t *)s + *i + 1, j - *i - 1);
+	if (rc < 0) {
 		weir_buf_free(&b);
-		return -1;
+		return rc == WEIR_FAIL_NOMEM ? rc : WEIR_FAIL_USAGE;
 	}
 	rc = add_step(p, 0, 0, b.p ? (const char *)b.p : "", b.len);
 	weir_buf_free(&b);
@@ -56,15 +57,16 @@ int
 weir_path_parse(weir_path *p, const char *s, char *err, size_t errsz)
 {
 	size_t i = 0, n = strlen(s);
+	int rc;
 
 	memset(p, 0, sizeof(*p));
 	p->text = strdup(s);
 	if (!p->text)
-		goto bad;
+		goto nomem;
 	if (s[0] != '.') {
 		weir_seterr(err, errsz, "path '%s' must start with '.' (like .user)", s);
 		weir_path_free(p);
-		return -1;
+		return WEIR_FAIL_USAGE;
 	}
 	i = 1;
 	if (n == 1)
@@ -73,7 +75,9 @@ weir_path_parse(weir_path *p, const char *s, char *err, size_t errsz)
 		if (s[i] == '[') {
 			if (s[i + 1] == '"') {
 				i++;
-				if (quoted(p, s, &i) < 0 || s[i] != ']')
+				if ((rc = quoted(p, s, &i)) == WEIR_FAIL_NOMEM)
+					goto nomem;
+				if (rc < 0 || s[i] != ']')
 					goto bad;
 				i++;
 			} else {
@@ -82,11 +86,13 @@ weir_path_parse(weir_path *p, const char *s, char *err, size_t errsz)
 				if (end == s + i + 1 || *end != ']')
 					goto bad;
 				if (add_step(p, 1, v, NULL, 0) < 0)
-					goto bad;
+					goto nomem;
 				i = (size_t)(end - s) + 1;
 			}
 		} else if (s[i] == '"') {
-			if (quoted(p, s, &i) < 0)
+			if ((rc = quoted(p, s, &i)) == WEIR_FAIL_NOMEM)
+				goto nomem;
+			if (rc < 0)
 				goto bad;
 		} else {
 			size_t j = i;
@@ -95,7 +101,7 @@ weir_path_parse(weir_path *p, const char *s, char *err, size_t errsz)
 			if (j == i)
 				goto bad;
 			if (add_step(p, 0, 0, s + i, j - i) < 0)
-				goto bad;
+				goto nomem;
 			i = j;
 		}
 		if (i < n) {
@@ -108,11 +114,15 @@ weir_path_parse(weir_path *p, const char *s, char *err, size_t errsz)
 		}
 	}
 	return 0;
+nomem:
+	weir_seterr(err, errsz, "out of memory");
+	weir_path_free(p);
+	return WEIR_FAIL_NOMEM;
 bad:
 	weir_seterr(err, errsz, "bad path '%s' (paths look like .user, .a.b, "
 	    ".items[0], .[\"a key\"])", s);
 	weir_path_free(p);
-	return -1;
+	return WEIR_FAIL_USAGE;
 }
 
 /* The end of the list item at s: the first comma outside quotes and

@@ -20,6 +20,8 @@ typedef struct weir_path {
 	size_t nsteps;
 } weir_path;
 
+/* Parse the path s: 0, or WEIR_FAIL_USAGE ("bad path ...") or
+ * WEIR_FAIL_NOMEM, with the message in err. */
 int weir_path_parse(weir_path *p, const char *s, char *err, size_t errsz);
 /*
  * A list of paths (or names) "P,P,...", as -g, --keep and --drop take it:

@@ -68,11 +68,11 @@ weir_key_from_path(const weir_path *p, const weir_pv *root, weir_buf *out,
 	out->len = 0;
 	if (!weir_path_get(p, root, &v) || v.type == WEIR_PV_NULL) {
 		weir_seterr(why, whysz, "no key field %s", p->text);
-		return -1;
+		return WEIR_FAIL_DATA;
 	}
-	if (weir_key_from_pv(out, &v) < 0) {
-		weir_seterr(why, whysz, "bad key field %s", p->text);
-		return -1;
+	if (weir_key_from_pv(out, &v) < 0) {	/* only memory */
+		weir_seterr(why, whysz, "out of memory");
+		return WEIR_FAIL_NOMEM;
 	}
 	return 0;
 }

@@ -25,8 +25,8 @@ int weir_record_bytes(const weir_record *r, weir_buf *scratch,
 /* Append a JSON field as key bytes: a string's characters, else its JSON. */
 int weir_key_from_pv(weir_buf *out, const weir_pv *v);
 /* The key at path p of a record's JSON value root, into out (emptied
- * first): 0, or -1 with why saying "no key field P" (missing or null) or
- * "bad key field P". */
+ * first): 0, or WEIR_FAIL_DATA with why saying "no key field P" (missing
+ * or null), or WEIR_FAIL_NOMEM. */
 int weir_key_from_path(const weir_path *p, const weir_pv *root, weir_buf *out,
     char *why, size_t whysz);
 

@@ -91,3 +91,40 @@ skip_asan() {
 	[ "$status" -eq 2 ] || { echo "status $status: $output"; false; }
 	[[ "$output" == *"bad port"* ]]
 }
+
+# oom_steps INPUT CMD...: run CMD on INPUT (WEIR_MAX_RECORD=64M) with 16 to
+# 88 MB more address space than it needs on empty input, so memory runs
+# out in turn while reading, packing and writing one big record: every
+# run either succeeds or says "out of memory" once and exits 3.
+oom_steps() {
+	local in=$1 v=8192 h
+	shift
+	while [ $v -lt 1048576 ]; do
+		(ulimit -v $v; WEIR_MAX_RECORD=64M "$@" < /dev/null \
+		    > /dev/null 2>&1) && break
+		v=$((v + 4096))
+	done
+	for h in 16 24 32 40 48 56 64 72 80 88; do
+		run bash -c 'ulimit -v "$1"; shift; "$@" > /dev/null' oom \
+		    $((v + h * 1024)) env WEIR_MAX_RECORD=64M "$@" < "$in"
+		[ "$status" -eq 0 ] && continue
+		echo "+$h MB:"
+		expect_oom
+	done
+}
+
+@test "one big NDJSON record, out of memory reading, packing or writing it: exit 3" {
+	skip_asan
+	awk 'BEGIN { s = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    while (length(s) < 20000000) s = s s
+	    s = substr(s, 1, 20000000)
+	    printf "{\"s\":\"%s\"}\n", s }' > "$T/big.ndjson"
+	oom_steps "$T/big.ndjson" weir-filter true
+	oom_steps "$T/big.ndjson" weir-sink -f ndjson
+}
+
+@test "weir-sink --all-fields: too many records held, out of memory: exit 3" {
+	skip_asan
+	oom "$BATS_FILE_TMPDIR/in.ndjson" weir-sink -f csv --all-fields
+	expect_oom
+}

@@ -33,8 +33,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(src, data, size);
 	src[size] = 0;
-	e = weir_expr_compile(src, err, sizeof(err), &col);
-	if (!e) {
+	if (weir_expr_compile(&e, src, err, sizeof(err), &col) < 0) {
 		if (col < 1)
 			abort();	/* every error has a column */
 		weir_expr_caret(&diag, src, col);

@@ -3,6 +3,18 @@
 #include "expr.h"
 #include "unit.h"
 
+
+/* weir_expr_compile, as a value (NULL: a bad expression, or memory) */
+static weir_expr *
+compile(const char *src, char *err, size_t errsz, int *col)
+{
+	weir_expr *e;
+	int rc = weir_expr_compile(&e, src, err, errsz, col);
+
+	CHECK(rc == 0 || rc == WEIR_FAIL_USAGE);
+	return e;
+}
+
 static const char *doc = "{\"a\":{\"b\":3,\"c\":[10,20,30]},\"n\":null,"
     "\"a_key_longer_than_thirty_one_bytes\":5,\"k\\\"q\":6,"
     "\"amount\":51.5,\"i\":7,\"big\":9007199254740993,\"page\":\"/p/7\","
@@ -26,7 +38,7 @@ ev(const char *src)
 	weir_buf b = {0};
 	int col;
 
-	e = weir_expr_compile(src, err, sizeof(err), &col);
+	e = compile(src, err, sizeof(err), &col);
 	if (!e) {
 		snprintf(out, sizeof(out), "error: %s", err);
 		return out;
@@ -59,7 +71,7 @@ errcol(const char *src)
 {
 	char err[WEIR_ERRSZ];
 	int col;
-	weir_expr *e = weir_expr_compile(src, err, sizeof(err), &col);
+	weir_expr *e = compile(src, err, sizeof(err), &col);
 
 	if (e) {
 		weir_expr_free(e);
@@ -73,7 +85,7 @@ errmsg(const char *src)
 {
 	static char err[WEIR_ERRSZ];
 	int col;
-	weir_expr *e = weir_expr_compile(src, err, sizeof(err), &col);
+	weir_expr *e = compile(src, err, sizeof(err), &col);
 
 	if (e) {
 		weir_expr_free(e);
@@ -87,7 +99,7 @@ static const char *
 packed_json(const char *src)
 {
 	static char out[256];
-	weir_expr *e = weir_expr_compile(src, NULL, 0, NULL);
+	weir_expr *e = compile(src, NULL, 0, NULL);
 	weir_expr_ctx ctx;
 	weir_pv root, pv;
 	weir_xv v;
@@ -429,7 +441,7 @@ main(void)
 
 	/* without a record: ts() and key() are missing */
 	{
-		weir_expr *e = weir_expr_compile("ts()", NULL, 0, NULL);
+		weir_expr *e = compile("ts()", NULL, 0, NULL);
 		weir_expr_ctx ctx = {0};
 		weir_xv v;
 		CHECK(e != NULL);
@@ -480,7 +492,7 @@ main(void)
 
 	/* scratch is reused: many evaluations, no growth past warm-up */
 	{
-		weir_expr *e = weir_expr_compile("upper(.name) + lower(.page)",
+		weir_expr *e = compile("upper(.name) + lower(.page)",
 		    NULL, 0, NULL);
 		weir_expr_ctx ctx = {0};
 		weir_pv root;

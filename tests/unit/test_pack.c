@@ -52,7 +52,10 @@ static int
 weir_valid(const char *s)
 {
 	weir_buf b = {0};
-	int ok = weir_pack_json(&b, (const uint8_t *)s, strlen(s), NULL, 0) == 0;
+	int rc = weir_pack_json(&b, (const uint8_t *)s, strlen(s), NULL, 0);
+	int ok = rc == 0;
+
+	CHECK(rc == 0 || rc == WEIR_FAIL_DATA);	/* bad JSON is bad data */
 
 	weir_buf_free(&b);
 	return ok;
@@ -214,7 +217,9 @@ main(void)
 		weir_pv_to_json(&o, &pv);
 		CHECK(o.len > 40 && memcmp(o.p, "{\"s\":\"q\\\"\\n\",\"d\":"
 		    "0.30000000000000004,\"i\":-42,\"n\":null,\"big\":[0,1,", 59) == 0);
-		CHECK(weir_pack_str(&b, "\xff", 1) < 0);
+		CHECK(weir_pack_str(&b, "\xff", 1) == WEIR_FAIL_DATA);
+		CHECK(weir_pack_numtext(&b, "1.", 2) == WEIR_FAIL_DATA);
+		CHECK(weir_pack_numtext(&b, "-1.5e3", 6) == 0);
 		weir_buf_free(&b);
 		weir_buf_free(&o);
 	}
