@@ -204,9 +204,11 @@ main(int argc, char **argv)
 			continue;
 		switch (c) {
 		case 'g':
-			if (weir_agg_add_groups(S.agg, optarg, err,
-			    sizeof(err)) < 0)
+			if ((rc = weir_agg_add_groups(S.agg, optarg, err,
+			    sizeof(err))) == WEIR_FAIL_USAGE)
 				weir_usage_error("-g %s: %s", optarg, err);
+			else if (rc < 0)
+				weir_die_kind(rc, err);
 			break;
 		case O_EMIT:
 			if (strcmp(optarg, "final") == 0)
@@ -260,10 +262,11 @@ main(int argc, char **argv)
 	else if (!S.x.name)
 		weir_usage_error("--rank goes with --explode");
 	for (; optind < argc; optind++)
-		if (weir_agg_add_func(S.agg, argv[optind], err, sizeof(err)) < 0)
-			weir_usage_error("%s", err);
-	if (weir_agg_ready(S.agg, err, sizeof(err)) < 0)
-		weir_usage_error("%s", err);
+		if ((rc = weir_agg_add_func(S.agg, argv[optind], err,
+		    sizeof(err))) < 0)
+			weir_die_fail(rc, err);
+	if ((rc = weir_agg_ready(S.agg, err, sizeof(err))) < 0)
+		weir_die_fail(rc, err);
 	if (S.nrows && S.changelog)
 		weir_usage_error("--rows and --changelog do not go together");
 	if (S.nrows) {

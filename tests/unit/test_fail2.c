@@ -1,0 +1,276 @@
+/* test_fail2.c - the one error convention, by fault injection: each
+ * allocation of a library call fails in turn, and the call must then
+ * return WEIR_FAIL_NOMEM (or recover), never another kind: out of memory
+ * is not bad data, nor a usage error. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "agg.h"
+#include "pipeline.h"
+#include "rules.h"
+#include "snap.h"
+#include "unit.h"
+#include "util.h"
+#include "window.h"
+
+/*
+ * malloc, calloc and realloc replaced by ones that fail the fail_at-th
+ * call (0-based; -1: none) and count the calls.  The sanitizers bring
+ * their own allocator: no injection under them.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define INJECT 0
+#else
+#define INJECT 1
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+
+static long fail_at = -1, nalloc;
+
+static int
+inject(void)
+{
+	if (fail_at < 0 || nalloc++ != fail_at)
+		return 0;
+	errno = ENOMEM;
+	return 1;
+}
+
+void *
+malloc(size_t n)
+{
+	return inject() ? NULL : __libc_malloc(n);
+}
+
+void *
+calloc(size_t n, size_t sz)
+{
+	return inject() ? NULL : __libc_calloc(n, sz);
+}
+
+void *
+realloc(void *p, size_t n)
+{
+	return inject() ? NULL : __libc_realloc(p, n);
+}
+#endif
+
+/*
+ * Run fn(arg) with its k-th allocation failing, for k = 0, 1, ... until a
+ * run makes no more than k allocations; every run must return 0 or
+ * WEIR_FAIL_NOMEM (ok: what else it may return on success).  Returns 1
+ * when every run did, 0 (with the first wrong kind printed) otherwise.
+ */
+static int
+each_nomem(const char *what, int (*fn)(void *), void *arg, int ok)
+{
+#if INJECT
+	long k;
+	int rc;
+
+	for (k = 0; k < 100000; k++) {
+		fail_at = k;
+		nalloc = 0;
+		rc = fn(arg);
+		fail_at = -1;
+		if (nalloc <= k)
+			return rc == ok || rc == 0;	/* no failure injected */
+		if (rc != WEIR_FAIL_NOMEM && rc != ok && rc != 0) {
+			printf("# %s: allocation %ld failed: returned %d, not "
+			    "WEIR_FAIL_NOMEM\n", what, k, rc);
+			return 0;
+		}
+	}
+	return 0;
+#else
+	(void)what;
+	return fn(arg) == ok;
+#endif
+}
+
+/* weir-agg's set-up: groups and functions (arg: NULL for count alone),
+ * then ready. */
+static int
+agg_setup(void *arg)
+{
+	weir_agg *a = weir_agg_new();
+	char err[WEIR_ERRSZ];
+	int rc = 0;
+
+	if (!a)
+		return WEIR_FAIL_NOMEM;
+	if (arg && ((rc = weir_agg_add_groups(a, "g=.k,.a.b", err,
+	    sizeof(err))) || (rc = weir_agg_add_func(a, "sum:.x", err,
+	    sizeof(err))) || (rc = weir_agg_add_func(a, "n=p99.9:.y", err,
+	    sizeof(err))) || (rc = weir_agg_add_func(a, "top:3:.z", err,
+	    sizeof(err)))))
+		goto out;
+	rc = weir_agg_ready(a, err, sizeof(err));
+out:
+	weir_agg_free(a);
+	return rc;
+}
+
+static void
+agg_kinds(void)
+{
+	weir_agg *a = weir_agg_new();
+	char err[WEIR_ERRSZ];
+
+	CHECK(weir_agg_add_func(a, "nope:.x", err, sizeof(err)) ==
+	    WEIR_FAIL_USAGE);
+	CHECK(weir_agg_add_groups(a, "", err, sizeof(err)) ==
+	    WEIR_FAIL_USAGE);
+	CHECK(weir_agg_add_groups(a, ".a[", err, sizeof(err)) ==
+	    WEIR_FAIL_USAGE);
+	CHECK(weir_agg_add_func(a, "x=count", err, sizeof(err)) == 0);
+	CHECK(weir_agg_add_func(a, "x=sum:.y", err, sizeof(err)) == 0);
+	CHECK(weir_agg_ready(a, err, sizeof(err)) == WEIR_FAIL_USAGE);
+	weir_agg_free(a);
+	CHECK(each_nomem("agg set-up", agg_setup, "all", 0));
+	CHECK(each_nomem("agg count", agg_setup, NULL, 0));
+}
+
+/* Session windows: sessions in three groups, records out of order. */
+static int
+sess_fill(weir_window_sessions *s)
+{
+	static const int ts[] = { 50, 10, 30, 20, 70, 60, 40 };
+	char err[WEIR_ERRSZ], key[8];
+	weir_record r;
+	int64_t start, end;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(ts) / sizeof(ts[0]) * 3; i++) {
+		memset(&r, 0, sizeof(r));
+		r.flags = WEIR_R_TS;
+		r.enc = WEIR_ENC_JSON;
+		r.ts = ts[i % 7];
+		r.value = (const uint8_t *)"{\"a\":1}";
+		r.value_len = 7;
+		snprintf(key, sizeof(key), "g%zu", i / 7);
+		rc = weir_window_sessions_add(s, (const uint8_t *)key,
+		    strlen(key), &r, INT64_MIN, &start, &end, err, sizeof(err));
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+drop(void *arg, const weir_record *r)
+{
+	(void)arg;
+	(void)r;
+	return 0;
+}
+
+static int
+sess_close(void *arg)
+{
+	weir_window_sessions *s = weir_window_sessions_new(100);
+	char err[WEIR_ERRSZ];
+	int rc;
+
+	(void)arg;
+	if (!s)
+		return WEIR_FAIL_NOMEM;
+	rc = sess_fill(s);
+	if (!rc)
+		rc = weir_window_sessions_close(s, INT64_MAX, drop, NULL, err,
+		    sizeof(err));
+	weir_window_sessions_free(s);
+	return rc;
+}
+
+static int
+sess_save(void *arg)
+{
+	weir_buf b = { 0 };
+	int rc = weir_window_sessions_save(arg, &b);
+
+	weir_buf_free(&b);
+	return rc;
+}
+
+static int
+sess_load(void *arg)
+{
+	weir_buf *snap = arg;
+	weir_window_sessions *s = weir_window_sessions_new(100);
+	char err[WEIR_ERRSZ];
+	weir_rd rd;
+	int rc;
+
+	if (!s)
+		return WEIR_FAIL_NOMEM;
+	weir_rd_init(&rd, snap->p, snap->len);
+	rc = weir_window_sessions_load(s, &rd, err, sizeof(err));
+	weir_window_sessions_free(s);
+	return rc;
+}
+
+static int
+group_key(void *arg)
+{
+	weir_buf key = { 0 }, scratch = { 0 };
+	char err[WEIR_ERRSZ];
+	weir_record r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.enc = WEIR_ENC_JSON;
+	r.value = (const uint8_t *)"{\"k\":[1,\"two\"]}";
+	r.value_len = strlen((const char *)r.value);
+	rc = weir_window_group_key(&key, &r, arg, 1, &scratch, err,
+	    sizeof(err));
+	weir_buf_free(&key);
+	weir_buf_free(&scratch);
+	return rc;
+}
+
+static void
+window_kinds(void)
+{
+	weir_window_sessions *s = weir_window_sessions_new(100);
+	weir_buf snap = { 0 }, key = { 0 }, scratch = { 0 };
+	char err[WEIR_ERRSZ];
+	weir_path path;
+	weir_record r;
+	weir_rd rd;
+
+	CHECK(sess_fill(s) == 0);
+	CHECK(weir_window_sessions_save(s, &snap) == 0);
+	CHECK(each_nomem("sessions save", sess_save, s, 0));
+	CHECK(each_nomem("sessions load", sess_load, &snap, 0));
+	CHECK(each_nomem("sessions close", sess_close, NULL, 0));
+	/* a bad state is bad data (the stage says: a bad snapshot) */
+	weir_rd_init(&rd, snap.p, snap.len - 1);
+	weir_window_sessions_free(s);
+	s = weir_window_sessions_new(100);
+	CHECK(weir_window_sessions_load(s, &rd, err, sizeof(err)) ==
+	    WEIR_FAIL_DATA);
+	weir_window_sessions_free(s);
+	CHECK(weir_path_parse(&path, ".k", err, sizeof(err)) == 0);
+	CHECK(each_nomem("group key", group_key, &path, 0));
+	memset(&r, 0, sizeof(r));
+	r.enc = WEIR_ENC_JSON;
+	r.value = (const uint8_t *)"{";
+	r.value_len = 1;
+	CHECK(weir_window_group_key(&key, &r, &path, 1, &scratch, err,
+	    sizeof(err)) == WEIR_FAIL_DATA);
+	weir_path_free(&path);
+	weir_buf_free(&snap);
+	weir_buf_free(&key);
+	weir_buf_free(&scratch);
+}
+
+int
+main(void)
+{
+	agg_kinds();
+	window_kinds();
+	UNIT_DONE();
+}
