@@ -267,10 +267,98 @@ window_kinds(void)
 	weir_buf_free(&scratch);
 }
 
+/* weir-check's rules: a YAML file (a count of problems, or
+ * WEIR_FAIL_NOMEM) and flags (WEIR_FAIL_USAGE or WEIR_FAIL_NOMEM). */
+static const char rules_yaml[] =
+    "suite: orders\n"
+    "fields:\n"
+    "  .order_id: [not_null, unique]\n"
+    "  .amount: [not_null, {range: [0, 100000], mostly: 99.9%}]\n"
+    "  .state: [{in: [new, paid, null, 3]}, {regex: '^[a-z]+$'}]\n"
+    "  .ts: [{freshness: 1h}, {type: [integer, string]}]\n"
+    "records:\n"
+    "  - {count: [1, 5000000], warn_if: '>10'}\n"
+    "  - {expr: '.amount >= 0 or .refund == true', id: refunds}\n"
+    "  - {avg: {path: .amount, min: 1, max: 10}}\n"
+    "  - {unique: [.a, .b]}\n";
+
+static int
+rules_parse(void *arg)
+{
+	weir_rules rs;
+	weir_buf errs = { 0 };
+	int rc;
+
+	weir_rules_init(&rs);
+	rc = weir_rules_parse(&rs, "r.yaml", arg, strlen(arg), &errs);
+	weir_rules_free(&rs);
+	weir_buf_free(&errs);
+	return rc;
+}
+
+static const char *const flags[][2] = {
+	{ "not_null", ".a" }, { "unique", "[.a, .b]" },
+	{ "in", ".s=x,y,3,null,true" }, { "range", ".n=1..9" },
+	{ "regex", ".s=^a+$" }, { "type", ".t=integer,string" },
+	{ "freshness", ".ts=1h" }, { "count", "1..10" },
+	{ "expr", ".a > 1" }, { "relationships", ".k=ref.ndjson:.id" },
+	{ "required", "[.a, .b]" }, { "allowed", ".a" }, { "avg", ".n=1..2" },
+};
+
+static int
+rules_flags(void *arg)
+{
+	weir_rules rs;
+	char err[WEIR_ERRSZ];
+	size_t i;
+	int rc = 0;
+
+	(void)arg;
+	weir_rules_init(&rs);
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]) && !rc; i++)
+		rc = weir_rules_add_flag(&rs, flags[i][0], flags[i][1], err,
+		    sizeof(err));
+	if (!rc)
+		rc = weir_rules_flag_thresholds(&rs.v[0], ">1", "> 5%", err,
+		    sizeof(err));
+	weir_rules_free(&rs);
+	return rc;
+}
+
+static void
+rules_kinds(void)
+{
+	weir_rules rs;
+	weir_buf errs = { 0 };
+	char err[WEIR_ERRSZ];
+
+	CHECK(rules_parse((void *)rules_yaml) == 0);
+	CHECK(rules_parse("fields: {.a: [nope]}\n") == 1);
+	CHECK(each_nomem("rules file", rules_parse, (void *)rules_yaml, 0));
+	CHECK(each_nomem("rules file with a problem", rules_parse,
+	    "fields: {.a: [nope, not_null]}\n", 1));
+	CHECK(rules_flags(NULL) == 0);
+	CHECK(each_nomem("rule flags", rules_flags, NULL, 0));
+	weir_rules_init(&rs);
+	CHECK(weir_rules_add_flag(&rs, "range", ".a=x..", err, sizeof(err)) ==
+	    WEIR_FAIL_USAGE);
+	CHECK(weir_rules_add_flag(&rs, "not_null", ".a[", err, sizeof(err)) ==
+	    WEIR_FAIL_USAGE);
+	CHECK(weir_rules_add_flag(&rs, "nope", ".a", err, sizeof(err)) ==
+	    WEIR_FAIL_USAGE);
+	CHECK(weir_rules_add_flag(&rs, "not_null", ".a", err, sizeof(err)) ==
+	    0);
+	CHECK(weir_rules_flag_thresholds(&rs.v[0], "~1", NULL, err,
+	    sizeof(err)) == WEIR_FAIL_USAGE);
+	weir_rules_free(&rs);
+	weir_buf_free(&errs);
+}
+
 int
 main(void)
 {
 	agg_kinds();
 	window_kinds();
+	rules_kinds();
 	UNIT_DONE();
 }
