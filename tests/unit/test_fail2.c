@@ -4,6 +4,7 @@
  * is not bad data, nor a usage error. */
 #include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "agg.h"
 #include "pipeline.h"
@@ -354,11 +355,71 @@ rules_kinds(void)
 	weir_buf_free(&errs);
 }
 
+/* weir-run's pipeline files: a pipeline (1 if it has problems), or
+ * WEIR_FAIL_NOMEM; a file that cannot be read WEIR_FAIL_USAGE (missing)
+ * or WEIR_FAIL_IO. */
+static const char pipeline_yaml[] =
+    "name: clicks\n"
+    "env:\n"
+    "  IN: \"${IN:-in.ndjson}\"\n"
+    "restart: {policy: on-failure, backoff: [1s, 60s], max: 5}\n"
+    "checkpoint: {interval: 5s, dir: \"${STATE:-/tmp/st}\"}\n"
+    "stages:\n"
+    "  - name: src\n"
+    "    run: [weir-source, \"${IN}\", --time, .ts]\n"
+    "  - name: win\n"
+    "    run: weir-window tumbling 1m --grace 10s\n"
+    "  - name: agg\n"
+    "    run: weir-agg -g .user count 'sum:.amount'\n";
+
+static const char *
+no_env(const char *name)
+{
+	(void)name;
+	return NULL;
+}
+
+static int
+pipeline_load(void *arg)
+{
+	weir_pl_opts o = { .no_lookup = 1, .getenv = no_env };
+	weir_pipeline *pl = NULL;
+	weir_buf dot = { 0 };
+	char err[WEIR_ERRSZ];
+	int rc;
+
+	rc = weir_pipeline_load(&pl, arg, &o, err, sizeof(err));
+	if (!rc && pl->ndiag)
+		rc = 1;
+	if (!rc)
+		rc = weir_pipeline_dot(pl, &dot);
+	weir_buf_free(&dot);
+	weir_pipeline_free(pl);
+	return rc;
+}
+
+static void
+pipeline_kinds(void)
+{
+	char path[] = "/tmp/test_fail2.XXXXXX";
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0 && write(fd, pipeline_yaml, strlen(pipeline_yaml)) ==
+	    (ssize_t)strlen(pipeline_yaml));
+	close(fd);
+	CHECK(pipeline_load(path) == 0);
+	CHECK(each_nomem("pipeline file", pipeline_load, path, 0));
+	unlink(path);
+	CHECK(pipeline_load(path) == WEIR_FAIL_USAGE);
+	CHECK(pipeline_load("/proc/self/mem") == WEIR_FAIL_IO);
+}
+
 int
 main(void)
 {
 	agg_kinds();
 	window_kinds();
 	rules_kinds();
+	pipeline_kinds();
 	UNIT_DONE();
 }
