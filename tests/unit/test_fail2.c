@@ -7,7 +7,10 @@
 #include <unistd.h>
 
 #include "agg.h"
+#include "kcatfmt.h"
+#include "pack.h"
 #include "pipeline.h"
+#include "progress.h"
 #include "rules.h"
 #include "snap.h"
 #include "unit.h"
@@ -414,6 +417,120 @@ pipeline_kinds(void)
 	CHECK(pipeline_load("/proc/self/mem") == WEIR_FAIL_IO);
 }
 
+/* kcat's formats: a bad delimiter or format is a usage error, a corrupt
+ * value bad data; out of memory neither. */
+static int
+kcat_fmt(void *arg)
+{
+	weir_buf d = { 0 }, out = { 0 }, scratch = { 0 }, packed = { 0 };
+	weir_kcatfmt f;
+	weir_record r;
+	char err[WEIR_ERRSZ];
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	if ((rc = weir_kcat_delim("\\x3b\\n", &d, err, sizeof(err))) < 0 ||
+	    (rc = weir_kcatfmt_parse(&f, arg, (const char *)d.p, NULL, 0, err,
+	    sizeof(err))) < 0)
+		goto out;
+	rc = weir_pack_json(&packed, (const uint8_t *)"{\"a\":[1,\"x\"]}", 13,
+	    err, sizeof(err));
+	if (rc < 0) {
+		rc = WEIR_FAIL_NOMEM;	/* not what is tested */
+		goto out;
+	}
+	memset(&r, 0, sizeof(r));
+	r.enc = WEIR_ENC_PACKED;
+	r.value = packed.p;
+	r.value_len = packed.len;
+	r.flags = WEIR_R_KEY;
+	r.key = (const uint8_t *)"k";
+	r.key_len = 1;
+	rc = weir_kcatfmt_put(&f, &out, &r, NULL, &scratch);
+out:
+	weir_kcatfmt_free(&f);
+	weir_buf_free(&d);
+	weir_buf_free(&out);
+	weir_buf_free(&scratch);
+	weir_buf_free(&packed);
+	return rc;
+}
+
+static void
+kcat_kinds(void)
+{
+	weir_buf d = { 0 }, out = { 0 }, scratch = { 0 };
+	weir_kcatfmt f;
+	weir_record r;
+	char err[WEIR_ERRSZ];
+
+	CHECK(kcat_fmt("%k %s %S\\n") == 0);
+	CHECK(each_nomem("kcat -f", kcat_fmt, "%k %s %S\\n", 0));
+	CHECK(each_nomem("kcat -f (default)", kcat_fmt, NULL, 0));
+	CHECK(weir_kcat_delim("\\xzz", &d, err, sizeof(err)) ==
+	    WEIR_FAIL_USAGE);
+	CHECK(weir_kcatfmt_parse(&f, "%q", "\n", NULL, 0, err, sizeof(err)) ==
+	    WEIR_FAIL_USAGE);
+	weir_kcatfmt_free(&f);
+	CHECK(weir_kcatfmt_parse(&f, "%s", "\n", NULL, 0, err, sizeof(err)) ==
+	    0);
+	memset(&r, 0, sizeof(r));
+	r.enc = WEIR_ENC_PACKED;
+	r.value = (const uint8_t *)"\xff\xff";	/* not a packed value */
+	r.value_len = 2;
+	CHECK(weir_kcatfmt_put(&f, &out, &r, NULL, &scratch) ==
+	    WEIR_FAIL_DATA);
+	weir_kcatfmt_free(&f);
+	weir_buf_free(&d);
+	weir_buf_free(&out);
+	weir_buf_free(&scratch);
+}
+
+/* --committed-only: a progress record that is not one is bad data (the
+ * program warns and goes on), out of memory is not. */
+static int
+eosf_progress(void *arg)
+{
+	weir_progress p = { 0 };
+	weir_buf b = { 0 };
+	weir_eosf *f = weir_eosf_new(1 << 20);
+	char err[WEIR_ERRSZ];
+	int rc;
+
+	(void)arg;
+	if (!f)
+		return WEIR_FAIL_NOMEM;
+	if (!(p.txid = strdup("t"))) {
+		rc = WEIR_FAIL_NOMEM;
+		goto out;
+	}
+	weir_progress_new_run(&p, 3);
+	p.id = 7;
+	if ((rc = weir_progress_add(&p, p.run, 5)) < 0 ||
+	    (rc = weir_progress_add(&p, "1-abc", 2)) < 0 ||
+	    (rc = weir_progress_encode(&p, &b)) < 0)
+		goto out;
+	rc = weir_eosf_progress(f, b.p, b.len, err, sizeof(err));
+out:
+	weir_progress_free(&p);
+	weir_buf_free(&b);
+	weir_eosf_free(f);
+	return rc;
+}
+
+static void
+progress_kinds(void)
+{
+	weir_eosf *f = weir_eosf_new(1 << 20);
+	char err[WEIR_ERRSZ];
+
+	CHECK(eosf_progress(NULL) == 0);
+	CHECK(each_nomem("progress record", eosf_progress, NULL, 0));
+	CHECK(weir_eosf_progress(f, (const uint8_t *)"{}", 2, err,
+	    sizeof(err)) == WEIR_FAIL_DATA);
+	weir_eosf_free(f);
+}
+
 int
 main(void)
 {
@@ -421,5 +538,7 @@ main(void)
 	window_kinds();
 	rules_kinds();
 	pipeline_kinds();
+	kcat_kinds();
+	progress_kinds();
 	UNIT_DONE();
 }
