@@ -172,7 +172,7 @@ save_state(void *arg, weir_buf *out, char *err, size_t errsz)
 	if (weir_sw_u64(out, S.late) < 0 || weir_agg_save(S.agg, out) < 0 ||
 	    (S.cl && weir_aggcl_save(S.cl, out) < 0)) {
 		weir_seterr(err, errsz, "out of memory");
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	}
 	return 0;
 }
@@ -180,9 +180,13 @@ save_state(void *arg, weir_buf *out, char *err, size_t errsz)
 static int
 load_state(void *arg, weir_rd *rd, char *err, size_t errsz)
 {
+	int rc;
+
 	S.late = weir_rd_u64(rd);
-	if (rd->bad || weir_agg_load(S.agg, rd, err, errsz) < 0)
-		return rd->bad ? 0 : -1;
+	if (rd->bad)
+		return 0;	/* the stage says the state is short */
+	if ((rc = weir_agg_load(S.agg, rd, err, errsz)) < 0)
+		return rc;
 	return S.cl ? weir_aggcl_load(S.cl, rd, err, errsz) : 0;
 }
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "agg.h"
+#include "changelog.h"
 #include "kcatfmt.h"
 #include "pack.h"
 #include "pipeline.h"
@@ -531,6 +532,84 @@ progress_kinds(void)
 	weir_eosf_free(f);
 }
 
+/* weir-agg --changelog's state: loading it out of memory is not a bad
+ * snapshot. */
+static weir_agg *
+cl_agg(void)
+{
+	char err[WEIR_ERRSZ];
+	weir_agg *a = weir_agg_new();
+
+	if (!a || weir_agg_add_groups(a, ".g", err, sizeof(err)) < 0 ||
+	    weir_agg_add_func(a, "sum:.v", err, sizeof(err)) < 0 ||
+	    weir_agg_add_func(a, "distinct:.v", err, sizeof(err)) < 0 ||
+	    weir_agg_ready(a, err, sizeof(err)) < 0) {
+		weir_agg_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+static int
+cl_load(void *arg)
+{
+	weir_buf *snap = arg;
+	weir_agg *a = cl_agg();
+	weir_aggcl *c = NULL;
+	char err[WEIR_ERRSZ];
+	weir_rd rd;
+	int rc;
+
+	if (!a)
+		return WEIR_FAIL_NOMEM;
+	if ((rc = weir_aggcl_open(&c, a, err, sizeof(err))) == 0) {
+		weir_rd_init(&rd, snap->p, snap->len);
+		rc = weir_aggcl_load(c, &rd, err, sizeof(err));
+	}
+	weir_aggcl_free(c);
+	weir_agg_free(a);
+	return rc;
+}
+
+static void
+changelog_kinds(void)
+{
+	weir_agg *a = cl_agg();
+	weir_aggcl *c = NULL;
+	weir_buf snap = { 0 };
+	char err[WEIR_ERRSZ], key[8], js[64];
+	weir_record r;
+	weir_rd rd;
+	int i;
+
+	CHECK(a && weir_aggcl_open(&c, a, err, sizeof(err)) == 0);
+	for (i = 0; c && i < 30; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		snprintf(js, sizeof(js), "{\"g\":\"g%d\",\"v\":%d}", i % 4, i);
+		memset(&r, 0, sizeof(r));
+		r.flags = WEIR_R_KEY;
+		r.key = (const uint8_t *)key;
+		r.key_len = strlen(key);
+		r.enc = WEIR_ENC_JSON;
+		r.value = (const uint8_t *)js;
+		r.value_len = strlen(js);
+		if (weir_aggcl_apply(c, &r, drop, NULL, err, sizeof(err)))
+			break;
+	}
+	CHECK(i == 30);
+	CHECK(weir_aggcl_save(c, &snap) == 0);
+	CHECK(cl_load(&snap) == 0);
+	CHECK(each_nomem("changelog state", cl_load, &snap, 0));
+	weir_aggcl_free(c);
+	c = NULL;
+	CHECK(weir_aggcl_open(&c, a, err, sizeof(err)) == 0);
+	weir_rd_init(&rd, snap.p, snap.len - 1);
+	CHECK(weir_aggcl_load(c, &rd, err, sizeof(err)) == WEIR_FAIL_DATA);
+	weir_aggcl_free(c);
+	weir_agg_free(a);
+	weir_buf_free(&snap);
+}
+
 int
 main(void)
 {
@@ -540,5 +619,6 @@ main(void)
 	pipeline_kinds();
 	kcat_kinds();
 	progress_kinds();
+	changelog_kinds();
 	UNIT_DONE();
 }
