@@ -419,8 +419,10 @@ kafka_loop(weir_stage *st, const weir_kafka_opts *ko, const weir_path *kp)
 		key = kp || (KP.key && !(ev.rec.flags & WEIR_R_KEY)) ?
 		    (kb.p ? kb.p : (const uint8_t *)"") : NULL;
 		klen = kb.len;
-		if ((A.o.key || A.o.value) && weir_avro_enc_record(&A.e, &ev.rec,
-		    &scratch, &key, &klen, why, sizeof(why)) < 0) {
+		if ((A.o.key || A.o.value) && (rc = weir_avro_enc_record(&A.e,
+		    &ev.rec, &scratch, &key, &klen, why, sizeof(why))) < 0) {
+			if (rc != WEIR_FAIL_DATA)
+				kafka_die(p, weir_fail_status(rc), why);
 			snprintf(msg, sizeof(msg), "%s: record %llu: %s",
 			    weir_input_name(st->in),
 			    (unsigned long long)st->in_records, why);

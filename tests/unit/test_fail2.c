@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "agg.h"
+#include "avro.h"
+#include "avrorec.h"
 #include "changelog.h"
 #include "kcatfmt.h"
 #include "pack.h"
@@ -610,6 +612,76 @@ changelog_kinds(void)
 	weir_buf_free(&snap);
 }
 
+/* weir-sink -s avro: a record that does not fit the schema is bad data
+ * (--on-error), out of memory is not. */
+static const char avro_schema[] =
+    "{\"type\":\"record\",\"name\":\"c\",\"fields\":["
+    "{\"name\":\"user\",\"type\":\"string\"},"
+    "{\"name\":\"n\",\"type\":\"long\"}]}";
+
+static void
+enc_bufs_free(weir_avro_enc *e)
+{
+	weir_buf_free(&e->val);
+	weir_buf_free(&e->kbuf);
+	weir_buf_free(&e->pk);
+}
+
+static int
+avro_enc(void *arg)
+{
+	weir_avro_enc *e = arg;
+	weir_buf scratch = { 0 };
+	const uint8_t *key = NULL;
+	size_t klen = 0;
+	weir_record r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.enc = WEIR_ENC_JSON;
+	r.value = (const uint8_t *)"{\"user\":\"ann\",\"n\":3}";
+	r.value_len = strlen((const char *)r.value);
+	r.flags = WEIR_R_KEY;
+	r.key = (const uint8_t *)"ann";
+	r.key_len = 3;
+	rc = weir_avro_enc_record(e, &r, &scratch, &key, &klen, NULL, 0);
+	enc_bufs_free(e);
+	weir_buf_free(&scratch);
+	return rc;
+}
+
+static void
+avro_kinds(void)
+{
+	weir_avro_enc e;
+	weir_buf scratch = { 0 };
+	const uint8_t *key = NULL;
+	size_t klen = 0;
+	char err[WEIR_ERRSZ];
+	weir_record r;
+
+	memset(&e, 0, sizeof(e));
+	e.key = e.value = 1;
+	e.vs = weir_avro_schema_parse(avro_schema, strlen(avro_schema), err,
+	    sizeof(err));
+	e.ks = weir_avro_schema_parse("\"string\"", 8, err, sizeof(err));
+	CHECK(e.vs && e.ks);
+	if (!e.vs || !e.ks)
+		return;
+	CHECK(avro_enc(&e) == 0);
+	CHECK(each_nomem("avro encode", avro_enc, &e, 0));
+	memset(&r, 0, sizeof(r));
+	r.enc = WEIR_ENC_JSON;
+	r.value = (const uint8_t *)"{\"user\":3}";
+	r.value_len = strlen((const char *)r.value);
+	CHECK(weir_avro_enc_record(&e, &r, &scratch, &key, &klen, err,
+	    sizeof(err)) == WEIR_FAIL_DATA);
+	enc_bufs_free(&e);
+	weir_buf_free(&scratch);
+	weir_avro_schema_free(e.vs);
+	weir_avro_schema_free(e.ks);
+}
+
 int
 main(void)
 {
@@ -620,5 +692,6 @@ main(void)
 	kcat_kinds();
 	progress_kinds();
 	changelog_kinds();
+	avro_kinds();
 	UNIT_DONE();
 }
