@@ -9,6 +9,7 @@
 #include "agg.h"
 #include "avro.h"
 #include "avrorec.h"
+#include "broker.h"
 #include "changelog.h"
 #include "kcatfmt.h"
 #include "pack.h"
@@ -682,6 +683,27 @@ avro_kinds(void)
 	weir_avro_schema_free(e.ks);
 }
 
+/* weir-broker --fail-request API:ERROR[:COUNT]: a bad one is a usage
+ * error, out of memory is not. */
+static int
+fault_parse(void *arg)
+{
+	weir_broker_fault f;
+	char err[WEIR_ERRSZ];
+
+	return weir_broker_fault_parse(arg, &f, err, sizeof(err));
+}
+
+static void
+broker_kinds(void)
+{
+	CHECK(fault_parse("Produce:NOT_LEADER_FOR_PARTITION:3") == 0);
+	CHECK(each_nomem("--fail-request", fault_parse,
+	    "Produce:NOT_LEADER_FOR_PARTITION:3", 0));
+	CHECK(fault_parse("Produce") == WEIR_FAIL_USAGE);
+	CHECK(fault_parse("Nope:NOT_LEADER_FOR_PARTITION") == WEIR_FAIL_USAGE);
+}
+
 int
 main(void)
 {
@@ -693,5 +715,6 @@ main(void)
 	progress_kinds();
 	changelog_kinds();
 	avro_kinds();
+	broker_kinds();
 	UNIT_DONE();
 }
