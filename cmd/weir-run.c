@@ -736,8 +736,9 @@ main(int argc, char **argv)
 	if (status) {
 		if (optind != argc)
 			weir_usage_error("--status takes no pipeline file");
-		if (weir_metrics_get(status, "/status", &b, err, sizeof(err)) < 0)
-			weir_die(WEIR_EXIT_IO, "%s", err);
+		if ((rc = weir_metrics_get(status, "/status", &b, err,
+		    sizeof(err))) < 0)
+			weir_die_kind(rc, err);
 		(void)weir_write_all(1, b.p, b.len);
 		weir_buf_free(&b);
 		return 0;

@@ -15,3 +15,12 @@ load helpers
 	run weir-run --check "$T"
 	[ "$status" -eq 2 ] || { echo "status $status: $output"; false; }
 }
+
+@test "weir-run --status: an address that is not HOST:PORT is a usage error (exit 2), a refused connection an I/O error (exit 3)" {
+	run weir-run --status 127.0.0.1:http
+	[ "$status" -eq 2 ] || { echo "status $status: $output"; false; }
+	[[ "$output" == *"bad port"* ]]
+	run weir-run --status 127.0.0.1:1
+	[ "$status" -eq 3 ] || { echo "status $status: $output"; false; }
+	[[ "$output" == *"Connection refused"* ]]
+}
