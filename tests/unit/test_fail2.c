@@ -145,7 +145,7 @@ static int
 sess_fill(weir_window_sessions *s)
 {
 	static const int ts[] = { 50, 10, 30, 20, 70, 60, 40 };
-	char err[WEIR_ERRSZ], key[8];
+	char err[WEIR_ERRSZ], key[24];
 	weir_record r;
 	int64_t start, end;
 	size_t i;
@@ -580,7 +580,7 @@ changelog_kinds(void)
 	weir_agg *a = cl_agg();
 	weir_aggcl *c = NULL;
 	weir_buf snap = { 0 };
-	char err[WEIR_ERRSZ], key[8], js[64];
+	char err[WEIR_ERRSZ], key[16], js[64];
 	weir_record r;
 	weir_rd rd;
 	int i;
