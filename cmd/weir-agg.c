@@ -172,7 +172,7 @@ save_state(void *arg, weir_buf *out, char *err, size_t errsz)
 	if (weir_sw_u64(out, S.late) < 0 || weir_agg_save(S.agg, out) < 0 ||
 	    (S.cl && weir_aggcl_save(S.cl, out) < 0)) {
 		weir_seterr(err, errsz, "out of memory");
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	}
 	return 0;
 }
@@ -180,9 +180,13 @@ save_state(void *arg, weir_buf *out, char *err, size_t errsz)
 static int
 load_state(void *arg, weir_rd *rd, char *err, size_t errsz)
 {
+	int rc;
+
 	S.late = weir_rd_u64(rd);
-	if (rd->bad || weir_agg_load(S.agg, rd, err, errsz) < 0)
-		return rd->bad ? 0 : -1;
+	if (rd->bad)
+		return 0;	/* the stage says the state is short */
+	if ((rc = weir_agg_load(S.agg, rd, err, errsz)) < 0)
+		return rc;
 	return S.cl ? weir_aggcl_load(S.cl, rd, err, errsz) : 0;
 }
 
@@ -204,9 +208,11 @@ main(int argc, char **argv)
 			continue;
 		switch (c) {
 		case 'g':
-			if (weir_agg_add_groups(S.agg, optarg, err,
-			    sizeof(err)) < 0)
+			if ((rc = weir_agg_add_groups(S.agg, optarg, err,
+			    sizeof(err))) == WEIR_FAIL_USAGE)
 				weir_usage_error("-g %s: %s", optarg, err);
+			else if (rc < 0)
+				weir_die_kind(rc, err);
 			break;
 		case O_EMIT:
 			if (strcmp(optarg, "final") == 0)
@@ -260,10 +266,11 @@ main(int argc, char **argv)
 	else if (!S.x.name)
 		weir_usage_error("--rank goes with --explode");
 	for (; optind < argc; optind++)
-		if (weir_agg_add_func(S.agg, argv[optind], err, sizeof(err)) < 0)
-			weir_usage_error("%s", err);
-	if (weir_agg_ready(S.agg, err, sizeof(err)) < 0)
-		weir_usage_error("%s", err);
+		if ((rc = weir_agg_add_func(S.agg, argv[optind], err,
+		    sizeof(err))) < 0)
+			weir_die_fail(rc, err);
+	if ((rc = weir_agg_ready(S.agg, err, sizeof(err))) < 0)
+		weir_die_fail(rc, err);
 	if (S.nrows && S.changelog)
 		weir_usage_error("--rows and --changelog do not go together");
 	if (S.nrows) {

@@ -125,9 +125,11 @@ main(int argc, char **argv)
 			control = optarg;
 			break;
 		case O_FAILREQUEST:
-			if (weir_broker_fault_parse(optarg, &faults[nfaults++],
-			    err, sizeof(err)) < 0)
+			if ((i = weir_broker_fault_parse(optarg,
+			    &faults[nfaults++], err, sizeof(err))) ==
+			    WEIR_FAIL_USAGE)
 				weir_usage_error("--fail-request: %s", err);
+			check(i, err);
 			break;
 		case O_FAILPRODUCE: {
 			weir_broker_fault *f = &faults[nfaults];

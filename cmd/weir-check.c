@@ -146,11 +146,11 @@ struct run {
 static int
 state_save(void *arg, weir_buf *out, char *err, size_t errsz)
 {
-	if (weir_check_state_save(arg, out) < 0) {
+	int rc;
+
+	if ((rc = weir_check_state_save(arg, out)) < 0)
 		weir_seterr(err, errsz, "out of memory");
-		return -1;
-	}
-	return 0;
+	return rc;
 }
 
 static int
@@ -423,7 +423,7 @@ main(int argc, char **argv)
 		    text.len - 1, &rep);
 		weir_buf_free(&text);
 		if (n < 0)
-			weir_die(WEIR_EXIT_IO, "out of memory");
+			weir_die_kind(n, "out of memory");
 		if (n > 0) {
 			fwrite(rep.p, 1, rep.len, stderr);
 			weir_die(WEIR_EXIT_USAGE, "%s: %d problem%s in the rules "
@@ -431,13 +431,16 @@ main(int argc, char **argv)
 		}
 	}
 	for (i = 0; i < nflags; i++) {
-		if (weir_rules_add_flag(&rs, flags[i].kind, flags[i].arg, err,
-		    sizeof(err)) < 0)
+		if ((rc = weir_rules_add_flag(&rs, flags[i].kind, flags[i].arg,
+		    err, sizeof(err))) == WEIR_FAIL_USAGE)
 			weir_usage_error("--%s: %s", flags[i].opt, err);
-		if (weir_rules_flag_thresholds(&rs.v[rs.n - 1],
-		    flags[i].warn_if, flags[i].error_if, err, sizeof(err)) < 0)
+		if (rc == 0 && (rc = weir_rules_flag_thresholds(
+		    &rs.v[rs.n - 1], flags[i].warn_if, flags[i].error_if, err,
+		    sizeof(err))) == WEIR_FAIL_USAGE)
 			weir_usage_error("--%s %s: %s", flags[i].opt,
 			    flags[i].arg, err);
+		if (rc < 0)
+			weir_die_kind(rc, err);
 	}
 	free(flags);
 	for (i = 0; allow_missing && i < (int)rs.n; i++)
@@ -491,9 +494,9 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < nreports; i++) {
 		rep.len = 0;
-		if (weir_report_write(&rep, reports[i].fmt, &rs,
-		    weir_check_results(r.chk), &info) < 0)
-			weir_die(WEIR_EXIT_IO, "out of memory");
+		if ((rc = weir_report_write(&rep, reports[i].fmt, &rs,
+		    weir_check_results(r.chk), &info)) < 0)
+			weir_die_kind(rc, "out of memory");
 		write_report(reports[i].file, pass, &rep);
 	}
 	ok = weir_check_ok(r.chk);

@@ -336,10 +336,11 @@ static void
 start_run(void)
 {
 	char err[WEIR_ERRSZ];
+	int rc;
 
-	if (weir_sv_start(&R.sv, err, sizeof(err)) < 0) {
+	if ((rc = weir_sv_start(&R.sv, err, sizeof(err))) < 0) {
 		logmsg(3, "%s", err);
-		exit(WEIR_EXIT_IO);
+		exit(weir_fail_status(rc));
 	}
 	R.state = RUNNING;
 	R.kill_at = INT64_MAX;	/* no stop deadline while running */
@@ -374,6 +375,7 @@ swap_pipeline(void)
 {
 	char err[WEIR_ERRSZ];
 	int64_t *rt;
+	int rc;
 
 	weir_sv_free(&R.sv);
 	if (R.lockfd >= 0 && (!R.next->ckpt_dir || !R.pl->ckpt_dir ||
@@ -387,8 +389,8 @@ swap_pipeline(void)
 	weir_pipeline_free(R.pl);
 	R.pl = R.next;
 	R.next = NULL;
-	if (weir_sv_init(&R.sv, R.pl, err, sizeof(err)) < 0)
-		weir_die(WEIR_EXIT_IO, "%s", err);
+	if ((rc = weir_sv_init(&R.sv, R.pl, err, sizeof(err))) < 0)
+		weir_die_kind(rc, err);
 	R.sv.line = on_line;
 	rt = calloc((size_t)R.pl->restart_max + 1, sizeof(int64_t));
 	if (!rt)
@@ -421,8 +423,7 @@ reload(void)
 		return;		/* stopping anyway */
 	if (!R.quiet)
 		logmsg(6, "reloading %s", R.path);
-	pl = weir_pipeline_load(R.path, &R.opts, err, sizeof(err));
-	if (!pl) {
+	if (weir_pipeline_load(&pl, R.path, &R.opts, err, sizeof(err)) < 0) {
 		logmsg(3, "reload refused: %s; the running pipeline goes on",
 		    err);
 		return;
@@ -735,8 +736,9 @@ main(int argc, char **argv)
 	if (status) {
 		if (optind != argc)
 			weir_usage_error("--status takes no pipeline file");
-		if (weir_metrics_get(status, "/status", &b, err, sizeof(err)) < 0)
-			weir_die(WEIR_EXIT_IO, "%s", err);
+		if ((rc = weir_metrics_get(status, "/status", &b, err,
+		    sizeof(err))) < 0)
+			weir_die_kind(rc, err);
 		(void)weir_write_all(1, b.p, b.len);
 		weir_buf_free(&b);
 		return 0;
@@ -757,10 +759,12 @@ main(int argc, char **argv)
 	R.lockfd = -1;
 	R.ready_due = 1;
 	for (i = optind; i < argc; i++) {
-		weir_pipeline *pl = weir_pipeline_load(argv[i], &opts, err,
-		    sizeof(err));
-		if (!pl)
-			weir_die(WEIR_EXIT_USAGE, "%s", err);
+		weir_pipeline *pl;
+		int fail;
+
+		if ((fail = weir_pipeline_load(&pl, argv[i], &opts, err,
+		    sizeof(err))) < 0)
+			weir_die_kind(fail, err);
 		if (pl->ndiag) {
 			(void)weir_write_all(2, pl->diag.p, pl->diag.len);
 			rc = WEIR_EXIT_USAGE;
@@ -777,8 +781,8 @@ main(int argc, char **argv)
 	if (check || rc || dot) {
 		free(selfdir);
 		if (dot && !rc) {
-			if (weir_pipeline_dot(R.pl, &b) < 0)
-				weir_die(WEIR_EXIT_IO, "out of memory");
+			if ((rc = weir_pipeline_dot(R.pl, &b)) < 0)
+				weir_die_kind(rc, "out of memory");
 			(void)weir_write_all(1, b.p, b.len);
 			weir_buf_free(&b);
 			weir_pipeline_free(R.pl);
@@ -808,8 +812,8 @@ main(int argc, char **argv)
 			weir_die(weir_fail_status(rc), "checkpoint: %s", err);
 	} else if (reset)
 		weir_usage_error("--reset-state: the pipeline has no checkpoint");
-	if (weir_sv_init(&R.sv, R.pl, err, sizeof(err)) < 0)
-		weir_die(WEIR_EXIT_IO, "%s", err);
+	if ((rc = weir_sv_init(&R.sv, R.pl, err, sizeof(err))) < 0)
+		weir_die_kind(rc, err);
 	R.sv.line = on_line;
 	R.restart_times = calloc((size_t)R.pl->restart_max + 1,
 	    sizeof(int64_t));

@@ -423,8 +423,10 @@ kafka_loop(weir_stage *st, const weir_kafka_opts *ko, const weir_path *kp)
 		key = kp || (KP.key && !(ev.rec.flags & WEIR_R_KEY)) ?
 		    (kb.p ? kb.p : (const uint8_t *)"") : NULL;
 		klen = kb.len;
-		if ((A.o.key || A.o.value) && weir_avro_enc_record(&A.e, &ev.rec,
-		    &scratch, &key, &klen, why, sizeof(why)) < 0) {
+		if ((A.o.key || A.o.value) && (rc = weir_avro_enc_record(&A.e,
+		    &ev.rec, &scratch, &key, &klen, why, sizeof(why))) < 0) {
+			if (rc != WEIR_FAIL_DATA)
+				kafka_die(p, weir_fail_status(rc), why);
 			snprintf(msg, sizeof(msg), "%s: record %llu: %s",
 			    weir_input_name(st->in),
 			    (unsigned long long)st->in_records, why);
@@ -487,21 +489,25 @@ kcat_write(weir_stage *st, int fd, weir_ofile *of, const char *file)
 	weir_buf scratch = { 0 }, d = { 0 };
 	weir_event ev;
 	char err[WEIR_ERRSZ];
+	int rc;
 
 	KW.fd = fd;
 	KW.file = file;
 	weir_input_set_idle(st->in, kcat_out, NULL);
 	st->on_fail = kcat_out;
-	if (weir_kcat_delim("\\n", &d, err, sizeof(err)) < 0 ||
-	    weir_kcatfmt_parse(&f, KP.fmt, (const char *)d.p, NULL, 0, err,
-	    sizeof(err)) < 0)
-		weir_usage_error("%s", err);
+	if ((rc = weir_kcat_delim("\\n", &d, err, sizeof(err))) < 0 ||
+	    (rc = weir_kcatfmt_parse(&f, KP.fmt, (const char *)d.p, NULL, 0,
+	    err, sizeof(err))) < 0)
+		weir_die_fail(rc, err);
 	f.null_str = KP.null_empty;
 	while (weir_stage_next(st, &ev)) {
 		if (ev.type != WEIR_EV_RECORD)
 			continue;
-		if (weir_kcatfmt_put(&f, &KW.out, &ev.rec, NULL, &scratch) < 0)
+		if ((rc = weir_kcatfmt_put(&f, &KW.out, &ev.rec, NULL,
+		    &scratch)) == WEIR_FAIL_DATA)
 			weir_onerr_bad(&st->onerr, "corrupt record value", NULL, 0);
+		else if (rc < 0)
+			weir_die_kind(rc, "out of memory");
 		if (KW.out.len >= 65536)
 			kcat_out(NULL);
 	}
@@ -564,8 +570,9 @@ kcat_produce(const weir_kafka_opts *ko, char **files, int nfiles,
 	if ((rc = weir_kafka_producer_open(&p, ko, err, sizeof(err))) < 0)
 		weir_die(weir_fail_status(rc), "%s", err);
 	for (i = 0; nfiles && !KP.line && i < nfiles; i++) {
-		if (weir_kcat_read_file(files[i], &fb, err, sizeof(err)) < 0)
-			kafka_die(p, WEIR_EXIT_IO, err);
+		if ((rc = weir_kcat_read_file(files[i], &fb, err,
+		    sizeof(err))) < 0)
+			kafka_die(p, weir_fail_status(rc), err);
 		if (fb.len)	/* kcat skips empty files */
 			kcat_send(p, NULL, 0, fb.p, fb.len, oe);
 	}
@@ -577,8 +584,8 @@ kcat_produce(const weir_kafka_opts *ko, char **files, int nfiles,
 		 * delivered */
 		while (!weir_sig_stop() && (!KP.count || (long long)nmsg <
 		    KP.count) && ((i = weir_kcat_reader_next(&rd, &m,
-		    &n, err, sizeof(err))) > 0 || i == -2)) {
-			if (i == -2)
+		    &n, err, sizeof(err))) > 0)) {
+			if (i == WEIR_KCAT_SIGNAL)
 				continue;
 			k = NULL;
 			kn = 0;
@@ -594,8 +601,8 @@ kcat_produce(const weir_kafka_opts *ko, char **files, int nfiles,
 			    weir_kafka_producer_poll(p, 0, err, sizeof(err)) < 0)
 				kafka_die(p, WEIR_EXIT_IO, err);
 		}
-		if (i == -1)
-			kafka_die(p, WEIR_EXIT_IO, err);
+		if (i < 0)
+			kafka_die(p, weir_fail_status(i), err);
 		weir_kcat_reader_free(&rd);
 		if (fd)
 			close(fd);
@@ -914,6 +921,8 @@ main(int argc, char **argv)
 		    "produce to Kafka: give -b BROKERS -t TOPIC (-Z also goes "
 		    "with -f '%%s')");
 	if (KP.on) {
+		int rc;
+
 		if (have_kp)
 			weir_usage_error("-K PATH takes the key from a record's "
 			    "field; kcat's input (-P) has no fields: -K DELIM");
@@ -922,10 +931,14 @@ main(int argc, char **argv)
 			    "kcat's input (-P)");
 		if (KP.line && argc - optind > 1)
 			weir_usage_error("-l reads one file");
-		if (weir_kcat_delim(KP.delim ? KP.delim : "\\n", &KP.delimb,
-		    err, sizeof(err)) < 0 || (KP.kdelim && weir_kcat_delim(
-		    KP.kdelim, &KP.kdelimb, err, sizeof(err)) < 0))
-			weir_usage_error("-D/-K: %s", err);
+		if ((rc = weir_kcat_delim(KP.delim ? KP.delim : "\\n",
+		    &KP.delimb, err, sizeof(err))) < 0 || (KP.kdelim && (rc =
+		    weir_kcat_delim(KP.kdelim, &KP.kdelimb, err,
+		    sizeof(err))) < 0)) {
+			if (rc == WEIR_FAIL_USAGE)
+				weir_usage_error("-D/-K: %s", err);
+			weir_die_kind(rc, err);
+		}
 		if (KP.delimb.len <= 1)
 			weir_usage_error("-D: the message delimiter must not be "
 			    "empty");

@@ -197,10 +197,11 @@ static void
 kcat_emit(const weir_record *r)
 {
 	weir_kcat_meta m;
+	int rc;
 
 	weir_kafka_consumer_meta(S.kc, &m.tstype, &m.broker);
-	if (weir_kcatfmt_put(&KC.f, &KC.out, r, &m, &KC.scratch) < 0)
-		weir_die(WEIR_EXIT_IO, "out of memory");
+	if ((rc = weir_kcatfmt_put(&KC.f, &KC.out, r, &m, &KC.scratch)) < 0)
+		weir_die_kind(rc, "corrupt record value");
 	S.emitted++;
 	if (KC.unbuffered || KC.out.len >= 65536)
 		kcat_flush();
@@ -828,10 +829,13 @@ committed_progress(int timeout_ms)
 			weir_die(weir_fail_status(rc), "--committed-only: %s", err);
 		if (rc != WEIR_KAFKA_RECORD)
 			break;
-		if (weir_eosf_progress(C.f, r.value, r.value_len, err,
-		    sizeof(err)) < 0)
+		rc = weir_eosf_progress(C.f, r.value, r.value_len, err,
+		    sizeof(err));
+		if (rc == WEIR_FAIL_DATA)
 			weir_warn("%.*s [%d] offset %lld: %s", (int)r.topic_len,
 			    r.topic, (int)r.partition, (long long)r.offset, err);
+		else if (rc < 0)
+			weir_die_kind(rc, err);
 		timeout_ms = 0;
 	}
 }
@@ -874,7 +878,7 @@ committed_next(weir_record *r, char *err, size_t errsz)
 			return rc;
 		rc = weir_eosf_push(C.f, r, err, errsz);
 		if (rc < 0)
-			return WEIR_FAIL_IO;
+			return rc;
 		if (rc == WEIR_EOSF_PASS)
 			return WEIR_KAFKA_RECORD;
 	}
@@ -1268,6 +1272,8 @@ main(int argc, char **argv)
 		weir_usage_error("-L lists the cluster: -f, -D, -K and -Z go "
 		    "without it");
 	if (KC.on && !list) {
+		int rc;
+
 		if (!ko.brokers)
 			weir_usage_error("-C, -J, -D, -K, -Z and -f with %% write "
 			    "Kafka messages as kcat does: give -b BROKERS");
@@ -1275,14 +1281,17 @@ main(int argc, char **argv)
 			weir_usage_error("kcat's output (-C, -J, -f with %%) is text, "
 			    "not a weir stream: no --max-delay, --checkpoint or "
 			    "--rate with it (leave them out to get a stream)");
-		if (weir_kcat_delim(KC.delim ? KC.delim : "\\n", &delim, err,
-		    sizeof(err)) < 0 || (KC.kdelim && weir_kcat_delim(KC.kdelim,
-		    &kdelim, err, sizeof(err)) < 0))
-			weir_usage_error("-D/-K: %s", err);
-		if (weir_kcatfmt_parse(&KC.f, KC.fmt, (const char *)delim.p,
+		if ((rc = weir_kcat_delim(KC.delim ? KC.delim : "\\n", &delim,
+		    err, sizeof(err))) < 0 || (KC.kdelim && (rc =
+		    weir_kcat_delim(KC.kdelim, &kdelim, err, sizeof(err))) < 0)) {
+			if (rc == WEIR_FAIL_USAGE)
+				weir_usage_error("-D/-K: %s", err);
+			weir_die_kind(rc, err);
+		}
+		if ((rc = weir_kcatfmt_parse(&KC.f, KC.fmt, (const char *)delim.p,
 		    KC.kdelim ? (const char *)kdelim.p : NULL, KC.json, err,
-		    sizeof(err)) < 0)
-			weir_usage_error("%s", err);
+		    sizeof(err))) < 0)
+			weir_die_fail(rc, err);
 		KC.f.null_str = KC.null_str;
 	}
 	if (list && ko.group && fmt == WEIR_FMT_NDJSON) {

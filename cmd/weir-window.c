@@ -170,11 +170,14 @@ session(weir_record *r)
 	char err[WEIR_ERRSZ];
 	int rc;
 
-	if (weir_window_group_key(&S.key, r, S.paths, S.npaths, &S.scratch,
-	    err, sizeof(err)) < 0) {
+	rc = weir_window_group_key(&S.key, r, S.paths, S.npaths, &S.scratch,
+	    err, sizeof(err));
+	if (rc == WEIR_FAIL_DATA) {
 		bad(r, err);
 		return;
 	}
+	if (rc < 0)
+		weir_die_kind(rc, err);
 	rc = weir_window_sessions_add(S.sess, S.key.p, S.key.len, r, S.cutoff,
 	    &start, &end, err, sizeof(err));
 	if (rc == WEIR_FAIL_DATA) {
@@ -200,10 +203,11 @@ static void
 close_sessions(int64_t cutoff)
 {
 	char err[WEIR_ERRSZ];
+	int rc;
 
-	if (weir_window_sessions_close(S.sess, cutoff, emit_cb, NULL, err,
-	    sizeof(err)) < 0)
-		weir_die(WEIR_EXIT_IO, "%s", err);
+	if ((rc = weir_window_sessions_close(S.sess, cutoff, emit_cb, NULL, err,
+	    sizeof(err))) < 0)
+		weir_die_kind(rc, err);
 }
 
 /*
@@ -239,7 +243,7 @@ save_state(void *arg, weir_buf *out, char *err, size_t errsz)
 	    weir_sw_u64(out, (uint64_t)S.windowed) < 0 ||
 	    (S.sess && weir_window_sessions_save(S.sess, out) < 0)) {
 		weir_seterr(err, errsz, "out of memory");
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	}
 	return 0;
 }
@@ -328,7 +332,7 @@ main(int argc, char **argv)
 	used = weir_window_parse(&S.w, argv + optind, argc - optind, offset,
 	    err, sizeof(err));
 	if (used < 0)
-		weir_usage_error("%s", err);
+		weir_die_fail(used, err);
 	if (optind + used < argc)
 		weir_usage_error("unexpected argument '%s'", argv[optind + used]);
 	if (S.npaths && S.w.kind != WEIR_WINDOW_SESSION)

@@ -115,25 +115,38 @@ valid_name(const char *s, size_t n)
 
 /* "NAME=REST": split off a name when one is there (paths start with '.'
  * and function names have no '=', so "x=..." is always a name). */
-static const char *
-split_name(const char *s, char **name, char *err, size_t errsz)
+static int
+split_name(const char *s, const char **rest, char **name, char *err,
+    size_t errsz)
 {
 	const char *eq = strchr(s, '=');
 
 	*name = NULL;
+	*rest = s;
 	if (!eq || s[0] == '.' || memchr(s, ':', (size_t)(eq - s)))
-		return s;
+		return 0;
 	if (!valid_name(s, (size_t)(eq - s))) {
 		weir_seterr(err, errsz, "bad output name '%.*s' (letters, "
 		    "digits, _ - . only)", (int)(eq - s), s);
-		return NULL;
+		return WEIR_FAIL_USAGE;
 	}
 	*name = strndup(s, (size_t)(eq - s));
 	if (!*name) {
 		weir_seterr(err, errsz, "out of memory");
-		return NULL;
+		return WEIR_FAIL_NOMEM;
 	}
-	return eq + 1;
+	*rest = eq + 1;
+	return 0;
+}
+
+/* A path's kind of failure: out of memory, or a bad path (a usage error).
+ * errno tells while weir_path_parse and weir_path_list return -1 and NULL
+ * for both (errno is cleared before the call). */
+static int
+path_fail(int rc)
+{
+	return rc == WEIR_FAIL_NOMEM || errno == ENOMEM ? WEIR_FAIL_NOMEM :
+	    WEIR_FAIL_USAGE;
 }
 
 int
@@ -143,14 +156,15 @@ weir_agg_add_groups(weir_agg *a, const char *spec, char *err, size_t errsz)
 	const char *p;
 	size_t cap = a->ng, nlen, n, k;
 	const char *nm;
-	int rc = -1;
+	int rc = WEIR_FAIL_NOMEM;
 
 	if (!*spec) {
 		weir_seterr(err, errsz, "empty group list");
-		return -1;
+		return WEIR_FAIL_USAGE;
 	}
+	errno = 0;
 	if (!(list = weir_path_list(spec, &n, err, errsz)))
-		return -1;
+		return path_fail(-1);
 	for (k = 0; k < n; k++) {
 		struct gpath *g;
 		tok = list[k];
@@ -159,11 +173,13 @@ weir_agg_add_groups(weir_agg *a, const char *spec, char *err, size_t errsz)
 			weir_seterr(err, errsz, "out of memory");
 			goto out;
 		}
-		if (!(p = split_name(tok, &name, err, errsz)))
+		if ((rc = split_name(tok, &p, &name, err, errsz)) < 0)
 			goto out;
 		g = &a->g[a->ng];
 		memset(g, 0, sizeof(*g));
-		if (weir_path_parse(&g->path, p, err, errsz) < 0) {
+		errno = 0;
+		if ((rc = weir_path_parse(&g->path, p, err, errsz)) < 0) {
+			rc = path_fail(rc);
 			free(name);
 			goto out;
 		}
@@ -175,6 +191,7 @@ weir_agg_add_groups(weir_agg *a, const char *spec, char *err, size_t errsz)
 		a->ng++;
 		if (!name) {
 			weir_seterr(err, errsz, "out of memory");
+			rc = WEIR_FAIL_NOMEM;
 			goto out;
 		}
 	}
@@ -222,6 +239,7 @@ static int
 find_path(weir_agg *a, const char *text, char *err, size_t errsz)
 {
 	size_t i, cap = a->npaths;
+	int rc;
 
 	for (i = 0; i < a->npaths; i++)
 		if (strcmp(a->paths[i].text, text) == 0)
@@ -229,10 +247,11 @@ find_path(weir_agg *a, const char *text, char *err, size_t errsz)
 	if (weir_grow(&a->paths, &cap, a->npaths + 1,
 	    sizeof(*a->paths), SIZE_MAX) < 0) {
 		weir_seterr(err, errsz, "out of memory");
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	}
-	if (weir_path_parse(&a->paths[a->npaths], text, err, errsz) < 0)
-		return -1;
+	errno = 0;
+	if ((rc = weir_path_parse(&a->paths[a->npaths], text, err, errsz)) < 0)
+		return path_fail(rc);
 	return (int)a->npaths++;
 }
 
@@ -246,7 +265,7 @@ find_state(weir_agg *a, int kind, size_t path, char *err, size_t errsz)
 			return (int)i;
 	if (weir_grow(&a->st, &cap, a->nst + 1, sizeof(*a->st), SIZE_MAX) < 0) {
 		weir_seterr(err, errsz, "out of memory");
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	}
 	memset(&a->st[a->nst], 0, sizeof(*a->st));
 	a->st[a->nst].kind = kind;
@@ -262,10 +281,11 @@ weir_agg_add_func(weir_agg *a, const char *spec, char *err, size_t errsz)
 	char *name = NULL, nbuf[256];
 	size_t i, flen, cap = a->nf, plen;
 	const char *pname;
-	int p;
+	int p, rc = WEIR_FAIL_USAGE;
 
-	if (!(s = split_name(spec, &name, err, errsz)))
-		return -1;
+	if ((rc = split_name(spec, &s, &name, err, errsz)) < 0)
+		return rc;
+	rc = WEIR_FAIL_USAGE;
 	colon = strchr(s, ':');
 	flen = colon ? (size_t)(colon - s) : strlen(s);
 	fn.kind = -1;
@@ -309,12 +329,16 @@ weir_agg_add_func(weir_agg *a, const char *spec, char *err, size_t errsz)
 			fn.k = (uint32_t)k;
 			ptext = end + 1;
 		}
-		if ((p = find_path(a, ptext, err, errsz)) < 0)
+		if ((p = find_path(a, ptext, err, errsz)) < 0) {
+			rc = p;
 			goto fail;
+		}
 		fn.st = find_state(a, weir__agg_state_kind(fn.kind), (size_t)p,
 		    err, errsz);
-		if (fn.st < 0)
+		if (fn.st < 0) {
+			rc = fn.st;
 			goto fail;
+		}
 		if (fn.kind == WEIR_AGG_STDDEV)
 			a->st[fn.st].welford = 1;
 		if (a->st[fn.st].k < (fn.k ? fn.k : 1))	/* max_by, top */
@@ -334,19 +358,20 @@ weir_agg_add_func(weir_agg *a, const char *spec, char *err, size_t errsz)
 		}
 		if (!(name = strdup(nbuf))) {
 			weir_seterr(err, errsz, "out of memory");
-			return -1;
+			return WEIR_FAIL_NOMEM;
 		}
 	}
 	fn.name = name;
 	if (weir_grow(&a->f, &cap, a->nf + 1, sizeof(*a->f), SIZE_MAX) < 0) {
 		weir_seterr(err, errsz, "out of memory");
+		rc = WEIR_FAIL_NOMEM;
 		goto fail;
 	}
 	a->f[a->nf++] = fn;
 	return 0;
 fail:
 	free(name);
-	return -1;
+	return rc;
 }
 
 int
@@ -355,16 +380,17 @@ weir_agg_ready(weir_agg *a, char *err, size_t errsz)
 	size_t i, j, off = sizeof(struct gent);
 	const char *names[2 + 1024];
 	size_t nn = 0;
+	int rc;
 
-	if (a->nf == 0 && weir_agg_add_func(a, "count", err, errsz) < 0)
-		return -1;
+	if (a->nf == 0 && (rc = weir_agg_add_func(a, "count", err, errsz)) < 0)
+		return rc;
 	names[nn++] = "window_start";
 	names[nn++] = "window_end";
 	if (a->ng == 0)
 		names[nn++] = "key";
 	if (a->ng + a->nf > 1000) {
 		weir_seterr(err, errsz, "too many groups and functions");
-		return -1;
+		return WEIR_FAIL_USAGE;
 	}
 	for (i = 0; i < a->ng; i++)
 		names[nn++] = a->g[i].name;
@@ -375,7 +401,7 @@ weir_agg_ready(weir_agg *a, char *err, size_t errsz)
 			if (strcmp(names[i], names[j]) == 0) {
 				weir_seterr(err, errsz, "two output fields are "
 				    "named '%s': name one with NAME=", names[j]);
-				return -1;
+				return WEIR_FAIL_USAGE;
 			}
 	for (i = 0; i < a->nst; i++) {
 		a->st[i].off = off - sizeof(struct gent);
@@ -386,7 +412,7 @@ weir_agg_ready(weir_agg *a, char *err, size_t errsz)
 	a->have = calloc(a->npaths + 1, sizeof(*a->have));
 	if (!a->pv || !a->have) {
 		weir_seterr(err, errsz, "out of memory");
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	}
 	a->ready = 1;
 	return 0;

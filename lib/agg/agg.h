@@ -52,7 +52,8 @@ weir_agg *weir_agg_new(void);
 void weir_agg_free(weir_agg *a);
 
 /* -g: "PATH[,PATH...]", each optionally NAME=PATH.  May be given more than
- * once; without any, records group by their key. */
+ * once; without any, records group by their key.  This and the two below:
+ * 0, or WEIR_FAIL_USAGE (a bad spec) or WEIR_FAIL_NOMEM with a message. */
 int weir_agg_add_groups(weir_agg *a, const char *spec, char *err,
     size_t errsz);
 /* One function: count, sum:P, ..., p99.9:P, topk:N:P, max_by:P, top:N:P,
@@ -60,7 +61,7 @@ int weir_agg_add_groups(weir_agg *a, const char *spec, char *err,
 int weir_agg_add_func(weir_agg *a, const char *spec, char *err,
     size_t errsz);
 /* After the groups and functions: check names, lay out the state (count
- * alone when no function was given).  -1 with a message. */
+ * alone when no function was given). */
 int weir_agg_ready(weir_agg *a, char *err, size_t errsz);
 
 /*

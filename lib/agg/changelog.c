@@ -848,12 +848,12 @@ weir_aggcl_save(const weir_aggcl *c, weir_buf *out)
 	uint32_t id;
 
 	if (weir_sw_u64(out, m->nlive) < 0)
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	for (id = 0; id < m->ne; id++)
 		if (m->e[id].klen != NONE &&
 		    (weir_sw_bytes(out, cm_key(m, id), m->e[id].klen) < 0 ||
 		    weir_sw_bytes(out, cm_val(m, id), m->e[id].vlen) < 0))
-			return -1;
+			return WEIR_FAIL_NOMEM;
 	return 0;
 }
 
@@ -899,7 +899,7 @@ weir_aggcl_load(weir_aggcl *c, weir_rd *rd, char *err, size_t errsz)
 
 	if (c->rows.nlive) {
 		weir_seterr(err, errsz, "changelog state loaded twice");
-		return -1;
+		return WEIR_FAIL_DATA;
 	}
 	for (i = 0; i < n && !rd->bad; i++) {
 		k = weir_rd_bytes(rd, &kn);
@@ -909,17 +909,17 @@ weir_aggcl_load(weir_aggcl *c, weir_rd *rd, char *err, size_t errsz)
 		h = weir_hash(k, kn, SEED);
 		if (cm_find(&c->rows, k, kn, h) != NONE) {
 			weir_seterr(err, errsz, "a row is saved twice");
-			return -1;
+			return WEIR_FAIL_DATA;
 		}
 		if (cm_put(&c->rows, k, kn, h, p, pn) == NONE ||
 		    row_add(c, cm_find(&c->rows, k, kn, h)) == NONE) {
 			weir_seterr(err, errsz, "out of memory");
-			return -1;
+			return WEIR_FAIL_NOMEM;
 		}
 	}
 	if (i < n || rd->bad) {
 		weir_seterr(err, errsz, "malformed changelog state");
-		return -1;
+		return WEIR_FAIL_DATA;
 	}
 	return 0;
 }

@@ -47,7 +47,8 @@ int weir_aggcl_apply(weir_aggcl *c, const weir_record *r,
  * Checkpoints: save appends the rows (key, group and values) of the
  * table; load reads them into an empty weir_aggcl made with the same
  * options and rebuilds every group from them, without emitting.  save:
- * -1 out of memory; load: -1 with a message on malformed state.
+ * 0 or WEIR_FAIL_NOMEM; load: 0, or with a message WEIR_FAIL_DATA on
+ * malformed state, WEIR_FAIL_NOMEM.
  */
 int weir_aggcl_save(const weir_aggcl *c, weir_buf *out);
 int weir_aggcl_load(weir_aggcl *c, weir_rd *rd, char *err, size_t errsz);

@@ -30,7 +30,10 @@ weir_yaml_load(weir_yaml *y, const char *text, size_t len)
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &y->doc)) {
-		if (parser.error == YAML_MEMORY_ERROR) {
+		/* libyaml leaves some failed allocations (its stacks in the
+		 * loader) with no error set: no error is no memory too */
+		if (parser.error == YAML_MEMORY_ERROR ||
+		    parser.error == YAML_NO_ERROR) {
 			yaml_parser_delete(&parser);
 			y->oom = 1;
 			return -1;

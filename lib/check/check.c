@@ -1177,30 +1177,30 @@ weir_check_state_save(const weir_check *c, weir_buf *out)
 	size_t i;
 
 	if (weir_sw_u64(out, c->rs->n) < 0)
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	for (i = 0; i < c->rs->n; i++)
 		if (weir_sw_u64(out, (uint64_t)c->rs->v[i].kind) < 0 ||
 		    weir_sw_str(out, c->rs->v[i].id) < 0)
-			return -1;
+			return WEIR_FAIL_NOMEM;
 	for (s = c->open; s; s = s->next)
 		nscopes++;
 	if (weir_sw_u64(out, c->records) < 0 ||
 	    weir_sw_i64(out, c->closed_end) < 0 ||
 	    weir_sw_u64(out, (uint64_t)(c->have_closed != 0)) < 0 ||
 	    weir_sw_u64(out, nscopes) < 0)
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	for (i = 0; i < c->rs->n; i++)
 		if (save_result(&c->res[i], out) < 0)
-			return -1;
+			return WEIR_FAIL_NOMEM;
 	for (s = c->open; s; s = s->next) {	/* newest first, kept so */
 		if (weir_sw_u64(out, (uint64_t)(s->has_win != 0)) < 0 ||
 		    weir_sw_i64(out, s->start) < 0 ||
 		    weir_sw_i64(out, s->end) < 0 ||
 		    weir_sw_u64(out, s->records) < 0)
-			return -1;
+			return WEIR_FAIL_NOMEM;
 		for (i = 0; i < c->rs->n; i++)
 			if (save_rstate(&s->st[i], out) < 0)
-				return -1;
+				return WEIR_FAIL_NOMEM;
 	}
 	return 0;
 }

@@ -92,10 +92,10 @@ weir_buf *weir_check_notes(weir_check *c);
 /*
  * Checkpoints (snap.h): save appends everything that decides later results
  * (open scopes with their counters, unique sets and newest times, the
- * results so far with their samples, record counts); 0, or -1 when out of
- * memory.  load reads it into a checker freshly made from the same rules
- * and options; with a message, WEIR_FAIL_DATA or WEIR_SNAP_EBAD when it is
- * malformed or was saved for other rules, WEIR_FAIL_NOMEM.
+ * results so far with their samples, record counts); 0, or
+ * WEIR_FAIL_NOMEM.  load reads it into a checker freshly made from the
+ * same rules and options; with a message, WEIR_FAIL_DATA or WEIR_SNAP_EBAD
+ * when it is malformed or was saved for other rules, WEIR_FAIL_NOMEM.
  */
 struct weir_rd;
 int weir_check_state_save(const weir_check *c, weir_buf *out);

@@ -532,14 +532,21 @@ int
 weir_report_write(weir_buf *out, int fmt, const weir_rules *rs,
     const weir_check_result *res, const weir_report_info *info)
 {
+	int rc;
+
 	switch (fmt) {
 	case WEIR_REPORT_JSON:
-		return report_json(out, rs, res, info);
+		rc = report_json(out, rs, res, info);
+		break;
 	case WEIR_REPORT_JUNIT:
-		return report_junit(out, rs, res, info);
+		rc = report_junit(out, rs, res, info);
+		break;
 	case WEIR_REPORT_GITHUB:
-		return report_github(out, rs, res, info);
+		rc = report_github(out, rs, res, info);
+		break;
 	default:
-		return report_text(out, rs, res, info);
+		rc = report_text(out, rs, res, info);
+		break;
 	}
+	return rc < 0 ? WEIR_FAIL_NOMEM : 0;
 }

@@ -24,7 +24,7 @@ typedef struct weir_report_info {
 } weir_report_info;
 
 int weir_report_format_parse(const char *s);	/* -1 if unknown */
-/* Append the report; -1 when memory ran out. */
+/* Append the report: 0 or WEIR_FAIL_NOMEM. */
 int weir_report_write(weir_buf *out, int fmt, const weir_rules *rs,
     const weir_check_result *res, const weir_report_info *info);
 /* Append where a sample is: "orders.ndjson:12", "stdin record 7",

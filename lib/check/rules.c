@@ -76,13 +76,15 @@ weir__rules_paths_add(weir_path **v, size_t *n, const char *s, char *err,
 {
 	weir_path *nv = realloc(*v, (*n + 1) * sizeof(**v));
 
+	int rc;
+
 	if (!nv) {
 		weir_seterr(err, errsz, "out of memory");
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	}
 	*v = nv;
-	if (weir__rules_path(&nv[*n], s, err, errsz) < 0)
-		return -1;
+	if ((rc = weir__rules_path(&nv[*n], s, err, errsz)) < 0)
+		return rc;
 	(*n)++;
 	return 0;
 }
@@ -105,7 +107,7 @@ weir__rules_path_list(const char *s, weir_path **v, size_t *n, char *err,
 	if (e - s < 2 || e[-1] != ']') {
 		weir_seterr(err, errsz, "expected a list like [.a, .b], got "
 		    "'%s'", s);
-		return -1;
+		return WEIR_FAIL_USAGE;
 	}
 	for (p = s + 1; p < e - 1;) {
 		const char *a, *b;
@@ -122,18 +124,18 @@ weir__rules_path_list(const char *s, weir_path **v, size_t *n, char *err,
 			;
 		if (!(one = strndup(a, (size_t)(b - a)))) {
 			weir_seterr(err, errsz, "out of memory");
-			return -1;
+			return WEIR_FAIL_NOMEM;
 		}
 		rc = weir__rules_paths_add(v, n, one, err, errsz);
 		free(one);
 		if (rc < 0)
-			return -1;
+			return rc;
 		if (p < e - 1)
 			p++;	/* the comma */
 	}
 	if (!*n) {
 		weir_seterr(err, errsz, "expected at least one path in '%s'", s);
-		return -1;
+		return WEIR_FAIL_USAGE;
 	}
 	return 0;
 }
@@ -147,7 +149,7 @@ weir__rules_schema_allowed(const weir_rule *r, char *err, size_t errsz)
 		if (r->allowed[i].nsteps != 1 || r->allowed[i].steps[0].is_index) {
 			weir_seterr(err, errsz, "allowed: '%s' is not a "
 			    "top-level field (like .id)", r->allowed[i].text);
-			return -1;
+			return WEIR_FAIL_USAGE;
 		}
 	}
 	return 0;
@@ -460,7 +462,7 @@ weir__rule_describe(weir_rule *r)
 	rc |= weir_buf_putc(&b, 0);
 	if (rc) {
 		weir_buf_free(&b);
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	}
 	r->text = (char *)b.p;
 	return 0;
@@ -482,9 +484,9 @@ weir__rules_ids(weir_rules *rs, size_t from)
 		if (r->field) {
 			if (asprintf(&base, "%s:%s", r->field,
 			    kind_names[r->kind]) < 0)
-				return -1;
+				return WEIR_FAIL_NOMEM;
 		} else if (!(base = strdup(kind_names[r->kind])))
-			return -1;
+			return WEIR_FAIL_NOMEM;
 		for (k = 1;; k++) {
 			char *id;
 			if (k == 1)
@@ -493,7 +495,7 @@ weir__rules_ids(weir_rules *rs, size_t from)
 				id = NULL;
 			if (!id) {
 				free(base);
-				return -1;
+				return WEIR_FAIL_NOMEM;
 			}
 			for (j = 0; j < rs->n; j++)
 				if (rs->v[j].id && strcmp(rs->v[j].id, id) == 0)
@@ -524,10 +526,11 @@ weir__rules_path(weir_path *p, const char *s, char *err, size_t errsz)
 {
 	char e2[WEIR_ERRSZ];
 	size_t i;
+	int rc;
 
-	if (weir_path_parse(p, s, e2, sizeof(e2)) < 0) {
+	if ((rc = weir_path_parse(p, s, e2, sizeof(e2))) < 0) {
 		weir_seterr(err, errsz, "bad field path '%s': %s", s, e2);
-		return -1;
+		return rc;
 	}
 	/* weir_path_parse takes any byte in a bare key; weir-filter's lexer
 	 * ends the path there, so '.a,.b' or '.a b' is not one path */
@@ -547,7 +550,7 @@ weir__rules_path(weir_path *p, const char *s, char *err, size_t errsz)
 			    "write a list [.a, .b] where the rule takes one" :
 			    "");
 			weir_path_free(p);
-			return -1;
+			return WEIR_FAIL_USAGE;
 		}
 	}
 	return 0;
@@ -558,7 +561,7 @@ weir__rule_regex(weir_rule *r, const char *pat, char *err, size_t errsz)
 {
 	if (!(r->pattern = strdup(pat))) {
 		weir_seterr(err, errsz, "out of memory");
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	}
 	return weir_re_open(&r->re, pat, strlen(pat), err, errsz);
 }

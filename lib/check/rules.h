@@ -125,9 +125,10 @@ void weir_rules_free(weir_rules *rs);
 /*
  * Load rules from YAML text (name is the file name used in messages).
  * Returns the number of problems found (each appended to errs as
- * "name:line:col: message\n"), 0 when the file is valid, or -1 when memory
- * ran out.  Rules are added to rs even when there are problems; callers
- * must not use rs then.
+ * "name:line:col: message\n"), 0 when the file is valid, or
+ * WEIR_FAIL_NOMEM when memory ran out (not a problem of the file's).
+ * Rules are added to rs even when there are problems; callers must not
+ * use rs then.
  */
 int weir_rules_parse(weir_rules *rs, const char *name, const char *text,
     size_t len, weir_buf *errs);
@@ -142,7 +143,7 @@ int weir_rules_parse(weir_rules *rs, const char *name, const char *text,
  *   unique [PATH, PATH] (composite);  relationships PATH=FILE[:FIELD];
  *   required / allowed PATH or [PATH, ...] (a schema rule);
  *   avg/min/max/sum PATH=LO..HI.
- * -1 with a message on a bad argument.
+ * 0, or with a message WEIR_FAIL_USAGE for a bad argument, WEIR_FAIL_NOMEM.
  */
 int weir_rules_add_flag(weir_rules *rs, const char *kind, const char *arg,
     char *err, size_t errsz);
@@ -153,7 +154,8 @@ int weir_rules_thr_parse(const char *s, weir_rule_thr *t);
 int weir_rules_thr_hit(const weir_rule_thr *t, uint64_t failed,
     uint64_t checked);
 
-/* A flag rule's thresholds (either may be NULL); -1 with err set. */
+/* A flag rule's thresholds (either may be NULL): 0, or with err set
+ * WEIR_FAIL_USAGE or WEIR_FAIL_NOMEM. */
 int weir_rules_flag_thresholds(weir_rule *r, const char *warn_if,
     const char *error_if, char *err, size_t errsz);
 

@@ -13,7 +13,7 @@ flag_field(weir_rule *r, const char *path, size_t n, char *err, size_t errsz)
 {
 	if (!(r->field = strndup(path, n))) {
 		weir_seterr(err, errsz, "out of memory");
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	}
 	return weir__rules_path(&r->path, r->field, err, errsz);
 }
@@ -28,7 +28,7 @@ flag_vals(weir_rule *r, const char *s, char *err, size_t errsz)
 		n += *p == ',';
 	if (!(r->vals = calloc(n, sizeof(*r->vals)))) {
 		weir_seterr(err, errsz, "out of memory");
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	}
 	for (p = s;;) {
 		const char *e = strchr(p, ',');
@@ -49,7 +49,7 @@ flag_vals(weir_rule *r, const char *s, char *err, size_t errsz)
 			v->n = len;
 			if (!(v->s = strndup(p, len))) {
 				weir_seterr(err, errsz, "out of memory");
-				return -1;
+				return WEIR_FAIL_NOMEM;
 			}
 		}
 		if (!e)
@@ -65,6 +65,7 @@ static int
 flag_ref(weir_rule *r, const char *rest, char *err, size_t errsz)
 {
 	const char *c = NULL, *p;
+	int rc;
 
 	for (p = rest; (p = strchr(p, ':')); p++)
 		if (p[1] == '.' || p[1] == '[')
@@ -72,21 +73,21 @@ flag_ref(weir_rule *r, const char *rest, char *err, size_t errsz)
 	if (!(r->ref_file = c ? strndup(rest, (size_t)(c - rest)) :
 	    strdup(rest)) || !(r->ref_field = strdup(c ? c + 1 : r->field))) {
 		weir_seterr(err, errsz, "out of memory");
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	}
 	if (!*r->ref_file) {
 		weir_seterr(err, errsz, "expected PATH=FILE[:FIELD], got no "
 		    "FILE");
-		return -1;
+		return WEIR_FAIL_USAGE;
 	}
-	if (weir__rules_path_list(r->ref_field, &r->ref_paths, &r->nref_paths,
-	    err, errsz) < 0)
-		return -1;
+	if ((rc = weir__rules_path_list(r->ref_field, &r->ref_paths,
+	    &r->nref_paths, err, errsz)) < 0)
+		return rc;
 	if (r->nref_paths != (r->npaths ? r->npaths : 1)) {
 		weir_seterr(err, errsz, "FIELD gives %zu path%s for %zu",
 		    r->nref_paths, r->nref_paths == 1 ? "" : "s",
 		    r->npaths ? r->npaths : 1);
-		return -1;
+		return WEIR_FAIL_USAGE;
 	}
 	return 0;
 }
@@ -101,7 +102,7 @@ flag_keys(weir_rule *r, const char *s, size_t n, char *err, size_t errsz)
 		return flag_field(r, s, n, err, errsz);
 	if (!(r->field = strndup(s, n))) {
 		weir_seterr(err, errsz, "out of memory");
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	}
 	return weir__rules_path_list(r->field, &r->paths, &r->npaths, err,
 	    errsz);
@@ -120,13 +121,13 @@ weir_rules_flag_thresholds(weir_rule *r, const char *warn_if,
 	if (bad) {
 		weir_seterr(err, errsz, "expected a condition on the failures "
 		    "like '>10', '>=1%%' or '!=0', got '%s'", bad);
-		return -1;
+		return WEIR_FAIL_USAGE;
 	}
 	free(r->text);
 	r->text = NULL;
 	if (weir__rule_describe(r) < 0) {
 		weir_seterr(err, errsz, "out of memory");
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	}
 	return 0;
 }
@@ -143,30 +144,31 @@ weir_rules_add_flag(weir_rules *rs, const char *kname, const char *arg,
 	const char *eq = NULL, *rest = arg;
 	weir_rule *r;
 	size_t first = rs->n;
+	int rc = WEIR_FAIL_USAGE;
 
 	if (kind < 0) {
 		weir_seterr(err, errsz, "unknown rule '%s'", kname);
-		return -1;
+		return WEIR_FAIL_USAGE;
 	}
 	if (!(r = weir__rules_push(rs, kind))) {
 		weir_seterr(err, errsz, "out of memory");
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	}
 	r->approx = approx;
 	switch (kind) {
 	case WEIR_RULE_NOT_NULL:
-		if (flag_field(r, arg, strlen(arg), err, errsz) < 0)
+		if ((rc = flag_field(r, arg, strlen(arg), err, errsz)) < 0)
 			goto fail;
 		break;
 	case WEIR_RULE_UNIQUE:
-		if (flag_keys(r, arg, strlen(arg), err, errsz) < 0)
+		if ((rc = flag_keys(r, arg, strlen(arg), err, errsz)) < 0)
 			goto fail;
 		break;
 	case WEIR_RULE_SCHEMA:
-		if (weir__rules_path_list(arg, required ? &r->paths :
+		if ((rc = weir__rules_path_list(arg, required ? &r->paths :
 		    &r->allowed, required ? &r->npaths : &r->nallowed, err,
-		    errsz) < 0 || (!required &&
-		    weir__rules_schema_allowed(r, err, errsz) < 0))
+		    errsz)) < 0 || (!required &&
+		    (rc = weir__rules_schema_allowed(r, err, errsz)) < 0))
 			goto fail;
 		break;
 	case WEIR_RULE_RELATIONSHIPS:
@@ -175,8 +177,8 @@ weir_rules_add_flag(weir_rules *rs, const char *kname, const char *arg,
 			    "got '%s'", arg);
 			goto fail;
 		}
-		if (flag_keys(r, arg, (size_t)(eq - arg), err, errsz) < 0 ||
-		    flag_ref(r, eq + 1, err, errsz) < 0)
+		if ((rc = flag_keys(r, arg, (size_t)(eq - arg), err,
+		    errsz)) < 0 || (rc = flag_ref(r, eq + 1, err, errsz)) < 0)
 			goto fail;
 		break;
 	case WEIR_RULE_COUNT:
@@ -187,7 +189,7 @@ weir_rules_add_flag(weir_rules *rs, const char *kname, const char *arg,
 		}
 		break;
 	case WEIR_RULE_EXPR:
-		if (weir__rule_expr(r, arg, err, errsz, &col) < 0)
+		if ((rc = weir__rule_expr(r, arg, err, errsz, &col)) < 0)
 			goto fail;
 		break;
 	case WEIR_RULE_FRESHNESS:
@@ -208,13 +210,13 @@ weir_rules_add_flag(weir_rules *rs, const char *kname, const char *arg,
 			goto fail;
 		}
 		if (eq) {
-			if (flag_field(r, arg, (size_t)(eq - arg), err,
-			    errsz) < 0)
+			if ((rc = flag_field(r, arg, (size_t)(eq - arg), err,
+			    errsz)) < 0)
 				goto fail;
 			rest = eq + 1;
 		}
 		if (kind == WEIR_RULE_IN) {
-			if (flag_vals(r, rest, err, errsz) < 0)
+			if ((rc = flag_vals(r, rest, err, errsz)) < 0)
 				goto fail;
 		} else if (kind == WEIR_RULE_RANGE || weir_rule_is_stat(kind)) {
 			if (weir_rules_bounds(rest, r) < 0) {
@@ -223,7 +225,7 @@ weir_rules_add_flag(weir_rules *rs, const char *kname, const char *arg,
 				goto fail;
 			}
 		} else if (kind == WEIR_RULE_REGEX) {
-			if (weir__rule_regex(r, rest, err, errsz) < 0)
+			if ((rc = weir__rule_regex(r, rest, err, errsz)) < 0)
 				goto fail;
 		} else if (kind == WEIR_RULE_TYPE) {
 			const char *p = rest;
@@ -252,11 +254,12 @@ weir_rules_add_flag(weir_rules *rs, const char *kname, const char *arg,
 	}
 	if (weir__rule_describe(r) < 0 || weir__rules_ids(rs, first) < 0) {
 		weir_seterr(err, errsz, "out of memory");
+		rc = WEIR_FAIL_NOMEM;
 		goto fail;
 	}
 	return 0;
 fail:
 	weir__rule_clear(r);
 	rs->n--;
-	return -1;
+	return rc < 0 ? rc : WEIR_FAIL_USAGE;	/* plain goto fail: bad */
 }

@@ -39,6 +39,16 @@ typedef struct ctx {
 #define prob(c, n, dcol, ...) \
 	weir_yaml_diag(&(c)->y, (n), (dcol), __VA_ARGS__)
 
+/* 1 when a rules.c helper returned a failure (out of memory is noted:
+ * the file is then not judged), 0 on success. */
+static int
+failed(ctx *c, int rc)
+{
+	if (rc == WEIR_FAIL_NOMEM)
+		c->y.oom = 1;
+	return rc < 0;
+}
+
 static const char *
 sval(const yaml_node_t *n)
 {
@@ -240,8 +250,8 @@ paths_node(ctx *c, const char *what, yaml_node_t *n, weir_path **v,
 	int bad = 0;
 
 	if (n->type == YAML_SCALAR_NODE && !is_null(n)) {
-		if (weir__rules_paths_add(v, nv, sval(n), err,
-		    sizeof(err)) < 0) {
+		if (failed(c, weir__rules_paths_add(v, nv, sval(n), err,
+		    sizeof(err)))) {
 			prob(c, n, 0, "%s: %s", what, err);
 			return -1;
 		}
@@ -262,8 +272,8 @@ paths_node(ctx *c, const char *what, yaml_node_t *n, weir_path **v,
 			prob(c, p, 0, "%s: expected a path, not %s", what,
 			    node_what(p));
 			bad = 1;
-		} else if (weir__rules_paths_add(v, nv, sval(p), err,
-		    sizeof(err)) < 0) {
+		} else if (failed(c, weir__rules_paths_add(v, nv, sval(p), err,
+		    sizeof(err)))) {
 			prob(c, p, 0, "%s: %s", what, err);
 			bad = 1;
 		} else if (weir_buf_printf(&b, "%s%s", b.len ? ", " : "[",
@@ -348,7 +358,8 @@ arg_path(ctx *c, weir_rule *r, const char *kn, yaml_node_t *arg, int list)
 		c->y.oom = 1;
 		return -1;
 	}
-	if (weir__rules_path(&r->path, r->field, err, sizeof(err)) < 0) {
+	if (failed(c, weir__rules_path(&r->path, r->field, err,
+	    sizeof(err)))) {
 		prob(c, p, 0, "%s: %s", kn, err);
 		return -1;
 	}
@@ -426,8 +437,8 @@ ref_node(ctx *c, weir_rule *r, yaml_node_t *arg)
 			c->y.oom = 1;
 			return -1;
 		}
-		if (weir__rules_path_list(r->ref_field, &r->ref_paths,
-		    &r->nref_paths, err, sizeof(err)) < 0) {
+		if (failed(c, weir__rules_path_list(r->ref_field,
+		    &r->ref_paths, &r->nref_paths, err, sizeof(err)))) {
 			prob(c, arg, 0, "relationships: %s", err);
 			return -1;
 		}
@@ -565,7 +576,8 @@ arg_node(ctx *c, weir_rule *r, yaml_node_t *arg)
 	}
 	switch (r->kind) {
 	case WEIR_RULE_REGEX:
-		if (weir__rule_regex(r, sval(arg), err, sizeof(err)) < 0) {
+		if (failed(c, weir__rule_regex(r, sval(arg), err,
+		    sizeof(err)))) {
 			prob(c, arg, 0, "%s", err);
 			return -1;
 		}
@@ -579,7 +591,8 @@ arg_node(ctx *c, weir_rule *r, yaml_node_t *arg)
 		}
 		return 0;
 	case WEIR_RULE_EXPR:
-		if (weir__rule_expr(r, sval(arg), err, sizeof(err), &col) < 0) {
+		if (failed(c, weir__rule_expr(r, sval(arg), err, sizeof(err),
+		    &col))) {
 			b = col > 0 && !strchr(sval(arg), '\n') ? col - 1 : 0;
 			prob(c, arg, scalar_dcol(arg) + b, "expr: %s", err);
 			return -1;
@@ -848,7 +861,8 @@ fields_node(ctx *c, yaml_node_t *m)
 			    "rules under one key)", sval(k));
 			continue;
 		}
-		if (weir__rules_path(&path, sval(k), err, sizeof(err)) < 0) {
+		if (failed(c, weir__rules_path(&path, sval(k), err,
+		    sizeof(err)))) {
 			prob(c, k, 0, "%s", err);
 			continue;
 		}
@@ -926,7 +940,7 @@ weir_rules_parse(weir_rules *rs, const char *name, const char *text,
 	if ((rc = weir_yaml_load(&c.y, text, len)) != 0) {
 		/* a syntax error, reported (1), or out of memory */
 		weir_yaml_free(&c.y);
-		return rc < 0 || c.y.oom ? -1 : c.y.ndiag;
+		return rc < 0 || c.y.oom ? WEIR_FAIL_NOMEM : c.y.ndiag;
 	}
 	root = weir_yaml_root(&c.y);
 	if (!root)
@@ -941,5 +955,5 @@ weir_rules_parse(weir_rules *rs, const char *name, const char *text,
 	if (!c.y.oom && weir__rules_ids(rs, first) < 0)
 		c.y.oom = 1;
 	weir_yaml_free(&c.y);
-	return c.y.oom ? -1 : c.y.ndiag;
+	return c.y.oom ? WEIR_FAIL_NOMEM : c.y.ndiag;
 }

@@ -1,6 +1,7 @@
 /* avrorec.c - Kafka records in Confluent-framed Avro (avrorec.h) */
 #include "avrorec.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,8 +102,9 @@ weir_avro_subject_schema(weir_registry *reg, const char *subject,
 
 /*
  * Encode r's value, and the key to send (*key, *klen; NULL: the record's
- * own), as Avro: 0, or -1 with a message in why.  A key is the JSON its
- * text holds when that fits the key schema, else its text as a string.
+ * own), as Avro: 0, or a kind with a message in why (avrorec.h).  A key
+ * is the JSON its text holds when that fits the key schema, else its text
+ * as a string.
  */
 int
 weir_avro_enc_record(weir_avro_enc *e, weir_record *r, weir_buf *scratch,
@@ -113,18 +115,25 @@ weir_avro_enc_record(weir_avro_enc *e, weir_record *r, weir_buf *scratch,
 	weir_pv v;
 	int rc;
 
+	/* errno cleared: the value layer says -1 or 0 for no memory too */
+	errno = 0;
 	if (e->value && r->enc != WEIR_ENC_NULL) {
 		if (!weir_record_json(r, scratch, &v)) {
+			if (errno == ENOMEM)
+				goto nomem;
 			snprintf(why, whysz, "value is not JSON, cannot encode it "
 			    "as Avro");
-			return -1;
+			return WEIR_FAIL_DATA;
 		}
 		e->val.len = 0;
-		if (weir_avro_frame(&e->val, e->vid) < 0 ||
-		    weir_avro_encode(e->vs, &v, &e->val, err, sizeof(err)) < 0) {
+		if (weir_avro_frame(&e->val, e->vid) < 0)
+			goto nomem;
+		if (weir_avro_encode(e->vs, &v, &e->val, err, sizeof(err)) < 0) {
+			if (errno == ENOMEM)
+				goto nomem;
 			weir_seterr(why, whysz, "value does not fit the schema: %s",
 			    err);
-			return -1;
+			return WEIR_FAIL_DATA;
 		}
 		r->enc = WEIR_ENC_BYTES;
 		r->value = e->val.p;
@@ -138,7 +147,7 @@ weir_avro_enc_record(weir_avro_enc *e, weir_record *r, weir_buf *scratch,
 		return 0;
 	e->kbuf.len = 0;
 	if (weir_avro_frame(&e->kbuf, e->kid) < 0)
-		return -1;
+		goto nomem;
 	hdr = e->kbuf.len;
 	e->pk.len = 0;
 	rc = weir_pack_json(&e->pk, *key, *klen, NULL, 0);
@@ -147,20 +156,29 @@ weir_avro_enc_record(weir_avro_enc *e, weir_record *r, weir_buf *scratch,
 		rc = weir_avro_encode(e->ks, &v, &e->kbuf, err, sizeof(err));
 	}
 	if (rc < 0) {
+		if (errno == ENOMEM)
+			goto nomem;
 		e->pk.len = 0;
 		e->kbuf.len = hdr;
 		if (weir_pack_str(&e->pk, (const char *)*key, *klen) < 0) {
+			if (errno == ENOMEM)
+				goto nomem;
 			snprintf(why, whysz, "key is not UTF-8 text");
-			return -1;
+			return WEIR_FAIL_DATA;
 		}
 		weir_pv_of(e->pk.p, e->pk.len, &v);
 		if (weir_avro_encode(e->ks, &v, &e->kbuf, err, sizeof(err)) < 0) {
+			if (errno == ENOMEM)
+				goto nomem;
 			weir_seterr(why, whysz, "key does not fit the schema: %s",
 			    err);
-			return -1;
+			return WEIR_FAIL_DATA;
 		}
 	}
 	*key = e->kbuf.p;
 	*klen = e->kbuf.len;
 	return 0;
+nomem:
+	weir_seterr(why, whysz, "out of memory");
+	return WEIR_FAIL_NOMEM;
 }

@@ -36,7 +36,8 @@ typedef struct weir_avro_enc {
 	weir_buf val, kbuf, pk;
 } weir_avro_enc;
 /* Encode r's value, and the key to send (*key, *klen; NULL: the record's
- * own), as Avro: 0, or -1 with a message in why.  A key is the JSON its
+ * own), as Avro: 0, or with a message in why WEIR_FAIL_DATA (a record
+ * that does not fit) or WEIR_FAIL_NOMEM.  A key is the JSON its
  * text holds when that fits the key schema, else its text as a string. */
 int weir_avro_enc_record(weir_avro_enc *e, weir_record *r, weir_buf *scratch,
     const uint8_t **key, size_t *klen, char *why, size_t whysz);

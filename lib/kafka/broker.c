@@ -163,15 +163,15 @@ fault_words(char **w, int nw, weir_broker_fault *f, char *err, size_t errsz)
 
 	if (nw < 2 || nw > 3) {
 		weir_seterr(err, errsz, "want API:ERROR[:COUNT]");
-		return -1;
+		return WEIR_FAIL_USAGE;
 	}
 	if (api_parse(w[0], &f->api, err, errsz) < 0 ||
 	    error_parse(w[1], &f->error, err, errsz) < 0)
-		return -1;
+		return WEIR_FAIL_USAGE;
 	if (nw == 3 && num(w[2], 1, 1000000, &v) < 0) {
 		weir_seterr(err, errsz, "COUNT '%s' is not a number from 1 to "
 		    "1000000", w[2]);
-		return -1;
+		return WEIR_FAIL_USAGE;
 	}
 	f->count = (int)v;
 	return 0;
@@ -204,12 +204,12 @@ weir_broker_fault_parse(const char *spec, weir_broker_fault *f, char *err,
 
 	if (!copy) {
 		weir_seterr(err, errsz, "out of memory");
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	}
 	nw = split(copy, ":", 0, w, 3);
 	if (nw < 2 || nw > 3) {
 		weir_seterr(err, errsz, "'%s': want API:ERROR[:COUNT]", spec);
-		rc = -1;
+		rc = WEIR_FAIL_USAGE;
 	} else
 		rc = fault_words(w, nw, f, err, errsz);
 	free(copy);
@@ -610,11 +610,11 @@ weir_broker_command(weir_broker *b, const char *line, char *msg,
 	char *copy = strdup(line), *w[5], sub[WEIR_ERRSZ];
 	weir_broker_fault f;
 	long long id;
-	int nw, rc = -1;
+	int nw, rc = WEIR_FAIL_USAGE;
 
 	if (!copy) {
 		weir_seterr(msg, msgsz, "%s: out of memory", line);
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	}
 	nw = split(copy, " \t:", 1, w, 4);
 	if (nw < 1) {
@@ -646,7 +646,8 @@ weir_broker_command(weir_broker *b, const char *line, char *msg,
 			id = -1;
 		else if (num(w[1], 0, INT_MAX, &id) < 0)
 			id = 0;
-		if (weir_broker_set_up(b, (int)id, up, sub, sizeof(sub)) < 0)
+		if ((rc = weir_broker_set_up(b, (int)id, up, sub,
+		    sizeof(sub))) < 0)
 			weir_seterr(msg, msgsz, "%s: %s", line, sub);
 		else {
 			if (id == -1)

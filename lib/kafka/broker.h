@@ -52,7 +52,8 @@ typedef struct weir_broker_fault {
 	int count;
 } weir_broker_fault;
 
-/* "API:ERROR[:COUNT]" (COUNT 1 by default, 1 to 1000000); -1 with err. */
+/* "API:ERROR[:COUNT]" (COUNT 1 by default, 1 to 1000000): 0, or with a
+ * message WEIR_FAIL_USAGE or WEIR_FAIL_NOMEM. */
 int weir_broker_fault_parse(const char *spec, weir_broker_fault *f,
     char *err, size_t errsz);
 /* The next count requests of api (to any broker) fail with error; faults
@@ -77,7 +78,8 @@ int weir_broker_control_open(weir_broker *b, const char *path, char *err,
     size_t errsz);
 int weir_broker_control_serve(weir_broker *b, int timeout_ms,
     void (*note)(const char *msg), char *err, size_t errsz);
-/* Carry out one control line; its message in msg.  0 done, -1 refused. */
+/* Carry out one control line; its message in msg.  0 done, or a kind:
+ * WEIR_FAIL_USAGE (refused), WEIR_FAIL_IO, WEIR_FAIL_NOMEM. */
 int weir_broker_command(weir_broker *b, const char *line, char *msg,
     size_t msgsz);
 

@@ -29,7 +29,7 @@ weir_dlq_spec(const char *spec, const char *dflt, char *brokers, size_t bsz,
 		if (!n || n >= bsz) {
 			weir_seterr(err, errsz, "--on-error kafka:%s: want "
 			    "kafka:TOPIC or kafka:HOST:PORT/TOPIC", spec);
-			return -1;
+			return WEIR_FAIL_USAGE;
 		}
 		memcpy(brokers, spec, n);
 		brokers[n] = '\0';
@@ -37,14 +37,14 @@ weir_dlq_spec(const char *spec, const char *dflt, char *brokers, size_t bsz,
 	} else if (!dflt) {
 		weir_seterr(err, errsz, "--on-error kafka:%s: no brokers (this "
 		    "program has no -b): write kafka:HOST:PORT/%s", spec, spec);
-		return -1;
+		return WEIR_FAIL_USAGE;
 	} else {
 		snprintf(brokers, bsz, "%s", dflt);
 		*topic = spec;
 	}
 	if (!**topic) {
 		weir_seterr(err, errsz, "--on-error kafka:%s: no topic", spec);
-		return -1;
+		return WEIR_FAIL_USAGE;
 	}
 	return 0;
 }

@@ -23,7 +23,7 @@ typedef struct weir_dlq weir_dlq;
 
 /* Split spec (what follows "kafka:") into brokers and topic: "TOPIC"
  * takes dflt (the program's -b; NULL: none); "BROKERS/TOPIC" names its
- * own.  Returns 0, or -1 with a message in err. */
+ * own.  Returns 0, or WEIR_FAIL_USAGE with a message in err. */
 int weir_dlq_spec(const char *spec, const char *dflt, char *brokers,
     size_t bsz, const char **topic, char *err, size_t errsz);
 /* Connect (bounded by ko->timeout_s) and check that the topic exists.

@@ -24,7 +24,7 @@ weir_kafka_opts_init(weir_kafka_opts *o, int maxargs)
 	o->timeout_s = 10;
 	o->topics = calloc((size_t)maxargs + 1, sizeof(*o->topics));
 	o->props = calloc((size_t)maxargs + 1, sizeof(*o->props));
-	return o->topics && o->props ? 0 : -1;
+	return o->topics && o->props ? 0 : WEIR_FAIL_NOMEM;
 }
 
 void
@@ -55,7 +55,7 @@ weir_kafka_opt(weir_kafka_opts *o, int c, const char *arg, char *err,
 		if (!arg[strspn(arg, " ,")]) {
 			weir_seterr(err, errsz, "-b: no broker in '%s' (want "
 			    "host:port,...)", arg);
-			return -1;
+			return WEIR_FAIL_USAGE;
 		}
 		o->brokers = arg;
 		return 1;
@@ -69,7 +69,7 @@ weir_kafka_opt(weir_kafka_opts *o, int c, const char *arg, char *err,
 		if (num_arg(arg, 0, INT32_MAX, &v) < 0) {
 			weir_seterr(err, errsz, "-p: '%s' is not a partition "
 			    "number", arg);
-			return -1;
+			return WEIR_FAIL_USAGE;
 		}
 		o->partition = (int32_t)v;
 		return 1;
@@ -77,7 +77,7 @@ weir_kafka_opt(weir_kafka_opts *o, int c, const char *arg, char *err,
 		if (num_arg(arg, 1, 86400, &v) < 0) {
 			weir_seterr(err, errsz, "-m: '%s' is not a number of "
 			    "seconds (1 to 86400)", arg);
-			return -1;
+			return WEIR_FAIL_USAGE;
 		}
 		o->timeout_s = (int)v;
 		return 1;

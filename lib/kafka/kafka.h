@@ -30,11 +30,12 @@ typedef struct weir_kafka_opts {
 } weir_kafka_opts;
 
 /* Defaults: all partitions, 10 s connection bound; room for maxargs
- * topics and properties (argc will do).  -1 out of memory. */
+ * topics and properties (argc will do).  0 or WEIR_FAIL_NOMEM. */
 int weir_kafka_opts_init(weir_kafka_opts *o, int maxargs);
 void weir_kafka_opts_free(weir_kafka_opts *o);
 /* The options both programs share, kcat's letters: -b -t -p -X -m.
- * 1 if c was one of them, 0 if not, -1 with a message for a bad value. */
+ * 1 if c was one of them, 0 if not, WEIR_FAIL_USAGE with a message for a
+ * bad value. */
 int weir_kafka_opt(weir_kafka_opts *o, int c, const char *arg, char *err,
     size_t errsz);
 
@@ -105,7 +106,7 @@ int weir_kafka_consumer_watermark(weir_kafka_consumer *c, int64_t delay,
 /* Each partition's newest event time (for a snapshot): fn for every
  * partition that has one; 0 or fn's negative return.  set_event_times
  * gives them back to a new consumer before its first next(), so its
- * watermark goes on where the saved one was; -1 out of memory. */
+ * watermark goes on where the saved one was; 0 or WEIR_FAIL_NOMEM. */
 int weir_kafka_consumer_event_times(weir_kafka_consumer *c,
     int (*fn)(void *arg, const char *topic, int32_t partition, int64_t ts),
     void *arg);
@@ -133,7 +134,7 @@ int weir_kafka_positions_each(const char *json, size_t len,
  * every partition a record came from or that is assigned, and the
  * seek_to() position of one not assigned yet; a partition assigned whose
  * start is not known yet (a group's committed offset, before its first
- * record) is left out: it starts there again.  -1 out of memory. */
+ * record) is left out: it starts there again.  0 or WEIR_FAIL_NOMEM. */
 int weir_kafka_consumer_positions(weir_kafka_consumer *c, weir_buf *out);
 /* Start the listed partitions at the given offsets instead of -o or the
  * group's committed offset; others start as they would.  Without -G, call
@@ -196,7 +197,7 @@ void weir_kafka_producer_close(weir_kafka_producer *p);
  */
 int weir_kafka_txn_begin(weir_kafka_producer *p, char *err, size_t errsz);
 /* Every message sent from now on carries the header name: value instead
- * of a header of that name the record has.  -1 out of memory. */
+ * of a header of that name the record has.  0 or WEIR_FAIL_NOMEM. */
 int weir_kafka_producer_set_header(weir_kafka_producer *p, const char *name,
     const uint8_t *v, size_t n);
 /* The consumed positions (JSON, see weir_kafka_positions_each) of group

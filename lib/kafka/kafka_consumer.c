@@ -906,7 +906,7 @@ weir_kafka_consumer_set_event_time_of(weir_kafka_consumer *c,
 	kpart *p = part_get(c, topic, partition);
 
 	if (!p)
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	p->max_ts = ts;
 	return 0;
 }
@@ -1178,7 +1178,7 @@ weir_kafka_consumer_positions(weir_kafka_consumer *c, weir_buf *out)
 	int first = 1;
 
 	if (weir_buf_putc(out, '[') < 0)
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	for (i = 0; i < c->nparts; i++) {
 		kpart *p = &c->parts[i];
 		int64_t at = p->next >= 0 && (p->assigned || p->emitted) ?
@@ -1192,10 +1192,10 @@ weir_kafka_consumer_positions(weir_kafka_consumer *c, weir_buf *out)
 		    p->topic_len) < 0 ||
 		    weir_buf_printf(out, ",%ld,%lld]", (long)p->partition,
 		    (long long)at) < 0)
-			return -1;
+			return WEIR_FAIL_NOMEM;
 		first = 0;
 	}
-	return weir_buf_putc(out, ']');
+	return weir_buf_putc(out, ']') < 0 ? WEIR_FAIL_NOMEM : 0;
 }
 
 static int

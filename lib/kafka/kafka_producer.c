@@ -161,9 +161,9 @@ weir_kafka_producer_set_header(weir_kafka_producer *p, const char *name,
     const uint8_t *v, size_t n)
 {
 	if (!p->hname && !(p->hname = strdup(name)))
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	p->hval.len = 0;
-	return weir_buf_put(&p->hval, v, n);
+	return weir_buf_put(&p->hval, v, n) < 0 ? WEIR_FAIL_NOMEM : 0;
 }
 
 struct offs_arg {

@@ -43,7 +43,7 @@ weir_kcat_delim(const char *arg, weir_buf *out, char *err, size_t errsz)
 			if (end == t + 2) {
 				weir_seterr(err, errsz, "delimiter %s: \\x wants a "
 				    "hex number", arg);
-				return -1;
+				return WEIR_FAIL_USAGE;
 			}
 			*t = (char)(x & 0xff);
 			skip = (size_t)(end - t) - 1;
@@ -56,7 +56,7 @@ weir_kcat_delim(const char *arg, weir_buf *out, char *err, size_t errsz)
 	return 0;
 oom:
 	weir_seterr(err, errsz, "out of memory");
-	return -1;
+	return WEIR_FAIL_NOMEM;
 }
 
 /* One literal with kcat's escapes, up to a \0 (kcat measures it with
@@ -186,7 +186,7 @@ weir_kcatfmt_parse(weir_kcatfmt *f, const char *fmt, const char *delim,
 			    "%%S %%K %%R %%%%)" : "-f: empty formatter: %% at the "
 			    "end", *s);
 			weir_buf_free(&def);
-			return -1;
+			return WEIR_FAIL_USAGE;
 		}
 		if (add_tok(f, types[c - conv]) < 0)
 			goto oom;
@@ -196,7 +196,7 @@ weir_kcatfmt_parse(weir_kcatfmt *f, const char *fmt, const char *delim,
 oom:
 	weir_buf_free(&def);
 	weir_seterr(err, errsz, "out of memory");
-	return -1;
+	return WEIR_FAIL_NOMEM;
 }
 
 void
@@ -310,15 +310,17 @@ weir_kcatfmt_put(const weir_kcatfmt *f, weir_buf *b, const weir_record *r,
 	uint32_t u;
 	int i, rc = 0;
 
+	errno = 0;	/* weir_record_bytes says -1 for no memory too */
 	if (weir_record_bytes(r, scratch, &v, &vn) < 0)
-		return -1;
+		return errno == ENOMEM ? WEIR_FAIL_NOMEM : WEIR_FAIL_DATA;
 	if (f->json) {
 		if (put_json(b, r, m, v, vn) < 0)
-			return -1;
+			return WEIR_FAIL_NOMEM;
 		/* then the format's first element, when it is a literal */
-		if (f->ntok && f->tok[0].type == KT_LIT)
-			return weir_buf_put(b, f->lit.p + f->tok[0].off,
-			    f->tok[0].len);
+		if (f->ntok && f->tok[0].type == KT_LIT &&
+		    weir_buf_put(b, f->lit.p + f->tok[0].off,
+		    f->tok[0].len) < 0)
+			return WEIR_FAIL_NOMEM;
 		return 0;
 	}
 	for (i = 0; i < f->ntok && !rc; i++) {
@@ -393,7 +395,7 @@ weir_kcatfmt_put(const weir_kcatfmt *f, weir_buf *b, const weir_record *r,
 			break;
 		}
 	}
-	return rc ? -1 : 0;
+	return rc ? WEIR_FAIL_NOMEM : 0;
 }
 
 void
@@ -446,14 +448,14 @@ weir_kcat_reader_next(weir_kcat_reader *r, const uint8_t **msg, size_t *len,
 		}
 		if (weir_buf_reserve(&r->buf, 65536) < 0) {
 			weir_seterr(err, errsz, "out of memory");
-			return -1;
+			return WEIR_FAIL_NOMEM;
 		}
 		n = read(r->fd, r->buf.p + r->buf.len, 65536);
 		if (n < 0 && errno == EINTR)
-			return -2;	/* a signal: the caller decides */
+			return WEIR_KCAT_SIGNAL;	/* the caller decides */
 		if (n < 0) {
 			weir_seterr(err, errsz, "read: %s", strerror(errno));
-			return -1;
+			return WEIR_FAIL_IO;
 		}
 		if (n == 0)
 			r->eof = 1;
@@ -503,7 +505,7 @@ weir_kcat_prop(weir_kafka_opts *o, int c, const char *arg)
 	if (c == 'F' && (!strcmp(arg, "-") || !strcmp(arg, "none")))
 		return 0;
 	if (!(p = malloc(strlen(pre) + strlen(arg) + 1)))
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	strcpy(p, pre);
 	strcat(p, arg);
 	o->props[o->nprops++] = p;	/* lives as long as o */
@@ -519,13 +521,13 @@ weir_kcat_read_file(const char *path, weir_buf *out, char *err, size_t errsz)
 	out->len = 0;
 	if (fd < 0) {
 		weir_seterr(err, errsz, "%s: %s", path, strerror(errno));
-		return -1;
+		return WEIR_FAIL_IO;
 	}
 	for (;;) {
 		if (weir_buf_reserve(out, 65536) < 0) {
 			close(fd);
 			weir_seterr(err, errsz, "%s: out of memory", path);
-			return -1;
+			return WEIR_FAIL_NOMEM;
 		}
 		n = read(fd, out->p + out->len, 65536);
 		if (n < 0 && errno == EINTR)
@@ -537,7 +539,7 @@ weir_kcat_read_file(const char *path, weir_buf *out, char *err, size_t errsz)
 	if (n < 0)
 		weir_seterr(err, errsz, "%s: %s", path, strerror(errno));
 	close(fd);
-	return n < 0 ? -1 : 0;
+	return n < 0 ? WEIR_FAIL_IO : 0;
 }
 
 int

@@ -26,8 +26,8 @@ typedef struct weir_kcatfmt {
 } weir_kcatfmt;
 
 /* A -D or -K argument with kcat's escapes (\n, \t, \xHH) as bytes into
- * out, NUL-terminated; like kcat, a \x00 ends it.  -1 with a message for
- * \x without a hex digit. */
+ * out, NUL-terminated; like kcat, a \x00 ends it.  0, or with a message
+ * WEIR_FAIL_USAGE for \x without a hex digit, WEIR_FAIL_NOMEM. */
 int weir_kcat_delim(const char *arg, weir_buf *out, char *err, size_t errsz);
 
 /*
@@ -36,15 +36,16 @@ int weir_kcat_delim(const char *arg, weir_buf *out, char *err, size_t errsz);
  * kcat's default from the delimiters, "%s" DELIM, or "%k" KDELIM "%s" DELIM
  * with a key delimiter (kdelim NULL: none; both already unescaped).  With
  * json, each message is the envelope followed by the format's first
- * literal (DELIM by default).  -1 with a message naming the bad
- * formatter; weir_kcatfmt_free() in any case.
+ * literal (DELIM by default).  0, or with a message WEIR_FAIL_USAGE
+ * naming the bad formatter, WEIR_FAIL_NOMEM; weir_kcatfmt_free() in any
+ * case.
  */
 int weir_kcatfmt_parse(weir_kcatfmt *f, const char *fmt, const char *delim,
     const char *kdelim, int json, char *err, size_t errsz);
 void weir_kcatfmt_free(weir_kcatfmt *f);
 /* Append message r formatted to b; m may be NULL (tstype create when r
  * has a time, broker -1).  scratch holds the value of a packed record.
- * -1 out of memory or a corrupt value. */
+ * 0, WEIR_FAIL_DATA for a corrupt value, WEIR_FAIL_NOMEM. */
 int weir_kcatfmt_put(const weir_kcatfmt *f, weir_buf *b, const weir_record *r,
     const weir_kcat_meta *m, weir_buf *scratch);
 
@@ -65,8 +66,10 @@ typedef struct weir_kcat_reader {
 
 void weir_kcat_reader_init(weir_kcat_reader *r, int fd, const char *delim);
 /* 1 with the next message (valid until the next call), 0 at the end of
- * input, -1 with a message on a read error, -2 when a signal interrupted
- * a read (call again to go on). */
+ * input, WEIR_KCAT_SIGNAL when a signal interrupted a read (not a failure:
+ * call again to go on), or with a message WEIR_FAIL_IO (a read error) or
+ * WEIR_FAIL_NOMEM. */
+#define WEIR_KCAT_SIGNAL 2
 int weir_kcat_reader_next(weir_kcat_reader *r, const uint8_t **msg,
     size_t *len, char *err, size_t errsz);
 void weir_kcat_reader_free(weir_kcat_reader *r);
@@ -78,14 +81,14 @@ int weir_kcat_split_key(const uint8_t *msg, size_t len, const char *kdelim,
     int null_empty, const uint8_t **key, size_t *klen, const uint8_t **val,
     size_t *vlen);
 
-/* kcat -P FILE: the whole file into out (one message).  -1 with a
- * message naming it. */
+/* kcat -P FILE: the whole file into out (one message).  0, or with a
+ * message naming it WEIR_FAIL_IO or WEIR_FAIL_NOMEM. */
 int weir_kcat_read_file(const char *path, weir_buf *out, char *err,
     size_t errsz);
 
 /* kcat's -F FILE (its properties; "-" or "none": none), -d FACILITIES
  * (librdkafka's debug) and -z CODEC (compression.codec) as -X properties
- * of o.  -1 out of memory. */
+ * of o.  0 or WEIR_FAIL_NOMEM. */
 int weir_kcat_prop(weir_kafka_opts *o, int c, const char *arg);
 
 /* kcat's flag c as weir-source (sink 0) or weir-sink (sink 1) refuses

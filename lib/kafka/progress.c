@@ -1,6 +1,7 @@
 /* progress.c - progress records, attempt headers, the committed-only filter */
 #include "progress.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +35,7 @@ weir_progress_encode(const weir_progress *p, weir_buf *out)
 		    p->r[i].run, (unsigned long long)p->r[i].lo,
 		    (unsigned long long)p->r[i].hi);
 	rc |= weir_buf_puts(out, "]}");
-	return rc ? -1 : 0;
+	return rc ? WEIR_FAIL_NOMEM : 0;
 }
 
 /* A run name: "GEN-" and hex digits; its generation in *gen. */
@@ -75,17 +76,23 @@ weir_progress_decode(weir_progress *p, const uint8_t *v, size_t n,
 	json_error_t je;
 	char *txt = NULL;
 	size_t i;
-	int rc = -1;
+	int rc = WEIR_FAIL_DATA;
 
 	free(p->txid);
 	p->txid = NULL;
 	p->nr = 0;
 	p->positions.len = 0;
 	p->run[0] = '\0';
+	errno = 0;	/* jansson may call no memory a syntax error */
 	root = json_loadb((const char *)v, n, 0, &je);
 	if (!root) {
+		if (json_error_code(&je) == json_error_out_of_memory ||
+		    errno == ENOMEM) {
+			weir_seterr(err, errsz, "out of memory");
+			return WEIR_FAIL_NOMEM;
+		}
 		weir_seterr(err, errsz, "progress record: %s", je.text);
-		return -1;
+		return WEIR_FAIL_DATA;
 	}
 	t = json_object_get(root, "txid");
 	run = json_object_get(root, "run");
@@ -132,6 +139,7 @@ weir_progress_decode(weir_progress *p, const uint8_t *v, size_t n,
 	goto out;
 oom:
 	weir_seterr(err, errsz, "out of memory");
+	rc = WEIR_FAIL_NOMEM;
 out:
 	free(txt);
 	json_decref(root);
@@ -166,7 +174,7 @@ weir_progress_add(weir_progress *p, const char *run, uint64_t id)
 		size_t cap = p->cap ? 2 * p->cap : 8;
 		weir_prange *np = realloc(p->r, cap * sizeof(*np));
 		if (!np)
-			return -1;
+			return WEIR_FAIL_NOMEM;
 		p->r = np;
 		p->cap = cap;
 	}
@@ -295,9 +303,9 @@ weir_eosf_free(weir_eosf *f)
 	free(f);
 }
 
-/* The state of txid (made when make), or -1 (-2 out of memory). */
+/* The state of txid, made when it is new: its index, or WEIR_FAIL_NOMEM. */
 static int
-tx_find(weir_eosf *f, const char *t, size_t n, int make)
+tx_find(weir_eosf *f, const char *t, size_t n)
 {
 	txstate *nt;
 	size_t i;
@@ -305,14 +313,12 @@ tx_find(weir_eosf *f, const char *t, size_t n, int make)
 	for (i = 0; i < f->ntx; i++)
 		if (strlen(f->tx[i].txid) == n && !memcmp(f->tx[i].txid, t, n))
 			return (int)i;
-	if (!make)
-		return -1;
 	if (!(nt = realloc(f->tx, (f->ntx + 1) * sizeof(*nt))))
-		return -2;
+		return WEIR_FAIL_NOMEM;
 	f->tx = nt;
 	memset(&nt[f->ntx], 0, sizeof(*nt));
 	if (!(nt[f->ntx].txid = strndup(t, n)))
-		return -2;
+		return WEIR_FAIL_NOMEM;
 	return (int)f->ntx++;
 }
 
@@ -323,15 +329,15 @@ weir_eosf_progress(weir_eosf *f, const uint8_t *v, size_t n, char *err,
 	weir_progress p = { 0 };
 	int i;
 
-	if (weir_progress_decode(&p, v, n, err, errsz) < 0) {
+	if ((i = weir_progress_decode(&p, v, n, err, errsz)) < 0) {
 		weir_progress_free(&p);
-		return -1;
+		return i;
 	}
-	i = tx_find(f, p.txid, strlen(p.txid), 1);
+	i = tx_find(f, p.txid, strlen(p.txid));
 	if (i < 0) {
 		weir_progress_free(&p);
 		weir_seterr(err, errsz, "out of memory");
-		return -1;
+		return i;
 	}
 	weir_progress_free(&f->tx[i].p);
 	f->tx[i].p = p;
@@ -357,7 +363,7 @@ decide(const weir_eosf *f, const held *h)
 	return WEIR_EOSF_HELD;
 }
 
-/* The record's attempt into h; 0, or -1 out of memory. */
+/* The record's attempt into h; 0, or WEIR_FAIL_NOMEM. */
 static int
 classify(weir_eosf *f, const weir_record *r, held *h)
 {
@@ -377,9 +383,9 @@ classify(weir_eosf *f, const weir_record *r, held *h)
 		    attempt_parse(hd.val, hd.val_len, &tlen, &run, &rlen, &h->gen,
 		    &h->id) < 0)
 			continue;
-		i = tx_find(f, (const char *)hd.val, tlen, 1);
+		i = tx_find(f, (const char *)hd.val, tlen);
 		if (i < 0)
-			return -1;
+			return i;
 		h->tx = i;
 		memcpy(h->run, run, rlen);
 		h->run[rlen] = '\0';
@@ -421,7 +427,7 @@ weir_eosf_push(weir_eosf *f, const weir_record *r, char *err, size_t errsz)
 		    "messages wait for their transaction's progress record "
 		    "(is the progress topic being written?)",
 		    f->max_bytes >> 20);
-		return -1;
+		return WEIR_FAIL_IO;
 	}
 	h.off = f->data.len;
 	if (weir_frame_put_record(&enc, &f->data, r) < 0)
@@ -444,7 +450,7 @@ weir_eosf_push(weir_eosf *f, const weir_record *r, char *err, size_t errsz)
 	return WEIR_EOSF_HELD;
 oom:
 	weir_seterr(err, errsz, "out of memory");
-	return -1;
+	return WEIR_FAIL_NOMEM;
 }
 
 int

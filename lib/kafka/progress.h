@@ -49,12 +49,13 @@ typedef struct weir_progress {
 	size_t nr, cap;
 } weir_progress;
 
-/* Encode the record's value into out (appended). -1 out of memory. */
+/* Encode the record's value into out (appended): 0 or WEIR_FAIL_NOMEM. */
 int weir_progress_encode(const weir_progress *p, weir_buf *out);
-/* Decode a value into p (emptied first); -1 with a message. */
+/* Decode a value into p (emptied first): 0, or with a message
+ * WEIR_FAIL_DATA (not a progress record) or WEIR_FAIL_NOMEM. */
 int weir_progress_decode(weir_progress *p, const uint8_t *v, size_t n,
     char *err, size_t errsz);
-/* Mark (run, id) committed.  -1 out of memory. */
+/* Mark (run, id) committed: 0 or WEIR_FAIL_NOMEM. */
 int weir_progress_add(weir_progress *p, const char *run, uint64_t id);
 int weir_progress_has(const weir_progress *p, const char *run, uint64_t id);
 /* A new run of generation gen: "gen-random" into p->run. */
@@ -79,11 +80,13 @@ enum { WEIR_EOSF_PASS = 0, WEIR_EOSF_HELD = 1, WEIR_EOSF_DROP = 2 };
 
 weir_eosf *weir_eosf_new(size_t max_bytes);
 void weir_eosf_free(weir_eosf *f);
-/* A progress record's value; -1 with a message when it is not one. */
+/* A progress record's value: 0, or with a message WEIR_FAIL_DATA when it
+ * is not one, WEIR_FAIL_NOMEM. */
 int weir_eosf_progress(weir_eosf *f, const uint8_t *v, size_t n, char *err,
     size_t errsz);
-/* A data record: PASS (give it on now), HELD, DROP, or -1 with a message
- * (over max_bytes, out of memory). */
+/* A data record: PASS (give it on now), HELD, DROP, or with a message
+ * WEIR_FAIL_IO (over max_bytes: the progress records do not come) or
+ * WEIR_FAIL_NOMEM. */
 int weir_eosf_push(weir_eosf *f, const weir_record *r, char *err,
     size_t errsz);
 /* The next held record now decided committed, in order: 1 with r (valid

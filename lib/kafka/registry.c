@@ -376,7 +376,7 @@ weir_serdes_parse(const char *arg, int *key, int *value, char *err,
 	if (strcmp(what, "avro")) {
 		weir_seterr(err, errsz, "-s %s: the serdes weir knows is avro "
 		    "(-s value=avro, -s key=avro, -s avro)", arg);
-		return -1;
+		return WEIR_FAIL_USAGE;
 	}
 	if (!eq) {
 		*key = *value = 1;
@@ -388,7 +388,7 @@ weir_serdes_parse(const char *arg, int *key, int *value, char *err,
 		*value = 1;
 	else {
 		weir_seterr(err, errsz, "-s %s: key=avro or value=avro", arg);
-		return -1;
+		return WEIR_FAIL_USAGE;
 	}
 	return 0;
 }

@@ -43,7 +43,7 @@ int weir_registry_decode(weir_registry *r, const uint8_t *p, size_t n,
     weir_buf *out, char *err, size_t errsz);
 
 /* Parse -s key=avro | value=avro | avro (kcat's spelling) into *key and
- * *value; -1 with a message for anything else. */
+ * *value; WEIR_FAIL_USAGE with a message for anything else. */
 int weir_serdes_parse(const char *arg, int *key, int *value, char *err,
     size_t errsz);
 

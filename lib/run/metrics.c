@@ -127,13 +127,13 @@ weir_metrics_publish(weir_metrics *m, const char *path, const weir_buf *body)
 	for (i = 0; i < NPAGES && strcmp(path, paths[i]); i++)
 		;
 	if (i == NPAGES)
-		return -1;
+		return WEIR_FAIL_USAGE;
 	pthread_mutex_lock(&m->lock);
 	m->page[i].len = 0;
 	rc = body->len ? weir_buf_put(&m->page[i], body->p, body->len) : 0;
 	m->published[i] = rc == 0;
 	pthread_mutex_unlock(&m->lock);
-	return rc;
+	return rc < 0 ? WEIR_FAIL_NOMEM : 0;
 }
 
 void
@@ -354,13 +354,14 @@ weir_metrics_get(const char *addr, const char *path, weir_buf *body,
 	char host[256], req[512];
 	weir_buf raw = { 0 };
 	struct timeval tv = { 5, 0 };
-	int fd, n, rc = -1;
+	int fd, n, rc = WEIR_FAIL_IO;
 	ssize_t r;
 	char *p;
 
-	if (weir_http_resolve(&res, addr, 0, host, sizeof(host), err,
-	    errsz) < 0)
-		return -1;
+	if ((rc = weir_http_resolve(&res, addr, 0, host, sizeof(host), err,
+	    errsz)) < 0)
+		return rc;
+	rc = WEIR_FAIL_IO;
 	fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, 0);
 	if (fd >= 0) {
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -379,7 +380,7 @@ weir_metrics_get(const char *addr, const char *path, weir_buf *body,
 	}
 	for (;;) {
 		if (weir_buf_reserve(&raw, 65536) < 0)
-			goto out;
+			goto nomem;
 		r = read(fd, raw.p + raw.len, raw.cap - raw.len - 1);
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -404,8 +405,12 @@ weir_metrics_get(const char *addr, const char *path, weir_buf *body,
 		goto bad;
 	p += 4;
 	if (weir_buf_put(body, p, raw.len - (size_t)(p - (char *)raw.p)) < 0)
-		goto out;
+		goto nomem;
 	rc = 0;
+	goto out;
+nomem:
+	weir_seterr(err, errsz, "out of memory");
+	rc = WEIR_FAIL_NOMEM;
 	goto out;
 bad:
 	weir_seterr(err, errsz, "%s: not an HTTP response", addr);

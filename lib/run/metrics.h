@@ -41,13 +41,15 @@ int weir_metrics_port(const weir_metrics *m);
 /* Replace the body served at path ("/metrics", "/status" or
  * "/status.html"; copied).  /status is the text table; a client whose
  * Accept header puts text/html first gets /status.html there instead.
- * Until a path is published it answers 503.  -1 for another path or when
- * out of memory. */
+ * Until a path is published it answers 503.  0, WEIR_FAIL_USAGE for
+ * another path, WEIR_FAIL_NOMEM. */
 int weir_metrics_publish(weir_metrics *m, const char *path,
     const weir_buf *body);
 /* Stop the server (its thread ends) and free. */
 void weir_metrics_close(weir_metrics *m);
-/* The client side: GET path from a weir-run at addr into body. */
+/* The client side: GET path from a weir-run at addr into body: 0, or
+ * with a message WEIR_FAIL_USAGE (addr is not [HOST:]PORT), WEIR_FAIL_IO
+ * (no connection, not a 200 answer) or WEIR_FAIL_NOMEM. */
 int weir_metrics_get(const char *addr, const char *path, weir_buf *body,
     char *err, size_t errsz);
 

@@ -75,6 +75,7 @@ expand_node(ctx *c, const yaml_node_t *n, const char *what)
 	weir_buf b = { 0 };
 	char err[WEIR_ERRSZ];
 	char *s;
+	int rc;
 
 	if (n->type != YAML_SCALAR_NODE) {
 		diag(c, n, "%s must be a string, not %s", what, kind(n));
@@ -82,9 +83,12 @@ expand_node(ctx *c, const yaml_node_t *n, const char *what)
 	}
 	if (n->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE)
 		err[0] = 0, s = strdup(sval(n));
-	else if (weir_pl_expand(sval(n), n->data.scalar.length, &b, lookup, c,
-	    err, sizeof(err)) < 0) {
-		diag(c, n, "%s: %s", what, err);
+	else if ((rc = weir_pl_expand(sval(n), n->data.scalar.length, &b,
+	    lookup, c, err, sizeof(err))) < 0) {
+		if (rc == WEIR_FAIL_NOMEM)
+			c->y.oom = 1;
+		else
+			diag(c, n, "%s: %s", what, err);
 		weir_buf_free(&b);
 		return NULL;
 	} else if (over_budget(c, n, what) < 0) {
@@ -384,11 +388,17 @@ parse_run(ctx *c, weir_pl_stage *st, const yaml_node_t *v)
 	}
 	if (v->type == YAML_SCALAR_NODE) {
 		/* a single-quoted YAML string is split but not expanded */
-		char **argv = weir_pl_split(sval(v), v->data.scalar.style ==
+		char **argv;
+		int rc = weir_pl_split(&argv, sval(v), v->data.scalar.style ==
 		    YAML_SINGLE_QUOTED_SCALAR_STYLE ? NULL : lookup, c,
 		    &st->argc, err, sizeof(err));
-		if (!argv) {
-			diag(c, v, "stage '%s': run: %s", st->name, err);
+
+		if (rc == WEIR_FAIL_NOMEM)
+			c->y.oom = 1;
+		if (rc < 0) {
+			if (rc != WEIR_FAIL_NOMEM)
+				diag(c, v, "stage '%s': run: %s", st->name,
+				    err);
 			return;
 		}
 		snprintf(err, sizeof(err), "stage '%s': run", st->name);
@@ -602,30 +612,39 @@ weir_pipeline_parse(const char *file, const char *text, size_t len,
 	if (c.y.visits > MAX_NODES_VISITED)
 		diag_lc(&c, 1, 1, "the document is too large or has too many "
 		    "aliases");
-	if (c.y.oom)
-		diag_lc(&c, 1, 1, "out of memory");
+	if (c.y.oom) {		/* not a problem of the file's */
+		weir_yaml_free(&c.y);
+		weir_pipeline_free(pl);
+		return NULL;
+	}
 	weir_yaml_sort(&c.y);
 	pl->ndiag = c.y.ndiag;
 	weir_yaml_free(&c.y);
 	return pl;
 }
 
-weir_pipeline *
-weir_pipeline_load(const char *file, const weir_pl_opts *opts, char *err,
-    size_t errsz)
+int
+weir_pipeline_load(weir_pipeline **out, const char *file,
+    const weir_pl_opts *opts, char *err, size_t errsz)
 {
 	weir_buf b = { 0 };
-	weir_pipeline *pl;
+	int e;
 
+	*out = NULL;
 	if (weir_read_file(file, &b, 16u << 20, err, errsz) < 0) {
+		e = errno;
 		weir_buf_free(&b);
-		return NULL;
+		return e == ENOMEM ? WEIR_FAIL_NOMEM : e == ENOENT ||
+		    e == ENOTDIR || e == EISDIR || e == EACCES || e == EFBIG ?
+		    WEIR_FAIL_USAGE : WEIR_FAIL_IO;
 	}
-	pl = weir_pipeline_parse(file, b.p ? (char *)b.p : "", b.len, opts);
+	*out = weir_pipeline_parse(file, b.p ? (char *)b.p : "", b.len, opts);
 	weir_buf_free(&b);
-	if (!pl)
+	if (!*out) {
 		weir_seterr(err, errsz, "out of memory");
-	return pl;
+		return WEIR_FAIL_NOMEM;
+	}
+	return 0;
 }
 
 void

@@ -77,33 +77,38 @@ typedef struct weir_pl_opts {
 } weir_pl_opts;
 
 /* Parse text (len bytes) named file.  Returns NULL only when out of memory;
- * otherwise a pipeline whose diag lists the problems (ndiag may be 0). */
+ * otherwise a pipeline whose diag lists the problems of the file (ndiag
+ * may be 0). */
 weir_pipeline *weir_pipeline_parse(const char *file, const char *text,
     size_t len, const weir_pl_opts *opts);
-/* Read FILE and parse it; NULL with err set when it cannot be read. */
-weir_pipeline *weir_pipeline_load(const char *file, const weir_pl_opts *opts,
-    char *err, size_t errsz);
+/* Read FILE and parse it into *out: 0, or with a message
+ * WEIR_FAIL_USAGE (a file missing, a directory or too large),
+ * WEIR_FAIL_IO (it cannot be read) or WEIR_FAIL_NOMEM. */
+int weir_pipeline_load(weir_pipeline **out, const char *file,
+    const weir_pl_opts *opts, char *err, size_t errsz);
 void weir_pipeline_free(weir_pipeline *pl);
 
 /* A stage by name, or -1. */
 int weir_pipeline_find(const weir_pipeline *pl, const char *name);
 /* 1 when stage i is a source: no stage feeds it (stdin or fd inputs). */
 int weir_pipeline_is_source(const weir_pipeline *pl, int i);
-/* The graph in Graphviz dot. */
+/* The graph in Graphviz dot: 0 or WEIR_FAIL_NOMEM. */
 int weir_pipeline_dot(const weir_pipeline *pl, weir_buf *out);
 
 /* Expand ${VAR} and ${VAR:-default} ($$ is a '$') in s into out, looking
- * names up with lookup(name, arg) (NULL: undefined).  -1 with err set. */
+ * names up with lookup(name, arg) (NULL: undefined).  0, or with err set
+ * WEIR_FAIL_USAGE (a bad or undefined reference) or WEIR_FAIL_NOMEM. */
 int weir_pl_expand(const char *s, size_t n, weir_buf *out,
     const char *(*lookup)(const char *, void *), void *arg, char *err,
     size_t errsz);
 /* Split a command string into words like a shell would, but without one:
  * blanks separate words, '...' is literal, "..." and bare words expand
  * ${VAR} (unless lookup is NULL: then nothing expands), backslash escapes
- * the next character.  Returns a NULL-terminated
- * argv (free with weir_pl_argv_free) or NULL with err set. */
-char **weir_pl_split(const char *s, const char *(*lookup)(const char *,
-    void *), void *arg, int *argc, char *err, size_t errsz);
+ * the next character.  Sets *out to a NULL-terminated argv (free with
+ * weir_pl_argv_free) and returns 0, or returns as weir_pl_expand. */
+int weir_pl_split(char ***out, const char *s,
+    const char *(*lookup)(const char *, void *), void *arg, int *argc,
+    char *err, size_t errsz);
 void weir_pl_argv_free(char **argv);
 
 #endif

@@ -307,5 +307,5 @@ weir_pipeline_dot(const weir_pipeline *pl, weir_buf *out)
 		rc |= weir_buf_puts(out, ";\n");
 	}
 	rc |= weir_buf_puts(out, "}\n");
-	return rc ? -1 : 0;
+	return rc ? WEIR_FAIL_NOMEM : 0;
 }

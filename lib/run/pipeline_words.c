@@ -34,7 +34,7 @@ toolong(char *err, size_t errsz)
 	weir_seterr(err, errsz, "%d KiB or longer once ${...} is expanded "
 	    "(more than one argument or environment string can hold)",
 	    MAX_VALUE / 1024);
-	return -1;
+	return WEIR_FAIL_USAGE;
 }
 
 int
@@ -50,7 +50,7 @@ weir_pl_expand(const char *s, size_t n, weir_buf *out,
 
 	if (depth > 8) {
 		weir_seterr(err, errsz, "${...} nested too deeply");
-		return -1;
+		return WEIR_FAIL_USAGE;
 	}
 	while (i < n) {
 		if (out->len >= MAX_VALUE)
@@ -70,7 +70,7 @@ weir_pl_expand(const char *s, size_t n, weir_buf *out,
 		/* ${NAME}, ${NAME:-default} or ${NAME:+word}; defaults and
 		 * words may nest ${...} */
 		if ((j = close_brace(s, i, n, err, errsz)) == SIZE_MAX)
-			return -1;
+			return WEIR_FAIL_USAGE;
 		name0 = i + 2;
 		for (namelen = 0; name0 + namelen < j &&
 		    (s[name0 + namelen] == '_' ||
@@ -91,12 +91,12 @@ weir_pl_expand(const char *s, size_t n, weir_buf *out,
 			weir_seterr(err, errsz, "bad variable reference '%.*s' "
 			    "(write ${NAME} or ${NAME:-default})",
 			    (int)(j + 1 - i > 60 ? 60 : j + 1 - i), s + i);
-			return -1;
+			return WEIR_FAIL_USAGE;
 		}
 		if (!namelen || namelen >= sizeof(name)) {
 			weir_seterr(err, errsz, "bad variable name in '%.*s'",
 			    (int)(j + 1 - i > 60 ? 60 : j + 1 - i), s + i);
-			return -1;
+			return WEIR_FAIL_USAGE;
 		}
 		memcpy(name, s + name0, namelen);
 		name[namelen] = 0;
@@ -108,7 +108,7 @@ weir_pl_expand(const char *s, size_t n, weir_buf *out,
 				    arg, err, errsz);
 				depth--;
 				if (rc < 0)
-					return -1;
+					return rc;
 			}
 		} else if (v && *v) {
 			if (strlen(v) >= MAX_VALUE - out->len)
@@ -121,18 +121,18 @@ weir_pl_expand(const char *s, size_t n, weir_buf *out,
 			    errsz);
 			depth--;
 			if (rc < 0)
-				return -1;
+				return rc;
 		} else if (!v) {
 			weir_seterr(err, errsz, "undefined variable '%s' (set it, "
 			    "or write ${%s:-default})", name, name);
-			return -1;
+			return WEIR_FAIL_USAGE;
 		}
 		i = j + 1;
 	}
 	return out->len >= MAX_VALUE ? toolong(err, errsz) : 0;
 oom:
 	weir_seterr(err, errsz, "out of memory");
-	return -1;
+	return WEIR_FAIL_NOMEM;
 }
 
 char *
@@ -173,13 +173,13 @@ weir_pl_argv_free(char **argv)
 	free(argv);
 }
 
-char **
-weir_pl_split(const char *s, const char *(*look)(const char *, void *),
-    void *arg, int *argcp, char *err, size_t errsz)
+int
+weir_pl_split(char ***out, const char *s, const char *(*look)(const char *,
+    void *), void *arg, int *argcp, char *err, size_t errsz)
 {
 	weir_buf w = { 0 };
 	char **argv = NULL;
-	int argc = 0, inword = 0;
+	int argc = 0, inword = 0, rc = WEIR_FAIL_USAGE;
 	char q = 0;
 	size_t i = 0, n = strlen(s), j;
 
@@ -233,8 +233,8 @@ weir_pl_split(const char *s, const char *(*look)(const char *, void *),
 		if (ch == '$' && look && i + 1 < n && s[i + 1] == '{') {
 			if ((j = close_brace(s, i, n, err, errsz)) == SIZE_MAX)
 				goto fail;
-			if (weir_pl_expand(s + i, j + 1 - i, &w, look, arg, err,
-			    errsz) < 0)
+			if ((rc = weir_pl_expand(s + i, j + 1 - i, &w, look, arg,
+			    err, errsz)) < 0)
 				goto fail;
 			i = j + 1;
 			continue;
@@ -256,11 +256,14 @@ weir_pl_split(const char *s, const char *(*look)(const char *, void *),
 	}
 	weir_buf_free(&w);
 	*argcp = argc;
-	return argv;
+	*out = argv;
+	return 0;
 oom:
 	weir_seterr(err, errsz, "out of memory");
+	rc = WEIR_FAIL_NOMEM;
 fail:
 	weir_buf_free(&w);
 	weir_pl_argv_free(argv);
-	return NULL;
+	*out = NULL;
+	return rc;
 }

@@ -32,7 +32,7 @@ weir_sv_init(weir_sv *sv, const weir_pipeline *pl, char *err, size_t errsz)
 	sv->st = calloc((size_t)pl->nstages, sizeof(*sv->st));
 	if (!sv->st) {
 		weir_seterr(err, errsz, "out of memory");
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	}
 	for (i = 0; i < pl->nstages; i++) {
 		sv->st[i].errfd = -1;
@@ -42,7 +42,7 @@ weir_sv_init(weir_sv *sv, const weir_pipeline *pl, char *err, size_t errsz)
 	}
 	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sp) < 0) {
 		weir_seterr(err, errsz, "socketpair: %s", strerror(errno));
-		return -1;
+		return WEIR_FAIL_IO;
 	}
 	sv->stats_fd = sp[0];
 	sv->stats_child = sp[1];
@@ -225,7 +225,7 @@ weir_sv_start(weir_sv *sv, char *err, size_t errsz)
 	const weir_pipeline *pl = sv->pl;
 	int ne = pl->nedges, ns = pl->nstages;
 	int *rd = NULL, *wr = NULL, *out = NULL, *ew = NULL, *tin = NULL;
-	int devnull = -1, i, e, k, n, rc = -1;
+	int devnull = -1, i, e, k, n, rc = WEIR_FAIL_IO;
 	fdmap *m = NULL;
 	char msg[WEIR_ERRSZ];
 
@@ -241,6 +241,7 @@ weir_sv_start(weir_sv *sv, char *err, size_t errsz)
 	sv->pgid = 0;
 	if (!rd || !wr || !out || !ew || !tin || !m || !sv->tees) {
 		weir_seterr(err, errsz, "out of memory");
+		rc = WEIR_FAIL_NOMEM;
 		goto done;
 	}
 	for (e = 0; e < ne; e++)

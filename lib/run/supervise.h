@@ -58,10 +58,13 @@ typedef struct weir_sv {
 	void *line_arg;
 } weir_sv;
 
+/* 0, or WEIR_FAIL_NOMEM or WEIR_FAIL_IO with a message. */
 int weir_sv_init(weir_sv *sv, const weir_pipeline *pl, char *err,
     size_t errsz);
 void weir_sv_free(weir_sv *sv);
-/* Start every stage.  -1 with err set (what was started is killed). */
+/* Start every stage: 0, or WEIR_FAIL_IO (a pipe, a fork, a program that
+ * cannot be run) or WEIR_FAIL_NOMEM with a message (what was started is
+ * killed). */
 int weir_sv_start(weir_sv *sv, char *err, size_t errsz);
 /* Processes (stages and tees) still running. */
 int weir_sv_alive(const weir_sv *sv);

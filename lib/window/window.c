@@ -1,6 +1,7 @@
 /* window.c - window assignment and session windows (window.h). */
 #include "window.h"
 
+#include <errno.h>
 #include <stdlib.h>
 
 #include "dur.h"
@@ -17,12 +18,12 @@ parse_dur(const char *what, const char *s, int64_t *ms, char *err,
 
 	if (weir_dur_parse(s, ms, e, sizeof(e)) < 0) {
 		weir_seterr(err, errsz, "%s: %s", what, e);
-		return -1;
+		return WEIR_FAIL_USAGE;
 	}
 	if (*ms <= 0) {
 		weir_seterr(err, errsz, "%s must be more than 0 (got '%s')", what,
 		    s);
-		return -1;
+		return WEIR_FAIL_USAGE;
 	}
 	return 0;
 }
@@ -37,7 +38,7 @@ weir_window_parse(weir_window_spec *w, char *const *words, int n,
 	if (n < 1) {
 		weir_seterr(err, errsz, "no window given (tumbling SIZE, "
 		    "hopping SIZE ADVANCE or session GAP)");
-		return -1;
+		return WEIR_FAIL_USAGE;
 	}
 	for (k = 0; k < 3; k++)
 		if (!strcmp(words[0], kinds[k]))
@@ -45,7 +46,7 @@ weir_window_parse(weir_window_spec *w, char *const *words, int n,
 	if (k == 3) {
 		weir_seterr(err, errsz, "unknown window '%s' (tumbling SIZE, "
 		    "hopping SIZE ADVANCE or session GAP)", words[0]);
-		return -1;
+		return WEIR_FAIL_USAGE;
 	}
 	w->kind = k;
 	need = k == WEIR_WINDOW_HOPPING ? 3 : 2;
@@ -53,36 +54,36 @@ weir_window_parse(weir_window_spec *w, char *const *words, int n,
 		weir_seterr(err, errsz, "%s needs %s", words[0],
 		    k == WEIR_WINDOW_HOPPING ? "SIZE and ADVANCE" :
 		    k == WEIR_WINDOW_SESSION ? "a GAP" : "a SIZE");
-		return -1;
+		return WEIR_FAIL_USAGE;
 	}
 	if (k == WEIR_WINDOW_SESSION) {
 		if (parse_dur("GAP", words[1], &w->gap, err, errsz) < 0)
-			return -1;
+			return WEIR_FAIL_USAGE;
 		if (offset) {
 			weir_seterr(err, errsz, "--offset does not apply to "
 			    "session windows");
-			return -1;
+			return WEIR_FAIL_USAGE;
 		}
 		return need;
 	}
 	if (parse_dur("SIZE", words[1], &w->size, err, errsz) < 0)
-		return -1;
+		return WEIR_FAIL_USAGE;
 	w->advance = w->size;
 	if (k == WEIR_WINDOW_HOPPING) {
 		if (parse_dur("ADVANCE", words[2], &w->advance, err, errsz) < 0)
-			return -1;
+			return WEIR_FAIL_USAGE;
 		if (w->advance > w->size) {
 			weir_seterr(err, errsz, "ADVANCE (%s) is longer than SIZE "
 			    "(%s): records between windows would be lost",
 			    words[2], words[1]);
-			return -1;
+			return WEIR_FAIL_USAGE;
 		}
 		if ((w->size + w->advance - 1) / w->advance >
 		    WEIR_WINDOW_MAX_COPIES) {
 			weir_seterr(err, errsz, "hopping %s %s puts each record "
 			    "in more than %d windows", words[1], words[2],
 			    WEIR_WINDOW_MAX_COPIES);
-			return -1;
+			return WEIR_FAIL_USAGE;
 		}
 	}
 	w->offset = offset % w->advance;
@@ -136,7 +137,7 @@ weir_window_iter_init(weir_window_iter *it, const weir_window_spec *w,
 range:
 	weir_seterr(err, errsz, "event time %lld is out of range for %s "
 	    "windows", (long long)ts, kinds[w->kind]);
-	return -1;
+	return WEIR_FAIL_DATA;
 }
 
 int
@@ -571,13 +572,13 @@ weir_window_sessions_add(weir_window_sessions *s, const uint8_t *key,
 
 	if (!(r->flags & WEIR_R_TS)) {
 		weir_seterr(err, errsz, "record has no event time");
-		return -1;
+		return WEIR_FAIL_DATA;
 	}
 	if (__builtin_add_overflow(ts, s->gap, &e) ||
 	    __builtin_sub_overflow(ts, s->gap, &b4)) {
 		weir_seterr(err, errsz, "event time %lld is out of range for "
 		    "session windows", (long long)ts);
-		return -1;
+		return WEIR_FAIL_DATA;
 	}
 	if (reserve_free(s) < 0)
 		goto nomem;
@@ -705,7 +706,7 @@ emit_session(weir_window_sessions *s, uint32_t sid, weir_window_emit_fn emit,
 		struct sortent *p = realloc(s->sortv, x->nrecs * sizeof(*p));
 		if (!p) {
 			weir_seterr(err, errsz, "out of memory for session windows");
-			return -1;
+			return WEIR_FAIL_NOMEM;
 		}
 		s->sortv = p;
 		s->capsort = x->nrecs;
@@ -745,7 +746,7 @@ emit_session(weir_window_sessions *s, uint32_t sid, weir_window_emit_fn emit,
 	return 0;
 corrupt:
 	weir_seterr(err, errsz, "session buffer is corrupt");
-	return -1;
+	return WEIR_FAIL_DATA;
 }
 
 int
@@ -766,7 +767,7 @@ weir_window_sessions_close(weir_window_sessions *s, int64_t cutoff,
 		if (end != h.end) {	/* it grew: queue it by its real end */
 			if (heap_push(s, end, h.id, h.gen) < 0) {
 				weir_seterr(err, errsz, "out of memory");
-				return -1;
+				return WEIR_FAIL_NOMEM;
 			}
 			continue;
 		}
@@ -814,10 +815,13 @@ weir_window_group_key(weir_buf *out, const weir_record *r,
 			goto nomem;
 		return 0;
 	}
+	errno = 0;	/* weir_record_json says 0 for no memory too */
 	if (!weir_record_json(r, scratch, &root)) {
+		if (errno == ENOMEM)
+			goto nomem;
 		weir_seterr(err, errsz, "value is not JSON, cannot group by %s",
 		    paths[0].text);
-		return -1;
+		return WEIR_FAIL_DATA;
 	}
 	for (i = 0; i < npaths; i++) {
 		/* canonical packed values (one group per value, as weir-agg),
@@ -829,7 +833,7 @@ weir_window_group_key(weir_buf *out, const weir_record *r,
 	return 0;
 nomem:
 	weir_seterr(err, errsz, "out of memory");
-	return -1;
+	return WEIR_FAIL_NOMEM;
 }
 
 /* ---- checkpoints ---- */
@@ -847,10 +851,10 @@ weir_window_sessions_save(const weir_window_sessions *s, weir_buf *out)
 {
 	uint32_t *ord = NULL, gi, k, n = 0;
 	size_t i;
-	int rc = -1;
+	int rc = WEIR_FAIL_NOMEM;
 
 	if (s->nsess && !(ord = calloc(s->nsess, sizeof(*ord))))
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	if (weir_sw_u64(out, s->tused) < 0)
 		goto out;
 	for (gi = 0; gi < s->ngrp; gi++) {
@@ -925,11 +929,11 @@ weir_window_sessions_load(weir_window_sessions *s, weir_rd *rd, char *err,
 	size_t klen, rlen;
 	int64_t start, last, prev = 0, e;
 	uint64_t nrecs, h;
-	int rc = -1, stale = 0;
+	int rc = WEIR_FAIL_DATA, stale = 0;
 
 	if (s->open || s->nheap) {
 		weir_seterr(err, errsz, "session state loaded twice");
-		return -1;
+		return WEIR_FAIL_DATA;
 	}
 	ngrp = weir_rd_count(rd, 2);
 	for (i = 0; i < ngrp && !rd->bad; i++) {
@@ -1039,6 +1043,7 @@ bad:
 	goto fail;
 nomem:
 	weir_seterr(err, errsz, "out of memory for session windows");
+	rc = WEIR_FAIL_NOMEM;
 fail:
 	s->nheap = 0;	/* no half-made entries: free it, do not close it */
 out:

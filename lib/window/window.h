@@ -33,7 +33,8 @@ typedef struct weir_window_spec {
 
 /*
  * Parse "tumbling SIZE", "hopping SIZE ADVANCE" or "session GAP" from
- * words[0..n).  Returns how many words it used, or -1 with a message.
+ * words[0..n).  Returns how many words it used, or WEIR_FAIL_USAGE with
+ * a message.
  * offset (ms, may be negative) is applied for tumbling and hopping windows;
  * it must be 0 for sessions.
  */
@@ -55,8 +56,8 @@ typedef struct weir_window_iter {
 	int64_t next, last, size, advance;
 	int done;
 } weir_window_iter;
-/* -1 with a message if ts is so near the int64 limits that a window bound
- * would overflow. */
+/* WEIR_FAIL_DATA with a message if ts is so near the int64 limits that a
+ * window bound would overflow. */
 int weir_window_iter_init(weir_window_iter *it, const weir_window_spec *w,
     int64_t ts, char *err, size_t errsz);
 int weir_window_iter_next(weir_window_iter *it, int64_t *start,
@@ -97,7 +98,8 @@ int weir_window_sessions_add(weir_window_sessions *s, const uint8_t *key,
  * emit for each of its records, in event-time order (ties in arrival
  * order), tagged WEIR_R_WINDOW with the session's [start, end).  Sessions
  * close in order of their end.  The record is valid during the call only.
- * A non-zero return from emit stops and is returned; -1 on error.
+ * A non-zero return from emit stops and is returned; otherwise 0,
+ * WEIR_FAIL_NOMEM or WEIR_FAIL_DATA (a corrupt session), with a message.
  */
 typedef int (*weir_window_emit_fn)(void *arg, const weir_record *r);
 int weir_window_sessions_close(weir_window_sessions *s, int64_t cutoff,
@@ -107,8 +109,8 @@ int weir_window_sessions_close(weir_window_sessions *s, int64_t cutoff,
  * The group a record's session belongs to, into out (reset): with paths,
  * the values of those fields of the record's JSON value (a missing field
  * counts as null); without, the record key (keyless records form one group
- * of their own).  -1 with a message if paths are given and the value is
- * not JSON.
+ * of their own).  WEIR_FAIL_DATA with a message if paths are given and
+ * the value is not JSON (a bad record), WEIR_FAIL_NOMEM.
  */
 int weir_window_group_key(weir_buf *out, const weir_record *r,
     const weir_path *paths, size_t npaths, weir_buf *scratch, char *err,
@@ -122,9 +124,9 @@ size_t weir_window_sessions_records(const weir_window_sessions *s);
  * Checkpoints (snap.h): save appends the open sessions of every group with
  * their held records, and the queue of session ends as it is, so that a
  * load into a new, empty set (of the same gap) closes and emits exactly
- * what the saved one would have.  save: -1 when out of memory.  load: -1
- * with a message on malformed state (it is checked, never trusted); the
- * set is then only fit to be freed.
+ * what the saved one would have.  save: 0 or WEIR_FAIL_NOMEM.  load:
+ * WEIR_FAIL_DATA with a message on malformed state (it is checked, never
+ * trusted), WEIR_FAIL_NOMEM; the set is then only fit to be freed.
  */
 int weir_window_sessions_save(const weir_window_sessions *s, weir_buf *out);
 int weir_window_sessions_load(weir_window_sessions *s, weir_rd *rd,

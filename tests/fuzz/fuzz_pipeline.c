@@ -66,8 +66,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((text = malloc(size + 1))) {
 		memcpy(text, data, size);
 		text[size] = 0;
-		argv = weir_pl_split(text, look, NULL, &argc, err, sizeof(err));
-		if (argv) {
+		if (weir_pl_split(&argv, text, look, NULL, &argc, err,
+		    sizeof(err)) == 0) {
 			for (i = 0; i < argc; i++)
 				assert(argv[i]);
 			assert(!argv[argc]);

@@ -31,8 +31,7 @@ split(const char *s)
 	char err[256], **v;
 	int argc, i;
 
-	v = weir_pl_split(s, look, NULL, &argc, err, sizeof(err));
-	if (!v) {
+	if (weir_pl_split(&v, s, look, NULL, &argc, err, sizeof(err)) < 0) {
 		snprintf(out, sizeof(out), "ERR %s", err);
 		return out;
 	}

@@ -456,15 +456,15 @@ main(void)
 	CHECK_STR(wins(&w, 10), "10,20");
 
 	/* bad specs */
-	CHECK(spec(&w, "tumbling", "0", NULL, 0) == -1);
-	CHECK(spec(&w, "tumbling", "ten", NULL, 0) == -1);
-	CHECK(spec(&w, "tumbling", NULL, NULL, 0) == -1);
-	CHECK(spec(&w, "hopping", "10", NULL, 0) == -1);
-	CHECK(spec(&w, "hopping", "10", "20", 0) == -1);
-	CHECK(spec(&w, "hopping", "1d", "1ms", 0) == -1);
+	CHECK(spec(&w, "tumbling", "0", NULL, 0) == WEIR_FAIL_USAGE);
+	CHECK(spec(&w, "tumbling", "ten", NULL, 0) == WEIR_FAIL_USAGE);
+	CHECK(spec(&w, "tumbling", NULL, NULL, 0) == WEIR_FAIL_USAGE);
+	CHECK(spec(&w, "hopping", "10", NULL, 0) == WEIR_FAIL_USAGE);
+	CHECK(spec(&w, "hopping", "10", "20", 0) == WEIR_FAIL_USAGE);
+	CHECK(spec(&w, "hopping", "1d", "1ms", 0) == WEIR_FAIL_USAGE);
 	CHECK(spec(&w, "session", "5s", NULL, 0) == 2 && w.gap == 5000);
-	CHECK(spec(&w, "session", "5s", NULL, 1) == -1);
-	CHECK(spec(&w, "sliding", "5s", NULL, 0) == -1);
+	CHECK(spec(&w, "session", "5s", NULL, 1) == WEIR_FAIL_USAGE);
+	CHECK(spec(&w, "sliding", "5s", NULL, 0) == WEIR_FAIL_USAGE);
 
 	/* the cutoff is the watermark held back by the grace, saturating */
 	CHECK(weir_window_cutoff(100, 10) == 90);

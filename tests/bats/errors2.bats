@@ -1,0 +1,26 @@
+#!/usr/bin/env bats
+# One error convention (issue #12 item 3): each kind of failure of the
+# library exits with its own status (weir(7), EXIT STATUS): a bad argument
+# or file 2, an I/O error 3.
+load helpers
+
+@test "weir-run: a pipeline file that cannot be read is an I/O error (exit 3), a missing one a usage error (exit 2)" {
+	# /proc/self/mem opens, and its first read fails with EIO
+	run weir-run --check /proc/self/mem
+	[ "$status" -eq 3 ] || { echo "status $status: $output"; false; }
+	[[ "$output" == *"Input/output error"* ]]
+	run weir-run --check "$T/missing.yaml"
+	[ "$status" -eq 2 ] || { echo "status $status: $output"; false; }
+	[[ "$output" == *"No such file"* ]]
+	run weir-run --check "$T"
+	[ "$status" -eq 2 ] || { echo "status $status: $output"; false; }
+}
+
+@test "weir-run --status: an address that is not HOST:PORT is a usage error (exit 2), a refused connection an I/O error (exit 3)" {
+	run weir-run --status 127.0.0.1:http
+	[ "$status" -eq 2 ] || { echo "status $status: $output"; false; }
+	[[ "$output" == *"bad port"* ]]
+	run weir-run --status 127.0.0.1:1
+	[ "$status" -eq 3 ] || { echo "status $status: $output"; false; }
+	[[ "$output" == *"Connection refused"* ]]
+}
