@@ -595,27 +595,14 @@ remember_value(weir_agg *a, const weir_record *r)
 	return 0;
 }
 
-int
-weir_agg_add(weir_agg *a, const weir_record *r, weir_agg_ref *ref,
-    char *err, size_t errsz)
+/* This record's group key into a->gk and its values into a->pv (a
+ * WEIR_FAIL_* with a message). */
+static int
+record_key(weir_agg *a, const weir_record *r, char *err, size_t errsz)
 {
-	struct win *w;
 	weir_pv root;
 	size_t i;
-	int64_t gi;
-	struct gent *g;
 
-	if (r->flags & WEIR_R_WINDOW) {
-		if (r->win_end <= a->closed_wm)
-			return 1;
-		w = win_get(a, r->win_start, r->win_end);
-	} else {
-		if (!a->nowin)
-			a->nowin = win_new(a, 0, 0, 0);
-		w = a->nowin;
-	}
-	if (!w)
-		goto nomem;
 	if ((a->ng || a->npaths) && same_value(a, r)) {
 		a->gk.len = a->gk_vlen;
 	} else if (a->ng || a->npaths) {
@@ -648,8 +635,21 @@ weir_agg_add(weir_agg *a, const weir_record *r, weir_agg_ref *ref,
 		    (has && weir_buf_put(&a->gk, r->key, r->key_len) < 0))
 			goto nomem;
 	}
+	return 0;
+nomem:
+	weir_seterr(err, errsz, "out of memory");
+	return WEIR_FAIL_NOMEM;
+}
+
+/* Add the record whose key record_key made to its group in w. */
+static int
+add_to(weir_agg *a, struct win *w, const weir_record *r, weir_agg_ref *ref)
+{
+	int64_t gi;
+	struct gent *g;
+
 	if ((gi = group_get(a, w, a->gk.p, a->gk.len)) < 0)
-		goto nomem;
+		return WEIR_FAIL_NOMEM;
 	g = ent_at(a, w, (uint32_t)gi);
 	g->count++;
 	g->dirty = 1;
@@ -659,15 +659,73 @@ weir_agg_add(weir_agg *a, const weir_record *r, weir_agg_ref *ref,
 		g->hasts = 1;
 	}
 	if (weir__agg_state_update(a, (uint8_t *)(g + 1)) < 0)
-		goto nomem;
+		return WEIR_FAIL_NOMEM;
 	if (ref) {
 		ref->win = w;
 		ref->idx = (uint32_t)gi;
 	}
 	return 0;
+}
+
+int
+weir_agg_add(weir_agg *a, const weir_record *r, weir_agg_ref *ref,
+    char *err, size_t errsz)
+{
+	struct win *w;
+	int rc;
+
+	if (r->flags & WEIR_R_WINDOW) {
+		if (r->win_end <= a->closed_wm)
+			return 1;
+		w = win_get(a, r->win_start, r->win_end);
+	} else {
+		if (!a->nowin)
+			a->nowin = win_new(a, 0, 0, 0);
+		w = a->nowin;
+	}
+	if (!w)
+		goto nomem;
+	if ((rc = record_key(a, r, err, errsz)) < 0)
+		return rc;
+	if (add_to(a, w, r, ref) < 0)
+		goto nomem;
+	return 0;
 nomem:
 	weir_seterr(err, errsz, "out of memory");
 	return WEIR_FAIL_NOMEM;
+}
+
+int
+weir_agg_add_hop(weir_agg *a, const weir_record *r, uint32_t *late,
+    char *err, size_t errsz)
+{
+	uint32_t n = r->hop_count, k;
+	int64_t d;
+	struct win *w;
+	int rc;
+
+	*late = 0;
+	if (!(r->flags & WEIR_R_HOP))
+		return (rc = weir_agg_add(a, r, NULL, err, errsz)) == 1 ?
+		    (*late = 1, 0) : rc;
+	/* the windows closed already are the oldest */
+	for (k = 0; k < n && r->win_end + (int64_t)k * r->hop_advance <=
+	    a->closed_wm; k++)
+		;
+	*late = k;
+	if (k == n)
+		return 0;
+	if ((rc = record_key(a, r, err, errsz)) < 0)
+		return rc;
+	for (; k < n; k++) {
+		d = (int64_t)k * r->hop_advance;
+		if (!(w = win_get(a, r->win_start + d, r->win_end + d)) ||
+		    add_to(a, w, r, NULL) < 0) {
+			weir_seterr(err, errsz, "out of memory");
+			return WEIR_FAIL_NOMEM;
+		}
+	}
+	return 0;
 }
 
 /* --- results ------------------------------------------------------------ */
