@@ -95,6 +95,7 @@ weir_agg_free(weir_agg *a)
 	weir_buf_free(&a->key);
 	weir_buf_free(&a->tmp);
 	weir_buf_free(&a->canon);
+	weir__agg_hop_free(a->hop);
 	free(a);
 }
 
@@ -641,16 +642,13 @@ nomem:
 	return WEIR_FAIL_NOMEM;
 }
 
-/* Add the record whose key record_key made to its group in w. */
-static int
-add_to(weir_agg *a, struct win *w, const weir_record *r, weir_agg_ref *ref)
+/* Add the record whose key record_key made to group idx of w. */
+int
+weir__agg_add_at(weir_agg *a, struct win *w, uint32_t idx,
+    const weir_record *r)
 {
-	int64_t gi;
-	struct gent *g;
+	struct gent *g = ent_at(a, w, idx);
 
-	if ((gi = group_get(a, w, a->gk.p, a->gk.len)) < 0)
-		return WEIR_FAIL_NOMEM;
-	g = ent_at(a, w, (uint32_t)gi);
 	g->count++;
 	g->dirty = 1;
 	a->cur = r;
@@ -658,7 +656,18 @@ add_to(weir_agg *a, struct win *w, const weir_record *r, weir_agg_ref *ref)
 		g->maxts = r->ts;
 		g->hasts = 1;
 	}
-	if (weir__agg_state_update(a, (uint8_t *)(g + 1)) < 0)
+	return weir__agg_state_update(a, (uint8_t *)(g + 1)) < 0 ?
+	    WEIR_FAIL_NOMEM : 0;
+}
+
+/* ... to its group in w, which is made when new. */
+static int
+add_to(weir_agg *a, struct win *w, const weir_record *r, weir_agg_ref *ref)
+{
+	int64_t gi;
+
+	if ((gi = group_get(a, w, a->gk.p, a->gk.len)) < 0 ||
+	    weir__agg_add_at(a, w, (uint32_t)gi, r) < 0)
 		return WEIR_FAIL_NOMEM;
 	if (ref) {
 		ref->win = w;
@@ -695,37 +704,23 @@ nomem:
 	return WEIR_FAIL_NOMEM;
 }
 
-int
-weir_agg_add_hop(weir_agg *a, const weir_record *r, uint32_t *late,
-    char *err, size_t errsz)
+/* For agg_hop.c (agg_int.h). */
+struct win *
+weir__agg_win(weir_agg *a, int64_t s, int64_t e)
 {
-	uint32_t n = r->hop_count, k;
-	int64_t d;
-	struct win *w;
-	int rc;
+	return win_get(a, s, e);
+}
 
-	*late = 0;
-	if (!(r->flags & WEIR_R_HOP))
-		return (rc = weir_agg_add(a, r, NULL, err, errsz)) == 1 ?
-		    (*late = 1, 0) : rc;
-	/* the windows closed already are the oldest */
-	for (k = 0; k < n && r->win_end + (int64_t)k * r->hop_advance <=
-	    a->closed_wm; k++)
-		;
-	*late = k;
-	if (k == n)
-		return 0;
-	if ((rc = record_key(a, r, err, errsz)) < 0)
-		return rc;
-	for (; k < n; k++) {
-		d = (int64_t)k * r->hop_advance;
-		if (!(w = win_get(a, r->win_start + d, r->win_end + d)) ||
-		    add_to(a, w, r, NULL) < 0) {
-			weir_seterr(err, errsz, "out of memory");
-			return WEIR_FAIL_NOMEM;
-		}
-	}
-	return 0;
+int64_t
+weir__agg_group(weir_agg *a, struct win *w)
+{
+	return group_get(a, w, a->gk.p, a->gk.len);
+}
+
+int
+weir__agg_key(weir_agg *a, const weir_record *r, char *err, size_t errsz)
+{
+	return record_key(a, r, err, errsz);
 }
 
 /* --- results ------------------------------------------------------------ */
