@@ -76,6 +76,7 @@ static struct {
 	weir_agg *agg;
 	weir_aggcl *cl;		/* --changelog */
 	int updates, changelog;
+	int hops;		/* HOP records taken as they are */
 	int64_t every, due;	/* --every: period and next snapshot (mono ms) */
 	uint64_t late;
 	weir_agg_explode_spec x;	/* --explode, --rank */
@@ -130,9 +131,15 @@ add(const weir_record *r)
 {
 	char err[WEIR_ERRSZ], msg[WEIR_ERRSZ + 64];
 	weir_agg_ref ref;
+	uint32_t nlate;
 	int rc;
 
-	if (S.cl)
+	if (S.hops) {
+		/* final results per window: a HOP record goes to all of its
+		 * windows at once */
+		rc = weir_agg_add_hop(S.agg, r, &nlate, err, sizeof(err));
+		S.late += nlate;
+	} else if (S.cl)
 		rc = weir_aggcl_apply(S.cl, r, emit, NULL, err, sizeof(err));
 	else if (S.rows)
 		rc = weir_agg_rows_add(S.rows, r, &ref, err, sizeof(err));
@@ -292,6 +299,8 @@ main(int argc, char **argv)
 	}
 
 	weir_stage_open(&S.st, infmt, WEIR_FMT_AUTO, NULL, onerr);
+	S.hops = !S.updates && !S.rows && !S.cl;
+	weir_input_accept_hops(S.st.in, S.hops);
 	weir_stage_checkpoint(&S.st, &ck, argc, argv, &ops);
 	S.due = S.every ? weir_mono_ms() + S.every : INT64_MAX;
 	while ((rc = weir_stage_next_until(&S.st, &ev, S.due)) != 0) {

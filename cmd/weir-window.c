@@ -35,6 +35,7 @@ static const char usage[] =
 "      --late MODE       records for closed windows: drop (default, counted),\n"
 "                        pass (forwarded, marked late), or a FILE to append\n"
 "                        them to as envelope lines\n"
+"      --copies          hopping: one frame per window, not one per record\n"
 "  -i, --input-format F  how to read text input (default ndjson)\n"
 "      --on-error MODE   fail (default), skip, or a FILE for bad records\n"
 "      --state DIR       keep checkpoint state in DIR (see weir(7))\n"
@@ -46,7 +47,7 @@ static const char usage[] =
 "Exit status: 0 ok, 1 bad input data, 2 usage, 3 I/O failure or\n"
 "upstream ended without END.  See weir-window(1).\n";
 
-enum { O_OFFSET = 256, O_GRACE, O_LATE, O_ONERR, O_VERSION };
+enum { O_OFFSET = 256, O_GRACE, O_LATE, O_ONERR, O_VERSION, O_COPIES };
 
 static const struct option longopts[] = {
 	{ "group", required_argument, NULL, 'g' },
@@ -55,6 +56,7 @@ static const struct option longopts[] = {
 	{ "late", required_argument, NULL, O_LATE },
 	{ "input-format", required_argument, NULL, 'i' },
 	{ "on-error", required_argument, NULL, O_ONERR },
+	{ "copies", no_argument, NULL, O_COPIES },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
 	WEIR_CKPT_LONGOPTS,
@@ -73,6 +75,8 @@ static struct {
 	const char *late_file;
 	uint64_t late;
 	int windowed;		/* a record went into a window */
+	int hops;		/* hopping windows as HOP records */
+	int copies;		/* --copies */
 	weir_path *paths;
 	size_t npaths;
 	weir_window_sessions *sess;
@@ -137,6 +141,11 @@ bad(const weir_record *r, const char *why)
 	weir_onerr_bad(&S.st.onerr, msg, S.key.p, S.key.len);
 }
 
+/*
+ * The windows that hold r: a late copy for each closed one (the oldest
+ * close first), then the open ones -- as one HOP record (weir-format(5))
+ * when the output is frames, else one copy per window.
+ */
 static void
 fixed_windows(weir_record *r)
 {
@@ -154,6 +163,19 @@ fixed_windows(weir_record *r)
 		if (end <= S.cutoff) {
 			late(&c, start, end);
 			continue;
+		}
+		if (S.hops && !it.done) {
+			/* the open windows: this one to the last */
+			c.flags = (c.flags | WEIR_R_WINDOW | WEIR_R_HOP) &
+			    ~(unsigned)WEIR_R_LATE;
+			c.win_start = start;
+			c.win_end = end;
+			c.hop_advance = it.advance;
+			c.hop_count = (uint32_t)((it.last - start) /
+			    it.advance + 1);
+			weir_stage_emit(&S.st, &c);
+			S.windowed = 1;
+			return;
 		}
 		c.flags = (c.flags | WEIR_R_WINDOW) & ~(unsigned)WEIR_R_LATE;
 		c.win_start = start;
@@ -315,6 +337,9 @@ main(int argc, char **argv)
 		case O_LATE:
 			latearg = optarg;
 			break;
+		case O_COPIES:
+			S.copies = 1;
+			break;
 		case 'i':
 			infmt = weir_cli_infmt(optarg);
 			break;
@@ -362,6 +387,10 @@ main(int argc, char **argv)
 	weir_input_pass_values(S.st.in, !S.sess && !S.npaths &&
 	    S.late_mode != LATE_FILE &&
 	    weir_output_format(S.st.out) == WEIR_FMT_FRAMED);
+	/* frames out: a record in several hopping windows goes once, with
+	 * them all (WEIR_R_HOP); every reader but weir-agg gets the copies */
+	S.hops = S.w.kind == WEIR_WINDOW_HOPPING && !S.copies &&
+	    weir_output_format(S.st.out) == WEIR_FMT_FRAMED;
 	weir_stage_checkpoint(&S.st, &ck, argc, argv, &ops);
 	while (weir_stage_next(&S.st, &ev)) {
 		switch (ev.type) {

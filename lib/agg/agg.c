@@ -95,6 +95,7 @@ weir_agg_free(weir_agg *a)
 	weir_buf_free(&a->key);
 	weir_buf_free(&a->tmp);
 	weir_buf_free(&a->canon);
+	weir__agg_hop_free(a->hop);
 	free(a);
 }
 
@@ -621,27 +622,14 @@ remember_value(weir_agg *a, const weir_record *r)
 	return 0;
 }
 
-int
-weir_agg_add(weir_agg *a, const weir_record *r, weir_agg_ref *ref,
-    char *err, size_t errsz)
+/* This record's group key into a->gk and its values into a->pv (a
+ * WEIR_FAIL_* with a message). */
+static int
+record_key(weir_agg *a, const weir_record *r, char *err, size_t errsz)
 {
-	struct win *w;
 	weir_pv root;
 	size_t i;
-	int64_t gi;
-	struct gent *g;
 
-	if (r->flags & WEIR_R_WINDOW) {
-		if (r->win_end <= a->closed_wm)
-			return 1;
-		w = win_get(a, r->win_start, r->win_end);
-	} else {
-		if (!a->nowin)
-			a->nowin = win_new(a, 0, 0, 0);
-		w = a->nowin;
-	}
-	if (!w)
-		goto nomem;
 	if ((a->ng || a->npaths) && same_value(a, r)) {
 		a->gk.len = a->gk_vlen;
 	} else if (a->ng || a->npaths) {
@@ -674,9 +662,19 @@ weir_agg_add(weir_agg *a, const weir_record *r, weir_agg_ref *ref,
 		    (has && weir_buf_put(&a->gk, r->key, r->key_len) < 0))
 			goto nomem;
 	}
-	if ((gi = group_get(a, w, a->gk.p, a->gk.len)) < 0)
-		goto nomem;
-	g = ent_at(a, w, (uint32_t)gi);
+	return 0;
+nomem:
+	weir_seterr(err, errsz, "out of memory");
+	return WEIR_FAIL_NOMEM;
+}
+
+/* Add the record whose key record_key made to group idx of w. */
+int
+weir__agg_add_at(weir_agg *a, struct win *w, uint32_t idx,
+    const weir_record *r)
+{
+	struct gent *g = ent_at(a, w, idx);
+
 	g->count++;
 	g->dirty = 1;
 	a->cur = r;
@@ -684,16 +682,71 @@ weir_agg_add(weir_agg *a, const weir_record *r, weir_agg_ref *ref,
 		g->maxts = r->ts;
 		g->hasts = 1;
 	}
-	if (weir__agg_state_update(a, (uint8_t *)(g + 1)) < 0)
-		goto nomem;
+	return weir__agg_state_update(a, (uint8_t *)(g + 1)) < 0 ?
+	    WEIR_FAIL_NOMEM : 0;
+}
+
+/* ... to its group in w, which is made when new. */
+static int
+add_to(weir_agg *a, struct win *w, const weir_record *r, weir_agg_ref *ref)
+{
+	int64_t gi;
+
+	if ((gi = group_get(a, w, a->gk.p, a->gk.len)) < 0 ||
+	    weir__agg_add_at(a, w, (uint32_t)gi, r) < 0)
+		return WEIR_FAIL_NOMEM;
 	if (ref) {
 		ref->win = w;
 		ref->idx = (uint32_t)gi;
 	}
 	return 0;
+}
+
+int
+weir_agg_add(weir_agg *a, const weir_record *r, weir_agg_ref *ref,
+    char *err, size_t errsz)
+{
+	struct win *w;
+	int rc;
+
+	if (r->flags & WEIR_R_WINDOW) {
+		if (r->win_end <= a->closed_wm)
+			return 1;
+		w = win_get(a, r->win_start, r->win_end);
+	} else {
+		if (!a->nowin)
+			a->nowin = win_new(a, 0, 0, 0);
+		w = a->nowin;
+	}
+	if (!w)
+		goto nomem;
+	if ((rc = record_key(a, r, err, errsz)) < 0)
+		return rc;
+	if (add_to(a, w, r, ref) < 0)
+		goto nomem;
+	return 0;
 nomem:
 	weir_seterr(err, errsz, "out of memory");
 	return WEIR_FAIL_NOMEM;
+}
+
+/* For agg_hop.c (agg_int.h). */
+struct win *
+weir__agg_win(weir_agg *a, int64_t s, int64_t e)
+{
+	return win_get(a, s, e);
+}
+
+int64_t
+weir__agg_group(weir_agg *a, struct win *w)
+{
+	return group_get(a, w, a->gk.p, a->gk.len);
+}
+
+int
+weir__agg_key(weir_agg *a, const weir_record *r, char *err, size_t errsz)
+{
+	return record_key(a, r, err, errsz);
 }
 
 /* --- results ------------------------------------------------------------ */

@@ -73,6 +73,16 @@ int weir_agg_ready(weir_agg *a, char *err, size_t errsz);
 int weir_agg_add(weir_agg *a, const weir_record *r, weir_agg_ref *ref,
     char *err, size_t errsz);
 
+/*
+ * Add a record that may be a HOP record (frame.h: one record in several
+ * hopping windows) to the group of each of its windows, as weir_agg_add
+ * adds each copy of it: *late is the number of its windows that closed
+ * already (not added to).  0, WEIR_FAIL_DATA (nothing added), or
+ * WEIR_FAIL_NOMEM.
+ */
+int weir_agg_add_hop(weir_agg *a, const weir_record *r, uint32_t *late,
+    char *err, size_t errsz);
+
 /* Emit the current result of one group (--emit updates).  This and the
  * three below: 0, WEIR_FAIL_NOMEM, or what fn returned when < 0. */
 int weir_agg_emit_group(weir_agg *a, const weir_agg_ref *ref,

@@ -92,6 +92,7 @@ struct weir_agg {
 	uintptr_t *pvoff;	/* 3 per path: s, tag, end */
 	int lastv_ok;
 	const weir_record *cur;	/* the record being added (agg_by.c) */
+	struct weir__agg_hop *hop;	/* agg_hop.c: groups of recent panes */
 };
 
 #define SEED 0x5eed5eedULL
@@ -129,6 +130,19 @@ int weir__agg_state_load(weir_agg *a, uint8_t *blk, weir_rd *rd);
 /* Two packed values in the order of min and max: numbers by value, then
  * strings bytewise. */
 int weir__agg_vcmp(const uint8_t *p, size_t pn, const uint8_t *q, size_t qn);
+
+/* agg.c, for agg_hop.c: the open window [s, e) (made when new; NULL out of
+ * memory); the index of the group of a->gk in w (made when new; -1 out of
+ * memory); the group key of r into a->gk (weir_agg_add's errors); add r to
+ * group idx of w (WEIR_FAIL_NOMEM). */
+struct win *weir__agg_win(weir_agg *a, int64_t s, int64_t e);
+int64_t weir__agg_group(weir_agg *a, struct win *w);
+int weir__agg_key(weir_agg *a, const weir_record *r, char *err,
+    size_t errsz);
+int weir__agg_add_at(weir_agg *a, struct win *w, uint32_t idx,
+    const weir_record *r);
+/* agg_hop.c: its cache, freed. */
+void weir__agg_hop_free(struct weir__agg_hop *h);
 
 /* agg_by.c: max_by, min_by and top (ST_BYMAX, ST_BYMIN): the state's
  * size, freeing it, adding the current record a->cur with value v (a

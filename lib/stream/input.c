@@ -21,6 +21,9 @@ struct weir_input {
 	int end_pending;	/* END read, looking for another stream */
 	int keep_json;		/* NDJSON lines stay JSON text, validated */
 	int pass_values;	/* frames: packed values not validated */
+	int accept_hops;	/* HOP records given as they are */
+	uint32_t hop_next;	/* a HOP record's copies: the next one, */
+	weir_event hop_ev;	/* of this record */
 	int done;
 	int fail;		/* WEIR_FAIL_* kind of the ERROR event */
 	char name[256];
@@ -650,12 +653,44 @@ input_next(weir_input *in, weir_event *ev, int block)
 	}
 }
 
+void
+weir_input_accept_hops(weir_input *in, int on)
+{
+	in->accept_hops = on;
+}
+
+/* Copy k of the HOP record in hop_ev: an ordinary record of one window
+ * (its bytes stay put: no read happens until the last copy is out). */
+static int
+hop_copy(weir_input *in, weir_event *ev)
+{
+	uint32_t k = in->hop_next++;
+	int64_t d = (int64_t)k * in->hop_ev.rec.hop_advance;
+
+	*ev = in->hop_ev;
+	ev->rec.flags &= ~(unsigned)WEIR_R_HOP;
+	ev->rec.win_start += d;
+	ev->rec.win_end += d;
+	ev->rec.hop_advance = 0;
+	ev->rec.hop_count = 0;
+	if (in->hop_next == in->hop_ev.rec.hop_count)
+		in->hop_next = 0;
+	return ev->type = WEIR_EV_RECORD;
+}
+
 /* Every event passes here: count records and watermarks for weir-run. */
 int
 weir_input_next(weir_input *in, weir_event *ev, int block)
 {
-	int rc = input_next(in, ev, block);
+	int rc;
 
+	if (in->hop_next)
+		rc = hop_copy(in, ev);
+	else if ((rc = input_next(in, ev, block)) == WEIR_EV_RECORD &&
+	    (ev->rec.flags & WEIR_R_HOP) && !in->accept_hops) {
+		in->hop_ev = *ev;
+		rc = hop_copy(in, ev);
+	}
 	if (rc == WEIR_EV_RECORD)
 		weir_stats_g.in++;
 	else if (rc == WEIR_EV_WATERMARK && ev->wm > weir_stats_g.wm_in)

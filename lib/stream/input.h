@@ -62,6 +62,10 @@ void weir_input_keep_json(weir_input *in, int on);
 /* Frames: do not validate packed values, for a program that never reads
  * them and passes them on only as frames (whose reader validates them). */
 void weir_input_pass_values(weir_input *in, int on);
+/* Frames: give a HOP record (one record in several hopping windows, as
+ * weir-window writes them) as it is, for a program that handles it
+ * (weir-agg); other programs get one copy of it per window. */
+void weir_input_accept_hops(weir_input *in, int on);
 /* Checkpointed stages: the input must be a weir frame stream; an empty
  * one means the stage before failed before it began (an error), not an
  * empty text input.  Call before the first event. */

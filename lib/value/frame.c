@@ -98,7 +98,7 @@ decode_record(weir_fdec *d, const uint8_t *p, const uint8_t *end,
 
 	if (weir_varint_dec(&p, end, &u) < 0)
 		BAD("record flags");
-	if (u & ~(uint64_t)0xff)
+	if (u & ~(uint64_t)0x1ff)
 		BAD("unknown record flags");
 	r->flags = (unsigned)u & ~(3u << WEIR_R_ENC_SHIFT);
 	r->enc = (int)(u >> WEIR_R_ENC_SHIFT) & 3;
@@ -125,6 +125,23 @@ decode_record(weir_fdec *d, const uint8_t *p, const uint8_t *end,
 			BAD("window");
 		r->win_start = (int64_t)((uint64_t)r->ts + (uint64_t)weir_zz_dec(u));
 		r->win_end = (int64_t)((uint64_t)r->win_start + v);
+	}
+	if (r->flags & WEIR_R_HOP) {
+		int64_t span, last;
+		if (!(r->flags & WEIR_R_WINDOW) ||
+		    weir_varint_dec(&p, end, &u) < 0 ||
+		    weir_varint_dec(&p, end, &v) < 0 || u < 1 ||
+		    u > INT64_MAX || v < 1 || v > WEIR_HOP_MAX ||
+		    __builtin_mul_overflow((int64_t)u, (int64_t)(v - 1), &span) ||
+		    __builtin_add_overflow(r->win_start, span, &last) ||
+		    __builtin_add_overflow(r->win_end, span, &last) ||
+		    r->win_end < r->win_start)
+			BAD("hopping windows");
+		r->hop_advance = (int64_t)u;
+		r->hop_count = (uint32_t)v;
+	} else {
+		r->hop_advance = 0;
+		r->hop_count = 0;
 	}
 	if (r->flags & WEIR_R_POS) {
 		if (weir_varint_dec(&p, end, &u) < 0 || u > (uint64_t)(end - p) ||
@@ -270,6 +287,9 @@ record_body_size(const weir_fenc *e, const weir_record *r, unsigned flags,
 		n += weir_varint_size(weir_zz_enc((int64_t)((uint64_t)r->win_start -
 		    (uint64_t)((r->flags & WEIR_R_TS) ? r->ts : 0)))) +
 		    weir_varint_size((uint64_t)r->win_end - (uint64_t)r->win_start);
+	if (r->flags & WEIR_R_HOP)
+		n += weir_varint_size((uint64_t)r->hop_advance) +
+		    weir_varint_size(r->hop_count);
 	if (r->flags & WEIR_R_POS) {
 		*same_topic = e->have_topic && e->topic_len == r->topic_len &&
 		    memcmp(e->topic, r->topic, r->topic_len) == 0;
@@ -329,6 +349,10 @@ weir_frame_put_record(weir_fenc *e, weir_buf *out, const weir_record *r)
 		    (uint64_t)ts)));
 		p = weir_varint_enc(p, (uint64_t)r->win_end -
 		    (uint64_t)r->win_start);
+	}
+	if (r->flags & WEIR_R_HOP) {
+		p = weir_varint_enc(p, (uint64_t)r->hop_advance);
+		p = weir_varint_enc(p, r->hop_count);
 	}
 	if (r->flags & WEIR_R_POS) {
 		if (same_topic)

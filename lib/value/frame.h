@@ -32,8 +32,12 @@ enum {
 	WEIR_R_WINDOW = 1 << 3,
 	WEIR_R_POS = 1 << 4,
 	WEIR_R_ENC_SHIFT = 5,	/* two bits: value encoding */
-	WEIR_R_LATE = 1 << 7
+	WEIR_R_LATE = 1 << 7,
+	WEIR_R_HOP = 1 << 8	/* with WINDOW: hop_count windows, hop_advance apart */
 };
+
+/* Most windows one HOP record stands for. */
+#define WEIR_HOP_MAX 100000
 
 /* Value encodings. */
 enum {
@@ -55,6 +59,12 @@ typedef struct weir_record {
 	size_t hdrs_len;
 	uint32_t nhdrs;
 	int64_t win_start, win_end;
+	/* HOP: the record is in the hop_count windows [win_start + k *
+	 * hop_advance, win_end + k * hop_advance), k = 0 .. hop_count - 1.
+	 * weir_input hands a reader that did not ask for them
+	 * (weir_input_accept_hops) one copy per window instead. */
+	int64_t hop_advance;
+	uint32_t hop_count;
 	const char *topic;
 	size_t topic_len;
 	int32_t partition;

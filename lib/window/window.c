@@ -551,7 +551,7 @@ append_record(weir_window_sessions *s, struct sess *x, const weir_record *r)
 	weir_record c = *r;
 
 	memset(&enc, 0, sizeof(enc));
-	c.flags &= ~(unsigned)(WEIR_R_WINDOW | WEIR_R_LATE);
+	c.flags &= ~(unsigned)(WEIR_R_WINDOW | WEIR_R_LATE | WEIR_R_HOP);
 	if (weir_frame_put_record(&enc, &x->recs, &c) < 0)
 		return -1;
 	x->nrecs++;
@@ -907,6 +907,7 @@ check_recs(const uint8_t *p, size_t len, uint64_t nrecs, int64_t start,
 		used = weir_frame_parse(&dec, p + off, len - off, SIZE_MAX, &f,
 		    NULL, NULL, 0);
 		if (used <= 0 || f.type != WEIR_F_RECORD ||
+		    (f.rec.flags & WEIR_R_HOP) ||
 		    !(f.rec.flags & WEIR_R_TS) || f.rec.ts < start ||
 		    f.rec.ts > last)
 			return -1;

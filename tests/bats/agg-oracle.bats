@@ -161,6 +161,51 @@ oracle() {
 	oracle 5000 2000 updates
 }
 
+@test "oracle through weir-window: hopping 5s every 2s, every function, one HOP record per click" {
+	needs_window
+	gen 12000 10
+	# weir-window writes each click once, with its windows
+	weir-source --time .ts --max-delay 1s "$T/c.ndjson" |
+	    weir-window hopping 5s 2s | python3 "$BATS_TEST_DIRNAME/wframes.py" -d |
+	    grep -c '+2000x' | grep -qx 12000
+	oracle 5000 2000
+}
+
+# hop_vs_copies WINDOW-ARGS -- AGG-ARGS: weir-agg on weir-window's HOP
+# records gives byte for byte what it gives on one copy per window, and
+# says the same on standard error (late counts)
+hop_vs_copies() {
+	local w="" c
+	while [ "$1" != -- ]; do w="$w $1"; shift; done
+	shift
+	for c in "" --copies; do
+		limit bash -o pipefail -c "weir-source --time .ts \
+		    --max-delay 300ms '$T/c.ndjson' | weir-window $w $c |
+		    weir-agg -g .user $* | weir-sink -f envelope" \
+		    > "$T/out$c" 2> "$T/err$c"
+	done
+	[ "$(wc -l < "$T/out")" -gt 100 ]
+	cmp "$T/out" "$T/out--copies"
+	diff "$T/err" "$T/err--copies"
+}
+
+@test "hopping through HOP records equals one copy per window: every function, late records, grace" {
+	needs_window
+	gen 12000 10
+	ALL="count sum:.amount avg:.amount min:.amount max:.amount
+	    first:.page last:.page distinct:.page approx_distinct:.page
+	    p50:.amount p99.9:.amount topk:2:.page stddev:.amount
+	    max_by:.amount min_by:.amount top:3:.amount"
+	# records 2 s out of order against 300 ms of delay: late windows
+	hop_vs_copies hopping 1s 200ms --late pass -- $ALL
+	grep -q "weir-agg: dropped [1-9][0-9]* late records" "$T/err"
+	grep -q "weir-window: passed [1-9][0-9]* late records" "$T/err"
+	hop_vs_copies hopping 1s 300ms --grace 100ms --offset 50ms -- $ALL
+	grep -q "weir-window: dropped [1-9][0-9]* late records" "$T/err"
+	hop_vs_copies hopping 600ms 200ms -- -g .page $ALL
+	hop_vs_copies hopping 400ms 400ms -- $ALL
+}
+
 @test "oracle through weir-window: sessions per user, gap merging" {
 	needs_window
 	gen 20000 100

@@ -74,6 +74,11 @@ restart_matches() {
 	    weir-agg --emit updates $(echo $AGG) \$ST"
 }
 
+@test "restart: hopping windows as HOP records, every aggregate final, late records passed" {
+	restart_matches 1700 "weir-window hopping 1s 250ms --late pass \$ST |
+	    weir-agg $(echo $AGG) max_by:.amount top:2:.amount \$ST"
+}
+
 @test "restart: unwindowed aggregates per user, emitted at the end" {
 	restart_matches 3000 "weir-agg -g .user count sum:.amount \
 	    distinct:.page topk:2:.page p50:.amount \$ST"

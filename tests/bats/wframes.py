@@ -14,12 +14,16 @@ wframes.py      write frames from a script on stdin, one item a line:
 wframes.py -d   read frames on stdin and print one token a line:
   TS@START,END[L][/KEY]  a record (window, L when marked late, its key);
                          TS alone when it has no window
+  TS@START,END+ADVxN     a record in N hopping windows (HOP): the first
+                         window, ADV apart
+
+wframes.py -dx  the same, a HOP record printed as one record per window
   W 10, B 7 (and its payload, if any), END
 """
 import json
 import sys
 
-F_TS, F_KEY, F_HDRS, F_WIN, F_POS, F_LATE = 1, 2, 4, 8, 16, 128
+F_TS, F_KEY, F_HDRS, F_WIN, F_POS, F_LATE, F_HOP = 1, 2, 4, 8, 16, 128, 256
 
 
 def varint(v):
@@ -72,7 +76,7 @@ def write():
     sys.stdout.buffer.write(out)
 
 
-def read():
+def read(expand=False):
     data = sys.stdin.buffer.read()
     if data[:6] != b"\x89WEIR\n":
         sys.exit("wframes: not a frame stream")
@@ -107,14 +111,28 @@ def read():
                 kl = uv()
                 key = data[pos:pos + kl].decode()
                 pos += kl
+            wins = []
             if flags & F_WIN:
                 s = ts + unzz(uv())
-                tok += "@%d,%d" % (s, s + uv())
-            if flags & F_LATE:
-                tok += "L"
-            if key is not None:
-                tok += "/" + key
-            print(tok)
+                e = s + uv()
+                wins = [(s, e)]
+            if flags & F_HOP:
+                adv, cnt = uv(), uv()
+                if expand:
+                    wins = [(s + k * adv, e + k * adv) for k in range(cnt)]
+                else:
+                    wins = [(s, e, adv, cnt)]
+            for w in wins or [None]:
+                t2 = tok
+                if w:
+                    t2 += "@%d,%d" % w[:2]
+                    if len(w) > 2:
+                        t2 += "+%dx%d" % w[2:]
+                if flags & F_LATE:
+                    t2 += "L"
+                if key is not None:
+                    t2 += "/" + key
+                print(t2)
         elif t == 2:
             print("W %d" % unzz(uv()))
         elif t == 3:
@@ -127,7 +145,7 @@ def read():
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "-d":
-        read()
+    if len(sys.argv) > 1 and sys.argv[1] in ("-d", "-dx"):
+        read(sys.argv[1] == "-dx")
     else:
         write()

@@ -38,14 +38,38 @@ tumbling 10 | {"ts":3,"k":"a"};END | 3@0,10/a;END
 EOF
 }
 
-@test "hopping: a copy per window, SIZE need not be a multiple of ADVANCE" {
+@test "hopping: a copy per window (--copies), SIZE need not be a multiple of ADVANCE" {
 	run_table <<'EOF'
-hopping 10 5 | {"ts":0};{"ts":9};END | 0@-5,5;0@0,10;9@0,10;9@5,15;END
-hopping 10 3 | {"ts":9};{"ts":10};END | 9@0,10;9@3,13;9@6,16;9@9,19;10@3,13;10@6,16;10@9,19;END
-hopping 10 4 | {"ts":-1};{"ts":2};END | -1@-8,2;-1@-4,6;2@-4,6;2@0,10;END
-hopping 10 4 --offset 1 | {"ts":0};END | 0@-7,3;0@-3,7;END
-hopping 10 10 | {"ts":10};END | 10@10,20;END
+hopping 10 5 --copies | {"ts":0};{"ts":9};END | 0@-5,5;0@0,10;9@0,10;9@5,15;END
+hopping 10 3 --copies | {"ts":9};{"ts":10};END | 9@0,10;9@3,13;9@6,16;9@9,19;10@3,13;10@6,16;10@9,19;END
+hopping 10 4 --copies | {"ts":-1};{"ts":2};END | -1@-8,2;-1@-4,6;2@-4,6;2@0,10;END
+hopping 10 4 --offset 1 --copies | {"ts":0};END | 0@-7,3;0@-3,7;END
+hopping 10 10 --copies | {"ts":10};END | 10@10,20;END
 EOF
+}
+
+@test "hopping: one HOP frame per record with its open windows; late windows still copies" {
+	run_table <<'EOF'
+hopping 10 5 | {"ts":0};{"ts":9};END | 0@-5,5+5x2;9@0,10+5x2;END
+hopping 10 3 | {"ts":9};{"ts":10};END | 9@0,10+3x4;10@3,13+3x3;END
+hopping 10 4 --offset 1 | {"ts":0};END | 0@-7,3+4x2;END
+hopping 10 10 | {"ts":10};END | 10@10,20;END
+hopping 10 3 --late pass | W 12;{"ts":9};{"ts":10};END | W 12;9@0,10L;9@3,13+3x3;10@3,13+3x3;END
+hopping 10 3 --late pass | W 19;{"ts":10};{"ts":18};END | W 19;10@3,13L;10@6,16L;10@9,19L;18@9,19L;18@12,22+3x3;END
+EOF
+	# every other reader gets the copies: the same records as --copies
+	printf '%s\n' '{"ts":9,"k":"a"}' '{"ts":10}' 'W 13' '{"ts":11}' END |
+	    python3 "$WF" > "$T/in"
+	for c in "" --copies; do
+		limit weir-window hopping 10 3 --late pass $c < "$T/in" |
+		    weir-sink -f envelope > "$T/env$c"
+	done
+	[ "$(wc -l < "$T/env")" -eq 10 ]
+	grep -c '"late":true' "$T/env" | grep -qx 1
+	cmp "$T/env" "$T/env--copies"
+	limit weir-window hopping 10 3 < "$T/in" | weir-filter true |
+	    weir-sink -f envelope > "$T/filtered"
+	[ "$(wc -l < "$T/filtered")" -eq 9 ]
 }
 
 @test "watermarks: forwarded held back by the grace, never backwards; barriers pass" {

@@ -35,7 +35,7 @@ sql() {
 # last watermark forwarded (downstream closes a window at W >= end).
 weir() {
 	limit weir-window "$@" < "$T/src" 2>"$T/err" > "$T/out"
-	python3 "$WF" -d < "$T/out" | awk -F'[@,/]' '
+	python3 "$WF" -dx < "$T/out" | awk -F'[@,/]' '
 	    $1 ~ /^W / { split($1, w, " "); if (seen && w[2] <= fw) bad = bad "backwards " $0 "\n"; fw = w[2]; seen = 1; next }
 	    $1 == "END" { ended = 1; next }
 	    {

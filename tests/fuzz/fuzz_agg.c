@@ -1,6 +1,6 @@
 /* fuzz_agg.c - weir-agg's engine on arbitrary JSON values: every function
  * over fields of any type, windows opening and closing, updates and
- * snapshots; every result must be a valid packed object. */
+ * snapshots, HOP records; every result must be a valid packed object. */
 #include "agg.h"
 #include "pack.h"
 #include "record.h"
@@ -38,7 +38,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				r.win_start = (int64_t)(line % 5) * 10 - 20;
 				r.win_end = r.win_start + 30;
 			}
-			if (weir_agg_add(a, &r, &ref, err,
+			if (line % 4 == 3) {	/* HOP: in 1 to 6 windows */
+				uint32_t late;
+				r.flags |= WEIR_R_HOP;
+				r.hop_advance = 10;
+				r.hop_count = (uint32_t)(line % 6) + 1;
+				weir_agg_add_hop(a, &r, &late, err, sizeof(err));
+			} else if (weir_agg_add(a, &r, &ref, err,
 			    sizeof(err)) == 0 && line % 3 == 0)
 				weir_agg_emit_group(a, &ref, check_result, &t);
 		}

@@ -578,6 +578,123 @@ test_checkpoint_bad(void)
 	weir_buf_free(&p);
 }
 
+/*
+ * HOP records (one record in several hopping windows) give what one copy
+ * per window gives: the same results in the same order, the same late
+ * counts and byte for byte the same checkpoints -- with records out of
+ * order over many panes, windows closing under records (some of a HOP
+ * record's windows late), and every kind of function.
+ */
+static void
+test_hop(void)
+{
+	static const char *const fn[] = { "count", "sum:.v", "avg:.v",
+	    "min:.v", "max:.v", "first:.p", "last:.p", "distinct:.p",
+	    "approx_distinct:.p", "p50:.v", "topk:2:.p", "stddev:.v",
+	    "max_by:.v", "min_by:.v", "top:2:.v" };
+	static const int64_t geo[][2] = { { 50, 10 }, { 25, 10 }, { 30, 30 } };
+	weir_buf want = {0}, cw = {0}, s1 = {0}, s2 = {0}, b = {0};
+	char err[WEIR_ERRSZ], json[128];
+	size_t gi, i, f;
+	int ok = 1;
+
+	for (gi = 0; gi < sizeof(geo) / sizeof(geo[0]); gi++) {
+		weir_agg *h = weir_agg_new(), *c = weir_agg_new();
+		weir_window_spec w = { WEIR_WINDOW_HOPPING, geo[gi][0],
+		    geo[gi][1], 0, 0 };
+		uint64_t late_h = 0, late_c = 0;
+		int64_t wm = -100;
+
+		CHECK(weir_agg_add_groups(h, ".u", err, sizeof(err)) == 0 &&
+		    weir_agg_add_groups(c, ".u", err, sizeof(err)) == 0);
+		for (f = 0; f < sizeof(fn) / sizeof(fn[0]); f++)
+			CHECK(weir_agg_add_func(h, fn[f], err, sizeof(err)) == 0 &&
+			    weir_agg_add_func(c, fn[f], err, sizeof(err)) == 0);
+		CHECK(weir_agg_ready(h, err, sizeof(err)) == 0 &&
+		    weir_agg_ready(c, err, sizeof(err)) == 0);
+		want.len = cw.len = got.len = 0;
+		for (i = 0; i < 3000; i++) {
+			int64_t ts = (int64_t)i / 4 - 40 +
+			    (int64_t)(urand() * 120), st, en;
+			weir_window_iter it;
+			weir_record r;
+			uint32_t late;
+
+			snprintf(json, sizeof(json),
+			    "{\"u\":\"u%d\",\"v\":%d.%d,\"p\":\"/p/%d\"}",
+			    (int)(urand() * 7), (int)(urand() * 100),
+			    (int)(urand() * 10), (int)(urand() * 5));
+			b.len = 0;
+			CHECK(weir_pack_json(&b, (const uint8_t *)json,
+			    strlen(json), err, sizeof(err)) == 0);
+			memset(&r, 0, sizeof(r));
+			weir_record_set_packed(&r, &b);
+			r.flags |= WEIR_R_TS | WEIR_R_WINDOW;
+			r.ts = ts;
+			CHECK(weir_window_iter_init(&it, &w, ts, err,
+			    sizeof(err)) == 0);
+			/* the copies */
+			while (weir_window_iter_next(&it, &st, &en)) {
+				if (r.hop_count == 0) {
+					r.win_start = st;
+					r.win_end = en;
+				}
+				r.hop_count++;
+				{
+					weir_record x = r;
+					int rc;
+					x.win_start = st;
+					x.win_end = en;
+					x.hop_count = 0;
+					rc = weir_agg_add(c, &x, NULL, err,
+					    sizeof(err));
+					ok &= rc == 0 || rc == 1;
+					late_c += rc == 1;
+				}
+			}
+			r.hop_advance = w.advance;
+			r.flags |= WEIR_R_HOP;
+			ok &= weir_agg_add_hop(h, &r, &late, err,
+			    sizeof(err)) == 0;
+			late_h += late;
+			if (i % 37 == 36) {	/* the watermark moves on */
+				wm = (int64_t)i / 4 - 40 + (int64_t)(urand() * 60);
+				ok &= weir_agg_close(h, wm, 1, collect, NULL) == 0;
+				weir_buf_put(&want, got.p, got.len);
+				got.len = 0;
+				ok &= weir_agg_close(c, wm, 1, collect, NULL) == 0;
+				weir_buf_put(&cw, got.p, got.len);
+				got.len = 0;
+			}
+			if (i % 500 == 499) {
+				s1.len = s2.len = 0;
+				ok &= weir_agg_save(h, &s1) == 0 &&
+				    weir_agg_save(c, &s2) == 0 &&
+				    s1.len == s2.len &&
+				    !memcmp(s1.p, s2.p, s1.len);
+			}
+		}
+		ok &= weir_agg_close_all(h, 1, collect, NULL) == 0;
+		weir_buf_put(&want, got.p, got.len);
+		got.len = 0;
+		ok &= weir_agg_close_all(c, 1, collect, NULL) == 0;
+		weir_buf_put(&cw, got.p, got.len);
+		got.len = 0;
+		CHECK(ok);
+		CHECK(want.len > 1000 && want.len == cw.len &&
+		    !memcmp(want.p, cw.p, cw.len));
+		CHECK(late_h > 0 && late_h == late_c);
+		weir_agg_free(h);
+		weir_agg_free(c);
+	}
+	got.len = 0;
+	weir_buf_free(&want);
+	weir_buf_free(&cw);
+	weir_buf_free(&s1);
+	weir_buf_free(&s2);
+	weir_buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -587,5 +704,6 @@ main(void)
 	test_approx_distinct();
 	test_checkpoint();
 	test_checkpoint_bad();
+	test_hop();
 	UNIT_DONE();
 }

@@ -264,6 +264,56 @@ main(void)
 		    f.rec.win_end == 4308);
 		weir_buf_free(&b3);
 	}
+	/* HOP: a record in several hopping windows round-trips; a HOP
+	 * without a window, with no advance, no windows, too many, or a last
+	 * window past INT64_MAX is refused */
+	{
+		weir_buf b5 = {0};
+		weir_fenc e5 = {0};
+		weir_fdec d5 = {0};
+		weir_record s;
+		static const struct { unsigned flags; int64_t ws, we, adv;
+		    uint32_t n; int ok; } hc[] = {
+			{ WEIR_R_WINDOW | WEIR_R_HOP, -50, 10, 10, 6, 1 },
+			{ WEIR_R_WINDOW | WEIR_R_HOP, 0, 10, 3, 1, 1 },
+			{ WEIR_R_WINDOW | WEIR_R_HOP, INT64_MAX - 20, INT64_MAX - 10,
+			    5, 3, 1 },
+			{ WEIR_R_HOP, 0, 0, 3, 2, 0 },
+			{ WEIR_R_WINDOW | WEIR_R_HOP, 0, 10, 0, 2, 0 },
+			{ WEIR_R_WINDOW | WEIR_R_HOP, 0, 10, 3, 0, 0 },
+			{ WEIR_R_WINDOW | WEIR_R_HOP, 0, 10, 1, WEIR_HOP_MAX + 1,
+			    0 },
+			{ WEIR_R_WINDOW | WEIR_R_HOP, INT64_MAX - 20, INT64_MAX - 10,
+			    6, 3, 0 },
+		};
+
+		for (i = 0; i < sizeof(hc) / sizeof(hc[0]); i++) {
+			memset(&s, 0, sizeof(s));
+			s.flags = WEIR_R_TS | hc[i].flags;
+			s.ts = hc[i].ws + 55;
+			s.win_start = hc[i].ws;
+			s.win_end = hc[i].we;
+			s.hop_advance = hc[i].adv;
+			s.hop_count = hc[i].n;
+			s.enc = WEIR_ENC_NULL;
+			b5.len = 0;
+			memset(&e5, 0, sizeof(e5));
+			memset(&d5, 0, sizeof(d5));
+			CHECK(weir_frame_put_record(&e5, &b5, &s) == 0);
+			used = weir_frame_parse(&d5, b5.p, b5.len, 1 << 20, &f,
+			    NULL, err, sizeof(err));
+			if (hc[i].ok)
+				CHECK(used == (long)b5.len &&
+				    f.rec.flags == s.flags &&
+				    f.rec.win_start == s.win_start &&
+				    f.rec.win_end == s.win_end &&
+				    f.rec.hop_advance == s.hop_advance &&
+				    f.rec.hop_count == s.hop_count);
+			else
+				CHECK(used < 0 && strstr(err, "corrupt frame"));
+		}
+		weir_buf_free(&b5);
+	}
 	/* a value is checked once: the same bytes again (a hopping window's
 	 * copies) pass without a check, other bytes of the same length do
 	 * not; a trusted decoder checks nothing */

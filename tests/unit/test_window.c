@@ -378,6 +378,44 @@ test_checkpoint(void)
 	CHECK_STR(close_all(s, INT64_MAX), "10@10,13/a 12@12,15/b 20@20,23/a "
 	    "30@30,33/a");
 	weir_window_sessions_free(s);
+	/* a held record that is a HOP record (weir-window never holds
+	 * one: they are copies by then) is a lie */
+	{
+		weir_fenc enc = {0};
+		weir_buf fr = {0};
+		weir_record r;
+		int hop;
+
+		for (hop = 0; hop < 2; hop++) {
+			memset(&r, 0, sizeof(r));
+			memset(&enc, 0, sizeof(enc));
+			r.flags = WEIR_R_TS | (hop ? WEIR_R_WINDOW | WEIR_R_HOP : 0);
+			r.ts = 10;
+			r.win_start = 0;
+			r.win_end = 20;
+			r.hop_advance = 10;
+			r.hop_count = 2;
+			r.enc = WEIR_ENC_NULL;
+			fr.len = snap.len = 0;
+			CHECK(weir_frame_put_record(&enc, &fr, &r) == 0);
+			CHECK(weir_sw_u64(&snap, 1) == 0 &&
+			    weir_sw_bytes(&snap, (const uint8_t *)"ka", 2) == 0 &&
+			    weir_sw_u64(&snap, 1) == 0 &&
+			    weir_sw_i64(&snap, 10) == 0 &&
+			    weir_sw_i64(&snap, 10) == 0 &&
+			    weir_sw_u64(&snap, 1) == 0 &&
+			    weir_sw_bytes(&snap, fr.p, fr.len) == 0 &&
+			    weir_sw_u64(&snap, 1) == 0 &&
+			    weir_sw_i64(&snap, 13) == 0 &&
+			    weir_sw_u64(&snap, 1) == 0);
+			s = weir_window_sessions_new(3);
+			weir_rd_init(&rd, snap.p, snap.len);
+			CHECK((weir_window_sessions_load(s, &rd, err,
+			    sizeof(err)) == 0) == !hop);
+			weir_window_sessions_free(s);
+		}
+		weir_buf_free(&fr);
+	}
 	weir_buf_free(&ref);
 	weir_buf_free(&got);
 	weir_buf_free(&snap);
