@@ -553,14 +553,6 @@ file_end(void *arg, weir_stage *s)
 	S.pos_index = first_index + s->curfile + 1;
 }
 
-/* Before a failing exit: what is written goes out. */
-static void
-file_fail(void *arg)
-{
-	(void)arg;
-	check(weir_output_flush(S.out));
-}
-
 static void
 read_input(int nfiles, char **files, int fmt, int first)
 {
@@ -569,12 +561,11 @@ read_input(int nfiles, char **files, int fmt, int first)
 
 	first_index = first;
 	st.stop_ends = 1;
-	st.barriers = 1;	/* upstream's pass through */
 	st.on_open = file_open;
 	st.on_end = file_end;
-	st.on_fail = file_fail;
 	weir_stage_open_files(&st, nfiles, files, fmt, -1, NULL);
 	st.oe = &S.onerr;
+	st.out = S.out;	/* upstream's barriers pass through the stage */
 	while (!done() && weir_stage_next(&st, &ev)) {
 		switch (ev.type) {
 		case WEIR_EV_RECORD:
@@ -596,11 +587,7 @@ read_input(int nfiles, char **files, int fmt, int first)
 			break;
 		case WEIR_EV_WATERMARK:
 			if (!S.wm_on)	/* pass upstream watermarks through */
-				check(weir_output_watermark(S.out, ev.wm));
-			break;
-		case WEIR_EV_BARRIER:
-			check(weir_output_barrier(S.out, ev.barrier, ev.payload,
-			    ev.payload_len));
+				weir_stage_forward(&st, &ev);
 			break;
 		}
 	}
@@ -1162,8 +1149,9 @@ main(int argc, char **argv)
 	}
 	if (S.ckpt_every && !ko.brokers)	/* the last checkpoint: the end */
 		barrier();
-	check(weir_output_end(S.out));
-	weir_onerr_report(&S.onerr);
+	st.out = S.out;	/* END, and the bad records told, by the stage */
+	st.oe = &S.onerr;
+	weir_stage_end(&st);
 	weir_output_close(S.out);
 	weir_buf_free(&S.scratch);
 	weir_buf_free(&S.keybuf);

@@ -304,11 +304,32 @@ weir_ofile_abort(weir_ofile *f)
 	ofile_clear(f);
 }
 
+/* weir_sig_second_exits(): the line and the status, -1 when not armed */
+static char second_msg[256];
+static size_t second_len;
+static volatile sig_atomic_t second_status = -1;
+
 static void
 on_stop(int sig)
 {
 	stop_count++;
 	stop_last = sig;
+	if (second_status >= 0 && stop_count > 1) {
+		(void)!write(2, second_msg, second_len);
+		_exit(second_status);
+	}
+}
+
+void
+weir_sig_second_exits(const char *msg, int status)
+{
+	size_t n = strlen(msg);
+
+	if (n >= sizeof(second_msg))
+		n = sizeof(second_msg) - 1;
+	memcpy(second_msg, msg, n);
+	second_len = n;
+	second_status = status;
 }
 
 void

@@ -112,5 +112,10 @@ void weir_ofile_abort(weir_ofile *f);
 void weir_sig_install(void);
 int weir_sig_stop(void);	/* number of stop signals seen so far */
 int weir_sig_last(void);	/* the last one */
+/* From now on a second stop signal ends the process at once, in the
+ * handler: msg (a whole line) to stderr, then _exit(status).  For a source,
+ * whose first signal ends its input: what follows it (a write to a reader
+ * that does not read, Kafka's last commit) cannot hold the second back. */
+void weir_sig_second_exits(const char *msg, int status);
 
 #endif
