@@ -22,6 +22,7 @@
 #include "input.h"
 #include "io.h"
 #include "kafka.h"
+#include "kcat_io.h"
 #include "kcatfmt.h"
 #include "output.h"
 #include "bucket.h"
@@ -229,15 +230,17 @@ kafka_warn(const char *msg)
 	weir_warn("kafka: %s", msg);
 }
 
+static void
+warn_msg(const char *msg)
+{
+	weir_warn("%s", msg);
+}
+
 /* Die after giving what is in flight a bounded time to land. */
 static _Noreturn void
 kafka_die(weir_kafka_producer *p, int status, const char *msg)
 {
-	char err[WEIR_ERRSZ];
-
-	if (weir_kafka_producer_flush(p, 10000, err, sizeof(err)) < 0 &&
-	    strcmp(err, msg))
-		weir_warn("%s", err);
+	weir_kafka_producer_settle(p, msg, warn_msg);
 	weir_die(status, "%s", msg);
 }
 
@@ -291,12 +294,6 @@ static weir_eos E;
 static uint64_t eos_crash_at;	/* $WEIR_EOS_CRASH (tests) */
 
 static void
-eos_warn(const char *msg)
-{
-	weir_warn("%s", msg);
-}
-
-static void
 eos_check(int rc, const char *err)
 {
 	if (rc < 0)
@@ -330,7 +327,7 @@ eos_start(weir_kafka_producer *p, const weir_kafka_opts *ko)
 	    K.cm.positions.len, K.c.commit.out_len, K.opts.reset };
 	char err[WEIR_ERRSZ];
 
-	E.warn = eos_warn;
+	E.warn = warn_msg;
 	if (getenv("WEIR_EOS_CRASH"))
 		eos_crash_at = strtoull(getenv("WEIR_EOS_CRASH"), NULL, 10);
 	eos_check(weir_eos_start(&E, p, ko, &at, err, sizeof(err)), err);
@@ -459,26 +456,27 @@ kafka_loop(weir_stage *st, const weir_kafka_opts *ko, const weir_path *kp)
 	return 0;
 }
 
-/* -f with %: what is formatted and not written yet. */
-static struct {
-	weir_buf out;
-	int fd;
-	const char *file;
-} KW;
+/* -f with %: what is formatted and not written yet (lib/kafka/kcat_io.c) */
+static weir_kcat_out KW;
+static const char *kw_file;
 
-/* Write it out (also before waiting for input); a reader gone away
- * ends quietly. */
+/* A write error; a reader gone away ends quietly. */
+static _Noreturn void
+kcat_die(void)
+{
+	if (errno == EPIPE)
+		exit(0);
+	weir_die(WEIR_EXIT_IO, "%s: %s", kw_file ? kw_file : "write",
+	    strerror(errno));
+}
+
+/* Write it out (also before waiting for input). */
 static void
 kcat_out(void *arg)
 {
 	(void)arg;
-	if (KW.out.len && weir_write_all(KW.fd, KW.out.p, KW.out.len) < 0) {
-		if (errno == EPIPE)
-			exit(0);
-		weir_die(WEIR_EXIT_IO, "%s: %s", KW.file ? KW.file : "write",
-		    strerror(errno));
-	}
-	KW.out.len = 0;
+	if (weir_kcat_out_flush(&KW) < 0)
+		kcat_die();
 }
 
 /* -f with %: each record in kcat's format string to fd. */
@@ -486,13 +484,14 @@ static int
 kcat_write(weir_stage *st, int fd, weir_ofile *of, const char *file)
 {
 	weir_kcatfmt f;
-	weir_buf scratch = { 0 }, d = { 0 };
+	weir_buf d = { 0 };
 	weir_event ev;
 	char err[WEIR_ERRSZ];
 	int rc;
 
 	KW.fd = fd;
-	KW.file = file;
+	KW.f = &f;
+	kw_file = file;
 	weir_input_set_idle(st->in, kcat_out, NULL);
 	st->on_fail = kcat_out;
 	if ((rc = weir_kcat_delim("\\n", &d, err, sizeof(err))) < 0 ||
@@ -503,114 +502,45 @@ kcat_write(weir_stage *st, int fd, weir_ofile *of, const char *file)
 	while (weir_stage_next(st, &ev)) {
 		if (ev.type != WEIR_EV_RECORD)
 			continue;
-		if ((rc = weir_kcatfmt_put(&f, &KW.out, &ev.rec, NULL,
-		    &scratch)) == WEIR_FAIL_DATA)
+		rc = weir_kcat_out_put(&KW, &ev.rec, NULL);
+		if (rc == WEIR_FAIL_DATA)
 			weir_onerr_bad(&st->onerr, "corrupt record value", NULL, 0);
-		else if (rc < 0)
+		else if (rc == WEIR_FAIL_NOMEM)
 			weir_die_kind(rc, "out of memory");
-		if (KW.out.len >= 65536)
-			kcat_out(NULL);
+		else if (rc < 0)
+			kcat_die();
 	}
 	kcat_out(NULL);
 	if (file && weir_ofile_commit(of, err, sizeof(err)) < 0)
 		weir_die(WEIR_EXIT_IO, "%s", err);
 	weir_stage_end(st);
 	weir_kcatfmt_free(&f);
-	weir_buf_free(&KW.out);
-	weir_buf_free(&scratch);
+	weir_kcat_out_free(&KW);
 	weir_buf_free(&d);
 	return 0;
 }
 
-/* Produce one kcat message: value v (NULL: null), key k (NULL: none). */
+/* -P: a message Kafka refused goes to --on-error. */
 static void
-kcat_send(weir_kafka_producer *p, const uint8_t *k, size_t kn,
-    const uint8_t *v, size_t vn, weir_onerr *oe)
+kcat_bad(void *arg, const char *msg)
 {
-	weir_record r;
-	char err[WEIR_ERRSZ];
-	int rc;
-
-	memset(&r, 0, sizeof(r));
-	r.partition = -1;
-	r.enc = v ? WEIR_ENC_BYTES : WEIR_ENC_NULL;
-	r.value = v;
-	r.value_len = vn;
-	if (KP.h.n)
-		kcat_add_headers(&r);
-	if (!k && KP.key) {
-		k = (const uint8_t *)KP.key;
-		kn = strlen(KP.key);
-	}
-	rc = weir_kafka_producer_send(p, &r, k, kn, err, sizeof(err));
-	if (rc == WEIR_FAIL_DATA)
-		weir_onerr_bad(oe, err, NULL, 0);
-	else if (rc < 0)
-		kafka_die(p, WEIR_EXIT_IO, err);
+	weir_onerr_bad(arg, msg, NULL, 0);
 }
 
-/*
- * -P: kcat's producer input.  FILEs are one message each (-l: one file,
- * a message per line); else standard input split at -D (newline), a key
- * split off at -K, empty messages skipped.
- */
+/* -P: kcat's producer input (lib/kafka/kcat_io.c). */
 static int
 kcat_produce(const weir_kafka_opts *ko, char **files, int nfiles,
     weir_onerr *oe)
 {
-	weir_kafka_producer *p;
-	weir_kcat_reader rd;
-	weir_buf fb = { 0 };
-	const uint8_t *m, *k, *v;
-	size_t n, kn, vn;
+	weir_kcat_produce_opts po = { files, nfiles, KP.line, KP.null_empty,
+	    KP.tee, KP.count, (const char *)KP.delimb.p, KP.kdelim ?
+	    (const char *)KP.kdelimb.p : NULL, KP.key, &KP.h, kcat_bad, oe,
+	    warn_msg };
 	char err[WEIR_ERRSZ];
-	int i, fd = 0, rc;
-	uint64_t nmsg = 0;
+	int rc;
 
-	if ((rc = weir_kafka_producer_open(&p, ko, err, sizeof(err))) < 0)
+	if ((rc = weir_kcat_produce(ko, &po, err, sizeof(err))) < 0)
 		weir_die(weir_fail_status(rc), "%s", err);
-	for (i = 0; nfiles && !KP.line && i < nfiles; i++) {
-		if ((rc = weir_kcat_read_file(files[i], &fb, err,
-		    sizeof(err))) < 0)
-			kafka_die(p, weir_fail_status(rc), err);
-		if (fb.len)	/* kcat skips empty files */
-			kcat_send(p, NULL, 0, fb.p, fb.len, oe);
-	}
-	if (!nfiles || KP.line) {
-		if (nfiles && (fd = open(files[0], O_RDONLY | O_CLOEXEC)) < 0)
-			weir_die(WEIR_EXIT_IO, "%s: %s", files[0], strerror(errno));
-		weir_kcat_reader_init(&rd, fd, (const char *)KP.delimb.p);
-		/* a signal stops the reading (kcat's way); what was sent is
-		 * delivered */
-		while (!weir_sig_stop() && (!KP.count || (long long)nmsg <
-		    KP.count) && ((i = weir_kcat_reader_next(&rd, &m,
-		    &n, err, sizeof(err))) > 0)) {
-			if (i == WEIR_KCAT_SIGNAL)
-				continue;
-			k = NULL;
-			kn = 0;
-			v = m;
-			vn = n;
-			if (KP.kdelim)
-				weir_kcat_split_key(m, n, (const char *)
-				    KP.kdelimb.p, KP.null_empty, &k, &kn, &v, &vn);
-			kcat_send(p, k, kn, v, vn, oe);
-			if (KP.tee && weir_write_all(1, m, n) < 0)
-				kafka_die(p, WEIR_EXIT_IO, strerror(errno));
-			if (!(++nmsg & 1023) &&
-			    weir_kafka_producer_poll(p, 0, err, sizeof(err)) < 0)
-				kafka_die(p, WEIR_EXIT_IO, err);
-		}
-		if (i < 0)
-			kafka_die(p, weir_fail_status(i), err);
-		weir_kcat_reader_free(&rd);
-		if (fd)
-			close(fd);
-	}
-	if (weir_kafka_producer_flush(p, -1, err, sizeof(err)) < 0)
-		weir_die(WEIR_EXIT_IO, "%s", err);
-	weir_kafka_producer_close(p);
-	weir_buf_free(&fb);
 	weir_onerr_report(oe);
 	return 0;
 }

@@ -23,6 +23,8 @@
 #include "input.h"
 #include "io.h"
 #include "kafka.h"
+#include "kafka_read.h"
+#include "kcat_io.h"
 #include "kcatfmt.h"
 #include "nexmark.h"
 #include "output.h"
@@ -154,9 +156,7 @@ static struct {
 	int64_t ckpt_every, ckpt_due;
 	uint64_t ckpt_id;
 	json_t *resume;		/* this source's position in COMMITTED */
-	int kgroup;		/* Kafka with a group: commit its offsets */
-	const char *kgroup_name;
-	uint64_t kcommitted;	/* the checkpoint last committed to it */
+	weir_kafka_reader *kr;	/* -b: lib/kafka/kafka_read.c */
 	const char *pos_file;	/* the file being read, and its index */
 	int pos_index;
 	weir_input *pos_in;
@@ -172,7 +172,7 @@ static struct {
 	int on, json, null_str, unbuffered, query;
 	const char *fmt, *delim, *kdelim;
 	weir_kcatfmt f;
-	weir_buf out, scratch;
+	weir_kcat_out o;	/* lib/kafka/kcat_io.c */
 } KC;
 
 static void
@@ -181,16 +181,21 @@ check(int rc)
 	weir_stage_check_output(S.out, rc);
 }
 
-/* Write what kcat's format made; a reader gone away ends quietly. */
+/* A write error; a reader gone away ends quietly. */
+static _Noreturn void
+kcat_die(void)
+{
+	if (errno == EPIPE)
+		exit(0);
+	weir_die(WEIR_EXIT_IO, "stdout: %s", strerror(errno));
+}
+
+/* Write what kcat's format made. */
 static void
 kcat_flush(void)
 {
-	if (KC.out.len && weir_write_all(1, KC.out.p, KC.out.len) < 0) {
-		if (errno == EPIPE)
-			exit(0);
-		weir_die(WEIR_EXIT_IO, "stdout: %s", strerror(errno));
-	}
-	KC.out.len = 0;
+	if (weir_kcat_out_flush(&KC.o) < 0)
+		kcat_die();
 }
 
 static void
@@ -200,11 +205,15 @@ kcat_emit(const weir_record *r)
 	int rc;
 
 	weir_kafka_consumer_meta(S.kc, &m.tstype, &m.broker);
-	if ((rc = weir_kcatfmt_put(&KC.f, &KC.out, r, &m, &KC.scratch)) < 0)
-		weir_die_kind(rc, "corrupt record value");
+	KC.o.f = &KC.f;
+	KC.o.fd = 1;
+	KC.o.unbuffered = KC.unbuffered;
+	rc = weir_kcat_out_put(&KC.o, r, &m);
 	S.emitted++;
-	if (KC.unbuffered || KC.out.len >= 65536)
-		kcat_flush();
+	if (rc == WEIR_FAIL_IO)
+		kcat_die();
+	else if (rc < 0)
+		weir_die_kind(rc, "corrupt record value");
 }
 
 static void
@@ -325,16 +334,9 @@ position(weir_buf *b)
 	if (S.pos_gen)
 		rc |= weir_buf_printf(b, "{\"gen\":%llu}",
 		    (unsigned long long)S.pos_gen->i);
-	else if (S.kc) {
-		rc |= weir_buf_puts(b, "{\"kafka\":");
-		rc |= weir_kafka_consumer_positions(S.kc, b);
-		if (S.kgroup_name) {	/* for a transactional sink */
-			rc |= weir_buf_puts(b, ",\"group\":");
-			rc |= weir_json_str(b, (const uint8_t *)S.kgroup_name,
-			    strlen(S.kgroup_name));
-		}
-		rc |= weir_buf_putc(b, '}');
-	} else {
+	else if (S.kc)
+		rc |= weir_kafka_read_position(S.kr, b);
+	else {
 		rc |= weir_buf_puts(b, "{\"file\":");
 		rc |= weir_json_str(b, (const uint8_t *)(S.pos_file ? S.pos_file :
 		    "-"), strlen(S.pos_file ? S.pos_file : "-"));
@@ -345,102 +347,6 @@ position(weir_buf *b)
 	rc |= weir_buf_putc(b, '}');
 	if (rc)
 		weir_die(WEIR_EXIT_IO, "out of memory");
-}
-
-/* This source's Kafka positions in a position object, as JSON text. */
-static char *
-kafka_positions(json_t *pos)
-{
-	json_t *k = pos ? json_object_get(pos, "kafka") : NULL;
-
-	return json_is_array(k) ? json_dumps(k, JSON_COMPACT) : NULL;
-}
-
-/*
- * Kafka with a group: once the sink has committed a checkpoint, commit
- * its offsets to the group, so the group never runs ahead of the output.
- * A rebalance refuses the commit; a later checkpoint tries again.
- */
-static void
-kafka_commit_done(void)
-{
-	const char *name = weir_cli_ckpt_name(&S.ck);
-	char err[WEIR_ERRSZ], *txt;
-	weir_commit cm = { 0 };
-	json_t *root;
-	int rc;
-
-	if (!S.kgroup || weir_commit_read(S.ck.dir, &cm, err, sizeof(err)) <= 0 ||
-	    cm.id <= S.kcommitted) {
-		weir_commit_free(&cm);
-		return;
-	}
-	root = json_loadb((const char *)cm.positions.p, cm.positions.len, 0,
-	    NULL);
-	txt = kafka_positions(root ? json_object_get(root, name) : NULL);
-	rc = txt ? weir_kafka_consumer_commit_positions(S.kc, txt, strlen(txt),
-	    err, sizeof(err)) : 0;
-	if (rc == 0)
-		S.kcommitted = cm.id;
-	else if (rc != WEIR_FAIL_IO)
-		weir_die(weir_fail_status(rc), "%s", err);
-	free(txt);
-	json_decref(root);
-	weir_commit_free(&cm);
-}
-
-/* A partition's newest event time, for the snapshot. */
-static int
-ktime_put(void *arg, const char *topic, int32_t partition, int64_t ts)
-{
-	weir_buf *b = arg;
-
-	return weir_sw_str(b, topic) < 0 || weir_sw_i64(b, partition) < 0 ||
-	    weir_sw_i64(b, ts) < 0 ? -1 : 0;
-}
-
-static int
-ktime_count(void *arg, const char *topic, int32_t partition, int64_t ts)
-{
-	(void)topic;
-	(void)partition;
-	(void)ts;
-	++*(uint64_t *)arg;
-	return 0;
-}
-
-/*
- * The partitions' event times in a snapshot (count, then topic, partition,
- * time each), given to c, or only read (c NULL).  Older snapshots end
- * before them: none.
- */
-static void
-ktimes_load(weir_rd *rd, weir_kafka_consumer *c)
-{
-	uint64_t n, i;
-	const uint8_t *t;
-	size_t tn;
-	int64_t part, ts;
-	char topic[256];
-
-	if (rd->p == rd->end)
-		return;
-	n = weir_rd_count(rd, 3);
-	for (i = 0; i < n && !rd->bad; i++) {
-		t = weir_rd_bytes(rd, &tn);
-		part = weir_rd_i64(rd);
-		ts = weir_rd_i64(rd);
-		if (!t || tn == 0 || tn >= sizeof(topic) || memchr(t, 0, tn) ||
-		    part < 0 || part > INT32_MAX) {
-			rd->bad = 1;
-			break;
-		}
-		memcpy(topic, t, tn);
-		topic[tn] = 0;
-		if (c && weir_kafka_consumer_set_event_time_of(c, topic,
-		    (int32_t)part, ts) < 0)
-			weir_die(WEIR_EXIT_IO, "out of memory");
-	}
 }
 
 /*
@@ -461,14 +367,8 @@ barrier(void)
 	    weir_sw_u64(&S.snap, S.emitted) < 0 ||
 	    weir_sw_u64(&S.snap, S.onerr.skipped) < 0)
 		weir_die(WEIR_EXIT_IO, "out of memory");
-	if (S.kc) {	/* per partition: the watermark's state */
-		uint64_t n = 0;
-		(void)weir_kafka_consumer_event_times(S.kc, ktime_count, &n);
-		if (weir_sw_u64(&S.snap, n) < 0 ||
-		    weir_kafka_consumer_event_times(S.kc, ktime_put,
-		    &S.snap) < 0)
-			weir_die(WEIR_EXIT_IO, "out of memory");
-	}
+	if (S.kc && weir_kafka_read_save(S.kr, &S.snap) < 0)
+		weir_die(WEIR_EXIT_IO, "out of memory");	/* the watermark's */
 	rc = weir_ckpt_save(&S.ckpt, S.ckpt_id, S.snap.p, S.snap.len, err,
 	    sizeof(err));
 	if (rc < 0)
@@ -477,8 +377,9 @@ barrier(void)
 	    S.payload.len));
 	S.ckpt_id++;
 	S.ckpt_due = weir_mono_ms() + S.ckpt_every;
-	if (S.kc)
-		kafka_commit_done();
+	if (S.kc && (rc = weir_kafka_read_committed(S.kr, S.ck.dir, err,
+	    sizeof(err))) < 0)	/* the sink committed: the group follows */
+		weir_die(weir_fail_status(rc), "%s", err);
 }
 
 /*
@@ -524,7 +425,7 @@ ckpt_start(int argc, char **argv)
 	if (!rd.bad && rd.p < rd.end &&	/* for read_kafka() */
 	    weir_buf_put(&S.ktimes, rd.p, (size_t)(rd.end - rd.p)) < 0)
 		weir_die(WEIR_EXIT_IO, "out of memory");
-	ktimes_load(&rd, NULL);
+	weir_kafka_times_check(&rd);
 	if (weir_rd_done(&rd, "source state", err, sizeof(err)) < 0)
 		weir_die(WEIR_EXIT_USAGE, "%s/%llu.snap: %s", S.ckpt.sdir,
 		    (unsigned long long)cm->id, err);
@@ -657,14 +558,6 @@ file_end(void *arg, weir_stage *s)
 	S.pos_index = first_index + s->curfile + 1;
 }
 
-/* Before a failing exit: what is written goes out. */
-static void
-file_fail(void *arg)
-{
-	(void)arg;
-	check(weir_output_flush(S.out));
-}
-
 static void
 read_input(int nfiles, char **files, int fmt, int first)
 {
@@ -673,12 +566,11 @@ read_input(int nfiles, char **files, int fmt, int first)
 
 	first_index = first;
 	st.stop_ends = 1;
-	st.barriers = 1;	/* upstream's pass through */
 	st.on_open = file_open;
 	st.on_end = file_end;
-	st.on_fail = file_fail;
 	weir_stage_open_files(&st, nfiles, files, fmt, -1, NULL);
 	st.oe = &S.onerr;
+	st.out = S.out;	/* upstream's barriers pass through the stage */
 	while (!done() && weir_stage_next(&st, &ev)) {
 		switch (ev.type) {
 		case WEIR_EV_RECORD:
@@ -700,11 +592,7 @@ read_input(int nfiles, char **files, int fmt, int first)
 			break;
 		case WEIR_EV_WATERMARK:
 			if (!S.wm_on)	/* pass upstream watermarks through */
-				check(weir_output_watermark(S.out, ev.wm));
-			break;
-		case WEIR_EV_BARRIER:
-			check(weir_output_barrier(S.out, ev.barrier, ev.payload,
-			    ev.payload_len));
+				weir_stage_forward(&st, &ev);
 			break;
 		}
 	}
@@ -753,6 +641,12 @@ kafka_warn(const char *msg)
 	weir_warn("kafka: %s", msg);
 }
 
+static void
+committed_warn(const char *msg)
+{
+	weir_warn("%s", msg);
+}
+
 /* Output flushed: now the consumer may store the offsets of what it gave. */
 static void
 kafka_flush(void *arg)
@@ -765,124 +659,11 @@ kafka_flush(void *arg)
 		weir_warn("%s", err);
 }
 
-/*
- * --committed-only (weir(7), EXACTLY-ONCE): messages of weir-sink
- * transactions pass once the progress topic says theirs committed; until
- * then they are held (in order), those of aborted ones are dropped.
- */
-#define COMMITTED_MAX_BYTES (256u << 20)	/* held at most; documented */
-
+/* --committed-only (weir(7), EXACTLY-ONCE; lib/kafka/kafka_read.c) */
 static struct {
 	int on;
 	const char *topic;	/* --progress-topic */
-	weir_eosf *f;
-	weir_kafka_consumer *pc;	/* reads the progress topic */
-	int mdone, pdone;
-	unsigned n;
 } C;
-
-static void
-committed_open(const weir_kafka_opts *ko)
-{
-	static weir_kafka_opts po;
-	char err[WEIR_ERRSZ], *t;
-	int i, rc;
-
-	if (!(C.f = weir_eosf_new(COMMITTED_MAX_BYTES)))
-		weir_die(WEIR_EXIT_IO, "out of memory");
-	po = *ko;
-	po.partition = -1;
-	po.offset = NULL;
-	po.group = NULL;
-	po.topics = calloc((size_t)ko->ntopics + 1, sizeof(*po.topics));
-	if (!po.topics)
-		weir_die(WEIR_EXIT_IO, "out of memory");
-	po.ntopics = C.topic ? 1 : ko->ntopics;
-	for (i = 0; i < po.ntopics; i++) {
-		if (C.topic)
-			t = strdup(C.topic);
-		else if ((t = malloc(strlen(ko->topics[i]) +
-		    sizeof(WEIR_PROGRESS_SUFFIX))))
-			sprintf(t, "%s%s", ko->topics[i], WEIR_PROGRESS_SUFFIX);
-		if (!t)
-			weir_die(WEIR_EXIT_IO, "out of memory");
-		po.topics[i] = t;
-	}
-	if ((rc = weir_kafka_consumer_open(&C.pc, &po, err, sizeof(err))) < 0)
-		weir_die(weir_fail_status(rc), "--committed-only: %s", err);
-}
-
-/* Read what the progress topic has now (or within timeout_ms). */
-static void
-committed_progress(int timeout_ms)
-{
-	char err[WEIR_ERRSZ];
-	weir_record r;
-	int rc;
-
-	while (!C.pdone) {
-		rc = weir_kafka_consumer_next(C.pc, &r, timeout_ms, err,
-		    sizeof(err));
-		if (rc == WEIR_KAFKA_DONE)
-			C.pdone = 1;
-		else if (rc < 0)
-			weir_die(weir_fail_status(rc), "--committed-only: %s", err);
-		if (rc != WEIR_KAFKA_RECORD)
-			break;
-		rc = weir_eosf_progress(C.f, r.value, r.value_len, err,
-		    sizeof(err));
-		if (rc == WEIR_FAIL_DATA)
-			weir_warn("%.*s [%d] offset %lld: %s", (int)r.topic_len,
-			    r.topic, (int)r.partition, (long long)r.offset, err);
-		else if (rc < 0)
-			weir_die_kind(rc, err);
-		timeout_ms = 0;
-	}
-}
-
-/* weir_kafka_consumer_next() for --committed-only. */
-static int
-committed_next(weir_record *r, char *err, size_t errsz)
-{
-	int rc;
-
-	for (;;) {
-		if (weir_eosf_pop(C.f, r))
-			return WEIR_KAFKA_RECORD;
-		if (C.mdone) {	/* -e: the progress topic to its end too */
-			if (!C.pdone) {
-				committed_progress(100);
-				continue;
-			}
-			if (weir_eosf_held(C.f) || weir_eosf_dropped(C.f))
-				weir_warn("--committed-only: %llu messages of "
-				    "aborted transactions dropped, %zu of "
-				    "transactions not known committed at the "
-				    "end left out", (unsigned long long)
-				    weir_eosf_dropped(C.f), weir_eosf_held(C.f));
-			return WEIR_KAFKA_DONE;
-		}
-		if (weir_eosf_held(C.f) && !(++C.n & 255))
-			committed_progress(0);
-		rc = weir_kafka_consumer_next(S.kc, r, 100, err, errsz);
-		if (rc == WEIR_KAFKA_DONE) {
-			C.mdone = 1;
-			continue;
-		}
-		if (rc == WEIR_KAFKA_IDLE) {
-			committed_progress(0);
-			if (weir_eosf_pop(C.f, r))
-				return WEIR_KAFKA_RECORD;
-		}
-		if (rc != WEIR_KAFKA_RECORD)
-			return rc;
-		rc = weir_eosf_push(C.f, r, err, errsz);
-		if (rc < 0)
-			return rc;
-		if (rc == WEIR_EOSF_PASS)
-			return WEIR_KAFKA_RECORD;
-	}
-}
 
 /* Before a failing exit: what is written goes out. */
 static void
@@ -902,8 +683,7 @@ kafka_produce(void *arg, weir_event *ev, char *err, size_t errsz)
 	int rc;
 
 	(void)arg;
-	rc = C.on ? committed_next(&ev->rec, err, errsz) :
-	    weir_kafka_consumer_next(S.kc, &ev->rec, 100, err, errsz);
+	rc = weir_kafka_read_next(S.kr, &ev->rec, 100, err, errsz);
 	switch (rc) {
 	case WEIR_KAFKA_RECORD:
 		return WEIR_EV_RECORD;
@@ -923,35 +703,18 @@ read_kafka(const weir_kafka_opts *ko)
 	char err[WEIR_ERRSZ], why[WEIR_ERRSZ], msg[WEIR_ERRSZ * 2];
 	int rc;
 
-	if ((rc = weir_kafka_consumer_open(&S.kc, ko, err, sizeof(err))) < 0)
+	weir_kafka_read_opts ro = { .committed_only = C.on,
+	    .progress_topic = C.topic, .warn = committed_warn,
+	    .flush = kafka_flush,
+	    /* a restart starts at the committed checkpoint's offsets */
+	    .checkpoints = S.ckpt_every != 0, .commit_id = S.ckpt.commit.id,
+	    .name = weir_cli_ckpt_name(&S.ck),
+	    .resume = S.resume ? &S.ckpt.commit : NULL,
+	    .times = S.ktimes.p, .times_len = S.ktimes.len };
+
+	if ((rc = weir_kafka_read_open(&S.kr, ko, &ro, err, sizeof(err))) < 0)
 		weir_die(weir_fail_status(rc), "%s", err);
-	weir_kafka_consumer_set_flush(S.kc, kafka_flush, NULL);
-	if (S.ckpt_every) {
-		/* the group's offsets follow committed checkpoints only;
-		 * a restart starts at the committed checkpoint's offsets */
-		char *txt = kafka_positions(S.resume);
-		int i;
-		weir_kafka_consumer_set_manual_commit(S.kc, 1);
-		S.kgroup = ko->group != NULL;
-		S.kgroup_name = ko->group;
-		for (i = 0; i < ko->nprops; i++)
-			if (!strncmp(ko->props[i], "group.id=", 9)) {
-				S.kgroup = 1;
-				S.kgroup_name = ko->props[i] + 9;
-			}
-		S.kcommitted = S.ckpt.commit.id;
-		if (txt && (rc = weir_kafka_consumer_seek_to(S.kc, txt,
-		    strlen(txt), err, sizeof(err))) < 0)
-			weir_die(weir_fail_status(rc), "%s", err);
-		free(txt);
-		if (S.ktimes.len) {	/* the watermark goes on where it was */
-			weir_rd rd;
-			weir_rd_init(&rd, S.ktimes.p, S.ktimes.len);
-			ktimes_load(&rd, S.kc);
-		}
-	}
-	if (C.on)
-		committed_open(ko);
+	S.kc = weir_kafka_read_consumer(S.kr);
 	st.oe = &S.onerr;
 	st.on_fail = out_fail;
 	st.on_idle = kafka_flush;	/* quiet: flush, store offsets */
@@ -978,8 +741,9 @@ read_kafka(const weir_kafka_opts *ko)
 		barrier();
 	/* a final commit that failed leaves what was written out to be
 	 * read again: not a success */
-	rc = weir_kafka_consumer_close(S.kc, err, sizeof(err));
+	rc = weir_kafka_read_close(S.kr, err, sizeof(err));
 	S.kc = NULL;
+	S.kr = NULL;
 	if (rc < 0)
 		weir_die(weir_fail_status(rc), "%s", err);
 }
@@ -1364,8 +1128,7 @@ main(int argc, char **argv)
 		kcat_flush();
 		weir_onerr_report(&S.onerr);
 		weir_kcatfmt_free(&KC.f);
-		weir_buf_free(&KC.out);
-		weir_buf_free(&KC.scratch);
+		weir_kcat_out_free(&KC.o);
 		return 0;
 	}
 	S.out = weir_output_open(1, WEIR_FMT_AUTO, NULL);
@@ -1396,8 +1159,9 @@ main(int argc, char **argv)
 	}
 	if (S.ckpt_every && !ko.brokers)	/* the last checkpoint: the end */
 		barrier();
-	check(weir_output_end(S.out));
-	weir_onerr_report(&S.onerr);
+	st.out = S.out;	/* END, and the bad records told, by the stage */
+	st.oe = &S.onerr;
+	weir_stage_end(&st);
 	weir_output_close(S.out);
 	weir_buf_free(&S.scratch);
 	weir_buf_free(&S.keybuf);

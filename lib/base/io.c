@@ -140,8 +140,10 @@ weir_write_all(int fd, const void *p, size_t n)
 	while (n > 0) {
 		ssize_t k = write(fd, q, n);
 		if (k < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR) {
+				weir_sig_poll();
 				continue;
+			}
 			return -1;
 		}
 		q += k;
@@ -305,11 +307,27 @@ weir_ofile_abort(weir_ofile *f)
 	ofile_clear(f);
 }
 
+/* weir_sig_on_second(): what runs once a second stop signal has come */
+static void (*second_fn)(void);
+
 static void
 on_stop(int sig)
 {
 	stop_count++;
 	stop_last = sig;
+}
+
+void
+weir_sig_on_second(void (*fn)(void))
+{
+	second_fn = fn;
+}
+
+void
+weir_sig_poll(void)
+{
+	if (second_fn && stop_count > 1)
+		second_fn();
 }
 
 void

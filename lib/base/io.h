@@ -116,5 +116,13 @@ void weir_ofile_abort(weir_ofile *f);
 void weir_sig_install(void);
 int weir_sig_stop(void);	/* number of stop signals seen so far */
 int weir_sig_last(void);	/* the last one */
+/* fn runs, outside the signal handler, when a second stop signal has come
+ * and a wait of this library is interrupted or looks (weir_write_all on
+ * EINTR, Kafka's commits and close): for a source, whose first signal ends
+ * its input, so that what follows it (a write to a reader that does not
+ * read, Kafka's last commit) cannot hold the second back.  fn does not
+ * return (lib/prog/stage.c: the message, exit 3). */
+void weir_sig_on_second(void (*fn)(void));
+void weir_sig_poll(void);	/* call fn if a second signal has come */
 
 #endif

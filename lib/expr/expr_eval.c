@@ -37,38 +37,6 @@ test(weir_expr *e, int i, const weir_expr_ctx *c)
  * into a weir_pv; anything else goes to weir_pv_member, which gives the
  * same answer.
  */
-static inline const uint8_t *
-skip_value(const uint8_t *p, const uint8_t *end)
-{
-	uint64_t u;
-	uint8_t t = *p++;
-
-	if ((t & 0xe0) == WEIR_PK_SSTR)
-		return (size_t)(end - p) >= (size_t)(t & 0x1f) ? p + (t & 0x1f) :
-		    NULL;
-	switch (t) {
-	case WEIR_PK_NULL:
-	case WEIR_PK_FALSE:
-	case WEIR_PK_TRUE:
-		return p;
-	case WEIR_PK_INT:
-		return weir_varint_dec(&p, end, &u) < 0 ? NULL : p;
-	case WEIR_PK_DEC:
-		return weir_varint_dec(&p, end, &u) < 0 || p >= end ? NULL :
-		    p + 1;
-	case WEIR_PK_NUM:
-	case WEIR_PK_STR:
-	case WEIR_PK_ESTR:
-	case WEIR_PK_ARR:
-	case WEIR_PK_OBJ:
-		if (weir_varint_dec(&p, end, &u) < 0 ||
-		    u > (uint64_t)(end - p))
-			return NULL;
-		return p + u;
-	}
-	return NULL;
-}
-
 static int
 member(const weir_pv *obj, const char *key, size_t klen, weir_pv *out)
 {
@@ -89,7 +57,7 @@ member(const weir_pv *obj, const char *key, size_t klen, weir_pv *out)
 		    memcmp(p + 1, key, kl) == 0)))
 			return weir_pv_read(p + 1 + kl, end, out) != NULL;
 		p += 1 + kl;
-		if (p >= end || !(p = skip_value(p, end)))
+		if (p >= end || !(p = weir_pv_skip(p, end)))
 			return 0;
 	}
 	return 0;

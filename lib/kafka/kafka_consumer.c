@@ -10,6 +10,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "io.h"
 #include "json.h"
 #include "kafka_int.h"
 #include "pack.h"
@@ -308,10 +309,12 @@ commit_until(weir_kafka_consumer *c, rd_kafka_topic_partition_list_t *l,
 		return e;
 	}
 	e = RD_KAFKA_RESP_ERR__TIMED_OUT;
-	while (c->cdone != c->csent && (left = deadline - weir_mono_ms()) > 0)
+	while (c->cdone != c->csent && (left = deadline - weir_mono_ms()) > 0) {
+		weir_sig_poll();	/* a second stop signal ends it */
 		if ((ev = rd_kafka_queue_poll(c->cq, left < 100 ? (int)left :
 		    100)))
 			commit_answer(c, ev, seq, &e);
+	}
 	return e;
 }
 
@@ -972,6 +975,7 @@ serve(weir_kafka_consumer *c, int ms)
 	rd_kafka_message_t *m;
 
 	do {
+		weir_sig_poll();
 		if ((m = rd_kafka_consumer_poll(c->b.rk, 50)))
 			rd_kafka_message_destroy(m);
 	} while (weir_mono_ms() < end);
@@ -1033,6 +1037,7 @@ close_until(weir_kafka_consumer *c, int64_t deadline)
 		rd_kafka_error_destroy(er);
 	while (!rd_kafka_consumer_closed(c->b.rk) &&
 	    (left = deadline - weir_mono_ms()) > 0) {
+		weir_sig_poll();
 		if (!(ev = rd_kafka_queue_poll(q, left < 100 ? (int)left : 100)))
 			continue;
 		if (rd_kafka_event_type(ev) == RD_KAFKA_EVENT_REBALANCE)

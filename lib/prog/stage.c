@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -82,6 +83,35 @@ reset(weir_stage *s, const char *onerr, int keep_oe)
 	weir_sig_install();
 }
 
+/* Before exiting on a failure: what is written goes out, and the
+ * program's hook runs. */
+static void fail(weir_stage *s);
+
+#define SECOND_SIGNAL "stopped by a second signal before the end of input"
+
+/*
+ * A source: its first stop signal ends its input, so a second one ends
+ * it at once wherever it is, even after the loop (its last checkpoint,
+ * Kafka's last commit and close, END) or blocked writing to a reader
+ * that does not read.
+ */
+static void
+second_signal(void)
+{
+	weir_warn("%s", SECOND_SIGNAL);
+	_exit(WEIR_EXIT_IO);	/* not exit(): no flush that could block */
+}
+
+static void
+source_signals(weir_stage *s)
+{
+	if (weir_sig_stop() > 1) {
+		fail(s);
+		weir_die(WEIR_EXIT_IO, SECOND_SIGNAL);
+	}
+	weir_sig_on_second(second_signal);
+}
+
 void
 weir_stage_open_files(weir_stage *s, int nfiles, char *const *files,
     int infmt, int outfmt, const char *onerr)
@@ -93,6 +123,8 @@ weir_stage_open_files(weir_stage *s, int nfiles, char *const *files,
 	if (outfmt != -1 && !(s->out = weir_output_open(1, outfmt, NULL)))
 		weir_die(WEIR_EXIT_IO, "out of memory");
 	open_input(s, 0);
+	if (s->stop_ends)
+		source_signals(s);
 }
 
 void
@@ -102,6 +134,7 @@ weir_stage_open_producer(weir_stage *s, weir_stage_producer fn, void *arg)
 	s->stop_ends = 1;
 	s->produce = fn;
 	s->produce_arg = arg;
+	source_signals(s);
 }
 
 const char *
@@ -125,8 +158,6 @@ flush(weir_stage *s)
 		weir_stage_check_output(s->out, weir_output_flush(s->out));
 }
 
-/* Before exiting on a failure: what is written goes out, and the
- * program's hook runs. */
 static void
 fail(weir_stage *s)
 {

@@ -711,6 +711,13 @@ vscan_sstr(const uint8_t *q, const uint8_t *end, const uint8_t *lim,
 	return q + 1 + n;
 }
 
+static const uint8_t *
+vscan_bad(const char **why)
+{
+	*why = "malformed value";
+	return NULL;
+}
+
 /* Validate the value at p (inside a value ending at lim); returns its end,
  * or NULL with *why set. */
 static const uint8_t *
@@ -718,40 +725,21 @@ vscan(const uint8_t *p, const uint8_t *end, const uint8_t *lim, int depth,
     const char **why)
 {
 	const uint8_t *e, *q;
-	uint64_t u;
 	uint8_t t;
 	const char *w;
-	size_t at;
+	size_t at, u;
 	int esc;
 
 	if (p >= end)
 		goto bad;
 	if ((*p & 0xe0) == WEIR_PK_SSTR)
 		return vscan_sstr(p, end, lim, why);
+	if (*p <= WEIR_PK_DEC)	/* literals and numbers: well-formed */
+		return (q = weir_pv_skip(p, end)) ? q : vscan_bad(why);
 	t = *p++;
-	switch (t) {
-	case WEIR_PK_NULL:
-	case WEIR_PK_FALSE:
-	case WEIR_PK_TRUE:
-		return p;
-	case WEIR_PK_INT:
-		return weir_varint_dec(&p, end, &u) < 0 ? NULL : p;
-	case WEIR_PK_DEC: {
-		int64_t m;
-		if (weir_varint_dec(&p, end, &u) < 0 || p >= end)
-			goto bad;
-		m = weir_zz_dec(u);
-		if (*p < 1 || *p > 15 || m == 0 || m > (INT64_C(1) << 53) ||
-		    m < -(INT64_C(1) << 53))
-			goto bad;
-		return p + 1;
-	}
-	default:
-		break;
-	}
 	if (t < WEIR_PK_NUM || t > WEIR_PK_OBJ)
 		goto bad;
-	if (weir_varint_dec(&p, end, &u) < 0 || u > (uint64_t)(end - p))
+	if (weir_pk_body(&p, end, &u) < 0)
 		goto bad;
 	e = p + u;
 	switch (t) {
@@ -793,26 +781,17 @@ vscan(const uint8_t *p, const uint8_t *end, const uint8_t *lim, int depth,
 				} else if (!(q = vscan(q, e, lim, depth + 1, why)))
 					return NULL;
 			}
-			/* the value: short strings, literals and integers of
-			 * up to 9 varint bytes (63 bits: no overflow) inline */
+			/* the value: short strings, literals and numbers
+			 * inline */
 			if (q < e && (*q & 0xe0) == WEIR_PK_SSTR) {
 				if (!(q = vscan_sstr(q, e, lim, why)))
 					return NULL;
 				continue;
 			}
-			if (q < e && *q <= WEIR_PK_TRUE) {
-				q++;
+			if (q < e && *q <= WEIR_PK_DEC) {
+				if (!(q = weir_pv_skip(q, e)))
+					return vscan_bad(why);
 				continue;
-			}
-			if (q < e && *q == WEIR_PK_INT) {
-				const uint8_t *v;
-				for (v = q + 1; v < e && v < q + 10; v++)
-					if (!(*v & 0x80))
-						break;
-				if (v < e && v < q + 10) {
-					q = v + 1;
-					continue;
-				}
 			}
 			if (!(q = vscan(q, e, lim, depth + 1, why)))
 				return NULL;

@@ -63,6 +63,68 @@ int weir_pack_validate(const uint8_t *p, size_t n, char *err, size_t errsz);
 /* Decode the value starting at p; returns its end, or NULL if malformed. */
 const uint8_t *weir_pv_read(const uint8_t *p, const uint8_t *end, weir_pv *v);
 
+/* The body length of a NUM, STR, ESTR, ARR or OBJ value whose tag was
+ * before *p: *p advanced past it; -1 when it is cut off or runs past end. */
+static inline int
+weir_pk_body(const uint8_t **p, const uint8_t *end, size_t *n)
+{
+	uint64_t u;
+
+	if (weir_varint_dec(p, end, &u) < 0 || u > (uint64_t)(end - *p))
+		return -1;
+	*n = (size_t)u;
+	return 0;
+}
+
+/*
+ * The end of the packed value at p (not past end), or NULL where
+ * weir_pv_read finds it malformed, without decoding it: the one way the
+ * lookups, the validator and the writers step over a value.  Inline: it
+ * is on every field lookup's path.
+ */
+static inline const uint8_t *
+weir_pv_skip(const uint8_t *p, const uint8_t *end)
+{
+	const uint8_t *q;
+	uint64_t u;
+	int64_t m;
+	size_t n;
+	uint8_t t;
+
+	if (p >= end)
+		return NULL;
+	t = *p++;
+	if ((t & 0xe0) == WEIR_PK_SSTR)
+		return (size_t)(end - p) >= (size_t)(t & 0x1f) ?
+		    p + (t & 0x1f) : NULL;
+	switch (t) {
+	case WEIR_PK_NULL:
+	case WEIR_PK_FALSE:
+	case WEIR_PK_TRUE:
+		return p;
+	case WEIR_PK_INT:
+		/* up to 9 varint bytes (63 bits) cannot overflow */
+		for (q = p; q < end && q < p + 9; q++)
+			if (!(*q & 0x80))
+				return q + 1;
+		return weir_varint_dec(&p, end, &u) < 0 ? NULL : p;
+	case WEIR_PK_DEC:
+		if (weir_varint_dec(&p, end, &u) < 0 || p >= end || *p < 1 ||
+		    *p > 15)
+			return NULL;
+		m = weir_zz_dec(u);
+		return m == 0 || m > (INT64_C(1) << 53) ||
+		    m < -(INT64_C(1) << 53) ? NULL : p + 1;
+	case WEIR_PK_NUM:
+	case WEIR_PK_STR:
+	case WEIR_PK_ESTR:
+	case WEIR_PK_ARR:
+	case WEIR_PK_OBJ:
+		return weir_pk_body(&p, end, &n) < 0 ? NULL : p + n;
+	}
+	return NULL;
+}
+
 /* Whole packed buffer as a view (type MISSING if empty or malformed). */
 void weir_pv_of(const uint8_t *p, size_t n, weir_pv *v);
 

@@ -55,15 +55,14 @@ weir_pv_read(const uint8_t *p, const uint8_t *end, weir_pv *v)
 	case WEIR_PK_ESTR:
 	case WEIR_PK_ARR:
 	case WEIR_PK_OBJ:
-		if (weir_varint_dec(&p, end, &u) < 0 || u > (uint64_t)(end - p))
+		if (weir_pk_body(&p, end, &v->n) < 0)
 			return NULL;
 		v->s = p;
-		v->n = (size_t)u;
 		v->type = t == WEIR_PK_NUM ? WEIR_PV_NUMTEXT :
 		    t == WEIR_PK_ARR ? WEIR_PV_ARRAY :
 		    t == WEIR_PK_OBJ ? WEIR_PV_OBJECT : WEIR_PV_STRING;
 		v->escaped = t == WEIR_PK_ESTR;
-		return v->end = p + u;
+		return v->end = p + v->n;
 	default:
 		return NULL;
 	}
@@ -126,25 +125,6 @@ weir_pv_str_eq(const weir_pv *v, const char *s, size_t n)
 	return eq;
 }
 
-/* The end of the value at p, as weir_pv_read finds it (NULL when it
- * does), without decoding the short strings and integers it steps over. */
-static inline const uint8_t *
-pv_skip(const uint8_t *p, const uint8_t *end, weir_pv *tmp)
-{
-	const uint8_t *q;
-
-	if ((*p & 0xe0) == WEIR_PK_SSTR)
-		return (size_t)(end - p - 1) >= (size_t)(*p & 0x1f) ?
-		    p + 1 + (*p & 0x1f) : NULL;
-	if (*p == WEIR_PK_INT) {
-		/* up to 9 varint bytes (63 bits) cannot overflow */
-		for (q = p + 1; q < end && q < p + 10; q++)
-			if (!(*q & 0x80))
-				return q + 1;
-	}
-	return weir_pv_read(p, end, tmp);
-}
-
 int
 weir_pv_member(const weir_pv *obj, const char *key, size_t klen, weir_pv *out)
 {
@@ -175,7 +155,7 @@ weir_pv_member(const weir_pv *obj, const char *key, size_t klen, weir_pv *out)
 			if (weir_pv_str_eq(&k, key, klen))
 				return weir_pv_read(p, end, out) != NULL;
 		}
-		if (p >= end || !(p = pv_skip(p, end, out)))
+		if (p >= end || !(p = weir_pv_skip(p, end)))
 			return 0;
 	}
 	return 0;
@@ -300,9 +280,8 @@ jwrite(weir_buf *out, const uint8_t *p, const uint8_t *end, int depth)
 	case WEIR_PK_ESTR:
 	case WEIR_PK_ARR:
 	case WEIR_PK_OBJ:
-		if (weir_varint_dec(&p, end, &u) < 0 || u > (uint64_t)(end - p))
+		if (weir_pk_body(&p, end, &n) < 0)
 			return NULL;
-		n = (size_t)u;
 		break;
 	default:
 		return NULL;

@@ -159,19 +159,7 @@ member() {
 }
 
 @test "-G: a SIGTERM after the broker went away ends the source (the last commit gives up), exit 3" {
-	broker_start --topic t:1
-	printf 'first\nsecond\nlastone\n' | kcat -b "$B" -P -t t
-	# the default session timeout: the member stays in the group
-	weir-source -b "$B" -G g t > "$T/out" 2> "$T/err" &
-	p=$!
-	KILL_PIDS=$p
-	for i in $(seq 150); do
-		grep -q lastone "$T/out" && break
-		sleep 0.1
-	done
-	grep -q lastone "$T/out"
-	broker_stop
-	sleep 1
+	group_broker_gone
 	kill -TERM "$p"
 	wait_gone "$p" 40
 	status=0

@@ -39,6 +39,27 @@ teardown() {
 	rm -rf "$T"
 }
 
+# group_broker_gone [OPTIONS]: a source in group g reading topic t
+# (first, second, lastone) into $T/out, stderr in $T/err, its PID in $p;
+# once it has read all three the broker is stopped, so its last commit
+# has no coordinator to go to.
+group_broker_gone() {
+	local i
+	broker_start --topic t:1
+	printf 'first\nsecond\nlastone\n' | kcat -b "$B" -P -t t
+	# the default session timeout: the member stays in the group
+	weir-source "$@" -b "$B" -G g t > "$T/out" 2> "$T/err" &
+	p=$!
+	KILL_PIDS=$p
+	for i in $(seq 150); do
+		grep -q lastone "$T/out" && break
+		sleep 0.1
+	done
+	grep -q lastone "$T/out"
+	broker_stop
+	sleep 1
+}
+
 # kcatc ARGS: kcat consuming to the end; a short fetch wait keeps it fast
 kcatc() {
 	limit kcat -X fetch.wait.max.ms=10 -b "$B" -C "$@"

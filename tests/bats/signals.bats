@@ -47,6 +47,16 @@ reap() {
 	wait "$1" || status=$?
 }
 
+# stopped_by_second CMD: $status is 3 and $T/err the one message.
+stopped_by_second() {
+	local want="${1%% *}: stopped by a second signal before the end of input"
+	if [ "$status" -ne 3 ] || [ "$(cat "$T/err")" != "$want" ]; then
+		echo "$1: status $status, stderr:"
+		cat "$T/err"
+		return 1
+	fi
+}
+
 @test "two SIGTERMs: every program stops with exit 3 and one message" {
 	printf '{"k":1,"ts":1}\n' > "$T/right.ndjson"
 	weir-source --time .ts "$T/right.ndjson" > "$T/right.wf"
@@ -54,13 +64,7 @@ reap() {
 		rm -f "$T/fifo"
 		# shellcheck disable=SC2086
 		two_terms $cmd
-		prog=${cmd%% *}
-		want="$prog: stopped by a second signal before the end of input"
-		if [ "$status" -ne 3 ] || [ "$(cat "$T/err")" != "$want" ]; then
-			echo "$cmd: status $status, stderr:"
-			cat "$T/err"
-			return 1
-		fi
+		stopped_by_second "$cmd" || return 1
 	done <<-EOF2
 	weir-window tumbling 1s
 	weir-agg count
@@ -110,4 +114,54 @@ one_term() {
 	weir-source -b $B -G g $GROUPX in
 	weir-source -b $B -t in --time .ts --max-delay 1s --checkpoint 50ms --state $T/st
 	EOF2
+}
+
+# two_terms_source ARGS...: run a source whose reader never reads (its
+# output is a FIFO held open and never read, so it blocks writing), send
+# SIGTERM twice; leaves its status in $status and stderr in $T/err.
+two_terms_source() {
+	rm -f "$T/ofifo"
+	mkfifo "$T/ofifo"
+	exec 8<> "$T/ofifo"	# a reader that never reads nor closes
+	"$@" > "$T/ofifo" 2> "$T/err" &
+	local pid=$!
+	catches_term "$pid"
+	sleep 0.5	# the pipe fills up
+	kill -TERM "$pid" || { cat "$T/err"; return 1; }
+	sleep 0.3
+	kill -TERM "$pid" 2> /dev/null || true
+	reap "$pid"
+	exec 8>&-
+}
+
+@test "sources (file input, generators, Kafka): a second SIGTERM stops them with exit 3 and one message, wherever they are" {
+	load kafka_helpers
+	broker_start --topic in:1
+	weir-source --gen clicks --count 40000 --seed 1 > "$T/clicks.wf"
+	weir-sink -f ndjson < "$T/clicks.wf" > "$T/clicks.ndjson"
+	weir-sink -b "$B" -t in < "$T/clicks.wf"
+	while IFS= read -r cmd; do
+		# shellcheck disable=SC2086
+		two_terms_source $cmd
+		stopped_by_second "$cmd" || return 1
+	done <<-EOF2
+	weir-source $T/clicks.ndjson
+	weir-source --time .ts --max-delay 1s $T/clicks.ndjson
+	weir-source --gen clicks
+	weir-source --gen nexmark
+	weir-source -b $B -t in
+	EOF2
+}
+
+@test "Kafka source: a second SIGTERM during the last commit (broker gone) stops it at once, exit 3, one message" {
+	load kafka_helpers
+	group_broker_gone -q	# -q: no librdkafka diagnostics about it
+	kill -TERM "$p"
+	sleep 1	# in the last commit, which waits up to 10 s
+	kill -0 "$p"
+	kill -TERM "$p"
+	t0=$(date +%s)
+	reap "$p"
+	[ $(( $(date +%s) - t0 )) -le 3 ]
+	stopped_by_second weir-source
 }

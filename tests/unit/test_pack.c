@@ -130,6 +130,30 @@ main(void)
 
 	for (i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
 		CHECK_STR(roundtrip(exact[i]), exact[i]);
+	/* weir_pv_skip ends every value, and every cut-off or corrupted
+	 * one, where weir_pv_read does */
+	for (i = 0; i < sizeof(exact) / sizeof(exact[0]); i++) {
+		weir_buf pk = { 0 };
+		char err[WEIR_ERRSZ];
+		weir_pv v;
+		size_t k, agree = 0, n = 0;
+		int c;
+		CHECK(weir_pack_json(&pk, (const uint8_t *)exact[i],
+		    strlen(exact[i]), err, sizeof(err)) == 0);
+		for (k = 0; k <= pk.len; k++, n++)
+			agree += weir_pv_skip(pk.p, pk.p + k) ==
+			    weir_pv_read(pk.p, pk.p + k, &v);
+		for (k = 0; k < pk.len; k++)	/* each byte changed */
+			for (c = 0; c < 256; c += 17, n++) {
+				uint8_t o = pk.p[k];
+				pk.p[k] = (uint8_t)(o ^ c);
+				agree += weir_pv_skip(pk.p, pk.p + pk.len) ==
+				    weir_pv_read(pk.p, pk.p + pk.len, &v);
+				pk.p[k] = o;
+			}
+		CHECK(agree == n);
+		weir_buf_free(&pk);
+	}
 	/* whitespace goes, everything else stays */
 	CHECK_STR(roundtrip(" { \"a\" : [ 1 , 2 ] ,\n\t\"b\" : \"x y\" } "),
 	    "{\"a\":[1,2],\"b\":\"x y\"}");
