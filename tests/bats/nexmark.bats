@@ -171,3 +171,18 @@ for dirpath, _, files in os.walk(sys.argv[1]):
 	run bash -o pipefail -c "weir-source --gen nexmark --count 20000 --seed 3 --tps 1 --start 1699909200000 | weir-sink -f ndjson | sha256sum"
 	[ "${output%% *}" = 96ee8d4852c300af0fdc3ab61518961f77b7be0390da0b95594d237441736587 ]
 }
+
+@test "nexmark: make bench-nexmark's checkpointed mode (NEXMARK_CHECKPOINT) runs q6 and q10 checkpointed, the rows of a plain run" {
+	b="$BATS_TEST_DIRNAME/../../bench/nexmark.sh"
+	[ -x /usr/bin/time ] || skip "no GNU time"
+	export NEXMARK_N=20000 NEXMARK_QUERIES="q0 q6 q10"
+	run bash -o pipefail -c "'$b' | awk '/^q[0-9]/ { print \$1, \$(NF-1) }'"
+	[ "$status" -eq 0 ]
+	plain=$output
+	run bash -o pipefail -c "NEXMARK_CHECKPOINT=200ms '$b'"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"checkpoints on: every 200ms"* ]]
+	[[ "$output" != *FAILED* ]]
+	[ "$(echo "$output" | awk '/^q[0-9]/ { print $1, $(NF-1) }')" = "$plain" ]
+	[ "$(echo "$plain" | wc -l)" -eq 3 ]
+}
