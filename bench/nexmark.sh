@@ -6,6 +6,10 @@
 # user + system time of weir-run and every process it started (the
 # generator included), as /usr/bin/time reports for the whole tree.
 # NEXMARK_QUERIES="q0 q5" runs only those.
+# NEXMARK_CHECKPOINT=1s runs every query with checkpoints on, every 1s
+# (a copy of its pipeline with "checkpoint: {interval: 1s, dir: ...}", so
+# every stage saves its state and the sink syncs its output at each one);
+# (`make bench-nexmark NEXMARK_CHECKPOINT=1s`).
 set -e
 cd "$(dirname "$0")/.."
 : "${WEIR_BIN:=$PWD/bin}"
@@ -27,6 +31,9 @@ flink() {
 
 queries=${NEXMARK_QUERIES:-$(ls pipelines/nexmark/q*.yaml | sed 's,.*/,,; s,\.yaml$,,' | sort -k1.2n)}
 echo "# Nexmark: $NEXMARK_N events per query (generator: weir-source --gen nexmark, 10000 events/s of event time)"
+if [ -n "${NEXMARK_CHECKPOINT:-}" ]; then
+	echo "# checkpoints on: every $NEXMARK_CHECKPOINT (weir-run's checkpoint: in each pipeline; the gen row has none)"
+fi
 echo "# machine: $(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# Flink per core: Flink's own published figures (nexmark GUIDE_V2,"
 echo "# Flink on Flink's cluster with exactly-once checkpoints), not a run here."
@@ -52,6 +59,13 @@ run() {	# name command...: one timed run
 }
 run gen sh -c "weir-source --gen nexmark --count $NEXMARK_N | weir-sink -f ndjson"
 for q in $queries; do
+	y=pipelines/nexmark/$q.yaml
+	if [ -n "${NEXMARK_CHECKPOINT:-}" ]; then
+		rm -rf "$tmp/st"
+		{ echo "checkpoint: {interval: $NEXMARK_CHECKPOINT, dir: $tmp/st}"
+		  cat "$y"; } > "$tmp/$q.yaml"
+		y=$tmp/$q.yaml
+	fi
 	# q10 writes files (OUT), not rows: into the scratch directory
-	run "$q" env COUNT="$NEXMARK_N" OUT="$tmp/q10" weir-run "pipelines/nexmark/$q.yaml"
+	run "$q" env COUNT="$NEXMARK_N" OUT="$tmp/q10" weir-run "$y"
 done

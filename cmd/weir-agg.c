@@ -177,7 +177,8 @@ static int
 save_state(void *arg, weir_buf *out, char *err, size_t errsz)
 {
 	if (weir_sw_u64(out, S.late) < 0 || weir_agg_save(S.agg, out) < 0 ||
-	    (S.cl && weir_aggcl_save(S.cl, out) < 0)) {
+	    (S.cl && weir_aggcl_save(S.cl, out) < 0) ||
+	    (S.rows && weir_agg_rows_save(S.rows, out) < 0)) {
 		weir_seterr(err, errsz, "out of memory");
 		return WEIR_FAIL_NOMEM;
 	}
@@ -194,6 +195,8 @@ load_state(void *arg, weir_rd *rd, char *err, size_t errsz)
 		return 0;	/* the stage says the state is short */
 	if ((rc = weir_agg_load(S.agg, rd, err, errsz)) < 0)
 		return rc;
+	if (S.rows)	/* --rows: the rings, their groups made again */
+		return weir_agg_rows_load(S.rows, rd, err, errsz);
 	return S.cl ? weir_aggcl_load(S.cl, rd, err, errsz) : 0;
 }
 
@@ -281,9 +284,9 @@ main(int argc, char **argv)
 	if (S.nrows && S.changelog)
 		weir_usage_error("--rows and --changelog do not go together");
 	if (S.nrows) {
-		if (S.every || S.updates || ck.dir)
+		if (S.every || S.updates)
 			weir_usage_error("--rows emits on every record; it goes "
-			    "with neither --every, --emit updates nor --state");
+			    "with neither --every nor --emit updates");
 		if (!(S.rows = weir_agg_rows_new(S.agg, (uint32_t)S.nrows)))
 			weir_die(WEIR_EXIT_IO, "out of memory");
 	}

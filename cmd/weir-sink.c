@@ -557,6 +557,7 @@ bucket_loop(weir_stage *st)
 	weir_bucket *b;
 	weir_event ev;
 	char err[WEIR_ERRSZ], msg[WEIR_ERRSZ + 64];
+	weir_buf state = { 0 };
 	int rc;
 
 	if (!B.sp.max_open)
@@ -566,7 +567,26 @@ bucket_loop(weir_stage *st)
 			weir_usage_error("%s", err);
 		weir_die_fail(rc, err);
 	}
+	if (K.on && (rc = weir_ckpt_restore(&K.c, &state, err,
+	    sizeof(err))) != 0) {
+		if (rc < 0)
+			weir_die_snap(rc, err);
+		if ((rc = weir_bucket_restore(b, state.p, state.len, err,
+		    sizeof(err))) < 0)
+			weir_die_fail(rc, err);
+	}
 	while (weir_stage_next(st, &ev)) {
+		if (ev.type == WEIR_EV_BARRIER && K.on) {
+			/* the files durable, their lengths saved: committed */
+			state.len = 0;
+			if ((rc = weir_bucket_sync(b, &state, err,
+			    sizeof(err))) < 0)
+				weir_die_fail(rc, err);
+			if ((rc = weir_ckpt_save(&K.c, ev.barrier, state.p,
+			    state.len, err, sizeof(err))) < 0)
+				weir_die_snap(rc, err);
+			ckpt_commit(ev.barrier, ev.payload, ev.payload_len, 0, 0);
+		}
 		if (ev.type != WEIR_EV_RECORD)
 			continue;
 		rc = weir_bucket_write(b, &ev.rec, err, sizeof(err));
@@ -582,7 +602,10 @@ bucket_loop(weir_stage *st)
 	weir_stage_end(st);
 	if ((rc = weir_bucket_close(b, err, sizeof(err))) < 0)
 		weir_die_fail(rc, err);
+	if (K.on)
+		ckpt_commit(0, NULL, 0, 1, 0);
 	weir_bucket_free(b);
+	weir_buf_free(&state);
 	weir_input_close(st->in);
 	return 0;
 }
@@ -932,16 +955,26 @@ main(int argc, char **argv)
 		weir_usage_error("--state and -a: a checkpointed file is "
 		    "truncated to its last checkpoint, never appended to");
 	if (B.sp.tmpl) {
-		if (file || K.opts.dir || ko.brokers || dash || KP.fmt ||
+		if (file || ko.brokers || dash || KP.fmt ||
 		    fmt == WEIR_FMT_TABLE || all_fields)
 			weir_usage_error("--path writes files of its own: no -o, "
-			    "--state, -b, --all-fields, -f table, dashboard or "
+			    "-b, --all-fields, -f table, dashboard or "
 			    "a kcat format with it");
+		if (K.opts.dir && (fmt == WEIR_FMT_CSV ||
+		    fmt == WEIR_FMT_TSV) && !fields)
+			weir_usage_error("--state with -f %s needs --fields, so "
+			    "a restart writes the same columns",
+			    weir_fmt_name(fmt));
 		B.sp.fmt = fmt == WEIR_FMT_AUTO ? WEIR_FMT_NDJSON : fmt;
 		B.sp.fields = fields;
 		B.sp.timefmt = timefmt;
 		B.sp.append = append;
+		B.sp.sync = K.opts.dir != NULL;
+		(void)ckpt_open(argc, argv);
 		weir_stage_open_files(&st, 0, NULL, infmt, -1, onerr);
+		st.barriers = 1;	/* the sink commits at them */
+		if (K.on)
+			weir_input_require_frames(st.in);
 		weir_input_keep_json(st.in, B.sp.fmt == WEIR_FMT_NDJSON);
 		return bucket_loop(&st);
 	}

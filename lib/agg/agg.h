@@ -134,14 +134,19 @@ int weir_agg_explode(const weir_agg_explode_spec *x, const weir_record *r,
  * --rows N (agg_rows.c): count-based windows per group.  weir_agg_rows_add
  * adds r (its window ignored) and makes its group's state that of the
  * group's last n records, r included; returns as weir_agg_add (never 1),
- * with ref set for weir_agg_emit_group.  The rows are not saved in
- * checkpoints.
+ * with ref set for weir_agg_emit_group.  weir_agg_rows_save appends
+ * every group's rows to a checkpoint (after weir_agg_save);
+ * weir_agg_rows_load, after weir_agg_load, adds them again in order, so
+ * the rings and the groups' states are those saved.
  */
 typedef struct weir_agg_rows weir_agg_rows;
 weir_agg_rows *weir_agg_rows_new(weir_agg *a, uint32_t n);	/* NULL: ENOMEM */
 void weir_agg_rows_free(weir_agg_rows *w);
 int weir_agg_rows_add(weir_agg_rows *w, const weir_record *r,
     weir_agg_ref *ref, char *err, size_t errsz);
+int weir_agg_rows_save(const weir_agg_rows *w, weir_buf *out);
+int weir_agg_rows_load(weir_agg_rows *w, weir_rd *rd, char *err,
+    size_t errsz);
 
 /* Statistics. */
 size_t weir_agg_open_windows(const weir_agg *a);

@@ -10,7 +10,8 @@
  * over a window.  That costs N additions a record, no allocation once a
  * ring's slots have grown to their records' sizes.  Records are added
  * unwindowed: the groups live in the aggregator's unwindowed bucket, whose
- * group indexes never change, and index the rings.
+ * group indexes never change, and index the rings.  A checkpoint holds
+ * each ring's records, oldest first; a restart adds them again.
  */
 #include "agg_int.h"
 
@@ -139,6 +140,76 @@ weir_agg_rows_add(weir_agg_rows *w, const weir_record *r, weir_agg_ref *ref,
 		slot_record(&rg->s[(rg->head + k) % w->n], &x);
 		if (weir_agg_add(a, &x, NULL, err, errsz) != 0)
 			return WEIR_FAIL_NOMEM;	/* it was added before */
+	}
+	return 0;
+}
+
+/* Checkpoints: the rings, each its records oldest first (flags, encoding,
+ * time, key, value). */
+int
+weir_agg_rows_save(const weir_agg_rows *w, weir_buf *out)
+{
+	const struct ring *rg;
+	const struct slot *sl;
+	size_t i;
+	uint32_t k;
+
+	if (weir_sw_u64(out, w->nr) < 0)
+		return -1;
+	for (i = 0; i < w->nr; i++) {
+		rg = &w->r[i];
+		if (weir_sw_u64(out, rg->s ? rg->used : 0) < 0)
+			return -1;
+		for (k = 0; rg->s && k < rg->used; k++) {
+			sl = &rg->s[(rg->head + k) % w->n];
+			if (weir_sw_u64(out, sl->flags) < 0 ||
+			    weir_sw_u64(out, (uint64_t)sl->enc) < 0 ||
+			    weir_sw_i64(out, sl->ts) < 0 ||
+			    weir_sw_bytes(out, sl->b.p, sl->klen) < 0 ||
+			    weir_sw_bytes(out, sl->b.p + sl->klen,
+			    sl->b.len - sl->klen) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int
+weir_agg_rows_load(weir_agg_rows *w, weir_rd *rd, char *err, size_t errsz)
+{
+	uint64_t nr, used, i, k;
+	weir_record r;
+	weir_agg_ref ref;
+	size_t n;
+	int rc;
+
+	nr = weir_rd_count(rd, 1);
+	for (i = 0; i < nr && !rd->bad; i++) {
+		used = weir_rd_count(rd, 5);
+		if (used > w->n) {
+			weir_seterr(err, errsz, "--rows: a group of %llu rows "
+			    "in the checkpoint, more than %u",
+			    (unsigned long long)used, (unsigned)w->n);
+			return WEIR_FAIL_DATA;
+		}
+		for (k = 0; k < used && !rd->bad; k++) {
+			memset(&r, 0, sizeof(r));
+			r.partition = -1;
+			r.flags = (unsigned)weir_rd_u64(rd) &
+			    (WEIR_R_KEY | WEIR_R_TS);
+			r.enc = (int)weir_rd_u64(rd);
+			r.ts = weir_rd_i64(rd);
+			r.key = weir_rd_bytes(rd, &n);
+			r.key_len = n;
+			r.value = weir_rd_bytes(rd, &n);
+			r.value_len = n;
+			if (rd->bad)
+				break;
+			/* rows were added once: they add again */
+			if ((rc = weir_agg_rows_add(w, &r, &ref, err,
+			    errsz)) != 0)
+				return rc < 0 ? rc : WEIR_FAIL_DATA;
+		}
 	}
 	return 0;
 }

@@ -14,12 +14,15 @@
 #include "dur.h"
 #include "output.h"
 #include "record.h"
+#include "snap.h"
 
 struct bfile {
 	char *path;
 	int fd;
 	weir_output *out;
 	uint64_t used;		/* tick of the last write: LRU */
+	size_t si;		/* its place in seen */
+	uint64_t base;		/* its length when opened */
 };
 
 struct weir_bucket {
@@ -28,6 +31,8 @@ struct weir_bucket {
 	unsigned nopen;
 	uint64_t tick, files;
 	weir_buf seen;		/* paths opened in this run, NUL-ended */
+	uint64_t *len;		/* their lengths when last closed or synced */
+	size_t nseen, caplen;
 	int64_t last_sec;	/* the second last expanded, into name */
 	char name[4096];
 	struct bfile *last;	/* the file of the last record */
@@ -83,14 +88,26 @@ make_dirs(const char *path)
 	return 0;
 }
 
-static int
+/* path's place in seen, or -1 */
+static long
 seen_before(weir_bucket *b, const char *path)
 {
 	const char *p = (const char *)b->seen.p, *end = p + b->seen.len;
+	long i;
 
-	for (; p < end; p += strlen(p) + 1)
+	for (i = 0; p < end; p += strlen(p) + 1, i++)
 		if (strcmp(p, path) == 0)
-			return 1;
+			return i;
+	return -1;
+}
+
+static int
+seen_add(weir_bucket *b, const char *path, uint64_t len)
+{
+	if (weir_grow(&b->len, &b->caplen, b->nseen + 1, sizeof(*b->len),
+	    SIZE_MAX) < 0 || weir_buf_put(&b->seen, path, strlen(path) + 1) < 0)
+		return -1;
+	b->len[b->nseen++] = len;
 	return 0;
 }
 
@@ -104,10 +121,11 @@ file_close(weir_bucket *b, struct bfile *f, char *err, size_t errsz)
 	else if (rc < 0)
 		weir_seterr(err, errsz, "%s: %s", f->path,
 		    strerror(weir_output_failed(f->out)));
-	if (close(f->fd) < 0 && !rc) {
+	if (((b->sp.sync && fsync(f->fd) < 0) || close(f->fd) < 0) && !rc) {
 		weir_seterr(err, errsz, "%s: %s", f->path, strerror(errno));
 		rc = WEIR_FAIL_IO;
 	}
+	b->len[f->si] = f->base + weir_output_bytes(f->out);
 	weir_output_close(f->out);
 	free(f->path);
 	memset(f, 0, sizeof(*f));
@@ -125,6 +143,7 @@ file_get(weir_bucket *b, int *rc, char *err, size_t errsz)
 	struct bfile *f, *lru = NULL, *slot = NULL;
 	unsigned i;
 	int again, flags;
+	long si;
 
 	for (i = 0; i < b->sp.max_open; i++) {
 		f = &b->f[i];
@@ -142,7 +161,8 @@ file_get(weir_bucket *b, int *rc, char *err, size_t errsz)
 			return NULL;
 		slot = lru;
 	}
-	again = seen_before(b, b->name);
+	si = seen_before(b, b->name);
+	again = si >= 0;
 	flags = O_WRONLY | O_CREAT | O_CLOEXEC |
 	    (again || b->sp.append ? O_APPEND : O_TRUNC);
 	*rc = WEIR_FAIL_IO;
@@ -155,8 +175,7 @@ file_get(weir_bucket *b, int *rc, char *err, size_t errsz)
 	weir_seterr(err, errsz, "out of memory");
 	if (!(slot->path = strdup(b->name)) ||
 	    !(slot->out = weir_output_open(slot->fd, b->sp.fmt,
-	    b->sp.fields)) || (!again && weir_buf_put(&b->seen, b->name,
-	    strlen(b->name) + 1) < 0)) {
+	    b->sp.fields)) || (!again && seen_add(b, b->name, 0) < 0)) {
 		if (slot->out)
 			weir_output_close(slot->out);
 		close(slot->fd);
@@ -164,7 +183,13 @@ file_get(weir_bucket *b, int *rc, char *err, size_t errsz)
 		memset(slot, 0, sizeof(*slot));
 		return NULL;
 	}
-	if (again || (b->sp.append && lseek(slot->fd, 0, SEEK_END) > 0))
+	slot->si = again ? (size_t)si : b->nseen - 1;
+	slot->base = again ? b->len[si] : 0;
+	if (b->sp.append && !again) {
+		off_t end = lseek(slot->fd, 0, SEEK_END);
+		slot->base = end > 0 ? (uint64_t)end : 0;
+	}
+	if (again || slot->base > 0)
 		weir_output_resume(slot->out);	/* the header is there */
 	if (b->sp.timefmt >= 0)
 		weir_output_set_time_format(slot->out, b->sp.timefmt);
@@ -248,6 +273,7 @@ weir_bucket_free(weir_bucket *b)
 	weir_bucket_close(b, err, sizeof(err));
 	free(b->f);
 	weir_buf_free(&b->seen);
+	free(b->len);
 	weir_buf_free(&b->tmp);
 	free(b);
 }
@@ -262,4 +288,72 @@ unsigned
 weir_bucket_open_files(const weir_bucket *b)
 {
 	return b->nopen;
+}
+
+int
+weir_bucket_sync(weir_bucket *b, weir_buf *state, char *err, size_t errsz)
+{
+	const char *p = (const char *)b->seen.p;
+	struct bfile *f;
+	unsigned i;
+	size_t k;
+
+	for (i = 0; i < b->sp.max_open; i++) {
+		f = &b->f[i];
+		if (!f->path)
+			continue;
+		if (weir_output_flush(f->out) < 0 || fsync(f->fd) < 0) {
+			weir_seterr(err, errsz, "%s: %s", f->path,
+			    strerror(errno));
+			return WEIR_FAIL_IO;
+		}
+		b->len[f->si] = f->base + weir_output_bytes(f->out);
+	}
+	if (weir_sw_u64(state, b->nseen) < 0)
+		goto oom;
+	for (k = 0; k < b->nseen; k++, p += strlen(p) + 1)
+		if (weir_sw_str(state, p) < 0 ||
+		    weir_sw_u64(state, b->len[k]) < 0)
+			goto oom;
+	return 0;
+oom:
+	weir_seterr(err, errsz, "out of memory");
+	return WEIR_FAIL_NOMEM;
+}
+
+int
+weir_bucket_restore(weir_bucket *b, const uint8_t *p, size_t n, char *err,
+    size_t errsz)
+{
+	char path[sizeof(b->name)];
+	const uint8_t *s;
+	uint64_t count, k, len;
+	size_t sl;
+	weir_rd rd;
+
+	weir_rd_init(&rd, p, n);
+	count = weir_rd_count(&rd, 2);
+	for (k = 0; k < count && !rd.bad; k++) {
+		s = weir_rd_bytes(&rd, &sl);
+		len = weir_rd_u64(&rd);
+		if (rd.bad || sl == 0 || sl >= sizeof(path) ||
+		    memchr(s, 0, sl))
+			break;
+		memcpy(path, s, sl);
+		path[sl] = 0;
+		if (len == 0)	/* nothing committed: made afresh */
+			continue;
+		if (truncate(path, (off_t)len) < 0) {
+			weir_seterr(err, errsz, "%s: %s (a file of the "
+			    "checkpoint)", path, strerror(errno));
+			return WEIR_FAIL_IO;
+		}
+		if (seen_add(b, path, len) < 0) {
+			weir_seterr(err, errsz, "out of memory");
+			return WEIR_FAIL_NOMEM;
+		}
+	}
+	if (weir_rd_done(&rd, "--path state", err, errsz) < 0)
+		return WEIR_FAIL_USAGE;
+	return 0;
 }

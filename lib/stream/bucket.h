@@ -28,6 +28,7 @@ typedef struct weir_bucket_spec {
 	int timefmt;		/* --time-format, or -1 */
 	int append;
 	unsigned max_open;	/* >= 1 */
+	int sync;		/* checkpoints: fsync each file it closes */
 } weir_bucket_spec;
 
 /* 0 and *out; WEIR_FAIL_USAGE when the template names no conversion that
@@ -45,6 +46,19 @@ int weir_bucket_write(weir_bucket *b, const weir_record *r, char *err,
 /* Flush and close every open file (END on frames): 0 or WEIR_FAIL_IO. */
 int weir_bucket_close(weir_bucket *b, char *err, size_t errsz);
 void weir_bucket_free(weir_bucket *b);
+/*
+ * Checkpoints.  weir_bucket_sync flushes and fsyncs the open files and
+ * appends to state every file written so far with its length.
+ * weir_bucket_restore, before the first write, cuts each file of such a
+ * state back to its length and appends to it from there; a file that is
+ * not in it is started afresh when a record first needs it.  0, or
+ * WEIR_FAIL_IO, WEIR_FAIL_NOMEM, WEIR_FAIL_USAGE (a bad state); err says
+ * why.
+ */
+int weir_bucket_sync(weir_bucket *b, weir_buf *state, char *err,
+    size_t errsz);
+int weir_bucket_restore(weir_bucket *b, const uint8_t *p, size_t n,
+    char *err, size_t errsz);
 /* Files written, and how many are open now. */
 uint64_t weir_bucket_files(const weir_bucket *b);
 unsigned weir_bucket_open_files(const weir_bucket *b);

@@ -16,7 +16,6 @@
 #include "nexmark.h"
 
 #include <math.h>
-#include <stdio.h>
 
 #include "pack.h"
 
@@ -167,113 +166,165 @@ static const char letters_blanks[257] =
 
 /* n random characters: lower-case letters and blanks, or letters only. */
 static void
-chars(rng *r, char *s, size_t n, int letters)
+chars(rng *r, uint8_t *s, size_t n, int letters)
 {
-	uint64_t bits = 0;
-	size_t i;
-	unsigned b;
+	uint64_t bits;
+	size_t i, k;
 
-	for (i = 0; i < n; i++) {
-		if (!(i & 7))
-			bits = rnext(r);
-		b = (unsigned)(bits & 0xff);
-		bits >>= 8;
-		s[i] = letters ? (char)('a' + b % 26) : letters_blanks[b];
+	for (i = 0; i < n; i += 8) {
+		bits = rnext(r);
+		k = n - i < 8 ? n - i : 8;
+		if (letters)
+			for (; k; k--, bits >>= 8)
+				*s++ = (uint8_t)('a' + (bits & 0xff) % 26);
+		else
+			for (; k; k--, bits >>= 8)
+				*s++ = (uint8_t)letters_blanks[bits & 0xff];
 	}
 }
 
-/* A string of 3 to max-1 characters; returns its length. */
-static size_t
-rstring(rng *r, char *s, size_t max, int letters)
+/*
+ * The event is written straight into the output buffer: room for the
+ * largest one is reserved once, and every string is plain ASCII (letters,
+ * blanks, digits, the url's punctuation), which packs as itself: a short
+ * string's tag is WEIR_PK_SSTR | length, a longer one's WEIR_PK_STR and a
+ * varint length (pack.h).  The bytes are those weir_pack_str and
+ * weir_pack_int write.
+ */
+#define EVENT_MAX 2048
+
+static uint8_t *
+put_tag(uint8_t *o, size_t n)
+{
+	if (n < 32)
+		*o++ = (uint8_t)(WEIR_PK_SSTR | n);
+	else {
+		*o++ = WEIR_PK_STR;
+		o = weir_varint_enc(o, n);
+	}
+	return o;
+}
+
+static uint8_t *
+put_str(uint8_t *o, const char *s, size_t n)
+{
+	o = put_tag(o, n);
+	memcpy(o, s, n);
+	return o + n;
+}
+
+/* a key: a string constant */
+#define KEY(o, k) put_str((o), (k), sizeof(k) - 1)
+
+static uint8_t *
+put_int(uint8_t *o, int64_t v)
+{
+	*o++ = WEIR_PK_INT;
+	return weir_varint_enc(o, weir_zz_enc(v));
+}
+
+/* A string of 3 to max-1 random characters, packed. */
+static uint8_t *
+put_rstring(uint8_t *o, rng *r, size_t max, size_t *len)
 {
 	size_t n = 3 + (size_t)rbelow(r, max - 3);
 
-	chars(r, s, n, letters);
-	return n;
+	o = put_tag(o, n);
+	chars(r, o, n, 0);
+	*len = n;
+	return o + n;
 }
 
 /* `extra`: pads an event of size have to about avg bytes (+-20% of the
  * padding, so up to 1.2 * avg). */
-static int
-extra(weir_buf *out, rng *r, size_t have, size_t avg)
+static uint8_t *
+extra(uint8_t *o, rng *r, size_t have, size_t avg)
 {
-	char s[SIZE_AUCTION * 6 / 5 + 1];
 	size_t want, delta, n;
 
-	if (weir_pack_str(out, "extra", 5) < 0)
-		return -1;
+	o = KEY(o, "extra");
 	if (have >= avg)
-		return weir_pack_str(out, "", 0);
+		return put_tag(o, 0);
 	want = avg - have;
-	delta = (size_t)llround((double)want * 0.2);
+	delta = (want + 2) / 5;	/* llround(want * 0.2): never a tie */
 	n = want - delta + (delta ? (size_t)rbelow(r, 2 * delta) : 0);
-	if (n > sizeof(s))	/* not with the sizes above */
-		n = sizeof(s);
-	chars(r, s, n, 0);
-	return weir_pack_str(out, s, n);
+	o = put_tag(o, n);
+	chars(r, o, n, 0);
+	return o + n;
 }
 
-static int
-key(weir_buf *out, const char *k)
+/* Digits of v, to s; returns their count. */
+static size_t
+utoa(char *s, uint32_t v)
 {
-	return weir_pack_str(out, k, strlen(k));
+	char t[10];
+	size_t n = 0, i;
+
+	do
+		t[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	for (i = 0; i < n; i++)
+		s[i] = t[n - 1 - i];
+	return n;
 }
 
-static int
-kstr(weir_buf *out, const char *k, const char *v, size_t n)
-{
-	return -(key(out, k) < 0 || weir_pack_str(out, v, n) < 0);
-}
-
-static int
-kint(weir_buf *out, const char *k, int64_t v)
-{
-	return -(key(out, k) < 0 || weir_pack_int(out, v) < 0);
-}
-
-static int
-person(weir_buf *out, rng *r, uint64_t n, int64_t t)
+static uint8_t *
+person(uint8_t *o, rng *r, uint64_t n, int64_t t)
 {
 	const char *fn = first_names[rbelow(r, NELEM(first_names))];
 	const char *ln = last_names[rbelow(r, NELEM(last_names))];
 	const char *city = cities[rbelow(r, NELEM(cities))];
 	const char *st = states[rbelow(r, NELEM(states))];
-	char name[32], email[32], cc[20];
-	size_t nl, el, i, j;
-	int rc = 0;
+	size_t fl = strlen(fn), ll = strlen(ln), el, k, i, j;
+	uint8_t *e;
 
-	nl = (size_t)snprintf(name, sizeof(name), "%s %s", fn, ln);
-	el = rstring(r, email, 7, 0);
-	email[el++] = '@';
-	el += rstring(r, email + el, 5, 0);
-	memcpy(email + el, ".com", 4);
+	o = KEY(o, "id");
+	o = put_int(o, last_person0(n) + WEIR_NX_FIRST_ID);
+	o = KEY(o, "name");
+	o = put_tag(o, fl + 1 + ll);
+	memcpy(o, fn, fl);
+	o[fl] = ' ';
+	memcpy(o + fl + 1, ln, ll);
+	o += fl + 1 + ll;
+	/* the address: 3-6 characters, '@', 3-4, ".com" (under 32) */
+	o = KEY(o, "emailAddress");
+	e = o++;
+	el = 3 + (size_t)rbelow(r, 7 - 3);
+	chars(r, o, el, 0);
+	o[el++] = '@';
+	k = 3 + (size_t)rbelow(r, 5 - 3);
+	chars(r, o + el, k, 0);
+	el += k;
+	memcpy(o + el, ".com", 4);
 	el += 4;
+	*e = (uint8_t)(WEIR_PK_SSTR | el);
+	o += el;
+	o = KEY(o, "creditCard");
+	*o++ = (uint8_t)(WEIR_PK_SSTR | 19);
 	for (i = 0; i < 4; i++) {
 		unsigned v = (unsigned)rbelow(r, 10000);
 		for (j = 4; j-- > 0; v /= 10)
-			cc[i * 5 + j] = (char)('0' + v % 10);
-		cc[i * 5 + 4] = ' ';
+			o[i * 5 + j] = (uint8_t)('0' + v % 10);
+		if (i < 3)
+			o[i * 5 + 4] = ' ';
 	}
-	rc |= kint(out, "id", last_person0(n) + WEIR_NX_FIRST_ID);
-	rc |= kstr(out, "name", name, nl);
-	rc |= kstr(out, "emailAddress", email, el);
-	rc |= kstr(out, "creditCard", cc, 19);
-	rc |= kstr(out, "city", city, strlen(city));
-	rc |= kstr(out, "state", st, strlen(st));
-	rc |= kint(out, "dateTime", t);
-	rc |= extra(out, r, 8 + nl + el + 19 + strlen(city) + strlen(st),
-	    SIZE_PERSON);
-	return rc;
+	o += 19;
+	o = KEY(o, "city");
+	o = put_str(o, city, strlen(city));
+	o = KEY(o, "state");
+	o = put_str(o, st, strlen(st));
+	o = KEY(o, "dateTime");
+	o = put_int(o, t);
+	return extra(o, r, 8 + fl + 1 + ll + el + 19 + strlen(city) +
+	    strlen(st), SIZE_PERSON);
 }
 
-static int
-auction(weir_buf *out, rng *r, uint64_t n, int64_t t, int64_t start,
+static uint8_t *
+auction(uint8_t *o, rng *r, uint64_t n, int64_t t, int64_t start,
     uint64_t tps)
 {
-	char item[20], desc[100];
 	size_t il, dl;
 	int64_t seller, initial, reserve, horizon, expires;
-	int rc = 0;
 
 	if (rbelow(r, HOT_SELLER_ODDS) > 0)
 		seller = last_person0(n) / HOT_RATIO * HOT_RATIO;
@@ -286,20 +337,25 @@ auction(weir_buf *out, rng *r, uint64_t n, int64_t t, int64_t start,
 	    PROP_AUCTION) - t;
 	expires = t + 1 + (int64_t)rbelow(r, (uint64_t)(horizon * 2 > 1 ?
 	    horizon * 2 : 1));
-	il = rstring(r, item, sizeof(item), 0);
-	dl = rstring(r, desc, sizeof(desc), 0);
-	rc |= kint(out, "id", last_auction0(n) + WEIR_NX_FIRST_ID);
-	rc |= kstr(out, "itemName", item, il);
-	rc |= kstr(out, "description", desc, dl);
-	rc |= kint(out, "initialBid", initial);
-	rc |= kint(out, "reserve", reserve);
-	rc |= kint(out, "dateTime", t);
-	rc |= kint(out, "expires", expires);
-	rc |= kint(out, "seller", seller + WEIR_NX_FIRST_ID);
-	rc |= kint(out, "category", FIRST_CATEGORY +
-	    (int64_t)rbelow(r, CATEGORIES));
-	rc |= extra(out, r, 8 + il + dl + 5 * 8, SIZE_AUCTION);
-	return rc;
+	o = KEY(o, "id");
+	o = put_int(o, last_auction0(n) + WEIR_NX_FIRST_ID);
+	o = KEY(o, "itemName");
+	o = put_rstring(o, r, 20, &il);
+	o = KEY(o, "description");
+	o = put_rstring(o, r, 100, &dl);
+	o = KEY(o, "initialBid");
+	o = put_int(o, initial);
+	o = KEY(o, "reserve");
+	o = put_int(o, reserve);
+	o = KEY(o, "dateTime");
+	o = put_int(o, t);
+	o = KEY(o, "expires");
+	o = put_int(o, expires);
+	o = KEY(o, "seller");
+	o = put_int(o, seller + WEIR_NX_FIRST_ID);
+	o = KEY(o, "category");
+	o = put_int(o, FIRST_CATEGORY + (int64_t)rbelow(r, CATEGORIES));
+	return extra(o, r, 8 + il + dl + 5 * 8, SIZE_AUCTION);
 }
 
 /* A channel's url: the same for the same channel and seed. */
@@ -308,13 +364,15 @@ url(char *s, uint64_t seed, uint64_t channel, int hot)
 {
 	static const char base[] = "https://www.nexmark.com/";
 	rng r;
-	size_t n = sizeof(base) - 1;
+	size_t n = sizeof(base) - 1, k;
 	int i;
 
 	rseed(&r, seed, channel, hot ? 0x686f74 : 0x75726c);
 	memcpy(s, base, n);
 	for (i = 0; i < 3; i++) {
-		n += rstring(&r, s + n, 6, 1);
+		k = 3 + (size_t)rbelow(&r, 6 - 3);
+		chars(&r, (uint8_t *)s + n, k, 1);
+		n += k;
 		s[n++] = '/';
 	}
 	memcpy(s + n, "item.htm?query=1", 16);
@@ -324,19 +382,64 @@ url(char *s, uint64_t seed, uint64_t channel, int hot)
 		int b;
 		for (b = 0; b < 32; b++, v >>= 1)
 			rev = rev << 1 | (v & 1);
-		n += (size_t)snprintf(s + n, 32, "&channel_id=%u", rev >> 1);
+		memcpy(s + n, "&channel_id=", 12);
+		n += 12;
+		n += utoa(s + n, rev >> 1);
 	}
 	return n;
 }
 
-static int
-bid(weir_buf *out, rng *r, uint64_t seed, uint64_t n, int64_t t)
+/* A bid's channel and url fields, packed: a function of the seed and the
+ * channel. */
+static uint8_t *
+make_channel(uint8_t *o, uint64_t seed, uint64_t c, int hot)
 {
-	char ch[24], u[96];
-	const char *chp;
-	size_t cl, ul;
+	char ch[32], u[96];
+	size_t cl;
+
+	if (hot) {
+		cl = strlen(hot_channels[c]);
+		memcpy(ch, hot_channels[c], cl);
+	} else {
+		memcpy(ch, "channel-", 8);
+		cl = 8 + utoa(ch + 8, (uint32_t)c);
+	}
+	o = KEY(o, "channel");
+	o = put_str(o, ch, cl);
+	o = KEY(o, "url");
+	return put_str(o, u, url(u, seed, c, hot));
+}
+
+/* The hot channels' fields, made once per seed (half the bids use them). */
+static struct {
+	uint64_t seed;
+	int used;
+	uint8_t len[NELEM(hot_channels)];
+	uint8_t b[NELEM(hot_channels)][128];
+} hot;
+
+static uint8_t *
+put_channel(uint8_t *o, uint64_t seed, uint64_t c, int is_hot)
+{
+	size_t i;
+
+	if (!is_hot)
+		return make_channel(o, seed, c, 0);
+	if (!hot.used || hot.seed != seed) {
+		for (i = 0; i < NELEM(hot_channels); i++)
+			hot.len[i] = (uint8_t)(make_channel(hot.b[i], seed, i,
+			    1) - hot.b[i]);
+		hot.seed = seed;
+		hot.used = 1;
+	}
+	memcpy(o, hot.b[c], hot.len[c]);
+	return o + hot.len[c];
+}
+
+static uint8_t *
+bid(uint8_t *o, rng *r, uint64_t seed, uint64_t n, int64_t t)
+{
 	int64_t a, b;
-	int rc = 0;
 
 	if (rbelow(r, HOT_AUCTION_ODDS) > 0)
 		a = last_auction0(n) / HOT_RATIO * HOT_RATIO;
@@ -346,25 +449,19 @@ bid(weir_buf *out, rng *r, uint64_t seed, uint64_t n, int64_t t)
 		b = last_person0(n) / HOT_RATIO * HOT_RATIO + 1;
 	else
 		b = some_person0(r, n);
-	rc |= kint(out, "auction", a + WEIR_NX_FIRST_ID);
-	rc |= kint(out, "bidder", b + WEIR_NX_FIRST_ID);
-	rc |= kint(out, "price", price(r));
-	if (rbelow(r, 2) > 0) {
-		uint64_t i = rbelow(r, NELEM(hot_channels));
-		chp = hot_channels[i];
-		cl = strlen(chp);
-		ul = url(u, seed, i, 1);
-	} else {
-		uint64_t c = rbelow(r, CHANNELS);
-		cl = (size_t)snprintf(ch, sizeof(ch), "channel-%u", (unsigned)c);
-		chp = ch;
-		ul = url(u, seed, c, 0);
-	}
-	rc |= kstr(out, "channel", chp, cl);
-	rc |= kstr(out, "url", u, ul);
-	rc |= kint(out, "dateTime", t);
-	rc |= extra(out, r, 4 * 8, SIZE_BID);
-	return rc;
+	o = KEY(o, "auction");
+	o = put_int(o, a + WEIR_NX_FIRST_ID);
+	o = KEY(o, "bidder");
+	o = put_int(o, b + WEIR_NX_FIRST_ID);
+	o = KEY(o, "price");
+	o = put_int(o, price(r));
+	if (rbelow(r, 2) > 0)
+		o = put_channel(o, seed, rbelow(r, NELEM(hot_channels)), 1);
+	else
+		o = put_channel(o, seed, rbelow(r, CHANNELS), 0);
+	o = KEY(o, "dateTime");
+	o = put_int(o, t);
+	return extra(o, r, 4 * 8, SIZE_BID);
 }
 
 int
@@ -372,19 +469,24 @@ weir_nx_event(uint64_t seed, int64_t start, uint64_t tps, uint64_t n,
     weir_buf *out, int64_t *ts)
 {
 	int64_t t = weir_nx_time(start, tps, n);
-	int kind = weir_nx_kind(n), rc;
+	int kind = weir_nx_kind(n);
 	size_t mark;
+	uint8_t *o;
 	rng r;
 
+	if (weir_buf_reserve(out, EVENT_MAX) < 0)
+		return -1;
 	rseed(&r, seed, n, 0);
 	mark = weir_pack_open(out, WEIR_PK_OBJ);
-	rc = kint(out, "event_type", kind);
+	o = KEY(out->p + out->len, "event_type");
+	o = put_int(o, kind);
 	if (kind == WEIR_NX_PERSON)
-		rc |= person(out, &r, n, t);
+		o = person(o, &r, n, t);
 	else if (kind == WEIR_NX_AUCTION)
-		rc |= auction(out, &r, n, t, start, tps);
+		o = auction(o, &r, n, t, start, tps);
 	else
-		rc |= bid(out, &r, seed, n, t);
+		o = bid(o, &r, seed, n, t);
+	out->len = (size_t)(o - out->p);
 	*ts = t;
-	return rc < 0 ? -1 : weir_pack_close(out, mark);
+	return weir_pack_close(out, mark);
 }

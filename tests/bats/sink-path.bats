@@ -77,9 +77,27 @@ for l in open(sys.argv[1]):
 	--path out.ndjson|no time in the name
 	--path o/%H -o x|--path writes files of its own
 	--path o/%H -f table|--path writes files of its own
-	--path o/%H --state S|--path writes files of its own
+	--path o/%H -f csv --state S|needs --fields
 	--path o/%H --max-open 0|--max-open takes a count
 	--max-open 3|go with --path
 	--path-time .t|go with --path
 	EOF2
 }
+
+@test "--path --state: killed with SIGKILL 15 times, every file ends as in an undisturbed run" {
+	cd "$T"
+	G="weir-source --gen clicks --count 40000 --seed 6 --max-delay 2s"
+	P="--max-open 3 --path o/%M/%S.ndjson"
+	$G | weir-sink $P
+	mv o ref
+	LIMIT=150 limit python3 "$BATS_TEST_DIRNAME/../ckpt_kill.py" --rounds 15 \
+	    --seed 41 --min 300 --max 1200 chain \
+	    "$G --rate 8000 --checkpoint 100ms --state st" \
+	    "weir-sink $P --state st" > log 2>&1 || { cat log; false; }
+	# the sink was killed after a checkpoint and went on from one
+	grep -q 'killed stage 1' log
+	[ -s st/COMMITTED ]
+	[ "$(find ref -type f | wc -l)" -gt 30 ]
+	diff -r ref o
+}
+
