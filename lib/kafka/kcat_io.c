@@ -109,8 +109,8 @@ produce_split(weir_kafka_producer *p, const weir_kcat_produce_opts *po,
 	 * delivered */
 	while (!weir_sig_stop() && (!po->count || (long long)nmsg <
 	    po->count) && ((i = weir_kcat_reader_next(&rd, &m, &n, err,
-	    errsz)) > 0 || i == -2)) {
-		if (i == -2)
+	    errsz)) > 0)) {
+		if (i == WEIR_KCAT_SIGNAL)
 			continue;
 		k = NULL;
 		kn = 0;
@@ -132,8 +132,8 @@ produce_split(weir_kafka_producer *p, const weir_kcat_produce_opts *po,
 			break;
 		}
 	}
-	if (!rc && i == -1)
-		rc = WEIR_FAIL_IO;
+	if (!rc && i < 0)
+		rc = i;
 	weir_kcat_reader_free(&rd);
 	if (fd)
 		close(fd);
