@@ -11,6 +11,19 @@
 
 #include "io.h"
 
+/* Before exiting on a failure: what is written goes out, and the
+ * program's hook runs. */
+static void fail(weir_stage *s);
+
+#define SECOND_SIGNAL "stopped by a second signal before the end of input"
+
+static void
+second_signal(void)
+{
+	weir_warn("%s", SECOND_SIGNAL);
+	_exit(WEIR_EXIT_IO);	/* not exit(): no flush that could block */
+}
+
 void
 weir_stage_open(weir_stage *s, int infmt, int outfmt, const char *fields,
     const char *onerr)
@@ -20,6 +33,9 @@ weir_stage_open(weir_stage *s, int infmt, int outfmt, const char *fields,
 	weir_onerr_parse(&s->onerr, onerr ? onerr : "fail");
 	s->oe = &s->onerr;
 	weir_sig_install();
+	/* a second stop signal ends the program even where it waits outside
+	 * the loop: blocked writing to a reader that does not read */
+	weir_sig_on_second(second_signal);
 	s->in = weir_input_open(0, infmt, "-");
 	s->out = weir_output_open(1, outfmt, fields);
 	if (!s->in || !s->out)
@@ -81,27 +97,11 @@ reset(weir_stage *s, const char *onerr, int keep_oe)
 	weir_onerr_parse(&s->onerr, onerr ? onerr : "fail");
 	s->oe = keep_oe && set.oe ? set.oe : &s->onerr;
 	weir_sig_install();
+	weir_sig_on_second(second_signal);
 }
 
-/* Before exiting on a failure: what is written goes out, and the
- * program's hook runs. */
-static void fail(weir_stage *s);
-
-#define SECOND_SIGNAL "stopped by a second signal before the end of input"
-
-/*
- * A source: its first stop signal ends its input, so a second one ends
- * it at once wherever it is, even after the loop (its last checkpoint,
- * Kafka's last commit and close, END) or blocked writing to a reader
- * that does not read.
- */
-static void
-second_signal(void)
-{
-	weir_warn("%s", SECOND_SIGNAL);
-	_exit(WEIR_EXIT_IO);	/* not exit(): no flush that could block */
-}
-
+/* A source: its first stop signal ends its input (and the loop), so two
+ * may have come before it opens. */
 static void
 source_signals(weir_stage *s)
 {
@@ -109,7 +109,6 @@ source_signals(weir_stage *s)
 		fail(s);
 		weir_die(WEIR_EXIT_IO, SECOND_SIGNAL);
 	}
-	weir_sig_on_second(second_signal);
 }
 
 void
@@ -200,8 +199,7 @@ weir_stage_signal(weir_stage *s)
 {
 	if (weir_sig_stop() > 1) {
 		fail(s);
-		weir_die(WEIR_EXIT_IO, "stopped by a second signal before the "
-		    "end of input");
+		weir_die(WEIR_EXIT_IO, SECOND_SIGNAL);
 	}
 	s->stopping = 1;	/* drain to END */
 }
@@ -278,8 +276,7 @@ wait_input(weir_stage *s, int64_t deadline)
 		return 0;
 	if (weir_sig_stop() > 1) {
 		fail(s);
-		weir_die(WEIR_EXIT_IO, "stopped by a second signal before the "
-		    "end of input");
+		weir_die(WEIR_EXIT_IO, SECOND_SIGNAL);
 	}
 	return 1;
 }
@@ -368,8 +365,7 @@ weir_stage_next_until(weir_stage *s, weir_event *ev, int64_t deadline)
 				return 0;	/* a source stops here */
 			if (weir_sig_stop() > 1) {
 				fail(s);
-				weir_die(WEIR_EXIT_IO, "stopped by a second signal "
-				    "before the end of input");
+				weir_die(WEIR_EXIT_IO, SECOND_SIGNAL);
 			}
 			s->stopping = 1;	/* drain to END */
 			continue;

@@ -165,3 +165,41 @@ two_terms_source() {
 	[ $(( $(date +%s) - t0 )) -le 3 ]
 	stopped_by_second weir-source
 }
+
+# two_terms_blocked ARGS...: run a stage on $T/in.wf whose reader never
+# reads (a FIFO held open), so that it blocks writing, with input still
+# to come (a writer holding stdin open); SIGTERM twice.
+two_terms_blocked() {
+	rm -f "$T/ofifo" "$T/ififo"
+	mkfifo "$T/ofifo" "$T/ififo"
+	exec 8<> "$T/ofifo"	# a reader that never reads nor closes
+	exec 9<> "$T/ififo"	# input that never ends
+	cat "$T/in.wf" >&9 &
+	local cpid=$!
+	"$@" < "$T/ififo" > "$T/ofifo" 2> "$T/err" &
+	local pid=$!
+	catches_term "$pid"
+	sleep 0.5	# the pipe fills up
+	kill -TERM "$pid" || { cat "$T/err"; return 1; }
+	sleep 0.3
+	kill -TERM "$pid" 2> /dev/null || true
+	reap "$pid"
+	kill "$cpid" 2> /dev/null || true
+	wait "$cpid" 2> /dev/null || true
+	exec 8>&- 9>&-
+}
+
+@test "a stage blocked writing to a reader that does not read: a second SIGTERM stops it, exit 3, one message" {
+	weir-source --gen clicks --count 200000 --seed 1 \
+	    > "$T/in.wf"
+	while IFS= read -r cmd; do
+		# shellcheck disable=SC2086
+		two_terms_blocked $cmd
+		stopped_by_second "$cmd" || return 1
+	done <<-EOF2
+	weir-filter .amount
+	weir-map .b=1
+	weir-window tumbling 1s --copies
+	weir-sink -f ndjson
+	EOF2
+}
