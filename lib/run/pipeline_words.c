@@ -179,7 +179,7 @@ weir_pl_split(char ***out, const char *s, const char *(*look)(const char *,
 {
 	weir_buf w = { 0 };
 	char **argv = NULL;
-	int argc = 0, inword = 0, rc = WEIR_FAIL_USAGE;
+	int argc = 0, inword = 0, rc = WEIR_FAIL_USAGE, e;
 	char q = 0;
 	size_t i = 0, n = strlen(s), j;
 
@@ -233,9 +233,11 @@ weir_pl_split(char ***out, const char *s, const char *(*look)(const char *,
 		if (ch == '$' && look && i + 1 < n && s[i + 1] == '{') {
 			if ((j = close_brace(s, i, n, err, errsz)) == SIZE_MAX)
 				goto fail;
-			if ((rc = weir_pl_expand(s + i, j + 1 - i, &w, look, arg,
-			    err, errsz)) < 0)
+			if ((e = weir_pl_expand(s + i, j + 1 - i, &w, look, arg,
+			    err, errsz)) < 0) {
+				rc = e;
 				goto fail;
+			}
 			i = j + 1;
 			continue;
 		}

@@ -81,6 +81,9 @@ main(void)
 	CHECK_STR(split("\"${A}\" ${E:-d} $$A $5"), "x y|d|$A|$5");
 	CHECK_STR(split("'open"), "ERR unterminated single quote");
 	CHECK_STR(split("a\\"), "ERR trailing backslash");
+	/* after an expansion too (it returned 0 and no words) */
+	CHECK_STR(split("${A} 'open"), "ERR unterminated single quote");
+	CHECK_STR(split("${A} a\\"), "ERR trailing backslash");
 	CHECK_STR(expand("${A:-n}|${B:-${A}z}|${E}|${E:-e}|$$|$"),
 	    "x y|x yz||e|$|$");
 	/* ${VAR:+word}: word when VAR is set and not empty, else nothing */
