@@ -60,7 +60,11 @@ weir_kafka_sink_open(weir_kafka_sink **out, const weir_kafka_opts *ko,
 			if (weir_kafka_producer_flush(s->p, 10000, ferr,
 			    sizeof(ferr)) < 0 && so->warn)
 				so->warn(ferr);
-			weir_kafka_sink_close(s);
+			/* the producer is left to the process's exit, as
+			 * weir_kcat_produce's: its destruction may wait on a
+			 * broker that is gone */
+			weir_eos_free(&s->e);
+			free(s);
 			return rc;
 		}
 	}

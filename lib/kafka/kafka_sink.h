@@ -47,7 +47,9 @@ enum {
 };
 
 /* The producer (and, with a txid, the transactions started where Kafka
- * stands): 0 and *out, or a WEIR_FAIL_* kind with err. */
+ * stands): 0 and *out, or a WEIR_FAIL_* kind with err (when the
+ * transactions fail to start, what is in flight has had a bounded time
+ * (10 s) to land and the producer is left to the process's exit). */
 int weir_kafka_sink_open(weir_kafka_sink **out, const weir_kafka_opts *ko,
     const weir_kafka_sink_opts *so, char *err, size_t errsz);
 /* The producer (the caller's flush when its run fails). */
