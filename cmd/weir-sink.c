@@ -22,6 +22,7 @@
 #include "input.h"
 #include "io.h"
 #include "kafka.h"
+#include "kafka_sink.h"
 #include "kcat_io.h"
 #include "kcatfmt.h"
 #include "output.h"
@@ -216,14 +217,6 @@ static struct {
 	weir_kcat_hdrs h;	/* -H */
 } KP;
 
-/* r's headers and then -H's. */
-static void
-kcat_add_headers(weir_record *r)
-{
-	if (weir_kcat_hdrs_apply(&KP.h, r) < 0)
-		weir_die(WEIR_EXIT_IO, "out of memory");
-}
-
 static void
 kafka_warn(const char *msg)
 {
@@ -234,14 +227,6 @@ static void
 warn_msg(const char *msg)
 {
 	weir_warn("%s", msg);
-}
-
-/* Die after giving what is in flight a bounded time to land. */
-static _Noreturn void
-kafka_die(weir_kafka_producer *p, int status, const char *msg)
-{
-	weir_kafka_producer_settle(p, msg, warn_msg);
-	weir_die(status, "%s", msg);
 }
 
 /* -s value=avro, -s key=avro: Confluent-framed Avro, schemas in -r URL. */
@@ -265,89 +250,19 @@ avro_schema(const char *subject, const char *file, uint32_t *id)
 	return sc;
 }
 
-/* Key from -K PATH into kb: 0, or -1 with a message in why. */
-static int
-kafka_key(const weir_record *r, const weir_path *kp, weir_buf *scratch,
-    weir_buf *kb, char *why, size_t whysz)
-{
-	weir_pv root;
-	int rc;
-
-	kb->len = 0;
-	if (!weir_record_json(r, scratch, &root)) {
-		snprintf(why, whysz, "value is not JSON, cannot read -K %s",
-		    kp->text);
-		return -1;
-	}
-	rc = weir_key_from_path(kp, &root, kb, why, whysz);
-	if (rc == WEIR_FAIL_NOMEM)
-		weir_die_kind(rc, why);
-	return rc;
-}
-
 /*
  * Exactly once to Kafka (weir(7), EXACTLY-ONCE; lib/kafka/eos.c): one
- * transaction per checkpoint.  At barrier N its messages are delivered and
- * spooled, COMMITTED N is written, then the transaction commits.
+ * transaction per checkpoint, --transactional-id and --progress-topic.
  */
-static weir_eos E;
-static uint64_t eos_crash_at;	/* $WEIR_EOS_CRASH (tests) */
-
-static void
-eos_check(int rc, const char *err)
-{
-	if (rc < 0)
-		weir_die(weir_fail_status(rc), "%s", err);
-}
-
-/* BARRIER id: the messages delivered and spooled, COMMITTED, then the
- * Kafka commit (with the offsets and the progress record). */
-static void
-eos_barrier(weir_kafka_producer *p, uint64_t id, const uint8_t *payload,
-    size_t n)
-{
-	char err[WEIR_ERRSZ];
-	uint64_t spooled;
-
-	eos_check(weir_eos_prepare(&E, p, payload, n, &spooled, err,
-	    sizeof(err)), err);
-	ckpt_commit(id, payload, n, 0, spooled);
-	/* tests: die in the window between the two commits */
-	if (eos_crash_at == id)
-		raise(SIGKILL);
-	eos_check(weir_eos_commit(&E, p, id, payload, n, err, sizeof(err)),
-	    err);
-}
-
-/* After init_transactions: where Kafka stands, from the sink's state. */
-static void
-eos_start(weir_kafka_producer *p, const weir_kafka_opts *ko)
-{
-	weir_eos_at at = { K.c.sdir, K.opts.dir, K.cm.id, K.cm.positions.p,
-	    K.cm.positions.len, K.c.commit.out_len, K.opts.reset };
-	char err[WEIR_ERRSZ];
-
-	E.warn = warn_msg;
-	if (getenv("WEIR_EOS_CRASH"))
-		eos_crash_at = strtoull(getenv("WEIR_EOS_CRASH"), NULL, 10);
-	eos_check(weir_eos_start(&E, p, ko, &at, err, sizeof(err)), err);
-}
-
-/* END: the last checkpoint's commit, known to readers, then the final
- * COMMITTED. */
-static void
-eos_end(weir_kafka_producer *p)
-{
-	char err[WEIR_ERRSZ];
-
-	eos_check(weir_eos_end(&E, p, err, sizeof(err)), err);
-	ckpt_commit(0, NULL, 0, 1, 0);
-}
+static struct {
+	const char *txid, *topic;
+} E;
 
 /*
- * Produce stdin to Kafka.  Input is read without blocking so delivery
- * reports are served while it is quiet.  END (or EOF) and the first
- * SIGTERM, which lets upstream drain to END, flush what is in flight.
+ * Produce stdin to Kafka (lib/kafka/kafka_sink.c).  Input is read without
+ * blocking so delivery reports are served while it is quiet.  END (or EOF)
+ * and the first SIGTERM, which lets upstream drain to END, flush what is
+ * in flight.
  */
 /* The producer of a failing run: what is in flight gets time to land. */
 static void
@@ -359,99 +274,77 @@ kafka_on_fail(void *arg)
 		weir_warn("%s", err);
 }
 
+static void
+kafka_check(int rc, const char *err)
+{
+	if (rc < 0)
+		weir_die(weir_fail_status(rc), "%s", err);
+}
+
 static int
 kafka_loop(weir_stage *st, const weir_kafka_opts *ko, const weir_path *kp)
 {
-	weir_kafka_producer *p;
-	weir_buf scratch = { 0 }, kb = { 0 };
+	weir_eos_at at = { K.c.sdir, K.opts.dir, K.cm.id, K.cm.positions.p,
+	    K.cm.positions.len, K.c.commit.out_len, K.opts.reset };
+	weir_kafka_sink_opts so = { kp, KP.key, &KP.h, &A.e, E.txid, E.topic,
+	    &at, warn_msg };
+	weir_kafka_sink *ks;
 	weir_onerr *oe = &st->onerr;
 	weir_event ev;
-	char err[WEIR_ERRSZ], why[WEIR_ERRSZ], msg[WEIR_ERRSZ * 2];
-	int rc;
-	const uint8_t *key;
-	size_t klen;
+	char err[WEIR_ERRSZ], msg[WEIR_ERRSZ * 2];
+	uint64_t eos_crash_at = 0, out_len;	/* $WEIR_EOS_CRASH (tests) */
+	int rc, refused;
 
-	if ((rc = weir_kafka_producer_open(&p, ko, err, sizeof(err))) < 0)
-		weir_die(weir_fail_status(rc), "%s", err);
+	if (E.txid && getenv("WEIR_EOS_CRASH"))
+		eos_crash_at = strtoull(getenv("WEIR_EOS_CRASH"), NULL, 10);
+	kafka_check(weir_kafka_sink_open(&ks, ko, &so, err, sizeof(err)), err);
 	st->on_fail = kafka_on_fail;
-	st->on_fail_arg = p;
-	if (E.txid)
-		eos_start(p, ko);
+	st->on_fail_arg = weir_kafka_sink_producer(ks);
 	while ((rc = weir_stage_next_until(st, &ev, weir_mono_ms() + 100))) {
 		if (rc < 0) {	/* input is quiet: delivery reports */
-			if (weir_kafka_producer_poll(p, 0, err, sizeof(err)) < 0)
-				kafka_die(p, WEIR_EXIT_IO, err);
+			kafka_check(weir_kafka_sink_poll(ks, err, sizeof(err)),
+			    err);
 			continue;
 		}
 		if (ev.type == WEIR_EV_BARRIER) {
-			/* at-least-once: every message before the barrier is
-			 * delivered before its checkpoint commits */
 			if (!K.on)
 				continue;
-			if (E.txid) {
-				eos_barrier(p, ev.barrier, ev.payload,
-				    ev.payload_len);
-				continue;
-			}
-			if (weir_kafka_producer_flush(p, -1, err, sizeof(err)) < 0)
-				weir_die(WEIR_EXIT_IO, "%s", err);
-			ckpt_commit(ev.barrier, ev.payload, ev.payload_len, 0, 0);
+			/* delivered (and spooled), COMMITTED, then with
+			 * --transactional-id the Kafka commit */
+			kafka_check(weir_kafka_sink_prepare(ks, ev.payload,
+			    ev.payload_len, &out_len, err, sizeof(err)), err);
+			ckpt_commit(ev.barrier, ev.payload, ev.payload_len, 0,
+			    out_len);
+			/* tests: die in the window between the two commits */
+			if (eos_crash_at == ev.barrier)
+				raise(SIGKILL);
+			kafka_check(weir_kafka_sink_commit(ks, ev.barrier,
+			    ev.payload, ev.payload_len, err, sizeof(err)), err);
 			continue;
 		}
 		if (ev.type != WEIR_EV_RECORD)
 			continue;
-		if (E.txid)
-			eos_check(weir_eos_message(&E, p, err, sizeof(err)), err);
-		if (kp && kafka_key(&ev.rec, kp, &scratch, &kb, why,
-		    sizeof(why)) < 0) {
-			snprintf(msg, sizeof(msg), "%s: record %llu: %s",
-			    weir_input_name(st->in),
-			    (unsigned long long)st->in_records, why);
-			weir_onerr_bad_from(oe, msg, NULL, 0, &ev.rec);
-			continue;
-		}
-		if (KP.h.n)
-			kcat_add_headers(&ev.rec);
-		if (KP.key && !kp && !(ev.rec.flags & WEIR_R_KEY)) {
-			kb.len = 0;	/* -k KEY: for records without one */
-			if (weir_buf_puts(&kb, KP.key) < 0)
-				kafka_die(p, WEIR_EXIT_IO, "out of memory");
-		}
-		key = kp || (KP.key && !(ev.rec.flags & WEIR_R_KEY)) ?
-		    (kb.p ? kb.p : (const uint8_t *)"") : NULL;
-		klen = kb.len;
-		if ((A.o.key || A.o.value) && (rc = weir_avro_enc_record(&A.e,
-		    &ev.rec, &scratch, &key, &klen, why, sizeof(why))) < 0) {
-			if (rc != WEIR_FAIL_DATA)
-				kafka_die(p, weir_fail_status(rc), why);
-			snprintf(msg, sizeof(msg), "%s: record %llu: %s",
-			    weir_input_name(st->in),
-			    (unsigned long long)st->in_records, why);
-			weir_onerr_bad(oe, msg, NULL, 0);
-			continue;
-		}
-		rc = weir_kafka_producer_send(p, &ev.rec, key, klen, err,
+		rc = weir_kafka_sink_send(ks, &ev.rec, &refused, err,
 		    sizeof(err));
-		if (E.txid && rc == 0)
-			eos_check(weir_eos_spool(&E, &ev.rec, key, klen, why,
-			    sizeof(why)), why);
-		if (rc == WEIR_FAIL_DATA)
+		if (rc < 0 && !refused)
+			kafka_check(rc, err);
+		if (refused == WEIR_KAFKA_SINK_KAFKA)
 			weir_onerr_bad_from(oe, err, NULL, 0, &ev.rec);
-		else if (rc < 0)
-			kafka_die(p, WEIR_EXIT_IO, err);
+		else if (refused) {
+			snprintf(msg, sizeof(msg), "%s: record %llu: %s",
+			    weir_input_name(st->in),
+			    (unsigned long long)st->in_records, err);
+			if (refused == WEIR_KAFKA_SINK_KEY)
+				weir_onerr_bad_from(oe, msg, NULL, 0, &ev.rec);
+			else
+				weir_onerr_bad(oe, msg, NULL, 0);
+		}
 	}
-	if (E.txid)
-		eos_end(p);
-	else if (weir_kafka_producer_flush(p, -1, err, sizeof(err)) < 0)
-		weir_die(WEIR_EXIT_IO, "%s", err);
-	if (K.on && !E.txid)
+	kafka_check(weir_kafka_sink_end(ks, err, sizeof(err)), err);
+	if (K.on)
 		ckpt_commit(0, NULL, 0, 1, 0);
 	st->on_fail = NULL;
-	weir_kafka_producer_close(p);
-	if (E.txid)
-		weir_eos_free(&E);
-	weir_buf_free(&scratch);
-	weir_buf_free(&kb);
+	weir_kafka_sink_close(ks);
 	weir_stage_end(st);
 	return 0;
 }

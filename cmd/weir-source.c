@@ -28,6 +28,7 @@
 #include "kcatfmt.h"
 #include "nexmark.h"
 #include "output.h"
+#include "pace.h"
 #include "registry.h"
 #include "progress.h"
 #include "record.h"
@@ -460,24 +461,21 @@ maybe_barrier(void)
 		barrier();
 }
 
-/* --rate: hold record number S.paced back until it is due. */
+/* --rate, while a record waits: no barrier here, the record being paced
+ * is not out yet. */
+static void
+pace_idle(void *arg)
+{
+	(void)arg;
+	emit_watermark();
+	check(weir_output_flush(S.out));
+}
+
+/* --rate: hold record number S.paced back until it is due (lib/base/pace.c). */
 static void
 pace(void)
 {
-	int64_t due, now;
-
-	for (;;) {
-		due = S.pace_t0 + (int64_t)((double)S.paced * 1000.0 / S.rate);
-		now = weir_mono_ms();
-		if (due <= now || weir_sig_stop())
-			break;
-		/* no barrier here: the record being paced is not out yet */
-		emit_watermark();
-		check(weir_output_flush(S.out));
-		struct timespec ts = { 0, (long)(due - now > 100 ? 100 :
-		    due - now) * 1000000L };
-		nanosleep(&ts, NULL);
-	}
+	weir_pace(S.pace_t0, S.paced, S.rate, pace_idle, NULL);
 	S.paced++;
 }
 
