@@ -274,7 +274,9 @@ kafka_key(const weir_record *r, const weir_path *kp, weir_buf *scratch,
 	int rc;
 
 	kb->len = 0;
-	if (!weir_record_json(r, scratch, &root)) {
+	if ((rc = weir_record_json(r, scratch, &root)) <= 0) {
+		if (rc == WEIR_FAIL_NOMEM)
+			weir_die_kind(rc, "");
 		snprintf(why, whysz, "value is not JSON, cannot read -K %s",
 		    kp->text);
 		return -1;

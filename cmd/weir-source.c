@@ -271,7 +271,9 @@ shape(weir_record *r, char *why, size_t whysz)
 		want_time = S.have_time && r->enc != WEIR_ENC_NULL;
 	}
 	if (want_key || want_time) {
-		if (!weir_record_json(r, &S.scratch, &root)) {
+		if ((rc = weir_record_json(r, &S.scratch, &root)) <= 0) {
+			if (rc == WEIR_FAIL_NOMEM)
+				weir_die_kind(rc, "");
 			snprintf(why, whysz, "value is not JSON, cannot read %s",
 			    want_key ? S.keyp.text : S.timep.text);
 			return -1;

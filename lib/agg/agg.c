@@ -629,12 +629,15 @@ record_key(weir_agg *a, const weir_record *r, char *err, size_t errsz)
 {
 	weir_pv root;
 	size_t i;
+	int rc;
 
 	if ((a->ng || a->npaths) && same_value(a, r)) {
 		a->gk.len = a->gk_vlen;
 	} else if (a->ng || a->npaths) {
 		a->gk.len = 0;
-		if (!weir_record_json(r, &a->root, &root)) {
+		if ((rc = weir_record_json(r, &a->root, &root)) <= 0) {
+			if (rc == WEIR_FAIL_NOMEM)
+				goto nomem;
 			weir_seterr(err, errsz, r->enc == WEIR_ENC_NULL ?
 			    "record has no value (a tombstone)" :
 			    "record value is not JSON");

@@ -798,7 +798,9 @@ weir_aggcl_apply(weir_aggcl *c, const weir_record *r, weir_agg_emit_fn fn,
 	}
 	if (r->enc == WEIR_ENC_NULL)
 		del = 1;
-	else if (!weir_record_json(r, &c->root, &root)) {
+	else if ((rc = weir_record_json(r, &c->root, &root)) <= 0) {
+		if (rc == WEIR_FAIL_NOMEM)
+			goto nomem;
 		weir_seterr(err, errsz, "record value is not JSON");
 		return WEIR_FAIL_DATA;
 	} else if (root.type == WEIR_PV_NULL)

@@ -118,8 +118,8 @@ weir_avro_enc_record(weir_avro_enc *e, weir_record *r, weir_buf *scratch,
 	/* errno cleared: the value layer says -1 or 0 for no memory too */
 	errno = 0;
 	if (e->value && r->enc != WEIR_ENC_NULL) {
-		if (!weir_record_json(r, scratch, &v)) {
-			if (errno == ENOMEM)
+		if ((rc = weir_record_json(r, scratch, &v)) <= 0) {
+			if (rc == WEIR_FAIL_NOMEM)
 				goto nomem;
 			snprintf(why, whysz, "value is not JSON, cannot encode it "
 			    "as Avro");

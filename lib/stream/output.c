@@ -840,8 +840,8 @@ weir_output_record(weir_output *o, const weir_record *r)
 	case WEIR_FMT_TSV:
 	case WEIR_FMT_TABLE: {
 		weir_pv root;
-		weir_record_json(r, &o->scratch, &root);
-		rc = o->all_fields ? hold(o, &root) : put_row(o, &root);
+		if ((rc = weir_record_json(r, &o->scratch, &root)) >= 0)
+			rc = o->all_fields ? hold(o, &root) : put_row(o, &root);
 		break;
 	}
 	case WEIR_FMT_ENVELOPE:

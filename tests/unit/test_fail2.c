@@ -15,6 +15,7 @@
 #include "pack.h"
 #include "pipeline.h"
 #include "progress.h"
+#include "record.h"
 #include "rules.h"
 #include "snap.h"
 #include "unit.h"
@@ -704,6 +705,79 @@ broker_kinds(void)
 	CHECK(fault_parse("Nope:NOT_LEADER_FOR_PARTITION") == WEIR_FAIL_USAGE);
 }
 
+/* A record's value as JSON or as bytes: out of memory is WEIR_FAIL_NOMEM,
+ * not "not JSON" nor a corrupt value.  (arg: the encoding.) */
+static int
+rec_json(void *arg)
+{
+	static const char txt[] = "{\"user\":\"ann\",\"n\":[1,2,3]}";
+	weir_buf scratch = { 0 };
+	weir_record r;
+	weir_pv pv;
+	int rc;
+
+	(void)arg;
+	memset(&r, 0, sizeof(r));
+	r.enc = WEIR_ENC_JSON;
+	r.value = (const uint8_t *)txt;
+	r.value_len = strlen(txt);
+	rc = weir_record_json(&r, &scratch, &pv);
+	weir_buf_free(&scratch);
+	return rc == 1 ? 0 : rc == 0 ? WEIR_FAIL_DATA : rc;
+}
+
+static int
+rec_bytes(void *arg)
+{
+	weir_buf scratch = { 0 };
+	const uint8_t *p;
+	size_t n;
+	weir_record r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.enc = WEIR_ENC_PACKED;
+	r.value = ((weir_buf *)arg)->p;
+	r.value_len = ((weir_buf *)arg)->len;
+	rc = weir_record_bytes(&r, &scratch, &p, &n);
+	weir_buf_free(&scratch);
+	return rc;
+}
+
+static void
+record_kinds(void)
+{
+	static const char txt[] = "{\"user\":\"ann\",\"n\":[1,2,3]}";
+	weir_buf packed = { 0 }, scratch = { 0 };
+	weir_record r;
+	weir_pv pv;
+
+	CHECK(rec_json(NULL) == 0);
+	CHECK(each_nomem("weir_record_json", rec_json, NULL, 0));
+	memset(&r, 0, sizeof(r));
+	r.enc = WEIR_ENC_BYTES;
+	r.value = (const uint8_t *)"not json";
+	r.value_len = 8;
+	CHECK(weir_record_json(&r, &scratch, &pv) == 0);
+	CHECK(weir_pack_json(&packed, (const uint8_t *)txt, strlen(txt), NULL,
+	    0) == 0);
+	CHECK(rec_bytes(&packed) == 0);
+	CHECK(each_nomem("weir_record_bytes", rec_bytes, &packed, 0));
+	memset(&r, 0, sizeof(r));
+	r.enc = WEIR_ENC_PACKED;
+	r.value = (const uint8_t *)"\xff";
+	r.value_len = 1;
+	{
+		const uint8_t *p;
+		size_t n;
+
+		CHECK(weir_record_bytes(&r, &scratch, &p, &n) ==
+		    WEIR_FAIL_DATA);
+	}
+	weir_buf_free(&packed);
+	weir_buf_free(&scratch);
+}
+
 int
 main(void)
 {
@@ -716,5 +790,6 @@ main(void)
 	changelog_kinds();
 	avro_kinds();
 	broker_kinds();
+	record_kinds();
 	UNIT_DONE();
 }
