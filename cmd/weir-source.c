@@ -850,8 +850,7 @@ main(int argc, char **argv)
 			fmt_arg = optarg;
 			break;
 		case 'k':
-			if (weir_path_parse(&S.keyp, optarg, err, sizeof(err)) < 0)
-				weir_usage_error("--key: %s", err);
+			weir_cli_path(&S.keyp, "--key", optarg);
 			S.have_key = 1;
 			break;
 		case O_TIME:
@@ -861,8 +860,7 @@ main(int argc, char **argv)
 				S.time_now = 1;
 				break;
 			}
-			if (weir_path_parse(&S.timep, optarg, err, sizeof(err)) < 0)
-				weir_usage_error("--time: %s", err);
+			weir_cli_path(&S.timep, "--time", optarg);
 			S.have_time = 1;
 			break;
 		case O_TIMEFMT:

@@ -82,7 +82,7 @@ add_cols(weir_output *o, const char *fields)
 	weir_path p;
 	int rc = 0;
 
-	if (!(items = weir_path_list(fields, &n, NULL, 0)))
+	if (weir_path_list(&items, &n, fields, NULL, 0) < 0)
 		return -1;
 	for (i = 0; i < n && rc == 0; i++) {
 		const char *s = items[i];

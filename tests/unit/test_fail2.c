@@ -14,6 +14,7 @@
 #include "kcatfmt.h"
 #include "pack.h"
 #include "pipeline.h"
+#include "path.h"
 #include "progress.h"
 #include "record.h"
 #include "rules.h"
@@ -778,6 +779,34 @@ record_kinds(void)
 	weir_buf_free(&scratch);
 }
 
+/* -g, --keep, --fields lists: a bad list is a usage error, out of memory
+ * is not. */
+static int
+path_list(void *arg)
+{
+	char err[WEIR_ERRSZ], **items = NULL;
+	size_t n = 0;
+	int rc;
+
+	rc = weir_path_list(&items, &n, arg, err, sizeof(err));
+	free(items);
+	return rc;
+}
+
+static void
+path_kinds(void)
+{
+	char err[WEIR_ERRSZ], **items = NULL;
+	size_t n = 0;
+
+	CHECK(weir_path_list(&items, &n, ".a,.[\"b,c\"],.d", err,
+	    sizeof(err)) == 0 && n == 3 && strcmp(items[1], ".[\"b,c\"]") == 0);
+	free(items);
+	CHECK(each_nomem("weir_path_list", path_list, ".a,.[\"b,c\"],.d", 0));
+	CHECK(path_list(".a,,.b") == WEIR_FAIL_USAGE);
+	CHECK(path_list(".[\"a") == WEIR_FAIL_USAGE);
+}
+
 int
 main(void)
 {
@@ -791,5 +820,6 @@ main(void)
 	avro_kinds();
 	broker_kinds();
 	record_kinds();
+	path_kinds();
 	UNIT_DONE();
 }
