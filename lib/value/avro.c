@@ -1170,19 +1170,17 @@ int
 weir_avro_encode(weir_avro_schema *s, const weir_pv *v, weir_buf *out,
     char *err, size_t errsz)
 {
-	enc e = { s, out, &s->etmp, err, errsz, "" };
+	char msg[WEIR_ERRSZ] = "";
+	enc e = { s, out, &s->etmp, msg, sizeof(msg), "" };
 	size_t start = out->len;
-	int rc;
 
-	if (err && errsz)
-		*err = 0;
-	rc = enc_value(&e, s->root, v, 0);
-	if (rc < 0) {
-		if (err && errsz && !*err)
-			weir_seterr(err, errsz, "out of memory");
-		out->len = start;
-	}
-	return rc;
+	/* every misfit says why (eerr): a failure without a message is a
+	 * buffer that could not grow */
+	if (enc_value(&e, s->root, v, 0) == 0)
+		return 0;
+	out->len = start;
+	weir_seterr(err, errsz, "%s", *msg ? msg : "out of memory");
+	return *msg ? WEIR_FAIL_DATA : WEIR_FAIL_NOMEM;
 }
 
 /* --- framing ------------------------------------------------------------- */

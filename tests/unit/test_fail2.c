@@ -653,6 +653,26 @@ avro_enc(void *arg)
 	return rc;
 }
 
+/* weir_avro_encode alone: out of memory is not "does not fit". */
+static int
+avro_encode(void *arg)
+{
+	weir_avro_schema *s = arg;
+	weir_buf in = { 0 }, out = { 0 };
+	const char *txt = "{\"user\":\"ann\",\"n\":3}";
+	weir_pv v;
+	int rc;
+
+	if (weir_pack_json(&in, (const uint8_t *)txt, strlen(txt), NULL,
+	    0) < 0)
+		return WEIR_FAIL_NOMEM;
+	weir_pv_of(in.p, in.len, &v);
+	rc = weir_avro_encode(s, &v, &out, NULL, 0);
+	weir_buf_free(&in);
+	weir_buf_free(&out);
+	return rc;
+}
+
 static void
 avro_kinds(void)
 {
@@ -672,6 +692,8 @@ avro_kinds(void)
 	if (!e.vs || !e.ks)
 		return;
 	CHECK(avro_enc(&e) == 0);
+	CHECK(avro_encode(e.vs) == 0);
+	CHECK(each_nomem("weir_avro_encode", avro_encode, e.vs, 0));
 	CHECK(each_nomem("avro encode", avro_enc, &e, 0));
 	memset(&r, 0, sizeof(r));
 	r.enc = WEIR_ENC_JSON;
