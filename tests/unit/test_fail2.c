@@ -11,6 +11,7 @@
 #include "avrorec.h"
 #include "broker.h"
 #include "changelog.h"
+#include "csv.h"
 #include "kcatfmt.h"
 #include "pack.h"
 #include "pipeline.h"
@@ -829,6 +830,44 @@ path_kinds(void)
 	CHECK(path_list(".[\"a") == WEIR_FAIL_USAGE);
 }
 
+/* A CSV row whose cell is a number: out of memory is WEIR_FAIL_NOMEM,
+ * never the number taken for a string (returned as WEIR_FAIL_DATA). */
+static int
+csv_num(void *arg)
+{
+	static const char txt[] = "a,b\n12345678901234567890.5e3,x\n";
+	weir_csv c = { 0 };
+	weir_buf out = { 0 };
+	size_t used, off;
+	uint64_t lines;
+	char why[128];
+	weir_pv root, a;
+	long nc;
+	int rc;
+
+	(void)arg;
+	if ((nc = weir_csv_split(&c, (const uint8_t *)txt, strlen(txt), 1,
+	    &used, &lines)) < 0 || (rc = weir_csv_set_header(&c, nc)) < 0) {
+		rc = nc < 0 ? (int)nc : rc;
+		goto out;
+	}
+	off = used;
+	if ((nc = weir_csv_split(&c, (const uint8_t *)txt + off,
+	    strlen(txt) - off, 1, &used, &lines)) < 0) {
+		rc = (int)nc;
+		goto out;
+	}
+	if ((rc = weir_csv_row(&c, nc, &out, why, sizeof(why))) < 0)
+		goto out;
+	weir_pv_of(out.p, out.len, &root);
+	if (!weir_pv_member(&root, "a", 1, &a) || !weir_pv_is_num(&a))
+		rc = WEIR_FAIL_DATA;
+out:
+	weir_buf_free(&out);
+	weir_csv_free(&c);
+	return rc;
+}
+
 int
 main(void)
 {
@@ -843,5 +882,7 @@ main(void)
 	broker_kinds();
 	record_kinds();
 	path_kinds();
+	CHECK(csv_num(NULL) == 0);
+	CHECK(each_nomem("CSV number cell", csv_num, NULL, 0));
 	UNIT_DONE();
 }
