@@ -985,11 +985,14 @@ enc_bytes(enc *e, const anode *a, const weir_pv *v)
 	const uint8_t *s;
 	size_t n, i, len = 0;
 	weir_buf *num = &e->s->enum_, *bin = &e->s->ebin;
+	int rc;
 
 	if (a->logical == L_DECIMAL) {
 		weir_pv nv;
 		num->len = 0;
-		if (!weir_pv_as_num(v, num, &nv))
+		if ((rc = weir_pv_as_num(v, num, &nv)) < 0)
+			return -1;	/* out of memory: no message */
+		if (!rc)
 			return eerr(e, "not a decimal number");
 		e->tmp->len = 0;
 		if (weir_pv_to_json(e->tmp, &nv) < 0 || dec_bytes(e->tmp->p,

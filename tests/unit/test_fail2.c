@@ -868,6 +868,35 @@ out:
 	return rc;
 }
 
+/* The number rule on a string ("\u0035" is "5"): out of memory is
+ * WEIR_FAIL_NOMEM, not "not a number" (returned as WEIR_FAIL_DATA). */
+static int
+as_num(void *arg)
+{
+	static const char txt[] = "[\"\\u0035\", \"12345678901234567890.5\"]";
+	weir_buf in = { 0 }, scratch = { 0 };
+	weir_pv arr, v, num;
+	int rc, i;
+
+	(void)arg;
+	if (weir_pack_json(&in, (const uint8_t *)txt, strlen(txt), NULL,
+	    0) < 0)
+		return WEIR_FAIL_NOMEM;
+	weir_pv_of(in.p, in.len, &arr);
+	for (i = 0, rc = 1; i < 2 && rc == 1; i++) {
+		if (!weir_pv_index(&arr, i, &v))
+			rc = 0;
+		else
+			rc = weir_pv_as_num(&v, &scratch, &num);
+	}
+	if (rc == 1)
+		rc = weir_num_text((const uint8_t *)" 7.25 ", 6, &scratch,
+		    &num);
+	weir_buf_free(&in);
+	weir_buf_free(&scratch);
+	return rc == 1 ? 0 : rc == 0 ? WEIR_FAIL_DATA : rc;
+}
+
 int
 main(void)
 {
@@ -884,5 +913,7 @@ main(void)
 	path_kinds();
 	CHECK(csv_num(NULL) == 0);
 	CHECK(each_nomem("CSV number cell", csv_num, NULL, 0));
+	CHECK(as_num(NULL) == 0);
+	CHECK(each_nomem("weir_pv_as_num", as_num, NULL, 0));
 	UNIT_DONE();
 }
