@@ -414,7 +414,7 @@ static void
 add_on(weir_path **l, weir_path **r, size_t *n, const char *arg)
 {
 	const char *eq = strchr(arg, '=');
-	char err[WEIR_ERRSZ], *lp;
+	char *lp;
 
 	*l = realloc(*l, (*n + 1) * sizeof(**l));
 	*r = realloc(*r, (*n + 1) * sizeof(**r));
@@ -422,9 +422,8 @@ add_on(weir_path **l, weir_path **r, size_t *n, const char *arg)
 	lp = eq ? strndup(arg, (size_t)(eq - arg)) : strdup(arg);
 	if (!*l || !*r || !lp)
 		weir_die(WEIR_EXIT_IO, "out of memory");
-	if (weir_path_parse(&(*l)[*n], lp, err, sizeof(err)) < 0 ||
-	    weir_path_parse(&(*r)[*n], eq ? eq + 1 : arg, err, sizeof(err)) < 0)
-		weir_usage_error("--on: %s", err);
+	weir_cli_path(&(*l)[*n], "--on", lp);
+	weir_cli_path(&(*r)[*n], "--on", eq ? eq + 1 : arg);
 	free(lp);
 	(*n)++;
 }
@@ -434,16 +433,14 @@ static void
 between_paths(weir_join_spec *sp, const char *arg)
 {
 	static weir_path p[2];
-	char err[WEIR_ERRSZ], **list;
+	char **list;
 	size_t n;
 
-	if (!(list = weir_path_list(arg, &n, err, sizeof(err))))
-		weir_usage_error("--between %s: %s", arg, err);
+	list = weir_cli_path_list("--between", arg, &n);
 	if (n != 2)
 		weir_usage_error("--between takes two fields: FROM,UNTIL");
-	if (weir_path_parse(&p[0], list[0], err, sizeof(err)) < 0 ||
-	    weir_path_parse(&p[1], list[1], err, sizeof(err)) < 0)
-		weir_usage_error("--between: %s", err);
+	weir_cli_path(&p[0], "--between", list[0]);
+	weir_cli_path(&p[1], "--between", list[1]);
 	free(list);
 	sp->from = &p[0];
 	sp->until = &p[1];

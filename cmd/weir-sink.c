@@ -606,12 +606,9 @@ main(int argc, char **argv)
 		case O_FIELDS:
 			fields = optarg;
 			{
-				char **items;
 				size_t n;
-				if (!(items = weir_path_list(optarg, &n, err,
-				    sizeof(err))))
-					weir_usage_error("--fields: %s", err);
-				free(items);
+				free(weir_cli_path_list("--fields", optarg,
+				    &n));
 			}
 			break;
 		case O_ALL_FIELDS:
@@ -647,8 +644,7 @@ main(int argc, char **argv)
 				KP.kdelim = optarg;
 				break;
 			}
-			if (weir_path_parse(&kp, optarg, err, sizeof(err)) < 0)
-				weir_usage_error("-K: %s", err);
+			weir_cli_path(&kp, "-K", optarg);
 			have_kp = 1;
 			break;
 		case 's':
@@ -674,9 +670,7 @@ main(int argc, char **argv)
 			B.sp.tmpl = optarg;
 			break;
 		case O_BUCKET_TIME:
-			if (weir_path_parse(&B.time, optarg, err,
-			    sizeof(err)) < 0)
-				weir_usage_error("--path-time: %s", err);
+			weir_cli_path(&B.time, "--path-time", optarg);
 			B.sp.time = &B.time;
 			break;
 		case O_BUCKET_MAX: {

@@ -272,7 +272,9 @@ shape(weir_record *r, char *why, size_t whysz)
 		want_time = S.have_time && r->enc != WEIR_ENC_NULL;
 	}
 	if (want_key || want_time) {
-		if (!weir_record_json(r, &S.scratch, &root)) {
+		if ((rc = weir_record_json(r, &S.scratch, &root)) <= 0) {
+			if (rc == WEIR_FAIL_NOMEM)
+				weir_die_kind(rc, "");
 			snprintf(why, whysz, "value is not JSON, cannot read %s",
 			    want_key ? S.keyp.text : S.timep.text);
 			return -1;
@@ -846,8 +848,7 @@ main(int argc, char **argv)
 			fmt_arg = optarg;
 			break;
 		case 'k':
-			if (weir_path_parse(&S.keyp, optarg, err, sizeof(err)) < 0)
-				weir_usage_error("--key: %s", err);
+			weir_cli_path(&S.keyp, "--key", optarg);
 			S.have_key = 1;
 			break;
 		case O_TIME:
@@ -857,8 +858,7 @@ main(int argc, char **argv)
 				S.time_now = 1;
 				break;
 			}
-			if (weir_path_parse(&S.timep, optarg, err, sizeof(err)) < 0)
-				weir_usage_error("--time: %s", err);
+			weir_cli_path(&S.timep, "--time", optarg);
 			S.have_time = 1;
 			break;
 		case O_TIMEFMT:

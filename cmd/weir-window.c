@@ -286,18 +286,15 @@ load_state(void *arg, weir_rd *rd, char *err, size_t errsz)
 static void
 parse_groups(const char *arg)
 {
-	char err[WEIR_ERRSZ], **items;
+	char **items;
 	size_t i, n;
 
-	if (!(items = weir_path_list(arg, &n, err, sizeof(err))))
-		weir_usage_error("-g: %s", err);
+	items = weir_cli_path_list("-g", arg, &n);
 	for (i = 0; i < n; i++) {
 		S.paths = realloc(S.paths, (S.npaths + 1) * sizeof(*S.paths));
 		if (!S.paths)
 			weir_die(WEIR_EXIT_IO, "out of memory");
-		if (weir_path_parse(&S.paths[S.npaths], items[i], err,
-		    sizeof(err)) < 0)
-			weir_usage_error("-g: %s", err);
+		weir_cli_path(&S.paths[S.npaths], "-g", items[i]);
 		S.npaths++;
 	}
 	free(items);

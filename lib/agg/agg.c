@@ -140,16 +140,6 @@ split_name(const char *s, const char **rest, char **name, char *err,
 	return 0;
 }
 
-/* A path's kind of failure: out of memory, or a bad path (a usage error).
- * errno tells while weir_path_parse and weir_path_list return -1 and NULL
- * for both (errno is cleared before the call). */
-static int
-path_fail(int rc)
-{
-	return rc == WEIR_FAIL_NOMEM || errno == ENOMEM ? WEIR_FAIL_NOMEM :
-	    WEIR_FAIL_USAGE;
-}
-
 int
 weir_agg_add_groups(weir_agg *a, const char *spec, char *err, size_t errsz)
 {
@@ -163,24 +153,22 @@ weir_agg_add_groups(weir_agg *a, const char *spec, char *err, size_t errsz)
 		weir_seterr(err, errsz, "empty group list");
 		return WEIR_FAIL_USAGE;
 	}
-	errno = 0;
-	if (!(list = weir_path_list(spec, &n, err, errsz)))
-		return path_fail(-1);
+	if ((rc = weir_path_list(&list, &n, spec, err, errsz)) < 0)
+		return rc;
 	for (k = 0; k < n; k++) {
 		struct gpath *g;
 		tok = list[k];
 		if (weir_grow(&a->g, &cap, a->ng + 1,
 		    sizeof(*a->g), SIZE_MAX) < 0) {
 			weir_seterr(err, errsz, "out of memory");
+			rc = WEIR_FAIL_NOMEM;
 			goto out;
 		}
 		if ((rc = split_name(tok, &p, &name, err, errsz)) < 0)
 			goto out;
 		g = &a->g[a->ng];
 		memset(g, 0, sizeof(*g));
-		errno = 0;
 		if ((rc = weir_path_parse(&g->path, p, err, errsz)) < 0) {
-			rc = path_fail(rc);
 			free(name);
 			goto out;
 		}
@@ -250,9 +238,8 @@ find_path(weir_agg *a, const char *text, char *err, size_t errsz)
 		weir_seterr(err, errsz, "out of memory");
 		return WEIR_FAIL_NOMEM;
 	}
-	errno = 0;
 	if ((rc = weir_path_parse(&a->paths[a->npaths], text, err, errsz)) < 0)
-		return path_fail(rc);
+		return rc;
 	return (int)a->npaths++;
 }
 
@@ -629,12 +616,15 @@ record_key(weir_agg *a, const weir_record *r, char *err, size_t errsz)
 {
 	weir_pv root;
 	size_t i;
+	int rc;
 
 	if ((a->ng || a->npaths) && same_value(a, r)) {
 		a->gk.len = a->gk_vlen;
 	} else if (a->ng || a->npaths) {
 		a->gk.len = 0;
-		if (!weir_record_json(r, &a->root, &root)) {
+		if ((rc = weir_record_json(r, &a->root, &root)) <= 0) {
+			if (rc == WEIR_FAIL_NOMEM)
+				goto nomem;
 			weir_seterr(err, errsz, r->enc == WEIR_ENC_NULL ?
 			    "record has no value (a tombstone)" :
 			    "record value is not JSON");

@@ -125,14 +125,15 @@ weir__agg_by_update(weir_agg *a, const struct state *st, void *p,
 	struct byent tmp;
 	weir_pv num;
 	double x;
+	int rc;
 	uint32_t pos;
 	int hasts = (r->flags & WEIR_R_TS) != 0;
 	const uint8_t *rec;
 	size_t rlen;
 
 	a->canon.len = 0;
-	if (!weir_pv_as_num(v, &a->canon, &num))
-		return 0;
+	if ((rc = weir_pv_as_num(v, &a->canon, &num)) <= 0)
+		return rc;
 	x = weir_pv_num(&num);
 	if (isnan(x))
 		return 0;

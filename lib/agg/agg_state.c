@@ -145,7 +145,7 @@ static int
 num_of(weir_agg *a, const weir_pv *v, weir_pv *num, double *x)
 {
 	a->canon.len = 0;
-	if (!weir_pv_as_num(v, &a->canon, num))
+	if (weir_pv_as_num(v, &a->canon, num) <= 0)	/* no memory too, for now */
 		return 0;
 	*x = weir_pv_num(num);
 	return 1;

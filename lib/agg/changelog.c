@@ -604,7 +604,7 @@ grp_apply(weir_aggcl *c, struct grp *g, const weir_pv *pv, const int *have,
 		c->num.len = 0;
 		switch (a->st[i].kind) {
 		case ST_MOM:
-			if (!weir_pv_as_num(v, &c->num, &num) ||
+			if (weir_pv_as_num(v, &c->num, &num) <= 0 ||
 			    !isfinite(x = weir_pv_num(&num)))
 				break;
 			mom_apply(&g->st[i].mom, &num, x, sign);
@@ -615,7 +615,7 @@ grp_apply(weir_aggcl *c, struct grp *g, const weir_pv *pv, const int *have,
 			 * distinct: any value but null */
 			if (a->st[i].kind == ST_SET)
 				t = *v;
-			else if (weir_pv_as_num(v, &c->num, &num))
+			else if (weir_pv_as_num(v, &c->num, &num) > 0)
 				t = num;
 			else
 				t = *v;
@@ -798,7 +798,9 @@ weir_aggcl_apply(weir_aggcl *c, const weir_record *r, weir_agg_emit_fn fn,
 	}
 	if (r->enc == WEIR_ENC_NULL)
 		del = 1;
-	else if (!weir_record_json(r, &c->root, &root)) {
+	else if ((rc = weir_record_json(r, &c->root, &root)) <= 0) {
+		if (rc == WEIR_FAIL_NOMEM)
+			goto nomem;
 		weir_seterr(err, errsz, "record value is not JSON");
 		return WEIR_FAIL_DATA;
 	} else if (root.type == WEIR_PV_NULL)

@@ -1033,7 +1033,9 @@ weir_check_record(weir_check *c, const weir_record *r,
 	size_t i;
 	int bad = 0, rc;
 
-	if (!weir_record_json(r, &c->json, &root))
+	if ((rc = weir_record_json(r, &c->json, &root)) == WEIR_FAIL_NOMEM)
+		return rc;
+	if (rc == 0)
 		root.type = WEIR_PV_MISSING;
 	if (pre_check(c, r, &root) < 0)
 		return c->oom ? WEIR_FAIL_NOMEM : WEIR_FAIL_DATA;

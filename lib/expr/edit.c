@@ -250,9 +250,10 @@ weir_edit_list(weir_edit *ed, const char *list, int del, const char *opt,
 	enode *n;
 	int rc = 0;
 
-	if (!(items = weir_path_list(list, &nitems, perr, sizeof(perr)))) {
+	if ((rc = weir_path_list(&items, &nitems, list, perr,
+	    sizeof(perr))) < 0) {
 		weir_seterr(err, errsz, "%s: %s", opt, perr);
-		return WEIR_FAIL_USAGE;
+		return rc;
 	}
 	for (i = 0; i < nitems; i++) {
 		if (!(n = node_for(ed, items[i], opt, &rc, err, errsz)))

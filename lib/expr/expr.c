@@ -152,7 +152,7 @@ weir_expr_compile_diag(weir_expr **out, const char *src, weir_buf *diag)
 void
 weir_expr_root(const weir_record *r, weir_buf *scratch, weir_pv *root)
 {
-	if (weir_record_json(r, scratch, root))
+	if (weir_record_json(r, scratch, root) > 0)
 		return;
 	root->type = WEIR_PV_MISSING;
 	if (r->enc != WEIR_ENC_BYTES && r->enc != WEIR_ENC_JSON)

@@ -296,9 +296,17 @@ weir__expr_number(weir_expr *e, const weir_xv *a, weir_xv *out)
 	}
 	expr_set_missing(out);
 	e->tmp.len = 0;
-	if (a->type != WEIR_XV_STR ||
-	    !weir_num_text(a->s, a->n, &e->tmp, &pv))
+	if (a->type != WEIR_XV_STR)
 		return;
+	switch (weir_num_text(a->s, a->n, &e->tmp, &pv)) {
+	case 1:
+		break;
+	case WEIR_FAIL_NOMEM:
+		e->oom = 1;
+		return;
+	default:
+		return;
+	}
 	/* the packed number into scratch: a value with its own text */
 	if (!(p = weir__expr_scratch(e, e->tmp.len)))
 		return;

@@ -333,7 +333,9 @@ weir__join_stream_record(weir_join *j, int side, const weir_record *r,
 		    "the output of weir-window)");
 		return -1;
 	}
-	if (!weir_record_json(r, &j->json, &v)) {
+	if ((rc = weir_record_json(r, &j->json, &v)) <= 0) {
+		if (rc == WEIR_FAIL_NOMEM)
+			goto nomem;
 		weir_seterr(err, errsz, "value is not JSON");
 		return -1;
 	}

@@ -120,6 +120,8 @@ weir__join_table_update(weir_join *j, const weir_record *r, char *err,
 
 	if (r->enc != WEIR_ENC_NULL)
 		have = weir_record_json(r, &j->json, &v);
+	if (have == WEIR_FAIL_NOMEM)
+		goto nomem;
 	if (!have && r->enc != WEIR_ENC_NULL) {
 		weir_seterr(err, errsz, "table record value is not JSON");
 		return -1;
@@ -171,7 +173,8 @@ weir__join_table_probe(weir_join *j, const weir_record *r, char *err,
 	int have, rc;
 	jrow *row;
 
-	have = weir_record_json(r, &j->json, &v);
+	if ((have = weir_record_json(r, &j->json, &v)) == WEIR_FAIL_NOMEM)
+		goto nomem;
 	rc = weir__join_key(j, 0, r, have ? &v : NULL, &j->key);
 	if (rc < 0)
 		goto nomem;

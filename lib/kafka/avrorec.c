@@ -1,7 +1,6 @@
 /* avrorec.c - Kafka records in Confluent-framed Avro (avrorec.h) */
 #include "avrorec.h"
 
-#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,11 +114,9 @@ weir_avro_enc_record(weir_avro_enc *e, weir_record *r, weir_buf *scratch,
 	weir_pv v;
 	int rc;
 
-	/* errno cleared: the value layer says -1 or 0 for no memory too */
-	errno = 0;
 	if (e->value && r->enc != WEIR_ENC_NULL) {
-		if (!weir_record_json(r, scratch, &v)) {
-			if (errno == ENOMEM)
+		if ((rc = weir_record_json(r, scratch, &v)) <= 0) {
+			if (rc == WEIR_FAIL_NOMEM)
 				goto nomem;
 			snprintf(why, whysz, "value is not JSON, cannot encode it "
 			    "as Avro");
@@ -128,8 +125,9 @@ weir_avro_enc_record(weir_avro_enc *e, weir_record *r, weir_buf *scratch,
 		e->val.len = 0;
 		if (weir_avro_frame(&e->val, e->vid) < 0)
 			goto nomem;
-		if (weir_avro_encode(e->vs, &v, &e->val, err, sizeof(err)) < 0) {
-			if (errno == ENOMEM)
+		if ((rc = weir_avro_encode(e->vs, &v, &e->val, err,
+		    sizeof(err))) < 0) {
+			if (rc == WEIR_FAIL_NOMEM)
 				goto nomem;
 			weir_seterr(why, whysz, "value does not fit the schema: %s",
 			    err);
@@ -156,19 +154,21 @@ weir_avro_enc_record(weir_avro_enc *e, weir_record *r, weir_buf *scratch,
 		rc = weir_avro_encode(e->ks, &v, &e->kbuf, err, sizeof(err));
 	}
 	if (rc < 0) {
-		if (errno == ENOMEM)
+		if (rc == WEIR_FAIL_NOMEM)
 			goto nomem;
 		e->pk.len = 0;
 		e->kbuf.len = hdr;
-		if (weir_pack_str(&e->pk, (const char *)*key, *klen) < 0) {
-			if (errno == ENOMEM)
+		if ((rc = weir_pack_str(&e->pk, (const char *)*key,
+		    *klen)) < 0) {
+			if (rc == WEIR_FAIL_NOMEM)
 				goto nomem;
 			snprintf(why, whysz, "key is not UTF-8 text");
 			return WEIR_FAIL_DATA;
 		}
 		weir_pv_of(e->pk.p, e->pk.len, &v);
-		if (weir_avro_encode(e->ks, &v, &e->kbuf, err, sizeof(err)) < 0) {
-			if (errno == ENOMEM)
+		if ((rc = weir_avro_encode(e->ks, &v, &e->kbuf, err,
+		    sizeof(err))) < 0) {
+			if (rc == WEIR_FAIL_NOMEM)
 				goto nomem;
 			weir_seterr(why, whysz, "key does not fit the schema: %s",
 			    err);

@@ -352,10 +352,12 @@ weir_kafka_producer_send(weir_kafka_producer *p, const weir_record *r,
 	rd_kafka_resp_err_t e;
 	const uint8_t *v;
 	size_t vn;
+	int rc;
 
-	if (weir_record_bytes(r, &p->scratch, &v, &vn) < 0) {
-		weir_seterr(err, errsz, "corrupt record value");
-		return WEIR_FAIL_DATA;
+	if ((rc = weir_record_bytes(r, &p->scratch, &v, &vn)) < 0) {
+		weir_seterr(err, errsz, rc == WEIR_FAIL_NOMEM ?
+		    "out of memory" : "corrupt record value");
+		return rc;
 	}
 	if (!key && (r->flags & WEIR_R_KEY)) {
 		key = r->key ? r->key : (const uint8_t *)"";

@@ -92,9 +92,14 @@ sink_key(weir_kafka_sink *s, const weir_record *r, char *why, size_t whysz)
 {
 	const weir_path *kp = s->o.key_path;
 	weir_pv root;
+	int rc;
 
 	s->kb.len = 0;
-	if (!weir_record_json(r, &s->scratch, &root)) {
+	if ((rc = weir_record_json(r, &s->scratch, &root)) <= 0) {
+		if (rc == WEIR_FAIL_NOMEM) {
+			snprintf(why, whysz, "out of memory");
+			return rc;
+		}
 		snprintf(why, whysz, "value is not JSON, cannot read -K %s",
 		    kp->text);
 		return WEIR_FAIL_DATA;

@@ -310,9 +310,8 @@ weir_kcatfmt_put(const weir_kcatfmt *f, weir_buf *b, const weir_record *r,
 	uint32_t u;
 	int i, rc = 0;
 
-	errno = 0;	/* weir_record_bytes says -1 for no memory too */
-	if (weir_record_bytes(r, scratch, &v, &vn) < 0)
-		return errno == ENOMEM ? WEIR_FAIL_NOMEM : WEIR_FAIL_DATA;
+	if ((rc = weir_record_bytes(r, scratch, &v, &vn)) < 0)
+		return rc;
 	if (f->json) {
 		if (put_json(b, r, m, v, vn) < 0)
 			return WEIR_FAIL_NOMEM;

@@ -99,6 +99,39 @@ weir_die_fail(int fail, const char *err)
 }
 
 void
+weir_die_failf(int fail, const char *fmt, ...)
+{
+	char msg[2 * WEIR_ERRSZ];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	weir_die_fail(fail, msg);
+}
+
+void
+weir_cli_path(weir_path *p, const char *opt, const char *arg)
+{
+	char err[WEIR_ERRSZ];
+	int rc;
+
+	if ((rc = weir_path_parse(p, arg, err, sizeof(err))) < 0)
+		weir_die_failf(rc, "%s: %s", opt, err);
+}
+
+char **
+weir_cli_path_list(const char *opt, const char *arg, size_t *n)
+{
+	char err[WEIR_ERRSZ], **items;
+	int rc;
+
+	if ((rc = weir_path_list(&items, n, arg, err, sizeof(err))) < 0)
+		weir_die_failf(rc, "%s: %s", opt, err);
+	return items;
+}
+
+void
 weir_usage_error(const char *fmt, ...)
 {
 	va_list ap;

@@ -25,6 +25,15 @@ _Noreturn void weir_version(void);
  * to --help). */
 int weir_fail_status(int fail);
 _Noreturn void weir_die_fail(int fail, const char *err);
+/* weir_die_fail with a formatted message (an option's name, then err). */
+_Noreturn void weir_die_failf(int fail, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* An option's path (weir_path_parse) or path list (weir_path_list, free()
+ * the array), or exit: a bad one is a usage error ("OPT: why"), out of
+ * memory exits 3. */
+struct weir_path;
+void weir_cli_path(struct weir_path *p, const char *opt, const char *arg);
+char **weir_cli_path_list(const char *opt, const char *arg, size_t *n);
 /* The same without the hint: for a bad file, state or configuration
  * rather than a bad command line. */
 _Noreturn void weir_die_kind(int fail, const char *err);

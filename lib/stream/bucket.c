@@ -211,10 +211,12 @@ weir_bucket_write(weir_bucket *b, const weir_record *r, char *err,
 
 	if (b->sp.time) {
 		weir_pv root, v;
-		if (!weir_record_json(r, &b->tmp, &root) ||
+		if ((rc = weir_record_json(r, &b->tmp, &root)) <= 0 ||
 		    !weir_path_get(b->sp.time, &root, &v) ||
 		    weir_time_from_pv(&v, v.type == WEIR_PV_STRING ?
 		    WEIR_TIME_ISO8601 : WEIR_TIME_MS, &ms) < 0) {
+			if (rc == WEIR_FAIL_NOMEM)
+				return rc;
 			weir_seterr(err, errsz, "--path-time: %s is not a time "
 			    "(epoch milliseconds or ISO 8601)",
 			    b->sp.time->text);

@@ -133,7 +133,9 @@ weir_cdc_apply(weir_cdc *c, weir_record *r, char *why, size_t whysz)
 
 	if (r->enc == WEIR_ENC_NULL)	/* a tombstone */
 		return delete(c, r, NULL, why, whysz);
-	if (!weir_record_json(r, &c->scratch, &root)) {
+	if ((rc = weir_record_json(r, &c->scratch, &root)) <= 0) {
+		if (rc == WEIR_FAIL_NOMEM)
+			return rc;
 		weir_seterr(why, whysz, "--cdc debezium: value is not JSON");
 		return WEIR_FAIL_DATA;
 	}

@@ -305,7 +305,11 @@ weir_dash_record(weir_dash *d, const weir_record *r)
 	if (weir_output_json(&d->line, r, &d->scratch) < 0)
 		return -1;
 	if (d->have_keyp) {
-		if (weir_record_json(r, &d->scratch, &root) &&
+		int json = weir_record_json(r, &d->scratch, &root);
+
+		if (json < 0)
+			return -1;
+		if (json > 0 &&
 		    weir_path_get(&d->keyp, &root, &v) &&
 		    v.type != WEIR_PV_NULL && weir_key_from_pv(&d->key, &v) < 0)
 			return -1;

@@ -82,7 +82,7 @@ add_cols(weir_output *o, const char *fields)
 	weir_path p;
 	int rc = 0;
 
-	if (!(items = weir_path_list(fields, &n, NULL, 0)))
+	if (weir_path_list(&items, &n, fields, NULL, 0) < 0)
 		return -1;
 	for (i = 0; i < n && rc == 0; i++) {
 		const char *s = items[i];
@@ -840,8 +840,8 @@ weir_output_record(weir_output *o, const weir_record *r)
 	case WEIR_FMT_TSV:
 	case WEIR_FMT_TABLE: {
 		weir_pv root;
-		weir_record_json(r, &o->scratch, &root);
-		rc = o->all_fields ? hold(o, &root) : put_row(o, &root);
+		if ((rc = weir_record_json(r, &o->scratch, &root)) >= 0)
+			rc = o->all_fields ? hold(o, &root) : put_row(o, &root);
 		break;
 	}
 	case WEIR_FMT_ENVELOPE:

@@ -985,11 +985,14 @@ enc_bytes(enc *e, const anode *a, const weir_pv *v)
 	const uint8_t *s;
 	size_t n, i, len = 0;
 	weir_buf *num = &e->s->enum_, *bin = &e->s->ebin;
+	int rc;
 
 	if (a->logical == L_DECIMAL) {
 		weir_pv nv;
 		num->len = 0;
-		if (!weir_pv_as_num(v, num, &nv))
+		if ((rc = weir_pv_as_num(v, num, &nv)) < 0)
+			return -1;	/* out of memory: no message */
+		if (!rc)
 			return eerr(e, "not a decimal number");
 		e->tmp->len = 0;
 		if (weir_pv_to_json(e->tmp, &nv) < 0 || dec_bytes(e->tmp->p,
@@ -1170,19 +1173,17 @@ int
 weir_avro_encode(weir_avro_schema *s, const weir_pv *v, weir_buf *out,
     char *err, size_t errsz)
 {
-	enc e = { s, out, &s->etmp, err, errsz, "" };
+	char msg[WEIR_ERRSZ] = "";
+	enc e = { s, out, &s->etmp, msg, sizeof(msg), "" };
 	size_t start = out->len;
-	int rc;
 
-	if (err && errsz)
-		*err = 0;
-	rc = enc_value(&e, s->root, v, 0);
-	if (rc < 0) {
-		if (err && errsz && !*err)
-			weir_seterr(err, errsz, "out of memory");
-		out->len = start;
-	}
-	return rc;
+	/* every misfit says why (eerr): a failure without a message is a
+	 * buffer that could not grow */
+	if (enc_value(&e, s->root, v, 0) == 0)
+		return 0;
+	out->len = start;
+	weir_seterr(err, errsz, "%s", *msg ? msg : "out of memory");
+	return *msg ? WEIR_FAIL_DATA : WEIR_FAIL_NOMEM;
 }
 
 /* --- framing ------------------------------------------------------------- */

@@ -44,8 +44,9 @@ void weir_avro_schema_free(weir_avro_schema *s);
 int weir_avro_decode(weir_avro_schema *s, const uint8_t *p, size_t n,
     weir_buf *out, char *err, size_t errsz);
 
-/* Encode a JSON value as Avro binary appended to out.  0, or -1 with a
- * message naming the field that does not fit (out keeps its length). */
+/* Encode a JSON value as Avro binary appended to out.  0, or
+ * WEIR_FAIL_DATA with a message naming the field that does not fit, or
+ * WEIR_FAIL_NOMEM (out keeps its length). */
 int weir_avro_encode(weir_avro_schema *s, const weir_pv *v, weir_buf *out,
     char *err, size_t errsz);
 

@@ -189,19 +189,6 @@ weir_csv_split_tsv(weir_csv *in, const uint8_t *line, size_t n)
 	return (long)nc;
 }
 
-static int
-is_json_number(const uint8_t *s, size_t n)
-{
-	weir_buf tmp = {0};
-	int ok;
-
-	if (!n || !(s[0] == '-' || (s[0] >= '0' && s[0] <= '9')))
-		return 0;
-	ok = weir_pack_numtext(&tmp, (const char *)s, n) == 0;
-	weir_buf_free(&tmp);
-	return ok;
-}
-
 /* Cell i's text; cells.p is NULL while every cell so far was empty. */
 static const uint8_t *
 cell_at(const weir_csv *in, size_t i)
@@ -287,9 +274,12 @@ weir_csv_row(weir_csv *in, long nc, weir_buf *out, char *why, size_t whysz)
 		if (!in->cellq[c] && n == 0) {
 			if (weir_pack_null(out) < 0)
 				return WEIR_FAIL_NOMEM;
-		} else if (!in->cellq[c] && is_json_number(s, n)) {
-			if (weir_pack_numtext(out, (const char *)s, n) < 0)
-				return WEIR_FAIL_NOMEM;
+		} else if (!in->cellq[c] && (s[0] == '-' ||
+		    (s[0] >= '0' && s[0] <= '9')) && (rc =
+		    weir_pack_numtext(out, (const char *)s, n)) != WEIR_FAIL_DATA) {
+			/* a number, packed as one (not a number: a string) */
+			if (rc < 0)
+				return rc;
 		} else if ((rc = weir_pack_str(out, (const char *)s, n)) < 0) {
 			if (rc == WEIR_FAIL_DATA)
 				snprintf(why, whysz, "field %zu is not valid UTF-8",

@@ -171,7 +171,8 @@ int weir_pv_numcmp(const weir_pv *a, const weir_pv *b);
 /* The number rule: a number is itself; a string is a number when its text,
  * without surrounding spaces and tabs, is a JSON number (so no "+5",
  * "0x10", "5.", ".5", "00012", "inf").  1 and *num (a number; a string's
- * number is packed into scratch, which the caller resets), or 0. */
+ * number is packed into scratch, which the caller resets), 0, or
+ * WEIR_FAIL_NOMEM (so test "<= 0" for "not a number"). */
 int weir_pv_as_num(const weir_pv *v, weir_buf *scratch, weir_pv *num);
 /* The same rule for the characters s[0..n) of a string. */
 int weir_num_text(const uint8_t *s, size_t n, weir_buf *scratch,

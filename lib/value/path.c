@@ -151,8 +151,8 @@ item_end(const char *s)
 	}
 }
 
-char **
-weir_path_list(const char *s, size_t *n, char *err, size_t errsz)
+int
+weir_path_list(char ***out, size_t *n, const char *s, char *err, size_t errsz)
 {
 	const char *p, *e;
 	size_t k = 0, len = strlen(s);
@@ -162,11 +162,11 @@ weir_path_list(const char *s, size_t *n, char *err, size_t errsz)
 		if (!(e = item_end(p))) {
 			weir_seterr(err, errsz, "unclosed quote or bracket in "
 			    "'%s'", s);
-			return NULL;
+			return WEIR_FAIL_USAGE;
 		}
 		if (e == p) {
 			weir_seterr(err, errsz, "empty item in the list '%s'", s);
-			return NULL;
+			return WEIR_FAIL_USAGE;
 		}
 		k++;
 		if (!*e)
@@ -174,7 +174,7 @@ weir_path_list(const char *s, size_t *n, char *err, size_t errsz)
 	}
 	if (!(v = malloc(k * sizeof(*v) + len + 1))) {
 		weir_seterr(err, errsz, "out of memory");
-		return NULL;
+		return WEIR_FAIL_NOMEM;
 	}
 	copy = (char *)(v + k);
 	memcpy(copy, s, len + 1);
@@ -186,7 +186,8 @@ weir_path_list(const char *s, size_t *n, char *err, size_t errsz)
 		*(char *)e = 0;
 	}
 	*n = k;
-	return v;
+	*out = v;
+	return 0;
 }
 
 void

@@ -26,11 +26,12 @@ int weir_path_parse(weir_path *p, const char *s, char *err, size_t errsz);
 /*
  * A list of paths (or names) "P,P,...", as -g, --keep and --drop take it:
  * split at the commas outside quotes and brackets, so .["a,b"] is one
- * path.  Returns the *n items, NUL-terminated, in one allocation (free()
- * the array), or NULL with err: an empty item, an unclosed quote or
- * bracket, no memory.
+ * path.  Returns 0 with the *n items in *out, NUL-terminated, in one
+ * allocation (free() the array), or WEIR_FAIL_USAGE (an empty item, an
+ * unclosed quote or bracket) or WEIR_FAIL_NOMEM, with the message in err.
  */
-char **weir_path_list(const char *s, size_t *n, char *err, size_t errsz);
+int weir_path_list(char ***out, size_t *n, const char *s, char *err,
+    size_t errsz);
 void weir_path_free(weir_path *p);
 /* The last key of the path ("user" for ".a.user"), for output names. */
 const char *weir_path_name(const weir_path *p, size_t *len);

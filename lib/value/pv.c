@@ -551,6 +551,7 @@ int
 weir_num_text(const uint8_t *s, size_t n, weir_buf *scratch, weir_pv *num)
 {
 	size_t start;
+	int rc;
 
 	while (n && (*s == ' ' || *s == '\t')) {
 		s++;
@@ -561,9 +562,9 @@ weir_num_text(const uint8_t *s, size_t n, weir_buf *scratch, weir_pv *num)
 	if (!n || !(*s == '-' || (*s >= '0' && *s <= '9')))
 		return 0;
 	start = scratch->len;
-	if (weir_pack_numtext(scratch, (const char *)s, n) < 0) {
+	if ((rc = weir_pack_numtext(scratch, (const char *)s, n)) < 0) {
 		scratch->len = start;
-		return 0;
+		return rc == WEIR_FAIL_NOMEM ? rc : 0;
 	}
 	weir_pv_of(scratch->p + start, scratch->len - start, num);
 	return num->type != WEIR_PV_MISSING;
@@ -573,6 +574,7 @@ int
 weir_pv_as_num(const weir_pv *v, weir_buf *scratch, weir_pv *num)
 {
 	size_t start = scratch->len, len;
+	int rc;
 
 	if (weir_pv_is_num(v)) {
 		*num = *v;
@@ -586,14 +588,12 @@ weir_pv_as_num(const weir_pv *v, weir_buf *scratch, weir_pv *num)
 	if (weir_json_unescape(scratch, v->s, v->n) < 0 ||
 	    weir_buf_reserve(scratch, scratch->len - start + 16) < 0) {
 		scratch->len = start;
-		return 0;
+		return WEIR_FAIL_NOMEM;
 	}
 	len = scratch->len - start;
-	if (!weir_num_text(scratch->p + start, len, scratch, num)) {
+	if ((rc = weir_num_text(scratch->p + start, len, scratch, num)) <= 0)
 		scratch->len = start;
-		return 0;
-	}
-	return 1;
+	return rc;
 }
 
 /* ---------- canonical form ---------- */

@@ -8,6 +8,8 @@
 int
 weir_record_json(const weir_record *r, weir_buf *scratch, weir_pv *pv)
 {
+	int rc;
+
 	scratch->len = 0;
 	switch (r->enc) {
 	case WEIR_ENC_PACKED:
@@ -15,9 +17,10 @@ weir_record_json(const weir_record *r, weir_buf *scratch, weir_pv *pv)
 		return pv->type != WEIR_PV_MISSING;
 	case WEIR_ENC_JSON:
 	case WEIR_ENC_BYTES:
-		if (weir_pack_json(scratch, r->value, r->value_len, NULL, 0) < 0) {
+		if ((rc = weir_pack_json(scratch, r->value, r->value_len, NULL,
+		    0)) < 0) {
 			pv->type = WEIR_PV_MISSING;
-			return 0;
+			return rc == WEIR_FAIL_NOMEM ? rc : 0;
 		}
 		weir_pv_of(scratch->p, scratch->len, pv);
 		return pv->type != WEIR_PV_MISSING;
@@ -41,8 +44,10 @@ weir_record_bytes(const weir_record *r, weir_buf *scratch, const uint8_t **p,
 		return 0;
 	case WEIR_ENC_PACKED:
 		weir_pv_of(r->value, r->value_len, &pv);
-		if (pv.type == WEIR_PV_MISSING || weir_pv_to_json(scratch, &pv) < 0)
-			return -1;
+		if (pv.type == WEIR_PV_MISSING)
+			return WEIR_FAIL_DATA;
+		if (weir_pv_to_json(scratch, &pv) < 0)
+			return WEIR_FAIL_NOMEM;
 		*p = scratch->p ? scratch->p : (const uint8_t *)"";
 		*n = scratch->len;
 		return 0;

@@ -13,12 +13,14 @@
 #include "path.h"
 
 /* View the value as packed JSON.  Returns 1 with *pv set, 0 if the value is
- * null or not JSON (bytes that do not parse).  scratch holds a parsed copy
- * when one is needed; it is reset by this call. */
+ * null or not JSON (bytes that do not parse), WEIR_FAIL_NOMEM when memory
+ * is out (so test "<= 0" for "no JSON value").  scratch holds a parsed
+ * copy when one is needed; it is reset by this call. */
 int weir_record_json(const weir_record *r, weir_buf *scratch, weir_pv *pv);
 
 /* The value's bytes: packed values are written as JSON text into scratch
- * (reset by this call).  Null values give p = NULL.  -1 on a corrupt value. */
+ * (reset by this call).  Null values give p = NULL.  0, or WEIR_FAIL_DATA
+ * on a corrupt value, WEIR_FAIL_NOMEM. */
 int weir_record_bytes(const weir_record *r, weir_buf *scratch,
     const uint8_t **p, size_t *n);
 

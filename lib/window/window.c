@@ -1,7 +1,6 @@
 /* window.c - window assignment and session windows (window.h). */
 #include "window.h"
 
-#include <errno.h>
 #include <stdlib.h>
 
 #include "dur.h"
@@ -804,6 +803,7 @@ weir_window_group_key(weir_buf *out, const weir_record *r,
 {
 	weir_pv root, v;
 	size_t i;
+	int rc;
 
 	out->len = 0;
 	if (!npaths) {
@@ -815,9 +815,8 @@ weir_window_group_key(weir_buf *out, const weir_record *r,
 			goto nomem;
 		return 0;
 	}
-	errno = 0;	/* weir_record_json says 0 for no memory too */
-	if (!weir_record_json(r, scratch, &root)) {
-		if (errno == ENOMEM)
+	if ((rc = weir_record_json(r, scratch, &root)) <= 0) {
+		if (rc == WEIR_FAIL_NOMEM)
 			goto nomem;
 		weir_seterr(err, errsz, "value is not JSON, cannot group by %s",
 		    paths[0].text);

@@ -22,7 +22,7 @@ apply(weir_edit *ed, const char *json)
 	if (rc != 0) {
 		weir_buf_puts(&out, rc == 1 ? "notime: " : "bad: ");
 		weir_buf_puts(&out, err);
-	} else if (!weir_record_json(&r, &sc, &v) ||
+	} else if (weir_record_json(&r, &sc, &v) <= 0 ||
 	    weir_pv_to_text(&out, &v) < 0)
 		weir_buf_puts(&out, "?");
 	if ((r.flags & WEIR_R_KEY) && rc == 0) {

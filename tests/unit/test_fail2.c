@@ -11,10 +11,13 @@
 #include "avrorec.h"
 #include "broker.h"
 #include "changelog.h"
+#include "csv.h"
 #include "kcatfmt.h"
 #include "pack.h"
 #include "pipeline.h"
+#include "path.h"
 #include "progress.h"
+#include "record.h"
 #include "rules.h"
 #include "snap.h"
 #include "unit.h"
@@ -651,6 +654,26 @@ avro_enc(void *arg)
 	return rc;
 }
 
+/* weir_avro_encode alone: out of memory is not "does not fit". */
+static int
+avro_encode(void *arg)
+{
+	weir_avro_schema *s = arg;
+	weir_buf in = { 0 }, out = { 0 };
+	const char *txt = "{\"user\":\"ann\",\"n\":3}";
+	weir_pv v;
+	int rc;
+
+	if (weir_pack_json(&in, (const uint8_t *)txt, strlen(txt), NULL,
+	    0) < 0)
+		return WEIR_FAIL_NOMEM;
+	weir_pv_of(in.p, in.len, &v);
+	rc = weir_avro_encode(s, &v, &out, NULL, 0);
+	weir_buf_free(&in);
+	weir_buf_free(&out);
+	return rc;
+}
+
 static void
 avro_kinds(void)
 {
@@ -670,6 +693,8 @@ avro_kinds(void)
 	if (!e.vs || !e.ks)
 		return;
 	CHECK(avro_enc(&e) == 0);
+	CHECK(avro_encode(e.vs) == 0);
+	CHECK(each_nomem("weir_avro_encode", avro_encode, e.vs, 0));
 	CHECK(each_nomem("avro encode", avro_enc, &e, 0));
 	memset(&r, 0, sizeof(r));
 	r.enc = WEIR_ENC_JSON;
@@ -704,6 +729,174 @@ broker_kinds(void)
 	CHECK(fault_parse("Nope:NOT_LEADER_FOR_PARTITION") == WEIR_FAIL_USAGE);
 }
 
+/* A record's value as JSON or as bytes: out of memory is WEIR_FAIL_NOMEM,
+ * not "not JSON" nor a corrupt value.  (arg: the encoding.) */
+static int
+rec_json(void *arg)
+{
+	static const char txt[] = "{\"user\":\"ann\",\"n\":[1,2,3]}";
+	weir_buf scratch = { 0 };
+	weir_record r;
+	weir_pv pv;
+	int rc;
+
+	(void)arg;
+	memset(&r, 0, sizeof(r));
+	r.enc = WEIR_ENC_JSON;
+	r.value = (const uint8_t *)txt;
+	r.value_len = strlen(txt);
+	rc = weir_record_json(&r, &scratch, &pv);
+	weir_buf_free(&scratch);
+	return rc == 1 ? 0 : rc == 0 ? WEIR_FAIL_DATA : rc;
+}
+
+static int
+rec_bytes(void *arg)
+{
+	weir_buf scratch = { 0 };
+	const uint8_t *p;
+	size_t n;
+	weir_record r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.enc = WEIR_ENC_PACKED;
+	r.value = ((weir_buf *)arg)->p;
+	r.value_len = ((weir_buf *)arg)->len;
+	rc = weir_record_bytes(&r, &scratch, &p, &n);
+	weir_buf_free(&scratch);
+	return rc;
+}
+
+static void
+record_kinds(void)
+{
+	static const char txt[] = "{\"user\":\"ann\",\"n\":[1,2,3]}";
+	weir_buf packed = { 0 }, scratch = { 0 };
+	weir_record r;
+	weir_pv pv;
+
+	CHECK(rec_json(NULL) == 0);
+	CHECK(each_nomem("weir_record_json", rec_json, NULL, 0));
+	memset(&r, 0, sizeof(r));
+	r.enc = WEIR_ENC_BYTES;
+	r.value = (const uint8_t *)"not json";
+	r.value_len = 8;
+	CHECK(weir_record_json(&r, &scratch, &pv) == 0);
+	CHECK(weir_pack_json(&packed, (const uint8_t *)txt, strlen(txt), NULL,
+	    0) == 0);
+	CHECK(rec_bytes(&packed) == 0);
+	CHECK(each_nomem("weir_record_bytes", rec_bytes, &packed, 0));
+	memset(&r, 0, sizeof(r));
+	r.enc = WEIR_ENC_PACKED;
+	r.value = (const uint8_t *)"\xff";
+	r.value_len = 1;
+	{
+		const uint8_t *p;
+		size_t n;
+
+		CHECK(weir_record_bytes(&r, &scratch, &p, &n) ==
+		    WEIR_FAIL_DATA);
+	}
+	weir_buf_free(&packed);
+	weir_buf_free(&scratch);
+}
+
+/* -g, --keep, --fields lists: a bad list is a usage error, out of memory
+ * is not. */
+static int
+path_list(void *arg)
+{
+	char err[WEIR_ERRSZ], **items = NULL;
+	size_t n = 0;
+	int rc;
+
+	rc = weir_path_list(&items, &n, arg, err, sizeof(err));
+	free(items);
+	return rc;
+}
+
+static void
+path_kinds(void)
+{
+	char err[WEIR_ERRSZ], **items = NULL;
+	size_t n = 0;
+
+	CHECK(weir_path_list(&items, &n, ".a,.[\"b,c\"],.d", err,
+	    sizeof(err)) == 0 && n == 3 && strcmp(items[1], ".[\"b,c\"]") == 0);
+	free(items);
+	CHECK(each_nomem("weir_path_list", path_list, ".a,.[\"b,c\"],.d", 0));
+	CHECK(path_list(".a,,.b") == WEIR_FAIL_USAGE);
+	CHECK(path_list(".[\"a") == WEIR_FAIL_USAGE);
+}
+
+/* A CSV row whose cell is a number: out of memory is WEIR_FAIL_NOMEM,
+ * never the number taken for a string (returned as WEIR_FAIL_DATA). */
+static int
+csv_num(void *arg)
+{
+	static const char txt[] = "a,b\n12345678901234567890.5e3,x\n";
+	weir_csv c = { 0 };
+	weir_buf out = { 0 };
+	size_t used, off;
+	uint64_t lines;
+	char why[128];
+	weir_pv root, a;
+	long nc;
+	int rc;
+
+	(void)arg;
+	if ((nc = weir_csv_split(&c, (const uint8_t *)txt, strlen(txt), 1,
+	    &used, &lines)) < 0 || (rc = weir_csv_set_header(&c, nc)) < 0) {
+		rc = nc < 0 ? (int)nc : rc;
+		goto out;
+	}
+	off = used;
+	if ((nc = weir_csv_split(&c, (const uint8_t *)txt + off,
+	    strlen(txt) - off, 1, &used, &lines)) < 0) {
+		rc = (int)nc;
+		goto out;
+	}
+	if ((rc = weir_csv_row(&c, nc, &out, why, sizeof(why))) < 0)
+		goto out;
+	weir_pv_of(out.p, out.len, &root);
+	if (!weir_pv_member(&root, "a", 1, &a) || !weir_pv_is_num(&a))
+		rc = WEIR_FAIL_DATA;
+out:
+	weir_buf_free(&out);
+	weir_csv_free(&c);
+	return rc;
+}
+
+/* The number rule on a string ("\u0035" is "5"): out of memory is
+ * WEIR_FAIL_NOMEM, not "not a number" (returned as WEIR_FAIL_DATA). */
+static int
+as_num(void *arg)
+{
+	static const char txt[] = "[\"\\u0035\", \"12345678901234567890.5\"]";
+	weir_buf in = { 0 }, scratch = { 0 };
+	weir_pv arr, v, num;
+	int rc, i;
+
+	(void)arg;
+	if (weir_pack_json(&in, (const uint8_t *)txt, strlen(txt), NULL,
+	    0) < 0)
+		return WEIR_FAIL_NOMEM;
+	weir_pv_of(in.p, in.len, &arr);
+	for (i = 0, rc = 1; i < 2 && rc == 1; i++) {
+		if (!weir_pv_index(&arr, i, &v))
+			rc = 0;
+		else
+			rc = weir_pv_as_num(&v, &scratch, &num);
+	}
+	if (rc == 1)
+		rc = weir_num_text((const uint8_t *)" 7.25 ", 6, &scratch,
+		    &num);
+	weir_buf_free(&in);
+	weir_buf_free(&scratch);
+	return rc == 1 ? 0 : rc == 0 ? WEIR_FAIL_DATA : rc;
+}
+
 int
 main(void)
 {
@@ -716,5 +909,11 @@ main(void)
 	changelog_kinds();
 	avro_kinds();
 	broker_kinds();
+	record_kinds();
+	path_kinds();
+	CHECK(csv_num(NULL) == 0);
+	CHECK(each_nomem("CSV number cell", csv_num, NULL, 0));
+	CHECK(as_num(NULL) == 0);
+	CHECK(each_nomem("weir_pv_as_num", as_num, NULL, 0));
 	UNIT_DONE();
 }
