@@ -290,7 +290,7 @@ main(void)
 		for (i = 0; i < sizeof(hc) / sizeof(hc[0]); i++) {
 			memset(&s, 0, sizeof(s));
 			s.flags = WEIR_R_TS | hc[i].flags;
-			s.ts = hc[i].ws + 55;
+			s.ts = hc[i].ws - 55;	/* ws + 55 overflows for the last */
 			s.win_start = hc[i].ws;
 			s.win_end = hc[i].we;
 			s.hop_advance = hc[i].adv;
