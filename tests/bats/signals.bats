@@ -118,12 +118,13 @@ one_term() {
 
 # two_terms_source ARGS...: run a source whose reader never reads (its
 # output is a FIFO held open and never read, so it blocks writing), send
-# SIGTERM twice; leaves its status in $status and stderr in $T/err.
+# SIGTERM twice; leaves its status in $status and stderr in $T/err.  Its
+# input is the file TT_IN (default /dev/null).
 two_terms_source() {
 	rm -f "$T/ofifo"
 	mkfifo "$T/ofifo"
 	exec 8<> "$T/ofifo"	# a reader that never reads nor closes
-	"$@" > "$T/ofifo" 2> "$T/err" &
+	"$@" < "${TT_IN:-/dev/null}" > "$T/ofifo" 2> "$T/err" &
 	local pid=$!
 	catches_term "$pid"
 	sleep 0.5	# the pipe fills up
@@ -170,23 +171,15 @@ two_terms_source() {
 # reads (a FIFO held open), so that it blocks writing, with input still
 # to come (a writer holding stdin open); SIGTERM twice.
 two_terms_blocked() {
-	rm -f "$T/ofifo" "$T/ififo"
-	mkfifo "$T/ofifo" "$T/ififo"
-	exec 8<> "$T/ofifo"	# a reader that never reads nor closes
+	rm -f "$T/ififo"
+	mkfifo "$T/ififo"
 	exec 9<> "$T/ififo"	# input that never ends
 	cat "$T/in.wf" >&9 &
 	local cpid=$!
-	"$@" < "$T/ififo" > "$T/ofifo" 2> "$T/err" &
-	local pid=$!
-	catches_term "$pid"
-	sleep 0.5	# the pipe fills up
-	kill -TERM "$pid" || { cat "$T/err"; return 1; }
-	sleep 0.3
-	kill -TERM "$pid" 2> /dev/null || true
-	reap "$pid"
+	TT_IN=$T/ififo two_terms_source "$@"
 	kill "$cpid" 2> /dev/null || true
 	wait "$cpid" 2> /dev/null || true
-	exec 8>&- 9>&-
+	exec 9>&-
 }
 
 @test "a stage blocked writing to a reader that does not read: a second SIGTERM stops it, exit 3, one message" {
