@@ -94,10 +94,11 @@ test: all unit
 
 # AddressSanitizer + UndefinedBehaviorSanitizer build and run of the suite,
 # but for its slowest files (ASAN_EXCLUDE): the examples of the manuals, the
-# browser, and the Kafka crash tests, whose programs and code paths the
-# other files run too; CI's time goes to the rest.
+# browser, the Kafka crash tests and the Nexmark queries, whose programs and
+# code paths the other files run too (the generator under the sanitizers in
+# test_nexmark); CI's time goes to the rest.
 ASAN_EXCLUDE = man-examples.bats dashboard-browser.bats eos.bats \
-  ckpt-kafka.bats kafka_group.bats
+  ckpt-kafka.bats kafka_group.bats nexmark.bats
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all
 asan:
 	$(MAKE) B=build-asan BIN=build-asan/bin CFLAGS="$(ASAN_FLAGS)" EXTRA_LDLIBS="-fsanitize=address,undefined" all $(UNIT_SRC:tests/unit/%.c=build-asan/tests/%)
