@@ -74,29 +74,142 @@ typedef struct fdmap {
 	int src, dst;
 } fdmap;
 
-/* In the child: put each src on its dst, report a failure on ep, exec. */
 /*
  * A tee's body, run in the forked child without exec: copy fd 0 to fds
  * 3..n+2 until end of input, dropping a reader that went away.  Only
- * read(2) and write(2) on a static buffer: nothing here may take a lock
- * another thread of the parent held at fork (the metrics server).
+ * system calls on a static buffer: nothing here may take a lock another
+ * thread of the parent held at fork (the metrics server).
+ *
+ * Where the input and the outputs are pipes (always, under weir-run) the
+ * bytes are not copied: tee(2) gives each output the same pages, then the
+ * input's copy is dropped into /dev/null with splice(2).  An output with
+ * less room than the others takes fewer bytes; those are then read once
+ * into the buffer and written to it.  Where tee(2) does not apply (not
+ * pipes), read(2) and write(2).
  */
+#define TEE_BUF (1 << 18)
+
+static void
+tee_drop(uint8_t *alive, int i, int *left)
+{
+	alive[i] = 0;	/* that reader went away */
+	close(3 + i);
+	(*left)--;
+}
+
+/* Write buf[0..len) to the live output i, blocking. */
+static void
+tee_write(const uint8_t *buf, size_t len, uint8_t *alive, int i, int *left)
+{
+	size_t off;
+	ssize_t w;
+
+	for (off = 0; alive[i] && off < len; ) {
+		w = write(3 + i, buf + off, len - off);
+		if (w >= 0)
+			off += (size_t)w;
+		else if (errno != EINTR)
+			tee_drop(alive, i, left);
+	}
+}
+
+/* Read exactly len bytes of fd 0 (there are that many in the pipe). */
+static int
+tee_take(uint8_t *buf, size_t len)
+{
+	size_t off;
+	ssize_t r;
+
+	for (off = 0; off < len; ) {
+		r = read(0, buf + off, len - off);
+		if (r > 0)
+			off += (size_t)r;
+		else if (r == 0 || errno != EINTR)
+			return -1;
+	}
+	return 0;
+}
+
 static _Noreturn void
 tee_body(int n)
 {
-	static uint8_t buf[1 << 16];
+	static uint8_t buf[TEE_BUF];
 	uint8_t alive[HIGH_FD / 2];
-	int i, left = n;
+	size_t got[HIGH_FD / 2];
+	int i, left = n, nul = -1, short_;
 	ssize_t r, w;
-	size_t off;
+	size_t len, off;
 
 	signal(SIGPIPE, SIG_IGN);	/* a reader gone is EPIPE, not death */
 	/* no exec closes the parent's other descriptors: close them, or the
 	 * pipes they are would never see their end */
 	if (close_range(3 + (unsigned)n, ~0U, 0) < 0)
 		_exit(WEIR_EXIT_IO);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		alive[i] = 1;
+		/* a block per wake-up of the reader, as weir_writer_init */
+		if (fcntl(3 + i, F_GETPIPE_SZ) > 0 &&
+		    fcntl(3 + i, F_GETPIPE_SZ) < TEE_BUF)
+			(void)fcntl(3 + i, F_SETPIPE_SZ, TEE_BUF);
+	}
+	if (fcntl(0, F_GETPIPE_SZ) > 0)
+		nul = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	while (nul >= 0 && left > 0) {
+		/* the first live output takes what it can: that is the
+		 * length every other output gets */
+		for (i = 0; i < n && !alive[i]; i++)
+			;
+		r = tee(0, 3 + i, TEE_BUF, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && errno == EPIPE) {
+			tee_drop(alive, i, &left);
+			continue;
+		}
+		if (r < 0) {
+			if (errno == EINVAL)
+				break;	/* not pipes after all: copy */
+			_exit(WEIR_EXIT_IO);
+		}
+		if (r == 0)
+			_exit(0);	/* end of input */
+		len = (size_t)r;
+		got[i] = len;
+		short_ = 0;
+		for (i++; i < n; i++) {
+			got[i] = 0;
+			if (!alive[i])
+				continue;
+			do
+				w = tee(0, 3 + i, len, 0);
+			while (w < 0 && errno == EINTR);
+			if (w > 0)
+				got[i] = (size_t)w;
+			else if (w < 0 && errno == EPIPE)
+				tee_drop(alive, i, &left);
+			/* tee(2) starts again at the input's first byte: what
+			 * an output did not take goes by write below */
+			if (alive[i] && got[i] < len)
+				short_ = 1;
+		}
+		if (!short_) {
+			/* every output has its copy: drop the input's */
+			for (off = 0; off < len; off += (size_t)w) {
+				w = splice(0, NULL, nul, NULL, len - off, 0);
+				if (w <= 0 && !(w < 0 && errno == EINTR))
+					_exit(WEIR_EXIT_IO);
+				if (w < 0)
+					w = 0;
+			}
+			continue;
+		}
+		if (tee_take(buf, len) < 0)
+			_exit(WEIR_EXIT_IO);
+		for (i = 0; i < n; i++)
+			if (alive[i] && got[i] < len)
+				tee_write(buf + got[i], len - got[i], alive, i,
+				    &left);
+	}
 	while (left > 0) {
 		r = read(0, buf, sizeof(buf));
 		if (r < 0 && errno == EINTR)
@@ -104,20 +217,13 @@ tee_body(int n)
 		if (r <= 0)
 			_exit(r < 0 ? WEIR_EXIT_IO : 0);
 		for (i = 0; i < n; i++)
-			for (off = 0; alive[i] && off < (size_t)r; ) {
-				w = write(3 + i, buf + off, (size_t)r - off);
-				if (w >= 0)
-					off += (size_t)w;
-				else if (errno != EINTR) {
-					alive[i] = 0;	/* that reader went away */
-					close(3 + i);
-					left--;
-				}
-			}
+			if (alive[i])
+				tee_write(buf, (size_t)r, alive, i, &left);
 	}
 	_exit(0);
 }
 
+/* In the child: put each src on its dst, report a failure on ep, exec. */
 static _Noreturn void
 child(int ep, const fdmap *m, int n, pid_t pgid, pid_t parent,
     const weir_pipeline *pl, int stage, int statsfd, const char *path,

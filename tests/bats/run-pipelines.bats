@@ -124,6 +124,39 @@ needs() {
 	[ "$(jq -s 'map(.count) | add' counts)" -eq 20000 ]
 }
 
+@test "a tee's outputs get every byte: a slow reader, a fast one, one that leaves early" {
+	cd "$T"
+	cat > slow.py <<'PY'
+import os, sys, time
+out = open(sys.argv[1], "wb")
+while True:
+    b = os.read(0, 3000)
+    if not b:
+        break
+    out.write(b)
+    time.sleep(0.0002)
+PY
+	cat > fan.yaml <<YAML
+name: fan
+restart: {policy: never}
+stages:
+  - {name: src, run: "weir-source --gen clicks --count 300000 --max-delay 2s"}
+  - {name: fast, stdout: none, run: [weir-sink, -f, framed, -o, fast.wf]}
+  - {name: slow, input: src, stdout: none, run: [python3, $T/slow.py, slow.wf]}
+  - {name: early, input: src, stdout: none, run: [sh, -c, "head -c 100000 > early.wf"]}
+  - {name: mid, input: src, stdout: none, run: [sh, -c, "sleep 1; exec cat > mid.wf"]}
+YAML
+	limit weir-run fan.yaml
+	weir-source --gen clicks --count 300000 --max-delay 2s |
+	    weir-sink -f framed > want.wf
+	[ "$(wc -c < want.wf)" -gt 10000000 ]
+	cmp want.wf fast.wf
+	cmp want.wf slow.wf
+	cmp want.wf mid.wf
+	[ "$(wc -c < early.wf)" -eq 100000 ]
+	cmp -n 100000 want.wf early.wf
+}
+
 # poll (up to WAIT tenths of a second, default 10 s) until CMD succeeds
 wait_for() {
 	local i
