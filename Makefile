@@ -24,8 +24,13 @@ pkg_check = $(if $(shell pkg-config --exists $(PKGS) && echo ok),,$(error \
   head -n 1); run 'make deps' (Debian) or install them))
 PKG_CFLAGS = $(pkg_check)$(eval PKG_CFLAGS := $$(shell pkg-config --cflags \
   $(PKGS)))$(PKG_CFLAGS)
+# libcurl and libmicrohttpd are compiled against but not linked: they are
+# loaded when the Schema Registry or an OAUTHBEARER token (curl), the
+# metrics server or the dashboard (microhttpd) needs them (lib/base/dl.h):
+# their libraries doubled the start of every program.
+PKGS_DLOPEN = libcurl libmicrohttpd
 PKG_LIBS = $(pkg_check)$(eval PKG_LIBS := $$(shell pkg-config --libs \
-  $(PKGS)))$(PKG_LIBS)
+  $(filter-out $(PKGS_DLOPEN),$(PKGS))))$(PKG_LIBS)
 
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g

@@ -14,6 +14,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "dl.h"
+
 static int
 loopback(const struct sockaddr *sa)
 {
@@ -114,23 +116,61 @@ weir_http_listen(const char *addr, int public, const char *public_opt,
 	return fd;
 }
 
+weir_mhd_api weir_mhd;
+static int mhd_loaded;
+static char mhd_why[WEIR_ERRSZ];
+static pthread_once_t mhd_once = PTHREAD_ONCE_INIT;
+
+static void
+mhd_load(void)
+{
+	const weir_dl_sym syms[] = {
+		{ "MHD_start_daemon", &weir_mhd.start_daemon },
+		{ "MHD_stop_daemon", &weir_mhd.stop_daemon },
+		{ "MHD_create_response_from_buffer",
+		    &weir_mhd.create_response_from_buffer },
+		{ "MHD_create_response_from_callback",
+		    &weir_mhd.create_response_from_callback },
+		{ "MHD_add_response_header", &weir_mhd.add_response_header },
+		{ "MHD_queue_response", &weir_mhd.queue_response },
+		{ "MHD_destroy_response", &weir_mhd.destroy_response },
+		{ "MHD_lookup_connection_value",
+		    &weir_mhd.lookup_connection_value },
+		{ "MHD_set_connection_option",
+		    &weir_mhd.set_connection_option },
+		{ "MHD_suspend_connection", &weir_mhd.suspend_connection },
+		{ "MHD_resume_connection", &weir_mhd.resume_connection },
+	};
+
+	mhd_loaded = weir_dl_load("libmicrohttpd.so.12", syms,
+	    sizeof(syms) / sizeof(*syms), mhd_why, sizeof(mhd_why)) == 0;
+}
+
 struct MHD_Daemon *
 weir_http_start(int fd, unsigned int flags, MHD_AccessHandlerCallback fn,
-    void *cls, unsigned int max_conn, unsigned int timeout)
+    void *cls, unsigned int max_conn, unsigned int timeout, char *err,
+    size_t errsz)
 {
 	struct MHD_Daemon *d;
 	sigset_t all, old;
 
+	(void)pthread_once(&mhd_once, mhd_load);
+	if (!mhd_loaded) {
+		weir_seterr(err, errsz, "%s", mhd_why);
+		return NULL;
+	}
 	/* the server's thread takes no signals: they are the caller's */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
-	    flags, 0, NULL, NULL, fn, cls,
+	d = weir_mhd.start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+	    MHD_USE_AUTO | flags, 0, NULL, NULL, fn, cls,
 	    MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
 	    MHD_OPTION_CONNECTION_LIMIT, max_conn,
 	    MHD_OPTION_CONNECTION_TIMEOUT, timeout,
 	    MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!d)
+		weir_seterr(err, errsz, "cannot start the HTTP server");
 	return d;
 }
 
@@ -141,24 +181,24 @@ weir_http_reply(struct MHD_Connection *conn, unsigned int code,
 	struct MHD_Response *r;
 	enum MHD_Result rc;
 
-	r = MHD_create_response_from_buffer(n, (void *)body,
+	r = weir_mhd.create_response_from_buffer(n, (void *)body,
 	    MHD_RESPMEM_MUST_COPY);
 	if (!r)
 		return MHD_NO;
-	if (MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype) ==
+	if (weir_mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype) ==
 	    MHD_NO) {
-		MHD_destroy_response(r);
+		weir_mhd.destroy_response(r);
 		return MHD_NO;
 	}
-	rc = MHD_queue_response(conn, code, r);
-	MHD_destroy_response(r);
+	rc = weir_mhd.queue_response(conn, code, r);
+	weir_mhd.destroy_response(r);
 	return rc;
 }
 
 int
 weir_http_wants_html(struct MHD_Connection *conn)
 {
-	const char *a = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	const char *a = weir_mhd.lookup_connection_value(conn, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_ACCEPT);
 
 	return a && !strncmp(a, "text/html", 9);

@@ -25,12 +25,42 @@ int weir_http_listen(const char *addr, int public, const char *public_opt,
  * filled): 0, WEIR_FAIL_USAGE (not such an address) or WEIR_FAIL_IO. */
 int weir_http_resolve(struct addrinfo **out, const char *addr, int passive,
     char *host, size_t hostsz, char *err, size_t errsz);
-/* Start libmicrohttpd on the socket fd with these extra flags, at most
- * max_conn connections, timeout seconds of idleness each; NULL if it
- * cannot (the caller still owns fd then). */
+/*
+ * libmicrohttpd's functions, loaded (dl.h) by weir_http_start, so that a
+ * program that serves nothing does not load it and its libraries: the
+ * server's callbacks use them through weir_mhd.
+ */
+typedef struct weir_mhd_api {
+	struct MHD_Daemon *(*start_daemon)(unsigned int, uint16_t,
+	    MHD_AcceptPolicyCallback, void *, MHD_AccessHandlerCallback,
+	    void *, ...);
+	void (*stop_daemon)(struct MHD_Daemon *);
+	struct MHD_Response *(*create_response_from_buffer)(size_t, void *,
+	    enum MHD_ResponseMemoryMode);
+	struct MHD_Response *(*create_response_from_callback)(uint64_t,
+	    size_t, MHD_ContentReaderCallback, void *,
+	    MHD_ContentReaderFreeCallback);
+	enum MHD_Result (*add_response_header)(struct MHD_Response *,
+	    const char *, const char *);
+	enum MHD_Result (*queue_response)(struct MHD_Connection *,
+	    unsigned int, struct MHD_Response *);
+	void (*destroy_response)(struct MHD_Response *);
+	const char *(*lookup_connection_value)(struct MHD_Connection *,
+	    enum MHD_ValueKind, const char *);
+	enum MHD_Result (*set_connection_option)(struct MHD_Connection *,
+	    enum MHD_CONNECTION_OPTION, ...);
+	void (*suspend_connection)(struct MHD_Connection *);
+	void (*resume_connection)(struct MHD_Connection *);
+} weir_mhd_api;
+extern weir_mhd_api weir_mhd;
+
+/* Start libmicrohttpd (loading it the first time) on the socket fd with
+ * these extra flags, at most max_conn connections, timeout seconds of
+ * idleness each: the daemon, or NULL with a message (the caller still
+ * owns fd then). */
 struct MHD_Daemon *weir_http_start(int fd, unsigned int flags,
     MHD_AccessHandlerCallback fn, void *cls, unsigned int max_conn,
-    unsigned int timeout);
+    unsigned int timeout, char *err, size_t errsz);
 /* Queue a copy of body with this status and content type. */
 enum MHD_Result weir_http_reply(struct MHD_Connection *conn,
     unsigned int code, const char *ctype, const void *body, size_t n);

@@ -2,13 +2,13 @@
  * by weir when librdkafka cannot (oidc.h). */
 #include "oidc.h"
 
-#include <curl/curl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "curl_dl.h"
 #include "kafka_int.h"
 #include "registry.h"
 
@@ -282,8 +282,7 @@ weir__oidc_conf(rd_kafka_conf_t *conf, char *err, size_t errsz)
 		weir_seterr(err, errsz, "-X sasl.oauthbearer.extensions: "
 		    "expected key=value,... (at most %d)", MAX_EXT);
 		rc = WEIR_FAIL_USAGE;
-	} else if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
-		weir_seterr(err, errsz, "libcurl: cannot initialise");
+	} else if (!weir_curl_load(err, errsz)) {
 		rc = WEIR_FAIL_IO;
 	} else {
 		rd_kafka_conf_set_oauthbearer_token_refresh_cb(conf, refresh_cb);
@@ -412,53 +411,57 @@ static int
 fetch(const oidc_cfg *c, weir_buf *body, long *status, char *err,
     size_t errsz)
 {
-	CURL *h = curl_easy_init();
+	const weir_curl *cu;
+	CURL *h;
 	struct curl_slist *hd = NULL;
 	weir_buf form = { 0 };
 	char *esc = NULL;
 	struct stat st;
 	CURLcode rc;
 
+	if (!(cu = weir_curl_load(err, errsz)))
+		return -1;
+	h = cu->easy_init();
 	if (!h || weir_buf_puts(&form, "grant_type=client_credentials") < 0 ||
-	    (c->scope && *c->scope && (!(esc = curl_easy_escape(h, c->scope,
+	    (c->scope && *c->scope && (!(esc = cu->easy_escape(h, c->scope,
 	    0)) || weir_buf_printf(&form, "&scope=%s", esc) < 0)) ||
 	    weir_buf_putc(&form, '\0') < 0) {
 		weir_seterr(err, errsz, "out of memory");
 		rc = CURLE_OUT_OF_MEMORY;
 		goto out;
 	}
-	hd = curl_slist_append(hd, "Accept: application/json");
-	hd = curl_slist_append(hd, "Content-Type: "
+	hd = cu->slist_append(hd, "Accept: application/json");
+	hd = cu->slist_append(hd, "Content-Type: "
 	    "application/x-www-form-urlencoded");
-	curl_easy_setopt(h, CURLOPT_URL, c->url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
+	cu->easy_setopt(h, CURLOPT_URL, c->url);
+	cu->easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	cu->easy_setopt(h, CURLOPT_HTTPHEADER, hd);
 	/* RFC 6749 2.3.1: HTTP Basic with the client id and secret, as
 	 * librdkafka sends them */
-	curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-	curl_easy_setopt(h, CURLOPT_USERNAME, c->id);
-	curl_easy_setopt(h, CURLOPT_PASSWORD, c->secret);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDS, (const char *)form.p);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION,
+	cu->easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+	cu->easy_setopt(h, CURLOPT_USERNAME, c->id);
+	cu->easy_setopt(h, CURLOPT_PASSWORD, c->secret);
+	cu->easy_setopt(h, CURLOPT_POSTFIELDS, (const char *)form.p);
+	cu->easy_setopt(h, CURLOPT_WRITEFUNCTION,
 	    weir__registry_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, body);
+	cu->easy_setopt(h, CURLOPT_WRITEDATA, body);
 	if (c->ca && *c->ca)	/* a file of certificates, or a directory */
-		curl_easy_setopt(h, stat(c->ca, &st) == 0 && S_ISDIR(st.st_mode) ?
+		cu->easy_setopt(h, stat(c->ca, &st) == 0 && S_ISDIR(st.st_mode) ?
 		    CURLOPT_CAPATH : CURLOPT_CAINFO, c->ca);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, HTTP_TIMEOUT_MS);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	if ((rc = curl_easy_perform(h)) != CURLE_OK)
+	cu->easy_setopt(h, CURLOPT_TIMEOUT_MS, HTTP_TIMEOUT_MS);
+	cu->easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	if ((rc = cu->easy_perform(h)) != CURLE_OK)
 		/* curl's own message, not its error buffer: that one may
 		 * quote the URL */
-		weir_seterr(err, errsz, "%s", curl_easy_strerror(rc));
+		weir_seterr(err, errsz, "%s", cu->easy_strerror(rc));
 	else
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+		cu->easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
 out:
-	curl_free(esc);
-	curl_slist_free_all(hd);
+	cu->free(esc);
+	cu->slist_free_all(hd);
 	weir_buf_free(&form);
 	if (h)
-		curl_easy_cleanup(h);
+		cu->easy_cleanup(h);
 	return rc == CURLE_OK ? 0 : -1;
 }
 

@@ -1,7 +1,8 @@
 /* registry.c - Confluent Schema Registry client over libcurl (registry.h). */
 #include "registry.h"
 
-#include <curl/curl.h>
+#include "curl_dl.h"
+
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@ typedef struct cached {
 } cached;
 
 struct weir_registry {
+	const weir_curl *cu;
 	CURL *curl;
 	char *base;		/* the URL without a trailing / */
 	char *shown;		/* the URL without user:password@ */
@@ -37,23 +39,28 @@ weir__registry_body(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
-weir_registry *
-weir_registry_new(const char *url, char *err, size_t errsz)
+int
+weir_registry_open(weir_registry **out, const char *url, char *err,
+    size_t errsz)
 {
+	const weir_curl *cu;
 	weir_registry *r;
 	const char *at, *host;
 	size_t n;
 
+	*out = NULL;
 	if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) {
 		weir_seterr(err, errsz, "schema registry '%s': not an http:// or "
 		    "https:// URL", url);
-		return NULL;
+		return WEIR_FAIL_USAGE;
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) ||
-	    !(r = calloc(1, sizeof(*r)))) {
+	if (!(cu = weir_curl_load(err, errsz)))
+		return WEIR_FAIL_IO;
+	if (!(r = calloc(1, sizeof(*r)))) {
 		weir_seterr(err, errsz, "out of memory");
-		return NULL;
+		return WEIR_FAIL_NOMEM;
 	}
+	r->cu = cu;
 	n = strlen(url);
 	while (n > 0 && url[n - 1] == '/')
 		n--;
@@ -68,13 +75,14 @@ weir_registry_new(const char *url, char *err, size_t errsz)
 			    url, (int)(url + n - at - 1), at + 1);
 	} else
 		r->shown = strndup(url, n);
-	r->curl = curl_easy_init();
+	r->curl = cu->easy_init();
 	if (!r->base || !r->shown || !r->curl) {
 		weir_registry_free(r);
 		weir_seterr(err, errsz, "out of memory");
-		return NULL;
+		return WEIR_FAIL_NOMEM;
 	}
-	return r;
+	*out = r;
+	return 0;
 }
 
 void
@@ -88,7 +96,7 @@ weir_registry_free(weir_registry *r)
 		weir_avro_schema_free(r->c[i].schema);
 	free(r->c);
 	if (r->curl)
-		curl_easy_cleanup(r->curl);
+		r->cu->easy_cleanup(r->curl);
 	free(r->base);
 	free(r->shown);
 	weir_buf_free(&r->body);
@@ -112,33 +120,33 @@ request(weir_registry *r, const char *path, const char *post, json_t **out,
 	*out = NULL;
 	snprintf(url, sizeof(url), "%s%s", r->base, path);
 	r->body.len = 0;
-	curl_easy_reset(r->curl);
-	h = curl_slist_append(h, "Accept: application/vnd.schemaregistry.v1+json, "
+	r->cu->easy_reset(r->curl);
+	h = r->cu->slist_append(h, "Accept: application/vnd.schemaregistry.v1+json, "
 	    "application/json");
 	if (post)
-		h = curl_slist_append(h, "Content-Type: "
+		h = r->cu->slist_append(h, "Content-Type: "
 		    "application/vnd.schemaregistry.v1+json");
-	curl_easy_setopt(r->curl, CURLOPT_URL, url);
-	curl_easy_setopt(r->curl, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(r->curl, CURLOPT_WRITEFUNCTION,
+	r->cu->easy_setopt(r->curl, CURLOPT_URL, url);
+	r->cu->easy_setopt(r->curl, CURLOPT_HTTPHEADER, h);
+	r->cu->easy_setopt(r->curl, CURLOPT_WRITEFUNCTION,
 	    weir__registry_body);
-	curl_easy_setopt(r->curl, CURLOPT_WRITEDATA, &r->body);
-	curl_easy_setopt(r->curl, CURLOPT_ERRORBUFFER, cerr);
-	curl_easy_setopt(r->curl, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-	curl_easy_setopt(r->curl, CURLOPT_TIMEOUT_MS, 15000L);
-	curl_easy_setopt(r->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(r->curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	r->cu->easy_setopt(r->curl, CURLOPT_WRITEDATA, &r->body);
+	r->cu->easy_setopt(r->curl, CURLOPT_ERRORBUFFER, cerr);
+	r->cu->easy_setopt(r->curl, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+	r->cu->easy_setopt(r->curl, CURLOPT_TIMEOUT_MS, 15000L);
+	r->cu->easy_setopt(r->curl, CURLOPT_NOSIGNAL, 1L);
+	r->cu->easy_setopt(r->curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	if (post)
-		curl_easy_setopt(r->curl, CURLOPT_POSTFIELDS, post);
-	rc = curl_easy_perform(r->curl);
-	curl_slist_free_all(h);
+		r->cu->easy_setopt(r->curl, CURLOPT_POSTFIELDS, post);
+	rc = r->cu->easy_perform(r->curl);
+	r->cu->slist_free_all(h);
 	if (rc != CURLE_OK) {
 		/* curl's message may quote the URL: name the shown one only */
 		weir_seterr(err, errsz, "schema registry %s: %s", r->shown,
-		    curl_easy_strerror(rc));
+		    r->cu->easy_strerror(rc));
 		return WEIR_FAIL_IO;
 	}
-	curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &status);
+	r->cu->easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &status);
 	*out = json_loadb((const char *)r->body.p, r->body.len, 0, &je);
 	if (!*out && status / 100 == 2) {
 		weir_seterr(err, errsz, "schema registry %s%s: response is not "
@@ -260,12 +268,12 @@ static int
 subject_path(weir_registry *r, char *buf, size_t sz, const char *subject,
     const char *tail)
 {
-	char *esc = curl_easy_escape(r->curl, subject, 0);
+	char *esc = r->cu->easy_escape(r->curl, subject, 0);
 
 	if (!esc)
 		return -1;
 	snprintf(buf, sz, "/subjects/%s/versions%s", esc, tail);
-	curl_free(esc);
+	r->cu->free(esc);
 	return 0;
 }
 

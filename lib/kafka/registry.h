@@ -16,8 +16,11 @@
 
 typedef struct weir_registry weir_registry;
 
-/* A client for the registry at url (http://host:port[/prefix]). */
-weir_registry *weir_registry_new(const char *url, char *err, size_t errsz);
+/* A client for the registry at url (http://host:port[/prefix]) into *out:
+ * 0, or WEIR_FAIL_USAGE (not an http:// or https:// URL), WEIR_FAIL_IO
+ * (libcurl cannot be loaded) or WEIR_FAIL_NOMEM, with a message. */
+int weir_registry_open(weir_registry **out, const char *url, char *err,
+    size_t errsz);
 void weir_registry_free(weir_registry *r);
 /* libcurl's CURLOPT_WRITEFUNCTION: the body into the weir_buf that is
  * its CURLOPT_WRITEDATA, failing past 16 MB (also oidc.c's). */

@@ -25,10 +25,12 @@ void
 weir_cli_avro_check(weir_cli_avro *a)
 {
 	char err[WEIR_ERRSZ];
+	int rc;
 
 	if ((a->key || a->value) != !!a->url)
 		weir_usage_error(a->url ? "-r URL goes with -s value=avro or -s "
 		    "key=avro" : "-s avro needs the Schema Registry: -r URL");
-	if (a->url && !(a->reg = weir_registry_new(a->url, err, sizeof(err))))
-		weir_usage_error("-r: %s", err);
+	if (a->url && (rc = weir_registry_open(&a->reg, a->url, err,
+	    sizeof(err))) < 0)
+		weir_die_failf(rc, "-r: %s", err);
 }

@@ -86,6 +86,7 @@ weir_metrics_listen(weir_metrics **out, const char *addr, int public,
     char *err, size_t errsz)
 {
 	weir_metrics *m;
+	char why[WEIR_ERRSZ];
 	int fd, port;
 
 	fd = weir_http_listen(addr, public, "--metrics-public",
@@ -101,10 +102,9 @@ weir_metrics_listen(weir_metrics **out, const char *addr, int public,
 	m->port = port;
 	pthread_mutex_init(&m->lock, NULL);
 	m->d = weir_http_start(fd, 0, answer, m, WEIR_METRICS_MAX_CONN,
-	    WEIR_METRICS_TIMEOUT);
+	    WEIR_METRICS_TIMEOUT, why, sizeof(why));
 	if (!m->d) {
-		weir_seterr(err, errsz, "listen on %s: cannot start the HTTP "
-		    "server", addr);
+		weir_seterr(err, errsz, "listen on %s: %s", addr, why);
 		weir_metrics_close(m);
 		return WEIR_FAIL_IO;
 	}
@@ -144,7 +144,7 @@ weir_metrics_close(weir_metrics *m)
 	if (!m)
 		return;
 	if (m->d)
-		MHD_stop_daemon(m->d);	/* closes the listening socket too */
+		weir_mhd.stop_daemon(m->d);	/* closes the listening socket too */
 	else
 		close(m->fd);
 	pthread_mutex_destroy(&m->lock);

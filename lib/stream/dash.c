@@ -455,7 +455,7 @@ sse_read(void *cls, uint64_t pos, char *buf, size_t max)
 	else {
 		/* nothing to send: wait for the ticker to wake us */
 		c->suspended = 1;
-		MHD_suspend_connection(c->conn);
+		weir_mhd.suspend_connection(c->conn);
 	}
 	pthread_mutex_unlock(&d->lock);
 	return (ssize_t)n;
@@ -503,7 +503,7 @@ wake(weir_dash *d)
 			}
 		pthread_mutex_unlock(&d->lock);
 		for (size_t i = 0; i < n; i++)
-			MHD_resume_connection(batch[i]);
+			weir_mhd.resume_connection(batch[i]);
 	} while (n == 64);
 }
 
@@ -541,7 +541,7 @@ events(weir_dash *d, struct MHD_Connection *conn)
 	c->d = d;
 	c->conn = conn;
 	c->last_ms = weir_now_ms();
-	lei = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	lei = weir_mhd.lookup_connection_value(conn, MHD_HEADER_KIND,
 	    "Last-Event-ID");
 	if (lei && *lei) {
 		errno = 0;
@@ -572,19 +572,19 @@ events(weir_dash *d, struct MHD_Connection *conn)
 	d->clients = c;
 	d->nclients++;
 	pthread_mutex_unlock(&d->lock);
-	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384,
+	r = weir_mhd.create_response_from_callback(MHD_SIZE_UNKNOWN, 16384,
 	    sse_read, c, sse_free);
 	if (!r) {
 		sse_free(c);
 		return MHD_NO;
 	}
-	(void)MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	(void)weir_mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 	    "text/event-stream");
-	(void)MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+	(void)weir_mhd.add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
 	    "no-cache");
-	rc = MHD_queue_response(conn, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
-	(void)MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+	rc = weir_mhd.queue_response(conn, MHD_HTTP_OK, r);
+	weir_mhd.destroy_response(r);
+	(void)weir_mhd.set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
 	    (unsigned int)WEIR_DASH_STALL);
 	return rc;
 }
@@ -621,6 +621,7 @@ weir_dash_open(weir_dash **out, const weir_dash_opts *o, char *err,
     size_t errsz)
 {
 	weir_dash *d;
+	char why[WEIR_ERRSZ];
 	sigset_t all, old;
 	int rc;
 
@@ -661,10 +662,9 @@ weir_dash_open(weir_dash **out, const weir_dash_opts *o, char *err,
 		return rc;
 	}
 	d->mhd = weir_http_start(d->fd, MHD_ALLOW_SUSPEND_RESUME, answer, d,
-	    (unsigned int)o->max_clients + 16, 30);
+	    (unsigned int)o->max_clients + 16, 30, why, sizeof(why));
 	if (!d->mhd) {
-		weir_seterr(err, errsz, "listen on %s: cannot start the HTTP "
-		    "server", o->listen);
+		weir_seterr(err, errsz, "listen on %s: %s", o->listen, why);
 		weir_dash_close(d);
 		return WEIR_FAIL_IO;
 	}
@@ -701,7 +701,7 @@ weir_dash_close(weir_dash *d)
 		pthread_join(d->ticker, NULL);
 	if (d->mhd) {
 		wake(d);	/* a daemon stops with no client suspended */
-		MHD_stop_daemon(d->mhd);	/* closes the socket too */
+		weir_mhd.stop_daemon(d->mhd);	/* closes the socket too */
 	} else if (d->fd >= 0)
 		close(d->fd);
 	for (i = 0; i < d->cap; i++)

@@ -48,6 +48,16 @@ load helpers
 	done
 }
 
+@test "no program loads libcurl or libmicrohttpd at start: the Schema Registry, OAUTHBEARER, metrics and the dashboard load them when used" {
+	command -v ldd > /dev/null || skip "no ldd"
+	for p in "$WEIR_BIN"/weir "$WEIR_BIN"/weir-*; do
+		if ldd "$p" | grep -E -q "libcurl|libmicrohttpd"; then
+			echo "$(basename "$p") links libcurl or libmicrohttpd" >&3
+			false
+		fi
+	done
+}
+
 @test "every program has a man page that mandoc -Tlint passes" {
 	command -v mandoc >/dev/null || skip "mandoc not installed"
 	man=$BATS_TEST_DIRNAME/../../man
