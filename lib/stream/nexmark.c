@@ -16,6 +16,9 @@
 #include "nexmark.h"
 
 #include <math.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "pack.h"
 
@@ -72,12 +75,6 @@ rbelow(rng *r, uint64_t k)
 	return (uint64_t)(((unsigned __int128)rnext(r) * k) >> 64);
 }
 
-static double
-runit(rng *r)
-{
-	return (double)(rnext(r) >> 11) * 0x1.0p-53;
-}
-
 int
 weir_nx_kind(uint64_t n)
 {
@@ -90,6 +87,8 @@ weir_nx_kind(uint64_t n)
 int64_t
 weir_nx_time(int64_t start, uint64_t tps, uint64_t n)
 {
+	if (n <= UINT64_MAX / 1000)	/* no 128-bit division */
+		return start + (int64_t)(n * 1000 / tps);
 	return start + (int64_t)((unsigned __int128)n * 1000 / tps);
 }
 
@@ -150,37 +149,110 @@ some_auction0(rng *r, uint64_t n)
 	    AUCTION_ID_LEAD));
 }
 
+/*
+ * round(10^x * 100) for x = 6u, exactly as llround(pow(10, x) * 100)
+ * gives it, faster: 10^x is 10^(j/256) (a table made with pow) times
+ * 10^d, d = x - j/256 < 1/256, from its Taylor series to d^5 (error under
+ * 1e-15 with the roundings).  Only when that is within 1e-12 of a half-integer,
+ * where the two could round apart, is pow called.
+ */
+#define POW_STEPS 256
+static double pow10_steps[6 * POW_STEPS + 1];
+
+int64_t
+weir_nx_price(uint64_t draw)
+{
+	/* (ln 10)^k / k! */
+	static const double c[] = { 2.302585092994046, 2.650949055239199,
+		2.034678592293476, 1.171255148912267, 0.5393829291955814 };
+	/* u * 6 rounded once, as (draw >> 11) * 0x1.0p-53 * 6.0 */
+	double x = (double)(draw >> 11) * 0x3.0p-52, d, y, lo, hi;
+	int j;
+
+	if (pow10_steps[0] == 0)
+		for (j = 0; j <= 6 * POW_STEPS; j++)
+			pow10_steps[j] = pow(10.0, (double)j / POW_STEPS);
+	j = (int)(x * POW_STEPS);
+	d = x - (double)j / POW_STEPS;	/* exact */
+	y = pow10_steps[j] * (1 + d * (c[0] + d * (c[1] + d * (c[2] + d *
+	    (c[3] + d * c[4]))))) * 100.0;
+	lo = y * (1 - 1e-12) + 0.5;
+	hi = y * (1 + 1e-12) + 0.5;
+	if ((int64_t)lo == (int64_t)hi)
+		return (int64_t)lo;
+	return llround(pow(10.0, x) * 100.0);
+}
+
 static int64_t
 price(rng *r)
 {
-	return llround(pow(10.0, runit(r) * 6.0) * 100.0);
+	return weir_nx_price(rnext(r));
 }
 
-/* One random byte to a character: 9 of each letter, 22 blanks (about one
- * in 12, as Nexmark's one in 13). */
-static const char letters_blanks[257] =
-	"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijkl"
-	"mnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwx"
-	"yzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghij"
-	"klmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz                      ";
+/*
+ * n random characters: lower-case letters and blanks, or letters only.
+ * Each draw gives 8 characters, its lowest byte first: a byte b is the
+ * letter 'a' + b % 26, or (with blanks) a blank when b >= 234: 9 of each
+ * letter and 22 blanks in 256 (about one in 12, as Nexmark's one in 13).
+ * The draws are stored whole, so this writes up to 7 bytes past s + n
+ * (the caller has room there).
+ */
+#define BLANK_FROM (9 * 26)
 
-/* n random characters: lower-case letters and blanks, or letters only. */
+#ifdef __SSE2__
+/* 8 bytes (16-bit lanes) to characters: bytes above top are blanks; b / 26
+ * is (b * 2521) >> 16 for every byte b. */
+static inline __m128i
+letters8(__m128i b, __m128i top)
+{
+	__m128i q = _mm_mulhi_epu16(b, _mm_set1_epi16(2521));
+	__m128i c = _mm_add_epi16(_mm_sub_epi16(b, _mm_mullo_epi16(q,
+	    _mm_set1_epi16(26))), _mm_set1_epi16('a'));
+	__m128i bl = _mm_cmpgt_epi16(b, top);
+
+	return _mm_or_si128(_mm_andnot_si128(bl, c), _mm_and_si128(bl,
+	    _mm_set1_epi16(' ')));
+}
+#endif
+
 static void
 chars(rng *r, uint8_t *s, size_t n, int letters)
 {
-	uint64_t bits;
-	size_t i, k;
+	unsigned top = letters ? 255 : BLANK_FROM - 1;
+	size_t i, m = (n + 7) & ~(size_t)7;
+	uint64_t w;
 
-	for (i = 0; i < n; i += 8) {
-		bits = rnext(r);
-		k = n - i < 8 ? n - i : 8;
-		if (letters)
-			for (; k; k--, bits >>= 8)
-				*s++ = (uint8_t)('a' + (bits & 0xff) % 26);
-		else
-			for (; k; k--, bits >>= 8)
-				*s++ = (uint8_t)letters_blanks[bits & 0xff];
+	for (i = 0; i < m; i += 8) {
+		w = rnext(r);
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+		w = __builtin_bswap64(w);
+#endif
+		memcpy(s + i, &w, 8);
 	}
+	i = 0;
+#ifdef __SSE2__
+	{
+		const __m128i z = _mm_setzero_si128(), t = _mm_set1_epi16(
+		    (short)top);
+		__m128i v;
+
+		for (; i + 16 <= m; i += 16) {
+			v = _mm_loadu_si128((const __m128i *)(s + i));
+			_mm_storeu_si128((__m128i *)(s + i), _mm_packus_epi16(
+			    letters8(_mm_unpacklo_epi8(v, z), t),
+			    letters8(_mm_unpackhi_epi8(v, z), t)));
+		}
+		if (i < m) {	/* the last 8 */
+			v = _mm_loadl_epi64((const __m128i *)(s + i));
+			v = letters8(_mm_unpacklo_epi8(v, z), t);
+			_mm_storel_epi64((__m128i *)(s + i), _mm_packus_epi16(v,
+			    v));
+			i = m;
+		}
+	}
+#endif
+	for (; i < n; i++)
+		s[i] = s[i] > top ? ' ' : (uint8_t)('a' + s[i] % 26);
 }
 
 /*
@@ -410,30 +482,36 @@ make_channel(uint8_t *o, uint64_t seed, uint64_t c, int hot)
 	return put_str(o, u, url(u, seed, c, hot));
 }
 
-/* The hot channels' fields, made once per seed (half the bids use them). */
+/*
+ * Every channel's fields, made once per seed on first use: hot channel c
+ * in slot CHANNELS + c.  A slot is its length (0: not made yet), then the
+ * packed fields (at most 107 bytes: "channel-9999" and an 80-byte url).
+ */
+#define CHANNEL_SLOT 112
 static struct {
 	uint64_t seed;
-	int used;
-	uint8_t len[NELEM(hot_channels)];
-	uint8_t b[NELEM(hot_channels)][128];
-} hot;
+	uint8_t (*b)[CHANNEL_SLOT];
+} chan;
 
 static uint8_t *
 put_channel(uint8_t *o, uint64_t seed, uint64_t c, int is_hot)
 {
-	size_t i;
+	uint8_t *slot;
 
-	if (!is_hot)
-		return make_channel(o, seed, c, 0);
-	if (!hot.used || hot.seed != seed) {
-		for (i = 0; i < NELEM(hot_channels); i++)
-			hot.len[i] = (uint8_t)(make_channel(hot.b[i], seed, i,
-			    1) - hot.b[i]);
-		hot.seed = seed;
-		hot.used = 1;
+	if (!chan.b || chan.seed != seed) {
+		free(chan.b);
+		chan.b = calloc(CHANNELS + NELEM(hot_channels),
+		    sizeof(*chan.b));
+		chan.seed = seed;
+		if (!chan.b)	/* no cache, then */
+			return make_channel(o, seed, c, is_hot);
 	}
-	memcpy(o, hot.b[c], hot.len[c]);
-	return o + hot.len[c];
+	slot = chan.b[is_hot ? CHANNELS + c : c];
+	if (!slot[0])
+		slot[0] = (uint8_t)(make_channel(slot + 1, seed, c, is_hot) -
+		    (slot + 1));
+	memcpy(o, slot + 1, CHANNEL_SLOT - 1);
+	return o + slot[0];
 }
 
 static uint8_t *
