@@ -430,35 +430,58 @@ auction(uint8_t *o, rng *r, uint64_t n, int64_t t, int64_t start,
 	return extra(o, r, 8 + il + dl + 5 * 8, SIZE_AUCTION);
 }
 
-/* A channel's url: the same for the same channel and seed. */
+static const char url_base[] = "https://www.nexmark.com/";
+static const char url_item[] = "item.htm?query=1&channel_id=";
+#define URL_ITEM_HOT 16	/* a hot channel's url has no &channel_id= */
+
+/* The 3 random segments of a channel's url, each with its '/' (up to 18
+ * bytes, to s; up to 7 more are written): the same for the same channel
+ * and seed. */
 static size_t
-url(char *s, uint64_t seed, uint64_t channel, int hot)
+url_path(char *s, uint64_t seed, uint64_t channel, int hot)
 {
-	static const char base[] = "https://www.nexmark.com/";
+	size_t n = 0, k;
 	rng r;
-	size_t n = sizeof(base) - 1, k;
 	int i;
 
 	rseed(&r, seed, channel, hot ? 0x686f74 : 0x75726c);
-	memcpy(s, base, n);
 	for (i = 0; i < 3; i++) {
 		k = 3 + (size_t)rbelow(&r, 6 - 3);
 		chars(&r, (uint8_t *)s + n, k, 1);
 		n += k;
 		s[n++] = '/';
 	}
-	memcpy(s + n, "item.htm?query=1", 16);
-	n += 16;
-	if (!hot) {
-		uint32_t v = (uint32_t)channel, rev = 0;
-		int b;
-		for (b = 0; b < 32; b++, v >>= 1)
-			rev = rev << 1 | (v & 1);
-		memcpy(s + n, "&channel_id=", 12);
-		n += 12;
-		n += utoa(s + n, rev >> 1);
-	}
 	return n;
+}
+
+/* The channel_id of a channel's url (up to 10 digits, to s): its 32 bits
+ * reversed, halved. */
+static size_t
+channel_id(char *s, uint64_t channel)
+{
+	uint32_t v = (uint32_t)channel, rev = 0;
+	int b;
+
+	for (b = 0; b < 32; b++, v >>= 1)
+		rev = rev << 1 | (v & 1);
+	return utoa(s, rev >> 1);
+}
+
+/* A channel's url. */
+static size_t
+url(char *s, uint64_t seed, uint64_t channel, int hot)
+{
+	size_t n = sizeof(url_base) - 1;
+
+	memcpy(s, url_base, n);
+	n += url_path(s + n, seed, channel, hot);
+	if (hot) {
+		memcpy(s + n, url_item, URL_ITEM_HOT);
+		return n + URL_ITEM_HOT;
+	}
+	memcpy(s + n, url_item, sizeof(url_item) - 1);
+	n += sizeof(url_item) - 1;
+	return n + channel_id(s + n, channel);
 }
 
 /* A bid's channel and url fields, packed: a function of the seed and the
@@ -483,35 +506,70 @@ make_channel(uint8_t *o, uint64_t seed, uint64_t c, int hot)
 }
 
 /*
- * Every channel's fields, made once per seed on first use: hot channel c
- * in slot CHANNELS + c.  A slot is its length (0: not made yet), then the
- * packed fields (at most 107 bytes: "channel-9999" and an 80-byte url).
+ * The channels, made once per seed: the hot ones' packed fields, and the
+ * others' url segments and channel_id, each on first use, in 32 bytes (a
+ * table of 320 KB, which stays in a cache better than all their packed
+ * fields would).
  */
-#define CHANNEL_SLOT 112
+typedef struct {
+	uint8_t plen, dlen;	/* plen 0: not made yet */
+	char path[18], id[10], pad[2];
+} chslot;
+
 static struct {
 	uint64_t seed;
-	uint8_t (*b)[CHANNEL_SLOT];
+	int made;
+	chslot *s;		/* NULL: no table (no memory), made each time */
+	uint8_t hot_len[NELEM(hot_channels)];
+	uint8_t hot[NELEM(hot_channels)][128];
 } chan;
 
 static uint8_t *
 put_channel(uint8_t *o, uint64_t seed, uint64_t c, int is_hot)
 {
-	uint8_t *slot;
+	char t[32];
+	chslot *s;
+	size_t i, cl;
 
-	if (!chan.b || chan.seed != seed) {
-		free(chan.b);
-		chan.b = calloc(CHANNELS + NELEM(hot_channels),
-		    sizeof(*chan.b));
+	if (!chan.made || chan.seed != seed) {
+		free(chan.s);
+		chan.s = calloc(CHANNELS, sizeof(*chan.s));
+		for (i = 0; i < NELEM(hot_channels); i++)
+			chan.hot_len[i] = (uint8_t)(make_channel(chan.hot[i],
+			    seed, i, 1) - chan.hot[i]);
 		chan.seed = seed;
-		if (!chan.b)	/* no cache, then */
-			return make_channel(o, seed, c, is_hot);
+		chan.made = 1;
 	}
-	slot = chan.b[is_hot ? CHANNELS + c : c];
-	if (!slot[0])
-		slot[0] = (uint8_t)(make_channel(slot + 1, seed, c, is_hot) -
-		    (slot + 1));
-	memcpy(o, slot + 1, CHANNEL_SLOT - 1);
-	return o + slot[0];
+	if (is_hot) {
+		memcpy(o, chan.hot[c], chan.hot_len[c]);
+		return o + chan.hot_len[c];
+	}
+	if (!chan.s)
+		return make_channel(o, seed, c, 0);
+	s = &chan.s[c];
+	if (!s->plen) {
+		s->plen = (uint8_t)url_path(t, seed, c, 0);
+		memcpy(s->path, t, s->plen);
+		s->dlen = (uint8_t)channel_id(s->id, c);
+	}
+	/* as make_channel writes them: "channel-N" is under 32 bytes, the
+	 * url 32 to 127 */
+	o = KEY(o, "channel");
+	memcpy(o + 1, "channel-", 8);
+	cl = 8 + utoa((char *)o + 9, (uint32_t)c);
+	*o = (uint8_t)(WEIR_PK_SSTR | cl);
+	o += 1 + cl;
+	o = KEY(o, "url");
+	o = put_tag(o, sizeof(url_base) - 1 + s->plen + sizeof(url_item) - 1 +
+	    s->dlen);
+	memcpy(o, url_base, sizeof(url_base) - 1);
+	o += sizeof(url_base) - 1;
+	memcpy(o, s->path, sizeof(s->path));
+	o += s->plen;
+	memcpy(o, url_item, sizeof(url_item) - 1);
+	o += sizeof(url_item) - 1;
+	memcpy(o, s->id, sizeof(s->id));
+	return o + s->dlen;
 }
 
 static uint8_t *
