@@ -16,6 +16,8 @@
 #include "nexmark.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -219,40 +221,41 @@ static void
 chars(rng *r, uint8_t *s, size_t n, int letters)
 {
 	unsigned top = letters ? 255 : BLANK_FROM - 1;
-	size_t i, m = (n + 7) & ~(size_t)7;
-	uint64_t w;
+	size_t i = 0, m = (n + 7) & ~(size_t)7;
 
-	for (i = 0; i < m; i += 8) {
-		w = rnext(r);
-#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-		w = __builtin_bswap64(w);
-#endif
-		memcpy(s + i, &w, 8);
-	}
-	i = 0;
-#ifdef __SSE2__
+#if defined(__SSE2__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	{
+		/* two draws at a time, in registers (a load of two 8-byte
+		 * stores would miss the store forwarding) */
 		const __m128i z = _mm_setzero_si128(), t = _mm_set1_epi16(
 		    (short)top);
 		__m128i v;
+		uint64_t w0, w1;
 
 		for (; i + 16 <= m; i += 16) {
-			v = _mm_loadu_si128((const __m128i *)(s + i));
+			w0 = rnext(r);
+			w1 = rnext(r);
+			v = _mm_set_epi64x((long long)w1, (long long)w0);
 			_mm_storeu_si128((__m128i *)(s + i), _mm_packus_epi16(
 			    letters8(_mm_unpacklo_epi8(v, z), t),
 			    letters8(_mm_unpackhi_epi8(v, z), t)));
 		}
 		if (i < m) {	/* the last 8 */
-			v = _mm_loadl_epi64((const __m128i *)(s + i));
+			v = _mm_cvtsi64_si128((long long)rnext(r));
 			v = letters8(_mm_unpacklo_epi8(v, z), t);
 			_mm_storel_epi64((__m128i *)(s + i), _mm_packus_epi16(v,
 			    v));
-			i = m;
 		}
+		return;
 	}
 #endif
-	for (; i < n; i++)
-		s[i] = s[i] > top ? ' ' : (uint8_t)('a' + s[i] % 26);
+	for (; i < m; i += 8) {
+		uint64_t w = rnext(r);
+		size_t j;
+		for (j = 0; j < 8; j++, w >>= 8)
+			s[i + j] = (w & 0xff) > top ? ' ' :
+			    (uint8_t)('a' + (w & 0xff) % 26);
+	}
 }
 
 /*
