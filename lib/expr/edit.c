@@ -22,6 +22,9 @@ typedef struct enode {
 	int wanted;		/* the subtree holds a keep or a set */
 	int done;		/* per record: set already written */
 	size_t lenbytes;	/* the length bytes of the last object made */
+	uint64_t *cand;		/* kid lookup (make_cand), or NULL */
+	uint64_t kw, kmask;	/* the key's first 8 bytes, and which are */
+	size_t ncand;		/* the number of kids it was made for */
 	struct enode *kids;
 	size_t nkids;
 } enode;
@@ -59,6 +62,7 @@ free_nodes(enode *n)
 		free(n->kids[i].key);
 	}
 	free(n->kids);
+	free(n->cand);
 }
 
 void
@@ -349,6 +353,41 @@ weir_edit_time(weir_edit *ed, const char *expr, char *err, size_t errsz)
 	return add_slot(ed, expr, "--time", &ed->time_ei, err, errsz);
 }
 
+/*
+ * The kid lookup of a node of 1 to 64 kids: bit i of cand[min(len, 31)]
+ * and of cand[32 + first byte] are set when kid i's key has that length
+ * and first byte (an empty key: byte 0), so a key that names no kid,
+ * most of a record's members under --keep, is one test.
+ */
+#define CAND_LEN 32
+static void
+make_cand(enode *n)
+{
+	size_t i, k;
+	enode *c;
+
+	free(n->cand);
+	n->cand = NULL;
+	n->ncand = n->nkids;
+	if (n->nkids == 0 || n->nkids > 64 ||
+	    !(n->cand = calloc(CAND_LEN + 256, sizeof(*n->cand))))
+		return;	/* the kids are compared one by one */
+	static const uint8_t ones[16] = { 255, 255, 255, 255, 255, 255, 255,
+		255 };
+
+	for (i = 0; i < n->nkids; i++) {
+		c = &n->kids[i];
+		k = c->klen < 8 ? c->klen : 8;
+		c->kw = 0;
+		memcpy(&c->kw, c->key, k);
+		memcpy(&c->kmask, ones + 8 - k, 8);
+		n->cand[c->klen < CAND_LEN ? c->klen : CAND_LEN - 1] |=
+		    UINT64_C(1) << i;
+		n->cand[CAND_LEN + (c->klen ? (uint8_t)c->key[0] : 0)] |=
+		    UINT64_C(1) << i;
+	}
+}
+
 /* Mark subtrees that hold a keep or a set; refuse a set inside a set. */
 static int
 settle(enode *n, int under_set, char *err, size_t errsz)
@@ -369,6 +408,7 @@ settle(enode *n, int under_set, char *err, size_t errsz)
 		w |= k;
 	}
 	n->wanted = w;
+	make_cand(n);
 	return w;
 }
 
@@ -400,13 +440,36 @@ has_sets(const weir_edit *ed, const enode *n)
 	return 0;
 }
 
-/* The kid of n named by the key ks[0..kn), or NULL. */
+/* The kid of n named by the key ks[0..kn), or NULL; the bytes up to end
+ * may be read. */
 static enode *
-kid(enode *n, const uint8_t *ks, size_t kn)
+kid(enode *n, const uint8_t *ks, size_t kn, const uint8_t *end)
 {
 	enode *c = n->kids, *e = c + n->nkids;
+	uint64_t m, w;
 	size_t j;
 
+	if (n->cand && n->ncand == n->nkids) {
+		m = n->cand[kn < CAND_LEN ? kn : CAND_LEN - 1] &
+		    n->cand[CAND_LEN + (kn ? ks[0] : 0)];
+		for (; m; m &= m - 1) {
+			c = &n->kids[__builtin_ctzll(m)];
+			if (c->klen != kn)
+				continue;
+			if (end - ks >= 8) {	/* a word at a time */
+				memcpy(&w, ks, 8);
+				if ((w & c->kmask) == c->kw && (kn <= 8 ||
+				    memcmp(c->key + 8, ks + 8, kn - 8) == 0))
+					return c;
+				continue;
+			}
+			for (j = 0; j < kn && (uint8_t)c->key[j] == ks[j]; j++)
+				;
+			if (j == kn)
+				return c;
+		}
+		return NULL;
+	}
 	for (; c < e; c++) {
 		if (c->klen != kn)
 			continue;
@@ -474,7 +537,7 @@ static void
 rebuild(weir_edit *ed, const weir_pv *obj, enode *n, int kept)
 {
 	size_t mark = obj_open(ed, n), i, kn;
-	const uint8_t *p, *end, *kt, *ks, *vt;
+	const uint8_t *p, *end, *kt, *ks, *vt, *kend;
 	int copy_other = !ed->keep_mode || kept;
 	weir_pv k, v, kv;
 
@@ -492,6 +555,7 @@ rebuild(weir_edit *ed, const weir_pv *obj, enode *n, int kept)
 			if ((size_t)(end - ks) < kn)
 				break;
 			vt = ks + kn;
+			kend = end;
 		} else {
 			if (!(vt = weir_pv_read(p, end, &k)))
 				break;
@@ -500,10 +564,12 @@ rebuild(weir_edit *ed, const weir_pv *obj, enode *n, int kept)
 				p = weir_pv_skip(vt, end);
 				continue;
 			}
+			/* an escaped key is unescaped into kscratch */
+			kend = k.escaped ? ks + kn : end;
 		}
 		if (!(p = weir_pv_skip(vt, end)))
 			break;
-		if (!(c = kid(n, ks, kn))) {
+		if (!(c = kid(n, ks, kn, kend))) {
 			if (copy_other)
 				pk(ed, weir_buf_put(&ed->out, kt,
 				    (size_t)(p - kt)));

@@ -106,6 +106,22 @@ main(void)
 		weir_edit_free(ed);
 	}
 
+	/* keys told apart past their first 8 bytes, escaped keys, the
+	 * empty key, a kept key at an object's end, a key of 31 bytes or
+	 * more */
+	ed = weir_edit_new();
+	CHECK(weir_edit_list(ed, ".abcdefghij,.abcdefghik,.ab,.\"\",.o.z,"
+	    ".xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", 0, "--keep", err,
+	    sizeof(err)) == 0);
+	CHECK(weir_edit_ready(ed, err, sizeof(err)) == 0);
+	CHECK_STR(apply(ed, "{\"abcdefghiX\":1,\"abcdefghik\":2,\"a\\u0062\":3,"
+	    "\"\":4,\"b\":5,\"abcdefghij\":6,\"o\":{\"y\":7,\"z\":8},"
+	    "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\":9,\"xxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxy\":10}"),
+	    "{\"abcdefghik\":2,\"a\\u0062\":3,\"\":4,\"abcdefghij\":6,"
+	    "\"o\":{\"z\":8},\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\":9}");
+	weir_edit_free(ed);
+
 	/* --time: a number or ISO 8601, else not a time */
 	ed = weir_edit_new();
 	CHECK(weir_edit_time(ed, ".t", err, sizeof(err)) == 0);
