@@ -526,6 +526,23 @@ obj_close(weir_edit *ed, enode *n, size_t mark)
 	weir_varint_enc(b->p + mark, body);
 }
 
+/* The end of the value at p, as weir_pv_skip finds it, with the short
+ * strings and integers most members hold stepped over here. */
+static inline const uint8_t *
+step(const uint8_t *p, const uint8_t *end)
+{
+	const uint8_t *q;
+
+	if (p < end && (*p & 0xe0) == WEIR_PK_SSTR)
+		return (size_t)(end - p - 1) >= (size_t)(*p & 0x1f) ?
+		    p + 1 + (*p & 0x1f) : NULL;
+	if (p < end && *p == WEIR_PK_INT)
+		for (q = p + 1; q < end && q < p + 1 + 9; q++)
+			if (!(*q & 0x80))
+				return q + 1;
+	return weir_pv_skip(p, end);
+}
+
 /*
  * Write the object for node n, built from obj (which may be missing or
  * not an object: then only what is set is written).  kept: an ancestor
@@ -567,7 +584,7 @@ rebuild(weir_edit *ed, const weir_pv *obj, enode *n, int kept)
 			/* an escaped key is unescaped into kscratch */
 			kend = k.escaped ? ks + kn : end;
 		}
-		if (!(p = weir_pv_skip(vt, end)))
+		if (!(p = step(vt, end)))
 			break;
 		if (!(c = kid(n, ks, kn, kend))) {
 			if (copy_other)
