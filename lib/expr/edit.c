@@ -21,6 +21,10 @@ typedef struct enode {
 	int keep, del, set;	/* set: index into exprs, or -1 */
 	int wanted;		/* the subtree holds a keep or a set */
 	int done;		/* per record: set already written */
+	size_t lenbytes;	/* the length bytes of the last object made */
+	uint64_t *cand;		/* kid lookup (make_cand), or NULL */
+	uint64_t kw, kmask;	/* the key's first 8 bytes, and which are */
+	size_t ncand;		/* the number of kids it was made for */
 	struct enode *kids;
 	size_t nkids;
 } enode;
@@ -58,6 +62,7 @@ free_nodes(enode *n)
 		free(n->kids[i].key);
 	}
 	free(n->kids);
+	free(n->cand);
 }
 
 void
@@ -348,6 +353,41 @@ weir_edit_time(weir_edit *ed, const char *expr, char *err, size_t errsz)
 	return add_slot(ed, expr, "--time", &ed->time_ei, err, errsz);
 }
 
+/*
+ * The kid lookup of a node of 1 to 64 kids: bit i of cand[min(len, 31)]
+ * and of cand[32 + first byte] are set when kid i's key has that length
+ * and first byte (an empty key: byte 0), so a key that names no kid,
+ * most of a record's members under --keep, is one test.
+ */
+#define CAND_LEN 32
+static void
+make_cand(enode *n)
+{
+	size_t i, k;
+	enode *c;
+
+	free(n->cand);
+	n->cand = NULL;
+	n->ncand = n->nkids;
+	if (n->nkids == 0 || n->nkids > 64 ||
+	    !(n->cand = calloc(CAND_LEN + 256, sizeof(*n->cand))))
+		return;	/* the kids are compared one by one */
+	static const uint8_t ones[16] = { 255, 255, 255, 255, 255, 255, 255,
+		255 };
+
+	for (i = 0; i < n->nkids; i++) {
+		c = &n->kids[i];
+		k = c->klen < 8 ? c->klen : 8;
+		c->kw = 0;
+		memcpy(&c->kw, c->key, k);
+		memcpy(&c->kmask, ones + 8 - k, 8);
+		n->cand[c->klen < CAND_LEN ? c->klen : CAND_LEN - 1] |=
+		    UINT64_C(1) << i;
+		n->cand[CAND_LEN + (c->klen ? (uint8_t)c->key[0] : 0)] |=
+		    UINT64_C(1) << i;
+	}
+}
+
 /* Mark subtrees that hold a keep or a set; refuse a set inside a set. */
 static int
 settle(enode *n, int under_set, char *err, size_t errsz)
@@ -368,6 +408,7 @@ settle(enode *n, int under_set, char *err, size_t errsz)
 		w |= k;
 	}
 	n->wanted = w;
+	make_cand(n);
 	return w;
 }
 
@@ -399,68 +440,185 @@ has_sets(const weir_edit *ed, const enode *n)
 	return 0;
 }
 
-/* Write the object for node n, built from obj (which may be missing or
+/* The kid of n named by the key ks[0..kn), or NULL; the bytes up to end
+ * may be read. */
+static enode *
+kid(enode *n, const uint8_t *ks, size_t kn, const uint8_t *end)
+{
+	enode *c = n->kids, *e = c + n->nkids;
+	uint64_t m, w;
+	size_t j;
+
+	if (n->cand && n->ncand == n->nkids) {
+		m = n->cand[kn < CAND_LEN ? kn : CAND_LEN - 1] &
+		    n->cand[CAND_LEN + (kn ? ks[0] : 0)];
+		for (; m; m &= m - 1) {
+			c = &n->kids[__builtin_ctzll(m)];
+			if (c->klen != kn)
+				continue;
+			if (end - ks >= 8) {	/* a word at a time */
+				memcpy(&w, ks, 8);
+				if ((w & c->kmask) == c->kw && (kn <= 8 ||
+				    memcmp(c->key + 8, ks + 8, kn - 8) == 0))
+					return c;
+				continue;
+			}
+			for (j = 0; j < kn && (uint8_t)c->key[j] == ks[j]; j++)
+				;
+			if (j == kn)
+				return c;
+		}
+		return NULL;
+	}
+	for (; c < e; c++) {
+		if (c->klen != kn)
+			continue;
+		/* keys are short: no call to memcmp */
+		for (j = 0; j < kn && (uint8_t)c->key[j] == ks[j]; j++)
+			;
+		if (j == kn)
+			return c;
+	}
+	return NULL;
+}
+
+/*
+ * An object's length is written before its body, so the body is written
+ * after room for a length of as many bytes as the last one of this node
+ * had, and moved only when this one needs another count (weir_pack_close
+ * moves every body of 128 bytes or more).
+ */
+static size_t
+obj_open(weir_edit *ed, enode *n)
+{
+	size_t k = n->lenbytes ? n->lenbytes : 1, mark;
+
+	if (weir_buf_reserve(&ed->out, 1 + k) < 0) {
+		ed->oom = 1;
+		return (size_t)-1;
+	}
+	ed->out.p[ed->out.len++] = WEIR_PK_OBJ;
+	mark = ed->out.len;
+	ed->out.len += k;
+	n->lenbytes = k;
+	return mark;
+}
+
+static void
+obj_close(weir_edit *ed, enode *n, size_t mark)
+{
+	weir_buf *b = &ed->out;
+	size_t k = n->lenbytes, body, need;
+
+	if (mark == (size_t)-1)
+		return;
+	body = b->len - mark - k;
+	need = weir_varint_size(body);
+	if (need != k) {
+		if (need > k && weir_buf_reserve(b, need - k) < 0) {
+			ed->oom = 1;
+			return;
+		}
+		memmove(b->p + mark + need, b->p + mark + k, body);
+		b->len = b->len - k + need;
+		n->lenbytes = need;
+	}
+	weir_varint_enc(b->p + mark, body);
+}
+
+/* The end of the value at p, as weir_pv_skip finds it, with the short
+ * strings and integers most members hold stepped over here. */
+static inline const uint8_t *
+step(const uint8_t *p, const uint8_t *end)
+{
+	const uint8_t *q;
+
+	if (p < end && (*p & 0xe0) == WEIR_PK_SSTR)
+		return (size_t)(end - p - 1) >= (size_t)(*p & 0x1f) ?
+		    p + 1 + (*p & 0x1f) : NULL;
+	if (p < end && *p == WEIR_PK_INT)
+		for (q = p + 1; q < end && q < p + 1 + 9; q++)
+			if (!(*q & 0x80))
+				return q + 1;
+	return weir_pv_skip(p, end);
+}
+
+/*
+ * Write the object for node n, built from obj (which may be missing or
  * not an object: then only what is set is written).  kept: an ancestor
- * (or n) was named by a keep. */
+ * (or n) was named by a keep.  The members are walked over their packed
+ * bytes: a member copied as it is (key and value) is one copy, and a
+ * value is decoded only to go into it.
+ */
 static void
 rebuild(weir_edit *ed, const weir_pv *obj, enode *n, int kept)
 {
-	size_t mark = weir_pack_open(&ed->out, WEIR_PK_OBJ), i;
-	weir_pv_iter it;
+	size_t mark = obj_open(ed, n), i, kn;
+	const uint8_t *p, *end, *kt, *ks, *vt, *kend;
+	int copy_other = !ed->keep_mode || kept;
 	weir_pv k, v, kv;
-	const uint8_t *ks;
-	size_t kn;
 
 	for (i = 0; i < n->nkids; i++)
 		n->kids[i].done = 0;
-	if (obj->type == WEIR_PV_OBJECT) {
-		weir_pv_iter_init(&it, obj);
-		while (weir_pv_iter_next(&it, &k, &v)) {
-			enode *c = NULL;
-			int ckept;
+	p = obj->type == WEIR_PV_OBJECT ? obj->s : NULL;
+	end = p ? obj->s + obj->n : NULL;
+	while (p && p < end) {
+		enode *c;
+		int ckept;
+		kt = p;
+		if ((*p & 0xe0) == WEIR_PK_SSTR) {	/* a short plain key */
+			kn = *p & 0x1f;
+			ks = p + 1;
+			if ((size_t)(end - ks) < kn)
+				break;
+			vt = ks + kn;
+			kend = end;
+		} else {
+			if (!(vt = weir_pv_read(p, end, &k)))
+				break;
 			ed->kscratch.len = 0;
-			if (weir_pv_str(&k, &ed->kscratch, &ks, &kn) < 0)
-				continue;
-			for (i = 0; i < n->nkids; i++)
-				if (n->kids[i].klen == kn && (kn == 0 ||
-				    memcmp(n->kids[i].key, ks, kn) == 0)) {
-					c = &n->kids[i];
-					break;
-				}
-			if (!c) {
-				if (!ed->keep_mode || kept) {
-					pk(ed, weir_pack_raw(&ed->out, &k));
-					pk(ed, weir_pack_raw(&ed->out, &v));
-				}
+			if (weir_pv_str(&k, &ed->kscratch, &ks, &kn) < 0) {
+				p = weir_pv_skip(vt, end);
 				continue;
 			}
-			if (c->done && c->set >= 0)
-				continue;	/* a duplicate key */
-			c->done = 1;
-			if (c->set >= 0) {
-				if (ed->vals[c->set].type != WEIR_XV_MISSING) {
-					pk(ed, weir_pack_raw(&ed->out, &k));
-					pk(ed, weir_xv_pack(&ed->out,
-					    &ed->vals[c->set]));
-				}
-				continue;
-			}
-			if (c->del)
-				continue;
-			ckept = kept || c->keep;
-			if (ed->keep_mode && !ckept && !c->wanted)
-				continue;
-			if (c->nkids == 0 || (v.type != WEIR_PV_OBJECT &&
-			    !has_sets(ed, c))) {
-				if (!ed->keep_mode || ckept) {
-					pk(ed, weir_pack_raw(&ed->out, &k));
-					pk(ed, weir_pack_raw(&ed->out, &v));
-				}
-				continue;
-			}
-			pk(ed, weir_pack_raw(&ed->out, &k));
-			rebuild(ed, &v, c, ckept);
+			/* an escaped key is unescaped into kscratch */
+			kend = k.escaped ? ks + kn : end;
 		}
+		if (!(p = step(vt, end)))
+			break;
+		if (!(c = kid(n, ks, kn, kend))) {
+			if (copy_other)
+				pk(ed, weir_buf_put(&ed->out, kt,
+				    (size_t)(p - kt)));
+			continue;
+		}
+		if (c->done && c->set >= 0)
+			continue;	/* a duplicate key */
+		c->done = 1;
+		if (c->set >= 0) {
+			if (ed->vals[c->set].type != WEIR_XV_MISSING) {
+				pk(ed, weir_buf_put(&ed->out, kt,
+				    (size_t)(vt - kt)));
+				pk(ed, weir_xv_pack(&ed->out,
+				    &ed->vals[c->set]));
+			}
+			continue;
+		}
+		if (c->del)
+			continue;
+		ckept = kept || c->keep;
+		if (ed->keep_mode && !ckept && !c->wanted)
+			continue;
+		if (c->nkids == 0 || (*vt != WEIR_PK_OBJ && !has_sets(ed, c))) {
+			if (!ed->keep_mode || ckept)
+				pk(ed, weir_buf_put(&ed->out, kt,
+				    (size_t)(p - kt)));
+			continue;
+		}
+		pk(ed, weir_buf_put(&ed->out, kt, (size_t)(vt - kt)));
+		if (!weir_pv_read(vt, end, &v))
+			v.type = WEIR_PV_MISSING;	/* not after a skip */
+		rebuild(ed, &v, c, ckept);
 	}
 	/* what the input did not have */
 	kv.type = WEIR_PV_MISSING;
@@ -474,7 +632,7 @@ rebuild(weir_edit *ed, const weir_pv *obj, enode *n, int kept)
 		else
 			rebuild(ed, &kv, c, kept || c->keep);
 	}
-	pk(ed, weir_pack_close(&ed->out, mark));
+	obj_close(ed, n, mark);
 }
 
 int

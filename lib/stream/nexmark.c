@@ -16,6 +16,11 @@
 #include "nexmark.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "pack.h"
 
@@ -72,12 +77,6 @@ rbelow(rng *r, uint64_t k)
 	return (uint64_t)(((unsigned __int128)rnext(r) * k) >> 64);
 }
 
-static double
-runit(rng *r)
-{
-	return (double)(rnext(r) >> 11) * 0x1.0p-53;
-}
-
 int
 weir_nx_kind(uint64_t n)
 {
@@ -90,6 +89,8 @@ weir_nx_kind(uint64_t n)
 int64_t
 weir_nx_time(int64_t start, uint64_t tps, uint64_t n)
 {
+	if (n <= UINT64_MAX / 1000)	/* no 128-bit division */
+		return start + (int64_t)(n * 1000 / tps);
 	return start + (int64_t)((unsigned __int128)n * 1000 / tps);
 }
 
@@ -150,36 +151,110 @@ some_auction0(rng *r, uint64_t n)
 	    AUCTION_ID_LEAD));
 }
 
+/*
+ * round(10^x * 100) for x = 6u, exactly as llround(pow(10, x) * 100)
+ * gives it, faster: 10^x is 10^(j/256) (a table made with pow) times
+ * 10^d, d = x - j/256 < 1/256, from its Taylor series to d^5 (error under
+ * 1e-15 with the roundings).  Only when that is within 1e-12 of a half-integer,
+ * where the two could round apart, is pow called.
+ */
+#define POW_STEPS 256
+static double pow10_steps[6 * POW_STEPS + 1];
+
+int64_t
+weir_nx_price(uint64_t draw)
+{
+	/* (ln 10)^k / k! */
+	static const double c[] = { 2.302585092994046, 2.650949055239199,
+		2.034678592293476, 1.171255148912267, 0.5393829291955814 };
+	/* u * 6 rounded once, as (draw >> 11) * 0x1.0p-53 * 6.0 */
+	double x = (double)(draw >> 11) * 0x3.0p-52, d, y, lo, hi;
+	int j;
+
+	if (pow10_steps[0] == 0)
+		for (j = 0; j <= 6 * POW_STEPS; j++)
+			pow10_steps[j] = pow(10.0, (double)j / POW_STEPS);
+	j = (int)(x * POW_STEPS);
+	d = x - (double)j / POW_STEPS;	/* exact */
+	y = pow10_steps[j] * (1 + d * (c[0] + d * (c[1] + d * (c[2] + d *
+	    (c[3] + d * c[4]))))) * 100.0;
+	lo = y * (1 - 1e-12) + 0.5;
+	hi = y * (1 + 1e-12) + 0.5;
+	if ((int64_t)lo == (int64_t)hi)
+		return (int64_t)lo;
+	return llround(pow(10.0, x) * 100.0);
+}
+
 static int64_t
 price(rng *r)
 {
-	return llround(pow(10.0, runit(r) * 6.0) * 100.0);
+	return weir_nx_price(rnext(r));
 }
 
-/* One random byte to a character: 9 of each letter, 22 blanks (about one
- * in 12, as Nexmark's one in 13). */
-static const char letters_blanks[257] =
-	"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijkl"
-	"mnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwx"
-	"yzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghij"
-	"klmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz                      ";
+/*
+ * n random characters: lower-case letters and blanks, or letters only.
+ * Each draw gives 8 characters, its lowest byte first: a byte b is the
+ * letter 'a' + b % 26, or (with blanks) a blank when b >= 234: 9 of each
+ * letter and 22 blanks in 256 (about one in 12, as Nexmark's one in 13).
+ * The draws are stored whole, so this writes up to 7 bytes past s + n
+ * (the caller has room there).
+ */
+#define BLANK_FROM (9 * 26)
 
-/* n random characters: lower-case letters and blanks, or letters only. */
+#ifdef __SSE2__
+/* 8 bytes (16-bit lanes) to characters: bytes above top are blanks; b / 26
+ * is (b * 2521) >> 16 for every byte b. */
+static inline __m128i
+letters8(__m128i b, __m128i top)
+{
+	__m128i q = _mm_mulhi_epu16(b, _mm_set1_epi16(2521));
+	__m128i c = _mm_add_epi16(_mm_sub_epi16(b, _mm_mullo_epi16(q,
+	    _mm_set1_epi16(26))), _mm_set1_epi16('a'));
+	__m128i bl = _mm_cmpgt_epi16(b, top);
+
+	return _mm_or_si128(_mm_andnot_si128(bl, c), _mm_and_si128(bl,
+	    _mm_set1_epi16(' ')));
+}
+#endif
+
 static void
 chars(rng *r, uint8_t *s, size_t n, int letters)
 {
-	uint64_t bits;
-	size_t i, k;
+	unsigned top = letters ? 255 : BLANK_FROM - 1;
+	size_t i = 0, m = (n + 7) & ~(size_t)7;
 
-	for (i = 0; i < n; i += 8) {
-		bits = rnext(r);
-		k = n - i < 8 ? n - i : 8;
-		if (letters)
-			for (; k; k--, bits >>= 8)
-				*s++ = (uint8_t)('a' + (bits & 0xff) % 26);
-		else
-			for (; k; k--, bits >>= 8)
-				*s++ = (uint8_t)letters_blanks[bits & 0xff];
+#if defined(__SSE2__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	{
+		/* two draws at a time, in registers (a load of two 8-byte
+		 * stores would miss the store forwarding) */
+		const __m128i z = _mm_setzero_si128(), t = _mm_set1_epi16(
+		    (short)top);
+		__m128i v;
+		uint64_t w0, w1;
+
+		for (; i + 16 <= m; i += 16) {
+			w0 = rnext(r);
+			w1 = rnext(r);
+			v = _mm_set_epi64x((long long)w1, (long long)w0);
+			_mm_storeu_si128((__m128i *)(s + i), _mm_packus_epi16(
+			    letters8(_mm_unpacklo_epi8(v, z), t),
+			    letters8(_mm_unpackhi_epi8(v, z), t)));
+		}
+		if (i < m) {	/* the last 8 */
+			v = _mm_cvtsi64_si128((long long)rnext(r));
+			v = letters8(_mm_unpacklo_epi8(v, z), t);
+			_mm_storel_epi64((__m128i *)(s + i), _mm_packus_epi16(v,
+			    v));
+		}
+		return;
+	}
+#endif
+	for (; i < m; i += 8) {
+		uint64_t w = rnext(r);
+		size_t j;
+		for (j = 0; j < 8; j++, w >>= 8)
+			s[i + j] = (w & 0xff) > top ? ' ' :
+			    (uint8_t)('a' + (w & 0xff) % 26);
 	}
 }
 
@@ -358,35 +433,58 @@ auction(uint8_t *o, rng *r, uint64_t n, int64_t t, int64_t start,
 	return extra(o, r, 8 + il + dl + 5 * 8, SIZE_AUCTION);
 }
 
-/* A channel's url: the same for the same channel and seed. */
+static const char url_base[] = "https://www.nexmark.com/";
+static const char url_item[] = "item.htm?query=1&channel_id=";
+#define URL_ITEM_HOT 16	/* a hot channel's url has no &channel_id= */
+
+/* The 3 random segments of a channel's url, each with its '/' (up to 18
+ * bytes, to s; up to 7 more are written): the same for the same channel
+ * and seed. */
 static size_t
-url(char *s, uint64_t seed, uint64_t channel, int hot)
+url_path(char *s, uint64_t seed, uint64_t channel, int hot)
 {
-	static const char base[] = "https://www.nexmark.com/";
+	size_t n = 0, k;
 	rng r;
-	size_t n = sizeof(base) - 1, k;
 	int i;
 
 	rseed(&r, seed, channel, hot ? 0x686f74 : 0x75726c);
-	memcpy(s, base, n);
 	for (i = 0; i < 3; i++) {
 		k = 3 + (size_t)rbelow(&r, 6 - 3);
 		chars(&r, (uint8_t *)s + n, k, 1);
 		n += k;
 		s[n++] = '/';
 	}
-	memcpy(s + n, "item.htm?query=1", 16);
-	n += 16;
-	if (!hot) {
-		uint32_t v = (uint32_t)channel, rev = 0;
-		int b;
-		for (b = 0; b < 32; b++, v >>= 1)
-			rev = rev << 1 | (v & 1);
-		memcpy(s + n, "&channel_id=", 12);
-		n += 12;
-		n += utoa(s + n, rev >> 1);
-	}
 	return n;
+}
+
+/* The channel_id of a channel's url (up to 10 digits, to s): its 32 bits
+ * reversed, halved. */
+static size_t
+channel_id(char *s, uint64_t channel)
+{
+	uint32_t v = (uint32_t)channel, rev = 0;
+	int b;
+
+	for (b = 0; b < 32; b++, v >>= 1)
+		rev = rev << 1 | (v & 1);
+	return utoa(s, rev >> 1);
+}
+
+/* A channel's url. */
+static size_t
+url(char *s, uint64_t seed, uint64_t channel, int hot)
+{
+	size_t n = sizeof(url_base) - 1;
+
+	memcpy(s, url_base, n);
+	n += url_path(s + n, seed, channel, hot);
+	if (hot) {
+		memcpy(s + n, url_item, URL_ITEM_HOT);
+		return n + URL_ITEM_HOT;
+	}
+	memcpy(s + n, url_item, sizeof(url_item) - 1);
+	n += sizeof(url_item) - 1;
+	return n + channel_id(s + n, channel);
 }
 
 /* A bid's channel and url fields, packed: a function of the seed and the
@@ -410,30 +508,71 @@ make_channel(uint8_t *o, uint64_t seed, uint64_t c, int hot)
 	return put_str(o, u, url(u, seed, c, hot));
 }
 
-/* The hot channels' fields, made once per seed (half the bids use them). */
+/*
+ * The channels, made once per seed: the hot ones' packed fields, and the
+ * others' url segments and channel_id, each on first use, in 32 bytes (a
+ * table of 320 KB, which stays in a cache better than all their packed
+ * fields would).
+ */
+typedef struct {
+	uint8_t plen, dlen;	/* plen 0: not made yet */
+	char path[18], id[10], pad[2];
+} chslot;
+
 static struct {
 	uint64_t seed;
-	int used;
-	uint8_t len[NELEM(hot_channels)];
-	uint8_t b[NELEM(hot_channels)][128];
-} hot;
+	int made;
+	chslot *s;		/* NULL: no table (no memory), made each time */
+	uint8_t hot_len[NELEM(hot_channels)];
+	uint8_t hot[NELEM(hot_channels)][128];
+} chan;
 
 static uint8_t *
 put_channel(uint8_t *o, uint64_t seed, uint64_t c, int is_hot)
 {
-	size_t i;
+	char t[32];
+	chslot *s;
+	size_t i, cl;
 
-	if (!is_hot)
-		return make_channel(o, seed, c, 0);
-	if (!hot.used || hot.seed != seed) {
+	if (!chan.made || chan.seed != seed) {
+		free(chan.s);
+		chan.s = calloc(CHANNELS, sizeof(*chan.s));
 		for (i = 0; i < NELEM(hot_channels); i++)
-			hot.len[i] = (uint8_t)(make_channel(hot.b[i], seed, i,
-			    1) - hot.b[i]);
-		hot.seed = seed;
-		hot.used = 1;
+			chan.hot_len[i] = (uint8_t)(make_channel(chan.hot[i],
+			    seed, i, 1) - chan.hot[i]);
+		chan.seed = seed;
+		chan.made = 1;
 	}
-	memcpy(o, hot.b[c], hot.len[c]);
-	return o + hot.len[c];
+	if (is_hot) {
+		memcpy(o, chan.hot[c], chan.hot_len[c]);
+		return o + chan.hot_len[c];
+	}
+	if (!chan.s)
+		return make_channel(o, seed, c, 0);
+	s = &chan.s[c];
+	if (!s->plen) {
+		s->plen = (uint8_t)url_path(t, seed, c, 0);
+		memcpy(s->path, t, s->plen);
+		s->dlen = (uint8_t)channel_id(s->id, c);
+	}
+	/* as make_channel writes them: "channel-N" is under 32 bytes, the
+	 * url 32 to 127 */
+	o = KEY(o, "channel");
+	memcpy(o + 1, "channel-", 8);
+	cl = 8 + utoa((char *)o + 9, (uint32_t)c);
+	*o = (uint8_t)(WEIR_PK_SSTR | cl);
+	o += 1 + cl;
+	o = KEY(o, "url");
+	o = put_tag(o, sizeof(url_base) - 1 + s->plen + sizeof(url_item) - 1 +
+	    s->dlen);
+	memcpy(o, url_base, sizeof(url_base) - 1);
+	o += sizeof(url_base) - 1;
+	memcpy(o, s->path, sizeof(s->path));
+	o += s->plen;
+	memcpy(o, url_item, sizeof(url_item) - 1);
+	o += sizeof(url_item) - 1;
+	memcpy(o, s->id, sizeof(s->id));
+	return o + s->dlen;
 }
 
 static uint8_t *

@@ -42,6 +42,9 @@ int64_t weir_nx_time(int64_t start, uint64_t tps, uint64_t n);
  * (before the first one: WEIR_NX_FIRST_ID - 1 for auctions). */
 int64_t weir_nx_last_person(uint64_t n);
 int64_t weir_nx_last_auction(uint64_t n);
+/* A price in cents from a 64-bit random draw: round(10^(6u) * 100) for u
+ * the draw's top 53 bits over 2^53 (what llround(pow(...)) gives). */
+int64_t weir_nx_price(uint64_t draw);
 /*
  * Append event n as a packed flat object: event_type, then the fields of
  * Nexmark's person, auction or bid view.  Sets *ts to its dateTime.

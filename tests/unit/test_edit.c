@@ -33,6 +33,26 @@ apply(weir_edit *ed, const char *json)
 	return (const char *)out.p;
 }
 
+/* 1 if the edits of ed make of json the packed bytes of want (so a
+ * length is its shortest varint, as the packer writes it). */
+static int
+packs_as(weir_edit *ed, const char *json, const char *want)
+{
+	static weir_buf w;
+	weir_record in = { 0 }, r;
+
+	in.enc = WEIR_ENC_BYTES;
+	in.value = (const uint8_t *)json;
+	in.value_len = strlen(json);
+	w.len = 0;
+	if (weir_edit_apply(ed, &in, &r, err, sizeof(err)) != 0 ||
+	    weir_pack_json(&w, (const uint8_t *)want, strlen(want), err,
+	    sizeof(err)) < 0)
+		return 0;
+	return r.enc == WEIR_ENC_PACKED && r.value_len == w.len &&
+	    memcmp(r.value, w.p, w.len) == 0;
+}
+
 int
 main(void)
 {
@@ -58,6 +78,48 @@ main(void)
 	CHECK(weir_edit_ready(ed, err, sizeof(err)) == 0);
 	CHECK_STR(apply(ed, "{\"a\":1,\"b\":\"xyz\",\"c\":{\"d\":2,\"e\":3}}"),
 	    "{\"a\":1,\"c\":{\"d\":2},\"n\":3}");
+	weir_edit_free(ed);
+
+	/* objects of 128 bytes or more and then less (and again): every
+	 * length takes the bytes it needs, in the record and inside it */
+	{
+		char big[201], small[3], in[600], want[600];
+		int i, ok = 1;
+		memset(big, 'x', 200);
+		big[200] = 0;
+		memcpy(small, "yy", 3);
+		ed = weir_edit_new();
+		CHECK(weir_edit_list(ed, ".a,.c.d", 0, "--keep", err,
+		    sizeof(err)) == 0);
+		CHECK(weir_edit_assign(ed, ".c.n=.b", err, sizeof(err)) == 0);
+		CHECK(weir_edit_ready(ed, err, sizeof(err)) == 0);
+		for (i = 0; i < 6; i++) {
+			const char *a = i % 3 ? small : big, *d = i % 2 ?
+			    big : small;
+			snprintf(in, sizeof(in), "{\"a\":\"%s\",\"b\":%d,"
+			    "\"c\":{\"d\":\"%s\",\"e\":1}}", a, i, d);
+			snprintf(want, sizeof(want), "{\"a\":\"%s\",\"c\":"
+			    "{\"d\":\"%s\",\"n\":%d}}", a, d, i);
+			ok &= packs_as(ed, in, want);
+		}
+		CHECK(ok);
+		weir_edit_free(ed);
+	}
+
+	/* keys told apart past their first 8 bytes, escaped keys, the
+	 * empty key, a kept key at an object's end, a key of 31 bytes or
+	 * more */
+	ed = weir_edit_new();
+	CHECK(weir_edit_list(ed, ".abcdefghij,.abcdefghik,.ab,.\"\",.o.z,"
+	    ".xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", 0, "--keep", err,
+	    sizeof(err)) == 0);
+	CHECK(weir_edit_ready(ed, err, sizeof(err)) == 0);
+	CHECK_STR(apply(ed, "{\"abcdefghiX\":1,\"abcdefghik\":2,\"a\\u0062\":3,"
+	    "\"\":4,\"b\":5,\"abcdefghij\":6,\"o\":{\"y\":7,\"z\":8},"
+	    "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\":9,\"xxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxy\":10}"),
+	    "{\"abcdefghik\":2,\"a\\u0062\":3,\"\":4,\"abcdefghij\":6,"
+	    "\"o\":{\"z\":8},\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\":9}");
 	weir_edit_free(ed);
 
 	/* --time: a number or ISO 8601, else not a time */

@@ -2,6 +2,8 @@
  * and that a seeking generator gives the events a fresh one does. */
 #include "unit.h"
 
+#include <math.h>
+
 #include "gen.h"
 #include "nexmark.h"
 #include "pack.h"
@@ -85,6 +87,22 @@ main(void)
 		}
 	}
 	CHECK(ok);
+
+	/* prices: what llround(pow(10, 6u) * 100) gives, for random draws
+	 * and the ends of the range */
+	{
+		uint64_t st = 42, d;
+		int64_t want;
+		for (n = 0, ok = 1; n < 2000000; n++) {
+			d = n < 2 ? (n ? ~(uint64_t)0 : 0) : weir_splitmix64(&st);
+			want = llround(pow(10.0, (double)(d >> 11) * 0x1.0p-53 *
+			    6.0) * 100.0);
+			ok &= weir_nx_price(d) == want;
+		}
+		CHECK(ok);
+		CHECK(weir_nx_price(0) == 100 && weir_nx_price(~(uint64_t)0) ==
+		    100000000);
+	}
 
 	/* a function of seed and number: the same again, another seed differs */
 	event(3, 1234, &a, &ts);
