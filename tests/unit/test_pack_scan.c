@@ -307,6 +307,49 @@ main(void)
 		weir_buf_free(&b);
 	}
 
+	/* integers: varints of 1..12 bytes, ending in their member, cut off
+	 * by its end, with members after them, inside a longer value */
+	{
+		weir_buf b = {0};
+		static const uint8_t lasts[] = { 0x00, 0x01, 0x02, 0x7f };
+		size_t len, li, k;
+		int trail, outer, cut, ibad = 0;
+
+		for (len = 1; len <= 12; len++)
+			for (li = 0; li < sizeof(lasts); li++)
+				for (trail = 0; trail < 2; trail++)
+					for (outer = 0; outer < 2; outer++)
+						for (cut = 0; cut < 2; cut++) {
+			size_t om = 0, m;
+			int want = !cut && (len < 10 || (len == 10 &&
+			    lasts[li] <= 1));
+			b.len = 0;
+			if (outer)
+				om = weir_pack_open(&b, WEIR_PK_ARR);
+			m = weir_pack_open(&b, WEIR_PK_OBJ);
+			put_str(&b, (const uint8_t *)"k", 1, WEIR_PK_SSTR);
+			weir_buf_putc(&b, WEIR_PK_INT);
+			for (k = 0; k + 1 < len; k++)
+				weir_buf_putc(&b, (uint8_t)(0x80 | k));
+			/* cut: the varint runs to the object's end */
+			weir_buf_putc(&b, cut ? 0xff : lasts[li]);
+			if (trail && !cut) {
+				put_str(&b, (const uint8_t *)"z", 1,
+				    WEIR_PK_SSTR);
+				weir_pack_null(&b);
+			}
+			weir_pack_close(&b, m);
+			if (outer) {
+				put_str(&b, (const uint8_t *)"padding padding",
+				    15, WEIR_PK_SSTR);
+				weir_pack_close(&b, om);
+			}
+			ibad += valid_exact(b.p, b.len) != want;
+		}
+		CHECK(ibad == 0);
+		weir_buf_free(&b);
+	}
+
 	/* a string whose length runs past its container, by one byte */
 	{
 		static const uint8_t over[] = { WEIR_PK_OBJ, 5, 0x41, 'k',
