@@ -229,11 +229,26 @@ scan_string_at(const uint8_t *s, size_t n, size_t i, int *escaped,
 	return scan_string(s, n, i, escaped, why, at);
 }
 
+/* Append the string s[0..n) (JSON-escaped if escaped); lim, when not
+ * NULL, is the end of the readable bytes at s. */
 static inline int
-put_strtag(weir_buf *b, const uint8_t *s, size_t n, int escaped)
+put_strtag(weir_buf *b, const uint8_t *s, size_t n, int escaped,
+    const uint8_t *lim)
 {
 	if (weir_buf_reserve(b, n + 11) < 0)
 		return -1;
+#ifdef __SSE2__
+	/* a short plain string with 16 readable bytes at s: copied in one
+	 * block (the bytes after it are overwritten by what follows) */
+	if (!escaped && n < 16 && lim && (size_t)(lim - s) >= 16 &&
+	    b->cap - b->len >= 17) {
+		b->p[b->len++] = (uint8_t)(WEIR_PK_SSTR | n);
+		_mm_storeu_si128((__m128i *)(void *)(b->p + b->len),
+		    _mm_loadu_si128((const __m128i *)(const void *)s));
+		b->len += n;
+		return 0;
+	}
+#endif
 	if (!escaped && n < 32)
 		b->p[b->len++] = (uint8_t)(WEIR_PK_SSTR | n);
 	else {
@@ -245,6 +260,46 @@ put_strtag(weir_buf *b, const uint8_t *s, size_t n, int escaped)
 	b->len += n;
 	return 0;
 }
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/*
+ * The digits at s[i..), a word at a time: when 8 bytes are left, adds the
+ * k leading ASCII digits of the word (0..8) to *m (m * 10^k + them) and
+ * returns k, unless have + k would pass 19 digits (the caller's limit for
+ * an exact 64-bit value); 0 leaves the rest to the caller's byte loop.
+ */
+static inline size_t
+digits_word(const uint8_t *s, size_t n, size_t i, size_t have, uint64_t *m)
+{
+	static const uint64_t pow10[9] = { 1, 10, 100, 1000, 10000, 100000,
+	    1000000, 10000000, 100000000 };
+	const uint64_t f0 = UINT64_C(0xf0f0f0f0f0f0f0f0);
+	uint64_t w, t, v;
+	size_t k;
+
+	if (n - i < 8)
+		return 0;
+	memcpy(&w, s + i, 8);
+	/* a byte of t is 0 iff its byte of w is '0'..'9' (a carry from
+	 * w + 6 only reaches bytes above a non-digit) */
+	t = ((w & f0) | (((w + UINT64_C(0x0606060606060606)) & f0) >> 4)) ^
+	    UINT64_C(0x3333333333333333);
+	k = t ? (size_t)__builtin_ctzll(t) >> 3 : 8;
+	if (k == 0 || have + k > 19)
+		return 0;
+	/* the k digits at the top of the word, '0's below them */
+	if (k < 8)
+		w = w << (8 * (8 - k)) |
+		    UINT64_C(0x3030303030303030) >> (8 * k);
+	w -= UINT64_C(0x3030303030303030);
+	w = w * 10 + (w >> 8);
+	v = ((w & UINT64_C(0x000000ff000000ff)) * UINT64_C(0x000f424000000064) +
+	    ((w >> 16) & UINT64_C(0x000000ff000000ff)) *
+	    UINT64_C(0x0000271000000001)) >> 32;
+	*m = *m * pow10[k] + v;
+	return k;
+}
+#endif
 
 /*
  * Scan the JSON number at s[i..n) and pack it, in one pass: an integer that
@@ -273,6 +328,14 @@ pack_number_at(weir_buf *b, const uint8_t *s, size_t n, size_t i)
 		i++;
 		intdigits = 1;
 	} else {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		size_t k;
+		do {
+			k = digits_word(s, n, i, intdigits, &m);
+			i += k;
+			intdigits += k;
+		} while (k == 8);
+#endif
 		while (i < n && s[i] >= '0' && s[i] <= '9') {
 			if (intdigits < 19)
 				m = m * 10 + (uint64_t)(s[i] - '0');
@@ -286,6 +349,17 @@ pack_number_at(weir_buf *b, const uint8_t *s, size_t n, size_t i)
 		i++;
 		if (i >= n || s[i] < '0' || s[i] > '9')
 			return (size_t)-1;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		{
+			size_t k;
+			do {
+				k = digits_word(s, n, i, intdigits + fracdigits,
+				    &m);
+				i += k;
+				fracdigits += k;
+			} while (k == 8);
+		}
+#endif
 		while (i < n && s[i] >= '0' && s[i] <= '9') {
 			if (intdigits + fracdigits < 19)
 				m = m * 10 + (uint64_t)(s[i] - '0');
@@ -566,8 +640,9 @@ dedup(keys *ks, const struct lvl *l, weir_buf *out)
 static inline size_t
 skip_ws(const uint8_t *s, size_t n, size_t i)
 {
-	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' ||
-	    s[i] == '\r'))
+	/* one compare for the usual case, a byte above the space */
+	while (i < n && s[i] <= ' ' && (s[i] == ' ' || s[i] == '\t' ||
+	    s[i] == '\n' || s[i] == '\r'))
 		i++;
 	return i;
 }
@@ -632,7 +707,8 @@ weir_pack_json(weir_buf *out, const uint8_t *s, size_t n, char *err,
 			j = scan_string_at(s, n, i + 1, &escaped, &why, &i);
 			if (j == (size_t)-1)
 				goto fail;
-			if (put_strtag(out, s + i + 1, j - i - 1, escaped) < 0)
+			if (put_strtag(out, s + i + 1, j - i - 1, escaped,
+			    s + n) < 0)
 				goto oom;
 			i = j + 1;
 			break;
@@ -714,7 +790,7 @@ weir_pack_json(weir_buf *out, const uint8_t *s, size_t n, char *err,
 			goto fail;
 		if (key_push(&ks, &stack[depth - 1], out->len, s + i + 1,
 		    j - i - 1, escaped) < 0 ||
-		    put_strtag(out, s + i + 1, j - i - 1, escaped) < 0)
+		    put_strtag(out, s + i + 1, j - i - 1, escaped, s + n) < 0)
 			goto oom;
 		i = skip_ws(s, n, j + 1);
 		if (i >= n || s[i] != ':') {
@@ -1000,9 +1076,9 @@ weir_pack_str(weir_buf *b, const char *s, size_t n)
 		if (u[i] < 0x20 || u[i] == '"' || u[i] == '\\')
 			break;
 	if (i == n)
-		return put_strtag(b, u, n, 0) < 0 ? WEIR_FAIL_NOMEM : 0;
+		return put_strtag(b, u, n, 0, NULL) < 0 ? WEIR_FAIL_NOMEM : 0;
 	rc = weir_json_escape(&tmp, u, n) < 0 ||
-	    put_strtag(b, tmp.p, tmp.len, 1) < 0 ? WEIR_FAIL_NOMEM : 0;
+	    put_strtag(b, tmp.p, tmp.len, 1, NULL) < 0 ? WEIR_FAIL_NOMEM : 0;
 	weir_buf_free(&tmp);
 	return rc;
 }

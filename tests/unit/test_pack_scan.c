@@ -213,6 +213,75 @@ make(uint8_t *s, size_t n, size_t pos, const char *seq, size_t seqlen)
 	return n;
 }
 
+/*
+ * The number with idig integer digits (a leading 0 when lead0) and fdig
+ * fraction digits (all 9s when nines, else from *rs), alone, in arrays
+ * and in an object: packs, writes back the same text, and is the INT,
+ * DEC or number text that its digits make it.  The number of failures.
+ */
+static int
+number_agree(int idig, int fdig, int neg, int lead0, int nines,
+    unsigned long long *rs)
+{
+	char num[64], txt[96];
+	size_t nn = 0, k;
+	int ctx, bad = 0, total = idig + fdig;
+	unsigned long long m = 0;	/* the digits, when total <= 19 */
+
+	if (neg)
+		num[nn++] = '-';
+	for (k = 0; k < (size_t)total; k++) {
+		char d = nines ? '9' : (char)('0' + unit_xorshift(rs) % 10);
+		if (k == 0)
+			d = lead0 ? '0' : d == '0' ? '7' : d;
+		if (k == (size_t)idig)
+			num[nn++] = '.';
+		num[nn++] = d;
+		if (total <= 19)
+			m = m * 10 + (unsigned long long)(d - '0');
+	}
+	num[nn] = 0;
+	for (ctx = 0; ctx < 4; ctx++) {
+		static const char *const fmt[] = { "%s", "[%s,1]", "{\"a\":%s}",
+		    "[%s,\"more bytes after it\"]" };
+		weir_buf b = {0}, o = {0};
+		weir_pv pv, v;
+		uint8_t *t;
+		int tn = snprintf(txt, sizeof(txt), fmt[ctx], num), ok;
+
+		t = malloc((size_t)tn);
+		memcpy(t, txt, (size_t)tn);
+		if (weir_pack_json(&b, t, (size_t)tn, NULL, 0) != 0) {
+			free(t);
+			bad++;
+			continue;
+		}
+		free(t);
+		weir_pv_of(b.p, b.len, &pv);
+		v = pv;
+		if (ctx == 1 || ctx == 3)
+			weir_pv_index(&pv, 0, &v);
+		else if (ctx == 2)
+			weir_pv_member(&pv, "a", 1, &v);
+		weir_pv_to_json(&o, &v);
+		ok = o.len == nn && memcmp(o.p, num, nn) == 0;
+		if (fdig == 0 && total <= 19 && (neg ? m <= (1ULL << 63) && m :
+		    m <= (unsigned long long)INT64_MAX))
+			ok = ok && v.type == WEIR_PV_INT && (neg ?
+			    (unsigned long long)-(v.i + 1) + 1 == m :
+			    (unsigned long long)v.i == m);
+		else if (fdig > 0 && total <= 15 && m != 0)
+			ok = ok && v.type == WEIR_PV_DEC && v.scale == fdig &&
+			    (unsigned long long)(neg ? -v.i : v.i) == m;
+		else
+			ok = ok && v.type == WEIR_PV_NUMTEXT;
+		bad += !ok;
+		weir_buf_free(&b);
+		weir_buf_free(&o);
+	}
+	return bad;
+}
+
 int
 main(void)
 {
@@ -348,6 +417,27 @@ main(void)
 		}
 		CHECK(ibad == 0);
 		weir_buf_free(&b);
+	}
+
+	/* numbers of 1..22 integer and 0..20 fraction digits: the word-wise
+	 * digit scan against the byte-wise rule */
+	{
+		unsigned long long rs = 88172645463325252ULL;
+		int id, fd, neg, nbad = 0, rep;
+
+		for (id = 1; id <= 22; id++)
+			for (fd = 0; fd <= 20; fd++)
+				for (neg = 0; neg < 2; neg++) {
+					for (rep = 0; rep < 4; rep++)
+						nbad += number_agree(id, fd, neg,
+						    0, 0, &rs);
+					nbad += number_agree(id, fd, neg, 0, 1,
+					    &rs);
+					if (id == 1)
+						nbad += number_agree(id, fd,
+						    neg, 1, 0, &rs);
+				}
+		CHECK(nbad == 0);
 	}
 
 	/* a string whose length runs past its container, by one byte */
