@@ -169,7 +169,8 @@ json_agree(const uint8_t *s, size_t n, int want, int member)
 			if (!member)
 				v = pv;
 			if (weir_pv_to_text(&o, &v) < 0 || o.len != n ||
-			    memcmp(o.p, s, n) != 0 || !valid_exact(b.p, b.len))
+			    (n && memcmp(o.p, s, n) != 0) ||
+			    !valid_exact(b.p, b.len))
 				bad++;
 		}
 	}
