@@ -37,28 +37,32 @@ test(weir_expr *e, int i, const weir_expr_ctx *c)
  * into a weir_pv; anything else goes to weir_pv_member, which gives the
  * same answer.
  */
-/* a[0..n) == b[0..n), n at most 31 (a short key): in two overlapping
- * words (both read inside the n bytes), not a call to memcmp. */
+/* The 4 or 8 bytes at p, as a number. */
+static inline uint64_t
+word_at(const void *p, size_t w)
+{
+	uint64_t x;
+	uint32_t h;
+
+	if (w == 8) {
+		memcpy(&x, p, 8);
+		return x;
+	}
+	memcpy(&h, p, 4);
+	return h;
+}
+
+/* a[0..n) == b[0..n): a key of 4 to 16 bytes in two overlapping words
+ * (both read inside the n bytes), not a call to memcmp. */
 static inline int
 key_eq(const uint8_t *a, const char *b, size_t n)
 {
-	if (n >= 8 && n <= 16) {
-		uint64_t x, y, x2, y2;
-		memcpy(&x, a, 8);
-		memcpy(&y, b, 8);
-		memcpy(&x2, a + n - 8, 8);
-		memcpy(&y2, b + n - 8, 8);
-		return ((x ^ y) | (x2 ^ y2)) == 0;
-	}
-	if (n >= 4 && n < 8) {
-		uint32_t x, y, x2, y2;
-		memcpy(&x, a, 4);
-		memcpy(&y, b, 4);
-		memcpy(&x2, a + n - 4, 4);
-		memcpy(&y2, b + n - 4, 4);
-		return ((x ^ y) | (x2 ^ y2)) == 0;
-	}
-	return memcmp(a, b, n) == 0;
+	size_t w = n >= 8 ? 8 : 4;
+
+	if (n < 4 || n > 16)
+		return memcmp(a, b, n) == 0;
+	return ((word_at(a, w) ^ word_at(b, w)) |
+	    (word_at(a + n - w, w) ^ word_at(b + n - w, w))) == 0;
 }
 
 static int
