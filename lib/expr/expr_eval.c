@@ -37,6 +37,34 @@ test(weir_expr *e, int i, const weir_expr_ctx *c)
  * into a weir_pv; anything else goes to weir_pv_member, which gives the
  * same answer.
  */
+/* The 4 or 8 bytes at p, as a number. */
+static inline uint64_t
+word_at(const void *p, size_t w)
+{
+	uint64_t x;
+	uint32_t h;
+
+	if (w == 8) {
+		memcpy(&x, p, 8);
+		return x;
+	}
+	memcpy(&h, p, 4);
+	return h;
+}
+
+/* a[0..n) == b[0..n): a key of 4 to 16 bytes in two overlapping words
+ * (both read inside the n bytes), not a call to memcmp. */
+static inline int
+key_eq(const uint8_t *a, const char *b, size_t n)
+{
+	size_t w = n >= 8 ? 8 : 4;
+
+	if (n < 4 || n > 16)
+		return memcmp(a, b, n) == 0;
+	return ((word_at(a, w) ^ word_at(b, w)) |
+	    (word_at(a + n - w, w) ^ word_at(b + n - w, w))) == 0;
+}
+
 static int
 member(const weir_pv *obj, const char *key, size_t klen, weir_pv *out)
 {
@@ -54,7 +82,7 @@ member(const weir_pv *obj, const char *key, size_t klen, weir_pv *out)
 		if ((size_t)(end - p - 1) < kl)
 			return 0;
 		if (kl == klen && (kl == 0 || (p[1] == (uint8_t)key[0] &&
-		    memcmp(p + 1, key, kl) == 0)))
+		    key_eq(p + 1, key, kl))))
 			return weir_pv_read(p + 1 + kl, end, out) != NULL;
 		p += 1 + kl;
 		if (p >= end || !(p = weir_pv_skip(p, end)))
@@ -63,22 +91,30 @@ member(const weir_pv *obj, const char *key, size_t klen, weir_pv *out)
 	return 0;
 }
 
+/* Each step reads the value before it and writes the next one into one
+ * of two others (never the one it reads), the last into out: no copy of
+ * a weir_pv per step. */
 static int
 lookup(const weir_path *path, const weir_pv *root, weir_pv *out)
 {
-	weir_pv cur = *root;
-	size_t i;
+	weir_pv tmp[2];
+	const weir_pv *cur = root;
+	size_t i, n = path->nsteps;
 
 	if (root->type == WEIR_PV_MISSING)
 		return 0;
-	for (i = 0; i < path->nsteps; i++) {
-		const weir_path_step *st = &path->steps[i];
-		if (st->is_index ? !weir_pv_index(&cur, st->index, out) :
-		    !member(&cur, st->key, st->key_len, out))
-			return 0;
-		cur = *out;
+	if (n == 0) {
+		*out = *root;
+		return 1;
 	}
-	*out = cur;
+	for (i = 0; i < n; i++) {
+		const weir_path_step *st = &path->steps[i];
+		weir_pv *dst = i + 1 == n ? out : &tmp[i & 1];
+		if (st->is_index ? !weir_pv_index(cur, st->index, dst) :
+		    !member(cur, st->key, st->key_len, dst))
+			return 0;
+		cur = dst;
+	}
 	return 1;
 }
 

@@ -4,6 +4,13 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+/* For the validator's per-string and per-number steps, which gcc would
+ * otherwise call (a call costs as much as checking a short string). */
+#define HOT static inline __attribute__((always_inline))
 
 /* Character classes for the string scanner: 0 = plain ASCII. */
 static const uint8_t strclass[256] = {
@@ -34,6 +41,91 @@ special8(const uint8_t *p)
 	    ((q - ones) & ~q & high) | ((b - ones) & ~b & high);
 }
 
+#ifdef __SSE2__
+/* The bytes among the 16 at p that special8 looks for, one bit each and
+ * exactly (no false hits): a signed compare with 0x20 takes the control
+ * characters and the non-ASCII bytes (negative) at once.  SSE2 is in
+ * every x86-64. */
+static inline unsigned
+special16(const uint8_t *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+
+	return (unsigned)_mm_movemask_epi8(_mm_or_si128(
+	    _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+	    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+	    _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')))));
+}
+#endif
+
+/* The index of the first byte at or after s[i] (before s[n]) that a string
+ * scan must look at, or n; reads nothing at or after s[n]. */
+static inline size_t
+skip_plain(const uint8_t *s, size_t n, size_t i)
+{
+#ifdef __SSE2__
+	for (; i + 16 <= n; i += 16) {
+		unsigned m = special16(s + i);
+		if (m)
+			return i + (size_t)__builtin_ctz(m);
+	}
+#endif
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* the lowest flagged byte of special8 is a true one */
+	for (; i + 8 <= n; i += 8) {
+		uint64_t m = special8(s + i);
+		if (m)
+			return i + ((size_t)__builtin_ctzll(m) >> 3);
+	}
+#else
+	while (i + 8 <= n && !special8(s + i))
+		i += 8;
+#endif
+	while (i < n && strclass[s[i]] == 0)
+		i++;
+	return i;
+}
+
+/*
+ * 1 if every byte of s[0..n) is plain ASCII (none that a string scan
+ * looks at), reading whole blocks at s up to lim (>= s + n) but judging
+ * only the string's bytes; 0 means "look closer" (plain_ok), not "bad".
+ * Blocks past the first 16 bytes are read to the string's end, the last
+ * one overlapping the one before it.
+ */
+HOT int
+ascii_plain(const uint8_t *s, size_t n, const uint8_t *lim)
+{
+	size_t i;
+
+#ifdef __SSE2__
+	if (n > 16) {
+		for (i = 0; i + 16 < n; i += 16)
+			if (special16(s + i))
+				return 0;
+		return !special16(s + n - 16);
+	}
+	if ((size_t)(lim - s) >= 16)
+		return !(special16(s) & ((1u << n) - 1));
+#endif
+	if (n >= 8) {
+		for (i = 0; i + 8 < n; i += 8)
+			if (special8(s + i))
+				return 0;
+		return !special8(s + n - 8);
+	}
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* the bytes after the string are masked off: special8's false hits
+	 * only sit above a true one, so a clean low part is clean */
+	if ((size_t)(lim - s) >= 8)
+		return !(special8(s) & ((UINT64_C(1) << (8 * n)) - 1));
+#endif
+	for (i = 0; i < n; i++)
+		if (strclass[s[i]])
+			return 0;
+	return 1;
+}
+
 static size_t
 utf8_seq(const uint8_t *s, size_t n)
 {
@@ -57,28 +149,7 @@ scan_string(const uint8_t *s, size_t n, size_t i, int *escaped,
 {
 	*escaped = 0;
 	for (;;) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-		/* a word at a time to the first byte to look at: the lowest
-		 * flagged byte of special8 is a true one */
-		for (;;) {
-			uint64_t m;
-			if (i + 8 > n) {
-				while (i < n && strclass[s[i]] == 0)
-					i++;
-				break;
-			}
-			if ((m = special8(s + i))) {
-				i += (size_t)__builtin_ctzll(m) >> 3;
-				break;
-			}
-			i += 8;
-		}
-#else
-		while (i + 8 <= n && !special8(s + i))
-			i += 8;
-		while (i < n && strclass[s[i]] == 0)
-			i++;
-#endif
+		i = skip_plain(s, n, i);
 		if (i >= n) {
 			*why = "unterminated string";
 			return *at = i, (size_t)-1;
@@ -140,11 +211,44 @@ scan_string(const uint8_t *s, size_t n, size_t i, int *escaped,
 	}
 }
 
-static int
-put_strtag(weir_buf *b, const uint8_t *s, size_t n, int escaped)
+/* scan_string, with the common case inline: a plain ASCII string that
+ * ends within 16 bytes. */
+static inline size_t
+scan_string_at(const uint8_t *s, size_t n, size_t i, int *escaped,
+    const char **why, size_t *at)
+{
+#ifdef __SSE2__
+	if (i + 16 <= n) {
+		unsigned m = special16(s + i);
+		if (m && s[i + (size_t)__builtin_ctz(m)] == '"') {
+			*escaped = 0;
+			return i + (size_t)__builtin_ctz(m);
+		}
+	}
+#endif
+	return scan_string(s, n, i, escaped, why, at);
+}
+
+/* Append the string s[0..n) (JSON-escaped if escaped); lim, when not
+ * NULL, is the end of the readable bytes at s. */
+static inline int
+put_strtag(weir_buf *b, const uint8_t *s, size_t n, int escaped,
+    const uint8_t *lim)
 {
 	if (weir_buf_reserve(b, n + 11) < 0)
 		return -1;
+#ifdef __SSE2__
+	/* a short plain string with 16 readable bytes at s: copied in one
+	 * block (the bytes after it are overwritten by what follows) */
+	if (!escaped && n < 16 && lim && (size_t)(lim - s) >= 16 &&
+	    b->cap - b->len >= 17) {
+		b->p[b->len++] = (uint8_t)(WEIR_PK_SSTR | n);
+		_mm_storeu_si128((__m128i *)(void *)(b->p + b->len),
+		    _mm_loadu_si128((const __m128i *)(const void *)s));
+		b->len += n;
+		return 0;
+	}
+#endif
 	if (!escaped && n < 32)
 		b->p[b->len++] = (uint8_t)(WEIR_PK_SSTR | n);
 	else {
@@ -156,6 +260,46 @@ put_strtag(weir_buf *b, const uint8_t *s, size_t n, int escaped)
 	b->len += n;
 	return 0;
 }
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/*
+ * The digits at s[i..), a word at a time: when 8 bytes are left, adds the
+ * k leading ASCII digits of the word (0..8) to *m (m * 10^k + them) and
+ * returns k, unless have + k would pass 19 digits (the caller's limit for
+ * an exact 64-bit value); 0 leaves the rest to the caller's byte loop.
+ */
+static inline size_t
+digits_word(const uint8_t *s, size_t n, size_t i, size_t have, uint64_t *m)
+{
+	static const uint64_t pow10[9] = { 1, 10, 100, 1000, 10000, 100000,
+	    1000000, 10000000, 100000000 };
+	const uint64_t f0 = UINT64_C(0xf0f0f0f0f0f0f0f0);
+	uint64_t w, t, v;
+	size_t k;
+
+	if (n - i < 8)
+		return 0;
+	memcpy(&w, s + i, 8);
+	/* a byte of t is 0 iff its byte of w is '0'..'9' (a carry from
+	 * w + 6 only reaches bytes above a non-digit) */
+	t = ((w & f0) | (((w + UINT64_C(0x0606060606060606)) & f0) >> 4)) ^
+	    UINT64_C(0x3333333333333333);
+	k = t ? (size_t)__builtin_ctzll(t) >> 3 : 8;
+	if (k == 0 || have + k > 19)
+		return 0;
+	/* the k digits at the top of the word, '0's below them */
+	if (k < 8)
+		w = w << (8 * (8 - k)) |
+		    UINT64_C(0x3030303030303030) >> (8 * k);
+	w -= UINT64_C(0x3030303030303030);
+	w = w * 10 + (w >> 8);
+	v = ((w & UINT64_C(0x000000ff000000ff)) * UINT64_C(0x000f424000000064) +
+	    ((w >> 16) & UINT64_C(0x000000ff000000ff)) *
+	    UINT64_C(0x0000271000000001)) >> 32;
+	*m = *m * pow10[k] + v;
+	return k;
+}
+#endif
 
 /*
  * Scan the JSON number at s[i..n) and pack it, in one pass: an integer that
@@ -184,6 +328,14 @@ pack_number_at(weir_buf *b, const uint8_t *s, size_t n, size_t i)
 		i++;
 		intdigits = 1;
 	} else {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		size_t k;
+		do {
+			k = digits_word(s, n, i, intdigits, &m);
+			i += k;
+			intdigits += k;
+		} while (k == 8);
+#endif
 		while (i < n && s[i] >= '0' && s[i] <= '9') {
 			if (intdigits < 19)
 				m = m * 10 + (uint64_t)(s[i] - '0');
@@ -197,6 +349,17 @@ pack_number_at(weir_buf *b, const uint8_t *s, size_t n, size_t i)
 		i++;
 		if (i >= n || s[i] < '0' || s[i] > '9')
 			return (size_t)-1;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		{
+			size_t k;
+			do {
+				k = digits_word(s, n, i, intdigits + fracdigits,
+				    &m);
+				i += k;
+				fracdigits += k;
+			} while (k == 8);
+		}
+#endif
 		while (i < n && s[i] >= '0' && s[i] <= '9') {
 			if (intdigits + fracdigits < 19)
 				m = m * 10 + (uint64_t)(s[i] - '0');
@@ -477,8 +640,9 @@ dedup(keys *ks, const struct lvl *l, weir_buf *out)
 static inline size_t
 skip_ws(const uint8_t *s, size_t n, size_t i)
 {
-	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' ||
-	    s[i] == '\r'))
+	/* one compare for the usual case, a byte above the space */
+	while (i < n && s[i] <= ' ' && (s[i] == ' ' || s[i] == '\t' ||
+	    s[i] == '\n' || s[i] == '\r'))
 		i++;
 	return i;
 }
@@ -540,10 +704,11 @@ weir_pack_json(weir_buf *out, const uint8_t *s, size_t n, char *err,
 				goto key;
 			continue;
 		case '"':
-			j = scan_string(s, n, i + 1, &escaped, &why, &i);
+			j = scan_string_at(s, n, i + 1, &escaped, &why, &i);
 			if (j == (size_t)-1)
 				goto fail;
-			if (put_strtag(out, s + i + 1, j - i - 1, escaped) < 0)
+			if (put_strtag(out, s + i + 1, j - i - 1, escaped,
+			    s + n) < 0)
 				goto oom;
 			i = j + 1;
 			break;
@@ -620,12 +785,12 @@ weir_pack_json(weir_buf *out, const uint8_t *s, size_t n, char *err,
 			why = "expected a string key";
 			goto fail;
 		}
-		j = scan_string(s, n, i + 1, &escaped, &why, &i);
+		j = scan_string_at(s, n, i + 1, &escaped, &why, &i);
 		if (j == (size_t)-1)
 			goto fail;
 		if (key_push(&ks, &stack[depth - 1], out->len, s + i + 1,
 		    j - i - 1, escaped) < 0 ||
-		    put_strtag(out, s + i + 1, j - i - 1, escaped) < 0)
+		    put_strtag(out, s + i + 1, j - i - 1, escaped, s + n) < 0)
 			goto oom;
 		i = skip_ws(s, n, j + 1);
 		if (i >= n || s[i] != ':') {
@@ -675,26 +840,17 @@ plain_ok(const uint8_t *s, size_t n)
 	return ascii || weir_utf8_valid(s, n);
 }
 
-/*
- * plain_ok for a string s[0..n) inside a value that ends at lim: a string
- * shorter than 8 bytes with 8 readable bytes at s is checked with one
- * word (the bytes after it are masked off: the word test's false hits
- * only sit above a true one, so a clean low part is clean).
- */
-static inline int
+/* plain_ok for a string s[0..n) inside a value that ends at lim: plain
+ * ASCII is told in whole blocks, anything else byte by byte. */
+HOT int
 plain_ok_in(const uint8_t *s, size_t n, const uint8_t *lim)
 {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	if (n < 8 && (size_t)(lim - s) >= 8)
-		return !(special8(s) & ((UINT64_C(1) << (8 * n)) - 1)) ||
-		    plain_ok(s, n);
-#endif
-	return plain_ok(s, n);
+	return ascii_plain(s, n, lim) || plain_ok(s, n);
 }
 
 /* The end of the short plain string at q (inside end, in a value ending
  * at lim), or NULL with *why set. */
-static inline const uint8_t *
+HOT const uint8_t *
 vscan_sstr(const uint8_t *q, const uint8_t *end, const uint8_t *lim,
     const char **why)
 {
@@ -716,6 +872,40 @@ vscan_bad(const char **why)
 {
 	*why = "malformed value";
 	return NULL;
+}
+
+/* The end of the STR value at q (inside end, in a value ending at lim),
+ * or NULL with *why set. */
+HOT const uint8_t *
+vscan_str(const uint8_t *q, const uint8_t *end, const uint8_t *lim,
+    const char **why)
+{
+	size_t u;
+
+	q++;
+	if (weir_pk_body(&q, end, &u) < 0)
+		return vscan_bad(why);
+	if (!plain_ok_in(q, u, lim)) {
+		*why = "plain string needs escaping or is not UTF-8";
+		return NULL;
+	}
+	return q + u;
+}
+
+/* The end of the INT value at q (inside end), or NULL: weir_pv_skip's
+ * answer, a word at a time for the varints of up to 8 bytes. */
+HOT const uint8_t *
+vscan_int(const uint8_t *q, const uint8_t *end)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (end - q > 8) {
+		uint64_t w, m;
+		memcpy(&w, q + 1, 8);
+		if ((m = ~w & UINT64_C(0x8080808080808080)))
+			return q + 2 + (__builtin_ctzll(m) >> 3);
+	}
+#endif
+	return weir_pv_skip(q, end);
 }
 
 /* Validate the value at p (inside a value ending at lim); returns its end,
@@ -750,7 +940,7 @@ vscan(const uint8_t *p, const uint8_t *end, const uint8_t *lim, int depth,
 		}
 		return e;
 	case WEIR_PK_STR:
-		if (!plain_ok(p, (size_t)u)) {
+		if (!plain_ok_in(p, (size_t)u, lim)) {
 			*why = "plain string needs escaping or is not UTF-8";
 			return NULL;
 		}
@@ -770,30 +960,37 @@ vscan(const uint8_t *p, const uint8_t *end, const uint8_t *lim, int depth,
 		}
 		for (q = p; q < e;) {
 			if (t == WEIR_PK_OBJ) {
-				/* the key: a short plain one inline */
-				if ((*q & 0xe0) == WEIR_PK_SSTR) {
-					if (!(q = vscan_sstr(q, e, lim, why)))
-						return NULL;
-				} else if (*q != WEIR_PK_STR &&
-				    *q != WEIR_PK_ESTR) {
+				/* the key: a plain one inline */
+				if ((*q & 0xe0) == WEIR_PK_SSTR)
+					q = vscan_sstr(q, e, lim, why);
+				else if (*q == WEIR_PK_STR)
+					q = vscan_str(q, e, lim, why);
+				else if (*q == WEIR_PK_ESTR)
+					q = vscan(q, e, lim, depth + 1, why);
+				else {
 					*why = "object key is not a string";
 					return NULL;
-				} else if (!(q = vscan(q, e, lim, depth + 1, why)))
+				}
+				if (!q)
 					return NULL;
+				if (q >= e)
+					return vscan_bad(why);
 			}
-			/* the value: short strings, literals and numbers
+			/* the value: plain strings, literals and numbers
 			 * inline */
-			if (q < e && (*q & 0xe0) == WEIR_PK_SSTR) {
-				if (!(q = vscan_sstr(q, e, lim, why)))
-					return NULL;
-				continue;
-			}
-			if (q < e && *q <= WEIR_PK_DEC) {
+			if ((*q & 0xe0) == WEIR_PK_SSTR)
+				q = vscan_sstr(q, e, lim, why);
+			else if (*q == WEIR_PK_INT) {
+				if (!(q = vscan_int(q, e)))
+					return vscan_bad(why);
+			} else if (*q <= WEIR_PK_DEC) {
 				if (!(q = weir_pv_skip(q, e)))
 					return vscan_bad(why);
-				continue;
-			}
-			if (!(q = vscan(q, e, lim, depth + 1, why)))
+			} else if (*q == WEIR_PK_STR)
+				q = vscan_str(q, e, lim, why);
+			else
+				q = vscan(q, e, lim, depth + 1, why);
+			if (!q)
 				return NULL;
 		}
 		return e;
@@ -879,9 +1076,9 @@ weir_pack_str(weir_buf *b, const char *s, size_t n)
 		if (u[i] < 0x20 || u[i] == '"' || u[i] == '\\')
 			break;
 	if (i == n)
-		return put_strtag(b, u, n, 0) < 0 ? WEIR_FAIL_NOMEM : 0;
+		return put_strtag(b, u, n, 0, NULL) < 0 ? WEIR_FAIL_NOMEM : 0;
 	rc = weir_json_escape(&tmp, u, n) < 0 ||
-	    put_strtag(b, tmp.p, tmp.len, 1) < 0 ? WEIR_FAIL_NOMEM : 0;
+	    put_strtag(b, tmp.p, tmp.len, 1, NULL) < 0 ? WEIR_FAIL_NOMEM : 0;
 	weir_buf_free(&tmp);
 	return rc;
 }
