@@ -92,7 +92,10 @@ weir__expr_next(parser *p)
 				if (s[k] != ']')
 					break;
 				j = k + 1;
-				continue;
+				/* an index goes on with a step ("[1]") or,
+				 * below, with a dot and a name (".r") */
+				if (s[j] == '[')
+					continue;
 			} else
 				break;
 			if (s[j] == '.' && (ident_char((unsigned char)s[j + 1]) ||

@@ -211,3 +211,22 @@ FATAL: gone" ]
 [1000,":/p/7"]
 [150,"CY:/p/1"]' ]
 }
+
+@test "a path goes on after an index in expressions, as in -g and --time paths: .q[2].r, .a[0][1], .a[-1].\"b c\"" {
+	ndjson '{"q":[1,2,{"r":5}],"a":[[7,8]],"n":"x"}' \
+	    '{"q":[1,2,{"r":6}],"a":[[7,9],{"b c":3}],"n":"y"}'
+	run bash -o pipefail -c "weir-filter -f ndjson '.q[2].r == 5' < '$T/in.ndjson' | jq -r .n"
+	[ "$status" -eq 0 ]
+	[ "$output" = x ]
+	run bash -o pipefail -c "weir-filter -f ndjson '.a[0][1] == 9' < '$T/in.ndjson' | jq -r .n"
+	[ "$output" = y ]
+	run bash -o pipefail -c "weir-map -f ndjson -k .n 'r=.q[2].r' 'b=.a[-1].\"b c\"' < '$T/in.ndjson'"
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"n":"x","r":5}
+{"n":"y","r":6,"b":3}' ]
+	# the same path as a group key
+	run bash -o pipefail -c "weir-agg -g .q[2].r count < '$T/in.ndjson' | weir-sink -f ndjson"
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"r":5,"count":1}
+{"r":6,"count":1}' ]
+}
