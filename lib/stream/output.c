@@ -48,6 +48,7 @@ struct weir_output {
 	/* --all-fields: every record held to the end, columns their union */
 	int all_fields;
 	weir_buf held;		/* varint length, packed value; ... */
+	size_t maxrec;		/* weir_max_record() */
 	int timefmt;		/* ts, window_start, window_end cells */
 	size_t maxwidth;	/* table: fit in this many columns (0: any) */
 };
@@ -113,6 +114,7 @@ weir_output_open(int fd, int fmt, const char *fields)
 	if (!o)
 		return NULL;
 	weir_writer_init(&o->w, fd);
+	o->maxrec = weir_max_record();
 	if (fmt == WEIR_FMT_AUTO)
 		fmt = isatty(fd) ? WEIR_FMT_NDJSON : WEIR_FMT_FRAMED;
 	o->fmt = fmt;
@@ -898,15 +900,20 @@ nomem(weir_output *o)
 	return fail(o);
 }
 
+/* A cheap bound: no exact frame size for an ordinary record. */
+static inline int
+surely_fits(const weir_output *o, const weir_record *r)
+{
+	return o->fmt != WEIR_FMT_FRAMED || r->key_len + r->value_len +
+	    r->hdrs_len + r->topic_len + 128 <= o->maxrec;
+}
+
 int
 weir_output_too_big(weir_output *o, const weir_record *r)
 {
-	size_t max = weir_max_record(), n;
+	size_t max = o->maxrec, n;
 
-	if (o->fmt != WEIR_FMT_FRAMED)
-		return 0;
-	/* a cheap bound first: no exact size for an ordinary record */
-	if (r->key_len + r->value_len + r->hdrs_len + r->topic_len + 128 <= max)
+	if (surely_fits(o, r))
 		return 0;
 	n = weir_frame_record_size(&o->enc, r);
 	if (n <= max)
@@ -932,7 +939,7 @@ weir_output_record(weir_output *o, const weir_record *r)
 		return fail(o);
 	if (start(o) < 0)
 		return nomem(o);
-	if (weir_output_too_big(o, r))
+	if (!surely_fits(o, r) && weir_output_too_big(o, r))
 		return WEIR_FAIL_DATA;	/* nothing written */
 	switch (o->fmt) {
 	case WEIR_FMT_FRAMED:
