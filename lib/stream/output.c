@@ -29,6 +29,8 @@ struct weir_output {
 	char **cols;
 	size_t *collen;
 	size_t ncols;
+	uint8_t *colnew;	/* column named as none before it (col_first) */
+	size_t nuniq;		/* columns colnew is for */
 	/* table: buffered cells */
 	weir_buf cells;
 	size_t *celloff;	/* ncols * rows + 1 offsets */
@@ -46,6 +48,7 @@ struct weir_output {
 	/* --all-fields: every record held to the end, columns their union */
 	int all_fields;
 	weir_buf held;		/* varint length, packed value; ... */
+	size_t maxrec;		/* weir_max_record() */
 	int timefmt;		/* ts, window_start, window_end cells */
 	size_t maxwidth;	/* table: fit in this many columns (0: any) */
 };
@@ -111,6 +114,7 @@ weir_output_open(int fd, int fmt, const char *fields)
 	if (!o)
 		return NULL;
 	weir_writer_init(&o->w, fd);
+	o->maxrec = weir_max_record();
 	if (fmt == WEIR_FMT_AUTO)
 		fmt = isatty(fd) ? WEIR_FMT_NDJSON : WEIR_FMT_FRAMED;
 	o->fmt = fmt;
@@ -155,6 +159,7 @@ weir_output_close(weir_output *o)
 		free(o->cols[i]);
 	free(o->cols);
 	free(o->collen);
+	free(o->colnew);
 	free(o->celloff);
 	free(o->cellnum);
 	free(o->width);
@@ -424,28 +429,123 @@ weir_output_set_width(weir_output *o, size_t cols)
 	o->maxwidth = cols;
 }
 
+/* Is column i named as no column before it?  (Then, while the members of
+ * a record come in column order, the next member with its name is the
+ * first one, the one weir_pv_member finds.) */
+static int
+col_first(weir_output *o, size_t i)
+{
+	size_t j, k;
+
+	if (o->nuniq != o->ncols) {
+		free(o->colnew);
+		if (!(o->colnew = malloc(o->ncols ? o->ncols : 1))) {
+			o->nuniq = 0;
+			return 0;
+		}
+		for (j = 0; j < o->ncols; j++) {
+			o->colnew[j] = 1;
+			for (k = 0; k < j && o->colnew[j]; k++)
+				if (o->collen[k] == o->collen[j] &&
+				    !memcmp(o->cols[k], o->cols[j], o->collen[j]))
+					o->colnew[j] = 0;
+		}
+		o->nuniq = o->ncols;
+	}
+	return o->colnew[i];
+}
+
+/* The member of object root that column i names: 1 with *v, or 0.  *at
+ * walks the members in column order (records of one shape: no search);
+ * on any other member it is set to NULL and weir_pv_member looks. */
+static int
+col_member(weir_output *o, const weir_pv *root, size_t i,
+    const uint8_t **at, weir_pv *v)
+{
+	const uint8_t *p = *at, *end = root->s + root->n;
+	size_t kl;
+
+	if (p && p < end && (*p & 0xe0) == WEIR_PK_SSTR &&
+	    (kl = *p & 0x1f) == o->collen[i] && (size_t)(end - p - 1) > kl &&
+	    !memcmp(p + 1, o->cols[i], kl) && col_first(o, i)) {
+		if (!(p = weir_pv_read(p + 1 + kl, end, v)))
+			return *at = NULL, 0;
+		*at = p;
+		return 1;
+	}
+	*at = NULL;
+	return weir_pv_member(root, o->cols[i], o->collen[i], v);
+}
+
+/* The value of column i: 0 null or missing, 1 with *v; *found counts the
+ * columns the record has, *at is col_member's walk (root->s at first). */
+static int
+cell_value(weir_output *o, const weir_pv *root, size_t i, const uint8_t **at,
+    size_t *found, weir_pv *v)
+{
+	if (root->type != WEIR_PV_OBJECT) {
+		if (root->type == WEIR_PV_MISSING || root->type == WEIR_PV_NULL)
+			return 0;
+		*v = *root;
+		return 1;
+	}
+	if (!col_member(o, root, i, at, v))
+		return 0;
+	++*found;
+	return v->type != WEIR_PV_NULL;
+}
+
+/* Column i's cell text for v into b: returns 1 string, 2 number, 3 other. */
+static int
+cell_text(weir_output *o, const weir_pv *v, size_t i, weir_buf *b)
+{
+	if (o->timefmt != WEIR_TIME_MS && weir_pv_is_num(v) &&
+	    is_time_col(o->cols[i], o->collen[i]))
+		return time_cell(o, v, b);
+	if (weir_pv_to_text(b, v) < 0)
+		return -1;
+	return v->type == WEIR_PV_STRING ? 1 : weir_pv_is_num(v) ? 2 : 3;
+}
+
 /* Cell text for column i: returns 0 null/missing, 1 string, 2 number/other;
  * *found counts the columns the record has. */
 static int
 cell(weir_output *o, const weir_pv *root, size_t i, weir_buf *b,
-    size_t *found)
+    const uint8_t **at, size_t *found)
 {
 	weir_pv v;
 
-	if (root->type != WEIR_PV_OBJECT) {
-		if (root->type == WEIR_PV_MISSING || root->type == WEIR_PV_NULL)
-			return 0;
-		v = *root;
-	} else if (!weir_pv_member(root, o->cols[i], o->collen[i], &v))
+	if (!cell_value(o, root, i, at, found, &v))
 		return 0;
-	else if (++*found, v.type == WEIR_PV_NULL)
-		return 0;
-	if (o->timefmt != WEIR_TIME_MS && weir_pv_is_num(&v) &&
-	    is_time_col(o->cols[i], o->collen[i]))
-		return time_cell(o, &v, b);
-	if (weir_pv_to_text(b, &v) < 0)
-		return -1;
-	return v.type == WEIR_PV_STRING ? 1 : weir_pv_is_num(&v) ? 2 : 3;
+	return cell_text(o, &v, i, b);
+}
+
+/* 1 if s[0..n) holds byte a, b, c or d: 8 bytes at a time (a zero byte
+ * in x ^ a...a shows as a high bit of (y - 0x01..) & ~y & 0x80..). */
+static int
+has_any4(const uint8_t *s, size_t n, uint8_t a, uint8_t b, uint8_t c,
+    uint8_t d)
+{
+	const uint64_t lo = UINT64_C(0x0101010101010101),
+	    hi = UINT64_C(0x8080808080808080);
+	size_t i = 0;
+
+#define ZB(y) (((y) - lo) & ~(y) & hi)
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x, ya, yb, yc, yd;
+		memcpy(&x, s + i, 8);
+		ya = x ^ (lo * a);
+		yb = x ^ (lo * b);
+		yc = x ^ (lo * c);
+		yd = x ^ (lo * d);
+		if (ZB(ya) | ZB(yb) | ZB(yc) | ZB(yd))
+			return 1;
+	}
+#undef ZB
+	for (; i < n; i++)
+		if (s[i] == a || s[i] == b || s[i] == c || s[i] == d)
+			return 1;
+	return 0;
 }
 
 static int
@@ -454,6 +554,8 @@ csv_field(weir_buf *b, const uint8_t *s, size_t n, int kind, int tsv)
 	size_t i;
 
 	if (tsv) {
+		if (!has_any4(s, n, '\t', '\n', '\r', '\\'))
+			return weir_buf_put(b, s, n);
 		for (i = 0; i < n; i++) {
 			const char *e = s[i] == '\t' ? "\\t" : s[i] == '\n' ? "\\n" :
 			    s[i] == '\r' ? "\\r" : s[i] == '\\' ? "\\\\" : NULL;
@@ -464,10 +566,7 @@ csv_field(weir_buf *b, const uint8_t *s, size_t n, int kind, int tsv)
 	}
 	if (kind == 1 && n == 0)
 		return weir_buf_put(b, "\"\"", 2);
-	for (i = 0; i < n; i++)
-		if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
-			break;
-	if (i == n)
+	if (!has_any4(s, n, ',', '"', '\n', '\r'))
 		return weir_buf_put(b, s, n);
 	if (weir_buf_putc(b, '"') < 0)
 		return -1;
@@ -486,6 +585,7 @@ put_csv(weir_output *o, const weir_pv *rootp, int tsv)
 	weir_pv root = *rootp;
 	weir_buf *b = &o->w.buf;
 	size_t i, found = 0;
+	const uint8_t *at;
 
 	if (!o->ncols && cols_from(o, &root) < 0)
 		return -1;
@@ -501,20 +601,40 @@ put_csv(weir_output *o, const weir_pv *rootp, int tsv)
 		if (weir_buf_putc(b, '\n') < 0)
 			return -1;
 	}
+	at = root.type == WEIR_PV_OBJECT ? root.s : NULL;
 	for (i = 0; i < o->ncols; i++) {
+		weir_pv v;
 		int kind;
-		o->scratch2.len = 0;
 		if (i && weir_buf_putc(b, tsv ? '\t' : ',') < 0)
 			return -1;
-		kind = cell(o, &root, i, &o->scratch2, &found);
+		if (!cell_value(o, &root, i, &at, &found, &v))
+			continue;
+		/* plain strings from where they are, integers and decimals
+		 * (no character to quote) straight into the output */
+		if (v.type == WEIR_PV_STRING && !v.escaped) {
+			if (csv_field(b, v.s, v.n, 1, tsv) < 0)
+				return -1;
+			continue;
+		}
+		if ((v.type == WEIR_PV_INT || v.type == WEIR_PV_DEC) &&
+		    (o->timefmt == WEIR_TIME_MS ||
+		    !is_time_col(o->cols[i], o->collen[i]))) {
+			if ((v.type == WEIR_PV_INT ? weir_json_put_i64(b, v.i) :
+			    weir_json_put_dec(b, v.i, v.scale)) < 0)
+				return -1;
+			continue;
+		}
+		o->scratch2.len = 0;
+		kind = cell_text(o, &v, i, &o->scratch2);
 		if (kind < 0)
 			return -1;
-		if (kind && csv_field(b, o->scratch2.p, o->scratch2.len, kind,
-		    tsv) < 0)
+		if (csv_field(b, o->scratch2.p, o->scratch2.len, kind, tsv) < 0)
 			return -1;
 	}
 	o->scratch2.len = 0;
-	if (note_dropped(o, &root, found) < 0)
+	/* every member was a column, in order: none dropped */
+	if (!(at && at == root.s + root.n) &&
+	    note_dropped(o, &root, found) < 0)
 		return -1;
 	return weir_buf_putc(b, '\n');
 }
@@ -651,6 +771,7 @@ put_table(weir_output *o, const weir_pv *rootp)
 {
 	weir_pv root = *rootp;
 	size_t j, need, found = 0;
+	const uint8_t *at = root.type == WEIR_PV_OBJECT ? root.s : NULL;
 
 	if (!o->ncols && cols_from(o, &root) < 0)
 		return -1;
@@ -672,7 +793,7 @@ put_table(weir_output *o, const weir_pv *rootp)
 		size_t k = o->rows * o->ncols + j, i;
 		int kind;
 		o->celloff[k] = o->cells.len;
-		kind = cell(o, &root, j, &o->cells, &found);
+		kind = cell(o, &root, j, &o->cells, &at, &found);
 		if (kind < 0)
 			return -1;
 		/* one line per row: control characters become spaces */
@@ -779,15 +900,20 @@ nomem(weir_output *o)
 	return fail(o);
 }
 
+/* A cheap bound: no exact frame size for an ordinary record. */
+static inline int
+surely_fits(const weir_output *o, const weir_record *r)
+{
+	return o->fmt != WEIR_FMT_FRAMED || r->key_len + r->value_len +
+	    r->hdrs_len + r->topic_len + 128 <= o->maxrec;
+}
+
 int
 weir_output_too_big(weir_output *o, const weir_record *r)
 {
-	size_t max = weir_max_record(), n;
+	size_t max = o->maxrec, n;
 
-	if (o->fmt != WEIR_FMT_FRAMED)
-		return 0;
-	/* a cheap bound first: no exact size for an ordinary record */
-	if (r->key_len + r->value_len + r->hdrs_len + r->topic_len + 128 <= max)
+	if (surely_fits(o, r))
 		return 0;
 	n = weir_frame_record_size(&o->enc, r);
 	if (n <= max)
@@ -813,7 +939,7 @@ weir_output_record(weir_output *o, const weir_record *r)
 		return fail(o);
 	if (start(o) < 0)
 		return nomem(o);
-	if (weir_output_too_big(o, r))
+	if (!surely_fits(o, r) && weir_output_too_big(o, r))
 		return WEIR_FAIL_DATA;	/* nothing written */
 	switch (o->fmt) {
 	case WEIR_FMT_FRAMED:

@@ -96,7 +96,9 @@ decode_record(weir_fdec *d, const uint8_t *p, const uint8_t *end,
 {
 	uint64_t u, v;
 
-	if (weir_varint_dec(&p, end, &u) < 0)
+	if (p < end && *p < 0x80)	/* flags in one byte, the usual case */
+		u = *p++;
+	else if (weir_varint_dec(&p, end, &u) < 0)
 		BAD("record flags");
 	if (u & ~(uint64_t)0x1ff)
 		BAD("unknown record flags");
@@ -213,14 +215,19 @@ weir_frame_parse(weir_fdec *d, const uint8_t *p, size_t n, size_t max_frame,
 
 	if (n < 2)
 		return 0;
-	/* a length varint may be incomplete: look for its last byte */
-	for (i = 1; i < n && i <= 10; i++)
-		if (!(p[i] & 0x80))
-			break;
-	if (i >= n)
-		return 0;
-	if (weir_varint_dec(&q, end, &len) < 0)
-		BAD("length");
+	if (p[1] < 0x80) {		/* a one-byte length */
+		len = p[1];
+		q = p + 2;
+	} else {
+		/* a length varint may be incomplete: look for its last byte */
+		for (i = 1; i < n && i <= 10; i++)
+			if (!(p[i] & 0x80))
+				break;
+		if (i >= n)
+			return 0;
+		if (weir_varint_dec(&q, end, &len) < 0)
+			BAD("length");
+	}
 	if (len > max_frame) {
 		weir_seterr(err, errsz,
 		    "frame of %llu bytes exceeds the limit of %zu bytes",
@@ -316,16 +323,85 @@ weir_frame_record_size(const weir_fenc *e, const weir_record *r)
 	return 1 + weir_varint_size(body) + body;
 }
 
+/* The window and hop fields of r (ts: its time, or 0) at p: the end. */
+static inline uint8_t *
+put_window(uint8_t *p, const weir_record *r, int64_t ts)
+{
+	if (r->flags & WEIR_R_WINDOW) {
+		p = weir_varint_enc(p, weir_zz_enc((int64_t)((uint64_t)r->win_start -
+		    (uint64_t)ts)));
+		p = weir_varint_enc(p, (uint64_t)r->win_end -
+		    (uint64_t)r->win_start);
+	}
+	if (r->flags & WEIR_R_HOP) {
+		p = weir_varint_enc(p, (uint64_t)r->hop_advance);
+		p = weir_varint_enc(p, r->hop_count);
+	}
+	return p;
+}
+
+/*
+ * A record without position or headers (most of them) in one pass: the
+ * small fields before the key (flags, time, key length) and after it
+ * (window, hops) are encoded first into a and b, so the body length is
+ * known without sizing each field twice.  The same bytes as below.
+ */
+static int
+put_plain_record(weir_fenc *e, weir_buf *out, const weir_record *r,
+    unsigned flags)
+{
+	uint8_t a[32], b[48], *pa = a, *pb = b, *p;
+	size_t na, nb, klen = (r->flags & WEIR_R_KEY) ? r->key_len : 0;
+	size_t vlen = r->enc != WEIR_ENC_NULL ? r->value_len : 0, body;
+	int64_t ts = (r->flags & WEIR_R_TS) ? r->ts : 0;
+
+	pa = weir_varint_enc(pa, flags);
+	if (r->flags & WEIR_R_TS)
+		pa = weir_varint_enc(pa, weir_zz_enc((int64_t)((uint64_t)r->ts -
+		    (uint64_t)e->prev_ts)));
+	if (r->flags & WEIR_R_KEY)
+		pa = weir_varint_enc(pa, klen);
+	pb = put_window(pb, r, ts);
+	na = (size_t)(pa - a);
+	nb = (size_t)(pb - b);
+	body = na + klen + nb + vlen;
+	/* a and b go out whole (fixed-size copies), hence the room after */
+	if (weir_buf_reserve(out, body + 11 + sizeof(b)) < 0)
+		return -1;
+	p = out->p + out->len;
+	*p++ = WEIR_F_RECORD;
+	p = weir_varint_enc(p, body);
+	memcpy(p, a, sizeof(a));
+	p += na;
+	if (klen)
+		memcpy(p, r->key, klen);
+	p += klen;
+	if (nb) {
+		memcpy(p, b, sizeof(b));
+		p += nb;
+	}
+	if (vlen)
+		memcpy(p, r->value, vlen);
+	p += vlen;
+	out->len = (size_t)(p - out->p);
+	if (r->flags & WEIR_R_TS)
+		e->prev_ts = r->ts;
+	return 0;
+}
+
 int
 weir_frame_put_record(weir_fenc *e, weir_buf *out, const weir_record *r)
 {
 	int same_topic = 0;
 	unsigned flags = (r->flags & ~(3u << WEIR_R_ENC_SHIFT)) |
 	    ((unsigned)r->enc << WEIR_R_ENC_SHIFT);
-	size_t body = record_body_size(e, r, flags, &same_topic);
+	size_t body;
 	uint8_t *p;
 	int64_t ts = (r->flags & WEIR_R_TS) ? r->ts : 0;
 
+	if (!(r->flags & (WEIR_R_POS | WEIR_R_HEADERS)))
+		return put_plain_record(e, out, r, flags);
+	body = record_body_size(e, r, flags, &same_topic);
 	if ((r->flags & WEIR_R_POS) && r->topic_len >= sizeof(e->topic))
 		return -1;
 	if (weir_buf_reserve(out, body + 11) < 0)
@@ -344,16 +420,7 @@ weir_frame_put_record(weir_fenc *e, weir_buf *out, const weir_record *r)
 		memcpy(p, r->key, r->key_len);
 		p += r->key_len;
 	}
-	if (r->flags & WEIR_R_WINDOW) {
-		p = weir_varint_enc(p, weir_zz_enc((int64_t)((uint64_t)r->win_start -
-		    (uint64_t)ts)));
-		p = weir_varint_enc(p, (uint64_t)r->win_end -
-		    (uint64_t)r->win_start);
-	}
-	if (r->flags & WEIR_R_HOP) {
-		p = weir_varint_enc(p, (uint64_t)r->hop_advance);
-		p = weir_varint_enc(p, r->hop_count);
-	}
+	p = put_window(p, r, ts);
 	if (r->flags & WEIR_R_POS) {
 		if (same_topic)
 			*p++ = 0;

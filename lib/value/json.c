@@ -161,40 +161,114 @@ weir_json_str(weir_buf *out, const uint8_t *s, size_t n)
 	return weir_buf_putc(out, '"');
 }
 
+/* "00" .. "99": integers are written two digits at a time. */
+static const char dig2[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
+
+static const uint64_t pow10u[20] = {
+	UINT64_C(1), UINT64_C(10), UINT64_C(100), UINT64_C(1000),
+	UINT64_C(10000), UINT64_C(100000), UINT64_C(1000000),
+	UINT64_C(10000000), UINT64_C(100000000), UINT64_C(1000000000),
+	UINT64_C(10000000000), UINT64_C(100000000000),
+	UINT64_C(1000000000000), UINT64_C(10000000000000),
+	UINT64_C(100000000000000), UINT64_C(1000000000000000),
+	UINT64_C(10000000000000000), UINT64_C(100000000000000000),
+	UINT64_C(1000000000000000000), UINT64_C(10000000000000000000)
+};
+
+/* The number of decimal digits of u (1 for 0): log2 times log10(2) (1233 /
+ * 4096), one more when u reaches the next power of ten.  u | 1 has the
+ * digits of u (no power of ten above 1 is odd) and is never 0. */
+static inline size_t
+ndigits(uint64_t u)
+{
+	uint64_t v = u | 1;
+	unsigned t = (unsigned)(64 - __builtin_clzll(v)) * 1233 >> 12;
+
+	return t + (v >= pow10u[t]);
+}
+
+/* The n digits of u, ending at q: 8 at a time with one 64-bit division,
+ * then two at a time in 32 bits. */
+static inline void
+put_digits(uint8_t *q, uint64_t u)
+{
+	uint32_t x;
+
+	while (u >= 100000000) {
+		uint32_t lo = (uint32_t)(u % 100000000);
+		u /= 100000000;
+		q -= 8;
+		memcpy(q + 6, dig2 + 2 * (lo % 100), 2);
+		lo /= 100;
+		memcpy(q + 4, dig2 + 2 * (lo % 100), 2);
+		lo /= 100;
+		memcpy(q + 2, dig2 + 2 * (lo % 100), 2);
+		memcpy(q, dig2 + 2 * (lo / 100), 2);
+	}
+	x = (uint32_t)u;
+	while (x >= 100) {
+		q -= 2;
+		memcpy(q, dig2 + 2 * (x % 100), 2);
+		x /= 100;
+	}
+	if (x >= 10) {
+		q -= 2;
+		memcpy(q, dig2 + 2 * x, 2);
+	} else
+		*--q = (uint8_t)('0' + x);
+}
+
+size_t
+weir_json_i64_text(uint8_t *p, int64_t v)
+{
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	size_t neg = v < 0, n = ndigits(u);
+
+	*p = '-';
+	put_digits(p + neg + n, u);
+	return neg + n;
+}
+
+size_t
+weir_json_dec_text(uint8_t *p, int64_t m, int scale)
+{
+	uint64_t u = m < 0 ? 0 - (uint64_t)m : (uint64_t)m;
+	size_t s = scale > 0 ? (size_t)scale : 0, n = ndigits(u), k = 0;
+
+	if (m < 0)
+		p[k++] = '-';
+	if (n > s) {			/* ddd.ddd */
+		put_digits(p + k + n, u);
+		memmove(p + k + n - s + 1, p + k + n - s, s);
+		p[k + n - s] = '.';
+		return k + n + 1;
+	}
+	p[k++] = '0';			/* 0.000ddd */
+	p[k++] = '.';
+	memset(p + k, '0', s - n);
+	put_digits(p + k + s, u);
+	return k + s;
+}
+
 int
 weir_json_put_i64(weir_buf *out, int64_t v)
 {
-	char tmp[24], *p = tmp + sizeof(tmp);
-	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		*--p = '-';
-	return weir_buf_put(out, p, (size_t)(tmp + sizeof(tmp) - p));
+	if (weir_buf_reserve(out, 20) < 0)
+		return -1;
+	out->len += weir_json_i64_text(out->p + out->len, v);
+	return 0;
 }
 
 int
 weir_json_put_dec(weir_buf *out, int64_t m, int scale)
 {
-	char tmp[40], *p = tmp + sizeof(tmp);
-	uint64_t u = m < 0 ? 0 - (uint64_t)m : (uint64_t)m;
-	int k;
-
-	for (k = 0; k < scale; k++) {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	}
-	*--p = '.';
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (m < 0)
-		*--p = '-';
-	return weir_buf_put(out, p, (size_t)(tmp + sizeof(tmp) - p));
+	if (weir_buf_reserve(out, (scale > 0 ? (size_t)scale : 0) + 22) < 0)
+		return -1;
+	out->len += weir_json_dec_text(out->p + out->len, m, scale);
+	return 0;
 }
 
 int

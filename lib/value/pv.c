@@ -241,81 +241,207 @@ weir_pv_str(const weir_pv *v, weir_buf *scratch, const uint8_t **s, size_t *n)
 	return 0;
 }
 
-/* Write the value at p as JSON; returns its end, or NULL if malformed. */
-static const uint8_t *
-jwrite(weir_buf *out, const uint8_t *p, const uint8_t *end, int depth)
+/*
+ * The JSON writer.  jw_value writes without bounds checks into room the
+ * caller made: JSON text is at most 7 bytes per packed byte ("false," for
+ * one tag byte; a DEC of 3 bytes is at most 18 characters and a comma),
+ * and a short string is copied 32 bytes at once, so 8 per packed byte and
+ * 32 more always suffice.  Values over JW_SMALL bytes get that room per
+ * member instead (jwrite), and long strings only their own length.
+ */
+#define JW_SMALL 65536
+#define JW_ROOM(n) (8 * (n) + 32)
+
+typedef struct jw {
+	uint8_t *w;		/* where the text goes next; NULL: malformed */
+	const uint8_t *p;	/* the packed value's end */
+} jw;
+
+static jw jw_value(uint8_t *w, const uint8_t *p, const uint8_t *end,
+    int depth);
+
+/* A string body of n bytes at p (not past end), quoted. */
+static inline uint8_t *
+jw_str(uint8_t *w, const uint8_t *p, const uint8_t *end, size_t n)
 {
+	*w++ = '"';
+	if (n <= 32 && end - p >= 32)
+		memcpy(w, p, 32);	/* one fixed-size copy */
+	else
+		memcpy(w, p, n);
+	w += n;
+	*w++ = '"';
+	return w;
+}
+
+/* One member value or key: short strings and integers here, else
+ * jw_value. */
+static inline jw
+jw_member(uint8_t *w, const uint8_t *p, const uint8_t *end, int depth)
+{
+	jw r;
+	uint64_t u;
+	size_t n;
+
+	if ((*p & 0xe0) == WEIR_PK_SSTR) {
+		n = *p++ & 0x1f;
+		if ((size_t)(end - p) < n) {
+			r.w = NULL;
+			return r;
+		}
+		r.w = jw_str(w, p, end, n);
+		r.p = p + n;
+		return r;
+	}
+	if (*p == WEIR_PK_INT) {
+		r.p = p + 1;
+		if (weir_varint_dec(&r.p, end, &u) < 0)
+			r.w = NULL;
+		else
+			r.w = w + weir_json_i64_text(w, weir_zz_dec(u));
+		return r;
+	}
+	return jw_value(w, p, end, depth);
+}
+
+static jw
+jw_value(uint8_t *w, const uint8_t *p, const uint8_t *end, int depth)
+{
+	jw r = { NULL, NULL };
 	const uint8_t *e;
 	uint64_t u;
-	uint8_t t;
 	size_t n;
-	int first;
+	uint8_t t;
+	int obj;
 
 	if (p >= end || depth > WEIR_PACK_MAX_DEPTH)
-		return NULL;
+		return r;
 	t = *p++;
 	if ((t & 0xe0) == WEIR_PK_SSTR) {
 		n = t & 0x1f;
-		goto str;
+		if ((size_t)(end - p) < n)
+			return r;
+		r.w = jw_str(w, p, end, n);
+		r.p = p + n;
+		return r;
 	}
 	switch (t) {
 	case WEIR_PK_NULL:
-		return weir_buf_put(out, "null", 4) < 0 ? NULL : p;
+		memcpy(w, "null", 4);
+		r.w = w + 4;
+		r.p = p;
+		return r;
 	case WEIR_PK_FALSE:
-		return weir_buf_put(out, "false", 5) < 0 ? NULL : p;
+		memcpy(w, "false", 5);
+		r.w = w + 5;
+		r.p = p;
+		return r;
 	case WEIR_PK_TRUE:
-		return weir_buf_put(out, "true", 4) < 0 ? NULL : p;
+		memcpy(w, "true", 4);
+		r.w = w + 4;
+		r.p = p;
+		return r;
 	case WEIR_PK_INT:
-		if (weir_varint_dec(&p, end, &u) < 0 ||
-		    weir_json_put_i64(out, weir_zz_dec(u)) < 0)
-			return NULL;
-		return p;
+		if (weir_varint_dec(&p, end, &u) < 0)
+			return r;
+		r.w = w + weir_json_i64_text(w, weir_zz_dec(u));
+		r.p = p;
+		return r;
 	case WEIR_PK_DEC:
 		if (weir_varint_dec(&p, end, &u) < 0 || p >= end || *p < 1 ||
-		    *p > 15 || weir_json_put_dec(out, weir_zz_dec(u), *p) < 0)
-			return NULL;
-		return p + 1;
+		    *p > 15)
+			return r;
+		r.w = w + weir_json_dec_text(w, weir_zz_dec(u), *p);
+		r.p = p + 1;
+		return r;
 	case WEIR_PK_NUM:
 	case WEIR_PK_STR:
 	case WEIR_PK_ESTR:
 	case WEIR_PK_ARR:
 	case WEIR_PK_OBJ:
 		if (weir_pk_body(&p, end, &n) < 0)
-			return NULL;
+			return r;
 		break;
 	default:
-		return NULL;
+		return r;
 	}
-	if (t == WEIR_PK_NUM)
-		return weir_buf_put(out, p, n) < 0 ? NULL : p + n;
-	if (t == WEIR_PK_STR || t == WEIR_PK_ESTR)
-		goto str;
-	/* containers */
+	if (t == WEIR_PK_NUM) {
+		memcpy(w, p, n);
+		r.w = w + n;
+		r.p = p + n;
+		return r;
+	}
+	if (t == WEIR_PK_STR || t == WEIR_PK_ESTR) {
+		r.w = jw_str(w, p, end, n);
+		r.p = p + n;
+		return r;
+	}
+	/* containers: members at depth + 1 */
 	e = p + n;
-	if (weir_buf_putc(out, t == WEIR_PK_OBJ ? '{' : '[') < 0)
+	obj = t == WEIR_PK_OBJ;
+	*w++ = obj ? '{' : '[';
+	if (p < e && depth + 1 > WEIR_PACK_MAX_DEPTH)
+		return r;
+	while (p < e) {
+		if (obj) {
+			r = jw_member(w, p, e, depth + 1);
+			if (!r.w || r.p >= e)
+				return r.w = NULL, r;
+			w = r.w;
+			p = r.p;
+			*w++ = ':';
+		}
+		r = jw_member(w, p, e, depth + 1);
+		if (!r.w)
+			return r;
+		w = r.w;
+		p = r.p;
+		if (p < e)
+			*w++ = ',';
+	}
+	*w++ = obj ? '}' : ']';
+	r.w = w;
+	r.p = e;
+	return r;
+}
+
+/* Write the value at p (not past end) as JSON: its end, or NULL if
+ * malformed.  A small value in one go; a large container member by
+ * member, with room made for each. */
+static const uint8_t *
+jwrite(weir_buf *out, const uint8_t *p, const uint8_t *end, int depth)
+{
+	const uint8_t *q = p, *e, *m;
+	size_t n;
+	jw r;
+	int obj, first;
+
+	if (p >= end || depth > WEIR_PACK_MAX_DEPTH ||
+	    !(e = weir_pv_skip(p, end)))
 		return NULL;
-	for (first = 1; p < e; first = 0) {
+	n = (size_t)(e - p);
+	if ((*p != WEIR_PK_ARR && *p != WEIR_PK_OBJ) || n <= JW_SMALL) {
+		if (weir_buf_reserve(out, n <= JW_SMALL ? JW_ROOM(n) : n + 32) < 0)
+			return NULL;
+		r = jw_value(out->p + out->len, p, e, depth);
+		if (!r.w)
+			return NULL;
+		out->len = (size_t)(r.w - out->p);
+		return r.p;
+	}
+	obj = *q++ == WEIR_PK_OBJ;
+	if (weir_pk_body(&q, e, &n) < 0 || weir_buf_putc(out, obj ? '{' : '[') < 0)
+		return NULL;
+	for (first = 1; q < e; first = 0) {
 		if (!first && weir_buf_putc(out, ',') < 0)
 			return NULL;
-		if (t == WEIR_PK_OBJ) {
-			if (!(p = jwrite(out, p, e, depth + 1)) ||
-			    weir_buf_putc(out, ':') < 0)
-				return NULL;
-		}
-		if (!(p = jwrite(out, p, e, depth + 1)))
+		if (obj && (!(m = jwrite(out, q, e, depth + 1)) ||
+		    weir_buf_putc(out, ':') < 0))
+			return NULL;
+		if (!(q = jwrite(out, obj ? m : q, e, depth + 1)))
 			return NULL;
 	}
-	if (p != e)
-		return NULL;
-	return weir_buf_putc(out, t == WEIR_PK_OBJ ? '}' : ']') < 0 ? NULL : e;
-str:
-	if ((size_t)(end - p) < n || weir_buf_reserve(out, n + 2) < 0)
-		return NULL;
-	out->p[out->len++] = '"';
-	memcpy(out->p + out->len, p, n);
-	out->len += n;
-	out->p[out->len++] = '"';
-	return p + n;
+	return weir_buf_putc(out, obj ? '}' : ']') < 0 ? NULL : e;
 }
 
 int
