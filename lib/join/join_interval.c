@@ -339,7 +339,7 @@ weir__join_stream_record(weir_join *j, int side, const weir_record *r,
 	jgroup *g;
 	keyctx c;
 	uint32_t id, gid, y;
-	uint64_t h;
+	uint64_t h = 0;
 	size_t pos, vstart;
 	int rc, haskey, win = j->sp.mode == WEIR_JOIN_WINDOW;
 	int between = !win && j->sp.from != NULL;
@@ -377,6 +377,17 @@ weir__join_stream_record(weir_join *j, int side, const weir_record *r,
 	haskey = weir__join_key(j, side, r, &v, &j->key);
 	if (haskey < 0)
 		goto nomem;
+	c.ws = win ? r->win_start : 0;
+	c.we = win ? r->win_end : 0;
+	if (haskey) {
+		/* fetch the index slot and a free record ahead: the value
+		 * is copied while they come */
+		h = weir_hash(j->key.p, j->key.len, win ?
+		    weir_hash_u64((uint64_t)c.ws) ^ (uint64_t)c.we : 0);
+		__builtin_prefetch(&j->map.slot[map_tag(h) & j->map.mask]);
+		if (j->recfree != NONE)
+			__builtin_prefetch(&j->recs[j->recfree]);
+	}
 	/* the record as stored: join key, record key, value */
 	j->mem.len = 0;
 	if (weir_buf_put(&j->mem, j->key.p, j->key.len) < 0)
@@ -413,10 +424,6 @@ weir__join_stream_record(weir_join *j, int side, const weir_record *r,
 	c.j = j;
 	c.k = j->key.p;
 	c.n = j->key.len;
-	c.ws = win ? r->win_start : 0;
-	c.we = win ? r->win_end : 0;
-	h = weir_hash(c.k, c.n, win ? weir_hash_u64((uint64_t)c.ws) ^
-	    (uint64_t)c.we : 0);
 	if (map_reserve(&j->map) < 0)
 		goto nomem;
 	pos = map_probe(&j->map, h, group_eq, &c, &gid);
