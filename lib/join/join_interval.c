@@ -417,9 +417,9 @@ weir__join_stream_record(weir_join *j, int side, const weir_record *r,
 	jgroup *g;
 	keyctx c;
 	uint32_t id, gid, y;
-	uint64_t h = 0;
+	uint64_t h = 0, cand = 0;
 	size_t pos, vstart;
-	int rc, haskey, win = j->sp.mode == WEIR_JOIN_WINDOW;
+	int rc, haskey, hashed = 0, win = j->sp.mode == WEIR_JOIN_WINDOW;
 	int between = !win && j->sp.from != NULL;
 	int64_t lo, hi, blo = 0, bhi = 0;
 
@@ -432,6 +432,16 @@ weir__join_stream_record(weir_join *j, int side, const weir_record *r,
 		weir_seterr(err, errsz, "record has no window (--window joins "
 		    "the output of weir-window)");
 		return -1;
+	}
+	c.ws = win ? r->win_start : 0;
+	c.we = win ? r->win_end : 0;
+	if (!j->sp.nkeys && (r->flags & WEIR_R_KEY)) {
+		/* the join key is the record key: hash it and fetch its
+		 * index slot while the value is read */
+		h = weir_hash(r->key, r->key_len, win ?
+		    weir_hash_u64((uint64_t)c.ws) ^ (uint64_t)c.we : 0);
+		__builtin_prefetch(&j->map.slot[map_tag(h) & j->map.mask]);
+		hashed = 1;
 	}
 	if ((rc = weir_record_json(r, &j->json, &v)) <= 0) {
 		if (rc == WEIR_FAIL_NOMEM)
@@ -455,14 +465,20 @@ weir__join_stream_record(weir_join *j, int side, const weir_record *r,
 	haskey = weir__join_key(j, side, r, &v, &j->key);
 	if (haskey < 0)
 		goto nomem;
-	c.ws = win ? r->win_start : 0;
-	c.we = win ? r->win_end : 0;
 	if (haskey) {
-		/* fetch the index slot and a free record ahead: the value
-		 * is copied while they come */
-		h = weir_hash(j->key.p, j->key.len, win ?
-		    weir_hash_u64((uint64_t)c.ws) ^ (uint64_t)c.we : 0);
-		__builtin_prefetch(&j->map.slot[map_tag(h) & j->map.mask]);
+		/* fetch the index slot, the group it names first and a free
+		 * record ahead: the value is copied while they come */
+		if (!hashed) {
+			h = weir_hash(j->key.p, j->key.len, win ?
+			    weir_hash_u64((uint64_t)c.ws) ^ (uint64_t)c.we : 0);
+			__builtin_prefetch(&j->map.slot[map_tag(h) &
+			    j->map.mask]);
+		}
+		cand = j->map.slot[map_tag(h) & j->map.mask];
+		if (cand && (uint32_t)(cand >> 32) == map_tag(h))
+			__builtin_prefetch(&j->groups[(uint32_t)cand - 1]);
+		else
+			cand = 0;
 		if (j->recfree != NONE)
 			__builtin_prefetch(&j->recs[j->recfree]);
 	}
@@ -480,6 +496,12 @@ weir__join_stream_record(weir_join *j, int side, const weir_record *r,
 	} else if ((rc = weir__join_right_members(j, &v, &j->mem, err,
 	    errsz)) < 0)
 		return rc;
+	if (cand) {
+		/* and the record group_eq compares with */
+		g = &j->groups[(uint32_t)cand - 1];
+		__builtin_prefetch(&j->recs[g->head[0] != NONE ? g->head[0] :
+		    g->head[1]]);
+	}
 	memset(&x, 0, sizeof(x));
 	x.ts = r->ts;
 	x.side = (uint8_t)side;
