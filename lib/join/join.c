@@ -66,7 +66,7 @@ weir_join_free(weir_join *j)
 		free(j->chunks[i].p);
 	free(j->chunks);
 	free(j->chfree);
-	free(j->heap);
+	weir__join_queue_free(j);
 	free(j->bounds);
 	free(j);
 }
@@ -139,7 +139,7 @@ weir_join_get_stats(const weir_join *j, weir_join_stats *st)
 	st->data = j->arena.len - j->garbage;
 	st->bytes += j->arena.cap + j->caprows * sizeof(jrow) +
 	    (j->map.mask + 1) * sizeof(uint64_t) + j->caprecs * sizeof(jrec) +
-	    j->capgroups * sizeof(jgroup) + j->capheap * sizeof(jheap);
+	    j->capgroups * sizeof(jgroup) + weir__join_queue_bytes(j);
 }
 
 /* ---- checkpoints ---- */
@@ -147,7 +147,8 @@ weir_join_get_stats(const weir_join *j, weir_join_stats *st)
 int
 weir_join_save(const weir_join *j, weir_buf *out)
 {
-	if (weir_sw_u64(out, (uint64_t)j->sp.mode) < 0 ||
+	if (weir_sw_u64(out, (uint64_t)j->sp.mode | (j->sp.mode ==
+	    WEIR_JOIN_TABLE ? 0 : JOIN_SNAP_ORDERED)) < 0 ||
 	    weir_sw_i64(out, j->wm[0]) < 0 || weir_sw_i64(out, j->wm[1]) < 0 ||
 	    weir_sw_i64(out, j->wc) < 0 ||
 	    weir_sw_u64(out, (uint64_t)j->ended[0]) < 0 ||
@@ -167,7 +168,7 @@ int
 weir_join_load(weir_join *j, weir_rd *rd, char *err, size_t errsz)
 {
 	uint64_t mode, e0, e1, told;
-	int rc;
+	int rc, ordered;
 
 	if (j->nrows || j->nrecs || j->ngroups) {
 		weir_seterr(err, errsz, "join state: loaded into a used join");
@@ -187,6 +188,10 @@ weir_join_load(weir_join *j, weir_rd *rd, char *err, size_t errsz)
 		weir_seterr(err, errsz, "join state: truncated");
 		return -1;
 	}
+	ordered = j->sp.mode != WEIR_JOIN_TABLE &&
+	    (mode & JOIN_SNAP_ORDERED) != 0;
+	if (ordered)
+		mode &= ~(uint64_t)JOIN_SNAP_ORDERED;
 	if (mode != (uint64_t)j->sp.mode || e0 > 1 || e1 > 1 || told > 1 ||
 	    (e0 && j->wm[0] != INT64_MAX) || (e1 && j->wm[1] != INT64_MAX)) {
 		weir_seterr(err, errsz, "join state: of another kind of join, "
@@ -198,7 +203,7 @@ weir_join_load(weir_join *j, weir_rd *rd, char *err, size_t errsz)
 	j->clash_told = (int)told;
 	rc = j->sp.mode == WEIR_JOIN_TABLE ?
 	    weir__join_table_load(j, rd, err, errsz) :
-	    weir__join_stream_load(j, rd, err, errsz);
+	    weir__join_stream_load(j, rd, ordered, err, errsz);
 	if (rc == 0 && j->st.buffered > j->st.max_buffered)
 		j->st.max_buffered = j->st.buffered;
 	return rc;

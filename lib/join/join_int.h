@@ -156,6 +156,34 @@ typedef struct jheap {
 	uint32_t id;
 } jheap;
 
+/*
+ * The prune queue: a radix heap.  The combined watermark only grows and
+ * nothing is queued below it, so keys (times as unsigned, t ^ 1 << 63)
+ * never fall below the last key taken; bucket b holds the keys whose
+ * highest bit differing from it is b - 1 (bucket 0: equal to it).  Taking
+ * from bucket 0 in order and moving a bucket's keys down in order keeps
+ * equal times in the order they were queued.  Pushes append, and a key
+ * moves down at most 64 times: no sift through a heap, no scattered
+ * loads.
+ */
+#define RQ_BUCKETS 65
+
+typedef struct jqent {
+	uint64_t k;
+	uint32_t id;
+} jqent;
+
+typedef struct jqbucket {
+	jqent *e;
+	size_t n, cap;
+	uint64_t min;		/* when n > 0 */
+} jqbucket;
+
+/* weir_join_save's mode word for a stream join carries this flag when
+ * the queue is saved in the order it is taken (older states saved a
+ * binary heap's layout; they still load, in that heap's order). */
+#define JOIN_SNAP_ORDERED 0x100
+
 struct weir_join {
 	weir_join_spec sp;
 	weir_buf key, tmp, name, json, mem, out;
@@ -178,8 +206,9 @@ struct weir_join {
 	uint32_t cur;
 	uint32_t *chfree;
 	size_t nchfree, capchfree;
-	jheap *heap;
-	size_t nheap, capheap;
+	jqbucket rq[RQ_BUCKETS];
+	size_t rqhead, nrq;	/* bucket 0 is taken from rqhead on */
+	uint64_t rqlast;
 	int64_t wm[2], wc;
 	int64_t *bounds;	/* --between: lo, hi of left record id */
 	size_t capbounds;
@@ -244,7 +273,9 @@ int weir__join_table_save(const weir_join *j, weir_buf *out);
 int weir__join_table_load(weir_join *j, struct weir_rd *rd, char *err,
     size_t errsz);
 int weir__join_stream_save(const weir_join *j, weir_buf *out);
-int weir__join_stream_load(weir_join *j, struct weir_rd *rd, char *err,
-    size_t errsz);
+int weir__join_stream_load(weir_join *j, struct weir_rd *rd, int ordered,
+    char *err, size_t errsz);
+size_t weir__join_queue_bytes(const weir_join *j);
+void weir__join_queue_free(weir_join *j);
 
 #endif

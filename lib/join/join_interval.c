@@ -92,46 +92,125 @@ chunk_release(weir_join *j, uint32_t id)
 	j->chfree[j->nchfree++] = id;
 }
 
-static int
-heap_push(weir_join *j, int64_t t, uint32_t id)
-{
-	size_t i, p;
+/* ---- the prune queue (join_int.h) ---- */
 
-	if (weir_grow(&j->heap, &j->capheap, j->nheap + 1,
-	    sizeof(*j->heap), SIZE_MAX) < 0)
+static inline uint64_t
+qkey(int64_t t)
+{
+	return (uint64_t)t ^ UINT64_C(1) << 63;
+}
+
+static inline int64_t
+qtime(uint64_t k)
+{
+	return (int64_t)(k ^ UINT64_C(1) << 63);
+}
+
+static inline unsigned
+rq_bucket(uint64_t k, uint64_t last)
+{
+	return k == last ? 0 : 64 - (unsigned)__builtin_clzll(k ^ last);
+}
+
+static int
+rq_put(jqbucket *b, uint64_t k, uint32_t id)
+{
+	if (b->n == b->cap && weir_grow(&b->e, &b->cap, b->n + 1,
+	    sizeof(*b->e), SIZE_MAX) < 0)
 		return -1;
-	i = j->nheap++;
-	while (i > 0) {
-		p = (i - 1) / 2;
-		if (j->heap[p].t <= t)
-			break;
-		j->heap[i] = j->heap[p];
-		i = p;
-	}
-	j->heap[i].t = t;
-	j->heap[i].id = id;
+	if (!b->n || k < b->min)
+		b->min = k;
+	b->e[b->n].k = k;
+	b->e[b->n++].id = id;
 	return 0;
 }
 
-static void
-heap_pop(weir_join *j)
+/* Queue id to be pruned once the combined watermark reaches t (or at the
+ * next advance when t is already behind the last key taken). */
+static int
+rq_push(weir_join *j, int64_t t, uint32_t id)
 {
-	jheap last = j->heap[--j->nheap];
-	size_t i = 0, c, n = j->nheap;
+	uint64_t k = qkey(t);
+
+	if (k < j->rqlast)
+		k = j->rqlast;
+	if (rq_put(&j->rq[rq_bucket(k, j->rqlast)], k, id) < 0)
+		return -1;
+	j->nrq++;
+	return 0;
+}
+
+/* Take the next entry due at wc: 1, 0 when none is due, -1 out of memory
+ * (moving a bucket down). */
+static int
+rq_pop(weir_join *j, int64_t wc, uint32_t *id)
+{
+	jqbucket *b0 = &j->rq[0], *b;
+	uint64_t last;
+	size_t k, n;
+	unsigned i;
+
+	if (j->rqhead == b0->n) {
+		b0->n = j->rqhead = 0;
+		for (i = 1; i < RQ_BUCKETS && !j->rq[i].n; i++)
+			;
+		if (i == RQ_BUCKETS || j->rq[i].min > qkey(wc))
+			return 0;
+		/* its keys all go to lower buckets, in order */
+		b = &j->rq[i];
+		last = j->rqlast = b->min;
+		n = b->n;
+		b->n = 0;
+		for (k = 0; k < n; k++)
+			if (rq_put(&j->rq[rq_bucket(b->e[k].k, last)], b->e[k].k,
+			    b->e[k].id) < 0)
+				return -1;
+	}
+	*id = b0->e[j->rqhead++].id;
+	j->nrq--;
+	return 1;
+}
+
+void
+weir__join_queue_free(weir_join *j)
+{
+	unsigned i;
+
+	for (i = 0; i < RQ_BUCKETS; i++)
+		free(j->rq[i].e);
+}
+
+size_t
+weir__join_queue_bytes(const weir_join *j)
+{
+	size_t n = 0;
+	unsigned i;
+
+	for (i = 0; i < RQ_BUCKETS; i++)
+		n += j->rq[i].cap * sizeof(jqent);
+	return n;
+}
+
+/* A binary heap's minimum off (states saved before the queue). */
+static void
+heap_pop(jheap *h, size_t *nh)
+{
+	jheap last = h[--*nh];
+	size_t i = 0, c, n = *nh;
 
 	for (;;) {
 		c = 2 * i + 1;
 		if (c >= n)
 			break;
-		if (c + 1 < n && j->heap[c + 1].t < j->heap[c].t)
+		if (c + 1 < n && h[c + 1].t < h[c].t)
 			c++;
-		if (last.t <= j->heap[c].t)
+		if (last.t <= h[c].t)
 			break;
-		j->heap[i] = j->heap[c];
+		h[i] = h[c];
 		i = c;
 	}
 	if (n)
-		j->heap[i] = last;
+		h[i] = last;
 }
 
 static int
@@ -287,23 +366,44 @@ window_close(weir_join *j, uint32_t gid)
 	return 0;
 }
 
-/* Prune everything the watermark wc has closed. */
+#define BATCH 64
+
+/*
+ * Prune everything the watermark wc has closed.  Interval records go in
+ * batches, in queue order: their records, then their groups, then the
+ * index slots where the search for the group starts are fetched ahead, so
+ * the cache misses of a batch overlap instead of following each other.
+ */
 int
 weir__join_stream_advance(weir_join *j, int64_t wc)
 {
-	while (j->nheap && j->heap[0].t <= wc) {
-		uint32_t id = j->heap[0].id;
-		heap_pop(j);
+	uint32_t ids[BATCH], n, k;
+	int rc = 1;
+
+	while (rc > 0) {
+		for (n = 0; n < BATCH && (rc = rq_pop(j, wc, &ids[n])) > 0; n++)
+			__builtin_prefetch(&j->recs[ids[n]]);
+		if (rc < 0)
+			return -1;
 		if (j->sp.mode == WEIR_JOIN_WINDOW) {
-			if (window_close(j, id) < 0)
-				return -1;
+			for (k = 0; k < n; k++)
+				if (window_close(j, ids[k]) < 0)
+					return -1;
 			continue;
 		}
-		if (!j->recs[id].matched && wants_unmatched(j, j->recs[id].side) &&
-		    emit_single(j, &j->recs[id], &j->groups[j->recs[id].group]) < 0)
-			return -1;
-		rec_unlink(j, id);
-		rec_free(j, id);
+		for (k = 0; k < n; k++)
+			__builtin_prefetch(&j->groups[j->recs[ids[k]].group]);
+		for (k = 0; k < n; k++)
+			__builtin_prefetch(&j->map.slot[map_tag(
+			    j->groups[j->recs[ids[k]].group].hash) & j->map.mask]);
+		for (k = 0; k < n; k++) {
+			jrec *x = &j->recs[ids[k]];
+			if (!x->matched && wants_unmatched(j, x->side) &&
+			    emit_single(j, x, &j->groups[x->group]) < 0)
+				return -1;
+			rec_unlink(j, ids[k]);
+			rec_free(j, ids[k]);
+		}
 	}
 	return 0;
 }
@@ -317,9 +417,9 @@ weir__join_stream_record(weir_join *j, int side, const weir_record *r,
 	jgroup *g;
 	keyctx c;
 	uint32_t id, gid, y;
-	uint64_t h;
+	uint64_t h = 0, cand = 0;
 	size_t pos, vstart;
-	int rc, haskey, win = j->sp.mode == WEIR_JOIN_WINDOW;
+	int rc, haskey, hashed = 0, win = j->sp.mode == WEIR_JOIN_WINDOW;
 	int between = !win && j->sp.from != NULL;
 	int64_t lo, hi, blo = 0, bhi = 0;
 
@@ -332,6 +432,16 @@ weir__join_stream_record(weir_join *j, int side, const weir_record *r,
 		weir_seterr(err, errsz, "record has no window (--window joins "
 		    "the output of weir-window)");
 		return -1;
+	}
+	c.ws = win ? r->win_start : 0;
+	c.we = win ? r->win_end : 0;
+	if (!j->sp.nkeys && (r->flags & WEIR_R_KEY)) {
+		/* the join key is the record key: hash it and fetch its
+		 * index slot while the value is read */
+		h = weir_hash(r->key, r->key_len, win ?
+		    weir_hash_u64((uint64_t)c.ws) ^ (uint64_t)c.we : 0);
+		__builtin_prefetch(&j->map.slot[map_tag(h) & j->map.mask]);
+		hashed = 1;
 	}
 	if ((rc = weir_record_json(r, &j->json, &v)) <= 0) {
 		if (rc == WEIR_FAIL_NOMEM)
@@ -355,6 +465,23 @@ weir__join_stream_record(weir_join *j, int side, const weir_record *r,
 	haskey = weir__join_key(j, side, r, &v, &j->key);
 	if (haskey < 0)
 		goto nomem;
+	if (haskey) {
+		/* fetch the index slot, the group it names first and a free
+		 * record ahead: the value is copied while they come */
+		if (!hashed) {
+			h = weir_hash(j->key.p, j->key.len, win ?
+			    weir_hash_u64((uint64_t)c.ws) ^ (uint64_t)c.we : 0);
+			__builtin_prefetch(&j->map.slot[map_tag(h) &
+			    j->map.mask]);
+		}
+		cand = j->map.slot[map_tag(h) & j->map.mask];
+		if (cand && (uint32_t)(cand >> 32) == map_tag(h))
+			__builtin_prefetch(&j->groups[(uint32_t)cand - 1]);
+		else
+			cand = 0;
+		if (j->recfree != NONE)
+			__builtin_prefetch(&j->recs[j->recfree]);
+	}
 	/* the record as stored: join key, record key, value */
 	j->mem.len = 0;
 	if (weir_buf_put(&j->mem, j->key.p, j->key.len) < 0)
@@ -369,6 +496,12 @@ weir__join_stream_record(weir_join *j, int side, const weir_record *r,
 	} else if ((rc = weir__join_right_members(j, &v, &j->mem, err,
 	    errsz)) < 0)
 		return rc;
+	if (cand) {
+		/* and the record group_eq compares with */
+		g = &j->groups[(uint32_t)cand - 1];
+		__builtin_prefetch(&j->recs[g->head[0] != NONE ? g->head[0] :
+		    g->head[1]]);
+	}
 	memset(&x, 0, sizeof(x));
 	x.ts = r->ts;
 	x.side = (uint8_t)side;
@@ -391,10 +524,6 @@ weir__join_stream_record(weir_join *j, int side, const weir_record *r,
 	c.j = j;
 	c.k = j->key.p;
 	c.n = j->key.len;
-	c.ws = win ? r->win_start : 0;
-	c.we = win ? r->win_end : 0;
-	h = weir_hash(c.k, c.n, win ? weir_hash_u64((uint64_t)c.ws) ^
-	    (uint64_t)c.we : 0);
 	if (map_reserve(&j->map) < 0)
 		goto nomem;
 	pos = map_probe(&j->map, h, group_eq, &c, &gid);
@@ -457,7 +586,7 @@ weir__join_stream_record(weir_join *j, int side, const weir_record *r,
 		g->we = c.we;
 		g->head[0] = g->head[1] = g->tail[0] = g->tail[1] = NONE;
 		map_set(&j->map, pos, h, gid);
-		if (win && heap_push(j, c.we, gid) < 0)
+		if (win && rq_push(j, c.we, gid) < 0)
 			goto nomem;
 	}
 	rec_append(j, id, &x, gid);
@@ -465,7 +594,7 @@ weir__join_stream_record(weir_join *j, int side, const weir_record *r,
 		j->bounds[2 * id] = blo;
 		j->bounds[2 * id + 1] = bhi;
 	}
-	if (!win && heap_push(j, sat_add(side == 0 ? between ? bhi :
+	if (!win && rq_push(j, sat_add(side == 0 ? between ? bhi :
 	    sat_add(x.ts, j->sp.after) : sat_add(x.ts, j->sp.before), 1),
 	    id) < 0)
 		goto nomem;
@@ -481,9 +610,52 @@ nomem:
  *
  * Groups in index order, each with its window, join key and the records
  * of both sides in list order (so pairs come out in the same order), then
- * the heap as it is laid out (so equal times close in the same order),
- * naming records (interval) or groups (window) by their saved position.
+ * the prune queue in the order it is taken (so equal times close in the
+ * same order), naming records (interval) or groups (window) by their
+ * saved position.  States saved before the queue (no JOIN_SNAP_ORDERED)
+ * hold a binary heap's layout instead: it is taken off as that heap
+ * would have been.
  */
+
+typedef struct jqsort {
+	uint64_t k;
+	uint32_t id, seq;
+} jqsort;
+
+static int
+qsort_cmp(const void *a, const void *b)
+{
+	const jqsort *x = a, *y = b;
+
+	if (x->k != y->k)
+		return x->k < y->k ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* The queue in the order it is taken: the buckets in order (each one's
+ * keys below the next one's), each sorted by key, equal keys in the order
+ * they are in the bucket. */
+static jqsort *
+rq_sorted(const weir_join *j)
+{
+	jqsort *q = malloc((j->nrq ? j->nrq : 1) * sizeof(*q));
+	size_t n = 0, k, from;
+	unsigned i;
+
+	if (!q)
+		return NULL;
+	for (i = 0; i < RQ_BUCKETS; i++) {
+		from = n;
+		for (k = i ? 0 : j->rqhead; k < j->rq[i].n; k++, n++) {
+			q[n].k = j->rq[i].e[k].k;
+			q[n].id = j->rq[i].e[k].id;
+			q[n].seq = (uint32_t)n;
+		}
+		if (i)
+			qsort(q + from, n - from, sizeof(*q), qsort_cmp);
+	}
+	return q;
+}
 
 static int
 save_side(const weir_join *j, const jgroup *g, int side, weir_buf *out,
@@ -513,6 +685,7 @@ int
 weir__join_stream_save(const weir_join *j, weir_buf *out)
 {
 	uint32_t *recmap, *groupmap, nrec = 0, ngroup = 0;
+	jqsort *q = NULL;
 	size_t i;
 	int rc = -1, win = j->sp.mode == WEIR_JOIN_WINDOW;
 
@@ -536,17 +709,18 @@ weir__join_stream_save(const weir_join *j, weir_buf *out)
 		    save_side(j, g, 1, out, recmap, &nrec) < 0)
 			goto out;
 	}
-	if (weir_sw_u64(out, j->nheap) < 0)
+	if (!(q = rq_sorted(j)) || weir_sw_u64(out, j->nrq) < 0)
 		goto out;
-	for (i = 0; i < j->nheap; i++)
-		if (weir_sw_i64(out, j->heap[i].t) < 0 ||
-		    weir_sw_u64(out, win ? groupmap[j->heap[i].id] :
-		    recmap[j->heap[i].id]) < 0)
+	for (i = 0; i < j->nrq; i++)
+		if (weir_sw_i64(out, qtime(q[i].k)) < 0 ||
+		    weir_sw_u64(out, win ? groupmap[q[i].id] :
+		    recmap[q[i].id]) < 0)
 			goto out;
 	rc = 0;
 out:
 	free(recmap);
 	free(groupmap);
+	free(q);
 	return rc;
 }
 
@@ -614,11 +788,14 @@ nomem:
 }
 
 int
-weir__join_stream_load(weir_join *j, weir_rd *rd, char *err, size_t errsz)
+weir__join_stream_load(weir_join *j, weir_rd *rd, int ordered, char *err,
+    size_t errsz)
 {
 	uint64_t ng = weir_rd_count(rd, 5), nh, i, n, k, bound;
 	int win = j->sp.mode == WEIR_JOIN_WINDOW, side, rc;
 	uint8_t *seen = NULL;
+	jheap *heap = NULL;
+	size_t nheap = 0;
 	const uint8_t *key;
 	size_t kn, pos;
 	keyctx c;
@@ -680,27 +857,41 @@ weir__join_stream_load(weir_join *j, weir_rd *rd, char *err, size_t errsz)
 		weir_seterr(err, errsz, "join state: truncated buffers");
 		return -1;
 	}
-	if (nh != bound || weir_grow(&j->heap, &j->capheap, nh ? nh : 1,
-	    sizeof(*j->heap), SIZE_MAX) < 0 || !(seen = calloc(nh ? nh : 1, 1))) {
+	if (nh != bound || !(heap = malloc((nh ? nh : 1) * sizeof(*heap))) ||
+	    !(seen = calloc(nh ? nh : 1, 1))) {
+		free(heap);
 		weir_seterr(err, errsz, nh != bound ? "join state: the heap "
 		    "does not hold every buffered item" : "out of memory");
 		return nh != bound ? WEIR_FAIL_DATA : WEIR_FAIL_NOMEM;
 	}
+	/* ordered: times never fall; else a binary heap's layout */
 	for (i = 0; i < nh; i++) {
 		int64_t t = weir_rd_i64(rd);
 		uint64_t id = weir_rd_u64(rd);
-		if (rd->bad || id >= bound || seen[id] ||
-		    (i && j->heap[(i - 1) / 2].t > t))
+		if (rd->bad || id >= bound || seen[id] || (i && (ordered ?
+		    heap[i - 1].t > t : heap[(i - 1) / 2].t > t)))
 			break;
 		seen[id] = 1;
-		j->heap[i].t = t;
-		j->heap[i].id = (uint32_t)id;
-		j->nheap++;
+		heap[i].t = t;
+		heap[i].id = (uint32_t)id;
+		nheap++;
 	}
 	free(seen);
-	if (j->nheap != nh) {
+	if (nheap != nh) {
+		free(heap);
 		weir_seterr(err, errsz, "join state: malformed heap");
 		return -1;
 	}
+	for (i = 0; i < nh; i++) {
+		jheap e = heap[ordered ? i : 0];
+		if (!ordered)
+			heap_pop(heap, &nheap);
+		if (rq_push(j, e.t, e.id) < 0) {
+			free(heap);
+			weir_seterr(err, errsz, "out of memory");
+			return WEIR_FAIL_NOMEM;
+		}
+	}
+	free(heap);
 	return 0;
 }
