@@ -88,7 +88,7 @@ void
 weir_rd_init(weir_rd *r, const uint8_t *p, size_t n)
 {
 	r->p = p;
-	r->end = p + n;
+	r->end = n ? p + n : p;	/* an empty buffer's p may be NULL */
 	r->bad = 0;
 }
 
