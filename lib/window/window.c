@@ -236,6 +236,7 @@ struct weir_window_sessions {
 	size_t capsess;
 	uint32_t *sfree;
 	uint32_t nsfree;
+	size_t capsfree, capgfree;	/* of sfree and gfree */
 	struct group *grp;
 	uint32_t ngrp;
 	size_t capgrp;
@@ -517,28 +518,32 @@ heap_pop(weir_window_sessions *s)
 	return top;
 }
 
-/* The free lists must hold every slot: keep them as large as the pools. */
+/* The free lists must hold every slot: keep them as large as the pools
+ * (their own sizes are kept, so that a failed realloc is retried). */
 static int
 reserve_free(weir_window_sessions *s)
 {
-	size_t cs = s->capsess, cg = s->capgrp;
+	uint32_t *p;
 
+	if (s->nsess < s->capsess && s->ngrp < s->capgrp &&
+	    s->capsfree == s->capsess && s->capgfree == s->capgrp)
+		return 0;
 	if (weir_grow(&s->sess, &s->capsess, (size_t)s->nsess + 1,
 	    sizeof(*s->sess), UINT32_MAX) < 0 ||
 	    weir_grow(&s->grp, &s->capgrp, (size_t)s->ngrp + 1,
 	    sizeof(*s->grp), UINT32_MAX) < 0)
 		return -1;
-	if (s->capsess != cs || !s->sfree) {
-		uint32_t *p = realloc(s->sfree, s->capsess * sizeof(*p));
-		if (!p)
+	if (s->capsfree != s->capsess) {
+		if (!(p = realloc(s->sfree, s->capsess * sizeof(*p))))
 			return -1;
 		s->sfree = p;
+		s->capsfree = s->capsess;
 	}
-	if (s->capgrp != cg || !s->gfree) {
-		uint32_t *p = realloc(s->gfree, s->capgrp * sizeof(*p));
-		if (!p)
+	if (s->capgfree != s->capgrp) {
+		if (!(p = realloc(s->gfree, s->capgrp * sizeof(*p))))
 			return -1;
 		s->gfree = p;
+		s->capgfree = s->capgrp;
 	}
 	return 0;
 }
