@@ -158,8 +158,13 @@ weir_window_iter_next(weir_window_iter *it, int64_t *start, int64_t *end)
 #define NONE UINT32_MAX
 #define GROUP_SEED 0x5e55
 
+/* Sessions and groups are a cache line each, in line-aligned arrays
+ * (grow_lines): a record's lookup touches one line of each. */
+#define LINE 64
+
 struct sess {
-	int64_t start, last;	/* window [start, last + gap) */
+	_Alignas(LINE) int64_t start;	/* window [start, last + gap) */
+	int64_t last;
 	weir_buf recs;		/* self-contained RECORD frames */
 	uint32_t nrecs;
 	uint32_t group;
@@ -173,7 +178,7 @@ struct sess {
 #define KEY_IN 20
 
 struct group {
-	uint64_t hash;
+	_Alignas(LINE) uint64_t hash;
 	uint32_t klen;
 	uint32_t n;
 	uint32_t one;		/* ids[0] while cap is 0 */
@@ -183,6 +188,34 @@ struct group {
 	uint8_t *key;		/* klen > KEY_IN */
 	uint32_t *ids;		/* open sessions, by start (and so by end) */
 };
+
+_Static_assert(sizeof(struct sess) == LINE && sizeof(struct group) == LINE,
+    "a session or group is one cache line");
+
+/* weir_grow for the arrays of sessions and groups, kept line-aligned. */
+static int
+grow_lines(void *pp, size_t *cap, size_t need, size_t elsz)
+{
+	void **p = pp, *np;
+	size_t nc = *cap ? *cap : 8;
+
+	if (need <= *cap)
+		return 0;
+	if (need > UINT32_MAX)
+		return -1;
+	while (nc < need)
+		nc *= 2;
+	if (nc > UINT32_MAX)
+		nc = UINT32_MAX;
+	if (posix_memalign(&np, LINE, nc * elsz))
+		return -1;
+	if (*cap)
+		memcpy(np, *p, *cap * elsz);
+	free(*p);
+	*p = np;
+	*cap = nc;
+	return 0;
+}
 
 static inline const uint8_t *
 gkey(const struct group *g)
@@ -387,8 +420,8 @@ group_new(weir_window_sessions *s, uint64_t h, const uint8_t *key,
 	if (s->ngfree)
 		id = s->gfree[--s->ngfree];
 	else {
-		if (weir_grow(&s->grp, &s->capgrp, (size_t)s->ngrp + 1,
-		    sizeof(*s->grp), UINT32_MAX) < 0)
+		if (grow_lines(&s->grp, &s->capgrp, (size_t)s->ngrp + 1,
+		    sizeof(*s->grp)) < 0)
 			return -1;
 		id = s->ngrp++;
 		memset(&s->grp[id], 0, sizeof(s->grp[id]));
@@ -440,8 +473,8 @@ sess_new(weir_window_sessions *s, uint32_t *sid)
 	if (s->nsfree)
 		id = s->sfree[--s->nsfree];
 	else {
-		if (weir_grow(&s->sess, &s->capsess, (size_t)s->nsess + 1,
-		    sizeof(*s->sess), UINT32_MAX) < 0)
+		if (grow_lines(&s->sess, &s->capsess, (size_t)s->nsess + 1,
+		    sizeof(*s->sess)) < 0)
 			return -1;
 		id = s->nsess++;
 		memset(&s->sess[id], 0, sizeof(s->sess[id]));
@@ -528,10 +561,10 @@ reserve_free(weir_window_sessions *s)
 	if (s->nsess < s->capsess && s->ngrp < s->capgrp &&
 	    s->capsfree == s->capsess && s->capgfree == s->capgrp)
 		return 0;
-	if (weir_grow(&s->sess, &s->capsess, (size_t)s->nsess + 1,
-	    sizeof(*s->sess), UINT32_MAX) < 0 ||
-	    weir_grow(&s->grp, &s->capgrp, (size_t)s->ngrp + 1,
-	    sizeof(*s->grp), UINT32_MAX) < 0)
+	if (grow_lines(&s->sess, &s->capsess, (size_t)s->nsess + 1,
+	    sizeof(*s->sess)) < 0 ||
+	    grow_lines(&s->grp, &s->capgrp, (size_t)s->ngrp + 1,
+	    sizeof(*s->grp)) < 0)
 		return -1;
 	if (s->capsfree != s->capsess) {
 		if (!(p = realloc(s->sfree, s->capsess * sizeof(*p))))
