@@ -77,6 +77,7 @@ static struct {
 	int windowed;		/* a record went into a window */
 	int hops;		/* hopping windows as HOP records */
 	int copies;		/* --copies */
+	int passv;		/* packed values passed on unread */
 	weir_path *paths;
 	size_t npaths;
 	weir_window_sessions *sess;
@@ -125,7 +126,7 @@ late(weir_record *r, int64_t start, int64_t end)
 static void
 bad(const weir_record *r, const char *why)
 {
-	char msg[WEIR_ERRSZ + 300];
+	char msg[WEIR_ERRSZ + 300], err[WEIR_ERRSZ];
 	uint64_t line = weir_input_line(S.st.in);
 
 	if (line)
@@ -135,6 +136,12 @@ bad(const weir_record *r, const char *why)
 		snprintf(msg, sizeof(msg), "%s: record %llu: %s",
 		    weir_input_name(S.st.in),
 		    (unsigned long long)S.st.in_records, why);
+	/* a value passed on unread is checked before it is read here */
+	if (S.passv && r->enc == WEIR_ENC_PACKED &&
+	    weir_pack_validate(r->value, r->value_len, err, sizeof(err)) < 0)
+		weir_die(WEIR_EXIT_IO, "%s: record %llu: %s",
+		    weir_input_name(S.st.in),
+		    (unsigned long long)S.st.in_records, err);
 	S.key.len = 0;
 	if (weir_envelope_put(&S.key, r, &S.scratch) < 0)
 		weir_die(WEIR_EXIT_IO, "out of memory");
@@ -379,11 +386,11 @@ main(int argc, char **argv)
 
 	weir_stage_open(&S.st, infmt, WEIR_FMT_AUTO, NULL, onerr);
 	weir_input_set_idle(S.st.in, idle, S.st.out);
-	/* tumbling and hopping windows without -g never look inside a value:
-	 * the stage after, reading the frames, validates it */
-	weir_input_pass_values(S.st.in, !S.sess && !S.npaths &&
-	    S.late_mode != LATE_FILE &&
-	    weir_output_format(S.st.out) == WEIR_FMT_FRAMED);
+	/* windows without -g never look inside a value (sessions keep it
+	 * as bytes): the stage after, reading the frames, validates it */
+	S.passv = !S.npaths && S.late_mode != LATE_FILE &&
+	    weir_output_format(S.st.out) == WEIR_FMT_FRAMED;
+	weir_input_pass_values(S.st.in, S.passv);
 	/* frames out: a record in several hopping windows goes once, with
 	 * them all (WEIR_R_HOP); every reader but weir-agg gets the copies */
 	S.hops = S.w.kind == WEIR_WINDOW_HOPPING && !S.copies &&

@@ -158,8 +158,13 @@ weir_window_iter_next(weir_window_iter *it, int64_t *start, int64_t *end)
 #define NONE UINT32_MAX
 #define GROUP_SEED 0x5e55
 
+/* Sessions and groups are a cache line each, in line-aligned arrays
+ * (grow_lines): a record's lookup touches one line of each. */
+#define LINE 64
+
 struct sess {
-	int64_t start, last;	/* window [start, last + gap) */
+	_Alignas(LINE) int64_t start;	/* window [start, last + gap) */
+	int64_t last;
 	weir_buf recs;		/* self-contained RECORD frames */
 	uint32_t nrecs;
 	uint32_t group;
@@ -173,7 +178,7 @@ struct sess {
 #define KEY_IN 20
 
 struct group {
-	uint64_t hash;
+	_Alignas(LINE) uint64_t hash;
 	uint32_t klen;
 	uint32_t n;
 	uint32_t one;		/* ids[0] while cap is 0 */
@@ -183,6 +188,34 @@ struct group {
 	uint8_t *key;		/* klen > KEY_IN */
 	uint32_t *ids;		/* open sessions, by start (and so by end) */
 };
+
+_Static_assert(sizeof(struct sess) == LINE && sizeof(struct group) == LINE,
+    "a session or group is one cache line");
+
+/* weir_grow for the arrays of sessions and groups, kept line-aligned. */
+static int
+grow_lines(void *pp, size_t *cap, size_t need, size_t elsz)
+{
+	void **p = pp, *np;
+	size_t nc = *cap ? *cap : 8;
+
+	if (need <= *cap)
+		return 0;
+	if (need > UINT32_MAX)
+		return -1;
+	while (nc < need)
+		nc *= 2;
+	if (nc > UINT32_MAX)
+		nc = UINT32_MAX;
+	if (posix_memalign(&np, LINE, nc * elsz))
+		return -1;
+	if (*cap)
+		memcpy(np, *p, *cap * elsz);
+	free(*p);
+	*p = np;
+	*cap = nc;
+	return 0;
+}
 
 static inline const uint8_t *
 gkey(const struct group *g)
@@ -236,6 +269,7 @@ struct weir_window_sessions {
 	size_t capsess;
 	uint32_t *sfree;
 	uint32_t nsfree;
+	size_t capsfree, capgfree;	/* of sfree and gfree */
 	struct group *grp;
 	uint32_t ngrp;
 	size_t capgrp;
@@ -386,8 +420,8 @@ group_new(weir_window_sessions *s, uint64_t h, const uint8_t *key,
 	if (s->ngfree)
 		id = s->gfree[--s->ngfree];
 	else {
-		if (weir_grow(&s->grp, &s->capgrp, (size_t)s->ngrp + 1,
-		    sizeof(*s->grp), UINT32_MAX) < 0)
+		if (grow_lines(&s->grp, &s->capgrp, (size_t)s->ngrp + 1,
+		    sizeof(*s->grp)) < 0)
 			return -1;
 		id = s->ngrp++;
 		memset(&s->grp[id], 0, sizeof(s->grp[id]));
@@ -439,8 +473,8 @@ sess_new(weir_window_sessions *s, uint32_t *sid)
 	if (s->nsfree)
 		id = s->sfree[--s->nsfree];
 	else {
-		if (weir_grow(&s->sess, &s->capsess, (size_t)s->nsess + 1,
-		    sizeof(*s->sess), UINT32_MAX) < 0)
+		if (grow_lines(&s->sess, &s->capsess, (size_t)s->nsess + 1,
+		    sizeof(*s->sess)) < 0)
 			return -1;
 		id = s->nsess++;
 		memset(&s->sess[id], 0, sizeof(s->sess[id]));
@@ -517,41 +551,164 @@ heap_pop(weir_window_sessions *s)
 	return top;
 }
 
-/* The free lists must hold every slot: keep them as large as the pools. */
+/* The free lists must hold every slot: keep them as large as the pools
+ * (their own sizes are kept, so that a failed realloc is retried). */
 static int
 reserve_free(weir_window_sessions *s)
 {
-	size_t cs = s->capsess, cg = s->capgrp;
+	uint32_t *p;
 
-	if (weir_grow(&s->sess, &s->capsess, (size_t)s->nsess + 1,
-	    sizeof(*s->sess), UINT32_MAX) < 0 ||
-	    weir_grow(&s->grp, &s->capgrp, (size_t)s->ngrp + 1,
-	    sizeof(*s->grp), UINT32_MAX) < 0)
+	if (s->nsess < s->capsess && s->ngrp < s->capgrp &&
+	    s->capsfree == s->capsess && s->capgfree == s->capgrp)
+		return 0;
+	if (grow_lines(&s->sess, &s->capsess, (size_t)s->nsess + 1,
+	    sizeof(*s->sess)) < 0 ||
+	    grow_lines(&s->grp, &s->capgrp, (size_t)s->ngrp + 1,
+	    sizeof(*s->grp)) < 0)
 		return -1;
-	if (s->capsess != cs || !s->sfree) {
-		uint32_t *p = realloc(s->sfree, s->capsess * sizeof(*p));
-		if (!p)
+	if (s->capsfree != s->capsess) {
+		if (!(p = realloc(s->sfree, s->capsess * sizeof(*p))))
 			return -1;
 		s->sfree = p;
+		s->capsfree = s->capsess;
 	}
-	if (s->capgrp != cg || !s->gfree) {
-		uint32_t *p = realloc(s->gfree, s->capgrp * sizeof(*p));
-		if (!p)
+	if (s->capgfree != s->capgrp) {
+		if (!(p = realloc(s->gfree, s->capgrp * sizeof(*p))))
 			return -1;
 		s->gfree = p;
+		s->capgfree = s->capgrp;
 	}
 	return 0;
+}
+
+/*
+ * A session's records are held in its buffer not as frames but in a form
+ * that goes out without decoding varint deltas or re-checking anything:
+ * the event time (8 bytes, host order); a byte of the record's TS, KEY,
+ * HEADERS and POS flags and its encoding, laid out as a RECORD's flags;
+ * with KEY, a varint length and the key; a varint length and the value;
+ * with HEADERS, varints of the header count and length and the encoded
+ * headers; with POS, a varint topic length, the topic and zigzag
+ * varints of the partition and offset.  Checkpoints hold frames
+ * (weir-format(5)): held records are converted when saved and loaded.
+ */
+#define HELD_FLAGS (WEIR_R_TS | WEIR_R_KEY | WEIR_R_HEADERS | WEIR_R_POS)
+#define HELD_ENC (3u << WEIR_R_ENC_SHIFT)
+
+static int
+held_put(weir_buf *b, const weir_record *r)
+{
+	size_t klen = (r->flags & WEIR_R_KEY) ? r->key_len : 0;
+	size_t vlen = r->enc == WEIR_ENC_NULL ? 0 : r->value_len;
+	size_t need = 8 + 1 + 20 + klen + vlen;
+	uint8_t *p;
+
+	if (r->flags & (WEIR_R_HEADERS | WEIR_R_POS))
+		need += 50 + r->hdrs_len + r->topic_len;
+	if (weir_buf_reserve(b, need) < 0)
+		return -1;
+	p = b->p + b->len;
+	memcpy(p, &r->ts, 8);
+	p += 8;
+	*p++ = (uint8_t)((r->flags & HELD_FLAGS) |
+	    ((unsigned)r->enc << WEIR_R_ENC_SHIFT));
+	if (r->flags & WEIR_R_KEY) {
+		p = weir_varint_enc(p, klen);
+		if (klen)
+			memcpy(p, r->key, klen);
+		p += klen;
+	}
+	p = weir_varint_enc(p, vlen);
+	if (vlen)
+		memcpy(p, r->value, vlen);
+	p += vlen;
+	if (r->flags & WEIR_R_HEADERS) {
+		p = weir_varint_enc(p, r->nhdrs);
+		p = weir_varint_enc(p, r->hdrs_len);
+		memcpy(p, r->hdrs, r->hdrs_len);
+		p += r->hdrs_len;
+	}
+	if (r->flags & WEIR_R_POS) {
+		p = weir_varint_enc(p, r->topic_len);
+		memcpy(p, r->topic, r->topic_len);
+		p += r->topic_len;
+		p = weir_varint_enc(p, weir_zz_enc(r->partition));
+		p = weir_varint_enc(p, weir_zz_enc(r->offset));
+	}
+	b->len = (size_t)(p - b->p);
+	return 0;
+}
+
+/* A varint length and that many bytes at *pp (before end) into *s, *n. */
+static int
+held_span(const uint8_t **pp, const uint8_t *end, const uint8_t **s,
+    size_t *n)
+{
+	uint64_t u;
+
+	if (weir_varint_dec(pp, end, &u) < 0 || u > (uint64_t)(end - *pp))
+		return -1;
+	*s = *pp;
+	*n = (size_t)u;
+	*pp += u;
+	return 0;
+}
+
+/* The held record at p (before end) into r; the byte after it, or NULL
+ * if it is cut short or malformed. */
+static const uint8_t *
+held_get(const uint8_t *p, const uint8_t *end, weir_record *r)
+{
+	const uint8_t *topic;
+	uint64_t k, v;
+	unsigned fl;
+
+	if (end - p < 9)
+		return NULL;
+	memcpy(&r->ts, p, 8);
+	p += 8;
+	fl = *p++;
+	if (fl & ~(unsigned)(HELD_FLAGS | HELD_ENC))
+		return NULL;
+	r->flags = fl & HELD_FLAGS;
+	r->enc = (int)(fl >> WEIR_R_ENC_SHIFT);
+	r->key = NULL;
+	r->key_len = 0;
+	if (((fl & WEIR_R_KEY) && held_span(&p, end, &r->key, &r->key_len) < 0) ||
+	    held_span(&p, end, &r->value, &r->value_len) < 0)
+		return NULL;
+	r->hdrs = NULL;
+	r->hdrs_len = 0;
+	r->nhdrs = 0;
+	if (fl & WEIR_R_HEADERS) {
+		if (weir_varint_dec(&p, end, &k) < 0 || k > UINT32_MAX ||
+		    held_span(&p, end, &r->hdrs, &r->hdrs_len) < 0)
+			return NULL;
+		r->nhdrs = (uint32_t)k;
+	}
+	r->topic = NULL;
+	r->topic_len = 0;
+	r->partition = 0;
+	r->offset = 0;
+	if (fl & WEIR_R_POS) {
+		if (held_span(&p, end, &topic, &r->topic_len) < 0 ||
+		    weir_varint_dec(&p, end, &k) < 0 ||
+		    weir_varint_dec(&p, end, &v) < 0)
+			return NULL;
+		r->topic = (const char *)topic;
+		r->partition = (int32_t)weir_zz_dec(k);
+		r->offset = weir_zz_dec(v);
+	}
+	r->win_start = r->win_end = 0;
+	r->hop_advance = 0;
+	r->hop_count = 0;
+	return p;
 }
 
 static int
 append_record(weir_window_sessions *s, struct sess *x, const weir_record *r)
 {
-	weir_fenc enc;
-	weir_record c = *r;
-
-	memset(&enc, 0, sizeof(enc));
-	c.flags &= ~(unsigned)(WEIR_R_WINDOW | WEIR_R_LATE | WEIR_R_HOP);
-	if (weir_frame_put_record(&enc, &x->recs, &c) < 0)
+	if (held_put(&x->recs, r) < 0)
 		return -1;
 	x->nrecs++;
 	s->records++;
@@ -675,67 +832,51 @@ emit_session(weir_window_sessions *s, uint32_t sid, weir_window_emit_fn emit,
     void *arg, char *err, size_t errsz)
 {
 	struct sess *x = &s->sess[sid];
-	size_t off = 0, n = 0, i;
-	weir_fdec dec;
-	weir_frame f;
-	long used;
+	const uint8_t *p = x->recs.p, *end = p + x->recs.len, *q;
+	size_t n = 0, i;
+	weir_record r;
 	int rc;
 
 	if (!x->unsorted) {	/* in order already: one pass */
-		while (off < x->recs.len && n < x->nrecs) {
-			memset(&dec, 0, sizeof(dec));
-			dec.trusted = 1;
-			used = weir_frame_parse(&dec, x->recs.p + off,
-			    x->recs.len - off, SIZE_MAX, &f, NULL, err, errsz);
-			if (used <= 0)
+		while (p < end && n < x->nrecs) {
+			if (!(q = held_get(p, end, &r)))
 				goto corrupt;
 			n++;
-			off += (size_t)used;
-			f.rec.flags |= WEIR_R_WINDOW;
-			f.rec.win_start = x->start;
-			f.rec.win_end = x->last + s->gap;
-			if ((rc = emit(arg, &f.rec)) != 0)
+			p = q;
+			r.flags |= WEIR_R_WINDOW;
+			r.win_start = x->start;
+			r.win_end = x->last + s->gap;
+			if ((rc = emit(arg, &r)) != 0)
 				return rc;
 		}
-		if (n != x->nrecs || off != x->recs.len)
+		if (n != x->nrecs || p != end)
 			goto corrupt;
 		return 0;
 	}
 	if (x->nrecs > s->capsort) {
-		struct sortent *p = realloc(s->sortv, x->nrecs * sizeof(*p));
-		if (!p) {
+		struct sortent *ps = realloc(s->sortv, x->nrecs * sizeof(*ps));
+		if (!ps) {
 			weir_seterr(err, errsz, "out of memory for session windows");
 			return WEIR_FAIL_NOMEM;
 		}
-		s->sortv = p;
+		s->sortv = ps;
 		s->capsort = x->nrecs;
 	}
-	while (off < x->recs.len && n < x->nrecs) {
-		memset(&dec, 0, sizeof(dec));
-		dec.trusted = 1;	/* checked when they came in or were loaded */
-		used = weir_frame_parse(&dec, x->recs.p + off, x->recs.len - off,
-		    SIZE_MAX, &f, NULL, err, errsz);
-		if (used <= 0)
+	while (p < end && n < x->nrecs) {
+		if (!(q = held_get(p, end, &r)))
 			goto corrupt;
-		s->sortv[n].ts = f.rec.ts;
-		s->sortv[n].off = off;
+		s->sortv[n].ts = r.ts;
+		s->sortv[n].off = (size_t)(p - x->recs.p);
 		s->sortv[n].seq = (uint32_t)n;
 		n++;
-		off += (size_t)used;
+		p = q;
 	}
-	if (n != x->nrecs || off != x->recs.len)
+	if (n != x->nrecs || p != end)
 		goto corrupt;
 	qsort(s->sortv, n, sizeof(*s->sortv), cmp_sortent);
 	for (i = 0; i < n; i++) {
-		weir_record r;
-		memset(&dec, 0, sizeof(dec));
-		dec.trusted = 1;
-		off = s->sortv[i].off;
-		used = weir_frame_parse(&dec, x->recs.p + off, x->recs.len - off,
-		    SIZE_MAX, &f, NULL, err, errsz);
-		if (used <= 0)
+		if (!held_get(x->recs.p + s->sortv[i].off, end, &r))
 			goto corrupt;
-		r = f.rec;
 		r.flags |= WEIR_R_WINDOW;
 		r.win_start = x->start;
 		r.win_end = x->last + s->gap;
@@ -845,10 +986,31 @@ nomem:
  * by position in the saved order (1-based), or 0 for a session that was
  * merged away since.
  */
+/* A session's held records as self-contained RECORD frames, into out
+ * (reset).  -1: out of memory (or a corrupt buffer). */
+static int
+held_frames(weir_buf *out, const struct sess *x)
+{
+	const uint8_t *p = x->recs.p, *end = p + x->recs.len;
+	weir_fenc enc;
+	weir_record r;
+
+	out->len = 0;
+	while (p < end) {
+		if (!(p = held_get(p, end, &r)))
+			return -1;
+		memset(&enc, 0, sizeof(enc));
+		if (weir_frame_put_record(&enc, out, &r) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 weir_window_sessions_save(const weir_window_sessions *s, weir_buf *out)
 {
 	uint32_t *ord = NULL, gi, k, n = 0;
+	weir_buf fr = { 0 };
 	size_t i;
 	int rc = WEIR_FAIL_NOMEM;
 
@@ -870,7 +1032,8 @@ weir_window_sessions_save(const weir_window_sessions *s, weir_buf *out)
 			if (weir_sw_i64(out, x->start) < 0 ||
 			    weir_sw_i64(out, x->last) < 0 ||
 			    weir_sw_u64(out, x->nrecs) < 0 ||
-			    weir_sw_bytes(out, x->recs.p, x->recs.len) < 0)
+			    held_frames(&fr, x) < 0 ||
+			    weir_sw_bytes(out, fr.p, fr.len) < 0)
 				goto out;
 		}
 	}
@@ -885,15 +1048,17 @@ weir_window_sessions_save(const weir_window_sessions *s, weir_buf *out)
 	}
 	rc = 0;
 out:
+	weir_buf_free(&fr);
 	free(ord);
 	return rc;
 }
 
-/* Check a session's saved record frames: nrecs self-contained records
- * with event times inside [start, last]. */
+/* A session's saved record frames, checked (nrecs self-contained records
+ * with event times inside [start, last]) and held into b: -1 if they are
+ * not that, -2 out of memory. */
 static int
-check_recs(const uint8_t *p, size_t len, uint64_t nrecs, int64_t start,
-    int64_t last)
+load_recs(weir_buf *b, const uint8_t *p, size_t len, uint64_t nrecs,
+    int64_t start, int64_t last)
 {
 	size_t off = 0;
 	uint64_t n = 0;
@@ -910,6 +1075,8 @@ check_recs(const uint8_t *p, size_t len, uint64_t nrecs, int64_t start,
 		    !(f.rec.flags & WEIR_R_TS) || f.rec.ts < start ||
 		    f.rec.ts > last)
 			return -1;
+		if (held_put(b, &f.rec) < 0)
+			return -2;
 		off += (size_t)used;
 		n++;
 	}
@@ -929,7 +1096,7 @@ weir_window_sessions_load(weir_window_sessions *s, weir_rd *rd, char *err,
 	size_t klen, rlen;
 	int64_t start, last, prev = 0, e;
 	uint64_t nrecs, h;
-	int rc = WEIR_FAIL_DATA, stale = 0;
+	int rc = WEIR_FAIL_DATA, stale = 0, lr;
 
 	if (s->open || s->nheap) {
 		weir_seterr(err, errsz, "session state loaded twice");
@@ -960,8 +1127,7 @@ weir_window_sessions_load(weir_window_sessions *s, weir_rd *rd, char *err,
 			    __builtin_add_overflow(last, s->gap, &e) ||
 			    __builtin_sub_overflow(start, s->gap, &e) ||
 			    (j && (__builtin_add_overflow(prev, s->gap, &e) ||
-			    e >= start)) || nrecs > UINT32_MAX ||
-			    check_recs(recs, rlen, nrecs, start, last) < 0)
+			    e >= start)) || nrecs > UINT32_MAX)
 				goto bad;
 			prev = last;
 			if (reserve_free(s) < 0 || sess_new(s, &sid) < 0)
@@ -975,8 +1141,11 @@ weir_window_sessions_load(weir_window_sessions *s, weir_rd *rd, char *err,
 			x->group = gid;
 			x->nrecs = (uint32_t)nrecs;
 			s->records += nrecs;
-			if (weir_buf_put(&x->recs, recs, rlen) < 0)
+			if ((lr = load_recs(&x->recs, recs, rlen, nrecs, start,
+			    last)) == -2)
 				goto nomem;
+			if (lr < 0)
+				goto bad;
 			if (total % 64 == 0) {
 				uint32_t *p = realloc(sids, (total + 64) *
 				    sizeof(*p));

@@ -260,14 +260,17 @@ sys.stdout.buffer.write(b"\x89WEIR\n\x01\x00" +
     (bytes([1, len(rec)]) + rec) * 2 + b"\x04\x00")'
 }
 
-@test "a corrupt packed value: passed on unread by tumbling windows and refused by the stage that reads it; refused where weir-window reads values" {
+@test "a corrupt packed value: passed on unread by tumbling and keyed session windows and refused by the stage that reads it; refused where weir-window reads values" {
 	corrupt_values > "$T/in"
-	run bash -o pipefail -c "weir-window tumbling 1m < '$T/in' | weir-sink -f ndjson"
-	[ "$status" -eq 3 ]
-	[[ "$output" == *"weir-sink: "*"corrupt packed value"* ]]
-	! grep -q '^weir-window: .*corrupt' <<< "$output"
+	for args in "tumbling 1m" "session 1m"; do
+		run bash -o pipefail -c "weir-window $args < '$T/in' | weir-sink -f ndjson"
+		echo "$args: $status $output"
+		[ "$status" -eq 3 ]
+		[[ "$output" == *"weir-sink: "*"corrupt packed value"* ]]
+		! grep -q '^weir-window: .*corrupt' <<< "$output"
+	done
 	# values it reads or writes as text: checked on the way in
-	for args in "session 1m" "session 1m -g .x" \
+	for args in "session 1m -g .x" \
 	    "tumbling 1m --late $T/late.ndjson"; do
 		run bash -o pipefail -c "weir-window $args < '$T/in' > /dev/null"
 		echo "$args: $status $output"
@@ -275,6 +278,32 @@ sys.stdout.buffer.write(b"\x89WEIR\n\x01\x00" +
 		[[ "$output" == *"weir-window: "*"corrupt packed value"* ]]
 	done
 	[[ "$output" != *"Sanitizer"* && "$output" != *"runtime error"* ]]
+}
+
+# A frame stream of two records without an event time whose packed values
+# are corrupt (the string of corrupt_values, then bytes that are no value).
+corrupt_untimed() {
+	python3 -c '
+import sys
+out = b"\x89WEIR\n\x01\x00"
+for v in (bytes([0x41, 0x22]), b"\xff\xff\xff"):
+    rec = bytes([2 << 5]) + v       # no ts, packed
+    out += bytes([1, len(rec)]) + rec
+sys.stdout.buffer.write(out + b"\x04\x00")'
+}
+
+@test "a record without event time whose value was passed on unread: its corrupt value is refused, not written into an envelope" {
+	corrupt_untimed > "$T/in"
+	for args in "tumbling 1m" "session 1m" "tumbling 1m --on-error $T/bad" \
+	    "session 1m --on-error $T/bad"; do
+		run bash -o pipefail -c "weir-window $args < '$T/in' > /dev/null"
+		echo "$args: $status $output"
+		[ "$status" -eq 3 ]
+		[[ "$output" == *"weir-window: "*"corrupt packed value"* ]]
+		[[ "$output" != *"out of memory"* ]]
+		[[ "$output" != *"Sanitizer"* && "$output" != *"runtime error"* ]]
+	done
+	[ ! -s "$T/bad" ]
 }
 
 @test "--help and --version" {
