@@ -12,6 +12,7 @@
 #include "broker.h"
 #include "changelog.h"
 #include "csv.h"
+#include "expr.h"
 #include "kcatfmt.h"
 #include "pack.h"
 #include "pipeline.h"
@@ -897,6 +898,33 @@ as_num(void *arg)
 	return rc == 1 ? 0 : rc == 0 ? WEIR_FAIL_DATA : rc;
 }
 
+/* The root an expression sees for a JSON line and for a plain line: out
+ * of memory is WEIR_FAIL_NOMEM, not a missing value (which would make
+ * weir-filter drop the record, or weir-map write it unchanged). */
+static int
+expr_root(void *arg)
+{
+	static const char *lines[] = { "{\"a\":[1,2,3]}", "plain line" };
+	static const int want[] = { WEIR_PV_OBJECT, WEIR_PV_STRING };
+	weir_buf scratch = { 0 };
+	weir_record r;
+	weir_pv root;
+	int rc = 0, i;
+
+	(void)arg;
+	for (i = 0; i < 2 && rc == 0; i++) {
+		memset(&r, 0, sizeof(r));
+		r.enc = WEIR_ENC_BYTES;
+		r.value = (const uint8_t *)lines[i];
+		r.value_len = strlen(lines[i]);
+		if ((rc = weir_expr_root(&r, &scratch, &root)) == 0 &&
+		    root.type != want[i])
+			rc = WEIR_FAIL_DATA;	/* the wrong root */
+	}
+	weir_buf_free(&scratch);
+	return rc;
+}
+
 int
 main(void)
 {
@@ -915,5 +943,7 @@ main(void)
 	CHECK(each_nomem("CSV number cell", csv_num, NULL, 0));
 	CHECK(as_num(NULL) == 0);
 	CHECK(each_nomem("weir_pv_as_num", as_num, NULL, 0));
+	CHECK(expr_root(NULL) == 0);
+	CHECK(each_nomem("weir_expr_root", expr_root, NULL, 0));
 	UNIT_DONE();
 }
