@@ -523,8 +523,8 @@ dash_loop(weir_stage *st, const weir_dash_opts *dopts)
 	weir_input_set_idle(st->in, weir_dash_idle, d);
 	while (weir_stage_next(st, &ev)) {
 		if (ev.type == WEIR_EV_RECORD) {
-			if (weir_dash_record(d, &ev.rec) < 0)
-				weir_die(WEIR_EXIT_IO, "out of memory");
+			if ((rc = weir_dash_record(d, &ev.rec)) < 0)
+				weir_die_kind(rc, "");
 		} else if (ev.type == WEIR_EV_WATERMARK)
 			weir_dash_watermark(d, ev.wm);
 	}

@@ -12,6 +12,7 @@
 #include "broker.h"
 #include "changelog.h"
 #include "csv.h"
+#include "dash.h"
 #include "expr.h"
 #include "kcatfmt.h"
 #include "pack.h"
@@ -925,6 +926,41 @@ expr_root(void *arg)
 	return rc;
 }
 
+/* A row for weir-sink -f dashboard (grouped by .k): out of memory is
+ * WEIR_FAIL_NOMEM, not a bare -1 (WEIR_FAIL_DATA: a bad record). */
+static int
+dash_row(void *arg)
+{
+	static const char txt[] = "{\"k\":\"a\",\"n\":[1,2,3]}";
+	weir_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.enc = WEIR_ENC_JSON;
+	r.value = (const uint8_t *)txt;
+	r.value_len = sizeof(txt) - 1;
+	r.flags = WEIR_R_WINDOW;
+	r.win_start = 0;
+	r.win_end = 1000;
+	return weir_dash_record(arg, &r);
+}
+
+static void
+dash_kinds(void)
+{
+	weir_dash_opts o;
+	weir_dash *d = NULL;
+	char err[WEIR_ERRSZ];
+
+	weir_dash_opts_init(&o);
+	o.listen = "127.0.0.1:0";
+	o.key = ".k";
+	CHECK(weir_dash_open(&d, &o, err, sizeof(err)) == 0);
+	if (!d)
+		return;
+	CHECK(each_nomem("weir_dash_record", dash_row, d, 0));
+	weir_dash_close(d);
+}
+
 int
 main(void)
 {
@@ -943,6 +979,7 @@ main(void)
 	CHECK(each_nomem("CSV number cell", csv_num, NULL, 0));
 	CHECK(as_num(NULL) == 0);
 	CHECK(each_nomem("weir_pv_as_num", as_num, NULL, 0));
+	dash_kinds();
 	CHECK(expr_root(NULL) == 0);
 	CHECK(each_nomem("weir_expr_root", expr_root, NULL, 0));
 	UNIT_DONE();
