@@ -913,9 +913,9 @@ main(int argc, char **argv)
 			    "--fields or --state with it");
 		return kcat_write(&st, fd, &of, file);
 	}
-	out = weir_output_open(fd, fmt, fields);
-	if (!out)
-		weir_die(WEIR_EXIT_IO, "out of memory");
+	if ((c = weir_output_open_fields(&out, fd, fmt, fields, err,
+	    sizeof(err))) < 0)
+		weir_die_failf(c, "--fields: %s", err);
 	if (keep > 0 && fmt != WEIR_FMT_FRAMED)
 		weir_output_resume(out);	/* the header is there */
 	if (fmt == WEIR_FMT_TABLE && isatty(fd)) {	/* for a person */
