@@ -2,7 +2,9 @@
  * allocation of a library call fails in turn, and the call must then
  * return WEIR_FAIL_NOMEM (or recover), never another kind: out of memory
  * is not bad data, nor a usage error. */
+#include <avro/schema.h>	/* avro-c: counting its allocations */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -625,6 +627,79 @@ static const char avro_schema[] =
     "{\"name\":\"user\",\"type\":\"string\"},"
     "{\"name\":\"n\",\"type\":\"long\"}]}";
 
+/* A schema of every kind of node: out of memory while parsing it is
+ * WEIR_FAIL_NOMEM (weir-source exits 3), not a bad schema (a usage error,
+ * or a registry id taken as bad, its records sent to --on-error). */
+static const char avro_parse_txt[] =
+	    "{\"type\":\"record\",\"name\":\"r\",\"namespace\":\"n.s\","
+	    "\"fields\":[{\"name\":\"e\",\"type\":{\"type\":\"enum\","
+	    "\"name\":\"E\",\"symbols\":[\"A\",\"B\"]}},"
+	    "{\"name\":\"a\",\"type\":{\"type\":\"array\",\"items\":\"E\"}},"
+	    "{\"name\":\"m\",\"type\":{\"type\":\"map\",\"values\":"
+	    "[\"null\",\"long\"]},\"default\":{}},"
+	    "{\"name\":\"f\",\"type\":{\"type\":\"fixed\",\"name\":\"F\","
+	    "\"size\":4}}]}";
+
+static int
+avro_parse(void *arg)
+{
+	weir_avro_schema *s = NULL;
+	char err[WEIR_ERRSZ];
+	int rc;
+
+	(void)arg;
+	rc = weir_avro_schema_parse(&s, avro_parse_txt,
+	    strlen(avro_parse_txt), err, sizeof(err));
+	if (rc == 0)
+		weir_avro_schema_free(s);
+	return rc;
+}
+
+/*
+ * avro-c validates the schema first, and libavro itself crashes when some
+ * of its allocations fail, so not every allocation can be failed in turn:
+ * its first one (its JSON parser: out of memory only by errno), then each
+ * of weir's own after avro-c's (counted by running avro-c alone).
+ */
+static int
+avro_parse_nomem(void)
+{
+#if INJECT
+	avro_schema_t as;
+	long k, ours, all;
+	int rc, ok = 1;
+
+	fail_at = LONG_MAX;
+	nalloc = 0;
+	if (avro_schema_from_json_length(avro_parse_txt,
+	    strlen(avro_parse_txt), &as) != 0)
+		return 0;
+	avro_schema_decref(as);
+	ours = nalloc;
+	nalloc = 0;
+	rc = avro_parse(NULL);
+	all = nalloc;
+	fail_at = -1;
+	if (rc != 0 || all <= ours)
+		return 0;
+	for (k = -1; k < all && ok; k = k < 0 ? ours : k + 1) {
+		fail_at = k < 0 ? 0 : k;
+		nalloc = 0;
+		rc = avro_parse(NULL);
+		fail_at = -1;
+		if (rc != WEIR_FAIL_NOMEM) {
+			printf("# weir_avro_schema_parse: allocation %ld failed: "
+			    "returned %d, not WEIR_FAIL_NOMEM\n", k < 0 ? 0 : k,
+			    rc);
+			ok = 0;
+		}
+	}
+	return ok;
+#else
+	return avro_parse(NULL) == 0;
+#endif
+}
+
 static void
 enc_bufs_free(weir_avro_enc *e)
 {
@@ -688,9 +763,9 @@ avro_kinds(void)
 
 	memset(&e, 0, sizeof(e));
 	e.key = e.value = 1;
-	e.vs = weir_avro_schema_parse(avro_schema, strlen(avro_schema), err,
-	    sizeof(err));
-	e.ks = weir_avro_schema_parse("\"string\"", 8, err, sizeof(err));
+	(void)weir_avro_schema_parse(&e.vs, avro_schema, strlen(avro_schema),
+	    err, sizeof(err));
+	(void)weir_avro_schema_parse(&e.ks, "\"string\"", 8, err, sizeof(err));
 	CHECK(e.vs && e.ks);
 	if (!e.vs || !e.ks)
 		return;
@@ -980,6 +1055,8 @@ main(void)
 	CHECK(as_num(NULL) == 0);
 	CHECK(each_nomem("weir_pv_as_num", as_num, NULL, 0));
 	dash_kinds();
+	CHECK(avro_parse(NULL) == 0);
+	CHECK(avro_parse_nomem());
 	CHECK(expr_root(NULL) == 0);
 	CHECK(each_nomem("weir_expr_root", expr_root, NULL, 0));
 	UNIT_DONE();
