@@ -113,7 +113,8 @@ main(int argc, char **argv)
 			weir_stage_forward(&st, &ev);
 			continue;
 		}
-		weir_expr_root(&ev.rec, &scratch, &root);
+		if ((rc = weir_expr_root(&ev.rec, &scratch, &root)) < 0)
+			weir_die_kind(rc, "");
 		ctx.rec = &ev.rec;
 		rc = weir_expr_test(e, &ctx);
 		if (rc == WEIR_FAIL_DATA)

@@ -30,6 +30,7 @@
 #include "path.h"
 #include "record.h"
 #include "registry.h"
+#include "sinkckpt.h"
 #include "snap.h"
 #include "stage.h"
 #include "textwidth.h"
@@ -142,14 +143,10 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/* Checkpoints (weir(7), CHECKPOINTS): the sink decides what is committed. */
-static struct {
-	weir_ckpt_opts opts;
-	weir_ckpt c;
-	int on, fd;
-	const char *file;
-	weir_commit cm;
-} K;
+/* Checkpoints (weir(7), CHECKPOINTS): the sink decides what is committed
+ * (lib/stream/sinkckpt.c). */
+static weir_sink_ckpt K;
+static weir_ckpt_opts KO;
 
 /* Open the state; returns the committed output length of -o FILE to keep
  * (0: start the file afresh). */
@@ -157,30 +154,21 @@ static uint64_t
 ckpt_open(int argc, char **argv)
 {
 	char err[WEIR_ERRSZ];
+	uint64_t keep;
 	int rc;
 
-	if (!K.opts.dir)
+	if (!KO.dir)
 		return 0;
-	K.on = 1;
-	rc = weir_ckpt_open(&K.c, K.opts.dir, weir_cli_ckpt_name(&K.opts),
-	    weir_prog, weir_ckpt_fingerprint(argc, argv), K.opts.reset, err,
+	rc = weir_sink_ckpt_open(&K, KO.dir, weir_cli_ckpt_name(&KO),
+	    weir_prog, weir_ckpt_fingerprint(argc, argv), KO.reset, &keep, err,
 	    sizeof(err));
 	if (rc < 0)
 		weir_die_snap(rc, err);
-	if (K.opts.reset)
-		return 0;
-	K.cm.id = K.c.commit.id;
-	if (weir_buf_put(&K.cm.positions, K.c.commit.positions.p,
-	    K.c.commit.positions.len) < 0)
-		weir_die(WEIR_EXIT_IO, "out of memory");
-	return K.c.commit.out_len;
+	return keep;
 }
 
-/*
- * Checkpoint id is complete here: everything before its barrier is out
- * (flushed and fsync'd, or delivered), so record it as committed.  final:
- * the stream's END, after the last barrier.
- */
+/* Checkpoint id is complete here (weir_sink_ckpt_commit); final: the
+ * stream's END, after the last barrier. */
 static void
 ckpt_commit(uint64_t id, const uint8_t *payload, size_t n, int final,
     uint64_t out_len)
@@ -188,21 +176,8 @@ ckpt_commit(uint64_t id, const uint8_t *payload, size_t n, int final,
 	char err[WEIR_ERRSZ];
 	int rc;
 
-	if (K.file && fsync(K.fd) < 0 && errno != EINVAL)
-		weir_die(WEIR_EXIT_IO, "%s: %s", K.file, strerror(errno));
-	if (!final) {
-		if (id <= K.cm.id && K.cm.id)
-			weir_die(WEIR_EXIT_IO, "checkpoint %llu after %llu: "
-			    "barriers out of order", (unsigned long long)id,
-			    (unsigned long long)K.cm.id);
-		K.cm.id = id;
-		K.cm.positions.len = 0;
-		if (weir_buf_put(&K.cm.positions, payload, n) < 0)
-			weir_die(WEIR_EXIT_IO, "out of memory");
-	}
-	K.cm.final = final;
-	K.cm.out_len = out_len;
-	rc = weir_commit_write(K.opts.dir, &K.cm, err, sizeof(err));
+	rc = weir_sink_ckpt_commit(&K, id, payload, n, final, out_len, err,
+	    sizeof(err));
 	if (rc < 0)
 		weir_die_snap(rc, err);
 }
@@ -284,8 +259,8 @@ kafka_check(int rc, const char *err)
 static int
 kafka_loop(weir_stage *st, const weir_kafka_opts *ko, const weir_path *kp)
 {
-	weir_eos_at at = { K.c.sdir, K.opts.dir, K.cm.id, K.cm.positions.p,
-	    K.cm.positions.len, K.c.commit.out_len, K.opts.reset };
+	weir_eos_at at = { K.c.sdir, KO.dir, K.cm.id, K.cm.positions.p,
+	    K.cm.positions.len, K.c.commit.out_len, KO.reset };
 	weir_kafka_sink_opts so = { kp, KP.key, &KP.h, &A.e, E.txid, E.topic,
 	    &at, warn_msg };
 	weir_kafka_sink *ks;
@@ -523,8 +498,8 @@ dash_loop(weir_stage *st, const weir_dash_opts *dopts)
 	weir_input_set_idle(st->in, weir_dash_idle, d);
 	while (weir_stage_next(st, &ev)) {
 		if (ev.type == WEIR_EV_RECORD) {
-			if (weir_dash_record(d, &ev.rec) < 0)
-				weir_die(WEIR_EXIT_IO, "out of memory");
+			if ((rc = weir_dash_record(d, &ev.rec)) < 0)
+				weir_die_kind(rc, "");
 		} else if (ev.type == WEIR_EV_WATERMARK)
 			weir_dash_watermark(d, ev.wm);
 	}
@@ -743,7 +718,7 @@ main(int argc, char **argv)
 			weir_kcat_refusal(c, 1, err, sizeof(err));
 			weir_usage_error("%s", err);
 		default:
-			if (!weir_cli_ckpt_opt(&K.opts, c, optarg))
+			if (!weir_cli_ckpt_opt(&KO, c, optarg))
 				weir_cli_bad_option();
 		}
 	}
@@ -766,7 +741,7 @@ main(int argc, char **argv)
 		if (have_kp)
 			weir_usage_error("-K PATH takes the key from a record's "
 			    "field; kcat's input (-P) has no fields: -K DELIM");
-		if (K.opts.dir)
+		if (KO.dir)
 			weir_usage_error("--state goes with a weir stream, not "
 			    "kcat's input (-P)");
 		if (KP.line && argc - optind > 1)
@@ -800,7 +775,7 @@ main(int argc, char **argv)
 	    dopts.buffer != WEIR_DASH_BUFFER))
 		weir_usage_error("--listen, --listen-public, --chart, --key, "
 		    "--windows and --buffer go with -f dashboard");
-	if (dash && (ko.brokers || file || fields || all_fields || K.opts.dir))
+	if (dash && (ko.brokers || file || fields || all_fields || KO.dir))
 		weir_usage_error("-f dashboard serves a page: no -b, -o, --fields "
 		    "or --state with it");
 	if (all_fields && fields)
@@ -833,12 +808,12 @@ main(int argc, char **argv)
 			A.e.ks = avro_schema(subj, A.key_schema, &A.e.kid);
 		}
 	}
-	if ((E.txid || E.topic) && (!ko.brokers || !K.opts.dir))
+	if ((E.txid || E.topic) && (!ko.brokers || !KO.dir))
 		weir_usage_error("--transactional-id goes with -b and --state "
 		    "(a transaction per checkpoint)");
 	if (E.topic && !E.txid)
 		weir_usage_error("--progress-topic goes with --transactional-id");
-	if (K.opts.dir && append)
+	if (KO.dir && append)
 		weir_usage_error("--state and -a: a checkpointed file is "
 		    "truncated to its last checkpoint, never appended to");
 	if (B.sp.tmpl) {
@@ -847,7 +822,7 @@ main(int argc, char **argv)
 			weir_usage_error("--path writes files of its own: no -o, "
 			    "-b, --all-fields, -f table, dashboard or "
 			    "a kcat format with it");
-		if (K.opts.dir && (fmt == WEIR_FMT_CSV ||
+		if (KO.dir && (fmt == WEIR_FMT_CSV ||
 		    fmt == WEIR_FMT_TSV) && !fields)
 			weir_usage_error("--state with -f %s needs --fields, so "
 			    "a restart writes the same columns",
@@ -856,7 +831,7 @@ main(int argc, char **argv)
 		B.sp.fields = fields;
 		B.sp.timefmt = timefmt;
 		B.sp.append = append;
-		B.sp.sync = K.opts.dir != NULL;
+		B.sp.sync = KO.dir != NULL;
 		(void)ckpt_open(argc, argv);
 		weir_stage_open_files(&st, 0, NULL, infmt, -1, onerr);
 		st.barriers = 1;	/* the sink commits at them */
@@ -913,9 +888,9 @@ main(int argc, char **argv)
 			    "--fields or --state with it");
 		return kcat_write(&st, fd, &of, file);
 	}
-	out = weir_output_open(fd, fmt, fields);
-	if (!out)
-		weir_die(WEIR_EXIT_IO, "out of memory");
+	if ((c = weir_output_open_fields(&out, fd, fmt, fields, err,
+	    sizeof(err))) < 0)
+		weir_die_failf(c, "--fields: %s", err);
 	if (keep > 0 && fmt != WEIR_FMT_FRAMED)
 		weir_output_resume(out);	/* the header is there */
 	if (fmt == WEIR_FMT_TABLE && isatty(fd)) {	/* for a person */

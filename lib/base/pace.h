@@ -11,9 +11,10 @@
  * Hold record number n (from 0) back until it is due at rate records per
  * second since t0 (weir_mono_ms).  While it waits, idle(arg) runs before
  * each sleep of at most 100 ms (the caller's watermark and flush); a stop
- * signal (weir_sig_stop) ends the wait.
+ * signal (weir_sig_stop) ends the wait.  0, or what idle returned when it
+ * failed (negative: the wait ends there).
  */
-void weir_pace(int64_t t0, uint64_t n, double rate, void (*idle)(void *),
-    void *arg);
+int weir_pace(int64_t t0, uint64_t n, double rate,
+    int (*idle)(void *, char *, size_t), void *arg, char *err, size_t errsz);
 
 #endif

@@ -644,7 +644,8 @@ weir_edit_apply(weir_edit *ed, const weir_record *in, weir_record *out,
 	size_t k;
 	int rc;
 
-	weir_expr_root(in, &ed->scratch, &root);
+	if ((rc = weir_expr_root(in, &ed->scratch, &root)) < 0)
+		return rc;
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.root = &root;
 	ctx.rec = in;

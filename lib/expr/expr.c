@@ -149,16 +149,22 @@ weir_expr_compile_diag(weir_expr **out, const char *src, weir_buf *diag)
 	return rc;
 }
 
-void
+int
 weir_expr_root(const weir_record *r, weir_buf *scratch, weir_pv *root)
 {
-	if (weir_record_json(r, scratch, root) > 0)
-		return;
+	int rc = weir_record_json(r, scratch, root);
+
+	if (rc > 0)
+		return 0;
 	root->type = WEIR_PV_MISSING;
+	if (rc < 0)
+		return rc;
 	if (r->enc != WEIR_ENC_BYTES && r->enc != WEIR_ENC_JSON)
-		return;
+		return 0;
 	scratch->len = 0;
-	if (weir_pack_str(scratch, (const char *)(r->value ? r->value :
-	    (const uint8_t *)""), r->value_len) == 0)
+	rc = weir_pack_str(scratch, (const char *)(r->value ? r->value :
+	    (const uint8_t *)""), r->value_len);
+	if (rc == 0)
 		weir_pv_of(scratch->p, scratch->len, root);
+	return rc == WEIR_FAIL_NOMEM ? rc : 0;	/* not UTF-8: missing */
 }

@@ -122,9 +122,10 @@ int weir_expr_caret(weir_buf *out, const char *src, int col);
  * (weir_record_json); a value that is bytes but not JSON (lines, raw,
  * Kafka payloads) is seen as a string if it is UTF-8, so '.' can be
  * matched like a line of text.  Null values and other bytes are MISSING.
- * scratch holds any parsed copy; it is reset by this call.
+ * scratch holds any parsed copy; it is reset by this call.  0, or
+ * WEIR_FAIL_NOMEM (root is then MISSING).
  */
-void weir_expr_root(const weir_record *r, weir_buf *scratch, weir_pv *root);
+int weir_expr_root(const weir_record *r, weir_buf *scratch, weir_pv *root);
 
 /*
  * Compile as weir_expr_compile, and for a bad expression append the whole

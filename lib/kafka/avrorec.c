@@ -75,11 +75,11 @@ weir_avro_subject_schema(weir_registry *reg, const char *subject,
 			return WEIR_FAIL_NOMEM;
 		}
 		/* a schema the registry would store but weir cannot use */
-		if (!(s = weir_avro_schema_parse(txt, strlen(txt), e2,
-		    sizeof(e2)))) {
+		if ((rc = weir_avro_schema_parse(&s, txt, strlen(txt), e2,
+		    sizeof(e2))) < 0) {
 			weir_seterr(err, errsz, "%s: %s", file, e2);
 			free(txt);
-			return WEIR_FAIL_USAGE;
+			return rc == WEIR_FAIL_NOMEM ? rc : WEIR_FAIL_USAGE;
 		}
 		weir_avro_schema_free(s);
 		rc = weir_registry_register(reg, subject, txt, id, err, errsz);
@@ -89,11 +89,11 @@ weir_avro_subject_schema(weir_registry *reg, const char *subject,
 		free(txt);
 		return rc;
 	}
-	s = weir_avro_schema_parse(txt, strlen(txt), e2, sizeof(e2));
+	rc = weir_avro_schema_parse(&s, txt, strlen(txt), e2, sizeof(e2));
 	free(txt);
-	if (!s) {
+	if (rc < 0) {
 		weir_seterr(err, errsz, "subject %s: %s", subject, e2);
-		return WEIR_FAIL_USAGE;
+		return rc == WEIR_FAIL_NOMEM ? rc : WEIR_FAIL_USAGE;
 	}
 	*out = s;
 	return 0;

@@ -205,6 +205,7 @@ weir_registry_schema(weir_registry *r, uint32_t id, weir_avro_schema **out,
 	const char *txt, *type;
 	json_t *j;
 	long st;
+	int rc;
 
 	if (!c) {
 		weir_seterr(err, errsz, "out of memory");
@@ -246,10 +247,16 @@ weir_registry_schema(weir_registry *r, uint32_t id, weir_avro_schema **out,
 		    "in the response", r->shown, what);
 		return WEIR_FAIL_IO;
 	}
-	c->schema = weir_avro_schema_parse(txt, strlen(txt), c->why,
+	rc = weir_avro_schema_parse(&c->schema, txt, strlen(txt), c->why,
 	    sizeof(c->why));
 	json_decref(j);
-	if (!c->schema) {
+	if (rc == WEIR_FAIL_NOMEM) {	/* not the schema's fault: no miss */
+		c->schema = NULL;
+		weir_seterr(err, errsz, "out of memory");
+		return rc;
+	}
+	if (rc < 0) {
+		c->schema = NULL;
 		char tmp[sizeof(c->why)];
 		snprintf(tmp, sizeof(tmp), "%s", c->why);
 		weir_seterr(c->why, sizeof(c->why), "schema id %u: %s", id, tmp);

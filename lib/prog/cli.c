@@ -269,10 +269,11 @@ weir_onerr_bad_record(weir_onerr *o, const char *msg, const weir_record *r)
 	static weir_buf text;
 	const uint8_t *p = NULL;
 	size_t n = 0;
+	int rc;
 
 	if (o->mode == WEIR_ONERR_FILE &&
-	    weir_record_bytes(r, &text, &p, &n) < 0)
-		weir_die(WEIR_EXIT_IO, "out of memory");
+	    (rc = weir_record_bytes(r, &text, &p, &n)) < 0)	/* corrupt: exit 1 */
+		weir_die_kind(rc, "corrupt record value");
 	weir_onerr_bad_from(o, msg, p, n, r);
 }
 

@@ -63,7 +63,8 @@ struct weir_record;
 void weir_onerr_bad_from(weir_onerr *o, const char *msg, const uint8_t *raw,
     size_t rawlen, const struct weir_record *src);
 /* The same for a record that was read but could not be processed (a
- * regex past its match limit); FILE gets its value as text. */
+ * regex past its match limit); FILE gets its value as text (a corrupt
+ * packed value exits 1, out of memory 3). */
 void weir_onerr_bad_record(weir_onerr *o, const char *msg,
     const struct weir_record *r);
 void weir_onerr_report(const weir_onerr *o);	/* "skipped N bad records" */

@@ -141,8 +141,9 @@ static struct bfile *
 file_get(weir_bucket *b, int *rc, char *err, size_t errsz)
 {
 	struct bfile *f, *lru = NULL, *slot = NULL;
+	char why[WEIR_ERRSZ];
 	unsigned i;
-	int again, flags;
+	int again, flags, orc = 0;
 	long si;
 
 	for (i = 0; i < b->sp.max_open; i++) {
@@ -173,9 +174,13 @@ file_get(weir_bucket *b, int *rc, char *err, size_t errsz)
 	}
 	*rc = WEIR_FAIL_NOMEM;
 	weir_seterr(err, errsz, "out of memory");
+	slot->out = NULL;
 	if (!(slot->path = strdup(b->name)) ||
-	    !(slot->out = weir_output_open(slot->fd, b->sp.fmt,
-	    b->sp.fields)) || (!again && seen_add(b, b->name, 0) < 0)) {
+	    (orc = weir_output_open_fields(&slot->out, slot->fd, b->sp.fmt,
+	    b->sp.fields, why, sizeof(why))) < 0 ||
+	    (!again && seen_add(b, b->name, 0) < 0)) {
+		if (orc < 0 && (*rc = orc) != WEIR_FAIL_NOMEM)	/* not names */
+			weir_seterr(err, errsz, "--fields: %s", why);
 		if (slot->out)
 			weir_output_close(slot->out);
 		close(slot->fd);

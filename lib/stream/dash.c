@@ -123,7 +123,7 @@ push(weir_dash *d, const weir_buf *b)
 	e = &d->ring[id % d->cap];
 	e->b.len = 0;
 	if (weir_buf_put(&e->b, b->p, b->len) < 0)
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	d->head = id;
 	return 0;
 }
@@ -150,7 +150,7 @@ put_row(weir_buf *b, const weir_buf *line, const uint8_t *key, size_t keylen,
 	rc |= weir_buf_puts(b, ",\"e\":");
 	rc |= put_i64(b, e);
 	rc |= weir_buf_puts(b, "}\n\n");
-	return rc ? -1 : 0;
+	return rc ? WEIR_FAIL_NOMEM : 0;
 }
 
 /* ---- the state a snapshot is made from ---- */
@@ -215,7 +215,7 @@ tab_grow(struct win *w)
 	uint32_t *t = calloc(n, sizeof(*t));
 
 	if (!t)
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	for (i = 0; i < w->ng; i++) {
 		j = weir_hash(w->g[i].key.p, w->g[i].key.len, 0) & (n - 1);
 		while (t[j])
@@ -287,7 +287,7 @@ snapshot(weir_dash *d, weir_buf *b)
 	rc |= put_i64(b, d->wm);
 	rc |= weir_buf_printf(b, ",\"end\":%d,\"rows\":%zu}\n\n", d->ended,
 	    rows);
-	return rc ? -1 : 0;
+	return rc ? WEIR_FAIL_NOMEM : 0;
 }
 
 /* ---- the sink's side ---- */
@@ -303,25 +303,25 @@ weir_dash_record(weir_dash *d, const weir_record *r)
 
 	d->line.len = d->key.len = d->ev.len = 0;
 	if (weir_output_json(&d->line, r, &d->scratch) < 0)
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	if (d->have_keyp) {
 		int json = weir_record_json(r, &d->scratch, &root);
 
 		if (json < 0)
-			return -1;
+			return WEIR_FAIL_NOMEM;
 		if (json > 0 &&
 		    weir_path_get(&d->keyp, &root, &v) &&
 		    v.type != WEIR_PV_NULL && weir_key_from_pv(&d->key, &v) < 0)
-			return -1;
+			return WEIR_FAIL_NOMEM;
 	} else if ((r->flags & WEIR_R_KEY) && r->key_len &&
 	    weir_buf_put(&d->key, r->key, r->key_len) < 0)
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	if (r->flags & WEIR_R_WINDOW) {
 		s = r->win_start;
 		e = r->win_end;
 	}
 	if (put_row(&d->ev, &d->line, d->key.p, d->key.len, s, e) < 0)
-		return -1;
+		return WEIR_FAIL_NOMEM;
 	pthread_mutex_lock(&d->lock);
 	/* the id goes first: "id: N\n" then the event */
 	d->scratch.len = 0;
@@ -329,13 +329,14 @@ weir_dash_record(weir_dash *d, const weir_record *r)
 	    (unsigned long long)(d->head + 1)) < 0 ||
 	    weir_buf_put(&d->scratch, d->ev.p, d->ev.len) < 0 ||
 	    push(d, &d->scratch) < 0)
-		rc = -1;
+		rc = WEIR_FAIL_NOMEM;
 	if (!rc && (w = win_get(d, s, e)) != NULL) {
 		if (!(g = group_get(w, d->key.p, d->key.len)))
-			rc = -1;
+			rc = WEIR_FAIL_NOMEM;
 		else {
 			g->line.len = 0;
-			rc = weir_buf_put(&g->line, d->line.p, d->line.len);
+			if (weir_buf_put(&g->line, d->line.p, d->line.len) < 0)
+				rc = WEIR_FAIL_NOMEM;
 		}
 	}
 	pthread_mutex_unlock(&d->lock);

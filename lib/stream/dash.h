@@ -40,7 +40,7 @@ void weir_dash_opts_init(weir_dash_opts *o);
 int weir_dash_open(weir_dash **out, const weir_dash_opts *o, char *err,
     size_t errsz);
 int weir_dash_port(const weir_dash *d);
-/* A row; -1 when out of memory. */
+/* A row; 0 or WEIR_FAIL_NOMEM. */
 int weir_dash_record(weir_dash *d, const weir_record *r);
 void weir_dash_watermark(weir_dash *d, int64_t wm);
 /* The input is quiet: send what was held back (a coalesced watermark). */

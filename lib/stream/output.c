@@ -76,32 +76,38 @@ add_col(weir_output *o, const char *s, size_t n)
 	return 0;
 }
 
-/* --fields: names or .name, or .["a,b"] (the one path-list parser). */
+/* --fields: names or .name, or .["a,b"] (the one path-list parser); 0 or
+ * a kind: WEIR_FAIL_USAGE for one that is not a field name. */
 static int
-add_cols(weir_output *o, const char *fields)
+add_cols(weir_output *o, const char *fields, char *err, size_t errsz)
 {
 	char **items;
 	size_t n, i;
 	weir_path p;
 	int rc = 0;
 
-	if (weir_path_list(&items, &n, fields, NULL, 0) < 0)
-		return -1;
+	if ((rc = weir_path_list(&items, &n, fields, err, errsz)) < 0)
+		return rc;
 	for (i = 0; i < n && rc == 0; i++) {
 		const char *s = items[i];
 		if (s[0] == '.' && (s[1] == '[' || s[1] == '"')) {
-			if (weir_path_parse(&p, s, NULL, 0) < 0)
-				rc = -1;
+			if ((rc = weir_path_parse(&p, s, err, errsz)) < 0)
+				break;
+			if (p.nsteps == 1 && !p.steps[0].is_index)
+				rc = add_col(o, p.steps[0].key,
+				    p.steps[0].key_len) < 0 ? WEIR_FAIL_NOMEM : 0;
 			else {
-				rc = p.nsteps == 1 && !p.steps[0].is_index ?
-				    add_col(o, p.steps[0].key, p.steps[0].key_len) :
-				    -1;
-				weir_path_free(&p);
+				weir_seterr(err, errsz, "%s is not a field name",
+				    s);
+				rc = WEIR_FAIL_USAGE;
 			}
-		} else
-			rc = add_col(o, s + (s[0] == '.'), strlen(s) -
-			    (s[0] == '.'));
+			weir_path_free(&p);
+		} else if (add_col(o, s + (s[0] == '.'), strlen(s) -
+		    (s[0] == '.')) < 0)
+			rc = WEIR_FAIL_NOMEM;
 	}
+	if (rc == WEIR_FAIL_NOMEM)
+		weir_seterr(err, errsz, "out of memory");
 	free(items);
 	return rc;
 }
@@ -109,10 +115,22 @@ add_cols(weir_output *o, const char *fields)
 weir_output *
 weir_output_open(int fd, int fmt, const char *fields)
 {
-	weir_output *o = calloc(1, sizeof(*o));
+	weir_output *o;
 
+	return weir_output_open_fields(&o, fd, fmt, fields, NULL, 0) < 0 ?
+	    NULL : o;
+}
+
+int
+weir_output_open_fields(weir_output **out, int fd, int fmt,
+    const char *fields, char *err, size_t errsz)
+{
+	weir_output *o = calloc(1, sizeof(*o));
+	int rc;
+
+	weir_seterr(err, errsz, "out of memory");
 	if (!o)
-		return NULL;
+		return WEIR_FAIL_NOMEM;
 	weir_writer_init(&o->w, fd);
 	o->maxrec = weir_max_record();
 	if (fmt == WEIR_FMT_AUTO)
@@ -126,18 +144,19 @@ weir_output_open(int fd, int fmt, const char *fields)
 		o->started = 1;
 		if (weir_frame_put_header(&o->w.buf) < 0) {
 			weir_output_close(o);
-			return NULL;
+			return WEIR_FAIL_NOMEM;
 		}
 		(void)weir_writer_flush(&o->w);
 	}
 	if (fields) {
 		o->cols_given = 1;
-		if (add_cols(o, fields) < 0) {
+		if ((rc = add_cols(o, fields, err, errsz)) < 0) {
 			weir_output_close(o);
-			return NULL;
+			return rc;
 		}
 	}
-	return o;
+	*out = o;
+	return 0;
 }
 
 void

@@ -16,8 +16,13 @@
 typedef struct weir_output weir_output;
 
 /* fields: comma-separated top-level field names for csv/tsv/table (NULL:
- * the first record's fields). */
+ * the first record's fields).  NULL when it fails (out of memory, or
+ * fields that are not field names: use weir_output_open_fields). */
 weir_output *weir_output_open(int fd, int fmt, const char *fields);
+/* The same: 0 and *out, or WEIR_FAIL_USAGE (fields: a path that is not a
+ * field name, .[0]) or WEIR_FAIL_NOMEM, with the message in err. */
+int weir_output_open_fields(weir_output **out, int fd, int fmt,
+    const char *fields, char *err, size_t errsz);
 void weir_output_close(weir_output *o);	/* does not flush or close fd */
 /* csv, tsv, table: hold every record to the end, then write them with the
  * union of their fields as columns (in the order first seen).  -1 for

@@ -43,6 +43,7 @@ struct weir_avro_schema {
 	weir_buf tmp;		/* scratch: decoded strings, decimals */
 	weir_buf etmp, ebin, enum_;	/* scratch for encoding */
 	size_t max;		/* bound on a decoded value */
+	int oom;		/* parsing ran out of memory */
 };
 
 /* --- schema ------------------------------------------------------------- */
@@ -55,13 +56,17 @@ node_new(weir_avro_schema *s, int type)
 	if (s->nall == s->cap) {
 		size_t nc = s->cap ? s->cap * 2 : 16;
 		anode **na = realloc(s->all, nc * sizeof(*na));
-		if (!na)
+		if (!na) {
+			s->oom = 1;
 			return NULL;
+		}
 		s->all = na;
 		s->cap = nc;
 	}
-	if (!(a = calloc(1, sizeof(*a))))
+	if (!(a = calloc(1, sizeof(*a)))) {
+		s->oom = 1;
 		return NULL;
+	}
 	a->type = type;
 	s->all[s->nall++] = a;
 	return a;
@@ -175,9 +180,9 @@ set_name(weir_avro_schema *s, anode *a, json_t *j, const char *ns,
 	len = dot ? (size_t)(dot - a->name) : 0;
 	if (!(*nsout = strndup(a->name, len)))
 		goto oom;
-	(void)s;
 	return 0;
 oom:
+	s->oom = 1;
 	weir_seterr(err, errsz, "out of memory");
 	return -1;
 }
@@ -283,6 +288,7 @@ parse_complex(weir_avro_schema *s, json_t *j, const char *ns, char *err,
 	weir_seterr(err, errsz, "unknown type \"%s\"", tn);
 	return NULL;
 oom:
+	s->oom = 1;
 	weir_seterr(err, errsz, "out of memory");
 fail:
 	free(myns);
@@ -315,6 +321,7 @@ parse_node(weir_avro_schema *s, json_t *j, const char *ns, char *err,
 	n = json_array_size(j);
 	if (!(a = node_new(s, T_UNION)) ||
 	    !(a->kids = calloc(n + 1, sizeof(*a->kids)))) {
+		s->oom = 1;
 		weir_seterr(err, errsz, "out of memory");
 		return NULL;
 	}
@@ -354,37 +361,52 @@ weir_avro_schema_free(weir_avro_schema *s)
 	free(s);
 }
 
-weir_avro_schema *
-weir_avro_schema_parse(const char *json, size_t n, char *err, size_t errsz)
+int
+weir_avro_schema_parse(weir_avro_schema **out, const char *json, size_t n,
+    char *err, size_t errsz)
 {
 	weir_avro_schema *s;
 	avro_schema_t as;
 	json_error_t je;
 	json_t *j;
+	int rc;
 
-	/* avro-c decides what a valid schema is */
-	if (avro_schema_from_json_length(json, n, &as)) {
+	/* avro-c decides what a valid schema is; it tells out of memory
+	 * from a bad schema only by errno (its JSON parser's failure is
+	 * "Error parsing JSON" either way) */
+	errno = 0;
+	if ((rc = avro_schema_from_json_length(json, n, &as))) {
+		if (rc == ENOMEM || errno == ENOMEM)
+			goto oom;
 		weir_seterr(err, errsz, "bad Avro schema: %s", avro_strerror());
-		return NULL;
+		return WEIR_FAIL_DATA;
 	}
 	avro_schema_decref(as);
+	errno = 0;
 	if (!(j = json_loadb(json, n, JSON_DECODE_ANY, &je))) {
+		if (json_error_code(&je) == json_error_out_of_memory ||
+		    errno == ENOMEM)
+			goto oom;
 		weir_seterr(err, errsz, "bad Avro schema: %s", je.text);
-		return NULL;
+		return WEIR_FAIL_DATA;
 	}
 	if (!(s = calloc(1, sizeof(*s)))) {
 		json_decref(j);
-		weir_seterr(err, errsz, "out of memory");
-		return NULL;
+		goto oom;
 	}
 	s->max = weir_max_record();
 	s->root = parse_node(s, j, "", err, errsz);
 	json_decref(j);
 	if (!s->root) {
+		rc = s->oom ? WEIR_FAIL_NOMEM : WEIR_FAIL_DATA;
 		weir_avro_schema_free(s);
-		return NULL;
+		return rc;
 	}
-	return s;
+	*out = s;
+	return 0;
+oom:
+	weir_seterr(err, errsz, "out of memory");
+	return WEIR_FAIL_NOMEM;
 }
 
 /* --- dates and times ---------------------------------------------------- */

@@ -33,9 +33,10 @@
 
 typedef struct weir_avro_schema weir_avro_schema;
 
-/* Parse a schema (JSON text).  NULL with a message in err. */
-weir_avro_schema *weir_avro_schema_parse(const char *json, size_t n,
-    char *err, size_t errsz);
+/* Parse a schema (JSON text): 0 and *out, or WEIR_FAIL_DATA (not a
+ * schema weir can use) or WEIR_FAIL_NOMEM, with a message in err. */
+int weir_avro_schema_parse(weir_avro_schema **out, const char *json,
+    size_t n, char *err, size_t errsz);
 void weir_avro_schema_free(weir_avro_schema *s);
 
 /* Decode one Avro binary value [p, p+n), exactly, and append its packed

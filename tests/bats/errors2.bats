@@ -24,3 +24,15 @@ load helpers
 	[ "$status" -eq 3 ] || { echo "status $status: $output"; false; }
 	[[ "$output" == *"Connection refused"* ]]
 }
+
+@test "weir-sink --fields: a path that is not a field name is a usage error (exit 2), not out of memory" {
+	run bash -o pipefail -c "echo '{\"a\":1}' | weir-sink -f csv --fields '.[0]'"
+	[ "$status" -eq 2 ] || { echo "status $status: $output"; false; }
+	[[ "$output" == *"--fields"* ]]
+	[[ "$output" != *"out of memory"* ]]
+	mkdir -p "$T/b"
+	run bash -o pipefail -c "echo '{\"ts\":1,\"a\":1}' | weir-source --time .ts | weir-sink -f csv --fields 'a,.[0]' --path '$T/b/%Y.csv'"
+	[ "$status" -eq 2 ] || { echo "status $status: $output"; false; }
+	[[ "$output" == *"--fields"* ]]
+	[[ "$output" != *"out of memory"* ]]
+}

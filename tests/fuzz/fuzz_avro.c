@@ -50,8 +50,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!s[0])
 		for (k = 0; k < NSCHEMA; k++)
-			if (!(s[k] = weir_avro_schema_parse(schemas[k],
-			    strlen(schemas[k]), NULL, 0)))
+			if (weir_avro_schema_parse(&s[k], schemas[k],
+			    strlen(schemas[k]), NULL, 0) < 0)
 				__builtin_trap();
 	if (size < 1)
 		return 0;

@@ -9,10 +9,10 @@ static weir_avro_schema *
 schema(const char *json)
 {
 	char err[WEIR_ERRSZ];
-	weir_avro_schema *s = weir_avro_schema_parse(json, strlen(json), err,
-	    sizeof(err));
+	weir_avro_schema *s = NULL;
 
-	if (!s)
+	if (weir_avro_schema_parse(&s, json, strlen(json), err,
+	    sizeof(err)) < 0)
 		printf("# schema %s: %s\n", json, err);
 	return s;
 }
@@ -285,10 +285,12 @@ main(void)
 	}
 
 	/* schemas avro-c refuses */
-	CHECK(weir_avro_schema_parse("{\"type\":\"nope\"}", 15, err,
-	    sizeof(err)) == NULL);
+	weir_avro_schema *s = NULL;
+	CHECK(weir_avro_schema_parse(&s, "{\"type\":\"nope\"}", 15, err,
+	    sizeof(err)) == WEIR_FAIL_DATA);
 	CHECK(has(err, "bad Avro schema"));
-	CHECK(weir_avro_schema_parse("{", 1, err, sizeof(err)) == NULL);
+	CHECK(weir_avro_schema_parse(&s, "{", 1, err, sizeof(err)) ==
+	    WEIR_FAIL_DATA);
 
 	/* Confluent framing */
 	CHECK(weir_avro_frame(&b, 0x01020304) == 0 && b.len == 5 &&

@@ -54,6 +54,27 @@ exit_of(void (*die)(int, const char *), int kind, const char *want,
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* --on-error FILE with a record whose packed value is corrupt: the value
+ * cannot be written to the file, and that is bad data, not out of
+ * memory. */
+static void
+onerr_corrupt_die(int kind, const char *msg)
+{
+	static const uint8_t bad[] = { 0xff, 0xff, 0xff };
+	weir_onerr oe;
+	weir_record r;
+
+	(void)kind;
+	(void)msg;
+	weir_onerr_parse(&oe, "/dev/null");
+	memset(&r, 0, sizeof(r));
+	r.enc = WEIR_ENC_PACKED;
+	r.value = bad;
+	r.value_len = sizeof(bad);
+	weir_onerr_bad_record(&oe, "a bad record", &r);
+	exit(99);
+}
+
 /* A source's producer (lib/prog/stage.c) that fails with a kind: the stage
  * exits with the kind's status. */
 static int
@@ -399,6 +420,8 @@ main(void)
 	CHECK(exit_of(stage_die, WEIR_FAIL_NOMEM, "boom", &said) == 3 && said);
 	CHECK(exit_of(stage_die, WEIR_FAIL_USAGE, "boom", &said) == 2 && said);
 	CHECK(exit_of(stage_die, WEIR_FAIL_DATA, "boom", &said) == 1 && said);
+	CHECK(exit_of(onerr_corrupt_die, 0, "corrupt", &said) ==
+	    WEIR_EXIT_DATA && said);
 	csv_kinds();
 	expr_kinds();
 	nomem_kinds();

@@ -2,7 +2,9 @@
  * allocation of a library call fails in turn, and the call must then
  * return WEIR_FAIL_NOMEM (or recover), never another kind: out of memory
  * is not bad data, nor a usage error. */
+#include <avro/schema.h>	/* avro-c: counting its allocations */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -12,6 +14,8 @@
 #include "broker.h"
 #include "changelog.h"
 #include "csv.h"
+#include "dash.h"
+#include "expr.h"
 #include "kcatfmt.h"
 #include "pack.h"
 #include "pipeline.h"
@@ -623,6 +627,79 @@ static const char avro_schema[] =
     "{\"name\":\"user\",\"type\":\"string\"},"
     "{\"name\":\"n\",\"type\":\"long\"}]}";
 
+/* A schema of every kind of node: out of memory while parsing it is
+ * WEIR_FAIL_NOMEM (weir-source exits 3), not a bad schema (a usage error,
+ * or a registry id taken as bad, its records sent to --on-error). */
+static const char avro_parse_txt[] =
+	    "{\"type\":\"record\",\"name\":\"r\",\"namespace\":\"n.s\","
+	    "\"fields\":[{\"name\":\"e\",\"type\":{\"type\":\"enum\","
+	    "\"name\":\"E\",\"symbols\":[\"A\",\"B\"]}},"
+	    "{\"name\":\"a\",\"type\":{\"type\":\"array\",\"items\":\"E\"}},"
+	    "{\"name\":\"m\",\"type\":{\"type\":\"map\",\"values\":"
+	    "[\"null\",\"long\"]},\"default\":{}},"
+	    "{\"name\":\"f\",\"type\":{\"type\":\"fixed\",\"name\":\"F\","
+	    "\"size\":4}}]}";
+
+static int
+avro_parse(void *arg)
+{
+	weir_avro_schema *s = NULL;
+	char err[WEIR_ERRSZ];
+	int rc;
+
+	(void)arg;
+	rc = weir_avro_schema_parse(&s, avro_parse_txt,
+	    strlen(avro_parse_txt), err, sizeof(err));
+	if (rc == 0)
+		weir_avro_schema_free(s);
+	return rc;
+}
+
+/*
+ * avro-c validates the schema first, and libavro itself crashes when some
+ * of its allocations fail, so not every allocation can be failed in turn:
+ * its first one (its JSON parser: out of memory only by errno), then each
+ * of weir's own after avro-c's (counted by running avro-c alone).
+ */
+static int
+avro_parse_nomem(void)
+{
+#if INJECT
+	avro_schema_t as;
+	long k, ours, all;
+	int rc, ok = 1;
+
+	fail_at = LONG_MAX;
+	nalloc = 0;
+	if (avro_schema_from_json_length(avro_parse_txt,
+	    strlen(avro_parse_txt), &as) != 0)
+		return 0;
+	avro_schema_decref(as);
+	ours = nalloc;
+	nalloc = 0;
+	rc = avro_parse(NULL);
+	all = nalloc;
+	fail_at = -1;
+	if (rc != 0 || all <= ours)
+		return 0;
+	for (k = -1; k < all && ok; k = k < 0 ? ours : k + 1) {
+		fail_at = k < 0 ? 0 : k;
+		nalloc = 0;
+		rc = avro_parse(NULL);
+		fail_at = -1;
+		if (rc != WEIR_FAIL_NOMEM) {
+			printf("# weir_avro_schema_parse: allocation %ld failed: "
+			    "returned %d, not WEIR_FAIL_NOMEM\n", k < 0 ? 0 : k,
+			    rc);
+			ok = 0;
+		}
+	}
+	return ok;
+#else
+	return avro_parse(NULL) == 0;
+#endif
+}
+
 static void
 enc_bufs_free(weir_avro_enc *e)
 {
@@ -686,9 +763,9 @@ avro_kinds(void)
 
 	memset(&e, 0, sizeof(e));
 	e.key = e.value = 1;
-	e.vs = weir_avro_schema_parse(avro_schema, strlen(avro_schema), err,
-	    sizeof(err));
-	e.ks = weir_avro_schema_parse("\"string\"", 8, err, sizeof(err));
+	(void)weir_avro_schema_parse(&e.vs, avro_schema, strlen(avro_schema),
+	    err, sizeof(err));
+	(void)weir_avro_schema_parse(&e.ks, "\"string\"", 8, err, sizeof(err));
 	CHECK(e.vs && e.ks);
 	if (!e.vs || !e.ks)
 		return;
@@ -897,6 +974,68 @@ as_num(void *arg)
 	return rc == 1 ? 0 : rc == 0 ? WEIR_FAIL_DATA : rc;
 }
 
+/* The root an expression sees for a JSON line and for a plain line: out
+ * of memory is WEIR_FAIL_NOMEM, not a missing value (which would make
+ * weir-filter drop the record, or weir-map write it unchanged). */
+static int
+expr_root(void *arg)
+{
+	static const char *lines[] = { "{\"a\":[1,2,3]}", "plain line" };
+	static const int want[] = { WEIR_PV_OBJECT, WEIR_PV_STRING };
+	weir_buf scratch = { 0 };
+	weir_record r;
+	weir_pv root;
+	int rc = 0, i;
+
+	(void)arg;
+	for (i = 0; i < 2 && rc == 0; i++) {
+		memset(&r, 0, sizeof(r));
+		r.enc = WEIR_ENC_BYTES;
+		r.value = (const uint8_t *)lines[i];
+		r.value_len = strlen(lines[i]);
+		if ((rc = weir_expr_root(&r, &scratch, &root)) == 0 &&
+		    root.type != want[i])
+			rc = WEIR_FAIL_DATA;	/* the wrong root */
+	}
+	weir_buf_free(&scratch);
+	return rc;
+}
+
+/* A row for weir-sink -f dashboard (grouped by .k): out of memory is
+ * WEIR_FAIL_NOMEM, not a bare -1 (WEIR_FAIL_DATA: a bad record). */
+static int
+dash_row(void *arg)
+{
+	static const char txt[] = "{\"k\":\"a\",\"n\":[1,2,3]}";
+	weir_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.enc = WEIR_ENC_JSON;
+	r.value = (const uint8_t *)txt;
+	r.value_len = sizeof(txt) - 1;
+	r.flags = WEIR_R_WINDOW;
+	r.win_start = 0;
+	r.win_end = 1000;
+	return weir_dash_record(arg, &r);
+}
+
+static void
+dash_kinds(void)
+{
+	weir_dash_opts o;
+	weir_dash *d = NULL;
+	char err[WEIR_ERRSZ];
+
+	weir_dash_opts_init(&o);
+	o.listen = "127.0.0.1:0";
+	o.key = ".k";
+	CHECK(weir_dash_open(&d, &o, err, sizeof(err)) == 0);
+	if (!d)
+		return;
+	CHECK(each_nomem("weir_dash_record", dash_row, d, 0));
+	weir_dash_close(d);
+}
+
 int
 main(void)
 {
@@ -915,5 +1054,10 @@ main(void)
 	CHECK(each_nomem("CSV number cell", csv_num, NULL, 0));
 	CHECK(as_num(NULL) == 0);
 	CHECK(each_nomem("weir_pv_as_num", as_num, NULL, 0));
+	dash_kinds();
+	CHECK(avro_parse(NULL) == 0);
+	CHECK(avro_parse_nomem());
+	CHECK(expr_root(NULL) == 0);
+	CHECK(each_nomem("weir_expr_root", expr_root, NULL, 0));
 	UNIT_DONE();
 }

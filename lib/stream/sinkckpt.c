@@ -1,0 +1,60 @@
+/*
+ * sinkckpt.c - the sink's side of checkpoints (sinkckpt.h).
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sinkckpt.h"
+
+int
+weir_sink_ckpt_open(weir_sink_ckpt *k, const char *dir, const char *name,
+    const char *kind, uint64_t fp, int reset, uint64_t *keep, char *err,
+    size_t errsz)
+{
+	int rc;
+
+	*keep = 0;
+	k->on = 1;
+	k->dir = dir;
+	rc = weir_ckpt_open(&k->c, dir, name, kind, fp, reset, err, errsz);
+	if (rc < 0)
+		return rc;
+	if (reset)
+		return 0;
+	k->cm.id = k->c.commit.id;
+	if (weir_buf_put(&k->cm.positions, k->c.commit.positions.p,
+	    k->c.commit.positions.len) < 0) {
+		weir_seterr(err, errsz, "out of memory");
+		return WEIR_FAIL_NOMEM;
+	}
+	*keep = k->c.commit.out_len;
+	return 0;
+}
+
+int
+weir_sink_ckpt_commit(weir_sink_ckpt *k, uint64_t id, const uint8_t *payload,
+    size_t n, int final, uint64_t out_len, char *err, size_t errsz)
+{
+	if (k->file && fsync(k->fd) < 0 && errno != EINVAL) {
+		weir_seterr(err, errsz, "%s: %s", k->file, strerror(errno));
+		return WEIR_FAIL_IO;
+	}
+	if (!final) {
+		if (id <= k->cm.id && k->cm.id) {
+			weir_seterr(err, errsz, "checkpoint %llu after %llu: "
+			    "barriers out of order", (unsigned long long)id,
+			    (unsigned long long)k->cm.id);
+			return WEIR_FAIL_IO;
+		}
+		k->cm.id = id;
+		k->cm.positions.len = 0;
+		if (weir_buf_put(&k->cm.positions, payload, n) < 0) {
+			weir_seterr(err, errsz, "out of memory");
+			return WEIR_FAIL_NOMEM;
+		}
+	}
+	k->cm.final = final;
+	k->cm.out_len = out_len;
+	return weir_commit_write(k->dir, &k->cm, err, errsz);
+}
