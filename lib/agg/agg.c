@@ -848,13 +848,18 @@ static int
 emit_win(weir_agg *a, struct win *w, int emit, weir_agg_emit_fn fn,
     void *arg)
 {
-	uint32_t i;
+	uint32_t i, *o;
 	int rc;
 
-	if (emit)
-		for (i = 0; i < w->n; i++)
-			if ((rc = emit_one(a, w, ent_at(a, w, i), fn, arg)) < 0)
-				return rc;
+	if (!emit)
+		return 0;
+	/* in the order of the group values (agg_order.c); the window is
+	 * closing: its lookup table holds that order now */
+	if ((rc = weir__agg_order(a, w, &o)) < 0)
+		return rc;
+	for (i = 0; i < w->n; i++)
+		if ((rc = emit_one(a, w, ent_at(a, w, o[i]), fn, arg)) < 0)
+			return rc;
 	return 0;
 }
 

@@ -141,6 +141,10 @@ int weir__agg_key(weir_agg *a, const weir_record *r, char *err,
     size_t errsz);
 int weir__agg_add_at(weir_agg *a, struct win *w, uint32_t idx,
     const weir_record *r);
+/* agg_order.c: the indexes of w's groups in the order they are emitted
+ * (by their values), in w's lookup table, which is no longer one: for a
+ * window about to be freed.  0 or WEIR_FAIL_NOMEM. */
+int weir__agg_order(weir_agg *a, struct win *w, uint32_t **order);
 /* agg_hop.c: its cache, freed. */
 void weir__agg_hop_free(struct weir__agg_hop *h);
 
