@@ -140,13 +140,16 @@ weir__agg_state_kind(int fkind)
 /* --- values ------------------------------------------------------------- */
 
 /* A number by the one number rule (weir_pv_as_num: JSON numbers, and
- * strings that hold one, as CSV input does) into *num, and its double. */
+ * strings that hold one, as CSV input does) into *num, and its double:
+ * 1, 0 (not a number), or WEIR_FAIL_NOMEM. */
 static int
 num_of(weir_agg *a, const weir_pv *v, weir_pv *num, double *x)
 {
+	int rc;
+
 	a->canon.len = 0;
-	if (weir_pv_as_num(v, &a->canon, num) <= 0)	/* no memory too, for now */
-		return 0;
+	if ((rc = weir_pv_as_num(v, &a->canon, num)) <= 0)
+		return rc;
 	*x = weir_pv_num(num);
 	return 1;
 }
@@ -366,6 +369,7 @@ weir__agg_state_update(weir_agg *a, uint8_t *blk)
 	const uint8_t *k;
 	size_t kn;
 	weir_pv num;
+	int isnum;
 
 	for (i = 0; i < a->nst; i++) {
 		const struct state *st = &a->st[i];
@@ -378,7 +382,9 @@ weir__agg_state_update(weir_agg *a, uint8_t *blk)
 		case ST_MOM: {
 			struct mom *m = p;
 			double t;
-			if (!num_of(a, v, &num, &x) || !isfinite(x))
+			if ((isnum = num_of(a, v, &num, &x)) < 0)
+				return -1;
+			if (!isnum || !isfinite(x))
 				break;
 			m->n++;
 			if (!m->notint && exact_add(m, &num) < 0)
@@ -398,7 +404,9 @@ weir__agg_state_update(weir_agg *a, uint8_t *blk)
 		}
 		case ST_MINMAX: {
 			struct minmax *m = p;
-			if (!num_of(a, v, &num, &x)) {
+			if ((isnum = num_of(a, v, &num, &x)) < 0)
+				return -1;
+			if (!isnum) {
 				if (v->type == WEIR_PV_STRING && str_minmax(m, v) < 0)
 					return -1;
 				break;
@@ -429,8 +437,8 @@ weir__agg_state_update(weir_agg *a, uint8_t *blk)
 				return -1;
 			break;
 		case ST_DDS:
-			if (num_of(a, v, &num, &x) && isfinite(x) &&
-			    weir_dds_add(p, x) < 0)
+			if ((isnum = num_of(a, v, &num, &x)) < 0 ||
+			    (isnum && isfinite(x) && weir_dds_add(p, x) < 0))
 				return -1;
 			break;
 		case ST_BYMAX:
