@@ -38,14 +38,16 @@ struct gpath {
 	char *name;
 };
 
-/* A group: this header, then the state block. */
+/* A group: this header (16 bytes: a million groups are 16 MB of it),
+ * then the state block. */
 struct gent {
 	uint32_t hash;		/* the key's hash, its low 32 bits */
-	uint32_t koff, klen;	/* group key bytes in win.keys */
-	uint8_t dirty, hasts;
-	uint64_t count;
-	int64_t maxts;		/* latest event time seen (unwindowed results) */
+	uint32_t koff;		/* in win.keys: varint length, key bytes */
+	uint64_t count : 62;
+	uint64_t dirty : 1;
+	uint64_t hasts : 1;	/* win.mts[] holds its latest event time */
 };
+#define WEIR__AGG_MAX_COUNT ((UINT64_C(1) << 62) - 1)
 
 struct win {
 	int64_t s, e;
@@ -54,9 +56,28 @@ struct win {
 	uint32_t scap;
 	uint8_t *ents;		/* n groups of a->stride bytes */
 	uint32_t n, ecap;
+	int64_t *mts;		/* unwindowed: per group, the latest event
+				 * time seen (ecap of them, made when the
+				 * first record with a time comes) */
 	weir_buf keys;
 	struct win *next;	/* free list */
 };
+
+/* The key bytes of group g of w. */
+static inline const uint8_t *
+weir__agg_gkey(const struct win *w, const struct gent *g, size_t *n)
+{
+	const uint8_t *p = w->keys.p + g->koff;
+	uint64_t u = 0;
+
+	if (*p < 0x80) {
+		*n = *p;
+		return p + 1;
+	}
+	weir_varint_dec(&p, w->keys.p + w->keys.len, &u);
+	*n = (size_t)u;
+	return p;
+}
 
 struct weir_agg {
 	struct gpath *g;

@@ -13,8 +13,6 @@
  */
 #include "agg_int.h"
 
-#include <stdlib.h>
-
 struct octx {
 	weir_agg *a;
 	const struct win *w;
@@ -101,22 +99,22 @@ keycmp(const void *xp, const void *yp, void *arg)
 	    (size_t)*(const uint32_t *)xp * a->stride);
 	const struct gent *h = (const struct gent *)(c->w->ents +
 	    (size_t)*(const uint32_t *)yp * a->stride);
-	const uint8_t *p = c->w->keys.p + g->koff, *pe = p + g->klen;
-	const uint8_t *q = c->w->keys.p + h->koff, *qe = q + h->klen;
+	size_t pn, qn, i;
+	const uint8_t *p = weir__agg_gkey(c->w, g, &pn), *pe = p + pn;
+	const uint8_t *q = weir__agg_gkey(c->w, h, &qn), *qe = q + qn;
 	weir_pv x, y;
-	size_t i;
 	int r;
 
 	if (!a->ng)
-		return bytecmp(p, g->klen, q, h->klen);
+		return bytecmp(p, pn, q, qn);
 	for (i = 0; i < a->ng; i++) {
 		/* the common case, short plain strings: no decoding */
 		if ((*p & 0xe0) == WEIR_PK_SSTR && (*q & 0xe0) == WEIR_PK_SSTR) {
-			size_t pn = *p & 0x1f, qn = *q & 0x1f;
-			if ((r = bytecmp(p + 1, pn, q + 1, qn)) != 0)
+			size_t sn = *p & 0x1f, tn = *q & 0x1f;
+			if ((r = bytecmp(p + 1, sn, q + 1, tn)) != 0)
 				return r;
-			p += 1 + pn;
-			q += 1 + qn;
+			p += 1 + sn;
+			q += 1 + tn;
 			continue;
 		}
 		/* keys were checked when made or loaded */
@@ -128,6 +126,59 @@ keycmp(const void *xp, const void *yp, void *arg)
 			return r;
 	}
 	return 0;
+}
+
+/* o[0..n) sorted in place (qsort would take a copy of the index array:
+ * 4 MB more at a million groups): quicksort, median of three, the
+ * smaller part first, insertion sort for short runs. */
+static void
+sort_idx(uint32_t *o, size_t n, struct octx *c)
+{
+	size_t i, j, m;
+	uint32_t t, pv;
+
+	while (n > 12) {
+		m = n / 2;
+		/* o[0] <= o[m] <= o[n - 1] */
+		if (keycmp(&o[m], &o[0], c) < 0) {
+			t = o[m]; o[m] = o[0]; o[0] = t;
+		}
+		if (keycmp(&o[n - 1], &o[m], c) < 0) {
+			t = o[m]; o[m] = o[n - 1]; o[n - 1] = t;
+			if (keycmp(&o[m], &o[0], c) < 0) {
+				t = o[m]; o[m] = o[0]; o[0] = t;
+			}
+		}
+		pv = o[m];
+		i = 0;
+		j = n - 1;
+		for (;;) {	/* Hoare: o[0] and o[n-1] are sentinels */
+			do
+				i++;
+			while (keycmp(&o[i], &pv, c) < 0);
+			do
+				j--;
+			while (keycmp(&pv, &o[j], c) < 0);
+			if (i >= j)
+				break;
+			t = o[i]; o[i] = o[j]; o[j] = t;
+		}
+		/* [0, j] <= pv <= [j + 1, n) */
+		if (j + 1 < n - j - 1) {
+			sort_idx(o, j + 1, c);
+			o += j + 1;
+			n -= j + 1;
+		} else {
+			sort_idx(o + j + 1, n - j - 1, c);
+			n = j + 1;
+		}
+	}
+	for (i = 1; i < n; i++) {
+		t = o[i];
+		for (j = i; j > 0 && keycmp(&t, &o[j - 1], c) < 0; j--)
+			o[j] = o[j - 1];
+		o[j] = t;
+	}
 }
 
 int
@@ -143,17 +194,18 @@ weir__agg_order(weir_agg *a, struct win *w, uint32_t **order)
 	/* the lookup table is not needed any more: it holds the order */
 	o = w->slot;
 	for (i = 0; i < w->n; i++) {
-		const struct gent *g = (const struct gent *)(w->ents +
-		    (size_t)i * a->stride);
+		size_t kn;
+		weir__agg_gkey(w, (const struct gent *)(w->ents +
+		    (size_t)i * a->stride), &kn);
 		o[i] = i;
-		if (g->klen > maxk)
-			maxk = g->klen;
+		if (kn > maxk)
+			maxk = kn;
 	}
 	a->tmp.len = a->canon.len = 0;
 	if (weir_buf_reserve(&a->tmp, maxk) < 0 ||
 	    weir_buf_reserve(&a->canon, maxk) < 0)
 		return WEIR_FAIL_NOMEM;
-	qsort_r(o, w->n, sizeof(*o), keycmp, &c);
+	sort_idx(o, w->n, &c);
 	*order = o;
 	return 0;
 }

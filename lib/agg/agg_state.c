@@ -21,12 +21,13 @@ static const int64_t pow10i[] = {
 	10000000000000000LL, 100000000000000000LL, 1000000000000000000LL
 };
 
-struct mom {			/* sum, avg, stddev */
-	uint64_t n;
+struct mom {			/* sum, avg, stddev: 32 bytes without stddev */
+	uint64_t n : 56;
+	uint64_t scale : 7;	/* isum's: the sum is isum / 10^scale */
+	uint64_t notint : 1;
 	double sum, comp;	/* Neumaier-compensated sum */
-	int64_t isum;		/* exact while every value is an integer or a */
-	int scale;		/* short decimal: the sum is isum / 10^scale */
-	int notint;
+	int64_t isum;		/* exact while every value is an integer or a
+				 * short decimal */
 	double mean, m2;	/* Welford, when stddev asks for it: only then
 				 * are they in the group block */
 };
@@ -806,7 +807,9 @@ weir__agg_state_load(weir_agg *a, uint8_t *blk, weir_rd *rd)
 			struct mom *m = p;
 			uint64_t sc, ni;
 			double mean, m2;
-			m->n = weir_rd_u64(rd);
+			if ((sc = weir_rd_u64(rd)) >> 56)
+				rc = WEIR_SNAP_EBAD;
+			m->n = sc;
 			m->sum = weir_rd_f64(rd);
 			m->comp = weir_rd_f64(rd);
 			mean = weir_rd_f64(rd);
@@ -820,8 +823,8 @@ weir__agg_state_load(weir_agg *a, uint8_t *blk, weir_rd *rd)
 			ni = weir_rd_u64(rd);
 			if (sc >= sizeof(pow10i) / sizeof(pow10i[0]) || ni > 1)
 				rc = WEIR_SNAP_EBAD;
-			m->scale = rc ? 0 : (int)sc;
-			m->notint = (int)ni;
+			m->scale = rc ? 0 : sc;
+			m->notint = ni;
 			break;
 		}
 		case ST_MINMAX: {
