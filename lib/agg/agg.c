@@ -97,6 +97,7 @@ weir_agg_free(weir_agg *a)
 	weir_buf_free(&a->tmp);
 	weir_buf_free(&a->canon);
 	weir__agg_hop_free(a->hop);
+	weir__agg_look_free(a->look);
 	free(a);
 }
 
@@ -399,7 +400,7 @@ weir_agg_ready(weir_agg *a, char *err, size_t errsz)
 	a->stride = off;
 	a->pv = calloc(a->npaths + 1, sizeof(*a->pv));
 	a->have = calloc(a->npaths + 1, sizeof(*a->have));
-	if (!a->pv || !a->have) {
+	if (!a->pv || !a->have || weir__agg_look_init(a) < 0) {
 		weir_seterr(err, errsz, "out of memory");
 		return WEIR_FAIL_NOMEM;
 	}
@@ -645,10 +646,12 @@ record_key(weir_agg *a, const weir_record *r, char *err, size_t errsz)
 			    "record value is not JSON");
 			return -1;
 		}
-		for (i = 0; i < a->npaths; i++)
+		if ((rc = weir__agg_look(a, &root)) < 0)
+			goto nomem;
+		for (i = 0; !rc && i < a->npaths; i++)
 			a->have[i] = weir_path_get(&a->paths[i], &root,
 			    &a->pv[i]);
-		for (i = 0; i < a->ng; i++) {
+		for (i = 0; !rc && i < a->ng; i++) {
 			weir_pv v;
 			/* canonical: one group per value (weir_pv_canon) */
 			if (weir_path_get(&a->g[i].path, &root, &v)) {
