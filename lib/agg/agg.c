@@ -50,6 +50,7 @@ win_destroy(weir_agg *a, struct win *w)
 	win_free_states(a, w);
 	free(w->slot);
 	free(w->ents);
+	free(w->mts);
 	weir_buf_free(&w->keys);
 	free(w);
 }
@@ -96,6 +97,7 @@ weir_agg_free(weir_agg *a)
 	weir_buf_free(&a->tmp);
 	weir_buf_free(&a->canon);
 	weir__agg_hop_free(a->hop);
+	weir__agg_look_free(a->look);
 	free(a);
 }
 
@@ -398,7 +400,7 @@ weir_agg_ready(weir_agg *a, char *err, size_t errsz)
 	a->stride = off;
 	a->pv = calloc(a->npaths + 1, sizeof(*a->pv));
 	a->have = calloc(a->npaths + 1, sizeof(*a->have));
-	if (!a->pv || !a->have) {
+	if (!a->pv || !a->have || weir__agg_look_init(a) < 0) {
 		weir_seterr(err, errsz, "out of memory");
 		return WEIR_FAIL_NOMEM;
 	}
@@ -520,13 +522,17 @@ group_get(weir_agg *a, struct win *w, const uint8_t *k, size_t n)
 	uint64_t h = weir_hash(k, n, SEED);
 	uint32_t i, mask, idx;
 	struct gent *g;
+	const uint8_t *gk;
+	size_t gn, koff;
 
 	if (w->scap) {
 		mask = w->scap - 1;
 		for (i = (uint32_t)h & mask; w->slot[i]; i = (i + 1) & mask) {
 			g = ent_at(a, w, w->slot[i] - 1);
-			if (g->hash == (uint32_t)h && g->klen == n &&
-			    memcmp(w->keys.p + g->koff, k, n) == 0)
+			if (g->hash != (uint32_t)h)
+				continue;
+			gk = weir__agg_gkey(w, g, &gn);
+			if (gn == n && memcmp(gk, k, n) == 0)
 				return w->slot[i] - 1;
 		}
 	}
@@ -538,17 +544,27 @@ group_get(weir_agg *a, struct win *w, const uint8_t *k, size_t n)
 		if (!e)
 			return -1;
 		w->ents = e;
+		if (w->mts) {
+			int64_t *t = realloc(w->mts, (size_t)cap *
+			    sizeof(*t));
+			if (!t)
+				return -1;
+			w->mts = t;
+		}
 		w->ecap = cap;
 	}
-	if (n > UINT32_MAX || w->keys.len + n > UINT32_MAX ||
-	    weir_buf_put(&w->keys, k, n) < 0)
+	koff = w->keys.len;
+	if (n > UINT32_MAX || koff + n + 10 > UINT32_MAX ||
+	    weir_buf_put_varint(&w->keys, n) < 0 ||
+	    weir_buf_put(&w->keys, k, n) < 0) {
+		w->keys.len = koff;
 		return -1;
+	}
 	idx = w->n++;
 	g = ent_at(a, w, idx);
 	memset(g, 0, a->stride);
 	g->hash = (uint32_t)h;
-	g->koff = (uint32_t)(w->keys.len - n);
-	g->klen = (uint32_t)n;
+	g->koff = (uint32_t)koff;
 	weir__agg_state_init(a, (uint8_t *)(g + 1));
 	mask = w->scap - 1;
 	for (i = (uint32_t)h & mask; w->slot[i]; i = (i + 1) & mask)
@@ -630,10 +646,12 @@ record_key(weir_agg *a, const weir_record *r, char *err, size_t errsz)
 			    "record value is not JSON");
 			return -1;
 		}
-		for (i = 0; i < a->npaths; i++)
+		if ((rc = weir__agg_look(a, &root)) < 0)
+			goto nomem;
+		for (i = 0; !rc && i < a->npaths; i++)
 			a->have[i] = weir_path_get(&a->paths[i], &root,
 			    &a->pv[i]);
-		for (i = 0; i < a->ng; i++) {
+		for (i = 0; !rc && i < a->ng; i++) {
 			weir_pv v;
 			/* canonical: one group per value (weir_pv_canon) */
 			if (weir_path_get(&a->g[i].path, &root, &v)) {
@@ -665,12 +683,19 @@ weir__agg_add_at(weir_agg *a, struct win *w, uint32_t idx,
 {
 	struct gent *g = ent_at(a, w, idx);
 
-	g->count++;
+	if (g->count < WEIR__AGG_MAX_COUNT)
+		g->count++;
 	g->dirty = 1;
 	a->cur = r;
-	if ((r->flags & WEIR_R_TS) && (!g->hasts || r->ts > g->maxts)) {
-		g->maxts = r->ts;
-		g->hasts = 1;
+	/* the latest event time: only unwindowed results carry it */
+	if ((r->flags & WEIR_R_TS) && !w->windowed) {
+		if (!w->mts && !(w->mts = malloc((size_t)w->ecap *
+		    sizeof(*w->mts))))
+			return WEIR_FAIL_NOMEM;
+		if (!g->hasts || r->ts > w->mts[idx]) {
+			w->mts[idx] = r->ts;
+			g->hasts = 1;
+		}
 	}
 	return weir__agg_state_update(a, (uint8_t *)(g + 1)) < 0 ?
 	    WEIR_FAIL_NOMEM : 0;
@@ -800,9 +825,9 @@ emit_one(weir_agg *a, struct win *w, struct gent *g, weir_agg_emit_fn fn,
     void *arg)
 {
 	weir_buf *b = &a->out;
-	const uint8_t *k = w->keys.p + g->koff;
+	size_t mark, i, kn;
+	const uint8_t *k = weir__agg_gkey(w, g, &kn);
 	weir_record r;
-	size_t mark, i;
 	int rc;
 
 	memset(&r, 0, sizeof(r));
@@ -820,9 +845,9 @@ emit_one(weir_agg *a, struct win *w, struct gent *g, weir_agg_emit_fn fn,
 		r.win_end = w->e;
 	} else if (g->hasts) {
 		r.flags |= WEIR_R_TS;
-		r.ts = g->maxts;
+		r.ts = w->mts[((uint8_t *)g - w->ents) / a->stride];
 	}
-	if ((rc = weir__agg_pack_group(a, k, g->klen, b, &r)) < 0)
+	if ((rc = weir__agg_pack_group(a, k, kn, b, &r)) < 0)
 		return rc;
 	for (i = 0; i < a->nf; i++)
 		if (pack_name(b, a->f[i].name) < 0 ||
@@ -848,13 +873,18 @@ static int
 emit_win(weir_agg *a, struct win *w, int emit, weir_agg_emit_fn fn,
     void *arg)
 {
-	uint32_t i;
+	uint32_t i, *o;
 	int rc;
 
-	if (emit)
-		for (i = 0; i < w->n; i++)
-			if ((rc = emit_one(a, w, ent_at(a, w, i), fn, arg)) < 0)
-				return rc;
+	if (!emit)
+		return 0;
+	/* in the order of the group values (agg_order.c); the window is
+	 * closing: its lookup table holds that order now */
+	if ((rc = weir__agg_order(a, w, &o)) < 0)
+		return rc;
+	for (i = 0; i < w->n; i++)
+		if ((rc = emit_one(a, w, ent_at(a, w, o[i]), fn, arg)) < 0)
+			return rc;
 	return 0;
 }
 
@@ -974,11 +1004,13 @@ win_save(const weir_agg *a, const struct win *w, weir_buf *out)
 		return WEIR_FAIL_NOMEM;
 	for (i = 0; i < w->n; i++) {
 		const struct gent *g = ent_at(a, w, i);
-		if (weir_sw_bytes(out, w->keys.p + g->koff, g->klen) < 0 ||
+		size_t kn;
+		const uint8_t *k = weir__agg_gkey(w, g, &kn);
+		if (weir_sw_bytes(out, k, kn) < 0 ||
 		    weir_sw_u64(out, g->count) < 0 ||
 		    weir_sw_u64(out, g->dirty) < 0 ||
 		    weir_sw_u64(out, g->hasts) < 0 ||
-		    weir_sw_i64(out, g->maxts) < 0 ||
+		    weir_sw_i64(out, g->hasts ? w->mts[i] : 0) < 0 ||
 		    weir__agg_state_save(a, (const uint8_t *)(g + 1), out) < 0)
 			return WEIR_FAIL_NOMEM;
 	}
@@ -1029,7 +1061,7 @@ win_load(weir_agg *a, struct win *w, weir_rd *rd, const char **why)
 	uint64_t n = weir_rd_count(rd, 6), i, flag;
 	const uint8_t *k;
 	size_t klen;
-	int64_t gi;
+	int64_t gi, ts;
 	struct gent *g;
 	int rc;
 
@@ -1046,14 +1078,23 @@ win_load(weir_agg *a, struct win *w, weir_rd *rd, const char **why)
 			return WEIR_SNAP_EBAD;
 		}
 		g = ent_at(a, w, (uint32_t)gi);
-		g->count = weir_rd_u64(rd);
+		if ((flag = weir_rd_u64(rd)) > WEIR__AGG_MAX_COUNT)
+			rd->bad = 1;
+		g->count = flag;
 		if ((flag = weir_rd_u64(rd)) > 1)
 			rd->bad = 1;
-		g->dirty = (uint8_t)flag;
+		g->dirty = flag;
 		if ((flag = weir_rd_u64(rd)) > 1)
 			rd->bad = 1;
-		g->hasts = (uint8_t)flag;
-		g->maxts = weir_rd_i64(rd);
+		ts = weir_rd_i64(rd);
+		/* the latest event time: kept for unwindowed groups only */
+		if (flag && !w->windowed) {
+			if (!w->mts && !(w->mts = malloc((size_t)w->ecap *
+			    sizeof(*w->mts))))
+				return WEIR_FAIL_NOMEM;
+			w->mts[gi] = ts;
+			g->hasts = 1;
+		}
 		if ((rc = weir__agg_state_load(a, (uint8_t *)(g + 1), rd)) < 0)
 			return rc;
 	}

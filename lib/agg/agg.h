@@ -88,7 +88,8 @@ int weir_agg_add_hop(weir_agg *a, const weir_record *r, uint32_t *late,
 int weir_agg_emit_group(weir_agg *a, const weir_agg_ref *ref,
     weir_agg_emit_fn fn, void *arg);
 
-/* Close every window with end <= wm, in order of end then start; each
+/* Close every window with end <= wm, in order of end then start, a
+ * window's groups in the order of their values (agg_order.c); each
  * group's result goes to fn unless emit is 0 (results already sent as
  * updates).  Later records for those windows are late. */
 int weir_agg_close(weir_agg *a, int64_t wm, int emit, weir_agg_emit_fn fn,

@@ -38,14 +38,16 @@ struct gpath {
 	char *name;
 };
 
-/* A group: this header, then the state block. */
+/* A group: this header (16 bytes: a million groups are 16 MB of it),
+ * then the state block. */
 struct gent {
 	uint32_t hash;		/* the key's hash, its low 32 bits */
-	uint32_t koff, klen;	/* group key bytes in win.keys */
-	uint8_t dirty, hasts;
-	uint64_t count;
-	int64_t maxts;		/* latest event time seen (unwindowed results) */
+	uint32_t koff;		/* in win.keys: varint length, key bytes */
+	uint64_t count : 62;
+	uint64_t dirty : 1;
+	uint64_t hasts : 1;	/* win.mts[] holds its latest event time */
 };
+#define WEIR__AGG_MAX_COUNT ((UINT64_C(1) << 62) - 1)
 
 struct win {
 	int64_t s, e;
@@ -54,9 +56,28 @@ struct win {
 	uint32_t scap;
 	uint8_t *ents;		/* n groups of a->stride bytes */
 	uint32_t n, ecap;
+	int64_t *mts;		/* unwindowed: per group, the latest event
+				 * time seen (ecap of them, made when the
+				 * first record with a time comes) */
 	weir_buf keys;
 	struct win *next;	/* free list */
 };
+
+/* The key bytes of group g of w. */
+static inline const uint8_t *
+weir__agg_gkey(const struct win *w, const struct gent *g, size_t *n)
+{
+	const uint8_t *p = w->keys.p + g->koff;
+	uint64_t u = 0;
+
+	if (*p < 0x80) {
+		*n = *p;
+		return p + 1;
+	}
+	weir_varint_dec(&p, w->keys.p + w->keys.len, &u);
+	*n = (size_t)u;
+	return p;
+}
 
 struct weir_agg {
 	struct gpath *g;
@@ -93,6 +114,7 @@ struct weir_agg {
 	int lastv_ok;
 	const weir_record *cur;	/* the record being added (agg_by.c) */
 	struct weir__agg_hop *hop;	/* agg_hop.c: groups of recent panes */
+	struct weir__agg_look *look;	/* agg_look.c: one-pass lookups */
 };
 
 #define SEED 0x5eed5eedULL
@@ -141,6 +163,17 @@ int weir__agg_key(weir_agg *a, const weir_record *r, char *err,
     size_t errsz);
 int weir__agg_add_at(weir_agg *a, struct win *w, uint32_t idx,
     const weir_record *r);
+/* agg_order.c: the indexes of w's groups in the order they are emitted
+ * (by their values), in w's lookup table, which is no longer one: for a
+ * window about to be freed.  0 or WEIR_FAIL_NOMEM. */
+int weir__agg_order(weir_agg *a, struct win *w, uint32_t **order);
+/* agg_look.c: set up the one-pass lookup when every path is one key
+ * (after the paths are known; -1 out of memory); free it; look up root's
+ * fields: 1 and a->pv, a->have and the group key appended to a->gk, 0
+ * when the general way must do it (nothing appended), WEIR_FAIL_NOMEM. */
+int weir__agg_look_init(weir_agg *a);
+void weir__agg_look_free(struct weir__agg_look *l);
+int weir__agg_look(weir_agg *a, const weir_pv *root);
 /* agg_hop.c: its cache, freed. */
 void weir__agg_hop_free(struct weir__agg_hop *h);
 

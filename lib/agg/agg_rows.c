@@ -135,7 +135,7 @@ weir_agg_rows_add(weir_agg_rows *w, const weir_record *r, weir_agg_ref *ref,
 	memset(g + 1, 0, a->stride - sizeof(*g));
 	weir__agg_state_init(a, (uint8_t *)(g + 1));
 	g->count = 0;
-	g->hasts = 0;
+	g->hasts = 0;	/* the rows' latest time, made again below */
 	for (k = 0; k < rg->used; k++) {
 		slot_record(&rg->s[(rg->head + k) % w->n], &x);
 		if (weir_agg_add(a, &x, NULL, err, errsz) != 0)

@@ -21,12 +21,13 @@ static const int64_t pow10i[] = {
 	10000000000000000LL, 100000000000000000LL, 1000000000000000000LL
 };
 
-struct mom {			/* sum, avg, stddev */
-	uint64_t n;
+struct mom {			/* sum, avg, stddev: 32 bytes without stddev */
+	uint64_t n : 56;
+	uint64_t scale : 7;	/* isum's: the sum is isum / 10^scale */
+	uint64_t notint : 1;
 	double sum, comp;	/* Neumaier-compensated sum */
-	int64_t isum;		/* exact while every value is an integer or a */
-	int scale;		/* short decimal: the sum is isum / 10^scale */
-	int notint;
+	int64_t isum;		/* exact while every value is an integer or a
+				 * short decimal */
 	double mean, m2;	/* Welford, when stddev asks for it: only then
 				 * are they in the group block */
 };
@@ -140,13 +141,16 @@ weir__agg_state_kind(int fkind)
 /* --- values ------------------------------------------------------------- */
 
 /* A number by the one number rule (weir_pv_as_num: JSON numbers, and
- * strings that hold one, as CSV input does) into *num, and its double. */
+ * strings that hold one, as CSV input does) into *num, and its double:
+ * 1, 0 (not a number), or WEIR_FAIL_NOMEM. */
 static int
 num_of(weir_agg *a, const weir_pv *v, weir_pv *num, double *x)
 {
+	int rc;
+
 	a->canon.len = 0;
-	if (weir_pv_as_num(v, &a->canon, num) <= 0)	/* no memory too, for now */
-		return 0;
+	if ((rc = weir_pv_as_num(v, &a->canon, num)) <= 0)
+		return rc;
 	*x = weir_pv_num(num);
 	return 1;
 }
@@ -366,6 +370,7 @@ weir__agg_state_update(weir_agg *a, uint8_t *blk)
 	const uint8_t *k;
 	size_t kn;
 	weir_pv num;
+	int isnum;
 
 	for (i = 0; i < a->nst; i++) {
 		const struct state *st = &a->st[i];
@@ -378,7 +383,9 @@ weir__agg_state_update(weir_agg *a, uint8_t *blk)
 		case ST_MOM: {
 			struct mom *m = p;
 			double t;
-			if (!num_of(a, v, &num, &x) || !isfinite(x))
+			if ((isnum = num_of(a, v, &num, &x)) < 0)
+				return -1;
+			if (!isnum || !isfinite(x))
 				break;
 			m->n++;
 			if (!m->notint && exact_add(m, &num) < 0)
@@ -398,7 +405,9 @@ weir__agg_state_update(weir_agg *a, uint8_t *blk)
 		}
 		case ST_MINMAX: {
 			struct minmax *m = p;
-			if (!num_of(a, v, &num, &x)) {
+			if ((isnum = num_of(a, v, &num, &x)) < 0)
+				return -1;
+			if (!isnum) {
 				if (v->type == WEIR_PV_STRING && str_minmax(m, v) < 0)
 					return -1;
 				break;
@@ -429,8 +438,8 @@ weir__agg_state_update(weir_agg *a, uint8_t *blk)
 				return -1;
 			break;
 		case ST_DDS:
-			if (num_of(a, v, &num, &x) && isfinite(x) &&
-			    weir_dds_add(p, x) < 0)
+			if ((isnum = num_of(a, v, &num, &x)) < 0 ||
+			    (isnum && isfinite(x) && weir_dds_add(p, x) < 0))
 				return -1;
 			break;
 		case ST_BYMAX:
@@ -798,7 +807,9 @@ weir__agg_state_load(weir_agg *a, uint8_t *blk, weir_rd *rd)
 			struct mom *m = p;
 			uint64_t sc, ni;
 			double mean, m2;
-			m->n = weir_rd_u64(rd);
+			if ((sc = weir_rd_u64(rd)) >> 56)
+				rc = WEIR_SNAP_EBAD;
+			m->n = sc;
 			m->sum = weir_rd_f64(rd);
 			m->comp = weir_rd_f64(rd);
 			mean = weir_rd_f64(rd);
@@ -812,8 +823,8 @@ weir__agg_state_load(weir_agg *a, uint8_t *blk, weir_rd *rd)
 			ni = weir_rd_u64(rd);
 			if (sc >= sizeof(pow10i) / sizeof(pow10i[0]) || ni > 1)
 				rc = WEIR_SNAP_EBAD;
-			m->scale = rc ? 0 : (int)sc;
-			m->notint = (int)ni;
+			m->scale = rc ? 0 : sc;
+			m->notint = ni;
 			break;
 		}
 		case ST_MINMAX: {

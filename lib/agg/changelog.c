@@ -595,6 +595,7 @@ grp_apply(weir_aggcl *c, struct grp *g, const weir_pv *pv, const int *have,
 	weir_pv num, t;
 	double x;
 	size_t i;
+	int isnum;
 
 	g->n += sign > 0 ? 1 : -1;
 	for (i = 0; i < a->nst; i++) {
@@ -604,8 +605,9 @@ grp_apply(weir_aggcl *c, struct grp *g, const weir_pv *pv, const int *have,
 		c->num.len = 0;
 		switch (a->st[i].kind) {
 		case ST_MOM:
-			if (weir_pv_as_num(v, &c->num, &num) <= 0 ||
-			    !isfinite(x = weir_pv_num(&num)))
+			if ((isnum = weir_pv_as_num(v, &c->num, &num)) < 0)
+				return -1;
+			if (!isnum || !isfinite(x = weir_pv_num(&num)))
 				break;
 			mom_apply(&g->st[i].mom, &num, x, sign);
 			break;
@@ -615,7 +617,10 @@ grp_apply(weir_aggcl *c, struct grp *g, const weir_pv *pv, const int *have,
 			 * distinct: any value but null */
 			if (a->st[i].kind == ST_SET)
 				t = *v;
-			else if (weir_pv_as_num(v, &c->num, &num) > 0)
+			else if ((isnum = weir_pv_as_num(v, &c->num,
+			    &num)) < 0)
+				return -1;
+			else if (isnum)
 				t = num;
 			else
 				t = *v;

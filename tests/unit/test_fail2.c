@@ -620,6 +620,67 @@ changelog_kinds(void)
 	weir_buf_free(&snap);
 }
 
+/* Numbers in strings ("5", as CSV gives): out of memory while reading
+ * one is out of memory, not a value that is no number (which would leave
+ * it out of the sum).  The last result's sum_v into *(double *)arg. */
+static int
+last_sum(void *arg, const weir_record *r)
+{
+	weir_pv v, m;
+
+	weir_pv_of(r->value, r->value_len, &v);
+	*(double *)arg = weir_pv_member(&v, "sum_v", 5, &m) ?
+	    weir_pv_num(&m) : -1;
+	return 0;
+}
+
+static void
+strnum_record(weir_record *r, const char *key, const char *js)
+{
+	memset(r, 0, sizeof(*r));
+	r->flags = WEIR_R_KEY;
+	r->key = (const uint8_t *)key;
+	r->key_len = strlen(key);
+	r->enc = WEIR_ENC_JSON;
+	r->value = (const uint8_t *)js;
+	r->value_len = strlen(js);
+}
+
+static int
+strnum(void *arg)
+{
+	static const char *js[] = { "{\"g\":\"a\",\"v\":\"5\"}",
+	    "{\"g\":\"a\",\"v\":\" 7.5\"}" };
+	weir_agg *a = weir_agg_new();
+	weir_aggcl *c = NULL;
+	char err[WEIR_ERRSZ];
+	weir_record r;
+	double sum = 0;
+	int rc, i;
+
+	if (!a)
+		return WEIR_FAIL_NOMEM;
+	if ((rc = weir_agg_add_groups(a, ".g", err, sizeof(err))) < 0 ||
+	    (rc = weir_agg_add_func(a, "sum:.v", err, sizeof(err))) < 0 ||
+	    (rc = weir_agg_add_func(a, "max:.v", err, sizeof(err))) < 0 ||
+	    (rc = weir_agg_ready(a, err, sizeof(err))) < 0 ||
+	    (arg && (rc = weir_aggcl_open(&c, a, err, sizeof(err))) < 0))
+		goto out;
+	for (i = 0; i < 2 && rc == 0; i++) {
+		strnum_record(&r, i ? "k2" : "k1", js[i]);
+		rc = c ? weir_aggcl_apply(c, &r, last_sum, &sum, err,
+		    sizeof(err)) : weir_agg_add(a, &r, NULL, err, sizeof(err));
+	}
+	if (rc == 0 && !c)
+		rc = weir_agg_close_all(a, 1, last_sum, &sum);
+	if (rc == 0 && sum != 12.5)
+		rc = WEIR_FAIL_DATA;	/* a number was left out */
+out:
+	weir_aggcl_free(c);
+	weir_agg_free(a);
+	return rc;
+}
+
 /* weir-sink -s avro: a record that does not fit the schema is bad data
  * (--on-error), out of memory is not. */
 static const char avro_schema[] =
@@ -1059,5 +1120,11 @@ main(void)
 	CHECK(avro_parse_nomem());
 	CHECK(expr_root(NULL) == 0);
 	CHECK(each_nomem("weir_expr_root", expr_root, NULL, 0));
+	CHECK(strnum(NULL) == 0);
+	CHECK(each_nomem("weir-agg sum of numbers in strings", strnum, NULL,
+	    0));
+	CHECK(strnum("changelog") == 0);
+	CHECK(each_nomem("weir-agg --changelog sum of numbers in strings",
+	    strnum, "changelog", 0));
 	UNIT_DONE();
 }
