@@ -981,13 +981,20 @@ serve(weir_kafka_consumer *c, int ms)
 	} while (weir_mono_ms() < end);
 }
 
+/* How long the commits at the end wait for a coordinator that does not
+ * answer, without a signal: the session timeout and 5 s, at least 30 s. */
+static int64_t
+close_wait_ms(const weir_kafka_consumer *c)
+{
+	return c->session_ms > 25000 ? c->session_ms + 5000 : 30000;
+}
+
 static rd_kafka_resp_err_t
 commit_written(weir_kafka_consumer *c)
 {
 	rd_kafka_topic_partition_list_t *l;
 	rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR__NO_OFFSET;
-	int64_t deadline = weir_mono_ms() + (c->session_ms > 25000 ?
-	    c->session_ms + 5000 : 30000);
+	int64_t deadline = weir_mono_ms() + close_wait_ms(c);
 	unsigned seen;
 	size_t i;
 
@@ -1000,6 +1007,22 @@ commit_written(weir_kafka_consumer *c)
 		seen = c->nassign;
 		e = commit_until(c, l, weir_mono_ms() + COMMIT_MS < deadline ?
 		    weir_mono_ms() + COMMIT_MS : deadline);
+		/*
+		 * No answer at the end of the input: the coordinator may be
+		 * away for a while (a broker restarting), and the pipeline
+		 * behind waits for it too; so wait until the deadline, but
+		 * not once a stop signal came (then it gives up now).
+		 */
+		if (e == RD_KAFKA_RESP_ERR__TIMED_OUT && !weir_sig_stop() &&
+		    weir_mono_ms() < deadline) {
+			rd_kafka_event_t *ev;
+			rd_kafka_resp_err_t none = RD_KAFKA_RESP_ERR_NO_ERROR;
+
+			weir_sig_poll();
+			if ((ev = rd_kafka_queue_poll(c->cq, 100)))
+				commit_answer(c, ev, 0, &none);
+			continue;
+		}
 		if (!c->b.o.group ||	/* not a member: nothing to rejoin */
 		    (e != RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID &&
 		    e != RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION &&
@@ -1056,6 +1079,7 @@ weir_kafka_consumer_close(weir_kafka_consumer *c, char *err, size_t errsz)
 {
 	rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR_NO_ERROR;
 	rd_kafka_event_t *ev;
+	int64_t deadline = weir_mono_ms() + close_wait_ms(c);
 	size_t i;
 	int rc = 0, gone = 0;
 
@@ -1068,9 +1092,16 @@ weir_kafka_consumer_close(weir_kafka_consumer *c, char *err, size_t errsz)
 		if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET)
 			rc = commit_error(e, err, errsz);
 	}
-	/* a commit still unanswered (a checkpoint's, a revoke's) */
+	/* a commit still unanswered (a checkpoint's, a revoke's): waited
+	 * for as the last commit is (commit_written), not after a signal */
 	while (c->cq && (ev = rd_kafka_queue_poll(c->cq, 0)))
 		commit_answer(c, ev, 0, &e);
+	while (c->cq && c->cdone != c->csent && !weir_sig_stop() &&
+	    weir_mono_ms() < deadline) {
+		weir_sig_poll();
+		if ((ev = rd_kafka_queue_poll(c->cq, 100)))
+			commit_answer(c, ev, 0, &e);
+	}
 	if (c->cdone != c->csent) {
 		e = RD_KAFKA_RESP_ERR__TIMED_OUT;
 		if (!rc)
