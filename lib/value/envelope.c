@@ -276,14 +276,16 @@ weir_envelope_put(weir_buf *b, const weir_record *r, weir_buf *scratch)
 		pv.type = WEIR_PV_MISSING;
 		if (weir_pack_json(scratch, vb, vn, NULL, 0) == 0) {
 			weir_pv_of(scratch->p + mark, scratch->len - mark, &pv);
-			/* canonical: packing then writing gives the same bytes */
-			size_t m2 = scratch->len;
-			if (weir_pv_to_json(scratch, &pv) < 0 ||
-			    scratch->len - m2 != vn ||
-			    memcmp(scratch->p + m2, vb, vn) != 0)
+			/* canonical: packing then writing gives the same bytes;
+			 * written at the end of b and taken back, not into
+			 * scratch, which holds pv's bytes (growing it would
+			 * move them) */
+			size_t m2 = b->len;
+			if (weir_pv_to_json(b, &pv) < 0 ||
+			    b->len - m2 != vn ||
+			    memcmp(b->p + m2, vb, vn) != 0)
 				pv.type = WEIR_PV_MISSING;
-			/* vb may have moved if it pointed into scratch: it did
-			 * not, since only packed values are written there */
+			b->len = m2;
 		}
 	}
 	if (pv.type == WEIR_PV_OBJECT || pv.type == WEIR_PV_ARRAY ||
