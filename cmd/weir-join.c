@@ -233,8 +233,7 @@ try_align(void)
 	merge_payloads(&pay);
 	if (st.ckpt)
 		weir_stage_save(&st, wait_id);
-	weir_stage_check_output(st.out, weir_output_barrier(st.out, wait_id,
-	    pay.p, pay.len));
+	weir_stage_barrier_out(&st, wait_id, pay.p, pay.len);
 	weir_buf_free(&pay);
 	waiting[0] = waiting[1] = 0;
 	last_id = wait_id;

@@ -428,9 +428,41 @@ weir_stage_forward(weir_stage *s, const weir_event *ev)
 {
 	if (ev->type == WEIR_EV_WATERMARK)
 		weir_stage_watermark(s, ev->wm);
-	else if (ev->type == WEIR_EV_BARRIER && s->out)
-		weir_stage_check_output(s->out, weir_output_barrier(s->out,
-		    ev->barrier, ev->payload, ev->payload_len));
+	else if (ev->type == WEIR_EV_BARRIER)
+		weir_stage_barrier_out(s, ev->barrier, ev->payload,
+		    ev->payload_len);
+}
+
+/* The stage commits: it has checkpoints, and text out (not frames). */
+static int
+terminal(const weir_stage *s)
+{
+	return s->term && s->out &&
+	    weir_output_format(s->out) != WEIR_FMT_FRAMED;
+}
+
+static void
+commit(weir_stage *s, uint64_t id, const uint8_t *p, size_t n, int final)
+{
+	char err[WEIR_ERRSZ];
+	int rc;
+
+	weir_stage_check_output(s->out, weir_output_flush(s->out));
+	rc = weir_sink_ckpt_commit(s->term, id, p, n, final, 0, err,
+	    sizeof(err));
+	if (rc < 0)
+		weir_die_kind(rc, err);
+}
+
+void
+weir_stage_barrier_out(weir_stage *s, uint64_t id, const uint8_t *p,
+    size_t n)
+{
+	if (!s->out)
+		return;
+	weir_stage_check_output(s->out, weir_output_barrier(s->out, id, p, n));
+	if (terminal(s))
+		commit(s, id, p, n, 0);
 }
 
 void
@@ -439,6 +471,8 @@ weir_stage_end(weir_stage *s)
 	if (s->out) {
 		weir_stage_check_output(s->out, weir_output_end(s->out));
 		weir_stage_warn_dropped(s->out, &s->dropped_warned, 1);
+		if (terminal(s))
+			commit(s, 0, NULL, 0, 1);
 	}
 	weir_onerr_report(s->oe);
 }
@@ -481,6 +515,12 @@ weir_stage_checkpoint(weir_stage *s, const weir_ckpt_opts *o, int argc,
 	    weir_ckpt_fingerprint(argc, argv), o->reset, err, sizeof(err));
 	if (rc < 0)
 		weir_die_snap(rc, err);
+	if (!(s->term = calloc(1, sizeof(*s->term))))
+		weir_die(WEIR_EXIT_IO, "out of memory");
+	rc = weir_sink_ckpt_attach(s->term, s->ckpt->dir, o->reset ? NULL :
+	    &s->ckpt->commit, err, sizeof(err));
+	if (rc < 0)
+		weir_die_kind(rc, err);
 	s->ckpt->load_final = ops && ops->after_end;
 	t0 = weir_mono_ms();
 	rc = weir_ckpt_restore(s->ckpt, &s->snap, err, sizeof(err));

@@ -29,6 +29,7 @@
 #include "cli.h"
 #include "input.h"
 #include "output.h"
+#include "sinkckpt.h"
 #include "snap.h"
 
 /*
@@ -69,6 +70,9 @@ struct weir_stage {
 	int64_t watermark;	/* last watermark seen, INT64_MIN if none */
 	int stopping;
 	weir_ckpt *ckpt;	/* NULL: no checkpoints */
+	/* with checkpoints and text out, this stage ends the pipeline and
+	 * commits (weir_stage_barrier_out) */
+	weir_sink_ckpt *term;
 	const weir_state_ops *ops;
 	weir_buf snap;
 	size_t dropped_warned;	/* dropped csv/tsv/table fields told */
@@ -156,6 +160,15 @@ void weir_stage_emit(weir_stage *s, const weir_record *r);
 void weir_stage_watermark(weir_stage *s, int64_t wm);
 /* Forward a watermark or barrier event unchanged. */
 void weir_stage_forward(weir_stage *s, const weir_event *ev);
+/*
+ * Pass barrier id with its payload on, after the stage's state for it is
+ * saved.  A stage whose output is text (not frames) ends the pipeline: no
+ * one after it sees barriers, so it commits them, as weir-sink does for
+ * standard output: its output flushed, then id recorded as committed with
+ * the positions (weir(7), CHECKPOINTS).  Exits on failure.
+ */
+void weir_stage_barrier_out(weir_stage *s, uint64_t id, const uint8_t *p,
+    size_t n);
 _Noreturn void weir_stage_finish(weir_stage *s);
 /* What weir_stage_finish does but closing and exiting: END downstream,
  * flush, the counts of bad records and dropped fields told; for programs

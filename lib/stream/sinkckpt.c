@@ -15,20 +15,29 @@ weir_sink_ckpt_open(weir_sink_ckpt *k, const char *dir, const char *name,
 	int rc;
 
 	*keep = 0;
-	k->on = 1;
-	k->dir = dir;
 	rc = weir_ckpt_open(&k->c, dir, name, kind, fp, reset, err, errsz);
 	if (rc < 0)
 		return rc;
 	if (reset)
+		return weir_sink_ckpt_attach(k, dir, NULL, err, errsz);
+	*keep = k->c.commit.out_len;
+	return weir_sink_ckpt_attach(k, dir, &k->c.commit, err, errsz);
+}
+
+int
+weir_sink_ckpt_attach(weir_sink_ckpt *k, const char *dir,
+    const weir_commit *found, char *err, size_t errsz)
+{
+	k->on = 1;
+	k->dir = dir;
+	if (!found)
 		return 0;
-	k->cm.id = k->c.commit.id;
-	if (weir_buf_put(&k->cm.positions, k->c.commit.positions.p,
-	    k->c.commit.positions.len) < 0) {
+	k->cm.id = found->id;
+	if (weir_buf_put(&k->cm.positions, found->positions.p,
+	    found->positions.len) < 0) {
 		weir_seterr(err, errsz, "out of memory");
 		return WEIR_FAIL_NOMEM;
 	}
-	*keep = k->c.commit.out_len;
 	return 0;
 }
 

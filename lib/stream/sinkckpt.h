@@ -28,6 +28,14 @@ int weir_sink_ckpt_open(weir_sink_ckpt *k, const char *dir, const char *name,
     const char *kind, uint64_t fp, int reset, uint64_t *keep, char *err,
     size_t errsz);
 /*
+ * For a program that opened its state with weir_ckpt_open itself (a stage
+ * whose text output ends the pipeline, lib/prog/stage.c): commit into dir,
+ * carrying on from found, the commit record read at open (NULL: after
+ * --reset-state).  0 or a kind.
+ */
+int weir_sink_ckpt_attach(weir_sink_ckpt *k, const char *dir,
+    const weir_commit *found, char *err, size_t errsz);
+/*
  * Checkpoint id is complete: record it as committed with the positions in
  * payload and the output length out_len.  final: the stream's END, after
  * the last barrier (payload unused).  A barrier not after the last one is
