@@ -469,14 +469,10 @@ weir_xv_text(weir_buf *out, const weir_xv *v)
 static int
 pack_dec(weir_buf *out, int64_t m, int sc)
 {
-	uint64_t u = m < 0 ? 0 - (uint64_t)m : (uint64_t)m, t;
-	int nd = 1;
+	uint64_t u = m < 0 ? 0 - (uint64_t)m : (uint64_t)m;
 
-	if (sc < 1 || sc > 15 || u == 0)
-		return 1;
-	for (t = u; t >= 10 && nd <= 15; t /= 10)
-		nd++;
-	if ((nd > sc ? nd : sc + 1) > 15)
+	/* the text's digits: max(digits of u, sc + 1) <= 15 */
+	if (sc < 1 || sc > 14 || u == 0 || u >= UINT64_C(1000000000000000))
 		return 1;
 	if (weir_buf_putc(out, WEIR_PK_DEC) < 0 ||
 	    weir_buf_put_varint(out, weir_zz_enc(m)) < 0 ||
