@@ -1,7 +1,8 @@
 /*
  * weir-map - reshape each record's value: set or compute fields
  * (NAME=EXPR, weir-expr(7)), keep or drop fields, rename them, and re-key
- * or re-time the record.
+ * or re-time the record; --where keeps only the records for which an
+ * expression is true (tested first, as SQL's WHERE before its SELECT).
  *
  * Every expression sees the record as it came in.  The new value is built
  * from the old one in one pass: --keep selects, --drop removes, then the
@@ -23,6 +24,8 @@ static const char usage[] =
 "\n"
 "  NAME=EXPR             set field NAME (a name, or a path like .a.b) to the\n"
 "                        value of EXPR; a missing value removes NAME\n"
+"      --where EXPR      keep only the records for which EXPR is true,\n"
+"                        tested before the edits (repeated: all of them)\n"
 "  -k, --keep P,...      keep only these fields (then apply the rest)\n"
 "  -d, --drop P,...      remove these fields\n"
 "  -r, --rename OLD=NEW  move field OLD to NEW\n"
@@ -43,7 +46,7 @@ static const char usage[] =
 "2 usage or a bad expression, 3 I/O failure or upstream ended without\n"
 "END.  See weir-map(1).\n";
 
-enum { O_ONERR = 256, O_VERSION };
+enum { O_ONERR = 256, O_VERSION, O_WHERE };
 
 static const struct option longopts[] = {
 	{ "keep", required_argument, NULL, 'k' },
@@ -54,6 +57,7 @@ static const struct option longopts[] = {
 	{ "input-format", required_argument, NULL, 'i' },
 	{ "format", required_argument, NULL, 'f' },
 	{ "on-error", required_argument, NULL, O_ONERR },
+	{ "where", required_argument, NULL, O_WHERE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
 	WEIR_CKPT_LONGOPTS,
@@ -126,6 +130,9 @@ main(int argc, char **argv)
 		case O_ONERR:
 			onerr = optarg;
 			break;
+		case O_WHERE:
+			check(weir_edit_where(ed, optarg, err, sizeof(err)), err);
+			break;
 		case 'h':
 			weir_cli_help(usage);
 		case O_VERSION:
@@ -146,6 +153,8 @@ main(int argc, char **argv)
 			continue;
 		}
 		rc = weir_edit_apply(ed, &ev.rec, &r, err, sizeof(err));
+		if (rc == 2)	/* --where was not true */
+			continue;
 		if (rc == WEIR_FAIL_DATA)	/* an expression failed */
 			weir_onerr_bad_record(&st.onerr, err, &ev.rec);
 		else if (rc == 1) {	/* --time gave no time */

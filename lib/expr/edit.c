@@ -35,6 +35,8 @@ struct weir_edit {
 	weir_expr **exprs;
 	weir_xv *vals;
 	size_t nexprs;
+	weir_expr **wheres;	/* --where: all must be true */
+	size_t nwheres;
 	long key_ei, time_ei;	/* -1: none */
 	int oom;		/* while rebuilding */
 	weir_buf out, kscratch, scratch, keybuf, diag;
@@ -75,6 +77,9 @@ weir_edit_free(weir_edit *ed)
 	for (k = 0; k < ed->nexprs; k++)
 		weir_expr_free(ed->exprs[k]);
 	free(ed->exprs);
+	for (k = 0; k < ed->nwheres; k++)
+		weir_expr_free(ed->wheres[k]);
+	free(ed->wheres);
 	free(ed->vals);
 	free_nodes(&ed->root);
 	weir_buf_free(&ed->out);
@@ -89,6 +94,24 @@ const weir_buf *
 weir_edit_diag(const weir_edit *ed)
 {
 	return &ed->diag;
+}
+
+/* Compile src (for the option or field what) into *e: 0, or a failure
+ * (its diagnostic in ed->diag). */
+static int
+compile(weir_edit *ed, const char *src, const char *what, weir_expr **e,
+    char *err, size_t errsz)
+{
+	int rc;
+
+	ed->diag.len = 0;
+	if ((rc = weir_expr_compile_diag(e, src, &ed->diag)) < 0) {
+		if (rc == WEIR_FAIL_NOMEM)
+			weir_seterr(err, errsz, "out of memory");
+		else
+			weir_seterr(err, errsz, "bad expression in %s", what);
+	}
+	return rc;
 }
 
 /* Compile src (for the option or field what): its index, or a failure. */
@@ -107,16 +130,26 @@ add_expr(weir_edit *ed, const char *src, const char *what, char *err,
 	if (!(nv = realloc(ed->vals, sizeof(*nv) * (ed->nexprs + 1))))
 		return WEIR_FAIL_NOMEM;
 	ed->vals = nv;
-	ed->diag.len = 0;
-	if ((rc = weir_expr_compile_diag(&e, src, &ed->diag)) < 0) {
-		if (rc == WEIR_FAIL_NOMEM)
-			weir_seterr(err, errsz, "out of memory");
-		else
-			weir_seterr(err, errsz, "bad expression in %s", what);
+	if ((rc = compile(ed, src, what, &e, err, errsz)) < 0)
 		return rc;
-	}
 	ed->exprs[ed->nexprs] = e;
 	return (long)ed->nexprs++;
+}
+
+int
+weir_edit_where(weir_edit *ed, const char *src, char *err, size_t errsz)
+{
+	weir_expr **nw;
+	int rc;
+
+	if (!(nw = realloc(ed->wheres, sizeof(*nw) * (ed->nwheres + 1))))
+		return WEIR_FAIL_NOMEM;
+	ed->wheres = nw;
+	if ((rc = compile(ed, src, "--where", &nw[ed->nwheres], err,
+	    errsz)) < 0)
+		return rc;
+	ed->nwheres++;
+	return 0;
 }
 
 static enode *
@@ -635,6 +668,16 @@ rebuild(weir_edit *ed, const weir_pv *obj, enode *n, int kept)
 	obj_close(ed, n, mark);
 }
 
+/* What weir_edit_apply returns for an evaluation of e that failed. */
+static int
+failed(const weir_expr *e, int rc, char *why, size_t whysz)
+{
+	if (rc == WEIR_FAIL_NOMEM)
+		return WEIR_FAIL_NOMEM;
+	weir_seterr(why, whysz, "%s", weir_expr_error(e));
+	return WEIR_FAIL_DATA;
+}
+
 int
 weir_edit_apply(weir_edit *ed, const weir_record *in, weir_record *out,
     char *why, size_t whysz)
@@ -649,16 +692,15 @@ weir_edit_apply(weir_edit *ed, const weir_record *in, weir_record *out,
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.root = &root;
 	ctx.rec = in;
-	for (k = 0; k < ed->nexprs; k++) {
-		rc = weir_expr_eval(ed->exprs[k], &ctx, &ed->vals[k]);
-		if (rc == WEIR_FAIL_NOMEM)
-			return WEIR_FAIL_NOMEM;
-		if (rc < 0) {
-			weir_seterr(why, whysz, "%s",
-			    weir_expr_error(ed->exprs[k]));
-			return WEIR_FAIL_DATA;
-		}
-	}
+	for (k = 0; k < ed->nwheres; k++)
+		if ((rc = weir_expr_test(ed->wheres[k], &ctx)) <= 0)
+			/* not kept (2): nothing else evaluated */
+			return rc == 0 ? 2 : failed(ed->wheres[k], rc, why,
+			    whysz);
+	for (k = 0; k < ed->nexprs; k++)
+		if ((rc = weir_expr_eval(ed->exprs[k], &ctx,
+		    &ed->vals[k])) < 0)
+			return failed(ed->exprs[k], rc, why, whysz);
 	*out = *in;
 	if (ed->root.nkids && (root.type == WEIR_PV_OBJECT ||
 	    has_sets(ed, &ed->root))) {

@@ -6,6 +6,7 @@
  *   weir_edit *ed = weir_edit_new();
  *   weir_edit_assign(ed, "cents=.amount * 100", err, sizeof(err));
  *   weir_edit_list(ed, ".amount", 1, "--drop", err, sizeof(err));
+ *   weir_edit_where(ed, ".amount > 0", err, sizeof(err));
  *   weir_edit_ready(ed, err, sizeof(err));
  *   rc = weir_edit_apply(ed, &in, &out, why, sizeof(why));
  *
@@ -42,6 +43,11 @@ int weir_edit_rename(weir_edit *ed, const char *spec, char *err,
  * expression. */
 int weir_edit_key(weir_edit *ed, const char *expr, char *err, size_t errsz);
 int weir_edit_time(weir_edit *ed, const char *expr, char *err, size_t errsz);
+/* Keep only the records for which expr is true (weir-expr(7): missing,
+ * null and false are not), tested before any other expression is
+ * evaluated; given more than once, all of them. */
+int weir_edit_where(weir_edit *ed, const char *expr, char *err,
+    size_t errsz);
 /* After the edits: check them (a field set inside a field that is set). */
 int weir_edit_ready(weir_edit *ed, char *err, size_t errsz);
 /* The diagnostic of the last expression that did not compile. */
@@ -50,8 +56,9 @@ const weir_buf *weir_edit_diag(const weir_edit *ed);
 /*
  * Apply the edits to in, into out (its value and key point into ed's
  * buffers until the next call).  0; 1 when the time expression gave no
- * time; WEIR_FAIL_DATA when an expression failed on this record (why says
- * so, in both cases); WEIR_FAIL_NOMEM.
+ * time; 2 when a --where was not true (out is not set: the record is
+ * dropped); WEIR_FAIL_DATA when an expression failed on this record (why
+ * says so, in both cases); WEIR_FAIL_NOMEM.
  */
 int weir_edit_apply(weir_edit *ed, const weir_record *in, weir_record *out,
     char *why, size_t whysz);

@@ -460,6 +460,27 @@ weir_xv_text(weir_buf *out, const weir_xv *v)
 	}
 }
 
+/*
+ * m / 10^sc packed as weir_pack_numtext packs its fmt_exact text, without
+ * the text: a DEC when that text has at most 15 digits (a leading "0."
+ * counted); 0, -1 out of memory, or 1 when it is not a DEC (the caller
+ * packs the text).
+ */
+static int
+pack_dec(weir_buf *out, int64_t m, int sc)
+{
+	uint64_t u = m < 0 ? 0 - (uint64_t)m : (uint64_t)m;
+
+	/* the text's digits: max(digits of u, sc + 1) <= 15 */
+	if (sc < 1 || sc > 14 || u == 0 || u >= UINT64_C(1000000000000000))
+		return 1;
+	if (weir_buf_putc(out, WEIR_PK_DEC) < 0 ||
+	    weir_buf_put_varint(out, weir_zz_enc(m)) < 0 ||
+	    weir_buf_putc(out, (uint8_t)sc) < 0)
+		return -1;
+	return 0;
+}
+
 int
 weir_xv_pack(weir_buf *out, const weir_xv *v)
 {
@@ -478,7 +499,10 @@ weir_xv_pack(weir_buf *out, const weir_xv *v)
 		if (v->pv.type == WEIR_PV_INT)
 			return weir_pack_int(out, v->pv.i);
 		if (v->pv.type == WEIR_PV_DEC) {
-			int n = fmt_exact(buf, sizeof(buf), v->pv.i, v->pv.scale);
+			int n = pack_dec(out, v->pv.i, v->pv.scale);
+			if (n <= 0)
+				return n;
+			n = fmt_exact(buf, sizeof(buf), v->pv.i, v->pv.scale);
 			return weir_pack_numtext(out, buf, (size_t)n);
 		}
 		if (v->num == floor(v->num) && fabs(v->num) < 9007199254740992.0)

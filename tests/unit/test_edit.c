@@ -19,7 +19,9 @@ apply(weir_edit *ed, const char *json)
 	in.value_len = strlen(json);
 	out.len = 0;
 	rc = weir_edit_apply(ed, &in, &r, err, sizeof(err));
-	if (rc != 0) {
+	if (rc == 2)
+		weir_buf_puts(&out, "dropped");
+	else if (rc != 0) {
 		weir_buf_puts(&out, rc == 1 ? "notime: " : "bad: ");
 		weir_buf_puts(&out, err);
 	} else if (weir_record_json(&r, &sc, &v) <= 0 ||
@@ -160,6 +162,31 @@ main(void)
 	    sizeof(err)) == 0);
 	CHECK(weir_edit_ready(ed, err, sizeof(err)) == 0);
 	CHECK_STR(apply(ed, "{\"s\":\"b\"}"), "{\"s\":\"b\",\"m\":false}");
+	weir_edit_free(ed);
+
+	/* --where: tested first on the record as it came in; a record it
+	 * drops has nothing else evaluated (not even a --time that would
+	 * fail on it); all of them must be true */
+	ed = weir_edit_new();
+	CHECK(weir_edit_where(ed, ".a > 1", err, sizeof(err)) == 0);
+	CHECK(weir_edit_where(ed, ".b != \"x\"", err, sizeof(err)) == 0);
+	CHECK(weir_edit_list(ed, ".b", 0, "--keep", err, sizeof(err)) == 0);
+	CHECK(weir_edit_assign(ed, "a=.a * 10", err, sizeof(err)) == 0);
+	CHECK(weir_edit_time(ed, ".t", err, sizeof(err)) == 0);
+	CHECK(weir_edit_ready(ed, err, sizeof(err)) == 0);
+	CHECK_STR(apply(ed, "{\"a\":2,\"b\":\"y\",\"t\":5}"),
+	    "{\"a\":20,\"b\":\"y\"}");
+	CHECK_STR(apply(ed, "{\"a\":1,\"b\":\"y\",\"t\":\"no\"}"), "dropped");
+	CHECK_STR(apply(ed, "{\"a\":2,\"b\":\"x\",\"t\":\"no\"}"), "dropped");
+	CHECK_STR(apply(ed, "{\"b\":\"y\"}"), "dropped");
+	CHECK_STR(apply(ed, "[1]"), "dropped");
+	/* missing: != is false too */
+	CHECK_STR(apply(ed, "{\"a\":3,\"t\":\"no\"}"), "dropped");
+	CHECK(strncmp(apply(ed, "{\"a\":3,\"b\":\"z\",\"t\":\"no\"}"),
+	    "notime: ", 8) == 0);
+	CHECK(weir_edit_where(ed, ".a >", err, sizeof(err)) == WEIR_FAIL_USAGE);
+	CHECK(strstr(err, "--where") != NULL);
+	CHECK(weir_edit_diag(ed)->len > 0);
 	weir_edit_free(ed);
 	UNIT_DONE();
 }
