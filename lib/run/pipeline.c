@@ -216,13 +216,30 @@ kafka_sink_plain(const weir_pl_stage *st)
  * With checkpoint: every stage is a weir program, given the state
  * directory and its name; sources also the interval.  A program that is
  * not weir's would drop the barriers, and nothing would ever commit.
+ * The pipeline has one end, which commits: ends that all wrote COMMITTED
+ * would each stand for the others' output.
  */
 static void
 add_ckpt_args(ctx *c)
 {
 	weir_pipeline *pl = c->pl;
 	char ms[32];
-	int i;
+	int i, end = -1;
+
+	for (i = 0; i < pl->nstages; i++) {
+		weir_pl_stage *st = &pl->stages[i];
+		if (st->nout)
+			continue;
+		if (end < 0)
+			end = i;
+		else
+			diag_lc(c, st->line, st->col, "stage '%s': with "
+			    "checkpoint, the pipeline has one end, which "
+			    "commits, and stage '%s' (line %d) is one: run "
+			    "this branch as a pipeline of its own",
+			    st->name, pl->stages[end].name,
+			    pl->stages[end].line);
+	}
 
 	snprintf(ms, sizeof(ms), "%lldms", (long long)pl->ckpt_interval);
 	for (i = 0; i < pl->nstages; i++) {

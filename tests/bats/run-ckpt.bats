@@ -64,3 +64,23 @@ pipeline() {
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"r.yaml:1:"*"checkpoint: needs dir"* ]]
 }
+
+@test "weir-run checkpoint: a pipeline with two ends (two sinks) is refused, not committed by both" {
+	# each end would record its checkpoints in the one COMMITTED file: one
+	# sink's commit would stand for the other's output, and a restart
+	# would cut the other's file to the first one's length
+	cd "$T"
+	pipeline p.yaml "{name: src, run: weir-source --gen clicks --count 100}" \
+	    "{name: out, run: weir-sink -o out}" \
+	    "{name: archive, input: src, stdout: none, run: weir-sink -o arch}"
+	run weir-run --check p.yaml
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"p.yaml:"*"stage 'archive': with checkpoint, the pipeline has one end"*"'out'"* ]]
+	run weir-run p.yaml
+	[ "$status" -eq 2 ]
+	[ ! -e out ] && [ ! -e arch ]
+	# without checkpoints the same fan-out runs
+	grep -v checkpoint p.yaml > q.yaml
+	weir-run q.yaml
+	cmp out arch
+}
