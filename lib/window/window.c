@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "dur.h"
+#include "endq.h"
 #include "hash.h"
 #include "record.h"
 
@@ -251,11 +252,6 @@ gids_reserve(struct group *g, size_t need)
 	return 0;
 }
 
-struct hent {
-	int64_t end;		/* a lower bound of the session's end */
-	uint32_t id, gen;
-};
-
 struct sortent {
 	int64_t ts;
 	size_t off;
@@ -277,12 +273,14 @@ struct weir_window_sessions {
 	uint32_t ngfree;
 	uint32_t *table;	/* open addressing: group ids, NONE empty */
 	size_t tcap, tused;
-	struct hent *heap;
-	size_t nheap, capheap;
+	weir__endq ends;	/* session ends, as lower bounds */
 	struct sortent *sortv;
 	size_t capsort;
 	size_t open, records;
+	size_t idle;		/* groups kept with no open session */
 };
+
+static int end_tie(void *, const weir__endq_ent *, const weir__endq_ent *);
 
 weir_window_sessions *
 weir_window_sessions_new(int64_t gap)
@@ -301,6 +299,7 @@ weir_window_sessions_new(int64_t gap)
 	}
 	for (i = 0; i < s->tcap; i++)
 		s->table[i] = NONE;
+	weir__endq_init(&s->ends, end_tie, s);
 	return s;
 }
 
@@ -323,7 +322,7 @@ weir_window_sessions_free(weir_window_sessions *s)
 	free(s->grp);
 	free(s->gfree);
 	free(s->table);
-	free(s->heap);
+	weir__endq_free(&s->ends);
 	free(s->sortv);
 	free(s);
 }
@@ -488,13 +487,20 @@ sess_new(weir_window_sessions *s, uint32_t *sid)
 	return 0;
 }
 
+/* A freed slot keeps a small buffer for its next session: most sessions
+ * are short, and a malloc and a few reallocs per session cost more than
+ * the records' copies. */
+#define RECS_KEEP 512
+
 static void
 sess_free(weir_window_sessions *s, uint32_t id)
 {
 	struct sess *x = &s->sess[id];
 
 	s->records -= x->nrecs;
-	weir_buf_free(&x->recs);
+	if (x->recs.cap > RECS_KEEP)
+		weir_buf_free(&x->recs);
+	x->recs.len = 0;
 	x->nrecs = 0;
 	x->live = 0;
 	x->gen++;
@@ -502,53 +508,46 @@ sess_free(weir_window_sessions *s, uint32_t id)
 	s->open--;
 }
 
-/* Heap of session ends, smallest first. */
-
-static int
-heap_push(weir_window_sessions *s, int64_t end, uint32_t id, uint32_t gen)
+/*
+ * The queue of session ends holds a lower bound of each open session's
+ * end, pushed when the session starts; a session that grew since is
+ * queued again at its end when the bound comes up.  Sessions close in
+ * order of their end, and those that end at the same time in order of
+ * their group's key (its bytes): a group has one session ending at a
+ * time, and the key of a live session's entry never changes, so the
+ * order is that of the sessions alone (endq.h).  Entries of sessions
+ * merged away (stale) come first among those with their end: they only
+ * ever move ahead when they go stale, which keeps the heap in order for
+ * the live ones.
+ */
+static inline int
+entry_live(const weir_window_sessions *s, const weir__endq_ent *e)
 {
-	size_t i;
+	const struct sess *x = &s->sess[e->id];
 
-	if (s->nheap == s->capheap) {
-		size_t nc = s->capheap ? s->capheap * 2 : 64;
-		struct hent *nh = realloc(s->heap, nc * sizeof(*nh));
-		if (!nh)
-			return -1;
-		s->heap = nh;
-		s->capheap = nc;
-	}
-	i = s->nheap++;
-	while (i > 0) {
-		size_t p = (i - 1) / 2;
-		if (s->heap[p].end <= end)
-			break;
-		s->heap[i] = s->heap[p];
-		i = p;
-	}
-	s->heap[i] = (struct hent){ end, id, gen };
-	return 0;
+	return x->live && x->gen == e->gen;
 }
 
-static struct hent
-heap_pop(weir_window_sessions *s)
+static int
+end_tie(void *arg, const weir__endq_ent *a, const weir__endq_ent *b)
 {
-	struct hent top = s->heap[0], x = s->heap[--s->nheap];
-	size_t i = 0, n = s->nheap;
+	const weir_window_sessions *s = arg;
+	int la = entry_live(s, a), lb = entry_live(s, b), c;
 
-	for (;;) {
-		size_t c = 2 * i + 1;
-		if (c >= n)
-			break;
-		if (c + 1 < n && s->heap[c + 1].end < s->heap[c].end)
-			c++;
-		if (s->heap[c].end >= x.end)
-			break;
-		s->heap[i] = s->heap[c];
-		i = c;
+	if (la != lb)
+		return la ? 1 : -1;
+	if (la) {
+		const struct group *g = &s->grp[s->sess[a->id].group];
+		const struct group *h = &s->grp[s->sess[b->id].group];
+		size_t n = g->klen < h->klen ? g->klen : h->klen;
+		if (n && (c = memcmp(gkey(g), gkey(h), n)))
+			return c;
+		if (g->klen != h->klen)
+			return g->klen < h->klen ? -1 : 1;
 	}
-	if (n)
-		s->heap[i] = x;
-	return top;
+	if (a->id != b->id)
+		return a->id < b->id ? -1 : 1;
+	return a->gen < b->gen ? -1 : a->gen > b->gen;
 }
 
 /* The free lists must hold every slot: keep them as large as the pools
@@ -725,6 +724,7 @@ weir_window_sessions_add(weir_window_sessions *s, const uint8_t *key,
 	uint32_t gid = NONE, sid, lo, hi, i, *ids;
 	struct group *g = NULL;
 	struct sess *x;
+	int back;
 
 	if (!(r->flags & WEIR_R_TS)) {
 		weir_seterr(err, errsz, "record has no event time");
@@ -767,6 +767,7 @@ weir_window_sessions_add(weir_window_sessions *s, const uint8_t *key,
 			*end = e;
 			return 1;
 		}
+		back = g && !g->n;
 		if (!g) {
 			if (group_new(s, h, key, klen, &gid) < 0)
 				goto nomem;
@@ -778,12 +779,15 @@ weir_window_sessions_add(weir_window_sessions *s, const uint8_t *key,
 		x = &s->sess[sid];
 		x->start = x->last = ts;
 		x->group = gid;
-		if (heap_push(s, e, sid, x->gen) < 0)
+		if (weir__endq_push(&s->ends, (weir__endq_ent){ e, sid,
+		    x->gen }) < 0)
 			goto nomem;
 		ids = gids(g);
 		memmove(ids + lo + 1, ids + lo, (g->n - lo) * sizeof(*ids));
 		ids[lo] = sid;
 		g->n++;
+		if (back)
+			s->idle--;	/* an idle group comes back */
 	} else {		/* join ids[lo], merging ids[lo+1 .. hi) in */
 		ids = gids(g);
 		sid = ids[lo];
@@ -889,28 +893,30 @@ corrupt:
 	return WEIR_FAIL_DATA;
 }
 
+#define IDLE_KEEP 1024
+
 int
 weir_window_sessions_close(weir_window_sessions *s, int64_t cutoff,
     weir_window_emit_fn emit, void *arg, char *err, size_t errsz)
 {
-	while (s->nheap && s->heap[0].end <= cutoff) {
-		struct hent h = heap_pop(s);
+	while (s->ends.n && s->ends.v[0].end <= cutoff) {
+		weir__endq_ent h = s->ends.v[0];
 		struct sess *x = &s->sess[h.id];
 		struct group *g;
 		int64_t end;
 		uint32_t a, b, *ids;
 		int rc;
 
-		if (!x->live || x->gen != h.gen)
+		if (!x->live || x->gen != h.gen) {
+			weir__endq_pop(&s->ends);
 			continue;	/* merged into another session */
+		}
 		end = x->last + s->gap;
 		if (end != h.end) {	/* it grew: queue it by its real end */
-			if (heap_push(s, end, h.id, h.gen) < 0) {
-				weir_seterr(err, errsz, "out of memory");
-				return WEIR_FAIL_NOMEM;
-			}
+			weir__endq_retime_top(&s->ends, end);
 			continue;
 		}
+		weir__endq_pop(&s->ends);
 		if ((rc = emit_session(s, h.id, emit, arg, err, errsz)) != 0)
 			return rc;
 		/* drop it from its group (found by start) */
@@ -930,8 +936,15 @@ weir_window_sessions_close(weir_window_sessions *s, int64_t cutoff,
 			    (g->n - a - 1) * sizeof(*ids));
 			g->n--;
 		}
-		if (!g->n)
-			group_free(s, x->group);
+		/* a group whose last session closed stays (its key comes
+		 * back soon, as a user's next session) while idle groups
+		 * are fewer than open sessions (and a margin) */
+		if (!g->n) {
+			if (s->idle < s->open + IDLE_KEEP)
+				s->idle++;
+			else
+				group_free(s, x->group);
+		}
 		sess_free(s, h.id);
 	}
 	return 0;
@@ -980,11 +993,13 @@ nomem:
 
 /*
  * State: the groups, each with its open sessions in order of start
- * (start, last, record count, record frames), then the heap of session
- * ends exactly as it is laid out -- its shape decides which of two
- * sessions with the same end closes first -- each entry naming its session
- * by position in the saved order (1-based), or 0 for a session that was
- * merged away since.
+ * (start, last, record count, record frames), then the queue of session
+ * ends in order of end (a sorted array: the binary heap that older
+ * versions saved as laid out, and still load), each entry naming its
+ * session by position in the saved order (1-based), or 0 for a session
+ * that was merged away since.  Which of two sessions with the same end
+ * closes first depends on the sessions alone (end_tie), not on the
+ * queue's layout.
  */
 /* A session's held records as self-contained RECORD frames, into out
  * (reset).  -1: out of memory (or a corrupt buffer). */
@@ -1006,23 +1021,34 @@ held_frames(weir_buf *out, const struct sess *x)
 	return 0;
 }
 
+static int
+cmp_ent(const void *a, const void *b, void *arg)
+{
+	const weir__endq_ent *x = a, *y = b;
+
+	if (x->end != y->end)
+		return x->end < y->end ? -1 : 1;
+	return end_tie(arg, x, y);
+}
+
 int
 weir_window_sessions_save(const weir_window_sessions *s, weir_buf *out)
 {
 	uint32_t *ord = NULL, gi, k, n = 0;
+	weir__endq_ent *hv = NULL;
 	weir_buf fr = { 0 };
-	size_t i;
+	size_t i, nh;
 	int rc = WEIR_FAIL_NOMEM;
 
 	if (s->nsess && !(ord = calloc(s->nsess, sizeof(*ord))))
 		return WEIR_FAIL_NOMEM;
-	if (weir_sw_u64(out, s->tused) < 0)
+	if (weir_sw_u64(out, s->tused - s->idle) < 0)
 		goto out;
 	for (gi = 0; gi < s->ngrp; gi++) {
 		struct group *g = &s->grp[gi];
 		const uint32_t *ids = gids(g);
-		if (!g->used)
-			continue;	/* a free slot */
+		if (!g->used || !g->n)
+			continue;	/* a free slot, or an idle group */
 		if (weir_sw_bytes(out, gkey(g), g->klen) < 0 ||
 		    weir_sw_u64(out, g->n) < 0)
 			goto out;
@@ -1037,10 +1063,17 @@ weir_window_sessions_save(const weir_window_sessions *s, weir_buf *out)
 				goto out;
 		}
 	}
-	if (weir_sw_u64(out, s->nheap) < 0)
+	nh = s->ends.n;
+	if (nh && !(hv = malloc(nh * sizeof(*hv))))
 		goto out;
-	for (i = 0; i < s->nheap; i++) {
-		const struct hent *h = &s->heap[i];
+	if (nh) {
+		memcpy(hv, s->ends.v, nh * sizeof(*hv));
+		qsort_r(hv, nh, sizeof(*hv), cmp_ent, (void *)s);
+	}
+	if (weir_sw_u64(out, nh) < 0)
+		goto out;
+	for (i = 0; i < nh; i++) {
+		const weir__endq_ent *h = &hv[i];
 		const struct sess *x = &s->sess[h->id];
 		if (weir_sw_i64(out, h->end) < 0 || weir_sw_u64(out,
 		    x->live && x->gen == h->gen ? ord[h->id] : 0) < 0)
@@ -1050,6 +1083,7 @@ weir_window_sessions_save(const weir_window_sessions *s, weir_buf *out)
 out:
 	weir_buf_free(&fr);
 	free(ord);
+	free(hv);
 	return rc;
 }
 
@@ -1088,6 +1122,7 @@ weir_window_sessions_load(weir_window_sessions *s, weir_rd *rd, char *err,
     size_t errsz)
 {
 	uint32_t *sids = NULL, *refs = NULL, gid, sid;
+	weir__endq_ent *hv = NULL;
 	uint64_t ngrp, nsess, nheap, total = 0, i, j, ref;
 	const char *why = "malformed session state";
 	struct group *g;
@@ -1098,7 +1133,7 @@ weir_window_sessions_load(weir_window_sessions *s, weir_rd *rd, char *err,
 	uint64_t nrecs, h;
 	int rc = WEIR_FAIL_DATA, stale = 0, lr;
 
-	if (s->open || s->nheap) {
+	if (s->open || s->ends.n) {
 		weir_seterr(err, errsz, "session state loaded twice");
 		return WEIR_FAIL_DATA;
 	}
@@ -1161,18 +1196,12 @@ weir_window_sessions_load(weir_window_sessions *s, weir_rd *rd, char *err,
 		goto bad;
 	if (total && !(refs = calloc(total, sizeof(*refs))))
 		goto nomem;
-	if (nheap > s->capheap) {
-		struct hent *nh = realloc(s->heap, nheap * sizeof(*nh));
-		if (!nh)
-			goto nomem;
-		s->heap = nh;
-		s->capheap = nheap;
-	}
+	if (nheap && !(hv = malloc(nheap * sizeof(*hv))))
+		goto nomem;
 	for (i = 0; i < nheap; i++) {
 		e = weir_rd_i64(rd);
 		ref = weir_rd_u64(rd);
-		if (rd->bad || ref > total ||
-		    (i && s->heap[(i - 1) / 2].end > e))
+		if (rd->bad || ref > total || (i && hv[(i - 1) / 2].end > e))
 			goto bad;
 		if (ref) {
 			x = &s->sess[sids[ref - 1]];
@@ -1180,12 +1209,11 @@ weir_window_sessions_load(weir_window_sessions *s, weir_rd *rd, char *err,
 				why = "bad queue of session ends";
 				goto bad;
 			}
-			s->heap[i] = (struct hent){ e, sids[ref - 1], x->gen };
+			hv[i] = (weir__endq_ent){ e, sids[ref - 1], x->gen };
 		} else {
-			s->heap[i] = (struct hent){ e, NONE, 0 };
+			hv[i] = (weir__endq_ent){ e, NONE, 0 };
 			stale = 1;
 		}
-		s->nheap++;
 	}
 	for (i = 0; i < total; i++)
 		if (!refs[i]) {
@@ -1200,11 +1228,15 @@ weir_window_sessions_load(weir_window_sessions *s, weir_rd *rd, char *err,
 				goto nomem;
 			sess_free(s, sid);
 		}
-		for (i = 0; i < s->nheap; i++)
-			if (s->heap[i].id == NONE)
-				s->heap[i] = (struct hent){ s->heap[i].end, 0,
+		for (i = 0; i < nheap; i++)
+			if (hv[i].id == NONE)
+				hv[i] = (weir__endq_ent){ hv[i].end, 0,
 				    s->sess[0].gen - 1 };
 	}
+	if (weir__endq_reserve(&s->ends, nheap) < 0)
+		goto nomem;
+	for (i = 0; i < nheap; i++)
+		(void)weir__endq_push(&s->ends, hv[i]);	/* room made */
 	rc = 0;
 	goto out;
 bad:
@@ -1214,9 +1246,10 @@ nomem:
 	weir_seterr(err, errsz, "out of memory for session windows");
 	rc = WEIR_FAIL_NOMEM;
 fail:
-	s->nheap = 0;	/* no half-made entries: free it, do not close it */
+	s->ends.n = 0;	/* no half-made entries: free it, do not close it */
 out:
 	free(sids);
 	free(refs);
+	free(hv);
 	return rc;
 }

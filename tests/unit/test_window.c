@@ -429,6 +429,107 @@ test_held_records(void)
 	weir_buf_free(&held_out);
 }
 
+/*
+ * Sessions that end at the same time close in order of their group's key
+ * (bytes), whatever order they came in and whatever their start: the order
+ * is the sessions', not the queue's, also after a checkpoint.
+ */
+static void
+test_tie_order(void)
+{
+	static const char *const keys[] = { "m", "b", "zz", "a", "z", "c" };
+	weir_window_sessions *s, *t;
+	weir_buf snap = {0};
+	char err[WEIR_ERRSZ];
+	size_t i, rot;
+	weir_rd rd;
+
+	for (rot = 0; rot < 12; rot++) {
+		s = weir_window_sessions_new(10);
+		for (i = 0; i < 6; i++) {
+			const char *k = keys[(i + rot) % 6];
+			if (!strcmp(k, "a"))
+				CHECK(add(s, k, -3, INT64_MIN, NULL, NULL) == 0);
+			CHECK(add(s, k, 0, INT64_MIN, NULL, NULL) == 0);
+		}
+		for (i = 0; i < 6; i++)
+			CHECK(add(s, keys[(6 - i + rot) % 6], 5, INT64_MIN,
+			    NULL, NULL) == 0);
+		/* through a checkpoint every other time */
+		if (rot % 2) {
+			snap.len = 0;
+			CHECK(weir_window_sessions_save(s, &snap) == 0);
+			t = weir_window_sessions_new(10);
+			weir_rd_init(&rd, snap.p, snap.len);
+			CHECK(weir_window_sessions_load(t, &rd, err,
+			    sizeof(err)) == 0);
+			weir_window_sessions_free(s);
+			s = t;
+		}
+		/* the first ends queued (10, a's 7) have grown to 15 */
+		if (rot >= 6)
+			CHECK_STR(close_all(s, 14), "");
+		CHECK_STR(close_all(s, 15), "-3@-3,15/a 0@-3,15/a 5@-3,15/a "
+		    "0@0,15/b 5@0,15/b 0@0,15/c 5@0,15/c 0@0,15/m 5@0,15/m "
+		    "0@0,15/z 5@0,15/z 0@0,15/zz 5@0,15/zz");
+		weir_window_sessions_free(s);
+	}
+	weir_buf_free(&snap);
+}
+
+/*
+ * A snapshot of an older version: its queue of ends is a binary heap as
+ * laid out ([10, 30, 20] here), not sorted; it loads, and the sessions
+ * close in order of their end.
+ */
+static void
+test_old_snapshot(void)
+{
+	static const char *const keys[] = { "ka", "kb", "kc" };
+	static const int64_t last[] = { 0, 20, 10 };
+	static const int64_t qend[] = { 10, 30, 20 };
+	static const uint64_t qref[] = { 1, 2, 3 };
+	weir_window_sessions *s = weir_window_sessions_new(10);
+	weir_buf snap = {0}, fr = {0};
+	char err[WEIR_ERRSZ];
+	weir_record r;
+	weir_fenc enc;
+	weir_rd rd;
+	int i;
+
+	CHECK(weir_sw_u64(&snap, 3) == 0);
+	for (i = 0; i < 3; i++) {
+		memset(&r, 0, sizeof(r));
+		r.flags = WEIR_R_TS | WEIR_R_KEY;
+		r.enc = WEIR_ENC_JSON;
+		r.ts = last[i];
+		r.key = (const uint8_t *)keys[i] + 1;
+		r.key_len = 1;
+		r.value = (const uint8_t *)"{}";
+		r.value_len = 2;
+		memset(&enc, 0, sizeof(enc));
+		fr.len = 0;
+		CHECK(weir_frame_put_record(&enc, &fr, &r) == 0);
+		CHECK(weir_sw_bytes(&snap, keys[i], 2) == 0 &&
+		    weir_sw_u64(&snap, 1) == 0 &&
+		    weir_sw_i64(&snap, last[i]) == 0 &&
+		    weir_sw_i64(&snap, last[i]) == 0 &&
+		    weir_sw_u64(&snap, 1) == 0 &&
+		    weir_sw_bytes(&snap, fr.p, fr.len) == 0);
+	}
+	CHECK(weir_sw_u64(&snap, 3) == 0);
+	for (i = 0; i < 3; i++)
+		CHECK(weir_sw_i64(&snap, qend[i]) == 0 &&
+		    weir_sw_u64(&snap, qref[i]) == 0);
+	weir_rd_init(&rd, snap.p, snap.len);
+	CHECK(weir_window_sessions_load(s, &rd, err, sizeof(err)) == 0);
+	CHECK(weir_rd_done(&rd, "sessions", err, sizeof(err)) == 0);
+	CHECK_STR(close_all(s, INT64_MAX), "0@0,10/a 10@10,20/c 20@20,30/b");
+	weir_window_sessions_free(s);
+	weir_buf_free(&snap);
+	weir_buf_free(&fr);
+}
+
 static void
 test_checkpoint(void)
 {
@@ -829,5 +930,7 @@ main(void)
 
 	test_checkpoint();
 	test_held_records();
+	test_tie_order();
+	test_old_snapshot();
 	UNIT_DONE();
 }
