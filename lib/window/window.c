@@ -258,6 +258,18 @@ struct sortent {
 	uint32_t seq;
 };
 
+/* A record put (weir_window_sessions_put) and not yet added: a copy. */
+#define AHEAD 4
+
+struct ahead {
+	weir_record r;
+	weir_buf data;		/* its key, value, headers and topic */
+	weir_buf key;		/* its group */
+	uint64_t h;		/* the group's hash */
+	int64_t cutoff;
+	uint32_t gid, sid;	/* hints: as found one step before */
+};
+
 struct weir_window_sessions {
 	int64_t gap;
 	struct sess *sess;
@@ -278,6 +290,8 @@ struct weir_window_sessions {
 	size_t capsort;
 	size_t open, records;
 	size_t idle;		/* groups kept with no open session */
+	struct ahead ahead[AHEAD];	/* records put, not yet added */
+	unsigned nahead, ahead0;
 };
 
 static int end_tie(void *, const weir__endq_ent *, const weir__endq_ent *);
@@ -323,6 +337,10 @@ weir_window_sessions_free(weir_window_sessions *s)
 	free(s->gfree);
 	free(s->table);
 	weir__endq_free(&s->ends);
+	for (i = 0; i < AHEAD; i++) {
+		weir_buf_free(&s->ahead[i].data);
+		weir_buf_free(&s->ahead[i].key);
+	}
 	free(s->sortv);
 	free(s);
 }
@@ -714,12 +732,24 @@ append_record(weir_window_sessions *s, struct sess *x, const weir_record *r)
 	return 0;
 }
 
+static int add_h(weir_window_sessions *s, uint64_t h, const uint8_t *key,
+    size_t klen, const weir_record *r, int64_t cutoff, int64_t *start,
+    int64_t *end, char *err, size_t errsz);
+
 int
 weir_window_sessions_add(weir_window_sessions *s, const uint8_t *key,
     size_t klen, const weir_record *r, int64_t cutoff, int64_t *start,
     int64_t *end, char *err, size_t errsz)
 {
-	uint64_t h = weir_hash(key, klen, GROUP_SEED);
+	return add_h(s, weir_hash(key, klen, GROUP_SEED), key, klen, r, cutoff,
+	    start, end, err, errsz);
+}
+
+static int
+add_h(weir_window_sessions *s, uint64_t h, const uint8_t *key, size_t klen,
+    const weir_record *r, int64_t cutoff, int64_t *start, int64_t *end,
+    char *err, size_t errsz)
+{
 	int64_t ts = r->ts, e, b4;
 	uint32_t gid = NONE, sid, lo, hi, i, *ids;
 	struct group *g = NULL;
@@ -821,6 +851,149 @@ nomem:
 	return WEIR_FAIL_NOMEM;
 }
 
+/*
+ * Records put are added AHEAD records later, so that the lines their
+ * adding touches -- the table slot, the group, its newest session, the
+ * end of that session's records -- are fetched one step per record
+ * before, while other records are being added: the misses of a record
+ * overlap the work on others instead of following one another.  A hint
+ * reads the set as it is then (any state is safe: it only prefetches);
+ * the add itself looks everything up again.
+ */
+static void
+hint(const weir_window_sessions *s, struct ahead *a, unsigned step)
+{
+	const struct group *g;
+	const struct sess *x;
+
+	switch (step) {
+	case 0:
+		__builtin_prefetch(&s->table[(size_t)a->h & (s->tcap - 1)]);
+		break;
+	case 1:
+		if ((a->gid = s->table[(size_t)a->h & (s->tcap - 1)]) != NONE)
+			__builtin_prefetch(&s->grp[a->gid]);
+		break;
+	case 2:
+		/* ids are never out of range: the pools do not shrink */
+		a->sid = NONE;
+		if (a->gid == NONE || !(g = &s->grp[a->gid])->n)
+			break;
+		a->sid = (g->cap ? g->ids : &g->one)[g->n - 1];
+		__builtin_prefetch(&s->sess[a->sid]);
+		break;
+	default:
+		if (a->sid != NONE && (x = &s->sess[a->sid])->recs.p)
+			__builtin_prefetch(x->recs.p + x->recs.len, 1);
+		break;
+	}
+}
+
+/* Add the oldest record put; late ones go to late(). */
+static int
+ahead_add(weir_window_sessions *s, weir_window_late_fn late, void *arg,
+    char *err, size_t errsz)
+{
+	struct ahead *a = &s->ahead[s->ahead0];
+	int64_t start, end;
+	int rc;
+
+	s->ahead0 = (s->ahead0 + 1) % AHEAD;
+	s->nahead--;
+	rc = add_h(s, a->h, a->key.p, a->key.len, &a->r, a->cutoff, &start,
+	    &end, err, errsz);
+	if (rc == 1)
+		return late(arg, &a->r, start, end);
+	return rc;
+}
+
+int
+weir_window_sessions_flush(weir_window_sessions *s, weir_window_late_fn late,
+    void *arg, char *err, size_t errsz)
+{
+	int rc;
+
+	while (s->nahead)
+		if ((rc = ahead_add(s, late, arg, err, errsz)) < 0)
+			return rc;
+	return 0;
+}
+
+/* A copy of r into a (its bytes in a->data). */
+static int
+ahead_copy(struct ahead *a, const weir_record *r)
+{
+	size_t klen = (r->flags & WEIR_R_KEY) ? r->key_len : 0;
+	size_t vlen = r->enc == WEIR_ENC_NULL ? 0 : r->value_len;
+	size_t hlen = (r->flags & WEIR_R_HEADERS) ? r->hdrs_len : 0;
+	size_t tlen = (r->flags & WEIR_R_POS) ? r->topic_len : 0;
+	uint8_t *p;
+
+	a->data.len = 0;
+	if (weir_buf_reserve(&a->data, klen + vlen + hlen + tlen + 1) < 0)
+		return -1;
+	a->r = *r;
+	p = a->data.p;
+	if (klen)
+		memcpy(p, r->key, klen);
+	a->r.key = (r->flags & WEIR_R_KEY) ? p : NULL;
+	p += klen;
+	if (vlen)
+		memcpy(p, r->value, vlen);
+	a->r.value = p;
+	p += vlen;
+	if (hlen)
+		memcpy(p, r->hdrs, hlen);
+	a->r.hdrs = hlen ? p : NULL;
+	p += hlen;
+	if (tlen)
+		memcpy(p, r->topic, tlen);
+	a->r.topic = tlen ? (const char *)p : NULL;
+	return 0;
+}
+
+int
+weir_window_sessions_put(weir_window_sessions *s, const weir_buf *key,
+    const weir_record *r, int64_t cutoff, weir_window_late_fn late,
+    void *arg, char *err, size_t errsz)
+{
+	struct ahead *a;
+	int64_t x;
+	unsigned i;
+	int rc;
+
+	if (!(r->flags & WEIR_R_TS) ||
+	    __builtin_add_overflow(r->ts, s->gap, &x) ||
+	    __builtin_sub_overflow(r->ts, s->gap, &x)) {
+		/* refused now, after the records before it */
+		if ((rc = weir_window_sessions_flush(s, late, arg, err,
+		    errsz)) < 0)
+			return rc;
+		return weir_window_sessions_add(s, key->p, key->len, r, cutoff,
+		    &x, &x, err, errsz);
+	}
+	if (s->nahead == AHEAD &&
+	    (rc = ahead_add(s, late, arg, err, errsz)) < 0)
+		return rc;
+	/* the records waiting come one step nearer: their next lines */
+	for (i = 0; i < s->nahead; i++) {
+		a = &s->ahead[(s->ahead0 + i) % AHEAD];
+		hint(s, a, s->nahead - i);
+	}
+	a = &s->ahead[(s->ahead0 + s->nahead) % AHEAD];
+	a->key.len = 0;
+	if (ahead_copy(a, r) < 0 ||
+	    weir_buf_put(&a->key, key->p, key->len) < 0) {
+		weir_seterr(err, errsz, "out of memory for session windows");
+		return WEIR_FAIL_NOMEM;
+	}
+	a->h = weir_hash(key->p, key->len, GROUP_SEED);
+	a->cutoff = cutoff;
+	s->nahead++;
+	hint(s, a, 0);
+	return 0;
+}
+
 static int
 cmp_sortent(const void *a, const void *b)
 {
@@ -917,6 +1090,11 @@ weir_window_sessions_close(weir_window_sessions *s, int64_t cutoff,
 			continue;
 		}
 		weir__endq_pop(&s->ends);
+		/* the lines used next: this session's group, the next one's
+		 * slot (fetched while this one's records go out) */
+		__builtin_prefetch(&s->grp[x->group]);
+		if (s->ends.n)
+			__builtin_prefetch(&s->sess[s->ends.v[0].id]);
 		if ((rc = emit_session(s, h.id, emit, arg, err, errsz)) != 0)
 			return rc;
 		/* drop it from its group (found by start) */

@@ -530,6 +530,106 @@ test_old_snapshot(void)
 	weir_buf_free(&fr);
 }
 
+/*
+ * weir_window_sessions_put adds records a few later: with a flush before
+ * each close, the output (late records included, at their place) is that
+ * of weir_window_sessions_add, and a record that cannot be windowed is
+ * refused at once, after the ones put before it.
+ */
+static int nlate;
+
+static int
+put_late(void *arg, weir_record *r, int64_t start, int64_t end)
+{
+	nlate++;
+	r->flags |= WEIR_R_WINDOW | WEIR_R_LATE;
+	r->win_start = start;
+	r->win_end = end;
+	return ck_emit(arg, r);
+}
+
+static void
+put_run(int ahead, weir_buf *ob)
+{
+	weir_window_sessions *s = weir_window_sessions_new(5);
+	weir_buf key = {0};
+	char err[WEIR_ERRSZ], js[64], k[8];
+	int64_t ts = 0, maxts = 0, start, end, cutoff = INT64_MIN;
+	weir_record r;
+	int i, rc;
+
+	memset(&ck_enc, 0, sizeof(ck_enc));
+	ck_rng = 0x9e3779b97f4a7c15ULL;
+	ob->len = 0;
+	for (i = 0; i < 3000; i++) {
+		uint64_t x = ck_next();
+		if (x % 7 == 0) {
+			cutoff = maxts - 6;
+			if (ahead)
+				CHECK(weir_window_sessions_flush(s, put_late, ob,
+				    err, sizeof(err)) == 0);
+			CHECK(weir_window_sessions_close(s, cutoff, ck_emit, ob,
+			    err, sizeof(err)) == 0);
+			continue;
+		}
+		ts += (int64_t)((x >> 8) % 9) - 3;
+		if (ts > maxts)
+			maxts = ts;
+		snprintf(js, sizeof(js), "{\"i\":%d}", i);
+		snprintf(k, sizeof(k), "g%d", (int)((x >> 16) % 9));
+		memset(&r, 0, sizeof(r));
+		r.flags = WEIR_R_TS | WEIR_R_KEY;
+		r.enc = WEIR_ENC_JSON;
+		r.ts = i % 500 == 499 ? INT64_MAX : ts;	/* out of range */
+		r.key = (const uint8_t *)k;
+		r.key_len = strlen(k);
+		r.value = (const uint8_t *)js;
+		r.value_len = strlen(js);
+		key.len = 0;
+		CHECK(weir_buf_put(&key, k, strlen(k)) == 0);
+		if (ahead) {
+			rc = weir_window_sessions_put(s, &key, &r, cutoff,
+			    put_late, ob, err, sizeof(err));
+			if (rc == WEIR_FAIL_DATA)
+				weir_buf_put(ob, "BAD", 3);
+			else
+				CHECK(rc == 0);
+			continue;
+		}
+		rc = weir_window_sessions_add(s, key.p, key.len, &r, cutoff,
+		    &start, &end, err, sizeof(err));
+		if (rc == WEIR_FAIL_DATA)
+			weir_buf_put(ob, "BAD", 3);
+		else if (rc == 1)
+			put_late(ob, &r, start, end);
+		else
+			CHECK(rc == 0);
+	}
+	if (ahead)
+		CHECK(weir_window_sessions_flush(s, put_late, ob, err,
+		    sizeof(err)) == 0);
+	CHECK(weir_window_sessions_close(s, INT64_MAX, ck_emit, ob, err,
+	    sizeof(err)) == 0);
+	weir_window_sessions_free(s);
+	weir_buf_free(&key);
+}
+
+static void
+test_put_ahead(void)
+{
+	weir_buf a = {0}, b = {0};
+
+	nlate = 0;
+	put_run(0, &a);
+	CHECK(nlate > 0);
+	put_run(1, &b);
+	CHECK(a.len > 10000);
+	CHECK(memmem(a.p, a.len, "BAD", 3) != NULL);
+	CHECK(a.len == b.len && !memcmp(a.p, b.p, a.len));
+	weir_buf_free(&a);
+	weir_buf_free(&b);
+}
+
 static void
 test_checkpoint(void)
 {
@@ -932,5 +1032,6 @@ main(void)
 	test_held_records();
 	test_tie_order();
 	test_old_snapshot();
+	test_put_ahead();
 	UNIT_DONE();
 }
