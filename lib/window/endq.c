@@ -72,6 +72,12 @@ sift_down(weir__endq *q, size_t i, weir__endq_ent e)
 		size_t c = 4 * i + 1, m, k, last;
 		if (c >= n)
 			break;
+		if (4 * c + 1 < n) {	/* the grandchildren's lines */
+			__builtin_prefetch(&v[4 * c + 1]);
+			__builtin_prefetch(&v[4 * c + 5]);
+			__builtin_prefetch(&v[4 * c + 9]);
+			__builtin_prefetch(&v[4 * c + 13]);
+		}
 		last = c + 4 < n ? c + 4 : n;
 		for (m = c, k = c + 1; k < last; k++)
 			if (less(q, &v[k], &v[m]))

@@ -259,7 +259,7 @@ struct sortent {
 };
 
 /* A record put (weir_window_sessions_put) and not yet added: a copy. */
-#define AHEAD 4
+#define AHEAD 5
 
 struct ahead {
 	weir_record r;
@@ -853,8 +853,9 @@ nomem:
 
 /*
  * Records put are added AHEAD records later, so that the lines their
- * adding touches -- the table slot, the group, its newest session, the
- * end of that session's records -- are fetched one step per record
+ * adding touches -- the table slot, the group, its array of session ids
+ * (when it had several), its newest session, the end of that session's
+ * records -- are fetched one step per record
  * before, while other records are being added: the misses of a record
  * overlap the work on others instead of following one another.  A hint
  * reads the set as it is then (any state is safe: it only prefetches);
@@ -876,6 +877,10 @@ hint(const weir_window_sessions *s, struct ahead *a, unsigned step)
 		break;
 	case 2:
 		/* ids are never out of range: the pools do not shrink */
+		if (a->gid != NONE && (g = &s->grp[a->gid])->n && g->cap)
+			__builtin_prefetch(&g->ids[g->n - 1]);
+		break;
+	case 3:
 		a->sid = NONE;
 		if (a->gid == NONE || !(g = &s->grp[a->gid])->n)
 			break;
