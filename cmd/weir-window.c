@@ -94,10 +94,14 @@ late_flush(void)
 	S.latebuf.len = 0;
 }
 
-/* Before blocking for input: late records to their file, then output. */
+static void flush_sessions(void);
+
+/* Before blocking for input: records held back added, late records to
+ * their file, then output. */
 static void
 idle(void *arg)
 {
+	flush_sessions();
 	late_flush();
 	weir_output_idle(arg);
 }
@@ -192,33 +196,49 @@ fixed_windows(weir_record *r)
 	}
 }
 
+static int
+late_cb(void *arg, weir_record *r, int64_t start, int64_t end)
+{
+	late(r, start, end);
+	return 0;
+}
+
+/* Add the records put (weir_window_sessions_put holds a few back): before
+ * the cutoff moves, a checkpoint, blocking for input, or a bad record. */
+static void
+flush_sessions(void)
+{
+	char err[WEIR_ERRSZ];
+	int rc;
+
+	if (S.sess && (rc = weir_window_sessions_flush(S.sess, late_cb, NULL,
+	    err, sizeof(err))) < 0)
+		weir_die_kind(rc, err);
+}
+
 static void
 session(weir_record *r)
 {
-	int64_t start, end;
 	char err[WEIR_ERRSZ];
 	int rc;
 
 	rc = weir_window_group_key(&S.key, r, S.paths, S.npaths, &S.scratch,
 	    err, sizeof(err));
 	if (rc == WEIR_FAIL_DATA) {
+		flush_sessions();
 		bad(r, err);
 		return;
 	}
 	if (rc < 0)
 		weir_die_kind(rc, err);
-	rc = weir_window_sessions_add(S.sess, S.key.p, S.key.len, r, S.cutoff,
-	    &start, &end, err, sizeof(err));
+	rc = weir_window_sessions_put(S.sess, &S.key, r, S.cutoff, late_cb,
+	    NULL, err, sizeof(err));
 	if (rc == WEIR_FAIL_DATA) {
 		bad(r, err);
 		return;
 	}
 	if (rc < 0)
 		weir_die_kind(rc, err);
-	if (rc == 1) {
-		weir_record c = *r;
-		late(&c, start, end);
-	}
 }
 
 static int
@@ -249,6 +269,7 @@ close_sessions(int64_t cutoff)
 static void
 watermark(int64_t wm)
 {
+	flush_sessions();
 	S.cutoff = weir_window_cutoff(wm, S.grace + (S.sess ? 1 : 0));
 	if (S.sess)
 		close_sessions(S.cutoff);
@@ -266,6 +287,7 @@ watermark(int64_t wm)
 static int
 save_state(void *arg, weir_buf *out, char *err, size_t errsz)
 {
+	flush_sessions();
 	late_flush();
 	if (weir_sw_i64(out, S.cutoff) < 0 || weir_sw_i64(out, S.fwd_wm) < 0 ||
 	    weir_sw_u64(out, S.late) < 0 ||
@@ -399,10 +421,11 @@ main(int argc, char **argv)
 	while (weir_stage_next(&S.st, &ev)) {
 		switch (ev.type) {
 		case WEIR_EV_RECORD:
-			if (!(ev.rec.flags & WEIR_R_TS))
+			if (!(ev.rec.flags & WEIR_R_TS)) {
+				flush_sessions();
 				bad(&ev.rec, "record has no event time (set it "
 				    "with weir-source --time PATH)");
-			else if (S.sess)
+			} else if (S.sess)
 				session(&ev.rec);
 			else
 				fixed_windows(&ev.rec);
@@ -413,6 +436,7 @@ main(int argc, char **argv)
 		}
 	}
 	/* END: every open window is final */
+	flush_sessions();
 	if (S.st.watermark == INT64_MIN && (S.sess ?
 	    weir_window_sessions_open(S.sess) > 0 : S.windowed))
 		weir_warn("the input had no watermarks: windows closed only at "

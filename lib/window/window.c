@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "dur.h"
+#include "endq.h"
 #include "hash.h"
 #include "record.h"
 
@@ -251,15 +252,22 @@ gids_reserve(struct group *g, size_t need)
 	return 0;
 }
 
-struct hent {
-	int64_t end;		/* a lower bound of the session's end */
-	uint32_t id, gen;
-};
-
 struct sortent {
 	int64_t ts;
 	size_t off;
 	uint32_t seq;
+};
+
+/* A record put (weir_window_sessions_put) and not yet added: a copy. */
+#define AHEAD 5
+
+struct ahead {
+	weir_record r;
+	weir_buf data;		/* its key, value, headers and topic */
+	weir_buf key;		/* its group */
+	uint64_t h;		/* the group's hash */
+	int64_t cutoff;
+	uint32_t gid, sid;	/* hints: as found one step before */
 };
 
 struct weir_window_sessions {
@@ -277,12 +285,16 @@ struct weir_window_sessions {
 	uint32_t ngfree;
 	uint32_t *table;	/* open addressing: group ids, NONE empty */
 	size_t tcap, tused;
-	struct hent *heap;
-	size_t nheap, capheap;
+	weir__endq ends;	/* session ends, as lower bounds */
 	struct sortent *sortv;
 	size_t capsort;
 	size_t open, records;
+	size_t idle;		/* groups kept with no open session */
+	struct ahead ahead[AHEAD];	/* records put, not yet added */
+	unsigned nahead, ahead0;
 };
+
+static int end_tie(void *, const weir__endq_ent *, const weir__endq_ent *);
 
 weir_window_sessions *
 weir_window_sessions_new(int64_t gap)
@@ -301,6 +313,7 @@ weir_window_sessions_new(int64_t gap)
 	}
 	for (i = 0; i < s->tcap; i++)
 		s->table[i] = NONE;
+	weir__endq_init(&s->ends, end_tie, s);
 	return s;
 }
 
@@ -323,7 +336,11 @@ weir_window_sessions_free(weir_window_sessions *s)
 	free(s->grp);
 	free(s->gfree);
 	free(s->table);
-	free(s->heap);
+	weir__endq_free(&s->ends);
+	for (i = 0; i < AHEAD; i++) {
+		weir_buf_free(&s->ahead[i].data);
+		weir_buf_free(&s->ahead[i].key);
+	}
 	free(s->sortv);
 	free(s);
 }
@@ -488,13 +505,20 @@ sess_new(weir_window_sessions *s, uint32_t *sid)
 	return 0;
 }
 
+/* A freed slot keeps a small buffer for its next session: most sessions
+ * are short, and a malloc and a few reallocs per session cost more than
+ * the records' copies. */
+#define RECS_KEEP 512
+
 static void
 sess_free(weir_window_sessions *s, uint32_t id)
 {
 	struct sess *x = &s->sess[id];
 
 	s->records -= x->nrecs;
-	weir_buf_free(&x->recs);
+	if (x->recs.cap > RECS_KEEP)
+		weir_buf_free(&x->recs);
+	x->recs.len = 0;
 	x->nrecs = 0;
 	x->live = 0;
 	x->gen++;
@@ -502,53 +526,46 @@ sess_free(weir_window_sessions *s, uint32_t id)
 	s->open--;
 }
 
-/* Heap of session ends, smallest first. */
-
-static int
-heap_push(weir_window_sessions *s, int64_t end, uint32_t id, uint32_t gen)
+/*
+ * The queue of session ends holds a lower bound of each open session's
+ * end, pushed when the session starts; a session that grew since is
+ * queued again at its end when the bound comes up.  Sessions close in
+ * order of their end, and those that end at the same time in order of
+ * their group's key (its bytes): a group has one session ending at a
+ * time, and the key of a live session's entry never changes, so the
+ * order is that of the sessions alone (endq.h).  Entries of sessions
+ * merged away (stale) come first among those with their end: they only
+ * ever move ahead when they go stale, which keeps the heap in order for
+ * the live ones.
+ */
+static inline int
+entry_live(const weir_window_sessions *s, const weir__endq_ent *e)
 {
-	size_t i;
+	const struct sess *x = &s->sess[e->id];
 
-	if (s->nheap == s->capheap) {
-		size_t nc = s->capheap ? s->capheap * 2 : 64;
-		struct hent *nh = realloc(s->heap, nc * sizeof(*nh));
-		if (!nh)
-			return -1;
-		s->heap = nh;
-		s->capheap = nc;
-	}
-	i = s->nheap++;
-	while (i > 0) {
-		size_t p = (i - 1) / 2;
-		if (s->heap[p].end <= end)
-			break;
-		s->heap[i] = s->heap[p];
-		i = p;
-	}
-	s->heap[i] = (struct hent){ end, id, gen };
-	return 0;
+	return x->live && x->gen == e->gen;
 }
 
-static struct hent
-heap_pop(weir_window_sessions *s)
+static int
+end_tie(void *arg, const weir__endq_ent *a, const weir__endq_ent *b)
 {
-	struct hent top = s->heap[0], x = s->heap[--s->nheap];
-	size_t i = 0, n = s->nheap;
+	const weir_window_sessions *s = arg;
+	int la = entry_live(s, a), lb = entry_live(s, b), c;
 
-	for (;;) {
-		size_t c = 2 * i + 1;
-		if (c >= n)
-			break;
-		if (c + 1 < n && s->heap[c + 1].end < s->heap[c].end)
-			c++;
-		if (s->heap[c].end >= x.end)
-			break;
-		s->heap[i] = s->heap[c];
-		i = c;
+	if (la != lb)
+		return la ? 1 : -1;
+	if (la) {
+		const struct group *g = &s->grp[s->sess[a->id].group];
+		const struct group *h = &s->grp[s->sess[b->id].group];
+		size_t n = g->klen < h->klen ? g->klen : h->klen;
+		if (n && (c = memcmp(gkey(g), gkey(h), n)))
+			return c;
+		if (g->klen != h->klen)
+			return g->klen < h->klen ? -1 : 1;
 	}
-	if (n)
-		s->heap[i] = x;
-	return top;
+	if (a->id != b->id)
+		return a->id < b->id ? -1 : 1;
+	return a->gen < b->gen ? -1 : a->gen > b->gen;
 }
 
 /* The free lists must hold every slot: keep them as large as the pools
@@ -715,16 +732,29 @@ append_record(weir_window_sessions *s, struct sess *x, const weir_record *r)
 	return 0;
 }
 
+static int add_h(weir_window_sessions *s, uint64_t h, const uint8_t *key,
+    size_t klen, const weir_record *r, int64_t cutoff, int64_t *start,
+    int64_t *end, char *err, size_t errsz);
+
 int
 weir_window_sessions_add(weir_window_sessions *s, const uint8_t *key,
     size_t klen, const weir_record *r, int64_t cutoff, int64_t *start,
     int64_t *end, char *err, size_t errsz)
 {
-	uint64_t h = weir_hash(key, klen, GROUP_SEED);
+	return add_h(s, weir_hash(key, klen, GROUP_SEED), key, klen, r, cutoff,
+	    start, end, err, errsz);
+}
+
+static int
+add_h(weir_window_sessions *s, uint64_t h, const uint8_t *key, size_t klen,
+    const weir_record *r, int64_t cutoff, int64_t *start, int64_t *end,
+    char *err, size_t errsz)
+{
 	int64_t ts = r->ts, e, b4;
 	uint32_t gid = NONE, sid, lo, hi, i, *ids;
 	struct group *g = NULL;
 	struct sess *x;
+	int back;
 
 	if (!(r->flags & WEIR_R_TS)) {
 		weir_seterr(err, errsz, "record has no event time");
@@ -767,6 +797,7 @@ weir_window_sessions_add(weir_window_sessions *s, const uint8_t *key,
 			*end = e;
 			return 1;
 		}
+		back = g && !g->n;
 		if (!g) {
 			if (group_new(s, h, key, klen, &gid) < 0)
 				goto nomem;
@@ -778,12 +809,15 @@ weir_window_sessions_add(weir_window_sessions *s, const uint8_t *key,
 		x = &s->sess[sid];
 		x->start = x->last = ts;
 		x->group = gid;
-		if (heap_push(s, e, sid, x->gen) < 0)
+		if (weir__endq_push(&s->ends, (weir__endq_ent){ e, sid,
+		    x->gen }) < 0)
 			goto nomem;
 		ids = gids(g);
 		memmove(ids + lo + 1, ids + lo, (g->n - lo) * sizeof(*ids));
 		ids[lo] = sid;
 		g->n++;
+		if (back)
+			s->idle--;	/* an idle group comes back */
 	} else {		/* join ids[lo], merging ids[lo+1 .. hi) in */
 		ids = gids(g);
 		sid = ids[lo];
@@ -815,6 +849,154 @@ weir_window_sessions_add(weir_window_sessions *s, const uint8_t *key,
 nomem:
 	weir_seterr(err, errsz, "out of memory for session windows");
 	return WEIR_FAIL_NOMEM;
+}
+
+/*
+ * Records put are added AHEAD records later, so that the lines their
+ * adding touches -- the table slot, the group, its array of session ids
+ * (when it had several), its newest session, the end of that session's
+ * records -- are fetched one step per record
+ * before, while other records are being added: the misses of a record
+ * overlap the work on others instead of following one another.  A hint
+ * reads the set as it is then (any state is safe: it only prefetches);
+ * the add itself looks everything up again.
+ */
+static void
+hint(const weir_window_sessions *s, struct ahead *a, unsigned step)
+{
+	const struct group *g;
+	const struct sess *x;
+
+	switch (step) {
+	case 0:
+		__builtin_prefetch(&s->table[(size_t)a->h & (s->tcap - 1)]);
+		break;
+	case 1:
+		if ((a->gid = s->table[(size_t)a->h & (s->tcap - 1)]) != NONE)
+			__builtin_prefetch(&s->grp[a->gid]);
+		break;
+	case 2:
+		/* ids are never out of range: the pools do not shrink */
+		if (a->gid != NONE && (g = &s->grp[a->gid])->n && g->cap)
+			__builtin_prefetch(&g->ids[g->n - 1]);
+		break;
+	case 3:
+		a->sid = NONE;
+		if (a->gid == NONE || !(g = &s->grp[a->gid])->n)
+			break;
+		a->sid = (g->cap ? g->ids : &g->one)[g->n - 1];
+		__builtin_prefetch(&s->sess[a->sid]);
+		break;
+	default:
+		if (a->sid != NONE && (x = &s->sess[a->sid])->recs.p)
+			__builtin_prefetch(x->recs.p + x->recs.len, 1);
+		break;
+	}
+}
+
+/* Add the oldest record put; late ones go to late(). */
+static int
+ahead_add(weir_window_sessions *s, weir_window_late_fn late, void *arg,
+    char *err, size_t errsz)
+{
+	struct ahead *a = &s->ahead[s->ahead0];
+	int64_t start, end;
+	int rc;
+
+	s->ahead0 = (s->ahead0 + 1) % AHEAD;
+	s->nahead--;
+	rc = add_h(s, a->h, a->key.p, a->key.len, &a->r, a->cutoff, &start,
+	    &end, err, errsz);
+	if (rc == 1)
+		return late(arg, &a->r, start, end);
+	return rc;
+}
+
+int
+weir_window_sessions_flush(weir_window_sessions *s, weir_window_late_fn late,
+    void *arg, char *err, size_t errsz)
+{
+	int rc;
+
+	while (s->nahead)
+		if ((rc = ahead_add(s, late, arg, err, errsz)) < 0)
+			return rc;
+	return 0;
+}
+
+/* A copy of r into a (its bytes in a->data). */
+static int
+ahead_copy(struct ahead *a, const weir_record *r)
+{
+	size_t klen = (r->flags & WEIR_R_KEY) ? r->key_len : 0;
+	size_t vlen = r->enc == WEIR_ENC_NULL ? 0 : r->value_len;
+	size_t hlen = (r->flags & WEIR_R_HEADERS) ? r->hdrs_len : 0;
+	size_t tlen = (r->flags & WEIR_R_POS) ? r->topic_len : 0;
+	uint8_t *p;
+
+	a->data.len = 0;
+	if (weir_buf_reserve(&a->data, klen + vlen + hlen + tlen + 1) < 0)
+		return -1;
+	a->r = *r;
+	p = a->data.p;
+	if (klen)
+		memcpy(p, r->key, klen);
+	a->r.key = (r->flags & WEIR_R_KEY) ? p : NULL;
+	p += klen;
+	if (vlen)
+		memcpy(p, r->value, vlen);
+	a->r.value = p;
+	p += vlen;
+	if (hlen)
+		memcpy(p, r->hdrs, hlen);
+	a->r.hdrs = hlen ? p : NULL;
+	p += hlen;
+	if (tlen)
+		memcpy(p, r->topic, tlen);
+	a->r.topic = tlen ? (const char *)p : NULL;
+	return 0;
+}
+
+int
+weir_window_sessions_put(weir_window_sessions *s, const weir_buf *key,
+    const weir_record *r, int64_t cutoff, weir_window_late_fn late,
+    void *arg, char *err, size_t errsz)
+{
+	struct ahead *a;
+	int64_t x;
+	unsigned i;
+	int rc;
+
+	if (!(r->flags & WEIR_R_TS) ||
+	    __builtin_add_overflow(r->ts, s->gap, &x) ||
+	    __builtin_sub_overflow(r->ts, s->gap, &x)) {
+		/* refused now, after the records before it */
+		if ((rc = weir_window_sessions_flush(s, late, arg, err,
+		    errsz)) < 0)
+			return rc;
+		return weir_window_sessions_add(s, key->p, key->len, r, cutoff,
+		    &x, &x, err, errsz);
+	}
+	if (s->nahead == AHEAD &&
+	    (rc = ahead_add(s, late, arg, err, errsz)) < 0)
+		return rc;
+	/* the records waiting come one step nearer: their next lines */
+	for (i = 0; i < s->nahead; i++) {
+		a = &s->ahead[(s->ahead0 + i) % AHEAD];
+		hint(s, a, s->nahead - i);
+	}
+	a = &s->ahead[(s->ahead0 + s->nahead) % AHEAD];
+	a->key.len = 0;
+	if (ahead_copy(a, r) < 0 ||
+	    weir_buf_put(&a->key, key->p, key->len) < 0) {
+		weir_seterr(err, errsz, "out of memory for session windows");
+		return WEIR_FAIL_NOMEM;
+	}
+	a->h = weir_hash(key->p, key->len, GROUP_SEED);
+	a->cutoff = cutoff;
+	s->nahead++;
+	hint(s, a, 0);
+	return 0;
 }
 
 static int
@@ -889,28 +1071,35 @@ corrupt:
 	return WEIR_FAIL_DATA;
 }
 
+#define IDLE_KEEP 1024
+
 int
 weir_window_sessions_close(weir_window_sessions *s, int64_t cutoff,
     weir_window_emit_fn emit, void *arg, char *err, size_t errsz)
 {
-	while (s->nheap && s->heap[0].end <= cutoff) {
-		struct hent h = heap_pop(s);
+	while (s->ends.n && s->ends.v[0].end <= cutoff) {
+		weir__endq_ent h = s->ends.v[0];
 		struct sess *x = &s->sess[h.id];
 		struct group *g;
 		int64_t end;
 		uint32_t a, b, *ids;
 		int rc;
 
-		if (!x->live || x->gen != h.gen)
+		if (!x->live || x->gen != h.gen) {
+			weir__endq_pop(&s->ends);
 			continue;	/* merged into another session */
+		}
 		end = x->last + s->gap;
 		if (end != h.end) {	/* it grew: queue it by its real end */
-			if (heap_push(s, end, h.id, h.gen) < 0) {
-				weir_seterr(err, errsz, "out of memory");
-				return WEIR_FAIL_NOMEM;
-			}
+			weir__endq_retime_top(&s->ends, end);
 			continue;
 		}
+		weir__endq_pop(&s->ends);
+		/* the lines used next: this session's group, the next one's
+		 * slot (fetched while this one's records go out) */
+		__builtin_prefetch(&s->grp[x->group]);
+		if (s->ends.n)
+			__builtin_prefetch(&s->sess[s->ends.v[0].id]);
 		if ((rc = emit_session(s, h.id, emit, arg, err, errsz)) != 0)
 			return rc;
 		/* drop it from its group (found by start) */
@@ -930,8 +1119,15 @@ weir_window_sessions_close(weir_window_sessions *s, int64_t cutoff,
 			    (g->n - a - 1) * sizeof(*ids));
 			g->n--;
 		}
-		if (!g->n)
-			group_free(s, x->group);
+		/* a group whose last session closed stays (its key comes
+		 * back soon, as a user's next session) while idle groups
+		 * are fewer than open sessions (and a margin) */
+		if (!g->n) {
+			if (s->idle < s->open + IDLE_KEEP)
+				s->idle++;
+			else
+				group_free(s, x->group);
+		}
 		sess_free(s, h.id);
 	}
 	return 0;
@@ -980,11 +1176,13 @@ nomem:
 
 /*
  * State: the groups, each with its open sessions in order of start
- * (start, last, record count, record frames), then the heap of session
- * ends exactly as it is laid out -- its shape decides which of two
- * sessions with the same end closes first -- each entry naming its session
- * by position in the saved order (1-based), or 0 for a session that was
- * merged away since.
+ * (start, last, record count, record frames), then the queue of session
+ * ends in order of end (a sorted array: the binary heap that older
+ * versions saved as laid out, and still load), each entry naming its
+ * session by position in the saved order (1-based), or 0 for a session
+ * that was merged away since.  Which of two sessions with the same end
+ * closes first depends on the sessions alone (end_tie), not on the
+ * queue's layout.
  */
 /* A session's held records as self-contained RECORD frames, into out
  * (reset).  -1: out of memory (or a corrupt buffer). */
@@ -1006,23 +1204,34 @@ held_frames(weir_buf *out, const struct sess *x)
 	return 0;
 }
 
+static int
+cmp_ent(const void *a, const void *b, void *arg)
+{
+	const weir__endq_ent *x = a, *y = b;
+
+	if (x->end != y->end)
+		return x->end < y->end ? -1 : 1;
+	return end_tie(arg, x, y);
+}
+
 int
 weir_window_sessions_save(const weir_window_sessions *s, weir_buf *out)
 {
 	uint32_t *ord = NULL, gi, k, n = 0;
+	weir__endq_ent *hv = NULL;
 	weir_buf fr = { 0 };
-	size_t i;
+	size_t i, nh;
 	int rc = WEIR_FAIL_NOMEM;
 
 	if (s->nsess && !(ord = calloc(s->nsess, sizeof(*ord))))
 		return WEIR_FAIL_NOMEM;
-	if (weir_sw_u64(out, s->tused) < 0)
+	if (weir_sw_u64(out, s->tused - s->idle) < 0)
 		goto out;
 	for (gi = 0; gi < s->ngrp; gi++) {
 		struct group *g = &s->grp[gi];
 		const uint32_t *ids = gids(g);
-		if (!g->used)
-			continue;	/* a free slot */
+		if (!g->used || !g->n)
+			continue;	/* a free slot, or an idle group */
 		if (weir_sw_bytes(out, gkey(g), g->klen) < 0 ||
 		    weir_sw_u64(out, g->n) < 0)
 			goto out;
@@ -1037,10 +1246,17 @@ weir_window_sessions_save(const weir_window_sessions *s, weir_buf *out)
 				goto out;
 		}
 	}
-	if (weir_sw_u64(out, s->nheap) < 0)
+	nh = s->ends.n;
+	if (nh && !(hv = malloc(nh * sizeof(*hv))))
 		goto out;
-	for (i = 0; i < s->nheap; i++) {
-		const struct hent *h = &s->heap[i];
+	if (nh) {
+		memcpy(hv, s->ends.v, nh * sizeof(*hv));
+		qsort_r(hv, nh, sizeof(*hv), cmp_ent, (void *)s);
+	}
+	if (weir_sw_u64(out, nh) < 0)
+		goto out;
+	for (i = 0; i < nh; i++) {
+		const weir__endq_ent *h = &hv[i];
 		const struct sess *x = &s->sess[h->id];
 		if (weir_sw_i64(out, h->end) < 0 || weir_sw_u64(out,
 		    x->live && x->gen == h->gen ? ord[h->id] : 0) < 0)
@@ -1050,6 +1266,7 @@ weir_window_sessions_save(const weir_window_sessions *s, weir_buf *out)
 out:
 	weir_buf_free(&fr);
 	free(ord);
+	free(hv);
 	return rc;
 }
 
@@ -1088,6 +1305,7 @@ weir_window_sessions_load(weir_window_sessions *s, weir_rd *rd, char *err,
     size_t errsz)
 {
 	uint32_t *sids = NULL, *refs = NULL, gid, sid;
+	weir__endq_ent *hv = NULL;
 	uint64_t ngrp, nsess, nheap, total = 0, i, j, ref;
 	const char *why = "malformed session state";
 	struct group *g;
@@ -1098,7 +1316,7 @@ weir_window_sessions_load(weir_window_sessions *s, weir_rd *rd, char *err,
 	uint64_t nrecs, h;
 	int rc = WEIR_FAIL_DATA, stale = 0, lr;
 
-	if (s->open || s->nheap) {
+	if (s->open || s->ends.n) {
 		weir_seterr(err, errsz, "session state loaded twice");
 		return WEIR_FAIL_DATA;
 	}
@@ -1161,18 +1379,12 @@ weir_window_sessions_load(weir_window_sessions *s, weir_rd *rd, char *err,
 		goto bad;
 	if (total && !(refs = calloc(total, sizeof(*refs))))
 		goto nomem;
-	if (nheap > s->capheap) {
-		struct hent *nh = realloc(s->heap, nheap * sizeof(*nh));
-		if (!nh)
-			goto nomem;
-		s->heap = nh;
-		s->capheap = nheap;
-	}
+	if (nheap && !(hv = malloc(nheap * sizeof(*hv))))
+		goto nomem;
 	for (i = 0; i < nheap; i++) {
 		e = weir_rd_i64(rd);
 		ref = weir_rd_u64(rd);
-		if (rd->bad || ref > total ||
-		    (i && s->heap[(i - 1) / 2].end > e))
+		if (rd->bad || ref > total || (i && hv[(i - 1) / 2].end > e))
 			goto bad;
 		if (ref) {
 			x = &s->sess[sids[ref - 1]];
@@ -1180,12 +1392,11 @@ weir_window_sessions_load(weir_window_sessions *s, weir_rd *rd, char *err,
 				why = "bad queue of session ends";
 				goto bad;
 			}
-			s->heap[i] = (struct hent){ e, sids[ref - 1], x->gen };
+			hv[i] = (weir__endq_ent){ e, sids[ref - 1], x->gen };
 		} else {
-			s->heap[i] = (struct hent){ e, NONE, 0 };
+			hv[i] = (weir__endq_ent){ e, NONE, 0 };
 			stale = 1;
 		}
-		s->nheap++;
 	}
 	for (i = 0; i < total; i++)
 		if (!refs[i]) {
@@ -1200,11 +1411,15 @@ weir_window_sessions_load(weir_window_sessions *s, weir_rd *rd, char *err,
 				goto nomem;
 			sess_free(s, sid);
 		}
-		for (i = 0; i < s->nheap; i++)
-			if (s->heap[i].id == NONE)
-				s->heap[i] = (struct hent){ s->heap[i].end, 0,
+		for (i = 0; i < nheap; i++)
+			if (hv[i].id == NONE)
+				hv[i] = (weir__endq_ent){ hv[i].end, 0,
 				    s->sess[0].gen - 1 };
 	}
+	if (weir__endq_reserve(&s->ends, nheap) < 0)
+		goto nomem;
+	for (i = 0; i < nheap; i++)
+		(void)weir__endq_push(&s->ends, hv[i]);	/* room made */
 	rc = 0;
 	goto out;
 bad:
@@ -1214,9 +1429,10 @@ nomem:
 	weir_seterr(err, errsz, "out of memory for session windows");
 	rc = WEIR_FAIL_NOMEM;
 fail:
-	s->nheap = 0;	/* no half-made entries: free it, do not close it */
+	s->ends.n = 0;	/* no half-made entries: free it, do not close it */
 out:
 	free(sids);
 	free(refs);
+	free(hv);
 	return rc;
 }

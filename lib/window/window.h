@@ -94,6 +94,25 @@ int weir_window_sessions_add(weir_window_sessions *s, const uint8_t *key,
     int64_t *end, char *err, size_t errsz);
 
 /*
+ * The same as weir_window_sessions_add for the group in key, a few records
+ * later (so that the memory it touches is fetched while the records before
+ * it are added): r is copied.  A late record, when it is added, goes to
+ * late(arg, copy, start, end); a non-zero return from late stops and is
+ * returned.  Returns 0; WEIR_FAIL_DATA with a message, at once, for a
+ * record that cannot be windowed (after the records put before it are
+ * added); WEIR_FAIL_NOMEM.  The records put must be added with flush
+ * before the cutoff changes, before close and save, and before anything
+ * else that must come after them.
+ */
+typedef int (*weir_window_late_fn)(void *arg, weir_record *r, int64_t start,
+    int64_t end);
+int weir_window_sessions_put(weir_window_sessions *s, const weir_buf *key,
+    const weir_record *r, int64_t cutoff, weir_window_late_fn late,
+    void *arg, char *err, size_t errsz);
+int weir_window_sessions_flush(weir_window_sessions *s,
+    weir_window_late_fn late, void *arg, char *err, size_t errsz);
+
+/*
  * Close every session with end <= cutoff (INT64_MAX: all of them): call
  * emit for each of its records, in event-time order (ties in arrival
  * order), tagged WEIR_R_WINDOW with the session's [start, end).  Sessions

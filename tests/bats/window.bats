@@ -132,6 +132,7 @@ session 10 | {"ts":1};{"ts":2,"k":""};{"ts":3,"k":"a"};END | 1@1,11;2@2,12/;3@3,
 session 10 --grace 5 | {"ts":0,"k":"a"};W 14;{"ts":9,"k":"a"};W 23;W 24;W 25;END | W 8;W 17;W 18;0@0,19/a;9@0,19/a;W 19;END
 session 10 | {"ts":0,"k":"a"};W 30;{"ts":15,"k":"a"};{"ts":25,"k":"a"};{"ts":35,"k":"a"};END | 0@0,10/a;W 29;25@25,45/a;35@25,45/a;END
 session 10 | {"ts":0,"k":"a-key-longer-than-twenty-bytes"};{"ts":30,"k":"a-key-longer-than-twenty-bytes"};{"ts":60,"k":"a-key-longer-than-twenty-bytes"};{"ts":5,"k":"a-key-longer-than-twenty-bytes"};{"ts":45,"k":"a-key-longer-than-twenty-bytes"};{"ts":35,"k":"a-key-longer-than-twenty-bytes"};END | 0@0,15/a-key-longer-than-twenty-bytes;5@0,15/a-key-longer-than-twenty-bytes;30@30,55/a-key-longer-than-twenty-bytes;35@30,55/a-key-longer-than-twenty-bytes;45@30,55/a-key-longer-than-twenty-bytes;60@60,70/a-key-longer-than-twenty-bytes;END
+session 10 --late pass | {"ts":0,"k":"a"};W 30;{"ts":1,"k":"b"};{"ts":40,"k":"a"};{"ts":2,"k":"c"};{"ts":41,"k":"d"};{"ts":3,"k":"e"};{"ts":42,"k":"a"};{"ts":5,"k":"g"};{"ts":6,"k":"h"};W 60;{"ts":4,"k":"f"};END | 0@0,10/a;W 29;1@1,11L/b;2@2,12L/c;3@3,13L/e;5@5,15L/g;6@6,16L/h;41@41,51/d;40@40,52/a;42@40,52/a;W 59;4@4,14L/f;END
 EOF
 }
 

@@ -429,6 +429,207 @@ test_held_records(void)
 	weir_buf_free(&held_out);
 }
 
+/*
+ * Sessions that end at the same time close in order of their group's key
+ * (bytes), whatever order they came in and whatever their start: the order
+ * is the sessions', not the queue's, also after a checkpoint.
+ */
+static void
+test_tie_order(void)
+{
+	static const char *const keys[] = { "m", "b", "zz", "a", "z", "c" };
+	weir_window_sessions *s, *t;
+	weir_buf snap = {0};
+	char err[WEIR_ERRSZ];
+	size_t i, rot;
+	weir_rd rd;
+
+	for (rot = 0; rot < 12; rot++) {
+		s = weir_window_sessions_new(10);
+		for (i = 0; i < 6; i++) {
+			const char *k = keys[(i + rot) % 6];
+			if (!strcmp(k, "a"))
+				CHECK(add(s, k, -3, INT64_MIN, NULL, NULL) == 0);
+			CHECK(add(s, k, 0, INT64_MIN, NULL, NULL) == 0);
+		}
+		for (i = 0; i < 6; i++)
+			CHECK(add(s, keys[(6 - i + rot) % 6], 5, INT64_MIN,
+			    NULL, NULL) == 0);
+		/* through a checkpoint every other time */
+		if (rot % 2) {
+			snap.len = 0;
+			CHECK(weir_window_sessions_save(s, &snap) == 0);
+			t = weir_window_sessions_new(10);
+			weir_rd_init(&rd, snap.p, snap.len);
+			CHECK(weir_window_sessions_load(t, &rd, err,
+			    sizeof(err)) == 0);
+			weir_window_sessions_free(s);
+			s = t;
+		}
+		/* the first ends queued (10, a's 7) have grown to 15 */
+		if (rot >= 6)
+			CHECK_STR(close_all(s, 14), "");
+		CHECK_STR(close_all(s, 15), "-3@-3,15/a 0@-3,15/a 5@-3,15/a "
+		    "0@0,15/b 5@0,15/b 0@0,15/c 5@0,15/c 0@0,15/m 5@0,15/m "
+		    "0@0,15/z 5@0,15/z 0@0,15/zz 5@0,15/zz");
+		weir_window_sessions_free(s);
+	}
+	weir_buf_free(&snap);
+}
+
+/*
+ * A snapshot of an older version: its queue of ends is a binary heap as
+ * laid out ([10, 30, 20] here), not sorted; it loads, and the sessions
+ * close in order of their end.
+ */
+static void
+test_old_snapshot(void)
+{
+	static const char *const keys[] = { "ka", "kb", "kc" };
+	static const int64_t last[] = { 0, 20, 10 };
+	static const int64_t qend[] = { 10, 30, 20 };
+	static const uint64_t qref[] = { 1, 2, 3 };
+	weir_window_sessions *s = weir_window_sessions_new(10);
+	weir_buf snap = {0}, fr = {0};
+	char err[WEIR_ERRSZ];
+	weir_record r;
+	weir_fenc enc;
+	weir_rd rd;
+	int i;
+
+	CHECK(weir_sw_u64(&snap, 3) == 0);
+	for (i = 0; i < 3; i++) {
+		memset(&r, 0, sizeof(r));
+		r.flags = WEIR_R_TS | WEIR_R_KEY;
+		r.enc = WEIR_ENC_JSON;
+		r.ts = last[i];
+		r.key = (const uint8_t *)keys[i] + 1;
+		r.key_len = 1;
+		r.value = (const uint8_t *)"{}";
+		r.value_len = 2;
+		memset(&enc, 0, sizeof(enc));
+		fr.len = 0;
+		CHECK(weir_frame_put_record(&enc, &fr, &r) == 0);
+		CHECK(weir_sw_bytes(&snap, keys[i], 2) == 0 &&
+		    weir_sw_u64(&snap, 1) == 0 &&
+		    weir_sw_i64(&snap, last[i]) == 0 &&
+		    weir_sw_i64(&snap, last[i]) == 0 &&
+		    weir_sw_u64(&snap, 1) == 0 &&
+		    weir_sw_bytes(&snap, fr.p, fr.len) == 0);
+	}
+	CHECK(weir_sw_u64(&snap, 3) == 0);
+	for (i = 0; i < 3; i++)
+		CHECK(weir_sw_i64(&snap, qend[i]) == 0 &&
+		    weir_sw_u64(&snap, qref[i]) == 0);
+	weir_rd_init(&rd, snap.p, snap.len);
+	CHECK(weir_window_sessions_load(s, &rd, err, sizeof(err)) == 0);
+	CHECK(weir_rd_done(&rd, "sessions", err, sizeof(err)) == 0);
+	CHECK_STR(close_all(s, INT64_MAX), "0@0,10/a 10@10,20/c 20@20,30/b");
+	weir_window_sessions_free(s);
+	weir_buf_free(&snap);
+	weir_buf_free(&fr);
+}
+
+/*
+ * weir_window_sessions_put adds records a few later: with a flush before
+ * each close, the output (late records included, at their place) is that
+ * of weir_window_sessions_add, and a record that cannot be windowed is
+ * refused at once, after the ones put before it.
+ */
+static int nlate;
+
+static int
+put_late(void *arg, weir_record *r, int64_t start, int64_t end)
+{
+	nlate++;
+	r->flags |= WEIR_R_WINDOW | WEIR_R_LATE;
+	r->win_start = start;
+	r->win_end = end;
+	return ck_emit(arg, r);
+}
+
+static void
+put_run(int ahead, weir_buf *ob)
+{
+	weir_window_sessions *s = weir_window_sessions_new(5);
+	weir_buf key = {0};
+	char err[WEIR_ERRSZ], js[64], k[8];
+	int64_t ts = 0, maxts = 0, start, end, cutoff = INT64_MIN;
+	weir_record r;
+	int i, rc;
+
+	memset(&ck_enc, 0, sizeof(ck_enc));
+	ck_rng = 0x9e3779b97f4a7c15ULL;
+	ob->len = 0;
+	for (i = 0; i < 3000; i++) {
+		uint64_t x = ck_next();
+		if (x % 7 == 0) {
+			cutoff = maxts - 6;
+			if (ahead)
+				CHECK(weir_window_sessions_flush(s, put_late, ob,
+				    err, sizeof(err)) == 0);
+			CHECK(weir_window_sessions_close(s, cutoff, ck_emit, ob,
+			    err, sizeof(err)) == 0);
+			continue;
+		}
+		ts += (int64_t)((x >> 8) % 9) - 3;
+		if (ts > maxts)
+			maxts = ts;
+		snprintf(js, sizeof(js), "{\"i\":%d}", i);
+		snprintf(k, sizeof(k), "g%d", (int)((x >> 16) % 9));
+		memset(&r, 0, sizeof(r));
+		r.flags = WEIR_R_TS | WEIR_R_KEY;
+		r.enc = WEIR_ENC_JSON;
+		r.ts = i % 500 == 499 ? INT64_MAX : ts;	/* out of range */
+		r.key = (const uint8_t *)k;
+		r.key_len = strlen(k);
+		r.value = (const uint8_t *)js;
+		r.value_len = strlen(js);
+		key.len = 0;
+		CHECK(weir_buf_put(&key, k, strlen(k)) == 0);
+		if (ahead) {
+			rc = weir_window_sessions_put(s, &key, &r, cutoff,
+			    put_late, ob, err, sizeof(err));
+			if (rc == WEIR_FAIL_DATA)
+				weir_buf_put(ob, "BAD", 3);
+			else
+				CHECK(rc == 0);
+			continue;
+		}
+		rc = weir_window_sessions_add(s, key.p, key.len, &r, cutoff,
+		    &start, &end, err, sizeof(err));
+		if (rc == WEIR_FAIL_DATA)
+			weir_buf_put(ob, "BAD", 3);
+		else if (rc == 1)
+			put_late(ob, &r, start, end);
+		else
+			CHECK(rc == 0);
+	}
+	if (ahead)
+		CHECK(weir_window_sessions_flush(s, put_late, ob, err,
+		    sizeof(err)) == 0);
+	CHECK(weir_window_sessions_close(s, INT64_MAX, ck_emit, ob, err,
+	    sizeof(err)) == 0);
+	weir_window_sessions_free(s);
+	weir_buf_free(&key);
+}
+
+static void
+test_put_ahead(void)
+{
+	weir_buf a = {0}, b = {0};
+
+	nlate = 0;
+	put_run(0, &a);
+	CHECK(nlate > 0);
+	put_run(1, &b);
+	CHECK(a.len > 10000);
+	CHECK(memmem(a.p, a.len, "BAD", 3) != NULL);
+	CHECK(a.len == b.len && !memcmp(a.p, b.p, a.len));
+	weir_buf_free(&a);
+	weir_buf_free(&b);
+}
+
 static void
 test_checkpoint(void)
 {
@@ -829,5 +1030,8 @@ main(void)
 
 	test_checkpoint();
 	test_held_records();
+	test_tie_order();
+	test_old_snapshot();
+	test_put_ahead();
 	UNIT_DONE();
 }
