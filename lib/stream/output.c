@@ -90,20 +90,20 @@ add_cols(weir_output *o, const char *fields, char *err, size_t errsz)
 		return rc;
 	for (i = 0; i < n && rc == 0; i++) {
 		const char *s = items[i];
-		if (s[0] == '.' && (s[1] == '[' || s[1] == '"')) {
+		if (s[0] == '.') {	/* a path: of one name */
 			if ((rc = weir_path_parse(&p, s, err, errsz)) < 0)
 				break;
 			if (p.nsteps == 1 && !p.steps[0].is_index)
 				rc = add_col(o, p.steps[0].key,
 				    p.steps[0].key_len) < 0 ? WEIR_FAIL_NOMEM : 0;
 			else {
-				weir_seterr(err, errsz, "%s is not a field name",
-				    s);
+				weir_seterr(err, errsz, "%s is not a top-level "
+				    "field name (a name with a dot is written "
+				    ".[\"a.b\"])", s);
 				rc = WEIR_FAIL_USAGE;
 			}
 			weir_path_free(&p);
-		} else if (add_col(o, s + (s[0] == '.'), strlen(s) -
-		    (s[0] == '.')) < 0)
+		} else if (add_col(o, s, strlen(s)) < 0)
 			rc = WEIR_FAIL_NOMEM;
 	}
 	if (rc == WEIR_FAIL_NOMEM)

@@ -36,3 +36,15 @@ load helpers
 	[[ "$output" == *"--fields"* ]]
 	[[ "$output" != *"out of memory"* ]]
 }
+
+@test "weir-sink --fields .a.b: a nested path is a usage error naming the field-with-a-dot form, not the column \"a.b\"" {
+	# it was taken as the top-level field "a.b" and wrote that field's
+	# value (2) under the header a.b, silently
+	run bash -o pipefail -c "echo '{\"a\":{\"b\":1},\"a.b\":2}' | weir-sink -f csv --fields .a.b"
+	[ "$status" -eq 2 ] || { echo "status $status: $output"; false; }
+	[[ "$output" == *"--fields: .a.b is not a top-level field"*'.["a.b"]'* ]]
+	# the documented ways still work: a bare name, .name, .["a.b"]
+	run bash -o pipefail -c "echo '{\"a\":{\"b\":1},\"a.b\":2,\"c\":3}' | weir-sink -f csv --fields 'c,.c,.[\"a.b\"]'"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'c,c,a.b\n3,3,2')" ]
+}
