@@ -84,8 +84,8 @@ oracle() {
 	    else .value.after | "INSERT OR REPLACE INTO t VALUES(\(.id), " +
 	        "\(.g | @json), \(.v // "NULL"), \(.s | @json));" end' "$1" |
 	    tr '"' "'" > "$T/chg.sql"
-	rm -f "$T/db"
-	sqlite3 "$T/db" > "$T/diff" <<-SQL
+	# in memory: on disk each INSERT was a transaction of its own, synced
+	sqlite3 :memory: > "$T/diff" <<-SQL
 	CREATE TABLE t(id INTEGER PRIMARY KEY, g TEXT, v REAL, s TEXT);
 	.read $T/chg.sql
 	CREATE TABLE got(g TEXT, n INT, sm REAL, av REAL, mn REAL, mx REAL,
