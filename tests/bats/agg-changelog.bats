@@ -23,9 +23,10 @@ customers() {
 }
 
 # compact: envelope lines of a changelog -> the last value per key, the
-# deleted keys left out, one JSON object per line sorted by key
+# deleted keys left out, one JSON object per line sorted by key (the lines
+# read one at a time, not slurped: 350,000 of them took jq 8 s of CPU)
 compact() {
-	jq -c -s 'reduce .[] as $r ({}; .[$r.key] = $r.value) |
+	jq -c -n 'reduce inputs as $r ({}; .[$r.key] = $r.value) |
 	    to_entries | map(select(.value != null)) | sort_by(.key) |
 	    .[].value'
 }
