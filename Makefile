@@ -88,7 +88,7 @@ $(B)/lib/stream/dash.o build-fuzz/lib/stream/dash.o: lib/stream/dash_page.h
 -include $(wildcard $(B)/lib/*/*.d $(B)/tests/*.d $(B)/dep/*.d)
 
 unit: $(UNITS)
-	@set -e; for t in $(UNITS); do echo "# unit: $$t"; $$t; done
+	@tests/run-units $(UNITS)
 
 bats: all
 	WEIR_BIN=$(CURDIR)/$(BIN) bats --tap tests/bats
@@ -108,8 +108,7 @@ ASAN_FLAGS = -O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-omit-f
 asan:
 	$(MAKE) B=build-asan BIN=build-asan/bin CFLAGS="$(ASAN_FLAGS)" EXTRA_LDLIBS="-fsanitize=address,undefined" all $(UNIT_SRC:tests/unit/%.c=build-asan/tests/%)
 asan-test: asan
-	@set -e; for t in $(UNIT_SRC:tests/unit/%.c=build-asan/tests/%); do echo "# unit (asan): $$t"; \
-	  ASAN_OPTIONS=detect_leaks=1 $$t > /dev/null; done
+	@ASAN_OPTIONS=detect_leaks=1 tests/run-units -q $(UNIT_SRC:tests/unit/%.c=build-asan/tests/%)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  WEIR_KILL_ROUNDS=5 BATS_EXCLUDE="$(ASAN_EXCLUDE)" \
 	  WEIR_BIN=$(CURDIR)/build-asan/bin tests/run-bats

@@ -2,6 +2,7 @@
 #include "dl.h"
 
 #include <dlfcn.h>
+#include <pthread.h>
 
 int
 weir_dl_load(const char *lib, const weir_dl_sym *syms, size_t n, char *err,
@@ -25,4 +26,24 @@ weir_dl_load(const char *lib, const weir_dl_sym *syms, size_t n, char *err,
 		memcpy(syms[i].fn, &f, sizeof(f));
 	}
 	return 0;
+}
+
+int
+weir_dl_once_load(weir_dl_once *o, char *err, size_t errsz)
+{
+	/* one lock for every library: each is loaded once, then the lock
+	 * is taken only to read two ints */
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	int rc;
+
+	pthread_mutex_lock(&lock);
+	if (!o->done) {
+		o->rc = o->load(o->why, sizeof(o->why));
+		o->done = 1;
+	}
+	rc = o->rc;
+	pthread_mutex_unlock(&lock);
+	if (rc < 0)
+		weir_seterr(err, errsz, "%s", o->why);
+	return rc;
 }

@@ -22,4 +22,22 @@ typedef struct weir_dl_sym {
 int weir_dl_load(const char *lib, const weir_dl_sym *syms, size_t n,
     char *err, size_t errsz);
 
+/*
+ * A library loaded once per process, from any thread: its load function
+ * (weir_dl_load and whatever initialisation follows) runs on the first
+ * weir_dl_once only; its result, and its message if it failed, answer
+ * every call after it.  Declare it static, filled by WEIR_DL_ONCE(load).
+ */
+typedef struct weir_dl_once {
+	int (*load)(char *err, size_t errsz);	/* 0, or < 0 with a message */
+	int done;
+	int rc;
+	char why[WEIR_ERRSZ];
+} weir_dl_once;
+#define WEIR_DL_ONCE(fn) { (fn), 0, 0, "" }
+
+/* 0 once the library is loaded, or the first load's status (< 0) with
+ * its message in err.  The load function must not call weir_dl_once. */
+int weir_dl_once_load(weir_dl_once *o, char *err, size_t errsz);
+
 #endif

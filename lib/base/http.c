@@ -117,12 +117,9 @@ weir_http_listen(const char *addr, int public, const char *public_opt,
 }
 
 weir_mhd_api weir_mhd;
-static int mhd_loaded;
-static char mhd_why[WEIR_ERRSZ];
-static pthread_once_t mhd_once = PTHREAD_ONCE_INIT;
 
-static void
-mhd_load(void)
+static int
+mhd_load(char *err, size_t errsz)
 {
 	const weir_dl_sym syms[] = {
 		{ "MHD_start_daemon", &weir_mhd.start_daemon },
@@ -142,8 +139,8 @@ mhd_load(void)
 		{ "MHD_resume_connection", &weir_mhd.resume_connection },
 	};
 
-	mhd_loaded = weir_dl_load("libmicrohttpd.so.12", syms,
-	    sizeof(syms) / sizeof(*syms), mhd_why, sizeof(mhd_why)) == 0;
+	return weir_dl_load("libmicrohttpd.so.12", syms,
+	    sizeof(syms) / sizeof(*syms), err, errsz);
 }
 
 struct MHD_Daemon *
@@ -151,14 +148,12 @@ weir_http_start(int fd, unsigned int flags, MHD_AccessHandlerCallback fn,
     void *cls, unsigned int max_conn, unsigned int timeout, char *err,
     size_t errsz)
 {
+	static weir_dl_once mhd = WEIR_DL_ONCE(mhd_load);
 	struct MHD_Daemon *d;
 	sigset_t all, old;
 
-	(void)pthread_once(&mhd_once, mhd_load);
-	if (!mhd_loaded) {
-		weir_seterr(err, errsz, "%s", mhd_why);
+	if (weir_dl_once_load(&mhd, err, errsz) < 0)
 		return NULL;
-	}
 	/* the server's thread takes no signals: they are the caller's */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);

@@ -1,17 +1,12 @@
 /* curl_dl.c - libcurl, loaded when first needed (curl_dl.h). */
 #include "curl_dl.h"
 
-#include <pthread.h>
-
 #include "dl.h"
 
 static weir_curl api;
-static int loaded;
-static char why[WEIR_ERRSZ];
-static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-static void
-load(void)
+static int
+load(char *err, size_t errsz)
 {
 	CURLcode (*global_init)(long);
 	const weir_dl_sym syms[] = {
@@ -30,22 +25,19 @@ load(void)
 	};
 
 	if (weir_dl_load("libcurl.so.4", syms, sizeof(syms) / sizeof(*syms),
-	    why, sizeof(why)) < 0)
-		return;
+	    err, errsz) < 0)
+		return WEIR_FAIL_IO;
 	if (global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		weir_seterr(why, sizeof(why), "libcurl: cannot initialise");
-		return;
+		weir_seterr(err, errsz, "libcurl: cannot initialise");
+		return WEIR_FAIL_IO;
 	}
-	loaded = 1;
+	return 0;
 }
 
 const weir_curl *
 weir_curl_load(char *err, size_t errsz)
 {
-	(void)pthread_once(&once, load);
-	if (!loaded) {
-		weir_seterr(err, errsz, "%s", why);
-		return NULL;
-	}
-	return &api;
+	static weir_dl_once once = WEIR_DL_ONCE(load);
+
+	return weir_dl_once_load(&once, err, errsz) < 0 ? NULL : &api;
 }

@@ -15,34 +15,47 @@ setup_file() {
 	    "$REPO"/man/*.[1-8] "$REPO/README.md" > /dev/null
 }
 
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+# free_ports: three free loopback ports, on one line
+free_ports() {
+	python3 -c '
+import socket
+ss = [socket.socket() for i in range(3)]
+for s in ss:
+    s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in ss])'
 }
 
-# info N KEY: a field of example N's .info
-info() {
-	sed -n "s/^$2=//p" "$EXDIR/$1.info"
+# load_info N: the fields of example N's .info as I_page, I_title, I_skip,
+# I_needs, I_broker, I_until and I_stdin (read by the shell: a process for
+# each field of each of 90 examples took seconds)
+load_info() {
+	local k v
+	I_page= I_title= I_skip= I_needs= I_broker= I_until= I_stdin=
+	while IFS='=' read -r k v; do
+		case $k in
+		page | title | skip | needs | broker | until | stdin)
+			printf -v "I_$k" '%s' "$v" ;;
+		esac
+	done < "$EXDIR/$1.info"
 }
 
 # run_one N: run example N; prints why it failed, returns 1 if it did.
 run_one() {
-	local n=$1 dir="$T/$1" st lim in t0 bpid= skip
-	skip=$(info "$n" skip)
-	if [ -n "$skip" ]; then
-		echo "# $n $(info "$n" page) '$(info "$n" title)': skipped: $skip" >&3
+	local n=$1 dir="$T/$1" st lim in t0 bpid=
+	load_info "$n"
+	if [ -n "$I_skip" ]; then
+		echo "# $n $I_page '$I_title': skipped: $I_skip" >&3
 		return 0
 	fi
-	if [ -n "$(info "$n" needs)" ] && ! command -v "$(info "$n" needs)" > /dev/null; then
-		echo "# $n: skipped: needs $(info "$n" needs)" >&3
+	if [ -n "$I_needs" ] && ! command -v "$I_needs" > /dev/null; then
+		echo "# $n: skipped: needs $I_needs" >&3
 		return 0
 	fi
 	mkdir -p "$dir"
 	cp -RL "$REPO/examples/." "$dir/"
 	export EX_DIR="$EXDIR" EX_KAFKA_PORT EX_METRICS_PORT EX_HTTP_PORT
-	EX_KAFKA_PORT=$(free_port)
-	EX_METRICS_PORT=$(free_port)
-	EX_HTTP_PORT=$(free_port)
-	if [ -n "$(info "$n" broker)" ]; then
+	read -r EX_KAFKA_PORT EX_METRICS_PORT EX_HTTP_PORT < <(free_ports)
+	if [ -n "$I_broker" ]; then
 		weir-broker --port "$EX_KAFKA_PORT" --topic clicks:4 \
 		    --ready-file "$dir/.ex-broker" > /dev/null 2>&1 &
 		bpid=$!
@@ -50,21 +63,21 @@ run_one() {
 		weir-source --gen clicks --count 1000 |
 		    limit weir-sink -b "localhost:$EX_KAFKA_PORT" -t clicks -K .user
 	fi
-	lim=$(info "$n" until)
-	in=$(info "$n" stdin)
+	lim=$I_until
+	in=$I_stdin
 	t0=$SECONDS
 	(cd "$dir" && BROKERS="localhost:$EX_KAFKA_PORT" STATE_DIR="$dir/state" \
 	    timeout -k 5 "${lim:-120}" bash "$EXDIR/$n.sh" \
 	    < "${in:-/dev/null}" > "$dir/.ex-stdout" 2> "$dir/.ex-stderr")
 	st=$?
 	[ $((SECONDS - t0)) -lt 10 ] ||
-	    echo "# $n $(info "$n" page): $((SECONDS - t0)) s" >&3
+	    echo "# $n $I_page: $((SECONDS - t0)) s" >&3
 	if [ -n "$bpid" ]; then
 		kill "$bpid" 2>/dev/null
 		wait "$bpid" 2>/dev/null
 	fi
 	if [ "$st" -ne 0 ] && ! { [ -n "$lim" ] && [ "$st" -eq 124 ]; }; then
-		echo "$n $(info "$n" page) '$(info "$n" title)': exit $st"
+		echo "$n $I_page '$I_title': exit $st"
 		sed 's/^/    /' "$EXDIR/$n.sh" | tail -n +7
 		tail -5 "$dir/.ex-stderr" | sed 's/^/  stderr: /'
 		return 1
@@ -72,7 +85,7 @@ run_one() {
 	for w in "$EXDIR/$n".want.*; do
 		[ -e "$w" ] || continue
 		if ! python3 "$REPO/tests/man_examples.py" match "$w" "$dir/.ex-out.${w##*.}"; then
-			echo "$n $(info "$n" page) '$(info "$n" title)': output of command ${w##*.} differs"
+			echo "$n $I_page '$I_title': output of command ${w##*.} differs"
 			sed 's/^/  want: /' "$w"
 			head -5 "$dir/.ex-out.${w##*.}" | sed 's/^/  got:  /'
 			return 1
@@ -85,8 +98,10 @@ run_one() {
 examples() {
 	local n f failed=0 ran=0
 	for f in "$EXDIR"/*.info; do
-		n=$(basename "$f" .info)
-		[ "$(info "$n" page)" = "$1" ] || continue
+		n=${f##*/}
+		n=${n%.info}
+		load_info "$n"
+		[ "$I_page" = "$1" ] || continue
 		ran=$((ran + 1))
 		run_one "$n" || failed=$((failed + 1))
 	done
