@@ -131,7 +131,12 @@ load run_helpers
 	  - {name: out, run: [weir-sink, -f, csv, --fields, 'user,page,amount', -o, $T/out]}
 	Y
 	start_run "$T/p.yaml"
-	sleep 1
+	# until records come out (the sink flushes when its input is idle),
+	# not a fixed second, which a loaded machine may spend starting up
+	i=0
+	while [ "$(cat "$T/out" 2>/dev/null | wc -l)" -le 101 ] && [ $i -lt 200 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
 	kill -TERM "$RUN_PID"
 	status=0; wait "$RUN_PID" || status=$?
 	RUN_PID=
