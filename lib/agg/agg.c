@@ -625,6 +625,30 @@ remember_value(weir_agg *a, const weir_record *r)
 	return 0;
 }
 
+int
+weir_agg_check_reads(weir_agg *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->nst; i++)
+		if (a->st[i].kind == ST_BYMAX || a->st[i].kind == ST_BYMIN)
+			return 0;
+	a->lazy = 1;
+	return 1;
+}
+
+/* An unchecked packed value (weir_agg_check_reads) that the one-pass
+ * lookup does not read field by field: the whole of it checked now.  0 or
+ * WEIR_FAIL_IO. */
+static int
+check_whole(weir_agg *a, const weir_record *r, char *err, size_t errsz)
+{
+	if (!a->lazy || r->enc != WEIR_ENC_PACKED ||
+	    weir_pack_validate(r->value, r->value_len, err, errsz) == 0)
+		return 0;
+	return WEIR_FAIL_IO;
+}
+
 /* This record's group key into a->gk and its values into a->pv (a
  * WEIR_FAIL_* with a message). */
 static int
@@ -638,16 +662,25 @@ record_key(weir_agg *a, const weir_record *r, char *err, size_t errsz)
 		a->gk.len = a->gk_vlen;
 	} else if (a->ng || a->npaths) {
 		a->gk.len = 0;
+		/* unchecked bytes: weir_pv_of reads the root's tag and length
+		 * within the value; the lookup checks what it reads */
 		if ((rc = weir_record_json(r, &a->root, &root)) <= 0) {
 			if (rc == WEIR_FAIL_NOMEM)
 				goto nomem;
+			if ((rc = check_whole(a, r, err, errsz)) < 0)
+				return rc;
 			weir_seterr(err, errsz, r->enc == WEIR_ENC_NULL ?
 			    "record has no value (a tombstone)" :
 			    "record value is not JSON");
 			return -1;
 		}
-		if ((rc = weir__agg_look(a, &root)) < 0)
+		if ((rc = weir__agg_look(a, &root, err, errsz)) ==
+		    WEIR_FAIL_NOMEM)
 			goto nomem;
+		if (rc < 0)
+			return rc;
+		if (!rc && (rc = check_whole(a, r, err, errsz)) < 0)
+			return rc;
 		for (i = 0; !rc && i < a->npaths; i++)
 			a->have[i] = weir_path_get(&a->paths[i], &root,
 			    &a->pv[i]);

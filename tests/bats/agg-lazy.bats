@@ -1,0 +1,80 @@
+#!/usr/bin/env bats
+# weir-agg validates the packed values of a frame stream lazily: the
+# fields it reads (group values, aggregated values) are checked before use
+# and a corrupt one stops it (status 3) as a corrupt frame does; bytes it
+# never reads are not its business (the stage that reads them checks them).
+load helpers
+
+# frames VALUE...: a frame stream of records (no time, no key) whose packed
+# values are the hex strings given, then END.
+frames() {
+	python3 -c '
+import sys
+out = b"\x89WEIR\n\x01\x00"
+for h in sys.argv[1:]:
+    rec = bytes([2 << 5]) + bytes.fromhex(h)   # packed value
+    out += bytes([1, len(rec)]) + rec
+sys.stdout.buffer.write(out + b"\x04\x00")' "$@"
+}
+
+# obj MEMBER...: a packed object; a member is KEYHEX:VALUEHEX
+obj() {
+	python3 -c '
+import sys
+body = b""
+for m in sys.argv[1:]:
+    k, v = m.split(":")
+    k = bytes.fromhex(k)
+    body += bytes([0x40 | len(k)]) + k + bytes.fromhex(v)
+assert len(body) < 128
+print((bytes([9, len(body)]) + body).hex())' "$@"
+}
+
+U=75736572		# "user"
+A=616d6f756e74		# "amount"
+P=70616765		# "page"
+GOOD=4161		# "a"
+QUOTE=4122		# a plain string holding a quote: corrupt
+INT7=030e		# 7
+BADNUM=05023178		# number text "1x": corrupt
+
+@test "a corrupt value in a field weir-agg does not read is passed over" {
+	v1=$(obj $U:$GOOD $A:$INT7 $P:$QUOTE)
+	v2=$(obj $P:$QUOTE $U:$GOOD $A:$INT7)
+	frames "$v1" "$v2" > "$T/in"
+	run bash -o pipefail -c "weir-agg -g .user count sum:.amount < '$T/in' | weir-sink -f ndjson"
+	echo "$status $output"
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"user":"a","count":2,"sum_amount":14}' ]
+}
+
+@test "a corrupt value in a field weir-agg reads stops it (status 3), also with --on-error" {
+	frames "$(obj $U:$QUOTE $A:$INT7)" > "$T/g"
+	frames "$(obj $U:$GOOD $A:$BADNUM)" > "$T/s"
+	frames "$(obj $U:$GOOD $A:$INT7)" "ffffff" > "$T/x"
+	frames "$(obj $U:$GOOD $A:$INT7)" "" > "$T/e"
+	# not an object of one-key paths: the general lookup, the whole value
+	frames "$(obj $U:$GOOD $A:$INT7 $P:$QUOTE)" > "$T/p"
+	for c in "g:-g .user count" "s:-g .user sum:.amount" "x:-g .user count" \
+	    "e:-g .user count" "p:-g .page.x count" "g:-g .user count --on-error $T/bad" \
+	    "g:-g .user count --on-error skip" "s:max_by:.amount"; do
+		f=${c%%:*} args=${c#*:}
+		run bash -c "weir-agg $args < '$T/$f' > /dev/null"
+		echo "$f $args: $status $output"
+		[ "$status" -eq 3 ]
+		[[ "$output" == *"weir-agg: "*"packed value"* ]]
+		[[ "$output" == *"corrupt packed value"* || $f = e ]]
+		[[ "$output" != *"Sanitizer"* && "$output" != *"runtime error"* ]]
+	done
+	[ ! -s "$T/bad" ]
+}
+
+@test "lazily checked values give the results of the checked ones" {
+	weir-source --gen clicks --count 3000 > "$T/in"
+	weir-source --gen clicks --count 3000 | weir-sink -f ndjson |
+	    weir-agg -g .user count sum:.amount avg:.amount min:.page |
+	    weir-sink -f ndjson > "$T/want"
+	run bash -o pipefail -c "weir-agg -g .user count sum:.amount avg:.amount min:.page < '$T/in' | weir-sink -f ndjson > '$T/got'"
+	[ "$status" -eq 0 ]
+	cmp "$T/want" "$T/got"
+}
