@@ -430,10 +430,16 @@ blank(const uint8_t *s, size_t n)
 	return 1;
 }
 
+/* Zeroed in halves: GCC makes one memset (or a copy of a zero record)
+ * of this size a "rep stos", whose start-up was ~8% of weir-source's
+ * NDJSON CPU; halves are a few vector stores. */
 static void
 rec_init(weir_record *r)
 {
-	memset(r, 0, sizeof(*r));
+	size_t h = sizeof(*r) / 2;
+
+	memset(r, 0, h);
+	memset((uint8_t *)r + h, 0, sizeof(*r) - h);
 	r->partition = -1;
 }
 
