@@ -584,8 +584,11 @@ same_value(weir_agg *a, const weir_record *r)
 
 	if (!a->lastv_ok || r->enc != WEIR_ENC_PACKED ||
 	    r->value_len != a->lastv.len ||
-	    memcmp(r->value, a->lastv.p, r->value_len) != 0)
+	    memcmp(r->value, a->lastv.p, r->value_len) != 0) {
+		a->lastv_miss += a->lastv_miss < UINT32_MAX;
 		return 0;
+	}
+	a->lastv_miss = 0;
 	for (i = 0; i < a->npaths; i++) {
 		if (!a->have[i])
 			continue;
@@ -606,6 +609,10 @@ remember_value(weir_agg *a, const weir_record *r)
 
 	a->lastv_ok = 0;
 	if (r->enc != WEIR_ENC_PACKED || r->value_len > 256)
+		return 0;
+	/* values that do not come again (tumbling windows, HOP records):
+	 * after 16 misses in a row, one value in 64 is kept, to see */
+	if (a->lastv_miss >= 16 && (a->lastv_miss & 63) != 0)
 		return 0;
 	if (!a->pvoff && !(a->pvoff = calloc(3 * (a->npaths + 1),
 	    sizeof(*a->pvoff))))

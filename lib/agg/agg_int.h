@@ -112,6 +112,7 @@ struct weir_agg {
 	size_t gk_vlen;
 	uintptr_t *pvoff;	/* 3 per path: s, tag, end */
 	int lastv_ok;
+	uint32_t lastv_miss;	/* lookups in a row that same_value missed */
 	const weir_record *cur;	/* the record being added (agg_by.c) */
 	struct weir__agg_hop *hop;	/* agg_hop.c: groups of recent panes */
 	struct weir__agg_look *look;	/* agg_look.c: one-pass lookups */

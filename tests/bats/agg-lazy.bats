@@ -54,3 +54,20 @@ BADNUM=05023178		# number text "1x": corrupt
 	[ "$status" -eq 0 ]
 	cmp "$T/want" "$T/got"
 }
+
+@test "runs of equal values after many different ones: each record counted in its own group" {
+	# 40 different values, then runs of one value (the lookup of the one
+	# before is reused), then different ones again, then a run
+	awk 'BEGIN {
+		for (i = 0; i < 40; i++) printf "{\"user\":\"u%d\",\"amount\":%d}\n", i % 7, i
+		for (i = 0; i < 5; i++) print "{\"user\":\"u3\",\"amount\":100}"
+		for (i = 0; i < 100; i++) printf "{\"user\":\"u%d\",\"amount\":%d}\n", i % 5, i
+		for (i = 0; i < 70; i++) print "{\"user\":\"u9\",\"amount\":1}"
+	}' > "$T/in.ndjson"
+	awk -F'"' '{ split($0, a, ":"); n = a[3] + 0; c[$4]++; s[$4] += n }
+	    END { for (u in c) printf "{\"user\":\"%s\",\"count\":%d,\"sum_amount\":%d}\n", u, c[u], s[u] }' \
+	    "$T/in.ndjson" | sort > "$T/want"
+	run bash -o pipefail -c "weir-source '$T/in.ndjson' | weir-agg -g .user count sum:.amount | weir-sink -f ndjson | sort > '$T/got'"
+	[ "$status" -eq 0 ]
+	diff "$T/want" "$T/got"
+}
