@@ -66,7 +66,7 @@ main(int argc, char **argv)
 {
 	weir_ckpt_opts ck = { 0 };
 	char err[WEIR_ERRSZ];
-	int c, rc, passv, invert = 0, infmt = WEIR_FMT_AUTO, outfmt = WEIR_FMT_AUTO;
+	int c, rc, passv, readsv, invert = 0, infmt = WEIR_FMT_AUTO, outfmt = WEIR_FMT_AUTO;
 	const char *onerr = "fail";
 	weir_buf scratch = {0};
 	weir_stage st;
@@ -110,7 +110,8 @@ main(int argc, char **argv)
 	/* an expression without a path never reads a value: packed values
 	 * go from frames to frames unchecked, the stage that reads them
 	 * checks them (as weir-window's windows do) */
-	passv = !weir_expr_reads_value(e) &&
+	readsv = weir_expr_reads_value(e);
+	passv = !readsv &&
 	    weir_output_format(st.out) == WEIR_FMT_FRAMED;
 	weir_input_pass_values(st.in, passv);
 	memset(&ctx, 0, sizeof(ctx));
@@ -120,7 +121,10 @@ main(int argc, char **argv)
 			weir_stage_forward(&st, &ev);
 			continue;
 		}
-		if ((rc = weir_expr_root(&ev.rec, &scratch, &root)) < 0)
+		/* the value's root only for an expression that reads it */
+		root.type = WEIR_PV_MISSING;
+		if (readsv &&
+		    (rc = weir_expr_root(&ev.rec, &scratch, &root)) < 0)
 			weir_die_kind(rc, "");
 		ctx.rec = &ev.rec;
 		rc = weir_expr_test(e, &ctx);
