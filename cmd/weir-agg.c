@@ -150,6 +150,10 @@ add(const weir_record *r)
 		return;
 	}
 	if (rc < 0) {
+		if (rc == WEIR_FAIL_IO)	/* a corrupt packed value */
+			weir_die(WEIR_EXIT_IO, "%s: record %llu: %s",
+			    weir_input_name(S.st.in),
+			    (unsigned long long)S.st.in_records, err);
 		if (rc != WEIR_FAIL_DATA)
 			weir_die_fail(rc, err);
 		if (weir_input_line(S.st.in))
@@ -304,6 +308,10 @@ main(int argc, char **argv)
 	weir_stage_open(&S.st, infmt, WEIR_FMT_AUTO, NULL, onerr);
 	S.hops = !S.updates && !S.rows && !S.cl;
 	weir_input_accept_hops(S.st.in, S.hops);
+	/* packed values unchecked on the way in: the aggregator checks the
+	 * fields it reads (and the rest is never read nor passed on) */
+	if (!S.cl && !S.rows && weir_agg_check_reads(S.agg))
+		weir_input_pass_values(S.st.in, 1);
 	weir_stage_checkpoint(&S.st, &ck, argc, argv, &ops);
 	S.due = S.every ? weir_mono_ms() + S.every : INT64_MAX;
 	while ((rc = weir_stage_next_until(&S.st, &ev, S.due)) != 0) {

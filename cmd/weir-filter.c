@@ -65,7 +65,8 @@ int
 main(int argc, char **argv)
 {
 	weir_ckpt_opts ck = { 0 };
-	int c, rc, invert = 0, infmt = WEIR_FMT_AUTO, outfmt = WEIR_FMT_AUTO;
+	char err[WEIR_ERRSZ];
+	int c, rc, passv, readsv, invert = 0, infmt = WEIR_FMT_AUTO, outfmt = WEIR_FMT_AUTO;
 	const char *onerr = "fail";
 	weir_buf scratch = {0};
 	weir_stage st;
@@ -106,6 +107,13 @@ main(int argc, char **argv)
 	e = compile_or_die(argv[optind]);
 	weir_stage_open(&st, infmt, outfmt, NULL, onerr);
 	weir_stage_checkpoint(&st, &ck, argc, argv, NULL);
+	/* an expression without a path never reads a value: packed values
+	 * go from frames to frames unchecked, the stage that reads them
+	 * checks them (as weir-window's windows do) */
+	readsv = weir_expr_reads_value(e);
+	passv = !readsv &&
+	    weir_output_format(st.out) == WEIR_FMT_FRAMED;
+	weir_input_pass_values(st.in, passv);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.root = &root;
 	while (weir_stage_next(&st, &ev)) {
@@ -113,13 +121,24 @@ main(int argc, char **argv)
 			weir_stage_forward(&st, &ev);
 			continue;
 		}
-		if ((rc = weir_expr_root(&ev.rec, &scratch, &root)) < 0)
+		/* the value's root only for an expression that reads it */
+		root.type = WEIR_PV_MISSING;
+		if (readsv &&
+		    (rc = weir_expr_root(&ev.rec, &scratch, &root)) < 0)
 			weir_die_kind(rc, "");
 		ctx.rec = &ev.rec;
 		rc = weir_expr_test(e, &ctx);
-		if (rc == WEIR_FAIL_DATA)
+		if (rc == WEIR_FAIL_DATA) {
+			/* written out as a bad record: checked first */
+			if (passv && ev.rec.enc == WEIR_ENC_PACKED &&
+			    weir_pack_validate(ev.rec.value, ev.rec.value_len,
+			    err, sizeof(err)) < 0)
+				weir_die(WEIR_EXIT_IO, "%s: record %llu: %s",
+				    weir_input_name(st.in),
+				    (unsigned long long)st.in_records, err);
 			weir_onerr_bad_record(&st.onerr, weir_expr_error(e),
 			    &ev.rec);
+		}
 		else if (rc < 0)
 			weir_die_fail(rc, weir_expr_error(e));
 		else if (rc != invert)

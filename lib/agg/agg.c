@@ -584,8 +584,11 @@ same_value(weir_agg *a, const weir_record *r)
 
 	if (!a->lastv_ok || r->enc != WEIR_ENC_PACKED ||
 	    r->value_len != a->lastv.len ||
-	    memcmp(r->value, a->lastv.p, r->value_len) != 0)
+	    memcmp(r->value, a->lastv.p, r->value_len) != 0) {
+		a->lastv_miss += a->lastv_miss < UINT32_MAX;
 		return 0;
+	}
+	a->lastv_miss = 0;
 	for (i = 0; i < a->npaths; i++) {
 		if (!a->have[i])
 			continue;
@@ -607,6 +610,10 @@ remember_value(weir_agg *a, const weir_record *r)
 	a->lastv_ok = 0;
 	if (r->enc != WEIR_ENC_PACKED || r->value_len > 256)
 		return 0;
+	/* values that do not come again (tumbling windows, HOP records):
+	 * after 16 misses in a row, one value in 64 is kept, to see */
+	if (a->lastv_miss >= 16 && (a->lastv_miss & 63) != 0)
+		return 0;
 	if (!a->pvoff && !(a->pvoff = calloc(3 * (a->npaths + 1),
 	    sizeof(*a->pvoff))))
 		return -1;
@@ -625,6 +632,30 @@ remember_value(weir_agg *a, const weir_record *r)
 	return 0;
 }
 
+int
+weir_agg_check_reads(weir_agg *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->nst; i++)
+		if (a->st[i].kind == ST_BYMAX || a->st[i].kind == ST_BYMIN)
+			return 0;
+	a->lazy = 1;
+	return 1;
+}
+
+/* An unchecked packed value (weir_agg_check_reads) that the one-pass
+ * lookup does not read field by field: the whole of it checked now.  0 or
+ * WEIR_FAIL_IO. */
+static int
+check_whole(weir_agg *a, const weir_record *r, char *err, size_t errsz)
+{
+	if (!a->lazy || r->enc != WEIR_ENC_PACKED ||
+	    weir_pack_validate(r->value, r->value_len, err, errsz) == 0)
+		return 0;
+	return WEIR_FAIL_IO;
+}
+
 /* This record's group key into a->gk and its values into a->pv (a
  * WEIR_FAIL_* with a message). */
 static int
@@ -638,16 +669,25 @@ record_key(weir_agg *a, const weir_record *r, char *err, size_t errsz)
 		a->gk.len = a->gk_vlen;
 	} else if (a->ng || a->npaths) {
 		a->gk.len = 0;
+		/* unchecked bytes: weir_pv_of reads the root's tag and length
+		 * within the value; the lookup checks what it reads */
 		if ((rc = weir_record_json(r, &a->root, &root)) <= 0) {
 			if (rc == WEIR_FAIL_NOMEM)
 				goto nomem;
+			if ((rc = check_whole(a, r, err, errsz)) < 0)
+				return rc;
 			weir_seterr(err, errsz, r->enc == WEIR_ENC_NULL ?
 			    "record has no value (a tombstone)" :
 			    "record value is not JSON");
 			return -1;
 		}
-		if ((rc = weir__agg_look(a, &root)) < 0)
+		if ((rc = weir__agg_look(a, &root, err, errsz)) ==
+		    WEIR_FAIL_NOMEM)
 			goto nomem;
+		if (rc < 0)
+			return rc;
+		if (!rc && (rc = check_whole(a, r, err, errsz)) < 0)
+			return rc;
 		for (i = 0; !rc && i < a->npaths; i++)
 			a->have[i] = weir_path_get(&a->paths[i], &root,
 			    &a->pv[i]);

@@ -65,10 +65,22 @@ int weir_agg_add_func(weir_agg *a, const char *spec, char *err,
 int weir_agg_ready(weir_agg *a, char *err, size_t errsz);
 
 /*
+ * After weir_agg_ready: packed values may come unvalidated (a frame
+ * stream read with weir_input_pass_values): weir_agg_add and
+ * weir_agg_add_hop then validate the fields they read (the whole value
+ * when the lookup is not the one-pass one) and refuse a corrupt one with
+ * WEIR_FAIL_IO.  1 when the aggregator reads values only that way, 0 when
+ * it keeps whole records (max_by, min_by, top) and the values must come
+ * validated.
+ */
+int weir_agg_check_reads(weir_agg *a);
+
+/*
  * Add one record.  Returns 0 and sets *ref (may be NULL) to its group; 1
  * when the record belongs to a window that already closed (a late record:
  * not added, the caller counts it); WEIR_FAIL_DATA for a bad record (err
- * says why; the state is unchanged), WEIR_FAIL_NOMEM.
+ * says why; the state is unchanged), WEIR_FAIL_NOMEM, WEIR_FAIL_IO (a
+ * corrupt packed value, weir_agg_check_reads).
  */
 int weir_agg_add(weir_agg *a, const weir_record *r, weir_agg_ref *ref,
     char *err, size_t errsz);

@@ -112,9 +112,11 @@ struct weir_agg {
 	size_t gk_vlen;
 	uintptr_t *pvoff;	/* 3 per path: s, tag, end */
 	int lastv_ok;
+	uint32_t lastv_miss;	/* lookups in a row that same_value missed */
 	const weir_record *cur;	/* the record being added (agg_by.c) */
 	struct weir__agg_hop *hop;	/* agg_hop.c: groups of recent panes */
 	struct weir__agg_look *look;	/* agg_look.c: one-pass lookups */
+	int lazy;		/* weir_agg_check_reads: values come unchecked */
 };
 
 #define SEED 0x5eed5eedULL
@@ -170,10 +172,13 @@ int weir__agg_order(weir_agg *a, struct win *w, uint32_t **order);
 /* agg_look.c: set up the one-pass lookup when every path is one key
  * (after the paths are known; -1 out of memory); free it; look up root's
  * fields: 1 and a->pv, a->have and the group key appended to a->gk, 0
- * when the general way must do it (nothing appended), WEIR_FAIL_NOMEM. */
+ * when the general way must do it (nothing appended), WEIR_FAIL_NOMEM;
+ * with a->lazy each value found is validated first (WEIR_FAIL_IO and err:
+ * a corrupt one). */
 int weir__agg_look_init(weir_agg *a);
 void weir__agg_look_free(struct weir__agg_look *l);
-int weir__agg_look(weir_agg *a, const weir_pv *root);
+int weir__agg_look(weir_agg *a, const weir_pv *root, char *err,
+    size_t errsz);
 /* agg_hop.c: its cache, freed. */
 void weir__agg_hop_free(struct weir__agg_hop *h);
 

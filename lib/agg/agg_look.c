@@ -8,6 +8,11 @@
  * of that name) and weir_pv_canon per group value: anything else (a path
  * of several steps or an index, a key that is not a short plain string,
  * a value that is not an object) goes the general way.
+ *
+ * It reads unchecked packed values safely (weir_agg_check_reads): every
+ * step stays inside the value, keys are only compared with the wanted
+ * ones, the values of other members are stepped over (weir_pv_skip) and
+ * each value found is validated before anything reads it.
  */
 #include "agg_int.h"
 
@@ -75,7 +80,7 @@ weir__agg_look_init(weir_agg *a)
 }
 
 int
-weir__agg_look(weir_agg *a, const weir_pv *root)
+weir__agg_look(weir_agg *a, const weir_pv *root, char *err, size_t errsz)
 {
 	struct weir__agg_look *l = a->look;
 	const uint8_t *p, *end, *kp;
@@ -105,6 +110,10 @@ weir__agg_look(weir_agg *a, const weir_pv *root)
 				v = &l->v[j];
 				if (!weir_pv_read(p, end, v))
 					return 0;
+				/* unchecked bytes: what is read, checked */
+				if (a->lazy && weir_pack_validate(v->tag,
+				    (size_t)(v->end - v->tag), err, errsz) < 0)
+					return WEIR_FAIL_IO;
 			} else
 				l->v[j] = *v;
 			found |= (uint64_t)1 << j;

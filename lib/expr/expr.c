@@ -109,6 +109,19 @@ weir_expr_text(const weir_expr *e)
 }
 
 int
+weir_expr_reads_value(const weir_expr *e)
+{
+	int i;
+
+	/* the value is read only by looking up a path (expr_eval.c) */
+	for (i = 0; i < e->nnodes; i++)
+		if (e->nodes[i].op == N_PATH || e->nodes[i].op == N_PCMP_NUM ||
+		    e->nodes[i].op == N_PCMP_STR)
+			return 1;
+	return 0;
+}
+
+int
 weir_expr_caret(weir_buf *out, const char *src, int col)
 {
 	const unsigned char *s = (const unsigned char *)src;

@@ -77,6 +77,9 @@ int weir_expr_compile(weir_expr **out, const char *src, char *err,
 void weir_expr_free(weir_expr *e);
 /* The source text it was compiled from. */
 const char *weir_expr_text(const weir_expr *e);
+/* 1 if evaluating it may read the record's value (it has a path), 0 if
+ * it reads at most the record's time and key. */
+int weir_expr_reads_value(const weir_expr *e);
 
 /* Evaluate: fills *out (see weir_xv for lifetimes).  Returns 0,
  * WEIR_FAIL_NOMEM, or WEIR_FAIL_DATA when a matches() hit its regex match

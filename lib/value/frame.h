@@ -141,6 +141,11 @@ int weir_frame_put_header(weir_buf *out);
  */
 long weir_frame_parse(weir_fdec *d, const uint8_t *p, size_t n,
     size_t max_frame, weir_frame *f, size_t *need, char *err, size_t errsz);
+/* The same, a RECORD decoded into *rec instead of f->rec (the caller's
+ * own record: no copy of it, whose loads of fields just stored stall). */
+long weir_frame_parse_rec(weir_fdec *d, const uint8_t *p, size_t n,
+    size_t max_frame, weir_frame *f, weir_record *rec, size_t *need,
+    char *err, size_t errsz);
 
 /* Encoders: append one frame to out. */
 int weir_frame_put_record(weir_fenc *e, weir_buf *out, const weir_record *r);

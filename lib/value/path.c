@@ -219,20 +219,28 @@ weir_path_name(const weir_path *p, size_t *len)
 int
 weir_path_get(const weir_path *p, const weir_pv *root, weir_pv *out)
 {
-	weir_pv cur = *root, next;
+	weir_pv tmp[2], *next;
+	const weir_pv *cur = root;
 	size_t i;
 
 	if (root->type == WEIR_PV_MISSING)
 		return 0;
+	if (p->nsteps == 0) {
+		*out = *root;
+		return 1;
+	}
+	/* each step reads the one before in place and the last writes *out:
+	 * a copy of a weir_pv just written field by field stalls on its
+	 * loads (three copies were 70% of this function's time) */
 	for (i = 0; i < p->nsteps; i++) {
 		const weir_path_step *st = &p->steps[i];
+		next = i + 1 == p->nsteps ? out : &tmp[i & 1];
 		if (st->is_index) {
-			if (!weir_pv_index(&cur, st->index, &next))
+			if (!weir_pv_index(cur, st->index, next))
 				return 0;
-		} else if (!weir_pv_member(&cur, st->key, st->key_len, &next))
+		} else if (!weir_pv_member(cur, st->key, st->key_len, next))
 			return 0;
 		cur = next;
 	}
-	*out = cur;
 	return 1;
 }

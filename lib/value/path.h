@@ -35,7 +35,8 @@ int weir_path_list(char ***out, size_t *n, const char *s, char *err,
 void weir_path_free(weir_path *p);
 /* The last key of the path ("user" for ".a.user"), for output names. */
 const char *weir_path_name(const weir_path *p, size_t *len);
-/* Look the path up in a packed value: 1 and *out, or 0 if missing. */
+/* Look the path up in a packed value: 1 and *out, or 0 if missing (*out
+ * is then undefined; it must not be root). */
 int weir_path_get(const weir_path *p, const weir_pv *root, weir_pv *out);
 
 #endif

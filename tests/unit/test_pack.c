@@ -207,6 +207,13 @@ main(void)
 	CHECK_STR(text_of("{\"a\":{\"b\":[10,20,30]}}", ".a.b[-1]"), "30");
 	CHECK_STR(text_of("{\"a\":{\"b\":[10,20,30]}}", ".a.b[3]"), "MISSING");
 	CHECK_STR(text_of("{\"a\":{\"b\":[10,20,30]}}", ".a.c"), "MISSING");
+	/* paths of many steps: each reads the one before in place */
+	CHECK_STR(text_of("{\"a\":[[1,[2,{\"b\":{\"c\":[7,8]}}]]]}",
+	    ".a[0][1][1].b.c[-1]"), "8");
+	CHECK_STR(text_of("{\"a\":[[1,[2,{\"b\":{\"c\":[7,8]}}]]]}",
+	    ".a[0][1][1].b.d[0]"), "MISSING");
+	CHECK_STR(text_of("{\"a\":{\"b\":{\"c\":{\"d\":{\"e\":\"deep\"}}}}}",
+	    ".a.b.c.d.e"), "deep");
 	CHECK_STR(text_of("{\"a b\":\"x\\ty\"}", ".[\"a b\"]"), "x\ty");
 	CHECK_STR(text_of("{\"k\\\"q\":1}", ".[\"k\\\"q\"]"), "1");
 	CHECK_STR(text_of("{\"a\":1}", "."), "{\"a\":1}");

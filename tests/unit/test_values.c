@@ -190,6 +190,10 @@ main(void)
 	CHECK_STR(json("{\"a\":1,\"\\u0061\":2,\"b\":3}"),
 	    "{\"a\":2,\"b\":3}");
 	CHECK_STR(json("[{\"k\":1},{\"k\":2}]"), "[{\"k\":1},{\"k\":2}]");
+	/* the empty key, and an escaped one equal to a plain one: the
+	 * filter bit of the characters, the hash made at the check */
+	CHECK_STR(json("{\"\":1,\"\\u0062\":2,\"b\":3,\"\":4}"),
+	    "{\"\":4,\"\\u0062\":3}");
 	{
 		/* many keys (past the filter and the key stack's first block) */
 		weir_buf t = {0};
