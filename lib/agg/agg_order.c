@@ -315,7 +315,7 @@ sortkey_put(weir_agg *a, const uint8_t *p, size_t kn, struct skwin *e)
 		return;
 	}
 	for (i = 0; i < a->ng && e->pos < e->to && !e->hard; i++) {
-		if ((*p & 0xe0) == WEIR_PK_SSTR) {
+		if ((*p & 0xe0) == WEIR_PK_SSTR) {	/* short strings */
 			n = *p & 0x1f;
 			if (e->pos + n + 2 <= e->from) {
 				e->pos += n + 2;
@@ -326,6 +326,19 @@ sortkey_put(weir_agg *a, const uint8_t *p, size_t kn, struct skwin *e)
 				sk_put(e, &z, 1);
 			}
 			p += 1 + n;
+			continue;
+		}
+		if (*p == WEIR_PK_INT) {	/* and integers */
+			uint64_t u;
+			p++;
+			if (weir_varint_dec(&p, pe, &u) < 0) {
+				e->hard = 1;
+				return;
+			}
+			v.type = WEIR_PV_INT;
+			v.i = weir_zz_dec(u);
+			n = sk_num(&v, b);
+			sk_put(e, b, n);
 			continue;
 		}
 		if (!(p = weir_pv_read(p, pe, &v))) {
