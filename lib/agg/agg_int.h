@@ -169,6 +169,10 @@ int weir__agg_add_at(weir_agg *a, struct win *w, uint32_t idx,
  * (by their values), in w's lookup table, which is no longer one: for a
  * window about to be freed.  0 or WEIR_FAIL_NOMEM. */
 int weir__agg_order(weir_agg *a, struct win *w, uint32_t **order);
+/* The comparator that order follows, of groups i and j of w (<0, 0, >0; or
+ * WEIR_FAIL_NOMEM): for tests. */
+int weir__agg_keycmp(weir_agg *a, const struct win *w, uint32_t i,
+    uint32_t j);
 /* agg_look.c: set up the one-pass lookup when every path is one key
  * (after the paths are known; -1 out of memory); free it; look up root's
  * fields: 1 and a->pv, a->have and the group key appended to a->gk, 0
