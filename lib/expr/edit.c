@@ -142,8 +142,10 @@ weir_edit_where(weir_edit *ed, const char *src, char *err, size_t errsz)
 	weir_expr **nw;
 	int rc;
 
-	if (!(nw = realloc(ed->wheres, sizeof(*nw) * (ed->nwheres + 1))))
+	if (!(nw = realloc(ed->wheres, sizeof(*nw) * (ed->nwheres + 1)))) {
+		weir_seterr(err, errsz, "out of memory");
 		return WEIR_FAIL_NOMEM;
+	}
 	ed->wheres = nw;
 	if ((rc = compile(ed, src, "--where", &nw[ed->nwheres], err,
 	    errsz)) < 0)
