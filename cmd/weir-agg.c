@@ -164,7 +164,7 @@ add(const weir_record *r)
 			snprintf(msg, sizeof(msg), "%s: record %llu: %s",
 			    weir_input_name(S.st.in),
 			    (unsigned long long)S.st.in_records, err);
-		weir_onerr_bad(&S.st.onerr, msg, r->value, r->value_len);
+		weir_onerr_bad_record(&S.st.onerr, msg, r);
 		return;
 	}
 	if (S.cl)

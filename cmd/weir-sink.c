@@ -462,8 +462,7 @@ bucket_loop(weir_stage *st)
 			snprintf(msg, sizeof(msg), "%s: record %llu: %s",
 			    weir_input_name(st->in),
 			    (unsigned long long)st->in_records, err);
-			weir_onerr_bad(&st->onerr, msg, ev.rec.value,
-			    ev.rec.value_len);
+			weir_onerr_bad_record(&st->onerr, msg, &ev.rec);
 		} else if (rc < 0)
 			weir_die_fail(rc, err);
 	}

@@ -271,9 +271,19 @@ weir_onerr_bad_record(weir_onerr *o, const char *msg, const weir_record *r)
 	size_t n = 0;
 	int rc;
 
-	if (o->mode == WEIR_ONERR_FILE &&
-	    (rc = weir_record_bytes(r, &text, &p, &n)) < 0)	/* corrupt: exit 1 */
+	char err[WEIR_ERRSZ];
+
+	/* The file gets the value as text.  A value a stage passed on
+	 * unread was not checked: a corrupt one is a corrupt input stream
+	 * (exit 3), as when a stage reads it. */
+	if (o->mode != WEIR_ONERR_FILE)
+		goto send;
+	if (r->enc == WEIR_ENC_PACKED &&
+	    weir_pack_validate(r->value, r->value_len, err, sizeof(err)) < 0)
+		weir_die(WEIR_EXIT_IO, "%s: corrupt record value: %s", msg, err);
+	if ((rc = weir_record_bytes(r, &text, &p, &n)) < 0)
 		weir_die_kind(rc, "corrupt record value");
+send:
 	weir_onerr_bad_from(o, msg, p, n, r);
 }
 

@@ -71,3 +71,14 @@ BADNUM=05023178		# number text "1x": corrupt
 	[ "$status" -eq 0 ]
 	diff "$T/want" "$T/got"
 }
+
+@test "a bad record with a corrupt field is not written to --on-error's file: status 3" {
+	# --changelog refuses a record without a key; the file would get its
+	# value as text, so every field is checked first
+	frames "$(obj $U:$GOOD $P:$QUOTE)" > "$T/in"
+	run bash -c "weir-agg --changelog -g .user count --on-error '$T/bad' < '$T/in' > /dev/null"
+	echo "$status $output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"corrupt packed value"* ]]
+	[ ! -s "$T/bad" ]
+}

@@ -244,3 +244,11 @@ print(sum(decimal.Decimal(json.loads(l, parse_float=decimal.Decimal)['amount']) 
 	    '{"u":"a\"b","count":1,"sum_x":9,"max_u":"a\"b"}' \
 	    '{"u":"b","count":1,"sum_x":2,"max_u":"b"}')" ]
 }
+
+@test "--on-error FILE: a bad record from frames is written as its JSON text" {
+	printf '%s\n' '{"key":"1","value":{"g":"a","ts":5,"n":[1,"x"]}}' > "$T/in"
+	run bash -o pipefail -c "weir-source -f envelope --time .ts '$T/in' |
+	    weir-window tumbling 1s | weir-agg --changelog -g .g count --on-error '$T/bad' 2>/dev/null"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$T/bad")" = '{"g":"a","ts":5,"n":[1,"x"]}' ]
+}

@@ -101,3 +101,11 @@ for l in open(sys.argv[1]):
 	diff -r ref o
 }
 
+
+@test "--path --on-error FILE: a bad record from frames is written as its JSON text" {
+	printf '%s\n' '{"at":1709290799999,"v":1}' '{"v":"no time","n":[1,2.5]}' |
+	    weir-source > "$T/in.wf"
+	run bash -o pipefail -c "cd '$T' && weir-sink --path-time .at --path 'o/%H' --on-error bad < in.wf"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$T/bad")" = '{"v":"no time","n":[1,2.5]}' ]
+}
