@@ -131,10 +131,11 @@ load run_helpers
 	  - {name: out, run: [weir-sink, -f, csv, --fields, 'user,page,amount', -o, $T/out]}
 	Y
 	start_run "$T/p.yaml"
-	# until records come out (the sink flushes when its input is idle),
-	# not a fixed second, which a loaded machine may spend starting up
+	# until records come out (the sink flushes when its input is idle,
+	# into a temporary file renamed to out at the end), not a fixed
+	# second, which a loaded machine may spend starting up
 	i=0
-	while [ "$(cat "$T/out" 2>/dev/null | wc -l)" -le 101 ] && [ $i -lt 200 ]; do
+	while [ "$(cat "$T"/.out.*.tmp 2>/dev/null | wc -l)" -le 101 ] && [ $i -lt 200 ]; do
 		sleep 0.1; i=$((i + 1))
 	done
 	kill -TERM "$RUN_PID"
