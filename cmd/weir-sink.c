@@ -304,15 +304,12 @@ kafka_loop(weir_stage *st, const weir_kafka_opts *ko, const weir_path *kp)
 		if (rc < 0 && !refused)
 			kafka_check(rc, err);
 		if (refused == WEIR_KAFKA_SINK_KAFKA)
-			weir_onerr_bad_from(oe, err, NULL, 0, &ev.rec);
+			weir_onerr_bad_record(oe, err, &ev.rec);
 		else if (refused) {
 			snprintf(msg, sizeof(msg), "%s: record %llu: %s",
 			    weir_input_name(st->in),
 			    (unsigned long long)st->in_records, err);
-			if (refused == WEIR_KAFKA_SINK_KEY)
-				weir_onerr_bad_from(oe, msg, NULL, 0, &ev.rec);
-			else
-				weir_onerr_bad(oe, msg, NULL, 0);
+			weir_onerr_bad_record(oe, msg, &ev.rec);
 		}
 	}
 	kafka_check(weir_kafka_sink_end(ks, err, sizeof(err)), err);

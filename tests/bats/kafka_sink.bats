@@ -35,6 +35,10 @@ W
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"no key field .user"* ]]
 	echo '{"a":1}' | limit weir-sink -b "$B" -t t -K .user --on-error skip
+	# a file gets the record's JSON text, from text and from frames
+	printf '%s\n' '{"a":1}' '{"user":"u","a":2}' | limit weir-sink -b "$B" -t t -K .user --on-error "$T/bad" 2>/dev/null
+	printf '%s\n' '{"a":[3,"x"]}' | weir-source | limit weir-sink -b "$B" -t t -K .user --on-error "$T/bad" 2>/dev/null
+	[ "$(cat "$T/bad")" = "$(printf '%s\n' '{"a":1}' '{"a":[3,"x"]}')" ]
 }
 
 @test "a message the broker refuses is exit 3, never silence" {
