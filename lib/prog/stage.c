@@ -409,7 +409,7 @@ weir_stage_emit(weir_stage *s, const weir_record *r)
 	rc = weir_output_record(s->out, r);
 
 	if (rc == WEIR_FAIL_DATA)	/* a bad record, under --on-error */
-		weir_onerr_bad(s->oe, weir_output_error(s->out), NULL, 0);
+		weir_onerr_bad_record(s->oe, weir_output_error(s->out), r);
 	else
 		weir_stage_check_output(s->out, rc);
 	if (weir_output_ndropped(s->out) > s->dropped_warned)

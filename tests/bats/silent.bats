@@ -206,3 +206,14 @@ for i in range(40): print("{\"a\":1,\"f%d\":1}" % i)' > "$T/many.ndjson"
 	run weir-sink -f csv --all-fields --fields a < "$T/in.ndjson"
 	[ "$status" -eq 2 ]
 }
+
+@test "a frame over the record limit under --on-error FILE: the file gets the record's JSON" {
+	python3 -c 'print("{\"k\":\"" + "x" * 40000 + "\"}")' > "$T/in.ndjson"
+	echo '{"k":"y"}' >> "$T/in.ndjson"
+	run bash -o pipefail -c "weir-source '$T/in.ndjson' \
+	    | WEIR_MAX_RECORD=64k weir-map --on-error '$T/bad' 'a=.k' 'b=.k' 2> '$T/err' | weir-sink -f ndjson"
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"k":"y","a":"y","b":"y"}' ]
+	[ "$(wc -l < "$T/bad")" -eq 1 ]
+	[ "$(jq -r '.a | length' "$T/bad")" -eq 40000 ]
+}
