@@ -700,39 +700,68 @@ put_channel(uint8_t *o, uint64_t seed, uint64_t c, int is_hot)
 }
 
 /*
- * A bid.  Its draws, in order: hot auction or not, (if not) which auction,
- * hot bidder or not, (if not) which bidder, the price, hot channel or not,
+ * A bid's draws, in order: hot auction or not, (if not) which auction, hot
+ * bidder or not, (if not) which bidder, the price, hot channel or not,
  * which channel, then the extra.  The coin tosses choose without branches
- * (a draw is made either way and the stream moves on by one or two), and
- * the channel's table entry is fetched before the price is worked out.
+ * (a draw is made either way and the stream moves on by one or two).
+ *
+ * The next event's, when it is a bid, are worked out as soon as an event
+ * is written (the plan), and its channel's table entry fetched: the
+ * price's long chain of dependent operations and the cache miss then
+ * overlap with the writing of this event's frame instead of holding up
+ * the next one's bytes.
  */
+static struct {
+	uint64_t seed, n, s;	/* s: the stream after the channel's draw */
+	int ok;
+	int64_t a, b, price;
+	uint64_t c, hotc;
+} plan;
+
+static void
+plan_bid(uint64_t seed, uint64_t n)
+{
+	int64_t la = last_auction0(n), lp = last_person0(n), p;
+	uint64_t hot, hotc, c;
+	rng r;
+
+	rseed(&r, seed, n, 0);
+	hot = below(rnext(&r), HOT_AUCTION_ODDS) > 0;
+	plan.a = pick(hot, la / HOT_RATIO * HOT_RATIO, some_auction0(rpeek(&r,
+	    1), la));
+	r.s += WEIR_SPLITMIX_STEP & (hot - 1);
+	hot = below(rnext(&r), HOT_BIDDER_ODDS) > 0;
+	plan.b = pick(hot, lp / HOT_RATIO * HOT_RATIO + 1, some_person0(
+	    rpeek(&r, 1), lp));
+	r.s += WEIR_SPLITMIX_STEP & (hot - 1);
+	p = (int64_t)rnext(&r);	/* the price's draw */
+	hotc = below(rnext(&r), 2);
+	c = below(rnext(&r), hotc ? NELEM(hot_channels) : CHANNELS);
+	if (chan.s)
+		__builtin_prefetch(&chan.s[c]);
+	plan.price = price_of((uint64_t)p);
+	plan.c = c;
+	plan.hotc = hotc;
+	plan.s = r.s;
+	plan.seed = seed;
+	plan.n = n;
+	plan.ok = 1;
+}
+
 static uint8_t *
 bid(uint8_t *o, rng *r, uint64_t seed, uint64_t n, int64_t t)
 {
-	int64_t la = last_auction0(n), lp = last_person0(n), a, b, p;
-	uint64_t hot, hotc, c;
-
-	hot = below(rnext(r), HOT_AUCTION_ODDS) > 0;
-	a = pick(hot, la / HOT_RATIO * HOT_RATIO, some_auction0(rpeek(r, 1),
-	    la));
-	r->s += WEIR_SPLITMIX_STEP & (hot - 1);
-	hot = below(rnext(r), HOT_BIDDER_ODDS) > 0;
-	b = pick(hot, lp / HOT_RATIO * HOT_RATIO + 1, some_person0(rpeek(r,
-	    1), lp));
-	r->s += WEIR_SPLITMIX_STEP & (hot - 1);
-	p = rnext(r);		/* the price's draw */
-	hotc = below(rnext(r), 2);
-	c = below(rnext(r), hotc ? NELEM(hot_channels) : CHANNELS);
-	if (chan.s)
-		__builtin_prefetch(&chan.s[c]);
-	p = price_of((uint64_t)p);
+	if (!plan.ok || plan.n != n || plan.seed != seed)
+		plan_bid(seed, n);
+	plan.ok = 0;
+	r->s = plan.s;
 	o = KEY(o, "auction");
-	o = put_int(o, a + WEIR_NX_FIRST_ID);
+	o = put_int(o, plan.a + WEIR_NX_FIRST_ID);
 	o = KEY(o, "bidder");
-	o = put_int(o, b + WEIR_NX_FIRST_ID);
+	o = put_int(o, plan.b + WEIR_NX_FIRST_ID);
 	o = KEY(o, "price");
-	o = put_int27(o, p);
-	o = put_channel(o, seed, c, (int)hotc);
+	o = put_int27(o, plan.price);
+	o = put_channel(o, seed, plan.c, (int)plan.hotc);
 	o = KEY(o, "dateTime");
 	o = put_int(o, t);
 	return extra(o, r, 4 * 8, SIZE_BID);
@@ -780,5 +809,7 @@ weir_nx_event(uint64_t seed, int64_t start, uint64_t tps, uint64_t n,
 	}
 	out->len = (size_t)(o - out->p);
 	*ts = t;
+	if (weir_nx_kind(n + 1) == WEIR_NX_BID)
+		plan_bid(seed, n + 1);
 	return 0;
 }
