@@ -21,6 +21,11 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#include <immintrin.h>
+#define NX_AVX512 1
+#endif
 
 #include "pack.h"
 
@@ -296,12 +301,89 @@ letters8(__m128i b, __m128i top)
 }
 #endif
 
+#ifdef NX_AVX512
+/*
+ * With AVX-512 (F, BW, DQ; chosen at run time): 8 draws at a time, the
+ * splitmix64 of 8 successive states in one register, made into 64
+ * characters; the last block is stored under a mask (nothing past s + n).
+ * The same bytes as the draws one by one.
+ */
+#define AVX512 __attribute__((target("avx512f,avx512bw,avx512dq")))
+
+static int nx_avx512 = -1;	/* -1: not asked the CPU yet */
+
+AVX512 static void
+chars512(uint64_t st, uint8_t *s, size_t n, unsigned top)
+{
+	const __m512i step = _mm512_set1_epi64((long long)(8 *
+	    WEIR_SPLITMIX_STEP)), zero = _mm512_setzero_si512(),
+	    t = _mm512_set1_epi16((short)top), blank = _mm512_set1_epi16(' '),
+	    m26 = _mm512_set1_epi16(26), a = _mm512_set1_epi16('a'),
+	    inv26 = _mm512_set1_epi16(2521);
+	__m512i z = _mm512_add_epi64(_mm512_set1_epi64((long long)st),
+	    _mm512_set_epi64((long long)(8 * WEIR_SPLITMIX_STEP), (long long)(7 *
+	    WEIR_SPLITMIX_STEP), (long long)(6 * WEIR_SPLITMIX_STEP),
+	    (long long)(5 * WEIR_SPLITMIX_STEP), (long long)(4 *
+	    WEIR_SPLITMIX_STEP), (long long)(3 * WEIR_SPLITMIX_STEP),
+	    (long long)(2 * WEIR_SPLITMIX_STEP), (long long)WEIR_SPLITMIX_STEP));
+	__m512i x, lo, hi, q;
+	__mmask64 k;
+	size_t i;
+
+	for (i = 0; i < n; i += 64) {
+		x = _mm512_xor_si512(z, _mm512_srli_epi64(z, 30));
+		x = _mm512_mullo_epi64(x, _mm512_set1_epi64(
+		    (long long)0xbf58476d1ce4e5b9ULL));
+		x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 27));
+		x = _mm512_mullo_epi64(x, _mm512_set1_epi64(
+		    (long long)0x94d049bb133111ebULL));
+		x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 31));
+		/* bytes to 16-bit lanes and back: both within 128-bit
+		 * lanes, so the order is kept */
+		lo = _mm512_unpacklo_epi8(x, zero);
+		hi = _mm512_unpackhi_epi8(x, zero);
+		q = _mm512_mulhi_epu16(lo, inv26);
+		lo = _mm512_mask_mov_epi16(_mm512_add_epi16(_mm512_sub_epi16(lo,
+		    _mm512_mullo_epi16(q, m26)), a), _mm512_cmpgt_epu16_mask(lo,
+		    t), blank);
+		q = _mm512_mulhi_epu16(hi, inv26);
+		hi = _mm512_mask_mov_epi16(_mm512_add_epi16(_mm512_sub_epi16(hi,
+		    _mm512_mullo_epi16(q, m26)), a), _mm512_cmpgt_epu16_mask(hi,
+		    t), blank);
+		k = n - i >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << (n - i)) - 1;
+		_mm512_mask_storeu_epi8(s + i, k, _mm512_packus_epi16(lo, hi));
+		z = _mm512_add_epi64(z, step);
+	}
+}
+#endif
+
+void
+weir_nx_simd(int on)
+{
+#ifdef NX_AVX512
+	nx_avx512 = on ? -1 : 0;
+#else
+	(void)on;
+#endif
+}
+
 static void
 chars(rng *r, uint8_t *s, size_t n, int letters)
 {
 	unsigned top = letters ? 255 : BLANK_FROM - 1;
 	size_t i = 0, m = (n + 7) & ~(size_t)7;
 
+#ifdef NX_AVX512
+	if (nx_avx512 < 0)
+		nx_avx512 = __builtin_cpu_supports("avx512f") &&
+		    __builtin_cpu_supports("avx512bw") &&
+		    __builtin_cpu_supports("avx512dq");
+	if (nx_avx512) {
+		chars512(r->s, s, n, top);
+		r->s += m / 8 * WEIR_SPLITMIX_STEP;
+		return;
+	}
+#endif
 #if defined(__SSE2__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	{
 		/* two draws at a time, in registers (a load of two 8-byte

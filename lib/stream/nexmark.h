@@ -54,6 +54,9 @@ int64_t weir_nx_last_auction(uint64_t n);
 /* A price in cents from a 64-bit random draw: round(10^(6u) * 100) for u
  * the draw's top 53 bits over 2^53 (what llround(pow(...)) gives). */
 int64_t weir_nx_price(uint64_t draw);
+/* For tests: 0 keeps the generator off its AVX-512 code (the same bytes
+ * either way), 1 lets it use it where the CPU has it (the default). */
+void weir_nx_simd(int on);
 /*
  * Append event n as a packed flat object: event_type, then the fields of
  * Nexmark's person, auction or bid view.  Sets *ts to its dateTime.
