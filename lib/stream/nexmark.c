@@ -227,10 +227,7 @@ some_auction0(uint64_t draw, int64_t last)
  * (x is within a factor 2 of j/256, or j is 0).
  */
 #define POW_STEPS 256
-static struct {
-	double p100;		/* pow(10, j / 256) * 100 */
-	double x;		/* j / 256 */
-} pow10_steps[6 * POW_STEPS + 1];
+static double pow10_steps[6 * POW_STEPS + 1];	/* pow(10, j/256) * 100 */
 
 static inline int64_t
 price_of(uint64_t draw)
@@ -243,9 +240,9 @@ price_of(uint64_t draw)
 	double x = (double)k * 0x3.0p-52, d, d2, y, lo, hi;
 	size_t j = (size_t)((k * 3) >> 44);
 
-	d = x - pow10_steps[j].x;
+	d = x - (double)j * (1.0 / POW_STEPS);
 	d2 = d * d;
-	y = pow10_steps[j].p100 * ((1 + c[0] * d) + d2 * ((c[1] + c[2] * d) +
+	y = pow10_steps[j] * ((1 + c[0] * d) + d2 * ((c[1] + c[2] * d) +
 	    d2 * (c[3] + c[4] * d)));
 	lo = y * (1 - 1e-12) + 0.5;
 	hi = y * (1 + 1e-12) + 0.5;
@@ -259,12 +256,10 @@ price_init(void)
 {
 	int j;
 
-	if (pow10_steps[1].x != 0)
+	if (pow10_steps[0] != 0)
 		return;
-	for (j = 0; j <= 6 * POW_STEPS; j++) {
-		pow10_steps[j].p100 = pow(10.0, (double)j / POW_STEPS) * 100.0;
-		pow10_steps[j].x = (double)j / POW_STEPS;
-	}
+	for (j = 6 * POW_STEPS; j >= 0; j--)	/* [0] last: made */
+		pow10_steps[j] = pow(10.0, (double)j / POW_STEPS) * 100.0;
 }
 
 int64_t
