@@ -725,13 +725,16 @@ digits4(uint8_t *o, unsigned v)
 {
 	unsigned hi = v / 100, lo = v % 100;
 	size_t n = 1 + (v >= 10) + (v >= 100) + (v >= 1000);
-	uint8_t d[4];
+	/* the 4 digits, the first the lowest byte, leading zeros shifted
+	 * out (the bytes written past the n are written over later) */
+	uint32_t w = (uint32_t)('0' + hi / 10) | (uint32_t)('0' + hi % 10) << 8 |
+	    (uint32_t)('0' + lo / 10) << 16 | (uint32_t)('0' + lo % 10) << 24;
 
-	d[0] = (uint8_t)('0' + hi / 10);
-	d[1] = (uint8_t)('0' + hi % 10);
-	d[2] = (uint8_t)('0' + lo / 10);
-	d[3] = (uint8_t)('0' + lo % 10);
-	memcpy(o, d + 4 - n, 4);	/* the bytes past d are written over */
+	w >>= 8 * (4 - n);
+	o[0] = (uint8_t)w;
+	o[1] = (uint8_t)(w >> 8);
+	o[2] = (uint8_t)(w >> 16);
+	o[3] = (uint8_t)(w >> 24);
 	return n;
 }
 
