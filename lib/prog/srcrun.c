@@ -269,11 +269,13 @@ weir_srcrun_files(weir_srcrun *r, int nfiles, char **files, int fmt)
 static int
 gen_produce(void *arg, weir_event *ev, char *err, size_t errsz)
 {
+	static const weir_record blank = { .partition = -1 };
 	weir_srcrun *r = arg;
 	weir_record *rec = &ev->rec;
 
-	memset(rec, 0, sizeof(*rec));
-	rec->partition = -1;
+	/* copied, where a memset and partition = -1 compile to a rep stosq:
+	 * slow here, 7-10% of weir-source --gen nexmark's CPU */
+	memcpy(rec, &blank, sizeof(*rec));
 	r->src.scratch.len = 0;
 	if (weir_gen_next(&r->gen, &r->src.scratch, &rec->ts) < 0) {
 		snprintf(err, errsz, "out of memory");

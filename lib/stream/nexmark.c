@@ -21,6 +21,11 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#include <immintrin.h>
+#define NX_AVX512 1
+#endif
 
 #include "pack.h"
 
@@ -70,11 +75,32 @@ rseed(rng *r, uint64_t seed, uint64_t n, uint64_t salt)
 	(void)rnext(r);
 }
 
-/* Uniform in [0, k), k >= 1. */
+/* The k-th draw from now, leaving the stream as it is. */
+static uint64_t
+rpeek(const rng *r, uint64_t k)
+{
+	return weir_splitmix64_mix(r->s + k * WEIR_SPLITMIX_STEP);
+}
+
+/* Uniform in [0, k), k >= 1, from a draw. */
+static uint64_t
+below(uint64_t draw, uint64_t k)
+{
+	return (uint64_t)(((unsigned __int128)draw * k) >> 64);
+}
+
 static uint64_t
 rbelow(rng *r, uint64_t k)
 {
-	return (uint64_t)(((unsigned __int128)rnext(r) * k) >> 64);
+	return below(rnext(r), k);
+}
+
+/* c ? a : b for c 0 or 1, without a branch (for choices that are coin
+ * tosses, which no branch predictor guesses) */
+static int64_t
+pick(uint64_t c, int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)b ^ (((uint64_t)a ^ (uint64_t)b) & -c));
 }
 
 int
@@ -92,6 +118,40 @@ weir_nx_time(int64_t start, uint64_t tps, uint64_t n)
 	if (n <= UINT64_MAX / 1000)	/* no 128-bit division */
 		return start + (int64_t)(n * 1000 / tps);
 	return start + (int64_t)((unsigned __int128)n * 1000 / tps);
+}
+
+/*
+ * The same for the events one after another, without a division: n * 1000
+ * / tps as a quotient and remainder, stepped by 1000 / tps and 1000 % tps
+ * from event n - 1's (modulo 2^64, as weir_nx_time's conversion).
+ */
+static struct {
+	uint64_t tps, n, q, rem, dq, drem;
+	int ok;
+} tm;
+
+static int64_t
+event_time(int64_t start, uint64_t tps, uint64_t n)
+{
+	uint64_t c;
+
+	if (tm.ok && tm.tps == tps && tm.n + 1 == n) {
+		tm.q += tm.dq;
+		tm.rem += tm.drem;
+		c = tm.rem >= tps;
+		tm.q += c;
+		tm.rem -= tps & -c;
+	} else {
+		unsigned __int128 v = (unsigned __int128)n * 1000;
+		tm.q = (uint64_t)(v / tps);
+		tm.rem = (uint64_t)(v % tps);
+		tm.dq = 1000 / tps;
+		tm.drem = 1000 % tps;
+		tm.tps = tps;
+		tm.ok = tps <= UINT32_MAX;	/* rem + drem does not wrap */
+	}
+	tm.n = n;
+	return start + (int64_t)tm.q;
 }
 
 /* base-0 ids: the last person / auction created at or before event n */
@@ -129,55 +189,61 @@ weir_nx_last_auction(uint64_t n)
 	return last_auction0(n) + WEIR_NX_FIRST_ID;
 }
 
-/* A recent person, or one of the next few to come. */
+/* A recent person, or one of the next few to come, from a draw (last:
+ * last_person0). */
 static int64_t
-some_person0(rng *r, uint64_t n)
+some_person0(uint64_t draw, int64_t last)
 {
-	int64_t people = last_person0(n) + 1;
+	int64_t people = last + 1;
 	int64_t active = people < ACTIVE_PEOPLE ? people : ACTIVE_PEOPLE;
 
-	return people - active + (int64_t)rbelow(r,
+	return people - active + (int64_t)below(draw,
 	    (uint64_t)(active + PERSON_ID_LEAD));
 }
 
-/* One of the auctions in flight, or of the next few to come. */
+/* One of the auctions in flight, or of the next few to come, from a draw
+ * (last: last_auction0). */
 static int64_t
-some_auction0(rng *r, uint64_t n)
+some_auction0(uint64_t draw, int64_t last)
 {
-	int64_t hi = last_auction0(n);
-	int64_t lo = hi - IN_FLIGHT_AUCTIONS > 0 ? hi - IN_FLIGHT_AUCTIONS : 0;
+	int64_t lo = last - IN_FLIGHT_AUCTIONS > 0 ? last - IN_FLIGHT_AUCTIONS :
+	    0;
 
-	return lo + (int64_t)rbelow(r, (uint64_t)(hi - lo + 1 +
+	return lo + (int64_t)below(draw, (uint64_t)(last - lo + 1 +
 	    AUCTION_ID_LEAD));
 }
 
 /*
  * round(10^x * 100) for x = 6u, exactly as llround(pow(10, x) * 100)
- * gives it, faster: 10^x is 10^(j/256) (a table made with pow) times
- * 10^d, d = x - j/256 < 1/256, from its Taylor series to d^5 (error under
- * 1e-15 with the roundings).  Only when that is within 1e-12 of a half-integer,
- * where the two could round apart, is pow called.
+ * gives it, faster: 10^x * 100 is 10^(j/256) * 100 (a table made with
+ * pow) times 10^d, d = x - j/256 in [0, 1/256], from its Taylor series to
+ * d^5, evaluated as (1 + c0 d) + d^2 ((c1 + c2 d) + d^2 (c3 + c4 d)) to
+ * keep the chain of dependent operations short (relative error under
+ * 1e-15 with the roundings).  Only when that is within 1e-12 of a
+ * half-integer, where the two could round apart, is pow called.
+ *
+ * j is (3k) >> 44 for the draw's top 53 bits k: the floor of x * 256 but
+ * for x's rounding, so d may reach 1/256 (plus an ulp); x - j/256 is exact
+ * (x is within a factor 2 of j/256, or j is 0).
  */
 #define POW_STEPS 256
-static double pow10_steps[6 * POW_STEPS + 1];
+static double pow10_steps[6 * POW_STEPS + 1];	/* pow(10, j/256) * 100 */
 
-int64_t
-weir_nx_price(uint64_t draw)
+static inline int64_t
+price_of(uint64_t draw)
 {
 	/* (ln 10)^k / k! */
 	static const double c[] = { 2.302585092994046, 2.650949055239199,
 		2.034678592293476, 1.171255148912267, 0.5393829291955814 };
+	uint64_t k = draw >> 11;
 	/* u * 6 rounded once, as (draw >> 11) * 0x1.0p-53 * 6.0 */
-	double x = (double)(draw >> 11) * 0x3.0p-52, d, y, lo, hi;
-	int j;
+	double x = (double)k * 0x3.0p-52, d, d2, y, lo, hi;
+	size_t j = (size_t)((k * 3) >> 44);
 
-	if (pow10_steps[0] == 0)
-		for (j = 0; j <= 6 * POW_STEPS; j++)
-			pow10_steps[j] = pow(10.0, (double)j / POW_STEPS);
-	j = (int)(x * POW_STEPS);
-	d = x - (double)j / POW_STEPS;	/* exact */
-	y = pow10_steps[j] * (1 + d * (c[0] + d * (c[1] + d * (c[2] + d *
-	    (c[3] + d * c[4]))))) * 100.0;
+	d = x - (double)j * (1.0 / POW_STEPS);
+	d2 = d * d;
+	y = pow10_steps[j] * ((1 + c[0] * d) + d2 * ((c[1] + c[2] * d) +
+	    d2 * (c[3] + c[4] * d)));
 	lo = y * (1 - 1e-12) + 0.5;
 	hi = y * (1 + 1e-12) + 0.5;
 	if ((int64_t)lo == (int64_t)hi)
@@ -185,10 +251,22 @@ weir_nx_price(uint64_t draw)
 	return llround(pow(10.0, x) * 100.0);
 }
 
-static int64_t
-price(rng *r)
+static void
+price_init(void)
 {
-	return weir_nx_price(rnext(r));
+	int j;
+
+	if (pow10_steps[0] != 0)
+		return;
+	for (j = 6 * POW_STEPS; j >= 0; j--)	/* [0] last: made */
+		pow10_steps[j] = pow(10.0, (double)j / POW_STEPS) * 100.0;
+}
+
+int64_t
+weir_nx_price(uint64_t draw)
+{
+	price_init();
+	return price_of(draw);
 }
 
 /*
@@ -196,8 +274,9 @@ price(rng *r)
  * Each draw gives 8 characters, its lowest byte first: a byte b is the
  * letter 'a' + b % 26, or (with blanks) a blank when b >= 234: 9 of each
  * letter and 22 blanks in 256 (about one in 12, as Nexmark's one in 13).
- * The draws are stored whole, so this writes up to 7 bytes past s + n
- * (the caller has room there).
+ * The draws are stored whole, two at a time, so this writes up to 15
+ * bytes past s + n (the caller has room there); the stream moves on by
+ * the draws the n characters take.
  */
 #define BLANK_FROM (9 * 26)
 
@@ -217,35 +296,108 @@ letters8(__m128i b, __m128i top)
 }
 #endif
 
+#ifdef NX_AVX512
+/*
+ * With AVX-512 (F, BW, DQ; chosen at run time): 8 draws at a time, the
+ * splitmix64 of 8 successive states in one register, made into 64
+ * characters; the last block is stored under a mask (nothing past s + n).
+ * The same bytes as the draws one by one.
+ */
+#define AVX512 __attribute__((target("avx512f,avx512bw,avx512dq")))
+
+static int nx_avx512 = -1;	/* -1: not asked the CPU yet */
+
+AVX512 static void
+chars512(uint64_t st, uint8_t *s, size_t n, unsigned top)
+{
+	const __m512i step = _mm512_set1_epi64((long long)(8 *
+	    WEIR_SPLITMIX_STEP)), zero = _mm512_setzero_si512(),
+	    t = _mm512_set1_epi16((short)top), blank = _mm512_set1_epi16(' '),
+	    m26 = _mm512_set1_epi16(26), a = _mm512_set1_epi16('a'),
+	    inv26 = _mm512_set1_epi16(2521);
+	__m512i z = _mm512_add_epi64(_mm512_set1_epi64((long long)st),
+	    _mm512_set_epi64((long long)(8 * WEIR_SPLITMIX_STEP), (long long)(7 *
+	    WEIR_SPLITMIX_STEP), (long long)(6 * WEIR_SPLITMIX_STEP),
+	    (long long)(5 * WEIR_SPLITMIX_STEP), (long long)(4 *
+	    WEIR_SPLITMIX_STEP), (long long)(3 * WEIR_SPLITMIX_STEP),
+	    (long long)(2 * WEIR_SPLITMIX_STEP), (long long)WEIR_SPLITMIX_STEP));
+	__m512i x, lo, hi, q;
+	__mmask64 k;
+	size_t i;
+
+	for (i = 0; i < n; i += 64) {
+		x = _mm512_xor_si512(z, _mm512_srli_epi64(z, 30));
+		x = _mm512_mullo_epi64(x, _mm512_set1_epi64(
+		    (long long)0xbf58476d1ce4e5b9ULL));
+		x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 27));
+		x = _mm512_mullo_epi64(x, _mm512_set1_epi64(
+		    (long long)0x94d049bb133111ebULL));
+		x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 31));
+		/* bytes to 16-bit lanes and back: both within 128-bit
+		 * lanes, so the order is kept */
+		lo = _mm512_unpacklo_epi8(x, zero);
+		hi = _mm512_unpackhi_epi8(x, zero);
+		q = _mm512_mulhi_epu16(lo, inv26);
+		lo = _mm512_mask_mov_epi16(_mm512_add_epi16(_mm512_sub_epi16(lo,
+		    _mm512_mullo_epi16(q, m26)), a), _mm512_cmpgt_epu16_mask(lo,
+		    t), blank);
+		q = _mm512_mulhi_epu16(hi, inv26);
+		hi = _mm512_mask_mov_epi16(_mm512_add_epi16(_mm512_sub_epi16(hi,
+		    _mm512_mullo_epi16(q, m26)), a), _mm512_cmpgt_epu16_mask(hi,
+		    t), blank);
+		k = n - i >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << (n - i)) - 1;
+		_mm512_mask_storeu_epi8(s + i, k, _mm512_packus_epi16(lo, hi));
+		z = _mm512_add_epi64(z, step);
+	}
+}
+#endif
+
+void
+weir_nx_simd(int on)
+{
+#ifdef NX_AVX512
+	nx_avx512 = on ? -1 : 0;
+#else
+	(void)on;
+#endif
+}
+
 static void
 chars(rng *r, uint8_t *s, size_t n, int letters)
 {
 	unsigned top = letters ? 255 : BLANK_FROM - 1;
 	size_t i = 0, m = (n + 7) & ~(size_t)7;
 
+#ifdef NX_AVX512
+	if (nx_avx512 < 0)
+		nx_avx512 = __builtin_cpu_supports("avx512f") &&
+		    __builtin_cpu_supports("avx512bw") &&
+		    __builtin_cpu_supports("avx512dq");
+	if (nx_avx512) {
+		chars512(r->s, s, n, top);
+		r->s += m / 8 * WEIR_SPLITMIX_STEP;
+		return;
+	}
+#endif
 #if defined(__SSE2__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	{
 		/* two draws at a time, in registers (a load of two 8-byte
-		 * stores would miss the store forwarding) */
+		 * stores would miss the store forwarding); the last pair's
+		 * second may be one more than the n take (no branch on it) */
 		const __m128i z = _mm_setzero_si128(), t = _mm_set1_epi16(
 		    (short)top);
 		__m128i v;
-		uint64_t w0, w1;
+		uint64_t st = r->s, w0, w1;
 
-		for (; i + 16 <= m; i += 16) {
-			w0 = rnext(r);
-			w1 = rnext(r);
+		for (; i < m; i += 16) {
+			w0 = weir_splitmix64_mix(st += WEIR_SPLITMIX_STEP);
+			w1 = weir_splitmix64_mix(st += WEIR_SPLITMIX_STEP);
 			v = _mm_set_epi64x((long long)w1, (long long)w0);
 			_mm_storeu_si128((__m128i *)(s + i), _mm_packus_epi16(
 			    letters8(_mm_unpacklo_epi8(v, z), t),
 			    letters8(_mm_unpackhi_epi8(v, z), t)));
 		}
-		if (i < m) {	/* the last 8 */
-			v = _mm_cvtsi64_si128((long long)rnext(r));
-			v = letters8(_mm_unpacklo_epi8(v, z), t);
-			_mm_storel_epi64((__m128i *)(s + i), _mm_packus_epi16(v,
-			    v));
-		}
+		r->s += m / 8 * WEIR_SPLITMIX_STEP;
 		return;
 	}
 #endif
@@ -267,6 +419,7 @@ chars(rng *r, uint8_t *s, size_t n, int letters)
  * weir_pack_int write.
  */
 #define EVENT_MAX 2048
+#define HOT_CHANNEL_MAX 96	/* a hot channel's packed fields, and more */
 
 static uint8_t *
 put_tag(uint8_t *o, size_t n)
@@ -296,6 +449,28 @@ put_int(uint8_t *o, int64_t v)
 {
 	*o++ = WEIR_PK_INT;
 	return weir_varint_enc(o, weir_zz_enc(v));
+}
+
+/*
+ * An int below 2^27 (a price), without a branch on its length: a price's
+ * varint is 2 to 4 bytes at random, which no branch predictor guesses.
+ * Writes 4 bytes.
+ */
+static uint8_t *
+put_int27(uint8_t *o, int64_t v)
+{
+	uint32_t z = (uint32_t)weir_zz_enc(v);
+	unsigned len = 1 + (z >= 1u << 7) + (z >= 1u << 14) + (z >= 1u << 21);
+	uint32_t w = (z & 0x7f) | (z << 1 & 0x7f00) | (z << 2 & 0x7f0000) |
+	    (z << 3 & 0x7f000000);
+
+	w |= 0x808080u & ((1u << 8 * (len - 1)) - 1);	/* continued */
+	o[0] = WEIR_PK_INT;
+	o[1] = (uint8_t)w;
+	o[2] = (uint8_t)(w >> 8);
+	o[3] = (uint8_t)(w >> 16);
+	o[4] = (uint8_t)(w >> 24);
+	return o + 1 + len;
 }
 
 /* A string of 3 to max-1 random characters, packed. */
@@ -404,9 +579,9 @@ auction(uint8_t *o, rng *r, uint64_t n, int64_t t, int64_t start,
 	if (rbelow(r, HOT_SELLER_ODDS) > 0)
 		seller = last_person0(n) / HOT_RATIO * HOT_RATIO;
 	else
-		seller = some_person0(r, n);
-	initial = price(r);
-	reserve = initial + price(r);
+		seller = some_person0(rnext(r), last_person0(n));
+	initial = price_of(rnext(r));
+	reserve = initial + price_of(rnext(r));
 	/* within twice the time the next IN_FLIGHT_AUCTIONS auctions take */
 	horizon = weir_nx_time(start, tps, n + IN_FLIGHT_AUCTIONS * PROP_TOTAL /
 	    PROP_AUCTION) - t;
@@ -524,27 +699,55 @@ static struct {
 	int made;
 	chslot *s;		/* NULL: no table (no memory), made each time */
 	uint8_t hot_len[NELEM(hot_channels)];
-	uint8_t hot[NELEM(hot_channels)][128];
+	uint8_t hot[NELEM(hot_channels)][HOT_CHANNEL_MAX];
 } chan;
 
+/* The channel table for the seed, made (empty) on its first event. */
+static void
+channels_for(uint64_t seed)
+{
+	size_t i;
+
+	if (chan.made && chan.seed == seed)
+		return;
+	free(chan.s);
+	chan.s = calloc(CHANNELS, sizeof(*chan.s));
+	for (i = 0; i < NELEM(hot_channels); i++)
+		chan.hot_len[i] = (uint8_t)(make_channel(chan.hot[i], seed, i,
+		    1) - chan.hot[i]);
+	chan.seed = seed;
+	chan.made = 1;
+}
+
+/* The digits of v < 10000, to o (4 bytes written); their count. */
+static size_t
+digits4(uint8_t *o, unsigned v)
+{
+	unsigned hi = v / 100, lo = v % 100;
+	size_t n = 1 + (v >= 10) + (v >= 100) + (v >= 1000);
+	/* the 4 digits, the first the lowest byte, leading zeros shifted
+	 * out (the bytes written past the n are written over later) */
+	uint32_t w = (uint32_t)('0' + hi / 10) | (uint32_t)('0' + hi % 10) << 8 |
+	    (uint32_t)('0' + lo / 10) << 16 | (uint32_t)('0' + lo % 10) << 24;
+
+	w >>= 8 * (4 - n);
+	o[0] = (uint8_t)w;
+	o[1] = (uint8_t)(w >> 8);
+	o[2] = (uint8_t)(w >> 16);
+	o[3] = (uint8_t)(w >> 24);
+	return n;
+}
+
+/* The fields channel and url of channel c (hot: one of hot_channels). */
 static uint8_t *
 put_channel(uint8_t *o, uint64_t seed, uint64_t c, int is_hot)
 {
 	char t[32];
 	chslot *s;
-	size_t i, cl;
+	size_t cl;
 
-	if (!chan.made || chan.seed != seed) {
-		free(chan.s);
-		chan.s = calloc(CHANNELS, sizeof(*chan.s));
-		for (i = 0; i < NELEM(hot_channels); i++)
-			chan.hot_len[i] = (uint8_t)(make_channel(chan.hot[i],
-			    seed, i, 1) - chan.hot[i]);
-		chan.seed = seed;
-		chan.made = 1;
-	}
 	if (is_hot) {
-		memcpy(o, chan.hot[c], chan.hot_len[c]);
+		memcpy(o, chan.hot[c], HOT_CHANNEL_MAX);
 		return o + chan.hot_len[c];
 	}
 	if (!chan.s)
@@ -559,12 +762,13 @@ put_channel(uint8_t *o, uint64_t seed, uint64_t c, int is_hot)
 	 * url 32 to 127 */
 	o = KEY(o, "channel");
 	memcpy(o + 1, "channel-", 8);
-	cl = 8 + utoa((char *)o + 9, (uint32_t)c);
+	cl = 8 + digits4(o + 9, (unsigned)c);
 	*o = (uint8_t)(WEIR_PK_SSTR | cl);
 	o += 1 + cl;
 	o = KEY(o, "url");
-	o = put_tag(o, sizeof(url_base) - 1 + s->plen + sizeof(url_item) - 1 +
-	    s->dlen);
+	*o++ = WEIR_PK_STR;
+	*o++ = (uint8_t)(sizeof(url_base) - 1 + s->plen + sizeof(url_item) -
+	    1 + s->dlen);
 	memcpy(o, url_base, sizeof(url_base) - 1);
 	o += sizeof(url_base) - 1;
 	memcpy(o, s->path, sizeof(s->path));
@@ -575,49 +779,98 @@ put_channel(uint8_t *o, uint64_t seed, uint64_t c, int is_hot)
 	return o + s->dlen;
 }
 
+/*
+ * A bid's draws, in order: hot auction or not, (if not) which auction, hot
+ * bidder or not, (if not) which bidder, the price, hot channel or not,
+ * which channel, then the extra.  The coin tosses choose without branches
+ * (a draw is made either way and the stream moves on by one or two).
+ *
+ * The next event's, when it is a bid, are worked out as soon as an event
+ * is written (the plan), and its channel's table entry fetched: the
+ * price's long chain of dependent operations and the cache miss then
+ * overlap with the writing of this event's frame instead of holding up
+ * the next one's bytes.
+ */
+static struct {
+	uint64_t seed, n, s;	/* s: the stream after the channel's draw */
+	int ok;
+	int64_t a, b, price;
+	uint64_t c, hotc;
+} plan;
+
+static void
+plan_bid(uint64_t seed, uint64_t n)
+{
+	int64_t la = last_auction0(n), lp = last_person0(n), p;
+	uint64_t hot, hotc, c;
+	rng r;
+
+	rseed(&r, seed, n, 0);
+	hot = below(rnext(&r), HOT_AUCTION_ODDS) > 0;
+	plan.a = pick(hot, la / HOT_RATIO * HOT_RATIO, some_auction0(rpeek(&r,
+	    1), la));
+	r.s += WEIR_SPLITMIX_STEP & (hot - 1);
+	hot = below(rnext(&r), HOT_BIDDER_ODDS) > 0;
+	plan.b = pick(hot, lp / HOT_RATIO * HOT_RATIO + 1, some_person0(
+	    rpeek(&r, 1), lp));
+	r.s += WEIR_SPLITMIX_STEP & (hot - 1);
+	p = (int64_t)rnext(&r);	/* the price's draw */
+	hotc = below(rnext(&r), 2);
+	c = below(rnext(&r), hotc ? NELEM(hot_channels) : CHANNELS);
+	if (chan.s)
+		__builtin_prefetch(&chan.s[c]);
+	plan.price = price_of((uint64_t)p);
+	plan.c = c;
+	plan.hotc = hotc;
+	plan.s = r.s;
+	plan.seed = seed;
+	plan.n = n;
+	plan.ok = 1;
+}
+
 static uint8_t *
 bid(uint8_t *o, rng *r, uint64_t seed, uint64_t n, int64_t t)
 {
-	int64_t a, b;
-
-	if (rbelow(r, HOT_AUCTION_ODDS) > 0)
-		a = last_auction0(n) / HOT_RATIO * HOT_RATIO;
-	else
-		a = some_auction0(r, n);
-	if (rbelow(r, HOT_BIDDER_ODDS) > 0)
-		b = last_person0(n) / HOT_RATIO * HOT_RATIO + 1;
-	else
-		b = some_person0(r, n);
+	if (!plan.ok || plan.n != n || plan.seed != seed)
+		plan_bid(seed, n);
+	plan.ok = 0;
+	r->s = plan.s;
 	o = KEY(o, "auction");
-	o = put_int(o, a + WEIR_NX_FIRST_ID);
+	o = put_int(o, plan.a + WEIR_NX_FIRST_ID);
 	o = KEY(o, "bidder");
-	o = put_int(o, b + WEIR_NX_FIRST_ID);
+	o = put_int(o, plan.b + WEIR_NX_FIRST_ID);
 	o = KEY(o, "price");
-	o = put_int(o, price(r));
-	if (rbelow(r, 2) > 0)
-		o = put_channel(o, seed, rbelow(r, NELEM(hot_channels)), 1);
-	else
-		o = put_channel(o, seed, rbelow(r, CHANNELS), 0);
+	o = put_int27(o, plan.price);
+	o = put_channel(o, seed, plan.c, (int)plan.hotc);
 	o = KEY(o, "dateTime");
 	o = put_int(o, t);
 	return extra(o, r, 4 * 8, SIZE_BID);
 }
 
+/*
+ * The object's length is written as two bytes (an event's is 128 bytes or
+ * more, and under EVENT_MAX < 2^14), where weir_pack_open and _close
+ * would move the object.
+ */
 int
 weir_nx_event(uint64_t seed, int64_t start, uint64_t tps, uint64_t n,
     weir_buf *out, int64_t *ts)
 {
-	int64_t t = weir_nx_time(start, tps, n);
+	int64_t t = event_time(start, tps, n);
 	int kind = weir_nx_kind(n);
-	size_t mark;
-	uint8_t *o;
+	uint8_t *o, *body;
+	size_t len;
 	rng r;
 
 	if (weir_buf_reserve(out, EVENT_MAX) < 0)
 		return -1;
+	price_init();
+	channels_for(seed);
 	rseed(&r, seed, n, 0);
-	mark = weir_pack_open(out, WEIR_PK_OBJ);
-	o = KEY(out->p + out->len, "event_type");
+	o = out->p + out->len;
+	*o = WEIR_PK_OBJ;
+	body = o + 3;
+	o = KEY(body, "event_type");
 	o = put_int(o, kind);
 	if (kind == WEIR_NX_PERSON)
 		o = person(o, &r, n, t);
@@ -625,7 +878,18 @@ weir_nx_event(uint64_t seed, int64_t start, uint64_t tps, uint64_t n,
 		o = auction(o, &r, n, t, start, tps);
 	else
 		o = bid(o, &r, seed, n, t);
+	len = (size_t)(o - body);
+	if (len >= 0x80) {
+		body[-2] = (uint8_t)(len | 0x80);
+		body[-1] = (uint8_t)(len >> 7);
+	} else {	/* not so: one byte, as weir_pack_close */
+		body[-2] = (uint8_t)len;
+		memmove(body - 1, body, len);
+		o--;
+	}
 	out->len = (size_t)(o - out->p);
 	*ts = t;
-	return weir_pack_close(out, mark);
+	if (weir_nx_kind(n + 1) == WEIR_NX_BID)
+		plan_bid(seed, n + 1);
+	return 0;
 }

@@ -23,15 +23,24 @@
 #define WEIR_NX_DELAY 4000	/* watermark: 4 s behind, as Nexmark's DDL */
 #define WEIR_NX_FIRST_ID 1000	/* first person and auction id */
 
+#define WEIR_SPLITMIX_STEP 0x9e3779b97f4a7c15ULL
+
+/* splitmix64's output for the state z: the k-th draw after state s is
+ * weir_splitmix64_mix(s + k * WEIR_SPLITMIX_STEP), so draws can be made
+ * out of order. */
+static inline uint64_t
+weir_splitmix64_mix(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
 /* splitmix64: the next of the stream whose state is *s (both generators). */
 static inline uint64_t
 weir_splitmix64(uint64_t *s)
 {
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return weir_splitmix64_mix(*s += WEIR_SPLITMIX_STEP);
 }
 
 /* Which kind event n is (WEIR_NX_PERSON, _AUCTION or _BID). */
@@ -45,6 +54,9 @@ int64_t weir_nx_last_auction(uint64_t n);
 /* A price in cents from a 64-bit random draw: round(10^(6u) * 100) for u
  * the draw's top 53 bits over 2^53 (what llround(pow(...)) gives). */
 int64_t weir_nx_price(uint64_t draw);
+/* For tests: 0 keeps the generator off its AVX-512 code (the same bytes
+ * either way), 1 lets it use it where the CPU has it (the default). */
+void weir_nx_simd(int on);
 /*
  * Append event n as a packed flat object: event_type, then the fields of
  * Nexmark's person, auction or bid view.  Sets *ts to its dateTime.

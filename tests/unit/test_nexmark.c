@@ -104,12 +104,58 @@ main(void)
 		    100000000);
 	}
 
+	/* and where a price is next to a tie (10^(6u) * 100 near m + 0.5,
+	 * where a fast approximation would round apart from pow): the 33
+	 * draws around every such boundary up to 100,000 and every 997th
+	 * one to 10^8, each boundary crossed within them */
+	{
+		int64_t m, k, k0, want;
+		int lo, hi, crossed = 1;
+		for (m = 100, ok = 1; m < 100000000; m += m < 100000 ? 1 : 997) {
+			k0 = (int64_t)(log10((m + 0.5) / 100.0) / 6.0 *
+			    0x1.0p53);
+			for (lo = hi = 0, k = k0 - 16; k <= k0 + 16; k++) {
+				uint64_t d = (uint64_t)k << 11 | (uint64_t)(k &
+				    0x7ff);
+				want = llround(pow(10.0, (double)(d >> 11) *
+				    0x1.0p-53 * 6.0) * 100.0);
+				ok &= weir_nx_price(d) == want;
+				lo |= want == m;
+				hi |= want == m + 1;
+			}
+			crossed &= lo && hi;
+		}
+		CHECK(ok);
+		CHECK(crossed);
+	}
+
 	/* a function of seed and number: the same again, another seed differs */
 	event(3, 1234, &a, &ts);
 	event(3, 1234, &b, &ts2);
 	CHECK(a.len == b.len && memcmp(a.p, b.p, a.len) == 0 && ts == ts2);
 	event(4, 1234, &b, &ts2);
 	CHECK(a.len != b.len || memcmp(a.p, b.p, a.len) != 0);
+
+	/* the AVX-512 code (where the CPU has it) gives the bytes the other
+	 * gives: 5000 events each way, the channel table made anew for each
+	 * (another seed's event in between) */
+	{
+		weir_buf x = {0}, y = {0};
+		for (ok = 1, n = 0; n < 2; n++) {
+			weir_buf *w = n ? &y : &x;
+			uint64_t i;
+			weir_nx_simd((int)n);
+			event(12, 0, &a, &ts);
+			for (i = 0; i < 5000; i++)
+				if (weir_nx_event(11, WEIR_GEN_START, 1000, i, w,
+				    &ts) < 0)
+					abort();
+		}
+		CHECK(x.len > 5000 * 100 && x.len == y.len &&
+		    memcmp(x.p, y.p, x.len) == 0);
+		weir_buf_free(&x);
+		weir_buf_free(&y);
+	}
 
 	/* through gen.c: seeking to n gives what a fresh run gives at n */
 	{
