@@ -24,11 +24,13 @@ pkg_check = $(if $(shell pkg-config --exists $(PKGS) && echo ok),,$(error \
   head -n 1); run 'make deps' (Debian) or install them))
 PKG_CFLAGS = $(pkg_check)$(eval PKG_CFLAGS := $$(shell pkg-config --cflags \
   $(PKGS)))$(PKG_CFLAGS)
-# libcurl and libmicrohttpd are compiled against but not linked: they are
-# loaded when the Schema Registry or an OAUTHBEARER token (curl), the
-# metrics server or the dashboard (microhttpd) needs them (lib/base/dl.h):
-# their libraries doubled the start of every program.
-PKGS_DLOPEN = libcurl libmicrohttpd
+# libcurl, libmicrohttpd, librdkafka and avro-c are compiled against but
+# not linked: they are loaded when the Schema Registry or an OAUTHBEARER
+# token (curl), the metrics server or the dashboard (microhttpd), Kafka
+# (lib/kafka/kafka_dl.h) or an Avro schema (lib/value/avro_dl.h) needs
+# them (lib/base/dl.h): their libraries made the start of every program
+# several times slower.
+PKGS_DLOPEN = libcurl libmicrohttpd rdkafka avro-c
 PKG_LIBS = $(pkg_check)$(eval PKG_LIBS := $$(shell pkg-config --libs \
   $(filter-out $(PKGS_DLOPEN),$(PKGS))))$(PKG_LIBS)
 

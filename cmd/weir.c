@@ -11,11 +11,11 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <librdkafka/rdkafka.h>
 #include <yaml.h>
 
 #include "cli.h"
 #include "frame.h"
+#include "kafka.h"
 
 static const struct {
 	const char *verb, *what;
@@ -96,9 +96,12 @@ help(void)
 static void
 version(void)
 {
+	char err[WEIR_ERRSZ];
+	const char *rdk = weir_kafka_version(err, sizeof(err));
+
 	printf("weir %s\n", WEIR_VERSION);
 	printf("frame format: %d\n", WEIR_FORMAT_VERSION);
-	printf("librdkafka: %s\n", rd_kafka_version_str());
+	printf("librdkafka: %s\n", rdk ? rdk : err);
 	printf("jansson: %s\n", JANSSON_VERSION);
 	printf("libyaml: %s\n", yaml_get_version_string());
 }

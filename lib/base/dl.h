@@ -4,8 +4,10 @@
  * libcurl and libmicrohttpd each bring a dozen or two libraries (TLS,
  * Kerberos, LDAP, ...) that every program would load at start, though few
  * runs use them: the Schema Registry and OAUTHBEARER tokens (curl), the
- * metrics server and the dashboard (microhttpd).  Their modules look their
- * functions up through this instead of linking them.
+ * metrics server and the dashboard (microhttpd); librdkafka and avro-c
+ * (OpenSSL, SASL, compression, libstdc++) only Kafka and Avro runs.
+ * Their modules look their functions up through this instead of linking
+ * them (lib/kafka/curl_dl.h, kafka_dl.h, lib/value/avro_dl.h).
  */
 #ifndef WEIR_DL_H
 #define WEIR_DL_H

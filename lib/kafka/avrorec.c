@@ -79,7 +79,7 @@ weir_avro_subject_schema(weir_registry *reg, const char *subject,
 		    sizeof(e2))) < 0) {
 			weir_seterr(err, errsz, "%s: %s", file, e2);
 			free(txt);
-			return rc == WEIR_FAIL_NOMEM ? rc : WEIR_FAIL_USAGE;
+			return rc == WEIR_FAIL_DATA ? WEIR_FAIL_USAGE : rc;
 		}
 		weir_avro_schema_free(s);
 		rc = weir_registry_register(reg, subject, txt, id, err, errsz);
@@ -93,7 +93,7 @@ weir_avro_subject_schema(weir_registry *reg, const char *subject,
 	free(txt);
 	if (rc < 0) {
 		weir_seterr(err, errsz, "subject %s: %s", subject, e2);
-		return rc == WEIR_FAIL_NOMEM ? rc : WEIR_FAIL_USAGE;
+		return rc == WEIR_FAIL_DATA ? WEIR_FAIL_USAGE : rc;
 	}
 	*out = s;
 	return 0;

@@ -23,6 +23,8 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include "kafka_dl.h"	/* the rd_kafka_ functions, loaded when first used */
+
 #define MAX_BROKERS 64
 #define LINE_MAX_LEN 1024
 #define RELAY_BUF 65536
@@ -199,10 +201,13 @@ int
 weir_broker_fault_parse(const char *spec, weir_broker_fault *f, char *err,
     size_t errsz)
 {
-	char *copy = strdup(spec), *w[4];
+	char *copy, *w[4];
 	int nw, rc;
 
-	if (!copy) {
+	/* the error names are librdkafka's */
+	if ((rc = weir__rdk_load(err, errsz)) < 0)
+		return rc;
+	if (!(copy = strdup(spec))) {
 		weir_seterr(err, errsz, "out of memory");
 		return WEIR_FAIL_NOMEM;
 	}
@@ -267,6 +272,8 @@ weir_broker_new(int n, char *err, size_t errsz)
 		weir_seterr(err, errsz, "from 1 to %d brokers", MAX_BROKERS);
 		return NULL;
 	}
+	if (weir__rdk_load(err, errsz) < 0)
+		return NULL;
 	if (!(b = calloc(1, sizeof(*b)))) {
 		weir_seterr(err, errsz, "out of memory");
 		return NULL;

@@ -440,13 +440,22 @@ weir__kafka_find_topic(const struct rd_kafka_metadata *md, const char *topic,
 	return WEIR_FAIL_IO;
 }
 
+const char *
+weir_kafka_version(char *err, size_t errsz)
+{
+	return weir__rdk_load(err, errsz) < 0 ? NULL : rd_kafka_version_str();
+}
+
 int
 weir__kafka_meta_open(kbase *b, const weir_kafka_opts *o,
     const struct rd_kafka_metadata **md, char *err, size_t errsz)
 {
-	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	rd_kafka_conf_t *conf;
 	int rc;
 
+	if ((rc = weir__rdk_load(err, errsz)) < 0)
+		return rc;
+	conf = rd_kafka_conf_new();
 	memset(b, 0, sizeof(*b));
 	b->o = *o;
 	if ((rc = weir__kafka_conf_base(b, conf, err, errsz)) < 0 ||

@@ -53,6 +53,10 @@ int weir_kafka_offset_parse(const char *s, int *kind, int64_t *val);
  * when there is no '='. */
 int weir_kafka_prop_split(char *line, char **name, char **value);
 
+/* librdkafka's version (weir --version), or NULL with a message when it
+ * cannot be loaded (it is loaded when first needed). */
+const char *weir_kafka_version(char *err, size_t errsz);
+
 /* -L: the cluster's brokers, topics and partitions as text into out. */
 int weir_kafka_list(const weir_kafka_opts *o, weir_buf *out, char *err,
     size_t errsz);

@@ -575,13 +575,15 @@ int
 weir_kafka_consumer_open(weir_kafka_consumer **out, const weir_kafka_opts *o,
     char *err, size_t errsz)
 {
-	weir_kafka_consumer *c = calloc(1, sizeof(*c));
+	weir_kafka_consumer *c;
 	rd_kafka_conf_t *conf;
 	const struct rd_kafka_metadata *md = NULL;
 	int kind = WEIR_KOFF_BEGINNING, rc;
 	int64_t val = 0;
 
-	if (!c) {
+	if ((rc = weir__rdk_load(err, errsz)) < 0)
+		return rc;
+	if (!(c = calloc(1, sizeof(*c)))) {
 		weir_seterr(err, errsz, "out of memory");
 		return WEIR_FAIL_NOMEM;
 	}
@@ -1337,7 +1339,7 @@ weir_kafka_read_last(const weir_kafka_opts *o, const char *topic,
     const char *key, weir_buf *val, char *err, size_t errsz)
 {
 	kbase b;
-	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	rd_kafka_conf_t *conf;
 	const struct rd_kafka_metadata *md = NULL;
 	const rd_kafka_metadata_topic_t *t = NULL;
 	rd_kafka_topic_partition_list_t *l = NULL;
@@ -1347,6 +1349,9 @@ weir_kafka_read_last(const weir_kafka_opts *o, const char *topic,
 	int rc, i, left, found = 0;
 	int64_t deadline;
 
+	if ((rc = weir__rdk_load(err, errsz)) < 0)
+		return rc;
+	conf = rd_kafka_conf_new();
 	memset(&b, 0, sizeof(b));
 	b.o = *o;
 	b.o.nprops = 0;

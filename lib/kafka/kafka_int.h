@@ -8,6 +8,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "kafka.h"
+#include "kafka_dl.h"	/* the rd_kafka_ functions, loaded when first used */
 
 /* What consumer and producer share: the handle and its diagnostics. */
 typedef struct kbase {

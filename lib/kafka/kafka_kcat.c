@@ -27,13 +27,16 @@ int
 weir_kafka_offsets_for_times(const weir_kafka_opts *o, const char **specs,
     int n, int json, weir_buf *out, char *err, size_t errsz)
 {
-	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(n);
+	rd_kafka_topic_partition_list_t *l;
 	rd_kafka_conf_t *conf;
 	rd_kafka_resp_err_t e;
 	const char *last = "";
 	kbase b;
-	int i, rc = 0;
+	int i, rc;
 
+	if ((rc = weir__rdk_load(err, errsz)) < 0)
+		return rc;
+	l = rd_kafka_topic_partition_list_new(n);
 	for (i = 0; i < n; i++) {
 		const char *s = strchr(specs[i], ':'), *t = s ? strchr(s + 1,
 		    ':') : NULL;

@@ -60,7 +60,7 @@ weir_kafka_group_lag(const weir_kafka_opts *o, int json, weir_buf *out,
     char *err, size_t errsz)
 {
 	kbase b;
-	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	rd_kafka_conf_t *conf;
 	const struct rd_kafka_metadata *md = NULL;
 	rd_kafka_topic_partition_list_t *l = NULL;
 	const rd_kafka_metadata_topic_t *tp;
@@ -69,6 +69,9 @@ weir_kafka_group_lag(const weir_kafka_opts *o, int json, weir_buf *out,
 	int rc, i, j, k, tw = 5, tmo;
 	int64_t lo, hi;
 
+	if ((rc = weir__rdk_load(err, errsz)) < 0)
+		return rc;
+	conf = rd_kafka_conf_new();
 	memset(&b, 0, sizeof(b));
 	b.o = *o;
 	if ((rc = weir__kafka_conf_base(&b, conf, err, errsz)) < 0 ||

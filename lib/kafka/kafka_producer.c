@@ -271,17 +271,19 @@ int
 weir_kafka_producer_open(weir_kafka_producer **out, const weir_kafka_opts *o,
     char *err, size_t errsz)
 {
-	weir_kafka_producer *p = calloc(1, sizeof(*p));
-	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	weir_kafka_producer *p;
+	rd_kafka_conf_t *conf;
 	const struct rd_kafka_metadata *md = NULL;
 	const rd_kafka_metadata_topic_t *t;
 	int rc;
 
-	if (!p) {
-		rd_kafka_conf_destroy(conf);
+	if ((rc = weir__rdk_load(err, errsz)) < 0)
+		return rc;
+	if (!(p = calloc(1, sizeof(*p)))) {
 		weir_seterr(err, errsz, "out of memory");
 		return WEIR_FAIL_NOMEM;
 	}
+	conf = rd_kafka_conf_new();
 	p->b.o = *o;
 	if (o->ntopics != 1) {
 		rd_kafka_conf_destroy(conf);

@@ -250,9 +250,10 @@ weir_registry_schema(weir_registry *r, uint32_t id, weir_avro_schema **out,
 	rc = weir_avro_schema_parse(&c->schema, txt, strlen(txt), c->why,
 	    sizeof(c->why));
 	json_decref(j);
-	if (rc == WEIR_FAIL_NOMEM) {	/* not the schema's fault: no miss */
+	/* out of memory, avro-c not loadable: not the schema's fault, no miss */
+	if (rc < 0 && rc != WEIR_FAIL_DATA) {
 		c->schema = NULL;
-		weir_seterr(err, errsz, "out of memory");
+		weir_seterr(err, errsz, "%s", c->why);
 		return rc;
 	}
 	if (rc < 0) {

@@ -33,4 +33,7 @@ weir_cli_avro_check(weir_cli_avro *a)
 	if (a->url && (rc = weir_registry_open(&a->reg, a->url, err,
 	    sizeof(err))) < 0)
 		weir_die_failf(rc, "-r: %s", err);
+	/* avro-c is loaded when first used: now, not at the first record */
+	if (a->url && (rc = weir_avro_load(err, sizeof(err))) < 0)
+		weir_die_failf(rc, "-s avro: %s", err);
 }

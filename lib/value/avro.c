@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "avro_dl.h"	/* avro-c's functions, loaded when first used */
 #include "dur.h"
 
 enum { T_NULL, T_BOOL, T_INT, T_LONG, T_FLOAT, T_DOUBLE, T_BYTES, T_STRING,
@@ -362,6 +363,12 @@ weir_avro_schema_free(weir_avro_schema *s)
 }
 
 int
+weir_avro_load(char *err, size_t errsz)
+{
+	return weir__avroc_load(err, errsz);
+}
+
+int
 weir_avro_schema_parse(weir_avro_schema **out, const char *json, size_t n,
     char *err, size_t errsz)
 {
@@ -371,6 +378,8 @@ weir_avro_schema_parse(weir_avro_schema **out, const char *json, size_t n,
 	json_t *j;
 	int rc;
 
+	if ((rc = weir__avroc_load(err, errsz)) < 0)
+		return rc;
 	/* avro-c decides what a valid schema is; it tells out of memory
 	 * from a bad schema only by errno (its JSON parser's failure is
 	 * "Error parsing JSON" either way) */

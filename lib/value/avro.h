@@ -33,8 +33,13 @@
 
 typedef struct weir_avro_schema weir_avro_schema;
 
+/* Load avro-c now, rather than when the first schema is parsed (it is
+ * not linked: avro_dl.h): 0, or WEIR_FAIL_IO with a message. */
+int weir_avro_load(char *err, size_t errsz);
+
 /* Parse a schema (JSON text): 0 and *out, or WEIR_FAIL_DATA (not a
- * schema weir can use) or WEIR_FAIL_NOMEM, with a message in err. */
+ * schema weir can use), WEIR_FAIL_NOMEM or WEIR_FAIL_IO (avro-c cannot
+ * be loaded), with a message in err. */
 int weir_avro_schema_parse(weir_avro_schema **out, const char *json,
     size_t n, char *err, size_t errsz);
 void weir_avro_schema_free(weir_avro_schema *s);

@@ -10,6 +10,7 @@
 
 #include "agg.h"
 #include "avro.h"
+#include "avro_dl.h"	/* avro-c is loaded, not linked */
 #include "avrorec.h"
 #include "broker.h"
 #include "changelog.h"
@@ -730,6 +731,8 @@ avro_parse_nomem(void)
 	long k, ours, all;
 	int rc, ok = 1;
 
+	if (weir_avro_load(NULL, 0) < 0)	/* before counting */
+		return 0;
 	fail_at = LONG_MAX;
 	nalloc = 0;
 	if (avro_schema_from_json_length(avro_parse_txt,

@@ -5,6 +5,7 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include "kafka.h"
+#include "kafka_dl.h"	/* librdkafka is loaded, not linked */
 #include "record.h"
 #include "unit.h"
 
@@ -266,6 +267,7 @@ main(void)
 	int k;
 	int64_t x;
 
+	CHECK(weir__rdk_load(line, sizeof(line)) == 0);
 	CHECK(off("beginning", WEIR_KOFF_BEGINNING, 0));
 	CHECK(off("end", WEIR_KOFF_END, 0));
 	CHECK(off("stored", WEIR_KOFF_STORED, 0));

@@ -129,6 +129,7 @@ main(void)
 	setenv("WEIR_UNIT_PW", SECRET, 1);
 	unsetenv("WEIR_UNIT_UNSET");
 
+	CHECK(weir__rdk_load(err, sizeof(err)) == 0);	/* not linked */
 	CHECK(apply("sasl.password", p1, 1, err, sizeof(err)) == 0);
 	CHECK_STR(got, SECRET);
 	/* a literal env: */
