@@ -1,52 +1,14 @@
 /*
  * window_session.c - per-key session windows (window.h): sessions that
- * grow and merge as records arrive, close when the cutoff passes their
- * end, and are saved to and loaded from checkpoints.
+ * grow and merge as records arrive and close when the cutoff passes their
+ * end (their checkpoints: window_session_state.c).
  */
-#include "window.h"
+#include "window_session_impl.h"
 
 #include <stdlib.h>
 
-#include "endq.h"
 #include "hash.h"
 #include "record.h"
-
-#define NONE UINT32_MAX
-#define GROUP_SEED 0x5e55
-
-/* Sessions and groups are a cache line each, in line-aligned arrays
- * (grow_lines): a record's lookup touches one line of each. */
-#define LINE 64
-
-struct sess {
-	_Alignas(LINE) int64_t start;	/* window [start, last + gap) */
-	int64_t last;
-	weir_buf recs;		/* self-contained RECORD frames */
-	uint32_t nrecs;
-	uint32_t group;
-	uint32_t gen;		/* bumped when the slot is freed */
-	uint8_t live;
-	uint8_t unsorted;	/* recs not in order of event time */
-};
-
-/* A group's key up to KEY_IN bytes and its first session id live in the
- * group itself: a record's lookup touches one group, not three blocks. */
-#define KEY_IN 20
-
-struct group {
-	_Alignas(LINE) uint64_t hash;
-	uint32_t klen;
-	uint32_t n;
-	uint32_t one;		/* ids[0] while cap is 0 */
-	uint32_t cap;
-	uint32_t used;
-	uint8_t kin[KEY_IN];
-	uint8_t *key;		/* klen > KEY_IN */
-	uint32_t *ids;		/* open sessions, by start (and so by end) */
-};
-
-_Static_assert(sizeof(struct sess) == LINE && sizeof(struct group) == LINE,
-    "a session or group is one cache line");
 
 /* weir_grow for the arrays of sessions and groups, kept line-aligned. */
 static int
@@ -73,21 +35,9 @@ grow_lines(void *pp, size_t *cap, size_t need, size_t elsz)
 	return 0;
 }
 
-static inline const uint8_t *
-gkey(const struct group *g)
-{
-	return g->klen <= KEY_IN ? g->kin : g->key;
-}
-
-static inline uint32_t *
-gids(struct group *g)
-{
-	return g->cap ? g->ids : &g->one;
-}
-
 /* Room for need session ids in g. */
-static int
-gids_reserve(struct group *g, size_t need)
+int
+weir__sess_gids_reserve(struct group *g, size_t need)
 {
 	size_t nc = g->cap ? g->cap : 4;
 	uint32_t *p;
@@ -107,50 +57,6 @@ gids_reserve(struct group *g, size_t need)
 	return 0;
 }
 
-struct sortent {
-	int64_t ts;
-	size_t off;
-	uint32_t seq;
-};
-
-/* A record put (weir_window_sessions_put) and not yet added: a copy. */
-#define AHEAD 5
-
-struct ahead {
-	weir_record r;
-	weir_buf data;		/* its key, value, headers and topic */
-	weir_buf key;		/* its group */
-	uint64_t h;		/* the group's hash */
-	int64_t cutoff;
-	uint32_t gid, sid;	/* hints: as found one step before */
-};
-
-struct weir_window_sessions {
-	int64_t gap;
-	struct sess *sess;
-	uint32_t nsess;
-	size_t capsess;
-	uint32_t *sfree;
-	uint32_t nsfree;
-	size_t capsfree, capgfree;	/* of sfree and gfree */
-	struct group *grp;
-	uint32_t ngrp;
-	size_t capgrp;
-	uint32_t *gfree;
-	uint32_t ngfree;
-	uint32_t *table;	/* open addressing: group ids, NONE empty */
-	size_t tcap, tused;
-	weir__endq ends;	/* session ends, as lower bounds */
-	struct sortent *sortv;
-	size_t capsort;
-	size_t open, records;
-	size_t idle;		/* groups kept with no open session */
-	struct ahead ahead[AHEAD];	/* records put, not yet added */
-	unsigned nahead, ahead0;
-};
-
-static int end_tie(void *, const weir__endq_ent *, const weir__endq_ent *);
-
 weir_window_sessions *
 weir_window_sessions_new(int64_t gap)
 {
@@ -168,7 +74,7 @@ weir_window_sessions_new(int64_t gap)
 	}
 	for (i = 0; i < s->tcap; i++)
 		s->table[i] = NONE;
-	weir__endq_init(&s->ends, end_tie, s);
+	weir__endq_init(&s->ends, weir__sess_end_tie, s);
 	return s;
 }
 
@@ -214,9 +120,9 @@ weir_window_sessions_records(const weir_window_sessions *s)
 
 /* Hash table of groups. */
 
-static size_t
-slot_of(const weir_window_sessions *s, uint64_t h, const uint8_t *key,
-    size_t klen)
+size_t
+weir__sess_slot_of(const weir_window_sessions *s, uint64_t h,
+    const uint8_t *key, size_t klen)
 {
 	size_t mask = s->tcap - 1, i = (size_t)h & mask;
 
@@ -279,8 +185,8 @@ table_del(weir_window_sessions *s, size_t i)
 	s->tused--;
 }
 
-static int
-group_new(weir_window_sessions *s, uint64_t h, const uint8_t *key,
+int
+weir__sess_group_new(weir_window_sessions *s, uint64_t h, const uint8_t *key,
     size_t klen, uint32_t *gid)
 {
 	struct group *g;
@@ -309,7 +215,7 @@ group_new(weir_window_sessions *s, uint64_t h, const uint8_t *key,
 	g->used = 1;
 	if (klen)
 		memcpy(klen > KEY_IN ? g->key : g->kin, key, klen);
-	slot = slot_of(s, h, key, klen);
+	slot = weir__sess_slot_of(s, h, key, klen);
 	s->table[slot] = id;
 	s->tused++;
 	*gid = id;
@@ -325,7 +231,7 @@ group_free(weir_window_sessions *s, uint32_t id)
 {
 	struct group *g = &s->grp[id];
 
-	table_del(s, slot_of(s, g->hash, gkey(g), g->klen));
+	table_del(s, weir__sess_slot_of(s, g->hash, gkey(g), g->klen));
 	if (g->klen > KEY_IN)
 		free(g->key);
 	g->key = NULL;
@@ -337,8 +243,8 @@ group_free(weir_window_sessions *s, uint32_t id)
 
 /* Session slots. */
 
-static int
-sess_new(weir_window_sessions *s, uint32_t *sid)
+int
+weir__sess_new(weir_window_sessions *s, uint32_t *sid)
 {
 	uint32_t id;
 
@@ -365,8 +271,8 @@ sess_new(weir_window_sessions *s, uint32_t *sid)
  * the records' copies. */
 #define RECS_KEEP 512
 
-static void
-sess_free(weir_window_sessions *s, uint32_t id)
+void
+weir__sess_free(weir_window_sessions *s, uint32_t id)
 {
 	struct sess *x = &s->sess[id];
 
@@ -401,8 +307,8 @@ entry_live(const weir_window_sessions *s, const weir__endq_ent *e)
 	return x->live && x->gen == e->gen;
 }
 
-static int
-end_tie(void *arg, const weir__endq_ent *a, const weir__endq_ent *b)
+int
+weir__sess_end_tie(void *arg, const weir__endq_ent *a, const weir__endq_ent *b)
 {
 	const weir_window_sessions *s = arg;
 	int la = entry_live(s, a), lb = entry_live(s, b), c;
@@ -425,8 +331,8 @@ end_tie(void *arg, const weir__endq_ent *a, const weir__endq_ent *b)
 
 /* The free lists must hold every slot: keep them as large as the pools
  * (their own sizes are kept, so that a failed realloc is retried). */
-static int
-reserve_free(weir_window_sessions *s)
+int
+weir__sess_reserve_free(weir_window_sessions *s)
 {
 	uint32_t *p;
 
@@ -467,8 +373,8 @@ reserve_free(weir_window_sessions *s)
 #define HELD_FLAGS (WEIR_R_TS | WEIR_R_KEY | WEIR_R_HEADERS | WEIR_R_POS)
 #define HELD_ENC (3u << WEIR_R_ENC_SHIFT)
 
-static int
-held_put(weir_buf *b, const weir_record *r)
+int
+weir__sess_held_put(weir_buf *b, const weir_record *r)
 {
 	size_t klen = (r->flags & WEIR_R_KEY) ? r->key_len : 0;
 	size_t vlen = r->enc == WEIR_ENC_NULL ? 0 : r->value_len;
@@ -528,8 +434,8 @@ held_span(const uint8_t **pp, const uint8_t *end, const uint8_t **s,
 
 /* The held record at p (before end) into r; the byte after it, or NULL
  * if it is cut short or malformed. */
-static const uint8_t *
-held_get(const uint8_t *p, const uint8_t *end, weir_record *r)
+const uint8_t *
+weir__sess_held_get(const uint8_t *p, const uint8_t *end, weir_record *r)
 {
 	const uint8_t *topic;
 	uint64_t k, v;
@@ -580,7 +486,7 @@ held_get(const uint8_t *p, const uint8_t *end, weir_record *r)
 static int
 append_record(weir_window_sessions *s, struct sess *x, const weir_record *r)
 {
-	if (held_put(&x->recs, r) < 0)
+	if (weir__sess_held_put(&x->recs, r) < 0)
 		return -1;
 	x->nrecs++;
 	s->records++;
@@ -621,10 +527,10 @@ add_h(weir_window_sessions *s, uint64_t h, const uint8_t *key, size_t klen,
 		    "session windows", (long long)ts);
 		return WEIR_FAIL_DATA;
 	}
-	if (reserve_free(s) < 0)
+	if (weir__sess_reserve_free(s) < 0)
 		goto nomem;
 	{
-		uint32_t t = s->table[slot_of(s, h, key, klen)];
+		uint32_t t = s->table[weir__sess_slot_of(s, h, key, klen)];
 		if (t != NONE) {
 			gid = t;
 			g = &s->grp[gid];
@@ -654,12 +560,12 @@ add_h(weir_window_sessions *s, uint64_t h, const uint8_t *key, size_t klen,
 		}
 		back = g && !g->n;
 		if (!g) {
-			if (group_new(s, h, key, klen, &gid) < 0)
+			if (weir__sess_group_new(s, h, key, klen, &gid) < 0)
 				goto nomem;
 			g = &s->grp[gid];
 		}
-		if (gids_reserve(g, (size_t)g->n + 1) < 0 ||
-		    sess_new(s, &sid) < 0)
+		if (weir__sess_gids_reserve(g, (size_t)g->n + 1) < 0 ||
+		    weir__sess_new(s, &sid) < 0)
 			goto nomem;
 		x = &s->sess[sid];
 		x->start = x->last = ts;
@@ -687,7 +593,7 @@ add_h(weir_window_sessions *s, uint64_t h, const uint8_t *key, size_t klen,
 			x->unsorted |= y->unsorted;
 			if (y->last > x->last)
 				x->last = y->last;
-			sess_free(s, ids[i]);
+			weir__sess_free(s, ids[i]);
 		}
 		memmove(ids + lo + 1, ids + hi, (g->n - hi) * sizeof(*ids));
 		g->n -= hi - lo - 1;
@@ -876,7 +782,7 @@ emit_session(weir_window_sessions *s, uint32_t sid, weir_window_emit_fn emit,
 
 	if (!x->unsorted) {	/* in order already: one pass */
 		while (p < end && n < x->nrecs) {
-			if (!(q = held_get(p, end, &r)))
+			if (!(q = weir__sess_held_get(p, end, &r)))
 				goto corrupt;
 			n++;
 			p = q;
@@ -900,7 +806,7 @@ emit_session(weir_window_sessions *s, uint32_t sid, weir_window_emit_fn emit,
 		s->capsort = x->nrecs;
 	}
 	while (p < end && n < x->nrecs) {
-		if (!(q = held_get(p, end, &r)))
+		if (!(q = weir__sess_held_get(p, end, &r)))
 			goto corrupt;
 		s->sortv[n].ts = r.ts;
 		s->sortv[n].off = (size_t)(p - x->recs.p);
@@ -912,7 +818,7 @@ emit_session(weir_window_sessions *s, uint32_t sid, weir_window_emit_fn emit,
 		goto corrupt;
 	qsort(s->sortv, n, sizeof(*s->sortv), cmp_sortent);
 	for (i = 0; i < n; i++) {
-		if (!held_get(x->recs.p + s->sortv[i].off, end, &r))
+		if (!weir__sess_held_get(x->recs.p + s->sortv[i].off, end, &r))
 			goto corrupt;
 		r.flags |= WEIR_R_WINDOW;
 		r.win_start = x->start;
@@ -983,272 +889,7 @@ weir_window_sessions_close(weir_window_sessions *s, int64_t cutoff,
 			else
 				group_free(s, x->group);
 		}
-		sess_free(s, h.id);
+		weir__sess_free(s, h.id);
 	}
 	return 0;
-}
-
-/* ---- checkpoints ---- */
-
-/*
- * State: the groups, each with its open sessions in order of start
- * (start, last, record count, record frames), then the queue of session
- * ends in order of end (a sorted array: the binary heap that older
- * versions saved as laid out, and still load), each entry naming its
- * session by position in the saved order (1-based), or 0 for a session
- * that was merged away since.  Which of two sessions with the same end
- * closes first depends on the sessions alone (end_tie), not on the
- * queue's layout.
- */
-/* A session's held records as self-contained RECORD frames, into out
- * (reset).  -1: out of memory (or a corrupt buffer). */
-static int
-held_frames(weir_buf *out, const struct sess *x)
-{
-	const uint8_t *p = x->recs.p, *end = p + x->recs.len;
-	weir_fenc enc;
-	weir_record r;
-
-	out->len = 0;
-	while (p < end) {
-		if (!(p = held_get(p, end, &r)))
-			return -1;
-		memset(&enc, 0, sizeof(enc));
-		if (weir_frame_put_record(&enc, out, &r) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-static int
-cmp_ent(const void *a, const void *b, void *arg)
-{
-	const weir__endq_ent *x = a, *y = b;
-
-	if (x->end != y->end)
-		return x->end < y->end ? -1 : 1;
-	return end_tie(arg, x, y);
-}
-
-int
-weir_window_sessions_save(const weir_window_sessions *s, weir_buf *out)
-{
-	uint32_t *ord = NULL, gi, k, n = 0;
-	weir__endq_ent *hv = NULL;
-	weir_buf fr = { 0 };
-	size_t i, nh;
-	int rc = WEIR_FAIL_NOMEM;
-
-	if (s->nsess && !(ord = calloc(s->nsess, sizeof(*ord))))
-		return WEIR_FAIL_NOMEM;
-	if (weir_sw_u64(out, s->tused - s->idle) < 0)
-		goto out;
-	for (gi = 0; gi < s->ngrp; gi++) {
-		struct group *g = &s->grp[gi];
-		const uint32_t *ids = gids(g);
-		if (!g->used || !g->n)
-			continue;	/* a free slot, or an idle group */
-		if (weir_sw_bytes(out, gkey(g), g->klen) < 0 ||
-		    weir_sw_u64(out, g->n) < 0)
-			goto out;
-		for (k = 0; k < g->n; k++) {
-			const struct sess *x = &s->sess[ids[k]];
-			ord[ids[k]] = ++n;
-			if (weir_sw_i64(out, x->start) < 0 ||
-			    weir_sw_i64(out, x->last) < 0 ||
-			    weir_sw_u64(out, x->nrecs) < 0 ||
-			    held_frames(&fr, x) < 0 ||
-			    weir_sw_bytes(out, fr.p, fr.len) < 0)
-				goto out;
-		}
-	}
-	nh = s->ends.n;
-	if (nh && !(hv = malloc(nh * sizeof(*hv))))
-		goto out;
-	if (nh) {
-		memcpy(hv, s->ends.v, nh * sizeof(*hv));
-		qsort_r(hv, nh, sizeof(*hv), cmp_ent, (void *)s);
-	}
-	if (weir_sw_u64(out, nh) < 0)
-		goto out;
-	for (i = 0; i < nh; i++) {
-		const weir__endq_ent *h = &hv[i];
-		const struct sess *x = &s->sess[h->id];
-		if (weir_sw_i64(out, h->end) < 0 || weir_sw_u64(out,
-		    x->live && x->gen == h->gen ? ord[h->id] : 0) < 0)
-			goto out;
-	}
-	rc = 0;
-out:
-	weir_buf_free(&fr);
-	free(ord);
-	free(hv);
-	return rc;
-}
-
-/* A session's saved record frames, checked (nrecs self-contained records
- * with event times inside [start, last]) and held into b: -1 if they are
- * not that, -2 out of memory. */
-static int
-load_recs(weir_buf *b, const uint8_t *p, size_t len, uint64_t nrecs,
-    int64_t start, int64_t last)
-{
-	size_t off = 0;
-	uint64_t n = 0;
-	weir_fdec dec;
-	weir_frame f;
-	long used;
-
-	while (off < len) {
-		memset(&dec, 0, sizeof(dec));
-		used = weir_frame_parse(&dec, p + off, len - off, SIZE_MAX, &f,
-		    NULL, NULL, 0);
-		if (used <= 0 || f.type != WEIR_F_RECORD ||
-		    (f.rec.flags & WEIR_R_HOP) ||
-		    !(f.rec.flags & WEIR_R_TS) || f.rec.ts < start ||
-		    f.rec.ts > last)
-			return -1;
-		if (held_put(b, &f.rec) < 0)
-			return -2;
-		off += (size_t)used;
-		n++;
-	}
-	return n == nrecs && n > 0 ? 0 : -1;
-}
-
-int
-weir_window_sessions_load(weir_window_sessions *s, weir_rd *rd, char *err,
-    size_t errsz)
-{
-	uint32_t *sids = NULL, *refs = NULL, gid, sid;
-	weir__endq_ent *hv = NULL;
-	uint64_t ngrp, nsess, nheap, total = 0, i, j, ref;
-	const char *why = "malformed session state";
-	struct group *g;
-	struct sess *x;
-	const uint8_t *key, *recs;
-	size_t klen, rlen;
-	int64_t start, last, prev = 0, e;
-	uint64_t nrecs, h;
-	int rc = WEIR_FAIL_DATA, stale = 0, lr;
-
-	if (s->open || s->ends.n) {
-		weir_seterr(err, errsz, "session state loaded twice");
-		return WEIR_FAIL_DATA;
-	}
-	ngrp = weir_rd_count(rd, 2);
-	for (i = 0; i < ngrp && !rd->bad; i++) {
-		key = weir_rd_bytes(rd, &klen);
-		nsess = weir_rd_count(rd, 4);
-		if (rd->bad || !nsess)
-			goto bad;
-		h = weir_hash(key, klen, GROUP_SEED);
-		if (s->table[slot_of(s, h, key, klen)] != NONE) {
-			why = "a group is saved twice";
-			goto bad;
-		}
-		if (reserve_free(s) < 0 || group_new(s, h, key, klen, &gid) < 0)
-			goto nomem;
-		g = &s->grp[gid];
-		if (gids_reserve(g, nsess) < 0)
-			goto nomem;
-		for (j = 0; j < nsess; j++) {
-			start = weir_rd_i64(rd);
-			last = weir_rd_i64(rd);
-			nrecs = weir_rd_u64(rd);
-			recs = weir_rd_bytes(rd, &rlen);
-			if (rd->bad || start > last ||
-			    __builtin_add_overflow(last, s->gap, &e) ||
-			    __builtin_sub_overflow(start, s->gap, &e) ||
-			    (j && (__builtin_add_overflow(prev, s->gap, &e) ||
-			    e >= start)) || nrecs > UINT32_MAX)
-				goto bad;
-			prev = last;
-			if (reserve_free(s) < 0 || sess_new(s, &sid) < 0)
-				goto nomem;
-			g = &s->grp[gid];
-			gids(g)[g->n++] = sid;
-			x = &s->sess[sid];
-			x->unsorted = 1;	/* not known: sort when it closes */
-			x->start = start;
-			x->last = last;
-			x->group = gid;
-			x->nrecs = (uint32_t)nrecs;
-			s->records += nrecs;
-			if ((lr = load_recs(&x->recs, recs, rlen, nrecs, start,
-			    last)) == -2)
-				goto nomem;
-			if (lr < 0)
-				goto bad;
-			if (total % 64 == 0) {
-				uint32_t *p = realloc(sids, (total + 64) *
-				    sizeof(*p));
-				if (!p)
-					goto nomem;
-				sids = p;
-			}
-			sids[total++] = sid;
-		}
-	}
-	nheap = weir_rd_count(rd, 2);
-	if (rd->bad)
-		goto bad;
-	if (total && !(refs = calloc(total, sizeof(*refs))))
-		goto nomem;
-	if (nheap && !(hv = malloc(nheap * sizeof(*hv))))
-		goto nomem;
-	for (i = 0; i < nheap; i++) {
-		e = weir_rd_i64(rd);
-		ref = weir_rd_u64(rd);
-		if (rd->bad || ref > total || (i && hv[(i - 1) / 2].end > e))
-			goto bad;
-		if (ref) {
-			x = &s->sess[sids[ref - 1]];
-			if (refs[ref - 1]++ || e > x->last + s->gap) {
-				why = "bad queue of session ends";
-				goto bad;
-			}
-			hv[i] = (weir__endq_ent){ e, sids[ref - 1], x->gen };
-		} else {
-			hv[i] = (weir__endq_ent){ e, NONE, 0 };
-			stale = 1;
-		}
-	}
-	for (i = 0; i < total; i++)
-		if (!refs[i]) {
-			why = "a session is missing from the queue of ends";
-			goto bad;
-		}
-	if (stale) {
-		/* merged-away entries must never match a live session: an
-		 * older generation of slot 0 (a freed one if there is none) */
-		if (!s->nsess) {
-			if (reserve_free(s) < 0 || sess_new(s, &sid) < 0)
-				goto nomem;
-			sess_free(s, sid);
-		}
-		for (i = 0; i < nheap; i++)
-			if (hv[i].id == NONE)
-				hv[i] = (weir__endq_ent){ hv[i].end, 0,
-				    s->sess[0].gen - 1 };
-	}
-	if (weir__endq_reserve(&s->ends, nheap) < 0)
-		goto nomem;
-	for (i = 0; i < nheap; i++)
-		(void)weir__endq_push(&s->ends, hv[i]);	/* room made */
-	rc = 0;
-	goto out;
-bad:
-	weir_seterr(err, errsz, "%s", why);
-	goto fail;
-nomem:
-	weir_seterr(err, errsz, "out of memory for session windows");
-	rc = WEIR_FAIL_NOMEM;
-fail:
-	s->ends.n = 0;	/* no half-made entries: free it, do not close it */
-out:
-	free(sids);
-	free(refs);
-	free(hv);
-	return rc;
 }
