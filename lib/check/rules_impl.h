@@ -2,7 +2,8 @@
  * rules_impl.h - what the parts of weir-check's rules share (private to
  * lib/rules*.c):
  *   rules.c        the model, numbers, bounds, types, ids, descriptions;
- *   rules_yaml.c   the YAML rules file;
+ *   rules_yaml.c   the YAML rules file (with rules_yaml_arg.c, sharing
+ *                  rules_yaml_impl.h);
  *   rules_flags.c  one rule from a command-line flag.
  */
 #ifndef WEIR_RULES_IMPL_H

@@ -1,4 +1,4 @@
-/* endq.h - the queue of session ends (window.c): a 4-ary min-heap. */
+/* endq.h - the queue of session ends (window_session.c): a 4-ary min-heap. */
 #ifndef WEIR_ENDQ_H
 #define WEIR_ENDQ_H
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "agg.h"
+#include "agg_test.h"
 #include "ddsketch.h"
 #include "pack.h"
 #include "record.h"
@@ -147,24 +148,7 @@ text(void)
 static int
 add(weir_agg *a, const char *json, int64_t s, int64_t e)
 {
-	weir_buf b = {0};
-	weir_record r;
-	char err[WEIR_ERRSZ];
-	int rc;
-
-	memset(&r, 0, sizeof(r));
-	if (weir_pack_json(&b, (const uint8_t *)json, strlen(json), err,
-	    sizeof(err)) < 0)
-		return -2;
-	weir_record_set_packed(&r, &b);
-	if (e > s) {
-		r.flags |= WEIR_R_WINDOW;
-		r.win_start = s;
-		r.win_end = e;
-	}
-	rc = weir_agg_add(a, &r, NULL, err, sizeof(err));
-	weir_buf_free(&b);
-	return rc;
+	return agg_test_add(a, json, NULL, -1, s, e);
 }
 
 static void

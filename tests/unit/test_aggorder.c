@@ -8,6 +8,7 @@
 
 #include "agg.h"
 #include "agg_int.h"
+#include "agg_test.h"
 #include "pack.h"
 #include "record.h"
 #include "unit.h"
@@ -112,26 +113,7 @@ randval(weir_buf *b, int kinds, int exact)
 static int
 add(weir_agg *a, const char *json, const char *key, int klen)
 {
-	weir_buf b = {0};
-	weir_record r;
-	char err[WEIR_ERRSZ];
-	int rc;
-
-	memset(&r, 0, sizeof(r));
-	if (weir_pack_json(&b, (const uint8_t *)json, strlen(json), err,
-	    sizeof(err)) < 0) {
-		printf("# bad test JSON %s: %s\n", json, err);
-		return -2;
-	}
-	weir_record_set_packed(&r, &b);
-	if (klen >= 0) {
-		r.flags |= WEIR_R_KEY;
-		r.key = (const uint8_t *)key;
-		r.key_len = (size_t)klen;
-	}
-	rc = weir_agg_add(a, &r, NULL, err, sizeof(err));
-	weir_buf_free(&b);
-	return rc;
+	return agg_test_add(a, json, key, klen, 0, 0);
 }
 
 /* w's groups in order: a permutation, each before the next by keycmp. */
