@@ -29,9 +29,25 @@ typedef struct enode {
 	size_t nkids;
 } enode;
 
+/* The top-level members some expressions read: their names (the keys of
+ * the paths' first steps, in the expressions), or all of the value. */
+typedef struct rset {
+	const char **k;
+	size_t *kl, n;
+	int all;
+} rset;
+
 struct weir_edit {
 	enode root;
 	int keep_mode;
+	int lazy;		/* packed values come unchecked (weir_edit_io) */
+	int text;		/* the new value as JSON text (weir_edit_io) */
+	rset rd[2];		/* read by the --where expressions; by the rest */
+	/* per record */
+	int chk;		/* check what is read or written out */
+	int whole;		/* the whole value was checked */
+	const char *bad;	/* why the value is corrupt, or NULL */
+	const uint8_t *lim;	/* the end of the value's bytes */
 	weir_expr **exprs;
 	weir_xv *vals;
 	size_t nexprs;
@@ -39,7 +55,7 @@ struct weir_edit {
 	size_t nwheres;
 	long key_ei, time_ei;	/* -1: none */
 	int oom;		/* while rebuilding */
-	weir_buf out, kscratch, scratch, keybuf, diag;
+	weir_buf out, kscratch, scratch, keybuf, diag, xs;
 };
 
 weir_edit *
@@ -82,6 +98,11 @@ weir_edit_free(weir_edit *ed)
 	free(ed->wheres);
 	free(ed->vals);
 	free_nodes(&ed->root);
+	for (k = 0; k < 2; k++) {
+		free(ed->rd[k].k);
+		free(ed->rd[k].kl);
+	}
+	weir_buf_free(&ed->xs);
 	weir_buf_free(&ed->out);
 	weir_buf_free(&ed->kscratch);
 	weir_buf_free(&ed->scratch);
@@ -447,10 +468,74 @@ settle(enode *n, int under_set, char *err, size_t errsz)
 	return w;
 }
 
+/* 1 if r holds the name k[0..kl). */
+static int
+rset_has(const rset *r, const char *k, size_t kl)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->kl[i] == kl && memcmp(r->k[i], k, kl) == 0)
+			return 1;
+	return 0;
+}
+
+/* Add to r the top-level names e's paths read (not those of other, which
+ * are checked before); more than 64, or the whole value: all. */
+static int
+rset_add(rset *r, const rset *other, const weir_expr *e)
+{
+	const weir_path *p;
+	const char **nk;
+	size_t i, *nl;
+
+	for (i = 0; (p = weir_expr_path(e, i)); i++) {
+		if (p->nsteps == 0 || r->n == 64) {
+			r->all = 1;
+			continue;
+		}
+		if (p->steps[0].is_index)	/* nothing in an object */
+			continue;
+		if (rset_has(r, p->steps[0].key, p->steps[0].key_len) ||
+		    (other && rset_has(other, p->steps[0].key,
+		    p->steps[0].key_len)))
+			continue;
+		if (!(nk = realloc(r->k, sizeof(*nk) * (r->n + 1))))
+			return -1;
+		r->k = nk;
+		if (!(nl = realloc(r->kl, sizeof(*nl) * (r->n + 1))))
+			return -1;
+		r->kl = nl;
+		r->k[r->n] = p->steps[0].key;
+		r->kl[r->n++] = p->steps[0].key_len;
+	}
+	return 0;
+}
+
 int
 weir_edit_ready(weir_edit *ed, char *err, size_t errsz)
 {
-	return settle(&ed->root, 0, err, errsz) < 0 ? WEIR_FAIL_USAGE : 0;
+	size_t k;
+
+	if (settle(&ed->root, 0, err, errsz) < 0)
+		return WEIR_FAIL_USAGE;
+	for (k = 0; k < ed->nwheres; k++)
+		if (rset_add(&ed->rd[0], NULL, ed->wheres[k]) < 0)
+			goto nomem;
+	for (k = 0; k < ed->nexprs; k++)
+		if (rset_add(&ed->rd[1], &ed->rd[0], ed->exprs[k]) < 0)
+			goto nomem;
+	return 0;
+nomem:
+	weir_seterr(err, errsz, "out of memory");
+	return WEIR_FAIL_NOMEM;
+}
+
+void
+weir_edit_io(weir_edit *ed, int lazy, int text)
+{
+	ed->lazy = lazy;
+	ed->text = text;
 }
 
 /* Remember a failed pack (out of memory, or a string that is not UTF-8). */
@@ -521,7 +606,7 @@ kid(enode *n, const uint8_t *ks, size_t kn, const uint8_t *end)
  * An object's length is written before its body, so the body is written
  * after room for a length of as many bytes as the last one of this node
  * had, and moved only when this one needs another count (weir_pack_close
- * moves every body of 128 bytes or more).
+ * moves every body of 128 bytes or more).  As text: its brace.
  */
 static size_t
 obj_open(weir_edit *ed, enode *n)
@@ -531,6 +616,10 @@ obj_open(weir_edit *ed, enode *n)
 	if (weir_buf_reserve(&ed->out, 1 + k) < 0) {
 		ed->oom = 1;
 		return (size_t)-1;
+	}
+	if (ed->text) {
+		ed->out.p[ed->out.len++] = '{';
+		return ed->out.len;
 	}
 	ed->out.p[ed->out.len++] = WEIR_PK_OBJ;
 	mark = ed->out.len;
@@ -547,6 +636,10 @@ obj_close(weir_edit *ed, enode *n, size_t mark)
 
 	if (mark == (size_t)-1)
 		return;
+	if (ed->text) {
+		pk(ed, weir_buf_putc(b, '}'));
+		return;
+	}
 	body = b->len - mark - k;
 	need = weir_varint_size(body);
 	if (need != k) {
@@ -578,53 +671,204 @@ step(const uint8_t *p, const uint8_t *end)
 	return weir_pv_skip(p, end);
 }
 
+/* A corrupt value (read unchecked): the first reason is kept.  -1. */
+static int
+corrupt(weir_edit *ed, const char *why)
+{
+	if (!ed->bad)
+		ed->bad = why ? why : "malformed value";
+	return -1;
+}
+
+/* The characters of the key at p (not a short plain one, which callers
+ * read themselves) into *ks, *kn, and the end of the bytes there that may
+ * be read into *kend: the end of the key, or NULL (ed->bad or ed->oom). */
+static const uint8_t *
+key_chars(weir_edit *ed, const uint8_t *p, const uint8_t *end,
+    const uint8_t **ks, size_t *kn, const uint8_t **kend)
+{
+	const uint8_t *vt;
+	weir_pv k;
+	int rc;
+
+	if (*p != WEIR_PK_STR && *p != WEIR_PK_ESTR) {
+		corrupt(ed, "object key is not a string");
+		return NULL;
+	}
+	if (!(vt = weir_pv_read(p, end, &k))) {
+		corrupt(ed, "malformed value");
+		return NULL;
+	}
+	*ks = k.s;
+	*kn = k.n;
+	*kend = end;
+	if (!k.escaped)
+		return vt;
+	/* an escaped key is unescaped into kscratch */
+	ed->kscratch.len = 0;
+	if ((rc = weir_json_unescape(&ed->kscratch, k.s, k.n)) < 0) {
+		if (rc == WEIR_FAIL_NOMEM)
+			ed->oom = 1;
+		else
+			corrupt(ed, "bad escaped string");
+		return NULL;
+	}
+	*ks = ed->kscratch.p ? ed->kscratch.p : (const uint8_t *)"";
+	*kn = ed->kscratch.len;
+	*kend = *ks + *kn;
+	return vt;
+}
+
+/* As text, the comma before each member of an object but its first. */
+static inline void
+put_sep(weir_edit *ed, size_t mark)
+{
+	if (ed->text && ed->out.len > mark)
+		pk(ed, weir_buf_putc(&ed->out, ','));
+}
+
+/* The packed key or value [p, e), at nesting depth depth, written out as
+ * it is or as JSON text (and then a colon: key), checked first when the
+ * values come unchecked.  0, or -1 (ed->bad or ed->oom). */
+static int
+put_packed(weir_edit *ed, const uint8_t *p, const uint8_t *e, int depth,
+    int key)
+{
+	const uint8_t *q;
+	const char *why = NULL;
+
+	if (key && ed->chk && (*p & 0xe0) != WEIR_PK_SSTR &&
+	    *p != WEIR_PK_STR && *p != WEIR_PK_ESTR)
+		return corrupt(ed, "object key is not a string");
+	if (!ed->text) {
+		if (ed->chk && weir_pack_check(p, e, ed->lim, depth, &why) != e)
+			return corrupt(ed, why);
+		pk(ed, weir_buf_put(&ed->out, p, (size_t)(e - p)));
+		return 0;
+	}
+	if ((q = weir_pv_json_at(&ed->out, p, e, ed->lim, depth, ed->chk,
+	    &why)) != e) {
+		if (!q && !why) {
+			ed->oom = 1;
+			return -1;
+		}
+		return corrupt(ed, why);
+	}
+	if (key)
+		pk(ed, weir_buf_putc(&ed->out, ':'));
+	return 0;
+}
+
+/* A member [kt, e) of the input, its value at vt, copied. */
+static void
+put_member(weir_edit *ed, size_t mark, const uint8_t *kt, const uint8_t *vt,
+    const uint8_t *e, int depth)
+{
+	const char *why = NULL;
+
+	if (ed->text) {
+		if (weir_pack_member_json(&ed->out, kt, vt, e, ed->lim, depth,
+		    ed->chk, ed->out.len > mark, &why) < 0) {
+			if (why)
+				corrupt(ed, why);
+			else
+				ed->oom = 1;
+		}
+		return;
+	}
+	if (ed->chk && (put_packed(ed, kt, vt, depth, 1) < 0 ||
+	    weir_pack_check(vt, e, ed->lim, depth, &why) != e)) {
+		corrupt(ed, why);
+		return;
+	}
+	pk(ed, weir_buf_put(&ed->out, ed->chk ? vt : kt,
+	    (size_t)(e - (ed->chk ? vt : kt))));
+}
+
+/* A value an expression gave; as text, packed into xs first. */
+static void
+put_xv(weir_edit *ed, const weir_xv *v)
+{
+	weir_pv pv;
+
+	if (!ed->text) {
+		pk(ed, weir_xv_pack(&ed->out, v));
+		return;
+	}
+	ed->xs.len = 0;
+	if (weir_xv_pack(&ed->xs, v) < 0) {
+		ed->oom = 1;
+		return;
+	}
+	weir_pv_of(ed->xs.p, ed->xs.len, &pv);
+	pk(ed, weir_pv_to_json(&ed->out, &pv));
+}
+
+/* A key of the edits (one the input did not have). */
+static void
+put_newkey(weir_edit *ed, size_t mark, const enode *c)
+{
+	weir_pv pv;
+
+	put_sep(ed, mark);
+	if (!ed->text) {
+		pk(ed, weir_pack_str(&ed->out, c->key, c->klen));
+		return;
+	}
+	ed->xs.len = 0;
+	if (weir_pack_str(&ed->xs, c->key, c->klen) < 0) {
+		ed->oom = 1;
+		return;
+	}
+	weir_pv_of(ed->xs.p, ed->xs.len, &pv);
+	pk(ed, weir_pv_to_json(&ed->out, &pv));
+	pk(ed, weir_buf_putc(&ed->out, ':'));
+}
+
 /*
  * Write the object for node n, built from obj (which may be missing or
- * not an object: then only what is set is written).  kept: an ancestor
- * (or n) was named by a keep.  The members are walked over their packed
- * bytes: a member copied as it is (key and value) is one copy, and a
- * value is decoded only to go into it.
+ * not an object: then only what is set is written), at nesting depth
+ * depth.  kept: an ancestor (or n) was named by a keep.  The members are
+ * walked over their packed bytes: a member copied as it is (key and
+ * value) is one copy, and a value is decoded only to go into it.  Values
+ * that come unchecked (ed->chk) are checked as they are written out; the
+ * others are only stepped over (within bounds).  As text, the members go
+ * out as JSON.
  */
 static void
-rebuild(weir_edit *ed, const weir_pv *obj, enode *n, int kept)
+rebuild(weir_edit *ed, const weir_pv *obj, enode *n, int kept, int depth)
 {
 	size_t mark = obj_open(ed, n), i, kn;
 	const uint8_t *p, *end, *kt, *ks, *vt, *kend;
 	int copy_other = !ed->keep_mode || kept;
-	weir_pv k, v, kv;
+	weir_pv v, kv;
 
 	for (i = 0; i < n->nkids; i++)
 		n->kids[i].done = 0;
 	p = obj->type == WEIR_PV_OBJECT ? obj->s : NULL;
 	end = p ? obj->s + obj->n : NULL;
-	while (p && p < end) {
+	while (p && p < end && !ed->bad) {
 		enode *c;
 		int ckept;
 		kt = p;
 		if ((*p & 0xe0) == WEIR_PK_SSTR) {	/* a short plain key */
 			kn = *p & 0x1f;
 			ks = p + 1;
-			if ((size_t)(end - ks) < kn)
+			if ((size_t)(end - ks) < kn) {
+				corrupt(ed, "malformed value");
 				break;
+			}
 			vt = ks + kn;
 			kend = end;
-		} else {
-			if (!(vt = weir_pv_read(p, end, &k)))
-				break;
-			ed->kscratch.len = 0;
-			if (weir_pv_str(&k, &ed->kscratch, &ks, &kn) < 0) {
-				p = weir_pv_skip(vt, end);
-				continue;
-			}
-			/* an escaped key is unescaped into kscratch */
-			kend = k.escaped ? ks + kn : end;
-		}
-		if (!(p = step(vt, end)))
+		} else if (!(vt = key_chars(ed, p, end, &ks, &kn, &kend)))
 			break;
+		if (!(p = step(vt, end))) {
+			corrupt(ed, "malformed value");
+			break;
+		}
 		if (!(c = kid(n, ks, kn, kend))) {
 			if (copy_other)
-				pk(ed, weir_buf_put(&ed->out, kt,
-				    (size_t)(p - kt)));
+				put_member(ed, mark, kt, vt, p, depth + 1);
 			continue;
 		}
 		if (c->done && c->set >= 0)
@@ -632,10 +876,9 @@ rebuild(weir_edit *ed, const weir_pv *obj, enode *n, int kept)
 		c->done = 1;
 		if (c->set >= 0) {
 			if (ed->vals[c->set].type != WEIR_XV_MISSING) {
-				pk(ed, weir_buf_put(&ed->out, kt,
-				    (size_t)(vt - kt)));
-				pk(ed, weir_xv_pack(&ed->out,
-				    &ed->vals[c->set]));
+				put_sep(ed, mark);
+				if (put_packed(ed, kt, vt, depth + 1, 1) == 0)
+					put_xv(ed, &ed->vals[c->set]);
 			}
 			continue;
 		}
@@ -646,28 +889,104 @@ rebuild(weir_edit *ed, const weir_pv *obj, enode *n, int kept)
 			continue;
 		if (c->nkids == 0 || (*vt != WEIR_PK_OBJ && !has_sets(ed, c))) {
 			if (!ed->keep_mode || ckept)
-				pk(ed, weir_buf_put(&ed->out, kt,
-				    (size_t)(p - kt)));
+				put_member(ed, mark, kt, vt, p, depth + 1);
 			continue;
 		}
-		pk(ed, weir_buf_put(&ed->out, kt, (size_t)(vt - kt)));
+		put_sep(ed, mark);
+		if (put_packed(ed, kt, vt, depth + 1, 1) < 0)
+			break;
 		if (!weir_pv_read(vt, end, &v))
 			v.type = WEIR_PV_MISSING;	/* not after a skip */
-		rebuild(ed, &v, c, ckept);
+		rebuild(ed, &v, c, ckept, depth + 1);
 	}
 	/* what the input did not have */
 	kv.type = WEIR_PV_MISSING;
-	for (i = 0; i < n->nkids; i++) {
+	for (i = 0; i < n->nkids && !ed->bad; i++) {
 		enode *c = &n->kids[i];
 		if (c->done || !has_sets(ed, c))
 			continue;
-		pk(ed, weir_pack_str(&ed->out, c->key, c->klen));
+		put_newkey(ed, mark, c);
 		if (c->set >= 0)
-			pk(ed, weir_xv_pack(&ed->out, &ed->vals[c->set]));
+			put_xv(ed, &ed->vals[c->set]);
 		else
-			rebuild(ed, &kv, c, kept || c->keep);
+			rebuild(ed, &kv, c, kept || c->keep, depth + 1);
 	}
 	obj_close(ed, n, mark);
+}
+
+/* Check the whole value of in (unchecked).  0, or -1 with ed->bad. */
+static int
+check_whole(weir_edit *ed, const weir_record *in)
+{
+	const char *why = NULL;
+	const uint8_t *e;
+
+	if (ed->whole)
+		return 0;
+	ed->whole = 1;
+	if (!in->value_len)
+		return corrupt(ed, "empty packed value");
+	if (!(e = weir_pack_check(in->value, in->value + in->value_len,
+	    in->value + in->value_len, 0, &why)))
+		return corrupt(ed, why);
+	return e == in->value + in->value_len ? 0 :
+	    corrupt(ed, "trailing bytes");
+}
+
+/*
+ * Check, in the unchecked object root, the members the expressions of r
+ * read: the first of each name (the one their paths find); the members
+ * before them are stepped over within bounds.  0, or -1 (ed->bad or
+ * ed->oom).
+ */
+static int
+check_reads(weir_edit *ed, const weir_record *in, const weir_pv *root,
+    const rset *r)
+{
+	const uint8_t *p, *end, *ks, *vt, *kend;
+	uint64_t found = 0, all;
+	const char *why = NULL;
+	size_t kn, j;
+
+	if (r->all)
+		return check_whole(ed, in);
+	if (r->n == 0 || ed->whole)
+		return 0;
+	all = r->n == 64 ? ~(uint64_t)0 : ((uint64_t)1 << r->n) - 1;
+	p = root->s;
+	end = p + root->n;
+	while (p < end && found != all) {
+		if ((*p & 0xe0) == WEIR_PK_SSTR) {
+			kn = *p & 0x1f;
+			ks = p + 1;
+			if ((size_t)(end - ks) < kn)
+				return corrupt(ed, "malformed value");
+			vt = ks + kn;
+		} else if (!(vt = key_chars(ed, p, end, &ks, &kn, &kend)))
+			return -1;
+		for (j = 0; j < r->n; j++)
+			if (!(found >> j & 1) && r->kl[j] == kn &&
+			    memcmp(r->k[j], ks, kn) == 0)
+				break;
+		if (j < r->n) {
+			found |= (uint64_t)1 << j;
+			p = weir_pack_check(vt, end, ed->lim, 1, &why);
+		} else
+			p = weir_pv_skip(vt, end);
+		if (!p)
+			return corrupt(ed, why);
+	}
+	return 0;
+}
+
+/* weir_edit_apply's answer for a corrupt value. */
+static int
+corrupt_rc(weir_edit *ed, char *why, size_t whysz)
+{
+	if (ed->oom)
+		return WEIR_FAIL_NOMEM;
+	weir_seterr(why, whysz, "corrupt packed value: %s", ed->bad);
+	return WEIR_FAIL_IO;
 }
 
 /* What weir_edit_apply returns for an evaluation of e that failed. */
@@ -691,6 +1010,16 @@ weir_edit_apply(weir_edit *ed, const weir_record *in, weir_record *out,
 
 	if ((rc = weir_expr_root(in, &ed->scratch, &root)) < 0)
 		return rc;
+	/* an unchecked value: what is read is checked first (a value that
+	 * is not an object, whole), what is written out as it goes out */
+	ed->chk = ed->lazy && in->enc == WEIR_ENC_PACKED;
+	ed->whole = ed->oom = 0;
+	ed->bad = NULL;
+	ed->lim = root.type != WEIR_PV_MISSING ? root.end : NULL;
+	if (ed->chk && ((root.type != WEIR_PV_OBJECT &&
+	    check_whole(ed, in) < 0) ||
+	    check_reads(ed, in, &root, &ed->rd[0]) < 0))
+		return corrupt_rc(ed, why, whysz);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.root = &root;
 	ctx.rec = in;
@@ -699,6 +1028,8 @@ weir_edit_apply(weir_edit *ed, const weir_record *in, weir_record *out,
 			/* not kept (2): nothing else evaluated */
 			return rc == 0 ? 2 : failed(ed->wheres[k], rc, why,
 			    whysz);
+	if (ed->chk && check_reads(ed, in, &root, &ed->rd[1]) < 0)
+		return corrupt_rc(ed, why, whysz);
 	for (k = 0; k < ed->nexprs; k++)
 		if ((rc = weir_expr_eval(ed->exprs[k], &ctx,
 		    &ed->vals[k])) < 0)
@@ -707,12 +1038,14 @@ weir_edit_apply(weir_edit *ed, const weir_record *in, weir_record *out,
 	if (ed->root.nkids && (root.type == WEIR_PV_OBJECT ||
 	    has_sets(ed, &ed->root))) {
 		ed->out.len = 0;
-		ed->oom = 0;
-		rebuild(ed, &root, &ed->root, 0);
-		if (ed->oom)
-			return WEIR_FAIL_NOMEM;
+		rebuild(ed, &root, &ed->root, 0, 0);
+		if (ed->oom || ed->bad)
+			return corrupt_rc(ed, why, whysz);
 		weir_record_set_packed(out, &ed->out);
-	}
+		if (ed->text)
+			out->enc = WEIR_ENC_JSON;
+	} else if (ed->chk && check_whole(ed, in) < 0)	/* out as it came */
+		return corrupt_rc(ed, why, whysz);
 	if (ed->key_ei >= 0) {
 		const weir_xv *kv = &ed->vals[ed->key_ei];
 		ed->keybuf.len = 0;

@@ -1089,3 +1089,89 @@ weir_pack_raw(weir_buf *b, const weir_pv *v)
 	return weir_buf_put(b, v->tag, (size_t)(v->end - v->tag));
 }
 
+
+const uint8_t *
+weir_pack_check(const uint8_t *p, const uint8_t *end, const uint8_t *lim,
+    int depth, const char **why)
+{
+	return vscan(p, end, lim, depth, why);
+}
+
+/* The string s[0..n) quoted at w (32 bytes copied at once when lim, the
+ * end of the readable bytes, allows): where the text goes next. */
+static inline uint8_t *
+put_quoted(uint8_t *w, const uint8_t *s, size_t n, const uint8_t *lim)
+{
+	*w++ = '"';
+	if (n <= 32 && lim - s >= 32)
+		memcpy(w, s, 32);
+	else
+		memcpy(w, s, n);
+	w += n;
+	*w++ = '"';
+	return w;
+}
+
+int
+weir_pack_member_json(weir_buf *out, const uint8_t *kt, const uint8_t *vt,
+    const uint8_t *e, const uint8_t *lim, int depth, int check, int comma,
+    const char **why)
+{
+	const uint8_t *q;
+	size_t kn, n = 0;
+	uint64_t u;
+	uint8_t *w;
+
+	*why = "malformed value";
+	/* a short plain key, and an integer or a plain string: here */
+	if ((*kt & 0xe0) == WEIR_PK_SSTR && ((*vt & 0xe0) == WEIR_PK_SSTR ||
+	    *vt == WEIR_PK_INT || *vt == WEIR_PK_STR)) {
+		kn = *kt & 0x1f;
+		q = vt + 1;
+		if (*vt == WEIR_PK_STR && weir_pk_body(&q, e, &n) < 0)
+			return -1;
+		if (check && !plain_ok_in(kt + 1, kn, lim))
+			goto notplain;
+		if (weir_buf_reserve(out, kn + n + 72) < 0)
+			goto nomem;
+		w = out->p + out->len;
+		if (comma)
+			*w++ = ',';
+		w = put_quoted(w, kt + 1, kn, lim);
+		*w++ = ':';
+		if (*vt == WEIR_PK_INT) {
+			if (weir_varint_dec(&q, e, &u) < 0 || q != e)
+				return -1;
+			w += weir_json_i64_text(w, weir_zz_dec(u));
+		} else {
+			if (*vt != WEIR_PK_STR)
+				n = *vt & 0x1f;
+			if (q + n != e)
+				return -1;
+			if (check && !plain_ok_in(q, n, lim))
+				goto notplain;
+			w = put_quoted(w, q, n, lim);
+		}
+		out->len = (size_t)(w - out->p);
+		return 0;
+	}
+	if (check && *kt != WEIR_PK_STR && *kt != WEIR_PK_ESTR &&
+	    (*kt & 0xe0) != WEIR_PK_SSTR) {
+		*why = "object key is not a string";
+		return -1;
+	}
+	if (comma && weir_buf_putc(out, ',') < 0)
+		goto nomem;
+	if ((q = weir_pv_json_at(out, kt, vt, lim, depth, check, why)) != vt)
+		return -1;
+	if (weir_buf_putc(out, ':') < 0)
+		goto nomem;
+	return weir_pv_json_at(out, vt, e, lim, depth, check, why) == e ? 0 :
+	    -1;
+notplain:
+	*why = "plain string needs escaping or is not UTF-8";
+	return -1;
+nomem:
+	*why = NULL;
+	return -1;
+}
