@@ -24,6 +24,7 @@ typedef struct enode {
 	size_t lenbytes;	/* the length bytes of the last object made */
 	uint64_t *cand;		/* kid lookup (make_cand), or NULL */
 	uint64_t kw, kmask;	/* the key's first 8 bytes, and which are */
+	uint64_t kw2, kmask2;	/* its bytes 8 to 15 */
 	size_t ncand;		/* the number of kids it was made for */
 	struct enode *kids;
 	size_t nkids;
@@ -31,9 +32,15 @@ typedef struct enode {
 
 /* The top-level members some expressions read: their names (the keys of
  * the paths' first steps, in the expressions), or all of the value. */
+typedef struct rkey {
+	const char *k;
+	size_t kl;
+	uint64_t w[2], m[2];	/* its first 16 bytes, and which are */
+} rkey;
+
 typedef struct rset {
-	const char **k;
-	size_t *kl, n;
+	rkey *k;
+	size_t n;
 	int all;
 } rset;
 
@@ -42,7 +49,7 @@ struct weir_edit {
 	int keep_mode;
 	int lazy;		/* packed values come unchecked (weir_edit_io) */
 	int text;		/* the new value as JSON text (weir_edit_io) */
-	rset rd[2];		/* read by the --where expressions; by the rest */
+	rset rd;		/* read by the expressions */
 	/* per record */
 	int chk;		/* check what is read or written out */
 	int whole;		/* the whole value was checked */
@@ -98,10 +105,7 @@ weir_edit_free(weir_edit *ed)
 	free(ed->wheres);
 	free(ed->vals);
 	free_nodes(&ed->root);
-	for (k = 0; k < 2; k++) {
-		free(ed->rd[k].k);
-		free(ed->rd[k].kl);
-	}
+	free(ed->rd.k);
 	weir_buf_free(&ed->xs);
 	weir_buf_free(&ed->out);
 	weir_buf_free(&ed->kscratch);
@@ -437,6 +441,10 @@ make_cand(enode *n)
 		c->kw = 0;
 		memcpy(&c->kw, c->key, k);
 		memcpy(&c->kmask, ones + 8 - k, 8);
+		k = c->klen > 8 ? (c->klen < 16 ? c->klen : 16) - 8 : 0;
+		c->kw2 = 0;
+		memcpy(&c->kw2, c->key + 8, k);
+		memcpy(&c->kmask2, ones + 8 - k, 8);
 		n->cand[c->klen < CAND_LEN ? c->klen : CAND_LEN - 1] |=
 		    UINT64_C(1) << i;
 		n->cand[CAND_LEN + (c->klen ? (uint8_t)c->key[0] : 0)] |=
@@ -475,19 +483,19 @@ rset_has(const rset *r, const char *k, size_t kl)
 	size_t i;
 
 	for (i = 0; i < r->n; i++)
-		if (r->kl[i] == kl && memcmp(r->k[i], k, kl) == 0)
+		if (r->k[i].kl == kl && memcmp(r->k[i].k, k, kl) == 0)
 			return 1;
 	return 0;
 }
 
-/* Add to r the top-level names e's paths read (not those of other, which
- * are checked before); more than 64, or the whole value: all. */
+/* Add to r the top-level names e's paths read; more than 64, or the
+ * whole value: all. */
 static int
-rset_add(rset *r, const rset *other, const weir_expr *e)
+rset_add(rset *r, const weir_expr *e)
 {
 	const weir_path *p;
-	const char **nk;
-	size_t i, *nl;
+	rkey *nk;
+	size_t i, j;
 
 	for (i = 0; (p = weir_expr_path(e, i)); i++) {
 		if (p->nsteps == 0 || r->n == 64) {
@@ -496,18 +504,19 @@ rset_add(rset *r, const rset *other, const weir_expr *e)
 		}
 		if (p->steps[0].is_index)	/* nothing in an object */
 			continue;
-		if (rset_has(r, p->steps[0].key, p->steps[0].key_len) ||
-		    (other && rset_has(other, p->steps[0].key,
-		    p->steps[0].key_len)))
+		if (rset_has(r, p->steps[0].key, p->steps[0].key_len))
 			continue;
 		if (!(nk = realloc(r->k, sizeof(*nk) * (r->n + 1))))
 			return -1;
 		r->k = nk;
-		if (!(nl = realloc(r->kl, sizeof(*nl) * (r->n + 1))))
-			return -1;
-		r->kl = nl;
-		r->k[r->n] = p->steps[0].key;
-		r->kl[r->n++] = p->steps[0].key_len;
+		nk += r->n++;
+		memset(nk, 0, sizeof(*nk));
+		nk->k = p->steps[0].key;
+		nk->kl = p->steps[0].key_len;
+		for (j = 0; j < nk->kl && j < 16; j++) {
+			nk->w[j / 8] |= (uint64_t)(uint8_t)nk->k[j] << j % 8 * 8;
+			nk->m[j / 8] |= (uint64_t)0xff << j % 8 * 8;
+		}
 	}
 	return 0;
 }
@@ -520,10 +529,10 @@ weir_edit_ready(weir_edit *ed, char *err, size_t errsz)
 	if (settle(&ed->root, 0, err, errsz) < 0)
 		return WEIR_FAIL_USAGE;
 	for (k = 0; k < ed->nwheres; k++)
-		if (rset_add(&ed->rd[0], NULL, ed->wheres[k]) < 0)
+		if (rset_add(&ed->rd, ed->wheres[k]) < 0)
 			goto nomem;
 	for (k = 0; k < ed->nexprs; k++)
-		if (rset_add(&ed->rd[1], &ed->rd[0], ed->exprs[k]) < 0)
+		if (rset_add(&ed->rd, ed->exprs[k]) < 0)
 			goto nomem;
 	return 0;
 nomem:
@@ -578,8 +587,17 @@ kid(enode *n, const uint8_t *ks, size_t kn, const uint8_t *end)
 				continue;
 			if (end - ks >= 8) {	/* a word at a time */
 				memcpy(&w, ks, 8);
-				if ((w & c->kmask) == c->kw && (kn <= 8 ||
-				    memcmp(c->key + 8, ks + 8, kn - 8) == 0))
+				if ((w & c->kmask) != c->kw)
+					continue;
+				if (kn <= 8)
+					return c;
+				if (kn <= 16 && end - ks >= 16) {
+					memcpy(&w, ks + 8, 8);
+					if ((w & c->kmask2) == c->kw2)
+						return c;
+					continue;
+				}
+				if (memcmp(c->key + 8, ks + 8, kn - 8) == 0)
 					return c;
 				continue;
 			}
@@ -664,10 +682,19 @@ step(const uint8_t *p, const uint8_t *end)
 	if (p < end && (*p & 0xe0) == WEIR_PK_SSTR)
 		return (size_t)(end - p - 1) >= (size_t)(*p & 0x1f) ?
 		    p + 1 + (*p & 0x1f) : NULL;
-	if (p < end && *p == WEIR_PK_INT)
+	if (p < end && *p == WEIR_PK_INT) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		uint64_t w, m;
+		if (end - p > 8) {	/* the first byte that ends it */
+			memcpy(&w, p + 1, 8);
+			if ((m = ~w & UINT64_C(0x8080808080808080)))
+				return p + 2 + (__builtin_ctzll(m) >> 3);
+		}
+#endif
 		for (q = p + 1; q < end && q < p + 1 + 9; q++)
 			if (!(*q & 0x80))
 				return q + 1;
+	}
 	return weir_pv_skip(p, end);
 }
 
@@ -727,40 +754,35 @@ put_sep(weir_edit *ed, size_t mark)
 		pk(ed, weir_buf_putc(&ed->out, ','));
 }
 
-/* The packed key or value [p, e), at nesting depth depth, written out as
- * it is or as JSON text (and then a colon: key), checked first when the
- * values come unchecked.  0, or -1 (ed->bad or ed->oom). */
+/* The key [kt, vt) of a member of the input, written out as it is or as
+ * JSON text (then a colon, after a comma but before the first member of
+ * the object at mark), checked first when the values come unchecked.
+ * 0, or -1 (ed->bad or ed->oom). */
 static int
-put_packed(weir_edit *ed, const uint8_t *p, const uint8_t *e, int depth,
-    int key)
+put_key(weir_edit *ed, size_t mark, const uint8_t *kt, const uint8_t *vt)
 {
-	const uint8_t *q;
 	const char *why = NULL;
 
-	if (key && ed->chk && (*p & 0xe0) != WEIR_PK_SSTR &&
-	    *p != WEIR_PK_STR && *p != WEIR_PK_ESTR)
-		return corrupt(ed, "object key is not a string");
 	if (!ed->text) {
-		if (ed->chk && weir_pack_check(p, e, ed->lim, depth, &why) != e)
-			return corrupt(ed, why);
-		pk(ed, weir_buf_put(&ed->out, p, (size_t)(e - p)));
+		if (ed->chk && (((*kt & 0xe0) != WEIR_PK_SSTR &&
+		    *kt != WEIR_PK_STR && *kt != WEIR_PK_ESTR) ||
+		    weir_pack_check(kt, vt, ed->lim, 1, &why) != vt))
+			return corrupt(ed, why ? why :
+			    "object key is not a string");
+		pk(ed, weir_buf_put(&ed->out, kt, (size_t)(vt - kt)));
 		return 0;
 	}
-	if ((q = weir_pv_json_at(&ed->out, p, e, ed->lim, depth, ed->chk,
-	    &why)) != e) {
-		if (!q && !why) {
-			ed->oom = 1;
-			return -1;
-		}
+	if (weir_pack_key_json(&ed->out, kt, vt, ed->lim, ed->chk,
+	    ed->out.len > mark, &why) == 0)
+		return 0;
+	if (why)
 		return corrupt(ed, why);
-	}
-	if (key)
-		pk(ed, weir_buf_putc(&ed->out, ':'));
-	return 0;
+	ed->oom = 1;
+	return -1;
 }
 
 /* A member [kt, e) of the input, its value at vt, copied. */
-static void
+static inline __attribute__((always_inline)) void
 put_member(weir_edit *ed, size_t mark, const uint8_t *kt, const uint8_t *vt,
     const uint8_t *e, int depth)
 {
@@ -776,7 +798,7 @@ put_member(weir_edit *ed, size_t mark, const uint8_t *kt, const uint8_t *vt,
 		}
 		return;
 	}
-	if (ed->chk && (put_packed(ed, kt, vt, depth, 1) < 0 ||
+	if (ed->chk && (put_key(ed, mark, kt, vt) < 0 ||
 	    weir_pack_check(vt, e, ed->lim, depth, &why) != e)) {
 		corrupt(ed, why);
 		return;
@@ -789,7 +811,8 @@ put_member(weir_edit *ed, size_t mark, const uint8_t *kt, const uint8_t *vt,
 static void
 put_xv(weir_edit *ed, const weir_xv *v)
 {
-	weir_pv pv;
+	const uint8_t *e;
+	const char *why;
 
 	if (!ed->text) {
 		pk(ed, weir_xv_pack(&ed->out, v));
@@ -800,8 +823,9 @@ put_xv(weir_edit *ed, const weir_xv *v)
 		ed->oom = 1;
 		return;
 	}
-	weir_pv_of(ed->xs.p, ed->xs.len, &pv);
-	pk(ed, weir_pv_to_json(&ed->out, &pv));
+	e = ed->xs.p + ed->xs.len;
+	if (weir_pv_json_at(&ed->out, ed->xs.p, e, e, 1, 0, &why) != e)
+		ed->oom = 1;
 }
 
 /* A key of the edits (one the input did not have). */
@@ -875,11 +899,9 @@ rebuild(weir_edit *ed, const weir_pv *obj, enode *n, int kept, int depth)
 			continue;	/* a duplicate key */
 		c->done = 1;
 		if (c->set >= 0) {
-			if (ed->vals[c->set].type != WEIR_XV_MISSING) {
-				put_sep(ed, mark);
-				if (put_packed(ed, kt, vt, depth + 1, 1) == 0)
-					put_xv(ed, &ed->vals[c->set]);
-			}
+			if (ed->vals[c->set].type != WEIR_XV_MISSING &&
+			    put_key(ed, mark, kt, vt) == 0)
+				put_xv(ed, &ed->vals[c->set]);
 			continue;
 		}
 		if (c->del)
@@ -892,8 +914,7 @@ rebuild(weir_edit *ed, const weir_pv *obj, enode *n, int kept, int depth)
 				put_member(ed, mark, kt, vt, p, depth + 1);
 			continue;
 		}
-		put_sep(ed, mark);
-		if (put_packed(ed, kt, vt, depth + 1, 1) < 0)
+		if (put_key(ed, mark, kt, vt) < 0)
 			break;
 		if (!weir_pv_read(vt, end, &v))
 			v.type = WEIR_PV_MISSING;	/* not after a skip */
@@ -912,6 +933,27 @@ rebuild(weir_edit *ed, const weir_pv *obj, enode *n, int kept, int depth)
 			rebuild(ed, &kv, c, kept || c->keep, depth + 1);
 	}
 	obj_close(ed, n, mark);
+}
+
+/* The key s[0..k->kl) is k's (up to end may be read): short keys a word
+ * at a time. */
+static inline int
+rkey_is(const rkey *k, const uint8_t *s, const uint8_t *end)
+{
+	uint64_t a, b;
+	size_t i;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (k->kl <= 16 && end - s >= 16) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + 8, 8);
+		return ((a & k->m[0]) ^ k->w[0]) == 0 &&
+		    ((b & k->m[1]) ^ k->w[1]) == 0;
+	}
+#endif
+	for (i = 0; i < k->kl && (uint8_t)k->k[i] == s[i]; i++)
+		;
+	return i == k->kl;
 }
 
 /* Check the whole value of in (unchecked).  0, or -1 with ed->bad. */
@@ -965,14 +1007,16 @@ check_reads(weir_edit *ed, const weir_record *in, const weir_pv *root,
 		} else if (!(vt = key_chars(ed, p, end, &ks, &kn, &kend)))
 			return -1;
 		for (j = 0; j < r->n; j++)
-			if (!(found >> j & 1) && r->kl[j] == kn &&
-			    memcmp(r->k[j], ks, kn) == 0)
+			if (r->k[j].kl == kn && !(found >> j & 1) &&
+			    rkey_is(&r->k[j], ks, end))
 				break;
 		if (j < r->n) {
 			found |= (uint64_t)1 << j;
-			p = weir_pack_check(vt, end, ed->lim, 1, &why);
+			/* an integer is well-formed when it ends */
+			p = vt < end && *vt == WEIR_PK_INT ? step(vt, end) :
+			    weir_pack_check(vt, end, ed->lim, 1, &why);
 		} else
-			p = weir_pv_skip(vt, end);
+			p = step(vt, end);
 		if (!p)
 			return corrupt(ed, why);
 	}
@@ -1018,7 +1062,7 @@ weir_edit_apply(weir_edit *ed, const weir_record *in, weir_record *out,
 	ed->lim = root.type != WEIR_PV_MISSING ? root.end : NULL;
 	if (ed->chk && ((root.type != WEIR_PV_OBJECT &&
 	    check_whole(ed, in) < 0) ||
-	    check_reads(ed, in, &root, &ed->rd[0]) < 0))
+	    check_reads(ed, in, &root, &ed->rd) < 0))
 		return corrupt_rc(ed, why, whysz);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.root = &root;
@@ -1028,8 +1072,6 @@ weir_edit_apply(weir_edit *ed, const weir_record *in, weir_record *out,
 			/* not kept (2): nothing else evaluated */
 			return rc == 0 ? 2 : failed(ed->wheres[k], rc, why,
 			    whysz);
-	if (ed->chk && check_reads(ed, in, &root, &ed->rd[1]) < 0)
-		return corrupt_rc(ed, why, whysz);
 	for (k = 0; k < ed->nexprs; k++)
 		if ((rc = weir_expr_eval(ed->exprs[k], &ctx,
 		    &ed->vals[k])) < 0)

@@ -211,6 +211,9 @@ const uint8_t *weir_pv_json_at(weir_buf *out, const uint8_t *p,
 int weir_pack_member_json(weir_buf *out, const uint8_t *kt,
     const uint8_t *vt, const uint8_t *e, const uint8_t *lim, int depth,
     int check, int comma, const char **why);
+/* Only the key at kt (ending at vt), as "key": */
+int weir_pack_key_json(weir_buf *out, const uint8_t *kt, const uint8_t *vt,
+    const uint8_t *lim, int check, int comma, const char **why);
 /* Append the value as text: a string's own characters, otherwise JSON. */
 int weir_pv_to_text(weir_buf *out, const weir_pv *v);
 
