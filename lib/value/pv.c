@@ -485,6 +485,18 @@ weir_pv_json_at(weir_buf *out, const uint8_t *p, const uint8_t *end,
 		out->len += weir_json_i64_text(out->p + out->len, weir_zz_dec(u));
 		return e;
 	}
+	if (*p == WEIR_PK_DEC) {	/* as weir_pv_skip checks it */
+		int64_t m;
+		e = p + 1;
+		if (weir_varint_dec(&e, end, &u) < 0 || e >= end || *e < 1 ||
+		    *e > 15 || (m = weir_zz_dec(u)) == 0 ||
+		    m > (INT64_C(1) << 53) || m < -(INT64_C(1) << 53))
+			return NULL;
+		if (weir_buf_reserve(out, 40) < 0)
+			goto nomem;
+		out->len += weir_json_dec_text(out->p + out->len, m, *e);
+		return e + 1;
+	}
 	if (!weir_pv_skip(p, end))
 		return NULL;
 	if ((e = jwrite(out, p, end, depth)))
