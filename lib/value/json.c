@@ -221,32 +221,6 @@ put_digits(uint8_t *q, uint64_t u)
 		*--q = (uint8_t)('0' + x);
 }
 
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-/* The 8 digits of x < 10^8 (leading zeros too) as the bytes of a word, the
- * first digit lowest: each step splits every lane of the word in two by a
- * multiply and a shift (4 digits, then 2, then 1), no division. */
-static inline uint64_t
-digits8(uint32_t x)
-{
-	uint64_t v = x / 10000 | (uint64_t)(x % 10000) << 32, h;
-
-	h = (v * 10486) >> 20 & UINT64_C(0x0000007f0000007f);	/* / 100 */
-	v = h | (v - h * 100) << 16;
-	h = (v * 103) >> 10 & UINT64_C(0x000f000f000f000f);	/* / 10 */
-	v = h | (v - h * 10) << 8;
-	return v + UINT64_C(0x3030303030303030);
-}
-
-/* The n (1..8) digits of x < 10^8 at p, in a store of 8 bytes. */
-static inline void
-put8(uint8_t *p, uint32_t x, size_t n)
-{
-	uint64_t w = digits8(x) >> (8 * (8 - n));
-
-	memcpy(p, &w, 8);
-}
-#endif
-
 size_t
 weir_json_i64_text(uint8_t *p, int64_t v)
 {
@@ -254,18 +228,6 @@ weir_json_i64_text(uint8_t *p, int64_t v)
 	size_t neg = v < 0, n = ndigits(u);
 
 	*p = '-';
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	/* up to 16 digits in one or two words (p has room for 20 bytes) */
-	if (n <= 8) {
-		put8(p + neg, (uint32_t)u, n);
-		return neg + n;
-	}
-	if (n <= 16) {
-		put8(p + neg, (uint32_t)(u / 100000000), n - 8);
-		put8(p + neg + n - 8, (uint32_t)(u % 100000000), 8);
-		return neg + n;
-	}
-#endif
 	put_digits(p + neg + n, u);
 	return neg + n;
 }
