@@ -65,6 +65,28 @@ static const struct option longopts[] = {
 };
 
 static weir_edit *ed;
+static weir_stage st;
+
+/* Values read unchecked (weir_edit_io): a corrupt one stops the
+ * program, as a corrupt frame does. */
+static void
+corrupt(const char *err)
+{
+	weir_die(WEIR_EXIT_IO, "%s: record %llu: %s", weir_input_name(st.in),
+	    (unsigned long long)st.in_records, err);
+}
+
+/* The whole value of r checked before it is written out as a bad
+ * record: only what the edits read or wrote was. */
+static void
+check_value(const weir_record *r, int lazy)
+{
+	char err[WEIR_ERRSZ];
+
+	if (lazy && r->enc == WEIR_ENC_PACKED &&
+	    weir_pack_validate(r->value, r->value_len, err, sizeof(err)) < 0)
+		corrupt(err);
+}
 
 /* A failed set-up call: the expression's diagnostic as it was printed
  * before, or the message. */
@@ -89,10 +111,10 @@ main(int argc, char **argv)
 {
 	weir_ckpt_opts ck = { 0 };
 	int c, infmt = WEIR_FMT_AUTO, outfmt = WEIR_FMT_AUTO, i, rc;
+	int lazy = -1, text;
 	const char *onerr = "fail";
 	char err[WEIR_ERRSZ], msg[WEIR_ERRSZ + 64];
 	weir_buf raw = { 0 };
-	weir_stage st;
 	weir_event ev;
 	weir_record r;
 	const uint8_t *p;
@@ -147,17 +169,28 @@ main(int argc, char **argv)
 	check(weir_edit_ready(ed, err, sizeof(err)), err);
 	weir_stage_open(&st, infmt, outfmt, NULL, onerr);
 	weir_stage_checkpoint(&st, &ck, argc, argv, NULL);
+	/* packed values from frames unchecked: the edits check what they
+	 * read and what they write out, and step over the rest; NDJSON out
+	 * is written by them, not packed first */
+	weir_input_pass_values(st.in, 1);
+	text = st.out && weir_output_format(st.out) == WEIR_FMT_NDJSON;
 	while (weir_stage_next(&st, &ev)) {
 		if (ev.type != WEIR_EV_RECORD) {
 			weir_stage_forward(&st, &ev);
 			continue;
 		}
+		if (lazy < 0)	/* text in is packed (and checked) here */
+			weir_edit_io(ed, lazy = weir_input_framed(st.in), text);
 		rc = weir_edit_apply(ed, &ev.rec, &r, err, sizeof(err));
 		if (rc == 2)	/* --where was not true */
 			continue;
-		if (rc == WEIR_FAIL_DATA)	/* an expression failed */
+		if (rc == WEIR_FAIL_IO)
+			corrupt(err);
+		if (rc == WEIR_FAIL_DATA) {	/* an expression failed */
+			check_value(&ev.rec, lazy);
 			weir_onerr_bad_record(&st.onerr, err, &ev.rec);
-		else if (rc == 1) {	/* --time gave no time */
+		} else if (rc == 1) {	/* --time gave no time */
+			check_value(&ev.rec, lazy);
 			snprintf(msg, sizeof(msg), "record %llu: %s",
 			    (unsigned long long)st.in_records, err);
 			if (weir_record_bytes(&ev.rec, &raw, &p, &n) < 0 || !p)

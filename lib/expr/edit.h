@@ -50,6 +50,16 @@ int weir_edit_where(weir_edit *ed, const char *expr, char *err,
     size_t errsz);
 /* After the edits: check them (a field set inside a field that is set). */
 int weir_edit_ready(weir_edit *ed, char *err, size_t errsz);
+/*
+ * lazy: packed values come unchecked (frames read with
+ * weir_input_pass_values): weir_edit_apply checks what it reads (the
+ * first member of each name that an expression's path starts with; the
+ * whole value for '.' or a value that is not an object) and what it
+ * writes out, and only steps over the rest, within bounds.  text: the new
+ * value is JSON text (WEIR_ENC_JSON, what weir_pv_to_json would write of
+ * the packed one), for a program that writes NDJSON.
+ */
+void weir_edit_io(weir_edit *ed, int lazy, int text);
 /* The diagnostic of the last expression that did not compile. */
 const weir_buf *weir_edit_diag(const weir_edit *ed);
 
@@ -58,7 +68,10 @@ const weir_buf *weir_edit_diag(const weir_edit *ed);
  * buffers until the next call).  0; 1 when the time expression gave no
  * time; 2 when a --where was not true (out is not set: the record is
  * dropped); WEIR_FAIL_DATA when an expression failed on this record (why
- * says so, in both cases); WEIR_FAIL_NOMEM.
+ * says so, in both cases); WEIR_FAIL_IO when an unchecked value
+ * (lazy) is corrupt (why: "corrupt packed value: ..."); WEIR_FAIL_NOMEM.
+ * With lazy, in's value is checked only in part: a program that writes
+ * it out (a bad record) checks it first.
  */
 int weir_edit_apply(weir_edit *ed, const weir_record *in, weir_record *out,
     char *why, size_t whysz);

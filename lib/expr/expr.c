@@ -121,6 +121,18 @@ weir_expr_reads_value(const weir_expr *e)
 	return 0;
 }
 
+const weir_path *
+weir_expr_path(const weir_expr *e, size_t k)
+{
+	int i;
+
+	for (i = 0; i < e->nnodes; i++)
+		if ((e->nodes[i].op == N_PATH || e->nodes[i].op == N_PCMP_NUM ||
+		    e->nodes[i].op == N_PCMP_STR) && k-- == 0)
+			return &e->nodes[i].path;
+	return NULL;
+}
+
 int
 weir_expr_caret(weir_buf *out, const char *src, int col)
 {

@@ -80,6 +80,9 @@ const char *weir_expr_text(const weir_expr *e);
 /* 1 if evaluating it may read the record's value (it has a path), 0 if
  * it reads at most the record's time and key. */
 int weir_expr_reads_value(const weir_expr *e);
+/* The k-th path (from 0) that evaluating it may look up, or NULL past the
+ * last: the parts of the value it may read. */
+const weir_path *weir_expr_path(const weir_expr *e, size_t k);
 
 /* Evaluate: fills *out (see weir_xv for lifetimes).  Returns 0,
  * WEIR_FAIL_NOMEM, or WEIR_FAIL_DATA when a matches() hit its regex match

@@ -1089,3 +1089,150 @@ weir_pack_raw(weir_buf *b, const weir_pv *v)
 	return weir_buf_put(b, v->tag, (size_t)(v->end - v->tag));
 }
 
+
+const uint8_t *
+weir_pack_check(const uint8_t *p, const uint8_t *end, const uint8_t *lim,
+    int depth, const char **why)
+{
+	return vscan(p, end, lim, depth, why);
+}
+
+/* The string s[0..n) quoted at w (32 bytes copied at once when lim, the
+ * end of the readable bytes, allows): where the text goes next. */
+static inline uint8_t *
+put_quoted(uint8_t *w, const uint8_t *s, size_t n, const uint8_t *lim)
+{
+	*w++ = '"';
+	if (n <= 32 && lim - s >= 32)
+		memcpy(w, s, 32);
+	else
+		memcpy(w, s, n);
+	w += n;
+	*w++ = '"';
+	return w;
+}
+
+/* The integer of the varint [q, e), which must end there (lim: the end
+ * of the readable bytes): 0, or -1. */
+static inline int
+varint_to(const uint8_t *q, const uint8_t *e, const uint8_t *lim,
+    uint64_t *u)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	size_t n = (size_t)(e - q);
+	uint64_t w;
+
+	if (n >= 1 && n <= 8 && lim - q >= 8) {	/* a word at a time */
+		memcpy(&w, q, 8);
+		if (n < 8)
+			w &= (UINT64_C(1) << (8 * n)) - 1;
+		/* a high bit on every byte but the last */
+		if ((w & UINT64_C(0x8080808080808080)) !=
+		    (UINT64_C(0x8080808080808080) &
+		    ((UINT64_C(1) << (8 * (n - 1))) - 1)))
+			return -1;
+		w &= UINT64_C(0x7f7f7f7f7f7f7f7f);
+		w = (w & UINT64_C(0x007f007f007f007f)) |
+		    (w & UINT64_C(0x7f007f007f007f00)) >> 1;
+		w = (w & UINT64_C(0x00003fff00003fff)) |
+		    (w & UINT64_C(0x3fff00003fff0000)) >> 2;
+		*u = (w & UINT64_C(0x000000000fffffff)) |
+		    (w & UINT64_C(0x0fffffff00000000)) >> 4;
+		return 0;
+	}
+#endif
+	return weir_varint_dec(&q, e, u) < 0 || q != e ? -1 : 0;
+}
+
+int
+weir_pack_key_json(weir_buf *out, const uint8_t *kt, const uint8_t *vt,
+    const uint8_t *lim, int check, int comma, const char **why)
+{
+	size_t kn = *kt & 0x1f;
+	uint8_t *w;
+
+	if ((*kt & 0xe0) == WEIR_PK_SSTR && vt == kt + 1 + kn) {
+		if (check && !plain_ok_in(kt + 1, kn, lim)) {
+			*why = "plain string needs escaping or is not UTF-8";
+			return -1;
+		}
+		if (weir_buf_reserve(out, 36) < 0)
+			goto nomem;
+		w = out->p + out->len;
+		if (comma)
+			*w++ = ',';
+		w = put_quoted(w, kt + 1, kn, lim);
+		*w++ = ':';
+		out->len = (size_t)(w - out->p);
+		return 0;
+	}
+	if (check && *kt != WEIR_PK_STR && *kt != WEIR_PK_ESTR) {
+		*why = "object key is not a string";
+		return -1;
+	}
+	if (comma && weir_buf_putc(out, ',') < 0)
+		goto nomem;
+	if (weir_pv_json_at(out, kt, vt, lim, 1, check, why) != vt)
+		return -1;
+	if (weir_buf_putc(out, ':') < 0)
+		goto nomem;
+	return 0;
+nomem:
+	*why = NULL;
+	return -1;
+}
+
+int
+weir_pack_member_json(weir_buf *out, const uint8_t *kt, const uint8_t *vt,
+    const uint8_t *e, const uint8_t *lim, int depth, int check, int comma,
+    const char **why)
+{
+	const uint8_t *q;
+	size_t kn, n = 0;
+	uint64_t u;
+	uint8_t *w;
+
+	*why = "malformed value";
+	/* a short plain key, and an integer or a plain string: here */
+	if ((*kt & 0xe0) == WEIR_PK_SSTR && ((*vt & 0xe0) == WEIR_PK_SSTR ||
+	    *vt == WEIR_PK_INT || *vt == WEIR_PK_STR)) {
+		kn = *kt & 0x1f;
+		q = vt + 1;
+		if (*vt == WEIR_PK_STR && weir_pk_body(&q, e, &n) < 0)
+			return -1;
+		if (check && !plain_ok_in(kt + 1, kn, lim))
+			goto notplain;
+		if (weir_buf_reserve(out, kn + n + 72) < 0)
+			goto nomem;
+		w = out->p + out->len;
+		if (comma)
+			*w++ = ',';
+		w = put_quoted(w, kt + 1, kn, lim);
+		*w++ = ':';
+		if (*vt == WEIR_PK_INT) {
+			if (varint_to(q, e, lim, &u) < 0)
+				return -1;
+			w += weir_json_i64_text(w, weir_zz_dec(u));
+		} else {
+			if (*vt != WEIR_PK_STR)
+				n = *vt & 0x1f;
+			if (q + n != e)
+				return -1;
+			if (check && !plain_ok_in(q, n, lim))
+				goto notplain;
+			w = put_quoted(w, q, n, lim);
+		}
+		out->len = (size_t)(w - out->p);
+		return 0;
+	}
+	if (weir_pack_key_json(out, kt, vt, lim, check, comma, why) < 0)
+		return -1;
+	return weir_pv_json_at(out, vt, e, lim, depth, check, why) == e ? 0 :
+	    -1;
+notplain:
+	*why = "plain string needs escaping or is not UTF-8";
+	return -1;
+nomem:
+	*why = NULL;
+	return -1;
+}

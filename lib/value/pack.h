@@ -59,6 +59,15 @@ int weir_pack_json(weir_buf *out, const uint8_t *s, size_t n,
 /* Check that [p, p+n) is exactly one well-formed packed value (bounds,
  * nesting depth, UTF-8, escapes).  Untrusted input must pass this first. */
 int weir_pack_validate(const uint8_t *p, size_t n, char *err, size_t errsz);
+/* The same check for one value inside a value not checked as a whole (a
+ * member that is read or written out, in a program that checks only
+ * those): the value at p, which must end by end, at nesting depth depth
+ * (a member of the outermost object: 1), inside the value that ends at
+ * lim (whole blocks up to lim are read).  Its end, or NULL with *why
+ * ("malformed value", ...; weir_pack_validate's message after "corrupt
+ * packed value: "). */
+const uint8_t *weir_pack_check(const uint8_t *p, const uint8_t *end,
+    const uint8_t *lim, int depth, const char **why);
 
 /* Decode the value starting at p; returns its end, or NULL if malformed. */
 const uint8_t *weir_pv_read(const uint8_t *p, const uint8_t *end, weir_pv *v);
@@ -189,6 +198,22 @@ int weir_pv_key_text(weir_buf *out, const weir_pv *v);
 
 /* Append the value as compact JSON text. */
 int weir_pv_to_json(weir_buf *out, const weir_pv *v);
+/* Append the packed value at p (not past end) as weir_pv_to_json writes
+ * it, at nesting depth depth; with check, checked first as
+ * weir_pack_check does (lim as there).  Its end, or NULL with *why set
+ * (corrupt), or NULL with *why NULL (out of memory). */
+const uint8_t *weir_pv_json_at(weir_buf *out, const uint8_t *p,
+    const uint8_t *end, const uint8_t *lim, int depth, int check,
+    const char **why);
+/* The same for an object member (key at kt, value at vt, its end at e;
+ * the value at depth depth), as "key":value, after a comma when comma:
+ * 0, or -1 with *why set (corrupt) or NULL (out of memory). */
+int weir_pack_member_json(weir_buf *out, const uint8_t *kt,
+    const uint8_t *vt, const uint8_t *e, const uint8_t *lim, int depth,
+    int check, int comma, const char **why);
+/* Only the key at kt (ending at vt), as "key": */
+int weir_pack_key_json(weir_buf *out, const uint8_t *kt, const uint8_t *vt,
+    const uint8_t *lim, int check, int comma, const char **why);
 /* Append the value as text: a string's own characters, otherwise JSON. */
 int weir_pv_to_text(weir_buf *out, const weir_pv *v);
 

@@ -452,6 +452,60 @@ weir_pv_to_json(weir_buf *out, const weir_pv *v)
 	return jwrite(out, v->tag, v->end, 0) == v->end ? 0 : -1;
 }
 
+const uint8_t *
+weir_pv_json_at(weir_buf *out, const uint8_t *p, const uint8_t *end,
+    const uint8_t *lim, int depth, int check, const char **why)
+{
+	const uint8_t *e;
+	uint64_t u;
+	size_t n;
+
+	*why = "malformed value";
+	if (p >= end)
+		return NULL;
+	if (check && *p != WEIR_PK_INT &&
+	    !(e = weir_pack_check(p, end, lim, depth, why)))
+		return NULL;
+	if ((*p & 0xe0) == WEIR_PK_SSTR) {	/* most keys and values */
+		n = *p & 0x1f;
+		if ((size_t)(end - p - 1) < n)
+			return NULL;
+		if (weir_buf_reserve(out, 34) < 0)
+			goto nomem;
+		out->len = (size_t)(jw_str(out->p + out->len, p + 1, end, n) -
+		    out->p);
+		return p + 1 + n;
+	}
+	if (*p == WEIR_PK_INT) {	/* checked as it is read */
+		e = p + 1;
+		if (weir_varint_dec(&e, end, &u) < 0)
+			return NULL;
+		if (weir_buf_reserve(out, 20) < 0)
+			goto nomem;
+		out->len += weir_json_i64_text(out->p + out->len, weir_zz_dec(u));
+		return e;
+	}
+	if (*p == WEIR_PK_DEC) {	/* as weir_pv_skip checks it */
+		int64_t m;
+		e = p + 1;
+		if (weir_varint_dec(&e, end, &u) < 0 || e >= end || *e < 1 ||
+		    *e > 15 || (m = weir_zz_dec(u)) == 0 ||
+		    m > (INT64_C(1) << 53) || m < -(INT64_C(1) << 53))
+			return NULL;
+		if (weir_buf_reserve(out, 40) < 0)
+			goto nomem;
+		out->len += weir_json_dec_text(out->p + out->len, m, *e);
+		return e + 1;
+	}
+	if (!weir_pv_skip(p, end))
+		return NULL;
+	if ((e = jwrite(out, p, end, depth)))
+		return e;
+nomem:
+	*why = NULL;
+	return NULL;
+}
+
 int
 weir_pv_to_text(weir_buf *out, const weir_pv *v)
 {

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "agg_fuzz.h"
+#include "packed_fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -36,19 +37,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (k = 0; k < 2; k++)
 		if (weir_agg_check_reads(a[k]) != 1)
 			__builtin_trap();
-	while (i < size) {
-		n = data[i++];
-		if (n > size - i)
-			n = size - i;
-		/* a copy of its own size: ASan sees a read past its end */
-		if (!(v = malloc(n ? n : 1)))
-			break;
-		memcpy(v, data + i, n);
-		i += n;
-		memset(&r, 0, sizeof(r));
-		r.enc = WEIR_ENC_PACKED;
-		r.value = v;
-		r.value_len = n;
+	while ((v = fuzz_next_value(data, size, &i, &r))) {
+		n = r.value_len;
 		if (line % 3) {
 			r.flags |= WEIR_R_WINDOW;
 			r.win_start = (int64_t)(line % 4) * 10;

@@ -4,19 +4,84 @@
 
 static char err[WEIR_ERRSZ];
 
+static const char *apply_plain(weir_edit *ed, const char *json);
+
+/* A record whose value is the JSON text json. */
+static void
+text_rec(weir_record *in, const char *json)
+{
+	in->enc = WEIR_ENC_BYTES;
+	in->value = (const uint8_t *)json;
+	in->value_len = strlen(json);
+}
+
+/* The JSON of the value (or the answer) and the key of weir_edit_apply
+ * with lazy (a packed value read unchecked) and text (JSON out) on, into
+ * out. */
+static void
+apply_io(weir_edit *ed, const char *json, int lazy, int text, weir_buf *out)
+{
+	static weir_buf pk;
+	weir_record in = { 0 }, r;
+	weir_pv v;
+	int rc;
+
+	text_rec(&in, json);
+	pk.len = 0;
+	if (lazy && weir_pack_json(&pk, in.value, in.value_len, NULL, 0) == 0) {
+		in.enc = WEIR_ENC_PACKED;
+		in.value = pk.p;
+		in.value_len = pk.len;
+	}
+	out->len = 0;
+	weir_edit_io(ed, lazy, text);
+	rc = weir_edit_apply(ed, &in, &r, err, sizeof(err));
+	weir_edit_io(ed, 0, 0);
+	weir_buf_printf(out, "%d %s ", rc, rc ? err : "");
+	if (rc == 0 && r.enc == WEIR_ENC_PACKED) {
+		weir_pv_of(r.value, r.value_len, &v);
+		weir_pv_to_json(out, &v);
+	} else if (rc == 0)
+		weir_buf_put(out, r.value, r.value_len);
+	if (rc == 0 && (r.flags & WEIR_R_KEY))
+		weir_buf_put(out, r.key, r.key_len);
+}
+
 /* Apply the edits of ed to the JSON value json; the new value's JSON, or
- * "bad: WHY" / "notime: WHY". */
+ * "bad: WHY" / "notime: WHY"; "modes differ: ..." when lazy or text
+ * (weir_edit_io) give another answer. */
 static const char *
 apply(weir_edit *ed, const char *json)
+{
+	static weir_buf want, got, msg;
+	int mode;
+
+	apply_io(ed, json, 0, 0, &want);
+	for (mode = 1; mode < 4; mode++) {
+		apply_io(ed, json, mode & 1, mode >> 1, &got);
+		if (got.len != want.len || memcmp(got.p, want.p, got.len)) {
+			msg.len = 0;
+			weir_buf_printf(&msg, "modes differ: lazy %d text %d: "
+			    "%.*s, not %.*s", mode & 1, mode >> 1,
+			    (int)got.len, (const char *)got.p,
+			    (int)want.len, (const char *)want.p);
+			weir_buf_putc(&msg, 0);
+			return (const char *)msg.p;
+		}
+	}
+	return apply_plain(ed, json);
+}
+
+/* apply, weir_edit_io's modes off. */
+static const char *
+apply_plain(weir_edit *ed, const char *json)
 {
 	static weir_buf out, sc;
 	weir_record in = { 0 }, r;
 	weir_pv v;
 	int rc;
 
-	in.enc = WEIR_ENC_BYTES;
-	in.value = (const uint8_t *)json;
-	in.value_len = strlen(json);
+	text_rec(&in, json);
 	out.len = 0;
 	rc = weir_edit_apply(ed, &in, &r, err, sizeof(err));
 	if (rc == 2)
@@ -43,9 +108,7 @@ packs_as(weir_edit *ed, const char *json, const char *want)
 	static weir_buf w;
 	weir_record in = { 0 }, r;
 
-	in.enc = WEIR_ENC_BYTES;
-	in.value = (const uint8_t *)json;
-	in.value_len = strlen(json);
+	text_rec(&in, json);
 	w.len = 0;
 	if (weir_edit_apply(ed, &in, &r, err, sizeof(err)) != 0 ||
 	    weir_pack_json(&w, (const uint8_t *)want, strlen(want), err,
@@ -53,6 +116,21 @@ packs_as(weir_edit *ed, const char *json, const char *want)
 		return 0;
 	return r.enc == WEIR_ENC_PACKED && r.value_len == w.len &&
 	    memcmp(r.value, w.p, w.len) == 0;
+}
+
+/* Edits that keep the fields keep and set assign (or not), on values
+ * read unchecked, writing text or not. */
+static weir_edit *
+lazy_edit(const char *keep, const char *assign, int text)
+{
+	weir_edit *ed = weir_edit_new();
+
+	CHECK(weir_edit_list(ed, keep, 0, "--keep", err, sizeof(err)) == 0);
+	if (assign)
+		CHECK(weir_edit_assign(ed, assign, err, sizeof(err)) == 0);
+	CHECK(weir_edit_ready(ed, err, sizeof(err)) == 0);
+	weir_edit_io(ed, 1, text);
+	return ed;
 }
 
 int
@@ -188,5 +266,42 @@ main(void)
 	CHECK(strstr(err, "--where") != NULL);
 	CHECK(weir_edit_diag(ed)->len > 0);
 	weir_edit_free(ed);
+	/* lazy: a corrupt member dropped passes, one kept or read does not
+	 * (a plain string holding a quote; a key that is not a string) */
+	{
+		/* {"a":1,"b":"\"","c":"x"} as packed bytes */
+		static const uint8_t bad[] = { WEIR_PK_OBJ, 12, 0x41, 'a',
+		    WEIR_PK_INT, 2, 0x41, 'b', 0x41, '"', 0x41, 'c', 0x41,
+		    'x' };
+		static const uint8_t badkey[] = { WEIR_PK_OBJ, 6, 0x41, 'a',
+		    WEIR_PK_INT, 2, WEIR_PK_INT, 2 };
+		weir_record in = { 0 }, r;
+		int text;
+
+		in.enc = WEIR_ENC_PACKED;
+		for (text = 0; text < 2; text++) {
+			ed = lazy_edit(".a,.c", NULL, text);
+			in.value = bad;
+			in.value_len = sizeof(bad);
+			CHECK(weir_edit_apply(ed, &in, &r, err,
+			    sizeof(err)) == 0);
+			in.value = badkey;
+			in.value_len = sizeof(badkey);
+			CHECK(weir_edit_apply(ed, &in, &r, err,
+			    sizeof(err)) == WEIR_FAIL_IO);
+			weir_edit_free(ed);
+			ed = lazy_edit(".b", NULL, text);
+			in.value = bad;
+			in.value_len = sizeof(bad);
+			CHECK(weir_edit_apply(ed, &in, &r, err,
+			    sizeof(err)) == WEIR_FAIL_IO);
+			CHECK(strstr(err, "corrupt packed value") != NULL);
+			weir_edit_free(ed);
+			ed = lazy_edit(".a", "n=len(.b)", text);
+			CHECK(weir_edit_apply(ed, &in, &r, err,
+			    sizeof(err)) == WEIR_FAIL_IO);
+			weir_edit_free(ed);
+		}
+	}
 	UNIT_DONE();
 }
