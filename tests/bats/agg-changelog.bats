@@ -253,7 +253,7 @@ oracle() {
 	cmp "$T/ref.tail" "$T/out.tail"
 	# and without the snapshot the groups would not be the same
 	limit weir-agg $AGG < "$T/b" | weir-sink -f envelope > "$T/cold"
-	! cmp -s "$T/ref.tail" "$T/cold"
+	! cmp -s "$T/ref.tail" "$T/cold" || false
 }
 
 @test "to Kafka: the output is a changelog topic, an emptied group a null message" {

@@ -36,7 +36,7 @@ AGG="-g .user count sum:.amount"
 @test "the groups of a window come out in the order of their values, whatever the records' order" {
 	clicks 3000 1 > "$T/a"
 	shuffle 2 < "$T/a" > "$T/b"
-	! cmp -s "$T/a" "$T/b"
+	! cmp -s "$T/a" "$T/b" || false
 	for f in a b; do
 		weir-source -f envelope "$T/$f" | weir-agg $AGG |
 		    weir-sink -f ndjson > "$T/$f.out"

@@ -171,7 +171,7 @@ killed_run() {
 	weir-source --time .ts --max-delay 2s in.json | win > f
 	cat k >&2
 	diff f k
-	! grep -q '"window_start":7900' k
+	! grep -q '"window_start":7900' k || false
 }
 
 @test "a restored Kafka source's watermark goes on from each partition's newest event time" {

@@ -32,7 +32,7 @@ bashcomp() {
 	run bashcomp weir-run -
 	[[ "$output" == *$'\n--metrics-public\n'* ]]
 	[[ "$output" == *$'\n-q\n'* ]]
-	! grep -qv '^-' <<< "$output"
+	! grep -qv '^-' <<< "$output" || false
 }
 
 @test "bash: weir VERB completes verbs, then the verb's options" {

@@ -147,13 +147,13 @@ has_end() {
 	# every event after the 100th, and no snapshot
 	curl -sN -m 2 -H "Last-Event-ID: $((B + 100))" \
 		"http://127.0.0.1:$PORT/events" > "$T/r" || true
-	! grep -q '^event: reset$' "$T/r"
+	! grep -q '^event: reset$' "$T/r" || false
 	[ "$(sed -n '1s/^id: //p' "$T/r")" -eq $((B + 101)) ]
 	has_end "$T/r"
 	# the rows after event 100 of a full stream are the rows it got
 	curl -sN -m 2 -H "Last-Event-ID: $B" "http://127.0.0.1:$PORT/events" \
 		> "$T/all" || true
-	! grep -q '^event: reset$' "$T/all"
+	! grep -q '^event: reset$' "$T/all" || false
 	rows "$T/all" > "$T/allrows"
 	cmp "$T/allrows" "$T/expect.ndjson"
 	awk -v b="$B" '/^id: / { id = $2 } id > b + 100' "$T/all" > "$T/tail"
@@ -209,7 +209,7 @@ has_end() {
 	kill -TERM "$DASH_PID"
 	wait "$DASH_PID"
 	DASH_PID=""
-	! grep -q 'dropped' "$T/err"
+	! grep -q 'dropped' "$T/err" || false
 }
 
 @test "dashboard: a client that stops reading is dropped; the sink and the other clients go on" {
@@ -311,7 +311,7 @@ for i in range(0, len(lines), 500):
 	# the page is whole: nothing is fetched from elsewhere
 	curl -sf "http://127.0.0.1:$PORT/" > "$T/page"
 	grep -q 'new EventSource("events")' "$T/page"
-	! grep -Eq '(src|href)="(https?:)?//' "$T/page"
+	! grep -Eq '(src|href)="(https?:)?//' "$T/page" || false
 	run curl -sI "http://127.0.0.1:$PORT/"
 	[[ "$output" == *"text/html"* ]]
 }

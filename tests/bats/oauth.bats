@@ -99,7 +99,7 @@ nosecret() {
 	grep -q "OAUTHBEARER refresh failed: token endpoint $URL: HTTP 503: temporarily_unavailable; the current token is valid for [0-9]* ms more: asking again in [0-9]* ms" "$T/o"
 	# not an authentication failure: the program went on and the next
 	# request got a token before the first one expired
-	! grep -q "Failed to acquire" "$T/o"
+	! grep -q "Failed to acquire" "$T/o" || false
 	[ "$(grep -c ' POST /token client=weir-pipeline secret=ok ' "$T/tok.log")" -ge 3 ]
 	[ "$(wc -l < "$T/tokens")" -ge 2 ]
 	awk 'NR == 1 { t = $1 } NR == 3 && $1 - t >= 12 { bad = 1 } END { exit bad }' "$T/tok.log"

@@ -112,7 +112,7 @@ EOF
 	    2>"$T/err" | weir-sink -f envelope > "$T/out"
 	grep -q "wrote 2 late records to $T/late.ndjson" "$T/err"
 	[ "$(wc -l < "$T/out")" -eq 2 ]
-	! grep -q late "$T/out"
+	! grep -q late "$T/out" || false
 	run cat "$T/late.ndjson"
 	[ "${lines[0]}" = '{"old":1}' ]
 	[ "${lines[1]}" = '{"ts":5,"window":[0,10],"late":true,"value":{"ts":5}}' ]
