@@ -164,7 +164,7 @@ weir__check_pre(weir_check *c, const weir_record *rec, const weir_pv *root)
 
 	for (i = 0; i < c->rs->n; i++) {
 		const weir_rule *r = &c->rs->v[i];
-		weir_expr_ctx x;
+		weir_expr_ctx x = { 0 };
 
 		c->pre[i] = 0;
 		if (r->kind == WEIR_RULE_EXPR) {

@@ -40,6 +40,7 @@ typedef struct rkey {
 
 typedef struct rset {
 	rkey *k;
+	weir_expr_member *at;	/* where each is in the record walked */
 	size_t n;
 	int all;
 } rset;
@@ -106,6 +107,7 @@ weir_edit_free(weir_edit *ed)
 	free(ed->vals);
 	free_nodes(&ed->root);
 	free(ed->rd.k);
+	free(ed->rd.at);
 	weir_buf_free(&ed->xs);
 	weir_buf_free(&ed->out);
 	weir_buf_free(&ed->kscratch);
@@ -494,6 +496,7 @@ static int
 rset_add(rset *r, const weir_expr *e)
 {
 	const weir_path *p;
+	weir_expr_member *at;
 	rkey *nk;
 	size_t i, j;
 
@@ -509,6 +512,12 @@ rset_add(rset *r, const weir_expr *e)
 		if (!(nk = realloc(r->k, sizeof(*nk) * (r->n + 1))))
 			return -1;
 		r->k = nk;
+		if (!(at = realloc(r->at, sizeof(*at) * (r->n + 1))))
+			return -1;
+		r->at = at;
+		at[r->n].key = p->steps[0].key;
+		at[r->n].klen = p->steps[0].key_len;
+		at[r->n].v = NULL;
 		nk += r->n++;
 		memset(nk, 0, sizeof(*nk));
 		nk->k = p->steps[0].key;
@@ -813,9 +822,14 @@ put_xv(weir_edit *ed, const weir_xv *v)
 {
 	const uint8_t *e;
 	const char *why;
+	int rc;
 
 	if (!ed->text) {
 		pk(ed, weir_xv_pack(&ed->out, v));
+		return;
+	}
+	if ((rc = weir_xv_json_num(&ed->out, v)) <= 0) {
+		ed->oom |= rc < 0;
 		return;
 	}
 	ed->xs.len = 0;
@@ -978,8 +992,9 @@ check_whole(weir_edit *ed, const weir_record *in)
 /*
  * Check, in the unchecked object root, the members the expressions of r
  * read: the first of each name (the one their paths find); the members
- * before them are stepped over within bounds.  0, or -1 (ed->bad or
- * ed->oom).
+ * before them are stepped over within bounds.  1 when it walked the
+ * members (r->at then says where each is), 0 when it had nothing to walk,
+ * or -1 (ed->bad or ed->oom).
  */
 static int
 check_reads(weir_edit *ed, const weir_record *in, const weir_pv *root,
@@ -995,6 +1010,8 @@ check_reads(weir_edit *ed, const weir_record *in, const weir_pv *root,
 	if (r->n == 0 || ed->whole)
 		return 0;
 	all = r->n == 64 ? ~(uint64_t)0 : ((uint64_t)1 << r->n) - 1;
+	for (j = 0; j < r->n; j++)
+		r->at[j].v = NULL;
 	p = root->s;
 	end = p + root->n;
 	while (p < end && found != all) {
@@ -1012,6 +1029,7 @@ check_reads(weir_edit *ed, const weir_record *in, const weir_pv *root,
 				break;
 		if (j < r->n) {
 			found |= (uint64_t)1 << j;
+			r->at[j].v = vt;
 			/* an integer is well-formed when it ends */
 			p = vt < end && *vt == WEIR_PK_INT ? step(vt, end) :
 			    weir_pack_check(vt, end, ed->lim, 1, &why);
@@ -1020,7 +1038,7 @@ check_reads(weir_edit *ed, const weir_record *in, const weir_pv *root,
 		if (!p)
 			return corrupt(ed, why);
 	}
-	return 0;
+	return 1;
 }
 
 /* weir_edit_apply's answer for a corrupt value. */
@@ -1060,11 +1078,16 @@ weir_edit_apply(weir_edit *ed, const weir_record *in, weir_record *out,
 	ed->whole = ed->oom = 0;
 	ed->bad = NULL;
 	ed->lim = root.type != WEIR_PV_MISSING ? root.end : NULL;
+	memset(&ctx, 0, sizeof(ctx));
 	if (ed->chk && ((root.type != WEIR_PV_OBJECT &&
 	    check_whole(ed, in) < 0) ||
-	    check_reads(ed, in, &root, &ed->rd) < 0))
+	    (rc = check_reads(ed, in, &root, &ed->rd)) < 0))
 		return corrupt_rc(ed, why, whysz);
-	memset(&ctx, 0, sizeof(ctx));
+	if (ed->chk && rc == 1 && root.type == WEIR_PV_OBJECT) {
+		/* the expressions' paths start where the walk found them */
+		ctx.members = ed->rd.at;
+		ctx.nmembers = ed->rd.n;
+	}
 	ctx.root = &root;
 	ctx.rec = in;
 	for (k = 0; k < ed->nwheres; k++)

@@ -60,10 +60,22 @@ typedef struct weir_expr weir_expr;
  * the value is null or not JSON: every path is then missing).  now_ms is
  * what now() returns; 0 means "read the clock at most once per
  * evaluation". */
+/* A top-level member of root the caller has found already. */
+typedef struct weir_expr_member {
+	const char *key;
+	size_t klen;
+	const uint8_t *v;	/* the first member of that name's value in
+				 * root's bytes, or NULL: root has none */
+} weir_expr_member;
+
 typedef struct weir_expr_ctx {
 	const weir_record *rec;
 	const weir_pv *root;
 	int64_t now_ms;
+	/* optional: paths whose first step names one of these start there
+	 * instead of searching root (root must be an object) */
+	const weir_expr_member *members;
+	size_t nmembers;
 } weir_expr_ctx;
 
 /*
@@ -104,6 +116,10 @@ int weir_xv_truthy(const weir_xv *v);
 /* Append v as packed JSON (the record's own bytes when v.pv is set;
  * integral numbers as integers).  MISSING appends nothing and returns 1;
  * 0 on success; -1 on ENOMEM or a string that is not UTF-8. */
+/* The JSON text of v, an exact integer or decimal, into out as weir_xv_pack
+ * then weir_pv_json_at would write it: 0, 1 when v is not one (nothing
+ * written), or -1 out of memory. */
+int weir_xv_json_num(weir_buf *out, const weir_xv *v);
 int weir_xv_pack(weir_buf *out, const weir_xv *v);
 
 /* Append v as text: a string's own characters, a number's shortest form,

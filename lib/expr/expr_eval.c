@@ -95,11 +95,11 @@ member(const weir_pv *obj, const char *key, size_t klen, weir_pv *out)
  * of two others (never the one it reads), the last into out: no copy of
  * a weir_pv per step. */
 static int
-lookup(const weir_path *path, const weir_pv *root, weir_pv *out)
+lookup(const weir_path *path, const weir_expr_ctx *c, weir_pv *out)
 {
 	weir_pv tmp[2];
-	const weir_pv *cur = root;
-	size_t i, n = path->nsteps;
+	const weir_pv *root = c->root, *cur = root;
+	size_t i = 0, n = path->nsteps, j;
 
 	if (root->type == WEIR_PV_MISSING)
 		return 0;
@@ -107,7 +107,21 @@ lookup(const weir_path *path, const weir_pv *root, weir_pv *out)
 		*out = *root;
 		return 1;
 	}
-	for (i = 0; i < n; i++) {
+	/* a first member the caller found: the search is done */
+	for (j = 0; j < c->nmembers && !path->steps[0].is_index &&
+	    root->type == WEIR_PV_OBJECT; j++) {
+		const weir_expr_member *m = &c->members[j];
+		if (m->klen != path->steps[0].key_len ||
+		    memcmp(m->key, path->steps[0].key, m->klen) != 0)
+			continue;
+		cur = n == 1 ? out : &tmp[0];
+		if (!m->v || !weir_pv_read(m->v, root->s + root->n,
+		    (weir_pv *)cur))
+			return 0;
+		i = 1;
+		break;
+	}
+	for (; i < n; i++) {
 		const weir_path_step *st = &path->steps[i];
 		weir_pv *dst = i + 1 == n ? out : &tmp[i & 1];
 		if (st->is_index ? !weir_pv_index(cur, st->index, dst) :
@@ -124,7 +138,7 @@ pcmp_num(const node *n, const weir_expr_ctx *c)
 {
 	weir_pv pv;
 
-	if (!lookup(&n->path, c->root, &pv))
+	if (!lookup(&n->path, c, &pv))
 		return 0;
 	if (pv.type == WEIR_PV_INT) {
 		if (n->lit.pv.type == WEIR_PV_INT)
@@ -145,7 +159,7 @@ pcmp_str(weir_expr *e, const node *n, const weir_expr_ctx *c)
 	weir_pv pv;
 	int eq;
 
-	if (!lookup(&n->path, c->root, &pv))
+	if (!lookup(&n->path, c, &pv))
 		return 0;
 	if (pv.type != WEIR_PV_STRING)
 		eq = 0;
@@ -173,7 +187,7 @@ weir__expr_eval(weir_expr *e, int i, const weir_expr_ctx *c, weir_xv *out)
 		*out = n->lit;
 		return;
 	case N_PATH:
-		if (lookup(&n->path, c->root, &pv))
+		if (lookup(&n->path, c, &pv))
 			weir__expr_from_pv(e, &pv, out);
 		else
 			expr_set_missing(out);

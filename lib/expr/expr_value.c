@@ -482,6 +482,31 @@ pack_dec(weir_buf *out, int64_t m, int sc)
 }
 
 int
+weir_xv_json_num(weir_buf *out, const weir_xv *v)
+{
+	int64_t m = v->pv.i;
+	uint64_t u = m < 0 ? 0 - (uint64_t)m : (uint64_t)m;
+
+	if (v->type != WEIR_XV_NUM || has_raw(v))
+		return 1;
+	if (v->pv.type == WEIR_PV_INT) {
+		if (weir_buf_reserve(out, 24) < 0)
+			return -1;
+		out->len += weir_json_i64_text(out->p + out->len, m);
+		return 0;
+	}
+	/* what weir_xv_pack packs as a decimal (pack_dec), written as the
+	 * packed decimal is written out */
+	if (v->pv.type != WEIR_PV_DEC || v->pv.scale < 1 || v->pv.scale > 14 ||
+	    u == 0 || u >= UINT64_C(1000000000000000))
+		return 1;
+	if (weir_buf_reserve(out, 40) < 0)
+		return -1;
+	out->len += weir_json_dec_text(out->p + out->len, m, v->pv.scale);
+	return 0;
+}
+
+int
 weir_xv_pack(weir_buf *out, const weir_xv *v)
 {
 	char buf[32];
