@@ -387,9 +387,9 @@ kcat_write(weir_stage *st, int fd, weir_ofile *of, const char *file)
 
 /* -P: a message Kafka refused goes to --on-error. */
 static void
-kcat_bad(void *arg, const char *msg)
+kcat_bad(void *arg, const char *msg, const uint8_t *value, size_t len)
 {
-	weir_onerr_bad(arg, msg, NULL, 0);
+	weir_onerr_bad(arg, msg, value, len);
 }
 
 /* -P: kcat's producer input (lib/kafka/kcat_io.c). */

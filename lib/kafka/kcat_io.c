@@ -83,7 +83,7 @@ send(weir_kafka_producer *p, const weir_kcat_produce_opts *po,
 	}
 	rc = weir_kafka_producer_send(p, &r, k, kn, err, errsz);
 	if (rc == WEIR_FAIL_DATA) {
-		po->bad(po->bad_arg, err);
+		po->bad(po->bad_arg, err, v, vn);
 		return 0;
 	}
 	return rc < 0 ? WEIR_FAIL_IO : 0;

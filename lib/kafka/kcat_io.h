@@ -41,7 +41,8 @@ typedef struct weir_kcat_produce_opts {
 	const char *key;	/* -k: the key of messages without one */
 	weir_kcat_hdrs *hdrs;	/* -H, NULL: none */
 	/* a message Kafka refused (too big, ...): the message */
-	void (*bad)(void *arg, const char *msg);
+	void (*bad)(void *arg, const char *msg, const uint8_t *value,
+	    size_t len);
 	void *bad_arg;
 	/* a second error while failing; NULL: none */
 	void (*warn)(const char *msg);

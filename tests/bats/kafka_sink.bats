@@ -94,3 +94,13 @@ W
 	run limit weir-sink -i lines -b "$B" -t t < "$T/bad"
 	[ "$status" -eq 0 ]
 }
+
+@test "-P: a message Kafka refuses goes to --on-error FILE as the message it was" {
+	broker_start --topic t:1
+	python3 -c 'print("x" * 3000); print("small")' > "$T/in"
+	run limit weir-sink -b "$B" -P -t t -X message.max.bytes=2000 --on-error "$T/bad" < "$T/in"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Message size too large (skipped)"* ]]
+	[ "$(cat "$T/bad")" = "$(head -n 1 "$T/in")" ]
+	[ "$(kcatc -t t -e -q -f '%s\n')" = small ]
+}
