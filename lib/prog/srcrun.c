@@ -286,6 +286,59 @@ gen_produce(void *arg, weir_event *ev, char *err, size_t errsz)
 	return WEIR_EV_RECORD;
 }
 
+/*
+ * The event generated straight into the output's buffer, where
+ * gen_produce's went there by a copy and weir_output_record (a fifth of
+ * weir-source --gen nexmark's CPU): ev->rec has its time only, and
+ * gen_open says so; weir_srcrun_gen closes it.
+ */
+static int
+gen_in_place(void *arg, weir_event *ev, char *err, size_t errsz)
+{
+	weir_srcrun *r = arg;
+	weir_buf *b = weir_output_open_record(r->src.out);
+
+	if (!b)		/* not framed, or failed: the output says so */
+		return gen_produce(arg, ev, err, errsz);
+	if (weir_gen_next(&r->gen, b, &ev->rec.ts) < 0) {
+		weir_output_cancel_record(r->src.out, &r->src.scratch);
+		snprintf(err, errsz, "out of memory");
+		return WEIR_FAIL_NOMEM;
+	}
+	r->gen_open = 1;
+	return WEIR_EV_RECORD;
+}
+
+/* Close the event gen_in_place wrote: 1, or 0 when it is behind the
+ * watermark, now in rec (with its value in the scratch) for
+ * weir_source_emit, which sends that watermark first. */
+static int
+gen_close(weir_srcrun *r, weir_record *rec)
+{
+	weir_source *s = &r->src;
+	char err[WEIR_ERRSZ];
+	int64_t ts = rec->ts;
+	int rc;
+
+	r->gen_open = 0;
+	if (weir_source_behind(s, ts)) {
+		s->scratch.len = 0;
+		if (weir_output_cancel_record(s->out, &s->scratch) < 0)
+			weir_die_kind(WEIR_FAIL_NOMEM, "out of memory");
+		rec->flags = WEIR_R_TS;
+		rec->partition = -1;
+		weir_record_set_packed(rec, &s->scratch);
+		return 0;
+	}
+	if ((rc = weir_output_close_record(s->out, ts)) < 0) {
+		snprintf(err, sizeof(err), "%s", weir_output_error(s->out));
+		fail(r, rc, err);
+	}
+	if ((rc = weir_source_emitted(s, ts, err, sizeof(err))) < 0)
+		fail(r, rc, err);
+	return 1;
+}
+
 void
 weir_srcrun_gen(weir_srcrun *r, int kind, uint64_t tps, uint64_t seed,
     int64_t start, uint32_t users)
@@ -294,6 +347,7 @@ weir_srcrun_gen(weir_srcrun *r, int kind, uint64_t tps, uint64_t seed,
 	weir_event ev;
 	weir_record rec;
 	long long at = weir_source_resume_int(s, "gen");
+	int shaped = s->have_key || s->have_time || s->time_now;
 
 	weir_gen_init(&r->gen, seed, start, users);
 	weir_gen_set_kind(&r->gen, kind, tps);
@@ -303,10 +357,15 @@ weir_srcrun_gen(weir_srcrun *r, int kind, uint64_t tps, uint64_t seed,
 	r->st.oe = &r->onerr;
 	r->st.on_fail = out_fail;
 	r->st.on_fail_arg = r;
-	weir_stage_open_producer(&r->st, gen_produce, r);
+	/* in place when only weir_source_emit's output, watermarks and
+	 * barriers come after the generator */
+	weir_stage_open_producer(&r->st, r->kcat || shaped || s->rate > 0 ?
+	    gen_produce : gen_in_place, r);
 	while (!weir_source_limited(s) && weir_stage_next(&r->st, &ev)) {
+		if (r->gen_open && gen_close(r, &ev.rec))
+			continue;
 		rec = ev.rec;
-		if (s->have_key || s->have_time || s->time_now) {
+		if (shaped) {
 			char why[WEIR_ERRSZ];
 			/* shaping reads the value: keep it out of its scratch */
 			weir_buf val = s->scratch;

@@ -33,6 +33,7 @@ typedef struct weir_srcrun {
 	int first_index;
 	int kafka;		/* weir_srcrun_kafka ran (its own last barrier) */
 	weir_gen gen;
+	int gen_open;		/* the event is in the output, not closed */
 	weir_kafka_reader *kr;
 	weir_kafka_consumer *kc;
 	int64_t kflushed;	/* when the Kafka output was last flushed */

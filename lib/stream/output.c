@@ -51,6 +51,9 @@ struct weir_output {
 	size_t maxrec;		/* weir_max_record() */
 	int timefmt;		/* ts, window_start, window_end cells */
 	size_t maxwidth;	/* table: fit in this many columns (0: any) */
+	/* weir_output_open_record: where its frame starts, the room left
+	 * there for the frame's head (the last head's size) */
+	size_t open_at, open_head;
 };
 
 static int
@@ -133,6 +136,7 @@ weir_output_open_fields(weir_output **out, int fd, int fmt,
 		return WEIR_FAIL_NOMEM;
 	weir_writer_init(&o->w, fd);
 	o->maxrec = weir_max_record();
+	o->open_head = 5;	/* type, 2-byte length, flags, time */
 	if (fmt == WEIR_FMT_AUTO)
 		fmt = isatty(fd) ? WEIR_FMT_NDJSON : WEIR_FMT_FRAMED;
 	o->fmt = fmt;
@@ -927,6 +931,15 @@ surely_fits(const weir_output *o, const weir_record *r)
 	    r->hdrs_len + r->topic_len + 128 <= o->maxrec;
 }
 
+/* A record frame of n bytes is over the limit: 1, and why. */
+static int
+frame_over(weir_output *o, size_t n)
+{
+	snprintf(o->err, sizeof(o->err), "record frame of %zu bytes exceeds "
+	    "the record limit of %zu bytes (WEIR_MAX_RECORD)", n, o->maxrec);
+	return 1;
+}
+
 int
 weir_output_too_big(weir_output *o, const weir_record *r)
 {
@@ -937,9 +950,7 @@ weir_output_too_big(weir_output *o, const weir_record *r)
 	n = weir_frame_record_size(&o->enc, r);
 	if (n <= max)
 		return 0;
-	snprintf(o->err, sizeof(o->err), "record frame of %zu bytes exceeds "
-	    "the record limit of %zu bytes (WEIR_MAX_RECORD)", n, max);
-	return 1;
+	return frame_over(o, n);
 }
 
 const char *
@@ -1005,6 +1016,64 @@ weir_output_record(weir_output *o, const weir_record *r)
 	if (weir_writer_maybe_flush(&o->w) < 0)
 		return fail(o);
 	return 0;
+}
+
+weir_buf *
+weir_output_open_record(weir_output *o)
+{
+	weir_buf *b = &o->w.buf;
+
+	if (o->fmt != WEIR_FMT_FRAMED || o->failed || o->w.failed)
+		return NULL;
+	if (start(o) < 0 || weir_buf_reserve(b, o->open_head) < 0) {
+		nomem(o);
+		return NULL;
+	}
+	o->open_at = b->len;
+	b->len += o->open_head;
+	return b;
+}
+
+int
+weir_output_close_record(weir_output *o, int64_t ts)
+{
+	weir_buf *b = &o->w.buf;
+	size_t at = o->open_at, v = at + o->open_head, vlen = b->len - v, head;
+
+	if (vlen + 32 > o->maxrec && (head = weir_frame_put_ts_head(&o->enc,
+	    NULL, 0, ts, vlen)) + vlen > o->maxrec) {
+		b->len = at;
+		frame_over(o, head + vlen);
+		return WEIR_FAIL_DATA;	/* nothing written */
+	}
+	head = weir_frame_put_ts_head(&o->enc, b->p + at, o->open_head, ts,
+	    vlen);
+	if (head != o->open_head) {	/* the time took more or less room */
+		if (head > o->open_head &&
+		    weir_buf_reserve(b, head - o->open_head) < 0) {
+			b->len = at;
+			return nomem(o);
+		}
+		memmove(b->p + at + head, b->p + v, vlen);
+		b->len = at + head + vlen;
+		o->open_head = head;
+		weir_frame_put_ts_head(&o->enc, b->p + at, head, ts, vlen);
+	}
+	o->records++;
+	weir_stats_g.out++;
+	if (weir_writer_maybe_flush(&o->w) < 0)
+		return fail(o);
+	return 0;
+}
+
+int
+weir_output_cancel_record(weir_output *o, weir_buf *val)
+{
+	weir_buf *b = &o->w.buf;
+	size_t v = o->open_at + o->open_head, vlen = b->len - v;
+
+	b->len = o->open_at;	/* the value's bytes stay there */
+	return weir_buf_put(val, b->p + v, vlen);
 }
 
 int

@@ -54,6 +54,19 @@ void weir_output_resume(weir_output *o);
  * frame over weir_max_record(), which every reader refuses: nothing is
  * written, the record is bad (for --on-error), and the output goes on. */
 int weir_output_record(weir_output *o, const weir_record *r);
+/*
+ * A record built in place (framed output only), with no copy of its value:
+ * weir_output_open_record gives the buffer to append the record's packed
+ * value to (NULL when the output is not framed, or failed: use
+ * weir_output_record), then weir_output_close_record(o, ts) makes it the
+ * frame weir_output_record would write for a record with event time ts and
+ * that value, nothing else (the same returns), or
+ * weir_output_cancel_record drops it, its value appended to val (0, or -1
+ * out of memory).
+ */
+weir_buf *weir_output_open_record(weir_output *o);
+int weir_output_close_record(weir_output *o, int64_t ts);
+int weir_output_cancel_record(weir_output *o, weir_buf *val);
 /* Append r's value as one JSON text, as -f ndjson writes it (no newline);
  * scratch is working space. */
 int weir_output_json(weir_buf *b, const weir_record *r, weir_buf *scratch);

@@ -195,19 +195,25 @@ weir_source_emit(weir_source *s, const weir_record *r, char *err,
 			return rc;
 		s->paced++;
 	}
-	if (s->wm_on && s->max_ts != INT64_MIN &&
-	    r->ts < s->max_ts - s->max_delay &&
-	    s->max_ts - s->max_delay > s->last_wm &&
+	if (weir_source_behind(s, r->ts) &&
 	    (rc = weir_source_watermark(s, err, errsz)) < 0)
 		return rc;
 	if ((rc = weir_output_record(s->out, r)) < 0)
 		return out_fail(s, rc, err, errsz);
+	return weir_source_emitted(s, r->ts, err, errsz);
+}
+
+int
+weir_source_emitted(weir_source *s, int64_t ts, char *err, size_t errsz)
+{
+	int rc;
+
 	s->emitted++;
 	if (s->unbuffered && (rc = weir_output_flush(s->out)) < 0)
 		return out_fail(s, rc, err, errsz);
 	if (s->wm_on) {
-		if (r->ts > s->max_ts)
-			s->max_ts = r->ts;
+		if (ts > s->max_ts)
+			s->max_ts = ts;
 		if (++s->since_wm >= 1024 &&
 		    (rc = weir_source_watermark(s, err, errsz)) < 0)
 			return rc;

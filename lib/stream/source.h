@@ -94,6 +94,19 @@ int weir_source_shape(weir_source *s, weir_record *r, char *why,
  */
 int weir_source_emit(weir_source *s, const weir_record *r, char *err,
     size_t errsz);
+/* A record of time ts is behind the watermark the records so far allow
+ * (and not yet sent): weir_source_emit sends that watermark first. */
+static inline int
+weir_source_behind(const weir_source *s, int64_t ts)
+{
+	return s->wm_on && s->max_ts != INT64_MIN &&
+	    ts < s->max_ts - s->max_delay &&
+	    s->max_ts - s->max_delay > s->last_wm;
+}
+/* After a record went out (written in place, weir_output_open_record):
+ * what weir_source_emit does after writing it. */
+int weir_source_emitted(weir_source *s, int64_t ts, char *err,
+    size_t errsz);
 /* The watermark, when it moved on. */
 int weir_source_watermark(weir_source *s, char *err, size_t errsz);
 /* Before blocking for input: the watermark, a barrier if one is due, and

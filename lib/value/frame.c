@@ -459,6 +459,28 @@ weir_frame_put_record(weir_fenc *e, weir_buf *out, const weir_record *r)
 	return 0;
 }
 
+/* The flags of a record with an event time and a packed value only. */
+#define TS_PACKED	(WEIR_R_TS | ((unsigned)WEIR_ENC_PACKED << WEIR_R_ENC_SHIFT))
+
+size_t
+weir_frame_put_ts_head(weir_fenc *e, uint8_t *p, size_t room, int64_t ts,
+    size_t vlen)
+{
+	uint64_t dts = weir_zz_enc((int64_t)((uint64_t)ts -
+	    (uint64_t)e->prev_ts));
+	size_t body = weir_varint_size(TS_PACKED) + weir_varint_size(dts) +
+	    vlen, head = 1 + weir_varint_size(body) + body - vlen;
+
+	if (head != room)
+		return head;
+	*p++ = WEIR_F_RECORD;
+	p = weir_varint_enc(p, body);
+	p = weir_varint_enc(p, TS_PACKED);
+	weir_varint_enc(p, dts);
+	e->prev_ts = ts;
+	return head;
+}
+
 int
 weir_frame_put_watermark(weir_buf *out, int64_t wm)
 {

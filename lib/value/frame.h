@@ -149,6 +149,14 @@ long weir_frame_parse_rec(weir_fdec *d, const uint8_t *p, size_t n,
 
 /* Encoders: append one frame to out. */
 int weir_frame_put_record(weir_fenc *e, weir_buf *out, const weir_record *r);
+/*
+ * The head of the record frame of a record with an event time ts and a
+ * packed value of vlen bytes, nothing else (what weir_frame_put_record
+ * writes before the value): its size as e stands, and when that is room,
+ * written at p (e's time moved on); else nothing is written.
+ */
+size_t weir_frame_put_ts_head(weir_fenc *e, uint8_t *p, size_t room,
+    int64_t ts, size_t vlen);
 /* The bytes weir_frame_put_record would write for r, as e stands. */
 size_t weir_frame_record_size(const weir_fenc *e, const weir_record *r);
 int weir_frame_put_watermark(weir_buf *out, int64_t wm);
