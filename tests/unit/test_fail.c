@@ -55,8 +55,8 @@ exit_of(void (*die)(int, const char *), int kind, const char *want,
 }
 
 /* --on-error FILE with a record whose packed value is corrupt: the value
- * cannot be written to the file, and that is bad data, not out of
- * memory. */
+ * cannot be written to the file; a corrupt input stream (exit 3, as when
+ * a stage reads such a value), said so, not out of memory. */
 static void
 onerr_corrupt_die(int kind, const char *msg)
 {
@@ -420,8 +420,8 @@ main(void)
 	CHECK(exit_of(stage_die, WEIR_FAIL_NOMEM, "boom", &said) == 3 && said);
 	CHECK(exit_of(stage_die, WEIR_FAIL_USAGE, "boom", &said) == 2 && said);
 	CHECK(exit_of(stage_die, WEIR_FAIL_DATA, "boom", &said) == 1 && said);
-	CHECK(exit_of(onerr_corrupt_die, 0, "corrupt", &said) ==
-	    WEIR_EXIT_DATA && said);
+	CHECK(exit_of(onerr_corrupt_die, 0, "corrupt record value", &said) ==
+	    WEIR_EXIT_IO && said);
 	csv_kinds();
 	expr_kinds();
 	nomem_kinds();
