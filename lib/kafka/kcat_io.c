@@ -97,7 +97,7 @@ produce_split(weir_kafka_producer *p, const weir_kcat_produce_opts *po,
 	weir_kcat_reader rd;
 	const uint8_t *m, *k, *v;
 	size_t n, kn, vn;
-	int i, fd = 0, rc = 0;
+	int i = 0, fd = 0, rc = 0;
 	uint64_t nmsg = 0;
 
 	if (po->nfiles && (fd = open(po->files[0], O_RDONLY | O_CLOEXEC)) < 0) {

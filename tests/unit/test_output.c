@@ -176,7 +176,8 @@ in_place(void)
 		if (i == 6) {	/* cancelled, then written whole */
 			back.len = 0;
 			ok &= weir_output_cancel_record(b, &back) == 0 &&
-			    back.len == v.len && !memcmp(back.p, v.p, v.len);
+			    back.len == v.len &&
+			    (!v.len || !memcmp(back.p, v.p, v.len));
 			rb = weir_output_record(b, &r);
 		} else
 			rb = weir_output_close_record(b, ts[i]);
