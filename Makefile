@@ -110,8 +110,10 @@ ASAN_FLAGS = -O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-omit-f
 asan:
 	$(MAKE) B=build-asan BIN=build-asan/bin CFLAGS="$(ASAN_FLAGS)" EXTRA_LDLIBS="-fsanitize=address,undefined" all $(UNIT_SRC:tests/unit/%.c=build-asan/tests/%)
 asan-test: asan
-	@ASAN_OPTIONS=detect_leaks=1 tests/run-units -q $(UNIT_SRC:tests/unit/%.c=build-asan/tests/%)
+	@ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+	  tests/run-units -q $(UNIT_SRC:tests/unit/%.c=build-asan/tests/%)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	  WEIR_KILL_ROUNDS=5 BATS_EXCLUDE="$(ASAN_EXCLUDE)" \
 	  WEIR_BIN=$(CURDIR)/build-asan/bin tests/run-bats
 

@@ -152,7 +152,17 @@ W
 		    weir-sink -f ndjson > '$T/out$idle'" &
 		pg=$!
 		KILL_PIDS="-$pg"
-		sleep 2.5
+		if [ -n "$idle" ]; then
+			# until the two windows the quiet partition held back
+			# come out (bounded: a loaded machine starts slowly)
+			i=0
+			while [ "$(wc -l < "$T/out$idle" 2>/dev/null || echo 0)" -lt 2 ] &&
+			    [ $i -lt 150 ]; do
+				sleep 0.2; i=$((i + 1))
+			done
+		else
+			sleep 2.5
+		fi
 		jq -c '[.window_start, .count]' "$T/out$idle" | tr -d '\n' > "$T/early$idle"
 		kill -TERM -- "-$pg"
 		wait "$pg"
