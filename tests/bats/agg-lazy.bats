@@ -6,13 +6,6 @@
 load helpers
 load packed-frames
 
-U=75736572		# "user"
-A=616d6f756e74		# "amount"
-P=70616765		# "page"
-GOOD=4161		# "a"
-QUOTE=4122		# a plain string holding a quote: corrupt
-INT7=030e		# 7
-BADNUM=05023178		# number text "1x": corrupt
 
 @test "a corrupt value in a field weir-agg does not read is passed over" {
 	v1=$(obj $U:$GOOD $A:$INT7 $P:$QUOTE)

@@ -7,15 +7,8 @@
 load helpers
 load packed-frames
 
-U=75736572		# "user"
-A=616d6f756e74		# "amount"
-P=70616765		# "page"
 TK=74			# "t"
-GOOD=4161		# "a"
-QUOTE=4122		# a plain string holding a quote: corrupt
-INT7=030e		# 7
 NOPE=446e6f7065		# "nope"
-BADNUM=05023178		# number text "1x": corrupt
 
 @test "a corrupt member weir-map drops is passed over" {
 	v1=$(obj $U:$GOOD $A:$INT7 $P:$QUOTE)

@@ -1,6 +1,15 @@
 # packed-frames.bash - frame streams of hand-made packed values, for tests
 # of what a stage does with corrupt ones (man/weir-format.5).
 
+# Packed pieces, in hex: keys, good values and corrupt ones.
+U=75736572		# "user"
+A=616d6f756e74		# "amount"
+P=70616765		# "page"
+GOOD=4161		# "a"
+QUOTE=4122		# a plain string holding a quote: corrupt
+INT7=030e		# 7
+BADNUM=05023178		# number text "1x": corrupt
+
 # frames [-t MS] VALUE...: a frame stream of records (no key) whose packed
 # values are the hex strings given, then END.  Without -t the records have
 # no event time; with it each has one MS ms after the one before (the
